@@ -1,0 +1,167 @@
+//! Applying one complete frame from the server to the state.
+
+use super::event::{QueuedEvent, RequestError};
+use super::link::Link;
+use super::outbox::Op;
+use super::rx::Purpose;
+use super::state::State;
+use crate::fmt::log_debug;
+use crate::model::ConversationId;
+use crate::wire::body;
+use crate::wire::records::{decode_exact, take, DecodeError};
+use crate::wire::{kind, HEADER_LEN};
+
+/// What to do with a frame after it was applied.
+pub(crate) enum Disposition {
+    /// Done; drop it.
+    Consumed,
+    /// It carries messages for the application: keep it in the buffer and
+    /// hand them out one `poll_event` at a time, from `records_at` (an
+    /// offset in the frame).
+    Hold { records_at: usize, purpose: Purpose },
+}
+
+/// The server broke the protocol; the connection is closed.
+#[derive(Debug)]
+pub(crate) struct ProtocolError;
+
+impl From<DecodeError> for ProtocolError {
+    fn from(_: DecodeError) -> Self {
+        ProtocolError
+    }
+}
+
+/// Offset in the frame of the first byte of `rest`, a tail of `body`.
+fn offset_in_frame(body: &[u8], rest: &[u8]) -> usize {
+    HEADER_LEN + body.len() - rest.len()
+}
+
+impl State<'_> {
+    pub(crate) fn apply_frame(&mut self, frame_kind: u8, body_bytes: &[u8]) -> Result<Disposition, ProtocolError> {
+        match (self.link, frame_kind) {
+            (_, kind::HEARTBEAT) => {}
+            (Link::Handshaking { .. }, kind::HELLO_ACK) => {
+                self.on_hello_ack(decode_exact(body_bytes)?);
+            }
+            (Link::Handshaking { .. }, kind::HELLO_REJECT) => {
+                let reject: body::HelloReject = decode_exact(body_bytes)?;
+                self.queue(QueuedEvent::ConnectionRejected(reject.code));
+                self.close_transport();
+            }
+            (Link::Open { .. }, kind::RESPONSE_OK) => return self.on_response_ok(body_bytes),
+            (Link::Open { .. }, kind::RESPONSE_ERR) => {
+                let (request, error): (u32, body::ErrorBody<'_>) = decode_exact(body_bytes)?;
+                self.on_response_err(request, error.code);
+            }
+            (Link::Open { .. }, kind::PUSH_MESSAGE) => {
+                let (header, rest): (body::PushMessage, _) = take(body_bytes)?;
+                return Ok(Disposition::Hold {
+                    records_at: offset_in_frame(body_bytes, rest),
+                    purpose: Purpose::Push {
+                        read_seq: header.read_seq,
+                    },
+                });
+            }
+            (Link::Open { .. }, kind::PUSH_KICKED) => {
+                let kicked: body::Kicked = decode_exact(body_bytes)?;
+                self.on_kicked(kicked.reason);
+            }
+            (Link::Open { .. }, kind::PUSH_READ) => self.on_read(decode_exact(body_bytes)?),
+            (Link::Open { .. }, k) if kind::is_push(k) => {
+                log_debug!("skipping unknown push kind {}", k);
+            }
+            _ => return Err(ProtocolError),
+        }
+        Ok(Disposition::Consumed)
+    }
+
+    fn on_response_ok(&mut self, body_bytes: &[u8]) -> Result<Disposition, ProtocolError> {
+        let (request, payload): (u32, _) = take(body_bytes)?;
+        let Some(op) = self
+            .out
+            .pending()
+            .iter()
+            .find(|p| p.id.0 == request)
+            .map(|p| p.op.clone())
+        else {
+            // An answer to a request that already timed out.
+            return Ok(Disposition::Consumed);
+        };
+        let id = super::RequestId(request);
+        match op {
+            Op::Login => {
+                let _: body::LoginOk = decode_exact(payload)?;
+                self.out.remove(id);
+                self.on_login_ok();
+            }
+            Op::Logout => {
+                self.out.remove(id);
+                self.end_session(None);
+                self.queue(QueuedEvent::RequestCompleted(id));
+            }
+            Op::Send { .. } => {
+                let ok: body::SendOk<'_> = decode_exact(payload)?;
+                if let Some(p) = self.out.pending().iter().find(|p| p.id == id).cloned() {
+                    self.on_send_ok(p, ok);
+                }
+            }
+            Op::SetRead => {
+                self.on_read(decode_exact(payload)?);
+                self.out.remove(id);
+                self.queue(QueuedEvent::RequestCompleted(id));
+            }
+            Op::Sync => {
+                let (page, records): (body::SyncPage, _) = take(payload)?;
+                self.out.remove(id);
+                self.apply_sync_page(page, records)?;
+            }
+            Op::History => {
+                let (page, rest): (body::MessagePage<'_>, _) = take(payload)?;
+                let _ = page;
+                self.out.remove(id);
+                return Ok(Disposition::Hold {
+                    records_at: offset_in_frame(body_bytes, rest),
+                    purpose: Purpose::History { request: id },
+                });
+            }
+            Op::Range(_) => {
+                let (page, rest): (body::MessagePage<'_>, _) = take(payload)?;
+                self.out.remove(id);
+                let conversation = ConversationId::try_from(page.conversation).map_err(|_| ProtocolError)?;
+                return Ok(Disposition::Hold {
+                    records_at: offset_in_frame(body_bytes, rest),
+                    purpose: Purpose::Range {
+                        conversation,
+                        more: page.more,
+                    },
+                });
+            }
+        }
+        Ok(Disposition::Consumed)
+    }
+
+    fn on_response_err(&mut self, request: u32, code: u32) {
+        let Some(p) = self.out.remove(super::RequestId(request)) else {
+            return;
+        };
+        if p.op == Op::Login {
+            self.on_login_failed(code);
+            return;
+        }
+        if let Op::Range(_) = p.op {
+            // Leave the conversation marked as fetching until the next
+            // connection, rather than asking again in a loop.
+            return;
+        }
+        self.fail_request(p, RequestError::Server(code));
+    }
+
+    /// A held frame has been read to its end.
+    pub(crate) fn finish_held(&mut self, purpose: Purpose) {
+        match purpose {
+            Purpose::Push { .. } => {}
+            Purpose::Range { conversation, more } => self.on_range_done(&conversation, more),
+            Purpose::History { request } => self.queue(QueuedEvent::RequestCompleted(request)),
+        }
+    }
+}

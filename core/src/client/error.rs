@@ -1,0 +1,66 @@
+//! Errors of the client's commands, one small enum per operation family.
+
+use core::fmt;
+
+/// Why a command was not accepted. Nothing was queued when this is returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum CommandError {
+    /// Log in first (TIM 2024).
+    NotLoggedIn,
+    /// Already logged in or logging in (TIM 2025).
+    AlreadyLoggedIn,
+    /// The pending-request table is full; wait for answers.
+    TooManyInFlight,
+    /// The outbox has no room for the encoded request now; wait for acks.
+    OutboxFull,
+    /// The request can never fit the outbox or the server's frame limit (TIM 80002).
+    TooLarge,
+    /// A user, group or conversation id is malformed.
+    InvalidId,
+    /// The UserSig is longer than the client keeps.
+    UserSigTooLong,
+}
+
+impl fmt::Display for CommandError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            CommandError::NotLoggedIn => "not logged in",
+            CommandError::AlreadyLoggedIn => "already logged in",
+            CommandError::TooManyInFlight => "too many requests in flight",
+            CommandError::OutboxFull => "outbox full",
+            CommandError::TooLarge => "request too large",
+            CommandError::InvalidId => "invalid id",
+            CommandError::UserSigTooLong => "UserSig too long",
+        })
+    }
+}
+
+impl core::error::Error for CommandError {}
+
+/// Why a [`crate::SyncState`] could not be saved or restored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum SyncStateError {
+    /// The buffer is too small to hold the state.
+    BufferTooSmall,
+    /// The bytes are not a sync state of this version.
+    Malformed,
+    /// Restore only before login.
+    WrongState,
+    /// More conversations than the table holds.
+    TableFull,
+}
+
+impl fmt::Display for SyncStateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SyncStateError::BufferTooSmall => "buffer too small",
+            SyncStateError::Malformed => "malformed sync state",
+            SyncStateError::WrongState => "restore is only allowed before login",
+            SyncStateError::TableFull => "conversation table full",
+        })
+    }
+}
+
+impl core::error::Error for SyncStateError {}

@@ -1,0 +1,178 @@
+//! Events the client hands to the application through `poll_event`.
+
+use crate::model::{ConversationId, MessageView};
+pub use crate::wire::body::KickReason;
+
+/// The handle of a command; its outcome arrives as an event carrying it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct RequestId(pub(crate) u32);
+
+impl RequestId {
+    /// The raw number, unique per client.
+    pub fn get(self) -> u32 {
+        self.0
+    }
+}
+
+/// TIM `NET_STATE_*`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum NetState {
+    /// A connection is open and the handshake is done.
+    Connected,
+    /// The client wants a connection and is opening one or waiting to retry.
+    Connecting,
+    /// No connection and none wanted (logged out, kicked, or never logged in).
+    Disconnected,
+}
+
+/// Why a request did not complete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum RequestError {
+    /// No answer before the request's deadline (TIM 2801).
+    Timeout,
+    /// The connection closed while the request was in flight (TIM 2800).
+    Disconnected,
+    /// The server answered with this error code.
+    Server(u32),
+}
+
+impl RequestError {
+    /// The TIM error code for this failure.
+    pub fn code(self) -> u32 {
+        match self {
+            RequestError::Timeout => crate::wire::code::TIMEOUT,
+            RequestError::Disconnected => crate::wire::code::NETWORK,
+            RequestError::Server(code) => code,
+        }
+    }
+}
+
+/// Where a sent message stands (TIM message `status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum SendStatus {
+    /// Durable on the server.
+    Sent {
+        /// Its sequence in the conversation (0 for online-only messages).
+        seq: u64,
+        /// Server time, unix milliseconds.
+        time_ms: u64,
+    },
+    /// Not sent; the code says why. The same client message id may be reused
+    /// to try again without risk of a duplicate.
+    Failed {
+        /// TIM error code.
+        code: u32,
+    },
+}
+
+/// Something the application should know. Borrowed events pin the client
+/// until they are dropped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event<'a> {
+    /// TIM `SDK_READY`: logged in, commands are served.
+    SdkReady,
+    /// TIM `SDK_NOT_READY`: logged out, kicked, or the login failed.
+    SdkNotReady,
+    /// TIM `NET_STATE_CHANGE`.
+    NetStateChange(NetState),
+    /// TIM `KICKED_OUT`.
+    KickedOut(KickReason),
+    /// The server refused the handshake with this code.
+    ConnectionRejected {
+        /// Why (see [`crate::wire::code`]).
+        code: u32,
+    },
+    /// TIM `MESSAGE_RECEIVED`: a new message, delivered once, in seq order
+    /// per conversation.
+    MessageReceived(MessageView<'a>),
+    /// One message of a `message_list` page, newest first.
+    HistoryMessage {
+        /// The `message_list` request.
+        request: RequestId,
+        /// The message.
+        message: MessageView<'a>,
+    },
+    /// A sent message reached a final status.
+    MessageStatus {
+        /// The `send_message` request.
+        request: RequestId,
+        /// The message's client message id.
+        client_msg_id: u64,
+        /// Sent or failed.
+        status: SendStatus,
+    },
+    /// A command succeeded.
+    RequestCompleted(RequestId),
+    /// A command failed.
+    RequestFailed {
+        /// The command.
+        request: RequestId,
+        /// Why.
+        error: RequestError,
+    },
+    /// TIM `CONVERSATION_LIST_UPDATED`; read the list with `conversations()`.
+    ConversationListUpdated,
+    /// TIM `TOTAL_UNREAD_MESSAGE_COUNT_UPDATED`.
+    TotalUnreadCountUpdated(u64),
+    /// The conversation table was full: the least recently active
+    /// conversation was dropped from it. The server still has it.
+    ConversationEvicted(ConversationId),
+    /// Every conversation that changed while away is known and every missed
+    /// message has been delivered.
+    SyncComplete,
+}
+
+/// Events kept in the queue: everything except the ones that borrow frames.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum QueuedEvent {
+    SdkReady,
+    SdkNotReady,
+    NetStateChange(NetState),
+    KickedOut(KickReason),
+    ConnectionRejected(u32),
+    MessageStatus {
+        request: RequestId,
+        client_msg_id: u64,
+        status: SendStatus,
+    },
+    RequestCompleted(RequestId),
+    RequestFailed {
+        request: RequestId,
+        error: RequestError,
+    },
+    ConversationEvicted(ConversationId),
+    SyncComplete,
+    ConversationListUpdated,
+    TotalUnreadCountUpdated(u64),
+}
+
+impl QueuedEvent {
+    pub(crate) fn into_event<'a>(self) -> Event<'a> {
+        match self {
+            QueuedEvent::SdkReady => Event::SdkReady,
+            QueuedEvent::SdkNotReady => Event::SdkNotReady,
+            QueuedEvent::NetStateChange(s) => Event::NetStateChange(s),
+            QueuedEvent::KickedOut(r) => Event::KickedOut(r),
+            QueuedEvent::ConnectionRejected(code) => Event::ConnectionRejected { code },
+            QueuedEvent::MessageStatus {
+                request,
+                client_msg_id,
+                status,
+            } => Event::MessageStatus {
+                request,
+                client_msg_id,
+                status,
+            },
+            QueuedEvent::RequestCompleted(r) => Event::RequestCompleted(r),
+            QueuedEvent::RequestFailed { request, error } => Event::RequestFailed { request, error },
+            QueuedEvent::ConversationEvicted(id) => Event::ConversationEvicted(id),
+            QueuedEvent::SyncComplete => Event::SyncComplete,
+            QueuedEvent::ConversationListUpdated => Event::ConversationListUpdated,
+            QueuedEvent::TotalUnreadCountUpdated(n) => Event::TotalUnreadCountUpdated(n),
+        }
+    }
+}

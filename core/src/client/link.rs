@@ -1,0 +1,83 @@
+//! The transport as the core sees it: when to dial, the handshake, heartbeats,
+//! silence detection and reconnect backoff. The adapter only carries it out.
+
+use crate::time::{Duration, Instant};
+
+/// Heartbeats missed before the peer is declared gone.
+pub(crate) const SILENCE_HEARTBEATS: u64 = 3;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Link {
+    /// No transport; dial at `retry_at` if a login is wanted.
+    Idle { retry_at: Instant },
+    /// The adapter is opening a transport.
+    Dialing,
+    /// Hello sent, waiting for the server's answer.
+    Handshaking { deadline: Instant },
+    /// Handshake done.
+    Open {
+        heartbeat: Duration,
+        last_rx: Instant,
+        next_heartbeat: Instant,
+    },
+    /// The core gave up on the transport; the adapter should close it.
+    Closing,
+}
+
+impl Link {
+    /// Whether bytes from the transport are still meaningful.
+    pub(crate) fn is_receiving(self) -> bool {
+        matches!(self, Link::Handshaking { .. } | Link::Open { .. })
+    }
+
+    /// The transport exists from the adapter's point of view.
+    pub(crate) fn has_transport(self) -> bool {
+        !matches!(self, Link::Idle { .. })
+    }
+
+    pub(crate) fn note_rx(&mut self, now: Instant) {
+        if let Link::Open { last_rx, .. } = self {
+            *last_rx = now;
+        }
+    }
+
+    /// The next instant at which `on_timeout` has work.
+    pub(crate) fn next_timeout(self) -> Option<Instant> {
+        match self {
+            Link::Handshaking { deadline } => Some(deadline),
+            Link::Open {
+                heartbeat,
+                last_rx,
+                next_heartbeat,
+            } => Some(next_heartbeat.min(last_rx + heartbeat.saturating_mul(SILENCE_HEARTBEATS))),
+            _ => None,
+        }
+    }
+}
+
+/// Reconnect delay for the `attempt`-th retry: doubling from `min` up to
+/// `max`, then a random point in its upper half so clients do not stampede.
+pub(crate) fn backoff(min: Duration, max: Duration, attempt: u32, random: u64) -> Duration {
+    let factor = 1u64 << attempt.min(16);
+    let full = min.saturating_mul(factor).min(max).as_millis().max(1);
+    let half = full / 2;
+    Duration::from_millis(half + random % (full - half + 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_stays_bounded_and_jitters_in_the_upper_half() {
+        let min = Duration::from_millis(500);
+        let max = Duration::from_secs(30);
+        for attempt in 0..40 {
+            for random in [0, 1, 12345, u64::MAX] {
+                let d = backoff(min, max, attempt, random).as_millis();
+                let full = (500u64 << attempt.min(16)).min(30_000);
+                assert!(d >= full / 2 && d <= full, "attempt {attempt}: {d}");
+            }
+        }
+    }
+}

@@ -1,0 +1,224 @@
+//! Sending, receiving and history: the seq watermarks that make delivery
+//! exactly-once and in order per conversation.
+
+use super::error::CommandError;
+use super::event::{QueuedEvent, RequestId, SendStatus};
+use super::outbox::{Op, Pending};
+use super::state::State;
+use super::table::Slot;
+use crate::model::{ConversationId, ConversationType, Flow, MessageView, OutgoingMessage};
+use crate::wire::body::{self, Elem};
+use crate::wire::{kind, records, MAX_MESSAGE_BODY};
+
+/// What the conversation list shows for a message.
+pub(crate) fn preview_of<'a>(elem: &Elem<'a>) -> &'a str {
+    match *elem {
+        Elem::Text { text } => text,
+        Elem::Custom { description, .. } => description,
+        Elem::TooLarge { .. } => "[message too large]",
+    }
+}
+
+/// Builds the TIM conversation id for a target.
+pub(crate) fn conversation_id(kind: ConversationType, target: &str) -> Result<ConversationId, CommandError> {
+    let prefix = match kind {
+        ConversationType::C2c => "C2C",
+        ConversationType::Group => "GROUP",
+        ConversationType::System => return Err(CommandError::InvalidId),
+    };
+    let mut id = ConversationId::new();
+    id.push_str(prefix).map_err(|_| CommandError::InvalidId)?;
+    id.push_str(target).map_err(|_| CommandError::InvalidId)?;
+    match ConversationType::parse(&id) {
+        Some(_) => Ok(id),
+        None => Err(CommandError::InvalidId),
+    }
+}
+
+impl State<'_> {
+    pub(crate) fn start_send(&mut self, message: &OutgoingMessage<'_>) -> Result<RequestId, CommandError> {
+        let conversation = conversation_id(message.conversation_type, message.to)?;
+        let elem_size = postcard::experimental::serialized_size(&message.elem).unwrap_or(usize::MAX);
+        if elem_size > MAX_MESSAGE_BODY {
+            return Err(CommandError::TooLarge);
+        }
+        let client_msg_id = match message.client_msg_id {
+            Some(id) => id,
+            None => self.rng.next_u64().max(1),
+        };
+        let id = self.next_id();
+        let deadline = self.now + self.config.send_timeout;
+        let send = body::SendMessage {
+            conversation: &conversation,
+            client_msg_id,
+            online_only: message.online_only,
+            elem: message.elem,
+        };
+        self.out
+            .push(id, Op::Send { client_msg_id }, deadline, kind::SEND_MESSAGE, &send)?;
+        Ok(id)
+    }
+
+    /// The server stored our message.
+    pub(crate) fn on_send_ok(&mut self, p: Pending, ok: body::SendOk<'_>) {
+        let Op::Send { client_msg_id } = p.op else {
+            return;
+        };
+        if ok.seq > 0 {
+            if let Some(slot) = self.table.get_or_insert(ok.conversation) {
+                self.note_eviction(&slot);
+                let i = slot.index();
+                self.table.touch(i);
+                let me = self.owner.clone();
+                let c = &mut self.table.rows[i];
+                if let Slot::Inserted { .. } = slot {
+                    c.delivered_seq = ok.seq - 1;
+                    c.read_seq = ok.seq - 1;
+                }
+                if c.delivered_seq + 1 == ok.seq {
+                    c.delivered_seq = ok.seq;
+                } else if c.delivered_seq < ok.seq {
+                    // Others' messages are still missing before ours: when the
+                    // fetch brings ours back, it must not be reported twice.
+                    if self.recent_sends.is_full() {
+                        self.recent_sends.pop_front();
+                    }
+                    let _ = self.recent_sends.push_back(client_msg_id);
+                }
+                c.read_seq = c.read_seq.max(ok.seq);
+                c.last_seq = c.last_seq.max(ok.seq);
+                self.conversations_dirty = true;
+                // The preview comes from our own copy of the request.
+                let frame = self.out.frame_of(p.id).and_then(|f| f.get(crate::wire::HEADER_LEN..));
+                let sent = frame.and_then(|b| records::decode_exact::<(u32, body::SendMessage<'_>)>(b).ok());
+                if let Some((_, sent)) = sent {
+                    self.table.rows[i].set_last(ok.seq, ok.time_ms, &me, preview_of(&sent.elem));
+                }
+            }
+        }
+        self.out.remove(p.id);
+        self.queue(QueuedEvent::MessageStatus {
+            request: p.id,
+            client_msg_id,
+            status: SendStatus::Sent {
+                seq: ok.seq,
+                time_ms: ok.time_ms,
+            },
+        });
+        self.queue(QueuedEvent::RequestCompleted(p.id));
+    }
+
+    pub(crate) fn note_eviction(&mut self, slot: &Slot) {
+        if let Slot::Inserted {
+            evicted: Some(id), ..
+        } = slot
+        {
+            self.queue(QueuedEvent::ConversationEvicted(id.clone()));
+        }
+    }
+
+    /// Decides whether an incoming message is new to the application, and
+    /// moves the watermarks. `push_read_seq` is the read watermark a live
+    /// push carries, used when the conversation is new to this client.
+    pub(crate) fn accept(&mut self, msg: &body::Message<'_>, push_read_seq: Option<u64>) -> bool {
+        if msg.seq == 0 {
+            // Online-only: no seq, no watermark, no unread.
+            return true;
+        }
+        let Some(slot) = self.table.get_or_insert(msg.conversation) else {
+            return false;
+        };
+        self.note_eviction(&slot);
+        let i = slot.index();
+        self.table.touch(i);
+        let from_me = msg.from == self.owner.as_str();
+        let c = &mut self.table.rows[i];
+        if let Slot::Inserted { .. } = slot {
+            let start = push_read_seq.unwrap_or(msg.seq - 1).min(msg.seq - 1);
+            c.delivered_seq = start;
+            c.read_seq = start;
+        }
+        if msg.seq <= c.delivered_seq {
+            return false;
+        }
+        if msg.seq > c.last_seq {
+            c.set_last(msg.seq, msg.time_ms, msg.from, preview_of(&msg.elem));
+        }
+        self.conversations_dirty = true;
+        if msg.seq > c.delivered_seq + 1 {
+            // A gap: the fetch brings this one too, in order.
+            return false;
+        }
+        c.delivered_seq = msg.seq;
+        if from_me {
+            c.read_seq = c.read_seq.max(msg.seq);
+            if self.recent_sends.iter().any(|&id| id == msg.client_msg_id) {
+                // Already reported to the application as sent.
+                return false;
+            }
+        }
+        true
+    }
+
+    /// A view of a decoded message for the application.
+    pub(crate) fn view<'a>(&self, msg: body::Message<'a>) -> MessageView<'a> {
+        MessageView {
+            conversation_id: msg.conversation,
+            conversation_type: ConversationType::parse(msg.conversation).map_or(ConversationType::C2c, |(k, _)| k),
+            seq: msg.seq,
+            from: msg.from,
+            flow: if msg.from == self.owner.as_str() { Flow::Out } else { Flow::In },
+            time_ms: msg.time_ms,
+            client_msg_id: msg.client_msg_id,
+            elem: msg.elem,
+        }
+    }
+
+    pub(crate) fn start_set_read(&mut self, conversation: &str) -> Result<RequestId, CommandError> {
+        ConversationType::parse(conversation).ok_or(CommandError::InvalidId)?;
+        let id = self.next_id();
+        let deadline = self.now + self.config.request_timeout;
+        let req = body::SetRead {
+            conversation,
+            seq: u64::MAX,
+        };
+        self.out.push(id, Op::SetRead, deadline, kind::SET_READ, &req)?;
+        Ok(id)
+    }
+
+    /// A read watermark moved (our request, or another device's).
+    pub(crate) fn on_read(&mut self, read: body::PushRead<'_>) {
+        if let Some(i) = self.table.find(read.conversation) {
+            let c = &mut self.table.rows[i];
+            c.last_seq = c.last_seq.max(read.last_seq);
+            c.read_seq = c.read_seq.max(read.read_seq);
+            self.conversations_dirty = true;
+        }
+    }
+
+    pub(crate) fn start_history(&mut self, conversation: &str, before_seq: u64, count: u16) -> Result<RequestId, CommandError> {
+        ConversationType::parse(conversation).ok_or(CommandError::InvalidId)?;
+        let id = self.next_id();
+        let deadline = self.now + self.config.request_timeout;
+        let req = body::MessageList {
+            conversation,
+            before_seq,
+            count,
+        };
+        self.out.push(id, Op::History, deadline, kind::MESSAGE_LIST, &req)?;
+        Ok(id)
+    }
+
+    /// A fetch of missed messages was fully read. Without `more`, the server
+    /// had nothing after it: its last seq is what was delivered.
+    pub(crate) fn on_range_done(&mut self, conversation: &str, more: bool) {
+        if let Some(i) = self.table.find(conversation) {
+            let c = &mut self.table.rows[i];
+            c.fetching = false;
+            if !more && c.last_seq > c.delivered_seq {
+                c.last_seq = c.delivered_seq;
+                self.conversations_dirty = true;
+            }
+        }
+    }
+}

@@ -1,0 +1,433 @@
+//! The client state machine.
+//!
+//! [`Client`] never reads a clock and never does I/O. Its methods come in
+//! four kinds:
+//!
+//! - **views** (`conversations`, `total_unread`, `net_state`, ...) read state;
+//! - **`handle_*`** feed it what happened: bytes arrived, a timer fired, the
+//!   transport opened or was lost;
+//! - **commands** (`login`, `send_message`, ...) each return a [`RequestId`] at
+//!   once; the outcome arrives later as an event carrying that id;
+//! - **`poll_*`** drain what it wants done: bytes to write, when to wake up,
+//!   whether to dial or close, and events for the application.
+//!
+//! After every `handle_*` call or command, drain in this order:
+//! `poll_close` / `poll_connect`, `poll_transmit` until `None`, `poll_timeout`,
+//! then `poll_event` until `None`. Reading events can release buffered frames
+//! that produce more output, so a driver loops until all of them are empty.
+
+mod config;
+mod dispatch;
+mod error;
+mod event;
+mod link;
+mod messages;
+mod outbox;
+mod resources;
+mod rng;
+mod rx;
+mod session;
+mod state;
+mod sync;
+mod table;
+
+pub use config::Config;
+pub use error::{CommandError, SyncStateError};
+pub use event::{Event, KickReason, NetState, RequestError, RequestId, SendStatus};
+pub use outbox::Pending;
+pub use resources::{DeviceResources, HostResources, Resources};
+pub use session::MAX_USER_SIG;
+
+use event::QueuedEvent;
+use rx::{Held, Purpose, Rx};
+use state::State;
+
+use crate::model::{valid_user_id, Conversation, OutgoingMessage, UserId};
+use crate::time::Instant;
+use crate::wire::{self, body, records};
+
+/// A tinyim client: login, messages, conversations and sync as a pure state
+/// machine over byte buffers. See the [module docs](self) for the drain order.
+pub struct Client<'r> {
+    rx: Rx<'r>,
+    st: State<'r>,
+}
+
+/// What `poll_event` hands out next, decided before anything is borrowed.
+enum Ready {
+    Queued(QueuedEvent),
+    Message {
+        start: usize,
+        end: usize,
+        history: Option<RequestId>,
+    },
+}
+
+impl<'r> Client<'r> {
+    /// Creates a client over caller-supplied storage. `seed` drives client
+    /// message ids and reconnect jitter; give each device a different one.
+    pub fn new<const C: usize, const P: usize, const E: usize, const RX: usize, const OUT: usize>(
+        config: &Config,
+        resources: &'r mut Resources<C, P, E, RX, OUT>,
+        now: Instant,
+        seed: u64,
+    ) -> Self {
+        let rx_capacity = RX.min(wire::MAX_FRAME as usize);
+        let out = outbox::Outbox::new(resources.pending.as_mut_view(), &mut resources.outbox[..]);
+        let table = table::Table::new(resources.conversations.as_mut_view());
+        let st = State::new(
+            *config,
+            now,
+            seed,
+            out,
+            table,
+            resources.events.as_mut_view(),
+            rx_capacity,
+        );
+        Client {
+            rx: Rx::new(&mut resources.rx[..rx_capacity]),
+            st,
+        }
+    }
+
+    // ----- views -----
+
+    /// TIM `getConversationList`: the conversations the table holds.
+    pub fn conversations(&self) -> impl Iterator<Item = &Conversation> {
+        self.st.table.rows.iter()
+    }
+
+    /// One conversation by its TIM id.
+    pub fn conversation(&self, id: &str) -> Option<&Conversation> {
+        self.st.table.find(id).map(|i| &self.st.table.rows[i])
+    }
+
+    /// TIM `getTotalUnreadMessageCount`.
+    pub fn total_unread(&self) -> u64 {
+        self.st.table.total_unread()
+    }
+
+    /// TIM `getLoginUser`: the user logged in or logging in.
+    pub fn login_user(&self) -> Option<&str> {
+        self.st.session.credentials.as_ref().map(|c| c.user_id.as_str())
+    }
+
+    /// The network state, as last reported by `NetStateChange`.
+    pub fn net_state(&self) -> NetState {
+        self.st.net_state()
+    }
+
+    /// TIM `isReady`: logged in and serving commands.
+    pub fn is_ready(&self) -> bool {
+        self.st.session.ready
+    }
+
+    /// Requests in flight, including sends waiting for their acknowledgement.
+    pub fn pending_requests(&self) -> usize {
+        self.st.out.pending().len()
+    }
+
+    // ----- handle_* -----
+
+    /// Feeds bytes received from the transport. Returns how many were taken:
+    /// fewer than given when the receive buffer is full of frames the
+    /// application has not read yet. Drain events, then offer the rest again.
+    pub fn handle_input(&mut self, now: Instant, bytes: &[u8]) -> usize {
+        self.st.enter(now);
+        if !self.st.link.is_receiving() {
+            // Bytes of a transport the core has given up on.
+            return bytes.len();
+        }
+        let taken = self.rx.push(bytes);
+        if taken > 0 {
+            self.st.link.note_rx(self.st.now);
+        }
+        self.process_rx();
+        self.finish();
+        taken
+    }
+
+    /// Lets timers run: handshake and heartbeat deadlines, request deadlines.
+    /// Calling it early or twice is harmless.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.st.enter(now);
+        self.st.on_timeout();
+        self.finish();
+    }
+
+    /// The transport asked for by `poll_connect` is open: the handshake starts.
+    pub fn connection_opened(&mut self, now: Instant) {
+        self.st.enter(now);
+        self.rx.discard_unprocessed();
+        self.st.on_transport_opened();
+        self.finish();
+    }
+
+    /// The transport closed or could not be opened. The client retries after
+    /// a backoff (see `poll_connect`) while a login is wanted.
+    pub fn connection_lost(&mut self, now: Instant) {
+        self.st.enter(now);
+        self.st.transport_lost();
+        self.finish();
+    }
+
+    // ----- commands -----
+
+    /// TIM `login({userID, userSig})`. The client connects, logs in, syncs,
+    /// and logs in again after every reconnect until `logout` or a kick.
+    /// Completes with `SdkReady` and `RequestCompleted`.
+    pub fn login(&mut self, now: Instant, user_id: &str, user_sig: &str) -> Result<RequestId, CommandError> {
+        self.st.enter(now);
+        if self.st.session.credentials.is_some() {
+            return Err(CommandError::AlreadyLoggedIn);
+        }
+        if !valid_user_id(user_id) {
+            return Err(CommandError::InvalidId);
+        }
+        let user = UserId::try_from(user_id).map_err(|_| CommandError::InvalidId)?;
+        let sig = heapless::String::try_from(user_sig).map_err(|_| CommandError::UserSigTooLong)?;
+        let id = self.st.start_login(user, sig);
+        self.finish();
+        Ok(id)
+    }
+
+    /// TIM `logout()`. Unacknowledged sends fail; the conversation table is
+    /// kept for the same user's next login.
+    pub fn logout(&mut self, now: Instant) -> Result<RequestId, CommandError> {
+        self.command(now, |st| st.start_logout())
+    }
+
+    /// TIM `sendMessage`. The message is queued at once (status sending); its
+    /// outcome arrives as `MessageStatus`. It is sent again after every
+    /// reconnect until acknowledged or past `Config::send_timeout`; the
+    /// server never stores it twice.
+    pub fn send_message(&mut self, now: Instant, message: &OutgoingMessage<'_>) -> Result<RequestId, CommandError> {
+        self.command(now, |st| st.start_send(message))
+    }
+
+    /// TIM `setMessageRead({conversationID})`: everything in it is read, on
+    /// every device of this user.
+    pub fn set_message_read(&mut self, now: Instant, conversation_id: &str) -> Result<RequestId, CommandError> {
+        self.command(now, |st| st.start_set_read(conversation_id))
+    }
+
+    /// TIM `getMessageList`: up to `count` messages before `before_seq` (0 for
+    /// the newest), delivered newest first as `HistoryMessage` events, then
+    /// `RequestCompleted`.
+    pub fn message_list(
+        &mut self,
+        now: Instant,
+        conversation_id: &str,
+        before_seq: u64,
+        count: u16,
+    ) -> Result<RequestId, CommandError> {
+        self.command(now, |st| st.start_history(conversation_id, before_seq, count))
+    }
+
+    fn command(
+        &mut self,
+        now: Instant,
+        f: impl FnOnce(&mut State<'r>) -> Result<RequestId, CommandError>,
+    ) -> Result<RequestId, CommandError> {
+        self.st.enter(now);
+        if self.st.session.credentials.is_none() {
+            return Err(CommandError::NotLoggedIn);
+        }
+        if !self.st.user_slot_free() {
+            return Err(CommandError::TooManyInFlight);
+        }
+        let result = f(&mut self.st);
+        self.finish();
+        result
+    }
+
+    // ----- sync state -----
+
+    /// Writes the sync cursor and every conversation's watermarks into `buf`
+    /// (postcard), for a device to keep across reboots. Returns the length.
+    pub fn save_sync_state(&self, buf: &mut [u8]) -> Result<usize, SyncStateError> {
+        self.st.save_sync_state(buf)
+    }
+
+    /// Restores what `save_sync_state` wrote. Only before `login`; the next
+    /// login of the same user resumes from it without refetching.
+    pub fn restore_sync_state(&mut self, bytes: &[u8]) -> Result<(), SyncStateError> {
+        self.st.restore_sync_state(bytes)
+    }
+
+    // ----- poll_* -----
+
+    /// Whether the adapter should open a transport now (then call
+    /// `connection_opened` or `connection_lost`).
+    pub fn poll_connect(&mut self, now: Instant) -> bool {
+        self.st.enter(now);
+        match self.st.link {
+            link::Link::Idle { retry_at } if self.st.session.credentials.is_some() && self.st.now >= retry_at => {
+                self.st.link = link::Link::Dialing;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether the adapter should close its transport now (protocol error,
+    /// silent server, logout, kick). Closing is the adapter's only action.
+    pub fn poll_close(&mut self) -> bool {
+        if self.st.link == link::Link::Closing {
+            self.st.transport_lost();
+            self.finish();
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Copies bytes to write to the transport into `buf`. `None` when there is
+    /// nothing to send; never `Some(0)`.
+    pub fn poll_transmit(&mut self, buf: &mut [u8]) -> Option<usize> {
+        if !self.st.link.is_receiving() {
+            return None;
+        }
+        let n = self.st.out.poll_transmit(buf, self.st.session.logged_in);
+        (n > 0).then_some(n)
+    }
+
+    /// Whether `poll_transmit` has nothing to give.
+    pub fn transmit_idle(&self) -> bool {
+        !self.st.link.is_receiving() || self.st.out.is_idle(self.st.session.logged_in)
+    }
+
+    /// When to call `handle_timeout` (or `poll_connect`) next.
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.st.next_timeout()
+    }
+
+    /// The next event for the application. A message event borrows the
+    /// receive buffer; drop it before calling anything else.
+    pub fn poll_event(&mut self) -> Option<Event<'_>> {
+        let ready = self.advance()?;
+        Some(match ready {
+            Ready::Queued(event) => event.into_event(),
+            Ready::Message { start, end, history } => {
+                let record = self.rx.buf.get(start..end)?;
+                // Decoded once already in `advance`; this cannot fail.
+                let message: body::Message<'_> = records::decode_exact(record).ok()?;
+                let view = self.st.view(message);
+                match history {
+                    Some(request) => Event::HistoryMessage { request, message: view },
+                    None => Event::MessageReceived(view),
+                }
+            }
+        })
+    }
+
+    /// Finds the next event: queued ones first, then messages of the held
+    /// frame (releasing it and reading further frames when it is done), then
+    /// the coalesced list and unread notifications.
+    fn advance(&mut self) -> Option<Ready> {
+        loop {
+            if let Some(event) = self.st.events.pop_front() {
+                return Some(Ready::Queued(event));
+            }
+            if let Some(Held {
+                frame_len,
+                cursor,
+                purpose,
+            }) = self.rx.held.as_mut()
+            {
+                if *cursor < *frame_len {
+                    let start = *cursor;
+                    let Some(record_bytes) = self.rx.buf.get(start..*frame_len) else {
+                        self.drop_held_as_broken();
+                        continue;
+                    };
+                    let Ok((message, rest)) = records::take::<body::Message<'_>>(record_bytes) else {
+                        self.drop_held_as_broken();
+                        continue;
+                    };
+                    let end = *frame_len - rest.len();
+                    *cursor = end;
+                    let deliver = match purpose {
+                        Purpose::Push { read_seq } => self.st.accept(&message, Some(*read_seq)),
+                        Purpose::Range { .. } => self.st.accept(&message, None),
+                        Purpose::History { request } => {
+                            return Some(Ready::Message {
+                                start,
+                                end,
+                                history: Some(*request),
+                            })
+                        }
+                    };
+                    if deliver {
+                        return Some(Ready::Message {
+                            start,
+                            end,
+                            history: None,
+                        });
+                    }
+                    continue;
+                }
+                if let Some(purpose) = self.rx.release_held() {
+                    self.st.finish_held(purpose);
+                }
+                self.process_rx();
+                self.finish();
+                continue;
+            }
+            if self.st.conversations_dirty {
+                self.st.conversations_dirty = false;
+                return Some(Ready::Queued(QueuedEvent::ConversationListUpdated));
+            }
+            if let Some(total) = self.st.unread_changed() {
+                return Some(Ready::Queued(QueuedEvent::TotalUnreadCountUpdated(total)));
+            }
+            return None;
+        }
+    }
+
+    fn drop_held_as_broken(&mut self) {
+        self.rx.held = None;
+        self.rx.len = 0;
+        self.st.close_transport();
+        self.finish();
+    }
+
+    /// Applies complete frames from the receive buffer until one must be held
+    /// for the application or the event queue needs draining.
+    fn process_rx(&mut self) {
+        while self.rx.held.is_none() && self.st.has_event_room() && self.st.link.is_receiving() {
+            let parsed = wire::parse_frame(self.rx.data(), self.rx.buf.len());
+            match parsed {
+                Ok(None) => break,
+                Ok(Some((frame, size))) => match self.st.apply_frame(frame.kind, frame.body) {
+                    Ok(dispatch::Disposition::Consumed) => self.rx.consume(size),
+                    Ok(dispatch::Disposition::Hold { records_at, purpose }) => {
+                        self.rx.held = Some(Held {
+                            frame_len: size,
+                            cursor: records_at,
+                            purpose,
+                        });
+                    }
+                    Err(dispatch::ProtocolError) => {
+                        crate::fmt::log_warn!("malformed frame from the server; closing");
+                        self.rx.len = 0;
+                        self.st.close_transport();
+                    }
+                },
+                Err(_) => {
+                    crate::fmt::log_warn!("unframeable bytes from the server; closing");
+                    self.rx.len = 0;
+                    self.st.close_transport();
+                }
+            }
+        }
+    }
+
+    fn finish(&mut self) {
+        if !self.st.link.is_receiving() {
+            self.rx.discard_unprocessed();
+        }
+        self.st.finish();
+    }
+}

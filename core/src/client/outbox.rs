@@ -1,0 +1,298 @@
+//! Requests in flight and the bytes still to send.
+//!
+//! Each pending request may own a region of the outbox arena holding its
+//! encoded frame. Regions lie in the arena in the order of the pending table;
+//! a region is freed once sent, except a send's, which stays until the server
+//! acknowledges it so it can be sent again after a reconnect (the server
+//! deduplicates on the client message id). Control frames (hello, heartbeat)
+//! have a small buffer of their own and go first.
+
+use heapless::VecView;
+use serde::Serialize;
+
+use super::error::CommandError;
+use super::event::RequestId;
+use crate::model::ConversationId;
+use crate::time::Instant;
+use crate::wire;
+
+/// What a pending request is, to route its answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Op {
+    /// Automatic login on a fresh connection.
+    Login,
+    Logout,
+    Send { client_msg_id: u64 },
+    SetRead,
+    History,
+    /// Internal: missed messages of one conversation.
+    Range(ConversationId),
+    /// Internal: one sync page.
+    Sync,
+}
+
+impl Op {
+    /// Whether the request's frame must be kept to resend after a reconnect.
+    fn keeps_frame(&self) -> bool {
+        matches!(self, Op::Send { .. })
+    }
+
+    /// Internal requests produce no application events.
+    pub(crate) fn is_internal(&self) -> bool {
+        matches!(self, Op::Login | Op::Range(_) | Op::Sync)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Region {
+    start: usize,
+    len: usize,
+    sent: usize,
+}
+
+/// One request in flight.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    pub(crate) id: RequestId,
+    pub(crate) op: Op,
+    pub(crate) deadline: Instant,
+    region: Option<Region>,
+}
+
+const CONTROL_LEN: usize = 48;
+
+pub(crate) struct Outbox<'r> {
+    pending: &'r mut VecView<Pending>,
+    arena: &'r mut [u8],
+    arena_len: usize,
+    control: heapless::Vec<u8, CONTROL_LEN>,
+    control_sent: usize,
+    /// A request frame partly handed to the transport: it must finish first.
+    in_progress: Option<RequestId>,
+    /// Largest frame the peer accepts.
+    pub(crate) peer_max_frame: usize,
+}
+
+impl<'r> Outbox<'r> {
+    pub(crate) fn new(pending: &'r mut VecView<Pending>, arena: &'r mut [u8]) -> Self {
+        pending.clear();
+        Outbox {
+            pending,
+            arena,
+            arena_len: 0,
+            control: heapless::Vec::new(),
+            control_sent: 0,
+            in_progress: None,
+            peer_max_frame: wire::MAX_FRAME as usize,
+        }
+    }
+
+    pub(crate) fn pending(&self) -> &[Pending] {
+        self.pending
+    }
+
+    pub(crate) fn capacity(&self) -> usize {
+        self.pending.capacity()
+    }
+
+    pub(crate) fn is_full(&self) -> bool {
+        self.pending.is_full()
+    }
+
+    /// Encodes `(id, payload)` as a frame of `kind` and queues it.
+    pub(crate) fn push<T: Serialize>(
+        &mut self,
+        id: RequestId,
+        op: Op,
+        deadline: Instant,
+        kind: u8,
+        payload: &T,
+    ) -> Result<(), CommandError> {
+        if self.pending.is_full() {
+            return Err(CommandError::TooManyInFlight);
+        }
+        let free = &mut self.arena[self.arena_len..];
+        let len = match wire::encode_frame(kind, &(id.0, payload), free) {
+            Ok(len) => len,
+            Err(_) => {
+                // Would it fit an empty arena? Then it is a matter of waiting.
+                let size = wire::frame_size(&(id.0, payload));
+                return Err(if size <= self.arena.len() && size <= self.peer_max_frame {
+                    CommandError::OutboxFull
+                } else {
+                    CommandError::TooLarge
+                });
+            }
+        };
+        if len > self.peer_max_frame {
+            return Err(CommandError::TooLarge);
+        }
+        let region = Region {
+            start: self.arena_len,
+            len,
+            sent: 0,
+        };
+        self.arena_len += len;
+        // Cannot fail: fullness was checked above.
+        let _ = self.pending.push(Pending {
+            id,
+            op,
+            deadline,
+            region: Some(region),
+        });
+        Ok(())
+    }
+
+    /// Queues a control frame; dropped if the control buffer is full, which
+    /// only happens when the transport is not draining (a heartbeat then
+    /// carries no news anyway).
+    pub(crate) fn push_control<T: Serialize>(&mut self, kind: u8, body: &T) {
+        let at = self.control.len();
+        let mut frame = [0u8; CONTROL_LEN];
+        if let Ok(len) = wire::encode_frame(kind, body, &mut frame) {
+            if at + len <= CONTROL_LEN {
+                let _ = self.control.extend_from_slice(&frame[..len]);
+            }
+        }
+    }
+
+    /// The encoded frame of a pending request, if it still has one.
+    pub(crate) fn frame_of(&self, id: RequestId) -> Option<&[u8]> {
+        let p = self.pending.iter().find(|p| p.id == id)?;
+        let r = p.region?;
+        self.arena.get(r.start..r.start + r.len)
+    }
+
+    /// Removes a request, freeing its frame.
+    pub(crate) fn remove(&mut self, id: RequestId) -> Option<Pending> {
+        let index = self.pending.iter().position(|p| p.id == id)?;
+        self.free_region(index);
+        if self.in_progress == Some(id) {
+            // Unreachable in practice: a partly sent frame gets no answer yet.
+            self.in_progress = None;
+        }
+        Some(self.pending.remove(index))
+    }
+
+    fn free_region(&mut self, index: usize) {
+        let Some(region) = self.pending[index].region.take() else {
+            return;
+        };
+        let end = region.start + region.len;
+        self.arena.copy_within(end..self.arena_len, region.start);
+        self.arena_len -= region.len;
+        for p in self.pending.iter_mut() {
+            if let Some(r) = p.region.as_mut() {
+                if r.start > region.start {
+                    r.start -= region.len;
+                }
+            }
+        }
+    }
+
+    /// Copies what is ready into `buf`: the frame in progress, then control
+    /// frames, then request frames in order. Only logins go out unless
+    /// `logged_in`.
+    pub(crate) fn poll_transmit(&mut self, buf: &mut [u8], logged_in: bool) -> usize {
+        let mut written = 0;
+        while written < buf.len() {
+            let out = &mut buf[written..];
+            let n = if self.in_progress.is_some() {
+                self.transmit_request(out, None)
+            } else if self.control_sent < self.control.len() {
+                let src = &self.control[self.control_sent..];
+                let n = src.len().min(out.len());
+                out[..n].copy_from_slice(&src[..n]);
+                self.control_sent += n;
+                if self.control_sent == self.control.len() {
+                    self.control.clear();
+                    self.control_sent = 0;
+                }
+                n
+            } else {
+                let next = self.pending.iter().find(|p| {
+                    p.region.is_some_and(|r| r.sent < r.len) && (logged_in || p.op == Op::Login)
+                });
+                match next.map(|p| p.id) {
+                    Some(id) => self.transmit_request(out, Some(id)),
+                    None => 0,
+                }
+            };
+            if n == 0 {
+                break;
+            }
+            written += n;
+        }
+        written
+    }
+
+    fn transmit_request(&mut self, out: &mut [u8], start: Option<RequestId>) -> usize {
+        let Some(id) = start.or(self.in_progress) else {
+            return 0;
+        };
+        let Some(index) = self.pending.iter().position(|p| p.id == id) else {
+            self.in_progress = None;
+            return 0;
+        };
+        let Some(region) = self.pending[index].region.as_mut() else {
+            self.in_progress = None;
+            return 0;
+        };
+        let from = region.start + region.sent;
+        let n = (region.len - region.sent).min(out.len());
+        out[..n].copy_from_slice(&self.arena[from..from + n]);
+        region.sent += n;
+        if region.sent < region.len {
+            self.in_progress = Some(id);
+        } else {
+            self.in_progress = None;
+            if !self.pending[index].op.keeps_frame() {
+                self.free_region(index);
+            }
+        }
+        n
+    }
+
+    /// Whether nothing is waiting to be sent.
+    pub(crate) fn is_idle(&self, logged_in: bool) -> bool {
+        self.in_progress.is_none()
+            && self.control.is_empty()
+            && !self
+                .pending
+                .iter()
+                .any(|p| p.region.is_some_and(|r| r.sent < r.len) && (logged_in || p.op == Op::Login))
+    }
+
+    /// The transport closed. Frames not fully sent are kept and start over;
+    /// sends are kept whole to be sent again. Returns, one at a time, the
+    /// requests that were sent and now cannot be answered.
+    pub(crate) fn take_orphan(&mut self) -> Option<Pending> {
+        self.in_progress = None;
+        self.control.clear();
+        self.control_sent = 0;
+        for p in self.pending.iter_mut() {
+            if let Some(r) = p.region.as_mut() {
+                r.sent = 0;
+            }
+        }
+        let index = self.pending.iter().position(|p| p.region.is_none())?;
+        Some(self.pending.remove(index))
+    }
+
+    /// The earliest deadline of any pending request.
+    pub(crate) fn next_deadline(&self) -> Option<Instant> {
+        self.pending.iter().map(|p| p.deadline).min()
+    }
+
+    /// Removes and returns one request whose deadline has passed.
+    pub(crate) fn take_expired(&mut self, now: Instant) -> Option<Pending> {
+        let id = self.pending.iter().find(|p| p.deadline <= now)?.id;
+        self.remove(id)
+    }
+
+    /// Removes and returns any pending request (used at logout and kick).
+    pub(crate) fn take_any(&mut self) -> Option<Pending> {
+        let id = self.pending.first()?.id;
+        self.remove(id)
+    }
+}

@@ -1,0 +1,169 @@
+//! Login intent and session life: handshake answer, login, logout, kick.
+
+use super::event::{QueuedEvent, RequestError, RequestId};
+use super::link::Link;
+use super::outbox::Op;
+use super::state::State;
+use crate::fmt::log_debug;
+use crate::model::UserId;
+use crate::time::{Duration, Instant};
+use crate::wire::body::{self, KickReason};
+use crate::wire::{code, kind, PROTOCOL_VERSION};
+
+/// The longest UserSig the client keeps (Tencent's are about 200 to 400 bytes).
+pub const MAX_USER_SIG: usize = 512;
+
+/// What the client needs to log in again after a reconnect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Credentials {
+    pub(crate) user_id: UserId,
+    pub(crate) user_sig: heapless::String<MAX_USER_SIG>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Session {
+    /// Present while the application wants to be logged in.
+    pub(crate) credentials: Option<Credentials>,
+    /// Logged in on the current connection.
+    pub(crate) logged_in: bool,
+    /// `SdkReady` was reported and `SdkNotReady` not since.
+    pub(crate) ready: bool,
+    /// The application's `login` call, answered by the first successful login.
+    pub(crate) user_request: Option<(RequestId, Instant)>,
+}
+
+impl State<'_> {
+    pub(crate) fn start_login(&mut self, user_id: UserId, user_sig: heapless::String<MAX_USER_SIG>) -> RequestId {
+        if self.owner != user_id {
+            // Another user's conversations must not leak into this session.
+            self.table.clear();
+            self.sync = Default::default();
+            self.owner = user_id.clone();
+        }
+        let id = self.next_id();
+        self.session.credentials = Some(Credentials { user_id, user_sig });
+        self.session.user_request = Some((id, self.now + self.config.request_timeout));
+        self.reconnect_attempt = 0;
+        match self.link {
+            Link::Open { .. } => self.send_login(),
+            Link::Idle { .. } => self.link = Link::Idle { retry_at: self.now },
+            _ => {}
+        }
+        id
+    }
+
+    /// Queues the login request on the current connection.
+    fn send_login(&mut self) {
+        let Some(creds) = self.session.credentials.as_ref() else {
+            return;
+        };
+        let login = body::Login {
+            user_id: &creds.user_id,
+            user_sig: &creds.user_sig,
+        };
+        let deadline = self.now + self.config.request_timeout;
+        self.next_request = self.next_request.wrapping_add(1);
+        let id = RequestId(self.next_request);
+        // Cannot fail for lack of room: the application's requests leave a
+        // reserve, and every internal request was dropped with the old transport.
+        let _ = self.out.push(id, Op::Login, deadline, kind::LOGIN, &login);
+    }
+
+    pub(crate) fn on_transport_opened(&mut self) {
+        if self.session.credentials.is_none() {
+            // Logged out while dialing.
+            self.link = Link::Closing;
+            return;
+        }
+        let hello = body::Hello {
+            version: PROTOCOL_VERSION,
+            max_frame: self.rx_capacity as u32,
+            device: self.config.device,
+        };
+        self.out.push_control(kind::HELLO, &hello);
+        self.link = Link::Handshaking {
+            deadline: self.now + self.config.handshake_timeout,
+        };
+    }
+
+    pub(crate) fn on_hello_ack(&mut self, ack: body::HelloAck) {
+        if ack.version != PROTOCOL_VERSION {
+            self.queue(QueuedEvent::ConnectionRejected(code::VERSION_MISMATCH));
+            self.close_transport();
+            return;
+        }
+        let heartbeat = Duration::from_millis(u64::from(ack.heartbeat_ms.max(100)));
+        self.out.peer_max_frame = ack.max_frame.clamp(crate::wire::MIN_FRAME, crate::wire::MAX_FRAME) as usize;
+        self.link = Link::Open {
+            heartbeat,
+            last_rx: self.now,
+            next_heartbeat: self.now + heartbeat,
+        };
+        self.send_login();
+    }
+
+    pub(crate) fn on_login_ok(&mut self) {
+        self.session.logged_in = true;
+        self.reconnect_attempt = 0;
+        if !self.session.ready {
+            self.session.ready = true;
+            self.queue(QueuedEvent::SdkReady);
+        }
+        if let Some((request, _)) = self.session.user_request.take() {
+            self.queue(QueuedEvent::RequestCompleted(request));
+        }
+        self.sync.start();
+    }
+
+    pub(crate) fn on_login_failed(&mut self, code: u32) {
+        log_debug!("login refused: {}", code);
+        if code == code::USER_SIG_EXPIRED && self.session.ready {
+            self.queue(QueuedEvent::KickedOut(KickReason::UserSigExpired));
+        }
+        self.end_session(Some(RequestError::Server(code)));
+    }
+
+    pub(crate) fn on_kicked(&mut self, reason: KickReason) {
+        self.queue(QueuedEvent::KickedOut(reason));
+        self.end_session(Some(RequestError::Disconnected));
+    }
+
+    /// The session is over (logout, kick, refused login): forget the
+    /// credentials, fail whatever is in flight, and drop the transport.
+    /// `error` is what the application's pending login call gets.
+    pub(crate) fn end_session(&mut self, error: Option<RequestError>) {
+        self.session.credentials = None;
+        self.session.logged_in = false;
+        if let Some((request, _)) = self.session.user_request.take() {
+            self.queue(QueuedEvent::RequestFailed {
+                request,
+                error: error.unwrap_or(RequestError::Disconnected),
+            });
+        }
+        while let Some(p) = self.out.take_any() {
+            self.fail_request(p, RequestError::Server(code::NOT_LOGGED_IN));
+        }
+        self.sync.running = false;
+        self.sync.in_flight = false;
+        for c in self.table.rows.iter_mut() {
+            c.fetching = false;
+        }
+        if self.session.ready {
+            self.session.ready = false;
+            self.queue(QueuedEvent::SdkNotReady);
+        }
+        self.close_transport();
+    }
+
+    pub(crate) fn start_logout(&mut self) -> Result<RequestId, super::CommandError> {
+        let id = self.next_id();
+        if self.session.logged_in {
+            let deadline = self.now + self.config.request_timeout;
+            self.out.push(id, Op::Logout, deadline, kind::LOGOUT, &())?;
+        } else {
+            self.end_session(None);
+            self.queue(QueuedEvent::RequestCompleted(id));
+        }
+        Ok(id)
+    }
+}

@@ -1,0 +1,328 @@
+//! Everything the client knows except the receive buffer, and the bookkeeping
+//! shared by every operation: time, ids, events, internal requests, timers.
+
+use heapless::deque::DequeView;
+use heapless::Deque;
+
+use super::config::Config;
+use super::event::{NetState, QueuedEvent, RequestError, RequestId, SendStatus};
+use super::link::{backoff, Link, SILENCE_HEARTBEATS};
+use super::outbox::{Op, Outbox, Pending};
+use super::rng::Rng;
+use super::session::Session;
+use super::sync::SyncProgress;
+use super::table::Table;
+use crate::fmt::log_debug;
+use crate::model::UserId;
+use crate::time::Instant;
+use crate::wire::{body, kind};
+
+/// Requests the application may have in flight leave this many slots for the
+/// client's own (login, sync, fetches).
+pub(crate) const INTERNAL_RESERVE: usize = 2;
+
+/// Queue room kept free before another frame is processed: one frame queues
+/// at most this many events.
+pub(crate) const EVENTS_PER_FRAME: usize = 4;
+
+pub(crate) struct State<'r> {
+    pub(crate) config: Config,
+    pub(crate) now: Instant,
+    pub(crate) rng: Rng,
+    pub(crate) link: Link,
+    pub(crate) reconnect_attempt: u32,
+    pub(crate) session: Session,
+    pub(crate) out: Outbox<'r>,
+    pub(crate) table: Table<'r>,
+    pub(crate) events: &'r mut DequeView<QueuedEvent>,
+    pub(crate) sync: SyncProgress,
+    /// Whose conversations the table holds.
+    pub(crate) owner: UserId,
+    /// Client message ids of own messages already reported as sent, so a
+    /// fetch that brings them back does not report them again.
+    pub(crate) recent_sends: Deque<u64, 8>,
+    /// Largest frame this client accepts (its receive buffer).
+    pub(crate) rx_capacity: usize,
+    pub(crate) next_request: u32,
+    reported_net: NetState,
+    reported_unread: u64,
+    pub(crate) conversations_dirty: bool,
+}
+
+impl<'r> State<'r> {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        config: Config,
+        now: Instant,
+        seed: u64,
+        out: Outbox<'r>,
+        table: Table<'r>,
+        events: &'r mut DequeView<QueuedEvent>,
+        rx_capacity: usize,
+    ) -> Self {
+        events.clear();
+        State {
+            config,
+            now,
+            rng: Rng::new(seed),
+            link: Link::Idle { retry_at: now },
+            reconnect_attempt: 0,
+            session: Session::default(),
+            out,
+            table,
+            events,
+            sync: SyncProgress::default(),
+            owner: UserId::new(),
+            recent_sends: Deque::new(),
+            rx_capacity,
+            next_request: 0,
+            reported_net: NetState::Disconnected,
+            reported_unread: 0,
+            conversations_dirty: false,
+        }
+    }
+
+    /// Start of every call: time never goes backwards.
+    pub(crate) fn enter(&mut self, now: Instant) {
+        self.now = self.now.max(now);
+    }
+
+    /// End of every call: issue the internal requests the state calls for and
+    /// report a changed network state.
+    pub(crate) fn finish(&mut self) {
+        self.pump_internal();
+        let net = self.net_state();
+        if net != self.reported_net {
+            self.reported_net = net;
+            self.queue(QueuedEvent::NetStateChange(net));
+        }
+    }
+
+    /// The total unread count, if it changed since last reported.
+    pub(crate) fn unread_changed(&mut self) -> Option<u64> {
+        let total = self.table.total_unread();
+        (total != self.reported_unread).then(|| {
+            self.reported_unread = total;
+            total
+        })
+    }
+
+    pub(crate) fn next_id(&mut self) -> RequestId {
+        self.next_request = self.next_request.wrapping_add(1);
+        RequestId(self.next_request)
+    }
+
+    /// Queues an event. The queue is sized so this has room (frames are only
+    /// processed while [`EVENTS_PER_FRAME`] slots are free, and commands queue
+    /// at most one); should it still be full, the oldest event is dropped and
+    /// logged rather than failing the transition.
+    pub(crate) fn queue(&mut self, event: QueuedEvent) {
+        if self.events.is_full() {
+            crate::fmt::log_warn!("event queue full; dropping the oldest event");
+            self.events.pop_front();
+        }
+        let _ = self.events.push_back(event);
+    }
+
+    pub(crate) fn has_event_room(&self) -> bool {
+        self.events.storage_capacity() - self.events.storage_len() >= EVENTS_PER_FRAME
+    }
+
+    pub(crate) fn net_state(&self) -> NetState {
+        match self.link {
+            Link::Open { .. } => NetState::Connected,
+            _ if self.session.credentials.is_some() => NetState::Connecting,
+            _ => NetState::Disconnected,
+        }
+    }
+
+    /// Whether the application may queue another request.
+    pub(crate) fn user_slot_free(&self) -> bool {
+        self.out.pending().len() + INTERNAL_RESERVE < self.out_capacity()
+    }
+
+    fn out_capacity(&self) -> usize {
+        self.out.capacity()
+    }
+
+    /// Issues the sync page and gap fetches the state calls for.
+    pub(crate) fn pump_internal(&mut self) {
+        if !self.session.logged_in {
+            return;
+        }
+        if self.sync.wants_page() {
+            let id = self.next_id();
+            let deadline = self.now + self.config.request_timeout;
+            let page = body::Sync { cursor: self.sync.cursor };
+            if self.out.push(id, Op::Sync, deadline, kind::SYNC, &page).is_ok() {
+                self.sync.in_flight = true;
+            }
+        }
+        while let Some(index) = self.table.next_gap() {
+            if self.out.is_full() {
+                break;
+            }
+            let id = self.next_id();
+            let deadline = self.now + self.config.request_timeout;
+            let conversation = self.table.rows[index].id.clone();
+            let range = body::MessageRange {
+                conversation: &conversation,
+                after_seq: self.table.rows[index].delivered_seq,
+                count: self.config.fetch_page,
+            };
+            if self
+                .out
+                .push(id, Op::Range(conversation.clone()), deadline, kind::MESSAGE_RANGE, &range)
+                .is_err()
+            {
+                break;
+            }
+            self.table.rows[index].fetching = true;
+        }
+        if self.sync.running && self.sync.pages_done && !self.table.has_gaps() {
+            self.sync.running = false;
+            self.queue(QueuedEvent::SyncComplete);
+        }
+    }
+
+    /// The earliest instant at which `on_timeout` has work.
+    pub(crate) fn next_timeout(&self) -> Option<Instant> {
+        let reconnect = match self.link {
+            Link::Idle { retry_at } if self.session.credentials.is_some() => Some(retry_at),
+            _ => None,
+        };
+        [
+            reconnect,
+            self.link.next_timeout(),
+            self.out.next_deadline(),
+            self.session.user_request.map(|(_, deadline)| deadline),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    pub(crate) fn on_timeout(&mut self) {
+        let now = self.now;
+        match self.link {
+            Link::Handshaking { deadline } if now >= deadline => {
+                log_debug!("handshake timed out");
+                self.close_transport();
+            }
+            Link::Open {
+                heartbeat,
+                last_rx,
+                next_heartbeat,
+            } => {
+                if now >= last_rx + heartbeat.saturating_mul(SILENCE_HEARTBEATS) {
+                    log_debug!("server silent; closing");
+                    self.close_transport();
+                } else if now >= next_heartbeat {
+                    self.out.push_control(kind::HEARTBEAT, &());
+                    self.link = Link::Open {
+                        heartbeat,
+                        last_rx,
+                        next_heartbeat: now + heartbeat,
+                    };
+                }
+            }
+            _ => {}
+        }
+        while let Some(p) = self.out.take_expired(now) {
+            self.fail_request(p, RequestError::Timeout);
+        }
+        if let Some((request, deadline)) = self.session.user_request {
+            if now >= deadline {
+                self.session.user_request = None;
+                self.queue(QueuedEvent::RequestFailed {
+                    request,
+                    error: RequestError::Timeout,
+                });
+            }
+        }
+    }
+
+    /// Reports a request that will get no answer, and undoes what it was doing.
+    pub(crate) fn fail_request(&mut self, p: Pending, error: RequestError) {
+        match p.op {
+            Op::Login => {}
+            Op::Sync => self.sync.in_flight = false,
+            Op::Range(conversation) => {
+                if let Some(i) = self.table.find(&conversation) {
+                    self.table.rows[i].fetching = false;
+                }
+            }
+            Op::Send { client_msg_id } => {
+                self.queue(QueuedEvent::MessageStatus {
+                    request: p.id,
+                    client_msg_id,
+                    status: SendStatus::Failed { code: error.code() },
+                });
+                self.queue(QueuedEvent::RequestFailed { request: p.id, error });
+            }
+            Op::Logout | Op::SetRead | Op::History => {
+                self.queue(QueuedEvent::RequestFailed { request: p.id, error });
+            }
+        }
+    }
+
+    /// The core gives up on the current transport: the adapter is told to
+    /// close it through `poll_close`.
+    pub(crate) fn close_transport(&mut self) {
+        if matches!(self.link, Link::Idle { .. } | Link::Closing) {
+            return;
+        }
+        // Set first: failing the orphans below may end the session, which
+        // closes the transport again.
+        self.link = Link::Closing;
+        self.after_transport_gone();
+    }
+
+    /// The transport is gone (closed by us or by the peer); schedule a retry.
+    pub(crate) fn transport_lost(&mut self) {
+        let had_transport = self.link.has_transport();
+        let delay = backoff(
+            self.config.reconnect_min,
+            self.config.reconnect_max,
+            self.reconnect_attempt,
+            self.rng.next_u64(),
+        );
+        self.reconnect_attempt = self.reconnect_attempt.saturating_add(1);
+        self.link = Link::Idle {
+            retry_at: self.now + delay,
+        };
+        if had_transport {
+            self.after_transport_gone();
+        }
+    }
+
+    fn after_transport_gone(&mut self) {
+        self.session.logged_in = false;
+        // Requests already sent cannot be answered on a new connection.
+        while let Some(p) = self.out.take_orphan() {
+            if p.op == Op::Logout {
+                // The server may or may not have seen it: finish it locally.
+                self.end_session(None);
+                self.queue(QueuedEvent::RequestCompleted(p.id));
+            } else {
+                self.fail_request(p, RequestError::Disconnected);
+            }
+        }
+        // The client's own requests are issued afresh after the next login.
+        while let Some(id) = self
+            .out
+            .pending()
+            .iter()
+            .find(|p| p.op.is_internal())
+            .map(|p| p.id)
+        {
+            if let Some(p) = self.out.remove(id) {
+                self.fail_request(p, RequestError::Disconnected);
+            }
+        }
+        self.sync.in_flight = false;
+        for c in self.table.rows.iter_mut() {
+            c.fetching = false;
+        }
+    }
+}

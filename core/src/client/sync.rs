@@ -1,0 +1,147 @@
+//! Sync: the cursor, the pages of changed conversations, and the `SyncState`
+//! a device keeps in flash to resume without refetching.
+
+use serde::{Deserialize, Serialize};
+
+use super::dispatch::ProtocolError;
+use super::error::SyncStateError;
+use super::state::State;
+use crate::model::{ConversationType, UserId};
+use crate::wire::body;
+use crate::wire::records::{self, Records};
+
+/// Where the current sync stands.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct SyncProgress {
+    /// Every conversation change up to here is known to the table.
+    pub(crate) cursor: u64,
+    /// A sync runs until pages are done and every gap is filled.
+    pub(crate) running: bool,
+    pub(crate) pages_done: bool,
+    pub(crate) in_flight: bool,
+}
+
+impl SyncProgress {
+    pub(crate) fn start(&mut self) {
+        self.running = true;
+        self.pages_done = false;
+        self.in_flight = false;
+    }
+
+    pub(crate) fn wants_page(&self) -> bool {
+        self.running && !self.pages_done && !self.in_flight
+    }
+}
+
+impl State<'_> {
+    pub(crate) fn apply_sync_page(&mut self, page: body::SyncPage, bytes: &[u8]) -> Result<(), ProtocolError> {
+        for summary in Records::<body::ConversationSummary<'_>>::new(bytes) {
+            let s = summary?;
+            let Some(slot) = self.table.get_or_insert(s.conversation) else {
+                continue;
+            };
+            self.note_eviction(&slot);
+            let i = slot.index();
+            let c = &mut self.table.rows[i];
+            if let super::table::Slot::Inserted { .. } = slot {
+                // New to this client: what was read elsewhere is not delivered again.
+                c.delivered_seq = s.read_seq;
+            }
+            c.read_seq = c.read_seq.max(s.read_seq);
+            if s.last_seq >= c.last_seq {
+                c.set_last(s.last_seq, s.last_time_ms, s.last_from, s.preview);
+            }
+            self.table.touch(i);
+            self.conversations_dirty = true;
+        }
+        self.sync.cursor = self.sync.cursor.max(page.next_cursor);
+        self.sync.in_flight = false;
+        self.sync.pages_done = page.complete;
+        Ok(())
+    }
+}
+
+const SYNC_STATE_VERSION: u8 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct Header<'a> {
+    version: u8,
+    owner: &'a str,
+    cursor: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Record<'a> {
+    id: &'a str,
+    last_seq: u64,
+    read_seq: u64,
+    delivered_seq: u64,
+    last_time_ms: u64,
+    last_from: &'a str,
+    preview: &'a str,
+}
+
+impl State<'_> {
+    /// Writes the cursor and every conversation's watermarks with postcard.
+    pub(crate) fn save_sync_state(&self, buf: &mut [u8]) -> Result<usize, SyncStateError> {
+        let header = Header {
+            version: SYNC_STATE_VERSION,
+            owner: &self.owner,
+            cursor: self.sync.cursor,
+        };
+        let mut end = records::put(&header, buf, 0).ok_or(SyncStateError::BufferTooSmall)?;
+        for c in self.table.rows.iter() {
+            let record = Record {
+                id: &c.id,
+                last_seq: c.last_seq,
+                read_seq: c.read_seq,
+                delivered_seq: c.delivered_seq,
+                last_time_ms: c.last_time_ms,
+                last_from: &c.last_from,
+                preview: &c.preview,
+            };
+            end = records::put(&record, buf, end).ok_or(SyncStateError::BufferTooSmall)?;
+        }
+        Ok(end)
+    }
+
+    /// Replaces the table and cursor with a saved state. Only before login.
+    pub(crate) fn restore_sync_state(&mut self, bytes: &[u8]) -> Result<(), SyncStateError> {
+        if self.session.credentials.is_some() {
+            return Err(SyncStateError::WrongState);
+        }
+        let (header, rest): (Header<'_>, _) = records::take(bytes).map_err(|_| SyncStateError::Malformed)?;
+        if header.version != SYNC_STATE_VERSION {
+            return Err(SyncStateError::Malformed);
+        }
+        let owner = UserId::try_from(header.owner).map_err(|_| SyncStateError::Malformed)?;
+        // Validate everything before touching the table.
+        let mut count = 0;
+        for record in Records::<Record<'_>>::new(rest) {
+            let r = record.map_err(|_| SyncStateError::Malformed)?;
+            if ConversationType::parse(r.id).is_none() {
+                return Err(SyncStateError::Malformed);
+            }
+            count += 1;
+        }
+        if count > self.table.rows.capacity() {
+            return Err(SyncStateError::TableFull);
+        }
+        self.table.clear();
+        for record in Records::<Record<'_>>::new(rest).flatten() {
+            if let Some(slot) = self.table.get_or_insert(record.id) {
+                let c = &mut self.table.rows[slot.index()];
+                c.read_seq = record.read_seq;
+                c.delivered_seq = record.delivered_seq;
+                c.set_last(record.last_seq, record.last_time_ms, record.last_from, record.preview);
+            }
+        }
+        self.owner = owner;
+        self.sync = SyncProgress {
+            cursor: header.cursor,
+            ..SyncProgress::default()
+        };
+        self.conversations_dirty = true;
+        Ok(())
+    }
+}

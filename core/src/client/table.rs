@@ -1,0 +1,89 @@
+//! The conversation table: lookup, creation with eviction of the least
+//! recently active conversation, and the totals derived from it.
+
+use heapless::VecView;
+
+use crate::model::{Conversation, ConversationId, ConversationType};
+
+pub(crate) struct Table<'r> {
+    pub(crate) rows: &'r mut VecView<Conversation>,
+    /// Logical clock for recency.
+    clock: u64,
+}
+
+/// The outcome of [`Table::get_or_insert`].
+pub(crate) enum Slot {
+    Existing(usize),
+    Inserted { index: usize, evicted: Option<ConversationId> },
+}
+
+impl Slot {
+    pub(crate) fn index(&self) -> usize {
+        match self {
+            Slot::Existing(i) | Slot::Inserted { index: i, .. } => *i,
+        }
+    }
+}
+
+impl<'r> Table<'r> {
+    pub(crate) fn new(rows: &'r mut VecView<Conversation>) -> Self {
+        rows.clear();
+        Table { rows, clock: 0 }
+    }
+
+    pub(crate) fn find(&self, id: &str) -> Option<usize> {
+        self.rows.iter().position(|c| c.id.as_str() == id)
+    }
+
+    pub(crate) fn touch(&mut self, index: usize) {
+        self.clock += 1;
+        if let Some(c) = self.rows.get_mut(index) {
+            c.active = self.clock;
+        }
+    }
+
+    /// Finds the conversation `id`, or inserts it, evicting the least recently
+    /// active one (preferring one with nothing left to fetch) when full.
+    /// `None` if `id` is not a conversation id or the table has no room at all.
+    pub(crate) fn get_or_insert(&mut self, id: &str) -> Option<Slot> {
+        if let Some(index) = self.find(id) {
+            return Some(Slot::Existing(index));
+        }
+        let (kind, _) = ConversationType::parse(id)?;
+        let owned = ConversationId::try_from(id).ok()?;
+        let mut evicted = None;
+        if self.rows.is_full() {
+            let victim = self
+                .rows
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, c)| (c.delivered_seq < c.last_seq, c.active))
+                .map(|(i, _)| i)?;
+            evicted = Some(self.rows.swap_remove(victim).id);
+        }
+        self.rows.push(Conversation::new(owned, kind)).ok()?;
+        let index = self.rows.len() - 1;
+        self.touch(index);
+        Some(Slot::Inserted { index, evicted })
+    }
+
+    /// TIM `getTotalUnreadMessageCount`.
+    pub(crate) fn total_unread(&self) -> u64 {
+        self.rows.iter().map(Conversation::unread_count).sum()
+    }
+
+    /// A conversation with messages to fetch and no fetch running.
+    pub(crate) fn next_gap(&self) -> Option<usize> {
+        self.rows
+            .iter()
+            .position(|c| c.delivered_seq < c.last_seq && !c.fetching)
+    }
+
+    pub(crate) fn has_gaps(&self) -> bool {
+        self.rows.iter().any(|c| c.delivered_seq < c.last_seq)
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.rows.clear();
+    }
+}

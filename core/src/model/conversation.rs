@@ -1,0 +1,174 @@
+//! Conversations: TIM ids (`C2C<user>`, `GROUP<group>`, `@TIM#SYSTEM`) and the
+//! per-conversation watermarks the client keeps.
+
+use super::ids::{valid_group_id, valid_user_id, UserId, SYSTEM_CONVERSATION};
+
+/// Bytes of the last message's text kept for the conversation list.
+pub const PREVIEW_LEN: usize = 32;
+
+/// An owned conversation id (`GROUP` + 48 bytes is the longest).
+pub type ConversationId = heapless::String<56>;
+
+/// TIM's conversation types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum ConversationType {
+    /// One-to-one chat, `C2C<userID>`.
+    C2c,
+    /// Group chat, `GROUP<groupID>`.
+    Group,
+    /// Group system notices, `@TIM#SYSTEM`.
+    System,
+}
+
+impl ConversationType {
+    /// Splits a conversation id into its type and the peer or group id, or
+    /// `None` if the id is not well formed.
+    pub fn parse(id: &str) -> Option<(ConversationType, &str)> {
+        if id == SYSTEM_CONVERSATION {
+            return Some((ConversationType::System, ""));
+        }
+        if let Some(user) = id.strip_prefix("C2C") {
+            return valid_user_id(user).then_some((ConversationType::C2c, user));
+        }
+        if let Some(group) = id.strip_prefix("GROUP") {
+            return valid_group_id(group).then_some((ConversationType::Group, group));
+        }
+        None
+    }
+}
+
+/// A conversation as the client knows it.
+///
+/// The unread count is derived from the watermarks, never kept as a counter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conversation {
+    pub(crate) id: ConversationId,
+    pub(crate) kind: ConversationType,
+    /// Newest seq the server has.
+    pub(crate) last_seq: u64,
+    /// Read watermark (shared across this user's devices).
+    pub(crate) read_seq: u64,
+    /// Every message up to here has been handed to the application.
+    pub(crate) delivered_seq: u64,
+    pub(crate) last_time_ms: u64,
+    pub(crate) last_from: UserId,
+    pub(crate) preview: heapless::String<PREVIEW_LEN>,
+    /// Logical clock of the last activity, for eviction of the least recent.
+    pub(crate) active: u64,
+    /// A range fetch for this conversation is in flight.
+    pub(crate) fetching: bool,
+}
+
+impl Conversation {
+    pub(crate) fn new(id: ConversationId, kind: ConversationType) -> Self {
+        Conversation {
+            id,
+            kind,
+            last_seq: 0,
+            read_seq: 0,
+            delivered_seq: 0,
+            last_time_ms: 0,
+            last_from: UserId::new(),
+            preview: heapless::String::new(),
+            active: 0,
+            fetching: false,
+        }
+    }
+
+    /// TIM `conversationID`.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// TIM `type`.
+    pub fn kind(&self) -> ConversationType {
+        self.kind
+    }
+
+    /// The peer's user id for C2C, the group id for GROUP, empty for SYSTEM.
+    pub fn target(&self) -> &str {
+        ConversationType::parse(&self.id).map_or("", |(_, target)| target)
+    }
+
+    /// TIM `unreadCount`: last seq minus the read watermark.
+    pub fn unread_count(&self) -> u64 {
+        self.last_seq.saturating_sub(self.read_seq)
+    }
+
+    /// TIM `lastMessage.lastSequence`.
+    pub fn last_seq(&self) -> u64 {
+        self.last_seq
+    }
+
+    /// The read watermark.
+    pub fn read_seq(&self) -> u64 {
+        self.read_seq
+    }
+
+    /// Every message up to this seq has been delivered to this client.
+    pub fn delivered_seq(&self) -> u64 {
+        self.delivered_seq
+    }
+
+    /// TIM `lastMessage.lastTime`, in unix milliseconds.
+    pub fn last_time_ms(&self) -> u64 {
+        self.last_time_ms
+    }
+
+    /// TIM `lastMessage.fromAccount`.
+    pub fn last_from(&self) -> &str {
+        &self.last_from
+    }
+
+    /// TIM `lastMessage.messageForShow`, cut to [`PREVIEW_LEN`] bytes.
+    pub fn preview(&self) -> &str {
+        &self.preview
+    }
+
+    pub(crate) fn set_last(&mut self, seq: u64, time_ms: u64, from: &str, preview: &str) {
+        if seq < self.last_seq {
+            return;
+        }
+        self.last_seq = seq;
+        self.last_time_ms = time_ms;
+        self.last_from.clear();
+        // User ids were validated to fit; a longer one is left empty.
+        let _ = self.last_from.push_str(from);
+        self.preview.clear();
+        let _ = self.preview.push_str(cut_at_char_boundary(preview, PREVIEW_LEN));
+    }
+}
+
+/// The longest prefix of `text` of at most `max` bytes that ends on a char boundary.
+pub(crate) fn cut_at_char_boundary(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_ids() {
+        assert_eq!(ConversationType::parse("C2Cbob"), Some((ConversationType::C2c, "bob")));
+        assert_eq!(ConversationType::parse("GROUPg1"), Some((ConversationType::Group, "g1")));
+        assert_eq!(ConversationType::parse("@TIM#SYSTEM"), Some((ConversationType::System, "")));
+        assert_eq!(ConversationType::parse("C2C"), None);
+        assert_eq!(ConversationType::parse("DMbob"), None);
+    }
+
+    #[test]
+    fn preview_cut_keeps_utf8_whole() {
+        let text = "ééééééééééééééééééé"; // 2 bytes each
+        let cut = cut_at_char_boundary(text, 5);
+        assert_eq!(cut, "éé");
+    }
+}

@@ -1,0 +1,10 @@
+//! The data model: ids, conversations and messages, with TIM's vocabulary.
+
+mod conversation;
+mod ids;
+mod message;
+
+pub use conversation::{Conversation, ConversationId, ConversationType, PREVIEW_LEN};
+pub use ids::{valid_group_id, valid_user_id, UserId, MAX_GROUP_ID, MAX_USER_ID, SYSTEM_CONVERSATION};
+pub use message::{Flow, MessageView, OutgoingMessage};
+pub use crate::wire::body::Elem;

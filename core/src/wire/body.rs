@@ -1,0 +1,253 @@
+//! Frame bodies. Strings borrow from the frame, so decoding never allocates.
+
+use serde::{Deserialize, Serialize};
+
+/// Which class of device a session is; a second login of the same user on the
+/// same class kicks the older session, as TIM does.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum DeviceClass {
+    /// Desktop tools and services.
+    Desktop,
+    /// Microcontroller firmware.
+    Embedded,
+    /// Phones and tablets.
+    Mobile,
+    /// Browsers.
+    Web,
+}
+
+/// Client -> server, first frame.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hello {
+    /// [`super::PROTOCOL_VERSION`] of the client.
+    pub version: u16,
+    /// The largest frame, header included, the client can receive.
+    pub max_frame: u32,
+    /// The client's device class.
+    pub device: DeviceClass,
+}
+
+/// Server -> client, the handshake answer.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HelloAck {
+    /// The server's protocol version.
+    pub version: u16,
+    /// The largest frame, header included, the server accepts.
+    pub max_frame: u32,
+    /// The server's clock, unix milliseconds.
+    pub server_time_ms: u64,
+    /// Both sides send a heartbeat at least this often; a peer silent for
+    /// three intervals is gone.
+    pub heartbeat_ms: u32,
+}
+
+/// Server -> client, the handshake refused; the server closes after it.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HelloReject {
+    /// Why (see [`super::code`]).
+    pub code: u32,
+}
+
+/// Request payload: log in.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Login<'a> {
+    /// TIM userID.
+    pub user_id: &'a str,
+    /// UserSig in TLSSigAPIv2 format.
+    pub user_sig: &'a str,
+}
+
+/// Response payload to [`Login`].
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginOk {
+    /// Unix seconds at which the UserSig expires and the session is kicked.
+    pub sig_expires_at: u64,
+}
+
+/// A message element. TIM's element types, added as the SDK grows.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Elem<'a> {
+    /// `TIMTextElem`.
+    Text {
+        /// The text.
+        text: &'a str,
+    },
+    /// `TIMCustomElem`.
+    Custom {
+        /// Application data.
+        data: &'a str,
+        /// Description (push text).
+        description: &'a str,
+        /// Extension.
+        extension: &'a str,
+    },
+    /// Placeholder the server sends instead of a message larger than the
+    /// receiver's frame limit: the receiver can skip it or fetch it elsewhere.
+    TooLarge {
+        /// Size of the stored message body in bytes.
+        size: u32,
+    },
+}
+
+/// Request payload: send a message.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SendMessage<'a> {
+    /// Target conversation id (`C2C<user>` or `GROUP<group>`).
+    pub conversation: &'a str,
+    /// Random id chosen by the sender; the server deduplicates on (sender, id).
+    pub client_msg_id: u64,
+    /// Deliver to online recipients only; not stored, no seq, no unread.
+    pub online_only: bool,
+    /// The content.
+    pub elem: Elem<'a>,
+}
+
+/// Response payload to [`SendMessage`]: the message is durable.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SendOk<'a> {
+    /// The sender's id of the conversation.
+    pub conversation: &'a str,
+    /// Sequence number in the conversation; 0 for online-only messages.
+    pub seq: u64,
+    /// Server time, unix milliseconds.
+    pub time_ms: u64,
+}
+
+/// A stored message as it travels to a client.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Message<'a> {
+    /// The receiver's id of the conversation.
+    pub conversation: &'a str,
+    /// Sequence in the conversation (1, 2, 3 ...); 0 for online-only messages.
+    pub seq: u64,
+    /// Sender user id.
+    pub from: &'a str,
+    /// Server time, unix milliseconds.
+    pub time_ms: u64,
+    /// The sender's client message id.
+    pub client_msg_id: u64,
+    /// The content.
+    pub elem: Elem<'a>,
+}
+
+/// Push header: followed in the same body by one [`Message`].
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PushMessage {
+    /// The receiver's read watermark of that conversation, so a client that
+    /// has never seen it knows which messages it has already read elsewhere.
+    pub read_seq: u64,
+}
+
+/// Request payload: mark a conversation read up to `seq`.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SetRead<'a> {
+    /// Conversation id.
+    pub conversation: &'a str,
+    /// Read up to and including this seq; `u64::MAX` means everything.
+    pub seq: u64,
+}
+
+/// Response payload to [`SetRead`], and the body of a read push.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PushRead<'a> {
+    /// Conversation id.
+    pub conversation: &'a str,
+    /// The new read watermark.
+    pub read_seq: u64,
+    /// The conversation's last seq at that moment.
+    pub last_seq: u64,
+}
+
+/// Request payload: history, newest first, strictly before `before_seq`.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MessageList<'a> {
+    /// Conversation id.
+    pub conversation: &'a str,
+    /// Page starts below this seq; 0 means from the newest message.
+    pub before_seq: u64,
+    /// At most this many messages (the server may send fewer to fit a frame).
+    pub count: u16,
+}
+
+/// Request payload: missed messages, oldest first, strictly after `after_seq`.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MessageRange<'a> {
+    /// Conversation id.
+    pub conversation: &'a str,
+    /// Page starts above this seq.
+    pub after_seq: u64,
+    /// At most this many messages (the server may send fewer to fit a frame).
+    pub count: u16,
+}
+
+/// Response header to [`MessageList`] and [`MessageRange`], followed by
+/// [`Message`] records until the end of the body.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MessagePage<'a> {
+    /// Conversation id the page belongs to.
+    pub conversation: &'a str,
+    /// Whether more messages lie beyond this page.
+    pub more: bool,
+}
+
+/// Request payload: every conversation changed since `cursor`.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sync {
+    /// The cursor from the last complete sync, 0 for everything.
+    pub cursor: u64,
+}
+
+/// Response header to [`Sync`], followed by [`ConversationSummary`] records.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncPage {
+    /// Cursor covering the records of this page.
+    pub next_cursor: u64,
+    /// Whether this is the last page; otherwise ask again from `next_cursor`.
+    pub complete: bool,
+}
+
+/// One conversation's state in a sync page.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConversationSummary<'a> {
+    /// The receiver's id of the conversation.
+    pub conversation: &'a str,
+    /// Seq of the newest stored message.
+    pub last_seq: u64,
+    /// The receiver's read watermark.
+    pub read_seq: u64,
+    /// Time of the newest message, unix milliseconds.
+    pub last_time_ms: u64,
+    /// Sender of the newest message.
+    pub last_from: &'a str,
+    /// Start of the newest message's text, for the conversation list.
+    pub preview: &'a str,
+}
+
+/// Why a session was ended by the server.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum KickReason {
+    /// The same user logged in on another device of the same class.
+    MultiDevice,
+    /// The UserSig expired.
+    UserSigExpired,
+    /// An administrator ended the session.
+    Admin,
+}
+
+/// Push: the session is over.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Kicked {
+    /// Why.
+    pub reason: KickReason,
+}
+
+/// Error response payload.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorBody<'a> {
+    /// Error code (see [`super::code`]).
+    pub code: u32,
+    /// Human-readable explanation.
+    pub message: &'a str,
+}

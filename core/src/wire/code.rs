@@ -1,0 +1,47 @@
+//! Error codes. Tencent IM's numbers where one exists, so people who know TIM
+//! recognise them; tinyim's own codes sit in 9xxx.
+
+/// The request kind is not known to this server.
+pub const UNSUPPORTED: u32 = 9001;
+/// The request body could not be decoded.
+pub const BAD_REQUEST: u32 = 9002;
+/// The client's protocol version is not spoken here.
+pub const VERSION_MISMATCH: u32 = 9003;
+/// The server failed internally; the request may be retried.
+pub const INTERNAL: u32 = 9004;
+/// The frame limit announced in the handshake is too small.
+pub const FRAME_LIMIT_TOO_SMALL: u32 = 9005;
+
+/// Missing or malformed UserSig (TIM 70003: invalid UserSig).
+pub const USER_SIG_INVALID: u32 = 70003;
+/// UserSig expired (TIM 70001).
+pub const USER_SIG_EXPIRED: u32 = 70001;
+/// UserSig signature does not match (TIM 70009: verification failed).
+pub const USER_SIG_MISMATCH: u32 = 70009;
+/// UserSig was issued for another user (TIM 70013: identifier mismatch).
+pub const USER_SIG_WRONG_USER: u32 = 70013;
+/// UserSig was issued for another SDKAppID (TIM 70014).
+pub const USER_SIG_WRONG_APP: u32 = 70014;
+/// Invalid user id (TIM 70107: user does not exist / invalid).
+pub const INVALID_USER_ID: u32 = 70107;
+
+/// Not logged in (TIM 2024).
+pub const NOT_LOGGED_IN: u32 = 2024;
+/// Already logged in on this connection (TIM 2025: repeat login).
+pub const REPEAT_LOGIN: u32 = 2025;
+/// Request timed out (TIM 2801).
+pub const TIMEOUT: u32 = 2801;
+/// Network failure / disconnected (TIM 2800).
+pub const NETWORK: u32 = 2800;
+/// Over the frequency limit (TIM 2996).
+pub const RATE_LIMITED: u32 = 2996;
+/// Invalid conversation id (TIM 2503).
+pub const BAD_CONVERSATION: u32 = 2503;
+/// Message too large (TIM 80002).
+pub const MESSAGE_TOO_LARGE: u32 = 80002;
+/// No permission (TIM 10007).
+pub const NO_PERMISSION: u32 = 10007;
+/// Group not found (TIM 10010).
+pub const GROUP_NOT_FOUND: u32 = 10010;
+/// Blocked by the peer (TIM 20007).
+pub const BLOCKED_BY_PEER: u32 = 20007;

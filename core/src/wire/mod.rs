@@ -1,0 +1,30 @@
+//! The wire protocol, shared by the client core and the server.
+//!
+//! A frame is a 4-byte little-endian length, then a one-byte [`kind`], then a
+//! postcard body. The length counts the kind byte and the body. Request bodies
+//! start with the client-chosen request id, so a receiver can answer a request
+//! kind it does not know with [`code::UNSUPPORTED`]. Push kinds a receiver does
+//! not know are skipped, so new features never break old firmware.
+//!
+//! List responses (sync pages, message pages) are a header followed by records
+//! until the end of the body; [`records`] walks them without allocating.
+
+pub mod body;
+pub mod code;
+mod frame;
+pub mod kind;
+pub mod records;
+
+pub use frame::{encode_frame, frame_size, parse_frame, EncodeError, Frame, FrameError, HEADER_LEN, LEN_PREFIX};
+
+/// The protocol version this build speaks.
+pub const PROTOCOL_VERSION: u16 = 1;
+
+/// The smallest frame limit a peer may announce; below it no login fits.
+pub const MIN_FRAME: u32 = 512;
+
+/// The largest frame limit any side uses; announced larger values are clamped.
+pub const MAX_FRAME: u32 = 64 * 1024;
+
+/// A message body (its element) may be at most this many bytes, as in TIM.
+pub const MAX_MESSAGE_BODY: usize = 12 * 1024;
