@@ -1,1 +1,16 @@
+//! # tinyim-server
+//!
+//! The server tinyim clients talk to: TCP, an embedded SQLite store,
+//! TLSSigAPIv2 UserSig authentication, durable and ordered delivery.
+//!
+//! - [`engine`]: the domain logic without I/O, over the [`store::Store`] trait.
+//! - [`store`]: SQLite (WAL) in one file by default.
+//! - [`net`]: the tokio front end: handshake, framing, deadlines, rate limits.
+//! - [`usersig`]: TLSSigAPIv2 mint and verify.
 
+#![warn(missing_docs)]
+
+pub mod engine;
+pub mod net;
+pub mod store;
+pub mod usersig;

@@ -1,1 +1,190 @@
-fn main(){}
+//! `tinyim-server serve` runs the server; `tinyim-server usersig mint|verify`
+//! makes and checks UserSigs for development.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use clap::{Args, Parser, Subcommand};
+use tinyim_server::engine::AppAuth;
+use tinyim_server::net::{Server, ServerConfig};
+use tinyim_server::usersig;
+
+/// The development SDKAppID used when none is given.
+const DEV_APP_ID: u64 = 1_400_000_000;
+/// The development secret key used when none is given. Never use it in production.
+const DEV_KEY: &str = "tinyim-development-key-not-for-production";
+
+#[derive(Parser)]
+#[command(name = "tinyim-server", version, about = "The tinyim IM server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve(ServeArgs),
+    /// Mint or verify a UserSig (TLSSigAPIv2).
+    Usersig {
+        #[command(subcommand)]
+        command: SigCommand,
+    },
+}
+
+#[derive(Args)]
+struct AppArgs {
+    /// SDKAppID.
+    #[arg(long, env = "TINYIM_APP_ID")]
+    app_id: Option<u64>,
+    /// The app's secret key.
+    #[arg(long, env = "TINYIM_KEY", hide_env_values = true)]
+    key: Option<String>,
+}
+
+impl AppArgs {
+    fn resolve(self) -> (AppAuth, bool) {
+        let dev = self.app_id.is_none() && self.key.is_none();
+        let auth = AppAuth {
+            app_id: self.app_id.unwrap_or(DEV_APP_ID),
+            key: self.key.unwrap_or_else(|| DEV_KEY.to_owned()),
+        };
+        (auth, dev)
+    }
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "TINYIM_LISTEN", default_value = "127.0.0.1:7878")]
+    listen: SocketAddr,
+    /// SQLite data file.
+    #[arg(long, env = "TINYIM_DATA", default_value = "./tinyim.db")]
+    data: PathBuf,
+    #[command(flatten)]
+    app: AppArgs,
+    /// Heartbeat interval in milliseconds.
+    #[arg(long, env = "TINYIM_HEARTBEAT_MS", default_value_t = 30_000)]
+    heartbeat_ms: u64,
+    /// Requests per second one connection may send.
+    #[arg(long, env = "TINYIM_RATE", default_value_t = 200)]
+    rate: u32,
+}
+
+#[derive(Subcommand)]
+enum SigCommand {
+    /// Print a UserSig for a user.
+    Mint {
+        #[command(flatten)]
+        app: AppArgs,
+        /// User id.
+        #[arg(long)]
+        user: String,
+        /// Lifetime in seconds.
+        #[arg(long, default_value_t = usersig::DEFAULT_EXPIRE_SECS)]
+        expire: u64,
+    },
+    /// Check a UserSig; exit 0 when valid.
+    Verify {
+        #[command(flatten)]
+        app: AppArgs,
+        /// User id it must be for.
+        #[arg(long)]
+        user: String,
+        /// Check as of this unix time (seconds) instead of now.
+        #[arg(long)]
+        at: Option<u64>,
+        /// The UserSig.
+        sig: String,
+    },
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(args) => serve(args),
+        Command::Usersig { command } => sig(command),
+    }
+}
+
+fn sig(command: SigCommand) -> ExitCode {
+    match command {
+        SigCommand::Mint { app, user, expire } => {
+            let (auth, _) = app.resolve();
+            println!("{}", usersig::mint(auth.app_id, &auth.key, &user, expire, unix_now()));
+            ExitCode::SUCCESS
+        }
+        SigCommand::Verify { app, user, at, sig } => {
+            let (auth, _) = app.resolve();
+            match usersig::verify(auth.app_id, &auth.key, &user, &sig, at.unwrap_or_else(unix_now)) {
+                Ok(info) => {
+                    let line = serde_json::json!({
+                        "app_id": info.app_id,
+                        "user_id": info.user_id,
+                        "time": info.time,
+                        "expire": info.expire,
+                        "valid": true,
+                    });
+                    println!("{line}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    println!("invalid: {e} (code {})", e.code());
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}
+
+fn serve(args: ServeArgs) -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let (auth, dev) = args.app.resolve();
+    if dev {
+        tracing::warn!(
+            app_id = auth.app_id,
+            "no --app-id/--key given: using the DEVELOPMENT pair; anyone can mint UserSigs for it"
+        );
+    }
+    let mut config = ServerConfig::new(args.listen, args.data.clone(), auth);
+    config.heartbeat = Duration::from_millis(args.heartbeat_ms.max(100));
+    config.requests_per_second = args.rate;
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async move {
+        let server = match Server::bind(config).await {
+            Ok(server) => server,
+            Err(e) => {
+                tracing::error!("cannot start: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        match server.local_addr() {
+            Ok(addr) => tracing::info!(%addr, data = %args.data.display(), "tinyim-server listening"),
+            Err(e) => tracing::warn!("listening (address unknown: {e})"),
+        }
+        tokio::select! {
+            _ = server.run() => ExitCode::SUCCESS,
+            _ = tokio::signal::ctrl_c() => {
+                tracing::info!("shutting down");
+                ExitCode::SUCCESS
+            }
+        }
+    })
+}

@@ -7,17 +7,8 @@ use super::outbox::{Op, Pending};
 use super::state::State;
 use super::table::Slot;
 use crate::model::{ConversationId, ConversationType, Flow, MessageView, OutgoingMessage};
-use crate::wire::body::{self, Elem};
+use crate::wire::body;
 use crate::wire::{kind, records, MAX_MESSAGE_BODY};
-
-/// What the conversation list shows for a message.
-pub(crate) fn preview_of<'a>(elem: &Elem<'a>) -> &'a str {
-    match *elem {
-        Elem::Text { text } => text,
-        Elem::Custom { description, .. } => description,
-        Elem::TooLarge { .. } => "[message too large]",
-    }
-}
 
 /// Builds the TIM conversation id for a target.
 pub(crate) fn conversation_id(kind: ConversationType, target: &str) -> Result<ConversationId, CommandError> {
@@ -92,7 +83,7 @@ impl State<'_> {
                 let frame = self.out.frame_of(p.id).and_then(|f| f.get(crate::wire::HEADER_LEN..));
                 let sent = frame.and_then(|b| records::decode_exact::<(u32, body::SendMessage<'_>)>(b).ok());
                 if let Some((_, sent)) = sent {
-                    self.table.rows[i].set_last(ok.seq, ok.time_ms, &me, preview_of(&sent.elem));
+                    self.table.rows[i].set_last(ok.seq, ok.time_ms, &me, sent.elem.preview());
                 }
             }
         }
@@ -142,7 +133,7 @@ impl State<'_> {
             return false;
         }
         if msg.seq > c.last_seq {
-            c.set_last(msg.seq, msg.time_ms, msg.from, preview_of(&msg.elem));
+            c.set_last(msg.seq, msg.time_ms, msg.from, msg.elem.preview());
         }
         self.conversations_dirty = true;
         if msg.seq > c.delivered_seq + 1 {

@@ -141,7 +141,7 @@ impl Conversation {
 }
 
 /// The longest prefix of `text` of at most `max` bytes that ends on a char boundary.
-pub(crate) fn cut_at_char_boundary(text: &str, max: usize) -> &str {
+pub fn cut_at_char_boundary(text: &str, max: usize) -> &str {
     if text.len() <= max {
         return text;
     }

@@ -4,7 +4,7 @@ mod conversation;
 mod ids;
 mod message;
 
-pub use conversation::{Conversation, ConversationId, ConversationType, PREVIEW_LEN};
+pub use conversation::{cut_at_char_boundary, Conversation, ConversationId, ConversationType, PREVIEW_LEN};
 pub use ids::{valid_group_id, valid_user_id, UserId, MAX_GROUP_ID, MAX_USER_ID, SYSTEM_CONVERSATION};
 pub use message::{Flow, MessageView, OutgoingMessage};
 pub use crate::wire::body::Elem;

@@ -90,6 +90,17 @@ pub enum Elem<'a> {
     },
 }
 
+impl<'a> Elem<'a> {
+    /// What a conversation list shows for this element (TIM `messageForShow`).
+    pub fn preview(&self) -> &'a str {
+        match *self {
+            Elem::Text { text } => text,
+            Elem::Custom { description, .. } => description,
+            Elem::TooLarge { .. } => "[message too large]",
+        }
+    }
+}
+
 /// Request payload: send a message.
 #[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SendMessage<'a> {

@@ -1,0 +1,79 @@
+//! Building frames on the server side.
+
+use serde::Serialize;
+use tinyim_core::wire::body::ErrorBody;
+use tinyim_core::wire::{kind, HEADER_LEN, LEN_PREFIX};
+
+use super::ConnId;
+
+/// Where a request's answer goes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Reply {
+    pub(crate) conn: ConnId,
+    pub(crate) request: u32,
+}
+
+/// Wraps a postcard body into a frame.
+pub(crate) fn frame_from_body(frame_kind: u8, body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(HEADER_LEN + body.len());
+    // Bodies are bounded by the frame limits (at most 64 KiB), far below u32::MAX.
+    out.extend_from_slice(&((body.len() + 1) as u32).to_le_bytes());
+    out.push(frame_kind);
+    out.extend_from_slice(body);
+    debug_assert_eq!(out.len(), LEN_PREFIX + 1 + body.len());
+    out
+}
+
+pub(crate) fn to_bytes<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
+    // Serializing plain structs into a Vec cannot fail.
+    postcard::to_stdvec(value).expect("postcard serializes into a Vec")
+}
+
+pub(crate) fn frame<T: Serialize + ?Sized>(frame_kind: u8, body: &T) -> Vec<u8> {
+    frame_from_body(frame_kind, &to_bytes(body))
+}
+
+pub(crate) fn ok<T: Serialize + ?Sized>(request: u32, payload: &T) -> Vec<u8> {
+    frame(kind::RESPONSE_OK, &(request, payload))
+}
+
+pub(crate) fn error(request: u32, code: u32, message: &str) -> Vec<u8> {
+    frame(kind::RESPONSE_ERR, &(request, ErrorBody { code, message }))
+}
+
+/// A list response: `(request, header)` then records, as many as fit `max_frame`.
+pub(crate) struct Page {
+    body: Vec<u8>,
+    limit: usize,
+}
+
+impl Page {
+    /// Starts a page; `header_len` bytes are reserved for the header that is
+    /// written last (its size must not depend on the values it gets).
+    pub(crate) fn new(max_frame: usize, header_len: usize) -> Self {
+        Page {
+            body: Vec::new(),
+            limit: max_frame.saturating_sub(HEADER_LEN + header_len),
+        }
+    }
+
+    /// Appends a record if it fits; false otherwise.
+    pub(crate) fn push<T: Serialize>(&mut self, record: &T) -> bool {
+        let bytes = to_bytes(record);
+        if self.body.len() + bytes.len() > self.limit {
+            return false;
+        }
+        self.body.extend_from_slice(&bytes);
+        true
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.body.is_empty()
+    }
+
+    pub(crate) fn finish<H: Serialize>(self, request: u32, header: &H) -> Vec<u8> {
+        let mut body = to_bytes(&(request, header));
+        body.extend_from_slice(&self.body);
+        frame_from_body(kind::RESPONSE_OK, &body)
+    }
+}

@@ -1,0 +1,272 @@
+//! One-to-one messages: send with dedupe, read watermarks, history pages.
+
+use tinyim_core::model::{cut_at_char_boundary, ConversationType};
+use tinyim_core::wire::body::{self, Elem};
+use tinyim_core::wire::records::decode_exact;
+use tinyim_core::wire::{code, kind, MAX_MESSAGE_BODY};
+
+use super::encode::{self, Page, Reply};
+use super::{Engine, Handled, Output, Refusal};
+use crate::store::{ConversationRow, Store, StoredMessage};
+
+/// Bytes of a message's text kept as the conversation preview.
+const PREVIEW_BYTES: usize = 64;
+/// Most messages in one page.
+const MAX_PAGE: usize = 100;
+
+/// The key both sides of a C2C conversation share.
+pub(crate) fn c2c_key(a: &str, b: &str) -> String {
+    let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+    format!("c2c:{lo}|{hi}")
+}
+
+/// The storage key of `conversation` as seen by `user`, if `user` may read it.
+fn conversation_key(user: &str, conversation: &str) -> Result<String, Refusal> {
+    match ConversationType::parse(conversation) {
+        Some((ConversationType::C2c, peer)) => Ok(c2c_key(user, peer)),
+        Some((ConversationType::Group, _)) => Err(Refusal::Code(code::GROUP_NOT_FOUND, "group not found")),
+        _ => Err(Refusal::Code(code::BAD_CONVERSATION, "invalid conversation id")),
+    }
+}
+
+fn new_row(owner: &str, conv_id: String, conv_key: &str) -> ConversationRow {
+    ConversationRow {
+        owner: owner.to_owned(),
+        conv_id,
+        conv_key: conv_key.to_owned(),
+        last_seq: 0,
+        read_seq: 0,
+        last_time_ms: 0,
+        last_from: String::new(),
+        preview: String::new(),
+        version: 0,
+    }
+}
+
+impl<S: Store> Engine<S> {
+    pub(crate) fn send_message(&mut self, reply: Reply, me: &str, send: body::SendMessage<'_>) -> Handled {
+        let peer = match ConversationType::parse(send.conversation) {
+            Some((ConversationType::C2c, peer)) => peer,
+            Some((ConversationType::Group, _)) => return Err(Refusal::Code(code::GROUP_NOT_FOUND, "group not found")),
+            _ => return Err(Refusal::Code(code::BAD_CONVERSATION, "invalid conversation id")),
+        };
+        if matches!(send.elem, Elem::TooLarge { .. }) {
+            return Err(Refusal::Code(code::BAD_REQUEST, "not a sendable element"));
+        }
+        let elem_bytes = encode::to_bytes(&send.elem);
+        if elem_bytes.len() > MAX_MESSAGE_BODY {
+            return Err(Refusal::Code(code::MESSAGE_TOO_LARGE, "message body over 12 KB"));
+        }
+        let my_conv = send.conversation;
+        let peer_conv = format!("C2C{me}");
+        if send.online_only {
+            let message = StoredMessage {
+                conv_key: String::new(),
+                seq: 0,
+                sender: me.to_owned(),
+                client_msg_id: send.client_msg_id,
+                time_ms: self.now_ms,
+                body: elem_bytes,
+            };
+            self.deliver(peer, &peer_conv, 0, &message, None);
+            self.respond(
+                reply,
+                &body::SendOk {
+                    conversation: my_conv,
+                    seq: 0,
+                    time_ms: self.now_ms,
+                },
+            );
+            return Ok(());
+        }
+        if let Some(existing) = self.store.find_sent(me, send.client_msg_id)? {
+            // A resend of a stored message: same answer, nothing stored twice.
+            self.respond(
+                reply,
+                &body::SendOk {
+                    conversation: my_conv,
+                    seq: existing.seq,
+                    time_ms: existing.time_ms,
+                },
+            );
+            return Ok(());
+        }
+        let key = c2c_key(me, peer);
+        let message = StoredMessage {
+            seq: self.store.last_seq(&key)? + 1,
+            conv_key: key.clone(),
+            sender: me.to_owned(),
+            client_msg_id: send.client_msg_id,
+            time_ms: self.now_ms,
+            body: elem_bytes,
+        };
+        self.store.insert_message(&message)?;
+        let preview = cut_at_char_boundary(send.elem.preview(), PREVIEW_BYTES);
+        let mut mine = self
+            .store
+            .conversation(me, my_conv)?
+            .unwrap_or_else(|| new_row(me, my_conv.to_owned(), &key));
+        self.advance_row(&mut mine, &message, preview, true)?;
+        let mut theirs = if peer == me {
+            mine.clone()
+        } else {
+            let mut row = self
+                .store
+                .conversation(peer, &peer_conv)?
+                .unwrap_or_else(|| new_row(peer, peer_conv.clone(), &key));
+            self.advance_row(&mut row, &message, preview, false)?;
+            row
+        };
+        if peer == me {
+            theirs.read_seq = mine.read_seq;
+        }
+        self.deliver(peer, &peer_conv, theirs.read_seq, &message, None);
+        if peer != me {
+            self.deliver(me, my_conv, mine.read_seq, &message, Some(reply.conn));
+        }
+        self.respond(
+            reply,
+            &body::SendOk {
+                conversation: my_conv,
+                seq: message.seq,
+                time_ms: message.time_ms,
+            },
+        );
+        Ok(())
+    }
+
+    fn advance_row(&mut self, row: &mut ConversationRow, m: &StoredMessage, preview: &str, read: bool) -> Handled {
+        row.last_seq = m.seq;
+        row.last_time_ms = m.time_ms;
+        row.last_from = m.sender.clone();
+        row.preview = preview.to_owned();
+        if read {
+            // Sending into a conversation reads it, as in TIM.
+            row.read_seq = m.seq;
+        }
+        self.store.put_conversation(row)?;
+        Ok(())
+    }
+
+    /// Pushes `m` to every session of `user` except `skip`.
+    fn deliver(&mut self, user: &str, conv_id: &str, read_seq: u64, m: &StoredMessage, skip: Option<u64>) {
+        let conns: Vec<u64> = self.sessions.sessions_of(user).filter(|&c| Some(c) != skip).collect();
+        for conn in conns {
+            let max_frame = self.sessions.max_frame(conn);
+            let frame = push_frame(conv_id, read_seq, m, max_frame);
+            self.out.push(Output::Frame { conn, bytes: frame });
+        }
+    }
+
+    pub(crate) fn set_read(&mut self, reply: Reply, me: &str, req: body::SetRead<'_>) -> Handled {
+        conversation_key(me, req.conversation)?;
+        let (read_seq, last_seq) = match self.store.conversation(me, req.conversation)? {
+            Some(mut row) => {
+                let target = req.seq.min(row.last_seq);
+                if target > row.read_seq {
+                    row.read_seq = target;
+                    self.store.put_conversation(&mut row)?;
+                }
+                (row.read_seq, row.last_seq)
+            }
+            None => (0, 0),
+        };
+        let read = body::PushRead {
+            conversation: req.conversation,
+            read_seq,
+            last_seq,
+        };
+        let others: Vec<u64> = self.sessions.sessions_of(me).filter(|&c| c != reply.conn).collect();
+        for conn in others {
+            self.out.push(Output::Frame {
+                conn,
+                bytes: encode::frame(kind::PUSH_READ, &read),
+            });
+        }
+        self.respond(reply, &read);
+        Ok(())
+    }
+
+    pub(crate) fn message_range(&mut self, reply: Reply, me: &str, req: body::MessageRange<'_>) -> Handled {
+        let key = conversation_key(me, req.conversation)?;
+        let limit = usize::from(req.count).clamp(1, MAX_PAGE);
+        let found = self.store.messages_after(&key, req.after_seq, limit + 1)?;
+        self.page(reply, req.conversation, found, limit);
+        Ok(())
+    }
+
+    pub(crate) fn message_list(&mut self, reply: Reply, me: &str, req: body::MessageList<'_>) -> Handled {
+        let key = conversation_key(me, req.conversation)?;
+        let limit = usize::from(req.count).clamp(1, MAX_PAGE);
+        let before = if req.before_seq == 0 { u64::MAX } else { req.before_seq };
+        let found = self.store.messages_before(&key, before, limit + 1)?;
+        self.page(reply, req.conversation, found, limit);
+        Ok(())
+    }
+
+    /// Answers with as many of `found` as fit the client's frame, at most `limit`.
+    fn page(&mut self, reply: Reply, conversation: &str, found: Vec<StoredMessage>, limit: usize) {
+        let header = body::MessagePage {
+            conversation,
+            more: true,
+        };
+        let header_len = encode::to_bytes(&(reply.request, header)).len();
+        let mut page = Page::new(self.sessions.max_frame(reply.conn), header_len);
+        let mut more = found.len() > limit;
+        for m in found.iter().take(limit) {
+            let Some(elem) = decode_exact::<Elem<'_>>(&m.body).ok() else {
+                tracing::error!(conv = m.conv_key, seq = m.seq, "stored message does not decode");
+                continue;
+            };
+            let record = wire_message(conversation, m, elem);
+            if page.push(&record) {
+                continue;
+            }
+            if page.is_empty() {
+                // Too large for this client even alone: send the notice instead.
+                let notice = wire_message(conversation, m, too_large(m));
+                if page.push(&notice) {
+                    continue;
+                }
+            }
+            more = true;
+            break;
+        }
+        let frame = page.finish(reply.request, &body::MessagePage { conversation, more });
+        self.out.push(Output::Frame {
+            conn: reply.conn,
+            bytes: frame,
+        });
+    }
+}
+
+fn too_large(m: &StoredMessage) -> Elem<'static> {
+    Elem::TooLarge {
+        size: m.body.len() as u32,
+    }
+}
+
+fn wire_message<'a>(conversation: &'a str, m: &'a StoredMessage, elem: Elem<'a>) -> body::Message<'a> {
+    body::Message {
+        conversation,
+        seq: m.seq,
+        from: &m.sender,
+        time_ms: m.time_ms,
+        client_msg_id: m.client_msg_id,
+        elem,
+    }
+}
+
+/// A push frame for `m`, replaced by a too-large notice if the client's frame
+/// limit cannot hold it.
+fn push_frame(conv_id: &str, read_seq: u64, m: &StoredMessage, max_frame: usize) -> Vec<u8> {
+    let header = body::PushMessage { read_seq };
+    let elem = decode_exact::<Elem<'_>>(&m.body).unwrap_or(too_large(m));
+    let mut body = encode::to_bytes(&header);
+    body.extend(encode::to_bytes(&wire_message(conv_id, m, elem)));
+    if body.len() + tinyim_core::wire::HEADER_LEN > max_frame {
+        body = encode::to_bytes(&header);
+        body.extend(encode::to_bytes(&wire_message(conv_id, m, too_large(m))));
+    }
+    encode::frame_from_body(kind::PUSH_MESSAGE, &body)
+}

@@ -1,0 +1,284 @@
+//! The server's domain logic, without I/O or a clock: inputs in (connection
+//! opened, a request frame, connection closed, a tick), frames out. One
+//! writer applies a batch of inputs in one transaction and releases the
+//! outputs only after the commit, so nothing is acknowledged before it is
+//! durable.
+
+mod encode;
+mod handshake;
+mod messages;
+mod sessions;
+mod sync;
+
+pub use handshake::{answer_hello, HandshakeLimits};
+pub use sessions::ConnId;
+
+use tinyim_core::wire::body::{self, DeviceClass};
+use tinyim_core::wire::records::{decode_exact, take};
+use tinyim_core::wire::{code, kind};
+
+use crate::store::{Store, StoreError};
+use crate::usersig;
+use encode::Reply;
+use sessions::Sessions;
+
+/// What happened on the network side.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// A connection finished its handshake.
+    Opened {
+        /// The connection.
+        conn: ConnId,
+        /// Largest frame the client accepts.
+        max_frame: u32,
+        /// The client's device class.
+        device: DeviceClass,
+    },
+    /// A request frame arrived.
+    Frame {
+        /// The connection.
+        conn: ConnId,
+        /// Frame kind.
+        kind: u8,
+        /// Frame body.
+        body: Vec<u8>,
+    },
+    /// The connection closed.
+    Closed {
+        /// The connection.
+        conn: ConnId,
+    },
+    /// Time passed: expired sessions are kicked.
+    Tick,
+}
+
+/// What the network side must do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    /// Write this frame to the connection.
+    Frame {
+        /// The connection.
+        conn: ConnId,
+        /// A complete frame.
+        bytes: Vec<u8>,
+    },
+    /// Close the connection after writing what is queued.
+    Close {
+        /// The connection.
+        conn: ConnId,
+    },
+}
+
+/// The app's identity, for UserSig verification.
+#[derive(Debug, Clone)]
+pub struct AppAuth {
+    /// SDKAppID.
+    pub app_id: u64,
+    /// The app's secret key.
+    pub key: String,
+}
+
+/// The engine: sessions in memory, everything else in the store.
+pub struct Engine<S: Store> {
+    store: S,
+    auth: AppAuth,
+    sessions: Sessions,
+    now_ms: u64,
+    out: Vec<Output>,
+}
+
+/// A request that could not be served, answered with its code.
+pub(crate) enum Refusal {
+    Code(u32, &'static str),
+    Store(StoreError),
+}
+
+impl From<StoreError> for Refusal {
+    fn from(e: StoreError) -> Self {
+        Refusal::Store(e)
+    }
+}
+
+pub(crate) type Handled = Result<(), Refusal>;
+
+impl<S: Store> Engine<S> {
+    /// An engine over `store`, verifying UserSigs with `auth`.
+    pub fn new(store: S, auth: AppAuth) -> Self {
+        Engine {
+            store,
+            auth,
+            sessions: Sessions::default(),
+            now_ms: 0,
+            out: Vec::new(),
+        }
+    }
+
+    /// Number of logged-in sessions.
+    pub fn online_sessions(&self) -> usize {
+        self.sessions.logged_in_count()
+    }
+
+    /// Applies a batch of inputs in one transaction; returns what to send.
+    /// If the commit fails, every connection with a request in the batch is
+    /// closed instead: nothing was acknowledged, and clients resend.
+    pub fn handle_batch(&mut self, now_ms: u64, inputs: Vec<Input>) -> Vec<Output> {
+        self.now_ms = now_ms;
+        self.out.clear();
+        let mut touched = Vec::new();
+        let began = self.store.begin();
+        if let Err(e) = &began {
+            tracing::error!("cannot begin a transaction: {e}");
+        }
+        for input in inputs {
+            match input {
+                Input::Opened { conn, max_frame, device } => self.sessions.open(conn, max_frame, device),
+                Input::Closed { conn } => self.sessions.close(conn),
+                Input::Tick => self.kick_expired(),
+                Input::Frame { conn, kind, body } => {
+                    touched.push(conn);
+                    if began.is_ok() {
+                        self.handle_frame(conn, kind, &body);
+                    } else {
+                        self.out.push(Output::Close { conn });
+                    }
+                }
+            }
+        }
+        if began.is_ok() {
+            if let Err(e) = self.store.commit() {
+                tracing::error!("commit failed: {e}; closing the batch's connections");
+                self.store.rollback();
+                self.out.retain(|o| !matches!(o, Output::Frame { .. }));
+                self.out.extend(touched.into_iter().map(|conn| Output::Close { conn }));
+            }
+        }
+        std::mem::take(&mut self.out)
+    }
+
+    fn handle_frame(&mut self, conn: ConnId, frame_kind: u8, frame_body: &[u8]) {
+        if !kind::is_request(frame_kind) {
+            self.out.push(Output::Close { conn });
+            return;
+        }
+        let Ok((request, payload)) = take::<u32>(frame_body) else {
+            self.out.push(Output::Close { conn });
+            return;
+        };
+        let reply = Reply { conn, request };
+        if let Err(e) = self.store.savepoint() {
+            self.refuse(reply, Refusal::Store(e));
+            return;
+        }
+        let mark = self.out.len();
+        let result = self.route(reply, frame_kind, payload);
+        match result {
+            Ok(()) => {
+                if let Err(e) = self.store.release() {
+                    self.out.truncate(mark);
+                    self.store.rollback_to_savepoint();
+                    self.refuse(reply, Refusal::Store(e));
+                }
+            }
+            Err(refusal) => {
+                self.out.truncate(mark);
+                self.store.rollback_to_savepoint();
+                self.refuse(reply, refusal);
+            }
+        }
+    }
+
+    fn route(&mut self, reply: Reply, frame_kind: u8, payload: &[u8]) -> Handled {
+        if frame_kind == kind::LOGIN {
+            let login = decode_exact(payload).map_err(|_| Refusal::Code(code::BAD_REQUEST, "bad login"))?;
+            return self.login(reply, login);
+        }
+        let Some(user) = self.sessions.user_of(reply.conn).map(str::to_owned) else {
+            return Err(Refusal::Code(code::NOT_LOGGED_IN, "log in first"));
+        };
+        let bad = |_| Refusal::Code(code::BAD_REQUEST, "malformed request");
+        match frame_kind {
+            kind::LOGOUT => self.logout(reply),
+            kind::SEND_MESSAGE => self.send_message(reply, &user, decode_exact(payload).map_err(bad)?),
+            kind::SET_READ => self.set_read(reply, &user, decode_exact(payload).map_err(bad)?),
+            kind::MESSAGE_RANGE => self.message_range(reply, &user, decode_exact(payload).map_err(bad)?),
+            kind::MESSAGE_LIST => self.message_list(reply, &user, decode_exact(payload).map_err(bad)?),
+            kind::SYNC => self.sync(reply, &user, decode_exact(payload).map_err(bad)?),
+            _ => Err(Refusal::Code(code::UNSUPPORTED, "unsupported request")),
+        }
+    }
+
+    fn refuse(&mut self, reply: Reply, refusal: Refusal) {
+        let (code, message) = match &refusal {
+            Refusal::Code(code, message) => (*code, *message),
+            Refusal::Store(e) => {
+                tracing::error!("request failed in the store: {e}");
+                (code::INTERNAL, "internal error")
+            }
+        };
+        let frame = encode::error(reply.request, code, message);
+        self.out.push(Output::Frame {
+            conn: reply.conn,
+            bytes: frame,
+        });
+    }
+
+    fn login(&mut self, reply: Reply, login: body::Login<'_>) -> Handled {
+        if self.sessions.user_of(reply.conn).is_some() {
+            return Err(Refusal::Code(code::REPEAT_LOGIN, "already logged in"));
+        }
+        if !tinyim_core::model::valid_user_id(login.user_id) {
+            return Err(Refusal::Code(code::INVALID_USER_ID, "invalid user id"));
+        }
+        let now_secs = self.now_ms / 1000;
+        let info = usersig::verify(self.auth.app_id, &self.auth.key, login.user_id, login.user_sig, now_secs)
+            .map_err(|e| Refusal::Code(e.code(), sig_message(e)))?;
+        for old in self.sessions.bind(reply.conn, login.user_id, info.expires_at()) {
+            tracing::info!(user = login.user_id, conn = old, "kicked by a newer login on the same device class");
+            self.kick(old, body::KickReason::MultiDevice);
+        }
+        let ok = body::LoginOk {
+            sig_expires_at: info.expires_at(),
+        };
+        self.respond(reply, &ok);
+        Ok(())
+    }
+
+    fn logout(&mut self, reply: Reply) -> Handled {
+        self.sessions.unbind(reply.conn);
+        self.respond(reply, &());
+        Ok(())
+    }
+
+    fn kick(&mut self, conn: ConnId, reason: body::KickReason) {
+        self.sessions.unbind(conn);
+        self.out.push(Output::Frame {
+            conn,
+            bytes: encode::frame(kind::PUSH_KICKED, &body::Kicked { reason }),
+        });
+        self.out.push(Output::Close { conn });
+    }
+
+    fn kick_expired(&mut self) {
+        let now_secs = self.now_ms / 1000;
+        for conn in self.sessions.expired(now_secs) {
+            self.kick(conn, body::KickReason::UserSigExpired);
+        }
+    }
+
+    fn respond<T: serde::Serialize>(&mut self, reply: Reply, payload: &T) {
+        self.out.push(Output::Frame {
+            conn: reply.conn,
+            bytes: encode::ok(reply.request, payload),
+        });
+    }
+}
+
+fn sig_message(e: usersig::SigError) -> &'static str {
+    match e {
+        usersig::SigError::Encoding => "UserSig is malformed",
+        usersig::SigError::Signature => "UserSig signature does not match",
+        usersig::SigError::WrongApp => "UserSig is for another SDKAppID",
+        usersig::SigError::WrongUser => "UserSig is for another user",
+        usersig::SigError::Expired => "UserSig expired",
+    }
+}

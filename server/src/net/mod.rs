@@ -1,0 +1,132 @@
+//! The tokio front end: accept TCP connections, frame bytes, answer the
+//! handshake, enforce deadlines and rate limits, and carry requests to the
+//! engine thread and its outputs back. No domain decisions are made here.
+
+mod connection;
+mod engine_thread;
+mod rate;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, Notify};
+
+use crate::engine::{AppAuth, ConnId, Engine, HandshakeLimits, Input};
+use crate::store::SqliteStore;
+
+/// Largest frame the server accepts: a 12 KB message and its envelope fit.
+pub const SERVER_MAX_FRAME: u32 = 16 * 1024;
+
+/// Server settings.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// SQLite file.
+    pub data: PathBuf,
+    /// The app's identity for UserSig verification.
+    pub auth: AppAuth,
+    /// Heartbeat interval announced to clients; a client silent for three
+    /// intervals is disconnected.
+    pub heartbeat: Duration,
+    /// Time a new connection has to send its hello.
+    pub handshake_timeout: Duration,
+    /// Requests per second a connection may send (burst: twice that).
+    pub requests_per_second: u32,
+    /// Frames queued for one connection before it counts as too slow and is closed.
+    pub outbound_queue: usize,
+}
+
+impl ServerConfig {
+    /// Defaults around the given address, data file and app identity.
+    pub fn new(listen: SocketAddr, data: PathBuf, auth: AppAuth) -> Self {
+        ServerConfig {
+            listen,
+            data,
+            auth,
+            heartbeat: Duration::from_secs(30),
+            handshake_timeout: Duration::from_secs(10),
+            requests_per_second: 200,
+            outbound_queue: 4096,
+        }
+    }
+}
+
+/// How the engine thread reaches a connection task.
+#[derive(Clone)]
+pub(crate) struct ConnHandle {
+    pub(crate) frames: mpsc::Sender<Vec<u8>>,
+    pub(crate) close: Arc<Notify>,
+}
+
+/// State shared by the accept loop, the connections and the engine thread.
+pub(crate) struct Shared {
+    pub(crate) config: ServerConfig,
+    pub(crate) engine: mpsc::Sender<Input>,
+    pub(crate) conns: Mutex<HashMap<ConnId, ConnHandle>>,
+    pub(crate) limits: HandshakeLimits,
+}
+
+/// A server that is running; dropping it does not stop it (see [`Server::run`]).
+pub struct Server {
+    listener: TcpListener,
+    shared: Arc<Shared>,
+}
+
+impl Server {
+    /// Opens the store, starts the engine thread and binds the listener.
+    pub async fn bind(config: ServerConfig) -> std::io::Result<Server> {
+        let store = SqliteStore::open(&config.data).map_err(std::io::Error::other)?;
+        let listener = TcpListener::bind(config.listen).await?;
+        let (tx, rx) = mpsc::channel(8192);
+        let limits = HandshakeLimits {
+            max_frame: SERVER_MAX_FRAME,
+            heartbeat_ms: config.heartbeat.as_millis().min(u128::from(u32::MAX)) as u32,
+        };
+        let shared = Arc::new(Shared {
+            engine: tx,
+            conns: Mutex::new(HashMap::new()),
+            limits,
+            config: config.clone(),
+        });
+        let engine = Engine::new(store, config.auth.clone());
+        engine_thread::spawn(engine, rx, shared.clone());
+        let ticker = shared.engine.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(1));
+            while ticker.send(Input::Tick).await.is_ok() {
+                every.tick().await;
+            }
+        });
+        Ok(Server { listener, shared })
+    }
+
+    /// The address actually bound (useful with port 0).
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Accepts connections until the task is dropped.
+    pub async fn run(self) {
+        let ids = AtomicU64::new(1);
+        loop {
+            match self.listener.accept().await {
+                Ok((stream, peer)) => {
+                    let conn = ids.fetch_add(1, Ordering::Relaxed);
+                    tracing::debug!(conn, %peer, "accepted");
+                    tokio::spawn(connection::run(stream, conn, self.shared.clone()));
+                }
+                Err(e) => {
+                    // Out of file descriptors and the like: wait, do not spin.
+                    tracing::warn!("accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+        }
+    }
+}

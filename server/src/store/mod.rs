@@ -1,0 +1,98 @@
+//! Durable state behind a trait: SQLite by default; a Postgres-compatible
+//! backend for deployments that outgrow one machine plugs in here.
+
+mod sqlite;
+
+pub use sqlite::SqliteStore;
+
+use std::fmt;
+
+/// A storage failure. The engine answers the request with an internal error
+/// and commits nothing of it.
+#[derive(Debug)]
+pub struct StoreError(pub String);
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "store: {}", self.0)
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+/// Result of store operations.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A message as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredMessage {
+    /// Canonical conversation key (both sides of a C2C chat share it).
+    pub conv_key: String,
+    /// Sequence in the conversation.
+    pub seq: u64,
+    /// Sender user id.
+    pub sender: String,
+    /// The sender's client message id.
+    pub client_msg_id: u64,
+    /// Server time, unix milliseconds.
+    pub time_ms: u64,
+    /// postcard-encoded [`tinyim_core::Elem`].
+    pub body: Vec<u8>,
+}
+
+/// One user's view of a conversation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConversationRow {
+    /// The user whose row this is.
+    pub owner: String,
+    /// The owner's TIM conversation id (`C2C<peer>`).
+    pub conv_id: String,
+    /// Canonical conversation key.
+    pub conv_key: String,
+    /// Newest seq.
+    pub last_seq: u64,
+    /// Owner's read watermark.
+    pub read_seq: u64,
+    /// Newest message time.
+    pub last_time_ms: u64,
+    /// Newest message sender.
+    pub last_from: String,
+    /// Newest message preview.
+    pub preview: String,
+    /// Position in the owner's change log (the sync cursor orders by it).
+    pub version: u64,
+}
+
+/// Storage operations. Calls happen inside `begin` .. `commit` of one batch,
+/// with a savepoint around each request.
+pub trait Store: Send {
+    /// Starts the batch transaction.
+    fn begin(&mut self) -> StoreResult<()>;
+    /// Makes the batch durable.
+    fn commit(&mut self) -> StoreResult<()>;
+    /// Abandons the batch.
+    fn rollback(&mut self);
+    /// Starts a request's savepoint.
+    fn savepoint(&mut self) -> StoreResult<()>;
+    /// Keeps the request's writes.
+    fn release(&mut self) -> StoreResult<()>;
+    /// Undoes the request's writes.
+    fn rollback_to_savepoint(&mut self);
+
+    /// The message `sender` already sent with `client_msg_id`, if any.
+    fn find_sent(&mut self, sender: &str, client_msg_id: u64) -> StoreResult<Option<StoredMessage>>;
+    /// Newest seq of a conversation, 0 if none.
+    fn last_seq(&mut self, conv_key: &str) -> StoreResult<u64>;
+    /// Stores a message.
+    fn insert_message(&mut self, message: &StoredMessage) -> StoreResult<()>;
+    /// A user's row of a conversation.
+    fn conversation(&mut self, owner: &str, conv_id: &str) -> StoreResult<Option<ConversationRow>>;
+    /// Writes a user's row, giving it the owner's next version.
+    fn put_conversation(&mut self, row: &mut ConversationRow) -> StoreResult<()>;
+    /// A user's rows changed after `cursor`, oldest change first.
+    fn changed_since(&mut self, owner: &str, cursor: u64, limit: usize) -> StoreResult<Vec<ConversationRow>>;
+    /// Messages after `after_seq`, ascending.
+    fn messages_after(&mut self, conv_key: &str, after_seq: u64, limit: usize) -> StoreResult<Vec<StoredMessage>>;
+    /// Messages before `before_seq`, descending.
+    fn messages_before(&mut self, conv_key: &str, before_seq: u64, limit: usize) -> StoreResult<Vec<StoredMessage>>;
+}

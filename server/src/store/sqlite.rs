@@ -1,0 +1,316 @@
+//! The embedded default store: one SQLite file in WAL mode, `synchronous=FULL`
+//! so an acknowledged batch survives a crash of the process or the machine.
+
+use std::path::Path;
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::{ConversationRow, Store, StoreError, StoreResult, StoredMessage};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS messages (
+    conv_key TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    sender TEXT NOT NULL,
+    client_msg_id INTEGER NOT NULL,
+    time_ms INTEGER NOT NULL,
+    body BLOB NOT NULL,
+    PRIMARY KEY (conv_key, seq)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS messages_dedupe ON messages (sender, client_msg_id);
+CREATE TABLE IF NOT EXISTS conversations (
+    owner TEXT NOT NULL,
+    conv_id TEXT NOT NULL,
+    conv_key TEXT NOT NULL,
+    last_seq INTEGER NOT NULL,
+    read_seq INTEGER NOT NULL,
+    last_time_ms INTEGER NOT NULL,
+    last_from TEXT NOT NULL,
+    preview TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    PRIMARY KEY (owner, conv_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS conversations_by_version ON conversations (owner, version);
+CREATE TABLE IF NOT EXISTS user_versions (
+    owner TEXT PRIMARY KEY,
+    version INTEGER NOT NULL
+) WITHOUT ROWID;
+";
+
+/// SQLite-backed [`Store`].
+pub struct SqliteStore {
+    conn: Connection,
+}
+
+fn err(e: rusqlite::Error) -> StoreError {
+    StoreError(e.to_string())
+}
+
+// SQLite integers are i64; u64 values round-trip through their bit pattern.
+fn to_sql(v: u64) -> i64 {
+    v as i64
+}
+
+fn from_sql(v: i64) -> u64 {
+    v as u64
+}
+
+fn message_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredMessage> {
+    Ok(StoredMessage {
+        conv_key: row.get(0)?,
+        seq: from_sql(row.get(1)?),
+        sender: row.get(2)?,
+        client_msg_id: from_sql(row.get(3)?),
+        time_ms: from_sql(row.get(4)?),
+        body: row.get(5)?,
+    })
+}
+
+fn conversation_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ConversationRow> {
+    Ok(ConversationRow {
+        owner: row.get(0)?,
+        conv_id: row.get(1)?,
+        conv_key: row.get(2)?,
+        last_seq: from_sql(row.get(3)?),
+        read_seq: from_sql(row.get(4)?),
+        last_time_ms: from_sql(row.get(5)?),
+        last_from: row.get(6)?,
+        preview: row.get(7)?,
+        version: from_sql(row.get(8)?),
+    })
+}
+
+const MESSAGE_COLUMNS: &str = "conv_key, seq, sender, client_msg_id, time_ms, body";
+const CONVERSATION_COLUMNS: &str =
+    "owner, conv_id, conv_key, last_seq, read_seq, last_time_ms, last_from, preview, version";
+
+impl SqliteStore {
+    /// Opens (or creates) the store at `path`.
+    pub fn open(path: &Path) -> StoreResult<Self> {
+        Self::setup(Connection::open(path).map_err(err)?)
+    }
+
+    /// An in-memory store, for in-process tests.
+    pub fn in_memory() -> StoreResult<Self> {
+        Self::setup(Connection::open_in_memory().map_err(err)?)
+    }
+
+    fn setup(conn: Connection) -> StoreResult<Self> {
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
+        conn.pragma_update(None, "synchronous", "FULL").map_err(err)?;
+        conn.execute_batch(SCHEMA).map_err(err)?;
+        Ok(SqliteStore { conn })
+    }
+
+    fn next_version(&mut self, owner: &str) -> StoreResult<u64> {
+        self.conn
+            .query_row(
+                "INSERT INTO user_versions (owner, version) VALUES (?1, 1)
+                 ON CONFLICT (owner) DO UPDATE SET version = version + 1
+                 RETURNING version",
+                params![owner],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(from_sql)
+            .map_err(err)
+    }
+}
+
+impl Store for SqliteStore {
+    fn begin(&mut self) -> StoreResult<()> {
+        self.conn.execute_batch("BEGIN IMMEDIATE").map_err(err)
+    }
+
+    fn commit(&mut self) -> StoreResult<()> {
+        self.conn.execute_batch("COMMIT").map_err(err)
+    }
+
+    fn rollback(&mut self) {
+        // Fails only when no transaction is open, which is the goal anyway.
+        let _ = self.conn.execute_batch("ROLLBACK");
+    }
+
+    fn savepoint(&mut self) -> StoreResult<()> {
+        self.conn.execute_batch("SAVEPOINT request").map_err(err)
+    }
+
+    fn release(&mut self) -> StoreResult<()> {
+        self.conn.execute_batch("RELEASE request").map_err(err)
+    }
+
+    fn rollback_to_savepoint(&mut self) {
+        let _ = self.conn.execute_batch("ROLLBACK TO request; RELEASE request");
+    }
+
+    fn find_sent(&mut self, sender: &str, client_msg_id: u64) -> StoreResult<Option<StoredMessage>> {
+        self.conn
+            .prepare_cached(&format!(
+                "SELECT {MESSAGE_COLUMNS} FROM messages WHERE sender = ?1 AND client_msg_id = ?2"
+            ))
+            .map_err(err)?
+            .query_row(params![sender, to_sql(client_msg_id)], message_from_row)
+            .optional()
+            .map_err(err)
+    }
+
+    fn last_seq(&mut self, conv_key: &str) -> StoreResult<u64> {
+        self.conn
+            .prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM messages WHERE conv_key = ?1")
+            .map_err(err)?
+            .query_row(params![conv_key], |r| r.get::<_, i64>(0))
+            .map(from_sql)
+            .map_err(err)
+    }
+
+    fn insert_message(&mut self, m: &StoredMessage) -> StoreResult<()> {
+        self.conn
+            .prepare_cached(&format!(
+                "INSERT INTO messages ({MESSAGE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+            ))
+            .map_err(err)?
+            .execute(params![
+                m.conv_key,
+                to_sql(m.seq),
+                m.sender,
+                to_sql(m.client_msg_id),
+                to_sql(m.time_ms),
+                m.body
+            ])
+            .map(|_| ())
+            .map_err(err)
+    }
+
+    fn conversation(&mut self, owner: &str, conv_id: &str) -> StoreResult<Option<ConversationRow>> {
+        self.conn
+            .prepare_cached(&format!(
+                "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE owner = ?1 AND conv_id = ?2"
+            ))
+            .map_err(err)?
+            .query_row(params![owner, conv_id], conversation_from_row)
+            .optional()
+            .map_err(err)
+    }
+
+    fn put_conversation(&mut self, row: &mut ConversationRow) -> StoreResult<()> {
+        row.version = self.next_version(&row.owner)?;
+        self.conn
+            .prepare_cached(&format!(
+                "INSERT OR REPLACE INTO conversations ({CONVERSATION_COLUMNS})
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+            ))
+            .map_err(err)?
+            .execute(params![
+                row.owner,
+                row.conv_id,
+                row.conv_key,
+                to_sql(row.last_seq),
+                to_sql(row.read_seq),
+                to_sql(row.last_time_ms),
+                row.last_from,
+                row.preview,
+                to_sql(row.version)
+            ])
+            .map(|_| ())
+            .map_err(err)
+    }
+
+    fn changed_since(&mut self, owner: &str, cursor: u64, limit: usize) -> StoreResult<Vec<ConversationRow>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {CONVERSATION_COLUMNS} FROM conversations
+                 WHERE owner = ?1 AND version > ?2 ORDER BY version LIMIT ?3"
+            ))
+            .map_err(err)?;
+        let rows = stmt
+            .query_map(params![owner, to_sql(cursor), limit as i64], conversation_from_row)
+            .map_err(err)?;
+        rows.collect::<Result<_, _>>().map_err(err)
+    }
+
+    fn messages_after(&mut self, conv_key: &str, after_seq: u64, limit: usize) -> StoreResult<Vec<StoredMessage>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {MESSAGE_COLUMNS} FROM messages WHERE conv_key = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
+            ))
+            .map_err(err)?;
+        let rows = stmt
+            .query_map(params![conv_key, to_sql(after_seq), limit as i64], message_from_row)
+            .map_err(err)?;
+        rows.collect::<Result<_, _>>().map_err(err)
+    }
+
+    fn messages_before(&mut self, conv_key: &str, before_seq: u64, limit: usize) -> StoreResult<Vec<StoredMessage>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {MESSAGE_COLUMNS} FROM messages WHERE conv_key = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3"
+            ))
+            .map_err(err)?;
+        let rows = stmt
+            .query_map(params![conv_key, to_sql(before_seq), limit as i64], message_from_row)
+            .map_err(err)?;
+        rows.collect::<Result<_, _>>().map_err(err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(seq: u64, id: u64) -> StoredMessage {
+        StoredMessage {
+            conv_key: "c2c:a|b".into(),
+            seq,
+            sender: "a".into(),
+            client_msg_id: id,
+            time_ms: 1,
+            body: vec![1, 2],
+        }
+    }
+
+    #[test]
+    fn messages_page_both_ways_and_dedupe_by_sender_and_id() {
+        let mut s = SqliteStore::in_memory().unwrap();
+        s.begin().unwrap();
+        for seq in 1..=5 {
+            s.insert_message(&message(seq, u64::MAX - seq)).unwrap();
+        }
+        assert!(s.insert_message(&message(6, u64::MAX - 1)).is_err(), "same sender and id twice");
+        s.commit().unwrap();
+        assert_eq!(s.last_seq("c2c:a|b").unwrap(), 5);
+        let after: Vec<u64> = s.messages_after("c2c:a|b", 2, 2).unwrap().iter().map(|m| m.seq).collect();
+        assert_eq!(after, [3, 4]);
+        let before: Vec<u64> = s.messages_before("c2c:a|b", 5, 10).unwrap().iter().map(|m| m.seq).collect();
+        assert_eq!(before, [4, 3, 2, 1]);
+        assert_eq!(s.find_sent("a", u64::MAX - 3).unwrap().unwrap().seq, 3);
+    }
+
+    #[test]
+    fn conversation_versions_order_the_change_log() {
+        let mut s = SqliteStore::in_memory().unwrap();
+        let mut row = ConversationRow {
+            owner: "a".into(),
+            conv_id: "C2Cb".into(),
+            conv_key: "c2c:a|b".into(),
+            last_seq: 1,
+            read_seq: 0,
+            last_time_ms: 0,
+            last_from: "b".into(),
+            preview: "hi".into(),
+            version: 0,
+        };
+        s.put_conversation(&mut row).unwrap();
+        let mut other = ConversationRow {
+            conv_id: "C2Cc".into(),
+            ..row.clone()
+        };
+        s.put_conversation(&mut other).unwrap();
+        row.last_seq = 2;
+        s.put_conversation(&mut row).unwrap();
+        let changed: Vec<String> = s.changed_since("a", 0, 10).unwrap().into_iter().map(|r| r.conv_id).collect();
+        assert_eq!(changed, ["C2Cc", "C2Cb"]);
+        assert_eq!(s.changed_since("a", row.version, 10).unwrap(), []);
+    }
+}
