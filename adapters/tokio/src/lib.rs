@@ -1,1 +1,34 @@
+//! # tinyim-tokio
+//!
+//! An async tinyim client for desktop tools and services, with TIM's
+//! vocabulary. A driver task owns the sans-IO [`tinyim_core::Client`], the TCP
+//! stream and the timers; it only moves bytes and time, every protocol
+//! decision (reconnect backoff, resync, resend) is the core's.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), tinyim_tokio::TimError> {
+//! use tinyim_tokio::{Options, Tim, TimEvent};
+//!
+//! let (tim, mut events) = Tim::connect("127.0.0.1:7878", Options::default());
+//! tim.login("alice", "<UserSig>").await?;
+//! let sent = tim.send_text("bob", "hello").await?;
+//! println!("stored as seq {}", sent.seq);
+//! while let Some(event) = events.recv().await {
+//!     if let TimEvent::MessageReceived(m) = event {
+//!         println!("{}: {:?}", m.from, m.payload);
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
 
+#![warn(missing_docs)]
+
+mod driver;
+mod error;
+mod event;
+mod tim;
+
+pub use error::TimError;
+pub use event::{ConversationInfo, Message, Outgoing, Payload, SentMessage, TimEvent};
+pub use tim::{EventStream, Options, Tim};
+pub use tinyim_core::{ConversationType, Flow, KickReason, NetState};

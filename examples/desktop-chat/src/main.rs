@@ -1,1 +1,77 @@
-fn main(){}
+//! A terminal chat client on the tokio adapter.
+//!
+//! Interactive: `desktop-chat --user alice`, then `/open bob`, type to send,
+//! `/list` for conversations, `/quit`. Scripts: `--send bob "hello"` sends one
+//! message and exits once it is acknowledged; `--dump` prints the conversation
+//! list and recent messages as JSON lines.
+
+mod interactive;
+mod script;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use tinyim_tokio::{Options, Tim};
+
+/// The development SDKAppID and key `tinyim-server serve` uses by default.
+const DEV_APP_ID: u64 = 1_400_000_000;
+const DEV_KEY: &str = "tinyim-development-key-not-for-production";
+
+#[derive(Parser, Debug)]
+#[command(name = "desktop-chat", about = "Terminal chat client for tinyim")]
+pub(crate) struct Cli {
+    /// Your user id.
+    #[arg(long)]
+    user: String,
+    /// Server address.
+    #[arg(long, env = "TINYIM_SERVER", default_value = "127.0.0.1:7878")]
+    server: String,
+    /// SDKAppID, to mint a UserSig locally (development only).
+    #[arg(long, env = "TINYIM_APP_ID", default_value_t = DEV_APP_ID)]
+    app_id: u64,
+    /// Secret key, to mint a UserSig locally (development only).
+    #[arg(long, env = "TINYIM_KEY", default_value = DEV_KEY, hide_default_value = true)]
+    key: String,
+    /// A UserSig from your backend; takes precedence over --app-id/--key.
+    #[arg(long, env = "TINYIM_USER_SIG")]
+    user_sig: Option<String>,
+    /// Send one message to this user and exit: `--send bob "hello"`.
+    #[arg(long, num_args = 2, value_names = ["TO", "TEXT"])]
+    send: Option<Vec<String>>,
+    /// Print conversations and their latest messages as JSON lines, then exit.
+    #[arg(long)]
+    dump: bool,
+}
+
+impl Cli {
+    fn user_sig(&self) -> String {
+        self.user_sig.clone().unwrap_or_else(|| {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            tinyim_server::usersig::mint(self.app_id, &self.key, &self.user, 86_400, now)
+        })
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let (tim, events) = Tim::connect(cli.server.clone(), Options::default());
+    let sig = cli.user_sig();
+    let result = if let Some(send) = &cli.send {
+        script::send(&tim, &cli, &sig, &send[0], &send[1]).await
+    } else if cli.dump {
+        script::dump(&tim, events, &cli, &sig).await
+    } else {
+        interactive::run(&tim, events, &cli, &sig).await
+    };
+    tim.shutdown().await;
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error {}: {e}", e.code());
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -198,7 +198,7 @@ impl<S: Store> Engine<S> {
     pub(crate) fn message_list(&mut self, reply: Reply, me: &str, req: body::MessageList<'_>) -> Handled {
         let key = conversation_key(me, req.conversation)?;
         let limit = usize::from(req.count).clamp(1, MAX_PAGE);
-        let before = if req.before_seq == 0 { u64::MAX } else { req.before_seq };
+        let before = if req.before_seq == 0 { i64::MAX as u64 } else { req.before_seq };
         let found = self.store.messages_before(&key, before, limit + 1)?;
         self.page(reply, req.conversation, found, limit);
         Ok(())

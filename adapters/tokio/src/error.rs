@@ -1,0 +1,46 @@
+//! Errors of the async calls.
+
+use std::fmt;
+
+use tinyim_core::{CommandError, RequestError};
+
+/// Why a call failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimError {
+    /// The core refused the command at once.
+    Command(CommandError),
+    /// The request was sent and failed (timeout, disconnect, server code).
+    Request(RequestError),
+    /// The client's driver task has stopped.
+    Closed,
+}
+
+impl TimError {
+    /// The TIM error code, where one applies.
+    pub fn code(self) -> u32 {
+        use tinyim_core::wire::code;
+        match self {
+            TimError::Command(CommandError::NotLoggedIn) => code::NOT_LOGGED_IN,
+            TimError::Command(CommandError::AlreadyLoggedIn) => code::REPEAT_LOGIN,
+            TimError::Command(CommandError::TooLarge) => code::MESSAGE_TOO_LARGE,
+            TimError::Command(CommandError::InvalidId) => code::BAD_CONVERSATION,
+            TimError::Command(_) => code::RATE_LIMITED,
+            TimError::Request(e) => e.code(),
+            TimError::Closed => code::NETWORK,
+        }
+    }
+}
+
+impl fmt::Display for TimError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TimError::Command(e) => write!(f, "{e}"),
+            TimError::Request(RequestError::Server(code)) => write!(f, "server error {code}"),
+            TimError::Request(RequestError::Timeout) => f.write_str("timed out"),
+            TimError::Request(RequestError::Disconnected) => f.write_str("disconnected"),
+            TimError::Closed => f.write_str("client closed"),
+        }
+    }
+}
+
+impl std::error::Error for TimError {}

@@ -1,0 +1,177 @@
+//! Owned events and messages, copied out of the core's borrowed ones.
+
+use tinyim_core::{ConversationType, Elem, Flow, KickReason, MessageView, NetState};
+
+/// A message's content (TIM `payload`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Payload {
+    /// `TIMTextElem`.
+    Text(String),
+    /// `TIMCustomElem`.
+    Custom {
+        /// Data.
+        data: String,
+        /// Description.
+        description: String,
+        /// Extension.
+        extension: String,
+    },
+    /// The message was larger than this client's frame limit.
+    TooLarge {
+        /// Its size in bytes.
+        size: u32,
+    },
+}
+
+impl Payload {
+    pub(crate) fn from_elem(elem: &Elem<'_>) -> Self {
+        match *elem {
+            Elem::Text { text } => Payload::Text(text.to_owned()),
+            Elem::Custom {
+                data,
+                description,
+                extension,
+            } => Payload::Custom {
+                data: data.to_owned(),
+                description: description.to_owned(),
+                extension: extension.to_owned(),
+            },
+            Elem::TooLarge { size } => Payload::TooLarge { size },
+        }
+    }
+
+    /// The text of a text message.
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Payload::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+/// A message (TIM `Message`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// TIM `conversationID`.
+    pub conversation_id: String,
+    /// TIM `conversationType`.
+    pub conversation_type: ConversationType,
+    /// TIM `sequence`.
+    pub seq: u64,
+    /// TIM `from`.
+    pub from: String,
+    /// TIM `flow`.
+    pub flow: Flow,
+    /// Server time, unix milliseconds.
+    pub time_ms: u64,
+    /// The sender's client message id (TIM `random`).
+    pub client_msg_id: u64,
+    /// TIM `payload`.
+    pub payload: Payload,
+}
+
+impl From<&MessageView<'_>> for Message {
+    fn from(m: &MessageView<'_>) -> Self {
+        Message {
+            conversation_id: m.conversation_id.to_owned(),
+            conversation_type: m.conversation_type,
+            seq: m.seq,
+            from: m.from.to_owned(),
+            flow: m.flow,
+            time_ms: m.time_ms,
+            client_msg_id: m.client_msg_id,
+            payload: Payload::from_elem(&m.elem),
+        }
+    }
+}
+
+/// A message the server acknowledged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SentMessage {
+    /// Its sequence in the conversation (0 for online-only messages).
+    pub seq: u64,
+    /// Server time, unix milliseconds.
+    pub time_ms: u64,
+    /// Its client message id; reuse it to resend without a duplicate.
+    pub client_msg_id: u64,
+}
+
+/// A conversation in the list (TIM `Conversation`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConversationInfo {
+    /// TIM `conversationID`.
+    pub id: String,
+    /// TIM `type`.
+    pub kind: ConversationType,
+    /// TIM `unreadCount`.
+    pub unread_count: u64,
+    /// TIM `lastMessage.lastSequence`.
+    pub last_seq: u64,
+    /// TIM `lastMessage.lastTime`, unix milliseconds.
+    pub last_time_ms: u64,
+    /// TIM `lastMessage.fromAccount`.
+    pub last_from: String,
+    /// TIM `lastMessage.messageForShow`.
+    pub preview: String,
+}
+
+impl From<&tinyim_core::Conversation> for ConversationInfo {
+    fn from(c: &tinyim_core::Conversation) -> Self {
+        ConversationInfo {
+            id: c.id().to_owned(),
+            kind: c.kind(),
+            unread_count: c.unread_count(),
+            last_seq: c.last_seq(),
+            last_time_ms: c.last_time_ms(),
+            last_from: c.last_from().to_owned(),
+            preview: c.preview().to_owned(),
+        }
+    }
+}
+
+/// TIM events (`tim.on(...)`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TimEvent {
+    /// `SDK_READY`.
+    SdkReady,
+    /// `SDK_NOT_READY`.
+    SdkNotReady,
+    /// `NET_STATE_CHANGE`.
+    NetStateChange(NetState),
+    /// `KICKED_OUT`.
+    KickedOut(KickReason),
+    /// The server refused the handshake.
+    ConnectionRejected(u32),
+    /// `MESSAGE_RECEIVED`.
+    MessageReceived(Message),
+    /// A sent message failed for good (successes resolve `send_text`).
+    MessageFailed {
+        /// Its client message id.
+        client_msg_id: u64,
+        /// TIM error code.
+        code: u32,
+    },
+    /// `CONVERSATION_LIST_UPDATED`.
+    ConversationListUpdated,
+    /// `TOTAL_UNREAD_MESSAGE_COUNT_UPDATED`.
+    TotalUnreadCountUpdated(u64),
+    /// The core's conversation table evicted this conversation.
+    ConversationEvicted(String),
+    /// Everything missed while away has been delivered.
+    SyncComplete,
+}
+
+/// A message to send (TIM `createXxxMessage` options), owned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outgoing {
+    /// A user id (C2C) or a group id (GROUP).
+    pub to: String,
+    /// C2C or GROUP.
+    pub conversation_type: ConversationType,
+    /// The content (`TooLarge` is refused).
+    pub payload: Payload,
+    /// Online recipients only: not stored, no seq, no unread.
+    pub online_only: bool,
+    /// Reuse an id to resend a message whose outcome is unknown.
+    pub client_msg_id: Option<u64>,
+}

@@ -1,0 +1,131 @@
+//! The handle applications hold.
+
+use tokio::sync::{mpsc, oneshot};
+
+use tinyim_core::{Config, ConversationType, NetState};
+
+use crate::driver::{self, Command};
+use crate::error::TimError;
+use crate::event::{ConversationInfo, Message, Outgoing, Payload, SentMessage, TimEvent};
+
+/// How to run the client (TIM `create` options).
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Core settings (timeouts, backoff, device class).
+    pub config: Config,
+    /// Seed for message ids and jitter; random when `None`.
+    pub seed: Option<u64>,
+}
+
+/// The event stream (TIM `on`). Events queue up to a bound; while it is full
+/// the driver stops reading the socket, so nothing is dropped.
+pub struct EventStream(mpsc::Receiver<TimEvent>);
+
+impl EventStream {
+    /// The next event; `None` once the client is gone.
+    pub async fn recv(&mut self) -> Option<TimEvent> {
+        self.0.recv().await
+    }
+}
+
+/// A tinyim client (TIM `tim`). Cheap to clone; all clones drive one connection.
+#[derive(Clone)]
+pub struct Tim {
+    commands: mpsc::Sender<Command>,
+}
+
+impl Tim {
+    /// TIM `create`: starts the driver for `addr`. It connects when `login` is
+    /// called and keeps reconnecting until `logout`.
+    pub fn connect(addr: impl Into<String>, options: Options) -> (Tim, EventStream) {
+        let (commands, command_rx) = mpsc::channel(256);
+        let (event_tx, event_rx) = mpsc::channel(1024);
+        tokio::spawn(driver::run(addr.into(), options, command_rx, event_tx));
+        (Tim { commands }, EventStream(event_rx))
+    }
+
+    /// TIM `setLogLevel`: the `log` level of the core and the driver.
+    pub fn set_log_level(level: log::LevelFilter) {
+        log::set_max_level(level);
+    }
+
+    async fn call<T>(&self, make: impl FnOnce(oneshot::Sender<Result<T, TimError>>) -> Command) -> Result<T, TimError> {
+        let (tx, rx) = oneshot::channel();
+        self.commands.send(make(tx)).await.map_err(|_| TimError::Closed)?;
+        rx.await.map_err(|_| TimError::Closed)?
+    }
+
+    /// TIM `login`: resolves once logged in (`SdkReady` is also emitted).
+    pub async fn login(&self, user_id: &str, user_sig: &str) -> Result<(), TimError> {
+        let (user_id, user_sig) = (user_id.to_owned(), user_sig.to_owned());
+        self.call(|reply| Command::Login {
+            user_id,
+            user_sig,
+            reply,
+        })
+        .await
+    }
+
+    /// TIM `logout`.
+    pub async fn logout(&self) -> Result<(), TimError> {
+        self.call(|reply| Command::Logout { reply }).await
+    }
+
+    /// TIM `createTextMessage` + `sendMessage` to a user: resolves when the
+    /// message is durable on the server.
+    pub async fn send_text(&self, to_user: &str, text: &str) -> Result<SentMessage, TimError> {
+        self.send(Outgoing {
+            to: to_user.to_owned(),
+            conversation_type: ConversationType::C2c,
+            payload: Payload::Text(text.to_owned()),
+            online_only: false,
+            client_msg_id: None,
+        })
+        .await
+    }
+
+    /// Sends any message; set `client_msg_id` to resend one whose outcome is
+    /// unknown (the server never stores it twice).
+    pub async fn send(&self, message: Outgoing) -> Result<SentMessage, TimError> {
+        self.call(|reply| Command::Send { message, reply }).await
+    }
+
+    /// TIM `setMessageRead`.
+    pub async fn set_message_read(&self, conversation_id: &str) -> Result<(), TimError> {
+        let conversation_id = conversation_id.to_owned();
+        self.call(|reply| Command::SetRead { conversation_id, reply }).await
+    }
+
+    /// TIM `getMessageList`: up to `count` messages before `before_seq` (0:
+    /// the newest), newest first.
+    pub async fn message_list(&self, conversation_id: &str, before_seq: u64, count: u16) -> Result<Vec<Message>, TimError> {
+        let conversation_id = conversation_id.to_owned();
+        self.call(|reply| Command::History {
+            conversation_id,
+            before_seq,
+            count,
+            reply,
+        })
+        .await
+    }
+
+    /// TIM `getConversationList`, most recent first.
+    pub async fn conversation_list(&self) -> Result<Vec<ConversationInfo>, TimError> {
+        Ok(self.call(|reply| Command::Snapshot { reply }).await?.conversations)
+    }
+
+    /// TIM `getTotalUnreadMessageCount`.
+    pub async fn total_unread(&self) -> Result<u64, TimError> {
+        Ok(self.call(|reply| Command::Snapshot { reply }).await?.total_unread)
+    }
+
+    /// The network state.
+    pub async fn net_state(&self) -> Result<NetState, TimError> {
+        Ok(self.call(|reply| Command::Snapshot { reply }).await?.net_state)
+    }
+
+    /// Stops the driver; the connection closes.
+    pub async fn shutdown(&self) {
+        let _ = self.commands.send(Command::Shutdown).await;
+    }
+}
