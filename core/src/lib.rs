@@ -48,7 +48,7 @@ pub mod time;
 pub mod wire;
 
 pub use client::{
-    Client, CommandError, Config, DeviceResources, Event, HostResources, KickReason, NetState, RequestError,
-    RequestId, Resources, SendStatus, SyncStateError,
+    Client, CommandError, Config, DeviceResources, Event, HostResources, KickReason, NetState,
+    RequestError, RequestId, Resources, SendStatus, SyncStateError,
 };
 pub use model::{Conversation, ConversationType, Elem, Flow, MessageView, OutgoingMessage};

@@ -94,7 +94,10 @@ mod tests {
     fn arithmetic_saturates_instead_of_overflowing() {
         let end = Instant::from_millis(u64::MAX) + Duration::from_millis(5);
         assert_eq!(end.as_millis(), u64::MAX);
-        assert_eq!(Instant::from_millis(3) - Instant::from_millis(10), Duration::ZERO);
+        assert_eq!(
+            Instant::from_millis(3) - Instant::from_millis(10),
+            Duration::ZERO
+        );
         assert_eq!(Duration::from_secs(u64::MAX).as_millis(), u64::MAX);
     }
 }

@@ -102,7 +102,9 @@ enum SigCommand {
 }
 
 fn unix_now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 fn main() -> ExitCode {
@@ -117,12 +119,21 @@ fn sig(command: SigCommand) -> ExitCode {
     match command {
         SigCommand::Mint { app, user, expire } => {
             let (auth, _) = app.resolve();
-            println!("{}", usersig::mint(auth.app_id, &auth.key, &user, expire, unix_now()));
+            println!(
+                "{}",
+                usersig::mint(auth.app_id, &auth.key, &user, expire, unix_now())
+            );
             ExitCode::SUCCESS
         }
         SigCommand::Verify { app, user, at, sig } => {
             let (auth, _) = app.resolve();
-            match usersig::verify(auth.app_id, &auth.key, &user, &sig, at.unwrap_or_else(unix_now)) {
+            match usersig::verify(
+                auth.app_id,
+                &auth.key,
+                &user,
+                &sig,
+                at.unwrap_or_else(unix_now),
+            ) {
                 Ok(info) => {
                     let line = serde_json::json!({
                         "app_id": info.app_id,
@@ -176,7 +187,9 @@ fn serve(args: ServeArgs) -> ExitCode {
             }
         };
         match server.local_addr() {
-            Ok(addr) => tracing::info!(%addr, data = %args.data.display(), "tinyim-server listening"),
+            Ok(addr) => {
+                tracing::info!(%addr, data = %args.data.display(), "tinyim-server listening")
+            }
             Err(e) => tracing::warn!("listening (address unknown: {e})"),
         }
         tokio::select! {

@@ -88,7 +88,9 @@ impl fmt::Display for SigError {
 impl std::error::Error for SigError {}
 
 fn hmac_input(user: &str, app_id: u64, time: u64, expire: u64, userbuf: Option<&str>) -> String {
-    let mut s = format!("TLS.identifier:{user}\nTLS.sdkappid:{app_id}\nTLS.time:{time}\nTLS.expire:{expire}\n");
+    let mut s = format!(
+        "TLS.identifier:{user}\nTLS.sdkappid:{app_id}\nTLS.time:{time}\nTLS.expire:{expire}\n"
+    );
     if let Some(buf) = userbuf {
         s.push_str(&format!("TLS.userbuf:{buf}\n"));
     }
@@ -152,7 +154,9 @@ fn number(v: &Value, name: &str) -> Result<u64, SigError> {
 }
 
 fn string<'a>(v: &'a Value, name: &str) -> Result<&'a str, SigError> {
-    v.get(name).and_then(Value::as_str).ok_or(SigError::Encoding)
+    v.get(name)
+        .and_then(Value::as_str)
+        .ok_or(SigError::Encoding)
 }
 
 /// Decodes a UserSig without checking anything but its form.
@@ -185,7 +189,13 @@ pub fn decode(sig: &str) -> Result<(SigInfo, Value), SigError> {
 ///
 /// The signature is checked first, so nothing about the fields is revealed to
 /// someone without the key; then app id, user id and expiry, in that order.
-pub fn verify(app_id: u64, key: &str, user: &str, sig: &str, now: u64) -> Result<SigInfo, SigError> {
+pub fn verify(
+    app_id: u64,
+    key: &str,
+    user: &str,
+    sig: &str,
+    now: u64,
+) -> Result<SigInfo, SigError> {
     let (info, v) = decode(sig)?;
     let given = STANDARD
         .decode(string(&v, "TLS.sig")?)
@@ -217,15 +227,36 @@ mod tests {
     fn minted_sig_verifies_and_every_refusal_has_its_reason() {
         let sig = mint(APP, KEY, "alice", 100, 1_000);
         let info = verify(APP, KEY, "alice", &sig, 1_050).unwrap();
-        assert_eq!((info.user_id.as_str(), info.time, info.expire), ("alice", 1_000, 100));
+        assert_eq!(
+            (info.user_id.as_str(), info.time, info.expire),
+            ("alice", 1_000, 100)
+        );
         // Expired only when now > time + expire.
         assert!(verify(APP, KEY, "alice", &sig, 1_100).is_ok());
-        assert_eq!(verify(APP, KEY, "alice", &sig, 1_101), Err(SigError::Expired));
-        assert_eq!(verify(APP, KEY, "bob", &sig, 1_050), Err(SigError::WrongUser));
-        assert_eq!(verify(APP + 1, KEY, "alice", &sig, 1_050), Err(SigError::WrongApp));
-        assert_eq!(verify(APP, "other key", "alice", &sig, 1_050), Err(SigError::Signature));
-        assert_eq!(verify(APP, KEY, "alice", "not a sig!", 1_050), Err(SigError::Encoding));
-        assert_eq!(verify(APP, KEY, "alice", &"A".repeat(10_000), 1_050), Err(SigError::Encoding));
+        assert_eq!(
+            verify(APP, KEY, "alice", &sig, 1_101),
+            Err(SigError::Expired)
+        );
+        assert_eq!(
+            verify(APP, KEY, "bob", &sig, 1_050),
+            Err(SigError::WrongUser)
+        );
+        assert_eq!(
+            verify(APP + 1, KEY, "alice", &sig, 1_050),
+            Err(SigError::WrongApp)
+        );
+        assert_eq!(
+            verify(APP, "other key", "alice", &sig, 1_050),
+            Err(SigError::Signature)
+        );
+        assert_eq!(
+            verify(APP, KEY, "alice", "not a sig!", 1_050),
+            Err(SigError::Encoding)
+        );
+        assert_eq!(
+            verify(APP, KEY, "alice", &"A".repeat(10_000), 1_050),
+            Err(SigError::Encoding)
+        );
     }
 
     #[test]
@@ -236,6 +267,9 @@ mod tests {
         let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::none());
         std::io::Write::write_all(&mut z, v.to_string().as_bytes()).unwrap();
         let forged = to_tencent_base64(&STANDARD.encode(z.finish().unwrap()));
-        assert_eq!(verify(APP, KEY, "alice", &forged, 5_000), Err(SigError::Signature));
+        assert_eq!(
+            verify(APP, KEY, "alice", &forged, 5_000),
+            Err(SigError::Signature)
+        );
     }
 }

@@ -10,7 +10,10 @@ use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
 
 use tinyim_core::time::Instant;
-use tinyim_core::{Client, CommandError, Elem, Event, HostResources, NetState, OutgoingMessage, RequestError, RequestId, SendStatus};
+use tinyim_core::{
+    Client, CommandError, Elem, Event, HostResources, NetState, OutgoingMessage, RequestError,
+    RequestId, SendStatus,
+};
 
 use crate::error::TimError;
 use crate::event::{ConversationInfo, Message, Outgoing, Payload, SentMessage, TimEvent};
@@ -99,7 +102,12 @@ async fn read_some(stream: &mut Option<TcpStream>, buf: &mut [u8]) -> std::io::R
     }
 }
 
-pub(crate) async fn run(addr: String, options: Options, mut commands: mpsc::Receiver<Command>, events: mpsc::Sender<TimEvent>) {
+pub(crate) async fn run(
+    addr: String,
+    options: Options,
+    mut commands: mpsc::Receiver<Command>,
+    events: mpsc::Sender<TimEvent>,
+) {
     let clock = Clock(StdInstant::now());
     let seed = options.seed.unwrap_or_else(rand::random);
     let mut resources = Box::new(HostResources::new());
@@ -193,8 +201,18 @@ pub(crate) async fn run(addr: String, options: Options, mut commands: mpsc::Rece
 }
 
 /// Hands a command to the core; false on shutdown.
-fn apply(command: Command, client: &mut Client<'_>, now: Instant, waiters: &mut HashMap<RequestId, Waiter>) -> bool {
-    fn register<T>(result: Result<RequestId, CommandError>, waiters: &mut HashMap<RequestId, Waiter>, reply: Reply<T>, make: impl FnOnce(Reply<T>) -> Waiter) {
+fn apply(
+    command: Command,
+    client: &mut Client<'_>,
+    now: Instant,
+    waiters: &mut HashMap<RequestId, Waiter>,
+) -> bool {
+    fn register<T>(
+        result: Result<RequestId, CommandError>,
+        waiters: &mut HashMap<RequestId, Waiter>,
+        reply: Reply<T>,
+        make: impl FnOnce(Reply<T>) -> Waiter,
+    ) {
         match result {
             Ok(id) => {
                 waiters.insert(id, make(reply));
@@ -203,9 +221,16 @@ fn apply(command: Command, client: &mut Client<'_>, now: Instant, waiters: &mut 
         }
     }
     match command {
-        Command::Login { user_id, user_sig, reply } => {
-            register(client.login(now, &user_id, &user_sig), waiters, reply, Waiter::Unit)
-        }
+        Command::Login {
+            user_id,
+            user_sig,
+            reply,
+        } => register(
+            client.login(now, &user_id, &user_sig),
+            waiters,
+            reply,
+            Waiter::Unit,
+        ),
         Command::Logout { reply } => register(client.logout(now), waiters, reply, Waiter::Unit),
         Command::Send { message, reply } => {
             let elem = match &message.payload {
@@ -231,11 +256,22 @@ fn apply(command: Command, client: &mut Client<'_>, now: Instant, waiters: &mut 
                 online_only: message.online_only,
                 client_msg_id: message.client_msg_id,
             };
-            register(client.send_message(now, &outgoing), waiters, reply, Waiter::Send)
+            register(
+                client.send_message(now, &outgoing),
+                waiters,
+                reply,
+                Waiter::Send,
+            )
         }
-        Command::SetRead { conversation_id, reply } => {
-            register(client.set_message_read(now, &conversation_id), waiters, reply, Waiter::Unit)
-        }
+        Command::SetRead {
+            conversation_id,
+            reply,
+        } => register(
+            client.set_message_read(now, &conversation_id),
+            waiters,
+            reply,
+            Waiter::Unit,
+        ),
         Command::History {
             conversation_id,
             before_seq,
@@ -248,7 +284,8 @@ fn apply(command: Command, client: &mut Client<'_>, now: Instant, waiters: &mut 
             |r| Waiter::History(r, Vec::new()),
         ),
         Command::Snapshot { reply } => {
-            let mut conversations: Vec<ConversationInfo> = client.conversations().map(ConversationInfo::from).collect();
+            let mut conversations: Vec<ConversationInfo> =
+                client.conversations().map(ConversationInfo::from).collect();
             conversations.sort_by(|a, b| b.last_time_ms.cmp(&a.last_time_ms));
             let _ = reply.send(Ok(Snapshot {
                 conversations,
@@ -302,7 +339,10 @@ fn route(event: Event<'_>, waiters: &mut HashMap<RequestId, Waiter>, forward: &m
                     };
                     let _ = reply.send(Err(TimError::Request(error)));
                 }
-                forward.push(TimEvent::MessageFailed { client_msg_id, code });
+                forward.push(TimEvent::MessageFailed {
+                    client_msg_id,
+                    code,
+                });
             }
         },
         Event::SdkReady => forward.push(TimEvent::SdkReady),
@@ -313,7 +353,9 @@ fn route(event: Event<'_>, waiters: &mut HashMap<RequestId, Waiter>, forward: &m
         Event::MessageReceived(m) => forward.push(TimEvent::MessageReceived(Message::from(&m))),
         Event::ConversationListUpdated => forward.push(TimEvent::ConversationListUpdated),
         Event::TotalUnreadCountUpdated(n) => forward.push(TimEvent::TotalUnreadCountUpdated(n)),
-        Event::ConversationEvicted(id) => forward.push(TimEvent::ConversationEvicted(id.as_str().to_owned())),
+        Event::ConversationEvicted(id) => {
+            forward.push(TimEvent::ConversationEvicted(id.as_str().to_owned()))
+        }
         Event::SyncComplete => forward.push(TimEvent::SyncComplete),
     }
 }

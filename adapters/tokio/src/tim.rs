@@ -49,9 +49,15 @@ impl Tim {
         log::set_max_level(level);
     }
 
-    async fn call<T>(&self, make: impl FnOnce(oneshot::Sender<Result<T, TimError>>) -> Command) -> Result<T, TimError> {
+    async fn call<T>(
+        &self,
+        make: impl FnOnce(oneshot::Sender<Result<T, TimError>>) -> Command,
+    ) -> Result<T, TimError> {
         let (tx, rx) = oneshot::channel();
-        self.commands.send(make(tx)).await.map_err(|_| TimError::Closed)?;
+        self.commands
+            .send(make(tx))
+            .await
+            .map_err(|_| TimError::Closed)?;
         rx.await.map_err(|_| TimError::Closed)?
     }
 
@@ -93,12 +99,21 @@ impl Tim {
     /// TIM `setMessageRead`.
     pub async fn set_message_read(&self, conversation_id: &str) -> Result<(), TimError> {
         let conversation_id = conversation_id.to_owned();
-        self.call(|reply| Command::SetRead { conversation_id, reply }).await
+        self.call(|reply| Command::SetRead {
+            conversation_id,
+            reply,
+        })
+        .await
     }
 
     /// TIM `getMessageList`: up to `count` messages before `before_seq` (0:
     /// the newest), newest first.
-    pub async fn message_list(&self, conversation_id: &str, before_seq: u64, count: u16) -> Result<Vec<Message>, TimError> {
+    pub async fn message_list(
+        &self,
+        conversation_id: &str,
+        before_seq: u64,
+        count: u16,
+    ) -> Result<Vec<Message>, TimError> {
         let conversation_id = conversation_id.to_owned();
         self.call(|reply| Command::History {
             conversation_id,
@@ -111,17 +126,26 @@ impl Tim {
 
     /// TIM `getConversationList`, most recent first.
     pub async fn conversation_list(&self) -> Result<Vec<ConversationInfo>, TimError> {
-        Ok(self.call(|reply| Command::Snapshot { reply }).await?.conversations)
+        Ok(self
+            .call(|reply| Command::Snapshot { reply })
+            .await?
+            .conversations)
     }
 
     /// TIM `getTotalUnreadMessageCount`.
     pub async fn total_unread(&self) -> Result<u64, TimError> {
-        Ok(self.call(|reply| Command::Snapshot { reply }).await?.total_unread)
+        Ok(self
+            .call(|reply| Command::Snapshot { reply })
+            .await?
+            .total_unread)
     }
 
     /// The network state.
     pub async fn net_state(&self) -> Result<NetState, TimError> {
-        Ok(self.call(|reply| Command::Snapshot { reply }).await?.net_state)
+        Ok(self
+            .call(|reply| Command::Snapshot { reply })
+            .await?
+            .net_state)
     }
 
     /// Stops the driver; the connection closes.

@@ -37,7 +37,11 @@ fn offset_in_frame(body: &[u8], rest: &[u8]) -> usize {
 }
 
 impl State<'_> {
-    pub(crate) fn apply_frame(&mut self, frame_kind: u8, body_bytes: &[u8]) -> Result<Disposition, ProtocolError> {
+    pub(crate) fn apply_frame(
+        &mut self,
+        frame_kind: u8,
+        body_bytes: &[u8],
+    ) -> Result<Disposition, ProtocolError> {
         match (self.link, frame_kind) {
             (_, kind::HEARTBEAT) => {}
             (Link::Handshaking { .. }, kind::HELLO_ACK) => {
@@ -127,7 +131,9 @@ impl State<'_> {
             Op::Range(_) => {
                 let (page, rest): (body::MessagePage<'_>, _) = take(payload)?;
                 self.out.remove(id);
-                let conversation = ConversationId::try_from(page.conversation).map_err(|_| ProtocolError)?;
+                self.on_range_base(page.conversation, page.base_seq);
+                let conversation =
+                    ConversationId::try_from(page.conversation).map_err(|_| ProtocolError)?;
                 return Ok(Disposition::Hold {
                     records_at: offset_in_frame(body_bytes, rest),
                     purpose: Purpose::Range {
@@ -148,9 +154,8 @@ impl State<'_> {
             self.on_login_failed(code);
             return;
         }
-        if let Op::Range(_) = p.op {
-            // Leave the conversation marked as fetching until the next
-            // connection, rather than asking again in a loop.
+        if let Op::Range(conversation) = &p.op {
+            self.on_range_failed(conversation);
             return;
         }
         self.fail_request(p, RequestError::Server(code));

@@ -168,7 +168,9 @@ impl QueuedEvent {
                 status,
             },
             QueuedEvent::RequestCompleted(r) => Event::RequestCompleted(r),
-            QueuedEvent::RequestFailed { request, error } => Event::RequestFailed { request, error },
+            QueuedEvent::RequestFailed { request, error } => {
+                Event::RequestFailed { request, error }
+            }
             QueuedEvent::ConversationEvicted(id) => Event::ConversationEvicted(id),
             QueuedEvent::SyncComplete => Event::SyncComplete,
             QueuedEvent::ConversationListUpdated => Event::ConversationListUpdated,

@@ -11,7 +11,10 @@ use crate::wire::body;
 use crate::wire::{kind, records, MAX_MESSAGE_BODY};
 
 /// Builds the TIM conversation id for a target.
-pub(crate) fn conversation_id(kind: ConversationType, target: &str) -> Result<ConversationId, CommandError> {
+pub(crate) fn conversation_id(
+    kind: ConversationType,
+    target: &str,
+) -> Result<ConversationId, CommandError> {
     let prefix = match kind {
         ConversationType::C2c => "C2C",
         ConversationType::Group => "GROUP",
@@ -27,9 +30,13 @@ pub(crate) fn conversation_id(kind: ConversationType, target: &str) -> Result<Co
 }
 
 impl State<'_> {
-    pub(crate) fn start_send(&mut self, message: &OutgoingMessage<'_>) -> Result<RequestId, CommandError> {
+    pub(crate) fn start_send(
+        &mut self,
+        message: &OutgoingMessage<'_>,
+    ) -> Result<RequestId, CommandError> {
         let conversation = conversation_id(message.conversation_type, message.to)?;
-        let elem_size = postcard::experimental::serialized_size(&message.elem).unwrap_or(usize::MAX);
+        let elem_size =
+            postcard::experimental::serialized_size(&message.elem).unwrap_or(usize::MAX);
         if elem_size > MAX_MESSAGE_BODY {
             return Err(CommandError::TooLarge);
         }
@@ -45,8 +52,13 @@ impl State<'_> {
             online_only: message.online_only,
             elem: message.elem,
         };
-        self.out
-            .push(id, Op::Send { client_msg_id }, deadline, kind::SEND_MESSAGE, &send)?;
+        self.out.push(
+            id,
+            Op::Send { client_msg_id },
+            deadline,
+            kind::SEND_MESSAGE,
+            &send,
+        )?;
         Ok(id)
     }
 
@@ -62,14 +74,10 @@ impl State<'_> {
                 self.table.touch(i);
                 let me = self.owner.clone();
                 let c = &mut self.table.rows[i];
-                if let Slot::Inserted { .. } = slot {
-                    c.delivered_seq = ok.seq - 1;
-                    c.read_seq = ok.seq - 1;
-                }
-                if c.delivered_seq + 1 == ok.seq {
+                if c.baseline_known && c.delivered_seq + 1 == ok.seq {
                     c.delivered_seq = ok.seq;
-                } else if c.delivered_seq < ok.seq {
-                    // Others' messages are still missing before ours: when the
+                } else if !c.baseline_known || c.delivered_seq < ok.seq {
+                    // Messages are still to be fetched before ours: when the
                     // fetch brings ours back, it must not be reported twice.
                     if self.recent_sends.is_full() {
                         self.recent_sends.pop_front();
@@ -80,8 +88,12 @@ impl State<'_> {
                 c.last_seq = c.last_seq.max(ok.seq);
                 self.conversations_dirty = true;
                 // The preview comes from our own copy of the request.
-                let frame = self.out.frame_of(p.id).and_then(|f| f.get(crate::wire::HEADER_LEN..));
-                let sent = frame.and_then(|b| records::decode_exact::<(u32, body::SendMessage<'_>)>(b).ok());
+                let frame = self
+                    .out
+                    .frame_of(p.id)
+                    .and_then(|f| f.get(crate::wire::HEADER_LEN..));
+                let sent = frame
+                    .and_then(|b| records::decode_exact::<(u32, body::SendMessage<'_>)>(b).ok());
                 if let Some((_, sent)) = sent {
                     self.table.rows[i].set_last(ok.seq, ok.time_ms, &me, sent.elem.preview());
                 }
@@ -124,20 +136,18 @@ impl State<'_> {
         self.table.touch(i);
         let from_me = msg.from == self.owner.as_str();
         let c = &mut self.table.rows[i];
-        if let Slot::Inserted { .. } = slot {
-            let start = push_read_seq.unwrap_or(msg.seq - 1).min(msg.seq - 1);
-            c.delivered_seq = start;
-            c.read_seq = start;
+        if let Some(read_seq) = push_read_seq {
+            c.read_seq = c.read_seq.max(read_seq);
         }
-        if msg.seq <= c.delivered_seq {
+        if c.baseline_known && msg.seq <= c.delivered_seq {
             return false;
         }
         if msg.seq > c.last_seq {
             c.set_last(msg.seq, msg.time_ms, msg.from, msg.elem.preview());
         }
         self.conversations_dirty = true;
-        if msg.seq > c.delivered_seq + 1 {
-            // A gap: the fetch brings this one too, in order.
+        if !c.baseline_known || msg.seq > c.delivered_seq + 1 {
+            // New to this client, or a gap: the fetch brings this one too, in order.
             return false;
         }
         c.delivered_seq = msg.seq;
@@ -155,10 +165,15 @@ impl State<'_> {
     pub(crate) fn view<'a>(&self, msg: body::Message<'a>) -> MessageView<'a> {
         MessageView {
             conversation_id: msg.conversation,
-            conversation_type: ConversationType::parse(msg.conversation).map_or(ConversationType::C2c, |(k, _)| k),
+            conversation_type: ConversationType::parse(msg.conversation)
+                .map_or(ConversationType::C2c, |(k, _)| k),
             seq: msg.seq,
             from: msg.from,
-            flow: if msg.from == self.owner.as_str() { Flow::Out } else { Flow::In },
+            flow: if msg.from == self.owner.as_str() {
+                Flow::Out
+            } else {
+                Flow::In
+            },
             time_ms: msg.time_ms,
             client_msg_id: msg.client_msg_id,
             elem: msg.elem,
@@ -173,7 +188,8 @@ impl State<'_> {
             conversation,
             seq: u64::MAX,
         };
-        self.out.push(id, Op::SetRead, deadline, kind::SET_READ, &req)?;
+        self.out
+            .push(id, Op::SetRead, deadline, kind::SET_READ, &req)?;
         Ok(id)
     }
 
@@ -187,7 +203,12 @@ impl State<'_> {
         }
     }
 
-    pub(crate) fn start_history(&mut self, conversation: &str, before_seq: u64, count: u16) -> Result<RequestId, CommandError> {
+    pub(crate) fn start_history(
+        &mut self,
+        conversation: &str,
+        before_seq: u64,
+        count: u16,
+    ) -> Result<RequestId, CommandError> {
         ConversationType::parse(conversation).ok_or(CommandError::InvalidId)?;
         let id = self.next_id();
         let deadline = self.now + self.config.request_timeout;
@@ -196,8 +217,33 @@ impl State<'_> {
             before_seq,
             count,
         };
-        self.out.push(id, Op::History, deadline, kind::MESSAGE_LIST, &req)?;
+        self.out
+            .push(id, Op::History, deadline, kind::MESSAGE_LIST, &req)?;
         Ok(id)
+    }
+
+    /// A fetch answered: a conversation without a baseline gets the server's.
+    pub(crate) fn on_range_base(&mut self, conversation: &str, base_seq: u64) {
+        if let Some(i) = self.table.find(conversation) {
+            let c = &mut self.table.rows[i];
+            if !c.baseline_known {
+                c.baseline_known = true;
+                c.delivered_seq = base_seq;
+            }
+        }
+    }
+
+    /// A fetch was refused: stop asking, so the sync can end; what it would
+    /// have brought stays in the history.
+    pub(crate) fn on_range_failed(&mut self, conversation: &str) {
+        crate::fmt::log_warn!("fetch of missed messages refused; skipping to the newest");
+        if let Some(i) = self.table.find(conversation) {
+            let c = &mut self.table.rows[i];
+            c.fetching = false;
+            c.baseline_known = true;
+            c.delivered_seq = c.delivered_seq.max(c.last_seq);
+            self.conversations_dirty = true;
+        }
     }
 
     /// A fetch of missed messages was fully read. Without `more`, the server

@@ -66,7 +66,13 @@ enum Ready {
 impl<'r> Client<'r> {
     /// Creates a client over caller-supplied storage. `seed` drives client
     /// message ids and reconnect jitter; give each device a different one.
-    pub fn new<const C: usize, const P: usize, const E: usize, const RX: usize, const OUT: usize>(
+    pub fn new<
+        const C: usize,
+        const P: usize,
+        const E: usize,
+        const RX: usize,
+        const OUT: usize,
+    >(
         config: &Config,
         resources: &'r mut Resources<C, P, E, RX, OUT>,
         now: Instant,
@@ -109,7 +115,11 @@ impl<'r> Client<'r> {
 
     /// TIM `getLoginUser`: the user logged in or logging in.
     pub fn login_user(&self) -> Option<&str> {
-        self.st.session.credentials.as_ref().map(|c| c.user_id.as_str())
+        self.st
+            .session
+            .credentials
+            .as_ref()
+            .map(|c| c.user_id.as_str())
     }
 
     /// The network state, as last reported by `NetStateChange`.
@@ -176,7 +186,12 @@ impl<'r> Client<'r> {
     /// TIM `login({userID, userSig})`. The client connects, logs in, syncs,
     /// and logs in again after every reconnect until `logout` or a kick.
     /// Completes with `SdkReady` and `RequestCompleted`.
-    pub fn login(&mut self, now: Instant, user_id: &str, user_sig: &str) -> Result<RequestId, CommandError> {
+    pub fn login(
+        &mut self,
+        now: Instant,
+        user_id: &str,
+        user_sig: &str,
+    ) -> Result<RequestId, CommandError> {
         self.st.enter(now);
         if self.st.session.credentials.is_some() {
             return Err(CommandError::AlreadyLoggedIn);
@@ -201,13 +216,21 @@ impl<'r> Client<'r> {
     /// outcome arrives as `MessageStatus`. It is sent again after every
     /// reconnect until acknowledged or past `Config::send_timeout`; the
     /// server never stores it twice.
-    pub fn send_message(&mut self, now: Instant, message: &OutgoingMessage<'_>) -> Result<RequestId, CommandError> {
+    pub fn send_message(
+        &mut self,
+        now: Instant,
+        message: &OutgoingMessage<'_>,
+    ) -> Result<RequestId, CommandError> {
         self.command(now, |st| st.start_send(message))
     }
 
     /// TIM `setMessageRead({conversationID})`: everything in it is read, on
     /// every device of this user.
-    pub fn set_message_read(&mut self, now: Instant, conversation_id: &str) -> Result<RequestId, CommandError> {
+    pub fn set_message_read(
+        &mut self,
+        now: Instant,
+        conversation_id: &str,
+    ) -> Result<RequestId, CommandError> {
         self.command(now, |st| st.start_set_read(conversation_id))
     }
 
@@ -221,7 +244,9 @@ impl<'r> Client<'r> {
         before_seq: u64,
         count: u16,
     ) -> Result<RequestId, CommandError> {
-        self.command(now, |st| st.start_history(conversation_id, before_seq, count))
+        self.command(now, |st| {
+            st.start_history(conversation_id, before_seq, count)
+        })
     }
 
     fn command(
@@ -262,7 +287,9 @@ impl<'r> Client<'r> {
     pub fn poll_connect(&mut self, now: Instant) -> bool {
         self.st.enter(now);
         match self.st.link {
-            link::Link::Idle { retry_at } if self.st.session.credentials.is_some() && self.st.now >= retry_at => {
+            link::Link::Idle { retry_at }
+                if self.st.session.credentials.is_some() && self.st.now >= retry_at =>
+            {
                 self.st.link = link::Link::Dialing;
                 true
             }
@@ -288,13 +315,13 @@ impl<'r> Client<'r> {
         if !self.st.link.is_receiving() {
             return None;
         }
-        let n = self.st.out.poll_transmit(buf, self.st.session.logged_in);
+        let n = self.st.out.poll_transmit(buf, self.st.gate());
         (n > 0).then_some(n)
     }
 
     /// Whether `poll_transmit` has nothing to give.
     pub fn transmit_idle(&self) -> bool {
-        !self.st.link.is_receiving() || self.st.out.is_idle(self.st.session.logged_in)
+        !self.st.link.is_receiving() || self.st.out.is_idle(self.st.gate())
     }
 
     /// When to call `handle_timeout` (or `poll_connect`) next.
@@ -309,13 +336,20 @@ impl<'r> Client<'r> {
         let ready = self.advance()?;
         Some(match ready {
             Ready::Queued(event) => event.into_event(),
-            Ready::Message { start, end, history } => {
+            Ready::Message {
+                start,
+                end,
+                history,
+            } => {
                 let record = self.rx.buf.get(start..end)?;
                 // Decoded once already in `advance`; this cannot fail.
                 let message: body::Message<'_> = records::decode_exact(record).ok()?;
                 let view = self.st.view(message);
                 match history {
-                    Some(request) => Event::HistoryMessage { request, message: view },
+                    Some(request) => Event::HistoryMessage {
+                        request,
+                        message: view,
+                    },
                     None => Event::MessageReceived(view),
                 }
             }
@@ -342,7 +376,8 @@ impl<'r> Client<'r> {
                         self.drop_held_as_broken();
                         continue;
                     };
-                    let Ok((message, rest)) = records::take::<body::Message<'_>>(record_bytes) else {
+                    let Ok((message, rest)) = records::take::<body::Message<'_>>(record_bytes)
+                    else {
                         self.drop_held_as_broken();
                         continue;
                     };
@@ -402,7 +437,10 @@ impl<'r> Client<'r> {
                 Ok(None) => break,
                 Ok(Some((frame, size))) => match self.st.apply_frame(frame.kind, frame.body) {
                     Ok(dispatch::Disposition::Consumed) => self.rx.consume(size),
-                    Ok(dispatch::Disposition::Hold { records_at, purpose }) => {
+                    Ok(dispatch::Disposition::Hold {
+                        records_at,
+                        purpose,
+                    }) => {
                         self.rx.held = Some(Held {
                             frame_len: size,
                             cursor: records_at,

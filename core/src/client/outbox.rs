@@ -22,7 +22,9 @@ pub(crate) enum Op {
     /// Automatic login on a fresh connection.
     Login,
     Logout,
-    Send { client_msg_id: u64 },
+    Send {
+        client_msg_id: u64,
+    },
     SetRead,
     History,
     /// Internal: missed messages of one conversation.
@@ -40,6 +42,27 @@ impl Op {
     /// Internal requests produce no application events.
     pub(crate) fn is_internal(&self) -> bool {
         matches!(self, Op::Login | Op::Range(_) | Op::Sync)
+    }
+}
+
+/// Which requests may go out now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Gate {
+    /// Logged in on this connection.
+    pub(crate) logged_in: bool,
+    /// No sync is running. Sends wait for it, so that the server's read
+    /// watermark (which a send advances) never runs ahead of what this client
+    /// has been given.
+    pub(crate) synced: bool,
+}
+
+impl Gate {
+    fn admits(self, op: &Op) -> bool {
+        match op {
+            Op::Login => true,
+            Op::Send { .. } => self.logged_in && self.synced,
+            _ => self.logged_in,
+        }
     }
 }
 
@@ -191,9 +214,8 @@ impl<'r> Outbox<'r> {
     }
 
     /// Copies what is ready into `buf`: the frame in progress, then control
-    /// frames, then request frames in order. Only logins go out unless
-    /// `logged_in`.
-    pub(crate) fn poll_transmit(&mut self, buf: &mut [u8], logged_in: bool) -> usize {
+    /// frames, then the request frames `gate` admits, in order.
+    pub(crate) fn poll_transmit(&mut self, buf: &mut [u8], gate: Gate) -> usize {
         let mut written = 0;
         while written < buf.len() {
             let out = &mut buf[written..];
@@ -210,9 +232,10 @@ impl<'r> Outbox<'r> {
                 }
                 n
             } else {
-                let next = self.pending.iter().find(|p| {
-                    p.region.is_some_and(|r| r.sent < r.len) && (logged_in || p.op == Op::Login)
-                });
+                let next = self
+                    .pending
+                    .iter()
+                    .find(|p| p.region.is_some_and(|r| r.sent < r.len) && gate.admits(&p.op));
                 match next.map(|p| p.id) {
                     Some(id) => self.transmit_request(out, Some(id)),
                     None => 0,
@@ -254,13 +277,13 @@ impl<'r> Outbox<'r> {
     }
 
     /// Whether nothing is waiting to be sent.
-    pub(crate) fn is_idle(&self, logged_in: bool) -> bool {
+    pub(crate) fn is_idle(&self, gate: Gate) -> bool {
         self.in_progress.is_none()
             && self.control.is_empty()
             && !self
                 .pending
                 .iter()
-                .any(|p| p.region.is_some_and(|r| r.sent < r.len) && (logged_in || p.op == Op::Login))
+                .any(|p| p.region.is_some_and(|r| r.sent < r.len) && gate.admits(&p.op))
     }
 
     /// The transport closed. Frames not fully sent are kept and start over;

@@ -30,7 +30,9 @@ pub struct Resources<
     pub(crate) outbox: [u8; OUTBOX],
 }
 
-impl<const C: usize, const P: usize, const E: usize, const RX: usize, const OUT: usize> Resources<C, P, E, RX, OUT> {
+impl<const C: usize, const P: usize, const E: usize, const RX: usize, const OUT: usize>
+    Resources<C, P, E, RX, OUT>
+{
     /// Empty storage.
     pub const fn new() -> Self {
         Resources {

@@ -10,7 +10,10 @@ pub(crate) enum Purpose {
     /// A live push; the header carried the receiver's read watermark.
     Push { read_seq: u64 },
     /// Missed messages of one conversation, oldest first.
-    Range { conversation: ConversationId, more: bool },
+    Range {
+        conversation: ConversationId,
+        more: bool,
+    },
     /// A `message_list` page, newest first.
     History { request: RequestId },
 }
@@ -31,7 +34,11 @@ pub(crate) struct Rx<'r> {
 
 impl<'r> Rx<'r> {
     pub(crate) fn new(buf: &'r mut [u8]) -> Self {
-        Rx { buf, len: 0, held: None }
+        Rx {
+            buf,
+            len: 0,
+            held: None,
+        }
     }
 
     /// Appends as much of `bytes` as fits, returning how much.

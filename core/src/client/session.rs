@@ -33,7 +33,11 @@ pub(crate) struct Session {
 }
 
 impl State<'_> {
-    pub(crate) fn start_login(&mut self, user_id: UserId, user_sig: heapless::String<MAX_USER_SIG>) -> RequestId {
+    pub(crate) fn start_login(
+        &mut self,
+        user_id: UserId,
+        user_sig: heapless::String<MAX_USER_SIG>,
+    ) -> RequestId {
         if self.owner != user_id {
             // Another user's conversations must not leak into this session.
             self.table.clear();
@@ -93,7 +97,9 @@ impl State<'_> {
             return;
         }
         let heartbeat = Duration::from_millis(u64::from(ack.heartbeat_ms.max(100)));
-        self.out.peer_max_frame = ack.max_frame.clamp(crate::wire::MIN_FRAME, crate::wire::MAX_FRAME) as usize;
+        self.out.peer_max_frame =
+            ack.max_frame
+                .clamp(crate::wire::MIN_FRAME, crate::wire::MAX_FRAME) as usize;
         self.link = Link::Open {
             heartbeat,
             last_rx: self.now,

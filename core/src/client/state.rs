@@ -136,6 +136,13 @@ impl<'r> State<'r> {
         }
     }
 
+    pub(crate) fn gate(&self) -> super::outbox::Gate {
+        super::outbox::Gate {
+            logged_in: self.session.logged_in,
+            synced: !self.sync.running,
+        }
+    }
+
     /// Whether the application may queue another request.
     pub(crate) fn user_slot_free(&self) -> bool {
         self.out.pending().len() + INTERNAL_RESERVE < self.out_capacity()
@@ -153,8 +160,14 @@ impl<'r> State<'r> {
         if self.sync.wants_page() {
             let id = self.next_id();
             let deadline = self.now + self.config.request_timeout;
-            let page = body::Sync { cursor: self.sync.cursor };
-            if self.out.push(id, Op::Sync, deadline, kind::SYNC, &page).is_ok() {
+            let page = body::Sync {
+                cursor: self.sync.page_cursor,
+            };
+            if self
+                .out
+                .push(id, Op::Sync, deadline, kind::SYNC, &page)
+                .is_ok()
+            {
                 self.sync.in_flight = true;
             }
         }
@@ -164,15 +177,27 @@ impl<'r> State<'r> {
             }
             let id = self.next_id();
             let deadline = self.now + self.config.request_timeout;
-            let conversation = self.table.rows[index].id.clone();
+            let row = &self.table.rows[index];
+            let conversation = row.id.clone();
+            let start = match (row.baseline_known, self.sync.cursor) {
+                (true, _) => body::RangeStart::AfterSeq(row.delivered_seq),
+                (false, Some(cursor)) => body::RangeStart::SinceCursor(cursor),
+                (false, None) => body::RangeStart::Unread,
+            };
             let range = body::MessageRange {
                 conversation: &conversation,
-                after_seq: self.table.rows[index].delivered_seq,
+                start,
                 count: self.config.fetch_page,
             };
             if self
                 .out
-                .push(id, Op::Range(conversation.clone()), deadline, kind::MESSAGE_RANGE, &range)
+                .push(
+                    id,
+                    Op::Range(conversation.clone()),
+                    deadline,
+                    kind::MESSAGE_RANGE,
+                    &range,
+                )
                 .is_err()
             {
                 break;
@@ -181,6 +206,7 @@ impl<'r> State<'r> {
         }
         if self.sync.running && self.sync.pages_done && !self.table.has_gaps() {
             self.sync.running = false;
+            self.sync.cursor = Some(self.sync.page_cursor);
             self.queue(QueuedEvent::SyncComplete);
         }
     }
@@ -258,10 +284,16 @@ impl<'r> State<'r> {
                     client_msg_id,
                     status: SendStatus::Failed { code: error.code() },
                 });
-                self.queue(QueuedEvent::RequestFailed { request: p.id, error });
+                self.queue(QueuedEvent::RequestFailed {
+                    request: p.id,
+                    error,
+                });
             }
             Op::Logout | Op::SetRead | Op::History => {
-                self.queue(QueuedEvent::RequestFailed { request: p.id, error });
+                self.queue(QueuedEvent::RequestFailed {
+                    request: p.id,
+                    error,
+                });
             }
         }
     }

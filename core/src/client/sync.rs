@@ -13,8 +13,11 @@ use crate::wire::records::{self, Records};
 /// Where the current sync stands.
 #[derive(Debug, Default, Clone, Copy)]
 pub(crate) struct SyncProgress {
-    /// Every conversation change up to here is known to the table.
-    pub(crate) cursor: u64,
+    /// The cursor of the last complete sync: every change up to it reached
+    /// this client. `None` until the first sync completes.
+    pub(crate) cursor: Option<u64>,
+    /// How far the pages of the running sync have come.
+    pub(crate) page_cursor: u64,
     /// A sync runs until pages are done and every gap is filled.
     pub(crate) running: bool,
     pub(crate) pages_done: bool,
@@ -23,6 +26,7 @@ pub(crate) struct SyncProgress {
 
 impl SyncProgress {
     pub(crate) fn start(&mut self) {
+        self.page_cursor = self.cursor.unwrap_or(0);
         self.running = true;
         self.pages_done = false;
         self.in_flight = false;
@@ -34,7 +38,11 @@ impl SyncProgress {
 }
 
 impl State<'_> {
-    pub(crate) fn apply_sync_page(&mut self, page: body::SyncPage, bytes: &[u8]) -> Result<(), ProtocolError> {
+    pub(crate) fn apply_sync_page(
+        &mut self,
+        page: body::SyncPage,
+        bytes: &[u8],
+    ) -> Result<(), ProtocolError> {
         for summary in Records::<body::ConversationSummary<'_>>::new(bytes) {
             let s = summary?;
             let Some(slot) = self.table.get_or_insert(s.conversation) else {
@@ -43,10 +51,6 @@ impl State<'_> {
             self.note_eviction(&slot);
             let i = slot.index();
             let c = &mut self.table.rows[i];
-            if let super::table::Slot::Inserted { .. } = slot {
-                // New to this client: what was read elsewhere is not delivered again.
-                c.delivered_seq = s.read_seq;
-            }
             c.read_seq = c.read_seq.max(s.read_seq);
             if s.last_seq >= c.last_seq {
                 c.set_last(s.last_seq, s.last_time_ms, s.last_from, s.preview);
@@ -54,7 +58,7 @@ impl State<'_> {
             self.table.touch(i);
             self.conversations_dirty = true;
         }
-        self.sync.cursor = self.sync.cursor.max(page.next_cursor);
+        self.sync.page_cursor = self.sync.page_cursor.max(page.next_cursor);
         self.sync.in_flight = false;
         self.sync.pages_done = page.complete;
         Ok(())
@@ -67,7 +71,7 @@ const SYNC_STATE_VERSION: u8 = 1;
 struct Header<'a> {
     version: u8,
     owner: &'a str,
-    cursor: u64,
+    cursor: Option<u64>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -110,7 +114,8 @@ impl State<'_> {
         if self.session.credentials.is_some() {
             return Err(SyncStateError::WrongState);
         }
-        let (header, rest): (Header<'_>, _) = records::take(bytes).map_err(|_| SyncStateError::Malformed)?;
+        let (header, rest): (Header<'_>, _) =
+            records::take(bytes).map_err(|_| SyncStateError::Malformed)?;
         if header.version != SYNC_STATE_VERSION {
             return Err(SyncStateError::Malformed);
         }
@@ -133,7 +138,12 @@ impl State<'_> {
                 let c = &mut self.table.rows[slot.index()];
                 c.read_seq = record.read_seq;
                 c.delivered_seq = record.delivered_seq;
-                c.set_last(record.last_seq, record.last_time_ms, record.last_from, record.preview);
+                c.set_last(
+                    record.last_seq,
+                    record.last_time_ms,
+                    record.last_from,
+                    record.preview,
+                );
             }
         }
         self.owner = owner;
@@ -141,6 +151,7 @@ impl State<'_> {
             cursor: header.cursor,
             ..SyncProgress::default()
         };
+        self.recent_sends.clear();
         self.conversations_dirty = true;
         Ok(())
     }

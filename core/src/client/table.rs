@@ -14,7 +14,10 @@ pub(crate) struct Table<'r> {
 /// The outcome of [`Table::get_or_insert`].
 pub(crate) enum Slot {
     Existing(usize),
-    Inserted { index: usize, evicted: Option<ConversationId> },
+    Inserted {
+        index: usize,
+        evicted: Option<ConversationId>,
+    },
 }
 
 impl Slot {
@@ -57,7 +60,7 @@ impl<'r> Table<'r> {
                 .rows
                 .iter()
                 .enumerate()
-                .min_by_key(|(_, c)| (c.delivered_seq < c.last_seq, c.active))
+                .min_by_key(|(_, c)| (c.needs_fetch(), c.active))
                 .map(|(i, _)| i)?;
             evicted = Some(self.rows.swap_remove(victim).id);
         }
@@ -76,11 +79,11 @@ impl<'r> Table<'r> {
     pub(crate) fn next_gap(&self) -> Option<usize> {
         self.rows
             .iter()
-            .position(|c| c.delivered_seq < c.last_seq && !c.fetching)
+            .position(|c| c.needs_fetch() && !c.fetching)
     }
 
     pub(crate) fn has_gaps(&self) -> bool {
-        self.rows.iter().any(|c| c.delivered_seq < c.last_seq)
+        self.rows.iter().any(Conversation::needs_fetch)
     }
 
     pub(crate) fn clear(&mut self) {

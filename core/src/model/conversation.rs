@@ -58,6 +58,9 @@ pub struct Conversation {
     pub(crate) active: u64,
     /// A range fetch for this conversation is in flight.
     pub(crate) fetching: bool,
+    /// `delivered_seq` is meaningful. A conversation new to the table has no
+    /// baseline until the server says where this client's news start.
+    pub(crate) baseline_known: bool,
 }
 
 impl Conversation {
@@ -73,6 +76,7 @@ impl Conversation {
             preview: heapless::String::new(),
             active: 0,
             fetching: false,
+            baseline_known: false,
         }
     }
 
@@ -126,6 +130,11 @@ impl Conversation {
         &self.preview
     }
 
+    /// Messages remain to be fetched before this conversation is up to date.
+    pub(crate) fn needs_fetch(&self) -> bool {
+        !self.baseline_known || self.delivered_seq < self.last_seq
+    }
+
     pub(crate) fn set_last(&mut self, seq: u64, time_ms: u64, from: &str, preview: &str) {
         if seq < self.last_seq {
             return;
@@ -136,7 +145,9 @@ impl Conversation {
         // User ids were validated to fit; a longer one is left empty.
         let _ = self.last_from.push_str(from);
         self.preview.clear();
-        let _ = self.preview.push_str(cut_at_char_boundary(preview, PREVIEW_LEN));
+        let _ = self
+            .preview
+            .push_str(cut_at_char_boundary(preview, PREVIEW_LEN));
     }
 }
 
@@ -158,9 +169,18 @@ mod tests {
 
     #[test]
     fn parse_ids() {
-        assert_eq!(ConversationType::parse("C2Cbob"), Some((ConversationType::C2c, "bob")));
-        assert_eq!(ConversationType::parse("GROUPg1"), Some((ConversationType::Group, "g1")));
-        assert_eq!(ConversationType::parse("@TIM#SYSTEM"), Some((ConversationType::System, "")));
+        assert_eq!(
+            ConversationType::parse("C2Cbob"),
+            Some((ConversationType::C2c, "bob"))
+        );
+        assert_eq!(
+            ConversationType::parse("GROUPg1"),
+            Some((ConversationType::Group, "g1"))
+        );
+        assert_eq!(
+            ConversationType::parse("@TIM#SYSTEM"),
+            Some((ConversationType::System, ""))
+        );
         assert_eq!(ConversationType::parse("C2C"), None);
         assert_eq!(ConversationType::parse("DMbob"), None);
     }

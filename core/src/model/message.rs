@@ -74,7 +74,12 @@ impl<'a> OutgoingMessage<'a> {
     }
 
     /// A C2C custom message to `to_user`.
-    pub fn custom(to_user: &'a str, data: &'a str, description: &'a str, extension: &'a str) -> Self {
+    pub fn custom(
+        to_user: &'a str,
+        data: &'a str,
+        description: &'a str,
+        extension: &'a str,
+    ) -> Self {
         OutgoingMessage {
             elem: Elem::Custom {
                 data,

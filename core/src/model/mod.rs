@@ -4,7 +4,11 @@ mod conversation;
 mod ids;
 mod message;
 
-pub use conversation::{cut_at_char_boundary, Conversation, ConversationId, ConversationType, PREVIEW_LEN};
-pub use ids::{valid_group_id, valid_user_id, UserId, MAX_GROUP_ID, MAX_USER_ID, SYSTEM_CONVERSATION};
-pub use message::{Flow, MessageView, OutgoingMessage};
 pub use crate::wire::body::Elem;
+pub use conversation::{
+    cut_at_char_boundary, Conversation, ConversationId, ConversationType, PREVIEW_LEN,
+};
+pub use ids::{
+    valid_group_id, valid_user_id, UserId, MAX_GROUP_ID, MAX_USER_ID, SYSTEM_CONVERSATION,
+};
+pub use message::{Flow, MessageView, OutgoingMessage};

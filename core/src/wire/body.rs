@@ -181,13 +181,25 @@ pub struct MessageList<'a> {
     pub count: u16,
 }
 
-/// Request payload: missed messages, oldest first, strictly after `after_seq`.
+/// Where a [`MessageRange`] starts.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RangeStart {
+    /// After this seq: the client knows everything up to it.
+    AfterSeq(u64),
+    /// After the conversation's last message as of this sync cursor: for a
+    /// conversation new to a client that has synced before.
+    SinceCursor(u64),
+    /// After the requester's read watermark: for a client that never synced.
+    Unread,
+}
+
+/// Request payload: missed messages, oldest first.
 #[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MessageRange<'a> {
     /// Conversation id.
     pub conversation: &'a str,
-    /// Page starts above this seq.
-    pub after_seq: u64,
+    /// Where the page starts.
+    pub start: RangeStart,
     /// At most this many messages (the server may send fewer to fit a frame).
     pub count: u16,
 }
@@ -198,6 +210,8 @@ pub struct MessageRange<'a> {
 pub struct MessagePage<'a> {
     /// Conversation id the page belongs to.
     pub conversation: &'a str,
+    /// The seq the page starts after (where a [`RangeStart`] resolved to).
+    pub base_seq: u64,
     /// Whether more messages lie beyond this page.
     pub more: bool,
 }
@@ -212,7 +226,8 @@ pub struct Sync {
 /// Response header to [`Sync`], followed by [`ConversationSummary`] records.
 #[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SyncPage {
-    /// Cursor covering the records of this page.
+    /// Cursor covering the records of this page; on the last page, the
+    /// server's whole change log as of the answer.
     pub next_cursor: u64,
     /// Whether this is the last page; otherwise ask again from `next_cursor`.
     pub complete: bool,

@@ -90,7 +90,11 @@ pub fn parse_frame(buf: &[u8], max_frame: usize) -> Result<Option<(Frame<'_>, us
 }
 
 /// Encodes a frame of `kind` with `body` into `out`, returning its size.
-pub fn encode_frame<T: Serialize + ?Sized>(kind: u8, body: &T, out: &mut [u8]) -> Result<usize, EncodeError> {
+pub fn encode_frame<T: Serialize + ?Sized>(
+    kind: u8,
+    body: &T,
+    out: &mut [u8],
+) -> Result<usize, EncodeError> {
     let body_len = {
         let Some(body_buf) = out.get_mut(HEADER_LEN..) else {
             return Err(EncodeError::BufferTooSmall);
@@ -139,7 +143,9 @@ mod tests {
         let buf = [0xff, 0xff, 0xff, 0xff];
         assert_eq!(
             parse_frame(&buf, 2048),
-            Err(FrameError::TooLarge { size: u32::MAX as u64 + 4 })
+            Err(FrameError::TooLarge {
+                size: u32::MAX as u64 + 4
+            })
         );
     }
 
@@ -151,7 +157,13 @@ mod tests {
     #[test]
     fn small_output_buffer_is_an_error() {
         let mut buf = [0u8; 6];
-        assert_eq!(encode_frame(1, &"too long for six", &mut buf), Err(EncodeError::BufferTooSmall));
-        assert_eq!(encode_frame(1, &(), &mut buf[..3]), Err(EncodeError::BufferTooSmall));
+        assert_eq!(
+            encode_frame(1, &"too long for six", &mut buf),
+            Err(EncodeError::BufferTooSmall)
+        );
+        assert_eq!(
+            encode_frame(1, &(), &mut buf[..3]),
+            Err(EncodeError::BufferTooSmall)
+        );
     }
 }

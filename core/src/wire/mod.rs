@@ -15,7 +15,9 @@ mod frame;
 pub mod kind;
 pub mod records;
 
-pub use frame::{encode_frame, frame_size, parse_frame, EncodeError, Frame, FrameError, HEADER_LEN, LEN_PREFIX};
+pub use frame::{
+    encode_frame, frame_size, parse_frame, EncodeError, Frame, FrameError, HEADER_LEN, LEN_PREFIX,
+};
 
 /// The protocol version this build speaks.
 pub const PROTOCOL_VERSION: u16 = 1;

@@ -3,21 +3,33 @@
 
 use std::io::Write;
 
+use tinyim_tokio::{EventStream, Flow, Message, NetState, Tim, TimError, TimEvent};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::sync::mpsc;
-use tinyim_tokio::{EventStream, Flow, Message, NetState, Tim, TimError, TimEvent};
 
 use crate::Cli;
 
 const HELP: &str = "commands: /open <user>  /list  /history  /help  /quit   (anything else is sent to the open conversation)";
 
 fn show(message: &Message) -> String {
-    let arrow = if message.flow == Flow::Out { "->" } else { "<-" };
+    let arrow = if message.flow == Flow::Out {
+        "->"
+    } else {
+        "<-"
+    };
     let text = message.payload.text().unwrap_or("[non-text message]");
-    format!("[{} #{}] {} {}: {}", message.conversation_id, message.seq, arrow, message.from, text)
+    format!(
+        "[{} #{}] {} {}: {}",
+        message.conversation_id, message.seq, arrow, message.from, text
+    )
 }
 
-pub(crate) async fn run(tim: &Tim, mut events: EventStream, cli: &Cli, sig: &str) -> Result<(), TimError> {
+pub(crate) async fn run(
+    tim: &Tim,
+    mut events: EventStream,
+    cli: &Cli,
+    sig: &str,
+) -> Result<(), TimError> {
     println!("tinyim desktop-chat: {} at {}", cli.user, cli.server);
     println!("{HELP}");
     tim.login(&cli.user, sig).await?;
@@ -65,7 +77,9 @@ async fn on_event(tim: &Tim, event: &TimEvent, open: &Option<String>) {
     match event {
         TimEvent::MessageReceived(m) => {
             println!("\r{}", show(m));
-            if open.as_deref().map(|peer| format!("C2C{peer}")).as_deref() == Some(&m.conversation_id) {
+            if open.as_deref().map(|peer| format!("C2C{peer}")).as_deref()
+                == Some(&m.conversation_id)
+            {
                 let _ = tim.set_message_read(&m.conversation_id).await;
             }
         }
@@ -83,7 +97,10 @@ async fn on_event(tim: &Tim, event: &TimEvent, open: &Option<String>) {
                 println!("\r[synced; {unread} unread]");
             }
         }
-        TimEvent::MessageFailed { client_msg_id, code } => println!("\r[message {client_msg_id} failed: {code}]"),
+        TimEvent::MessageFailed {
+            client_msg_id,
+            code,
+        } => println!("\r[message {client_msg_id} failed: {code}]"),
         _ => {}
     }
 }
@@ -101,7 +118,10 @@ async fn on_line(tim: &Tim, line: &str, open: &mut Option<String>) -> bool {
             Ok(list) if list.is_empty() => println!("no conversations yet"),
             Ok(list) => {
                 for c in list {
-                    println!("{:<24} unread {:>3}  {}: {}", c.id, c.unread_count, c.last_from, c.preview);
+                    println!(
+                        "{:<24} unread {:>3}  {}: {}",
+                        c.id, c.unread_count, c.last_from, c.preview
+                    );
                 }
             }
             Err(e) => println!("[error {}]", e.code()),

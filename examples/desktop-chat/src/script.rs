@@ -8,7 +8,13 @@ use tinyim_tokio::{EventStream, Tim, TimError, TimEvent};
 use crate::Cli;
 
 /// Sends one message; returns once the server acknowledged it.
-pub(crate) async fn send(tim: &Tim, cli: &Cli, sig: &str, to: &str, text: &str) -> Result<(), TimError> {
+pub(crate) async fn send(
+    tim: &Tim,
+    cli: &Cli,
+    sig: &str,
+    to: &str,
+    text: &str,
+) -> Result<(), TimError> {
     tim.login(&cli.user, sig).await?;
     let sent = tim.send_text(to, text).await?;
     println!(
@@ -19,7 +25,12 @@ pub(crate) async fn send(tim: &Tim, cli: &Cli, sig: &str, to: &str, text: &str) 
 }
 
 /// Logs in, waits for the sync, prints conversations and recent messages.
-pub(crate) async fn dump(tim: &Tim, mut events: EventStream, cli: &Cli, sig: &str) -> Result<(), TimError> {
+pub(crate) async fn dump(
+    tim: &Tim,
+    mut events: EventStream,
+    cli: &Cli,
+    sig: &str,
+) -> Result<(), TimError> {
     tim.login(&cli.user, sig).await?;
     let synced = tokio::time::timeout(Duration::from_secs(30), async {
         while let Some(event) = events.recv().await {

@@ -14,7 +14,11 @@ pub struct HandshakeLimits {
 
 /// Accepts or refuses a client's hello. On success the client's frame limit
 /// is clamped to what the server will ever send.
-pub fn answer_hello(hello: &Hello, limits: HandshakeLimits, now_ms: u64) -> Result<(HelloAck, u32), HelloReject> {
+pub fn answer_hello(
+    hello: &Hello,
+    limits: HandshakeLimits,
+    now_ms: u64,
+) -> Result<(HelloAck, u32), HelloReject> {
     if hello.version != PROTOCOL_VERSION {
         return Err(HelloReject {
             code: code::VERSION_MISMATCH,

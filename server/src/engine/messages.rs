@@ -24,8 +24,13 @@ pub(crate) fn c2c_key(a: &str, b: &str) -> String {
 fn conversation_key(user: &str, conversation: &str) -> Result<String, Refusal> {
     match ConversationType::parse(conversation) {
         Some((ConversationType::C2c, peer)) => Ok(c2c_key(user, peer)),
-        Some((ConversationType::Group, _)) => Err(Refusal::Code(code::GROUP_NOT_FOUND, "group not found")),
-        _ => Err(Refusal::Code(code::BAD_CONVERSATION, "invalid conversation id")),
+        Some((ConversationType::Group, _)) => {
+            Err(Refusal::Code(code::GROUP_NOT_FOUND, "group not found"))
+        }
+        _ => Err(Refusal::Code(
+            code::BAD_CONVERSATION,
+            "invalid conversation id",
+        )),
     }
 }
 
@@ -44,18 +49,33 @@ fn new_row(owner: &str, conv_id: String, conv_key: &str) -> ConversationRow {
 }
 
 impl<S: Store> Engine<S> {
-    pub(crate) fn send_message(&mut self, reply: Reply, me: &str, send: body::SendMessage<'_>) -> Handled {
+    pub(crate) fn send_message(
+        &mut self,
+        reply: Reply,
+        me: &str,
+        send: body::SendMessage<'_>,
+    ) -> Handled {
         let peer = match ConversationType::parse(send.conversation) {
             Some((ConversationType::C2c, peer)) => peer,
-            Some((ConversationType::Group, _)) => return Err(Refusal::Code(code::GROUP_NOT_FOUND, "group not found")),
-            _ => return Err(Refusal::Code(code::BAD_CONVERSATION, "invalid conversation id")),
+            Some((ConversationType::Group, _)) => {
+                return Err(Refusal::Code(code::GROUP_NOT_FOUND, "group not found"))
+            }
+            _ => {
+                return Err(Refusal::Code(
+                    code::BAD_CONVERSATION,
+                    "invalid conversation id",
+                ))
+            }
         };
         if matches!(send.elem, Elem::TooLarge { .. }) {
             return Err(Refusal::Code(code::BAD_REQUEST, "not a sendable element"));
         }
         let elem_bytes = encode::to_bytes(&send.elem);
         if elem_bytes.len() > MAX_MESSAGE_BODY {
-            return Err(Refusal::Code(code::MESSAGE_TOO_LARGE, "message body over 12 KB"));
+            return Err(Refusal::Code(
+                code::MESSAGE_TOO_LARGE,
+                "message body over 12 KB",
+            ));
         }
         let my_conv = send.conversation;
         let peer_conv = format!("C2C{me}");
@@ -67,6 +87,7 @@ impl<S: Store> Engine<S> {
                 client_msg_id: send.client_msg_id,
                 time_ms: self.now_ms,
                 body: elem_bytes,
+                gseq: 0,
             };
             self.deliver(peer, &peer_conv, 0, &message, None);
             self.respond(
@@ -92,15 +113,16 @@ impl<S: Store> Engine<S> {
             return Ok(());
         }
         let key = c2c_key(me, peer);
-        let message = StoredMessage {
+        let mut message = StoredMessage {
             seq: self.store.last_seq(&key)? + 1,
             conv_key: key.clone(),
             sender: me.to_owned(),
             client_msg_id: send.client_msg_id,
             time_ms: self.now_ms,
             body: elem_bytes,
+            gseq: 0,
         };
-        self.store.insert_message(&message)?;
+        self.store.insert_message(&mut message)?;
         let preview = cut_at_char_boundary(send.elem.preview(), PREVIEW_BYTES);
         let mut mine = self
             .store
@@ -135,7 +157,13 @@ impl<S: Store> Engine<S> {
         Ok(())
     }
 
-    fn advance_row(&mut self, row: &mut ConversationRow, m: &StoredMessage, preview: &str, read: bool) -> Handled {
+    fn advance_row(
+        &mut self,
+        row: &mut ConversationRow,
+        m: &StoredMessage,
+        preview: &str,
+        read: bool,
+    ) -> Handled {
         row.last_seq = m.seq;
         row.last_time_ms = m.time_ms;
         row.last_from = m.sender.clone();
@@ -149,8 +177,19 @@ impl<S: Store> Engine<S> {
     }
 
     /// Pushes `m` to every session of `user` except `skip`.
-    fn deliver(&mut self, user: &str, conv_id: &str, read_seq: u64, m: &StoredMessage, skip: Option<u64>) {
-        let conns: Vec<u64> = self.sessions.sessions_of(user).filter(|&c| Some(c) != skip).collect();
+    fn deliver(
+        &mut self,
+        user: &str,
+        conv_id: &str,
+        read_seq: u64,
+        m: &StoredMessage,
+        skip: Option<u64>,
+    ) {
+        let conns: Vec<u64> = self
+            .sessions
+            .sessions_of(user)
+            .filter(|&c| Some(c) != skip)
+            .collect();
         for conn in conns {
             let max_frame = self.sessions.max_frame(conn);
             let frame = push_frame(conv_id, read_seq, m, max_frame);
@@ -176,7 +215,11 @@ impl<S: Store> Engine<S> {
             read_seq,
             last_seq,
         };
-        let others: Vec<u64> = self.sessions.sessions_of(me).filter(|&c| c != reply.conn).collect();
+        let others: Vec<u64> = self
+            .sessions
+            .sessions_of(me)
+            .filter(|&c| c != reply.conn)
+            .collect();
         for conn in others {
             self.out.push(Output::Frame {
                 conn,
@@ -187,27 +230,57 @@ impl<S: Store> Engine<S> {
         Ok(())
     }
 
-    pub(crate) fn message_range(&mut self, reply: Reply, me: &str, req: body::MessageRange<'_>) -> Handled {
+    pub(crate) fn message_range(
+        &mut self,
+        reply: Reply,
+        me: &str,
+        req: body::MessageRange<'_>,
+    ) -> Handled {
         let key = conversation_key(me, req.conversation)?;
         let limit = usize::from(req.count).clamp(1, MAX_PAGE);
-        let found = self.store.messages_after(&key, req.after_seq, limit + 1)?;
-        self.page(reply, req.conversation, found, limit);
+        let base = match req.start {
+            body::RangeStart::AfterSeq(seq) => seq,
+            body::RangeStart::SinceCursor(cursor) => self.store.seq_as_of(&key, cursor)?,
+            body::RangeStart::Unread => self
+                .store
+                .conversation(me, req.conversation)?
+                .map_or(0, |row| row.read_seq),
+        };
+        let found = self.store.messages_after(&key, base, limit + 1)?;
+        self.page(reply, req.conversation, base, found, limit);
         Ok(())
     }
 
-    pub(crate) fn message_list(&mut self, reply: Reply, me: &str, req: body::MessageList<'_>) -> Handled {
+    pub(crate) fn message_list(
+        &mut self,
+        reply: Reply,
+        me: &str,
+        req: body::MessageList<'_>,
+    ) -> Handled {
         let key = conversation_key(me, req.conversation)?;
         let limit = usize::from(req.count).clamp(1, MAX_PAGE);
-        let before = if req.before_seq == 0 { i64::MAX as u64 } else { req.before_seq };
+        let before = if req.before_seq == 0 {
+            i64::MAX as u64
+        } else {
+            req.before_seq
+        };
         let found = self.store.messages_before(&key, before, limit + 1)?;
-        self.page(reply, req.conversation, found, limit);
+        self.page(reply, req.conversation, before, found, limit);
         Ok(())
     }
 
     /// Answers with as many of `found` as fit the client's frame, at most `limit`.
-    fn page(&mut self, reply: Reply, conversation: &str, found: Vec<StoredMessage>, limit: usize) {
+    fn page(
+        &mut self,
+        reply: Reply,
+        conversation: &str,
+        base_seq: u64,
+        found: Vec<StoredMessage>,
+        limit: usize,
+    ) {
         let header = body::MessagePage {
             conversation,
+            base_seq,
             more: true,
         };
         let header_len = encode::to_bytes(&(reply.request, header)).len();
@@ -215,7 +288,11 @@ impl<S: Store> Engine<S> {
         let mut more = found.len() > limit;
         for m in found.iter().take(limit) {
             let Some(elem) = decode_exact::<Elem<'_>>(&m.body).ok() else {
-                tracing::error!(conv = m.conv_key, seq = m.seq, "stored message does not decode");
+                tracing::error!(
+                    conv = m.conv_key,
+                    seq = m.seq,
+                    "stored message does not decode"
+                );
                 continue;
             };
             let record = wire_message(conversation, m, elem);
@@ -232,7 +309,14 @@ impl<S: Store> Engine<S> {
             more = true;
             break;
         }
-        let frame = page.finish(reply.request, &body::MessagePage { conversation, more });
+        let frame = page.finish(
+            reply.request,
+            &body::MessagePage {
+                conversation,
+                base_seq,
+                more,
+            },
+        );
         self.out.push(Output::Frame {
             conn: reply.conn,
             bytes: frame,
@@ -246,7 +330,11 @@ fn too_large(m: &StoredMessage) -> Elem<'static> {
     }
 }
 
-fn wire_message<'a>(conversation: &'a str, m: &'a StoredMessage, elem: Elem<'a>) -> body::Message<'a> {
+fn wire_message<'a>(
+    conversation: &'a str,
+    m: &'a StoredMessage,
+    elem: Elem<'a>,
+) -> body::Message<'a> {
     body::Message {
         conversation,
         seq: m.seq,

@@ -131,7 +131,11 @@ impl<S: Store> Engine<S> {
         }
         for input in inputs {
             match input {
-                Input::Opened { conn, max_frame, device } => self.sessions.open(conn, max_frame, device),
+                Input::Opened {
+                    conn,
+                    max_frame,
+                    device,
+                } => self.sessions.open(conn, max_frame, device),
                 Input::Closed { conn } => self.sessions.close(conn),
                 Input::Tick => self.kick_expired(),
                 Input::Frame { conn, kind, body } => {
@@ -149,7 +153,8 @@ impl<S: Store> Engine<S> {
                 tracing::error!("commit failed: {e}; closing the batch's connections");
                 self.store.rollback();
                 self.out.retain(|o| !matches!(o, Output::Frame { .. }));
-                self.out.extend(touched.into_iter().map(|conn| Output::Close { conn }));
+                self.out
+                    .extend(touched.into_iter().map(|conn| Output::Close { conn }));
             }
         }
         std::mem::take(&mut self.out)
@@ -189,7 +194,8 @@ impl<S: Store> Engine<S> {
 
     fn route(&mut self, reply: Reply, frame_kind: u8, payload: &[u8]) -> Handled {
         if frame_kind == kind::LOGIN {
-            let login = decode_exact(payload).map_err(|_| Refusal::Code(code::BAD_REQUEST, "bad login"))?;
+            let login =
+                decode_exact(payload).map_err(|_| Refusal::Code(code::BAD_REQUEST, "bad login"))?;
             return self.login(reply, login);
         }
         let Some(user) = self.sessions.user_of(reply.conn).map(str::to_owned) else {
@@ -198,10 +204,16 @@ impl<S: Store> Engine<S> {
         let bad = |_| Refusal::Code(code::BAD_REQUEST, "malformed request");
         match frame_kind {
             kind::LOGOUT => self.logout(reply),
-            kind::SEND_MESSAGE => self.send_message(reply, &user, decode_exact(payload).map_err(bad)?),
+            kind::SEND_MESSAGE => {
+                self.send_message(reply, &user, decode_exact(payload).map_err(bad)?)
+            }
             kind::SET_READ => self.set_read(reply, &user, decode_exact(payload).map_err(bad)?),
-            kind::MESSAGE_RANGE => self.message_range(reply, &user, decode_exact(payload).map_err(bad)?),
-            kind::MESSAGE_LIST => self.message_list(reply, &user, decode_exact(payload).map_err(bad)?),
+            kind::MESSAGE_RANGE => {
+                self.message_range(reply, &user, decode_exact(payload).map_err(bad)?)
+            }
+            kind::MESSAGE_LIST => {
+                self.message_list(reply, &user, decode_exact(payload).map_err(bad)?)
+            }
             kind::SYNC => self.sync(reply, &user, decode_exact(payload).map_err(bad)?),
             _ => Err(Refusal::Code(code::UNSUPPORTED, "unsupported request")),
         }
@@ -230,10 +242,23 @@ impl<S: Store> Engine<S> {
             return Err(Refusal::Code(code::INVALID_USER_ID, "invalid user id"));
         }
         let now_secs = self.now_ms / 1000;
-        let info = usersig::verify(self.auth.app_id, &self.auth.key, login.user_id, login.user_sig, now_secs)
-            .map_err(|e| Refusal::Code(e.code(), sig_message(e)))?;
-        for old in self.sessions.bind(reply.conn, login.user_id, info.expires_at()) {
-            tracing::info!(user = login.user_id, conn = old, "kicked by a newer login on the same device class");
+        let info = usersig::verify(
+            self.auth.app_id,
+            &self.auth.key,
+            login.user_id,
+            login.user_sig,
+            now_secs,
+        )
+        .map_err(|e| Refusal::Code(e.code(), sig_message(e)))?;
+        for old in self
+            .sessions
+            .bind(reply.conn, login.user_id, info.expires_at())
+        {
+            tracing::info!(
+                user = login.user_id,
+                conn = old,
+                "kicked by a newer login on the same device class"
+            );
             self.kick(old, body::KickReason::MultiDevice);
         }
         let ok = body::LoginOk {

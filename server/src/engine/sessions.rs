@@ -45,7 +45,9 @@ impl Sessions {
     }
 
     pub(crate) fn max_frame(&self, conn: ConnId) -> usize {
-        self.conns.get(&conn).map_or(tinyim_core::wire::MIN_FRAME, |c| c.max_frame) as usize
+        self.conns
+            .get(&conn)
+            .map_or(tinyim_core::wire::MIN_FRAME, |c| c.max_frame) as usize
     }
 
     /// Logs `conn` in as `user`; returns the older sessions of the same user
@@ -56,7 +58,9 @@ impl Sessions {
         };
         let kicked: Vec<ConnId> = self
             .sessions_of(user)
-            .filter(|&other| other != conn && self.conns.get(&other).is_some_and(|c| c.device == device))
+            .filter(|&other| {
+                other != conn && self.conns.get(&other).is_some_and(|c| c.device == device)
+            })
             .collect();
         for &old in &kicked {
             self.unbind(old);

@@ -35,9 +35,14 @@ impl<S: Store> Engine<S> {
             }
             next_cursor = row.version;
         }
+        let complete = all_fit && rows.len() < ROWS_PER_PAGE;
+        if complete {
+            // Everything this user has up to the newest change is in the pages.
+            next_cursor = next_cursor.max(self.store.last_change()?);
+        }
         let header = body::SyncPage {
             next_cursor,
-            complete: all_fit && rows.len() < ROWS_PER_PAGE,
+            complete,
         };
         self.out.push(Output::Frame {
             conn: reply.conn,

@@ -29,7 +29,10 @@ fn frame<T: serde::Serialize>(frame_kind: u8, body: &T) -> Vec<u8> {
 }
 
 async fn write(wr: &mut OwnedWriteHalf, bytes: &[u8]) -> bool {
-    matches!(timeout(WRITE_TIMEOUT, wr.write_all(bytes)).await, Ok(Ok(())))
+    matches!(
+        timeout(WRITE_TIMEOUT, wr.write_all(bytes)).await,
+        Ok(Ok(()))
+    )
 }
 
 enum Step {
@@ -131,7 +134,12 @@ pub(crate) async fn run(stream: TcpStream, id: ConnId, shared: Arc<Shared>) {
 
 impl Conn {
     /// Handles every complete frame in `inbuf`.
-    async fn process(&mut self, inbuf: &mut Vec<u8>, wr: &mut OwnedWriteHalf, handle: &ConnHandle) -> Step {
+    async fn process(
+        &mut self,
+        inbuf: &mut Vec<u8>,
+        wr: &mut OwnedWriteHalf,
+        handle: &ConnHandle,
+    ) -> Step {
         let mut used = 0;
         let step = loop {
             let parsed = wire::parse_frame(&inbuf[used..], SERVER_MAX_FRAME as usize);
@@ -169,7 +177,11 @@ impl Conn {
                         message: "over the request rate limit",
                     },
                 );
-                if handle.frames.try_send(frame(kind::RESPONSE_ERR, &refusal)).is_err() {
+                if handle
+                    .frames
+                    .try_send(frame(kind::RESPONSE_ERR, &refusal))
+                    .is_err()
+                {
                     break Step::Close;
                 }
                 continue;
@@ -187,7 +199,13 @@ impl Conn {
         step
     }
 
-    async fn handshake(&mut self, frame_kind: u8, frame_body: &[u8], wr: &mut OwnedWriteHalf, handle: &ConnHandle) -> Step {
+    async fn handshake(
+        &mut self,
+        frame_kind: u8,
+        frame_body: &[u8],
+        wr: &mut OwnedWriteHalf,
+        handle: &ConnHandle,
+    ) -> Step {
         let hello = match (frame_kind, decode_exact::<body::Hello>(frame_body)) {
             (kind::HELLO, Ok(hello)) => hello,
             _ => {
@@ -207,7 +225,9 @@ impl Conn {
                     max_frame: client_max,
                     device: hello.device,
                 };
-                if self.shared.engine.send(opened).await.is_err() || !write(wr, &frame(kind::HELLO_ACK, &ack)).await {
+                if self.shared.engine.send(opened).await.is_err()
+                    || !write(wr, &frame(kind::HELLO_ACK, &ack)).await
+                {
                     return Step::Close;
                 }
                 self.open = true;

@@ -19,7 +19,11 @@ pub(crate) fn now_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
-pub(crate) fn spawn<S: Store + 'static>(mut engine: Engine<S>, mut rx: mpsc::Receiver<Input>, shared: Arc<Shared>) {
+pub(crate) fn spawn<S: Store + 'static>(
+    mut engine: Engine<S>,
+    mut rx: mpsc::Receiver<Input>,
+    shared: Arc<Shared>,
+) {
     std::thread::Builder::new()
         .name("tinyim-engine".into())
         .spawn(move || {
@@ -39,7 +43,10 @@ pub(crate) fn spawn<S: Store + 'static>(mut engine: Engine<S>, mut rx: mpsc::Rec
 }
 
 fn dispatch(shared: &Shared, outputs: Vec<Output>) {
-    let conns = shared.conns.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let conns = shared
+        .conns
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     for output in outputs {
         match output {
             Output::Frame { conn, bytes } => {

@@ -38,6 +38,8 @@ pub struct StoredMessage {
     pub time_ms: u64,
     /// postcard-encoded [`tinyim_core::Elem`].
     pub body: Vec<u8>,
+    /// Position in the server-wide change log, given by `insert_message`.
+    pub gseq: u64,
 }
 
 /// One user's view of a conversation.
@@ -59,7 +61,8 @@ pub struct ConversationRow {
     pub last_from: String,
     /// Newest message preview.
     pub preview: String,
-    /// Position in the owner's change log (the sync cursor orders by it).
+    /// Position in the server-wide change log of the row's last change
+    /// (sync cursors are positions in that log).
     pub version: u64,
 }
 
@@ -80,19 +83,39 @@ pub trait Store: Send {
     fn rollback_to_savepoint(&mut self);
 
     /// The message `sender` already sent with `client_msg_id`, if any.
-    fn find_sent(&mut self, sender: &str, client_msg_id: u64) -> StoreResult<Option<StoredMessage>>;
+    fn find_sent(&mut self, sender: &str, client_msg_id: u64)
+        -> StoreResult<Option<StoredMessage>>;
     /// Newest seq of a conversation, 0 if none.
     fn last_seq(&mut self, conv_key: &str) -> StoreResult<u64>;
-    /// Stores a message.
-    fn insert_message(&mut self, message: &StoredMessage) -> StoreResult<()>;
+    /// Stores a message, giving it the next change number.
+    fn insert_message(&mut self, message: &mut StoredMessage) -> StoreResult<()>;
     /// A user's row of a conversation.
     fn conversation(&mut self, owner: &str, conv_id: &str) -> StoreResult<Option<ConversationRow>>;
-    /// Writes a user's row, giving it the owner's next version.
+    /// Writes a user's row, giving it the next change number.
     fn put_conversation(&mut self, row: &mut ConversationRow) -> StoreResult<()>;
+    /// The newest change number.
+    fn last_change(&mut self) -> StoreResult<u64>;
+    /// The conversation's newest seq as of change number `change`.
+    fn seq_as_of(&mut self, conv_key: &str, change: u64) -> StoreResult<u64>;
     /// A user's rows changed after `cursor`, oldest change first.
-    fn changed_since(&mut self, owner: &str, cursor: u64, limit: usize) -> StoreResult<Vec<ConversationRow>>;
+    fn changed_since(
+        &mut self,
+        owner: &str,
+        cursor: u64,
+        limit: usize,
+    ) -> StoreResult<Vec<ConversationRow>>;
     /// Messages after `after_seq`, ascending.
-    fn messages_after(&mut self, conv_key: &str, after_seq: u64, limit: usize) -> StoreResult<Vec<StoredMessage>>;
+    fn messages_after(
+        &mut self,
+        conv_key: &str,
+        after_seq: u64,
+        limit: usize,
+    ) -> StoreResult<Vec<StoredMessage>>;
     /// Messages before `before_seq`, descending.
-    fn messages_before(&mut self, conv_key: &str, before_seq: u64, limit: usize) -> StoreResult<Vec<StoredMessage>>;
+    fn messages_before(
+        &mut self,
+        conv_key: &str,
+        before_seq: u64,
+        limit: usize,
+    ) -> StoreResult<Vec<StoredMessage>>;
 }

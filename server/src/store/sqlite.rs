@@ -15,6 +15,7 @@ CREATE TABLE IF NOT EXISTS messages (
     client_msg_id INTEGER NOT NULL,
     time_ms INTEGER NOT NULL,
     body BLOB NOT NULL,
+    gseq INTEGER NOT NULL,
     PRIMARY KEY (conv_key, seq)
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX IF NOT EXISTS messages_dedupe ON messages (sender, client_msg_id);
@@ -31,10 +32,11 @@ CREATE TABLE IF NOT EXISTS conversations (
     PRIMARY KEY (owner, conv_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS conversations_by_version ON conversations (owner, version);
-CREATE TABLE IF NOT EXISTS user_versions (
-    owner TEXT PRIMARY KEY,
-    version INTEGER NOT NULL
-) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS change_log (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    last INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO change_log (id, last) VALUES (1, 0);
 ";
 
 /// SQLite-backed [`Store`].
@@ -63,6 +65,7 @@ fn message_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredMessage> 
         client_msg_id: from_sql(row.get(3)?),
         time_ms: from_sql(row.get(4)?),
         body: row.get(5)?,
+        gseq: from_sql(row.get(6)?),
     })
 }
 
@@ -80,7 +83,7 @@ fn conversation_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Conversati
     })
 }
 
-const MESSAGE_COLUMNS: &str = "conv_key, seq, sender, client_msg_id, time_ms, body";
+const MESSAGE_COLUMNS: &str = "conv_key, seq, sender, client_msg_id, time_ms, body, gseq";
 const CONVERSATION_COLUMNS: &str =
     "owner, conv_id, conv_key, last_seq, read_seq, last_time_ms, last_from, preview, version";
 
@@ -96,21 +99,19 @@ impl SqliteStore {
     }
 
     fn setup(conn: Connection) -> StoreResult<Self> {
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
-        conn.pragma_update(None, "synchronous", "FULL").map_err(err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(err)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(err)?;
         conn.execute_batch(SCHEMA).map_err(err)?;
         Ok(SqliteStore { conn })
     }
 
-    fn next_version(&mut self, owner: &str) -> StoreResult<u64> {
+    fn next_change(&mut self) -> StoreResult<u64> {
         self.conn
-            .query_row(
-                "INSERT INTO user_versions (owner, version) VALUES (?1, 1)
-                 ON CONFLICT (owner) DO UPDATE SET version = version + 1
-                 RETURNING version",
-                params![owner],
-                |r| r.get::<_, i64>(0),
-            )
+            .prepare_cached("UPDATE change_log SET last = last + 1 WHERE id = 1 RETURNING last")
+            .map_err(err)?
+            .query_row([], |r| r.get::<_, i64>(0))
             .map(from_sql)
             .map_err(err)
     }
@@ -139,10 +140,16 @@ impl Store for SqliteStore {
     }
 
     fn rollback_to_savepoint(&mut self) {
-        let _ = self.conn.execute_batch("ROLLBACK TO request; RELEASE request");
+        let _ = self
+            .conn
+            .execute_batch("ROLLBACK TO request; RELEASE request");
     }
 
-    fn find_sent(&mut self, sender: &str, client_msg_id: u64) -> StoreResult<Option<StoredMessage>> {
+    fn find_sent(
+        &mut self,
+        sender: &str,
+        client_msg_id: u64,
+    ) -> StoreResult<Option<StoredMessage>> {
         self.conn
             .prepare_cached(&format!(
                 "SELECT {MESSAGE_COLUMNS} FROM messages WHERE sender = ?1 AND client_msg_id = ?2"
@@ -162,10 +169,11 @@ impl Store for SqliteStore {
             .map_err(err)
     }
 
-    fn insert_message(&mut self, m: &StoredMessage) -> StoreResult<()> {
+    fn insert_message(&mut self, m: &mut StoredMessage) -> StoreResult<()> {
+        m.gseq = self.next_change()?;
         self.conn
             .prepare_cached(&format!(
-                "INSERT INTO messages ({MESSAGE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                "INSERT INTO messages ({MESSAGE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
             ))
             .map_err(err)?
             .execute(params![
@@ -174,7 +182,8 @@ impl Store for SqliteStore {
                 m.sender,
                 to_sql(m.client_msg_id),
                 to_sql(m.time_ms),
-                m.body
+                m.body,
+                to_sql(m.gseq)
             ])
             .map(|_| ())
             .map_err(err)
@@ -192,7 +201,7 @@ impl Store for SqliteStore {
     }
 
     fn put_conversation(&mut self, row: &mut ConversationRow) -> StoreResult<()> {
-        row.version = self.next_version(&row.owner)?;
+        row.version = self.next_change()?;
         self.conn
             .prepare_cached(&format!(
                 "INSERT OR REPLACE INTO conversations ({CONVERSATION_COLUMNS})
@@ -214,7 +223,35 @@ impl Store for SqliteStore {
             .map_err(err)
     }
 
-    fn changed_since(&mut self, owner: &str, cursor: u64, limit: usize) -> StoreResult<Vec<ConversationRow>> {
+    fn last_change(&mut self) -> StoreResult<u64> {
+        self.conn
+            .prepare_cached("SELECT last FROM change_log WHERE id = 1")
+            .map_err(err)?
+            .query_row([], |r| r.get::<_, i64>(0))
+            .map(from_sql)
+            .map_err(err)
+    }
+
+    fn seq_as_of(&mut self, conv_key: &str, change: u64) -> StoreResult<u64> {
+        // Seq and change numbers grow together within a conversation, so the
+        // newest row not after `change` is found walking back from the end.
+        self.conn
+            .prepare_cached(
+                "SELECT seq FROM messages WHERE conv_key = ?1 AND gseq <= ?2 ORDER BY seq DESC LIMIT 1",
+            )
+            .map_err(err)?
+            .query_row(params![conv_key, to_sql(change)], |r| r.get::<_, i64>(0))
+            .optional()
+            .map(|seq| seq.map_or(0, from_sql))
+            .map_err(err)
+    }
+
+    fn changed_since(
+        &mut self,
+        owner: &str,
+        cursor: u64,
+        limit: usize,
+    ) -> StoreResult<Vec<ConversationRow>> {
         let mut stmt = self
             .conn
             .prepare_cached(&format!(
@@ -223,12 +260,20 @@ impl Store for SqliteStore {
             ))
             .map_err(err)?;
         let rows = stmt
-            .query_map(params![owner, to_sql(cursor), limit as i64], conversation_from_row)
+            .query_map(
+                params![owner, to_sql(cursor), limit as i64],
+                conversation_from_row,
+            )
             .map_err(err)?;
         rows.collect::<Result<_, _>>().map_err(err)
     }
 
-    fn messages_after(&mut self, conv_key: &str, after_seq: u64, limit: usize) -> StoreResult<Vec<StoredMessage>> {
+    fn messages_after(
+        &mut self,
+        conv_key: &str,
+        after_seq: u64,
+        limit: usize,
+    ) -> StoreResult<Vec<StoredMessage>> {
         let mut stmt = self
             .conn
             .prepare_cached(&format!(
@@ -236,12 +281,20 @@ impl Store for SqliteStore {
             ))
             .map_err(err)?;
         let rows = stmt
-            .query_map(params![conv_key, to_sql(after_seq), limit as i64], message_from_row)
+            .query_map(
+                params![conv_key, to_sql(after_seq), limit as i64],
+                message_from_row,
+            )
             .map_err(err)?;
         rows.collect::<Result<_, _>>().map_err(err)
     }
 
-    fn messages_before(&mut self, conv_key: &str, before_seq: u64, limit: usize) -> StoreResult<Vec<StoredMessage>> {
+    fn messages_before(
+        &mut self,
+        conv_key: &str,
+        before_seq: u64,
+        limit: usize,
+    ) -> StoreResult<Vec<StoredMessage>> {
         let mut stmt = self
             .conn
             .prepare_cached(&format!(
@@ -249,7 +302,10 @@ impl Store for SqliteStore {
             ))
             .map_err(err)?;
         let rows = stmt
-            .query_map(params![conv_key, to_sql(before_seq), limit as i64], message_from_row)
+            .query_map(
+                params![conv_key, to_sql(before_seq), limit as i64],
+                message_from_row,
+            )
             .map_err(err)?;
         rows.collect::<Result<_, _>>().map_err(err)
     }
@@ -267,6 +323,7 @@ mod tests {
             client_msg_id: id,
             time_ms: 1,
             body: vec![1, 2],
+            gseq: 0,
         }
     }
 
@@ -275,14 +332,27 @@ mod tests {
         let mut s = SqliteStore::in_memory().unwrap();
         s.begin().unwrap();
         for seq in 1..=5 {
-            s.insert_message(&message(seq, u64::MAX - seq)).unwrap();
+            s.insert_message(&mut message(seq, u64::MAX - seq)).unwrap();
         }
-        assert!(s.insert_message(&message(6, u64::MAX - 1)).is_err(), "same sender and id twice");
+        assert!(
+            s.insert_message(&mut message(6, u64::MAX - 1)).is_err(),
+            "same sender and id twice"
+        );
         s.commit().unwrap();
         assert_eq!(s.last_seq("c2c:a|b").unwrap(), 5);
-        let after: Vec<u64> = s.messages_after("c2c:a|b", 2, 2).unwrap().iter().map(|m| m.seq).collect();
+        let after: Vec<u64> = s
+            .messages_after("c2c:a|b", 2, 2)
+            .unwrap()
+            .iter()
+            .map(|m| m.seq)
+            .collect();
         assert_eq!(after, [3, 4]);
-        let before: Vec<u64> = s.messages_before("c2c:a|b", 5, 10).unwrap().iter().map(|m| m.seq).collect();
+        let before: Vec<u64> = s
+            .messages_before("c2c:a|b", 5, 10)
+            .unwrap()
+            .iter()
+            .map(|m| m.seq)
+            .collect();
         assert_eq!(before, [4, 3, 2, 1]);
         assert_eq!(s.find_sent("a", u64::MAX - 3).unwrap().unwrap().seq, 3);
     }
@@ -309,7 +379,12 @@ mod tests {
         s.put_conversation(&mut other).unwrap();
         row.last_seq = 2;
         s.put_conversation(&mut row).unwrap();
-        let changed: Vec<String> = s.changed_since("a", 0, 10).unwrap().into_iter().map(|r| r.conv_id).collect();
+        let changed: Vec<String> = s
+            .changed_since("a", 0, 10)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.conv_id)
+            .collect();
         assert_eq!(changed, ["C2Cc", "C2Cb"]);
         assert_eq!(s.changed_since("a", row.version, 10).unwrap(), []);
     }

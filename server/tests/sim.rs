@@ -1,0 +1,442 @@
+//! In-process: client cores and the server engine stepped together on
+//! virtual time, no sockets, no sleeps. The link between them splits the byte
+//! stream at random points, delays it, and cuts connections; across many
+//! seeds, every acknowledged message must reach its recipient exactly once,
+//! in seq order, and each client's view must match the server's watermarks.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+use tinyim_core::time::{Duration, Instant};
+use tinyim_core::wire::{self, body, kind, records};
+use tinyim_core::{Client, Config, DeviceResources, Event, OutgoingMessage, SendStatus};
+use tinyim_server::engine::{answer_hello, AppAuth, Engine, HandshakeLimits, Input, Output};
+use tinyim_server::store::SqliteStore;
+use tinyim_server::usersig;
+
+const APP: u64 = 1_400_000_000;
+const KEY: &str = "sim-key";
+/// Virtual time starts here (unix ms), so UserSigs minted for it are valid.
+const EPOCH_MS: u64 = 1_800_000_000_000;
+const STEP: Duration = Duration::from_millis(5);
+
+/// A tiny deterministic generator for the link's choices.
+struct Rand(u64);
+
+impl Rand {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+    fn chance(&mut self, per_mille: u64) -> bool {
+        self.below(1000) < per_mille
+    }
+}
+
+/// Bytes in flight one way: chunks that arrive at a time.
+#[derive(Default)]
+struct Pipe(VecDeque<(Instant, Vec<u8>)>);
+
+impl Pipe {
+    fn send(&mut self, rng: &mut Rand, now: Instant, mut bytes: &[u8]) {
+        let base = self.0.back().map_or(now, |(t, _)| (*t).max(now));
+        while !bytes.is_empty() {
+            let cut = 1 + rng.below(bytes.len() as u64) as usize;
+            let at = base + Duration::from_millis(rng.below(30));
+            self.0.push_back((at.max(base), bytes[..cut].to_vec()));
+            bytes = &bytes[cut..];
+        }
+    }
+    fn take_ready(&mut self, now: Instant) -> Vec<u8> {
+        let mut out = Vec::new();
+        while self.0.front().is_some_and(|(t, _)| *t <= now) {
+            out.extend(self.0.pop_front().unwrap().1);
+        }
+        out
+    }
+}
+
+struct Connection {
+    id: u64,
+    to_server: Pipe,
+    to_client: Pipe,
+    server_buf: Vec<u8>,
+    opened: bool,
+}
+
+struct SimClient {
+    user: String,
+    client: Client<'static>,
+    conn: Option<Connection>,
+    unconsumed: Vec<u8>,
+    /// (conversation, seq, from, client_msg_id) in the order received.
+    received: Vec<(String, u64, String, u64)>,
+    /// client_msg_id -> seq of acknowledged sends, and their targets.
+    acked: HashMap<u64, (String, u64)>,
+    pending_sends: HashMap<tinyim_core::RequestId, String>,
+}
+
+struct World {
+    rng: Rand,
+    now: Instant,
+    engine: Engine<SqliteStore>,
+    clients: Vec<SimClient>,
+    next_conn: u64,
+    inputs: Vec<Input>,
+}
+
+impl World {
+    fn new(seed: u64, users: &[&str]) -> World {
+        let store = SqliteStore::in_memory().unwrap();
+        let engine = Engine::new(
+            store,
+            AppAuth {
+                app_id: APP,
+                key: KEY.into(),
+            },
+        );
+        let mut config = Config::default();
+        config.send_timeout = Duration::from_secs(600);
+        config.request_timeout = Duration::from_secs(5);
+        config.reconnect_min = Duration::from_millis(20);
+        config.reconnect_max = Duration::from_millis(400);
+        let now = Instant::ZERO;
+        let clients = users
+            .iter()
+            .enumerate()
+            .map(|(i, user)| {
+                let resources: &'static mut DeviceResources =
+                    Box::leak(Box::new(DeviceResources::new()));
+                let mut client = Client::new(
+                    &config,
+                    resources,
+                    now,
+                    seed.wrapping_mul(31).wrapping_add(i as u64),
+                );
+                let sig = usersig::mint(APP, KEY, user, 86_400, EPOCH_MS / 1000);
+                client.login(now, user, &sig).unwrap();
+                SimClient {
+                    user: user.to_string(),
+                    client,
+                    conn: None,
+                    unconsumed: Vec::new(),
+                    received: Vec::new(),
+                    acked: HashMap::new(),
+                    pending_sends: HashMap::new(),
+                }
+            })
+            .collect();
+        World {
+            rng: Rand(seed | 1),
+            now,
+            engine,
+            clients,
+            next_conn: 1,
+            inputs: Vec::new(),
+        }
+    }
+
+    fn cut(&mut self, index: usize) {
+        if let Some(conn) = self.clients[index].conn.take() {
+            if conn.opened {
+                self.inputs.push(Input::Closed { conn: conn.id });
+            }
+            self.clients[index].client.connection_lost(self.now);
+            self.clients[index].unconsumed.clear();
+        }
+    }
+
+    fn step(&mut self, cut_per_mille: u64) {
+        self.now = self.now + STEP;
+        let now = self.now;
+        for i in 0..self.clients.len() {
+            if self.clients[i].conn.is_some() && self.rng.chance(cut_per_mille) {
+                self.cut(i);
+            }
+            let c = &mut self.clients[i];
+            if c.client.poll_timeout().is_some_and(|t| t <= now) {
+                c.client.handle_timeout(now);
+            }
+            if c.client.poll_close() {
+                if let Some(conn) = c.conn.take() {
+                    if conn.opened {
+                        self.inputs.push(Input::Closed { conn: conn.id });
+                    }
+                }
+                c.unconsumed.clear();
+            }
+            if c.conn.is_none() && c.client.poll_connect(now) {
+                c.conn = Some(Connection {
+                    id: self.next_conn,
+                    to_server: Pipe::default(),
+                    to_client: Pipe::default(),
+                    server_buf: Vec::new(),
+                    opened: false,
+                });
+                self.next_conn += 1;
+                c.client.connection_opened(now);
+            }
+            let mut out = [0u8; 700];
+            while let Some(n) = c.client.poll_transmit(&mut out) {
+                if let Some(conn) = c.conn.as_mut() {
+                    conn.to_server.send(&mut self.rng, now, &out[..n]);
+                }
+            }
+            // Server side of this connection: frames in.
+            let mut close = false;
+            if let Some(conn) = c.conn.as_mut() {
+                let bytes = conn.to_server.take_ready(now);
+                conn.server_buf.extend(bytes);
+                loop {
+                    let parsed = wire::parse_frame(&conn.server_buf, 16 * 1024);
+                    let Ok(Some((frame, size))) = parsed else {
+                        close = parsed.is_err();
+                        break;
+                    };
+                    let (frame_kind, frame_body) = (frame.kind, frame.body.to_vec());
+                    conn.server_buf.drain(..size);
+                    if !conn.opened {
+                        let hello: body::Hello = records::decode_exact(&frame_body).unwrap();
+                        let limits = HandshakeLimits {
+                            max_frame: 16 * 1024,
+                            heartbeat_ms: 1000,
+                        };
+                        let (ack, max) =
+                            answer_hello(&hello, limits, EPOCH_MS + now.as_millis()).unwrap();
+                        let mut buf = [0u8; 64];
+                        let n = wire::encode_frame(kind::HELLO_ACK, &ack, &mut buf).unwrap();
+                        conn.to_client.send(&mut self.rng, now, &buf[..n]);
+                        conn.opened = true;
+                        self.inputs.push(Input::Opened {
+                            conn: conn.id,
+                            max_frame: max,
+                            device: hello.device,
+                        });
+                    } else if frame_kind != kind::HEARTBEAT {
+                        self.inputs.push(Input::Frame {
+                            conn: conn.id,
+                            kind: frame_kind,
+                            body: frame_body,
+                        });
+                    }
+                }
+            }
+            assert!(!close, "client sent unframeable bytes");
+        }
+        // The engine: one batch per step.
+        let inputs = std::mem::take(&mut self.inputs);
+        let outputs = self.engine.handle_batch(EPOCH_MS + now.as_millis(), inputs);
+        for output in outputs {
+            match output {
+                Output::Frame { conn, bytes } => {
+                    if let Some(c) = self
+                        .clients
+                        .iter_mut()
+                        .find(|c| c.conn.as_ref().is_some_and(|k| k.id == conn))
+                    {
+                        let pipe = &mut c.conn.as_mut().unwrap().to_client;
+                        pipe.send(&mut self.rng, now, &bytes);
+                    }
+                }
+                Output::Close { conn } => {
+                    if let Some(i) = self
+                        .clients
+                        .iter()
+                        .position(|c| c.conn.as_ref().is_some_and(|k| k.id == conn))
+                    {
+                        self.cut(i);
+                    }
+                }
+            }
+        }
+        // Bytes to the clients, then their events.
+        for c in &mut self.clients {
+            if let Some(conn) = c.conn.as_mut() {
+                let bytes = conn.to_client.take_ready(now);
+                c.unconsumed.extend(bytes);
+            }
+            loop {
+                if !c.unconsumed.is_empty() {
+                    let taken = c.client.handle_input(now, &c.unconsumed);
+                    c.unconsumed.drain(..taken);
+                }
+                let mut any = false;
+                while let Some(event) = c.client.poll_event() {
+                    any = true;
+                    match event {
+                        Event::MessageReceived(m) => {
+                            c.received.push((
+                                m.conversation_id.into(),
+                                m.seq,
+                                m.from.into(),
+                                m.client_msg_id,
+                            ));
+                        }
+                        Event::MessageStatus {
+                            request,
+                            client_msg_id,
+                            status: SendStatus::Sent { seq, .. },
+                        } => {
+                            let to = c.pending_sends.remove(&request).unwrap();
+                            c.acked.insert(client_msg_id, (to, seq));
+                        }
+                        Event::MessageStatus { status, .. } => panic!("send failed: {status:?}"),
+                        Event::KickedOut(r) => panic!("{} kicked: {r:?}", c.user),
+                        _ => {}
+                    }
+                }
+                if !any && (c.unconsumed.is_empty() || c.conn.is_none()) {
+                    break;
+                }
+            }
+            let mut out = [0u8; 700];
+            while let Some(n) = c.client.poll_transmit(&mut out) {
+                if let Some(conn) = c.conn.as_mut() {
+                    conn.to_server.send(&mut self.rng, now, &out[..n]);
+                }
+            }
+        }
+    }
+
+    fn send_random(&mut self, text: &str) {
+        let from = self.rng.below(self.clients.len() as u64) as usize;
+        let mut to = self.rng.below(self.clients.len() as u64) as usize;
+        if to == from {
+            to = (to + 1) % self.clients.len();
+        }
+        let to_user = self.clients[to].user.clone();
+        let c = &mut self.clients[from];
+        // A full outbox is back-pressure, not an error: try later.
+        if let Ok(id) = c
+            .client
+            .send_message(self.now, &OutgoingMessage::text(&to_user, text))
+        {
+            c.pending_sends.insert(id, to_user);
+        }
+    }
+
+    fn quiescent(&self) -> bool {
+        self.inputs.is_empty()
+            && self.clients.iter().all(|c| {
+                c.pending_sends.is_empty()
+                    && c.unconsumed.is_empty()
+                    && c.conn
+                        .as_ref()
+                        .is_some_and(|k| k.to_client.0.is_empty() && k.to_server.0.is_empty())
+                    && c.client.is_ready()
+                    && c.client.pending_requests() == 0
+                    && c.client
+                        .conversations()
+                        .all(|v| v.delivered_seq() == v.last_seq())
+            })
+    }
+}
+
+fn run(seed: u64, messages: usize, cut_per_mille: u64) {
+    let users = ["alice", "bob", "carol"];
+    let mut world = World::new(seed, &users);
+    let mut sent = 0;
+    let mut steps = 0;
+    while sent < messages {
+        if world.rng.chance(300) {
+            world.send_random(&format!("m{sent}"));
+            sent += 1;
+        }
+        world.step(cut_per_mille);
+        steps += 1;
+        assert!(steps < 200_000, "seed {seed}: sending never finished");
+    }
+    let mut settle = 0;
+    while !world.quiescent() {
+        world.step(0);
+        settle += 1;
+        assert!(settle < 40_000, "seed {seed}: never settled");
+    }
+    // Every acknowledged message reached its recipient exactly once, in order.
+    for sender in &world.clients {
+        for (&client_msg_id, (to, seq)) in &sender.acked {
+            let recipient = world.clients.iter().find(|c| &c.user == to).unwrap();
+            let hits = recipient
+                .received
+                .iter()
+                .filter(|(conv, s, from, id)| {
+                    conv == &format!("C2C{}", sender.user)
+                        && s == seq
+                        && from == &sender.user
+                        && *id == client_msg_id
+                })
+                .count();
+            if hits != 1 {
+                let r: Vec<_> = recipient
+                    .received
+                    .iter()
+                    .filter(|(conv, ..)| conv == &format!("C2C{}", sender.user))
+                    .map(|x| x.1)
+                    .collect();
+                eprintln!(
+                    "received {r:?}; conv {:?}",
+                    recipient
+                        .client
+                        .conversation(&format!("C2C{}", sender.user))
+                );
+            }
+            assert_eq!(
+                hits, 1,
+                "seed {seed}: {} -> {to} seq {seq} delivered {hits} times",
+                sender.user
+            );
+        }
+    }
+    for c in &world.clients {
+        let mut last: BTreeMap<&str, u64> = BTreeMap::new();
+        for (conv, seq, _, _) in &c.received {
+            let prev = last.insert(conv.as_str(), *seq).unwrap_or(0);
+            assert!(
+                *seq > prev,
+                "seed {seed}: {} got {conv} seq {seq} after {prev}",
+                c.user
+            );
+        }
+        // The client's unread counts are the server's watermarks.
+        for v in c.client.conversations() {
+            let peer = v.target();
+            let from_peer = world
+                .clients
+                .iter()
+                .find(|o| o.user == peer)
+                .map_or(0, |o| {
+                    o.acked.values().filter(|(to, _)| to == &c.user).count() as u64
+                });
+            let from_me = c.acked.values().filter(|(to, _)| to == peer).count() as u64;
+            assert_eq!(
+                v.last_seq(),
+                from_peer + from_me,
+                "seed {seed}: {} {} last seq",
+                c.user,
+                v.id()
+            );
+            assert_eq!(v.unread_count(), v.last_seq() - v.read_seq());
+        }
+    }
+}
+
+#[test]
+fn clean_link_delivers_everything_once_in_order() {
+    for seed in 1..=5 {
+        run(seed, 60, 0);
+    }
+}
+
+#[test]
+fn split_delayed_and_cut_link_loses_and_duplicates_nothing() {
+    for seed in 100..160 {
+        run(seed, 60, 8);
+    }
+    for seed in 200..220 {
+        run(seed, 40, 40);
+    }
+}
