@@ -188,7 +188,9 @@ fn serve(args: ServeArgs) -> ExitCode {
         };
         match server.local_addr() {
             Ok(addr) => {
-                tracing::info!(%addr, data = %args.data.display(), "tinyim-server listening")
+                tracing::info!(%addr, data = %args.data.display(), "tinyim-server listening");
+                // A plain line for scripts and tests that start it on port 0.
+                println!("listening on {addr}");
             }
             Err(e) => tracing::warn!("listening (address unknown: {e})"),
         }

@@ -1,0 +1,222 @@
+//! Helpers for end-to-end tests: the real server binary on 127.0.0.1 with a
+//! real SQLite file, and clients over real TCP.
+
+#![allow(dead_code)] // each test file uses a different part
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tinyim_tokio::{EventStream, Options, Tim, TimEvent};
+
+pub const APP_ID: u64 = 1_400_000_123;
+pub const KEY: &str = "e2e-secret-key";
+
+/// Upper bound on waiting for an event before the test fails (not a sleep:
+/// the wait ends as soon as the event arrives).
+pub const PATIENCE: Duration = Duration::from_secs(30);
+
+pub fn unix_now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
+}
+
+pub fn sig(user: &str) -> String {
+    tinyim_server::usersig::mint(APP_ID, KEY, user, 3600, unix_now())
+}
+
+/// A running `tinyim-server serve`.
+pub struct ServerProcess {
+    child: Child,
+    pub addr: String,
+    pub data: PathBuf,
+}
+
+impl ServerProcess {
+    /// Starts the server on `listen` (use port 0 for any) with `data`.
+    pub fn start(data: &Path, listen: &str) -> ServerProcess {
+        Self::start_with(data, listen, &["--rate", "5000"])
+    }
+
+    /// Starts the server with extra `serve` flags.
+    pub fn start_with(data: &Path, listen: &str, extra: &[&str]) -> ServerProcess {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tinyim-server"))
+            .args(["serve", "--listen", listen, "--heartbeat-ms", "2000"])
+            .args(extra)
+            .arg("--data")
+            .arg(data)
+            .args(["--app-id", &APP_ID.to_string(), "--key", KEY])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start tinyim-server");
+        let stdout = child.stdout.take().unwrap();
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).expect("server prints its address");
+        let addr = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+            .to_owned();
+        ServerProcess {
+            child,
+            addr,
+            data: data.to_owned(),
+        }
+    }
+
+    /// SIGKILL: no shutdown code runs.
+    pub fn kill(mut self) -> String {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+        self.addr.clone()
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A fresh server on a fresh database.
+pub fn fresh_server() -> (ServerProcess, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start(&dir.path().join("tinyim.db"), "127.0.0.1:0");
+    (server, dir)
+}
+
+/// A logged-in client whose first sync has completed.
+pub async fn client(addr: &str, user: &str) -> (Tim, EventStream) {
+    let (tim, mut events) = Tim::connect(addr, Options::default());
+    tim.login(user, &sig(user)).await.expect("login");
+    wait_for(&mut events, |e| *e == TimEvent::SyncComplete).await;
+    (tim, events)
+}
+
+/// Waits for the first event that satisfies `want`, failing after [`PATIENCE`].
+pub async fn wait_for(events: &mut EventStream, mut want: impl FnMut(&TimEvent) -> bool) -> TimEvent {
+    tokio::time::timeout(PATIENCE, async {
+        loop {
+            let event = events.recv().await.expect("event stream ended");
+            if want(&event) {
+                return event;
+            }
+        }
+    })
+    .await
+    .expect("timed out waiting for an event")
+}
+
+/// Collects `n` received messages, failing after [`PATIENCE`] without progress.
+pub async fn receive(events: &mut EventStream, n: usize) -> Vec<tinyim_tokio::Message> {
+    let mut got = Vec::new();
+    while got.len() < n {
+        if let TimEvent::MessageReceived(m) = wait_for(events, |e| matches!(e, TimEvent::MessageReceived(_))).await {
+            got.push(m);
+        }
+    }
+    got
+}
+
+/// A hand-driven protocol connection, for hostile and low-level tests.
+pub struct RawConn {
+    pub stream: std::net::TcpStream,
+    buf: Vec<u8>,
+}
+
+impl RawConn {
+    pub fn connect(addr: &str) -> RawConn {
+        let stream = std::net::TcpStream::connect(addr).unwrap();
+        // A guard against a hang, not a wait: reads return as soon as bytes arrive.
+        stream.set_read_timeout(Some(PATIENCE)).unwrap();
+        RawConn { stream, buf: Vec::new() }
+    }
+
+    pub fn send_raw(&mut self, bytes: &[u8]) {
+        use std::io::Write;
+        self.stream.write_all(bytes).unwrap();
+    }
+
+    pub fn send<T: serde::Serialize>(&mut self, kind: u8, body: &T) {
+        let mut frame = vec![0u8; 32 * 1024];
+        let n = tinyim_core::wire::encode_frame(kind, body, &mut frame).unwrap();
+        self.send_raw(&frame[..n]);
+    }
+
+    /// The next frame (kind, body), skipping heartbeats; `None` once the server closed.
+    pub fn recv(&mut self) -> Option<(u8, Vec<u8>)> {
+        use std::io::Read;
+        loop {
+            if let Some((frame, size)) = tinyim_core::wire::parse_frame(&self.buf, 64 * 1024).unwrap() {
+                let out = (frame.kind, frame.body.to_vec());
+                self.buf.drain(..size);
+                if out.0 == tinyim_core::wire::kind::HEARTBEAT {
+                    continue;
+                }
+                return Some(out);
+            }
+            let mut chunk = [0u8; 4096];
+            match self.stream.read(&mut chunk) {
+                Ok(0) => return None,
+                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return None,
+                Err(e) => panic!("read failed: {e}"),
+            }
+        }
+    }
+
+    /// Whether the server closed the connection (after any frames it sent).
+    pub fn closed_by_server(&mut self) -> bool {
+        while self.recv().is_some() {}
+        true
+    }
+
+    pub fn hello(&mut self) {
+        use tinyim_core::wire::{body, kind, PROTOCOL_VERSION};
+        self.send(
+            kind::HELLO,
+            &body::Hello {
+                version: PROTOCOL_VERSION,
+                max_frame: 16 * 1024,
+                device: body::DeviceClass::Web,
+            },
+        );
+        let (k, _) = self.recv().expect("hello answered");
+        assert_eq!(k, kind::HELLO_ACK);
+    }
+
+    /// Sends a request and returns `Ok(payload)` or `Err(code)`.
+    pub fn request<T: serde::Serialize>(&mut self, kind: u8, id: u32, payload: &T) -> Result<Vec<u8>, u32> {
+        self.send(kind, &(id, payload));
+        self.answer(id)
+    }
+
+    pub fn answer(&mut self, id: u32) -> Result<Vec<u8>, u32> {
+        use tinyim_core::wire::{body, kind, records};
+        loop {
+            let (k, body_bytes) = self.recv().expect("answer before close");
+            let (got, rest): (u32, &[u8]) = match k {
+                kind::RESPONSE_OK | kind::RESPONSE_ERR => records::take(&body_bytes).unwrap(),
+                _ => continue, // pushes
+            };
+            if got != id {
+                continue;
+            }
+            return if k == kind::RESPONSE_OK {
+                Ok(rest.to_vec())
+            } else {
+                let e: body::ErrorBody<'_> = records::decode_exact(rest).unwrap();
+                Err(e.code)
+            };
+        }
+    }
+
+    pub fn login(&mut self, user: &str) {
+        use tinyim_core::wire::{body, kind};
+        let s = sig(user);
+        self.request(kind::LOGIN, 1, &body::Login { user_id: user, user_sig: &s }).expect("login");
+    }
+}

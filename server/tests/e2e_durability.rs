@@ -1,0 +1,116 @@
+//! End to end: durability across a SIGKILL, and resends that never duplicate.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::*;
+use tinyim_core::wire::{body, kind, records};
+use tinyim_tokio::{ConversationType, Outgoing, Payload};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigkill_under_traffic_loses_and_duplicates_nothing() {
+    const TOTAL: usize = 240;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("tinyim.db");
+    let server = ServerProcess::start(&data, "127.0.0.1:0");
+    let addr = server.addr.clone();
+    let (alice, _alice_events) = client(&addr, "alice").await;
+    let (_bob, mut bob_events) = client(&addr, "bob").await;
+
+    // Alice sends in waves of 8 concurrent messages; the server dies midway.
+    let sender = tokio::spawn({
+        let alice = alice.clone();
+        async move {
+            let mut acked = Vec::new();
+            for wave in 0..TOTAL / 8 {
+                let sends = (0..8).map(|i| {
+                    let alice = alice.clone();
+                    async move { alice.send_text("bob", &format!("m{}", wave * 8 + i)).await }
+                });
+                for result in futures_join(sends).await {
+                    acked.push(result.expect("every send is acknowledged in the end"));
+                }
+            }
+            acked
+        }
+    });
+    // Kill once a third of the messages reached bob, then restart on the same file.
+    let first = receive(&mut bob_events, TOTAL / 3).await;
+    let addr = server.kill();
+    let _server = ServerProcess::start(&data, &addr);
+    let acked = sender.await.unwrap();
+    assert_eq!(acked.len(), TOTAL);
+
+    let mut received = first;
+    let acked_seqs: BTreeSet<u64> = acked.iter().map(|s| s.seq).collect();
+    assert_eq!(acked_seqs.len(), TOTAL, "every acknowledged message has its own seq");
+    while received.len() < TOTAL {
+        received.extend(receive(&mut bob_events, 1).await);
+    }
+    let seqs: Vec<u64> = received.iter().map(|m| m.seq).collect();
+    let expected: Vec<u64> = (1..=TOTAL as u64).collect();
+    assert_eq!(seqs, expected, "exactly once, in seq order");
+    assert_eq!(acked_seqs.into_iter().collect::<Vec<_>>(), expected);
+}
+
+/// Runs futures concurrently and returns their results in order.
+async fn futures_join<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output>
+where
+    F: Send + 'static,
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn resend_after_a_lost_ack_makes_no_duplicate() {
+    let (server, _dir) = fresh_server();
+    let id = 0x5eed_0000_0000_0001u64;
+    let send = body::SendMessage {
+        conversation: "C2Cbob",
+        client_msg_id: id,
+        online_only: false,
+        elem: body::Elem::Text { text: "once" },
+    };
+    // The ack is lost: the connection dies right after the request.
+    let mut first = RawConn::connect(&server.addr);
+    first.hello();
+    first.login("alice");
+    first.send(kind::SEND_MESSAGE, &(7u32, send));
+    drop(first);
+
+    // A new connection resends with the same client message id.
+    let mut second = RawConn::connect(&server.addr);
+    second.hello();
+    second.login("alice");
+    let ok = second.request(kind::SEND_MESSAGE, 8, &send).unwrap();
+    let ok: body::SendOk<'_> = records::decode_exact(&ok).unwrap();
+    let again = second.request(kind::SEND_MESSAGE, 9, &send).unwrap();
+    let again: body::SendOk<'_> = records::decode_exact(&again).unwrap();
+    assert_eq!((ok.seq, ok.time_ms), (again.seq, again.time_ms));
+
+    // The adapter's resend with the same id gets the same answer.
+    let (alice, _events) = client(&server.addr, "alice").await;
+    let via_adapter = alice
+        .send(Outgoing {
+            to: "bob".into(),
+            conversation_type: ConversationType::C2c,
+            payload: Payload::Text("once".into()),
+            online_only: false,
+            client_msg_id: Some(id),
+        })
+        .await
+        .unwrap();
+    assert_eq!(via_adapter.seq, ok.seq);
+
+    let (bob, _bob_events) = client(&server.addr, "bob").await;
+    let history = bob.message_list("C2Calice", 0, 50).await.unwrap();
+    assert_eq!(history.len(), 1, "one stored message: {history:?}");
+    assert_eq!(history[0].client_msg_id, id);
+}

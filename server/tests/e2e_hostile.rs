@@ -1,0 +1,157 @@
+//! End to end: hostile input closes only the offending connection, wrong
+//! requests get clear codes, and nobody reads another user's conversations.
+
+mod common;
+
+use common::*;
+use tinyim_core::wire::{body, code, kind, records};
+
+/// Alice and bob keep chatting while the test misbehaves elsewhere.
+async fn still_chatting(addr: &str, round: u32) {
+    let (alice, _a) = client(addr, "alice").await;
+    let (_bob, mut bob_events) = client(addr, "bob").await;
+    let text = format!("still here {round}");
+    alice.send_text("bob", &text).await.unwrap();
+    let got = receive(&mut bob_events, 1).await;
+    assert_eq!(got.last().unwrap().payload.text(), Some(text.as_str()));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn garbage_and_oversized_frames_close_only_that_connection() {
+    let (server, _dir) = fresh_server();
+    let (alice, _a) = client(&server.addr, "alice").await;
+
+    // Garbage instead of a hello.
+    let mut garbage = RawConn::connect(&server.addr);
+    garbage.send_raw(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert!(garbage.closed_by_server());
+
+    // A length prefix far over the limit: closed before any body is sent.
+    let mut huge = RawConn::connect(&server.addr);
+    huge.hello();
+    huge.send_raw(&[0xff, 0xff, 0xff, 0x7f, kind::SEND_MESSAGE]);
+    assert!(huge.closed_by_server());
+
+    // A zero length.
+    let mut empty = RawConn::connect(&server.addr);
+    empty.hello();
+    empty.send_raw(&[0, 0, 0, 0]);
+    assert!(empty.closed_by_server());
+
+    // A server kind from a client.
+    let mut wrong_way = RawConn::connect(&server.addr);
+    wrong_way.hello();
+    wrong_way.send(kind::PUSH_MESSAGE, &());
+    assert!(wrong_way.closed_by_server());
+
+    // A request too short to hold its request id.
+    let mut truncated = RawConn::connect(&server.addr);
+    truncated.hello();
+    truncated.send_raw(&[1, 0, 0, 0, kind::SYNC]);
+    assert!(truncated.closed_by_server());
+
+    // A hello of another protocol version is refused with its code.
+    let mut old = RawConn::connect(&server.addr);
+    old.send(
+        kind::HELLO,
+        &body::Hello {
+            version: 999,
+            max_frame: 4096,
+            device: body::DeviceClass::Web,
+        },
+    );
+    let (k, b) = old.recv().unwrap();
+    assert_eq!(k, kind::HELLO_REJECT);
+    assert_eq!(records::decode_exact::<body::HelloReject>(&b).unwrap().code, code::VERSION_MISMATCH);
+    assert!(old.closed_by_server());
+
+    // Everyone else is unaffected, including the session open all along.
+    alice.send_text("bob", "before").await.unwrap();
+    still_chatting(&server.addr, 1).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn wrong_requests_get_codes_and_the_connection_stays_open() {
+    let (server, _dir) = fresh_server();
+    let mut raw = RawConn::connect(&server.addr);
+    raw.hello();
+    let sync = body::Sync { cursor: 0 };
+    assert_eq!(raw.request(kind::SYNC, 1, &sync), Err(code::NOT_LOGGED_IN));
+    raw.login("alice");
+    assert_eq!(raw.request(kind::LOGIN, 2, &body::Login { user_id: "alice", user_sig: &sig("alice") }), Err(code::REPEAT_LOGIN));
+    assert_eq!(raw.request(0x7e, 3, &()), Err(code::UNSUPPORTED));
+    assert_eq!(raw.request(kind::SEND_MESSAGE, 4, &(1u8, 2u8)), Err(code::BAD_REQUEST));
+    let bad_target = body::SendMessage {
+        conversation: "C2Cnot|valid",
+        client_msg_id: 1,
+        online_only: false,
+        elem: body::Elem::Text { text: "x" },
+    };
+    assert_eq!(raw.request(kind::SEND_MESSAGE, 5, &bad_target), Err(code::BAD_CONVERSATION));
+    let too_big = "x".repeat(13 * 1024);
+    let big = body::SendMessage {
+        conversation: "C2Cbob",
+        client_msg_id: 2,
+        online_only: false,
+        elem: body::Elem::Text { text: &too_big },
+    };
+    assert_eq!(raw.request(kind::SEND_MESSAGE, 6, &big), Err(code::MESSAGE_TOO_LARGE));
+    let placeholder = body::SendMessage {
+        conversation: "C2Cbob",
+        elem: body::Elem::TooLarge { size: 1 },
+        ..bad_target
+    };
+    assert_eq!(raw.request(kind::SEND_MESSAGE, 7, &placeholder), Err(code::BAD_REQUEST));
+    // Still open and serving.
+    assert!(raw.request(kind::SYNC, 8, &sync).is_ok());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn nobody_reads_or_marks_another_users_conversations() {
+    let (server, _dir) = fresh_server();
+    let (bob, _b) = client(&server.addr, "bob").await;
+    bob.send_text("carol", "secret for carol").await.unwrap();
+
+    let (mallory, _m) = client(&server.addr, "mallory").await;
+    // "C2Ccarol" for mallory is mallory's chat with carol: empty.
+    assert!(mallory.message_list("C2Ccarol", 0, 50).await.unwrap().is_empty());
+    assert!(mallory.message_list("C2Cbob", 0, 50).await.unwrap().is_empty());
+    mallory.set_message_read("C2Cbob").await.unwrap();
+    // A group that does not exist.
+    let err = mallory.message_list("GROUPnope", 0, 10).await.unwrap_err();
+    assert_eq!(err.code(), code::GROUP_NOT_FOUND);
+
+    // Carol still has her unread message.
+    let (carol, _c) = client(&server.addr, "carol").await;
+    assert_eq!(carol.total_unread().await.unwrap(), 1);
+    let history = carol.message_list("C2Cbob", 0, 50).await.unwrap();
+    assert_eq!(history.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_flood_of_requests_is_rate_limited_with_a_code() {
+    let dir = tempfile::tempdir().unwrap();
+    // 100 requests a second, bursts of 200.
+    let server = ServerProcess::start_with(&dir.path().join("t.db"), "127.0.0.1:0", &["--rate", "100"]);
+    let mut raw = RawConn::connect(&server.addr);
+    raw.hello();
+    raw.login("alice");
+    let sync = body::Sync { cursor: 0 };
+    let total = 600u32;
+    for id in 10..10 + total {
+        raw.send(kind::SYNC, &(id, sync));
+    }
+    // Refusals come straight from the front end, answers from the engine:
+    // their order differs, so count them as they come.
+    let mut limited = 0;
+    for _ in 0..total {
+        let (k, b) = raw.recv().expect("every request is answered");
+        if k == kind::RESPONSE_ERR {
+            let (_, e): (u32, body::ErrorBody<'_>) = records::decode_exact(&b).unwrap();
+            assert_eq!(e.code, code::RATE_LIMITED);
+            limited += 1;
+        }
+    }
+    assert!(limited > 0, "a flood beyond the burst is refused");
+    assert!(limited < total, "requests within the burst are served");
+}
