@@ -27,14 +27,29 @@ async fn bad_usersigs_are_refused_with_their_codes() {
     let cases = [
         ("garbage", "not-a-usersig".to_owned(), 70003),
         ("expired", mint(APP_ID, KEY, "alice", 60, now - 3600), 70001),
-        ("wrong app", mint(APP_ID + 1, KEY, "alice", 3600, now), 70014),
+        (
+            "wrong app",
+            mint(APP_ID + 1, KEY, "alice", 3600, now),
+            70014,
+        ),
         ("wrong user", mint(APP_ID, KEY, "mallory", 3600, now), 70013),
-        ("wrong key", mint(APP_ID, "another key", "alice", 3600, now), 70009),
+        (
+            "wrong key",
+            mint(APP_ID, "another key", "alice", 3600, now),
+            70009,
+        ),
     ];
     for (what, user_sig, code) in cases {
-        assert_eq!(login_code(&server.addr, "alice", &user_sig).await, Err(code), "{what}");
+        assert_eq!(
+            login_code(&server.addr, "alice", &user_sig).await,
+            Err(code),
+            "{what}"
+        );
     }
-    assert_eq!(login_code(&server.addr, "alice", &sig("alice")).await, Ok(()));
+    assert_eq!(
+        login_code(&server.addr, "alice", &sig("alice")).await,
+        Ok(())
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -44,7 +59,10 @@ async fn a_session_is_kicked_when_its_usersig_expires() {
     let user_sig = tinyim_server::usersig::mint(APP_ID, KEY, "alice", 3602, unix_now() - 3600);
     let (tim, mut events) = Tim::connect(server.addr.clone(), Options::default());
     tim.login("alice", &user_sig).await.unwrap();
-    wait_for(&mut events, |e| *e == TimEvent::KickedOut(KickReason::UserSigExpired)).await;
+    wait_for(&mut events, |e| {
+        *e == TimEvent::KickedOut(KickReason::UserSigExpired)
+    })
+    .await;
     assert_eq!(tim.send_text("bob", "late").await.unwrap_err().code(), 2024);
 }
 
@@ -69,7 +87,10 @@ async fn usersigs_from_tencents_own_package_log_in() {
     let (server, _dir) = fresh_server();
     let user_sig = python_sig("py_user", 86400);
     assert_eq!(login_code(&server.addr, "py_user", &user_sig).await, Ok(()));
-    assert_eq!(login_code(&server.addr, "other", &user_sig).await, Err(70013));
+    assert_eq!(
+        login_code(&server.addr, "other", &user_sig).await,
+        Err(70013)
+    );
 }
 
 #[test]
@@ -78,14 +99,18 @@ fn usersig_cli_mints_and_verifies_with_exit_codes() {
     let app = APP_ID.to_string();
     let verify = |user: &str, sig: &str, at: Option<u64>| {
         let mut cmd = Command::new(bin);
-        cmd.args(["usersig", "verify", "--app-id", &app, "--key", KEY, "--user", user]);
+        cmd.args([
+            "usersig", "verify", "--app-id", &app, "--key", KEY, "--user", user,
+        ]);
         if let Some(at) = at {
             cmd.args(["--at", &at.to_string()]);
         }
         cmd.arg(sig).output().unwrap()
     };
     let minted = Command::new(bin)
-        .args(["usersig", "mint", "--app-id", &app, "--key", KEY, "--user", "alice", "--expire", "100"])
+        .args([
+            "usersig", "mint", "--app-id", &app, "--key", KEY, "--user", "alice", "--expire", "100",
+        ])
         .output()
         .unwrap();
     assert!(minted.status.success());
@@ -100,7 +125,10 @@ fn usersig_cli_mints_and_verifies_with_exit_codes() {
     assert_eq!(line["valid"], true);
 
     let python = python_sig("alice", 3600);
-    assert!(verify("alice", &python, None).status.success(), "Tencent's signature verifies");
+    assert!(
+        verify("alice", &python, None).status.success(),
+        "Tencent's signature verifies"
+    );
 
     for (user, sig, at, reason) in [
         ("bob", minted.as_str(), None, "wrong user"),
@@ -109,15 +137,22 @@ fn usersig_cli_mints_and_verifies_with_exit_codes() {
     ] {
         let out = verify(user, sig, at);
         assert!(!out.status.success(), "{reason}");
-        assert!(String::from_utf8_lossy(&out.stdout).contains(reason), "{reason}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains(reason),
+            "{reason}"
+        );
     }
     let wrong_app = Command::new(bin)
-        .args(["usersig", "verify", "--app-id", "1", "--key", KEY, "--user", "alice", &minted])
+        .args([
+            "usersig", "verify", "--app-id", "1", "--key", KEY, "--user", "alice", &minted,
+        ])
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&wrong_app.stdout).contains("wrong app id"));
     let wrong_key = Command::new(bin)
-        .args(["usersig", "verify", "--app-id", &app, "--key", "x", "--user", "alice", &minted])
+        .args([
+            "usersig", "verify", "--app-id", &app, "--key", "x", "--user", "alice", &minted,
+        ])
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&wrong_key.stdout).contains("bad signature"));

@@ -16,13 +16,23 @@ async fn two_users_chat_live_with_unread_counts() {
     let got = receive(&mut bob_events, 1).await;
     assert_eq!(got[0].conversation_id, "C2Calice");
     assert_eq!(got[0].payload.text(), Some("hi bob"));
-    assert_eq!((got[0].seq, got[0].flow, got[0].from.as_str()), (1, Flow::In, "alice"));
+    assert_eq!(
+        (got[0].seq, got[0].flow, got[0].from.as_str()),
+        (1, Flow::In, "alice")
+    );
 
     // Bob has one unread; reading clears it on the server too.
     assert_eq!(bob.total_unread().await.unwrap(), 1);
     let list = bob.conversation_list().await.unwrap();
     assert_eq!(list.len(), 1);
-    assert_eq!((list[0].id.as_str(), list[0].unread_count, list[0].preview.as_str()), ("C2Calice", 1, "hi bob"));
+    assert_eq!(
+        (
+            list[0].id.as_str(),
+            list[0].unread_count,
+            list[0].preview.as_str()
+        ),
+        ("C2Calice", 1, "hi bob")
+    );
     bob.set_message_read("C2Calice").await.unwrap();
     assert_eq!(bob.total_unread().await.unwrap(), 0);
 
@@ -30,8 +40,14 @@ async fn two_users_chat_live_with_unread_counts() {
     let reply = bob.send_text("alice", "hello alice").await.unwrap();
     assert_eq!(reply.seq, 2);
     let history = alice.message_list("C2Cbob", 0, 10).await.unwrap();
-    let texts: Vec<_> = history.iter().map(|m| (m.seq, m.payload.text().unwrap().to_owned())).collect();
-    assert_eq!(texts, [(2, "hello alice".to_owned()), (1, "hi bob".to_owned())]);
+    let texts: Vec<_> = history
+        .iter()
+        .map(|m| (m.seq, m.payload.text().unwrap().to_owned()))
+        .collect();
+    assert_eq!(
+        texts,
+        [(2, "hello alice".to_owned()), (1, "hi bob".to_owned())]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -39,7 +55,10 @@ async fn messages_sent_while_offline_arrive_at_login_in_order() {
     let (server, _dir) = fresh_server();
     let (alice, _events) = client(&server.addr, "alice").await;
     for i in 1..=5 {
-        alice.send_text("bob", &format!("offline {i}")).await.unwrap();
+        alice
+            .send_text("bob", &format!("offline {i}"))
+            .await
+            .unwrap();
     }
     let (bob, mut bob_events) = Tim::connect(server.addr.clone(), Options::default());
     bob.login("bob", &sig("bob")).await.unwrap();
@@ -56,7 +75,10 @@ async fn second_login_on_the_same_device_class_kicks_the_first() {
     let (server, _dir) = fresh_server();
     let (_first, mut first_events) = client(&server.addr, "alice").await;
     let (second, _second_events) = client(&server.addr, "alice").await;
-    wait_for(&mut first_events, |e| *e == TimEvent::KickedOut(tinyim_tokio::KickReason::MultiDevice)).await;
+    wait_for(&mut first_events, |e| {
+        *e == TimEvent::KickedOut(tinyim_tokio::KickReason::MultiDevice)
+    })
+    .await;
     wait_for(&mut first_events, |e| *e == TimEvent::SdkNotReady).await;
     // The newer session works.
     second.send_text("bob", "still here").await.unwrap();
@@ -67,7 +89,10 @@ async fn commands_before_login_are_refused_at_once() {
     let (server, _dir) = fresh_server();
     let (tim, _events) = Tim::connect(server.addr.clone(), Options::default());
     let err = tim.send_text("bob", "too early").await.unwrap_err();
-    assert_eq!(err, TimError::Command(tinyim_core::CommandError::NotLoggedIn));
+    assert_eq!(
+        err,
+        TimError::Command(tinyim_core::CommandError::NotLoggedIn)
+    );
     assert_eq!(err.code(), 2024);
 }
 

@@ -44,7 +44,11 @@ async fn sigkill_under_traffic_loses_and_duplicates_nothing() {
 
     let mut received = first;
     let acked_seqs: BTreeSet<u64> = acked.iter().map(|s| s.seq).collect();
-    assert_eq!(acked_seqs.len(), TOTAL, "every acknowledged message has its own seq");
+    assert_eq!(
+        acked_seqs.len(),
+        TOTAL,
+        "every acknowledged message has its own seq"
+    );
     while received.len() < TOTAL {
         received.extend(receive(&mut bob_events, 1).await);
     }
@@ -55,7 +59,9 @@ async fn sigkill_under_traffic_loses_and_duplicates_nothing() {
 }
 
 /// Runs futures concurrently and returns their results in order.
-async fn futures_join<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output>
+async fn futures_join<F: std::future::Future>(
+    futures: impl IntoIterator<Item = F>,
+) -> Vec<F::Output>
 where
     F: Send + 'static,
     F::Output: Send + 'static,

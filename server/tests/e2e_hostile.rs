@@ -62,7 +62,10 @@ async fn garbage_and_oversized_frames_close_only_that_connection() {
     );
     let (k, b) = old.recv().unwrap();
     assert_eq!(k, kind::HELLO_REJECT);
-    assert_eq!(records::decode_exact::<body::HelloReject>(&b).unwrap().code, code::VERSION_MISMATCH);
+    assert_eq!(
+        records::decode_exact::<body::HelloReject>(&b).unwrap().code,
+        code::VERSION_MISMATCH
+    );
     assert!(old.closed_by_server());
 
     // Everyone else is unaffected, including the session open all along.
@@ -78,16 +81,32 @@ async fn wrong_requests_get_codes_and_the_connection_stays_open() {
     let sync = body::Sync { cursor: 0 };
     assert_eq!(raw.request(kind::SYNC, 1, &sync), Err(code::NOT_LOGGED_IN));
     raw.login("alice");
-    assert_eq!(raw.request(kind::LOGIN, 2, &body::Login { user_id: "alice", user_sig: &sig("alice") }), Err(code::REPEAT_LOGIN));
+    assert_eq!(
+        raw.request(
+            kind::LOGIN,
+            2,
+            &body::Login {
+                user_id: "alice",
+                user_sig: &sig("alice")
+            }
+        ),
+        Err(code::REPEAT_LOGIN)
+    );
     assert_eq!(raw.request(0x7e, 3, &()), Err(code::UNSUPPORTED));
-    assert_eq!(raw.request(kind::SEND_MESSAGE, 4, &(1u8, 2u8)), Err(code::BAD_REQUEST));
+    assert_eq!(
+        raw.request(kind::SEND_MESSAGE, 4, &(1u8, 2u8)),
+        Err(code::BAD_REQUEST)
+    );
     let bad_target = body::SendMessage {
         conversation: "C2Cnot|valid",
         client_msg_id: 1,
         online_only: false,
         elem: body::Elem::Text { text: "x" },
     };
-    assert_eq!(raw.request(kind::SEND_MESSAGE, 5, &bad_target), Err(code::BAD_CONVERSATION));
+    assert_eq!(
+        raw.request(kind::SEND_MESSAGE, 5, &bad_target),
+        Err(code::BAD_CONVERSATION)
+    );
     let too_big = "x".repeat(13 * 1024);
     let big = body::SendMessage {
         conversation: "C2Cbob",
@@ -95,13 +114,19 @@ async fn wrong_requests_get_codes_and_the_connection_stays_open() {
         online_only: false,
         elem: body::Elem::Text { text: &too_big },
     };
-    assert_eq!(raw.request(kind::SEND_MESSAGE, 6, &big), Err(code::MESSAGE_TOO_LARGE));
+    assert_eq!(
+        raw.request(kind::SEND_MESSAGE, 6, &big),
+        Err(code::MESSAGE_TOO_LARGE)
+    );
     let placeholder = body::SendMessage {
         conversation: "C2Cbob",
         elem: body::Elem::TooLarge { size: 1 },
         ..bad_target
     };
-    assert_eq!(raw.request(kind::SEND_MESSAGE, 7, &placeholder), Err(code::BAD_REQUEST));
+    assert_eq!(
+        raw.request(kind::SEND_MESSAGE, 7, &placeholder),
+        Err(code::BAD_REQUEST)
+    );
     // Still open and serving.
     assert!(raw.request(kind::SYNC, 8, &sync).is_ok());
 }
@@ -114,8 +139,16 @@ async fn nobody_reads_or_marks_another_users_conversations() {
 
     let (mallory, _m) = client(&server.addr, "mallory").await;
     // "C2Ccarol" for mallory is mallory's chat with carol: empty.
-    assert!(mallory.message_list("C2Ccarol", 0, 50).await.unwrap().is_empty());
-    assert!(mallory.message_list("C2Cbob", 0, 50).await.unwrap().is_empty());
+    assert!(mallory
+        .message_list("C2Ccarol", 0, 50)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(mallory
+        .message_list("C2Cbob", 0, 50)
+        .await
+        .unwrap()
+        .is_empty());
     mallory.set_message_read("C2Cbob").await.unwrap();
     // A group that does not exist.
     let err = mallory.message_list("GROUPnope", 0, 10).await.unwrap_err();
@@ -132,7 +165,8 @@ async fn nobody_reads_or_marks_another_users_conversations() {
 async fn a_flood_of_requests_is_rate_limited_with_a_code() {
     let dir = tempfile::tempdir().unwrap();
     // 100 requests a second, bursts of 200.
-    let server = ServerProcess::start_with(&dir.path().join("t.db"), "127.0.0.1:0", &["--rate", "100"]);
+    let server =
+        ServerProcess::start_with(&dir.path().join("t.db"), "127.0.0.1:0", &["--rate", "100"]);
     let mut raw = RawConn::connect(&server.addr);
     raw.hello();
     raw.login("alice");

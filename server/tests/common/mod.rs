@@ -18,7 +18,10 @@ pub const KEY: &str = "e2e-secret-key";
 pub const PATIENCE: Duration = Duration::from_secs(30);
 
 pub fn unix_now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
 }
 
 pub fn sig(user: &str) -> String {
@@ -53,7 +56,9 @@ impl ServerProcess {
             .expect("start tinyim-server");
         let stdout = child.stdout.take().unwrap();
         let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).expect("server prints its address");
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("server prints its address");
         let addr = line
             .trim()
             .strip_prefix("listening on ")
@@ -97,7 +102,10 @@ pub async fn client(addr: &str, user: &str) -> (Tim, EventStream) {
 }
 
 /// Waits for the first event that satisfies `want`, failing after [`PATIENCE`].
-pub async fn wait_for(events: &mut EventStream, mut want: impl FnMut(&TimEvent) -> bool) -> TimEvent {
+pub async fn wait_for(
+    events: &mut EventStream,
+    mut want: impl FnMut(&TimEvent) -> bool,
+) -> TimEvent {
     tokio::time::timeout(PATIENCE, async {
         loop {
             let event = events.recv().await.expect("event stream ended");
@@ -114,7 +122,9 @@ pub async fn wait_for(events: &mut EventStream, mut want: impl FnMut(&TimEvent) 
 pub async fn receive(events: &mut EventStream, n: usize) -> Vec<tinyim_tokio::Message> {
     let mut got = Vec::new();
     while got.len() < n {
-        if let TimEvent::MessageReceived(m) = wait_for(events, |e| matches!(e, TimEvent::MessageReceived(_))).await {
+        if let TimEvent::MessageReceived(m) =
+            wait_for(events, |e| matches!(e, TimEvent::MessageReceived(_))).await
+        {
             got.push(m);
         }
     }
@@ -132,7 +142,10 @@ impl RawConn {
         let stream = std::net::TcpStream::connect(addr).unwrap();
         // A guard against a hang, not a wait: reads return as soon as bytes arrive.
         stream.set_read_timeout(Some(PATIENCE)).unwrap();
-        RawConn { stream, buf: Vec::new() }
+        RawConn {
+            stream,
+            buf: Vec::new(),
+        }
     }
 
     pub fn send_raw(&mut self, bytes: &[u8]) {
@@ -150,7 +163,9 @@ impl RawConn {
     pub fn recv(&mut self) -> Option<(u8, Vec<u8>)> {
         use std::io::Read;
         loop {
-            if let Some((frame, size)) = tinyim_core::wire::parse_frame(&self.buf, 64 * 1024).unwrap() {
+            if let Some((frame, size)) =
+                tinyim_core::wire::parse_frame(&self.buf, 64 * 1024).unwrap()
+            {
                 let out = (frame.kind, frame.body.to_vec());
                 self.buf.drain(..size);
                 if out.0 == tinyim_core::wire::kind::HEARTBEAT {
@@ -189,7 +204,12 @@ impl RawConn {
     }
 
     /// Sends a request and returns `Ok(payload)` or `Err(code)`.
-    pub fn request<T: serde::Serialize>(&mut self, kind: u8, id: u32, payload: &T) -> Result<Vec<u8>, u32> {
+    pub fn request<T: serde::Serialize>(
+        &mut self,
+        kind: u8,
+        id: u32,
+        payload: &T,
+    ) -> Result<Vec<u8>, u32> {
         self.send(kind, &(id, payload));
         self.answer(id)
     }
@@ -217,6 +237,14 @@ impl RawConn {
     pub fn login(&mut self, user: &str) {
         use tinyim_core::wire::{body, kind};
         let s = sig(user);
-        self.request(kind::LOGIN, 1, &body::Login { user_id: user, user_sig: &s }).expect("login");
+        self.request(
+            kind::LOGIN,
+            1,
+            &body::Login {
+                user_id: user,
+                user_sig: &s,
+            },
+        )
+        .expect("login");
     }
 }

@@ -1,0 +1,510 @@
+//! The client core driven by a scripted server.
+
+mod util;
+
+use tinyim_core::time::{Duration, Instant};
+use tinyim_core::wire::{body, code, kind, records};
+use tinyim_core::{CommandError, Event, NetState, OutgoingMessage, RequestError, SendStatus};
+use util::*;
+
+#[test]
+fn login_handshake_sync_and_ready() {
+    let mut h = Harness::new();
+    assert_eq!(h.client.net_state(), NetState::Disconnected);
+    assert!(!h.client.poll_connect(h.now), "no connection before login");
+    let login = h.client.login(h.now, "alice", "sig").unwrap();
+    assert_eq!(h.client.net_state(), NetState::Connecting);
+    h.open();
+    assert_eq!(h.client.net_state(), NetState::Connected);
+    let (id, payload) = h.sent_request(kind::LOGIN);
+    let sent: body::Login<'_> = records::decode_exact(&payload).unwrap();
+    assert_eq!((sent.user_id, sent.user_sig), ("alice", "sig"));
+    let events = h.feed(&ok(id, &body::LoginOk { sig_expires_at: 0 }));
+    assert!(events.contains(&"SdkReady".to_owned()), "{events:?}");
+    assert!(
+        events.contains(&format!("RequestCompleted({login:?})")),
+        "{events:?}"
+    );
+    let (sync, payload) = h.sent_request(kind::SYNC);
+    assert_eq!(
+        records::decode_exact::<body::Sync>(&payload)
+            .unwrap()
+            .cursor,
+        0
+    );
+    let events = h.feed(&page::<_, body::ConversationSummary<'_>>(
+        sync,
+        &body::SyncPage {
+            next_cursor: 5,
+            complete: true,
+        },
+        &[],
+    ));
+    assert!(events.contains(&"SyncComplete".to_owned()), "{events:?}");
+    assert_eq!(h.client.login_user(), Some("alice"));
+}
+
+#[test]
+fn login_refused_reports_the_code_and_stops_connecting() {
+    let mut h = Harness::new();
+    let login = h.client.login(h.now, "alice", "bad").unwrap();
+    h.open();
+    let (id, _) = h.sent_request(kind::LOGIN);
+    let events = h.feed(&frame(
+        kind::RESPONSE_ERR,
+        &(
+            id,
+            body::ErrorBody {
+                code: code::USER_SIG_EXPIRED,
+                message: "expired",
+            },
+        ),
+    ));
+    let failed = format!(
+        "RequestFailed {{ request: {login:?}, error: Server({}) }}",
+        code::USER_SIG_EXPIRED
+    );
+    assert!(events.contains(&failed), "{events:?}");
+    assert!(h.client.poll_close(), "the transport is closed");
+    h.advance(60_000);
+    assert!(
+        !h.client.poll_connect(h.now),
+        "no reconnect without a login"
+    );
+    assert_eq!(h.client.net_state(), NetState::Disconnected);
+}
+
+#[test]
+fn commands_validate_their_arguments() {
+    let mut h = Harness::new();
+    assert_eq!(
+        h.client
+            .send_message(h.now, &OutgoingMessage::text("bob", "x")),
+        Err(CommandError::NotLoggedIn)
+    );
+    assert_eq!(
+        h.client.login(h.now, "", "sig"),
+        Err(CommandError::InvalidId)
+    );
+    assert_eq!(
+        h.client.login(h.now, "alice", &"s".repeat(600)),
+        Err(CommandError::UserSigTooLong)
+    );
+    h.client.login(h.now, "alice", "sig").unwrap();
+    assert_eq!(
+        h.client.login(h.now, "alice", "sig"),
+        Err(CommandError::AlreadyLoggedIn)
+    );
+    assert_eq!(
+        h.client
+            .send_message(h.now, &OutgoingMessage::text("no|pipes", "x")),
+        Err(CommandError::InvalidId)
+    );
+    assert_eq!(
+        h.client.set_message_read(h.now, "nonsense"),
+        Err(CommandError::InvalidId)
+    );
+    let big = "x".repeat(13 * 1024);
+    assert_eq!(
+        h.client
+            .send_message(h.now, &OutgoingMessage::text("bob", &big)),
+        Err(CommandError::TooLarge)
+    );
+}
+
+#[test]
+fn live_messages_are_delivered_once_in_order_and_gaps_are_fetched() {
+    let mut h = Harness::logged_in();
+    h.know("C2Cbob", 2);
+    let m3 = text_message("C2Cbob", 3, "bob", "three");
+    let events = h.feed(&push(2, &m3));
+    assert!(
+        events
+            .iter()
+            .any(|e| e.contains("seq: 3") && e.contains("three")),
+        "{events:?}"
+    );
+    // A duplicate is dropped.
+    let events = h.feed(&push(2, &m3));
+    assert!(
+        !events.iter().any(|e| e.starts_with("MessageReceived")),
+        "{events:?}"
+    );
+    // Seq 6 arrives before 4 and 5: nothing is delivered out of order...
+    let m6 = text_message("C2Cbob", 6, "bob", "six");
+    let events = h.feed(&push(2, &m6));
+    assert!(
+        !events.iter().any(|e| e.starts_with("MessageReceived")),
+        "{events:?}"
+    );
+    // ...the client fetches from 3...
+    let (id, payload) = h.sent_request(kind::MESSAGE_RANGE);
+    let range: body::MessageRange<'_> = records::decode_exact(&payload).unwrap();
+    assert_eq!(range.start, body::RangeStart::AfterSeq(3));
+    // ...and delivers 4, 5, 6 in order.
+    let page_msgs = [
+        text_message("C2Cbob", 4, "bob", "four"),
+        text_message("C2Cbob", 5, "bob", "five"),
+        m6,
+    ];
+    let events = h.feed(&page(
+        id,
+        &body::MessagePage {
+            conversation: "C2Cbob",
+            base_seq: 3,
+            more: false,
+        },
+        &page_msgs,
+    ));
+    let seqs: Vec<&String> = events
+        .iter()
+        .filter(|e| e.starts_with("MessageReceived"))
+        .collect();
+    assert_eq!(seqs.len(), 3, "{events:?}");
+    assert!(seqs[0].contains("four") && seqs[1].contains("five") && seqs[2].contains("six"));
+    let c = h.client.conversation("C2Cbob").unwrap();
+    assert_eq!(
+        (c.delivered_seq(), c.last_seq(), c.unread_count()),
+        (6, 6, 4)
+    );
+}
+
+#[test]
+fn sends_complete_with_their_seq_and_survive_a_reconnect() {
+    let mut h = Harness::logged_in();
+    h.know("C2Cbob", 1);
+    let msg = OutgoingMessage::text("bob", "hello").with_client_msg_id(99);
+    let request = h.client.send_message(h.now, &msg).unwrap();
+    let (id, payload) = h.sent_request(kind::SEND_MESSAGE);
+    let send: body::SendMessage<'_> = records::decode_exact(&payload).unwrap();
+    assert_eq!((send.conversation, send.client_msg_id), ("C2Cbob", 99));
+
+    // The connection drops before the ack: the send is kept and resent.
+    h.client.connection_lost(h.now);
+    h.advance(2_000);
+    h.client.login_user().unwrap();
+    h.open();
+    let (login, _) = h.sent_request(kind::LOGIN);
+    h.feed(&ok(login, &body::LoginOk { sig_expires_at: 0 }));
+    let frames = h.sent();
+    assert!(
+        frames.iter().all(|(k, _)| *k != kind::SEND_MESSAGE),
+        "sends wait for the sync"
+    );
+    let (sync, _) = frames
+        .iter()
+        .find(|(k, _)| *k == kind::SYNC)
+        .map(|(_, b)| records::take::<u32>(b).unwrap())
+        .unwrap();
+    h.feed(&page::<_, body::ConversationSummary<'_>>(
+        sync,
+        &body::SyncPage {
+            next_cursor: 11,
+            complete: true,
+        },
+        &[],
+    ));
+    let (resent, payload) = h.sent_request(kind::SEND_MESSAGE);
+    assert_eq!(resent, id, "the same pending request goes out again");
+    let again: body::SendMessage<'_> = records::decode_exact(&payload).unwrap();
+    assert_eq!(again.client_msg_id, 99, "the same client message id");
+    let events = h.feed(&ok(
+        resent,
+        &body::SendOk {
+            conversation: "C2Cbob",
+            seq: 2,
+            time_ms: 5,
+        },
+    ));
+    let sent = format!("MessageStatus {{ request: {request:?}, client_msg_id: 99, status: Sent {{ seq: 2, time_ms: 5 }} }}");
+    assert!(events.contains(&sent), "{events:?}");
+    let c = h.client.conversation("C2Cbob").unwrap();
+    assert_eq!(
+        (c.last_seq(), c.unread_count(), c.preview()),
+        (2, 0, "hello")
+    );
+    // The own message coming back as a push is not a new message.
+    let own = body::Message {
+        client_msg_id: 99,
+        ..text_message("C2Cbob", 2, "alice", "hello")
+    };
+    assert!(!h
+        .feed(&push(2, &own))
+        .iter()
+        .any(|e| e.starts_with("MessageReceived")));
+}
+
+#[test]
+fn requests_time_out_and_sends_fail_with_2801() {
+    let mut config = config();
+    config.send_timeout = Duration::from_secs(5);
+    let mut h = Harness::with_config(config);
+    h.client.login(h.now, "alice", "sig").unwrap();
+    let request = h
+        .client
+        .send_message(h.now, &OutgoingMessage::text("bob", "x"))
+        .unwrap();
+    // Never connected: the deadline still passes.
+    let wake = h.client.poll_timeout().unwrap();
+    assert!(wake <= Instant::from_millis(5_000));
+    h.now = Instant::from_millis(5_000);
+    h.client.handle_timeout(h.now);
+    let events = h.events();
+    assert!(
+        events.contains(&format!(
+            "RequestFailed {{ request: {request:?}, error: Timeout }}"
+        )),
+        "{events:?}"
+    );
+    assert!(
+        events.iter().any(|e| e.contains("Failed { code: 2801 }")),
+        "{events:?}"
+    );
+    assert_eq!(RequestError::Timeout.code(), 2801);
+}
+
+#[test]
+fn heartbeats_go_out_and_a_silent_server_is_dropped() {
+    let mut h = Harness::logged_in();
+    h.advance(1_000);
+    assert!(h.sent().iter().any(|(k, _)| *k == kind::HEARTBEAT));
+    // Three intervals of silence: the core asks to close, then reconnects.
+    h.advance(1_000);
+    h.advance(1_000);
+    assert!(h.client.poll_close(), "closing after silence");
+    assert_eq!(h.client.net_state(), NetState::Connecting);
+    let retry = h.client.poll_timeout().unwrap();
+    h.now = retry;
+    assert!(h.client.poll_connect(h.now), "reconnects after the backoff");
+}
+
+#[test]
+fn spurious_timeouts_and_time_going_backwards_are_harmless() {
+    let mut h = Harness::logged_in();
+    h.advance(500);
+    let before = h.client.poll_timeout();
+    for _ in 0..10 {
+        h.client.handle_timeout(Instant::ZERO);
+    }
+    assert_eq!(h.client.poll_timeout(), before);
+    assert!(h.sent().is_empty());
+    assert_eq!(h.client.net_state(), NetState::Connected);
+}
+
+#[test]
+fn kicked_out_ends_the_session() {
+    let mut h = Harness::logged_in();
+    let events = h.feed(&frame(
+        kind::PUSH_KICKED,
+        &body::Kicked {
+            reason: body::KickReason::MultiDevice,
+        },
+    ));
+    assert!(
+        events.contains(&"KickedOut(MultiDevice)".to_owned()),
+        "{events:?}"
+    );
+    assert!(events.contains(&"SdkNotReady".to_owned()), "{events:?}");
+    assert!(h.client.poll_close());
+    assert_eq!(
+        h.client
+            .send_message(h.now, &OutgoingMessage::text("bob", "x")),
+        Err(CommandError::NotLoggedIn)
+    );
+}
+
+#[test]
+fn unknown_push_kinds_are_skipped_and_unknown_replies_close() {
+    let mut h = Harness::logged_in();
+    h.know("C2Cbob", 1);
+    let mut bytes = frame(0xee, &(1u32, "from the future"));
+    bytes.extend(push(1, &text_message("C2Cbob", 2, "bob", "after")));
+    let events = h.feed(&bytes);
+    assert!(events.iter().any(|e| e.contains("after")), "{events:?}");
+    assert!(!h.client.poll_close());
+    h.feed(&frame(0x9f, &()));
+    assert!(
+        h.client.poll_close(),
+        "an unknown reply kind breaks the protocol"
+    );
+}
+
+#[test]
+fn oversized_and_garbage_input_close_the_transport_without_panicking() {
+    let mut h = Harness::logged_in();
+    h.feed(&[0xff, 0xff, 0xff, 0xff]);
+    assert!(h.client.poll_close());
+    let mut h = Harness::logged_in();
+    // An error answer whose body is cut short.
+    h.feed(&[4, 0, 0, 0, kind::RESPONSE_ERR, 1, 0x80, 0x80]);
+    assert!(h.client.poll_close());
+    // Before the handshake anything but a hello answer is wrong.
+    let mut h = Harness::new();
+    h.client.login(h.now, "alice", "sig").unwrap();
+    assert!(h.client.poll_connect(h.now));
+    h.client.connection_opened(h.now);
+    h.feed(&push(0, &text_message("C2Cbob", 1, "bob", "early")));
+    assert!(h.client.poll_close());
+}
+
+#[test]
+fn a_full_receive_buffer_applies_back_pressure_without_losing_messages() {
+    let mut h = Harness::logged_in();
+    h.know("C2Cbob", 1);
+    let text = "y".repeat(200);
+    let mut bytes = Vec::new();
+    for seq in 2..=61 {
+        bytes.extend(push(0, &text_message("C2Cbob", seq, "bob", &text)));
+    }
+    assert!(bytes.len() > 2048 * 4, "more than the receive buffer holds");
+    let first = h.client.handle_input(h.now, &bytes);
+    assert!(first < bytes.len(), "the client takes what fits");
+    let mut events = h.events();
+    events.extend(h.feed(&bytes[first..]));
+    let received = events
+        .iter()
+        .filter(|e| e.starts_with("MessageReceived"))
+        .count();
+    assert_eq!(received, 60);
+}
+
+#[test]
+fn a_full_conversation_table_evicts_the_least_recent_and_says_so() {
+    let mut h = Harness::logged_in();
+    for i in 0..16 {
+        h.know(&format!("C2Cu{i}"), 1);
+    }
+    let events = h.feed(&push(0, &text_message("C2Cnewcomer", 1, "newcomer", "hi")));
+    assert!(
+        events.iter().any(|e| e == "ConversationEvicted(\"C2Cu0\")"),
+        "{events:?}"
+    );
+    assert_eq!(h.client.conversations().count(), 16);
+}
+
+#[test]
+fn too_many_requests_in_flight_is_an_error_not_a_panic() {
+    let mut h = Harness::logged_in();
+    let mut results = Vec::new();
+    for _ in 0..10 {
+        results.push(h.client.message_list(h.now, "C2Cbob", 0, 10));
+    }
+    assert!(results
+        .iter()
+        .any(|r| *r == Err(CommandError::TooManyInFlight)));
+    assert!(results.iter().filter(|r| r.is_ok()).count() >= 1);
+}
+
+#[test]
+fn history_pages_arrive_as_history_events_then_completion() {
+    let mut h = Harness::logged_in();
+    let request = h.client.message_list(h.now, "C2Cbob", 0, 2).unwrap();
+    let (id, _) = h.sent_request(kind::MESSAGE_LIST);
+    let msgs = [
+        text_message("C2Cbob", 9, "bob", "nine"),
+        text_message("C2Cbob", 8, "alice", "eight"),
+    ];
+    let events = h.feed(&page(
+        id,
+        &body::MessagePage {
+            conversation: "C2Cbob",
+            base_seq: 0,
+            more: true,
+        },
+        &msgs,
+    ));
+    let history: Vec<&String> = events
+        .iter()
+        .filter(|e| e.starts_with("HistoryMessage"))
+        .collect();
+    assert_eq!(history.len(), 2);
+    assert!(history[0].contains("nine") && history[1].contains("Out"));
+    assert_eq!(
+        events.last().unwrap(),
+        &format!("RequestCompleted({request:?})")
+    );
+    assert!(
+        h.client.conversation("C2Cbob").is_none(),
+        "history does not touch watermarks"
+    );
+}
+
+#[test]
+fn sync_state_round_trips_and_is_refused_after_login() {
+    let mut h = Harness::logged_in();
+    h.know("C2Cbob", 4);
+    h.know("C2Ccarol", 2);
+    let mut buf = [0u8; 1024];
+    let n = h.client.save_sync_state(&mut buf).unwrap();
+    assert!(
+        h.client.restore_sync_state(&buf[..n]).is_err(),
+        "not while logged in"
+    );
+    assert!(h.client.save_sync_state(&mut buf[..10]).is_err());
+
+    let mut fresh = Harness::new();
+    assert!(
+        fresh.client.restore_sync_state(&buf[..n - 1]).is_err(),
+        "truncated"
+    );
+    assert!(
+        fresh.client.restore_sync_state(&[0xff; 16]).is_err(),
+        "garbage"
+    );
+    fresh.client.restore_sync_state(&buf[..n]).unwrap();
+    let c = fresh.client.conversation("C2Cbob").unwrap();
+    assert_eq!((c.delivered_seq(), c.last_seq()), (4, 4));
+    // The resumed client syncs from its cursor instead of from zero.
+    fresh.client.login(fresh.now, "alice", "sig").unwrap();
+    fresh.open();
+    let (login, _) = fresh.sent_request(kind::LOGIN);
+    fresh.feed(&ok(login, &body::LoginOk { sig_expires_at: 0 }));
+    let (_, payload) = fresh.sent_request(kind::SYNC);
+    assert_eq!(
+        records::decode_exact::<body::Sync>(&payload)
+            .unwrap()
+            .cursor,
+        10
+    );
+}
+
+#[test]
+fn logout_completes_and_clears_the_session() {
+    let mut h = Harness::logged_in();
+    let request = h.client.logout(h.now).unwrap();
+    let (id, _) = h.sent_request(kind::LOGOUT);
+    let events = h.feed(&ok(id, &()));
+    assert!(events.contains(&format!("RequestCompleted({request:?})")));
+    assert!(events.contains(&"SdkNotReady".to_owned()));
+    assert!(h.client.poll_close());
+    assert_eq!(h.client.login_user(), None);
+}
+
+#[test]
+fn send_status_failed_is_reported_for_server_refusals() {
+    let mut h = Harness::logged_in();
+    h.client
+        .send_message(h.now, &OutgoingMessage::text("bob", "x"))
+        .unwrap();
+    let (id, _) = h.sent_request(kind::SEND_MESSAGE);
+    let refusal = frame(
+        kind::RESPONSE_ERR,
+        &(
+            id,
+            body::ErrorBody {
+                code: code::BLOCKED_BY_PEER,
+                message: "blocked",
+            },
+        ),
+    );
+    h.client.handle_input(h.now, &refusal);
+    assert!(h.event_matching(|e| matches!(
+        e,
+        Event::MessageStatus {
+            status: SendStatus::Failed {
+                code: code::BLOCKED_BY_PEER
+            },
+            ..
+        }
+    )));
+}

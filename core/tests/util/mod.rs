@@ -1,0 +1,225 @@
+//! A scripted server for driving one client core in tests: frames in, frames
+//! out, virtual time, no sockets.
+
+#![allow(dead_code)] // each test file uses a different part
+
+use serde::Serialize;
+use tinyim_core::time::{Duration, Instant};
+use tinyim_core::wire::{self, body, kind, records};
+use tinyim_core::{Client, Config, DeviceResources, Event};
+
+pub struct Harness {
+    pub client: Client<'static>,
+    pub now: Instant,
+}
+
+/// Encodes one frame.
+pub fn frame<T: Serialize + ?Sized>(k: u8, b: &T) -> Vec<u8> {
+    let mut buf = vec![0u8; 4096];
+    let n = wire::encode_frame(k, b, &mut buf).unwrap();
+    buf.truncate(n);
+    buf
+}
+
+/// A response frame for request `id`.
+pub fn ok<T: Serialize + ?Sized>(id: u32, payload: &T) -> Vec<u8> {
+    frame(kind::RESPONSE_OK, &(id, payload))
+}
+
+/// A page body: header, then records.
+pub fn page<H: Serialize, R: Serialize>(id: u32, header: &H, records: &[R]) -> Vec<u8> {
+    let mut buf = vec![0u8; 4096];
+    let mut end = records::put(&(id, header), &mut buf, 0).unwrap();
+    for r in records {
+        end = records::put(r, &mut buf, end).unwrap();
+    }
+    let mut out = (end as u32 + 1).to_le_bytes().to_vec();
+    out.push(kind::RESPONSE_OK);
+    out.extend_from_slice(&buf[..end]);
+    out
+}
+
+pub fn text_message<'a>(
+    conversation: &'a str,
+    seq: u64,
+    from: &'a str,
+    text: &'a str,
+) -> body::Message<'a> {
+    body::Message {
+        conversation,
+        seq,
+        from,
+        time_ms: 1_000 + seq,
+        client_msg_id: 0xabc0 + seq,
+        elem: body::Elem::Text { text },
+    }
+}
+
+/// A live push of one message.
+pub fn push(read_seq: u64, message: &body::Message<'_>) -> Vec<u8> {
+    let mut buf = vec![0u8; 4096];
+    let mut end = records::put(&body::PushMessage { read_seq }, &mut buf, 0).unwrap();
+    end = records::put(message, &mut buf, end).unwrap();
+    let mut out = (end as u32 + 1).to_le_bytes().to_vec();
+    out.push(kind::PUSH_MESSAGE);
+    out.extend_from_slice(&buf[..end]);
+    out
+}
+
+pub fn config() -> Config {
+    let mut config = Config::default();
+    config.reconnect_min = Duration::from_millis(100);
+    config.reconnect_max = Duration::from_millis(1000);
+    config
+}
+
+impl Harness {
+    pub fn new() -> Harness {
+        Self::with_config(config())
+    }
+
+    pub fn with_config(config: Config) -> Harness {
+        let resources: &'static mut DeviceResources = Box::leak(Box::new(DeviceResources::new()));
+        Harness {
+            client: Client::new(&config, resources, Instant::ZERO, 7),
+            now: Instant::ZERO,
+        }
+    }
+
+    pub fn advance(&mut self, ms: u64) {
+        self.now = self.now + Duration::from_millis(ms);
+        self.client.handle_timeout(self.now);
+    }
+
+    /// Every frame the client wants to send, decoded as (kind, body).
+    pub fn sent(&mut self) -> Vec<(u8, Vec<u8>)> {
+        let mut bytes = Vec::new();
+        let mut buf = [0u8; 97]; // an odd size, to split frames across calls
+        while let Some(n) = self.client.poll_transmit(&mut buf) {
+            assert!(n > 0, "poll_transmit never gives Some(0)");
+            bytes.extend_from_slice(&buf[..n]);
+        }
+        let mut frames = Vec::new();
+        let mut rest = &bytes[..];
+        while let Some((f, size)) = wire::parse_frame(rest, 1 << 16).unwrap() {
+            frames.push((f.kind, f.body.to_vec()));
+            rest = &rest[size..];
+        }
+        assert!(rest.is_empty(), "the client sends whole frames");
+        frames
+    }
+
+    /// The request id and payload of the first sent frame of `k`.
+    pub fn sent_request(&mut self, k: u8) -> (u32, Vec<u8>) {
+        let frames = self.sent();
+        let (_, b) = frames
+            .into_iter()
+            .find(|(fk, _)| *fk == k)
+            .unwrap_or_else(|| panic!("no frame of kind {k:#x} was sent"));
+        let (id, rest): (u32, &[u8]) = records::take(&b).unwrap();
+        (id, rest.to_vec())
+    }
+
+    /// Feeds bytes, draining events whenever the client cannot take more.
+    pub fn feed(&mut self, mut bytes: &[u8]) -> Vec<String> {
+        let mut events = Vec::new();
+        loop {
+            let taken = self.client.handle_input(self.now, bytes);
+            bytes = &bytes[taken..];
+            events.extend(self.events());
+            if bytes.is_empty() {
+                return events;
+            }
+            assert!(
+                taken > 0 || !events.is_empty(),
+                "the client neither took bytes nor produced events"
+            );
+        }
+    }
+
+    /// Drains events as Debug strings (events borrow the client).
+    pub fn events(&mut self) -> Vec<String> {
+        let mut out = Vec::new();
+        while let Some(e) = self.client.poll_event() {
+            out.push(format!("{e:?}"));
+        }
+        out
+    }
+
+    pub fn event_matching(&mut self, f: impl Fn(&Event<'_>) -> bool) -> bool {
+        let mut found = false;
+        while let Some(e) = self.client.poll_event() {
+            found |= f(&e);
+        }
+        found
+    }
+
+    /// Connects, logs in as alice and completes an empty first sync.
+    pub fn logged_in() -> Harness {
+        let mut h = Harness::new();
+        h.client.login(h.now, "alice", "sig").unwrap();
+        h.open();
+        let (login, _) = h.sent_request(kind::LOGIN);
+        h.feed(&ok(login, &body::LoginOk { sig_expires_at: 0 }));
+        let (sync, _) = h.sent_request(kind::SYNC);
+        h.feed(&page::<_, body::ConversationSummary<'_>>(
+            sync,
+            &body::SyncPage {
+                next_cursor: 10,
+                complete: true,
+            },
+            &[],
+        ));
+        assert!(h.client.is_ready());
+        h
+    }
+
+    /// Opens the transport and completes the handshake.
+    pub fn open(&mut self) {
+        assert!(
+            self.client.poll_connect(self.now),
+            "the client wants a connection"
+        );
+        self.client.connection_opened(self.now);
+        let frames = self.sent();
+        assert_eq!(frames[0].0, kind::HELLO);
+        let ack = body::HelloAck {
+            version: wire::PROTOCOL_VERSION,
+            max_frame: 16 * 1024,
+            server_time_ms: 0,
+            heartbeat_ms: 1000,
+        };
+        self.feed(&frame(kind::HELLO_ACK, &ack));
+    }
+
+    /// Makes `conversation` known with everything up to `seq` delivered, the
+    /// way a sync and its first fetch do.
+    pub fn know(&mut self, conversation: &str, seq: u64) {
+        let summary = body::ConversationSummary {
+            conversation,
+            last_seq: seq,
+            read_seq: seq,
+            last_time_ms: 1,
+            last_from: "bob",
+            preview: "",
+        };
+        // A push for an unknown conversation makes the client fetch it.
+        let m = text_message(conversation, seq, "bob", "x");
+        self.feed(&push(seq, &m));
+        let (id, payload) = self.sent_request(kind::MESSAGE_RANGE);
+        let range: body::MessageRange<'_> = records::decode_exact(&payload).unwrap();
+        assert_eq!(range.conversation, conversation);
+        let _ = summary;
+        self.feed(&page::<_, body::Message<'_>>(
+            id,
+            &body::MessagePage {
+                conversation,
+                base_seq: seq,
+                more: false,
+            },
+            &[],
+        ));
+        let c = self.client.conversation(conversation).unwrap();
+        assert_eq!((c.delivered_seq(), c.last_seq()), (seq, seq));
+    }
+}
