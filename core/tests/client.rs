@@ -236,9 +236,10 @@ fn sends_complete_with_their_seq_and_survive_a_reconnect() {
 
 #[test]
 fn requests_time_out_and_sends_fail_with_2801() {
-    let mut config = config();
-    config.send_timeout = Duration::from_secs(5);
-    let mut h = Harness::with_config(config);
+    let mut h = Harness::with_config(tinyim_core::Config {
+        send_timeout: Duration::from_secs(5),
+        ..config()
+    });
     h.client.login(h.now, "alice", "sig").unwrap();
     let request = h
         .client
@@ -389,9 +390,7 @@ fn too_many_requests_in_flight_is_an_error_not_a_panic() {
     for _ in 0..10 {
         results.push(h.client.message_list(h.now, "C2Cbob", 0, 10));
     }
-    assert!(results
-        .iter()
-        .any(|r| *r == Err(CommandError::TooManyInFlight)));
+    assert!(results.contains(&Err(CommandError::TooManyInFlight)));
     assert!(results.iter().filter(|r| r.is_ok()).count() >= 1);
 }
 

@@ -59,11 +59,9 @@ async fn sigkill_under_traffic_loses_and_duplicates_nothing() {
 }
 
 /// Runs futures concurrently and returns their results in order.
-async fn futures_join<F: std::future::Future>(
-    futures: impl IntoIterator<Item = F>,
-) -> Vec<F::Output>
+async fn futures_join<F>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output>
 where
-    F: Send + 'static,
+    F: std::future::Future + Send + 'static,
     F::Output: Send + 'static,
 {
     let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();

@@ -99,11 +99,13 @@ impl World {
                 key: KEY.into(),
             },
         );
-        let mut config = Config::default();
-        config.send_timeout = Duration::from_secs(600);
-        config.request_timeout = Duration::from_secs(5);
-        config.reconnect_min = Duration::from_millis(20);
-        config.reconnect_max = Duration::from_millis(400);
+        let config = Config {
+            send_timeout: Duration::from_secs(600),
+            request_timeout: Duration::from_secs(5),
+            reconnect_min: Duration::from_millis(20),
+            reconnect_max: Duration::from_millis(400),
+            ..Config::default()
+        };
         let now = Instant::ZERO;
         let clients = users
             .iter()

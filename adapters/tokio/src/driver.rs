@@ -286,7 +286,7 @@ fn apply(
         Command::Snapshot { reply } => {
             let mut conversations: Vec<ConversationInfo> =
                 client.conversations().map(ConversationInfo::from).collect();
-            conversations.sort_by(|a, b| b.last_time_ms.cmp(&a.last_time_ms));
+            conversations.sort_by_key(|c| std::cmp::Reverse(c.last_time_ms));
             let _ = reply.send(Ok(Snapshot {
                 conversations,
                 total_unread: client.total_unread(),

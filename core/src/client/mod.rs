@@ -34,7 +34,6 @@ mod table;
 pub use config::Config;
 pub use error::{CommandError, SyncStateError};
 pub use event::{Event, KickReason, NetState, RequestError, RequestId, SendStatus};
-pub use outbox::Pending;
 pub use resources::{DeviceResources, HostResources, Resources};
 pub use session::MAX_USER_SIG;
 

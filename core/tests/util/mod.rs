@@ -67,10 +67,11 @@ pub fn push(read_seq: u64, message: &body::Message<'_>) -> Vec<u8> {
 }
 
 pub fn config() -> Config {
-    let mut config = Config::default();
-    config.reconnect_min = Duration::from_millis(100);
-    config.reconnect_max = Duration::from_millis(1000);
-    config
+    Config {
+        reconnect_min: Duration::from_millis(100),
+        reconnect_max: Duration::from_millis(1000),
+        ..Config::default()
+    }
 }
 
 impl Harness {
