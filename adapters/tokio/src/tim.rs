@@ -37,6 +37,9 @@ pub struct Tim {
 impl Tim {
     /// TIM `create`: starts the driver for `addr`. It connects when `login` is
     /// called and keeps reconnecting until `logout`.
+    ///
+    /// Read the event stream, or drop it: while it is full the driver waits
+    /// for it (so no event is lost) and the other calls wait too.
     pub fn connect(addr: impl Into<String>, options: Options) -> (Tim, EventStream) {
         let (commands, command_rx) = mpsc::channel(256);
         let (event_tx, event_rx) = mpsc::channel(1024);

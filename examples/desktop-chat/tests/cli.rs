@@ -11,7 +11,14 @@ const KEY: &str = "cli-test-key";
 
 fn chat(addr: &str, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_desktop-chat"))
-        .args(["--server", addr, "--app-id", &APP_ID.to_string(), "--key", KEY])
+        .args([
+            "--server",
+            addr,
+            "--app-id",
+            &APP_ID.to_string(),
+            "--key",
+            KEY,
+        ])
         .args(args)
         .output()
         .unwrap()
@@ -24,7 +31,11 @@ async fn send_then_dump_shows_the_offline_messages() {
         app_id: APP_ID,
         key: KEY.into(),
     };
-    let config = ServerConfig::new("127.0.0.1:0".parse().unwrap(), dir.path().join("chat.db"), auth);
+    let config = ServerConfig::new(
+        "127.0.0.1:0".parse().unwrap(),
+        dir.path().join("chat.db"),
+        auth,
+    );
     let server = Server::bind(config).await.unwrap();
     let addr = server.local_addr().unwrap().to_string();
     tokio::spawn(server.run());
@@ -32,20 +43,42 @@ async fn send_then_dump_shows_the_offline_messages() {
     let addr2 = addr.clone();
     let outputs = tokio::task::spawn_blocking(move || {
         let first = chat(&addr2, &["--user", "alice", "--send", "bob", "hello bob"]);
-        let second = chat(&addr2, &["--user", "alice", "--send", "bob", "are you there?"]);
+        let second = chat(
+            &addr2,
+            &["--user", "alice", "--send", "bob", "are you there?"],
+        );
         let dump = chat(&addr2, &["--user", "bob", "--dump"]);
-        let refused = chat(&addr2, &["--user", "alice", "--user-sig", "forged", "--send", "bob", "x"]);
+        let refused = chat(
+            &addr2,
+            &[
+                "--user",
+                "alice",
+                "--user-sig",
+                "forged",
+                "--send",
+                "bob",
+                "x",
+            ],
+        );
         (first, second, dump, refused)
     })
     .await
     .unwrap();
     let (first, second, dump, refused) = outputs;
-    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
     let ack: serde_json::Value = serde_json::from_slice(&second.stdout).unwrap();
     assert_eq!(ack["seq"], 2);
     assert_eq!(ack["conversation"], "C2Cbob");
 
-    assert!(dump.status.success(), "{}", String::from_utf8_lossy(&dump.stderr));
+    assert!(
+        dump.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dump.stderr)
+    );
     let lines: Vec<serde_json::Value> = String::from_utf8(dump.stdout)
         .unwrap()
         .lines()
@@ -55,7 +88,10 @@ async fn send_then_dump_shows_the_offline_messages() {
     assert_eq!(lines[0]["unread"], 2);
     assert_eq!(lines[1]["text"], "hello bob");
     assert_eq!(lines[2]["text"], "are you there?");
-    assert_eq!((lines[2]["seq"].as_u64(), lines[2]["from"].as_str()), (Some(2), Some("alice")));
+    assert_eq!(
+        (lines[2]["seq"].as_u64(), lines[2]["from"].as_str()),
+        (Some(2), Some("alice"))
+    );
 
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("70003"));

@@ -4,7 +4,7 @@
 //! outputs only after the commit, so nothing is acknowledged before it is
 //! durable.
 
-mod encode;
+pub(crate) mod encode;
 mod handshake;
 mod messages;
 mod sessions;

@@ -15,18 +15,11 @@ use tinyim_core::wire::{self, body, code, kind};
 use super::engine_thread::now_ms;
 use super::rate::TokenBucket;
 use super::{ConnHandle, Shared, SERVER_MAX_FRAME};
+use crate::engine::encode::frame;
 use crate::engine::{answer_hello, ConnId, Input};
 
 /// A write that takes longer than this means the peer stopped reading.
 const WRITE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
-
-fn frame<T: serde::Serialize>(frame_kind: u8, body: &T) -> Vec<u8> {
-    let mut out = vec![0u8; SERVER_MAX_FRAME as usize];
-    // Control frames are a few bytes; they always fit.
-    let n = wire::encode_frame(frame_kind, body, &mut out).unwrap_or(0);
-    out.truncate(n);
-    out
-}
 
 async fn write(wr: &mut OwnedWriteHalf, bytes: &[u8]) -> bool {
     matches!(

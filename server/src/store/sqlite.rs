@@ -117,6 +117,20 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    /// Runs a cached query and collects its rows.
+    fn list<T>(
+        &mut self,
+        sql: &str,
+        params: impl rusqlite::Params,
+        from_row: fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> StoreResult<Vec<T>> {
+        let mut stmt = self.conn.prepare_cached(sql).map_err(err)?;
+        let rows = stmt.query_map(params, from_row).map_err(err)?;
+        rows.collect::<Result<_, _>>().map_err(err)
+    }
+}
+
 impl Store for SqliteStore {
     fn begin(&mut self) -> StoreResult<()> {
         self.conn.execute_batch("BEGIN IMMEDIATE").map_err(err)
@@ -252,20 +266,15 @@ impl Store for SqliteStore {
         cursor: u64,
         limit: usize,
     ) -> StoreResult<Vec<ConversationRow>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT {CONVERSATION_COLUMNS} FROM conversations
-                 WHERE owner = ?1 AND version > ?2 ORDER BY version LIMIT ?3"
-            ))
-            .map_err(err)?;
-        let rows = stmt
-            .query_map(
-                params![owner, to_sql(cursor), limit as i64],
-                conversation_from_row,
-            )
-            .map_err(err)?;
-        rows.collect::<Result<_, _>>().map_err(err)
+        let sql = format!(
+            "SELECT {CONVERSATION_COLUMNS} FROM conversations
+             WHERE owner = ?1 AND version > ?2 ORDER BY version LIMIT ?3"
+        );
+        self.list(
+            &sql,
+            params![owner, to_sql(cursor), limit as i64],
+            conversation_from_row,
+        )
     }
 
     fn messages_after(
@@ -274,19 +283,14 @@ impl Store for SqliteStore {
         after_seq: u64,
         limit: usize,
     ) -> StoreResult<Vec<StoredMessage>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT {MESSAGE_COLUMNS} FROM messages WHERE conv_key = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
-            ))
-            .map_err(err)?;
-        let rows = stmt
-            .query_map(
-                params![conv_key, to_sql(after_seq), limit as i64],
-                message_from_row,
-            )
-            .map_err(err)?;
-        rows.collect::<Result<_, _>>().map_err(err)
+        let sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE conv_key = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
+        );
+        self.list(
+            &sql,
+            params![conv_key, to_sql(after_seq), limit as i64],
+            message_from_row,
+        )
     }
 
     fn messages_before(
@@ -295,19 +299,14 @@ impl Store for SqliteStore {
         before_seq: u64,
         limit: usize,
     ) -> StoreResult<Vec<StoredMessage>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT {MESSAGE_COLUMNS} FROM messages WHERE conv_key = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3"
-            ))
-            .map_err(err)?;
-        let rows = stmt
-            .query_map(
-                params![conv_key, to_sql(before_seq), limit as i64],
-                message_from_row,
-            )
-            .map_err(err)?;
-        rows.collect::<Result<_, _>>().map_err(err)
+        let sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE conv_key = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3"
+        );
+        self.list(
+            &sql,
+            params![conv_key, to_sql(before_seq), limit as i64],
+            message_from_row,
+        )
     }
 }
 
