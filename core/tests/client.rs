@@ -377,8 +377,12 @@ fn a_full_conversation_table_evicts_the_least_recent_and_says_so() {
     }
     let events = h.feed(&push(0, &text_message("C2Cnewcomer", 1, "newcomer", "hi")));
     assert!(
-        events.iter().any(|e| e == "ConversationEvicted(\"C2Cu0\")"),
+        events.iter().any(|e| e == "ConversationsEvicted(1)"),
         "{events:?}"
+    );
+    assert!(
+        h.client.conversation("C2Cu0").is_none(),
+        "the least recently active one went"
     );
     assert_eq!(h.client.conversations().count(), 16);
 }
@@ -465,6 +469,35 @@ fn sync_state_round_trips_and_is_refused_after_login() {
             .cursor,
         10
     );
+}
+
+#[test]
+fn a_kick_with_every_request_in_flight_loses_no_event() {
+    let mut h = Harness::logged_in();
+    let mut requests = Vec::new();
+    while let Ok(id) = h
+        .client
+        .send_message(h.now, &OutgoingMessage::text("bob", "x"))
+    {
+        requests.push(id);
+    }
+    assert!(requests.len() >= 6);
+    let events = h.feed(&frame(
+        kind::PUSH_KICKED,
+        &body::Kicked {
+            reason: body::KickReason::MultiDevice,
+        },
+    ));
+    for id in requests {
+        assert!(
+            events.contains(&format!(
+                "RequestFailed {{ request: {id:?}, error: Server(2024) }}"
+            )),
+            "{events:?}"
+        );
+    }
+    assert!(events.contains(&"KickedOut(MultiDevice)".to_owned()));
+    assert!(events.contains(&"SdkNotReady".to_owned()));
 }
 
 #[test]

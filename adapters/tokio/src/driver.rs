@@ -353,9 +353,7 @@ fn route(event: Event<'_>, waiters: &mut HashMap<RequestId, Waiter>, forward: &m
         Event::MessageReceived(m) => forward.push(TimEvent::MessageReceived(Message::from(&m))),
         Event::ConversationListUpdated => forward.push(TimEvent::ConversationListUpdated),
         Event::TotalUnreadCountUpdated(n) => forward.push(TimEvent::TotalUnreadCountUpdated(n)),
-        Event::ConversationEvicted(id) => {
-            forward.push(TimEvent::ConversationEvicted(id.as_str().to_owned()))
-        }
+        Event::ConversationsEvicted(n) => forward.push(TimEvent::ConversationsEvicted(n)),
         Event::SyncComplete => forward.push(TimEvent::SyncComplete),
     }
 }

@@ -155,8 +155,8 @@ pub enum TimEvent {
     ConversationListUpdated,
     /// `TOTAL_UNREAD_MESSAGE_COUNT_UPDATED`.
     TotalUnreadCountUpdated(u64),
-    /// The core's conversation table evicted this conversation.
-    ConversationEvicted(String),
+    /// The core's conversation table evicted this many conversations.
+    ConversationsEvicted(u32),
     /// Everything missed while away has been delivered.
     SyncComplete,
 }

@@ -1,6 +1,6 @@
 //! Events the client hands to the application through `poll_event`.
 
-use crate::model::{ConversationId, MessageView};
+use crate::model::MessageView;
 pub use crate::wire::body::KickReason;
 
 /// The handle of a command; its outcome arrives as an event carrying it.
@@ -118,9 +118,10 @@ pub enum Event<'a> {
     ConversationListUpdated,
     /// TIM `TOTAL_UNREAD_MESSAGE_COUNT_UPDATED`.
     TotalUnreadCountUpdated(u64),
-    /// The conversation table was full: the least recently active
-    /// conversation was dropped from it. The server still has it.
-    ConversationEvicted(ConversationId),
+    /// The conversation table was full: this many least recently active
+    /// conversations were dropped from it since the last such event. The
+    /// server still has them; they return when they change.
+    ConversationsEvicted(u32),
     /// Every conversation that changed while away is known and every missed
     /// message has been delivered.
     SyncComplete,
@@ -144,7 +145,7 @@ pub(crate) enum QueuedEvent {
         request: RequestId,
         error: RequestError,
     },
-    ConversationEvicted(ConversationId),
+    ConversationsEvicted(u32),
     SyncComplete,
     ConversationListUpdated,
     TotalUnreadCountUpdated(u64),
@@ -171,7 +172,7 @@ impl QueuedEvent {
             QueuedEvent::RequestFailed { request, error } => {
                 Event::RequestFailed { request, error }
             }
-            QueuedEvent::ConversationEvicted(id) => Event::ConversationEvicted(id),
+            QueuedEvent::ConversationsEvicted(n) => Event::ConversationsEvicted(n),
             QueuedEvent::SyncComplete => Event::SyncComplete,
             QueuedEvent::ConversationListUpdated => Event::ConversationListUpdated,
             QueuedEvent::TotalUnreadCountUpdated(n) => Event::TotalUnreadCountUpdated(n),

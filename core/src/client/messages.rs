@@ -5,7 +5,6 @@ use super::error::CommandError;
 use super::event::{QueuedEvent, RequestId, SendStatus};
 use super::outbox::{Op, Pending};
 use super::state::State;
-use super::table::Slot;
 use crate::model::{ConversationId, ConversationType, Flow, MessageView, OutgoingMessage};
 use crate::wire::body;
 use crate::wire::{kind, records, MAX_MESSAGE_BODY};
@@ -68,9 +67,7 @@ impl State<'_> {
             return;
         };
         if ok.seq > 0 {
-            if let Some(slot) = self.table.get_or_insert(ok.conversation) {
-                self.note_eviction(&slot);
-                let i = slot.index();
+            if let Some(i) = self.table.get_or_insert(ok.conversation) {
                 self.table.touch(i);
                 let me = self.owner.clone();
                 let c = &mut self.table.rows[i];
@@ -111,15 +108,6 @@ impl State<'_> {
         self.queue(QueuedEvent::RequestCompleted(p.id));
     }
 
-    pub(crate) fn note_eviction(&mut self, slot: &Slot) {
-        if let Slot::Inserted {
-            evicted: Some(id), ..
-        } = slot
-        {
-            self.queue(QueuedEvent::ConversationEvicted(id.clone()));
-        }
-    }
-
     /// Decides whether an incoming message is new to the application, and
     /// moves the watermarks. `push_read_seq` is the read watermark a live
     /// push carries, used when the conversation is new to this client.
@@ -128,11 +116,9 @@ impl State<'_> {
             // Online-only: no seq, no watermark, no unread.
             return true;
         }
-        let Some(slot) = self.table.get_or_insert(msg.conversation) else {
+        let Some(i) = self.table.get_or_insert(msg.conversation) else {
             return false;
         };
-        self.note_eviction(&slot);
-        let i = slot.index();
         self.table.touch(i);
         let from_me = msg.from == self.owner.as_str();
         let c = &mut self.table.rows[i];

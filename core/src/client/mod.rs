@@ -409,6 +409,19 @@ impl<'r> Client<'r> {
                 self.finish();
                 continue;
             }
+            if self.rx.len > 0 && self.st.has_event_room() && self.st.link.is_receiving() {
+                // Frames left waiting for queue room.
+                let before = self.rx.len;
+                self.process_rx();
+                self.finish();
+                if self.rx.len != before || self.rx.held.is_some() || !self.st.events.is_empty() {
+                    continue;
+                }
+            }
+            if self.st.table.evicted > 0 {
+                let n = core::mem::take(&mut self.st.table.evicted);
+                return Some(Ready::Queued(QueuedEvent::ConversationsEvicted(n)));
+            }
             if self.st.conversations_dirty {
                 self.st.conversations_dirty = false;
                 return Some(Ready::Queued(QueuedEvent::ConversationListUpdated));

@@ -5,6 +5,7 @@ use heapless::{Deque, Vec};
 
 use super::event::QueuedEvent;
 use super::outbox::Pending;
+use super::state::{EVENTS_BESIDES_PENDING, INTERNAL_RESERVE};
 use crate::model::Conversation;
 
 /// All memory a [`crate::Client`] uses.
@@ -33,8 +34,18 @@ pub struct Resources<
 impl<const C: usize, const P: usize, const E: usize, const RX: usize, const OUT: usize>
     Resources<C, P, E, RX, OUT>
 {
-    /// Empty storage.
+    /// Empty storage. The sizes are checked at compile time: at least three
+    /// pending requests (two are kept for the client's own), and room for two
+    /// events per pending request plus eight.
     pub const fn new() -> Self {
+        const {
+            assert!(P > INTERNAL_RESERVE, "PENDING must be at least 3");
+            assert!(
+                E >= 2 * P + EVENTS_BESIDES_PENDING,
+                "EVENTS must be at least 2 * PENDING + 8"
+            );
+            assert!(C > 0, "CONVERSATIONS must be at least 1");
+        }
         Resources {
             conversations: Vec::new(),
             pending: Vec::new(),
@@ -54,8 +65,8 @@ impl<const C: usize, const P: usize, const E: usize, const RX: usize, const OUT:
 }
 
 /// Device defaults: 16 conversations, 8 requests in flight, 2 KB frames.
-pub type DeviceResources = Resources<16, 8, 16, 2048, 2048>;
+pub type DeviceResources = Resources<16, 8, 24, 2048, 2048>;
 
 /// Host defaults: 1024 conversations, 64 requests in flight, 32 KB frames
 /// (large enough for a 12 KB message).
-pub type HostResources = Resources<1024, 64, 64, 32768, 65536>;
+pub type HostResources = Resources<1024, 64, 136, 32768, 65536>;

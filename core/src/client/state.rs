@@ -21,9 +21,10 @@ use crate::wire::{body, kind};
 /// client's own (login, sync, fetches).
 pub(crate) const INTERNAL_RESERVE: usize = 2;
 
-/// Queue room kept free before another frame is processed: one frame queues
-/// at most this many events.
-pub(crate) const EVENTS_PER_FRAME: usize = 4;
+/// Events one step queues besides two per pending request (a kick fails
+/// every request: a status and a failure for each send, plus the kick, the
+/// not-ready, the login failure, the net state and a completion).
+pub(crate) const EVENTS_BESIDES_PENDING: usize = 8;
 
 pub(crate) struct State<'r> {
     pub(crate) config: Config,
@@ -112,10 +113,11 @@ impl<'r> State<'r> {
         RequestId(self.next_request)
     }
 
-    /// Queues an event. The queue is sized so this has room (frames are only
-    /// processed while [`EVENTS_PER_FRAME`] slots are free, and commands queue
-    /// at most one); should it still be full, the oldest event is dropped and
-    /// logged rather than failing the transition.
+    /// Queues an event. `Resources` guarantees room for everything one step
+    /// can queue, and frames are only processed while that much is free; an
+    /// application that does not drain between steps can still overflow it,
+    /// and then the oldest event is dropped with a warning rather than
+    /// failing the transition.
     pub(crate) fn queue(&mut self, event: QueuedEvent) {
         if self.events.is_full() {
             crate::fmt::log_warn!("event queue full; dropping the oldest event");
@@ -125,7 +127,8 @@ impl<'r> State<'r> {
     }
 
     pub(crate) fn has_event_room(&self) -> bool {
-        self.events.storage_capacity() - self.events.storage_len() >= EVENTS_PER_FRAME
+        let worst = 2 * self.out.capacity() + EVENTS_BESIDES_PENDING;
+        self.events.storage_capacity() - self.events.storage_len() >= worst
     }
 
     pub(crate) fn net_state(&self) -> NetState {

@@ -45,11 +45,9 @@ impl State<'_> {
     ) -> Result<(), ProtocolError> {
         for summary in Records::<body::ConversationSummary<'_>>::new(bytes) {
             let s = summary?;
-            let Some(slot) = self.table.get_or_insert(s.conversation) else {
+            let Some(i) = self.table.get_or_insert(s.conversation) else {
                 continue;
             };
-            self.note_eviction(&slot);
-            let i = slot.index();
             let c = &mut self.table.rows[i];
             c.read_seq = c.read_seq.max(s.read_seq);
             if s.last_seq >= c.last_seq {
@@ -134,8 +132,8 @@ impl State<'_> {
         }
         self.table.clear();
         for record in Records::<Record<'_>>::new(rest).flatten() {
-            if let Some(slot) = self.table.get_or_insert(record.id) {
-                let c = &mut self.table.rows[slot.index()];
+            if let Some(i) = self.table.get_or_insert(record.id) {
+                let c = &mut self.table.rows[i];
                 c.read_seq = record.read_seq;
                 c.delivered_seq = record.delivered_seq;
                 c.set_last(

@@ -9,29 +9,18 @@ pub(crate) struct Table<'r> {
     pub(crate) rows: &'r mut VecView<Conversation>,
     /// Logical clock for recency.
     clock: u64,
-}
-
-/// The outcome of [`Table::get_or_insert`].
-pub(crate) enum Slot {
-    Existing(usize),
-    Inserted {
-        index: usize,
-        evicted: Option<ConversationId>,
-    },
-}
-
-impl Slot {
-    pub(crate) fn index(&self) -> usize {
-        match self {
-            Slot::Existing(i) | Slot::Inserted { index: i, .. } => *i,
-        }
-    }
+    /// Conversations evicted since the application was last told.
+    pub(crate) evicted: u32,
 }
 
 impl<'r> Table<'r> {
     pub(crate) fn new(rows: &'r mut VecView<Conversation>) -> Self {
         rows.clear();
-        Table { rows, clock: 0 }
+        Table {
+            rows,
+            clock: 0,
+            evicted: 0,
+        }
     }
 
     pub(crate) fn find(&self, id: &str) -> Option<usize> {
@@ -48,13 +37,12 @@ impl<'r> Table<'r> {
     /// Finds the conversation `id`, or inserts it, evicting the least recently
     /// active one (preferring one with nothing left to fetch) when full.
     /// `None` if `id` is not a conversation id or the table has no room at all.
-    pub(crate) fn get_or_insert(&mut self, id: &str) -> Option<Slot> {
+    pub(crate) fn get_or_insert(&mut self, id: &str) -> Option<usize> {
         if let Some(index) = self.find(id) {
-            return Some(Slot::Existing(index));
+            return Some(index);
         }
         let (kind, _) = ConversationType::parse(id)?;
         let owned = ConversationId::try_from(id).ok()?;
-        let mut evicted = None;
         if self.rows.is_full() {
             let victim = self
                 .rows
@@ -62,12 +50,13 @@ impl<'r> Table<'r> {
                 .enumerate()
                 .min_by_key(|(_, c)| (c.needs_fetch(), c.active))
                 .map(|(i, _)| i)?;
-            evicted = Some(self.rows.swap_remove(victim).id);
+            self.rows.swap_remove(victim);
+            self.evicted = self.evicted.saturating_add(1);
         }
         self.rows.push(Conversation::new(owned, kind)).ok()?;
         let index = self.rows.len() - 1;
         self.touch(index);
-        Some(Slot::Inserted { index, evicted })
+        Some(index)
     }
 
     /// TIM `getTotalUnreadMessageCount`.
