@@ -1,6 +1,6 @@
-//! The driver task: owns the core client and the TCP stream, feeds bytes and
-//! time in, writes bytes out, routes events. It decides nothing itself: when
-//! to dial, close, resend or resync all come from the core.
+//! The tokio pieces of the shared driver loop (`tinyim-driver`): a TCP
+//! transport, a clock, and a host that turns `Tim` calls into core commands
+//! and core events into resolved futures and `TimEvent`s.
 
 use std::collections::HashMap;
 use std::time::Instant as StdInstant;
@@ -83,119 +83,118 @@ impl Waiter {
     }
 }
 
+/// The tokio side of the shared driver: a TCP stream that reconnects.
+struct TcpTransport {
+    addr: String,
+    stream: Option<TcpStream>,
+}
+
+fn io_kind(_: std::io::Error) -> embedded_io_async::ErrorKind {
+    embedded_io_async::ErrorKind::Other
+}
+
+impl embedded_io_async::ErrorType for TcpTransport {
+    type Error = embedded_io_async::ErrorKind;
+}
+
+impl embedded_io_async::Read for TcpTransport {
+    async fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
+        match self.stream.as_mut() {
+            Some(s) => s.read(buf).await.map_err(io_kind),
+            None => Err(embedded_io_async::ErrorKind::NotConnected),
+        }
+    }
+}
+
+impl embedded_io_async::Write for TcpTransport {
+    async fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
+        match self.stream.as_mut() {
+            Some(s) => s.write(buf).await.map_err(io_kind),
+            None => Err(embedded_io_async::ErrorKind::NotConnected),
+        }
+    }
+
+    async fn flush(&mut self) -> Result<(), Self::Error> {
+        match self.stream.as_mut() {
+            Some(s) => s.flush().await.map_err(io_kind),
+            None => Err(embedded_io_async::ErrorKind::NotConnected),
+        }
+    }
+}
+
+impl tinyim_driver::Transport for TcpTransport {
+    async fn connect(&mut self) -> Result<(), Self::Error> {
+        self.stream = None;
+        let stream = TcpStream::connect(&self.addr).await.map_err(io_kind)?;
+        let _ = stream.set_nodelay(true);
+        self.stream = Some(stream);
+        Ok(())
+    }
+
+    fn close(&mut self) {
+        self.stream = None;
+    }
+}
+
 struct Clock(StdInstant);
 
-impl Clock {
+impl tinyim_driver::Clock for Clock {
     fn now(&self) -> Instant {
         Instant::from_millis(self.0.elapsed().as_millis() as u64)
     }
 
-    fn deadline(&self, at: Instant) -> tokio::time::Instant {
-        tokio::time::Instant::from_std(self.0) + std::time::Duration::from_millis(at.as_millis())
+    async fn sleep_until(&self, at: Instant) {
+        let deadline = tokio::time::Instant::from_std(self.0) + std::time::Duration::from_millis(at.as_millis());
+        tokio::time::sleep_until(deadline).await;
     }
 }
 
-async fn read_some(stream: &mut Option<TcpStream>, buf: &mut [u8]) -> std::io::Result<usize> {
-    match stream {
-        Some(s) => s.read(buf).await,
-        None => std::future::pending().await,
-    }
-}
-
-pub(crate) async fn run(
-    addr: String,
-    options: Options,
-    mut commands: mpsc::Receiver<Command>,
+/// Commands from the `Tim` handles in, events to the `EventStream` out.
+struct TokioHost {
+    commands: mpsc::Receiver<Command>,
     events: mpsc::Sender<TimEvent>,
-) {
+    waiters: HashMap<RequestId, Waiter>,
+    forward: Vec<TimEvent>,
+}
+
+impl tinyim_driver::Host for TokioHost {
+    type Command = Command;
+
+    async fn command(&mut self) -> Command {
+        // Every handle dropped: nobody can ask for anything again.
+        self.commands.recv().await.unwrap_or(Command::Shutdown)
+    }
+
+    fn apply(&mut self, client: &mut Client<'_>, now: Instant, command: Command) -> bool {
+        apply(command, client, now, &mut self.waiters)
+    }
+
+    async fn event(&mut self, event: Event<'_>) {
+        route(event, &mut self.waiters, &mut self.forward);
+        for event in self.forward.drain(..) {
+            // A dropped stream only means nobody listens.
+            let _ = self.events.send(event).await;
+        }
+    }
+}
+
+pub(crate) async fn run(addr: String, options: Options, commands: mpsc::Receiver<Command>, events: mpsc::Sender<TimEvent>) {
     let clock = Clock(StdInstant::now());
     let seed = options.seed.unwrap_or_else(rand::random);
     let mut resources = Box::new(HostResources::new());
-    let mut client = Client::new(&options.config, &mut resources, clock.now(), seed);
-    let mut stream: Option<TcpStream> = None;
-    let mut dialing: Option<tokio::task::JoinHandle<std::io::Result<TcpStream>>> = None;
-    let mut waiters: HashMap<RequestId, Waiter> = HashMap::new();
-    let mut inbound = vec![0u8; 16 * 1024];
-    let mut unconsumed: Vec<u8> = Vec::new();
-    let mut outbound = vec![0u8; 16 * 1024];
-    let mut forward: Vec<TimEvent> = Vec::new();
-
-    loop {
-        // Carry out what the core wants, until it wants nothing more.
-        let now = clock.now();
-        if client.poll_timeout().is_some_and(|t| t <= now) {
-            client.handle_timeout(now);
-        }
-        if client.poll_close() {
-            stream = None;
-        }
-        if stream.is_none() && dialing.is_none() && client.poll_connect(now) {
-            let addr = addr.clone();
-            dialing = Some(tokio::spawn(async move { TcpStream::connect(addr).await }));
-        }
-        if !unconsumed.is_empty() {
-            let taken = client.handle_input(clock.now(), &unconsumed);
-            unconsumed.drain(..taken);
-        }
-        if let Some(s) = stream.as_mut() {
-            while let Some(n) = client.poll_transmit(&mut outbound) {
-                if s.write_all(&outbound[..n]).await.is_err() {
-                    client.connection_lost(clock.now());
-                    stream = None;
-                    break;
-                }
-            }
-        }
-        let mut progressed = false;
-        while let Some(event) = client.poll_event() {
-            progressed = true;
-            route(event, &mut waiters, &mut forward);
-        }
-        for event in forward.drain(..) {
-            // A dropped stream only means nobody listens.
-            let _ = events.send(event).await;
-        }
-        if progressed || (stream.is_some() && !client.transmit_idle()) {
-            continue;
-        }
-
-        let wake = client.poll_timeout().map(|t| clock.deadline(t));
-        tokio::select! {
-            command = commands.recv() => {
-                let Some(command) = command else { break };
-                if !apply(command, &mut client, clock.now(), &mut waiters) {
-                    break;
-                }
-            }
-            read = read_some(&mut stream, &mut inbound), if unconsumed.is_empty() => {
-                match read {
-                    Ok(0) | Err(_) => {
-                        stream = None;
-                        client.connection_lost(clock.now());
-                    }
-                    Ok(n) => {
-                        let taken = client.handle_input(clock.now(), &inbound[..n]);
-                        unconsumed.extend_from_slice(&inbound[taken..n]);
-                    }
-                }
-            }
-            dialed = async { dialing.as_mut().expect("guarded by the condition").await }, if dialing.is_some() => {
-                dialing = None;
-                match dialed {
-                    Ok(Ok(s)) => {
-                        let _ = s.set_nodelay(true);
-                        stream = Some(s);
-                        client.connection_opened(clock.now());
-                    }
-                    _ => client.connection_lost(clock.now()),
-                }
-            }
-            _ = async { tokio::time::sleep_until(wake.expect("guarded by the condition")).await }, if wake.is_some() => {
-                client.handle_timeout(clock.now());
-            }
-        }
-    }
-    for (_, waiter) in waiters.drain() {
+    let mut client = Client::new(&options.config, &mut resources, tinyim_driver::Clock::now(&clock), seed);
+    let mut transport = TcpTransport { addr, stream: None };
+    let mut host = TokioHost {
+        commands,
+        events,
+        waiters: HashMap::new(),
+        forward: Vec::new(),
+    };
+    let mut rx = vec![0u8; 16 * 1024];
+    let mut tx = vec![0u8; 16 * 1024];
+    let buffers = tinyim_driver::Buffers { rx: &mut rx, tx: &mut tx };
+    tinyim_driver::run(&mut client, &mut transport, &clock, &mut host, buffers).await;
+    for (_, waiter) in host.waiters.drain() {
         waiter.fail(TimError::Closed);
     }
 }

@@ -1,0 +1,179 @@
+//! # tinyim-driver
+//!
+//! The driver loop of tinyim, written once for every runtime: it waits for
+//! bytes, commands and timers, feeds them to the sans-IO
+//! [`tinyim_core::Client`], writes what it asks, and hands events to the
+//! application. It makes no protocol decision: when to dial, close, resend
+//! or resync all come from the core.
+//!
+//! `no_std`, no allocation. A runtime supplies three things:
+//! - a [`Transport`]: an `embedded-io-async` stream that can (re)connect, such
+//!   as embassy-net's `TcpSocket` or a tokio `TcpStream` wrapped by
+//!   `embedded-io-adapters`;
+//! - a [`Clock`]: the time now and a way to sleep until an instant;
+//! - a [`Host`]: where commands come from and events go.
+
+#![no_std]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+use core::future::Future;
+
+use embassy_futures::select::{select, select3, Either, Either3};
+use embedded_io_async::{Read, Write};
+use tinyim_core::time::Instant;
+use tinyim_core::{Client, Event};
+
+/// A byte stream that can be opened again after it closed.
+pub trait Transport: Read + Write {
+    /// Opens the connection (closing any previous one first).
+    fn connect(&mut self) -> impl Future<Output = Result<(), Self::Error>>;
+    /// Closes the connection; reads and writes fail until the next `connect`.
+    fn close(&mut self);
+}
+
+/// The runtime's clock.
+pub trait Clock {
+    /// The time now, on the same scale as every other instant given to the core.
+    fn now(&self) -> Instant;
+    /// Completes at `at` (at once if it has passed).
+    fn sleep_until(&self, at: Instant) -> impl Future<Output = ()>;
+}
+
+/// The application side: commands in, events out.
+pub trait Host {
+    /// A request from the application.
+    type Command;
+    /// The next command; pending while there is none.
+    fn command(&mut self) -> impl Future<Output = Self::Command>;
+    /// Hands a command to the client; `false` stops the driver.
+    fn apply(&mut self, client: &mut Client<'_>, now: Instant, command: Self::Command) -> bool;
+    /// Takes one event. While this is pending the driver reads nothing more,
+    /// so a slow application slows the connection instead of losing events.
+    fn event(&mut self, event: Event<'_>) -> impl Future<Output = ()>;
+}
+
+/// Buffers the driver uses: `rx` for bytes read but not yet taken by the
+/// client, `tx` for bytes on their way out. 1 to 2 KB each is plenty.
+pub struct Buffers<'b> {
+    /// Receive staging buffer.
+    pub rx: &'b mut [u8],
+    /// Transmit staging buffer.
+    pub tx: &'b mut [u8],
+}
+
+enum Wake<C> {
+    Read(usize),
+    ReadFailed,
+    Command(C),
+    Timer,
+}
+
+/// Runs the client until the host's `apply` returns `false`.
+pub async fn run<T: Transport, K: Clock, H: Host>(
+    client: &mut Client<'_>,
+    transport: &mut T,
+    clock: &K,
+    host: &mut H,
+    buffers: Buffers<'_>,
+) {
+    let Buffers { rx, tx } = buffers;
+    let mut connected = false;
+    // rx[..staged] holds bytes read but not yet taken by the client.
+    let mut staged = 0usize;
+    loop {
+        let now = clock.now();
+        if client.poll_timeout().is_some_and(|t| t <= now) {
+            client.handle_timeout(now);
+        }
+        if client.poll_close() && connected {
+            transport.close();
+            connected = false;
+            staged = 0;
+        }
+        if !connected && client.poll_connect(clock.now()) {
+            // Commands are still served while the transport opens.
+            loop {
+                match select(transport.connect(), host.command()).await {
+                    Either::First(Ok(())) => {
+                        connected = true;
+                        client.connection_opened(clock.now());
+                        break;
+                    }
+                    Either::First(Err(_)) => {
+                        client.connection_lost(clock.now());
+                        break;
+                    }
+                    Either::Second(command) => {
+                        if !host.apply(client, clock.now(), command) {
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+        if staged > 0 {
+            let taken = client.handle_input(clock.now(), &rx[..staged]);
+            rx.copy_within(taken..staged, 0);
+            staged -= taken;
+        }
+        if connected {
+            while let Some(n) = client.poll_transmit(tx) {
+                if transport.write_all(&tx[..n]).await.is_err() || transport.flush().await.is_err() {
+                    transport.close();
+                    connected = false;
+                    staged = 0;
+                    client.connection_lost(clock.now());
+                    break;
+                }
+            }
+        }
+        let mut progressed = false;
+        while let Some(event) = client.poll_event() {
+            progressed = true;
+            host.event(event).await;
+        }
+        if progressed || (connected && !client.transmit_idle()) {
+            continue;
+        }
+
+        let wake_at = client.poll_timeout();
+        let can_read = connected && staged < rx.len();
+        let read = async {
+            if can_read {
+                match transport.read(&mut rx[staged..]).await {
+                    Ok(0) | Err(_) => Wake::ReadFailed,
+                    Ok(n) => Wake::Read(n),
+                }
+            } else {
+                core::future::pending().await
+            }
+        };
+        let timer = async {
+            match wake_at {
+                Some(at) => clock.sleep_until(at).await,
+                None => core::future::pending().await,
+            }
+        };
+        let woke = match select3(read, host.command(), timer).await {
+            Either3::First(w) => w,
+            Either3::Second(command) => Wake::Command(command),
+            Either3::Third(()) => Wake::Timer,
+        };
+        match woke {
+            Wake::Read(n) => staged += n,
+            Wake::ReadFailed => {
+                transport.close();
+                connected = false;
+                staged = 0;
+                client.connection_lost(clock.now());
+            }
+            Wake::Command(command) => {
+                if !host.apply(client, clock.now(), command) {
+                    return;
+                }
+            }
+            Wake::Timer => client.handle_timeout(clock.now()),
+        }
+    }
+}
