@@ -49,6 +49,6 @@ pub mod wire;
 
 pub use client::{
     Client, CommandError, Config, DeviceResources, Event, HostResources, KickReason, NetState,
-    RequestError, RequestId, Resources, SendStatus, SyncStateError,
+    RequestError, RequestId, Resources, SendStatus, SyncStateError, MAX_USER_SIG,
 };
 pub use model::{Conversation, ConversationType, Elem, Flow, MessageView, OutgoingMessage};

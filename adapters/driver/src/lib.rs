@@ -51,6 +51,12 @@ pub trait Host {
     /// Takes one event. While this is pending the driver reads nothing more,
     /// so a slow application slows the connection instead of losing events.
     fn event(&mut self, event: Event<'_>) -> impl Future<Output = ()>;
+    /// Called after a run of events was taken, with the client readable again
+    /// (for example to save its sync state).
+    fn drained(&mut self, client: &Client<'_>) -> impl Future<Output = ()> {
+        let _ = client;
+        async {}
+    }
 }
 
 /// Buffers the driver uses: `rx` for bytes read but not yet taken by the
@@ -119,7 +125,8 @@ pub async fn run<T: Transport, K: Clock, H: Host>(
         }
         if connected {
             while let Some(n) = client.poll_transmit(tx) {
-                if transport.write_all(&tx[..n]).await.is_err() || transport.flush().await.is_err() {
+                if transport.write_all(&tx[..n]).await.is_err() || transport.flush().await.is_err()
+                {
                     transport.close();
                     connected = false;
                     staged = 0;
@@ -133,7 +140,11 @@ pub async fn run<T: Transport, K: Clock, H: Host>(
             progressed = true;
             host.event(event).await;
         }
-        if progressed || (connected && !client.transmit_idle()) {
+        if progressed {
+            host.drained(client).await;
+            continue;
+        }
+        if connected && !client.transmit_idle() {
             continue;
         }
 

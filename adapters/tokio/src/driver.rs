@@ -144,7 +144,8 @@ impl tinyim_driver::Clock for Clock {
     }
 
     async fn sleep_until(&self, at: Instant) {
-        let deadline = tokio::time::Instant::from_std(self.0) + std::time::Duration::from_millis(at.as_millis());
+        let deadline = tokio::time::Instant::from_std(self.0)
+            + std::time::Duration::from_millis(at.as_millis());
         tokio::time::sleep_until(deadline).await;
     }
 }
@@ -178,11 +179,21 @@ impl tinyim_driver::Host for TokioHost {
     }
 }
 
-pub(crate) async fn run(addr: String, options: Options, commands: mpsc::Receiver<Command>, events: mpsc::Sender<TimEvent>) {
+pub(crate) async fn run(
+    addr: String,
+    options: Options,
+    commands: mpsc::Receiver<Command>,
+    events: mpsc::Sender<TimEvent>,
+) {
     let clock = Clock(StdInstant::now());
     let seed = options.seed.unwrap_or_else(rand::random);
     let mut resources = Box::new(HostResources::new());
-    let mut client = Client::new(&options.config, &mut resources, tinyim_driver::Clock::now(&clock), seed);
+    let mut client = Client::new(
+        &options.config,
+        &mut resources,
+        tinyim_driver::Clock::now(&clock),
+        seed,
+    );
     let mut transport = TcpTransport { addr, stream: None };
     let mut host = TokioHost {
         commands,
@@ -192,7 +203,10 @@ pub(crate) async fn run(addr: String, options: Options, commands: mpsc::Receiver
     };
     let mut rx = vec![0u8; 16 * 1024];
     let mut tx = vec![0u8; 16 * 1024];
-    let buffers = tinyim_driver::Buffers { rx: &mut rx, tx: &mut tx };
+    let buffers = tinyim_driver::Buffers {
+        rx: &mut rx,
+        tx: &mut tx,
+    };
     tinyim_driver::run(&mut client, &mut transport, &clock, &mut host, buffers).await;
     for (_, waiter) in host.waiters.drain() {
         waiter.fail(TimError::Closed);

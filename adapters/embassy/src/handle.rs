@@ -1,0 +1,128 @@
+//! The application side: calls that return when the server answers.
+
+use core::fmt;
+
+use embassy_sync::blocking_mutex::raw::RawMutex;
+use heapless::String;
+use tinyim_core::{CommandError, RequestError};
+
+use crate::shared::{Call, OwnedEvent, Reply, Shared};
+
+/// A cheap handle to a running client; copy it into every task that needs it.
+pub struct Handle<'a, M: RawMutex, const EVENTS: usize> {
+    pub(crate) shared: &'a Shared<M, EVENTS>,
+}
+
+impl<M: RawMutex, const EVENTS: usize> Clone for Handle<'_, M, EVENTS> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<M: RawMutex, const EVENTS: usize> Copy for Handle<'_, M, EVENTS> {}
+
+/// A message the server acknowledged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Sent {
+    /// Its sequence in the conversation.
+    pub seq: u64,
+    /// Server time, unix milliseconds.
+    pub time_ms: u64,
+    /// Its client message id.
+    pub client_msg_id: u64,
+}
+
+/// Why a call failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum HandleError {
+    /// An argument does not fit the handle's buffers (user id, UserSig, text).
+    TooLong,
+    /// The core refused the command.
+    Command(CommandError),
+    /// The request failed (timeout, disconnect, server code).
+    Request(RequestError),
+}
+
+impl HandleError {
+    /// The TIM error code, where one applies.
+    pub fn code(self) -> u32 {
+        match self {
+            HandleError::Request(e) => e.code(),
+            HandleError::Command(CommandError::NotLoggedIn) => {
+                tinyim_core::wire::code::NOT_LOGGED_IN
+            }
+            HandleError::Command(_) | HandleError::TooLong => tinyim_core::wire::code::BAD_REQUEST,
+        }
+    }
+}
+
+impl fmt::Display for HandleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HandleError::TooLong => f.write_str("argument too long"),
+            HandleError::Command(e) => write!(f, "{e}"),
+            HandleError::Request(e) => write!(f, "request failed with {}", e.code()),
+        }
+    }
+}
+
+impl core::error::Error for HandleError {}
+
+fn owned<const N: usize>(s: &str) -> Result<String<N>, HandleError> {
+    String::try_from(s).map_err(|_| HandleError::TooLong)
+}
+
+impl<M: RawMutex, const EVENTS: usize> Handle<'_, M, EVENTS> {
+    /// One call at a time goes to the runner; others wait their turn.
+    async fn call(&self, call: Call) -> Result<Reply, HandleError> {
+        let _turn = self.shared.calls.lock().await;
+        self.shared.reply.reset();
+        self.shared
+            .slot
+            .lock(|slot| *slot.borrow_mut() = Some(call));
+        self.shared.request.signal(());
+        self.shared.reply.wait().await
+    }
+
+    /// TIM `login`.
+    pub async fn login(&self, user_id: &str, user_sig: &str) -> Result<(), HandleError> {
+        let call = Call::Login {
+            user: owned(user_id)?,
+            sig: owned(user_sig)?,
+        };
+        self.call(call).await.map(|_| ())
+    }
+
+    /// TIM `logout`.
+    pub async fn logout(&self) -> Result<(), HandleError> {
+        self.call(Call::Logout).await.map(|_| ())
+    }
+
+    /// TIM `createTextMessage` + `sendMessage`: returns once the message is
+    /// durable on the server.
+    pub async fn send_text(&self, to_user: &str, text: &str) -> Result<Sent, HandleError> {
+        let call = Call::SendText {
+            to: owned(to_user)?,
+            text: owned(text)?,
+        };
+        match self.call(call).await? {
+            Reply::Sent(sent) => Ok(sent),
+            Reply::Done => Err(HandleError::Request(RequestError::Disconnected)),
+        }
+    }
+
+    /// TIM `setMessageRead`.
+    pub async fn set_message_read(&self, conversation_id: &str) -> Result<(), HandleError> {
+        let call = Call::SetRead {
+            conversation: owned(conversation_id)?,
+        };
+        self.call(call).await.map(|_| ())
+    }
+
+    /// The next event (TIM `on`).
+    pub async fn next_event(&self) -> OwnedEvent {
+        self.shared.events.receive().await
+    }
+}

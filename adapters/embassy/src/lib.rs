@@ -1,0 +1,37 @@
+//! # tinyim-embassy
+//!
+//! tinyim on embassy: a [`Runner`] task owns the transport and the sans-IO
+//! core and runs the shared driver loop (`tinyim-driver`); application tasks
+//! talk to it through a cheap, `Copy` [`Handle`] whose calls return when the
+//! server answers. No allocation: everything lives in a [`Shared`] and a
+//! `tinyim_core::Resources`, both `const`-constructible for a `StaticCell`.
+//!
+//! ```ignore
+//! static RESOURCES: StaticCell<DeviceResources> = StaticCell::new();
+//! static SHARED: Shared<CriticalSectionRawMutex, 8> = Shared::new();
+//! let client = Client::new(&Config::new(DeviceClass::Embedded), RESOURCES.init(DeviceResources::new()), now(), seed);
+//! let transport = TcpTransport::new(socket, server_endpoint);
+//! spawner.spawn(tinyim_task(Runner::new(client, transport, &SHARED, rx_buf, tx_buf)));
+//! let tim = SHARED.handle();
+//! tim.login("device-1", USER_SIG).await?;
+//! tim.send_text("alice", "hello from the device").await?;
+//! loop { let event = tim.next_event().await; /* ... */ }
+//! ```
+
+#![no_std]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod clock;
+mod handle;
+mod runner;
+mod shared;
+#[cfg(feature = "embassy-net")]
+mod tcp;
+
+pub use clock::EmbassyClock;
+pub use handle::{Handle, HandleError, Sent};
+pub use runner::{Runner, SyncStore};
+pub use shared::{OwnedEvent, ReceivedMessage, Shared, MAX_TEXT};
+#[cfg(feature = "embassy-net")]
+pub use tcp::TcpTransport;

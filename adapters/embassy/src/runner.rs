@@ -1,0 +1,226 @@
+//! The task that owns the transport and the core.
+
+use embassy_sync::blocking_mutex::raw::RawMutex;
+use heapless::String;
+use tinyim_core::time::Instant;
+use tinyim_core::{Client, Elem, Event, OutgoingMessage, RequestError, RequestId, SendStatus};
+use tinyim_driver::{Buffers, Transport};
+
+use crate::clock::EmbassyClock;
+use crate::handle::{HandleError, Sent};
+use crate::shared::{Call, OwnedEvent, ReceivedMessage, Reply, Shared, MAX_TEXT};
+
+/// Where the sync state (cursor and watermarks, postcard bytes) is kept across
+/// reboots. Restore it with `Client::restore_sync_state` before building the
+/// runner; the runner saves it after every run of events that changed it.
+pub trait SyncStore {
+    /// Keeps `state` (for example in flash).
+    fn save(&mut self, state: &[u8]) -> impl core::future::Future<Output = ()>;
+}
+
+/// No persistence: a rebooted device syncs from its unread messages.
+impl SyncStore for () {
+    async fn save(&mut self, _: &[u8]) {}
+}
+
+/// The runner task's state. Call [`Runner::run`] from an embassy task.
+pub struct Runner<'a, T, M: RawMutex, const EVENTS: usize, S = ()> {
+    client: Client<'a>,
+    transport: T,
+    host: EmbassyHost<'a, M, EVENTS, S>,
+    rx: &'a mut [u8],
+    tx: &'a mut [u8],
+}
+
+impl<'a, T: Transport, M: RawMutex, const EVENTS: usize, S: SyncStore> Runner<'a, T, M, EVENTS, S> {
+    /// A runner for `client` over `transport`; `rx` and `tx` stage bytes
+    /// (1 to 2 KB each); `state_buf` holds the serialized sync state for
+    /// `store` (about 170 bytes per conversation).
+    pub fn new(
+        client: Client<'a>,
+        transport: T,
+        shared: &'a Shared<M, EVENTS>,
+        rx: &'a mut [u8],
+        tx: &'a mut [u8],
+        store: S,
+        state_buf: &'a mut [u8],
+    ) -> Self {
+        Runner {
+            client,
+            transport,
+            host: EmbassyHost {
+                shared,
+                current: None,
+                store,
+                state_buf,
+                save_due: false,
+            },
+            rx,
+            tx,
+        }
+    }
+
+    /// Runs forever: connects when logged in, reconnects with backoff, resyncs.
+    pub async fn run(&mut self) {
+        let buffers = Buffers {
+            rx: &mut *self.rx,
+            tx: &mut *self.tx,
+        };
+        tinyim_driver::run(
+            &mut self.client,
+            &mut self.transport,
+            &EmbassyClock,
+            &mut self.host,
+            buffers,
+        )
+        .await;
+    }
+}
+
+/// The call in progress: its request, and whether it is a send.
+struct Current {
+    request: RequestId,
+    send: bool,
+}
+
+struct EmbassyHost<'a, M: RawMutex, const EVENTS: usize, S> {
+    shared: &'a Shared<M, EVENTS>,
+    current: Option<Current>,
+    store: S,
+    state_buf: &'a mut [u8],
+    save_due: bool,
+}
+
+impl<M: RawMutex, const EVENTS: usize, S> EmbassyHost<'_, M, EVENTS, S> {
+    fn answer(&mut self, request: RequestId, reply: Result<Reply, HandleError>) {
+        if self.current.as_ref().is_some_and(|c| c.request == request) {
+            self.current = None;
+            self.shared.reply.signal(reply);
+        }
+    }
+}
+
+fn copy_text(text: &str) -> (String<MAX_TEXT>, bool) {
+    let cut = tinyim_core::model::cut_at_char_boundary(text, MAX_TEXT);
+    // `cut` is at most MAX_TEXT bytes, so it fits.
+    (
+        String::try_from(cut).unwrap_or_default(),
+        cut.len() < text.len(),
+    )
+}
+
+impl<M: RawMutex, const EVENTS: usize, S: SyncStore> tinyim_driver::Host
+    for EmbassyHost<'_, M, EVENTS, S>
+{
+    type Command = Call;
+
+    async fn command(&mut self) -> Call {
+        loop {
+            self.shared.request.wait().await;
+            if let Some(call) = self.shared.slot.lock(|slot| slot.borrow_mut().take()) {
+                return call;
+            }
+        }
+    }
+
+    fn apply(&mut self, client: &mut Client<'_>, now: Instant, call: Call) -> bool {
+        let (result, send) = match &call {
+            Call::Login { user, sig } => (client.login(now, user, sig), false),
+            Call::Logout => (client.logout(now), false),
+            Call::SendText { to, text } => {
+                let message = OutgoingMessage::text(to, text);
+                (client.send_message(now, &message), true)
+            }
+            Call::SetRead { conversation } => (client.set_message_read(now, conversation), false),
+        };
+        match result {
+            Ok(request) => self.current = Some(Current { request, send }),
+            Err(e) => self.shared.reply.signal(Err(HandleError::Command(e))),
+        }
+        true
+    }
+
+    async fn event(&mut self, event: Event<'_>) {
+        let owned = match event {
+            Event::RequestCompleted(request) => {
+                if !self.current.as_ref().is_some_and(|c| c.send) {
+                    self.answer(request, Ok(Reply::Done));
+                }
+                return;
+            }
+            Event::RequestFailed { request, error } => {
+                self.answer(request, Err(HandleError::Request(error)));
+                return;
+            }
+            Event::HistoryMessage { .. } => return,
+            Event::MessageStatus {
+                request,
+                client_msg_id,
+                status,
+            } => match status {
+                SendStatus::Sent { seq, time_ms } => {
+                    self.answer(
+                        request,
+                        Ok(Reply::Sent(Sent {
+                            seq,
+                            time_ms,
+                            client_msg_id,
+                        })),
+                    );
+                    return;
+                }
+                SendStatus::Failed { code } => {
+                    self.answer(
+                        request,
+                        Err(HandleError::Request(RequestError::Server(code))),
+                    );
+                    OwnedEvent::MessageFailed {
+                        client_msg_id,
+                        code,
+                    }
+                }
+            },
+            Event::MessageReceived(m) => {
+                let (text, truncated) = match m.elem {
+                    Elem::Text { text } => copy_text(text),
+                    Elem::Custom { data, .. } => copy_text(data),
+                    Elem::TooLarge { .. } => (String::new(), true),
+                };
+                OwnedEvent::MessageReceived(ReceivedMessage {
+                    conversation: String::try_from(m.conversation_id).unwrap_or_default(),
+                    from: String::try_from(m.from).unwrap_or_default(),
+                    seq: m.seq,
+                    time_ms: m.time_ms,
+                    client_msg_id: m.client_msg_id,
+                    text,
+                    truncated,
+                })
+            }
+            Event::SdkReady => OwnedEvent::SdkReady,
+            Event::SdkNotReady => OwnedEvent::SdkNotReady,
+            Event::NetStateChange(s) => OwnedEvent::NetStateChange(s),
+            Event::KickedOut(r) => OwnedEvent::KickedOut(r),
+            Event::ConnectionRejected { code } => OwnedEvent::ConnectionRejected(code),
+            Event::ConversationListUpdated => {
+                self.save_due = true;
+                OwnedEvent::ConversationListUpdated
+            }
+            Event::TotalUnreadCountUpdated(n) => OwnedEvent::TotalUnreadCountUpdated(n),
+            Event::ConversationsEvicted(n) => OwnedEvent::ConversationsEvicted(n),
+            Event::SyncComplete => {
+                self.save_due = true;
+                OwnedEvent::SyncComplete
+            }
+        };
+        self.shared.events.send(owned).await;
+    }
+
+    async fn drained(&mut self, client: &Client<'_>) {
+        if self.save_due {
+            self.save_due = false;
+            if let Ok(n) = client.save_sync_state(self.state_buf) {
+                self.store.save(&self.state_buf[..n]).await;
+            }
+        }
+    }
+}

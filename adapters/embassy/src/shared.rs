@@ -1,0 +1,126 @@
+//! What the runner and the handles share: one call in transit, its reply, and
+//! the event queue. `const`-constructible, so it can be a `static`.
+
+use core::cell::RefCell;
+
+use embassy_sync::blocking_mutex::raw::RawMutex;
+use embassy_sync::blocking_mutex::Mutex as BlockingMutex;
+use embassy_sync::channel::Channel;
+use embassy_sync::mutex::Mutex;
+use embassy_sync::signal::Signal;
+use heapless::String;
+use tinyim_core::model::{ConversationId, UserId};
+use tinyim_core::{KickReason, NetState, MAX_USER_SIG};
+
+use crate::handle::{Handle, HandleError, Sent};
+
+/// Longest text a handle sends or an event carries; longer received texts
+/// are cut (and marked) in the event, while the server keeps them whole.
+pub const MAX_TEXT: usize = 256;
+
+/// A call from a handle to the runner.
+pub(crate) enum Call {
+    Login {
+        user: UserId,
+        sig: String<MAX_USER_SIG>,
+    },
+    Logout,
+    SendText {
+        to: UserId,
+        text: String<MAX_TEXT>,
+    },
+    SetRead {
+        conversation: ConversationId,
+    },
+}
+
+/// The runner's answer to a call.
+pub(crate) enum Reply {
+    Done,
+    Sent(Sent),
+}
+
+/// A received message, copied out of the client for another task.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceivedMessage {
+    /// TIM `conversationID`.
+    pub conversation: ConversationId,
+    /// Sender.
+    pub from: UserId,
+    /// Sequence in the conversation (0 for online-only messages).
+    pub seq: u64,
+    /// Server time, unix milliseconds.
+    pub time_ms: u64,
+    /// The sender's client message id.
+    pub client_msg_id: u64,
+    /// The text (a custom message's data).
+    pub text: String<MAX_TEXT>,
+    /// The text was longer than [`MAX_TEXT`] and was cut.
+    pub truncated: bool,
+}
+
+/// Events for application tasks (TIM's events), owned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OwnedEvent {
+    /// `SDK_READY`.
+    SdkReady,
+    /// `SDK_NOT_READY`.
+    SdkNotReady,
+    /// `NET_STATE_CHANGE`.
+    NetStateChange(NetState),
+    /// `KICKED_OUT`.
+    KickedOut(KickReason),
+    /// The server refused the handshake.
+    ConnectionRejected(u32),
+    /// `MESSAGE_RECEIVED`.
+    MessageReceived(ReceivedMessage),
+    /// A send failed for good.
+    MessageFailed {
+        /// Its client message id.
+        client_msg_id: u64,
+        /// TIM error code.
+        code: u32,
+    },
+    /// `CONVERSATION_LIST_UPDATED`.
+    ConversationListUpdated,
+    /// `TOTAL_UNREAD_MESSAGE_COUNT_UPDATED`.
+    TotalUnreadCountUpdated(u64),
+    /// Conversations dropped from the full table.
+    ConversationsEvicted(u32),
+    /// Everything missed while away has been delivered.
+    SyncComplete,
+}
+
+/// The state shared by a [`crate::Runner`] and its [`Handle`]s; `EVENTS` is
+/// the depth of the event queue.
+pub struct Shared<M: RawMutex, const EVENTS: usize> {
+    pub(crate) calls: Mutex<M, ()>,
+    pub(crate) slot: BlockingMutex<M, RefCell<Option<Call>>>,
+    pub(crate) request: Signal<M, ()>,
+    pub(crate) reply: Signal<M, Result<Reply, HandleError>>,
+    pub(crate) events: Channel<M, OwnedEvent, EVENTS>,
+}
+
+impl<M: RawMutex, const EVENTS: usize> Shared<M, EVENTS> {
+    /// Empty shared state.
+    pub const fn new() -> Self {
+        Shared {
+            calls: Mutex::new(()),
+            slot: BlockingMutex::new(RefCell::new(None)),
+            request: Signal::new(),
+            reply: Signal::new(),
+            events: Channel::new(),
+        }
+    }
+
+    /// A handle for application tasks.
+    pub fn handle(&self) -> Handle<'_, M, EVENTS> {
+        Handle { shared: self }
+    }
+}
+
+impl<M: RawMutex, const EVENTS: usize> Default for Shared<M, EVENTS> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
