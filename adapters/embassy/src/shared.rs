@@ -19,6 +19,8 @@ use crate::handle::{Handle, HandleError, Sent};
 pub const MAX_TEXT: usize = 256;
 
 /// A call from a handle to the runner.
+// Without an allocator nothing can be boxed; the one slot holds the largest.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Call {
     Login {
         user: UserId,
@@ -60,6 +62,8 @@ pub struct ReceivedMessage {
 }
 
 /// Events for application tasks (TIM's events), owned.
+// Without an allocator nothing can be boxed; queue slots hold the largest.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OwnedEvent {
     /// `SDK_READY`.

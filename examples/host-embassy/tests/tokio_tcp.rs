@@ -1,0 +1,138 @@
+//! The embassy adapter over tokio TCP (through `embedded-io-adapters`) on
+//! 127.0.0.1, against the real server with a real SQLite file.
+
+use embassy_futures::select::{select, Either};
+use embassy_sync::blocking_mutex::raw::NoopRawMutex;
+use host_embassy::TokioTcp;
+use tinyim_core::time::Instant;
+use tinyim_core::wire::body::DeviceClass;
+use tinyim_core::{Client, Config, DeviceResources};
+use tinyim_embassy::{OwnedEvent, Runner, Shared, SyncStore};
+use tinyim_server::engine::AppAuth;
+use tinyim_server::net::{Server, ServerConfig};
+use tinyim_tokio::{Options, Tim, TimEvent};
+
+const APP_ID: u64 = 1_400_000_555;
+const KEY: &str = "embassy-test-key";
+const PATIENCE: std::time::Duration = std::time::Duration::from_secs(30);
+
+fn sig(user: &str) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    tinyim_server::usersig::mint(APP_ID, KEY, user, 3600, now)
+}
+
+/// Keeps every saved sync state, to check the hook fires with real bytes.
+#[derive(Default)]
+struct Saved(Vec<Vec<u8>>);
+
+impl SyncStore for &mut Saved {
+    async fn save(&mut self, state: &[u8]) {
+        self.0.push(state.to_vec());
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn device_receives_and_answers_through_the_embassy_adapter() {
+    let dir = tempfile::tempdir().unwrap();
+    let auth = AppAuth {
+        app_id: APP_ID,
+        key: KEY.into(),
+    };
+    let server = Server::bind(ServerConfig::new(
+        "127.0.0.1:0".parse().unwrap(),
+        dir.path().join("e.db"),
+        auth,
+    ))
+    .await
+    .unwrap();
+    let addr = server.local_addr().unwrap().to_string();
+    tokio::spawn(server.run());
+
+    let mut resources = Box::new(DeviceResources::new());
+    let start = Instant::from_millis(embassy_time::Instant::now().as_millis());
+    let client = Client::new(
+        &Config::new(DeviceClass::Embedded),
+        &mut resources,
+        start,
+        99,
+    );
+    let shared = Shared::<NoopRawMutex, 8>::new();
+    let (mut rx, mut tx, mut state) = ([0u8; 2048], [0u8; 2048], [0u8; 4096]);
+    let mut saved = Saved::default();
+    let mut runner = Runner::new(
+        client,
+        TokioTcp::new(addr.clone()),
+        &shared,
+        &mut rx,
+        &mut tx,
+        &mut saved,
+        &mut state,
+    );
+    let device = shared.handle();
+
+    let scenario = async {
+        device.login("device-1", &sig("device-1")).await.unwrap();
+        let (alice, mut alice_events) = Tim::connect(addr.clone(), Options::default());
+        alice.login("alice", &sig("alice")).await.unwrap();
+        alice.send_text("device-1", "ping").await.unwrap();
+
+        let received = loop {
+            if let OwnedEvent::MessageReceived(m) = device.next_event().await {
+                break m;
+            }
+        };
+        assert_eq!(
+            (received.conversation.as_str(), received.from.as_str()),
+            ("C2Calice", "alice")
+        );
+        assert_eq!(
+            (received.text.as_str(), received.seq, received.truncated),
+            ("ping", 1, false)
+        );
+
+        let sent = device.send_text("alice", "pong").await.unwrap();
+        assert_eq!(sent.seq, 2);
+        loop {
+            match alice_events.recv().await.unwrap() {
+                TimEvent::MessageReceived(m) => {
+                    assert_eq!(
+                        (m.payload.text(), m.from.as_str(), m.seq),
+                        (Some("pong"), "device-1", 2)
+                    );
+                    break;
+                }
+                _ => continue,
+            }
+        }
+        // Over the handle's limits: refused at once, nothing sent.
+        let long = "x".repeat(tinyim_embassy::MAX_TEXT + 1);
+        assert_eq!(
+            device.send_text("alice", &long).await,
+            Err(tinyim_embassy::HandleError::TooLong)
+        );
+        device.set_message_read("C2Calice").await.unwrap();
+        device.logout().await.unwrap();
+    };
+    let outcome = tokio::time::timeout(PATIENCE, select(runner.run(), scenario)).await;
+    match outcome {
+        Ok(Either::Second(())) => {}
+        Ok(Either::First(())) => panic!("the runner stopped"),
+        Err(_) => panic!("timed out"),
+    }
+    drop(runner);
+    // The sync state was saved, and it restores into a fresh client.
+    let last = saved.0.last().expect("the runner saved the sync state");
+    let mut fresh = Box::new(DeviceResources::new());
+    let mut restored = Client::new(
+        &Config::new(DeviceClass::Embedded),
+        &mut fresh,
+        Instant::ZERO,
+        1,
+    );
+    restored.restore_sync_state(last).unwrap();
+    let c = restored.conversation("C2Calice").unwrap();
+    assert_eq!((c.last_seq(), c.delivered_seq()), (2, 2));
+}
