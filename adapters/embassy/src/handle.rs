@@ -9,6 +9,11 @@ use tinyim_core::{CommandError, RequestError};
 use crate::shared::{Call, OwnedEvent, Reply, Shared};
 
 /// A cheap handle to a running client; copy it into every task that needs it.
+///
+/// Read events ([`Handle::next_event`]) in a task of their own, or
+/// concurrently with calls: the runner waits for room in the event queue
+/// rather than drop an event, so a task that only makes calls while nobody
+/// reads events stops once the queue is full.
 pub struct Handle<'a, M: RawMutex, const EVENTS: usize> {
     pub(crate) shared: &'a Shared<M, EVENTS>,
 }

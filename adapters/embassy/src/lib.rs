@@ -6,7 +6,7 @@
 //! server answers. No allocation: everything lives in a [`Shared`] and a
 //! `tinyim_core::Resources`, both `const`-constructible for a `StaticCell`.
 //!
-//! ```ignore
+//! ```text
 //! static RESOURCES: StaticCell<DeviceResources> = StaticCell::new();
 //! static SHARED: Shared<CriticalSectionRawMutex, 8> = Shared::new();
 //! let client = Client::new(&Config::new(DeviceClass::Embedded), RESOURCES.init(DeviceResources::new()), now(), seed);

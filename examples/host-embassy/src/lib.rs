@@ -1,6 +1,10 @@
-//! The embassy adapter on a Linux host: a transport over a tokio TCP stream
-//! through `embedded-io-adapters`, so the exact code a firmware runs can be
-//! exercised against a real server.
+//! The embassy adapter on a Linux host, so the exact code a firmware runs can
+//! be exercised against a real server: over the embassy-net TCP/IP stack on
+//! a TAP device ([`tap_stack`]), or over a tokio TCP stream through
+//! `embedded-io-adapters` ([`TokioTcp`]).
+
+use embassy_net::{Ipv4Cidr, StackResources, StaticConfigV4};
+use embassy_net_tuntap::TunTapDevice;
 
 use embedded_io_adapters::tokio_1::FromTokio;
 use tokio::net::TcpStream;
@@ -59,4 +63,24 @@ impl tinyim_driver::Transport for TokioTcp {
     fn close(&mut self) {
         self.stream = None;
     }
+}
+
+/// An embassy-net stack on the TAP device `tap` with a static address. Run the
+/// returned `Runner` alongside everything that uses the `Stack`.
+pub fn tap_stack<'d>(
+    tap: &str,
+    address: Ipv4Cidr,
+    resources: &'d mut StackResources<3>,
+    seed: u64,
+) -> std::io::Result<(
+    embassy_net::Stack<'d>,
+    embassy_net::Runner<'d, TunTapDevice>,
+)> {
+    let device = TunTapDevice::new(tap)?;
+    let config = embassy_net::Config::ipv4_static(StaticConfigV4 {
+        address,
+        gateway: None,
+        dns_servers: Default::default(),
+    });
+    Ok(embassy_net::new(device, config, resources, seed))
 }
