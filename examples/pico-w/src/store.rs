@@ -1,0 +1,54 @@
+//! The sync state in flash, through sequential-storage (wear-levelled,
+//! power-fail safe), in the last 64 KiB of the 2 MiB flash.
+
+use defmt::{info, warn};
+use embassy_rp::flash::{Async, Flash};
+use embassy_rp::peripherals::FLASH;
+use sequential_storage::cache::{Cache, Uncached};
+use sequential_storage::map::{MapConfig, MapStorage};
+use tinyim_core::Client;
+use tinyim_embassy::SyncStore;
+
+/// Flash size of the Pico W.
+pub const FLASH_SIZE: usize = 2 * 1024 * 1024;
+/// The region the map uses (offsets from the start of flash).
+const REGION: core::ops::Range<u32> = (FLASH_SIZE as u32 - 64 * 1024)..FLASH_SIZE as u32;
+/// The one key the sync state is stored under.
+const SYNC_STATE: u8 = 1;
+
+type Storage = MapStorage<u8, Flash<'static, FLASH, Async, FLASH_SIZE>, Cache<Uncached, Uncached, Uncached, u8>>;
+
+/// Keeps the latest sync state in flash.
+pub struct FlashStore {
+    map: Storage,
+    buf: [u8; 3200],
+}
+
+impl FlashStore {
+    pub fn new(flash: Flash<'static, FLASH, Async, FLASH_SIZE>) -> Self {
+        FlashStore {
+            map: MapStorage::new(flash, MapConfig::new(REGION), Cache::new_uncached()),
+            buf: [0; 3200],
+        }
+    }
+
+    /// Loads the saved state into `client`, if there is a valid one.
+    pub async fn restore(&mut self, client: &mut Client<'_>) {
+        match self.map.fetch_item::<&[u8]>(&mut self.buf, &SYNC_STATE).await {
+            Ok(Some(state)) => match client.restore_sync_state(state) {
+                Ok(()) => info!("sync state restored ({} bytes)", state.len()),
+                Err(e) => warn!("saved sync state unusable: {}", e),
+            },
+            Ok(None) => info!("no saved sync state"),
+            Err(_) => warn!("flash read failed; starting fresh"),
+        }
+    }
+}
+
+impl SyncStore for FlashStore {
+    async fn save(&mut self, state: &[u8]) {
+        if self.map.store_item(&mut self.buf, &SYNC_STATE, &state).await.is_err() {
+            warn!("saving the sync state failed");
+        }
+    }
+}
