@@ -1,0 +1,156 @@
+//! tinyim on an ESP32-C3: joins WiFi, logs in, logs every received message on
+//! the serial console, sends a message when the BOOT button (GPIO 9) is
+//! pressed, and keeps its sync state in flash so a reboot resumes without
+//! refetching. Settings come from the environment at build time; see the
+//! README.
+
+#![no_std]
+#![no_main]
+
+mod settings;
+mod store;
+
+use core::net::SocketAddrV4;
+
+use embassy_executor::Spawner;
+use embassy_net::tcp::TcpSocket;
+use embassy_net::StackResources;
+use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
+use esp_backtrace as _;
+use esp_hal::clock::CpuClock;
+use esp_hal::gpio::{Input, InputConfig, Pull};
+use esp_hal::rng::Rng;
+use esp_hal::timer::timg::TimerGroup;
+use esp_radio::wifi::sta::StationConfig;
+use esp_radio::wifi::{AuthenticationMethodConfig, Config as WifiConfig, ControllerConfig, Interface, WifiController};
+use log::{info, warn};
+use static_cell::StaticCell;
+use tinyim_core::time::Instant;
+use tinyim_core::wire::body::DeviceClass;
+use tinyim_core::{Client, Config, DeviceResources};
+use tinyim_embassy::{Handle, OwnedEvent, Runner, Shared, TcpTransport};
+
+use store::FlashStore;
+
+esp_bootloader_esp_idf::esp_app_desc!();
+
+type Tim = Handle<'static, CriticalSectionRawMutex, 8>;
+type TinyimRunner = Runner<'static, TcpTransport<'static>, CriticalSectionRawMutex, 8, FlashStore>;
+
+static SHARED: Shared<CriticalSectionRawMutex, 8> = Shared::new();
+
+#[embassy_executor::task]
+async fn wifi_task(mut controller: WifiController<'static>) {
+    loop {
+        match controller.connect_async().await {
+            Ok(_) => {
+                info!("WiFi connected");
+                let _ = controller.wait_for_disconnect_async().await;
+                warn!("WiFi disconnected");
+            }
+            Err(e) => warn!("WiFi connect failed: {e:?}"),
+        }
+        embassy_time::Timer::after_secs(5).await;
+    }
+}
+
+#[embassy_executor::task]
+async fn net_task(mut runner: embassy_net::Runner<'static, Interface>) {
+    runner.run().await
+}
+
+#[embassy_executor::task]
+async fn tinyim_task(runner: &'static mut TinyimRunner) {
+    runner.run().await
+}
+
+#[embassy_executor::task]
+async fn button_task(mut button: Input<'static>, tim: Tim) {
+    let mut presses = 0u32;
+    loop {
+        button.wait_for_falling_edge().await;
+        presses += 1;
+        let mut text = heapless::String::<32>::new();
+        let _ = core::fmt::write(&mut text, format_args!("button pressed ({presses})"));
+        match tim.send_text(settings::PEER, &text).await {
+            Ok(sent) => info!("sent #{}", sent.seq),
+            Err(e) => warn!("send failed: {}", e.code()),
+        }
+        // Debounce: ignore the bounces of the same press.
+        embassy_time::Timer::after_millis(200).await;
+    }
+}
+
+#[esp_hal::main]
+async fn main(spawner: Spawner) -> ! {
+    esp_println::logger::init_logger_from_env();
+    let peripherals = esp_hal::init(esp_hal::Config::default().with_cpu_clock(CpuClock::max()));
+    // The radio allocates; tinyim does not.
+    esp_alloc::heap_allocator!(size: 72 * 1024);
+    let timg0 = TimerGroup::new(peripherals.TIMG0);
+    esp_rtos::start(timg0.timer0, peripherals.FROM_CPU_INTR0);
+
+    let station = WifiConfig::Station(
+        StationConfig::default()
+            .with_ssid(settings::WIFI_SSID.try_into().unwrap_or_default())
+            .with_authentication(AuthenticationMethodConfig::Wpa2Personal(
+                settings::WIFI_PASSWORD.try_into().unwrap_or_default(),
+            )),
+    );
+    let controller = match WifiController::new(peripherals.WIFI, ControllerConfig::default().with_initial_config(station)) {
+        Ok(controller) => controller,
+        Err(e) => panic!("WiFi init failed: {e:?}"),
+    };
+    let rng = Rng::new();
+    let seed = (u64::from(rng.random()) << 32) | u64::from(rng.random());
+    static NET: StaticCell<StackResources<3>> = StaticCell::new();
+    let (stack, net_runner) = embassy_net::new(
+        Interface::station(),
+        embassy_net::Config::dhcpv4(Default::default()),
+        NET.init(StackResources::new()),
+        seed,
+    );
+    spawner.spawn(wifi_task(controller).unwrap());
+    spawner.spawn(net_task(net_runner).unwrap());
+    stack.wait_config_up().await;
+    info!("network up");
+
+    let mut store = FlashStore::new(peripherals.FLASH);
+    static RESOURCES: StaticCell<DeviceResources> = StaticCell::new();
+    let now = Instant::from_millis(embassy_time::Instant::now().as_millis());
+    let mut client = Client::new(&Config::new(DeviceClass::Embedded), RESOURCES.init(DeviceResources::new()), now, seed);
+    store.restore(&mut client).await;
+
+    let server: SocketAddrV4 = match settings::SERVER.parse() {
+        Ok(addr) => addr,
+        Err(_) => panic!("TINYIM_SERVER must be IPv4:port"),
+    };
+    static SOCKET_BUFFERS: StaticCell<([u8; 2048], [u8; 2048])> = StaticCell::new();
+    let (socket_rx, socket_tx) = SOCKET_BUFFERS.init(([0; 2048], [0; 2048]));
+    let socket = TcpSocket::new(stack, socket_rx, socket_tx);
+    let transport = TcpTransport::new(socket, (*server.ip(), server.port()));
+
+    static STAGING: StaticCell<([u8; 2048], [u8; 2048], [u8; 3072])> = StaticCell::new();
+    let (rx, tx, state) = STAGING.init(([0; 2048], [0; 2048], [0; 3072]));
+    static RUNNER: StaticCell<TinyimRunner> = StaticCell::new();
+    let runner = RUNNER.init(Runner::new(client, transport, &SHARED, rx, tx, store, state));
+    spawner.spawn(tinyim_task(runner).unwrap());
+
+    let tim = SHARED.handle();
+    let button = Input::new(peripherals.GPIO9, InputConfig::default().with_pull(Pull::Up));
+    spawner.spawn(button_task(button, tim).unwrap());
+
+    match tim.login(settings::USER, settings::USER_SIG).await {
+        Ok(()) => info!("logged in as {}", settings::USER),
+        Err(e) => warn!("login failed: {}", e.code()),
+    }
+    loop {
+        match tim.next_event().await {
+            OwnedEvent::MessageReceived(m) => info!("[{} #{}] {}: {}", m.conversation, m.seq, m.from, m.text),
+            OwnedEvent::KickedOut(reason) => warn!("kicked out: {reason:?}"),
+            OwnedEvent::NetStateChange(state) => info!("net: {state:?}"),
+            OwnedEvent::SyncComplete => info!("synced"),
+            _ => {}
+        }
+    }
+}
