@@ -1,0 +1,120 @@
+//! The base: an embassy firmware that moves bytes over a buffered UART. With
+//! the `tinyim` feature the same UART carries a tinyim client (core + embassy
+//! adapter at device capacities) instead, driven through every call of the
+//! handle, so the difference between the two builds is what tinyim costs.
+
+#![no_std]
+#![no_main]
+
+use embassy_executor::Spawner;
+use embassy_rp::bind_interrupts;
+use embassy_rp::peripherals::UART0;
+use embassy_rp::uart::{BufferedInterruptHandler, BufferedUart, Config};
+use static_cell::StaticCell;
+
+bind_interrupts!(struct Irqs {
+    UART0_IRQ => BufferedInterruptHandler<UART0>;
+});
+
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    loop {
+        cortex_m::asm::udf();
+    }
+}
+
+#[embassy_executor::main]
+async fn main(spawner: Spawner) {
+    let p = embassy_rp::init(Default::default());
+    static UART_BUFFERS: StaticCell<([u8; 256], [u8; 256])> = StaticCell::new();
+    let (tx_buf, rx_buf) = UART_BUFFERS.init(([0; 256], [0; 256]));
+    let uart = BufferedUart::new(p.UART0, p.PIN_0, p.PIN_1, Irqs, tx_buf, rx_buf, Config::default());
+    run(spawner, uart).await;
+}
+
+#[cfg(not(feature = "tinyim"))]
+async fn run(_spawner: Spawner, mut uart: BufferedUart) {
+    use embedded_io_async::{Read, Write};
+    let mut buf = [0u8; 64];
+    loop {
+        if let Ok(n) = uart.read(&mut buf).await {
+            let _ = uart.write_all(&buf[..n]).await;
+        }
+    }
+}
+
+#[cfg(feature = "tinyim")]
+mod with_tinyim {
+    use super::*;
+    use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
+    use tinyim_core::time::Instant;
+    use tinyim_core::wire::body::DeviceClass;
+    use tinyim_core::{Client, Config as TimConfig, DeviceResources};
+    use tinyim_embassy::{OwnedEvent, Runner, Shared};
+
+    /// The UART as a tinyim transport: always "connected".
+    pub struct UartTransport(pub BufferedUart);
+
+    impl embedded_io_async::ErrorType for UartTransport {
+        type Error = embassy_rp::uart::Error;
+    }
+
+    impl embedded_io_async::Read for UartTransport {
+        async fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
+            self.0.read(buf).await
+        }
+    }
+
+    impl embedded_io_async::Write for UartTransport {
+        async fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
+            self.0.write(buf).await
+        }
+        async fn flush(&mut self) -> Result<(), Self::Error> {
+            self.0.flush().await
+        }
+    }
+
+    impl tinyim_driver::Transport for UartTransport {
+        async fn connect(&mut self) -> Result<(), Self::Error> {
+            Ok(())
+        }
+        fn close(&mut self) {}
+    }
+
+    type TimRunner = Runner<'static, UartTransport, CriticalSectionRawMutex, 4>;
+    pub static SHARED: Shared<CriticalSectionRawMutex, 4> = Shared::new();
+
+    #[embassy_executor::task]
+    pub async fn tinyim_task(runner: &'static mut TimRunner) {
+        runner.run().await
+    }
+
+    pub async fn run(spawner: Spawner, uart: BufferedUart) {
+        static RESOURCES: StaticCell<DeviceResources> = StaticCell::new();
+        let now = Instant::from_millis(embassy_time::Instant::now().as_millis());
+        let client = Client::new(&TimConfig::new(DeviceClass::Embedded), RESOURCES.init(DeviceResources::new()), now, 1);
+        static STAGING: StaticCell<([u8; 512], [u8; 512], [u8; 1])> = StaticCell::new();
+        let (rx, tx, state) = STAGING.init(([0; 512], [0; 512], [0; 1]));
+        static RUNNER: StaticCell<TimRunner> = StaticCell::new();
+        let runner = RUNNER.init(Runner::new(client, UartTransport(uart), &SHARED, rx, tx, (), state));
+        if let Ok(token) = tinyim_task(runner) {
+            spawner.spawn(token);
+        }
+        let tim = SHARED.handle();
+        let _ = tim.login("device", "sig").await;
+        let _ = tim.send_text("alice", "hello").await;
+        let _ = tim.set_message_read("C2Calice").await;
+        let mut seen = 0u64;
+        loop {
+            if let OwnedEvent::MessageReceived(m) = tim.next_event().await {
+                seen += m.seq;
+                if seen == u64::MAX {
+                    let _ = tim.logout().await;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(feature = "tinyim")]
+use with_tinyim::run;
