@@ -21,9 +21,6 @@ fn main() {
     println!("cargo:rustc-link-search={}", out.display());
     println!("cargo:rerun-if-changed=memory.x");
     println!("cargo:rerun-if-changed=nvram_rp2040.txt");
-    for var in ["TINYIM_WIFI_SSID", "TINYIM_WIFI_PASSWORD", "TINYIM_SERVER", "TINYIM_USER", "TINYIM_USER_SIG", "TINYIM_PEER"] {
-        println!("cargo:rerun-if-env-changed={var}");
-    }
     println!("cargo:rustc-link-arg-bins=--nmagic");
     println!("cargo:rustc-link-arg-bins=-Tlink.x");
     println!("cargo:rustc-link-arg-bins=-Tlink-rp.x");

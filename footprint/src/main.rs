@@ -28,7 +28,15 @@ async fn main(spawner: Spawner) {
     let p = embassy_rp::init(Default::default());
     static UART_BUFFERS: StaticCell<([u8; 256], [u8; 256])> = StaticCell::new();
     let (tx_buf, rx_buf) = UART_BUFFERS.init(([0; 256], [0; 256]));
-    let uart = BufferedUart::new(p.UART0, p.PIN_0, p.PIN_1, Irqs, tx_buf, rx_buf, Config::default());
+    let uart = BufferedUart::new(
+        p.UART0,
+        p.PIN_0,
+        p.PIN_1,
+        Irqs,
+        tx_buf,
+        rx_buf,
+        Config::default(),
+    );
     run(spawner, uart).await;
 }
 
@@ -92,11 +100,24 @@ mod with_tinyim {
     pub async fn run(spawner: Spawner, uart: BufferedUart) {
         static RESOURCES: StaticCell<DeviceResources> = StaticCell::new();
         let now = Instant::from_millis(embassy_time::Instant::now().as_millis());
-        let client = Client::new(&TimConfig::new(DeviceClass::Embedded), RESOURCES.init(DeviceResources::new()), now, 1);
+        let client = Client::new(
+            &TimConfig::new(DeviceClass::Embedded),
+            RESOURCES.init(DeviceResources::new()),
+            now,
+            1,
+        );
         static STAGING: StaticCell<([u8; 512], [u8; 512], [u8; 1])> = StaticCell::new();
         let (rx, tx, state) = STAGING.init(([0; 512], [0; 512], [0; 1]));
         static RUNNER: StaticCell<TimRunner> = StaticCell::new();
-        let runner = RUNNER.init(Runner::new(client, UartTransport(uart), &SHARED, rx, tx, (), state));
+        let runner = RUNNER.init(Runner::new(
+            client,
+            UartTransport(uart),
+            &SHARED,
+            rx,
+            tx,
+            (),
+            state,
+        ));
         if let Ok(token) = tinyim_task(runner) {
             spawner.spawn(token);
         }

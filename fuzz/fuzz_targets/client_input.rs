@@ -41,7 +41,12 @@ fuzz_target!(|data: &[u8]| {
     let Ok((id, _)) = records::take::<u32>(login.body) else {
         return;
     };
-    let n = wire::encode_frame(kind::RESPONSE_OK, &(id, body::LoginOk { sig_expires_at: 0 }), &mut buf).unwrap();
+    let n = wire::encode_frame(
+        kind::RESPONSE_OK,
+        &(id, body::LoginOk { sig_expires_at: 0 }),
+        &mut buf,
+    )
+    .unwrap();
     client.handle_input(now, &buf[..n]);
     drain(&mut client);
 
@@ -55,7 +60,11 @@ fuzz_target!(|data: &[u8]| {
         let n = chunk.min(rest.len());
         let taken = client.handle_input(Instant::from_millis(t), &rest[..n]);
         drain(&mut client);
-        let taken = if taken == 0 { client.handle_input(Instant::from_millis(t), &rest[..n]) } else { taken };
+        let taken = if taken == 0 {
+            client.handle_input(Instant::from_millis(t), &rest[..n])
+        } else {
+            taken
+        };
         drain(&mut client);
         if taken == 0 && client.poll_close() {
             break;

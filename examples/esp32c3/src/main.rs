@@ -7,9 +7,6 @@
 #![no_std]
 #![no_main]
 
-mod settings;
-mod store;
-
 use core::net::SocketAddrV4;
 
 use embassy_executor::Spawner;
@@ -22,7 +19,9 @@ use esp_hal::gpio::{Input, InputConfig, Pull};
 use esp_hal::rng::Rng;
 use esp_hal::timer::timg::TimerGroup;
 use esp_radio::wifi::sta::StationConfig;
-use esp_radio::wifi::{AuthenticationMethodConfig, Config as WifiConfig, ControllerConfig, Interface, WifiController};
+use esp_radio::wifi::{
+    AuthenticationMethodConfig, Config as WifiConfig, ControllerConfig, Interface, WifiController,
+};
 use log::{info, warn};
 use static_cell::StaticCell;
 use tinyim_core::time::Instant;
@@ -30,12 +29,19 @@ use tinyim_core::wire::body::DeviceClass;
 use tinyim_core::{Client, Config, DeviceResources};
 use tinyim_embassy::{Handle, OwnedEvent, Runner, Shared, TcpTransport};
 
-use store::FlashStore;
+use embassy_embedded_hal::adapter::BlockingAsync;
+use esp_storage::FlashStorage;
+use tinyim_device_common::{send_on_press, settings, FlashStore, Restored};
 
 esp_bootloader_esp_idf::esp_app_desc!();
 
 type Tim = Handle<'static, CriticalSectionRawMutex, 8>;
-type TinyimRunner = Runner<'static, TcpTransport<'static>, CriticalSectionRawMutex, 8, FlashStore>;
+/// The sync state lives in the 24 KiB `nvs` data partition of the default
+/// partition table, which this firmware does not otherwise use.
+const STATE_REGION: core::ops::Range<u32> = 0x9000..0xF000;
+
+type Store = FlashStore<BlockingAsync<FlashStorage<'static>>>;
+type TinyimRunner = Runner<'static, TcpTransport<'static>, CriticalSectionRawMutex, 8, Store>;
 
 static SHARED: Shared<CriticalSectionRawMutex, 8> = Shared::new();
 
@@ -66,19 +72,12 @@ async fn tinyim_task(runner: &'static mut TinyimRunner) {
 
 #[embassy_executor::task]
 async fn button_task(mut button: Input<'static>, tim: Tim) {
-    let mut presses = 0u32;
-    loop {
-        button.wait_for_falling_edge().await;
-        presses += 1;
-        let mut text = heapless::String::<32>::new();
-        let _ = core::fmt::write(&mut text, format_args!("button pressed ({presses})"));
-        match tim.send_text(settings::PEER, &text).await {
-            Ok(sent) => info!("sent #{}", sent.seq),
-            Err(e) => warn!("send failed: {}", e.code()),
-        }
-        // Debounce: ignore the bounces of the same press.
-        embassy_time::Timer::after_millis(200).await;
-    }
+    let press = async || button.wait_for_falling_edge().await;
+    send_on_press(tim, press, |result| match result {
+        Ok(sent) => info!("sent #{}", sent.seq),
+        Err(e) => warn!("send failed: {}", e.code()),
+    })
+    .await
 }
 
 #[esp_hal::main]
@@ -97,7 +96,10 @@ async fn main(spawner: Spawner) -> ! {
                 settings::WIFI_PASSWORD.try_into().unwrap_or_default(),
             )),
     );
-    let controller = match WifiController::new(peripherals.WIFI, ControllerConfig::default().with_initial_config(station)) {
+    let controller = match WifiController::new(
+        peripherals.WIFI,
+        ControllerConfig::default().with_initial_config(station),
+    ) {
         Ok(controller) => controller,
         Err(e) => panic!("WiFi init failed: {e:?}"),
     };
@@ -115,11 +117,24 @@ async fn main(spawner: Spawner) -> ! {
     stack.wait_config_up().await;
     info!("network up");
 
-    let mut store = FlashStore::new(peripherals.FLASH);
+    let mut store = FlashStore::new(
+        BlockingAsync::new(FlashStorage::new(peripherals.FLASH)),
+        STATE_REGION,
+    );
     static RESOURCES: StaticCell<DeviceResources> = StaticCell::new();
     let now = Instant::from_millis(embassy_time::Instant::now().as_millis());
-    let mut client = Client::new(&Config::new(DeviceClass::Embedded), RESOURCES.init(DeviceResources::new()), now, seed);
-    store.restore(&mut client).await;
+    let mut client = Client::new(
+        &Config::new(DeviceClass::Embedded),
+        RESOURCES.init(DeviceResources::new()),
+        now,
+        seed,
+    );
+    match store.restore(&mut client).await {
+        Restored::Resumed(bytes) => info!("sync state restored ({bytes} bytes)"),
+        Restored::Nothing => info!("no saved sync state"),
+        Restored::Unusable(e) => warn!("saved sync state unusable: {e}"),
+        Restored::ReadFailed => warn!("flash read failed; starting fresh"),
+    }
 
     let server: SocketAddrV4 = match settings::SERVER.parse() {
         Ok(addr) => addr,
@@ -133,11 +148,16 @@ async fn main(spawner: Spawner) -> ! {
     static STAGING: StaticCell<([u8; 2048], [u8; 2048], [u8; 3072])> = StaticCell::new();
     let (rx, tx, state) = STAGING.init(([0; 2048], [0; 2048], [0; 3072]));
     static RUNNER: StaticCell<TinyimRunner> = StaticCell::new();
-    let runner = RUNNER.init(Runner::new(client, transport, &SHARED, rx, tx, store, state));
+    let runner = RUNNER.init(Runner::new(
+        client, transport, &SHARED, rx, tx, store, state,
+    ));
     spawner.spawn(tinyim_task(runner).unwrap());
 
     let tim = SHARED.handle();
-    let button = Input::new(peripherals.GPIO9, InputConfig::default().with_pull(Pull::Up));
+    let button = Input::new(
+        peripherals.GPIO9,
+        InputConfig::default().with_pull(Pull::Up),
+    );
     spawner.spawn(button_task(button, tim).unwrap());
 
     match tim.login(settings::USER, settings::USER_SIG).await {
@@ -146,7 +166,9 @@ async fn main(spawner: Spawner) -> ! {
     }
     loop {
         match tim.next_event().await {
-            OwnedEvent::MessageReceived(m) => info!("[{} #{}] {}: {}", m.conversation, m.seq, m.from, m.text),
+            OwnedEvent::MessageReceived(m) => {
+                info!("[{} #{}] {}: {}", m.conversation, m.seq, m.from, m.text)
+            }
             OwnedEvent::KickedOut(reason) => warn!("kicked out: {reason:?}"),
             OwnedEvent::NetStateChange(state) => info!("net: {state:?}"),
             OwnedEvent::SyncComplete => info!("synced"),

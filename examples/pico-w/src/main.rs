@@ -7,9 +7,6 @@
 #![no_std]
 #![no_main]
 
-mod settings;
-mod store;
-
 use core::net::SocketAddrV4;
 
 use cyw43::{aligned_bytes, JoinOptions};
@@ -32,7 +29,7 @@ use tinyim_core::{Client, Config, DeviceResources};
 use tinyim_embassy::{Handle, OwnedEvent, Runner, Shared, TcpTransport};
 use {defmt_rtt as _, panic_probe as _};
 
-use store::{FlashStore, FLASH_SIZE};
+use tinyim_device_common::{send_on_press, settings, FlashStore, Restored};
 
 bind_interrupts!(struct Irqs {
     PIO0_IRQ_0 => InterruptHandler<PIO0>;
@@ -40,12 +37,20 @@ bind_interrupts!(struct Irqs {
 });
 
 type Tim = Handle<'static, CriticalSectionRawMutex, 8>;
-type TinyimRunner = Runner<'static, TcpTransport<'static>, CriticalSectionRawMutex, 8, FlashStore>;
+/// Flash size of the Pico W.
+const FLASH_SIZE: usize = 2 * 1024 * 1024;
+/// The sync state lives in the last 64 KiB of flash.
+const STATE_REGION: core::ops::Range<u32> = (FLASH_SIZE as u32 - 64 * 1024)..FLASH_SIZE as u32;
+
+type Store = FlashStore<Flash<'static, FLASH, Async, FLASH_SIZE>>;
+type TinyimRunner = Runner<'static, TcpTransport<'static>, CriticalSectionRawMutex, 8, Store>;
 
 static SHARED: Shared<CriticalSectionRawMutex, 8> = Shared::new();
 
 #[embassy_executor::task]
-async fn cyw43_task(runner: cyw43::Runner<'static, cyw43::SpiBus<Output<'static>, PioSpi<'static, PIO0, 0>>>) -> ! {
+async fn cyw43_task(
+    runner: cyw43::Runner<'static, cyw43::SpiBus<Output<'static>, PioSpi<'static, PIO0, 0>>>,
+) -> ! {
     runner.run().await
 }
 
@@ -61,19 +66,12 @@ async fn tinyim_task(runner: &'static mut TinyimRunner) {
 
 #[embassy_executor::task]
 async fn button_task(mut button: Input<'static>, tim: Tim) {
-    let mut presses = 0u32;
-    loop {
-        button.wait_for_falling_edge().await;
-        presses += 1;
-        let mut text = heapless::String::<32>::new();
-        let _ = core::fmt::write(&mut text, format_args!("button pressed ({presses})"));
-        match tim.send_text(settings::PEER, &text).await {
-            Ok(sent) => info!("sent #{}", sent.seq),
-            Err(e) => warn!("send failed: {}", e.code()),
-        }
-        // Debounce: ignore the bounces of the same press.
-        embassy_time::Timer::after_millis(200).await;
-    }
+    let press = async || button.wait_for_falling_edge().await;
+    send_on_press(tim, press, |result| match result {
+        Ok(sent) => info!("sent #{}", sent.seq),
+        Err(e) => warn!("send failed: {}", e.code()),
+    })
+    .await
 }
 
 #[embassy_executor::main]
@@ -100,15 +98,27 @@ async fn main(spawner: Spawner) {
         dma::Channel::new(p.DMA_CH0, Irqs),
     );
     static STATE: StaticCell<cyw43::State> = StaticCell::new();
-    let (net_device, mut control, runner) = cyw43::new(STATE.init(cyw43::State::new()), pwr, spi, FW, nvram).await;
+    let (net_device, mut control, runner) =
+        cyw43::new(STATE.init(cyw43::State::new()), pwr, spi, FW, nvram).await;
     spawner.spawn(unwrap!(cyw43_task(runner)));
     control.init(clm).await;
 
     static NET: StaticCell<StackResources<3>> = StaticCell::new();
     let config = embassy_net::Config::dhcpv4(Default::default());
-    let (stack, net_runner) = embassy_net::new(net_device, config, NET.init(StackResources::new()), rng.next_u64());
+    let (stack, net_runner) = embassy_net::new(
+        net_device,
+        config,
+        NET.init(StackResources::new()),
+        rng.next_u64(),
+    );
     spawner.spawn(unwrap!(net_task(net_runner)));
-    while let Err(e) = control.join(settings::WIFI_SSID, JoinOptions::new(settings::WIFI_PASSWORD.as_bytes())).await {
+    while let Err(e) = control
+        .join(
+            settings::WIFI_SSID,
+            JoinOptions::new(settings::WIFI_PASSWORD.as_bytes()),
+        )
+        .await
+    {
         warn!("WiFi join failed: {}", e);
     }
     stack.wait_config_up().await;
@@ -116,11 +126,21 @@ async fn main(spawner: Spawner) {
 
     // The client, restored from flash when a saved state is there.
     let flash = Flash::<FLASH, Async, FLASH_SIZE>::new(p.FLASH, p.DMA_CH1, Irqs);
-    let mut store = FlashStore::new(flash);
+    let mut store = FlashStore::new(flash, STATE_REGION);
     static RESOURCES: StaticCell<DeviceResources> = StaticCell::new();
     let now = Instant::from_millis(embassy_time::Instant::now().as_millis());
-    let mut client = Client::new(&Config::new(DeviceClass::Embedded), RESOURCES.init(DeviceResources::new()), now, rng.next_u64());
-    store.restore(&mut client).await;
+    let mut client = Client::new(
+        &Config::new(DeviceClass::Embedded),
+        RESOURCES.init(DeviceResources::new()),
+        now,
+        rng.next_u64(),
+    );
+    match store.restore(&mut client).await {
+        Restored::Resumed(bytes) => info!("sync state restored ({} bytes)", bytes),
+        Restored::Nothing => info!("no saved sync state"),
+        Restored::Unusable(e) => warn!("saved sync state unusable: {}", e),
+        Restored::ReadFailed => warn!("flash read failed; starting fresh"),
+    }
 
     let server: SocketAddrV4 = unwrap!(settings::SERVER.parse().ok());
     static SOCKET_BUFFERS: StaticCell<([u8; 2048], [u8; 2048])> = StaticCell::new();
@@ -131,7 +151,9 @@ async fn main(spawner: Spawner) {
     static STAGING: StaticCell<([u8; 2048], [u8; 2048], [u8; 3072])> = StaticCell::new();
     let (rx, tx, state) = STAGING.init(([0; 2048], [0; 2048], [0; 3072]));
     static RUNNER: StaticCell<TinyimRunner> = StaticCell::new();
-    let runner = RUNNER.init(Runner::new(client, transport, &SHARED, rx, tx, store, state));
+    let runner = RUNNER.init(Runner::new(
+        client, transport, &SHARED, rx, tx, store, state,
+    ));
     spawner.spawn(unwrap!(tinyim_task(runner)));
 
     let tim = SHARED.handle();
@@ -145,7 +167,13 @@ async fn main(spawner: Spawner) {
     loop {
         match tim.next_event().await {
             OwnedEvent::MessageReceived(m) => {
-                info!("[{} #{}] {}: {}", m.conversation.as_str(), m.seq, m.from.as_str(), m.text.as_str())
+                info!(
+                    "[{} #{}] {}: {}",
+                    m.conversation.as_str(),
+                    m.seq,
+                    m.from.as_str(),
+                    m.text.as_str()
+                )
             }
             OwnedEvent::KickedOut(reason) => warn!("kicked out: {}", reason),
             OwnedEvent::NetStateChange(state) => info!("net: {}", state),

@@ -1,0 +1,13 @@
+//! What the tinyim firmware examples share: settings baked in at build time,
+//! the sync state kept in flash, and the button that sends a message.
+
+#![no_std]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod button;
+pub mod settings;
+mod store;
+
+pub use button::send_on_press;
+pub use store::{FlashStore, Restored};
