@@ -59,9 +59,14 @@ impl Link {
 /// `max`, then a random point in its upper half so clients do not stampede.
 pub(crate) fn backoff(min: Duration, max: Duration, attempt: u32, random: u64) -> Duration {
     let factor = 1u64 << attempt.min(16);
-    let full = min.saturating_mul(factor).min(max).as_millis().max(1);
+    // Delays fit in u32 milliseconds (49 days); 32-bit math keeps 64-bit
+    // division out of firmware.
+    let full = min.saturating_mul(factor).min(max).as_millis().clamp(1, u64::from(u32::MAX)) as u32;
     let half = full / 2;
-    Duration::from_millis(half + random % (full - half + 1))
+    let span = u64::from(full - half) + 1;
+    // A fraction of the span without a division: (random32 * span) / 2^32.
+    let offset = ((random & 0xffff_ffff) * span) >> 32;
+    Duration::from_millis(u64::from(half) + offset)
 }
 
 #[cfg(test)]
