@@ -61,7 +61,11 @@ pub(crate) fn backoff(min: Duration, max: Duration, attempt: u32, random: u64) -
     let factor = 1u64 << attempt.min(16);
     // Delays fit in u32 milliseconds (49 days); 32-bit math keeps 64-bit
     // division out of firmware.
-    let full = min.saturating_mul(factor).min(max).as_millis().clamp(1, u64::from(u32::MAX)) as u32;
+    let full = min
+        .saturating_mul(factor)
+        .min(max)
+        .as_millis()
+        .clamp(1, u64::from(u32::MAX)) as u32;
     let half = full / 2;
     let span = u64::from(full - half) + 1;
     // A fraction of the span without a division: (random32 * span) / 2^32.

@@ -340,7 +340,8 @@ impl<'r> Client<'r> {
                 end,
                 history,
             } => {
-                let record = self.rx.buf.get(start..end)?;
+                let base = self.rx.start;
+                let record = self.rx.buf.get(base + start..base + end)?;
                 // Decoded once already in `advance`; this cannot fail.
                 let message: body::Message<'_> = records::decode_exact(record).ok()?;
                 let view = self.st.view(message);
@@ -371,7 +372,9 @@ impl<'r> Client<'r> {
             {
                 if *cursor < *frame_len {
                     let start = *cursor;
-                    let Some(record_bytes) = self.rx.buf.get(start..*frame_len) else {
+                    let base = self.rx.start;
+                    let Some(record_bytes) = self.rx.buf.get(base + start..base + *frame_len)
+                    else {
                         self.drop_held_as_broken();
                         continue;
                     };
@@ -409,12 +412,16 @@ impl<'r> Client<'r> {
                 self.finish();
                 continue;
             }
-            if self.rx.len > 0 && self.st.has_event_room() && self.st.link.is_receiving() {
+            if !self.rx.data().is_empty() && self.st.has_event_room() && self.st.link.is_receiving()
+            {
                 // Frames left waiting for queue room.
-                let before = self.rx.len;
+                let before = self.rx.data().len();
                 self.process_rx();
                 self.finish();
-                if self.rx.len != before || self.rx.held.is_some() || !self.st.events.is_empty() {
+                if self.rx.data().len() != before
+                    || self.rx.held.is_some()
+                    || !self.st.events.is_empty()
+                {
                     continue;
                 }
             }
@@ -434,8 +441,7 @@ impl<'r> Client<'r> {
     }
 
     fn drop_held_as_broken(&mut self) {
-        self.rx.held = None;
-        self.rx.len = 0;
+        self.rx.clear();
         self.st.close_transport();
         self.finish();
     }
@@ -461,13 +467,13 @@ impl<'r> Client<'r> {
                     }
                     Err(dispatch::ProtocolError) => {
                         crate::fmt::log_warn!("malformed frame from the server; closing");
-                        self.rx.len = 0;
+                        self.rx.clear();
                         self.st.close_transport();
                     }
                 },
                 Err(_) => {
                     crate::fmt::log_warn!("unframeable bytes from the server; closing");
-                    self.rx.len = 0;
+                    self.rx.clear();
                     self.st.close_transport();
                 }
             }

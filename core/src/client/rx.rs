@@ -26,9 +26,14 @@ pub(crate) struct Held {
     pub(crate) purpose: Purpose,
 }
 
+/// Received bytes live in `buf[start..end]`; the held frame, if any, starts
+/// at `start`. Consuming a frame only moves `start`, so a large buffer full
+/// of small frames costs no copying per frame; the bytes move to the front
+/// only when new input needs the room.
 pub(crate) struct Rx<'r> {
     pub(crate) buf: &'r mut [u8],
-    pub(crate) len: usize,
+    pub(crate) start: usize,
+    end: usize,
     pub(crate) held: Option<Held>,
 }
 
@@ -36,35 +41,54 @@ impl<'r> Rx<'r> {
     pub(crate) fn new(buf: &'r mut [u8]) -> Self {
         Rx {
             buf,
-            len: 0,
+            start: 0,
+            end: 0,
             held: None,
         }
     }
 
     /// Appends as much of `bytes` as fits, returning how much.
     pub(crate) fn push(&mut self, bytes: &[u8]) -> usize {
-        let n = bytes.len().min(self.buf.len() - self.len);
-        self.buf[self.len..self.len + n].copy_from_slice(&bytes[..n]);
-        self.len += n;
+        if self.buf.len() - self.end < bytes.len() && self.start > 0 {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+        let n = bytes.len().min(self.buf.len() - self.end);
+        self.buf[self.end..self.end + n].copy_from_slice(&bytes[..n]);
+        self.end += n;
         n
     }
 
+    /// The bytes not yet consumed, the held frame first.
     pub(crate) fn data(&self) -> &[u8] {
-        &self.buf[..self.len]
+        &self.buf[self.start..self.end]
     }
 
     /// Drops the first `n` bytes.
     pub(crate) fn consume(&mut self, n: usize) {
-        let n = n.min(self.len);
-        self.buf.copy_within(n..self.len, 0);
-        self.len -= n;
+        self.start = (self.start + n).min(self.end);
+        if self.start == self.end {
+            self.start = 0;
+            self.end = 0;
+        }
+    }
+
+    /// Drops everything.
+    pub(crate) fn clear(&mut self) {
+        self.start = 0;
+        self.end = 0;
+        self.held = None;
     }
 
     /// Drops everything after the held frame (or everything): the connection
     /// those bytes came from is gone. A held frame is complete and still
     /// delivered.
     pub(crate) fn discard_unprocessed(&mut self) {
-        self.len = self.held.as_ref().map_or(0, |h| h.frame_len);
+        match &self.held {
+            Some(h) => self.end = self.start + h.frame_len,
+            None => self.clear(),
+        }
     }
 
     /// Releases the held frame.
