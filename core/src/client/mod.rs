@@ -48,18 +48,9 @@ use crate::wire::{self, body, records};
 /// A tinyim client: login, messages, conversations and sync as a pure state
 /// machine over byte buffers. See the [module docs](self) for the drain order.
 pub struct Client<'r> {
-    rx: Rx<'r>,
+    rx_buf: &'r mut [u8],
+    rx: Rx,
     st: State<'r>,
-}
-
-/// What `poll_event` hands out next, decided before anything is borrowed.
-enum Ready {
-    Queued(QueuedEvent),
-    Message {
-        start: usize,
-        end: usize,
-        history: Option<RequestId>,
-    },
 }
 
 impl<'r> Client<'r> {
@@ -90,7 +81,8 @@ impl<'r> Client<'r> {
             rx_capacity,
         );
         Client {
-            rx: Rx::new(&mut resources.rx[..rx_capacity]),
+            rx_buf: &mut resources.rx[..rx_capacity],
+            rx: Rx::default(),
             st,
         }
     }
@@ -147,11 +139,11 @@ impl<'r> Client<'r> {
             // Bytes of a transport the core has given up on.
             return bytes.len();
         }
-        let taken = self.rx.push(bytes);
+        let taken = self.rx.push(self.rx_buf, bytes);
         if taken > 0 {
             self.st.link.note_rx(self.st.now);
         }
-        self.process_rx();
+        process_rx(&mut self.rx, &mut self.st, self.rx_buf);
         self.finish();
         taken
     }
@@ -331,159 +323,121 @@ impl<'r> Client<'r> {
 
     /// The next event for the application. A message event borrows the
     /// receive buffer; drop it before calling anything else.
+    ///
+    /// Queued events come first, then the messages of the held frame (each
+    /// decoded once, then judged new or duplicate), releasing it and reading
+    /// further frames when it is done, then the coalesced list and unread
+    /// notifications.
     pub fn poll_event(&mut self) -> Option<Event<'_>> {
-        let ready = self.advance()?;
-        Some(match ready {
-            Ready::Queued(event) => event.into_event(),
-            Ready::Message {
-                start,
-                end,
-                history,
-            } => {
-                let base = self.rx.start;
-                let record = self.rx.buf.get(base + start..base + end)?;
-                // Decoded once already in `advance`; this cannot fail.
-                let message: body::Message<'_> = records::decode_exact(record).ok()?;
-                let view = self.st.view(message);
-                match history {
-                    Some(request) => Event::HistoryMessage {
-                        request,
-                        message: view,
-                    },
-                    None => Event::MessageReceived(view),
-                }
-            }
-        })
-    }
-
-    /// Finds the next event: queued ones first, then messages of the held
-    /// frame (releasing it and reading further frames when it is done), then
-    /// the coalesced list and unread notifications.
-    fn advance(&mut self) -> Option<Ready> {
+        let Client { rx_buf, rx, st } = self;
+        // Only this shared borrow of the buffer is ever returned; the loop
+        // changes the read position and the state, never the bytes.
+        let buf: &[u8] = rx_buf;
         loop {
-            if let Some(event) = self.st.events.pop_front() {
-                return Some(Ready::Queued(event));
+            if let Some(event) = st.events.pop_front() {
+                return Some(event.into_event());
             }
-            if let Some(Held {
-                frame_len,
-                cursor,
-                purpose,
-            }) = self.rx.held.as_mut()
-            {
-                if *cursor < *frame_len {
-                    let start = *cursor;
-                    let base = self.rx.start;
-                    let Some(record_bytes) = self.rx.buf.get(base + start..base + *frame_len)
+            if let Some(held) = rx.held.as_mut() {
+                if held.cursor < held.frame_len {
+                    let record = buf.get(rx.start + held.cursor..rx.start + held.frame_len);
+                    let Some(Ok((message, rest))) = record.map(records::take::<body::Message<'_>>)
                     else {
-                        self.drop_held_as_broken();
+                        // A page whose records do not decode: the server is broken.
+                        rx.clear();
+                        st.close_transport();
+                        finish(rx, st);
                         continue;
                     };
-                    let Ok((message, rest)) = records::take::<body::Message<'_>>(record_bytes)
-                    else {
-                        self.drop_held_as_broken();
-                        continue;
-                    };
-                    let end = *frame_len - rest.len();
-                    *cursor = end;
-                    let deliver = match purpose {
-                        Purpose::Push { read_seq } => self.st.accept(&message, Some(*read_seq)),
-                        Purpose::Range { .. } => self.st.accept(&message, None),
+                    held.cursor = held.frame_len - rest.len();
+                    let deliver = match &held.purpose {
+                        Purpose::Push { read_seq } => st.accept(&message, Some(*read_seq)),
+                        Purpose::Range { .. } => st.accept(&message, None),
                         Purpose::History { request } => {
-                            return Some(Ready::Message {
-                                start,
-                                end,
-                                history: Some(*request),
+                            return Some(Event::HistoryMessage {
+                                request: *request,
+                                message: st.view(message),
                             })
                         }
                     };
                     if deliver {
-                        return Some(Ready::Message {
-                            start,
-                            end,
-                            history: None,
-                        });
+                        return Some(Event::MessageReceived(st.view(message)));
                     }
                     continue;
                 }
-                if let Some(purpose) = self.rx.release_held() {
-                    self.st.finish_held(purpose);
+                if let Some(purpose) = rx.release_held() {
+                    st.finish_held(purpose);
                 }
-                self.process_rx();
-                self.finish();
+                process_rx(rx, st, buf);
+                finish(rx, st);
                 continue;
             }
-            if !self.rx.data().is_empty() && self.st.has_event_room() && self.st.link.is_receiving()
-            {
+            if !rx.is_empty() && st.has_event_room() && st.link.is_receiving() {
                 // Frames left waiting for queue room.
-                let before = self.rx.data().len();
-                self.process_rx();
-                self.finish();
-                if self.rx.data().len() != before
-                    || self.rx.held.is_some()
-                    || !self.st.events.is_empty()
-                {
+                let before = rx.data(buf).len();
+                process_rx(rx, st, buf);
+                finish(rx, st);
+                if rx.data(buf).len() != before || rx.held.is_some() || !st.events.is_empty() {
                     continue;
                 }
             }
-            if self.st.table.evicted > 0 {
-                let n = core::mem::take(&mut self.st.table.evicted);
-                return Some(Ready::Queued(QueuedEvent::ConversationsEvicted(n)));
+            if st.table.evicted > 0 {
+                let n = core::mem::take(&mut st.table.evicted);
+                return Some(QueuedEvent::ConversationsEvicted(n).into_event());
             }
-            if self.st.conversations_dirty {
-                self.st.conversations_dirty = false;
-                return Some(Ready::Queued(QueuedEvent::ConversationListUpdated));
+            if st.conversations_dirty {
+                st.conversations_dirty = false;
+                return Some(QueuedEvent::ConversationListUpdated.into_event());
             }
-            if let Some(total) = self.st.unread_changed() {
-                return Some(Ready::Queued(QueuedEvent::TotalUnreadCountUpdated(total)));
+            if let Some(total) = st.unread_changed() {
+                return Some(QueuedEvent::TotalUnreadCountUpdated(total).into_event());
             }
             return None;
         }
     }
 
-    fn drop_held_as_broken(&mut self) {
-        self.rx.clear();
-        self.st.close_transport();
-        self.finish();
+    fn finish(&mut self) {
+        finish(&mut self.rx, &mut self.st);
     }
+}
 
-    /// Applies complete frames from the receive buffer until one must be held
-    /// for the application or the event queue needs draining.
-    fn process_rx(&mut self) {
-        while self.rx.held.is_none() && self.st.has_event_room() && self.st.link.is_receiving() {
-            let parsed = wire::parse_frame(self.rx.data(), self.rx.buf.len());
-            match parsed {
-                Ok(None) => break,
-                Ok(Some((frame, size))) => match self.st.apply_frame(frame.kind, frame.body) {
-                    Ok(dispatch::Disposition::Consumed) => self.rx.consume(size),
-                    Ok(dispatch::Disposition::Hold {
-                        records_at,
+/// Applies complete frames from the receive buffer until one must be held
+/// for the application or the event queue needs draining.
+fn process_rx(rx: &mut Rx, st: &mut State<'_>, buf: &[u8]) {
+    while rx.held.is_none() && st.has_event_room() && st.link.is_receiving() {
+        match wire::parse_frame(rx.data(buf), buf.len()) {
+            Ok(None) => break,
+            Ok(Some((frame, size))) => match st.apply_frame(frame.kind, frame.body) {
+                Ok(dispatch::Disposition::Consumed) => rx.consume(size),
+                Ok(dispatch::Disposition::Hold {
+                    records_at,
+                    purpose,
+                }) => {
+                    rx.held = Some(Held {
+                        frame_len: size,
+                        cursor: records_at,
                         purpose,
-                    }) => {
-                        self.rx.held = Some(Held {
-                            frame_len: size,
-                            cursor: records_at,
-                            purpose,
-                        });
-                    }
-                    Err(dispatch::ProtocolError) => {
-                        crate::fmt::log_warn!("malformed frame from the server; closing");
-                        self.rx.clear();
-                        self.st.close_transport();
-                    }
-                },
-                Err(_) => {
-                    crate::fmt::log_warn!("unframeable bytes from the server; closing");
-                    self.rx.clear();
-                    self.st.close_transport();
+                    });
                 }
+                Err(dispatch::ProtocolError) => {
+                    crate::fmt::log_warn!("malformed frame from the server; closing");
+                    rx.clear();
+                    st.close_transport();
+                }
+            },
+            Err(_) => {
+                crate::fmt::log_warn!("unframeable bytes from the server; closing");
+                rx.clear();
+                st.close_transport();
             }
         }
     }
+}
 
-    fn finish(&mut self) {
-        if !self.st.link.is_receiving() {
-            self.rx.discard_unprocessed();
-        }
-        self.st.finish();
+/// End of every step: bytes of a transport given up on are dropped, then the
+/// state issues what it needs and reports a changed network state.
+fn finish(rx: &mut Rx, st: &mut State<'_>) {
+    if !st.link.is_receiving() {
+        rx.discard_unprocessed();
     }
+    st.finish();
 }

@@ -26,43 +26,41 @@ pub(crate) struct Held {
     pub(crate) purpose: Purpose,
 }
 
-/// Received bytes live in `buf[start..end]`; the held frame, if any, starts
-/// at `start`. Consuming a frame only moves `start`, so a large buffer full
-/// of small frames costs no copying per frame; the bytes move to the front
-/// only when new input needs the room.
-pub(crate) struct Rx<'r> {
-    pub(crate) buf: &'r mut [u8],
+/// Received bytes live in `buf[start..end]` of the client's receive buffer
+/// (kept apart so a message event can borrow it while the rest of the client
+/// changes); the held frame, if any, starts at `start`. Consuming a frame
+/// only moves `start`, so a large buffer full of small frames costs no
+/// copying per frame; the bytes move to the front only when new input needs
+/// the room.
+#[derive(Debug, Default)]
+pub(crate) struct Rx {
     pub(crate) start: usize,
     end: usize,
     pub(crate) held: Option<Held>,
 }
 
-impl<'r> Rx<'r> {
-    pub(crate) fn new(buf: &'r mut [u8]) -> Self {
-        Rx {
-            buf,
-            start: 0,
-            end: 0,
-            held: None,
-        }
-    }
-
-    /// Appends as much of `bytes` as fits, returning how much.
-    pub(crate) fn push(&mut self, bytes: &[u8]) -> usize {
-        if self.buf.len() - self.end < bytes.len() && self.start > 0 {
-            self.buf.copy_within(self.start..self.end, 0);
+impl Rx {
+    /// Appends as much of `bytes` as fits in `buf`, returning how much.
+    pub(crate) fn push(&mut self, buf: &mut [u8], bytes: &[u8]) -> usize {
+        if buf.len() - self.end < bytes.len() && self.start > 0 {
+            buf.copy_within(self.start..self.end, 0);
             self.end -= self.start;
             self.start = 0;
         }
-        let n = bytes.len().min(self.buf.len() - self.end);
-        self.buf[self.end..self.end + n].copy_from_slice(&bytes[..n]);
+        let n = bytes.len().min(buf.len() - self.end);
+        buf[self.end..self.end + n].copy_from_slice(&bytes[..n]);
         self.end += n;
         n
     }
 
     /// The bytes not yet consumed, the held frame first.
-    pub(crate) fn data(&self) -> &[u8] {
-        &self.buf[self.start..self.end]
+    pub(crate) fn data<'a>(&self, buf: &'a [u8]) -> &'a [u8] {
+        &buf[self.start..self.end]
+    }
+
+    /// Whether no bytes wait.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.start == self.end
     }
 
     /// Drops the first `n` bytes.
