@@ -221,10 +221,14 @@ impl State<'_> {
 
     /// A fetch was refused: stop asking, so the sync can end; what it would
     /// have brought stays in the history.
-    pub(crate) fn on_range_failed(&mut self, conversation: &str) {
+    pub(crate) fn on_range_failed(&mut self, key: u32) {
         crate::fmt::log_warn!("fetch of missed messages refused; skipping to the newest");
-        if let Some(i) = self.table.find(conversation) {
-            let c = &mut self.table.rows[i];
+        for c in self
+            .table
+            .rows
+            .iter_mut()
+            .filter(|c| super::table::id_key(&c.id) == key)
+        {
             c.fetching = false;
             c.baseline_known = true;
             c.delivered_seq = c.delivered_seq.max(c.last_seq);

@@ -12,7 +12,6 @@ use serde::Serialize;
 
 use super::error::CommandError;
 use super::event::RequestId;
-use crate::model::ConversationId;
 use crate::time::Instant;
 use crate::wire;
 
@@ -27,8 +26,9 @@ pub(crate) enum Op {
     },
     SetRead,
     History,
-    /// Internal: missed messages of one conversation.
-    Range(ConversationId),
+    /// Internal: missed messages of one conversation, by its
+    /// [`super::table::id_key`].
+    Range(u32),
     /// Internal: one sync page.
     Sync,
 }

@@ -196,7 +196,7 @@ impl<'r> State<'r> {
                 .out
                 .push(
                     id,
-                    Op::Range(conversation.clone()),
+                    Op::Range(super::table::id_key(&conversation)),
                     deadline,
                     kind::MESSAGE_RANGE,
                     &range,
@@ -276,9 +276,14 @@ impl<'r> State<'r> {
         match p.op {
             Op::Login => {}
             Op::Sync => self.sync.in_flight = false,
-            Op::Range(conversation) => {
-                if let Some(i) = self.table.find(&conversation) {
-                    self.table.rows[i].fetching = false;
+            Op::Range(key) => {
+                for c in self
+                    .table
+                    .rows
+                    .iter_mut()
+                    .filter(|c| super::table::id_key(&c.id) == key)
+                {
+                    c.fetching = false;
                 }
             }
             Op::Send { client_msg_id } => {

@@ -13,6 +13,15 @@ pub(crate) struct Table<'r> {
     pub(crate) evicted: u32,
 }
 
+/// A 32-bit key for a conversation id (FNV-1a), so a pending fetch need not
+/// keep the whole id: a collision only clears the flag of another fetch,
+/// which then runs again.
+pub(crate) fn id_key(id: &str) -> u32 {
+    id.bytes().fold(0x811c_9dc5u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
+}
+
 impl<'r> Table<'r> {
     pub(crate) fn new(rows: &'r mut VecView<Conversation>) -> Self {
         rows.clear();
