@@ -540,3 +540,49 @@ fn send_status_failed_is_reported_for_server_refusals() {
         }
     )));
 }
+
+#[test]
+fn zero_copy_input_gives_the_same_events_as_handle_input() {
+    let mut bytes = Vec::new();
+    for seq in 2..=40 {
+        bytes.extend(push(
+            1,
+            &text_message("C2Cbob", seq, "bob", &"z".repeat(90)),
+        ));
+    }
+    let mut copied = Harness::logged_in();
+    copied.know("C2Cbob", 1);
+    let expected = copied.feed(&bytes);
+
+    let mut direct = Harness::logged_in();
+    direct.know("C2Cbob", 1);
+    let mut events = Vec::new();
+    let mut rest = &bytes[..];
+    while !rest.is_empty() {
+        let room = direct.client.input_buffer();
+        if room.is_empty() {
+            // Full of frames not yet read: reading events frees it.
+            let drained = direct.events();
+            assert!(
+                !drained.is_empty(),
+                "a full buffer always has events to drain"
+            );
+            events.extend(drained);
+            continue;
+        }
+        let n = room.len().min(rest.len()).min(333);
+        room[..n].copy_from_slice(&rest[..n]);
+        rest = &rest[n..];
+        direct.client.input_written(direct.now, n);
+        events.extend(direct.events());
+    }
+    events.extend(direct.events());
+    let messages = |v: &[String]| {
+        v.iter()
+            .filter(|e| e.starts_with("MessageReceived"))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(messages(&events).len(), 39);
+    assert_eq!(messages(&events), messages(&expected));
+}

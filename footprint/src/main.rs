@@ -106,14 +106,13 @@ mod with_tinyim {
             now,
             1,
         );
-        static STAGING: StaticCell<([u8; 512], [u8; 512], [u8; 1])> = StaticCell::new();
-        let (rx, tx, state) = STAGING.init(([0; 512], [0; 512], [0; 1]));
+        static STAGING: StaticCell<([u8; 512], [u8; 1])> = StaticCell::new();
+        let (tx, state) = STAGING.init(([0; 512], [0; 1]));
         static RUNNER: StaticCell<TimRunner> = StaticCell::new();
         let runner = RUNNER.init(Runner::new(
             client,
             UartTransport(uart),
             &SHARED,
-            rx,
             tx,
             (),
             state,

@@ -59,11 +59,10 @@ pub trait Host {
     }
 }
 
-/// Buffers the driver uses: `rx` for bytes read but not yet taken by the
-/// client, `tx` for bytes on their way out. 1 to 2 KB each is plenty.
+/// The buffer the driver stages outgoing bytes in (512 B to 2 KB is plenty).
+/// Incoming bytes need none: the transport reads straight into the client's
+/// receive buffer.
 pub struct Buffers<'b> {
-    /// Receive staging buffer.
-    pub rx: &'b mut [u8],
     /// Transmit staging buffer.
     pub tx: &'b mut [u8],
 }
@@ -83,10 +82,8 @@ pub async fn run<T: Transport, K: Clock, H: Host>(
     host: &mut H,
     buffers: Buffers<'_>,
 ) {
-    let Buffers { rx, tx } = buffers;
+    let Buffers { tx } = buffers;
     let mut connected = false;
-    // rx[..staged] holds bytes read but not yet taken by the client.
-    let mut staged = 0usize;
     loop {
         let now = clock.now();
         if client.poll_timeout().is_some_and(|t| t <= now) {
@@ -95,7 +92,6 @@ pub async fn run<T: Transport, K: Clock, H: Host>(
         if client.poll_close() && connected {
             transport.close();
             connected = false;
-            staged = 0;
         }
         if !connected && client.poll_connect(clock.now()) {
             // Commands are still served while the transport opens.
@@ -118,18 +114,12 @@ pub async fn run<T: Transport, K: Clock, H: Host>(
                 }
             }
         }
-        if staged > 0 {
-            let taken = client.handle_input(clock.now(), &rx[..staged]);
-            rx.copy_within(taken..staged, 0);
-            staged -= taken;
-        }
         if connected {
             while let Some(n) = client.poll_transmit(tx) {
                 if transport.write_all(&tx[..n]).await.is_err() || transport.flush().await.is_err()
                 {
                     transport.close();
                     connected = false;
-                    staged = 0;
                     client.connection_lost(clock.now());
                     break;
                 }
@@ -149,10 +139,12 @@ pub async fn run<T: Transport, K: Clock, H: Host>(
         }
 
         let wake_at = client.poll_timeout();
-        let can_read = connected && staged < rx.len();
+        let input = client.input_buffer();
         let read = async {
-            if can_read {
-                match transport.read(&mut rx[staged..]).await {
+            // An empty input buffer is full of frames the application has not
+            // read; the events above drain it, so wait for something else.
+            if connected && !input.is_empty() {
+                match transport.read(input).await {
                     Ok(0) | Err(_) => Wake::ReadFailed,
                     Ok(n) => Wake::Read(n),
                 }
@@ -172,11 +164,10 @@ pub async fn run<T: Transport, K: Clock, H: Host>(
             Either3::Third(()) => Wake::Timer,
         };
         match woke {
-            Wake::Read(n) => staged += n,
+            Wake::Read(n) => client.input_written(clock.now(), n),
             Wake::ReadFailed => {
                 transport.close();
                 connected = false;
-                staged = 0;
                 client.connection_lost(clock.now());
             }
             Wake::Command(command) => {

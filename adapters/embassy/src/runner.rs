@@ -28,19 +28,18 @@ pub struct Runner<'a, T, M: RawMutex, const EVENTS: usize, S = ()> {
     client: Client<'a>,
     transport: T,
     host: EmbassyHost<'a, M, EVENTS, S>,
-    rx: &'a mut [u8],
     tx: &'a mut [u8],
 }
 
 impl<'a, T: Transport, M: RawMutex, const EVENTS: usize, S: SyncStore> Runner<'a, T, M, EVENTS, S> {
-    /// A runner for `client` over `transport`; `rx` and `tx` stage bytes
-    /// (1 to 2 KB each); `state_buf` holds the serialized sync state for
-    /// `store` (about 170 bytes per conversation).
+    /// A runner for `client` over `transport`; `tx` stages outgoing bytes
+    /// (512 B to 2 KB; incoming bytes go straight into the client's buffer);
+    /// `state_buf` holds the serialized sync state for `store` (about 170
+    /// bytes per conversation).
     pub fn new(
         client: Client<'a>,
         transport: T,
         shared: &'a Shared<M, EVENTS>,
-        rx: &'a mut [u8],
         tx: &'a mut [u8],
         store: S,
         state_buf: &'a mut [u8],
@@ -55,17 +54,13 @@ impl<'a, T: Transport, M: RawMutex, const EVENTS: usize, S: SyncStore> Runner<'a
                 state_buf,
                 save_due: false,
             },
-            rx,
             tx,
         }
     }
 
     /// Runs forever: connects when logged in, reconnects with backoff, resyncs.
     pub async fn run(&mut self) {
-        let buffers = Buffers {
-            rx: &mut *self.rx,
-            tx: &mut *self.tx,
-        };
+        let buffers = Buffers { tx: &mut *self.tx };
         tinyim_driver::run(
             &mut self.client,
             &mut self.transport,

@@ -201,12 +201,8 @@ pub(crate) async fn run(
         waiters: HashMap::new(),
         forward: Vec::new(),
     };
-    let mut rx = vec![0u8; 16 * 1024];
     let mut tx = vec![0u8; 16 * 1024];
-    let buffers = tinyim_driver::Buffers {
-        rx: &mut rx,
-        tx: &mut tx,
-    };
+    let buffers = tinyim_driver::Buffers { tx: &mut tx };
     tinyim_driver::run(&mut client, &mut transport, &clock, &mut host, buffers).await;
     for (_, waiter) in host.waiters.drain() {
         waiter.fail(TimError::Closed);

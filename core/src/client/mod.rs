@@ -148,6 +148,29 @@ impl<'r> Client<'r> {
         taken
     }
 
+    /// Zero-copy input, step one: the free part of the receive buffer, for
+    /// the transport to read into directly. Empty when the buffer is full of
+    /// frames the application has not read yet: drain events first.
+    pub fn input_buffer(&mut self) -> &mut [u8] {
+        self.rx.room(self.rx_buf, usize::MAX)
+    }
+
+    /// Zero-copy input, step two: `n` bytes were written at the start of
+    /// [`Client::input_buffer`]. Then the same as `handle_input`.
+    pub fn input_written(&mut self, now: Instant, n: usize) {
+        self.st.enter(now);
+        if !self.st.link.is_receiving() {
+            // Bytes of a transport the core has given up on.
+            return;
+        }
+        self.rx.filled(self.rx_buf.len(), n);
+        if n > 0 {
+            self.st.link.note_rx(self.st.now);
+        }
+        process_rx(&mut self.rx, &mut self.st, self.rx_buf);
+        self.finish();
+    }
+
     /// Lets timers run: handshake and heartbeat deadlines, request deadlines.
     /// Calling it early or twice is harmless.
     pub fn handle_timeout(&mut self, now: Instant) {

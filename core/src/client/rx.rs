@@ -40,16 +40,28 @@ pub(crate) struct Rx {
 }
 
 impl Rx {
-    /// Appends as much of `bytes` as fits in `buf`, returning how much.
-    pub(crate) fn push(&mut self, buf: &mut [u8], bytes: &[u8]) -> usize {
-        if buf.len() - self.end < bytes.len() && self.start > 0 {
+    /// The free tail of `buf`, made at least `want` long when moving the
+    /// waiting bytes to the front can.
+    pub(crate) fn room<'a>(&mut self, buf: &'a mut [u8], want: usize) -> &'a mut [u8] {
+        if buf.len() - self.end < want && self.start > 0 {
             buf.copy_within(self.start..self.end, 0);
             self.end -= self.start;
             self.start = 0;
         }
-        let n = bytes.len().min(buf.len() - self.end);
-        buf[self.end..self.end + n].copy_from_slice(&bytes[..n]);
-        self.end += n;
+        &mut buf[self.end..]
+    }
+
+    /// `n` bytes were written at the start of [`Rx::room`].
+    pub(crate) fn filled(&mut self, buf_len: usize, n: usize) {
+        self.end = (self.end + n).min(buf_len);
+    }
+
+    /// Appends as much of `bytes` as fits in `buf`, returning how much.
+    pub(crate) fn push(&mut self, buf: &mut [u8], bytes: &[u8]) -> usize {
+        let room = self.room(buf, bytes.len());
+        let n = bytes.len().min(room.len());
+        room[..n].copy_from_slice(&bytes[..n]);
+        self.filled(buf.len(), n);
         n
     }
 

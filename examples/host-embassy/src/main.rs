@@ -45,12 +45,11 @@ async fn main() {
     let start = Instant::from_millis(embassy_time::Instant::now().as_millis());
     let client = Client::new(&config, &mut resources, start, now);
     let shared = Shared::<NoopRawMutex, 8>::new();
-    let (mut rx, mut tx, mut state) = ([0u8; 2048], [0u8; 2048], [0u8; 4096]);
+    let (mut tx, mut state) = ([0u8; 2048], [0u8; 4096]);
     let mut runner = Runner::new(
         client,
         TokioTcp::new(cli.server),
         &shared,
-        &mut rx,
         &mut tx,
         (),
         &mut state,
