@@ -586,3 +586,41 @@ fn zero_copy_input_gives_the_same_events_as_handle_input() {
     assert_eq!(messages(&events).len(), 39);
     assert_eq!(messages(&events), messages(&expected));
 }
+
+#[test]
+fn zero_copy_output_sends_whole_frames_across_partial_writes() {
+    let mut copied = Harness::logged_in();
+    let mut direct = Harness::logged_in();
+    for h in [&mut copied, &mut direct] {
+        for i in 0..3u64 {
+            let text = format!("message {i}");
+            let msg = OutgoingMessage::text("bob", &text).with_client_msg_id(100 + i);
+            h.client.send_message(h.now, &msg).unwrap();
+        }
+        h.advance(1_000); // a heartbeat joins the queue
+    }
+    let expected = copied.sent();
+    // The transport takes at most 7 bytes a write.
+    let mut bytes = Vec::new();
+    while let Some(chunk) = direct.client.transmit_chunk() {
+        assert!(!chunk.is_empty(), "never an empty chunk");
+        let n = chunk.len().min(7);
+        bytes.extend_from_slice(&chunk[..n]);
+        direct.client.transmit_done(n);
+    }
+    let mut frames = Vec::new();
+    let mut rest = &bytes[..];
+    while let Some((f, size)) = tinyim_core::wire::parse_frame(rest, 1 << 16).unwrap() {
+        frames.push((f.kind, f.body.to_vec()));
+        rest = &rest[size..];
+    }
+    assert!(rest.is_empty(), "only whole frames");
+    assert_eq!(frames, expected);
+    assert_eq!(
+        frames
+            .iter()
+            .filter(|(k, _)| *k == kind::SEND_MESSAGE)
+            .count(),
+        3
+    );
+}

@@ -106,17 +106,10 @@ mod with_tinyim {
             now,
             1,
         );
-        static STAGING: StaticCell<([u8; 512], [u8; 1])> = StaticCell::new();
-        let (tx, state) = STAGING.init(([0; 512], [0; 1]));
+        static STATE_BUF: StaticCell<[u8; 1]> = StaticCell::new();
+        let state = STATE_BUF.init([0; 1]);
         static RUNNER: StaticCell<TimRunner> = StaticCell::new();
-        let runner = RUNNER.init(Runner::new(
-            client,
-            UartTransport(uart),
-            &SHARED,
-            tx,
-            (),
-            state,
-        ));
+        let runner = RUNNER.init(Runner::new(client, UartTransport(uart), &SHARED, (), state));
         if let Ok(token) = tinyim_task(runner) {
             spawner.spawn(token);
         }

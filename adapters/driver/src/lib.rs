@@ -59,14 +59,6 @@ pub trait Host {
     }
 }
 
-/// The buffer the driver stages outgoing bytes in (512 B to 2 KB is plenty).
-/// Incoming bytes need none: the transport reads straight into the client's
-/// receive buffer.
-pub struct Buffers<'b> {
-    /// Transmit staging buffer.
-    pub tx: &'b mut [u8],
-}
-
 enum Wake<C> {
     Read(usize),
     ReadFailed,
@@ -74,15 +66,15 @@ enum Wake<C> {
     Timer,
 }
 
-/// Runs the client until the host's `apply` returns `false`.
+/// Runs the client until the host's `apply` returns `false`. The driver has
+/// no buffers of its own: the transport reads into and writes from the
+/// client's buffers.
 pub async fn run<T: Transport, K: Clock, H: Host>(
     client: &mut Client<'_>,
     transport: &mut T,
     clock: &K,
     host: &mut H,
-    buffers: Buffers<'_>,
 ) {
-    let Buffers { tx } = buffers;
     let mut connected = false;
     loop {
         let now = clock.now();
@@ -115,14 +107,24 @@ pub async fn run<T: Transport, K: Clock, H: Host>(
             }
         }
         if connected {
-            while let Some(n) = client.poll_transmit(tx) {
-                if transport.write_all(&tx[..n]).await.is_err() || transport.flush().await.is_err()
-                {
-                    transport.close();
-                    connected = false;
-                    client.connection_lost(clock.now());
-                    break;
+            let mut wrote = false;
+            let mut failed = false;
+            while let Some(chunk) = client.transmit_chunk() {
+                match transport.write(chunk).await {
+                    Ok(n) if n > 0 => {
+                        client.transmit_done(n);
+                        wrote = true;
+                    }
+                    _ => {
+                        failed = true;
+                        break;
+                    }
                 }
+            }
+            if failed || (wrote && transport.flush().await.is_err()) {
+                transport.close();
+                connected = false;
+                client.connection_lost(clock.now());
             }
         }
         let mut progressed = false;

@@ -4,7 +4,7 @@ use embassy_sync::blocking_mutex::raw::RawMutex;
 use heapless::String;
 use tinyim_core::time::Instant;
 use tinyim_core::{Client, Elem, Event, OutgoingMessage, RequestError, RequestId, SendStatus};
-use tinyim_driver::{Buffers, Transport};
+use tinyim_driver::Transport;
 
 use crate::clock::EmbassyClock;
 use crate::handle::{HandleError, Sent};
@@ -28,19 +28,16 @@ pub struct Runner<'a, T, M: RawMutex, const EVENTS: usize, S = ()> {
     client: Client<'a>,
     transport: T,
     host: EmbassyHost<'a, M, EVENTS, S>,
-    tx: &'a mut [u8],
 }
 
 impl<'a, T: Transport, M: RawMutex, const EVENTS: usize, S: SyncStore> Runner<'a, T, M, EVENTS, S> {
-    /// A runner for `client` over `transport`; `tx` stages outgoing bytes
-    /// (512 B to 2 KB; incoming bytes go straight into the client's buffer);
-    /// `state_buf` holds the serialized sync state for `store` (about 170
-    /// bytes per conversation).
+    /// A runner for `client` over `transport` (bytes go straight between the
+    /// transport and the client's buffers); `state_buf` holds the serialized
+    /// sync state for `store` (about 170 bytes per conversation).
     pub fn new(
         client: Client<'a>,
         transport: T,
         shared: &'a Shared<M, EVENTS>,
-        tx: &'a mut [u8],
         store: S,
         state_buf: &'a mut [u8],
     ) -> Self {
@@ -54,19 +51,16 @@ impl<'a, T: Transport, M: RawMutex, const EVENTS: usize, S: SyncStore> Runner<'a
                 state_buf,
                 save_due: false,
             },
-            tx,
         }
     }
 
     /// Runs forever: connects when logged in, reconnects with backoff, resyncs.
     pub async fn run(&mut self) {
-        let buffers = Buffers { tx: &mut *self.tx };
         tinyim_driver::run(
             &mut self.client,
             &mut self.transport,
             &EmbassyClock,
             &mut self.host,
-            buffers,
         )
         .await;
     }

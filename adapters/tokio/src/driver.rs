@@ -201,9 +201,7 @@ pub(crate) async fn run(
         waiters: HashMap::new(),
         forward: Vec::new(),
     };
-    let mut tx = vec![0u8; 16 * 1024];
-    let buffers = tinyim_driver::Buffers { tx: &mut tx };
-    tinyim_driver::run(&mut client, &mut transport, &clock, &mut host, buffers).await;
+    tinyim_driver::run(&mut client, &mut transport, &clock, &mut host).await;
     for (_, waiter) in host.waiters.drain() {
         waiter.fail(TimError::Closed);
     }

@@ -333,6 +333,23 @@ impl<'r> Client<'r> {
         (n > 0).then_some(n)
     }
 
+    /// Zero-copy output, step one: the next bytes to write, in place. Write
+    /// what the transport takes, then report it with
+    /// [`Client::transmit_done`]. `None` when there is nothing to send.
+    pub fn transmit_chunk(&mut self) -> Option<&[u8]> {
+        if !self.st.link.is_receiving() {
+            return None;
+        }
+        let gate = self.st.gate();
+        self.st.out.peek(gate)
+    }
+
+    /// Zero-copy output, step two: `n` bytes of the last
+    /// [`Client::transmit_chunk`] were written.
+    pub fn transmit_done(&mut self, n: usize) {
+        self.st.out.advance(n);
+    }
+
     /// Whether `poll_transmit` has nothing to give.
     pub fn transmit_idle(&self) -> bool {
         !self.st.link.is_receiving() || self.st.out.is_idle(self.st.gate())

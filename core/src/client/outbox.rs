@@ -218,62 +218,79 @@ impl<'r> Outbox<'r> {
     pub(crate) fn poll_transmit(&mut self, buf: &mut [u8], gate: Gate) -> usize {
         let mut written = 0;
         while written < buf.len() {
-            let out = &mut buf[written..];
-            let n = if self.in_progress.is_some() {
-                self.transmit_request(out, None)
-            } else if self.control_sent < self.control.len() {
-                let src = &self.control[self.control_sent..];
-                let n = src.len().min(out.len());
-                out[..n].copy_from_slice(&src[..n]);
-                self.control_sent += n;
-                if self.control_sent == self.control.len() {
-                    self.control.clear();
-                    self.control_sent = 0;
-                }
-                n
-            } else {
-                let next = self
-                    .pending
-                    .iter()
-                    .find(|p| p.region.is_some_and(|r| r.sent < r.len) && gate.admits(&p.op));
-                match next.map(|p| p.id) {
-                    Some(id) => self.transmit_request(out, Some(id)),
-                    None => 0,
-                }
-            };
-            if n == 0 {
+            let Some(chunk) = self.peek(gate) else {
                 break;
-            }
+            };
+            let n = chunk.len().min(buf.len() - written);
+            buf[written..written + n].copy_from_slice(&chunk[..n]);
+            self.advance(n);
             written += n;
         }
         written
     }
 
-    fn transmit_request(&mut self, out: &mut [u8], start: Option<RequestId>) -> usize {
-        let Some(id) = start.or(self.in_progress) else {
-            return 0;
+    /// The next bytes to send, in place: the rest of the request frame in
+    /// progress, else the control frames, else the next request frame `gate`
+    /// admits (which becomes the frame in progress, so frames never
+    /// interleave). Never empty.
+    pub(crate) fn peek(&mut self, gate: Gate) -> Option<&[u8]> {
+        if let Some(id) = self.in_progress {
+            let unfinished = self
+                .pending
+                .iter()
+                .find(|p| p.id == id)
+                .and_then(|p| p.region)
+                .is_some_and(|r| r.sent < r.len);
+            if !unfinished {
+                self.in_progress = None;
+            }
+        }
+        if self.in_progress.is_none() && self.control_sent == self.control.len() {
+            self.in_progress = self
+                .pending
+                .iter()
+                .find(|p| p.region.is_some_and(|r| r.sent < r.len) && gate.admits(&p.op))
+                .map(|p| p.id);
+        }
+        match self.in_progress {
+            Some(id) => {
+                let region = self.pending.iter().find(|p| p.id == id)?.region?;
+                self.arena
+                    .get(region.start + region.sent..region.start + region.len)
+                    .filter(|rest| !rest.is_empty())
+            }
+            None => self
+                .control
+                .get(self.control_sent..)
+                .filter(|rest| !rest.is_empty()),
+        }
+    }
+
+    /// `n` bytes of what [`Outbox::peek`] gave were sent.
+    pub(crate) fn advance(&mut self, n: usize) {
+        let Some(id) = self.in_progress else {
+            self.control_sent = (self.control_sent + n).min(self.control.len());
+            if self.control_sent == self.control.len() {
+                self.control.clear();
+                self.control_sent = 0;
+            }
+            return;
         };
         let Some(index) = self.pending.iter().position(|p| p.id == id) else {
             self.in_progress = None;
-            return 0;
+            return;
         };
         let Some(region) = self.pending[index].region.as_mut() else {
             self.in_progress = None;
-            return 0;
+            return;
         };
-        let from = region.start + region.sent;
-        let n = (region.len - region.sent).min(out.len());
-        out[..n].copy_from_slice(&self.arena[from..from + n]);
-        region.sent += n;
-        if region.sent < region.len {
-            self.in_progress = Some(id);
-        } else {
+        region.sent = (region.sent + n).min(region.len);
+        if region.sent == region.len {
             self.in_progress = None;
             if !self.pending[index].op.keeps_frame() {
                 self.free_region(index);
             }
         }
-        n
     }
 
     /// Whether nothing is waiting to be sent.

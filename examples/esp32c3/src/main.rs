@@ -145,10 +145,10 @@ async fn main(spawner: Spawner) -> ! {
     let socket = TcpSocket::new(stack, socket_rx, socket_tx);
     let transport = TcpTransport::new(socket, (*server.ip(), server.port()));
 
-    static STAGING: StaticCell<([u8; 2048], [u8; 3072])> = StaticCell::new();
-    let (tx, state) = STAGING.init(([0; 2048], [0; 3072]));
+    static STATE_BUF: StaticCell<[u8; 3072]> = StaticCell::new();
+    let state = STATE_BUF.init([0; 3072]);
     static RUNNER: StaticCell<TinyimRunner> = StaticCell::new();
-    let runner = RUNNER.init(Runner::new(client, transport, &SHARED, tx, store, state));
+    let runner = RUNNER.init(Runner::new(client, transport, &SHARED, store, state));
     spawner.spawn(tinyim_task(runner).unwrap());
 
     let tim = SHARED.handle();

@@ -45,15 +45,8 @@ async fn main() {
     let start = Instant::from_millis(embassy_time::Instant::now().as_millis());
     let client = Client::new(&config, &mut resources, start, now);
     let shared = Shared::<NoopRawMutex, 8>::new();
-    let (mut tx, mut state) = ([0u8; 2048], [0u8; 4096]);
-    let mut runner = Runner::new(
-        client,
-        TokioTcp::new(cli.server),
-        &shared,
-        &mut tx,
-        (),
-        &mut state,
-    );
+    let mut state = [0u8; 4096];
+    let mut runner = Runner::new(client, TokioTcp::new(cli.server), &shared, (), &mut state);
     let tim = shared.handle();
     let app = async {
         if let Err(e) = tim.login(&cli.user, &sig).await {

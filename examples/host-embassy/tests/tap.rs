@@ -143,8 +143,8 @@ fn inside() {
             3,
         );
         let shared = Shared::<NoopRawMutex, 8>::new();
-        let (mut tx, mut state) = ([0u8; 2048], [0u8; 4096]);
-        let mut runner = Runner::new(client, transport, &shared, &mut tx, (), &mut state);
+        let mut state = [0u8; 4096];
+        let mut runner = Runner::new(client, transport, &shared, (), &mut state);
         let device = shared.handle();
 
         let scenario = async {

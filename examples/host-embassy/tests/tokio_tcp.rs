@@ -60,13 +60,12 @@ async fn device_receives_and_answers_through_the_embassy_adapter() {
         99,
     );
     let shared = Shared::<NoopRawMutex, 8>::new();
-    let (mut tx, mut state) = ([0u8; 2048], [0u8; 4096]);
+    let mut state = [0u8; 4096];
     let mut saved = Saved::default();
     let mut runner = Runner::new(
         client,
         TokioTcp::new(addr.clone()),
         &shared,
-        &mut tx,
         &mut saved,
         &mut state,
     );
