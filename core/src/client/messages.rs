@@ -223,12 +223,7 @@ impl State<'_> {
     /// have brought stays in the history.
     pub(crate) fn on_range_failed(&mut self, key: u32) {
         crate::fmt::log_warn!("fetch of missed messages refused; skipping to the newest");
-        for c in self
-            .table
-            .rows
-            .iter_mut()
-            .filter(|c| super::table::id_key(&c.id) == key)
-        {
+        for c in self.table.with_key(key) {
             c.fetching = false;
             c.baseline_known = true;
             c.delivered_seq = c.delivered_seq.max(c.last_seq);

@@ -277,12 +277,7 @@ impl<'r> State<'r> {
             Op::Login => {}
             Op::Sync => self.sync.in_flight = false,
             Op::Range(key) => {
-                for c in self
-                    .table
-                    .rows
-                    .iter_mut()
-                    .filter(|c| super::table::id_key(&c.id) == key)
-                {
+                for c in self.table.with_key(key) {
                     c.fetching = false;
                 }
             }

@@ -32,6 +32,11 @@ impl<'r> Table<'r> {
         }
     }
 
+    /// The conversations whose id has [`id_key`] `key`.
+    pub(crate) fn with_key(&mut self, key: u32) -> impl Iterator<Item = &mut Conversation> + '_ {
+        self.rows.iter_mut().filter(move |c| id_key(&c.id) == key)
+    }
+
     pub(crate) fn find(&self, id: &str) -> Option<usize> {
         self.rows.iter().position(|c| c.id.as_str() == id)
     }

@@ -84,3 +84,12 @@ pub fn tap_stack<'d>(
     });
     Ok(embassy_net::new(device, config, resources, seed))
 }
+
+/// A UserSig for `user`, valid for an hour from now, minted with the app's
+/// key as the tests do (a real device gets its UserSig from a backend).
+pub fn dev_user_sig(app_id: u64, key: &str, user: &str) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    tinyim_server::usersig::mint(app_id, key, user, 3600, now)
+}

@@ -17,11 +17,7 @@ const KEY: &str = "embassy-test-key";
 const PATIENCE: std::time::Duration = std::time::Duration::from_secs(30);
 
 fn sig(user: &str) -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    tinyim_server::usersig::mint(APP_ID, KEY, user, 3600, now)
+    host_embassy::dev_user_sig(APP_ID, KEY, user)
 }
 
 /// Keeps every saved sync state, to check the hook fires with real bytes.
