@@ -5,7 +5,7 @@
 //! `unsafe`: a sans-IO state machine over caller-supplied buffers, so the same
 //! code runs on an RP2040, an ESP32-C3, a desktop tool and a host-side test.
 //!
-//! - [`Client`]: login, messages, conversations, sync; see its module docs for
+//! - [`Client`]: login, messages, conversations, groups, sync; see its module docs for
 //!   the `handle_*` / command / `poll_*` contract.
 //! - [`wire`]: the frame codec and every protocol message, shared with the server.
 //! - [`model`]: ids, conversations and messages.
@@ -51,4 +51,7 @@ pub use client::{
     Client, CommandError, Config, DeviceResources, Event, HostResources, KickReason, NetState,
     RequestError, RequestId, Resources, SendStatus, SyncStateError, MAX_USER_SIG,
 };
-pub use model::{Conversation, ConversationType, Elem, Flow, MessageView, OutgoingMessage};
+pub use model::{
+    Conversation, ConversationType, Elem, Flow, Group, GroupView, MessageView, OutgoingMessage,
+};
+pub use wire::group::{GroupRecord, GroupRole, GroupType, JoinOption, JoinStatus, Priority};

@@ -71,6 +71,7 @@ impl State<'_> {
                 self.on_kicked(kicked.reason);
             }
             (Link::Open { .. }, kind::PUSH_READ) => self.on_read(decode_exact(body_bytes)?),
+            (Link::Open { .. }, kind::PUSH_GROUP) => self.groups.apply_all(body_bytes)?,
             (Link::Open { .. }, k) if kind::is_push(k) => {
                 log_debug!("skipping unknown push kind {}", k);
             }
@@ -128,6 +129,21 @@ impl State<'_> {
                     purpose: Purpose::History { request: id },
                 });
             }
+            Op::GroupList => {
+                self.out.remove(id);
+                self.groups.apply_all(payload)?;
+                if self.groups.refresh == super::groups::Refresh::InFlight {
+                    // A page without its closing record: stop here.
+                    self.groups.refresh_failed();
+                }
+            }
+            Op::Group => {
+                self.out.remove(id);
+                return Ok(Disposition::Hold {
+                    records_at: offset_in_frame(body_bytes, payload),
+                    purpose: Purpose::Group { request: id },
+                });
+            }
             Op::Range(_) => {
                 let (page, rest): (body::MessagePage<'_>, _) = take(payload)?;
                 self.out.remove(id);
@@ -166,7 +182,9 @@ impl State<'_> {
         match purpose {
             Purpose::Push { .. } => {}
             Purpose::Range { conversation, more } => self.on_range_done(&conversation, more),
-            Purpose::History { request } => self.queue(QueuedEvent::RequestCompleted(request)),
+            Purpose::History { request } | Purpose::Group { request } => {
+                self.queue(QueuedEvent::RequestCompleted(request))
+            }
         }
     }
 }

@@ -20,6 +20,8 @@ pub enum CommandError {
     InvalidId,
     /// The UserSig is longer than the client keeps.
     UserSigTooLong,
+    /// The group table is full: the client could not list another group.
+    GroupTableFull,
 }
 
 impl fmt::Display for CommandError {
@@ -32,6 +34,7 @@ impl fmt::Display for CommandError {
             CommandError::TooLarge => "request too large",
             CommandError::InvalidId => "invalid id",
             CommandError::UserSigTooLong => "UserSig too long",
+            CommandError::GroupTableFull => "group table full",
         })
     }
 }

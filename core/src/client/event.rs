@@ -1,6 +1,8 @@
 //! Events the client hands to the application through `poll_event`.
 
 use crate::model::MessageView;
+use crate::wire::body::Elem;
+use crate::wire::group::GroupRecord;
 pub use crate::wire::body::KickReason;
 
 /// The handle of a command; its outcome arrives as an event carrying it.
@@ -89,6 +91,26 @@ pub enum Event<'a> {
     /// TIM `MESSAGE_RECEIVED`: a new message, delivered once, in seq order
     /// per conversation.
     MessageReceived(MessageView<'a>),
+    /// TIM `MESSAGE_RECEIVED` with a group tip (`Elem::GroupTip`): a member
+    /// or profile change, in the group's conversation.
+    GroupTip(MessageView<'a>),
+    /// TIM `MESSAGE_RECEIVED` with a group system notice
+    /// (`Elem::GroupSystemNotice`), in the SYSTEM conversation.
+    GroupSystemNotice(MessageView<'a>),
+    /// One record of a group call's answer (the created group's id, a
+    /// profile, a member, an application, ...); `RequestCompleted` follows
+    /// the last one.
+    GroupData {
+        /// The group call.
+        request: RequestId,
+        /// The record.
+        data: GroupRecord<'a>,
+    },
+    /// TIM `GROUP_LIST_UPDATED`; read the list with `groups()`.
+    GroupListUpdated,
+    /// The group table was full: this many groups could not be listed since
+    /// the last such event.
+    GroupsDropped(u32),
     /// One message of a `message_list` page, newest first.
     HistoryMessage {
         /// The `message_list` request.
@@ -125,6 +147,17 @@ pub enum Event<'a> {
     /// Every conversation that changed while away is known and every missed
     /// message has been delivered.
     SyncComplete,
+}
+
+impl<'a> Event<'a> {
+    /// The event for a new message: tips and notices have their own.
+    pub(crate) fn received(message: MessageView<'a>) -> Self {
+        match message.elem {
+            Elem::GroupTip(_) => Event::GroupTip(message),
+            Elem::GroupSystemNotice(_) => Event::GroupSystemNotice(message),
+            _ => Event::MessageReceived(message),
+        }
+    }
 }
 
 /// Events kept in the queue: everything except the ones that borrow frames.

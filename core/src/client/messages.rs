@@ -49,6 +49,7 @@ impl State<'_> {
             conversation: &conversation,
             client_msg_id,
             online_only: message.online_only,
+            priority: message.priority,
             elem: message.elem,
         };
         self.out.push(

@@ -20,6 +20,8 @@ mod config;
 mod dispatch;
 mod error;
 mod event;
+mod group_calls;
+mod groups;
 mod link;
 mod messages;
 mod outbox;
@@ -41,8 +43,9 @@ use event::QueuedEvent;
 use rx::{Held, Purpose, Rx};
 use state::State;
 
-use crate::model::{valid_user_id, Conversation, OutgoingMessage, UserId};
+use crate::model::{valid_user_id, Conversation, Group, GroupView, OutgoingMessage, UserId};
 use crate::time::Instant;
+use crate::wire::group::GroupRecord;
 use crate::wire::{self, body, records};
 
 /// A tinyim client: login, messages, conversations and sync as a pure state
@@ -58,25 +61,28 @@ impl<'r> Client<'r> {
     /// message ids and reconnect jitter; give each device a different one.
     pub fn new<
         const C: usize,
+        const G: usize,
         const P: usize,
         const E: usize,
         const RX: usize,
         const OUT: usize,
     >(
         config: &Config,
-        resources: &'r mut Resources<C, P, E, RX, OUT>,
+        resources: &'r mut Resources<C, G, P, E, RX, OUT>,
         now: Instant,
         seed: u64,
     ) -> Self {
         let rx_capacity = RX.min(wire::MAX_FRAME as usize);
         let out = outbox::Outbox::new(resources.pending.as_mut_view(), &mut resources.outbox[..]);
         let table = table::Table::new(resources.conversations.as_mut_view());
+        let groups = groups::GroupTable::new(resources.groups.as_mut_view());
         let st = State::new(
             *config,
             now,
             seed,
             out,
             table,
+            groups,
             resources.events.as_mut_view(),
             rx_capacity,
         );
@@ -97,6 +103,32 @@ impl<'r> Client<'r> {
     /// One conversation by its TIM id.
     pub fn conversation(&self, id: &str) -> Option<&Conversation> {
         self.st.table.find(id).map(|i| &self.st.table.rows[i])
+    }
+
+    /// TIM `getGroupList`: the user's groups with their unread counts,
+    /// refreshed after every login and kept current by the server.
+    pub fn groups(&self) -> impl Iterator<Item = GroupView<'_>> {
+        self.st.groups.rows.iter().map(|group| GroupView {
+            group,
+            unread: self.group_unread(group),
+        })
+    }
+
+    /// One of the user's groups by id.
+    pub fn group(&self, group_id: &str) -> Option<GroupView<'_>> {
+        self.st.groups.find(group_id).map(|group| GroupView {
+            group,
+            unread: self.group_unread(group),
+        })
+    }
+
+    fn group_unread(&self, group: &Group) -> u64 {
+        self.st
+            .table
+            .rows
+            .iter()
+            .find(|c| c.id.strip_prefix("GROUP") == Some(group.id()))
+            .map_or(0, Conversation::unread_count)
     }
 
     /// TIM `getTotalUnreadMessageCount`.
@@ -379,13 +411,19 @@ impl<'r> Client<'r> {
             }
             if let Some(held) = rx.held.as_mut() {
                 if held.cursor < held.frame_len {
-                    let record = buf.get(rx.start + held.cursor..rx.start + held.frame_len);
-                    let Some(Ok((message, rest))) = record.map(records::take::<body::Message<'_>>)
-                    else {
-                        // A page whose records do not decode: the server is broken.
-                        rx.clear();
-                        st.close_transport();
-                        finish(rx, st);
+                    let record = buf
+                        .get(rx.start + held.cursor..rx.start + held.frame_len)
+                        .unwrap_or_default();
+                    if let Purpose::Group { request } = held.purpose {
+                        let Ok((data, rest)) = records::take::<GroupRecord<'_>>(record) else {
+                            broken_page(rx, st);
+                            continue;
+                        };
+                        held.cursor = held.frame_len - rest.len();
+                        return Some(Event::GroupData { request, data });
+                    }
+                    let Ok((message, rest)) = records::take::<body::Message<'_>>(record) else {
+                        broken_page(rx, st);
                         continue;
                     };
                     held.cursor = held.frame_len - rest.len();
@@ -398,9 +436,10 @@ impl<'r> Client<'r> {
                                 message: st.view(message),
                             })
                         }
+                        Purpose::Group { .. } => false,
                     };
                     if deliver {
-                        return Some(Event::MessageReceived(st.view(message)));
+                        return Some(Event::received(st.view(message)));
                     }
                     continue;
                 }
@@ -423,6 +462,14 @@ impl<'r> Client<'r> {
             if st.table.evicted > 0 {
                 let n = core::mem::take(&mut st.table.evicted);
                 return Some(QueuedEvent::ConversationsEvicted(n).into_event());
+            }
+            if st.groups.dropped > 0 {
+                let n = core::mem::take(&mut st.groups.dropped);
+                return Some(Event::GroupsDropped(n));
+            }
+            if st.groups.dirty {
+                st.groups.dirty = false;
+                return Some(Event::GroupListUpdated);
             }
             if st.conversations_dirty {
                 st.conversations_dirty = false;
@@ -471,6 +518,13 @@ fn process_rx(rx: &mut Rx, st: &mut State<'_>, buf: &[u8]) {
             }
         }
     }
+}
+
+/// A held page whose records do not decode: the server is broken.
+fn broken_page(rx: &mut Rx, st: &mut State<'_>) {
+    rx.clear();
+    st.close_transport();
+    finish(rx, st);
 }
 
 /// End of every step: bytes of a transport given up on are dropped, then the

@@ -31,6 +31,10 @@ pub(crate) enum Op {
     Range(u32),
     /// Internal: one sync page.
     Sync,
+    /// A group call; its answer is held for `GroupData` events.
+    Group,
+    /// Internal: one page of the group list refresh.
+    GroupList,
 }
 
 impl Op {
@@ -41,7 +45,7 @@ impl Op {
 
     /// Internal requests produce no application events.
     pub(crate) fn is_internal(&self) -> bool {
-        matches!(self, Op::Login | Op::Range(_) | Op::Sync)
+        matches!(self, Op::Login | Op::Range(_) | Op::Sync | Op::GroupList)
     }
 }
 

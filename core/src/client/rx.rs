@@ -16,6 +16,8 @@ pub(crate) enum Purpose {
     },
     /// A `message_list` page, newest first.
     History { request: RequestId },
+    /// The records of a group call's answer.
+    Group { request: RequestId },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

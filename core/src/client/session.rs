@@ -119,6 +119,7 @@ impl State<'_> {
             self.queue(QueuedEvent::RequestCompleted(request));
         }
         self.sync.start();
+        self.groups.begin_refresh();
     }
 
     pub(crate) fn on_login_failed(&mut self, code: u32) {

@@ -6,6 +6,7 @@ use heapless::Deque;
 
 use super::config::Config;
 use super::event::{NetState, QueuedEvent, RequestError, RequestId, SendStatus};
+use super::groups::{GroupTable, Refresh};
 use super::link::{backoff, Link, SILENCE_HEARTBEATS};
 use super::outbox::{Op, Outbox, Pending};
 use super::rng::Rng;
@@ -35,6 +36,7 @@ pub(crate) struct State<'r> {
     pub(crate) session: Session,
     pub(crate) out: Outbox<'r>,
     pub(crate) table: Table<'r>,
+    pub(crate) groups: GroupTable<'r>,
     pub(crate) events: &'r mut DequeView<QueuedEvent>,
     pub(crate) sync: SyncProgress,
     /// Whose conversations the table holds.
@@ -58,6 +60,7 @@ impl<'r> State<'r> {
         seed: u64,
         out: Outbox<'r>,
         table: Table<'r>,
+        groups: GroupTable<'r>,
         events: &'r mut DequeView<QueuedEvent>,
         rx_capacity: usize,
     ) -> Self {
@@ -71,6 +74,7 @@ impl<'r> State<'r> {
             session: Session::default(),
             out,
             table,
+            groups,
             events,
             sync: SyncProgress::default(),
             owner: UserId::new(),
@@ -174,6 +178,7 @@ impl<'r> State<'r> {
                 self.sync.in_flight = true;
             }
         }
+        self.pump_group_list();
         while let Some(index) = self.table.next_gap() {
             if self.out.is_full() {
                 break;
@@ -207,7 +212,11 @@ impl<'r> State<'r> {
             }
             self.table.rows[index].fetching = true;
         }
-        if self.sync.running && self.sync.pages_done && !self.table.has_gaps() {
+        if self.sync.running
+            && self.sync.pages_done
+            && !self.table.has_gaps()
+            && self.groups.refresh == Refresh::Done
+        {
             self.sync.running = false;
             self.sync.cursor = Some(self.sync.page_cursor);
             self.queue(QueuedEvent::SyncComplete);
@@ -276,6 +285,7 @@ impl<'r> State<'r> {
         match p.op {
             Op::Login => {}
             Op::Sync => self.sync.in_flight = false,
+            Op::GroupList => self.groups.refresh_failed(),
             Op::Range(key) => {
                 for c in self.table.with_key(key) {
                     c.fetching = false;
@@ -292,7 +302,7 @@ impl<'r> State<'r> {
                     error,
                 });
             }
-            Op::Logout | Op::SetRead | Op::History => {
+            Op::Logout | Op::SetRead | Op::History | Op::Group => {
                 self.queue(QueuedEvent::RequestFailed {
                     request: p.id,
                     error,

@@ -2,6 +2,7 @@
 
 use super::conversation::ConversationType;
 use crate::wire::body::Elem;
+use crate::wire::group::Priority;
 
 /// Direction of a message, TIM `flow`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +60,9 @@ pub struct OutgoingMessage<'a> {
     /// Reuse a client message id to resend a message whose outcome is not
     /// known; the server never stores it twice. `None` picks a fresh one.
     pub client_msg_id: Option<u64>,
+    /// TIM `priority`: over a group's rate limit, lower priorities are
+    /// refused first.
+    pub priority: Priority,
 }
 
 impl<'a> OutgoingMessage<'a> {
@@ -70,6 +74,7 @@ impl<'a> OutgoingMessage<'a> {
             elem: Elem::Text { text },
             online_only: false,
             client_msg_id: None,
+            priority: Priority::Normal,
         }
     }
 
@@ -104,6 +109,11 @@ impl<'a> OutgoingMessage<'a> {
             online_only: true,
             ..self
         }
+    }
+
+    /// The same message with another priority.
+    pub fn with_priority(self, priority: Priority) -> Self {
+        OutgoingMessage { priority, ..self }
     }
 
     /// The same message with a chosen client message id (for a resend).

@@ -1,6 +1,7 @@
 //! The data model: ids, conversations and messages, with TIM's vocabulary.
 
 mod conversation;
+mod group;
 mod ids;
 mod message;
 
@@ -8,6 +9,7 @@ pub use crate::wire::body::Elem;
 pub use conversation::{
     cut_at_char_boundary, Conversation, ConversationId, ConversationType, PREVIEW_LEN,
 };
+pub use group::{Group, GroupId, GroupView, MAX_GROUP_NAME};
 pub use ids::{
     valid_group_id, valid_user_id, UserId, MAX_GROUP_ID, MAX_USER_ID, SYSTEM_CONVERSATION,
 };

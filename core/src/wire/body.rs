@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::group::{GroupNotice, GroupTip, Priority};
+
 /// Which class of device a session is; a second login of the same user on the
 /// same class kicks the older session, as TIM does.
 #[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -88,6 +90,10 @@ pub enum Elem<'a> {
         /// Size of the stored message body in bytes.
         size: u32,
     },
+    /// `TIMGroupTipElem`: a member or profile change, in the group's conversation.
+    GroupTip(GroupTip<'a>),
+    /// `TIMGroupSystemNoticeElem`: in the SYSTEM conversation.
+    GroupSystemNotice(GroupNotice<'a>),
 }
 
 impl<'a> Elem<'a> {
@@ -97,6 +103,8 @@ impl<'a> Elem<'a> {
             Elem::Text { text } => text,
             Elem::Custom { description, .. } => description,
             Elem::TooLarge { .. } => "[message too large]",
+            Elem::GroupTip(_) => "[group tip]",
+            Elem::GroupSystemNotice(_) => "[group system notice]",
         }
     }
 }
@@ -110,6 +118,8 @@ pub struct SendMessage<'a> {
     pub client_msg_id: u64,
     /// Deliver to online recipients only; not stored, no seq, no unread.
     pub online_only: bool,
+    /// Over a group's rate limit, lower priorities are refused first.
+    pub priority: Priority,
     /// The content.
     pub elem: Elem<'a>,
 }

@@ -39,9 +39,26 @@ pub const RATE_LIMITED: u32 = 2996;
 pub const BAD_CONVERSATION: u32 = 2503;
 /// Message too large (TIM 80002).
 pub const MESSAGE_TOO_LARGE: u32 = 80002;
-/// No permission (TIM 10007).
+/// Invalid parameter, such as a field over its length (TIM 10004).
+pub const INVALID_PARAMETER: u32 = 10004;
+/// No permission: the role or the group type does not allow it, or the
+/// user is not a member (TIM 10007).
 pub const NO_PERMISSION: u32 = 10007;
-/// Group not found (TIM 10010).
+/// The owner may not quit this type of group (TIM 10009).
+pub const OWNER_CANNOT_QUIT: u32 = 10009;
+/// Group not found, or dismissed (TIM 10010).
 pub const GROUP_NOT_FOUND: u32 = 10010;
+/// The user is already a member (TIM 10013).
+pub const ALREADY_MEMBER: u32 = 10013;
+/// The group is full (TIM 10014).
+pub const GROUP_FULL: u32 = 10014;
+/// Invalid group id (TIM 10015).
+pub const INVALID_GROUP_ID: u32 = 10015;
+/// The sender is muted, or the group is muted for members (TIM 10017).
+pub const MUTED: u32 = 10017;
+/// The group id is taken (TIM 10021).
+pub const GROUP_ID_IN_USE: u32 = 10021;
+/// Over the group's 40 messages a second (TIM 10023).
+pub const GROUP_RATE_LIMITED: u32 = 10023;
 /// Blocked by the peer (TIM 20007).
 pub const BLOCKED_BY_PEER: u32 = 20007;

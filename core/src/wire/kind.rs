@@ -24,6 +24,53 @@ pub const MESSAGE_RANGE: u8 = 0x25;
 /// Request: [`super::body::Sync`].
 pub const SYNC: u8 = 0x26;
 
+/// Request: [`super::group::CreateGroup`]; answer: `Created`.
+pub const CREATE_GROUP: u8 = 0x30;
+/// Request: [`super::group::GroupRef`]; owner only.
+pub const DISMISS_GROUP: u8 = 0x31;
+/// Request: [`super::group::UpdateGroupProfile`].
+pub const UPDATE_GROUP_PROFILE: u8 = 0x32;
+/// Request: [`super::group::GroupRef`]; answer: `Profile` then `Custom` records.
+pub const GROUP_PROFILE: u8 = 0x33;
+/// Request: [`super::group::GroupRef`]; answer: `Profile` (not Work groups).
+pub const SEARCH_GROUP: u8 = 0x34;
+/// Request: [`super::group::ListPage`] with an empty group id; answer: `Info` records, `Page`.
+pub const GROUP_LIST: u8 = 0x35;
+/// Request: [`super::group::JoinGroup`]; answer: `Join`.
+pub const JOIN_GROUP: u8 = 0x36;
+/// Request: [`super::group::ListPage`]; answer: `Application` records, `Page`.
+pub const GROUP_APPLICATIONS: u8 = 0x37;
+/// Request: [`super::group::HandleApplication`].
+pub const HANDLE_APPLICATION: u8 = 0x38;
+/// Request: [`super::group::GroupRef`].
+pub const QUIT_GROUP: u8 = 0x39;
+/// Request: [`super::group::MemberChange`]: invite.
+pub const ADD_MEMBERS: u8 = 0x3a;
+/// Request: [`super::group::MemberChange`]: kick.
+pub const DELETE_MEMBERS: u8 = 0x3b;
+/// Request: [`super::group::SetMemberRole`].
+pub const SET_MEMBER_ROLE: u8 = 0x3c;
+/// Request: [`super::group::SetMemberMute`].
+pub const SET_MEMBER_MUTE: u8 = 0x3d;
+/// Request: [`super::group::SetNameCard`].
+pub const SET_NAME_CARD: u8 = 0x3e;
+/// Request: [`super::group::ChangeOwner`].
+pub const CHANGE_OWNER: u8 = 0x3f;
+/// Request: [`super::group::ListPage`]; answer: `Member` records, `Page`.
+pub const MEMBER_LIST: u8 = 0x40;
+/// Request: [`super::group::MemberChange`]; answer: `Member` records.
+pub const MEMBER_PROFILE: u8 = 0x41;
+/// Request: [`super::group::GroupRef`]; answer: `OnlineCount` (AVChatRoom).
+pub const ONLINE_MEMBER_COUNT: u8 = 0x42;
+/// Request: [`super::group::CustomNotice`]; owner and admins.
+pub const CUSTOM_NOTICE: u8 = 0x43;
+
+/// Whether `kind` is a group call, whose answer is a run of
+/// [`super::group::GroupRecord`]s.
+pub const fn is_group_call(kind: u8) -> bool {
+    kind >= CREATE_GROUP && kind <= CUSTOM_NOTICE
+}
+
 /// Server: [`super::body::HelloAck`].
 pub const HELLO_ACK: u8 = 0x80;
 /// Server: [`super::body::HelloReject`]; the server closes after it.
@@ -39,6 +86,9 @@ pub const PUSH_MESSAGE: u8 = 0xc0;
 pub const PUSH_KICKED: u8 = 0xc1;
 /// Push: [`super::body::PushRead`], a read watermark moved on another device.
 pub const PUSH_READ: u8 = 0xc2;
+/// Push: one [`super::group::GroupRecord`] (`Info` or `Left`): the user's
+/// group list changed.
+pub const PUSH_GROUP: u8 = 0xc3;
 
 /// Whether `kind` is a client request (its body starts with a request id).
 pub const fn is_request(kind: u8) -> bool {

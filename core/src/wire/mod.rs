@@ -12,6 +12,7 @@
 pub mod body;
 pub mod code;
 mod frame;
+pub mod group;
 pub mod kind;
 pub mod records;
 
@@ -20,7 +21,7 @@ pub use frame::{
 };
 
 /// The protocol version this build speaks.
-pub const PROTOCOL_VERSION: u16 = 1;
+pub const PROTOCOL_VERSION: u16 = 2;
 
 /// The smallest frame limit a peer may announce; below it no login fits.
 pub const MIN_FRAME: u32 = 512;

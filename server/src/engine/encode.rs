@@ -67,6 +67,17 @@ impl Page {
         true
     }
 
+    /// Appends a record into the `reserved` bytes the page was told to keep
+    /// free (for a record written after the others); false if it does not fit.
+    pub(crate) fn push_reserved<T: Serialize>(&mut self, record: &T, reserved: usize) -> bool {
+        let bytes = to_bytes(record);
+        if self.body.len() + bytes.len() > self.limit + reserved {
+            return false;
+        }
+        self.body.extend_from_slice(&bytes);
+        true
+    }
+
     pub(crate) fn is_empty(&self) -> bool {
         self.body.is_empty()
     }

@@ -6,11 +6,12 @@ use tinyim_core::wire::records::decode_exact;
 use tinyim_core::wire::{code, kind, MAX_MESSAGE_BODY};
 
 use super::encode::{self, Page, Reply};
+use super::groups::rules;
 use super::{Engine, Handled, Output, Refusal};
 use crate::store::{ConversationRow, Store, StoredMessage};
 
 /// Bytes of a message's text kept as the conversation preview.
-const PREVIEW_BYTES: usize = 64;
+pub(crate) const PREVIEW_BYTES: usize = 64;
 /// Most messages in one page.
 const MAX_PAGE: usize = 100;
 
@@ -20,21 +21,35 @@ pub(crate) fn c2c_key(a: &str, b: &str) -> String {
     format!("c2c:{lo}|{hi}")
 }
 
-/// The storage key of `conversation` as seen by `user`, if `user` may read it.
-fn conversation_key(user: &str, conversation: &str) -> Result<String, Refusal> {
-    match ConversationType::parse(conversation) {
-        Some((ConversationType::C2c, peer)) => Ok(c2c_key(user, peer)),
-        Some((ConversationType::Group, _)) => {
-            Err(Refusal::Code(code::GROUP_NOT_FOUND, "group not found"))
-        }
-        _ => Err(Refusal::Code(
-            code::BAD_CONVERSATION,
-            "invalid conversation id",
-        )),
-    }
+/// The storage key of a user's SYSTEM conversation.
+pub(crate) fn system_key(user: &str) -> String {
+    format!("system:{user}")
 }
 
-fn new_row(owner: &str, conv_id: String, conv_key: &str) -> ConversationRow {
+/// The storage key of a group's conversation.
+pub(crate) fn group_key(group_id: &str) -> String {
+    format!("group:{group_id}")
+}
+
+/// What a user may read of a conversation.
+struct Access {
+    /// Storage key.
+    key: String,
+    /// History pages stop at this seq (a late joiner's start where the
+    /// group type hides older messages).
+    history_floor: u64,
+    /// Missed-message fetches start no earlier than this (a member is given
+    /// what arrived after joining as new).
+    delivery_floor: u64,
+    /// The user's read watermark.
+    read_seq: u64,
+}
+
+fn invalid_conversation() -> Refusal {
+    Refusal::Code(code::BAD_CONVERSATION, "invalid conversation id")
+}
+
+pub(crate) fn new_row(owner: &str, conv_id: String, conv_key: &str) -> ConversationRow {
     ConversationRow {
         owner: owner.to_owned(),
         conv_id,
@@ -55,28 +70,14 @@ impl<S: Store> Engine<S> {
         me: &str,
         send: body::SendMessage<'_>,
     ) -> Handled {
+        let elem_bytes = sendable(&send)?;
         let peer = match ConversationType::parse(send.conversation) {
             Some((ConversationType::C2c, peer)) => peer,
-            Some((ConversationType::Group, _)) => {
-                return Err(Refusal::Code(code::GROUP_NOT_FOUND, "group not found"))
+            Some((ConversationType::Group, group_id)) => {
+                return self.send_group_message(reply, me, group_id, send, elem_bytes)
             }
-            _ => {
-                return Err(Refusal::Code(
-                    code::BAD_CONVERSATION,
-                    "invalid conversation id",
-                ))
-            }
+            _ => return Err(invalid_conversation()),
         };
-        if matches!(send.elem, Elem::TooLarge { .. }) {
-            return Err(Refusal::Code(code::BAD_REQUEST, "not a sendable element"));
-        }
-        let elem_bytes = encode::to_bytes(&send.elem);
-        if elem_bytes.len() > MAX_MESSAGE_BODY {
-            return Err(Refusal::Code(
-                code::MESSAGE_TOO_LARGE,
-                "message body over 12 KB",
-            ));
-        }
         let my_conv = send.conversation;
         let peer_conv = format!("C2C{me}");
         if send.online_only {
@@ -157,7 +158,7 @@ impl<S: Store> Engine<S> {
         Ok(())
     }
 
-    fn advance_row(
+    pub(crate) fn advance_row(
         &mut self,
         row: &mut ConversationRow,
         m: &StoredMessage,
@@ -177,7 +178,7 @@ impl<S: Store> Engine<S> {
     }
 
     /// Pushes `m` to every session of `user` except `skip`.
-    fn deliver(
+    pub(crate) fn deliver(
         &mut self,
         user: &str,
         conv_id: &str,
@@ -198,17 +199,20 @@ impl<S: Store> Engine<S> {
     }
 
     pub(crate) fn set_read(&mut self, reply: Reply, me: &str, req: body::SetRead<'_>) -> Handled {
-        conversation_key(me, req.conversation)?;
-        let (read_seq, last_seq) = match self.store.conversation(me, req.conversation)? {
-            Some(mut row) => {
-                let target = req.seq.min(row.last_seq);
-                if target > row.read_seq {
-                    row.read_seq = target;
-                    self.store.put_conversation(&mut row)?;
+        let (read_seq, last_seq) = match ConversationType::parse(req.conversation) {
+            Some((ConversationType::Group, group_id)) => self.set_group_read(me, group_id, req.seq)?,
+            Some(_) => match self.store.conversation(me, req.conversation)? {
+                Some(mut row) => {
+                    let target = req.seq.min(row.last_seq);
+                    if target > row.read_seq {
+                        row.read_seq = target;
+                        self.store.put_conversation(&mut row)?;
+                    }
+                    (row.read_seq, row.last_seq)
                 }
-                (row.read_seq, row.last_seq)
-            }
-            None => (0, 0),
+                None => (0, 0),
+            },
+            None => return Err(invalid_conversation()),
         };
         let read = body::PushRead {
             conversation: req.conversation,
@@ -236,16 +240,15 @@ impl<S: Store> Engine<S> {
         me: &str,
         req: body::MessageRange<'_>,
     ) -> Handled {
-        let key = conversation_key(me, req.conversation)?;
+        let access = self.access(me, req.conversation)?;
         let limit = usize::from(req.count).clamp(1, MAX_PAGE);
         let base = match req.start {
             body::RangeStart::AfterSeq(seq) => seq,
-            body::RangeStart::SinceCursor(cursor) => self.store.seq_as_of(&key, cursor)?,
-            body::RangeStart::Unread => self
-                .store
-                .conversation(me, req.conversation)?
-                .map_or(0, |row| row.read_seq),
-        };
+            body::RangeStart::SinceCursor(cursor) => self.store.seq_as_of(&access.key, cursor)?,
+            body::RangeStart::Unread => access.read_seq,
+        }
+        .max(access.delivery_floor);
+        let key = access.key;
         let found = self.store.messages_after(&key, base, limit + 1)?;
         self.page(reply, req.conversation, base, found, limit);
         Ok(())
@@ -257,16 +260,55 @@ impl<S: Store> Engine<S> {
         me: &str,
         req: body::MessageList<'_>,
     ) -> Handled {
-        let key = conversation_key(me, req.conversation)?;
+        let access = self.access(me, req.conversation)?;
         let limit = usize::from(req.count).clamp(1, MAX_PAGE);
         let before = if req.before_seq == 0 {
             i64::MAX as u64
         } else {
             req.before_seq
         };
-        let found = self.store.messages_before(&key, before, limit + 1)?;
+        let mut found = self
+            .store
+            .messages_before(&access.key, before, limit + 1)?;
+        found.retain(|m| m.seq > access.history_floor);
         self.page(reply, req.conversation, before, found, limit);
         Ok(())
+    }
+
+    /// What `me` may read of `conversation`, or why not.
+    fn access(&mut self, me: &str, conversation: &str) -> Result<Access, Refusal> {
+        let (key, read_seq) = match ConversationType::parse(conversation) {
+            Some((ConversationType::C2c, peer)) => (c2c_key(me, peer), None),
+            Some((ConversationType::System, _)) => (system_key(me), None),
+            Some((ConversationType::Group, group_id)) => {
+                let (group, member) = self.group_and_member(group_id, me)?;
+                let history_floor = if rules::history_before_join(group.group_type) {
+                    0
+                } else {
+                    member.join_seq
+                };
+                return Ok(Access {
+                    key: group_key(group_id),
+                    history_floor,
+                    delivery_floor: member.join_seq,
+                    read_seq: member.read_seq.max(member.join_seq),
+                });
+            }
+            None => return Err(invalid_conversation()),
+        };
+        let read_seq = match read_seq {
+            Some(seq) => seq,
+            None => self
+                .store
+                .conversation(me, conversation)?
+                .map_or(0, |row| row.read_seq),
+        };
+        Ok(Access {
+            key,
+            history_floor: 0,
+            delivery_floor: 0,
+            read_seq,
+        })
     }
 
     /// Answers with as many of `found` as fit the client's frame, at most `limit`.
@@ -324,6 +366,27 @@ impl<S: Store> Engine<S> {
     }
 }
 
+/// The stored bytes of a message a client may send, or why it may not.
+fn sendable(send: &body::SendMessage<'_>) -> Result<Vec<u8>, Refusal> {
+    if matches!(
+        send.elem,
+        Elem::TooLarge { .. } | Elem::GroupTip(_) | Elem::GroupSystemNotice(_)
+    ) {
+        return Err(Refusal::Code(code::BAD_REQUEST, "not a sendable element"));
+    }
+    if send.client_msg_id == 0 && !send.online_only {
+        return Err(Refusal::Code(code::BAD_REQUEST, "client message id 0 is reserved"));
+    }
+    let elem_bytes = encode::to_bytes(&send.elem);
+    if elem_bytes.len() > MAX_MESSAGE_BODY {
+        return Err(Refusal::Code(
+            code::MESSAGE_TOO_LARGE,
+            "message body over 12 KB",
+        ));
+    }
+    Ok(elem_bytes)
+}
+
 fn too_large(m: &StoredMessage) -> Elem<'static> {
     Elem::TooLarge {
         size: m.body.len() as u32,
@@ -347,7 +410,7 @@ fn wire_message<'a>(
 
 /// A push frame for `m`, replaced by a too-large notice if the client's frame
 /// limit cannot hold it.
-fn push_frame(conv_id: &str, read_seq: u64, m: &StoredMessage, max_frame: usize) -> Vec<u8> {
+pub(crate) fn push_frame(conv_id: &str, read_seq: u64, m: &StoredMessage, max_frame: usize) -> Vec<u8> {
     let header = body::PushMessage { read_seq };
     let elem = decode_exact::<Elem<'_>>(&m.body).unwrap_or(too_large(m));
     let mut body = encode::to_bytes(&header);

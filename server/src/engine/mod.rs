@@ -5,6 +5,7 @@
 //! durable.
 
 pub(crate) mod encode;
+mod groups;
 mod handshake;
 mod messages;
 mod sessions;
@@ -83,6 +84,7 @@ pub struct Engine<S: Store> {
     store: S,
     auth: AppAuth,
     sessions: Sessions,
+    rates: groups::GroupRates,
     now_ms: u64,
     out: Vec<Output>,
 }
@@ -108,6 +110,7 @@ impl<S: Store> Engine<S> {
             store,
             auth,
             sessions: Sessions::default(),
+            rates: groups::GroupRates::default(),
             now_ms: 0,
             out: Vec::new(),
         }
@@ -215,6 +218,7 @@ impl<S: Store> Engine<S> {
                 self.message_list(reply, &user, decode_exact(payload).map_err(bad)?)
             }
             kind::SYNC => self.sync(reply, &user, decode_exact(payload).map_err(bad)?),
+            k if kind::is_group_call(k) => self.group_call(reply, &user, k, payload),
             _ => Err(Refusal::Code(code::UNSUPPORTED, "unsupported request")),
         }
     }

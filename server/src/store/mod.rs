@@ -1,8 +1,10 @@
 //! Durable state behind a trait: SQLite by default; a Postgres-compatible
 //! backend for deployments that outgrow one machine plugs in here.
 
+mod group;
 mod sqlite;
 
+pub use group::{ApplicationRow, GroupRow, GroupStore, MemberRow};
 pub use sqlite::SqliteStore;
 
 use std::fmt;
@@ -68,7 +70,7 @@ pub struct ConversationRow {
 
 /// Storage operations. Calls happen inside `begin` .. `commit` of one batch,
 /// with a savepoint around each request.
-pub trait Store: Send {
+pub trait Store: GroupStore + Send {
     /// Starts the batch transaction.
     fn begin(&mut self) -> StoreResult<()>;
     /// Makes the batch durable.
@@ -97,7 +99,10 @@ pub trait Store: Send {
     fn last_change(&mut self) -> StoreResult<u64>;
     /// The conversation's newest seq as of change number `change`.
     fn seq_as_of(&mut self, conv_key: &str, change: u64) -> StoreResult<u64>;
-    /// A user's rows changed after `cursor`, oldest change first.
+    /// A user's rows changed after `cursor`, oldest change first: the user's
+    /// own rows (C2C, SYSTEM) and one per group conversation it is a member
+    /// of (read diffusion; see [`GroupStore`]). Group types without unread
+    /// counts report their read watermark at the last seq.
     fn changed_since(
         &mut self,
         owner: &str,

@@ -1,6 +1,8 @@
 //! The embedded default store: one SQLite file in WAL mode, `synchronous=FULL`
 //! so an acknowledged batch survives a crash of the process or the machine.
 
+mod groups;
+
 use std::path::Path;
 
 use rusqlite::{params, Connection, OptionalExtension};
@@ -18,7 +20,10 @@ CREATE TABLE IF NOT EXISTS messages (
     gseq INTEGER NOT NULL,
     PRIMARY KEY (conv_key, seq)
 ) WITHOUT ROWID;
-CREATE UNIQUE INDEX IF NOT EXISTS messages_dedupe ON messages (sender, client_msg_id);
+-- Server-made messages (group tips, system notices) carry id 0 and are not
+-- deduplicated; clients never use 0.
+CREATE UNIQUE INDEX IF NOT EXISTS messages_dedupe ON messages (sender, client_msg_id)
+    WHERE client_msg_id <> 0;
 CREATE TABLE IF NOT EXISTS conversations (
     owner TEXT NOT NULL,
     conv_id TEXT NOT NULL,
@@ -44,16 +49,16 @@ pub struct SqliteStore {
     conn: Connection,
 }
 
-fn err(e: rusqlite::Error) -> StoreError {
+pub(super) fn err(e: rusqlite::Error) -> StoreError {
     StoreError(e.to_string())
 }
 
 // SQLite integers are i64; u64 values round-trip through their bit pattern.
-fn to_sql(v: u64) -> i64 {
+pub(super) fn to_sql(v: u64) -> i64 {
     v as i64
 }
 
-fn from_sql(v: i64) -> u64 {
+pub(super) fn from_sql(v: i64) -> u64 {
     v as u64
 }
 
@@ -83,6 +88,8 @@ fn conversation_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Conversati
     })
 }
 
+use groups::GROUP_CONVERSATIONS;
+
 const MESSAGE_COLUMNS: &str = "conv_key, seq, sender, client_msg_id, time_ms, body, gseq";
 const CONVERSATION_COLUMNS: &str =
     "owner, conv_id, conv_key, last_seq, read_seq, last_time_ms, last_from, preview, version";
@@ -104,10 +111,11 @@ impl SqliteStore {
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(err)?;
         conn.execute_batch(SCHEMA).map_err(err)?;
+        conn.execute_batch(groups::SCHEMA).map_err(err)?;
         Ok(SqliteStore { conn })
     }
 
-    fn next_change(&mut self) -> StoreResult<u64> {
+    pub(super) fn next_change(&mut self) -> StoreResult<u64> {
         self.conn
             .prepare_cached("UPDATE change_log SET last = last + 1 WHERE id = 1 RETURNING last")
             .map_err(err)?
@@ -119,7 +127,7 @@ impl SqliteStore {
 
 impl SqliteStore {
     /// Runs a cached query and collects its rows.
-    fn list<T>(
+    pub(super) fn list<T>(
         &mut self,
         sql: &str,
         params: impl rusqlite::Params,
@@ -166,7 +174,8 @@ impl Store for SqliteStore {
     ) -> StoreResult<Option<StoredMessage>> {
         self.conn
             .prepare_cached(&format!(
-                "SELECT {MESSAGE_COLUMNS} FROM messages WHERE sender = ?1 AND client_msg_id = ?2"
+                "SELECT {MESSAGE_COLUMNS} FROM messages
+                 WHERE sender = ?1 AND client_msg_id = ?2 AND client_msg_id <> 0"
             ))
             .map_err(err)?
             .query_row(params![sender, to_sql(client_msg_id)], message_from_row)
@@ -266,9 +275,14 @@ impl Store for SqliteStore {
         cursor: u64,
         limit: usize,
     ) -> StoreResult<Vec<ConversationRow>> {
+        // The user's own rows, and one row per group conversation made from
+        // the group's row and the user's member row (read diffusion).
         let sql = format!(
             "SELECT {CONVERSATION_COLUMNS} FROM conversations
-             WHERE owner = ?1 AND version > ?2 ORDER BY version LIMIT ?3"
+             WHERE owner = ?1 AND version > ?2
+             UNION ALL
+             {GROUP_CONVERSATIONS}
+             ORDER BY version LIMIT ?3"
         );
         self.list(
             &sql,

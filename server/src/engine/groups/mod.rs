@@ -1,0 +1,196 @@
+//! Groups: TIM's group calls over the store, with the rules of
+//! [`rules`], group tips in the group conversation and group system notices
+//! in the SYSTEM conversation of the people concerned.
+
+mod manage;
+mod members;
+mod notify;
+mod rate;
+pub(crate) mod rules;
+mod send;
+
+pub(crate) use rate::GroupRates;
+
+use tinyim_core::wire::group::{GroupInfo, GroupRecord};
+use tinyim_core::wire::records::decode_exact;
+use tinyim_core::wire::{code, kind};
+
+use super::encode::{self, Page, Reply};
+use super::{Engine, Handled, Output, Refusal};
+use crate::store::{GroupRow, MemberRow, Store};
+
+/// Most records in one list page.
+const MAX_PAGE: usize = 100;
+
+/// Room kept at the end of a list page for its `Page` record.
+const PAGE_RECORD_ROOM: usize = 16;
+
+impl<S: Store> Engine<S> {
+    /// Serves a group call (`kind` is one of [`kind::is_group_call`]).
+    pub(crate) fn group_call(
+        &mut self,
+        reply: Reply,
+        me: &str,
+        frame_kind: u8,
+        payload: &[u8],
+    ) -> Handled {
+        let bad = |_| Refusal::Code(code::BAD_REQUEST, "malformed request");
+        match frame_kind {
+            kind::CREATE_GROUP => self.create_group(reply, me, decode_exact(payload).map_err(bad)?),
+            kind::DISMISS_GROUP => {
+                self.dismiss_group(reply, me, decode_exact(payload).map_err(bad)?)
+            }
+            kind::UPDATE_GROUP_PROFILE => {
+                self.update_group_profile(reply, me, decode_exact(payload).map_err(bad)?)
+            }
+            kind::GROUP_PROFILE => {
+                self.group_profile(reply, me, decode_exact(payload).map_err(bad)?, false)
+            }
+            kind::SEARCH_GROUP => {
+                self.group_profile(reply, me, decode_exact(payload).map_err(bad)?, true)
+            }
+            kind::GROUP_LIST => self.group_list(reply, me, decode_exact(payload).map_err(bad)?),
+            kind::JOIN_GROUP => self.join_group(reply, me, decode_exact(payload).map_err(bad)?),
+            kind::GROUP_APPLICATIONS => {
+                self.application_list(reply, me, decode_exact(payload).map_err(bad)?)
+            }
+            kind::HANDLE_APPLICATION => {
+                self.handle_application(reply, me, decode_exact(payload).map_err(bad)?)
+            }
+            kind::QUIT_GROUP => self.quit_group(reply, me, decode_exact(payload).map_err(bad)?),
+            kind::ADD_MEMBERS => self.add_members(reply, me, decode_exact(payload).map_err(bad)?),
+            kind::DELETE_MEMBERS => {
+                self.delete_members(reply, me, decode_exact(payload).map_err(bad)?)
+            }
+            kind::SET_MEMBER_ROLE => {
+                self.set_member_role(reply, me, decode_exact(payload).map_err(bad)?)
+            }
+            kind::SET_MEMBER_MUTE => {
+                self.set_member_mute(reply, me, decode_exact(payload).map_err(bad)?)
+            }
+            kind::SET_NAME_CARD => {
+                self.set_name_card(reply, me, decode_exact(payload).map_err(bad)?)
+            }
+            kind::CHANGE_OWNER => self.change_owner(reply, me, decode_exact(payload).map_err(bad)?),
+            kind::MEMBER_LIST => self.member_list(reply, me, decode_exact(payload).map_err(bad)?),
+            kind::MEMBER_PROFILE => {
+                self.member_profile(reply, me, decode_exact(payload).map_err(bad)?)
+            }
+            kind::ONLINE_MEMBER_COUNT => {
+                self.online_member_count(reply, me, decode_exact(payload).map_err(bad)?)
+            }
+            kind::CUSTOM_NOTICE => {
+                self.custom_notice(reply, me, decode_exact(payload).map_err(bad)?)
+            }
+            _ => Err(Refusal::Code(code::UNSUPPORTED, "unsupported request")),
+        }
+    }
+
+    /// A group by id, or `GROUP_NOT_FOUND`.
+    pub(crate) fn existing_group(&mut self, group_id: &str) -> Result<GroupRow, Refusal> {
+        self.store
+            .group(group_id)?
+            .ok_or(Refusal::Code(code::GROUP_NOT_FOUND, "group not found"))
+    }
+
+    /// A group and `user`'s membership, or why not (`GROUP_NOT_FOUND`,
+    /// `NO_PERMISSION` for a non-member).
+    pub(crate) fn group_and_member(
+        &mut self,
+        group_id: &str,
+        user: &str,
+    ) -> Result<(GroupRow, MemberRow), Refusal> {
+        let group = self.existing_group(group_id)?;
+        let member = self
+            .store
+            .member(group_id, user)?
+            .ok_or(Refusal::Code(code::NO_PERMISSION, "not a member of this group"))?;
+        Ok((group, member))
+    }
+
+    /// A member of `group`, or `INVALID_PARAMETER` naming a non-member.
+    fn target_member(&mut self, group_id: &str, user: &str) -> Result<MemberRow, Refusal> {
+        self.store.member(group_id, user)?.ok_or(Refusal::Code(
+            code::INVALID_PARAMETER,
+            "that user is not a member",
+        ))
+    }
+
+    /// Answers with `records`, which fit any frame (single small records).
+    fn respond_records(&mut self, reply: Reply, records: &[GroupRecord<'_>]) {
+        let mut body = encode::to_bytes(&reply.request);
+        for record in records {
+            body.extend(encode::to_bytes(record));
+        }
+        self.out.push(Output::Frame {
+            conn: reply.conn,
+            bytes: encode::frame_from_body(kind::RESPONSE_OK, &body),
+        });
+    }
+
+    /// Answers with as many of `records` as fit the client's frame, then a
+    /// `Page` record telling where the next page starts.
+    fn respond_page<'a>(
+        &mut self,
+        reply: Reply,
+        offset: u32,
+        records: impl Iterator<Item = GroupRecord<'a>>,
+        more_in_store: bool,
+    ) {
+        let header_len = encode::to_bytes(&reply.request).len() + PAGE_RECORD_ROOM;
+        let mut page = Page::new(self.sessions.max_frame(reply.conn), header_len);
+        let mut sent = 0u32;
+        let mut more = more_in_store;
+        for record in records {
+            if !page.push(&record) {
+                more = true;
+                break;
+            }
+            sent += 1;
+        }
+        let last = GroupRecord::Page {
+            next_offset: offset.saturating_add(sent),
+            more,
+        };
+        let pushed = page.push_reserved(&last, PAGE_RECORD_ROOM);
+        debug_assert!(pushed, "the page record has its room");
+        self.out.push(Output::Frame {
+            conn: reply.conn,
+            bytes: page.finish(reply.request, &()),
+        });
+    }
+
+    /// Tells every session of `user` about its entry in the group list.
+    fn push_group_info(&mut self, group: &GroupRow, member: &MemberRow) {
+        let record = GroupRecord::Info(GroupInfo {
+            group_id: &group.group_id,
+            group_type: group.group_type,
+            name: &group.name,
+            role: member.role,
+            mute_all: group.mute_all,
+            muted_until_ms: member.muted_until_ms,
+        });
+        self.push_to_user(&member.user_id, kind::PUSH_GROUP, &record);
+    }
+
+    /// Tells every session of `user` that the group left its list.
+    fn push_group_left(&mut self, user: &str, group_id: &str) {
+        self.push_to_user(user, kind::PUSH_GROUP, &GroupRecord::Left { group_id });
+    }
+
+    fn push_to_user<T: serde::Serialize>(&mut self, user: &str, frame_kind: u8, body: &T) {
+        let frame = encode::frame(frame_kind, body);
+        let conns: Vec<u64> = self.sessions.sessions_of(user).collect();
+        for conn in conns {
+            self.out.push(Output::Frame {
+                conn,
+                bytes: frame.clone(),
+            });
+        }
+    }
+}
+
+/// Clamps a list request's count to 1..=100.
+fn page_limit(count: u16) -> usize {
+    usize::from(count).clamp(1, MAX_PAGE)
+}

@@ -1,0 +1,130 @@
+//! Writing group messages (user messages and tips) into a group's
+//! conversation with their fan-out, and group system notices into a user's
+//! SYSTEM conversation.
+
+use tinyim_core::model::{cut_at_char_boundary, SYSTEM_CONVERSATION};
+use tinyim_core::wire::body::Elem;
+use tinyim_core::wire::group::{GroupNotice, GroupTip, GroupType};
+
+use super::rules;
+use crate::engine::encode;
+use crate::engine::messages::{group_key, new_row, push_frame, system_key, PREVIEW_BYTES};
+use crate::engine::{ConnId, Output, Refusal};
+use crate::store::{GroupRow, Store, StoredMessage};
+
+/// The sender of server-made messages (tips and notices), as in TIM.
+pub(crate) const SYSTEM_SENDER: &str = SYSTEM_CONVERSATION;
+
+/// A message to post into a group's conversation.
+pub(crate) struct GroupPost<'a> {
+    pub(crate) sender: &'a str,
+    /// 0 for server-made messages.
+    pub(crate) client_msg_id: u64,
+    /// The postcard-encoded element.
+    pub(crate) body: Vec<u8>,
+    pub(crate) preview: &'a str,
+    pub(crate) online_only: bool,
+    /// The sender's connection, which gets the acknowledgement instead.
+    pub(crate) skip: Option<ConnId>,
+}
+
+impl<S: Store> crate::engine::Engine<S> {
+    /// Stores `post` as the group's next message (unless the type stores
+    /// nothing or it is online-only: then it gets seq 0) and pushes it to
+    /// every online member.
+    pub(crate) fn post_group_message(
+        &mut self,
+        group: &mut GroupRow,
+        post: GroupPost<'_>,
+    ) -> Result<StoredMessage, Refusal> {
+        let mut m = StoredMessage {
+            conv_key: group_key(&group.group_id),
+            seq: 0,
+            sender: post.sender.to_owned(),
+            client_msg_id: post.client_msg_id,
+            time_ms: self.now_ms,
+            body: post.body,
+            gseq: 0,
+        };
+        if rules::stores_messages(group.group_type) && !post.online_only {
+            m.seq = group.last_seq + 1;
+            self.store.insert_message(&mut m)?;
+            group.last_seq = m.seq;
+            group.last_time_ms = m.time_ms;
+            group.last_from = m.sender.clone();
+            group.preview = cut_at_char_boundary(post.preview, PREVIEW_BYTES).to_owned();
+            self.store.put_group(group, true)?;
+        }
+        self.fan_out(group, &m, post.skip)?;
+        Ok(m)
+    }
+
+    /// Pushes `m` to every online member's sessions but `skip`.
+    fn fan_out(&mut self, group: &GroupRow, m: &StoredMessage, skip: Option<ConnId>) -> Result<(), Refusal> {
+        let members = self.store.members(&group.group_id)?;
+        let conv_id = format!("GROUP{}", group.group_id);
+        let no_unread = matches!(group.group_type, GroupType::Meeting | GroupType::AvChatRoom);
+        for member in members {
+            let conns: Vec<ConnId> = self
+                .sessions
+                .sessions_of(&member.user_id)
+                .filter(|&c| Some(c) != skip)
+                .collect();
+            if conns.is_empty() {
+                continue;
+            }
+            let read_seq = if no_unread || member.user_id == m.sender {
+                m.seq
+            } else {
+                member.read_seq.max(member.join_seq)
+            };
+            for conn in conns {
+                let frame = push_frame(&conv_id, read_seq, m, self.sessions.max_frame(conn));
+                self.out.push(Output::Frame { conn, bytes: frame });
+            }
+        }
+        Ok(())
+    }
+
+    /// Posts a group tip into the group's conversation.
+    pub(crate) fn post_tip(&mut self, group: &mut GroupRow, tip: GroupTip<'_>) -> Result<(), Refusal> {
+        let elem = Elem::GroupTip(tip);
+        self.post_group_message(
+            group,
+            GroupPost {
+                sender: SYSTEM_SENDER,
+                client_msg_id: 0,
+                body: encode::to_bytes(&elem),
+                preview: elem.preview(),
+                online_only: false,
+                skip: None,
+            },
+        )?;
+        Ok(())
+    }
+
+    /// Stores a group system notice in `user`'s SYSTEM conversation and
+    /// pushes it to the user's sessions.
+    pub(crate) fn notify(&mut self, user: &str, notice: GroupNotice<'_>) -> Result<(), Refusal> {
+        let elem = Elem::GroupSystemNotice(notice);
+        let key = system_key(user);
+        let mut m = StoredMessage {
+            seq: self.store.last_seq(&key)? + 1,
+            conv_key: key.clone(),
+            sender: SYSTEM_SENDER.to_owned(),
+            client_msg_id: 0,
+            time_ms: self.now_ms,
+            body: encode::to_bytes(&elem),
+            gseq: 0,
+        };
+        self.store.insert_message(&mut m)?;
+        let mut row = self
+            .store
+            .conversation(user, SYSTEM_CONVERSATION)?
+            .unwrap_or_else(|| new_row(user, SYSTEM_CONVERSATION.to_owned(), &key));
+        self.advance_row(&mut row, &m, elem.preview(), false)?;
+        self.deliver(user, SYSTEM_CONVERSATION, row.read_seq, &m, None);
+        Ok(())
+    }
+}
+

@@ -1,0 +1,96 @@
+//! Group messages from members: who may send, the group's rate, dedupe,
+//! and the sender's own read watermark.
+
+use tinyim_core::model::cut_at_char_boundary;
+use tinyim_core::wire::body;
+use tinyim_core::wire::code;
+
+use super::notify::GroupPost;
+use super::rules;
+use crate::engine::encode::Reply;
+use crate::engine::messages::PREVIEW_BYTES;
+use crate::engine::{Engine, Handled, Refusal};
+use crate::store::Store;
+
+impl<S: Store> Engine<S> {
+    pub(crate) fn send_group_message(
+        &mut self,
+        reply: Reply,
+        me: &str,
+        group_id: &str,
+        send: body::SendMessage<'_>,
+        elem_bytes: Vec<u8>,
+    ) -> Handled {
+        let (mut group, mut member) = self.group_and_member(group_id, me)?;
+        rules::may_send(
+            group.group_type,
+            member.role,
+            group.mute_all,
+            member.muted_until_ms,
+            self.now_ms,
+        )?;
+        let stored = rules::stores_messages(group.group_type) && !send.online_only;
+        if stored {
+            if let Some(existing) = self.store.find_sent(me, send.client_msg_id)? {
+                // A resend of a stored message: same answer, nothing stored twice.
+                self.respond(
+                    reply,
+                    &body::SendOk {
+                        conversation: send.conversation,
+                        seq: existing.seq,
+                        time_ms: existing.time_ms,
+                    },
+                );
+                return Ok(());
+            }
+        }
+        if !self.rates.admit(group_id, send.priority, self.now_ms) {
+            return Err(Refusal::Code(
+                code::GROUP_RATE_LIMITED,
+                "the group is over its message rate",
+            ));
+        }
+        let preview = cut_at_char_boundary(send.elem.preview(), PREVIEW_BYTES);
+        let m = self.post_group_message(
+            &mut group,
+            GroupPost {
+                sender: me,
+                client_msg_id: send.client_msg_id,
+                body: elem_bytes,
+                preview,
+                online_only: send.online_only,
+                skip: Some(reply.conn),
+            },
+        )?;
+        if m.seq > 0 {
+            // Sending into a conversation reads it, as in TIM.
+            member.read_seq = m.seq;
+            self.store.put_member(&mut member)?;
+        }
+        self.respond(
+            reply,
+            &body::SendOk {
+                conversation: send.conversation,
+                seq: m.seq,
+                time_ms: m.time_ms,
+            },
+        );
+        Ok(())
+    }
+
+    /// Moves `me`'s read watermark in a group; returns (read, last).
+    pub(crate) fn set_group_read(
+        &mut self,
+        me: &str,
+        group_id: &str,
+        seq: u64,
+    ) -> Result<(u64, u64), Refusal> {
+        let (group, mut member) = self.group_and_member(group_id, me)?;
+        let target = seq.min(group.last_seq);
+        if target > member.read_seq {
+            member.read_seq = target;
+            self.store.put_member(&mut member)?;
+        }
+        Ok((member.read_seq.max(member.join_seq), group.last_seq))
+    }
+}

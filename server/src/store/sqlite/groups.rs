@@ -1,0 +1,416 @@
+//! SQLite tables for groups.
+
+use rusqlite::{params, OptionalExtension, Row};
+use tinyim_core::wire::group::{GroupRole, GroupType, JoinOption};
+
+use super::{err, from_sql, to_sql, SqliteStore};
+use crate::store::group::{ApplicationRow, GroupRow, GroupStore, MemberRow};
+use crate::store::StoreResult;
+
+pub(super) const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS groups (
+    group_id TEXT PRIMARY KEY,
+    group_type INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    introduction TEXT NOT NULL,
+    notification TEXT NOT NULL,
+    avatar TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    max_members INTEGER NOT NULL,
+    join_option INTEGER NOT NULL,
+    mute_all INTEGER NOT NULL,
+    member_count INTEGER NOT NULL,
+    last_seq INTEGER NOT NULL,
+    last_time_ms INTEGER NOT NULL,
+    last_from TEXT NOT NULL,
+    preview TEXT NOT NULL,
+    version INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS group_members (
+    group_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    role INTEGER NOT NULL,
+    join_ms INTEGER NOT NULL,
+    join_seq INTEGER NOT NULL,
+    name_card TEXT NOT NULL,
+    muted_until_ms INTEGER NOT NULL,
+    read_seq INTEGER NOT NULL,
+    version INTEGER NOT NULL,
+    PRIMARY KEY (group_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS group_members_by_user ON group_members (user_id, group_id);
+CREATE TABLE IF NOT EXISTS group_custom (
+    group_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (group_id, key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS group_applications (
+    group_id TEXT NOT NULL,
+    applicant TEXT NOT NULL,
+    message TEXT NOT NULL,
+    time_ms INTEGER NOT NULL,
+    PRIMARY KEY (group_id, applicant)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS group_numbers (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    last INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO group_numbers (id, last) VALUES (1, 0);
+";
+
+/// A user's group conversations as conversation rows, for the sync query
+/// (parameters: ?1 the user, ?2 the cursor). Meeting groups have no unread
+/// count, so their read watermark is reported at the last seq; AVChatRoom
+/// stores nothing, so it has no conversation to sync.
+pub(super) const GROUP_CONVERSATIONS: &str = "
+SELECT m.user_id, 'GROUP' || g.group_id, 'group:' || g.group_id, g.last_seq,
+       CASE WHEN g.group_type = 2 THEN g.last_seq ELSE MAX(m.read_seq, m.join_seq) END,
+       g.last_time_ms, g.last_from, g.preview, MAX(g.version, m.version)
+FROM group_members m JOIN groups g ON g.group_id = m.group_id
+WHERE m.user_id = ?1 AND (g.version > ?2 OR m.version > ?2) AND g.group_type <> 4";
+
+fn type_to_sql(t: GroupType) -> i64 {
+    match t {
+        GroupType::Work => 0,
+        GroupType::Public => 1,
+        GroupType::Meeting => 2,
+        GroupType::Community => 3,
+        GroupType::AvChatRoom => 4,
+    }
+}
+
+fn type_from_sql(v: i64) -> rusqlite::Result<GroupType> {
+    Ok(match v {
+        0 => GroupType::Work,
+        1 => GroupType::Public,
+        2 => GroupType::Meeting,
+        3 => GroupType::Community,
+        4 => GroupType::AvChatRoom,
+        _ => return Err(bad_value(v)),
+    })
+}
+
+fn role_to_sql(r: GroupRole) -> i64 {
+    match r {
+        GroupRole::Owner => 0,
+        GroupRole::Admin => 1,
+        GroupRole::Member => 2,
+    }
+}
+
+fn role_from_sql(v: i64) -> rusqlite::Result<GroupRole> {
+    Ok(match v {
+        0 => GroupRole::Owner,
+        1 => GroupRole::Admin,
+        2 => GroupRole::Member,
+        _ => return Err(bad_value(v)),
+    })
+}
+
+fn join_to_sql(j: JoinOption) -> i64 {
+    match j {
+        JoinOption::FreeAccess => 0,
+        JoinOption::NeedPermission => 1,
+        JoinOption::DisableApply => 2,
+    }
+}
+
+fn join_from_sql(v: i64) -> rusqlite::Result<JoinOption> {
+    Ok(match v {
+        0 => JoinOption::FreeAccess,
+        1 => JoinOption::NeedPermission,
+        2 => JoinOption::DisableApply,
+        _ => return Err(bad_value(v)),
+    })
+}
+
+fn bad_value(v: i64) -> rusqlite::Error {
+    rusqlite::Error::IntegralValueOutOfRange(0, v)
+}
+
+const GROUP_COLUMNS: &str = "group_id, group_type, name, introduction, notification, avatar, \
+     owner, created_ms, max_members, join_option, mute_all, member_count, last_seq, \
+     last_time_ms, last_from, preview, version";
+
+const MEMBER_COLUMNS: &str =
+    "group_id, user_id, role, join_ms, join_seq, name_card, muted_until_ms, read_seq, version";
+
+/// Reads a group from `row` starting at column `at`.
+fn group_at(row: &Row<'_>, at: usize) -> rusqlite::Result<GroupRow> {
+    Ok(GroupRow {
+        group_id: row.get(at)?,
+        group_type: type_from_sql(row.get(at + 1)?)?,
+        name: row.get(at + 2)?,
+        introduction: row.get(at + 3)?,
+        notification: row.get(at + 4)?,
+        avatar: row.get(at + 5)?,
+        owner: row.get(at + 6)?,
+        created_ms: from_sql(row.get(at + 7)?),
+        max_members: row.get(at + 8)?,
+        join_option: join_from_sql(row.get(at + 9)?)?,
+        mute_all: row.get(at + 10)?,
+        member_count: row.get(at + 11)?,
+        last_seq: from_sql(row.get(at + 12)?),
+        last_time_ms: from_sql(row.get(at + 13)?),
+        last_from: row.get(at + 14)?,
+        preview: row.get(at + 15)?,
+        version: from_sql(row.get(at + 16)?),
+    })
+}
+
+/// Reads a member from `row` starting at column `at`.
+fn member_at(row: &Row<'_>, at: usize) -> rusqlite::Result<MemberRow> {
+    Ok(MemberRow {
+        group_id: row.get(at)?,
+        user_id: row.get(at + 1)?,
+        role: role_from_sql(row.get(at + 2)?)?,
+        join_ms: from_sql(row.get(at + 3)?),
+        join_seq: from_sql(row.get(at + 4)?),
+        name_card: row.get(at + 5)?,
+        muted_until_ms: from_sql(row.get(at + 6)?),
+        read_seq: from_sql(row.get(at + 7)?),
+        version: from_sql(row.get(at + 8)?),
+    })
+}
+
+fn application_from_row(row: &Row<'_>) -> rusqlite::Result<ApplicationRow> {
+    Ok(ApplicationRow {
+        group_id: row.get(0)?,
+        applicant: row.get(1)?,
+        message: row.get(2)?,
+        time_ms: from_sql(row.get(3)?),
+    })
+}
+
+impl GroupStore for SqliteStore {
+    fn next_group_number(&mut self) -> StoreResult<u64> {
+        self.conn
+            .prepare_cached("UPDATE group_numbers SET last = last + 1 WHERE id = 1 RETURNING last")
+            .map_err(err)?
+            .query_row([], |r| r.get::<_, i64>(0))
+            .map(from_sql)
+            .map_err(err)
+    }
+
+    fn group(&mut self, group_id: &str) -> StoreResult<Option<GroupRow>> {
+        self.conn
+            .prepare_cached(&format!(
+                "SELECT {GROUP_COLUMNS} FROM groups WHERE group_id = ?1"
+            ))
+            .map_err(err)?
+            .query_row(params![group_id], |r| group_at(r, 0))
+            .optional()
+            .map_err(err)
+    }
+
+    fn put_group(&mut self, g: &mut GroupRow, bump: bool) -> StoreResult<()> {
+        if bump {
+            g.version = self.next_change()?;
+        }
+        self.conn
+            .prepare_cached(&format!(
+                "INSERT OR REPLACE INTO groups ({GROUP_COLUMNS}) VALUES
+                 (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
+            ))
+            .map_err(err)?
+            .execute(params![
+                g.group_id,
+                type_to_sql(g.group_type),
+                g.name,
+                g.introduction,
+                g.notification,
+                g.avatar,
+                g.owner,
+                to_sql(g.created_ms),
+                g.max_members,
+                join_to_sql(g.join_option),
+                g.mute_all,
+                g.member_count,
+                to_sql(g.last_seq),
+                to_sql(g.last_time_ms),
+                g.last_from,
+                g.preview,
+                to_sql(g.version),
+            ])
+            .map(|_| ())
+            .map_err(err)
+    }
+
+    fn delete_group(&mut self, group_id: &str) -> StoreResult<()> {
+        for sql in [
+            "DELETE FROM groups WHERE group_id = ?1",
+            "DELETE FROM group_members WHERE group_id = ?1",
+            "DELETE FROM group_custom WHERE group_id = ?1",
+            "DELETE FROM group_applications WHERE group_id = ?1",
+            "DELETE FROM messages WHERE conv_key = 'group:' || ?1",
+        ] {
+            self.conn
+                .prepare_cached(sql)
+                .map_err(err)?
+                .execute(params![group_id])
+                .map_err(err)?;
+        }
+        Ok(())
+    }
+
+    fn member(&mut self, group_id: &str, user_id: &str) -> StoreResult<Option<MemberRow>> {
+        self.conn
+            .prepare_cached(&format!(
+                "SELECT {MEMBER_COLUMNS} FROM group_members WHERE group_id = ?1 AND user_id = ?2"
+            ))
+            .map_err(err)?
+            .query_row(params![group_id, user_id], |r| member_at(r, 0))
+            .optional()
+            .map_err(err)
+    }
+
+    fn put_member(&mut self, m: &mut MemberRow) -> StoreResult<()> {
+        m.version = self.next_change()?;
+        self.conn
+            .prepare_cached(&format!(
+                "INSERT OR REPLACE INTO group_members ({MEMBER_COLUMNS})
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+            ))
+            .map_err(err)?
+            .execute(params![
+                m.group_id,
+                m.user_id,
+                role_to_sql(m.role),
+                to_sql(m.join_ms),
+                to_sql(m.join_seq),
+                m.name_card,
+                to_sql(m.muted_until_ms),
+                to_sql(m.read_seq),
+                to_sql(m.version),
+            ])
+            .map(|_| ())
+            .map_err(err)
+    }
+
+    fn delete_member(&mut self, group_id: &str, user_id: &str) -> StoreResult<bool> {
+        self.conn
+            .prepare_cached("DELETE FROM group_members WHERE group_id = ?1 AND user_id = ?2")
+            .map_err(err)?
+            .execute(params![group_id, user_id])
+            .map(|n| n > 0)
+            .map_err(err)
+    }
+
+    fn members(&mut self, group_id: &str) -> StoreResult<Vec<MemberRow>> {
+        let sql = format!("SELECT {MEMBER_COLUMNS} FROM group_members WHERE group_id = ?1");
+        self.list(&sql, params![group_id], |r| member_at(r, 0))
+    }
+
+    fn member_page(
+        &mut self,
+        group_id: &str,
+        offset: u32,
+        limit: usize,
+    ) -> StoreResult<Vec<MemberRow>> {
+        let sql = format!(
+            "SELECT {MEMBER_COLUMNS} FROM group_members WHERE group_id = ?1
+             ORDER BY role, join_ms, user_id LIMIT ?2 OFFSET ?3"
+        );
+        self.list(&sql, params![group_id, limit as i64, offset], |r| {
+            member_at(r, 0)
+        })
+    }
+
+    fn groups_of(
+        &mut self,
+        user_id: &str,
+        offset: u32,
+        limit: usize,
+    ) -> StoreResult<Vec<(GroupRow, MemberRow)>> {
+        let group_columns = GROUP_COLUMNS.replace(", ", ", g.");
+        let member_columns = MEMBER_COLUMNS.replace(", ", ", m.");
+        let sql = format!(
+            "SELECT g.{group_columns}, m.{member_columns}
+             FROM group_members m JOIN groups g ON g.group_id = m.group_id
+             WHERE m.user_id = ?1 ORDER BY m.group_id LIMIT ?2 OFFSET ?3"
+        );
+        self.list(&sql, params![user_id, limit as i64, offset], |r| {
+            Ok((group_at(r, 0)?, member_at(r, 17)?))
+        })
+    }
+
+    fn custom_fields(&mut self, group_id: &str) -> StoreResult<Vec<(String, String)>> {
+        self.list(
+            "SELECT key, value FROM group_custom WHERE group_id = ?1 ORDER BY key",
+            params![group_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+    }
+
+    fn put_custom_field(&mut self, group_id: &str, key: &str, value: &str) -> StoreResult<()> {
+        let done = if value.is_empty() {
+            self.conn
+                .prepare_cached("DELETE FROM group_custom WHERE group_id = ?1 AND key = ?2")
+                .map_err(err)?
+                .execute(params![group_id, key])
+        } else {
+            self.conn
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO group_custom (group_id, key, value) VALUES (?1, ?2, ?3)",
+                )
+                .map_err(err)?
+                .execute(params![group_id, key, value])
+        };
+        done.map(|_| ()).map_err(err)
+    }
+
+    fn application(
+        &mut self,
+        group_id: &str,
+        applicant: &str,
+    ) -> StoreResult<Option<ApplicationRow>> {
+        self.conn
+            .prepare_cached(
+                "SELECT group_id, applicant, message, time_ms FROM group_applications
+                 WHERE group_id = ?1 AND applicant = ?2",
+            )
+            .map_err(err)?
+            .query_row(params![group_id, applicant], application_from_row)
+            .optional()
+            .map_err(err)
+    }
+
+    fn put_application(&mut self, a: &ApplicationRow) -> StoreResult<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT OR REPLACE INTO group_applications (group_id, applicant, message, time_ms)
+                 VALUES (?1, ?2, ?3, ?4)",
+            )
+            .map_err(err)?
+            .execute(params![a.group_id, a.applicant, a.message, to_sql(a.time_ms)])
+            .map(|_| ())
+            .map_err(err)
+    }
+
+    fn delete_application(&mut self, group_id: &str, applicant: &str) -> StoreResult<()> {
+        self.conn
+            .prepare_cached("DELETE FROM group_applications WHERE group_id = ?1 AND applicant = ?2")
+            .map_err(err)?
+            .execute(params![group_id, applicant])
+            .map(|_| ())
+            .map_err(err)
+    }
+
+    fn applications_for(
+        &mut self,
+        user_id: &str,
+        offset: u32,
+        limit: usize,
+    ) -> StoreResult<Vec<ApplicationRow>> {
+        self.list(
+            "SELECT a.group_id, a.applicant, a.message, a.time_ms
+             FROM group_applications a JOIN group_members m
+               ON m.group_id = a.group_id AND m.user_id = ?1 AND m.role IN (0, 1)
+             ORDER BY a.time_ms, a.group_id, a.applicant LIMIT ?2 OFFSET ?3",
+            params![user_id, limit as i64, offset],
+            application_from_row,
+        )
+    }
+}
