@@ -9,7 +9,7 @@ use tinyim_core::{Client, Config, Resources};
 pub const TEXT_LEN: usize = 100;
 
 /// Resources large enough to take a whole batch of frames at once.
-pub type BenchResources = Resources<16, 8, 24, { 256 * 1024 }, 4096>;
+pub type BenchResources = Resources<16, 8, 8, 24, { 256 * 1024 }, 4096>;
 
 fn frame<T: serde::Serialize + ?Sized>(k: u8, b: &T) -> Vec<u8> {
     let mut buf = vec![0u8; 4096];

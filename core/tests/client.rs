@@ -3,6 +3,7 @@
 mod util;
 
 use tinyim_core::time::{Duration, Instant};
+use tinyim_core::wire::group::GroupRecord;
 use tinyim_core::wire::{body, code, kind, records};
 use tinyim_core::{CommandError, Event, NetState, OutgoingMessage, RequestError, SendStatus};
 use util::*;
@@ -40,6 +41,11 @@ fn login_handshake_sync_and_ready() {
         },
         &[],
     ));
+    assert!(
+        !events.contains(&"SyncComplete".to_owned()),
+        "the group list is part of the sync: {events:?}"
+    );
+    let events = h.answer_group_list(&[]);
     assert!(events.contains(&"SyncComplete".to_owned()), "{events:?}");
     assert_eq!(h.client.login_user(), Some("alice"));
 }
@@ -203,6 +209,18 @@ fn sends_complete_with_their_seq_and_survive_a_reconnect() {
             complete: true,
         },
         &[],
+    ));
+    let (groups, _) = frames
+        .iter()
+        .find(|(k, _)| *k == kind::GROUP_LIST)
+        .map(|(_, b)| records::take::<u32>(b).unwrap())
+        .unwrap();
+    h.feed(&records_frame(
+        groups,
+        &[GroupRecord::Page {
+            next_offset: 0,
+            more: false,
+        }],
     ));
     let (resent, payload) = h.sent_request(kind::SEND_MESSAGE);
     assert_eq!(resent, id, "the same pending request goes out again");

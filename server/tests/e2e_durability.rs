@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use common::*;
 use tinyim_core::wire::{body, kind, records};
-use tinyim_tokio::{ConversationType, Outgoing, Payload};
+use tinyim_tokio::{ConversationType, Outgoing};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sigkill_under_traffic_loses_and_duplicates_nothing() {
@@ -80,6 +80,7 @@ async fn resend_after_a_lost_ack_makes_no_duplicate() {
         conversation: "C2Cbob",
         client_msg_id: id,
         online_only: false,
+        priority: Default::default(),
         elem: body::Elem::Text { text: "once" },
     };
     // The ack is lost: the connection dies right after the request.
@@ -103,11 +104,8 @@ async fn resend_after_a_lost_ack_makes_no_duplicate() {
     let (alice, _events) = client(&server.addr, "alice").await;
     let via_adapter = alice
         .send(Outgoing {
-            to: "bob".into(),
-            conversation_type: ConversationType::C2c,
-            payload: Payload::Text("once".into()),
-            online_only: false,
             client_msg_id: Some(id),
+            ..Outgoing::text(ConversationType::C2c, "bob", "once")
         })
         .await
         .unwrap();

@@ -101,6 +101,7 @@ async fn wrong_requests_get_codes_and_the_connection_stays_open() {
         conversation: "C2Cnot|valid",
         client_msg_id: 1,
         online_only: false,
+        priority: Default::default(),
         elem: body::Elem::Text { text: "x" },
     };
     assert_eq!(
@@ -112,6 +113,7 @@ async fn wrong_requests_get_codes_and_the_connection_stays_open() {
         conversation: "C2Cbob",
         client_msg_id: 2,
         online_only: false,
+        priority: Default::default(),
         elem: body::Elem::Text { text: &too_big },
     };
     assert_eq!(

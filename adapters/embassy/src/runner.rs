@@ -141,7 +141,7 @@ impl<M: RawMutex, const EVENTS: usize, S: SyncStore> tinyim_driver::Host
                 self.answer(request, Err(HandleError::Request(error)));
                 return;
             }
-            Event::HistoryMessage { .. } => return,
+            Event::HistoryMessage { .. } | Event::GroupData { .. } => return,
             Event::MessageStatus {
                 request,
                 client_msg_id,
@@ -169,11 +169,13 @@ impl<M: RawMutex, const EVENTS: usize, S: SyncStore> tinyim_driver::Host
                     }
                 }
             },
-            Event::MessageReceived(m) => {
+            Event::MessageReceived(m) | Event::GroupTip(m) | Event::GroupSystemNotice(m) => {
                 let (text, truncated) = match m.elem {
                     Elem::Text { text } => copy_text(text),
                     Elem::Custom { data, .. } => copy_text(data),
                     Elem::TooLarge { .. } => (String::new(), true),
+                    // Tips and notices arrive as what a conversation list shows.
+                    Elem::GroupTip(_) | Elem::GroupSystemNotice(_) => copy_text(m.elem.preview()),
                 };
                 OwnedEvent::MessageReceived(ReceivedMessage {
                     conversation: String::try_from(m.conversation_id).unwrap_or_default(),
@@ -196,6 +198,8 @@ impl<M: RawMutex, const EVENTS: usize, S: SyncStore> tinyim_driver::Host
             }
             Event::TotalUnreadCountUpdated(n) => OwnedEvent::TotalUnreadCountUpdated(n),
             Event::ConversationsEvicted(n) => OwnedEvent::ConversationsEvicted(n),
+            Event::GroupListUpdated => OwnedEvent::GroupListUpdated,
+            Event::GroupsDropped(n) => OwnedEvent::GroupsDropped(n),
             Event::SyncComplete => {
                 self.save_due = true;
                 OwnedEvent::SyncComplete

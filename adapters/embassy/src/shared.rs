@@ -91,6 +91,10 @@ pub enum OwnedEvent {
     TotalUnreadCountUpdated(u64),
     /// Conversations dropped from the full table.
     ConversationsEvicted(u32),
+    /// `GROUP_LIST_UPDATED`.
+    GroupListUpdated,
+    /// Groups the full group table could not hold.
+    GroupsDropped(u32),
     /// Everything missed while away has been delivered.
     SyncComplete,
 }

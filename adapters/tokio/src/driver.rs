@@ -17,6 +17,7 @@ use tinyim_core::{
 
 use crate::error::TimError;
 use crate::event::{ConversationInfo, Message, Outgoing, Payload, SentMessage, TimEvent};
+use crate::group::{GroupCall, GroupData, GroupListEntry};
 use crate::tim::Options;
 
 type Reply<T> = oneshot::Sender<Result<T, TimError>>;
@@ -24,6 +25,7 @@ type Reply<T> = oneshot::Sender<Result<T, TimError>>;
 /// What the core's state looks like, for the list calls.
 pub(crate) struct Snapshot {
     pub(crate) conversations: Vec<ConversationInfo>,
+    pub(crate) groups: Vec<GroupListEntry>,
     pub(crate) total_unread: u64,
     pub(crate) net_state: NetState,
 }
@@ -54,6 +56,10 @@ pub(crate) enum Command {
     Snapshot {
         reply: Reply<Snapshot>,
     },
+    Group {
+        call: GroupCall,
+        reply: Reply<Vec<GroupData>>,
+    },
     Shutdown,
 }
 
@@ -62,6 +68,7 @@ enum Waiter {
     Unit(Reply<()>),
     Send(Reply<SentMessage>),
     History(Reply<Vec<Message>>, Vec<Message>),
+    Group(Reply<Vec<GroupData>>, Vec<GroupData>),
 }
 
 impl Waiter {
@@ -70,6 +77,7 @@ impl Waiter {
             Waiter::Unit(r) => drop(r.send(Err(error))),
             Waiter::Send(r) => drop(r.send(Err(error))),
             Waiter::History(r, _) => drop(r.send(Err(error))),
+            Waiter::Group(r, _) => drop(r.send(Err(error))),
         }
     }
 
@@ -79,6 +87,7 @@ impl Waiter {
             // A send completes through its MessageStatus, which comes first.
             Waiter::Send(_) => {}
             Waiter::History(r, messages) => drop(r.send(Ok(messages))),
+            Waiter::Group(r, records) => drop(r.send(Ok(records))),
         }
     }
 }
@@ -251,7 +260,7 @@ fn apply(
                     description,
                     extension,
                 },
-                Payload::TooLarge { .. } => {
+                Payload::TooLarge { .. } | Payload::GroupTip(_) | Payload::GroupSystemNotice(_) => {
                     let _ = reply.send(Err(TimError::Command(CommandError::TooLarge)));
                     return true;
                 }
@@ -262,6 +271,7 @@ fn apply(
                 elem,
                 online_only: message.online_only,
                 client_msg_id: message.client_msg_id,
+                priority: message.priority,
             };
             register(
                 client.send_message(now, &outgoing),
@@ -296,10 +306,14 @@ fn apply(
             conversations.sort_by_key(|c| std::cmp::Reverse(c.last_time_ms));
             let _ = reply.send(Ok(Snapshot {
                 conversations,
+                groups: client.groups().map(GroupListEntry::from).collect(),
                 total_unread: client.total_unread(),
                 net_state: client.net_state(),
             }));
         }
+        Command::Group { call, reply } => register(call.issue(client, now), waiters, reply, |r| {
+            Waiter::Group(r, Vec::new())
+        }),
         Command::Shutdown => return false,
     }
     true
@@ -357,7 +371,18 @@ fn route(event: Event<'_>, waiters: &mut HashMap<RequestId, Waiter>, forward: &m
         Event::NetStateChange(s) => forward.push(TimEvent::NetStateChange(s)),
         Event::KickedOut(r) => forward.push(TimEvent::KickedOut(r)),
         Event::ConnectionRejected { code } => forward.push(TimEvent::ConnectionRejected(code)),
-        Event::MessageReceived(m) => forward.push(TimEvent::MessageReceived(Message::from(&m))),
+        Event::MessageReceived(m) | Event::GroupTip(m) | Event::GroupSystemNotice(m) => {
+            forward.push(TimEvent::MessageReceived(Message::from(&m)))
+        }
+        Event::GroupData { request, data } => {
+            if let (Some(Waiter::Group(_, records)), Some(data)) =
+                (waiters.get_mut(&request), GroupData::from_record(&data))
+            {
+                records.push(data);
+            }
+        }
+        Event::GroupListUpdated => forward.push(TimEvent::GroupListUpdated),
+        Event::GroupsDropped(n) => forward.push(TimEvent::GroupsDropped(n)),
         Event::ConversationListUpdated => forward.push(TimEvent::ConversationListUpdated),
         Event::TotalUnreadCountUpdated(n) => forward.push(TimEvent::TotalUnreadCountUpdated(n)),
         Event::ConversationsEvicted(n) => forward.push(TimEvent::ConversationsEvicted(n)),

@@ -13,6 +13,8 @@ pub enum TimError {
     Request(RequestError),
     /// The client's driver task has stopped.
     Closed,
+    /// The server's answer lacked what the call returns.
+    UnexpectedAnswer,
 }
 
 impl TimError {
@@ -24,9 +26,11 @@ impl TimError {
             TimError::Command(CommandError::AlreadyLoggedIn) => code::REPEAT_LOGIN,
             TimError::Command(CommandError::TooLarge) => code::MESSAGE_TOO_LARGE,
             TimError::Command(CommandError::InvalidId) => code::BAD_CONVERSATION,
+            TimError::Command(CommandError::GroupTableFull) => code::INVALID_PARAMETER,
             TimError::Command(_) => code::RATE_LIMITED,
             TimError::Request(e) => e.code(),
             TimError::Closed => code::NETWORK,
+            TimError::UnexpectedAnswer => code::INTERNAL,
         }
     }
 }
@@ -39,6 +43,7 @@ impl fmt::Display for TimError {
             TimError::Request(RequestError::Timeout) => f.write_str("timed out"),
             TimError::Request(RequestError::Disconnected) => f.write_str("disconnected"),
             TimError::Closed => f.write_str("client closed"),
+            TimError::UnexpectedAnswer => f.write_str("unexpected answer from the server"),
         }
     }
 }

@@ -1,6 +1,8 @@
 //! Owned events and messages, copied out of the core's borrowed ones.
 
-use tinyim_core::{ConversationType, Elem, Flow, KickReason, MessageView, NetState};
+use tinyim_core::{ConversationType, Elem, Flow, KickReason, MessageView, NetState, Priority};
+
+use crate::group::{GroupNoticeInfo, GroupTipInfo};
 
 /// A message's content (TIM `payload`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +23,10 @@ pub enum Payload {
         /// Its size in bytes.
         size: u32,
     },
+    /// `TIMGroupTipElem`: a member or profile change in a group.
+    GroupTip(GroupTipInfo),
+    /// `TIMGroupSystemNoticeElem`: in the SYSTEM conversation.
+    GroupSystemNotice(GroupNoticeInfo),
 }
 
 impl Payload {
@@ -37,6 +43,10 @@ impl Payload {
                 extension: extension.to_owned(),
             },
             Elem::TooLarge { size } => Payload::TooLarge { size },
+            Elem::GroupTip(ref tip) => Payload::GroupTip(GroupTipInfo::from(tip)),
+            Elem::GroupSystemNotice(ref notice) => {
+                Payload::GroupSystemNotice(GroupNoticeInfo::from(notice))
+            }
         }
     }
 
@@ -142,8 +152,13 @@ pub enum TimEvent {
     KickedOut(KickReason),
     /// The server refused the handshake.
     ConnectionRejected(u32),
-    /// `MESSAGE_RECEIVED`.
+    /// `MESSAGE_RECEIVED`: messages, group tips and group system notices
+    /// (the payload says which).
     MessageReceived(Message),
+    /// `GROUP_LIST_UPDATED`: read it with `Tim::group_list`.
+    GroupListUpdated,
+    /// The core's group table had no room for this many groups.
+    GroupsDropped(u32),
     /// A sent message failed for good (successes resolve `send_text`).
     MessageFailed {
         /// Its client message id.
@@ -174,4 +189,20 @@ pub struct Outgoing {
     pub online_only: bool,
     /// Reuse an id to resend a message whose outcome is unknown.
     pub client_msg_id: Option<u64>,
+    /// Over a group's rate limit, lower priorities are refused first.
+    pub priority: Priority,
+}
+
+impl Outgoing {
+    /// A text message to a user (C2C) or a group.
+    pub fn text(conversation_type: ConversationType, to: &str, text: &str) -> Self {
+        Outgoing {
+            to: to.to_owned(),
+            conversation_type,
+            payload: Payload::Text(text.to_owned()),
+            online_only: false,
+            client_msg_id: None,
+            priority: Priority::Normal,
+        }
+    }
 }

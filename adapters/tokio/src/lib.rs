@@ -26,9 +26,16 @@
 mod driver;
 mod error;
 mod event;
+mod group;
 mod tim;
+mod tim_groups;
 
 pub use error::TimError;
 pub use event::{ConversationInfo, Message, Outgoing, Payload, SentMessage, TimEvent};
+pub use group::{
+    GroupApplicationInfo, GroupListEntry, GroupMemberInfo, GroupNoticeInfo, GroupOptions,
+    GroupProfileInfo, GroupRole, GroupTipInfo, GroupType, JoinOption, JoinStatus, MemberPage,
+    NoticeOp, ProfileUpdate, TipDetail, TipOp,
+};
 pub use tim::{EventStream, Options, Tim};
-pub use tinyim_core::{ConversationType, Flow, KickReason, NetState};
+pub use tinyim_core::{ConversationType, Flow, KickReason, NetState, Priority};

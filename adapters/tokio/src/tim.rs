@@ -6,7 +6,7 @@ use tinyim_core::{Config, ConversationType, NetState};
 
 use crate::driver::{self, Command};
 use crate::error::TimError;
-use crate::event::{ConversationInfo, Message, Outgoing, Payload, SentMessage, TimEvent};
+use crate::event::{ConversationInfo, Message, Outgoing, SentMessage, TimEvent};
 
 /// How to run the client (TIM `create` options).
 #[derive(Debug, Clone, Default)]
@@ -52,7 +52,7 @@ impl Tim {
         log::set_max_level(level);
     }
 
-    async fn call<T>(
+    pub(crate) async fn call<T>(
         &self,
         make: impl FnOnce(oneshot::Sender<Result<T, TimError>>) -> Command,
     ) -> Result<T, TimError> {
@@ -83,14 +83,18 @@ impl Tim {
     /// TIM `createTextMessage` + `sendMessage` to a user: resolves when the
     /// message is durable on the server.
     pub async fn send_text(&self, to_user: &str, text: &str) -> Result<SentMessage, TimError> {
-        self.send(Outgoing {
-            to: to_user.to_owned(),
-            conversation_type: ConversationType::C2c,
-            payload: Payload::Text(text.to_owned()),
-            online_only: false,
-            client_msg_id: None,
-        })
-        .await
+        self.send(Outgoing::text(ConversationType::C2c, to_user, text))
+            .await
+    }
+
+    /// TIM `createTextMessage` + `sendMessage` to a group.
+    pub async fn send_group_text(
+        &self,
+        group_id: &str,
+        text: &str,
+    ) -> Result<SentMessage, TimError> {
+        self.send(Outgoing::text(ConversationType::Group, group_id, text))
+            .await
     }
 
     /// Sends any message; set `client_msg_id` to resend one whose outcome is

@@ -2,8 +2,8 @@
 
 use crate::model::MessageView;
 use crate::wire::body::Elem;
-use crate::wire::group::GroupRecord;
 pub use crate::wire::body::KickReason;
+use crate::wire::group::GroupRecord;
 
 /// The handle of a command; its outcome arrives as an event carrying it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -54,7 +54,11 @@ impl Client<'_> {
     }
 
     /// TIM `dismissGroup` (owner only).
-    pub fn dismiss_group(&mut self, now: Instant, group_id: &str) -> Result<RequestId, CommandError> {
+    pub fn dismiss_group(
+        &mut self,
+        now: Instant,
+        group_id: &str,
+    ) -> Result<RequestId, CommandError> {
         let group_id = checked(group_id)?;
         self.group_call(now, kind::DISMISS_GROUP, &GroupRef { group_id })
     }
@@ -76,7 +80,11 @@ impl Client<'_> {
 
     /// TIM `getGroupProfile`. Answer: `GroupRecord::Profile`, then one
     /// `GroupRecord::Custom` per custom field (members only), then `Page`.
-    pub fn group_profile(&mut self, now: Instant, group_id: &str) -> Result<RequestId, CommandError> {
+    pub fn group_profile(
+        &mut self,
+        now: Instant,
+        group_id: &str,
+    ) -> Result<RequestId, CommandError> {
         let group_id = checked(group_id)?;
         self.group_call(now, kind::GROUP_PROFILE, &GroupRef { group_id })
     }

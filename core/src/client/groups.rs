@@ -11,8 +11,8 @@ use super::outbox::Op;
 use super::state::State;
 use crate::model::Group;
 use crate::wire::group::{GroupRecord, ListPage};
-use crate::wire::records::{DecodeError, Records};
 use crate::wire::kind;
+use crate::wire::records::{DecodeError, Records};
 
 /// Where the group list refresh stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,7 +61,11 @@ impl<'r> GroupTable<'r> {
     fn apply(&mut self, record: &GroupRecord<'_>) {
         match record {
             GroupRecord::Info(info) => {
-                if let Some(g) = self.rows.iter_mut().find(|g| g.id.as_str() == info.group_id) {
+                if let Some(g) = self
+                    .rows
+                    .iter_mut()
+                    .find(|g| g.id.as_str() == info.group_id)
+                {
                     g.update(info);
                 } else if let Some(g) = Group::from_info(info) {
                     if self.rows.push(g).is_err() {
@@ -117,7 +121,8 @@ impl State<'_> {
     ) -> Result<RequestId, CommandError> {
         let id = self.next_id();
         let deadline = self.now + self.config.request_timeout;
-        self.out.push(id, Op::Group, deadline, frame_kind, payload)?;
+        self.out
+            .push(id, Op::Group, deadline, frame_kind, payload)?;
         Ok(id)
     }
 

@@ -5,12 +5,15 @@
 
 use serde::Serialize;
 use tinyim_core::time::{Duration, Instant};
+use tinyim_core::wire::group::{GroupInfo, GroupRecord};
 use tinyim_core::wire::{self, body, kind, records};
 use tinyim_core::{Client, Config, DeviceResources, Event};
 
 pub struct Harness {
     pub client: Client<'static>,
     pub now: Instant,
+    /// Frames sent but not yet looked at by a test.
+    backlog: Vec<(u8, Vec<u8>)>,
 }
 
 /// Encodes one frame.
@@ -37,6 +40,11 @@ pub fn page<H: Serialize, R: Serialize>(id: u32, header: &H, records: &[R]) -> V
     out.push(kind::RESPONSE_OK);
     out.extend_from_slice(&buf[..end]);
     out
+}
+
+/// A response of bare records (a group call's answer).
+pub fn records_frame<R: Serialize>(id: u32, records: &[R]) -> Vec<u8> {
+    page(id, &(), records)
 }
 
 pub fn text_message<'a>(
@@ -84,6 +92,7 @@ impl Harness {
         Harness {
             client: Client::new(&config, resources, Instant::ZERO, 7),
             now: Instant::ZERO,
+            backlog: Vec::new(),
         }
     }
 
@@ -92,15 +101,16 @@ impl Harness {
         self.client.handle_timeout(self.now);
     }
 
-    /// Every frame the client wants to send, decoded as (kind, body).
+    /// Every frame the client wants to send (and earlier ones no test
+    /// looked at), decoded as (kind, body).
     pub fn sent(&mut self) -> Vec<(u8, Vec<u8>)> {
+        let mut frames = std::mem::take(&mut self.backlog);
         let mut bytes = Vec::new();
         let mut buf = [0u8; 97]; // an odd size, to split frames across calls
         while let Some(n) = self.client.poll_transmit(&mut buf) {
             assert!(n > 0, "poll_transmit never gives Some(0)");
             bytes.extend_from_slice(&buf[..n]);
         }
-        let mut frames = Vec::new();
         let mut rest = &bytes[..];
         while let Some((f, size)) = wire::parse_frame(rest, 1 << 16).unwrap() {
             frames.push((f.kind, f.body.to_vec()));
@@ -110,13 +120,16 @@ impl Harness {
         frames
     }
 
-    /// The request id and payload of the first sent frame of `k`.
+    /// The request id and payload of the first sent frame of `k`; the other
+    /// frames stay for later calls.
     pub fn sent_request(&mut self, k: u8) -> (u32, Vec<u8>) {
-        let frames = self.sent();
-        let (_, b) = frames
-            .into_iter()
-            .find(|(fk, _)| *fk == k)
+        let mut frames = self.sent();
+        let at = frames
+            .iter()
+            .position(|(fk, _)| *fk == k)
             .unwrap_or_else(|| panic!("no frame of kind {k:#x} was sent"));
+        let (_, b) = frames.remove(at);
+        self.backlog = frames;
         let (id, rest): (u32, &[u8]) = records::take(&b).unwrap();
         (id, rest.to_vec())
     }
@@ -171,8 +184,21 @@ impl Harness {
             },
             &[],
         ));
+        h.answer_group_list(&[]);
         assert!(h.client.is_ready());
         h
+    }
+
+    /// Answers the group list refresh a login starts with one page.
+    pub fn answer_group_list(&mut self, groups: &[GroupInfo<'_>]) -> Vec<String> {
+        let (id, _) = self.sent_request(kind::GROUP_LIST);
+        let mut records: Vec<GroupRecord<'_>> =
+            groups.iter().copied().map(GroupRecord::Info).collect();
+        records.push(GroupRecord::Page {
+            next_offset: groups.len() as u32,
+            more: false,
+        });
+        self.feed(&records_frame(id, &records))
     }
 
     /// Opens the transport and completes the handshake.

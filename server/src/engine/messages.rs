@@ -200,7 +200,9 @@ impl<S: Store> Engine<S> {
 
     pub(crate) fn set_read(&mut self, reply: Reply, me: &str, req: body::SetRead<'_>) -> Handled {
         let (read_seq, last_seq) = match ConversationType::parse(req.conversation) {
-            Some((ConversationType::Group, group_id)) => self.set_group_read(me, group_id, req.seq)?,
+            Some((ConversationType::Group, group_id)) => {
+                self.set_group_read(me, group_id, req.seq)?
+            }
             Some(_) => match self.store.conversation(me, req.conversation)? {
                 Some(mut row) => {
                     let target = req.seq.min(row.last_seq);
@@ -267,9 +269,7 @@ impl<S: Store> Engine<S> {
         } else {
             req.before_seq
         };
-        let mut found = self
-            .store
-            .messages_before(&access.key, before, limit + 1)?;
+        let mut found = self.store.messages_before(&access.key, before, limit + 1)?;
         found.retain(|m| m.seq > access.history_floor);
         self.page(reply, req.conversation, before, found, limit);
         Ok(())
@@ -375,7 +375,10 @@ fn sendable(send: &body::SendMessage<'_>) -> Result<Vec<u8>, Refusal> {
         return Err(Refusal::Code(code::BAD_REQUEST, "not a sendable element"));
     }
     if send.client_msg_id == 0 && !send.online_only {
-        return Err(Refusal::Code(code::BAD_REQUEST, "client message id 0 is reserved"));
+        return Err(Refusal::Code(
+            code::BAD_REQUEST,
+            "client message id 0 is reserved",
+        ));
     }
     let elem_bytes = encode::to_bytes(&send.elem);
     if elem_bytes.len() > MAX_MESSAGE_BODY {
@@ -410,7 +413,12 @@ fn wire_message<'a>(
 
 /// A push frame for `m`, replaced by a too-large notice if the client's frame
 /// limit cannot hold it.
-pub(crate) fn push_frame(conv_id: &str, read_seq: u64, m: &StoredMessage, max_frame: usize) -> Vec<u8> {
+pub(crate) fn push_frame(
+    conv_id: &str,
+    read_seq: u64,
+    m: &StoredMessage,
+    max_frame: usize,
+) -> Vec<u8> {
     let header = body::PushMessage { read_seq };
     let elem = decode_exact::<Elem<'_>>(&m.body).unwrap_or(too_large(m));
     let mut body = encode::to_bytes(&header);

@@ -32,18 +32,28 @@ fn server_group_id(number: u64) -> String {
 }
 
 /// The distinct, valid users of `list` other than `me`, or why not.
-pub(super) fn user_set(list: UserList<'_>, me: &str, max: usize) -> Result<BTreeSet<String>, Refusal> {
+pub(super) fn user_set(
+    list: UserList<'_>,
+    me: &str,
+    max: usize,
+) -> Result<BTreeSet<String>, Refusal> {
     let mut users = BTreeSet::new();
     for user in list.iter() {
         if !valid_user_id(user) {
-            return Err(Refusal::Code(code::INVALID_PARAMETER, "invalid user id in the list"));
+            return Err(Refusal::Code(
+                code::INVALID_PARAMETER,
+                "invalid user id in the list",
+            ));
         }
         if user != me {
             users.insert(user.to_owned());
         }
     }
     if users.len() > max {
-        return Err(Refusal::Code(code::INVALID_PARAMETER, "too many users in one call"));
+        return Err(Refusal::Code(
+            code::INVALID_PARAMETER,
+            "too many users in one call",
+        ));
     }
     Ok(users)
 }
@@ -51,7 +61,10 @@ pub(super) fn user_set(list: UserList<'_>, me: &str, max: usize) -> Result<BTree
 fn check_profile_fields(change: &ProfileChange<'_>) -> Result<(), Refusal> {
     if let Some(name) = change.name {
         if name.is_empty() {
-            return Err(Refusal::Code(code::INVALID_PARAMETER, "a group needs a name"));
+            return Err(Refusal::Code(
+                code::INVALID_PARAMETER,
+                "a group needs a name",
+            ));
         }
         rules::check_len(name, rules::MAX_NAME, "group name over 30 bytes")?;
     }
@@ -66,10 +79,17 @@ fn check_profile_fields(change: &ProfileChange<'_>) -> Result<(), Refusal> {
     }
     if let Some(CustomField { key, value }) = change.custom {
         if key.is_empty() {
-            return Err(Refusal::Code(code::INVALID_PARAMETER, "empty custom field key"));
+            return Err(Refusal::Code(
+                code::INVALID_PARAMETER,
+                "empty custom field key",
+            ));
         }
         rules::check_len(key, rules::MAX_CUSTOM_KEY, "custom field key over 16 bytes")?;
-        rules::check_len(value, rules::MAX_CUSTOM_VALUE, "custom field value over 512 bytes")?;
+        rules::check_len(
+            value,
+            rules::MAX_CUSTOM_VALUE,
+            "custom field value over 512 bytes",
+        )?;
     }
     Ok(())
 }
@@ -126,12 +146,18 @@ impl<S: Store> Engine<S> {
         let max_members = match req.max_members {
             0 => type_max,
             n if n > type_max => {
-                return Err(Refusal::Code(code::INVALID_PARAMETER, "member limit over the type's"))
+                return Err(Refusal::Code(
+                    code::INVALID_PARAMETER,
+                    "member limit over the type's",
+                ))
             }
             n => n,
         };
         if members.len() + 1 > max_members as usize {
-            return Err(Refusal::Code(code::GROUP_FULL, "more members than the limit"));
+            return Err(Refusal::Code(
+                code::GROUP_FULL,
+                "more members than the limit",
+            ));
         }
         let group_id = if req.group_id.is_empty() {
             server_group_id(self.store.next_group_number()?)
@@ -140,7 +166,10 @@ impl<S: Store> Engine<S> {
             req.group_id.to_owned()
         };
         if self.store.group(&group_id)?.is_some() {
-            return Err(Refusal::Code(code::GROUP_ID_IN_USE, "the group id is taken"));
+            return Err(Refusal::Code(
+                code::GROUP_ID_IN_USE,
+                "the group id is taken",
+            ));
         }
         let mut group = GroupRow {
             group_id: group_id.clone(),
@@ -171,7 +200,11 @@ impl<S: Store> Engine<S> {
             added.push(member);
         }
         if !members.is_empty() {
-            let users = members.iter().map(String::as_str).collect::<Vec<_>>().join(",");
+            let users = members
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(",");
             let member_count = group.member_count;
             self.post_tip(
                 &mut group,
@@ -201,7 +234,12 @@ impl<S: Store> Engine<S> {
         for member in &added {
             self.push_group_info(&group, member);
         }
-        self.respond_records(reply, &[GroupRecord::Created { group_id: &group_id }]);
+        self.respond_records(
+            reply,
+            &[GroupRecord::Created {
+                group_id: &group_id,
+            }],
+        );
         Ok(())
     }
 
@@ -259,7 +297,10 @@ impl<S: Store> Engine<S> {
             let fields = self.store.custom_fields(&group.group_id)?;
             let exists = fields.iter().any(|(k, _)| k == key);
             if !exists && !value.is_empty() && fields.len() >= rules::MAX_CUSTOM_FIELDS {
-                return Err(Refusal::Code(code::INVALID_PARAMETER, "at most 16 custom fields"));
+                return Err(Refusal::Code(
+                    code::INVALID_PARAMETER,
+                    "at most 16 custom fields",
+                ));
             }
             self.store.put_custom_field(&group.group_id, key, value)?;
         }
@@ -349,7 +390,12 @@ impl<S: Store> Engine<S> {
         Ok(())
     }
 
-    pub(super) fn online_member_count(&mut self, reply: Reply, me: &str, req: GroupRef<'_>) -> Handled {
+    pub(super) fn online_member_count(
+        &mut self,
+        reply: Reply,
+        me: &str,
+        req: GroupRef<'_>,
+    ) -> Handled {
         let (group, _) = self.group_and_member(req.group_id, me)?;
         if group.group_type != GroupType::AvChatRoom {
             return Err(Refusal::Code(
@@ -367,10 +413,19 @@ impl<S: Store> Engine<S> {
         Ok(())
     }
 
-    pub(super) fn custom_notice(&mut self, reply: Reply, me: &str, req: CustomNotice<'_>) -> Handled {
+    pub(super) fn custom_notice(
+        &mut self,
+        reply: Reply,
+        me: &str,
+        req: CustomNotice<'_>,
+    ) -> Handled {
         let (group, member) = self.group_and_member(req.group_id, me)?;
         rules::may_manage(group.group_type, member.role)?;
-        rules::check_len(req.data, rules::MAX_CUSTOM_VALUE, "notice data over 512 bytes")?;
+        rules::check_len(
+            req.data,
+            rules::MAX_CUSTOM_VALUE,
+            "notice data over 512 bytes",
+        )?;
         let named = user_set(req.users, me, usize::MAX)?;
         let recipients: Vec<String> = if named.is_empty() {
             self.store

@@ -3,9 +3,9 @@
 
 use tinyim_core::wire::code;
 use tinyim_core::wire::group::{
-    ChangeOwner, GroupApplication, GroupMember, GroupNotice, GroupRecord, GroupRef, GroupRole, GroupTip,
-    HandleApplication, JoinGroup, JoinOption, JoinStatus, ListPage, MemberChange, NoticeOp,
-    SetMemberMute, SetMemberRole, SetNameCard, TipChange, TipOp, UserList,
+    ChangeOwner, GroupApplication, GroupMember, GroupNotice, GroupRecord, GroupRef, GroupRole,
+    GroupTip, HandleApplication, JoinGroup, JoinOption, JoinStatus, ListPage, MemberChange,
+    NoticeOp, SetMemberMute, SetMemberRole, SetNameCard, TipChange, TipOp, UserList,
 };
 
 use super::manage::{new_member, user_set};
@@ -118,7 +118,11 @@ impl<S: Store> Engine<S> {
             return Ok(());
         }
         rules::may_apply(group.group_type, group.join_option)?;
-        rules::check_len(req.apply_message, rules::MAX_NOTE, "apply message over 256 bytes")?;
+        rules::check_len(
+            req.apply_message,
+            rules::MAX_NOTE,
+            "apply message over 256 bytes",
+        )?;
         full(&group, 1)?;
         if group.join_option == JoinOption::NeedPermission {
             self.store.put_application(&ApplicationRow {
@@ -135,7 +139,13 @@ impl<S: Store> Engine<S> {
                 .map(|m| m.user_id)
                 .collect();
             for manager in &managers {
-                self.notice(manager, &group, NoticeOp::JoinRequest, me, req.apply_message)?;
+                self.notice(
+                    manager,
+                    &group,
+                    NoticeOp::JoinRequest,
+                    me,
+                    req.apply_message,
+                )?;
             }
             self.respond_records(reply, &[GroupRecord::Join(JoinStatus::WaitApproval)]);
             return Ok(());
@@ -147,7 +157,12 @@ impl<S: Store> Engine<S> {
         Ok(())
     }
 
-    pub(super) fn application_list(&mut self, reply: Reply, me: &str, req: ListPage<'_>) -> Handled {
+    pub(super) fn application_list(
+        &mut self,
+        reply: Reply,
+        me: &str,
+        req: ListPage<'_>,
+    ) -> Handled {
         let limit = page_limit(req.count);
         let rows = self.store.applications_for(me, req.offset, limit + 1)?;
         let more = rows.len() > limit;
@@ -164,9 +179,20 @@ impl<S: Store> Engine<S> {
     ) -> Handled {
         let (mut group, member) = self.group_and_member(req.group_id, me)?;
         rules::may_manage(group.group_type, member.role)?;
-        rules::check_len(req.message, rules::MAX_NOTE, "handle message over 256 bytes")?;
-        if self.store.application(req.group_id, req.applicant)?.is_none() {
-            return Err(Refusal::Code(code::INVALID_PARAMETER, "no such application"));
+        rules::check_len(
+            req.message,
+            rules::MAX_NOTE,
+            "handle message over 256 bytes",
+        )?;
+        if self
+            .store
+            .application(req.group_id, req.applicant)?
+            .is_none()
+        {
+            return Err(Refusal::Code(
+                code::INVALID_PARAMETER,
+                "no such application",
+            ));
         }
         self.store.delete_application(req.group_id, req.applicant)?;
         let op = if req.agree {
@@ -238,7 +264,12 @@ impl<S: Store> Engine<S> {
         Ok(())
     }
 
-    pub(super) fn delete_members(&mut self, reply: Reply, me: &str, req: MemberChange<'_>) -> Handled {
+    pub(super) fn delete_members(
+        &mut self,
+        reply: Reply,
+        me: &str,
+        req: MemberChange<'_>,
+    ) -> Handled {
         let (mut group, member) = self.group_and_member(req.group_id, me)?;
         rules::check_len(req.reason, rules::MAX_NOTE, "reason over 256 bytes")?;
         let mut users = Vec::new();
@@ -262,7 +293,12 @@ impl<S: Store> Engine<S> {
         Ok(())
     }
 
-    pub(super) fn set_member_role(&mut self, reply: Reply, me: &str, req: SetMemberRole<'_>) -> Handled {
+    pub(super) fn set_member_role(
+        &mut self,
+        reply: Reply,
+        me: &str,
+        req: SetMemberRole<'_>,
+    ) -> Handled {
         let (mut group, member) = self.group_and_member(req.group_id, me)?;
         rules::may_set_role(group.group_type, member.role)?;
         let mut target = self.target_member(req.group_id, req.user_id)?;
@@ -288,7 +324,12 @@ impl<S: Store> Engine<S> {
         Ok(())
     }
 
-    pub(super) fn set_member_mute(&mut self, reply: Reply, me: &str, req: SetMemberMute<'_>) -> Handled {
+    pub(super) fn set_member_mute(
+        &mut self,
+        reply: Reply,
+        me: &str,
+        req: SetMemberMute<'_>,
+    ) -> Handled {
         let (mut group, member) = self.group_and_member(req.group_id, me)?;
         let mut target = self.target_member(req.group_id, req.user_id)?;
         rules::may_mute(group.group_type, member.role, target.role)?;
@@ -310,9 +351,18 @@ impl<S: Store> Engine<S> {
         Ok(())
     }
 
-    pub(super) fn set_name_card(&mut self, reply: Reply, me: &str, req: SetNameCard<'_>) -> Handled {
+    pub(super) fn set_name_card(
+        &mut self,
+        reply: Reply,
+        me: &str,
+        req: SetNameCard<'_>,
+    ) -> Handled {
         let (mut group, member) = self.group_and_member(req.group_id, me)?;
-        rules::check_len(req.name_card, rules::MAX_NAME_CARD, "name card over 50 bytes")?;
+        rules::check_len(
+            req.name_card,
+            rules::MAX_NAME_CARD,
+            "name card over 50 bytes",
+        )?;
         let mut target = if req.user_id == me {
             member
         } else {
@@ -363,13 +413,25 @@ impl<S: Store> Engine<S> {
     pub(super) fn member_list(&mut self, reply: Reply, me: &str, req: ListPage<'_>) -> Handled {
         self.group_and_member(req.group_id, me)?;
         let limit = page_limit(req.count);
-        let rows = self.store.member_page(req.group_id, req.offset, limit + 1)?;
+        let rows = self
+            .store
+            .member_page(req.group_id, req.offset, limit + 1)?;
         let more = rows.len() > limit;
-        self.respond_page(reply, req.offset, rows.iter().take(limit).map(member_record), more);
+        self.respond_page(
+            reply,
+            req.offset,
+            rows.iter().take(limit).map(member_record),
+            more,
+        );
         Ok(())
     }
 
-    pub(super) fn member_profile(&mut self, reply: Reply, me: &str, req: MemberChange<'_>) -> Handled {
+    pub(super) fn member_profile(
+        &mut self,
+        reply: Reply,
+        me: &str,
+        req: MemberChange<'_>,
+    ) -> Handled {
         self.group_and_member(req.group_id, me)?;
         let mut rows = Vec::new();
         for user in user_set(req.users, "", rules::MAX_PROFILE_USERS)? {
@@ -381,4 +443,3 @@ impl<S: Store> Engine<S> {
         Ok(())
     }
 }
-

@@ -101,10 +101,10 @@ impl<S: Store> Engine<S> {
         user: &str,
     ) -> Result<(GroupRow, MemberRow), Refusal> {
         let group = self.existing_group(group_id)?;
-        let member = self
-            .store
-            .member(group_id, user)?
-            .ok_or(Refusal::Code(code::NO_PERMISSION, "not a member of this group"))?;
+        let member = self.store.member(group_id, user)?.ok_or(Refusal::Code(
+            code::NO_PERMISSION,
+            "not a member of this group",
+        ))?;
         Ok((group, member))
     }
 

@@ -60,7 +60,12 @@ impl<S: Store> crate::engine::Engine<S> {
     }
 
     /// Pushes `m` to every online member's sessions but `skip`.
-    fn fan_out(&mut self, group: &GroupRow, m: &StoredMessage, skip: Option<ConnId>) -> Result<(), Refusal> {
+    fn fan_out(
+        &mut self,
+        group: &GroupRow,
+        m: &StoredMessage,
+        skip: Option<ConnId>,
+    ) -> Result<(), Refusal> {
         let members = self.store.members(&group.group_id)?;
         let conv_id = format!("GROUP{}", group.group_id);
         let no_unread = matches!(group.group_type, GroupType::Meeting | GroupType::AvChatRoom);
@@ -87,7 +92,11 @@ impl<S: Store> crate::engine::Engine<S> {
     }
 
     /// Posts a group tip into the group's conversation.
-    pub(crate) fn post_tip(&mut self, group: &mut GroupRow, tip: GroupTip<'_>) -> Result<(), Refusal> {
+    pub(crate) fn post_tip(
+        &mut self,
+        group: &mut GroupRow,
+        tip: GroupTip<'_>,
+    ) -> Result<(), Refusal> {
         let elem = Elem::GroupTip(tip);
         self.post_group_message(
             group,
@@ -127,4 +136,3 @@ impl<S: Store> crate::engine::Engine<S> {
         Ok(())
     }
 }
-

@@ -45,13 +45,10 @@ impl GroupRates {
         if self.buckets.len() >= PRUNE_AT {
             self.prune(now_ms);
         }
-        let bucket = self
-            .buckets
-            .entry(group.to_owned())
-            .or_insert(Bucket {
-                milli_tokens: CAPACITY,
-                at_ms: now_ms,
-            });
+        let bucket = self.buckets.entry(group.to_owned()).or_insert(Bucket {
+            milli_tokens: CAPACITY,
+            at_ms: now_ms,
+        });
         refill(bucket, now_ms);
         if bucket.milli_tokens < reserve(priority) + MILLI {
             return false;

@@ -183,7 +183,10 @@ pub(crate) fn may_change_owner(t: GroupType, actor: GroupRole) -> Rule {
 
 /// Who may dismiss: the owner.
 pub(crate) fn may_dismiss(actor: GroupRole) -> Rule {
-    allow_if(actor == GroupRole::Owner, "only the owner dismisses the group")
+    allow_if(
+        actor == GroupRole::Owner,
+        "only the owner dismisses the group",
+    )
 }
 
 /// Who may answer join applications and send custom notices.
@@ -207,7 +210,10 @@ pub(crate) fn may_send(
 
 /// Who may see a group they are not in: any group but a Work group.
 pub(crate) fn may_view_as_outsider(t: GroupType) -> Rule {
-    allow_if(t != GroupType::Work, "work groups are visible to members only")
+    allow_if(
+        t != GroupType::Work,
+        "work groups are visible to members only",
+    )
 }
 
 /// Checks a text field's length.

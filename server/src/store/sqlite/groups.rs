@@ -384,7 +384,12 @@ impl GroupStore for SqliteStore {
                  VALUES (?1, ?2, ?3, ?4)",
             )
             .map_err(err)?
-            .execute(params![a.group_id, a.applicant, a.message, to_sql(a.time_ms)])
+            .execute(params![
+                a.group_id,
+                a.applicant,
+                a.message,
+                to_sql(a.time_ms)
+            ])
             .map(|_| ())
             .map_err(err)
     }
