@@ -199,25 +199,6 @@ impl<S: Store> Engine<S> {
             self.store.put_member(&mut member)?;
             added.push(member);
         }
-        if !members.is_empty() {
-            let users = members
-                .iter()
-                .map(String::as_str)
-                .collect::<Vec<_>>()
-                .join(",");
-            let member_count = group.member_count;
-            self.post_tip(
-                &mut group,
-                GroupTip {
-                    op: TipOp::Join,
-                    group_id: &group_id,
-                    operator: me,
-                    users: UserList(&users),
-                    member_count,
-                    change: TipChange::None,
-                },
-            )?;
-        }
         let notice = |op| GroupNotice {
             op,
             group_id: &group_id,

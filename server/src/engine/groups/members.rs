@@ -41,15 +41,22 @@ fn full(group: &GroupRow, adding: usize) -> Result<(), Refusal> {
 }
 
 impl<S: Store> Engine<S> {
-    /// Adds members (already checked) and tells them; the caller posts the tip.
-    fn admit(&mut self, group: &mut GroupRow, users: &[String]) -> Result<(), Refusal> {
+    /// Adds members (already checked): the join tip goes to the members
+    /// before them, and their history and unread count start after it.
+    fn admit(
+        &mut self,
+        group: &mut GroupRow,
+        users: &[String],
+        operator: &str,
+    ) -> Result<(), Refusal> {
+        group.member_count += users.len() as u32;
+        self.tip(group, TipOp::Join, operator, users, TipChange::None)?;
         for user in users {
             let mut member = new_member(group, user, GroupRole::Member, self.now_ms);
             self.store.put_member(&mut member)?;
             self.store.delete_application(&group.group_id, user)?;
             self.push_group_info(group, &member);
         }
-        group.member_count += users.len() as u32;
         self.store.put_group(group, false)?;
         Ok(())
     }
@@ -150,9 +157,7 @@ impl<S: Store> Engine<S> {
             self.respond_records(reply, &[GroupRecord::Join(JoinStatus::WaitApproval)]);
             return Ok(());
         }
-        let users = [me.to_owned()];
-        self.admit(&mut group, &users)?;
-        self.tip(&mut group, TipOp::Join, me, &users, TipChange::None)?;
+        self.admit(&mut group, &[me.to_owned()], me)?;
         self.respond_records(reply, &[GroupRecord::Join(JoinStatus::Joined)]);
         Ok(())
     }
@@ -198,9 +203,7 @@ impl<S: Store> Engine<S> {
         let op = if req.agree {
             if self.store.member(req.group_id, req.applicant)?.is_none() {
                 full(&group, 1)?;
-                let users = [req.applicant.to_owned()];
-                self.admit(&mut group, &users)?;
-                self.tip(&mut group, TipOp::Join, me, &users, TipChange::None)?;
+                self.admit(&mut group, &[req.applicant.to_owned()], me)?;
             }
             NoticeOp::Accepted
         } else {
@@ -255,8 +258,7 @@ impl<S: Store> Engine<S> {
             return Err(Refusal::Code(code::ALREADY_MEMBER, "already members"));
         }
         full(&group, users.len())?;
-        self.admit(&mut group, &users)?;
-        self.tip(&mut group, TipOp::Join, me, &users, TipChange::None)?;
+        self.admit(&mut group, &users, me)?;
         for user in &users {
             self.notice(user, &group, NoticeOp::Invited, me, "")?;
         }

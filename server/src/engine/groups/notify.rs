@@ -18,6 +18,9 @@ pub(crate) const SYSTEM_SENDER: &str = SYSTEM_CONVERSATION;
 /// A message to post into a group's conversation.
 pub(crate) struct GroupPost<'a> {
     pub(crate) sender: &'a str,
+    /// Whose read watermark moves to the new message: the sender of a
+    /// message, the operator of a tip (their own doing is not news to them).
+    pub(crate) reader: &'a str,
     /// 0 for server-made messages.
     pub(crate) client_msg_id: u64,
     /// The postcard-encoded element.
@@ -55,7 +58,7 @@ impl<S: Store> crate::engine::Engine<S> {
             group.preview = cut_at_char_boundary(post.preview, PREVIEW_BYTES).to_owned();
             self.store.put_group(group, true)?;
         }
-        self.fan_out(group, &m, post.skip)?;
+        self.fan_out(group, &m, post.reader, post.skip)?;
         Ok(m)
     }
 
@@ -64,6 +67,7 @@ impl<S: Store> crate::engine::Engine<S> {
         &mut self,
         group: &GroupRow,
         m: &StoredMessage,
+        reader: &str,
         skip: Option<ConnId>,
     ) -> Result<(), Refusal> {
         let members = self.store.members(&group.group_id)?;
@@ -78,7 +82,7 @@ impl<S: Store> crate::engine::Engine<S> {
             if conns.is_empty() {
                 continue;
             }
-            let read_seq = if no_unread || member.user_id == m.sender {
+            let read_seq = if no_unread || member.user_id == reader {
                 m.seq
             } else {
                 member.read_seq.max(member.join_seq)
@@ -91,17 +95,19 @@ impl<S: Store> crate::engine::Engine<S> {
         Ok(())
     }
 
-    /// Posts a group tip into the group's conversation.
+    /// Posts a group tip into the group's conversation; the operator has
+    /// read it.
     pub(crate) fn post_tip(
         &mut self,
         group: &mut GroupRow,
         tip: GroupTip<'_>,
     ) -> Result<(), Refusal> {
         let elem = Elem::GroupTip(tip);
-        self.post_group_message(
+        let m = self.post_group_message(
             group,
             GroupPost {
                 sender: SYSTEM_SENDER,
+                reader: tip.operator,
                 client_msg_id: 0,
                 body: encode::to_bytes(&elem),
                 preview: elem.preview(),
@@ -109,6 +115,12 @@ impl<S: Store> crate::engine::Engine<S> {
                 skip: None,
             },
         )?;
+        if m.seq > 0 {
+            if let Some(mut operator) = self.store.member(&group.group_id, tip.operator)? {
+                operator.read_seq = m.seq;
+                self.store.put_member(&mut operator)?;
+            }
+        }
         Ok(())
     }
 

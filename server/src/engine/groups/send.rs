@@ -55,6 +55,7 @@ impl<S: Store> Engine<S> {
             &mut group,
             GroupPost {
                 sender: me,
+                reader: me,
                 client_msg_id: send.client_msg_id,
                 body: elem_bytes,
                 preview,
