@@ -49,7 +49,7 @@ async fn tip(events: &mut EventStream, op: TipOp) -> (Message, GroupTipInfo) {
     let Payload::GroupTip(t) = m.payload.clone() else {
         unreachable!()
     };
-    (m, t)
+    (m, *t)
 }
 
 fn texts(messages: &[Message]) -> Vec<&str> {

@@ -23,8 +23,9 @@ pub enum Payload {
         /// Its size in bytes.
         size: u32,
     },
-    /// `TIMGroupTipElem`: a member or profile change in a group.
-    GroupTip(GroupTipInfo),
+    /// `TIMGroupTipElem`: a member or profile change in a group (boxed: it
+    /// is the largest payload and the rarest).
+    GroupTip(Box<GroupTipInfo>),
     /// `TIMGroupSystemNoticeElem`: in the SYSTEM conversation.
     GroupSystemNotice(GroupNoticeInfo),
 }
@@ -43,7 +44,7 @@ impl Payload {
                 extension: extension.to_owned(),
             },
             Elem::TooLarge { size } => Payload::TooLarge { size },
-            Elem::GroupTip(ref tip) => Payload::GroupTip(GroupTipInfo::from(tip)),
+            Elem::GroupTip(ref tip) => Payload::GroupTip(Box::new(GroupTipInfo::from(tip))),
             Elem::GroupSystemNotice(ref notice) => {
                 Payload::GroupSystemNotice(GroupNoticeInfo::from(notice))
             }
