@@ -3,25 +3,36 @@
 
 use std::io::Write;
 
-use tinyim_tokio::{EventStream, Flow, Message, NetState, Tim, TimError, TimEvent};
+use tinyim_tokio::{EventStream, NetState, Tim, TimError, TimEvent};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::sync::mpsc;
 
-use crate::Cli;
+use crate::render::show;
+use crate::{group_commands, Cli};
 
 const HELP: &str = "commands: /open <user>  /list  /history  /help  /quit   (anything else is sent to the open conversation)";
 
-fn show(message: &Message) -> String {
-    let arrow = if message.flow == Flow::Out {
-        "->"
-    } else {
-        "<-"
-    };
-    let text = message.payload.text().unwrap_or("[non-text message]");
-    format!(
-        "[{} #{}] {} {}: {}",
-        message.conversation_id, message.seq, arrow, message.from, text
-    )
+/// The conversation typed lines go to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Open {
+    User(String),
+    Group(String),
+}
+
+impl Open {
+    fn conversation_id(&self) -> String {
+        match self {
+            Open::User(user) => format!("C2C{user}"),
+            Open::Group(group) => format!("GROUP{group}"),
+        }
+    }
+
+    fn group(&self) -> Option<&str> {
+        match self {
+            Open::Group(group) => Some(group),
+            Open::User(_) => None,
+        }
+    }
 }
 
 pub(crate) async fn run(
@@ -32,6 +43,7 @@ pub(crate) async fn run(
 ) -> Result<(), TimError> {
     println!("tinyim desktop-chat: {} at {}", cli.user, cli.server);
     println!("{HELP}");
+    println!("{}", group_commands::HELP);
     tim.login(&cli.user, sig).await?;
     let (lines_tx, mut lines) = mpsc::channel::<String>(16);
     tokio::spawn(async move {
@@ -42,7 +54,7 @@ pub(crate) async fn run(
             }
         }
     });
-    let mut open: Option<String> = None;
+    let mut open: Option<Open> = None;
     prompt(&open);
     loop {
         tokio::select! {
@@ -65,21 +77,20 @@ pub(crate) async fn run(
     }
 }
 
-fn prompt(open: &Option<String>) {
+fn prompt(open: &Option<Open>) {
     match open {
-        Some(peer) => print!("{peer}> "),
+        Some(Open::User(peer)) => print!("{peer}> "),
+        Some(Open::Group(group)) => print!("#{group}> "),
         None => print!("> "),
     }
     let _ = std::io::stdout().flush();
 }
 
-async fn on_event(tim: &Tim, event: &TimEvent, open: &Option<String>) {
+async fn on_event(tim: &Tim, event: &TimEvent, open: &Option<Open>) {
     match event {
         TimEvent::MessageReceived(m) => {
             println!("\r{}", show(m));
-            if open.as_deref().map(|peer| format!("C2C{peer}")).as_deref()
-                == Some(&m.conversation_id)
-            {
+            if open.as_ref().map(Open::conversation_id).as_ref() == Some(&m.conversation_id) {
                 let _ = tim.set_message_read(&m.conversation_id).await;
             }
         }
@@ -106,14 +117,22 @@ async fn on_event(tim: &Tim, event: &TimEvent, open: &Option<String>) {
 }
 
 /// Handles one typed line; false to quit.
-async fn on_line(tim: &Tim, line: &str, open: &mut Option<String>) -> bool {
+async fn on_line(tim: &Tim, line: &str, open: &mut Option<Open>) -> bool {
     if line.is_empty() {
         return true;
     }
     let (command, arg) = line.split_once(' ').unwrap_or((line, ""));
+    let group = open.as_ref().and_then(Open::group);
+    if let Some(opened) = group_commands::run(tim, command, arg, group).await {
+        if let Some(id) = opened {
+            show_history(tim, &format!("GROUP{id}")).await;
+            *open = Some(Open::Group(id));
+        }
+        return true;
+    }
     match command {
         "/quit" | "/exit" => return false,
-        "/help" => println!("{HELP}"),
+        "/help" => println!("{HELP}\n{}", group_commands::HELP),
         "/list" => match tim.conversation_list().await {
             Ok(list) if list.is_empty() => println!("no conversations yet"),
             Ok(list) => {
@@ -127,19 +146,23 @@ async fn on_line(tim: &Tim, line: &str, open: &mut Option<String>) -> bool {
             Err(e) => println!("[error {}]", e.code()),
         },
         "/open" if !arg.trim().is_empty() => {
-            let peer = arg.trim().to_owned();
-            *open = Some(peer.clone());
-            show_history(tim, &peer).await;
+            let peer = Open::User(arg.trim().to_owned());
+            show_history(tim, &peer.conversation_id()).await;
+            *open = Some(peer);
         }
         "/history" => match open {
-            Some(peer) => show_history(tim, peer).await,
+            Some(o) => show_history(tim, &o.conversation_id()).await,
             None => println!("open a conversation first: /open <user>"),
         },
         _ if command.starts_with('/') => println!("{HELP}"),
         _ => match open {
-            Some(peer) => {
+            Some(target) => {
                 println!("[sending] {line}");
-                match tim.send_text(peer, line).await {
+                let sent = match target {
+                    Open::User(peer) => tim.send_text(peer, line).await,
+                    Open::Group(group) => tim.send_group_text(group, line).await,
+                };
+                match sent {
                     Ok(sent) => println!("[sent #{}]", sent.seq),
                     Err(e) => println!("[failed {}: {e}]", e.code()),
                 }
@@ -150,16 +173,15 @@ async fn on_line(tim: &Tim, line: &str, open: &mut Option<String>) -> bool {
     true
 }
 
-async fn show_history(tim: &Tim, peer: &str) {
-    let conversation = format!("C2C{peer}");
-    match tim.message_list(&conversation, 0, 10).await {
+async fn show_history(tim: &Tim, conversation: &str) {
+    match tim.message_list(conversation, 0, 10).await {
         Ok(mut messages) => {
             messages.reverse();
             println!("-- {conversation}: last {} messages --", messages.len());
             for m in &messages {
                 println!("{}", show(m));
             }
-            let _ = tim.set_message_read(&conversation).await;
+            let _ = tim.set_message_read(conversation).await;
         }
         Err(e) => println!("[history failed {}]", e.code()),
     }

@@ -1,11 +1,14 @@
 //! A terminal chat client on the tokio adapter.
 //!
-//! Interactive: `desktop-chat --user alice`, then `/open bob`, type to send,
-//! `/list` for conversations, `/quit`. Scripts: `--send bob "hello"` sends one
+//! Interactive: `desktop-chat --user alice`, then `/open bob` (or
+//! `/create community team`, `/join <group>`, `/group <id>`), type to send,
+//! `/list` for conversations, `/groups`, `/quit`. Scripts: `--send bob "hello"` sends one
 //! message and exits once it is acknowledged; `--dump` prints the conversation
 //! list and recent messages as JSON lines.
 
+mod group_commands;
 mod interactive;
+mod render;
 mod script;
 
 use std::process::ExitCode;

@@ -10,7 +10,13 @@ const APP_ID: u64 = 1_400_000_777;
 const KEY: &str = "cli-test-key";
 
 fn chat(addr: &str, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_desktop-chat"))
+    typed(addr, args, "")
+}
+
+/// Runs desktop-chat with `input` typed on its standard input.
+fn typed(addr: &str, args: &[&str], input: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_desktop-chat"))
         .args([
             "--server",
             addr,
@@ -20,25 +26,36 @@ fn chat(addr: &str, args: &[&str]) -> std::process::Output {
             KEY,
         ])
         .args(args)
-        .output()
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
         .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+async fn start_server(dir: &std::path::Path) -> String {
+    let auth = AppAuth {
+        app_id: APP_ID,
+        key: KEY.into(),
+    };
+    let config = ServerConfig::new("127.0.0.1:0".parse().unwrap(), dir.join("chat.db"), auth);
+    let server = Server::bind(config).await.unwrap();
+    let addr = server.local_addr().unwrap().to_string();
+    tokio::spawn(server.run());
+    addr
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn send_then_dump_shows_the_offline_messages() {
     let dir = tempfile::tempdir().unwrap();
-    let auth = AppAuth {
-        app_id: APP_ID,
-        key: KEY.into(),
-    };
-    let config = ServerConfig::new(
-        "127.0.0.1:0".parse().unwrap(),
-        dir.path().join("chat.db"),
-        auth,
-    );
-    let server = Server::bind(config).await.unwrap();
-    let addr = server.local_addr().unwrap().to_string();
-    tokio::spawn(server.run());
+    let addr = start_server(dir.path()).await;
 
     let addr2 = addr.clone();
     let outputs = tokio::task::spawn_blocking(move || {
@@ -95,4 +112,37 @@ async fn send_then_dump_shows_the_offline_messages() {
 
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("70003"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn interactive_group_chat_create_join_and_talk() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start_server(dir.path()).await;
+    let (alice, bob) = tokio::task::spawn_blocking(move || {
+        let alice = typed(
+            &addr,
+            &["--user", "alice"],
+            "/create community Team g-cli\nhello group\n",
+        );
+        let bob = typed(
+            &addr,
+            &["--user", "bob"],
+            "/join g-cli\nhi alice\n/members\n/groups\n",
+        );
+        (alice, bob)
+    })
+    .await
+    .unwrap();
+    let alice = String::from_utf8(alice.stdout).unwrap();
+    assert!(alice.contains("[created g-cli]"), "{alice}");
+    assert!(alice.contains("[sent #1]"), "{alice}");
+    let bob = String::from_utf8(bob.stdout).unwrap();
+    assert!(bob.contains("[in g-cli]"), "{bob}");
+    assert!(
+        bob.contains("[GROUPg-cli #1] <- alice: hello group"),
+        "a Community shows history to late joiners: {bob}"
+    );
+    assert!(bob.contains("[sent #3]"), "after the join tip, #2: {bob}");
+    assert!(bob.contains("alice") && bob.contains("Owner"), "{bob}");
+    assert!(bob.contains("Community") && bob.contains("Team"), "{bob}");
 }

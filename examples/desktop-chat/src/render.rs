@@ -1,0 +1,66 @@
+//! How messages, group tips and group system notices look in the terminal.
+
+use tinyim_tokio::{
+    Flow, GroupNoticeInfo, GroupTipInfo, Message, NoticeOp, Payload, TipDetail, TipOp,
+};
+
+fn tip(t: &GroupTipInfo) -> String {
+    let users = t.users.join(", ");
+    let what = match (t.op, &t.detail) {
+        (TipOp::Join, _) => format!("{users} joined"),
+        (TipOp::Quit, _) => format!("{users} left"),
+        (TipOp::Kicked, _) => format!("{users} removed by {}", t.operator),
+        (TipOp::SetAdmin, _) => format!("{users} made admin by {}", t.operator),
+        (TipOp::CancelAdmin, _) => format!("{users} no longer admin"),
+        (_, TipDetail::Owner(owner)) => format!("{owner} is the new owner"),
+        (_, TipDetail::Mute(0)) => format!("{users} unmuted by {}", t.operator),
+        (_, TipDetail::Mute(_)) => format!("{users} muted by {}", t.operator),
+        (_, TipDetail::NameCard(card)) => format!("{users} is now called {card:?}"),
+        (_, TipDetail::Profile(p)) => match &p.name {
+            Some(name) => format!("{} renamed the group to {name:?}", t.operator),
+            None => format!("{} changed the group profile", t.operator),
+        },
+        (_, TipDetail::None) => format!("{} changed something", t.operator),
+    };
+    format!("* {what} ({} members)", t.member_count)
+}
+
+fn notice(n: &GroupNoticeInfo) -> String {
+    let group = format!("{} ({})", n.group_id, n.group_name);
+    match n.op {
+        NoticeOp::JoinRequest => format!(
+            "* {} asks to join {group}: {:?}  (/approve {} {})",
+            n.operator, n.message, n.group_id, n.operator
+        ),
+        NoticeOp::Accepted => format!("* you joined {group}"),
+        NoticeOp::Rejected => format!("* {group} declined: {:?}", n.message),
+        NoticeOp::Kicked => format!("* removed from {group} by {}: {:?}", n.operator, n.message),
+        NoticeOp::Dismissed => format!("* {group} was dismissed"),
+        NoticeOp::Created => format!("* you created {group}"),
+        NoticeOp::Invited => format!("* {} added you to {group}", n.operator),
+        NoticeOp::Quit => format!("* you left {group}"),
+        NoticeOp::AdminSet => format!("* you are an admin of {group}"),
+        NoticeOp::AdminRevoked => format!("* you are no longer an admin of {group}"),
+        NoticeOp::Custom => format!("* {group}: {}", n.data),
+    }
+}
+
+/// One line for a message.
+pub(crate) fn show(message: &Message) -> String {
+    let body = match &message.payload {
+        Payload::Text(text) => text.clone(),
+        Payload::GroupTip(t) => tip(t),
+        Payload::GroupSystemNotice(n) => notice(n),
+        Payload::Custom { description, .. } => format!("[custom] {description}"),
+        Payload::TooLarge { size } => format!("[message of {size} bytes, too large here]"),
+    };
+    let arrow = if message.flow == Flow::Out {
+        "->"
+    } else {
+        "<-"
+    };
+    format!(
+        "[{} #{}] {} {}: {}",
+        message.conversation_id, message.seq, arrow, message.from, body
+    )
+}
