@@ -135,7 +135,7 @@ fn group_pushes_keep_the_list_current() {
     assert!(g.mute_all());
     assert_eq!(
         g.name(),
-        "renamed, and far longer than th",
+        "renamed, and far longer than t",
         "cut to 30 bytes"
     );
     let events = h.feed(&group_push(&GroupRecord::Left { group_id: "g-new" }));
