@@ -190,12 +190,17 @@ impl RawConn {
     }
 
     pub fn hello(&mut self) {
+        self.hello_with(16 * 1024);
+    }
+
+    /// The handshake, announcing `max_frame` as the largest frame this side takes.
+    pub fn hello_with(&mut self, max_frame: u32) {
         use tinyim_core::wire::{body, kind, PROTOCOL_VERSION};
         self.send(
             kind::HELLO,
             &body::Hello {
                 version: PROTOCOL_VERSION,
-                max_frame: 16 * 1024,
+                max_frame,
                 device: body::DeviceClass::Web,
             },
         );
