@@ -1,14 +1,19 @@
 //! In-process: client cores and the server engine stepped together on
 //! virtual time, no sockets, no sleeps. The link between them splits the byte
 //! stream at random points, delays it, and cuts connections; across many
-//! seeds, every acknowledged message must reach its recipient exactly once,
-//! in seq order, and each client's view must match the server's watermarks.
+//! seeds, every acknowledged message (one to one, or to the group all three
+//! users are in) must reach its recipients exactly once, in seq order, and
+//! each client's view must match the server's watermarks.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use tinyim_core::time::{Duration, Instant};
-use tinyim_core::wire::{self, body, kind, records};
-use tinyim_core::{Client, Config, DeviceResources, Event, OutgoingMessage, SendStatus};
+use tinyim_core::wire::group::{CreateGroup, UserList};
+use tinyim_core::wire::{self, body, code, kind, records};
+use tinyim_core::{
+    Client, Config, DeviceResources, Event, GroupType, JoinOption, OutgoingMessage, RequestError,
+    RequestId, SendStatus,
+};
 use tinyim_server::engine::{answer_hello, AppAuth, Engine, HandshakeLimits, Input, Output};
 use tinyim_server::store::SqliteStore;
 use tinyim_server::usersig;
@@ -18,6 +23,9 @@ const KEY: &str = "sim-key";
 /// Virtual time starts here (unix ms), so UserSigs minted for it are valid.
 const EPOCH_MS: u64 = 1_800_000_000_000;
 const STEP: Duration = Duration::from_millis(5);
+/// The group every user is in, created by the first user at start.
+const GROUP: &str = "g-sim";
+const GROUP_CONVERSATION: &str = "GROUPg-sim";
 
 /// A tiny deterministic generator for the link's choices.
 struct Rand(u64);
@@ -87,6 +95,25 @@ struct World {
     clients: Vec<SimClient>,
     next_conn: u64,
     inputs: Vec<Input>,
+    /// The first user's create_group request, until it completes.
+    creating: Option<RequestId>,
+    /// It was lost with a connection: ask again (a repeat that finds the
+    /// group made is as good as done).
+    create_lost: bool,
+}
+
+fn create_request(members: &str) -> CreateGroup<'_> {
+    CreateGroup {
+        group_type: GroupType::Community,
+        name: "sim",
+        group_id: GROUP,
+        introduction: "",
+        notification: "",
+        avatar: "",
+        max_members: 0,
+        join_option: JoinOption::FreeAccess,
+        members: UserList(members),
+    }
 }
 
 impl World {
@@ -132,6 +159,15 @@ impl World {
                 }
             })
             .collect();
+        let mut clients: Vec<SimClient> = clients;
+        let others: Vec<&str> = users[1..].to_vec();
+        let members = others.join(",");
+        let creating = Some(
+            clients[0]
+                .client
+                .create_group(now, &create_request(&members))
+                .unwrap(),
+        );
         World {
             rng: Rand(seed | 1),
             now,
@@ -139,6 +175,8 @@ impl World {
             clients,
             next_conn: 1,
             inputs: Vec::new(),
+            creating,
+            create_lost: false,
         }
     }
 
@@ -155,6 +193,17 @@ impl World {
     fn step(&mut self, cut_per_mille: u64) {
         self.now = self.now + STEP;
         let now = self.now;
+        if self.create_lost {
+            let members: Vec<String> = self.clients[1..].iter().map(|c| c.user.clone()).collect();
+            let members = members.join(",");
+            if let Ok(id) = self.clients[0]
+                .client
+                .create_group(now, &create_request(&members))
+            {
+                self.creating = Some(id);
+                self.create_lost = false;
+            }
+        }
         for i in 0..self.clients.len() {
             if self.clients[i].conn.is_some() && self.rng.chance(cut_per_mille) {
                 self.cut(i);
@@ -256,6 +305,8 @@ impl World {
             }
         }
         // Bytes to the clients, then their events.
+        let creating = &mut self.creating;
+        let create_lost = &mut self.create_lost;
         for c in &mut self.clients {
             if let Some(conn) = c.conn.as_mut() {
                 let bytes = conn.to_client.take_ready(now);
@@ -287,6 +338,16 @@ impl World {
                             c.acked.insert(client_msg_id, (to, seq));
                         }
                         Event::MessageStatus { status, .. } => panic!("send failed: {status:?}"),
+                        Event::RequestCompleted(r) if Some(r) == *creating => *creating = None,
+                        Event::RequestFailed { request, error } if Some(request) == *creating => {
+                            match error {
+                                RequestError::Server(code::GROUP_ID_IN_USE) => *creating = None,
+                                RequestError::Disconnected | RequestError::Timeout => {
+                                    *create_lost = true
+                                }
+                                other => panic!("creating the group failed: {other:?}"),
+                            }
+                        }
                         Event::KickedOut(r) => panic!("{} kicked: {r:?}", c.user),
                         _ => {}
                     }
@@ -306,6 +367,14 @@ impl World {
 
     fn send_random(&mut self, text: &str) {
         let from = self.rng.below(self.clients.len() as u64) as usize;
+        if self.creating.is_none() && self.rng.chance(300) {
+            let c = &mut self.clients[from];
+            let message = OutgoingMessage::text(GROUP, text).to_group();
+            if let Ok(id) = c.client.send_message(self.now, &message) {
+                c.pending_sends.insert(id, GROUP_CONVERSATION.to_owned());
+            }
+            return;
+        }
         let mut to = self.rng.below(self.clients.len() as u64) as usize;
         if to == from {
             to = (to + 1) % self.clients.len();
@@ -353,14 +422,54 @@ fn run(seed: u64, messages: usize, cut_per_mille: u64) {
         assert!(steps < 200_000, "seed {seed}: sending never finished");
     }
     let mut settle = 0;
-    while !world.quiescent() {
+    while !world.quiescent() || world.creating.is_some() {
         world.step(0);
         settle += 1;
         assert!(settle < 40_000, "seed {seed}: never settled");
     }
+    // Every acknowledged group message reached every other member exactly
+    // once.
+    for sender in &world.clients {
+        for (&client_msg_id, (to, seq)) in &sender.acked {
+            if to != GROUP_CONVERSATION {
+                continue;
+            }
+            for member in world.clients.iter().filter(|c| c.user != sender.user) {
+                let hits = member
+                    .received
+                    .iter()
+                    .filter(|(conv, s, from, id)| {
+                        conv == GROUP_CONVERSATION
+                            && s == seq
+                            && from == &sender.user
+                            && *id == client_msg_id
+                    })
+                    .count();
+                assert_eq!(
+                    hits, 1,
+                    "seed {seed}: {} -> group seq {seq} reached {} {hits} times",
+                    sender.user, member.user
+                );
+            }
+        }
+    }
+    let group_sends = world
+        .clients
+        .iter()
+        .map(|c| {
+            c.acked
+                .values()
+                .filter(|(to, _)| to == GROUP_CONVERSATION)
+                .count() as u64
+        })
+        .sum::<u64>();
+    assert!(group_sends > 0, "seed {seed}: the group was used");
     // Every acknowledged message reached its recipient exactly once, in order.
     for sender in &world.clients {
         for (&client_msg_id, (to, seq)) in &sender.acked {
+            if to == GROUP_CONVERSATION {
+                continue;
+            }
             let recipient = world.clients.iter().find(|c| &c.user == to).unwrap();
             let hits = recipient
                 .received
@@ -405,6 +514,14 @@ fn run(seed: u64, messages: usize, cut_per_mille: u64) {
         }
         // The client's unread counts are the server's watermarks.
         for v in c.client.conversations() {
+            if v.id() == GROUP_CONVERSATION {
+                assert_eq!(v.last_seq(), group_sends, "seed {seed}: {} group", c.user);
+                continue;
+            }
+            if v.id() == "@TIM#SYSTEM" {
+                assert_eq!(v.last_seq(), 1, "seed {seed}: created or invited, once");
+                continue;
+            }
             let peer = v.target();
             let from_peer = world
                 .clients
