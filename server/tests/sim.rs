@@ -412,6 +412,11 @@ fn run(seed: u64, messages: usize, cut_per_mille: u64) {
     let mut world = World::new(seed, &users);
     let mut sent = 0;
     let mut steps = 0;
+    while world.creating.is_some() {
+        world.step(cut_per_mille);
+        steps += 1;
+        assert!(steps < 200_000, "seed {seed}: the group was never created");
+    }
     while sent < messages {
         if world.rng.chance(300) {
             world.send_random(&format!("m{sent}"));
