@@ -4,7 +4,7 @@ use core::fmt;
 
 use embassy_sync::blocking_mutex::raw::RawMutex;
 use heapless::String;
-use tinyim_core::{CommandError, RequestError};
+use tinyim_core::{CommandError, JoinStatus, RequestError};
 
 use crate::shared::{Call, OwnedEvent, Reply, Shared};
 
@@ -108,14 +108,49 @@ impl<M: RawMutex, const EVENTS: usize> Handle<'_, M, EVENTS> {
     /// TIM `createTextMessage` + `sendMessage`: returns once the message is
     /// durable on the server.
     pub async fn send_text(&self, to_user: &str, text: &str) -> Result<Sent, HandleError> {
+        self.send(to_user, false, text).await
+    }
+
+    /// TIM `createTextMessage` + `sendMessage` to a group: returns once the
+    /// message is durable on the server (seq 0 in an AVChatRoom).
+    pub async fn send_group_text(&self, group_id: &str, text: &str) -> Result<Sent, HandleError> {
+        self.send(group_id, true, text).await
+    }
+
+    async fn send(&self, to: &str, group: bool, text: &str) -> Result<Sent, HandleError> {
         let call = Call::SendText {
-            to: owned(to_user)?,
+            to: owned(to)?,
+            group,
             text: owned(text)?,
         };
         match self.call(call).await? {
             Reply::Sent(sent) => Ok(sent),
-            Reply::Done => Err(HandleError::Request(RequestError::Disconnected)),
+            _ => Err(HandleError::Request(RequestError::Disconnected)),
         }
+    }
+
+    /// TIM `joinGroup`.
+    pub async fn join_group(
+        &self,
+        group_id: &str,
+        apply_message: &str,
+    ) -> Result<JoinStatus, HandleError> {
+        let call = Call::JoinGroup {
+            group: owned(group_id)?,
+            message: owned(apply_message)?,
+        };
+        match self.call(call).await? {
+            Reply::Joined(status) => Ok(status),
+            _ => Err(HandleError::Request(RequestError::Disconnected)),
+        }
+    }
+
+    /// TIM `quitGroup`.
+    pub async fn quit_group(&self, group_id: &str) -> Result<(), HandleError> {
+        let call = Call::QuitGroup {
+            group: owned(group_id)?,
+        };
+        self.call(call).await.map(|_| ())
     }
 
     /// TIM `setMessageRead`.

@@ -3,7 +3,10 @@
 use embassy_sync::blocking_mutex::raw::RawMutex;
 use heapless::String;
 use tinyim_core::time::Instant;
-use tinyim_core::{Client, Elem, Event, OutgoingMessage, RequestError, RequestId, SendStatus};
+use tinyim_core::{
+    Client, Elem, Event, GroupRecord, JoinStatus, OutgoingMessage, RequestError, RequestId,
+    SendStatus,
+};
 use tinyim_driver::Transport;
 
 use crate::clock::EmbassyClock;
@@ -66,10 +69,12 @@ impl<'a, T: Transport, M: RawMutex, const EVENTS: usize, S: SyncStore> Runner<'a
     }
 }
 
-/// The call in progress: its request, and whether it is a send.
+/// The call in progress: its request, whether it is a send (answered by its
+/// status, not its completion), and a join's outcome once it arrived.
 struct Current {
     request: RequestId,
     send: bool,
+    joined: Option<JoinStatus>,
 }
 
 struct EmbassyHost<'a, M: RawMutex, const EVENTS: usize, S> {
@@ -116,14 +121,23 @@ impl<M: RawMutex, const EVENTS: usize, S: SyncStore> tinyim_driver::Host
         let (result, send) = match &call {
             Call::Login { user, sig } => (client.login(now, user, sig), false),
             Call::Logout => (client.logout(now), false),
-            Call::SendText { to, text } => {
+            Call::SendText { to, group, text } => {
                 let message = OutgoingMessage::text(to, text);
+                let message = if *group { message.to_group() } else { message };
                 (client.send_message(now, &message), true)
             }
             Call::SetRead { conversation } => (client.set_message_read(now, conversation), false),
+            Call::JoinGroup { group, message } => (client.join_group(now, group, message), false),
+            Call::QuitGroup { group } => (client.quit_group(now, group), false),
         };
         match result {
-            Ok(request) => self.current = Some(Current { request, send }),
+            Ok(request) => {
+                self.current = Some(Current {
+                    request,
+                    send,
+                    joined: None,
+                })
+            }
             Err(e) => self.shared.reply.signal(Err(HandleError::Command(e))),
         }
         true
@@ -132,8 +146,23 @@ impl<M: RawMutex, const EVENTS: usize, S: SyncStore> tinyim_driver::Host
     async fn event(&mut self, event: Event<'_>) {
         let owned = match event {
             Event::RequestCompleted(request) => {
-                if !self.current.as_ref().is_some_and(|c| c.send) {
-                    self.answer(request, Ok(Reply::Done));
+                let reply = match &self.current {
+                    Some(c) if c.send => return,
+                    Some(Current {
+                        joined: Some(status),
+                        ..
+                    }) => Reply::Joined(*status),
+                    _ => Reply::Done,
+                };
+                self.answer(request, Ok(reply));
+                return;
+            }
+            Event::GroupData {
+                request,
+                data: GroupRecord::Join(status),
+            } => {
+                if let Some(c) = self.current.as_mut().filter(|c| c.request == request) {
+                    c.joined = Some(status);
                 }
                 return;
             }

@@ -9,8 +9,8 @@ use embassy_sync::channel::Channel;
 use embassy_sync::mutex::Mutex;
 use embassy_sync::signal::Signal;
 use heapless::String;
-use tinyim_core::model::{ConversationId, UserId};
-use tinyim_core::{KickReason, NetState, MAX_USER_SIG};
+use tinyim_core::model::{ConversationId, GroupId, UserId};
+use tinyim_core::{JoinStatus, KickReason, NetState, MAX_USER_SIG};
 
 use crate::handle::{Handle, HandleError, Sent};
 
@@ -28,11 +28,20 @@ pub(crate) enum Call {
     },
     Logout,
     SendText {
-        to: UserId,
+        /// A user id, or a group id when `group`.
+        to: GroupId,
+        group: bool,
         text: String<MAX_TEXT>,
     },
     SetRead {
         conversation: ConversationId,
+    },
+    JoinGroup {
+        group: GroupId,
+        message: String<MAX_TEXT>,
+    },
+    QuitGroup {
+        group: GroupId,
     },
 }
 
@@ -40,6 +49,7 @@ pub(crate) enum Call {
 pub(crate) enum Reply {
     Done,
     Sent(Sent),
+    Joined(JoinStatus),
 }
 
 /// A received message, copied out of the client for another task.

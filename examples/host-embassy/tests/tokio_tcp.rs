@@ -30,22 +30,28 @@ impl SyncStore for &mut Saved {
     }
 }
 
-#[tokio::test(flavor = "current_thread")]
-async fn device_receives_and_answers_through_the_embassy_adapter() {
-    let dir = tempfile::tempdir().unwrap();
+/// The real server on 127.0.0.1 with a SQLite file in `dir`.
+async fn start_server(dir: &std::path::Path) -> String {
     let auth = AppAuth {
         app_id: APP_ID,
         key: KEY.into(),
     };
     let server = Server::bind(ServerConfig::new(
         "127.0.0.1:0".parse().unwrap(),
-        dir.path().join("e.db"),
+        dir.join("e.db"),
         auth,
     ))
     .await
     .unwrap();
     let addr = server.local_addr().unwrap().to_string();
     tokio::spawn(server.run());
+    addr
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn device_receives_and_answers_through_the_embassy_adapter() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start_server(dir.path()).await;
 
     let mut resources = Box::new(DeviceResources::new());
     let start = Instant::from_millis(embassy_time::Instant::now().as_millis());
@@ -129,4 +135,84 @@ async fn device_receives_and_answers_through_the_embassy_adapter() {
     restored.restore_sync_state(last).unwrap();
     let c = restored.conversation("C2Calice").unwrap();
     assert_eq!((c.last_seq(), c.delivered_seq()), (2, 2));
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn device_joins_a_group_talks_in_it_and_leaves() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start_server(dir.path()).await;
+    let mut resources = Box::new(DeviceResources::new());
+    let start = Instant::from_millis(embassy_time::Instant::now().as_millis());
+    let client = Client::new(
+        &Config::new(DeviceClass::Embedded),
+        &mut resources,
+        start,
+        7,
+    );
+    let shared = Shared::<NoopRawMutex, 8>::new();
+    let mut state = [0u8; 4096];
+    let mut runner = Runner::new(client, TokioTcp::new(addr.clone()), &shared, (), &mut state);
+    let device = shared.handle();
+
+    // Events are read beside the calls, as the handle's docs ask.
+    let (events_tx, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let reader = async {
+        loop {
+            let _ = events_tx.send(device.next_event().await);
+        }
+    };
+    let scenario = async {
+        let (owner, mut owner_events) = Tim::connect(addr.clone(), Options::default());
+        owner.login("owner", &sig("owner")).await.unwrap();
+        let mut options =
+            tinyim_tokio::GroupOptions::new(tinyim_tokio::GroupType::Community, "lab");
+        options.group_id = Some("g-dev".into());
+        owner.create_group(options).await.unwrap();
+
+        device.login("device-2", &sig("device-2")).await.unwrap();
+        assert_eq!(
+            device.join_group("g-dev", "").await,
+            Ok(tinyim_core::JoinStatus::Joined)
+        );
+        owner
+            .send_group_text("g-dev", "hello device")
+            .await
+            .unwrap();
+        loop {
+            if let Some(OwnedEvent::MessageReceived(m)) = events.recv().await {
+                if m.conversation.as_str() == "GROUPg-dev" && m.text.as_str() == "hello device" {
+                    break;
+                }
+            }
+        }
+        let sent = device
+            .send_group_text("g-dev", "hello owner")
+            .await
+            .unwrap();
+        assert!(sent.seq > 1, "after the join tip and the owner's message");
+        loop {
+            if let TimEvent::MessageReceived(m) = owner_events.recv().await.unwrap() {
+                if m.payload.text() == Some("hello owner") {
+                    assert_eq!((m.from.as_str(), m.seq), ("device-2", sent.seq));
+                    break;
+                }
+            }
+        }
+        device.quit_group("g-dev").await.unwrap();
+        let profile = owner.group_profile("g-dev").await.unwrap();
+        assert_eq!(profile.member_count, 1);
+        assert_eq!(
+            device.join_group("no-such-group", "").await,
+            Err(tinyim_embassy::HandleError::Request(
+                tinyim_core::RequestError::Server(tinyim_core::wire::code::GROUP_NOT_FOUND)
+            ))
+        );
+    };
+    let outcome =
+        tokio::time::timeout(PATIENCE, select(runner.run(), select(reader, scenario))).await;
+    match outcome {
+        Ok(Either::Second(Either::Second(()))) => {}
+        Ok(_) => panic!("the runner or the reader stopped"),
+        Err(_) => panic!("timed out"),
+    }
 }
