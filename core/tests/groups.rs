@@ -9,7 +9,7 @@ use tinyim_core::wire::group::{
     TipOp, UserList,
 };
 use tinyim_core::wire::{body, code, kind, records};
-use tinyim_core::{CommandError, Event, GroupRole, GroupType, JoinOption};
+use tinyim_core::{CommandError, Event, GroupRole, GroupType};
 use util::*;
 
 fn info(id: &str) -> GroupInfo<'_> {
@@ -33,28 +33,9 @@ fn listed(h: &Harness) -> Vec<String> {
     ids
 }
 
-/// Logs in and answers the sync, leaving the group list refresh to the test.
-fn logged_in_without_groups() -> Harness {
-    let mut h = Harness::new();
-    h.client.login(h.now, "alice", "sig").unwrap();
-    h.open();
-    let (login, _) = h.sent_request(kind::LOGIN);
-    h.feed(&ok(login, &body::LoginOk { sig_expires_at: 0 }));
-    let (sync, _) = h.sent_request(kind::SYNC);
-    h.feed(&page::<_, body::ConversationSummary<'_>>(
-        sync,
-        &body::SyncPage {
-            next_cursor: 10,
-            complete: true,
-        },
-        &[],
-    ));
-    h
-}
-
 #[test]
 fn the_group_list_is_fetched_page_by_page_before_sync_completes() {
-    let mut h = logged_in_without_groups();
+    let mut h = Harness::synced_without_groups();
     let (first, payload) = h.sent_request(kind::GROUP_LIST);
     let asked: tinyim_core::wire::group::ListPage<'_> = records::decode_exact(&payload).unwrap();
     assert_eq!(asked.offset, 0);
@@ -148,7 +129,7 @@ fn group_pushes_keep_the_list_current() {
 
 #[test]
 fn a_full_group_table_reports_what_it_dropped_and_refuses_new_groups() {
-    let mut h = logged_in_without_groups();
+    let mut h = Harness::synced_without_groups();
     let ids: Vec<String> = (0..10).map(|i| format!("g{i}")).collect();
     let infos: Vec<GroupInfo<'_>> = ids.iter().map(|id| info(id)).collect();
     let events = h.answer_group_list(&infos);
@@ -165,17 +146,7 @@ fn a_full_group_table_reports_what_it_dropped_and_refuses_new_groups() {
         h.client.join_group(h.now, "g-more", ""),
         Err(CommandError::GroupTableFull)
     );
-    let create = CreateGroup {
-        group_type: GroupType::Work,
-        name: "x",
-        group_id: "",
-        introduction: "",
-        notification: "",
-        avatar: "",
-        max_members: 0,
-        join_option: JoinOption::FreeAccess,
-        members: UserList(""),
-    };
+    let create = CreateGroup::new(GroupType::Work, "x");
     assert_eq!(
         h.client.create_group(h.now, &create),
         Err(CommandError::GroupTableFull)

@@ -6,23 +6,17 @@ mod common;
 
 use common::*;
 use tinyim_core::wire::group::{
-    CreateGroup, GroupRecord, GroupRef, GroupRole, GroupType, HandleApplication, JoinOption,
-    ListPage, MemberChange, SetMemberRole, UserList,
+    CreateGroup, GroupRecord, GroupRef, GroupRole, GroupType, HandleApplication, ListPage,
+    MemberChange, SetMemberRole, UserList,
 };
 use tinyim_core::wire::records::Records;
 use tinyim_core::wire::{body, code, kind};
 
 fn create<'a>(group_id: &'a str, name: &'a str, members: &'a str) -> CreateGroup<'a> {
     CreateGroup {
-        group_type: GroupType::Work,
-        name,
         group_id,
-        introduction: "",
-        notification: "",
-        avatar: "",
-        max_members: 0,
-        join_option: JoinOption::FreeAccess,
         members: UserList(members),
+        ..CreateGroup::new(GroupType::Work, name)
     }
 }
 

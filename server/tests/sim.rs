@@ -11,8 +11,8 @@ use tinyim_core::time::{Duration, Instant};
 use tinyim_core::wire::group::{CreateGroup, UserList};
 use tinyim_core::wire::{self, body, code, kind, records};
 use tinyim_core::{
-    Client, Config, DeviceResources, Event, GroupType, JoinOption, OutgoingMessage, RequestError,
-    RequestId, SendStatus,
+    Client, Config, DeviceResources, Event, GroupType, OutgoingMessage, RequestError, RequestId,
+    SendStatus,
 };
 use tinyim_server::engine::{answer_hello, AppAuth, Engine, HandshakeLimits, Input, Output};
 use tinyim_server::store::SqliteStore;
@@ -104,15 +104,9 @@ struct World {
 
 fn create_request(members: &str) -> CreateGroup<'_> {
     CreateGroup {
-        group_type: GroupType::Community,
-        name: "sim",
         group_id: GROUP,
-        introduction: "",
-        notification: "",
-        avatar: "",
-        max_members: 0,
-        join_option: JoinOption::FreeAccess,
         members: UserList(members),
+        ..CreateGroup::new(GroupType::Community, "sim")
     }
 }
 

@@ -46,10 +46,7 @@ impl GroupOptions {
             notification: String::new(),
             avatar: String::new(),
             max_members: 0,
-            join_option: match group_type {
-                GroupType::Public => JoinOption::NeedPermission,
-                _ => JoinOption::FreeAccess,
-            },
+            join_option: group_type.default_join_option(),
             members: Vec::new(),
         }
     }

@@ -30,6 +30,16 @@ impl GroupType {
             GroupType::AvChatRoom => "AVChatRoom",
         }
     }
+
+    /// The join option a new group of this type gets unless told otherwise:
+    /// approval for Public groups, invitation for Work groups, free for the rest.
+    pub fn default_join_option(self) -> JoinOption {
+        match self {
+            GroupType::Public => JoinOption::NeedPermission,
+            GroupType::Work => JoinOption::DisableApply,
+            _ => JoinOption::FreeAccess,
+        }
+    }
 }
 
 /// A member's role (`TIM.TYPES.GRP_MBR_ROLE_*`).
@@ -116,6 +126,24 @@ pub struct CreateGroup<'a> {
     pub join_option: JoinOption,
     /// Initial members besides the creator, at most 500 (none for AVChatRoom).
     pub members: UserList<'a>,
+}
+
+impl<'a> CreateGroup<'a> {
+    /// A group of `group_type` named `name` with a server-made id, the
+    /// type's default join option, no other fields and no members yet.
+    pub fn new(group_type: GroupType, name: &'a str) -> Self {
+        CreateGroup {
+            group_type,
+            name,
+            group_id: "",
+            introduction: "",
+            notification: "",
+            avatar: "",
+            max_members: 0,
+            join_option: group_type.default_join_option(),
+            members: UserList(""),
+        }
+    }
 }
 
 /// Request payload of the calls that name only a group: dismiss, profile,

@@ -170,6 +170,15 @@ impl Harness {
 
     /// Connects, logs in as alice and completes an empty first sync.
     pub fn logged_in() -> Harness {
+        let mut h = Harness::synced_without_groups();
+        h.answer_group_list(&[]);
+        assert!(h.client.is_ready());
+        h
+    }
+
+    /// Logs in and answers the sync, leaving the group list refresh that
+    /// completes it to the test.
+    pub fn synced_without_groups() -> Harness {
         let mut h = Harness::new();
         h.client.login(h.now, "alice", "sig").unwrap();
         h.open();
@@ -184,8 +193,6 @@ impl Harness {
             },
             &[],
         ));
-        h.answer_group_list(&[]);
-        assert!(h.client.is_ready());
         h
     }
 
