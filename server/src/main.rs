@@ -71,6 +71,9 @@ struct ServeArgs {
     /// Requests per second one connection may send.
     #[arg(long, env = "TINYIM_RATE", default_value_t = 200)]
     rate: u32,
+    /// Messages per second one group may carry (TIM's figure is 40).
+    #[arg(long, env = "TINYIM_GROUP_RATE", default_value_t = 40)]
+    group_rate: u32,
 }
 
 #[derive(Subcommand)]
@@ -171,6 +174,7 @@ fn serve(args: ServeArgs) -> ExitCode {
     let mut config = ServerConfig::new(args.listen, args.data.clone(), auth);
     config.heartbeat = Duration::from_millis(args.heartbeat_ms.max(100));
     config.requests_per_second = args.rate;
+    config.group_messages_per_second = args.group_rate;
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {

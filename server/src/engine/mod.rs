@@ -110,10 +110,16 @@ impl<S: Store> Engine<S> {
             store,
             auth,
             sessions: Sessions::default(),
-            rates: groups::GroupRates::default(),
+            rates: groups::GroupRates::new(groups::rules::MESSAGES_PER_SECOND),
             now_ms: 0,
             out: Vec::new(),
         }
+    }
+
+    /// Sets the most messages a second one group may carry (TIM's 40 by
+    /// default); lower priorities are refused first above it.
+    pub fn set_group_rate(&mut self, per_second: u32) {
+        self.rates = groups::GroupRates::new(per_second);
     }
 
     /// Number of logged-in sessions.

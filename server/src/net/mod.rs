@@ -40,6 +40,8 @@ pub struct ServerConfig {
     pub requests_per_second: u32,
     /// Frames queued for one connection before it counts as too slow and is closed.
     pub outbound_queue: usize,
+    /// Messages a second one group may carry (TIM's 40 by default).
+    pub group_messages_per_second: u32,
 }
 
 impl ServerConfig {
@@ -53,6 +55,7 @@ impl ServerConfig {
             handshake_timeout: Duration::from_secs(10),
             requests_per_second: 200,
             outbound_queue: 4096,
+            group_messages_per_second: 40,
         }
     }
 }
@@ -94,7 +97,8 @@ impl Server {
             limits,
             config: config.clone(),
         });
-        let engine = Engine::new(store, config.auth.clone());
+        let mut engine = Engine::new(store, config.auth.clone());
+        engine.set_group_rate(config.group_messages_per_second);
         engine_thread::spawn(engine, rx, shared.clone());
         let ticker = shared.engine.clone();
         tokio::spawn(async move {
