@@ -1,0 +1,136 @@
+//! Shape 4: many idle logged-in clients as raw connections (the client's
+//! own memory is not what is measured), and the server's resident memory
+//! per client.
+
+use tinyim_core::wire::{self, body, kind, records};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::Semaphore;
+
+use crate::process::{Server, APP_ID, KEY};
+use crate::shapes::PATIENCE;
+
+/// Connections opened at once while ramping up.
+const RAMP: usize = 256;
+
+fn frame<T: serde::Serialize>(k: u8, body: &T) -> Vec<u8> {
+    let mut buf = vec![0u8; 1024];
+    let n = wire::encode_frame(k, body, &mut buf).expect("small frame");
+    buf.truncate(n);
+    buf
+}
+
+/// A tinyim client that shook hands and logged in, then sits there.
+async fn tinyim_client(addr: String, user: String, sig: String) -> TcpStream {
+    let mut stream = TcpStream::connect(&addr).await.expect("connect");
+    let hello = body::Hello {
+        version: wire::PROTOCOL_VERSION,
+        max_frame: 16 * 1024,
+        device: body::DeviceClass::Embedded,
+    };
+    let login = body::Login {
+        user_id: &user,
+        user_sig: &sig,
+    };
+    let mut out = frame(kind::HELLO, &hello);
+    out.extend(frame(kind::LOGIN, &(1u32, login)));
+    stream.write_all(&out).await.expect("write");
+    // Read until the login's answer.
+    let mut buf = Vec::new();
+    loop {
+        let mut chunk = [0u8; 1024];
+        let n = stream.read(&mut chunk).await.expect("read");
+        assert!(n > 0, "the server closed a new connection");
+        buf.extend_from_slice(&chunk[..n]);
+        while let Ok(Some((f, size))) = wire::parse_frame(&buf, 64 * 1024) {
+            let done = f.kind == kind::RESPONSE_OK
+                && records::take::<u32>(f.body).is_ok_and(|(id, _)| id == 1);
+            assert!(f.kind != kind::RESPONSE_ERR, "login refused");
+            buf.drain(..size);
+            if done {
+                return stream;
+            }
+        }
+    }
+}
+
+fn mqtt_string(out: &mut Vec<u8>, s: &str) {
+    out.extend_from_slice(&(s.len() as u16).to_be_bytes());
+    out.extend_from_slice(s.as_bytes());
+}
+
+fn mqtt_packet(first: u8, body: Vec<u8>) -> Vec<u8> {
+    let mut out = vec![first];
+    let mut len = body.len();
+    loop {
+        let mut byte = (len % 128) as u8;
+        len /= 128;
+        if len > 0 {
+            byte |= 0x80;
+        }
+        out.push(byte);
+        if len == 0 {
+            break;
+        }
+    }
+    out.extend(body);
+    out
+}
+
+/// An MQTT 3.1.1 client that connected and subscribed to its own topic
+/// (what an IM client does to be reachable), then sits there.
+async fn mqtt_client(addr: String, id: String) -> TcpStream {
+    let mut stream = TcpStream::connect(&addr).await.expect("connect");
+    let _ = stream.set_nodelay(true);
+    let mut connect = Vec::new();
+    mqtt_string(&mut connect, "MQTT");
+    connect.extend_from_slice(&[4, 0x02, 0x01, 0x2c]); // level 4, clean session, keep-alive 300 s
+    mqtt_string(&mut connect, &id);
+    let mut subscribe = vec![0, 1];
+    mqtt_string(&mut subscribe, &format!("u/{id}"));
+    subscribe.push(1);
+    let mut out = mqtt_packet(0x10, connect);
+    out.extend(mqtt_packet(0x82, subscribe));
+    stream.write_all(&out).await.expect("write");
+    // CONNACK (4 bytes) then SUBACK (5 bytes).
+    let mut answer = [0u8; 9];
+    stream.read_exact(&mut answer).await.expect("connack and suback");
+    assert_eq!((answer[0], answer[3], answer[4]), (0x20, 0, 0x90), "accepted");
+    stream
+}
+
+/// Opens `n` idle clients against `server` and returns the server's
+/// resident memory per client in bytes.
+pub async fn rss_per_client(server: &Server, n: usize, mqtt: bool) -> f64 {
+    let before = server.rss_bytes();
+    let ramp = std::sync::Arc::new(Semaphore::new(RAMP));
+    let mut opening = tokio::task::JoinSet::new();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    for i in 0..n {
+        let (addr, ramp) = (server.addr.clone(), ramp.clone());
+        let user = format!("idle{i}");
+        let sig = if mqtt {
+            String::new()
+        } else {
+            tinyim_server::usersig::mint(APP_ID, KEY, &user, 86_400, now)
+        };
+        opening.spawn(async move {
+            let _permit = ramp.acquire_owned().await.expect("open");
+            if mqtt {
+                mqtt_client(addr, user).await
+            } else {
+                tinyim_client(addr, user, sig).await
+            }
+        });
+    }
+    let streams = tokio::time::timeout(PATIENCE, opening.join_all())
+        .await
+        .expect("every client connected in time");
+    // Every client's login (or subscription) was answered: the server holds
+    // all of its per-client state now.
+    let after = server.rss_bytes();
+    drop(streams);
+    after.saturating_sub(before) as f64 / n as f64
+}

@@ -1,0 +1,207 @@
+//! The server load tool: tinyim and mosquitto under the same shapes, in
+//! alternating runs, each against a fresh server process on 127.0.0.1.
+//! Bounded in count and duration; prints a Markdown table of medians,
+//! ranges and ratios. `scripts/bench` builds and runs it.
+
+mod idle;
+mod mqtt;
+mod process;
+mod report;
+mod shapes;
+mod tinyim;
+
+use std::path::PathBuf;
+
+use clap::Parser;
+use process::Server;
+use report::Row;
+
+#[derive(Parser)]
+#[command(name = "load", about = "tinyim server load tool, with mosquitto for comparison")]
+struct Cli {
+    /// The tinyim server binary (build it with --release).
+    #[arg(long, default_value = "target/release/tinyim-server")]
+    tinyim_server: PathBuf,
+    /// The mosquitto binary.
+    #[arg(long, default_value = "/usr/sbin/mosquitto")]
+    mosquitto: PathBuf,
+    /// Runs of each shape per system, alternating tinyim and mosquitto.
+    #[arg(long, default_value_t = 3)]
+    runs: usize,
+    /// Small sizes, for a quick check that every shape works.
+    #[arg(long)]
+    quick: bool,
+}
+
+/// The sizes of the shapes.
+struct Sizes {
+    c2c_messages: usize,
+    window: usize,
+    fanout_members: usize,
+    fanout_messages: usize,
+    latency_seconds: u32,
+    idle: &'static [usize],
+    resync_senders: usize,
+    resync_each: usize,
+}
+
+const FULL: Sizes = Sizes {
+    c2c_messages: 20_000,
+    window: 50,
+    fanout_members: 100,
+    fanout_messages: 1_000,
+    latency_seconds: 5,
+    idle: &[1_000, 5_000, 10_000],
+    resync_senders: 50,
+    resync_each: 200,
+};
+
+const QUICK: Sizes = Sizes {
+    c2c_messages: 1_000,
+    window: 50,
+    fanout_members: 10,
+    fanout_messages: 100,
+    latency_seconds: 1,
+    idle: &[200],
+    resync_senders: 5,
+    resync_each: 20,
+};
+
+fn row(shape: String, unit: &'static str, higher: bool, goal: &'static str) -> Row {
+    Row {
+        shape,
+        unit,
+        tinyim: Vec::new(),
+        mosquitto: Vec::new(),
+        higher_is_better: higher,
+        goal,
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let cli = Cli::parse();
+    let s = if cli.quick { QUICK } else { FULL };
+    let tinyim_bin = cli.tinyim_server.clone();
+    let mosquitto_bin = cli.mosquitto.clone();
+    let window = s.window;
+
+    let mut c2c = row("C2C 1->1, durable acks".into(), "msg/s", true, ">= 1.0x");
+    let mut fanout = row(
+        format!("group fan-out 1->{}", s.fanout_members),
+        "deliveries/s",
+        true,
+        ">= 1.0x",
+    );
+    let mut lat: Vec<[Row; 3]> = [1_000u32, 10_000]
+        .iter()
+        .map(|rate| {
+            let at = |p: &str| format!("latency {p} at {rate} msg/s");
+            [
+                row(at("p50"), "us", false, ""),
+                row(at("p99"), "us", false, "<= mosquitto at 1000 msg/s"),
+                row(at("p99.9"), "us", false, ""),
+            ]
+        })
+        .collect();
+    let mut idle: Vec<Row> = s
+        .idle
+        .iter()
+        .map(|n| row(format!("{n} idle clients"), "server RSS bytes/client", false, "<= mosquitto"))
+        .collect();
+    let mut resync = row(
+        format!(
+            "resync {} msgs over {} conversations",
+            s.resync_senders * s.resync_each,
+            s.resync_senders
+        ),
+        "ms",
+        false,
+        "< 1000 ms",
+    );
+
+    for run in 0..cli.runs {
+        eprintln!("run {} of {}", run + 1, cli.runs);
+        for mqtt in [false, true] {
+            let system = if mqtt { "mosquitto" } else { "tinyim" };
+            let start = || async {
+                if mqtt {
+                    Server::mosquitto(&mosquitto_bin).await
+                } else {
+                    Server::tinyim(&tinyim_bin)
+                }
+            };
+            let push = |r: &mut Row, v: f64| {
+                if mqtt {
+                    r.mosquitto.push(v)
+                } else {
+                    r.tinyim.push(v)
+                }
+            };
+
+            let server = start().await;
+            let v = if mqtt {
+                mqtt::c2c(server.port(), s.c2c_messages, window as u16).await
+            } else {
+                tinyim::c2c(&server.addr, s.c2c_messages, window).await
+            };
+            eprintln!("  {system} c2c: {v:.0} msg/s");
+            push(&mut c2c, v);
+            drop(server);
+
+            let server = start().await;
+            let v = if mqtt {
+                mqtt::fanout(server.port(), s.fanout_members, s.fanout_messages, window as u16)
+                    .await
+            } else {
+                tinyim::fanout(&server.addr, s.fanout_members, s.fanout_messages, window).await
+            };
+            eprintln!("  {system} fan-out: {v:.0} deliveries/s");
+            push(&mut fanout, v);
+            drop(server);
+
+            for (rows, pairs) in lat.iter_mut().zip([1usize, 10]) {
+                let server = start().await;
+                let l = if mqtt {
+                    mqtt::latency(server.port(), pairs, 1_000, s.latency_seconds).await
+                } else {
+                    tinyim::latency(&server.addr, pairs, 1_000, s.latency_seconds).await
+                };
+                eprintln!(
+                    "  {system} latency at {} msg/s: p50 {} p99 {} p99.9 {} us ({} messages)",
+                    pairs * 1000,
+                    l.p50,
+                    l.p99,
+                    l.p999,
+                    l.count
+                );
+                push(&mut rows[0], l.p50 as f64);
+                push(&mut rows[1], l.p99 as f64);
+                push(&mut rows[2], l.p999 as f64);
+                drop(server);
+            }
+
+            for (r, &n) in idle.iter_mut().zip(s.idle) {
+                let server = start().await;
+                let v = idle::rss_per_client(&server, n, mqtt).await;
+                eprintln!("  {system} {n} idle: {v:.0} bytes/client");
+                push(r, v);
+                drop(server);
+            }
+
+            if !mqtt {
+                let server = start().await;
+                let took = tinyim::resync(&server.addr, s.resync_senders, s.resync_each).await;
+                eprintln!("  tinyim resync: {took:?}");
+                push(&mut resync, took.as_secs_f64() * 1000.0);
+            }
+        }
+    }
+    let mut rows = vec![c2c, fanout];
+    for [a, b, c] in lat {
+        rows.extend([a, b, c]);
+    }
+    rows.extend(idle);
+    rows.push(resync);
+    print!("{}", report::table(&rows));
+}

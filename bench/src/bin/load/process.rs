@@ -1,0 +1,121 @@
+//! The servers under test, each a child process on 127.0.0.1 with its data
+//! in a fresh temporary directory, and their resident memory.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// The app identity the load tool signs its users with.
+pub const APP_ID: u64 = 1_400_000_999;
+/// The secret key of [`APP_ID`].
+pub const KEY: &str = "load-tool-key";
+
+/// A running server.
+pub struct Server {
+    child: Child,
+    /// Where it listens.
+    pub addr: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    /// `tinyim-server serve` on a fresh SQLite file, with the per-connection
+    /// and per-group rate limits lifted (the load is the point).
+    pub fn tinyim(bin: &Path) -> Server {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let mut child = Command::new(bin)
+            .args(["serve", "--listen", "127.0.0.1:0", "--heartbeat-ms", "60000"])
+            .args(["--rate", "10000000", "--group-rate", "10000000"])
+            .arg("--data")
+            .arg(dir.path().join("load.db"))
+            .args(["--app-id", &APP_ID.to_string(), "--key", KEY])
+            .env("RUST_LOG", "error")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start tinyim-server");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("piped"))
+            .read_line(&mut line)
+            .expect("the server prints its address");
+        let addr = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_owned();
+        Server {
+            child,
+            addr,
+            _dir: dir,
+        }
+    }
+
+    /// mosquitto with TCP_NODELAY, no limit on queued QoS1 messages (none is
+    /// dropped), no persistence file.
+    pub async fn mosquitto(bin: &Path) -> Server {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let conf = dir.path().join("mosquitto.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "listener {port} 127.0.0.1\nallow_anonymous true\nset_tcp_nodelay true\n\
+                 max_queued_messages 0\nmax_queued_bytes 0\nmax_connections -1\n\
+                 persistence false\nlog_type error\n"
+            ),
+        )
+        .expect("write the mosquitto config");
+        let child = Command::new(bin)
+            .arg("-c")
+            .arg(&conf)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start mosquitto");
+        let addr = format!("127.0.0.1:{port}");
+        // mosquitto prints nothing when ready: wait until it accepts.
+        for _ in 0..500 {
+            if tokio::net::TcpStream::connect(&addr).await.is_ok() {
+                return Server {
+                    child,
+                    addr,
+                    _dir: dir,
+                };
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("mosquitto did not start listening on {addr}");
+    }
+
+    /// Resident memory of the server process, in bytes.
+    pub fn rss_bytes(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .expect("read the server's /proc status");
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .expect("VmRSS in /proc status")
+            * 1024
+    }
+
+    /// The port, for MQTT clients.
+    pub fn port(&self) -> u16 {
+        self.addr
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("an address with a port")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

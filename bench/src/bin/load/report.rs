@@ -1,0 +1,74 @@
+//! Medians, ranges and ratios of alternating runs, as a Markdown table.
+
+/// One figure measured over several runs of both systems.
+pub struct Row {
+    pub shape: String,
+    pub unit: &'static str,
+    pub tinyim: Vec<f64>,
+    pub mosquitto: Vec<f64>,
+    /// Whether a higher figure is better (throughput) or lower (latency, memory).
+    pub higher_is_better: bool,
+    pub goal: &'static str,
+}
+
+fn median(values: &[f64]) -> f64 {
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
+}
+
+fn range(values: &[f64]) -> (f64, f64) {
+    let min = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    (min, max)
+}
+
+fn figure(values: &[f64]) -> String {
+    if values.is_empty() {
+        return "-".into();
+    }
+    let (lo, hi) = range(values);
+    format!("{:.0} ({:.0}-{:.0})", median(values), lo, hi)
+}
+
+impl Row {
+    /// tinyim over mosquitto per run (paired by run), oriented so that
+    /// above 1.0 means tinyim did better.
+    fn ratios(&self) -> Vec<f64> {
+        self.tinyim
+            .iter()
+            .zip(&self.mosquitto)
+            .map(|(t, m)| if self.higher_is_better { t / m } else { m / t })
+            .collect()
+    }
+}
+
+/// The table, with a header.
+pub fn table(rows: &[Row]) -> String {
+    let mut out = String::from(
+        "| shape | unit | tinyim median (range) | mosquitto median (range) | tinyim advantage median (range) | goal |\n|---|---|---|---|---|---|\n",
+    );
+    for row in rows {
+        let ratios = row.ratios();
+        let ratio = if ratios.is_empty() {
+            "-".into()
+        } else {
+            let (lo, hi) = range(&ratios);
+            format!("{:.2}x ({:.2}-{:.2})", median(&ratios), lo, hi)
+        };
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} |\n",
+            row.shape,
+            row.unit,
+            figure(&row.tinyim),
+            figure(&row.mosquitto),
+            ratio,
+            row.goal
+        ));
+    }
+    out
+}

@@ -1,0 +1,48 @@
+//! What the shapes share: payloads, timestamps in payloads, latency figures.
+
+use std::time::{Duration, Instant};
+
+use hdrhistogram::Histogram;
+
+/// Bytes of message text, as in the ingest benchmark.
+pub const PAYLOAD_LEN: usize = 100;
+
+/// Longest wait for anything the load tool awaits before it gives up.
+pub const PATIENCE: Duration = Duration::from_secs(120);
+
+/// A 100-byte text.
+pub fn payload() -> String {
+    "x".repeat(PAYLOAD_LEN)
+}
+
+/// A 100-byte text that starts with the microseconds since `base`.
+pub fn stamp(base: Instant) -> String {
+    let mut text = format!("{}:", base.elapsed().as_micros());
+    text.extend(std::iter::repeat_n('x', PAYLOAD_LEN.saturating_sub(text.len())));
+    text
+}
+
+/// The microseconds a [`stamp`] carries.
+pub fn stamped(text: &str) -> Option<u64> {
+    text.split(':').next()?.parse().ok()
+}
+
+/// End-to-end latency percentiles, microseconds.
+#[derive(Debug, Clone, Copy)]
+pub struct Latency {
+    pub p50: u64,
+    pub p99: u64,
+    pub p999: u64,
+    pub count: u64,
+}
+
+impl From<&Histogram<u64>> for Latency {
+    fn from(h: &Histogram<u64>) -> Self {
+        Latency {
+            p50: h.value_at_quantile(0.50),
+            p99: h.value_at_quantile(0.99),
+            p999: h.value_at_quantile(0.999),
+            count: h.len(),
+        }
+    }
+}

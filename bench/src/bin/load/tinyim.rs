@@ -1,0 +1,197 @@
+//! The load shapes against tinyim, with tinyim-tokio clients (the core and
+//! the shared driver, as applications use them).
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use hdrhistogram::Histogram;
+use tinyim_tokio::{EventStream, GroupOptions, GroupType, Options, Tim, TimEvent};
+use tokio::sync::Semaphore;
+
+use crate::process::{APP_ID, KEY};
+use crate::shapes::{payload, stamp, stamped, Latency, PATIENCE};
+
+fn sig(user: &str) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    tinyim_server::usersig::mint(APP_ID, KEY, user, 86_400, now)
+}
+
+/// A logged-in client whose first sync has completed.
+async fn client(addr: &str, user: &str) -> (Tim, EventStream) {
+    let (tim, mut events) = Tim::connect(addr, Options::default());
+    tim.login(user, &sig(user)).await.expect("login");
+    until(&mut events, |e| *e == TimEvent::SyncComplete).await;
+    (tim, events)
+}
+
+async fn until(events: &mut EventStream, mut want: impl FnMut(&TimEvent) -> bool) {
+    tokio::time::timeout(PATIENCE, async {
+        while let Some(e) = events.recv().await {
+            if want(&e) {
+                return;
+            }
+        }
+        panic!("event stream ended");
+    })
+    .await
+    .expect("the awaited event came in time");
+}
+
+/// Counts received messages until `n`, in a task of its own.
+fn count_received(mut events: EventStream, n: usize) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut got = 0;
+        until(&mut events, |e| {
+            got += usize::from(matches!(e, TimEvent::MessageReceived(_)));
+            got >= n
+        })
+        .await;
+    })
+}
+
+/// Sends `n` messages from `tim` with at most `window` unacknowledged.
+async fn send_windowed(tim: &Tim, n: usize, window: usize, to: &str, group: bool) {
+    let permits = Arc::new(Semaphore::new(window));
+    let mut sends = tokio::task::JoinSet::new();
+    for _ in 0..n {
+        let permit = permits.clone().acquire_owned().await.expect("open");
+        let (tim, to) = (tim.clone(), to.to_owned());
+        sends.spawn(async move {
+            let sent = if group {
+                tim.send_group_text(&to, &payload()).await
+            } else {
+                tim.send_text(&to, &payload()).await
+            };
+            sent.expect("durably acknowledged");
+            drop(permit);
+        });
+    }
+    sends.join_all().await;
+}
+
+/// Shape 1: one sender, one receiver; messages a second, each durably
+/// acknowledged before it counts.
+pub async fn c2c(addr: &str, n: usize, window: usize) -> f64 {
+    let (_receiver, receiver_events) = client(addr, "c2c-recv").await;
+    let (sender, _sender_events) = client(addr, "c2c-send").await;
+    let received = count_received(receiver_events, n);
+    let start = Instant::now();
+    send_windowed(&sender, n, window, "c2c-recv", false).await;
+    let rate = n as f64 / start.elapsed().as_secs_f64();
+    received.await.expect("every message received");
+    rate
+}
+
+/// Shape 2: one sender, a group of `members` online members; deliveries a
+/// second until every member has every message.
+pub async fn fanout(addr: &str, members: usize, n: usize, window: usize) -> f64 {
+    let (sender, _sender_events) = client(addr, "fan-send").await;
+    let mut options = GroupOptions::new(GroupType::Community, "fanout");
+    options.group_id = Some("fanout".into());
+    options.members = (0..members).map(|i| format!("fan{i}")).collect();
+    sender.create_group(options).await.expect("group created");
+    let mut counters = Vec::new();
+    let mut keep = Vec::new();
+    for i in 0..members {
+        let (tim, events) = client(addr, &format!("fan{i}")).await;
+        counters.push(count_received(events, n));
+        keep.push(tim);
+    }
+    let start = Instant::now();
+    send_windowed(&sender, n, window, "fanout", true).await;
+    for c in counters {
+        c.await.expect("every member got every message");
+    }
+    (n * members) as f64 / start.elapsed().as_secs_f64()
+}
+
+/// Shape 3: `pairs` sender/receiver pairs, each sending `per_pair` messages
+/// a second for `seconds`; end-to-end latency of every message.
+pub async fn latency(addr: &str, pairs: usize, per_pair: u32, seconds: u32) -> Latency {
+    let histogram = Arc::new(Mutex::new(
+        Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("bounds"),
+    ));
+    let base = Instant::now();
+    let total = (per_pair * seconds) as usize;
+    let mut receivers = Vec::new();
+    let mut senders = Vec::new();
+    let mut keep = Vec::new();
+    for p in 0..pairs {
+        let (receiver, mut events) = client(addr, &format!("lat-recv{p}")).await;
+        keep.push(receiver);
+        let (sender, _sender_events) = client(addr, &format!("lat-send{p}")).await;
+        let histogram = histogram.clone();
+        receivers.push(tokio::spawn(async move {
+            let mut got = 0;
+            until(&mut events, |e| {
+                if let TimEvent::MessageReceived(m) = e {
+                    if let Some(sent_us) = m.payload.text().and_then(stamped) {
+                        let now_us = base.elapsed().as_micros() as u64;
+                        let _ = histogram
+                            .lock()
+                            .expect("not poisoned")
+                            .record(now_us.saturating_sub(sent_us).max(1));
+                        got += 1;
+                    }
+                }
+                got >= total
+            })
+            .await;
+        }));
+        senders.push((sender, _sender_events));
+    }
+    let interval = Duration::from_secs(1) / per_pair;
+    let mut pacers = tokio::task::JoinSet::new();
+    for (p, (sender, _events)) in senders.into_iter().enumerate() {
+        pacers.spawn(async move {
+            let mut ticks = tokio::time::interval(interval);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+            let mut sends = tokio::task::JoinSet::new();
+            for _ in 0..total {
+                ticks.tick().await;
+                let (sender, text) = (sender.clone(), stamp(base));
+                let to = format!("lat-recv{p}");
+                sends.spawn(async move { sender.send_text(&to, &text).await.expect("sent") });
+            }
+            sends.join_all().await;
+        });
+    }
+    pacers.join_all().await;
+    for r in receivers {
+        r.await.expect("every message received");
+    }
+    let h = histogram.lock().expect("not poisoned");
+    Latency::from(&*h)
+}
+
+/// Shape 5: a client offline while `senders` users send it `per_sender`
+/// messages each; the time from its login to `SyncComplete` with every
+/// message delivered.
+pub async fn resync(addr: &str, senders: usize, per_sender: usize) -> Duration {
+    let (away, mut away_events) = client(addr, "resync-away").await;
+    away.logout().await.expect("logout");
+    let mut sending = tokio::task::JoinSet::new();
+    for s in 0..senders {
+        let addr = addr.to_owned();
+        sending.spawn(async move {
+            let (tim, _events) = client(&addr, &format!("resync-send{s}")).await;
+            send_windowed(&tim, per_sender, 32, "resync-away", false).await;
+        });
+    }
+    sending.join_all().await;
+    let start = Instant::now();
+    away.login("resync-away", &sig("resync-away"))
+        .await
+        .expect("login");
+    let mut got = 0;
+    until(&mut away_events, |e| {
+        got += usize::from(matches!(e, TimEvent::MessageReceived(_)));
+        *e == TimEvent::SyncComplete
+    })
+    .await;
+    let took = start.elapsed();
+    assert_eq!(got, senders * per_sender, "every missed message, once");
+    took
+}
