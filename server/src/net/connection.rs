@@ -3,20 +3,26 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::tcp::OwnedWriteHalf;
 use tokio::net::TcpStream;
-use tokio::sync::{mpsc, Notify};
+
 use tokio::time::{sleep_until, timeout};
 
 use tinyim_core::wire::records::{decode_exact, take};
 use tinyim_core::wire::{self, body, code, kind};
 
 use super::engine_thread::now_ms;
+use super::outbound::Outbound;
 use super::rate::TokenBucket;
-use super::{ConnHandle, Shared, SERVER_MAX_FRAME};
+use super::{Shared, SERVER_MAX_FRAME};
 use crate::engine::encode::frame;
 use crate::engine::{answer_hello, ConnId, Input};
+
+/// Room made in the receive buffer for each read. The buffer exists only
+/// while bytes are waiting: an idle connection waits for readability with no
+/// buffer at all, and a large frame grows it only until it is consumed.
+const READ_ROOM: usize = 2048;
 
 /// A write that takes longer than this means the peer stopped reading.
 const WRITE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
@@ -42,13 +48,8 @@ struct Conn {
 
 pub(crate) async fn run(stream: TcpStream, id: ConnId, shared: Arc<Shared>) {
     let _ = stream.set_nodelay(true);
-    let (mut rd, mut wr) = stream.into_split();
-    let (frames_tx, mut frames_rx) = mpsc::channel::<Vec<u8>>(shared.config.outbound_queue);
-    let close = Arc::new(Notify::new());
-    let handle = ConnHandle {
-        frames: frames_tx,
-        close: close.clone(),
-    };
+    let (rd, mut wr) = stream.into_split();
+    let outbound = Arc::new(Outbound::default());
     let heartbeat = shared.config.heartbeat;
     let idle_limit = heartbeat * 3;
     let mut deadline = tokio::time::Instant::now() + shared.config.handshake_timeout;
@@ -60,19 +61,27 @@ pub(crate) async fn run(stream: TcpStream, id: ConnId, shared: Arc<Shared>) {
         open: false,
     };
     let mut inbuf: Vec<u8> = Vec::new();
-    let mut chunk = vec![0u8; 16 * 1024];
     loop {
+        if inbuf.is_empty() {
+            // Nothing waiting: hold no buffer while idle.
+            inbuf = Vec::new();
+        }
         tokio::select! {
-            read = rd.read(&mut chunk) => {
-                let n = match read {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => n,
-                };
-                inbuf.extend_from_slice(&chunk[..n]);
+            ready = rd.readable() => {
+                if ready.is_err() {
+                    break;
+                }
+                inbuf.reserve(READ_ROOM);
+                match rd.try_read_buf(&mut inbuf) {
+                    Ok(0) => break,
+                    Ok(_) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+                    Err(_) => break,
+                }
                 if conn.open {
                     deadline = tokio::time::Instant::now() + idle_limit;
                 }
-                match conn.process(&mut inbuf, &mut wr, &handle).await {
+                match conn.process(&mut inbuf, &mut wr, &outbound).await {
                     Step::Continue => {}
                     Step::Close => break,
                 }
@@ -80,26 +89,13 @@ pub(crate) async fn run(stream: TcpStream, id: ConnId, shared: Arc<Shared>) {
                     deadline = tokio::time::Instant::now() + idle_limit;
                 }
             }
-            Some(first) = frames_rx.recv() => {
-                let mut batch = first;
-                while let Ok(more) = frames_rx.try_recv() {
-                    batch.extend_from_slice(&more);
-                    if batch.len() > 256 * 1024 {
-                        break;
-                    }
-                }
-                if !write(&mut wr, &batch).await {
+            _ = outbound.wake.notified() => {
+                // What the engine queued, then the close it asked for (after
+                // a kick notice, say).
+                let (bytes, close) = outbound.take();
+                if (!bytes.is_empty() && !write(&mut wr, &bytes).await) || close {
                     break;
                 }
-            }
-            _ = close.notified() => {
-                // Write what the engine queued before closing (a kick notice).
-                let mut rest = Vec::new();
-                while let Ok(more) = frames_rx.try_recv() {
-                    rest.extend_from_slice(&more);
-                }
-                let _ = write(&mut wr, &rest).await;
-                break;
             }
             _ = sleep_until(next_heartbeat), if conn.open => {
                 next_heartbeat = tokio::time::Instant::now() + heartbeat;
@@ -131,7 +127,7 @@ impl Conn {
         &mut self,
         inbuf: &mut Vec<u8>,
         wr: &mut OwnedWriteHalf,
-        handle: &ConnHandle,
+        out: &Arc<Outbound>,
     ) -> Step {
         let mut used = 0;
         let step = loop {
@@ -147,7 +143,7 @@ impl Conn {
             used += size;
             let frame_body = &inbuf[body_range];
             if !self.open {
-                match self.handshake(frame_kind, frame_body, wr, handle).await {
+                match self.handshake(frame_kind, frame_body, wr, out).await {
                     Step::Continue => continue,
                     Step::Close => break Step::Close,
                 }
@@ -170,11 +166,8 @@ impl Conn {
                         message: "over the request rate limit",
                     },
                 );
-                if handle
-                    .frames
-                    .try_send(frame(kind::RESPONSE_ERR, &refusal))
-                    .is_err()
-                {
+                let limit = self.shared.config.outbound_queue;
+                if !out.push(&frame(kind::RESPONSE_ERR, &refusal), limit) {
                     break Step::Close;
                 }
                 continue;
@@ -197,7 +190,7 @@ impl Conn {
         frame_kind: u8,
         frame_body: &[u8],
         wr: &mut OwnedWriteHalf,
-        handle: &ConnHandle,
+        out: &Arc<Outbound>,
     ) -> Step {
         let hello = match (frame_kind, decode_exact::<body::Hello>(frame_body)) {
             (kind::HELLO, Ok(hello)) => hello,
@@ -212,7 +205,7 @@ impl Conn {
                     .conns
                     .lock()
                     .unwrap_or_else(|poisoned| poisoned.into_inner())
-                    .insert(self.id, handle.clone());
+                    .insert(self.id, out.clone());
                 let opened = Input::Opened {
                     conn: self.id,
                     max_frame: client_max,

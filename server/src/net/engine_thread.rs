@@ -50,17 +50,16 @@ fn dispatch(shared: &Shared, outputs: Vec<Output>) {
     for output in outputs {
         match output {
             Output::Frame { conn, bytes } => {
-                if let Some(handle) = conns.get(&conn) {
-                    if handle.frames.try_send(bytes).is_err() {
+                if let Some(out) = conns.get(&conn) {
+                    if !out.push(&bytes, shared.config.outbound_queue) {
                         // Too slow to keep up: close it; it resyncs on reconnect.
                         tracing::warn!(conn, "outbound queue full; closing");
-                        handle.close.notify_one();
                     }
                 }
             }
             Output::Close { conn } => {
-                if let Some(handle) = conns.get(&conn) {
-                    handle.close.notify_one();
+                if let Some(out) = conns.get(&conn) {
+                    out.close();
                 }
             }
         }

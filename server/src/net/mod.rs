@@ -4,6 +4,7 @@
 
 mod connection;
 mod engine_thread;
+mod outbound;
 mod rate;
 
 use std::collections::HashMap;
@@ -14,10 +15,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::net::TcpListener;
-use tokio::sync::{mpsc, Notify};
+use tokio::sync::mpsc;
 
 use crate::engine::{AppAuth, ConnId, Engine, HandshakeLimits, Input};
 use crate::store::SqliteStore;
+use outbound::Outbound;
 
 /// Largest frame the server accepts: a 12 KB message and its envelope fit.
 pub const SERVER_MAX_FRAME: u32 = 16 * 1024;
@@ -60,18 +62,11 @@ impl ServerConfig {
     }
 }
 
-/// How the engine thread reaches a connection task.
-#[derive(Clone)]
-pub(crate) struct ConnHandle {
-    pub(crate) frames: mpsc::Sender<Vec<u8>>,
-    pub(crate) close: Arc<Notify>,
-}
-
 /// State shared by the accept loop, the connections and the engine thread.
 pub(crate) struct Shared {
     pub(crate) config: ServerConfig,
     pub(crate) engine: mpsc::Sender<Input>,
-    pub(crate) conns: Mutex<HashMap<ConnId, ConnHandle>>,
+    pub(crate) conns: Mutex<HashMap<ConnId, Arc<Outbound>>>,
     pub(crate) limits: HandshakeLimits,
 }
 

@@ -94,8 +94,15 @@ async fn mqtt_client(addr: String, id: String) -> TcpStream {
     stream.write_all(&out).await.expect("write");
     // CONNACK (4 bytes) then SUBACK (5 bytes).
     let mut answer = [0u8; 9];
-    stream.read_exact(&mut answer).await.expect("connack and suback");
-    assert_eq!((answer[0], answer[3], answer[4]), (0x20, 0, 0x90), "accepted");
+    stream
+        .read_exact(&mut answer)
+        .await
+        .expect("connack and suback");
+    assert_eq!(
+        (answer[0], answer[3], answer[4]),
+        (0x20, 0, 0x90),
+        "accepted"
+    );
     stream
 }
 

@@ -17,7 +17,10 @@ use process::Server;
 use report::Row;
 
 #[derive(Parser)]
-#[command(name = "load", about = "tinyim server load tool, with mosquitto for comparison")]
+#[command(
+    name = "load",
+    about = "tinyim server load tool, with mosquitto for comparison"
+)]
 struct Cli {
     /// The tinyim server binary (build it with --release).
     #[arg(long, default_value = "target/release/tinyim-server")]
@@ -107,7 +110,14 @@ async fn main() {
     let mut idle: Vec<Row> = s
         .idle
         .iter()
-        .map(|n| row(format!("{n} idle clients"), "server RSS bytes/client", false, "<= mosquitto"))
+        .map(|n| {
+            row(
+                format!("{n} idle clients"),
+                "server RSS bytes/client",
+                false,
+                "<= mosquitto",
+            )
+        })
         .collect();
     let mut resync = row(
         format!(
@@ -151,8 +161,13 @@ async fn main() {
 
             let server = start().await;
             let v = if mqtt {
-                mqtt::fanout(server.port(), s.fanout_members, s.fanout_messages, window as u16)
-                    .await
+                mqtt::fanout(
+                    server.port(),
+                    s.fanout_members,
+                    s.fanout_messages,
+                    window as u16,
+                )
+                .await
             } else {
                 tinyim::fanout(&server.addr, s.fanout_members, s.fanout_messages, window).await
             };

@@ -177,12 +177,21 @@ pub async fn latency(port: u16, pairs: usize, per_pair: u32, seconds: u32) -> La
     let mut publishers = Vec::new();
     for p in 0..pairs {
         let h = histogram.clone();
-        let (sub, d) = subscriber(port, &format!("lat-recv{p}"), &format!("im/lat{p}"), total, move |bytes| {
-            if let Some(sent) = std::str::from_utf8(bytes).ok().and_then(stamped) {
-                let now = base.elapsed().as_micros() as u64;
-                let _ = h.lock().expect("not poisoned").record(now.saturating_sub(sent).max(1));
-            }
-        })
+        let (sub, d) = subscriber(
+            port,
+            &format!("lat-recv{p}"),
+            &format!("im/lat{p}"),
+            total,
+            move |bytes| {
+                if let Some(sent) = std::str::from_utf8(bytes).ok().and_then(stamped) {
+                    let now = base.elapsed().as_micros() as u64;
+                    let _ = h
+                        .lock()
+                        .expect("not poisoned")
+                        .record(now.saturating_sub(sent).max(1));
+                }
+            },
+        )
         .await;
         done.push((sub, d));
         let (publisher, acked) = publisher(port, &format!("lat-send{p}"), total, 100).await;

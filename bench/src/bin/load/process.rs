@@ -25,7 +25,13 @@ impl Server {
     pub fn tinyim(bin: &Path) -> Server {
         let dir = tempfile::tempdir().expect("temporary directory");
         let mut child = Command::new(bin)
-            .args(["serve", "--listen", "127.0.0.1:0", "--heartbeat-ms", "60000"])
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--heartbeat-ms",
+                "60000",
+            ])
             .args(["--rate", "10000000", "--group-rate", "10000000"])
             .arg("--data")
             .arg(dir.path().join("load.db"))

@@ -18,7 +18,10 @@ pub fn payload() -> String {
 /// A 100-byte text that starts with the microseconds since `base`.
 pub fn stamp(base: Instant) -> String {
     let mut text = format!("{}:", base.elapsed().as_micros());
-    text.extend(std::iter::repeat_n('x', PAYLOAD_LEN.saturating_sub(text.len())));
+    text.extend(std::iter::repeat_n(
+        'x',
+        PAYLOAD_LEN.saturating_sub(text.len()),
+    ));
     text
 }
 
