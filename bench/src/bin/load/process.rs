@@ -82,19 +82,20 @@ impl Server {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start mosquitto");
-        let addr = format!("127.0.0.1:{port}");
-        // mosquitto prints nothing when ready: wait until it accepts.
+        let server = Server {
+            child,
+            addr: format!("127.0.0.1:{port}"),
+            _dir: dir,
+        };
+        // mosquitto prints nothing when ready: wait until it accepts (the
+        // server is killed and reaped on drop if it never does).
         for _ in 0..500 {
-            if tokio::net::TcpStream::connect(&addr).await.is_ok() {
-                return Server {
-                    child,
-                    addr,
-                    _dir: dir,
-                };
+            if tokio::net::TcpStream::connect(&server.addr).await.is_ok() {
+                return server;
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        panic!("mosquitto did not start listening on {addr}");
+        panic!("mosquitto did not start listening on {}", server.addr);
     }
 
     /// Resident memory of the server process, in bytes.
