@@ -8,7 +8,7 @@ use hdrhistogram::Histogram;
 use rumqttc::{AsyncClient, Event, EventLoop, MqttOptions, Packet, QoS};
 use tokio::sync::watch;
 
-use crate::shapes::{payload, stamp, stamped, Latency, PATIENCE};
+use crate::shapes::{payload, stamp_at, stamped, Latency, PATIENCE, WINDOW};
 
 fn connect(port: u16, id: &str, inflight: u16) -> (AsyncClient, EventLoop) {
     let mut options = MqttOptions::new(id, "127.0.0.1", port);
@@ -194,19 +194,21 @@ pub async fn latency(port: u16, pairs: usize, per_pair: u32, seconds: u32) -> La
         )
         .await;
         done.push((sub, d));
-        let (publisher, acked) = publisher(port, &format!("lat-send{p}"), total, 100).await;
+        let (publisher, acked) =
+            publisher(port, &format!("lat-send{p}"), total, WINDOW as u16).await;
         publishers.push((publisher, acked));
     }
     let interval = Duration::from_secs(1) / per_pair;
     let mut pacers = tokio::task::JoinSet::new();
     for (p, (publisher, _acked)) in publishers.into_iter().enumerate() {
         pacers.spawn(async move {
-            let mut ticks = tokio::time::interval(interval);
-            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-            for _ in 0..total {
-                ticks.tick().await;
+            for k in 0..total as u32 {
+                let due = interval * k;
+                tokio::time::sleep_until((base + due).into()).await;
+                // Stamped when handed to the client, like the tinyim side;
+                // rumqttc's own window (inflight) holds it back when full.
                 publisher
-                    .publish(format!("im/lat{p}"), QoS::AtLeastOnce, false, stamp(base))
+                    .publish(format!("im/lat{p}"), QoS::AtLeastOnce, false, stamp_at(base.elapsed()))
                     .await
                     .expect("queued");
             }

@@ -1,6 +1,6 @@
 //! What the shapes share: payloads, timestamps in payloads, latency figures.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use hdrhistogram::Histogram;
 
@@ -15,17 +15,19 @@ pub fn payload() -> String {
     "x".repeat(PAYLOAD_LEN)
 }
 
-/// A 100-byte text that starts with the microseconds since `base`.
-pub fn stamp(base: Instant) -> String {
-    let mut text = format!("{}:", base.elapsed().as_micros());
-    text.extend(std::iter::repeat_n(
-        'x',
-        PAYLOAD_LEN.saturating_sub(text.len()),
-    ));
+/// Requests one latency sender keeps in flight at most (the tokio client
+/// allows 62).
+pub const WINDOW: usize = 60;
+
+/// A 100-byte text that starts with `due`, the microseconds after the run's
+/// start at which the message was due to be sent.
+pub fn stamp_at(due: Duration) -> String {
+    let mut text = format!("{}:", due.as_micros());
+    text.extend(std::iter::repeat_n('x', PAYLOAD_LEN.saturating_sub(text.len())));
     text
 }
 
-/// The microseconds a [`stamp`] carries.
+/// The microseconds a [`stamp_at`] carries.
 pub fn stamped(text: &str) -> Option<u64> {
     text.split(':').next()?.parse().ok()
 }

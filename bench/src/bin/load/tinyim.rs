@@ -9,7 +9,7 @@ use tinyim_tokio::{EventStream, GroupOptions, GroupType, Options, Tim, TimEvent}
 use tokio::sync::Semaphore;
 
 use crate::process::{APP_ID, KEY};
-use crate::shapes::{payload, stamp, stamped, Latency, PATIENCE};
+use crate::shapes::{payload, stamp_at, stamped, Latency, PATIENCE, WINDOW};
 
 fn sig(user: &str) -> String {
     let now = std::time::SystemTime::now()
@@ -146,14 +146,25 @@ pub async fn latency(addr: &str, pairs: usize, per_pair: u32, seconds: u32) -> L
     let mut pacers = tokio::task::JoinSet::new();
     for (p, (sender, _events)) in senders.into_iter().enumerate() {
         pacers.spawn(async move {
-            let mut ticks = tokio::time::interval(interval);
-            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+            // Open loop. A message goes out stamped when it is sent; one held
+            // back by a full window is stamped with the time it was due, so
+            // the wait counts (no coordinated omission). The timer's own
+            // millisecond lateness is not the system's, so it does not.
+            let in_flight = Arc::new(Semaphore::new(WINDOW));
             let mut sends = tokio::task::JoinSet::new();
-            for _ in 0..total {
-                ticks.tick().await;
-                let (sender, text) = (sender.clone(), stamp(base));
+            for k in 0..total as u32 {
+                let due = interval * k;
+                tokio::time::sleep_until((base + due).into()).await;
+                let (permit, stamp) = match in_flight.clone().try_acquire_owned() {
+                    Ok(permit) => (permit, base.elapsed()),
+                    Err(_) => (in_flight.clone().acquire_owned().await.expect("open"), due),
+                };
+                let (sender, text) = (sender.clone(), stamp_at(stamp));
                 let to = format!("lat-recv{p}");
-                sends.spawn(async move { sender.send_text(&to, &text).await.expect("sent") });
+                sends.spawn(async move {
+                    sender.send_text(&to, &text).await.expect("sent");
+                    drop(permit);
+                });
             }
             sends.join_all().await;
         });
