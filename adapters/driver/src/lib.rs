@@ -46,6 +46,11 @@ pub trait Host {
     type Command;
     /// The next command; pending while there is none.
     fn command(&mut self) -> impl Future<Output = Self::Command>;
+    /// Another command if one is waiting right now, so that a burst of them
+    /// goes out in one write. The default waits for none.
+    fn try_command(&mut self) -> Option<Self::Command> {
+        None
+    }
     /// Hands a command to the client; `false` stops the driver.
     fn apply(&mut self, client: &mut Client<'_>, now: Instant, command: Self::Command) -> bool;
     /// Takes one event. While this is pending the driver reads nothing more,
@@ -58,6 +63,9 @@ pub trait Host {
         async {}
     }
 }
+
+/// Waiting commands applied together before the driver writes.
+const BURST: usize = 64;
 
 enum Wake<C> {
     Read(usize),
@@ -175,6 +183,16 @@ pub async fn run<T: Transport, K: Clock, H: Host>(
             Wake::Command(command) => {
                 if !host.apply(client, clock.now(), command) {
                     return;
+                }
+                // Apply what else is waiting before writing: one write for a
+                // burst of sends instead of one each.
+                for _ in 0..BURST {
+                    let Some(command) = host.try_command() else {
+                        break;
+                    };
+                    if !host.apply(client, clock.now(), command) {
+                        return;
+                    }
                 }
             }
             Wake::Timer => client.handle_timeout(clock.now()),

@@ -175,6 +175,10 @@ impl tinyim_driver::Host for TokioHost {
         self.commands.recv().await.unwrap_or(Command::Shutdown)
     }
 
+    fn try_command(&mut self) -> Option<Command> {
+        self.commands.try_recv().ok()
+    }
+
     fn apply(&mut self, client: &mut Client<'_>, now: Instant, command: Command) -> bool {
         apply(command, client, now, &mut self.waiters)
     }

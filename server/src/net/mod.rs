@@ -79,7 +79,8 @@ pub struct Server {
 impl Server {
     /// Opens the store, starts the engine thread and binds the listener.
     pub async fn bind(config: ServerConfig) -> std::io::Result<Server> {
-        let store = SqliteStore::open(&config.data).map_err(std::io::Error::other)?;
+        let (store, wal) =
+            SqliteStore::open_deferred_sync(&config.data).map_err(std::io::Error::other)?;
         let listener = TcpListener::bind(config.listen).await?;
         let (tx, rx) = mpsc::channel(8192);
         let limits = HandshakeLimits {
@@ -94,7 +95,7 @@ impl Server {
         });
         let mut engine = Engine::new(store, config.auth.clone());
         engine.set_group_rate(config.group_messages_per_second);
-        engine_thread::spawn(engine, rx, shared.clone());
+        engine_thread::spawn(engine, rx, wal, shared.clone());
         let ticker = shared.engine.clone();
         tokio::spawn(async move {
             let mut every = tokio::time::interval(Duration::from_secs(1));

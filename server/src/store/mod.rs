@@ -5,7 +5,7 @@ mod group;
 mod sqlite;
 
 pub use group::{ApplicationRow, GroupRow, GroupStore, MemberRow};
-pub use sqlite::SqliteStore;
+pub use sqlite::{SqliteStore, WalSync};
 
 use std::fmt;
 

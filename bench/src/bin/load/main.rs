@@ -34,6 +34,10 @@ struct Cli {
     /// Small sizes, for a quick check that every shape works.
     #[arg(long)]
     quick: bool,
+    /// Run only these shapes (c2c, fanout, latency, idle, resync), for
+    /// profiling one of them.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
 }
 
 /// The sizes of the shapes.
@@ -130,6 +134,7 @@ async fn main() {
         "< 1000 ms",
     );
 
+    let wanted = |shape: &str| cli.only.is_empty() || cli.only.iter().any(|o| o == shape);
     for run in 0..cli.runs {
         eprintln!("run {} of {}", run + 1, cli.runs);
         for mqtt in [false, true] {
@@ -149,33 +154,41 @@ async fn main() {
                 }
             };
 
-            let server = start().await;
-            let v = if mqtt {
-                mqtt::c2c(server.port(), s.c2c_messages, window as u16).await
-            } else {
-                tinyim::c2c(&server.addr, s.c2c_messages, window).await
-            };
-            eprintln!("  {system} c2c: {v:.0} msg/s");
-            push(&mut c2c, v);
-            drop(server);
+            if wanted("c2c") {
+                let server = start().await;
+                let v = if mqtt {
+                    mqtt::c2c(server.port(), s.c2c_messages, window as u16).await
+                } else {
+                    tinyim::c2c(&server.addr, s.c2c_messages, window).await
+                };
+                eprintln!("  {system} c2c: {v:.0} msg/s");
+                push(&mut c2c, v);
+                drop(server);
+            }
 
-            let server = start().await;
-            let v = if mqtt {
-                mqtt::fanout(
-                    server.port(),
-                    s.fanout_members,
-                    s.fanout_messages,
-                    window as u16,
-                )
-                .await
-            } else {
-                tinyim::fanout(&server.addr, s.fanout_members, s.fanout_messages, window).await
-            };
-            eprintln!("  {system} fan-out: {v:.0} deliveries/s");
-            push(&mut fanout, v);
-            drop(server);
+            if wanted("fanout") {
+                let server = start().await;
+                let v = if mqtt {
+                    mqtt::fanout(
+                        server.port(),
+                        s.fanout_members,
+                        s.fanout_messages,
+                        window as u16,
+                    )
+                    .await
+                } else {
+                    tinyim::fanout(&server.addr, s.fanout_members, s.fanout_messages, window).await
+                };
+                eprintln!("  {system} fan-out: {v:.0} deliveries/s");
+                push(&mut fanout, v);
+                drop(server);
+            }
 
-            for (rows, pairs) in lat.iter_mut().zip([1usize, 10]) {
+            for (rows, pairs) in lat
+                .iter_mut()
+                .zip([1usize, 10])
+                .filter(|_| wanted("latency"))
+            {
                 let server = start().await;
                 let l = if mqtt {
                     mqtt::latency(server.port(), pairs, 1_000, s.latency_seconds).await
@@ -196,7 +209,7 @@ async fn main() {
                 drop(server);
             }
 
-            for (r, &n) in idle.iter_mut().zip(s.idle) {
+            for (r, &n) in idle.iter_mut().zip(s.idle).filter(|_| wanted("idle")) {
                 let server = start().await;
                 let v = idle::rss_per_client(&server, n, mqtt).await;
                 eprintln!("  {system} {n} idle: {v:.0} bytes/client");
@@ -204,7 +217,7 @@ async fn main() {
                 drop(server);
             }
 
-            if !mqtt {
+            if !mqtt && wanted("resync") {
                 let server = start().await;
                 let took = tinyim::resync(&server.addr, s.resync_senders, s.resync_each).await;
                 eprintln!("  tinyim resync: {took:?}");

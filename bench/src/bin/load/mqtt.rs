@@ -208,7 +208,12 @@ pub async fn latency(port: u16, pairs: usize, per_pair: u32, seconds: u32) -> La
                 // Stamped when handed to the client, like the tinyim side;
                 // rumqttc's own window (inflight) holds it back when full.
                 publisher
-                    .publish(format!("im/lat{p}"), QoS::AtLeastOnce, false, stamp_at(base.elapsed()))
+                    .publish(
+                        format!("im/lat{p}"),
+                        QoS::AtLeastOnce,
+                        false,
+                        stamp_at(base.elapsed()),
+                    )
                     .await
                     .expect("queued");
             }

@@ -23,7 +23,10 @@ pub const WINDOW: usize = 60;
 /// start at which the message was due to be sent.
 pub fn stamp_at(due: Duration) -> String {
     let mut text = format!("{}:", due.as_micros());
-    text.extend(std::iter::repeat_n('x', PAYLOAD_LEN.saturating_sub(text.len())));
+    text.extend(std::iter::repeat_n(
+        'x',
+        PAYLOAD_LEN.saturating_sub(text.len()),
+    ));
     text
 }
 

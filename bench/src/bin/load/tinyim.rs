@@ -39,6 +39,12 @@ async fn until(events: &mut EventStream, mut want: impl FnMut(&TimEvent) -> bool
     .expect("the awaited event came in time");
 }
 
+/// Reads and drops a client's events in a task of their own: an unread
+/// stream fills up, and the client then stops to wait for it.
+fn discard(mut events: EventStream) {
+    tokio::spawn(async move { while events.recv().await.is_some() {} });
+}
+
 /// Counts received messages until `n`, in a task of its own.
 fn count_received(mut events: EventStream, n: usize) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
@@ -75,7 +81,8 @@ async fn send_windowed(tim: &Tim, n: usize, window: usize, to: &str, group: bool
 /// acknowledged before it counts.
 pub async fn c2c(addr: &str, n: usize, window: usize) -> f64 {
     let (_receiver, receiver_events) = client(addr, "c2c-recv").await;
-    let (sender, _sender_events) = client(addr, "c2c-send").await;
+    let (sender, sender_events) = client(addr, "c2c-send").await;
+    discard(sender_events);
     let received = count_received(receiver_events, n);
     let start = Instant::now();
     send_windowed(&sender, n, window, "c2c-recv", false).await;
@@ -87,7 +94,8 @@ pub async fn c2c(addr: &str, n: usize, window: usize) -> f64 {
 /// Shape 2: one sender, a group of `members` online members; deliveries a
 /// second until every member has every message.
 pub async fn fanout(addr: &str, members: usize, n: usize, window: usize) -> f64 {
-    let (sender, _sender_events) = client(addr, "fan-send").await;
+    let (sender, sender_events) = client(addr, "fan-send").await;
+    discard(sender_events);
     let mut options = GroupOptions::new(GroupType::Community, "fanout");
     options.group_id = Some("fanout".into());
     options.members = (0..members).map(|i| format!("fan{i}")).collect();
@@ -121,7 +129,8 @@ pub async fn latency(addr: &str, pairs: usize, per_pair: u32, seconds: u32) -> L
     for p in 0..pairs {
         let (receiver, mut events) = client(addr, &format!("lat-recv{p}")).await;
         keep.push(receiver);
-        let (sender, _sender_events) = client(addr, &format!("lat-send{p}")).await;
+        let (sender, sender_events) = client(addr, &format!("lat-send{p}")).await;
+        discard(sender_events);
         let histogram = histogram.clone();
         receivers.push(tokio::spawn(async move {
             let mut got = 0;
@@ -140,11 +149,11 @@ pub async fn latency(addr: &str, pairs: usize, per_pair: u32, seconds: u32) -> L
             })
             .await;
         }));
-        senders.push((sender, _sender_events));
+        senders.push(sender);
     }
     let interval = Duration::from_secs(1) / per_pair;
     let mut pacers = tokio::task::JoinSet::new();
-    for (p, (sender, _events)) in senders.into_iter().enumerate() {
+    for (p, sender) in senders.into_iter().enumerate() {
         pacers.spawn(async move {
             // Open loop. A message goes out stamped when it is sent; one held
             // back by a full window is stamped with the time it was due, so
@@ -187,7 +196,8 @@ pub async fn resync(addr: &str, senders: usize, per_sender: usize) -> Duration {
     for s in 0..senders {
         let addr = addr.to_owned();
         sending.spawn(async move {
-            let (tim, _events) = client(&addr, &format!("resync-send{s}")).await;
+            let (tim, events) = client(&addr, &format!("resync-send{s}")).await;
+            discard(events);
             send_windowed(&tim, per_sender, 32, "resync-away", false).await;
         });
     }

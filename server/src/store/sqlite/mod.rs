@@ -2,6 +2,9 @@
 //! so an acknowledged batch survives a crash of the process or the machine.
 
 mod groups;
+mod wal_sync;
+
+pub use wal_sync::WalSync;
 
 use std::path::Path;
 
@@ -97,18 +100,30 @@ const CONVERSATION_COLUMNS: &str =
 impl SqliteStore {
     /// Opens (or creates) the store at `path`.
     pub fn open(path: &Path) -> StoreResult<Self> {
-        Self::setup(Connection::open(path).map_err(err)?)
+        Self::setup(Connection::open(path).map_err(err)?, "FULL")
+    }
+
+    /// Opens the store with commits that do not wait for the disk, and the
+    /// [`WalSync`] that makes them durable: its caller must release nothing
+    /// a commit decided before a `sync` begun after that commit returns.
+    pub fn open_deferred_sync(path: &Path) -> StoreResult<(Self, WalSync)> {
+        let store = Self::setup(Connection::open(path).map_err(err)?, "NORMAL")?;
+        Ok((store, WalSync::new(path)))
     }
 
     /// An in-memory store, for in-process tests.
     pub fn in_memory() -> StoreResult<Self> {
-        Self::setup(Connection::open_in_memory().map_err(err)?)
+        Self::setup(Connection::open_in_memory().map_err(err)?, "FULL")
     }
 
-    fn setup(conn: Connection) -> StoreResult<Self> {
+    fn setup(conn: Connection, synchronous: &str) -> StoreResult<Self> {
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(err)?;
-        conn.pragma_update(None, "synchronous", "FULL")
+        conn.pragma_update(None, "synchronous", synchronous)
+            .map_err(err)?;
+        // Savepoints (one per request) journal into temporary storage: keep
+        // it in memory rather than in a temporary file.
+        conn.pragma_update(None, "temp_store", "MEMORY")
             .map_err(err)?;
         conn.execute_batch(SCHEMA).map_err(err)?;
         conn.execute_batch(groups::SCHEMA).map_err(err)?;
