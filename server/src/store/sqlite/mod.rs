@@ -50,6 +50,11 @@ INSERT OR IGNORE INTO change_log (id, last) VALUES (1, 0);
 /// SQLite-backed [`Store`].
 pub struct SqliteStore {
     conn: Connection,
+    /// The change log's newest number, kept in memory and written once per
+    /// transaction (at commit) rather than once per change.
+    last_change: u64,
+    /// What the database holds.
+    persisted_change: u64,
 }
 
 pub(super) fn err(e: rusqlite::Error) -> StoreError {
@@ -127,15 +132,47 @@ impl SqliteStore {
             .map_err(err)?;
         conn.execute_batch(SCHEMA).map_err(err)?;
         conn.execute_batch(groups::SCHEMA).map_err(err)?;
-        Ok(SqliteStore { conn })
+        let last_change = conn
+            .query_row("SELECT last FROM change_log WHERE id = 1", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map(from_sql)
+            .map_err(err)?;
+        Ok(SqliteStore {
+            conn,
+            last_change,
+            persisted_change: last_change,
+        })
     }
 
+    /// The next change number. Numbers of a rolled-back transaction are not
+    /// reused: a gap in the log is harmless, a repeat would not be.
     pub(super) fn next_change(&mut self) -> StoreResult<u64> {
+        self.last_change += 1;
+        if self.conn.is_autocommit() {
+            self.persist_change()?;
+        }
+        Ok(self.last_change)
+    }
+
+    fn persist_change(&mut self) -> StoreResult<()> {
+        if self.persisted_change != self.last_change {
+            self.run(
+                "UPDATE change_log SET last = ?1 WHERE id = 1",
+                [to_sql(self.last_change)],
+            )?;
+            self.persisted_change = self.last_change;
+        }
+        Ok(())
+    }
+
+    /// Runs a cached statement that returns no rows.
+    fn run(&mut self, sql: &str, params: impl rusqlite::Params) -> StoreResult<()> {
         self.conn
-            .prepare_cached("UPDATE change_log SET last = last + 1 WHERE id = 1 RETURNING last")
+            .prepare_cached(sql)
             .map_err(err)?
-            .query_row([], |r| r.get::<_, i64>(0))
-            .map(from_sql)
+            .execute(params)
+            .map(drop)
             .map_err(err)
     }
 }
@@ -156,30 +193,35 @@ impl SqliteStore {
 
 impl Store for SqliteStore {
     fn begin(&mut self) -> StoreResult<()> {
-        self.conn.execute_batch("BEGIN IMMEDIATE").map_err(err)
+        self.run("BEGIN IMMEDIATE", [])
     }
 
     fn commit(&mut self) -> StoreResult<()> {
-        self.conn.execute_batch("COMMIT").map_err(err)
+        let persisted = self.persisted_change;
+        let result = self.persist_change().and_then(|()| self.run("COMMIT", []));
+        if result.is_err() {
+            // The update is undone with the transaction; write it next time.
+            self.persisted_change = persisted;
+        }
+        result
     }
 
     fn rollback(&mut self) {
         // Fails only when no transaction is open, which is the goal anyway.
-        let _ = self.conn.execute_batch("ROLLBACK");
+        let _ = self.run("ROLLBACK", []);
     }
 
     fn savepoint(&mut self) -> StoreResult<()> {
-        self.conn.execute_batch("SAVEPOINT request").map_err(err)
+        self.run("SAVEPOINT request", [])
     }
 
     fn release(&mut self) -> StoreResult<()> {
-        self.conn.execute_batch("RELEASE request").map_err(err)
+        self.run("RELEASE request", [])
     }
 
     fn rollback_to_savepoint(&mut self) {
-        let _ = self
-            .conn
-            .execute_batch("ROLLBACK TO request; RELEASE request");
+        let _ = self.run("ROLLBACK TO request", []);
+        let _ = self.run("RELEASE request", []);
     }
 
     fn find_sent(
@@ -262,12 +304,7 @@ impl Store for SqliteStore {
     }
 
     fn last_change(&mut self) -> StoreResult<u64> {
-        self.conn
-            .prepare_cached("SELECT last FROM change_log WHERE id = 1")
-            .map_err(err)?
-            .query_row([], |r| r.get::<_, i64>(0))
-            .map(from_sql)
-            .map_err(err)
+        Ok(self.last_change)
     }
 
     fn seq_as_of(&mut self, conv_key: &str, change: u64) -> StoreResult<u64> {
@@ -415,5 +452,45 @@ mod tests {
             .collect();
         assert_eq!(changed, ["C2Cc", "C2Cb"]);
         assert_eq!(s.changed_since("a", row.version, 10).unwrap(), []);
+    }
+
+    #[test]
+    fn change_numbers_leave_gaps_after_a_rollback_and_resume_from_the_committed_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("changes.db");
+        let mut row = ConversationRow {
+            owner: "a".into(),
+            conv_id: "C2Cb".into(),
+            conv_key: "c2c:a|b".into(),
+            last_seq: 1,
+            read_seq: 0,
+            last_time_ms: 0,
+            last_from: "b".into(),
+            preview: String::new(),
+            version: 0,
+        };
+        let committed = {
+            let mut s = SqliteStore::open(&path).unwrap();
+            s.begin().unwrap();
+            s.put_conversation(&mut row).unwrap();
+            s.put_conversation(&mut row).unwrap();
+            s.commit().unwrap();
+            let committed = row.version;
+            s.begin().unwrap();
+            s.put_conversation(&mut row).unwrap();
+            s.rollback();
+            assert_eq!(
+                s.last_change().unwrap(),
+                committed + 1,
+                "a gap, not a reuse"
+            );
+            committed
+        };
+        // A new process resumes from what was committed; the rolled-back
+        // number was never part of any answer, so taking it again is safe.
+        let mut s = SqliteStore::open(&path).unwrap();
+        assert_eq!(s.last_change().unwrap(), committed);
+        s.put_conversation(&mut row).unwrap();
+        assert_eq!(row.version, committed + 1);
     }
 }
