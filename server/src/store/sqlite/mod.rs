@@ -113,7 +113,13 @@ impl SqliteStore {
     /// a commit decided before a `sync` begun after that commit returns.
     pub fn open_deferred_sync(path: &Path) -> StoreResult<(Self, WalSync)> {
         let store = Self::setup(Connection::open(path).map_err(err)?, "NORMAL")?;
-        Ok((store, WalSync::new(path)))
+        // WalSync's own thread checkpoints instead of the writer.
+        store
+            .conn
+            .pragma_update(None, "wal_autocheckpoint", 0)
+            .map_err(err)?;
+        let wal = WalSync::new(path).map_err(|e| StoreError(e.to_string()))?;
+        Ok((store, wal))
     }
 
     /// An in-memory store, for in-process tests.
