@@ -2,6 +2,9 @@
 //! the `tinyim` feature the same UART carries a tinyim client (core + embassy
 //! adapter at device capacities) instead, driven through every call of the
 //! handle, so the difference between the two builds is what tinyim costs.
+//! With the `minimq` feature it carries a minimal minimq client (connect,
+//! subscribe, publish at QoS1, receive) with the same 2 KB receive and
+//! transmit buffers, for comparison.
 
 #![no_std]
 #![no_main]
@@ -40,7 +43,7 @@ async fn main(spawner: Spawner) {
     run(spawner, uart).await;
 }
 
-#[cfg(not(feature = "tinyim"))]
+#[cfg(not(any(feature = "tinyim", feature = "minimq")))]
 async fn run(_spawner: Spawner, mut uart: BufferedUart) {
     use embedded_io_async::{Read, Write};
     let mut buf = [0u8; 64];
@@ -131,3 +134,36 @@ mod with_tinyim {
 
 #[cfg(feature = "tinyim")]
 use with_tinyim::run;
+
+#[cfg(feature = "minimq")]
+mod with_minimq {
+    use super::*;
+    use minimq::{Buffers, ConfigBuilder, Publication, QoS, Session, TopicFilter};
+
+    pub async fn run(_spawner: Spawner, mut uart: BufferedUart) {
+        static BUFFERS: StaticCell<([u8; 2048], [u8; 2048])> = StaticCell::new();
+        let (rx, tx) = BUFFERS.init(([0; 2048], [0; 2048]));
+        let Ok(config) = ConfigBuilder::new(Buffers::new(rx, tx)).client_id("device") else {
+            return;
+        };
+        let mut session = Session::new(config);
+        let mut seen = 0usize;
+        loop {
+            let Ok(mut conn) = session.connect(&mut uart).await else {
+                continue;
+            };
+            let _ = conn.subscribe(&[TopicFilter::new("im/device")], &[]).await;
+            let hello = Publication::text("im/alice", "hello").qos(QoS::AtLeastOnce);
+            let _ = conn.publish(hello).await;
+            while let Ok(message) = conn.recv().await {
+                seen += message.payload().len();
+                if seen == usize::MAX {
+                    break;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(feature = "minimq")]
+use with_minimq::run;
