@@ -114,8 +114,15 @@ impl<S: Store> Engine<S> {
             return Ok(());
         }
         let key = c2c_key(me, peer);
+        let mine = self.store.conversation(me, my_conv)?;
+        // Both sides' rows carry the conversation's last seq; without a row
+        // of ours there is no message yet, but ask the messages to be sure.
+        let last_seq = match &mine {
+            Some(row) => row.last_seq,
+            None => self.store.last_seq(&key)?,
+        };
         let mut message = StoredMessage {
-            seq: self.store.last_seq(&key)? + 1,
+            seq: last_seq + 1,
             conv_key: key.clone(),
             sender: me.to_owned(),
             client_msg_id: send.client_msg_id,
@@ -125,10 +132,7 @@ impl<S: Store> Engine<S> {
         };
         self.store.insert_message(&mut message)?;
         let preview = cut_at_char_boundary(send.elem.preview(), PREVIEW_BYTES);
-        let mut mine = self
-            .store
-            .conversation(me, my_conv)?
-            .unwrap_or_else(|| new_row(me, my_conv.to_owned(), &key));
+        let mut mine = mine.unwrap_or_else(|| new_row(me, my_conv.to_owned(), &key));
         self.advance_row(&mut mine, &message, preview, true)?;
         let mut theirs = if peer == me {
             mine.clone()

@@ -290,8 +290,15 @@ impl Store for SqliteStore {
         row.version = self.next_change()?;
         self.conn
             .prepare_cached(&format!(
-                "INSERT OR REPLACE INTO conversations ({CONVERSATION_COLUMNS})
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                // An upsert changes the row in place; REPLACE would delete
+                // and reinsert it, index entries and all.
+                "INSERT INTO conversations ({CONVERSATION_COLUMNS})
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 ON CONFLICT (owner, conv_id) DO UPDATE SET
+                   conv_key = excluded.conv_key, last_seq = excluded.last_seq,
+                   read_seq = excluded.read_seq, last_time_ms = excluded.last_time_ms,
+                   last_from = excluded.last_from, preview = excluded.preview,
+                   version = excluded.version"
             ))
             .map_err(err)?
             .execute(params![
