@@ -84,9 +84,12 @@ impl<M: RawMutex, const EVENTS: usize> Handle<'_, M, EVENTS> {
     async fn call(&self, call: Call) -> Result<Reply, HandleError> {
         let _turn = self.shared.calls.lock().await;
         self.shared.reply.reset();
-        self.shared
-            .slot
-            .lock(|slot| *slot.borrow_mut() = Some(call));
+        self.shared.slot.lock(|slot| {
+            // Only ever borrowed inside this lock, so never already borrowed.
+            if let Ok(mut slot) = slot.try_borrow_mut() {
+                *slot = Some(call);
+            }
+        });
         self.shared.request.signal(());
         self.shared.reply.wait().await
     }

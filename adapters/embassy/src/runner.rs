@@ -111,7 +111,11 @@ impl<M: RawMutex, const EVENTS: usize, S: SyncStore> tinyim_driver::Host
     async fn command(&mut self) -> Call {
         loop {
             self.shared.request.wait().await;
-            if let Some(call) = self.shared.slot.lock(|slot| slot.borrow_mut().take()) {
+            let call = self
+                .shared
+                .slot
+                .lock(|slot| slot.try_borrow_mut().ok().and_then(|mut s| s.take()));
+            if let Some(call) = call {
                 return call;
             }
         }

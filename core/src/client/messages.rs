@@ -68,10 +68,14 @@ impl State<'_> {
             return;
         };
         if ok.seq > 0 {
-            if let Some(i) = self.table.get_or_insert(ok.conversation) {
-                self.table.touch(i);
-                let me = self.owner.clone();
-                let c = &mut self.table.rows[i];
+            // The preview comes from our own copy of the request.
+            let frame = self
+                .out
+                .frame_of(p.id)
+                .and_then(|f| f.get(crate::wire::HEADER_LEN..));
+            let sent =
+                frame.and_then(|b| records::decode_exact::<(u32, body::SendMessage<'_>)>(b).ok());
+            if let Some(c) = self.table.get_or_insert(ok.conversation) {
                 if c.baseline_known && c.delivered_seq + 1 == ok.seq {
                     c.delivered_seq = ok.seq;
                 } else if !c.baseline_known || c.delivered_seq < ok.seq {
@@ -84,17 +88,10 @@ impl State<'_> {
                 }
                 c.read_seq = c.read_seq.max(ok.seq);
                 c.last_seq = c.last_seq.max(ok.seq);
-                self.conversations_dirty = true;
-                // The preview comes from our own copy of the request.
-                let frame = self
-                    .out
-                    .frame_of(p.id)
-                    .and_then(|f| f.get(crate::wire::HEADER_LEN..));
-                let sent = frame
-                    .and_then(|b| records::decode_exact::<(u32, body::SendMessage<'_>)>(b).ok());
                 if let Some((_, sent)) = sent {
-                    self.table.rows[i].set_last(ok.seq, ok.time_ms, &me, sent.elem.preview());
+                    c.set_last(ok.seq, ok.time_ms, &self.owner, sent.elem.preview());
                 }
+                self.conversations_dirty = true;
             }
         }
         self.out.remove(p.id);
@@ -117,12 +114,10 @@ impl State<'_> {
             // Online-only: no seq, no watermark, no unread.
             return true;
         }
-        let Some(i) = self.table.get_or_insert(msg.conversation) else {
+        let from_me = msg.from == self.owner.as_str();
+        let Some(c) = self.table.get_or_insert(msg.conversation) else {
             return false;
         };
-        self.table.touch(i);
-        let from_me = msg.from == self.owner.as_str();
-        let c = &mut self.table.rows[i];
         if let Some(read_seq) = push_read_seq {
             c.read_seq = c.read_seq.max(read_seq);
         }
@@ -182,8 +177,7 @@ impl State<'_> {
 
     /// A read watermark moved (our request, or another device's).
     pub(crate) fn on_read(&mut self, read: body::PushRead<'_>) {
-        if let Some(i) = self.table.find(read.conversation) {
-            let c = &mut self.table.rows[i];
+        if let Some(c) = self.table.find_mut(read.conversation) {
             c.last_seq = c.last_seq.max(read.last_seq);
             c.read_seq = c.read_seq.max(read.read_seq);
             self.conversations_dirty = true;
@@ -211,8 +205,7 @@ impl State<'_> {
 
     /// A fetch answered: a conversation without a baseline gets the server's.
     pub(crate) fn on_range_base(&mut self, conversation: &str, base_seq: u64) {
-        if let Some(i) = self.table.find(conversation) {
-            let c = &mut self.table.rows[i];
+        if let Some(c) = self.table.find_mut(conversation) {
             if !c.baseline_known {
                 c.baseline_known = true;
                 c.delivered_seq = base_seq;
@@ -235,8 +228,7 @@ impl State<'_> {
     /// A fetch of missed messages was fully read. Without `more`, the server
     /// had nothing after it: its last seq is what was delivered.
     pub(crate) fn on_range_done(&mut self, conversation: &str, more: bool) {
-        if let Some(i) = self.table.find(conversation) {
-            let c = &mut self.table.rows[i];
+        if let Some(c) = self.table.find_mut(conversation) {
             c.fetching = false;
             if !more && c.last_seq > c.delivered_seq {
                 c.last_seq = c.delivered_seq;

@@ -102,7 +102,7 @@ impl<'r> Client<'r> {
 
     /// One conversation by its TIM id.
     pub fn conversation(&self, id: &str) -> Option<&Conversation> {
-        self.st.table.find(id).map(|i| &self.st.table.rows[i])
+        self.st.table.find(id)
     }
 
     /// TIM `getGroupList`: the user's groups with their unread counts,

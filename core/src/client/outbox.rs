@@ -138,7 +138,7 @@ impl<'r> Outbox<'r> {
         if self.pending.is_full() {
             return Err(CommandError::TooManyInFlight);
         }
-        let free = &mut self.arena[self.arena_len..];
+        let free = self.arena.get_mut(self.arena_len..).unwrap_or_default();
         let len = match wire::encode_frame(kind, &(id.0, payload), free) {
             Ok(len) => len,
             Err(_) => {
@@ -177,8 +177,8 @@ impl<'r> Outbox<'r> {
         let at = self.control.len();
         let mut frame = [0u8; CONTROL_LEN];
         if let Ok(len) = wire::encode_frame(kind, body, &mut frame) {
-            if at + len <= CONTROL_LEN {
-                let _ = self.control.extend_from_slice(&frame[..len]);
+            if let Some(bytes) = frame.get(..len).filter(|_| at + len <= CONTROL_LEN) {
+                let _ = self.control.extend_from_slice(bytes);
             }
         }
     }
@@ -198,16 +198,26 @@ impl<'r> Outbox<'r> {
             // Unreachable in practice: a partly sent frame gets no answer yet.
             self.in_progress = None;
         }
-        Some(self.pending.remove(index))
+        self.take_at(index)
+    }
+
+    /// Removes the pending request at `index`, keeping the others in order,
+    /// without a panicking path (heapless's `remove` asserts the index).
+    fn take_at(&mut self, index: usize) -> Option<Pending> {
+        self.pending.get_mut(index..)?.rotate_left(1);
+        self.pending.pop()
     }
 
     fn free_region(&mut self, index: usize) {
-        let Some(region) = self.pending[index].region.take() else {
+        let Some(region) = self.pending.get_mut(index).and_then(|p| p.region.take()) else {
             return;
         };
         let end = region.start + region.len;
-        self.arena.copy_within(end..self.arena_len, region.start);
-        self.arena_len -= region.len;
+        // Regions lie inside the used arena; checked, so nothing can panic.
+        if region.start <= end && end <= self.arena_len && self.arena_len <= self.arena.len() {
+            self.arena.copy_within(end..self.arena_len, region.start);
+            self.arena_len -= region.len;
+        }
         for p in self.pending.iter_mut() {
             if let Some(r) = p.region.as_mut() {
                 if r.start > region.start {
@@ -226,7 +236,10 @@ impl<'r> Outbox<'r> {
                 break;
             };
             let n = chunk.len().min(buf.len() - written);
-            buf[written..written + n].copy_from_slice(&chunk[..n]);
+            let (Some(to), Some(from)) = (buf.get_mut(written..written + n), chunk.get(..n)) else {
+                break;
+            };
+            to.copy_from_slice(from);
             self.advance(n);
             written += n;
         }
@@ -284,14 +297,19 @@ impl<'r> Outbox<'r> {
             self.in_progress = None;
             return;
         };
-        let Some(region) = self.pending[index].region.as_mut() else {
+        let Some(pending) = self.pending.get_mut(index) else {
+            self.in_progress = None;
+            return;
+        };
+        let keeps_frame = pending.op.keeps_frame();
+        let Some(region) = pending.region.as_mut() else {
             self.in_progress = None;
             return;
         };
         region.sent = (region.sent + n).min(region.len);
         if region.sent == region.len {
             self.in_progress = None;
-            if !self.pending[index].op.keeps_frame() {
+            if !keeps_frame {
                 self.free_region(index);
             }
         }
@@ -320,7 +338,7 @@ impl<'r> Outbox<'r> {
             }
         }
         let index = self.pending.iter().position(|p| p.region.is_none())?;
-        Some(self.pending.remove(index))
+        self.take_at(index)
     }
 
     /// The earliest deadline of any pending request.

@@ -45,12 +45,14 @@ impl Rx {
     /// The free tail of `buf`, made at least `want` long when moving the
     /// waiting bytes to the front can.
     pub(crate) fn room<'a>(&mut self, buf: &'a mut [u8], want: usize) -> &'a mut [u8] {
-        if buf.len() - self.end < want && self.start > 0 {
+        // Offsets are checked rather than trusted, so no path here can panic.
+        let valid = self.start <= self.end && self.end <= buf.len();
+        if valid && buf.len() - self.end < want && self.start > 0 {
             buf.copy_within(self.start..self.end, 0);
             self.end -= self.start;
             self.start = 0;
         }
-        &mut buf[self.end..]
+        buf.get_mut(self.end..).unwrap_or_default()
     }
 
     /// `n` bytes were written at the start of [`Rx::room`].
@@ -62,14 +64,16 @@ impl Rx {
     pub(crate) fn push(&mut self, buf: &mut [u8], bytes: &[u8]) -> usize {
         let room = self.room(buf, bytes.len());
         let n = bytes.len().min(room.len());
-        room[..n].copy_from_slice(&bytes[..n]);
+        if let (Some(to), Some(from)) = (room.get_mut(..n), bytes.get(..n)) {
+            to.copy_from_slice(from);
+        }
         self.filled(buf.len(), n);
         n
     }
 
     /// The bytes not yet consumed, the held frame first.
     pub(crate) fn data<'a>(&self, buf: &'a [u8]) -> &'a [u8] {
-        &buf[self.start..self.end]
+        buf.get(self.start..self.end).unwrap_or_default()
     }
 
     /// Whether no bytes wait.

@@ -179,19 +179,21 @@ impl<'r> State<'r> {
             }
         }
         self.pump_group_list();
-        while let Some(index) = self.table.next_gap() {
-            if self.out.is_full() {
+        while !self.out.is_full() {
+            let cursor = self.sync.cursor;
+            let Some(row) = self.table.next_gap() else {
                 break;
-            }
-            let id = self.next_id();
-            let deadline = self.now + self.config.request_timeout;
-            let row = &self.table.rows[index];
+            };
+            // Marked now; unmarked below if the request cannot be queued.
+            row.fetching = true;
             let conversation = row.id.clone();
-            let start = match (row.baseline_known, self.sync.cursor) {
+            let start = match (row.baseline_known, cursor) {
                 (true, _) => body::RangeStart::AfterSeq(row.delivered_seq),
                 (false, Some(cursor)) => body::RangeStart::SinceCursor(cursor),
                 (false, None) => body::RangeStart::Unread,
             };
+            let id = self.next_id();
+            let deadline = self.now + self.config.request_timeout;
             let range = body::MessageRange {
                 conversation: &conversation,
                 start,
@@ -208,9 +210,11 @@ impl<'r> State<'r> {
                 )
                 .is_err()
             {
+                if let Some(row) = self.table.find_mut(&conversation) {
+                    row.fetching = false;
+                }
                 break;
             }
-            self.table.rows[index].fetching = true;
         }
         if self.sync.running
             && self.sync.pages_done

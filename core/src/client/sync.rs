@@ -45,15 +45,13 @@ impl State<'_> {
     ) -> Result<(), ProtocolError> {
         for summary in Records::<body::ConversationSummary<'_>>::new(bytes) {
             let s = summary?;
-            let Some(i) = self.table.get_or_insert(s.conversation) else {
+            let Some(c) = self.table.get_or_insert(s.conversation) else {
                 continue;
             };
-            let c = &mut self.table.rows[i];
             c.read_seq = c.read_seq.max(s.read_seq);
             if s.last_seq >= c.last_seq {
                 c.set_last(s.last_seq, s.last_time_ms, s.last_from, s.preview);
             }
-            self.table.touch(i);
             self.conversations_dirty = true;
         }
         self.sync.page_cursor = self.sync.page_cursor.max(page.next_cursor);
@@ -132,8 +130,7 @@ impl State<'_> {
         }
         self.table.clear();
         for record in Records::<Record<'_>>::new(rest).flatten() {
-            if let Some(i) = self.table.get_or_insert(record.id) {
-                let c = &mut self.table.rows[i];
+            if let Some(c) = self.table.get_or_insert(record.id) {
                 c.read_seq = record.read_seq;
                 c.delivered_seq = record.delivered_seq;
                 c.set_last(

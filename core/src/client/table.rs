@@ -37,23 +37,26 @@ impl<'r> Table<'r> {
         self.rows.iter_mut().filter(move |c| id_key(&c.id) == key)
     }
 
-    pub(crate) fn find(&self, id: &str) -> Option<usize> {
-        self.rows.iter().position(|c| c.id.as_str() == id)
+    pub(crate) fn find(&self, id: &str) -> Option<&Conversation> {
+        self.rows.iter().find(|c| c.id.as_str() == id)
     }
 
-    pub(crate) fn touch(&mut self, index: usize) {
-        self.clock += 1;
-        if let Some(c) = self.rows.get_mut(index) {
-            c.active = self.clock;
-        }
+    pub(crate) fn find_mut(&mut self, id: &str) -> Option<&mut Conversation> {
+        self.rows.iter_mut().find(|c| c.id.as_str() == id)
     }
 
     /// Finds the conversation `id`, or inserts it, evicting the least recently
-    /// active one (preferring one with nothing left to fetch) when full.
-    /// `None` if `id` is not a conversation id or the table has no room at all.
-    pub(crate) fn get_or_insert(&mut self, id: &str) -> Option<usize> {
-        if let Some(index) = self.find(id) {
-            return Some(index);
+    /// active one (preferring one with nothing left to fetch) when full; in
+    /// both cases it becomes the most recently active. `None` if `id` is not
+    /// a conversation id. Hands out the row itself, never an index, so no
+    /// caller indexes the table.
+    pub(crate) fn get_or_insert(&mut self, id: &str) -> Option<&mut Conversation> {
+        self.clock += 1;
+        let clock = self.clock;
+        if let Some(i) = self.rows.iter().position(|c| c.id.as_str() == id) {
+            let c = self.rows.get_mut(i)?;
+            c.active = clock;
+            return Some(c);
         }
         let (kind, _) = ConversationType::parse(id)?;
         let owned = ConversationId::try_from(id).ok()?;
@@ -64,13 +67,16 @@ impl<'r> Table<'r> {
                 .enumerate()
                 .min_by_key(|(_, c)| (c.needs_fetch(), c.active))
                 .map(|(i, _)| i)?;
-            self.rows.swap_remove(victim);
-            self.evicted = self.evicted.saturating_add(1);
+            // Checked again so the removal's own assertion is provably never hit.
+            if victim < self.rows.len() {
+                self.rows.swap_remove(victim);
+                self.evicted = self.evicted.saturating_add(1);
+            }
         }
-        self.rows.push(Conversation::new(owned, kind)).ok()?;
-        let index = self.rows.len() - 1;
-        self.touch(index);
-        Some(index)
+        let mut row = Conversation::new(owned, kind);
+        row.active = clock;
+        self.rows.push(row).ok()?;
+        self.rows.last_mut()
     }
 
     /// TIM `getTotalUnreadMessageCount`.
@@ -79,10 +85,10 @@ impl<'r> Table<'r> {
     }
 
     /// A conversation with messages to fetch and no fetch running.
-    pub(crate) fn next_gap(&self) -> Option<usize> {
+    pub(crate) fn next_gap(&mut self) -> Option<&mut Conversation> {
         self.rows
-            .iter()
-            .position(|c| c.needs_fetch() && !c.fetching)
+            .iter_mut()
+            .find(|c| c.needs_fetch() && !c.fetching)
     }
 
     pub(crate) fn has_gaps(&self) -> bool {

@@ -160,7 +160,9 @@ pub fn cut_at_char_boundary(text: &str, max: usize) -> &str {
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    &text[..end]
+    // `end` is a char boundary within the text: `get` cannot miss, and
+    // unlike slicing it has no panicking path.
+    text.get(..end).unwrap_or("")
 }
 
 #[cfg(test)]

@@ -104,8 +104,12 @@ pub fn encode_frame<T: Serialize + ?Sized>(
             .len()
     };
     let len = u32::try_from(body_len + 1).map_err(|_| EncodeError::BufferTooSmall)?;
-    out[..LEN_PREFIX].copy_from_slice(&len.to_le_bytes());
-    out[LEN_PREFIX] = kind;
+    // The header's room was checked above; `get` keeps panics out anyway.
+    let Some([l0, l1, l2, l3, k, ..]) = out.get_mut(..HEADER_LEN) else {
+        return Err(EncodeError::BufferTooSmall);
+    };
+    [*l0, *l1, *l2, *l3] = len.to_le_bytes();
+    *k = kind;
     Ok(HEADER_LEN + body_len)
 }
 
