@@ -244,8 +244,9 @@ impl<M: RawMutex, const EVENTS: usize, S: SyncStore> tinyim_driver::Host
     async fn drained(&mut self, client: &Client<'_>) {
         if self.save_due {
             self.save_due = false;
-            if let Ok(n) = client.save_sync_state(self.state_buf) {
-                self.store.save(&self.state_buf[..n]).await;
+            let saved = client.save_sync_state(self.state_buf);
+            if let Some(state) = saved.ok().and_then(|n| self.state_buf.get(..n)) {
+                self.store.save(state).await;
             }
         }
     }

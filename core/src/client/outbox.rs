@@ -204,7 +204,8 @@ impl<'r> Outbox<'r> {
     /// Removes the pending request at `index`, keeping the others in order,
     /// without a panicking path (heapless's `remove` asserts the index).
     fn take_at(&mut self, index: usize) -> Option<Pending> {
-        self.pending.get_mut(index..)?.rotate_left(1);
+        let tail = self.pending.get_mut(index..).filter(|t| !t.is_empty())?;
+        tail.rotate_left(1);
         self.pending.pop()
     }
 
