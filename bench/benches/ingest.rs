@@ -11,7 +11,9 @@ use std::time::{Duration, Instant};
 use bytes::BytesMut;
 use criterion::{criterion_group, BatchSize, Criterion, Throughput};
 use rumqttc::{Incoming, MqttState, Packet, Publish, QoS};
-use tinyim_bench::{ingest, logged_in, pushes, BenchResources, TEXT_LEN};
+use tinyim_bench::{
+    ingest, ingest_preloaded, logged_in, preload, pushes, BenchResources, TEXT_LEN,
+};
 
 const BATCH: u64 = 1000;
 
@@ -75,7 +77,10 @@ fn tinyim(c: &mut Criterion) {
 }
 
 /// Both timed over the same batches, alternating so that machine noise hits
-/// them alike; the ratio of the median batch times.
+/// them alike; the ratio of the median batch times. Neither side's timing
+/// includes reading the input off a socket: MQTT parses a filled buffer, and
+/// tinyim's batch is preloaded into the client's receive buffer, where its
+/// zero-copy transports read.
 fn ratio() {
     const ROUNDS: usize = 301;
     let input = pushes(2, BATCH);
@@ -84,9 +89,18 @@ fn ratio() {
     let (mut tinyim_times, mut mqtt_times) = (Vec::new(), Vec::new());
     for _ in 0..ROUNDS {
         let mut client = logged_in(&mut resources);
-        let start = Instant::now();
-        ingest(&mut client, &input);
-        tinyim_times.push(start.elapsed());
+        // The receive buffer holds at most one 64 KiB frame limit's worth:
+        // preload, time, and repeat until the batch is in.
+        let (mut rest, mut took, mut received) = (&input[..], Duration::ZERO, 0);
+        while !rest.is_empty() {
+            let n = preload(&mut client, rest);
+            rest = &rest[n..];
+            let start = Instant::now();
+            received += ingest_preloaded(&mut client, n);
+            took += start.elapsed();
+        }
+        tinyim_times.push(took);
+        assert_eq!(received, BATCH as usize);
 
         let mut state = MqttState::new(100, false);
         let batch = mqtt_input.clone();

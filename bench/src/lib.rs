@@ -116,6 +116,30 @@ pub fn pushes(first: u64, count: u64) -> Vec<u8> {
     out
 }
 
+/// Puts `bytes` where the transport would have read them: straight into the
+/// client's receive buffer (the zero-copy input path). Returns how many fit.
+pub fn preload(client: &mut Client<'_>, bytes: &[u8]) -> usize {
+    let room = client.input_buffer();
+    let n = bytes.len().min(room.len());
+    room[..n].copy_from_slice(&bytes[..n]);
+    n
+}
+
+/// Hands the client `n` preloaded bytes and drains every event; returns how
+/// many messages arrived. Like the MQTT side, which parses a buffer its
+/// socket already filled, this times no copy of the input.
+pub fn ingest_preloaded(client: &mut Client<'_>, n: usize) -> usize {
+    let now = Instant::from_millis(2);
+    client.input_written(now, n);
+    let mut received = 0;
+    while let Some(event) = client.poll_event() {
+        if let tinyim_core::Event::MessageReceived(m) = event {
+            received += usize::from(m.text().is_some());
+        }
+    }
+    received
+}
+
 /// Feeds `bytes` and drains every event; returns how many messages arrived.
 pub fn ingest(client: &mut Client<'_>, bytes: &[u8]) -> usize {
     let now = Instant::from_millis(2);
