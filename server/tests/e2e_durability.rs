@@ -58,6 +58,66 @@ async fn sigkill_under_traffic_loses_and_duplicates_nothing() {
     assert_eq!(acked_seqs.into_iter().collect::<Vec<_>>(), expected);
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn sigkill_under_group_traffic_loses_and_duplicates_nothing() {
+    const TOTAL: usize = 120;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("tinyim.db");
+    // Above TIM's 40 group messages a second: the burst is the point here.
+    let flags = ["--rate", "5000", "--group-rate", "100000"];
+    let server = ServerProcess::start_with(&data, "127.0.0.1:0", &flags);
+    let addr = server.addr.clone();
+    let (alice, _alice_events) = client(&addr, "alice").await;
+    let mut options = tinyim_tokio::GroupOptions::new(tinyim_tokio::GroupType::Community, "team");
+    options.group_id = Some("g-durable".into());
+    options.members = vec!["bob".into(), "carol".into()];
+    alice.create_group(options).await.unwrap();
+    // Their invitations arrive with their first sync, before any traffic.
+    let (_bob, mut bob_events) = client(&addr, "bob").await;
+    let (_carol, mut carol_events) = client(&addr, "carol").await;
+
+    let sender = tokio::spawn({
+        let alice = alice.clone();
+        async move {
+            let mut acked = Vec::new();
+            for wave in 0..TOTAL / 8 {
+                let sends = (0..8).map(|i| {
+                    let alice = alice.clone();
+                    async move {
+                        alice
+                            .send_group_text("g-durable", &format!("g{}", wave * 8 + i))
+                            .await
+                    }
+                });
+                for result in futures_join(sends).await {
+                    acked.push(result.expect("every send is acknowledged in the end"));
+                }
+            }
+            acked
+        }
+    });
+    let mut bob_got = receive(&mut bob_events, TOTAL / 3).await;
+    let addr = server.kill();
+    let _server = ServerProcess::start_with(&data, &addr, &flags);
+    let acked = sender.await.unwrap();
+    let expected: Vec<u64> = (1..=TOTAL as u64).collect();
+    let mut acked_seqs: Vec<u64> = acked.iter().map(|s| s.seq).collect();
+    acked_seqs.sort();
+    assert_eq!(
+        acked_seqs, expected,
+        "every acknowledged message has its own seq"
+    );
+    while bob_got.len() < TOTAL {
+        bob_got.extend(receive(&mut bob_events, 1).await);
+    }
+    let carol_got = receive(&mut carol_events, TOTAL).await;
+    for (who, got) in [("bob", bob_got), ("carol", carol_got)] {
+        assert!(got.iter().all(|m| m.conversation_id == "GROUPg-durable"));
+        let seqs: Vec<u64> = got.iter().map(|m| m.seq).collect();
+        assert_eq!(seqs, expected, "{who}: exactly once, in seq order");
+    }
+}
+
 /// Runs futures concurrently and returns their results in order.
 async fn futures_join<F>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output>
 where
