@@ -100,6 +100,7 @@ mod with_tinyim {
         runner.run().await
     }
 
+    /// The firmware with tinyim: the runner task, and every handle call.
     pub async fn run(spawner: Spawner, uart: BufferedUart) {
         static RESOURCES: StaticCell<DeviceResources> = StaticCell::new();
         let now = Instant::from_millis(embassy_time::Instant::now().as_millis());
@@ -140,6 +141,7 @@ mod with_minimq {
     use super::*;
     use minimq::{Buffers, ConfigBuilder, Publication, QoS, Session, TopicFilter};
 
+    /// The firmware with minimq: connect, subscribe, publish, receive.
     pub async fn run(_spawner: Spawner, mut uart: BufferedUart) {
         static BUFFERS: StaticCell<([u8; 2048], [u8; 2048])> = StaticCell::new();
         let (rx, tx) = BUFFERS.init(([0; 2048], [0; 2048]));

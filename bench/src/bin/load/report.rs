@@ -2,12 +2,17 @@
 
 /// One figure measured over several runs of both systems.
 pub struct Row {
+    /// What was measured.
     pub shape: String,
+    /// Its unit.
     pub unit: &'static str,
+    /// tinyim's figure, one per run.
     pub tinyim: Vec<f64>,
+    /// mosquitto's figure, one per run (empty for tinyim-only shapes).
     pub mosquitto: Vec<f64>,
     /// Whether a higher figure is better (throughput) or lower (latency, memory).
     pub higher_is_better: bool,
+    /// The goal, as text.
     pub goal: &'static str,
 }
 

@@ -38,9 +38,13 @@ pub fn stamped(text: &str) -> Option<u64> {
 /// End-to-end latency percentiles, microseconds.
 #[derive(Debug, Clone, Copy)]
 pub struct Latency {
+    /// Median.
     pub p50: u64,
+    /// 99th percentile.
     pub p99: u64,
+    /// 99.9th percentile.
     pub p999: u64,
+    /// Messages measured.
     pub count: u64,
 }
 
