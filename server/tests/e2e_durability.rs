@@ -19,22 +19,11 @@ async fn sigkill_under_traffic_loses_and_duplicates_nothing() {
     let (_bob, mut bob_events) = client(&addr, "bob").await;
 
     // Alice sends in waves of 8 concurrent messages; the server dies midway.
-    let sender = tokio::spawn({
-        let alice = alice.clone();
-        async move {
-            let mut acked = Vec::new();
-            for wave in 0..TOTAL / 8 {
-                let sends = (0..8).map(|i| {
-                    let alice = alice.clone();
-                    async move { alice.send_text("bob", &format!("m{}", wave * 8 + i)).await }
-                });
-                for result in futures_join(sends).await {
-                    acked.push(result.expect("every send is acknowledged in the end"));
-                }
-            }
-            acked
-        }
-    });
+    let sender = send_in_waves(
+        alice.clone(),
+        TOTAL,
+        Outgoing::text(ConversationType::C2c, "bob", ""),
+    );
     // Kill once a third of the messages reached bob, then restart on the same file.
     let first = receive(&mut bob_events, TOTAL / 3).await;
     let addr = server.kill();
@@ -76,26 +65,8 @@ async fn sigkill_under_group_traffic_loses_and_duplicates_nothing() {
     let (_bob, mut bob_events) = client(&addr, "bob").await;
     let (_carol, mut carol_events) = client(&addr, "carol").await;
 
-    let sender = tokio::spawn({
-        let alice = alice.clone();
-        async move {
-            let mut acked = Vec::new();
-            for wave in 0..TOTAL / 8 {
-                let sends = (0..8).map(|i| {
-                    let alice = alice.clone();
-                    async move {
-                        alice
-                            .send_group_text("g-durable", &format!("g{}", wave * 8 + i))
-                            .await
-                    }
-                });
-                for result in futures_join(sends).await {
-                    acked.push(result.expect("every send is acknowledged in the end"));
-                }
-            }
-            acked
-        }
-    });
+    let to_group = Outgoing::text(ConversationType::Group, "g-durable", "");
+    let sender = send_in_waves(alice.clone(), TOTAL, to_group);
     let mut bob_got = receive(&mut bob_events, TOTAL / 3).await;
     let addr = server.kill();
     let _server = ServerProcess::start_with(&data, &addr, &flags);
@@ -116,6 +87,29 @@ async fn sigkill_under_group_traffic_loses_and_duplicates_nothing() {
         let seqs: Vec<u64> = got.iter().map(|m| m.seq).collect();
         assert_eq!(seqs, expected, "{who}: exactly once, in seq order");
     }
+}
+
+/// Sends `total` texts ("m0", "m1", ...) shaped like `message`, in waves of
+/// 8 concurrent sends, in a task; resolves to their acknowledgements.
+fn send_in_waves(
+    tim: tinyim_tokio::Tim,
+    total: usize,
+    message: Outgoing,
+) -> tokio::task::JoinHandle<Vec<tinyim_tokio::SentMessage>> {
+    tokio::spawn(async move {
+        let mut acked = Vec::new();
+        for wave in 0..total / 8 {
+            let sends = (0..8).map(|i| {
+                let (tim, mut message) = (tim.clone(), message.clone());
+                message.payload = tinyim_tokio::Payload::Text(format!("m{}", wave * 8 + i));
+                async move { tim.send(message).await }
+            });
+            for result in futures_join(sends).await {
+                acked.push(result.expect("every send is acknowledged in the end"));
+            }
+        }
+        acked
+    })
 }
 
 /// Runs futures concurrently and returns their results in order.
