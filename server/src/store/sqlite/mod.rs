@@ -1,5 +1,9 @@
-//! The embedded default store: one SQLite file in WAL mode, `synchronous=FULL`
-//! so an acknowledged batch survives a crash of the process or the machine.
+//! The embedded default store: one SQLite file in WAL mode. Opened with
+//! [`SqliteStore::open`] every commit waits for the disk (`synchronous=FULL`);
+//! the server opens it with [`SqliteStore::open_deferred_sync`] and makes
+//! commits durable on its sync thread before answering (see [`WalSync`]).
+//! Either way an acknowledged batch survives a crash of the process or the
+//! machine.
 
 mod groups;
 mod wal_sync;
