@@ -6,7 +6,7 @@ use embassy_sync::blocking_mutex::raw::RawMutex;
 use heapless::String;
 use tinyim_core::{CommandError, JoinStatus, RequestError};
 
-use crate::shared::{Call, OwnedEvent, Reply, Shared};
+use crate::shared::{AnswerSlot, Call, OwnedEvent, Reply, Shared};
 
 /// A cheap handle to a running client; copy it into every task that needs it.
 ///
@@ -87,11 +87,20 @@ impl<M: RawMutex, const EVENTS: usize> Handle<'_, M, EVENTS> {
         self.shared.slot.lock(|slot| {
             // Only ever borrowed inside this lock, so never already borrowed.
             if let Ok(mut slot) = slot.try_borrow_mut() {
-                *slot = Some(call);
+                *slot = call;
             }
         });
         self.shared.request.signal(());
-        self.shared.reply.wait().await
+        self.shared.reply.wait().await;
+        let answer = self.shared.answer.lock(|slot| {
+            let mut slot = slot.try_borrow_mut().ok()?;
+            match core::mem::replace(&mut *slot, AnswerSlot::Empty) {
+                AnswerSlot::Ready(answer) => Some(answer),
+                AnswerSlot::Empty => None,
+            }
+        });
+        // The runner fills the slot before it raises the signal.
+        answer.unwrap_or(Err(HandleError::Request(RequestError::Disconnected)))
     }
 
     /// TIM `login`.

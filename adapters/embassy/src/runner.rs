@@ -11,7 +11,7 @@ use tinyim_driver::Transport;
 
 use crate::clock::EmbassyClock;
 use crate::handle::{HandleError, Sent};
-use crate::shared::{Call, OwnedEvent, ReceivedMessage, Reply, Shared, MAX_TEXT};
+use crate::shared::{AnswerSlot, Call, OwnedEvent, ReceivedMessage, Reply, Shared, MAX_TEXT};
 
 /// Where the sync state (cursor and watermarks, postcard bytes) is kept across
 /// reboots. Restore it with `Client::restore_sync_state` before building the
@@ -89,8 +89,18 @@ impl<M: RawMutex, const EVENTS: usize, S> EmbassyHost<'_, M, EVENTS, S> {
     fn answer(&mut self, request: RequestId, reply: Result<Reply, HandleError>) {
         if self.current.as_ref().is_some_and(|c| c.request == request) {
             self.current = None;
-            self.shared.reply.signal(reply);
+            self.reply(reply);
         }
+    }
+
+    /// Leaves the answer in the slot, then wakes the waiting handle.
+    fn reply(&self, reply: Result<Reply, HandleError>) {
+        self.shared.answer.lock(|slot| {
+            if let Ok(mut slot) = slot.try_borrow_mut() {
+                *slot = AnswerSlot::Ready(reply);
+            }
+        });
+        self.shared.reply.signal(());
     }
 }
 
@@ -111,10 +121,13 @@ impl<M: RawMutex, const EVENTS: usize, S: SyncStore> tinyim_driver::Host
     async fn command(&mut self) -> Call {
         loop {
             self.shared.request.wait().await;
-            let call = self
-                .shared
-                .slot
-                .lock(|slot| slot.try_borrow_mut().ok().and_then(|mut s| s.take()));
+            let call = self.shared.slot.lock(|slot| {
+                let mut slot = slot.try_borrow_mut().ok()?;
+                match core::mem::replace(&mut *slot, Call::None) {
+                    Call::None => None,
+                    call => Some(call),
+                }
+            });
             if let Some(call) = call {
                 return call;
             }
@@ -123,6 +136,8 @@ impl<M: RawMutex, const EVENTS: usize, S: SyncStore> tinyim_driver::Host
 
     fn apply(&mut self, client: &mut Client<'_>, now: Instant, call: Call) -> bool {
         let (result, send) = match &call {
+            // Never handed over: the runner takes only filled slots.
+            Call::None => return true,
             Call::Login { user, sig } => (client.login(now, user, sig), false),
             Call::Logout => (client.logout(now), false),
             Call::SendText { to, group, text } => {
@@ -142,7 +157,7 @@ impl<M: RawMutex, const EVENTS: usize, S: SyncStore> tinyim_driver::Host
                     joined: None,
                 })
             }
-            Err(e) => self.shared.reply.signal(Err(HandleError::Command(e))),
+            Err(e) => self.reply(Err(HandleError::Command(e))),
         }
         true
     }

@@ -22,6 +22,9 @@ pub const MAX_TEXT: usize = 256;
 // Without an allocator nothing can be boxed; the one slot holds the largest.
 #[allow(clippy::large_enum_variant)]
 pub(crate) enum Call {
+    /// No call waiting. First, so that an empty slot is all zero bytes and
+    /// a `static Shared` lands in .bss instead of costing flash in .data.
+    None,
     Login {
         user: UserId,
         sig: String<MAX_USER_SIG>,
@@ -43,6 +46,14 @@ pub(crate) enum Call {
     QuitGroup {
         group: GroupId,
     },
+}
+
+/// Where the runner leaves its answer for the waiting handle. An explicit
+/// tag with `Empty` as 0 keeps an empty slot all zero bytes (see `Call`).
+#[repr(C, u8)]
+pub(crate) enum AnswerSlot {
+    Empty,
+    Ready(Result<Reply, HandleError>),
 }
 
 /// The runner's answer to a call.
@@ -113,9 +124,11 @@ pub enum OwnedEvent {
 /// the depth of the event queue.
 pub struct Shared<M: RawMutex, const EVENTS: usize> {
     pub(crate) calls: Mutex<M, ()>,
-    pub(crate) slot: BlockingMutex<M, RefCell<Option<Call>>>,
+    pub(crate) slot: BlockingMutex<M, RefCell<Call>>,
     pub(crate) request: Signal<M, ()>,
-    pub(crate) reply: Signal<M, Result<Reply, HandleError>>,
+    /// Raised when `answer` holds the runner's answer.
+    pub(crate) reply: Signal<M, ()>,
+    pub(crate) answer: BlockingMutex<M, RefCell<AnswerSlot>>,
     pub(crate) events: Channel<M, OwnedEvent, EVENTS>,
 }
 
@@ -124,9 +137,10 @@ impl<M: RawMutex, const EVENTS: usize> Shared<M, EVENTS> {
     pub const fn new() -> Self {
         Shared {
             calls: Mutex::new(()),
-            slot: BlockingMutex::new(RefCell::new(None)),
+            slot: BlockingMutex::new(RefCell::new(Call::None)),
             request: Signal::new(),
             reply: Signal::new(),
+            answer: BlockingMutex::new(RefCell::new(AnswerSlot::Empty)),
             events: Channel::new(),
         }
     }
