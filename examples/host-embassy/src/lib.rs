@@ -93,3 +93,14 @@ pub fn dev_user_sig(app_id: u64, key: &str, user: &str) -> String {
         .map_or(0, |d| d.as_secs());
     tinyim_server::usersig::mint(app_id, key, user, 3600, now)
 }
+
+/// A client core at device capacities, as firmware builds one: embedded
+/// device class, the clock read from embassy-time, `seed` for its ids.
+pub fn device_client(
+    resources: &mut tinyim_core::DeviceResources,
+    seed: u64,
+) -> tinyim_core::Client<'_> {
+    let start = tinyim_core::time::Instant::from_millis(embassy_time::Instant::now().as_millis());
+    let config = tinyim_core::Config::new(tinyim_core::wire::body::DeviceClass::Embedded);
+    tinyim_core::Client::new(&config, resources, start, seed)
+}

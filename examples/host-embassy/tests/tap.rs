@@ -16,9 +16,7 @@ use embassy_futures::select::{select3, Either3};
 use embassy_net::tcp::TcpSocket;
 use embassy_net::{Ipv4Address, Ipv4Cidr, StackResources};
 use embassy_sync::blocking_mutex::raw::NoopRawMutex;
-use tinyim_core::time::Instant;
-use tinyim_core::wire::body::DeviceClass;
-use tinyim_core::{Client, Config, DeviceResources};
+use tinyim_core::DeviceResources;
 use tinyim_embassy::{OwnedEvent, Runner, Shared, TcpTransport};
 use tinyim_tokio::{Options, Tim, TimEvent};
 
@@ -131,13 +129,7 @@ fn inside() {
         let transport = TcpTransport::new(socket, (Ipv4Address::new(169, 254, 77, 1), port));
 
         let mut resources = Box::new(DeviceResources::new());
-        let start = Instant::from_millis(embassy_time::Instant::now().as_millis());
-        let client = Client::new(
-            &Config::new(DeviceClass::Embedded),
-            &mut resources,
-            start,
-            3,
-        );
+        let client = host_embassy::device_client(&mut resources, 3);
         let shared = Shared::<NoopRawMutex, 8>::new();
         let mut state = [0u8; 4096];
         let mut runner = Runner::new(client, transport, &shared, (), &mut state);

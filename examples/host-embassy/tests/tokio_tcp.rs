@@ -54,13 +54,7 @@ async fn device_receives_and_answers_through_the_embassy_adapter() {
     let addr = start_server(dir.path()).await;
 
     let mut resources = Box::new(DeviceResources::new());
-    let start = Instant::from_millis(embassy_time::Instant::now().as_millis());
-    let client = Client::new(
-        &Config::new(DeviceClass::Embedded),
-        &mut resources,
-        start,
-        99,
-    );
+    let client = host_embassy::device_client(&mut resources, 99);
     let shared = Shared::<NoopRawMutex, 8>::new();
     let mut state = [0u8; 4096];
     let mut saved = Saved::default();
@@ -142,13 +136,7 @@ async fn device_joins_a_group_talks_in_it_and_leaves() {
     let dir = tempfile::tempdir().unwrap();
     let addr = start_server(dir.path()).await;
     let mut resources = Box::new(DeviceResources::new());
-    let start = Instant::from_millis(embassy_time::Instant::now().as_millis());
-    let client = Client::new(
-        &Config::new(DeviceClass::Embedded),
-        &mut resources,
-        start,
-        7,
-    );
+    let client = host_embassy::device_client(&mut resources, 7);
     let shared = Shared::<NoopRawMutex, 8>::new();
     let mut state = [0u8; 4096];
     let mut runner = Runner::new(client, TokioTcp::new(addr.clone()), &shared, (), &mut state);

@@ -4,11 +4,10 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use hdrhistogram::Histogram;
 use rumqttc::{AsyncClient, Event, EventLoop, MqttOptions, Packet, QoS};
 use tokio::sync::watch;
 
-use crate::shapes::{payload, stamp_at, stamped, Latency, PATIENCE, WINDOW};
+use crate::shapes::{latency_histogram, payload, stamp_at, stamped, Latency, PATIENCE, WINDOW};
 
 fn connect(port: u16, id: &str, inflight: u16) -> (AsyncClient, EventLoop) {
     let mut options = MqttOptions::new(id, "127.0.0.1", port);
@@ -168,9 +167,7 @@ pub async fn fanout(port: u16, members: usize, n: usize, window: u16) -> f64 {
 /// Shape 3: `pairs` publisher/subscriber pairs at `per_pair` messages a
 /// second for `seconds`; end-to-end latency of every message.
 pub async fn latency(port: u16, pairs: usize, per_pair: u32, seconds: u32) -> Latency {
-    let histogram = Arc::new(Mutex::new(
-        Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("bounds"),
-    ));
+    let histogram = Arc::new(Mutex::new(latency_histogram()));
     let base = Instant::now();
     let total = (per_pair * seconds) as usize;
     let mut done = Vec::new();

@@ -77,3 +77,31 @@ pub fn table(rows: &[Row]) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(tinyim: &[f64], mosquitto: &[f64], higher_is_better: bool) -> Row {
+        Row {
+            shape: "s".into(),
+            unit: "u",
+            tinyim: tinyim.to_vec(),
+            mosquitto: mosquitto.to_vec(),
+            higher_is_better,
+            goal: "",
+        }
+    }
+
+    #[test]
+    fn medians_ranges_and_ratios_paired_by_run() {
+        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
+        assert_eq!(range(&[3.0, 1.0, 2.0]), (1.0, 3.0));
+        // Throughput: tinyim over mosquitto; latency: mosquitto over tinyim.
+        assert_eq!(row(&[20.0, 30.0], &[10.0, 10.0], true).ratios(), [2.0, 3.0]);
+        assert_eq!(row(&[20.0], &[10.0], false).ratios(), [0.5]);
+        let table = table(&[row(&[1.0, 3.0, 2.0], &[], false)]);
+        assert!(table.contains("| s | u | 2 (1-3) | - | - |  |"), "{table}");
+    }
+}

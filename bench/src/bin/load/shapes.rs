@@ -35,6 +35,11 @@ pub fn stamped(text: &str) -> Option<u64> {
     text.split(':').next()?.parse().ok()
 }
 
+/// A histogram of latencies from 1 µs to 60 s at three significant digits.
+pub fn latency_histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, 60_000_000, 3).expect("valid bounds")
+}
+
 /// End-to-end latency percentiles, microseconds.
 #[derive(Debug, Clone, Copy)]
 pub struct Latency {

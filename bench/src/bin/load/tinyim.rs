@@ -4,12 +4,11 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use hdrhistogram::Histogram;
 use tinyim_tokio::{EventStream, GroupOptions, GroupType, Options, Tim, TimEvent};
 use tokio::sync::Semaphore;
 
 use crate::process::{APP_ID, KEY};
-use crate::shapes::{payload, stamp_at, stamped, Latency, PATIENCE, WINDOW};
+use crate::shapes::{latency_histogram, payload, stamp_at, stamped, Latency, PATIENCE, WINDOW};
 
 fn sig(user: &str) -> String {
     let now = std::time::SystemTime::now()
@@ -118,9 +117,7 @@ pub async fn fanout(addr: &str, members: usize, n: usize, window: usize) -> f64 
 /// Shape 3: `pairs` sender/receiver pairs, each sending `per_pair` messages
 /// a second for `seconds`; end-to-end latency of every message.
 pub async fn latency(addr: &str, pairs: usize, per_pair: u32, seconds: u32) -> Latency {
-    let histogram = Arc::new(Mutex::new(
-        Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("bounds"),
-    ));
+    let histogram = Arc::new(Mutex::new(latency_histogram()));
     let base = Instant::now();
     let total = (per_pair * seconds) as usize;
     let mut receivers = Vec::new();
