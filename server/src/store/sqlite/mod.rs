@@ -510,4 +510,20 @@ mod tests {
         s.put_conversation(&mut row).unwrap();
         assert_eq!(row.version, committed + 1);
     }
+
+    #[test]
+    fn deferred_sync_commits_are_there_after_a_sync_and_a_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("deferred.db");
+        let (mut s, mut wal) = SqliteStore::open_deferred_sync(&path).unwrap();
+        wal.sync().expect("a sync right after opening succeeds");
+        s.begin().unwrap();
+        s.insert_message(&mut message(1, 7)).unwrap();
+        s.commit().unwrap();
+        wal.sync().expect("the WAL exists and syncs");
+        drop((s, wal));
+        let mut reopened = SqliteStore::open(&path).unwrap();
+        assert_eq!(reopened.last_seq("c2c:a|b").unwrap(), 1);
+        assert_eq!(reopened.find_sent("a", 7).unwrap().unwrap().seq, 1);
+    }
 }
