@@ -642,3 +642,23 @@ fn zero_copy_output_sends_whole_frames_across_partial_writes() {
         3
     );
 }
+
+#[test]
+fn sends_without_an_id_get_distinct_nonzero_ids_that_run_on() {
+    let mut h = Harness::logged_in();
+    h.know("C2Cbob", 1);
+    let ids: Vec<u64> = (0..3)
+        .map(|_| {
+            h.client
+                .send_message(h.now, &OutgoingMessage::text("bob", "hi"))
+                .unwrap();
+            let (_, payload) = h.sent_request(kind::SEND_MESSAGE);
+            let send: body::SendMessage<'_> = records::decode_exact(&payload).unwrap();
+            send.client_msg_id
+        })
+        .collect();
+    assert!(ids.iter().all(|&id| id != 0), "0 is the server's own id");
+    // Consecutive, so the server's dedupe index grows at one place.
+    assert_eq!(ids[1], ids[0].wrapping_add(1));
+    assert_eq!(ids[2], ids[1].wrapping_add(1));
+}

@@ -41,7 +41,12 @@ impl State<'_> {
         }
         let client_msg_id = match message.client_msg_id {
             Some(id) => id,
-            None => self.rng.next_u64().max(1),
+            None => {
+                // 0 is the server's own messages' id.
+                let id = self.next_msg_id.max(1);
+                self.next_msg_id = id.wrapping_add(1);
+                id
+            }
         };
         let id = self.next_id();
         let deadline = self.now + self.config.send_timeout;

@@ -31,6 +31,12 @@ pub(crate) struct State<'r> {
     pub(crate) config: Config,
     pub(crate) now: Instant,
     pub(crate) rng: Rng,
+    /// The next client message id a send without one gets. Ids run on from
+    /// a random start: a restart starts elsewhere among 2^64 (so ids stay
+    /// unique per sender), and one run's ids are consecutive, so the
+    /// server's dedupe index grows at one place per client rather than at
+    /// a random page per message.
+    pub(crate) next_msg_id: u64,
     pub(crate) link: Link,
     pub(crate) reconnect_attempt: u32,
     pub(crate) session: Session,
@@ -65,10 +71,12 @@ impl<'r> State<'r> {
         rx_capacity: usize,
     ) -> Self {
         events.clear();
+        let mut rng = Rng::new(seed);
         State {
             config,
             now,
-            rng: Rng::new(seed),
+            next_msg_id: rng.next_u64(),
+            rng,
             link: Link::Idle { retry_at: now },
             reconnect_attempt: 0,
             session: Session::default(),

@@ -101,18 +101,6 @@ impl<S: Store> Engine<S> {
             );
             return Ok(());
         }
-        if let Some(existing) = self.store.find_sent(me, send.client_msg_id)? {
-            // A resend of a stored message: same answer, nothing stored twice.
-            self.respond(
-                reply,
-                &body::SendOk {
-                    conversation: my_conv,
-                    seq: existing.seq,
-                    time_ms: existing.time_ms,
-                },
-            );
-            return Ok(());
-        }
         let key = c2c_key(me, peer);
         let mine = self.store.conversation(me, my_conv)?;
         // Both sides' rows carry the conversation's last seq; without a row
@@ -130,7 +118,18 @@ impl<S: Store> Engine<S> {
             body: elem_bytes,
             gseq: 0,
         };
-        self.store.insert_message(&mut message)?;
+        if let Some(existing) = self.store.insert_unless_sent(&mut message)? {
+            // A resend of a stored message: same answer, nothing stored twice.
+            self.respond(
+                reply,
+                &body::SendOk {
+                    conversation: my_conv,
+                    seq: existing.seq,
+                    time_ms: existing.time_ms,
+                },
+            );
+            return Ok(());
+        }
         let preview = cut_at_char_boundary(send.elem.preview(), PREVIEW_BYTES);
         let mut mine = mine.unwrap_or_else(|| new_row(me, my_conv.to_owned(), &key));
         self.advance_row(&mut mine, &message, preview, true)?;

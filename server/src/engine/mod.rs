@@ -87,6 +87,18 @@ pub struct Engine<S: Store> {
     rates: groups::GroupRates,
     now_ms: u64,
     out: Vec<Output>,
+    /// The batch applied and not yet committed.
+    batch: Option<OpenBatch>,
+}
+
+/// A transaction open over the inputs applied since the last commit.
+struct OpenBatch {
+    /// Whether the transaction began (if not, requests are refused by
+    /// closing their connections).
+    began: bool,
+    /// Connections with a request in the batch, closed if the commit fails.
+    touched: Vec<ConnId>,
+    inputs: usize,
 }
 
 /// A request that could not be served, answered with its code.
@@ -113,6 +125,7 @@ impl<S: Store> Engine<S> {
             rates: groups::GroupRates::new(groups::rules::MESSAGES_PER_SECOND),
             now_ms: 0,
             out: Vec::new(),
+            batch: None,
         }
     }
 
@@ -131,39 +144,67 @@ impl<S: Store> Engine<S> {
     /// If the commit fails, every connection with a request in the batch is
     /// closed instead: nothing was acknowledged, and clients resend.
     pub fn handle_batch(&mut self, now_ms: u64, inputs: Vec<Input>) -> Vec<Output> {
-        self.now_ms = now_ms;
-        self.out.clear();
-        let mut touched = Vec::new();
-        let began = self.store.begin();
-        if let Err(e) = &began {
-            tracing::error!("cannot begin a transaction: {e}");
-        }
         for input in inputs {
-            match input {
-                Input::Opened {
-                    conn,
-                    max_frame,
-                    device,
-                } => self.sessions.open(conn, max_frame, device),
-                Input::Closed { conn } => self.sessions.close(conn),
-                Input::Tick => self.kick_expired(),
-                Input::Frame { conn, kind, body } => {
-                    touched.push(conn);
-                    if began.is_ok() {
-                        self.handle_frame(conn, kind, &body);
-                    } else {
-                        self.out.push(Output::Close { conn });
-                    }
+            self.apply(now_ms, input);
+        }
+        self.commit_batch()
+    }
+
+    /// Applies one input to the open batch, opening one (a transaction) if
+    /// none is. Its outputs wait for [`Engine::commit_batch`].
+    pub fn apply(&mut self, now_ms: u64, input: Input) {
+        self.now_ms = now_ms;
+        let batch = self.batch.get_or_insert_with(|| {
+            let began = self.store.begin();
+            if let Err(e) = &began {
+                tracing::error!("cannot begin a transaction: {e}");
+            }
+            OpenBatch {
+                began: began.is_ok(),
+                touched: Vec::new(),
+                inputs: 0,
+            }
+        });
+        batch.inputs += 1;
+        let began = batch.began;
+        match input {
+            Input::Opened {
+                conn,
+                max_frame,
+                device,
+            } => self.sessions.open(conn, max_frame, device),
+            Input::Closed { conn } => self.sessions.close(conn),
+            Input::Tick => self.kick_expired(),
+            Input::Frame { conn, kind, body } => {
+                batch.touched.push(conn);
+                if began {
+                    self.handle_frame(conn, kind, &body);
+                } else {
+                    self.out.push(Output::Close { conn });
                 }
             }
         }
-        if began.is_ok() {
+    }
+
+    /// Inputs applied since the last commit.
+    pub fn batch_len(&self) -> usize {
+        self.batch.as_ref().map_or(0, |b| b.inputs)
+    }
+
+    /// Commits the open batch and returns what to send. If the commit
+    /// fails, every connection with a request in the batch is closed
+    /// instead: nothing was acknowledged, and clients resend.
+    pub fn commit_batch(&mut self) -> Vec<Output> {
+        let Some(batch) = self.batch.take() else {
+            return Vec::new();
+        };
+        if batch.began {
             if let Err(e) = self.store.commit() {
                 tracing::error!("commit failed: {e}; closing the batch's connections");
                 self.store.rollback();
                 self.out.retain(|o| !matches!(o, Output::Frame { .. }));
                 self.out
-                    .extend(touched.into_iter().map(|conn| Output::Close { conn }));
+                    .extend(batch.touched.into_iter().map(|conn| Output::Close { conn }));
             }
         }
         std::mem::take(&mut self.out)

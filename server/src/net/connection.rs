@@ -116,7 +116,11 @@ pub(crate) async fn run(stream: TcpStream, id: ConnId, shared: Arc<Shared>) {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
         .remove(&id);
     if conn.open {
-        let _ = conn.shared.engine.send(Input::Closed { conn: id }).await;
+        let _ = conn
+            .shared
+            .engine
+            .send(Input::Closed { conn: id }.into())
+            .await;
     }
     tracing::debug!(conn = id, "closed");
 }
@@ -177,7 +181,7 @@ impl Conn {
                 kind: frame_kind,
                 body: frame_body.to_vec(),
             };
-            if self.shared.engine.send(input).await.is_err() {
+            if self.shared.engine.send(input.into()).await.is_err() {
                 break Step::Close;
             }
         };
@@ -211,7 +215,7 @@ impl Conn {
                     max_frame: client_max,
                     device: hello.device,
                 };
-                if self.shared.engine.send(opened).await.is_err()
+                if self.shared.engine.send(opened.into()).await.is_err()
                     || !write(wr, &frame(kind::HELLO_ACK, &ack)).await
                 {
                     return Step::Close;

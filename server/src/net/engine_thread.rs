@@ -1,9 +1,16 @@
-//! The single writer and its syncer. The writer takes every queued input as
-//! one batch and applies it in one transaction (group commit); the syncer
-//! makes committed batches durable with one `fdatasync` for all of them and
-//! only then hands their outputs to the connections. The writer goes on with
-//! the next batch meanwhile, so the disk's sync time is paid once per sync,
-//! not once per batch, and nothing is acknowledged before it is durable.
+//! The single writer and its syncer. The writer applies inputs as they come
+//! into one open transaction and commits it when the syncer is free; the
+//! syncer makes the commit durable with one `fdatasync`, only then hands its
+//! outputs to the connections, and tells the writer it is free. So a busy
+//! server commits once per sync with everything that arrived during the
+//! previous one (each page goes to the WAL once per sync, not once per small
+//! batch), an idle one commits and syncs each input at once, and nothing is
+//! acknowledged before it is durable.
+//!
+//! Committing while a sync runs instead (so the next commit is ready when it
+//! ends) measured slower: a message then waits for a commit, a whole sync
+//! and its own sync, where here it waits for the sync running when it came
+//! and its own.
 
 use std::sync::{mpsc as std_mpsc, Arc};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -14,8 +21,24 @@ use super::Shared;
 use crate::engine::{Engine, Input, Output};
 use crate::store::{Store, WalSync};
 
-/// Inputs applied in one transaction at most.
-const MAX_BATCH: usize = 512;
+/// Inputs applied in one transaction at most: past this the writer commits
+/// without waiting for the syncer, which bounds the outputs held back.
+const MAX_BATCH: usize = 4096;
+
+/// What the writer's queue carries.
+#[derive(Debug)]
+pub(crate) enum Job {
+    /// An input for the engine.
+    Input(Input),
+    /// The syncer finished its sync and is free for the next commit.
+    Synced,
+}
+
+impl From<Input> for Job {
+    fn from(input: Input) -> Self {
+        Job::Input(input)
+    }
+}
 
 pub(crate) fn now_ms() -> u64 {
     SystemTime::now()
@@ -25,12 +48,15 @@ pub(crate) fn now_ms() -> u64 {
 
 pub(crate) fn spawn<S: Store + 'static>(
     mut engine: Engine<S>,
-    mut rx: mpsc::Receiver<Input>,
+    mut rx: mpsc::Receiver<Job>,
     mut wal: WalSync,
     shared: Arc<Shared>,
 ) {
     let (committed, to_sync) = std_mpsc::channel::<Vec<Output>>();
     let syncer_shared = shared.clone();
+    // Weak: the writer's queue closes when the server's senders are gone,
+    // whatever the syncer holds.
+    let writer = shared.engine.downgrade();
     std::thread::Builder::new()
         .name("tinyim-sync".into())
         .spawn(move || {
@@ -52,23 +78,38 @@ pub(crate) fn spawn<S: Store + 'static>(
                             .for_each(|outputs| dispatch(&syncer_shared, closes(outputs)));
                     }
                 }
+                let told = writer
+                    .upgrade()
+                    .is_some_and(|tx| tx.blocking_send(Job::Synced).is_ok());
+                if !told {
+                    return;
+                }
             }
         })
         .expect("spawning the sync thread");
     std::thread::Builder::new()
         .name("tinyim-engine".into())
         .spawn(move || {
+            let mut syncing = false;
             while let Some(first) = rx.blocking_recv() {
-                let mut batch = vec![first];
-                while batch.len() < MAX_BATCH {
-                    match rx.try_recv() {
-                        Ok(input) => batch.push(input),
-                        Err(_) => break,
+                let now = now_ms();
+                let mut next = Some(first);
+                while let Some(job) = next {
+                    match job {
+                        Job::Synced => syncing = false,
+                        Job::Input(input) => engine.apply(now, input),
                     }
+                    if engine.batch_len() >= MAX_BATCH {
+                        break;
+                    }
+                    next = rx.try_recv().ok();
                 }
-                let outputs = engine.handle_batch(now_ms(), batch);
-                if committed.send(outputs).is_err() {
-                    return;
+                let due = !syncing || engine.batch_len() >= MAX_BATCH;
+                if engine.batch_len() > 0 && due {
+                    if committed.send(engine.commit_batch()).is_err() {
+                        return;
+                    }
+                    syncing = true;
                 }
             }
         })

@@ -19,6 +19,7 @@ use tokio::sync::mpsc;
 
 use crate::engine::{AppAuth, ConnId, Engine, HandshakeLimits, Input};
 use crate::store::SqliteStore;
+use engine_thread::Job;
 use outbound::Outbound;
 
 /// Largest frame the server accepts: a 12 KB message and its envelope fit.
@@ -65,7 +66,7 @@ impl ServerConfig {
 /// State shared by the accept loop, the connections and the engine thread.
 pub(crate) struct Shared {
     pub(crate) config: ServerConfig,
-    pub(crate) engine: mpsc::Sender<Input>,
+    pub(crate) engine: mpsc::Sender<Job>,
     pub(crate) conns: Mutex<HashMap<ConnId, Arc<Outbound>>>,
     pub(crate) limits: HandshakeLimits,
 }
@@ -99,7 +100,7 @@ impl Server {
         let ticker = shared.engine.clone();
         tokio::spawn(async move {
             let mut every = tokio::time::interval(Duration::from_secs(1));
-            while ticker.send(Input::Tick).await.is_ok() {
+            while ticker.send(Input::Tick.into()).await.is_ok() {
                 every.tick().await;
             }
         });

@@ -91,9 +91,17 @@ pub trait Store: GroupStore + Send {
     fn last_seq(&mut self, conv_key: &str) -> StoreResult<u64>;
     /// Stores a message, giving it the next change number.
     fn insert_message(&mut self, message: &mut StoredMessage) -> StoreResult<()>;
+    /// Stores a message unless its sender already sent one with the same
+    /// client message id: then stores nothing and returns that one.
+    fn insert_unless_sent(
+        &mut self,
+        message: &mut StoredMessage,
+    ) -> StoreResult<Option<StoredMessage>>;
     /// A user's row of a conversation.
     fn conversation(&mut self, owner: &str, conv_id: &str) -> StoreResult<Option<ConversationRow>>;
-    /// Writes a user's row, giving it the next change number.
+    /// Writes a user's row, giving it the next change number. The write
+    /// may wait in memory until the commit or the next read of changed
+    /// rows; reads through this trait see it at once.
     fn put_conversation(&mut self, row: &mut ConversationRow) -> StoreResult<()>;
     /// The newest change number.
     fn last_change(&mut self) -> StoreResult<u64>;

@@ -6,15 +6,17 @@
 //! machine.
 
 mod groups;
+mod row_cache;
 mod wal_sync;
 
 pub use wal_sync::WalSync;
 
 use std::path::Path;
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
 
 use super::{ConversationRow, Store, StoreError, StoreResult, StoredMessage};
+use row_cache::RowCache;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS messages (
@@ -59,6 +61,9 @@ pub struct SqliteStore {
     last_change: u64,
     /// What the database holds.
     persisted_change: u64,
+    /// Conversation rows, written back to the table before it is read and
+    /// at commit.
+    rows: RowCache,
 }
 
 pub(super) fn err(e: rusqlite::Error) -> StoreError {
@@ -102,9 +107,90 @@ fn conversation_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Conversati
 
 use groups::GROUP_CONVERSATIONS;
 
-const MESSAGE_COLUMNS: &str = "conv_key, seq, sender, client_msg_id, time_ms, body, gseq";
-const CONVERSATION_COLUMNS: &str =
-    "owner, conv_id, conv_key, last_seq, read_seq, last_time_ms, last_from, preview, version";
+// Column lists as macros, so the statements on the send path are constant
+// strings (no formatting per call) that share one list.
+macro_rules! message_columns {
+    () => {
+        "conv_key, seq, sender, client_msg_id, time_ms, body, gseq"
+    };
+}
+macro_rules! conversation_columns {
+    () => {
+        "owner, conv_id, conv_key, last_seq, read_seq, last_time_ms, last_from, preview, version"
+    };
+}
+
+const MESSAGE_COLUMNS: &str = message_columns!();
+const CONVERSATION_COLUMNS: &str = conversation_columns!();
+
+const SELECT_CONVERSATION: &str = concat!(
+    "SELECT ",
+    conversation_columns!(),
+    " FROM conversations WHERE owner = ?1 AND conv_id = ?2"
+);
+
+const SELECT_SENT: &str = concat!(
+    "SELECT ",
+    message_columns!(),
+    " FROM messages WHERE sender = ?1 AND client_msg_id = ?2 AND client_msg_id <> 0"
+);
+
+const INSERT_MESSAGE: &str = concat!(
+    "INSERT INTO messages (",
+    message_columns!(),
+    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+);
+
+// An upsert changes the row in place; REPLACE would delete and reinsert
+// it, index entries and all.
+const UPSERT_CONVERSATION: &str = concat!(
+    "INSERT INTO conversations (",
+    conversation_columns!(),
+    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+    ON CONFLICT (owner, conv_id) DO UPDATE SET
+      conv_key = excluded.conv_key, last_seq = excluded.last_seq,
+      read_seq = excluded.read_seq, last_time_ms = excluded.last_time_ms,
+      last_from = excluded.last_from, preview = excluded.preview,
+      version = excluded.version"
+);
+
+fn insert_message_row(conn: &Connection, m: &StoredMessage) -> rusqlite::Result<()> {
+    conn.prepare_cached(INSERT_MESSAGE)?
+        .execute(params![
+            m.conv_key,
+            to_sql(m.seq),
+            m.sender,
+            to_sql(m.client_msg_id),
+            to_sql(m.time_ms),
+            m.body,
+            to_sql(m.gseq)
+        ])
+        .map(drop)
+}
+
+fn upsert_conversation(conn: &Connection, row: &ConversationRow) -> rusqlite::Result<()> {
+    conn.prepare_cached(UPSERT_CONVERSATION)?
+        .execute(params![
+            row.owner,
+            row.conv_id,
+            row.conv_key,
+            to_sql(row.last_seq),
+            to_sql(row.read_seq),
+            to_sql(row.last_time_ms),
+            row.last_from,
+            row.preview,
+            to_sql(row.version)
+        ])
+        .map(drop)
+}
+
+/// A unique index refused the row (the dedupe index; the primary key
+/// reports a code of its own).
+fn is_unique_violation(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _)
+        if f.code == ErrorCode::ConstraintViolation
+            && f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE)
+}
 
 impl SqliteStore {
     /// Opens (or creates) the store at `path`.
@@ -152,6 +238,7 @@ impl SqliteStore {
             conn,
             last_change,
             persisted_change: last_change,
+            rows: RowCache::default(),
         })
     }
 
@@ -174,6 +261,14 @@ impl SqliteStore {
             self.persisted_change = self.last_change;
         }
         Ok(())
+    }
+
+    /// Writes the cache's changed conversation rows to the table.
+    fn write_back_rows(&mut self) -> StoreResult<()> {
+        let conn = &self.conn;
+        self.rows
+            .write_back(|row| upsert_conversation(conn, row))
+            .map_err(err)
     }
 
     /// Runs a cached statement that returns no rows.
@@ -208,10 +303,14 @@ impl Store for SqliteStore {
 
     fn commit(&mut self) -> StoreResult<()> {
         let persisted = self.persisted_change;
-        let result = self.persist_change().and_then(|()| self.run("COMMIT", []));
-        if result.is_err() {
+        let result = self
+            .write_back_rows()
+            .and_then(|()| self.persist_change())
+            .and_then(|()| self.run("COMMIT", []));
+        match result {
+            Ok(()) => self.rows.committed(),
             // The update is undone with the transaction; write it next time.
-            self.persisted_change = persisted;
+            Err(_) => self.persisted_change = persisted,
         }
         result
     }
@@ -219,19 +318,25 @@ impl Store for SqliteStore {
     fn rollback(&mut self) {
         // Fails only when no transaction is open, which is the goal anyway.
         let _ = self.run("ROLLBACK", []);
+        self.rows.forget();
     }
 
     fn savepoint(&mut self) -> StoreResult<()> {
-        self.run("SAVEPOINT request", [])
+        self.run("SAVEPOINT request", [])?;
+        self.rows.begin_request();
+        Ok(())
     }
 
     fn release(&mut self) -> StoreResult<()> {
-        self.run("RELEASE request", [])
+        self.run("RELEASE request", [])?;
+        self.rows.end_request();
+        Ok(())
     }
 
     fn rollback_to_savepoint(&mut self) {
         let _ = self.run("ROLLBACK TO request", []);
         let _ = self.run("RELEASE request", []);
+        self.rows.undo_request();
     }
 
     fn find_sent(
@@ -240,10 +345,7 @@ impl Store for SqliteStore {
         client_msg_id: u64,
     ) -> StoreResult<Option<StoredMessage>> {
         self.conn
-            .prepare_cached(&format!(
-                "SELECT {MESSAGE_COLUMNS} FROM messages
-                 WHERE sender = ?1 AND client_msg_id = ?2 AND client_msg_id <> 0"
-            ))
+            .prepare_cached(SELECT_SENT)
             .map_err(err)?
             .query_row(params![sender, to_sql(client_msg_id)], message_from_row)
             .optional()
@@ -261,63 +363,46 @@ impl Store for SqliteStore {
 
     fn insert_message(&mut self, m: &mut StoredMessage) -> StoreResult<()> {
         m.gseq = self.next_change()?;
-        self.conn
-            .prepare_cached(&format!(
-                "INSERT INTO messages ({MESSAGE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
-            ))
-            .map_err(err)?
-            .execute(params![
-                m.conv_key,
-                to_sql(m.seq),
-                m.sender,
-                to_sql(m.client_msg_id),
-                to_sql(m.time_ms),
-                m.body,
-                to_sql(m.gseq)
-            ])
-            .map(|_| ())
-            .map_err(err)
+        insert_message_row(&self.conn, m).map_err(err)
+    }
+
+    fn insert_unless_sent(&mut self, m: &mut StoredMessage) -> StoreResult<Option<StoredMessage>> {
+        // The dedupe index answers whether it was sent before as the insert
+        // runs, rather than a lookup beforehand for the rare resend.
+        m.gseq = self.next_change()?;
+        match insert_message_row(&self.conn, m) {
+            Ok(()) => Ok(None),
+            Err(e) if is_unique_violation(&e) && m.client_msg_id != 0 => {
+                match self.find_sent(&m.sender, m.client_msg_id)? {
+                    Some(existing) => Ok(Some(existing)),
+                    None => Err(err(e)),
+                }
+            }
+            Err(e) => Err(err(e)),
+        }
     }
 
     fn conversation(&mut self, owner: &str, conv_id: &str) -> StoreResult<Option<ConversationRow>> {
-        self.conn
-            .prepare_cached(&format!(
-                "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE owner = ?1 AND conv_id = ?2"
-            ))
+        if let Some(row) = self.rows.get(owner, conv_id) {
+            return Ok(Some(row.clone()));
+        }
+        let row = self
+            .conn
+            .prepare_cached(SELECT_CONVERSATION)
             .map_err(err)?
             .query_row(params![owner, conv_id], conversation_from_row)
             .optional()
-            .map_err(err)
+            .map_err(err)?;
+        if let Some(row) = &row {
+            self.rows.keep(row.clone());
+        }
+        Ok(row)
     }
 
     fn put_conversation(&mut self, row: &mut ConversationRow) -> StoreResult<()> {
         row.version = self.next_change()?;
-        self.conn
-            .prepare_cached(&format!(
-                // An upsert changes the row in place; REPLACE would delete
-                // and reinsert it, index entries and all.
-                "INSERT INTO conversations ({CONVERSATION_COLUMNS})
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-                 ON CONFLICT (owner, conv_id) DO UPDATE SET
-                   conv_key = excluded.conv_key, last_seq = excluded.last_seq,
-                   read_seq = excluded.read_seq, last_time_ms = excluded.last_time_ms,
-                   last_from = excluded.last_from, preview = excluded.preview,
-                   version = excluded.version"
-            ))
-            .map_err(err)?
-            .execute(params![
-                row.owner,
-                row.conv_id,
-                row.conv_key,
-                to_sql(row.last_seq),
-                to_sql(row.read_seq),
-                to_sql(row.last_time_ms),
-                row.last_from,
-                row.preview,
-                to_sql(row.version)
-            ])
-            .map(|_| ())
-            .map_err(err)
+        self.rows.put(row.clone());
+        Ok(())
     }
 
     fn last_change(&mut self) -> StoreResult<u64> {
@@ -344,6 +429,7 @@ impl Store for SqliteStore {
         cursor: u64,
         limit: usize,
     ) -> StoreResult<Vec<ConversationRow>> {
+        self.write_back_rows()?;
         // The user's own rows, and one row per group conversation made from
         // the group's row and the user's member row (read diffusion).
         let sql = format!(
@@ -437,6 +523,55 @@ mod tests {
             .collect();
         assert_eq!(before, [4, 3, 2, 1]);
         assert_eq!(s.find_sent("a", u64::MAX - 3).unwrap().unwrap().seq, 3);
+    }
+
+    #[test]
+    fn a_resend_is_answered_with_the_stored_message_and_stores_nothing() {
+        let mut s = SqliteStore::in_memory().unwrap();
+        s.begin().unwrap();
+        assert_eq!(s.insert_unless_sent(&mut message(1, 42)).unwrap(), None);
+        let again = s.insert_unless_sent(&mut message(2, 42)).unwrap();
+        assert_eq!(again.map(|m| m.seq), Some(1), "the first one's seq");
+        s.commit().unwrap();
+        assert_eq!(s.last_seq("c2c:a|b").unwrap(), 1, "nothing stored twice");
+    }
+
+    #[test]
+    fn a_rolled_back_request_leaves_rows_as_before_even_after_they_were_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rows.db");
+        let mut row = ConversationRow {
+            owner: "a".into(),
+            conv_id: "C2Cb".into(),
+            conv_key: "c2c:a|b".into(),
+            last_seq: 1,
+            read_seq: 0,
+            last_time_ms: 0,
+            last_from: "b".into(),
+            preview: "one".into(),
+            version: 0,
+        };
+        {
+            let mut s = SqliteStore::open(&path).unwrap();
+            s.begin().unwrap();
+            s.put_conversation(&mut row).unwrap();
+            s.savepoint().unwrap();
+            let mut other = ConversationRow {
+                conv_id: "C2Cc".into(),
+                ..row.clone()
+            };
+            s.put_conversation(&mut other).unwrap();
+            // A sync in the same request reads the table: both rows go
+            // there, and the savepoint's rollback takes both back out.
+            assert_eq!(s.changed_since("a", 0, 10).unwrap().len(), 2);
+            s.rollback_to_savepoint();
+            assert_eq!(s.conversation("a", "C2Cc").unwrap(), None);
+            s.commit().unwrap();
+        }
+        let mut reopened = SqliteStore::open(&path).unwrap();
+        assert_eq!(reopened.conversation("a", "C2Cc").unwrap(), None);
+        let stored = reopened.conversation("a", "C2Cb").unwrap().unwrap();
+        assert_eq!((stored.last_seq, stored.preview.as_str()), (1, "one"));
     }
 
     #[test]
