@@ -64,7 +64,13 @@ pub(crate) fn spawn<S: Store + 'static>(
                 // Every batch waiting here was committed before this sync.
                 let mut batches = vec![first];
                 batches.extend(to_sync.try_iter());
-                match wal.sync() {
+                let synced = wal.sync();
+                // The writer's next commit first, then the connections'
+                // writes: handing out the outputs takes a while.
+                let told = writer
+                    .upgrade()
+                    .is_some_and(|tx| tx.blocking_send(Job::Synced).is_ok());
+                match synced {
                     Ok(()) => batches
                         .into_iter()
                         .for_each(|outputs| dispatch(&syncer_shared, outputs)),
@@ -78,9 +84,6 @@ pub(crate) fn spawn<S: Store + 'static>(
                             .for_each(|outputs| dispatch(&syncer_shared, closes(outputs)));
                     }
                 }
-                let told = writer
-                    .upgrade()
-                    .is_some_and(|tx| tx.blocking_send(Job::Synced).is_ok());
                 if !told {
                     return;
                 }

@@ -9,6 +9,7 @@ mod groups;
 mod row_cache;
 mod wal_sync;
 
+use wal_sync::CatchUp;
 pub use wal_sync::WalSync;
 
 use std::path::Path;
@@ -64,6 +65,9 @@ pub struct SqliteStore {
     /// Conversation rows, written back to the table before it is read and
     /// at commit.
     rows: RowCache,
+    /// With deferred sync: set when the writer should finish a background
+    /// checkpoint so the WAL can start over.
+    catch_up: Option<CatchUp>,
 }
 
 pub(super) fn err(e: rusqlite::Error) -> StoreError {
@@ -202,13 +206,15 @@ impl SqliteStore {
     /// [`WalSync`] that makes them durable: its caller must release nothing
     /// a commit decided before a `sync` begun after that commit returns.
     pub fn open_deferred_sync(path: &Path) -> StoreResult<(Self, WalSync)> {
-        let store = Self::setup(Connection::open(path).map_err(err)?, "NORMAL")?;
+        let mut store = Self::setup(Connection::open(path).map_err(err)?, "NORMAL")?;
         // WalSync's own thread checkpoints instead of the writer.
         store
             .conn
             .pragma_update(None, "wal_autocheckpoint", 0)
             .map_err(err)?;
-        let wal = WalSync::new(path).map_err(|e| StoreError(e.to_string()))?;
+        let catch_up = CatchUp::default();
+        store.catch_up = Some(catch_up.clone());
+        let wal = WalSync::new(path, catch_up).map_err(|e| StoreError(e.to_string()))?;
         Ok((store, wal))
     }
 
@@ -239,6 +245,7 @@ impl SqliteStore {
             last_change,
             persisted_change: last_change,
             rows: RowCache::default(),
+            catch_up: None,
         })
     }
 
@@ -308,7 +315,16 @@ impl Store for SqliteStore {
             .and_then(|()| self.persist_change())
             .and_then(|()| self.run("COMMIT", []));
         match result {
-            Ok(()) => self.rows.committed(),
+            Ok(()) => {
+                self.rows.committed();
+                if self.catch_up.as_ref().is_some_and(CatchUp::take) {
+                    // Between transactions, so it copies everything and the
+                    // next transaction starts the WAL over.
+                    if let Err(e) = wal_sync::checkpoint(&self.conn) {
+                        tracing::warn!("catch-up checkpoint failed: {e}");
+                    }
+                }
+            }
             // The update is undone with the transaction; write it next time.
             Err(_) => self.persisted_change = persisted,
         }
@@ -644,6 +660,44 @@ mod tests {
         assert_eq!(s.last_change().unwrap(), committed);
         s.put_conversation(&mut row).unwrap();
         assert_eq!(row.version, committed + 1);
+    }
+
+    #[test]
+    fn the_wal_starts_over_after_a_background_checkpoint_under_steady_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("restart.db");
+        let (mut s, mut wal) = SqliteStore::open_deferred_sync(&path).unwrap();
+        let frames_in_wal = |s: &SqliteStore| {
+            s.conn
+                .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(1))
+                .unwrap()
+        };
+        let mut next_id = 1;
+        let mut commit_some = |s: &mut SqliteStore, n: u64| {
+            for _ in 0..n {
+                s.begin().unwrap();
+                s.insert_message(&mut message(next_id, next_id)).unwrap();
+                s.commit().unwrap();
+                wal.sync().unwrap();
+                next_id += 1;
+            }
+        };
+        commit_some(&mut s, 200);
+        // The sync asked for a background checkpoint; wait for it to end.
+        let flag = s.catch_up.clone().unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !flag.is_due() {
+            assert!(std::time::Instant::now() < deadline, "no checkpoint ran");
+            std::thread::yield_now();
+        }
+        // This commit's catch-up copies the rest; the next starts the WAL
+        // over instead of appending after 200 transactions' frames.
+        commit_some(&mut s, 2);
+        assert!(
+            frames_in_wal(&s) < 20,
+            "the WAL started over: {} frames",
+            frames_in_wal(&s)
+        );
     }
 
     #[test]

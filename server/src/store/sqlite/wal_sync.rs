@@ -11,18 +11,53 @@
 //! Checkpoints (copying the WAL into the database file, which syncs both)
 //! run on a third thread with a connection of its own, so neither the
 //! writer nor the syncer stalls behind one; the writer's own automatic
-//! checkpoints are off.
+//! checkpoints are off. That checkpoint copies what was committed when it
+//! began, but SQLite starts the WAL over (rather than growing it) only
+//! after a checkpoint that left nothing uncopied, which a busy writer
+//! never allows: so after each one the writer copies the rest itself,
+//! between two transactions (a [`CatchUp`]), which takes the few pages
+//! committed meanwhile. Without it the WAL grew by 100 MB a second under
+//! load and every commit appended to it.
 
-use std::fs::File;
-use std::io;
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 use rusqlite::Connection;
 
 /// Shortest pause between two checkpoints.
 const CHECKPOINT_PAUSE: Duration = Duration::from_secs(1);
+
+/// The WAL file is filled with zeros up to this size at open. SQLite
+/// reuses its WAL from the start after each checkpoint and never shrinks
+/// it, so a running server's commits overwrite blocks the file already
+/// has; a new or small WAL would grow instead, and syncing a file that grew
+/// also writes the file system's journal (measured on this ext4 VM: p50
+/// 277 us appending against 137 us overwriting, p99 870 against 238).
+/// Zeros past SQLite's last frame are not frames (their salt does not
+/// match), so recovery stops there as it would at the end of the file.
+const WAL_PREALLOCATION: u64 = 32 << 20;
+
+/// Tells the writer that a background checkpoint finished and the rest is
+/// its to copy (see the module documentation).
+#[derive(Clone, Default)]
+pub(super) struct CatchUp(Arc<AtomicBool>);
+
+impl CatchUp {
+    /// Whether a catch-up checkpoint is due; clears the flag.
+    pub(super) fn take(&self) -> bool {
+        self.0.swap(false, Ordering::Relaxed)
+    }
+
+    /// Whether one is due, leaving the flag as it is.
+    #[cfg(test)]
+    pub(super) fn is_due(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
 
 /// Syncs one database's WAL file, and has it checkpointed now and then.
 pub struct WalSync {
@@ -32,16 +67,20 @@ pub struct WalSync {
 }
 
 impl WalSync {
-    pub(super) fn new(database: &Path) -> io::Result<Self> {
+    pub(super) fn new(database: &Path, catch_up: CatchUp) -> io::Result<Self> {
         let mut path = database.as_os_str().to_owned();
         path.push("-wal");
+        let path = PathBuf::from(path);
+        // Nothing else writes yet: the store is open but idle, and the
+        // writer and checkpoint threads start after this.
+        preallocate(&path, WAL_PREALLOCATION)?;
         let conn = Connection::open(database).map_err(io::Error::other)?;
         let (checkpoint, requests) = mpsc::sync_channel(1);
         std::thread::Builder::new()
             .name("tinyim-checkpoint".into())
-            .spawn(move || checkpoints(&conn, &requests))?;
+            .spawn(move || checkpoints(&conn, &requests, &catch_up))?;
         Ok(WalSync {
-            path: path.into(),
+            path,
             file: None,
             checkpoint,
         })
@@ -64,13 +103,41 @@ impl WalSync {
     }
 }
 
+/// Copies what the WAL holds into the database, waiting for nobody.
+pub(super) fn checkpoint(conn: &Connection) -> rusqlite::Result<()> {
+    conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+}
+
+/// Extends the file at `path`, if it exists, with zeros up to `size` and
+/// syncs it. Real zero blocks rather than a sparse `set_len`: writing into
+/// a hole allocates blocks, which is what this avoids.
+fn preallocate(path: &Path, size: u64) -> io::Result<()> {
+    let mut file = match OpenOptions::new().append(true).open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    let mut len = file.metadata()?.len();
+    if len >= size {
+        return Ok(());
+    }
+    let zeros = vec![0u8; 1 << 20];
+    while len < size {
+        let n = (size - len).min(zeros.len() as u64) as usize;
+        file.write_all(&zeros[..n])?;
+        len += n as u64;
+    }
+    file.sync_all()
+}
+
 /// Copies the WAL into the database while the writer goes on (a PASSIVE
 /// checkpoint waits for nobody), at most once per [`CHECKPOINT_PAUSE`].
-fn checkpoints(conn: &Connection, requests: &mpsc::Receiver<()>) {
+fn checkpoints(conn: &Connection, requests: &mpsc::Receiver<()>, catch_up: &CatchUp) {
     while requests.recv().is_ok() {
-        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+        if let Err(e) = checkpoint(conn) {
             tracing::warn!("checkpoint failed: {e}");
         }
+        catch_up.0.store(true, Ordering::Relaxed);
         std::thread::sleep(CHECKPOINT_PAUSE);
     }
 }
