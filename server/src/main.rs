@@ -68,6 +68,9 @@ struct ServeArgs {
     /// Heartbeat interval in milliseconds.
     #[arg(long, env = "TINYIM_HEARTBEAT_MS", default_value_t = 30_000)]
     heartbeat_ms: u64,
+    /// Milliseconds a new connection has to send its hello.
+    #[arg(long, env = "TINYIM_HANDSHAKE_TIMEOUT_MS", default_value_t = 10_000)]
+    handshake_timeout_ms: u64,
     /// Requests per second one connection may send.
     #[arg(long, env = "TINYIM_RATE", default_value_t = 200)]
     rate: u32,
@@ -173,6 +176,7 @@ fn serve(args: ServeArgs) -> ExitCode {
     }
     let mut config = ServerConfig::new(args.listen, args.data.clone(), auth);
     config.heartbeat = Duration::from_millis(args.heartbeat_ms.max(100));
+    config.handshake_timeout = Duration::from_millis(args.handshake_timeout_ms.max(100));
     config.requests_per_second = args.rate;
     config.group_messages_per_second = args.group_rate;
     let runtime = match tokio::runtime::Runtime::new() {

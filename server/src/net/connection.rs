@@ -1,13 +1,20 @@
-//! One connection: framing, handshake, heartbeats, deadlines, rate limit.
+//! One connection: framing, handshake, rate limit. (Heartbeats and
+//! deadlines are the sweeper's.)
+//!
+//! Most connections are idle most of the time, so what an idle one holds is
+//! kept small: while it waits, its task's future is the stream, its shared
+//! queue, a few numbers, and one `poll_fn` over read readiness and the
+//! queue's wake (no receive buffer, no timer, no waiter nodes); the work
+//! done between waits is boxed and exists only while it runs.
 
+use std::future::poll_fn;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Instant;
 
 use tokio::io::AsyncWriteExt;
-use tokio::net::tcp::OwnedWriteHalf;
 use tokio::net::TcpStream;
-
-use tokio::time::{sleep_until, timeout};
+use tokio::time::timeout;
 
 use tinyim_core::wire::records::{decode_exact, take};
 use tinyim_core::wire::{self, body, code, kind};
@@ -27,11 +34,32 @@ const READ_ROOM: usize = 2048;
 /// A write that takes longer than this means the peer stopped reading.
 const WRITE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
-async fn write(wr: &mut OwnedWriteHalf, bytes: &[u8]) -> bool {
-    matches!(
-        timeout(WRITE_TIMEOUT, wr.write_all(bytes)).await,
-        Ok(Ok(()))
-    )
+/// Writes all of `bytes`; false if the stream broke or the peer stopped
+/// reading.
+async fn write(stream: &TcpStream, mut bytes: &[u8]) -> bool {
+    let all = async {
+        while !bytes.is_empty() {
+            stream.writable().await?;
+            match stream.try_write(bytes) {
+                Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+                Ok(n) => bytes = bytes.get(n..).unwrap_or_default(),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok::<(), std::io::Error>(())
+    };
+    matches!(timeout(WRITE_TIMEOUT, all).await, Ok(Ok(())))
+}
+
+/// What woke an idle connection.
+enum Wake {
+    /// Bytes (or an end) to read.
+    Readable,
+    /// The engine or the sweeper queued something.
+    Queued,
+    /// The stream's registration failed.
+    Broken,
 }
 
 enum Step {
@@ -48,12 +76,13 @@ struct Conn {
 
 pub(crate) async fn run(stream: TcpStream, id: ConnId, shared: Arc<Shared>) {
     let _ = stream.set_nodelay(true);
-    let (rd, mut wr) = stream.into_split();
-    let outbound = Arc::new(Outbound::default());
-    let heartbeat = shared.config.heartbeat;
-    let idle_limit = heartbeat * 3;
-    let mut deadline = tokio::time::Instant::now() + shared.config.handshake_timeout;
-    let mut next_heartbeat = tokio::time::Instant::now() + heartbeat;
+    let outbound = Arc::new(Outbound::new(shared.clock_ms()));
+    // From here the sweeper enforces the handshake deadline.
+    shared
+        .conns
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .insert(id, outbound.clone());
     let mut conn = Conn {
         id,
         bucket: TokenBucket::new(shared.config.requests_per_second, Instant::now()),
@@ -66,71 +95,66 @@ pub(crate) async fn run(stream: TcpStream, id: ConnId, shared: Arc<Shared>) {
             // Nothing waiting: hold no buffer while idle.
             inbuf = Vec::new();
         }
-        tokio::select! {
-            ready = rd.readable() => {
-                if ready.is_err() {
-                    break;
-                }
+        let wake = poll_fn(|cx| {
+            if outbound.poll_queued(cx).is_ready() {
+                return Poll::Ready(Wake::Queued);
+            }
+            stream.poll_read_ready(cx).map(|ready| match ready {
+                Ok(()) => Wake::Readable,
+                Err(_) => Wake::Broken,
+            })
+        })
+        .await;
+        match wake {
+            Wake::Readable => {
                 inbuf.reserve(READ_ROOM);
-                match rd.try_read_buf(&mut inbuf) {
+                match stream.try_read_buf(&mut inbuf) {
                     Ok(0) => break,
                     Ok(_) => {}
                     Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
                     Err(_) => break,
                 }
-                if conn.open {
-                    deadline = tokio::time::Instant::now() + idle_limit;
-                }
-                match conn.process(&mut inbuf, &mut wr, &outbound).await {
+                outbound.heard(conn.shared.clock_ms());
+                match Box::pin(conn.process(&mut inbuf, &stream, &outbound)).await {
                     Step::Continue => {}
                     Step::Close => break,
                 }
-                if conn.open && deadline < tokio::time::Instant::now() + idle_limit {
-                    deadline = tokio::time::Instant::now() + idle_limit;
-                }
             }
-            _ = outbound.wake.notified() => {
-                // What the engine queued, then the close it asked for (after
-                // a kick notice, say).
+            Wake::Queued => {
+                // What the engine or the sweeper queued, then the close
+                // either asked for (after a kick notice, say).
                 let (bytes, close) = outbound.take();
-                if (!bytes.is_empty() && !write(&mut wr, &bytes).await) || close {
+                if (!bytes.is_empty() && !Box::pin(write(&stream, &bytes)).await) || close {
                     break;
                 }
             }
-            _ = sleep_until(next_heartbeat), if conn.open => {
-                next_heartbeat = tokio::time::Instant::now() + heartbeat;
-                if !write(&mut wr, &frame(kind::HEARTBEAT, &())).await {
-                    break;
-                }
-            }
-            _ = sleep_until(deadline) => {
-                tracing::debug!(conn = id, "deadline passed (handshake or idle); closing");
-                break;
-            }
+            Wake::Broken => break,
         }
     }
-    let _ = wr.shutdown().await;
-    conn.shared
-        .conns
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .remove(&id);
-    if conn.open {
-        let _ = conn
-            .shared
-            .engine
-            .send(Input::Closed { conn: id }.into())
-            .await;
-    }
-    tracing::debug!(conn = id, "closed");
+    Box::pin(conn.close(stream)).await;
 }
 
 impl Conn {
+    /// Shuts the stream and forgets the connection.
+    async fn close(self, mut stream: TcpStream) {
+        let _ = stream.shutdown().await;
+        self.shared
+            .conns
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .remove(&self.id);
+        if self.open {
+            let closed = Input::Closed { conn: self.id };
+            let _ = self.shared.engine.send(closed.into()).await;
+        }
+        tracing::debug!(conn = self.id, "closed");
+    }
+
     /// Handles every complete frame in `inbuf`.
     async fn process(
         &mut self,
         inbuf: &mut Vec<u8>,
-        wr: &mut OwnedWriteHalf,
+        stream: &TcpStream,
         out: &Arc<Outbound>,
     ) -> Step {
         let mut used = 0;
@@ -147,7 +171,7 @@ impl Conn {
             used += size;
             let frame_body = &inbuf[body_range];
             if !self.open {
-                match self.handshake(frame_kind, frame_body, wr, out).await {
+                match self.handshake(frame_kind, frame_body, stream, out).await {
                     Step::Continue => continue,
                     Step::Close => break Step::Close,
                 }
@@ -193,7 +217,7 @@ impl Conn {
         &mut self,
         frame_kind: u8,
         frame_body: &[u8],
-        wr: &mut OwnedWriteHalf,
+        stream: &TcpStream,
         out: &Arc<Outbound>,
     ) -> Step {
         let hello = match (frame_kind, decode_exact::<body::Hello>(frame_body)) {
@@ -205,18 +229,14 @@ impl Conn {
         };
         match answer_hello(&hello, self.shared.limits, now_ms()) {
             Ok((ack, client_max)) => {
-                self.shared
-                    .conns
-                    .lock()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner())
-                    .insert(self.id, out.clone());
+                out.opened(self.shared.clock_ms(), self.shared.deadlines);
                 let opened = Input::Opened {
                     conn: self.id,
                     max_frame: client_max,
                     device: hello.device,
                 };
                 if self.shared.engine.send(opened.into()).await.is_err()
-                    || !write(wr, &frame(kind::HELLO_ACK, &ack)).await
+                    || !write(stream, &frame(kind::HELLO_ACK, &ack)).await
                 {
                     return Step::Close;
                 }
@@ -224,7 +244,7 @@ impl Conn {
                 Step::Continue
             }
             Err(reject) => {
-                let _ = write(wr, &frame(kind::HELLO_REJECT, &reject)).await;
+                let _ = write(stream, &frame(kind::HELLO_REJECT, &reject)).await;
                 Step::Close
             }
         }

@@ -6,13 +6,14 @@ mod connection;
 mod engine_thread;
 mod outbound;
 mod rate;
+mod sweep;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
@@ -20,7 +21,7 @@ use tokio::sync::mpsc;
 use crate::engine::{AppAuth, ConnId, Engine, HandshakeLimits, Input};
 use crate::store::SqliteStore;
 use engine_thread::Job;
-use outbound::Outbound;
+use outbound::{Deadlines, Outbound};
 
 /// Largest frame the server accepts: a 12 KB message and its envelope fit.
 pub const SERVER_MAX_FRAME: u32 = 16 * 1024;
@@ -67,8 +68,20 @@ impl ServerConfig {
 pub(crate) struct Shared {
     pub(crate) config: ServerConfig,
     pub(crate) engine: mpsc::Sender<Job>,
+    /// Every connection from its accept to its end.
     pub(crate) conns: Mutex<HashMap<ConnId, Arc<Outbound>>>,
     pub(crate) limits: HandshakeLimits,
+    pub(crate) deadlines: Deadlines,
+    /// The start of the server's monotonic clock.
+    started: Instant,
+}
+
+impl Shared {
+    /// Milliseconds since the server started (monotonic, unlike the
+    /// message timestamps' wall clock).
+    pub(crate) fn clock_ms(&self) -> u64 {
+        self.started.elapsed().as_millis() as u64
+    }
 }
 
 /// A server that is running; dropping it does not stop it (see [`Server::run`]).
@@ -88,10 +101,17 @@ impl Server {
             max_frame: SERVER_MAX_FRAME,
             heartbeat_ms: config.heartbeat.as_millis().min(u128::from(u32::MAX)) as u32,
         };
+        let heartbeat_ms = config.heartbeat.as_millis() as u64;
         let shared = Arc::new(Shared {
             engine: tx,
             conns: Mutex::new(HashMap::new()),
             limits,
+            deadlines: Deadlines {
+                handshake_ms: config.handshake_timeout.as_millis() as u64,
+                heartbeat_ms,
+                idle_ms: heartbeat_ms * 3,
+            },
+            started: Instant::now(),
             config: config.clone(),
         });
         let mut engine = Engine::new(store, config.auth.clone());
@@ -104,6 +124,7 @@ impl Server {
                 every.tick().await;
             }
         });
+        tokio::spawn(sweep::run(shared.clone()));
         Ok(Server { listener, shared })
     }
 

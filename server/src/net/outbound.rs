@@ -1,11 +1,14 @@
-//! What the engine thread queued for one connection: the bytes of its frames
-//! in one buffer, and whether to close after them. An idle connection holds
-//! no buffer; a connection whose queue passes its limit is closed (a client
-//! too slow to read resyncs when it reconnects).
+//! One connection's side shared with the engine thread and the sweeper:
+//! the bytes of the frames queued for it in one buffer, whether to close
+//! after them, and the times its deadlines run from. An idle connection
+//! holds no buffer; a connection whose queue passes its limit is closed (a
+//! client too slow to read resyncs when it reconnects).
 
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
+use std::task::{Context, Poll};
 
-use tokio::sync::Notify;
+use futures_util::task::AtomicWaker;
 
 #[derive(Default)]
 struct Queue {
@@ -18,11 +21,77 @@ struct Queue {
 #[derive(Default)]
 pub(crate) struct Outbound {
     queue: Mutex<Queue>,
-    /// Wakes the connection task; a wake with no task waiting is kept.
-    pub(crate) wake: Notify,
+    /// Set when something was queued since the task last looked; a waker
+    /// rather than a `Notify`, whose waiting takes a node in the task.
+    queued: AtomicBool,
+    task: AtomicWaker,
+    /// Past the handshake.
+    open: AtomicBool,
+    /// When the peer was last heard from (before the handshake: when it
+    /// connected), in the server clock's milliseconds.
+    heard_ms: AtomicU64,
+    /// When the next heartbeat is due.
+    heartbeat_due_ms: AtomicU64,
+}
+
+/// The deadlines the sweeper enforces, in milliseconds.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Deadlines {
+    /// From connecting to the hello.
+    pub(crate) handshake_ms: u64,
+    /// Between two heartbeats sent.
+    pub(crate) heartbeat_ms: u64,
+    /// Silence after which an open connection is closed.
+    pub(crate) idle_ms: u64,
 }
 
 impl Outbound {
+    /// A connection accepted at `now_ms`.
+    pub(crate) fn new(now_ms: u64) -> Self {
+        Outbound {
+            heard_ms: AtomicU64::new(now_ms),
+            ..Outbound::default()
+        }
+    }
+
+    /// The handshake succeeded at `now_ms`; heartbeats start.
+    pub(crate) fn opened(&self, now_ms: u64, d: Deadlines) {
+        self.heard_ms.store(now_ms, Ordering::Relaxed);
+        self.heartbeat_due_ms
+            .store(now_ms + d.heartbeat_ms, Ordering::Relaxed);
+        self.open.store(true, Ordering::Relaxed);
+    }
+
+    /// Bytes arrived at `now_ms`.
+    pub(crate) fn heard(&self, now_ms: u64) {
+        if self.open.load(Ordering::Relaxed) {
+            self.heard_ms.store(now_ms, Ordering::Relaxed);
+        }
+    }
+
+    /// The sweeper's visit at `now_ms`: closes a connection past its
+    /// deadline, queues `heartbeat` when one is due.
+    pub(crate) fn sweep(&self, now_ms: u64, d: Deadlines, heartbeat: &[u8], limit: usize) {
+        let heard = self.heard_ms.load(Ordering::Relaxed);
+        if !self.open.load(Ordering::Relaxed) {
+            if now_ms >= heard + d.handshake_ms {
+                tracing::debug!("no hello in time; closing");
+                self.close();
+            }
+            return;
+        }
+        if now_ms >= heard + d.idle_ms {
+            tracing::debug!("silent for too long; closing");
+            self.close();
+            return;
+        }
+        if now_ms >= self.heartbeat_due_ms.load(Ordering::Relaxed) {
+            self.heartbeat_due_ms
+                .store(now_ms + d.heartbeat_ms, Ordering::Relaxed);
+            self.push(heartbeat, limit);
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Queue> {
         self.queue
             .lock()
@@ -41,14 +110,31 @@ impl Outbound {
             q.close = true;
         }
         drop(q);
-        self.wake.notify_one();
+        self.wake();
         fits
     }
 
     /// Asks the connection to close once what is queued is written.
     pub(crate) fn close(&self) {
         self.lock().close = true;
-        self.wake.notify_one();
+        self.wake();
+    }
+
+    fn wake(&self) {
+        self.queued.store(true, Ordering::Release);
+        self.task.wake();
+    }
+
+    /// Ready once something was queued since the last time it was.
+    pub(crate) fn poll_queued(&self, cx: &mut Context<'_>) -> Poll<()> {
+        // Register first, so a wake between the check and the return is
+        // not lost.
+        self.task.register(cx.waker());
+        if self.queued.swap(false, Ordering::Acquire) {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
     }
 
     /// Everything queued, and whether to close after writing it.
@@ -62,6 +148,33 @@ impl Outbound {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const D: Deadlines = Deadlines {
+        handshake_ms: 100,
+        heartbeat_ms: 30,
+        idle_ms: 90,
+    };
+
+    #[test]
+    fn the_sweeper_closes_late_handshakes_and_silent_peers_and_sends_heartbeats() {
+        let late = Outbound::new(1_000);
+        late.sweep(1_099, D, b"hb", 8);
+        assert_eq!(late.take(), (Vec::new(), false), "still in time");
+        late.sweep(1_100, D, b"hb", 8);
+        assert_eq!(late.take(), (Vec::new(), true), "no hello in time");
+
+        let chatty = Outbound::new(1_000);
+        chatty.opened(1_010, D);
+        chatty.sweep(1_039, D, b"hb", 8);
+        assert_eq!(chatty.take(), (Vec::new(), false));
+        chatty.sweep(1_040, D, b"hb", 8);
+        assert_eq!(chatty.take(), (b"hb".to_vec(), false), "a heartbeat is due");
+        chatty.heard(1_090);
+        chatty.sweep(1_120, D, b"hb", 8);
+        assert_eq!(chatty.take(), (b"hb".to_vec(), false), "heard lately: open");
+        chatty.sweep(1_180, D, b"hb", 8);
+        assert_eq!(chatty.take(), (Vec::new(), true), "silent for 90 ms");
+    }
 
     #[test]
     fn frames_queue_in_order_and_a_full_queue_closes() {

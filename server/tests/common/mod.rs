@@ -41,10 +41,17 @@ impl ServerProcess {
         Self::start_with(data, listen, &["--rate", "5000"])
     }
 
-    /// Starts the server with extra `serve` flags.
+    /// Starts the server with extra `serve` flags (a heartbeat of 2 s unless
+    /// they set one).
     pub fn start_with(data: &Path, listen: &str, extra: &[&str]) -> ServerProcess {
+        let heartbeat: &[&str] = if extra.contains(&"--heartbeat-ms") {
+            &[]
+        } else {
+            &["--heartbeat-ms", "2000"]
+        };
         let mut child = Command::new(env!("CARGO_BIN_EXE_tinyim-server"))
-            .args(["serve", "--listen", listen, "--heartbeat-ms", "2000"])
+            .args(["serve", "--listen", listen])
+            .args(heartbeat)
             .args(extra)
             .arg("--data")
             .arg(data)
