@@ -511,6 +511,21 @@ mod tests {
         }
     }
 
+    /// User a's row of its chat with b, one message in.
+    fn row_of_a_with_b(preview: &str) -> ConversationRow {
+        ConversationRow {
+            owner: "a".into(),
+            conv_id: "C2Cb".into(),
+            conv_key: "c2c:a|b".into(),
+            last_seq: 1,
+            read_seq: 0,
+            last_time_ms: 0,
+            last_from: "b".into(),
+            preview: preview.into(),
+            version: 0,
+        }
+    }
+
     #[test]
     fn messages_page_both_ways_and_dedupe_by_sender_and_id() {
         let mut s = SqliteStore::in_memory().unwrap();
@@ -556,17 +571,7 @@ mod tests {
     fn a_rolled_back_request_leaves_rows_as_before_even_after_they_were_read_back() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("rows.db");
-        let mut row = ConversationRow {
-            owner: "a".into(),
-            conv_id: "C2Cb".into(),
-            conv_key: "c2c:a|b".into(),
-            last_seq: 1,
-            read_seq: 0,
-            last_time_ms: 0,
-            last_from: "b".into(),
-            preview: "one".into(),
-            version: 0,
-        };
+        let mut row = row_of_a_with_b("one");
         {
             let mut s = SqliteStore::open(&path).unwrap();
             s.begin().unwrap();
@@ -593,17 +598,7 @@ mod tests {
     #[test]
     fn conversation_versions_order_the_change_log() {
         let mut s = SqliteStore::in_memory().unwrap();
-        let mut row = ConversationRow {
-            owner: "a".into(),
-            conv_id: "C2Cb".into(),
-            conv_key: "c2c:a|b".into(),
-            last_seq: 1,
-            read_seq: 0,
-            last_time_ms: 0,
-            last_from: "b".into(),
-            preview: "hi".into(),
-            version: 0,
-        };
+        let mut row = row_of_a_with_b("hi");
         s.put_conversation(&mut row).unwrap();
         let mut other = ConversationRow {
             conv_id: "C2Cc".into(),
@@ -626,17 +621,7 @@ mod tests {
     fn change_numbers_leave_gaps_after_a_rollback_and_resume_from_the_committed_one() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("changes.db");
-        let mut row = ConversationRow {
-            owner: "a".into(),
-            conv_id: "C2Cb".into(),
-            conv_key: "c2c:a|b".into(),
-            last_seq: 1,
-            read_seq: 0,
-            last_time_ms: 0,
-            last_from: "b".into(),
-            preview: String::new(),
-            version: 0,
-        };
+        let mut row = row_of_a_with_b("");
         let committed = {
             let mut s = SqliteStore::open(&path).unwrap();
             s.begin().unwrap();
