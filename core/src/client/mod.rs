@@ -58,7 +58,11 @@ pub struct Client<'r> {
 
 impl<'r> Client<'r> {
     /// Creates a client over caller-supplied storage. `seed` drives client
-    /// message ids and reconnect jitter; give each device a different one.
+    /// message ids and reconnect jitter: take it from a hardware RNG or
+    /// other entropy, different on every start. Message ids run on from a
+    /// point the seed picks, and the server treats a repeated (user, id) as
+    /// a resend, so a seed repeated across restarts would make new messages
+    /// look like old ones.
     pub fn new<
         const C: usize,
         const G: usize,
