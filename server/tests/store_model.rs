@@ -136,8 +136,8 @@ proptest! {
             }
         }
         let mut reopened = SqliteStore::open(&path).unwrap();
-        for owner in 0..OWNERS.len() {
-            let got = reopened.changed_since(OWNERS[owner], 0, 100).unwrap();
+        for (owner, name) in OWNERS.iter().enumerate() {
+            let got = reopened.changed_since(name, 0, 100).unwrap();
             prop_assert_eq!(seqs_of(&got), model_seqs(&committed, owner));
         }
     }
