@@ -90,19 +90,35 @@ pub(crate) async fn run(stream: TcpStream, id: ConnId, shared: Arc<Shared>) {
         open: false,
     };
     let mut inbuf: Vec<u8> = Vec::new();
+    let mut reads_first = false;
     loop {
         if inbuf.is_empty() {
             // Nothing waiting: hold no buffer while idle.
             inbuf = Vec::new();
         }
+        // Whichever was served last goes second, so a peer that keeps
+        // sending cannot starve its deliveries, nor a busy queue its reads.
+        reads_first = !reads_first;
         let wake = poll_fn(|cx| {
+            let read = |cx: &mut std::task::Context<'_>| {
+                stream.poll_read_ready(cx).map(|ready| match ready {
+                    Ok(()) => Wake::Readable,
+                    Err(_) => Wake::Broken,
+                })
+            };
+            if reads_first {
+                if let Poll::Ready(wake) = read(cx) {
+                    return Poll::Ready(wake);
+                }
+            }
             if outbound.poll_queued(cx).is_ready() {
                 return Poll::Ready(Wake::Queued);
             }
-            stream.poll_read_ready(cx).map(|ready| match ready {
-                Ok(()) => Wake::Readable,
-                Err(_) => Wake::Broken,
-            })
+            if reads_first {
+                // Polled above: its waker is registered.
+                return Poll::Pending;
+            }
+            read(cx)
         })
         .await;
         match wake {
