@@ -10,7 +10,7 @@
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use tinyim_core::wire::body::{self, DeviceClass};
+use tinyim_core::wire::body;
 use tinyim_core::wire::kind;
 use tinyim_server::engine::{AppAuth, Engine, Input};
 use tinyim_server::store::SqliteStore;
@@ -31,21 +31,7 @@ fn request<T: serde::Serialize>(conn: u64, kind: u8, id: u32, payload: &T) -> In
 
 fn login(engine: &mut Engine<SqliteStore>, conn: u64, user: &str) {
     let sig = usersig::mint(APP, KEY, user, 86_400, NOW_MS / 1000);
-    let login = body::Login {
-        user_id: user,
-        user_sig: &sig,
-    };
-    engine.handle_batch(
-        NOW_MS,
-        vec![
-            Input::Opened {
-                conn,
-                max_frame: 16 * 1024,
-                device: DeviceClass::Web,
-            },
-            request(conn, kind::LOGIN, 1, &login),
-        ],
-    );
+    engine.handle_batch(NOW_MS, Input::open_and_login(conn, 16 * 1024, user, &sig));
 }
 
 fn c2c(c: &mut Criterion) {

@@ -4,8 +4,6 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tinyim_core::wire::body::{self, DeviceClass};
-use tinyim_core::wire::kind;
 use tinyim_server::engine::{AppAuth, Engine, Input, Output};
 use tinyim_server::store::SqliteStore;
 
@@ -16,32 +14,7 @@ const MAX_FRAME: u32 = 4096;
 
 fn login(engine: &mut Engine<SqliteStore>, conn: u64, user: &str) {
     let sig = tinyim_server::usersig::mint(APP, KEY, user, 86_400, NOW_MS / 1000);
-    let mut frame = Vec::new();
-    frame.extend(
-        postcard::to_stdvec(&(
-            1u32,
-            body::Login {
-                user_id: user,
-                user_sig: &sig,
-            },
-        ))
-        .unwrap(),
-    );
-    engine.handle_batch(
-        NOW_MS,
-        vec![
-            Input::Opened {
-                conn,
-                max_frame: MAX_FRAME,
-                device: DeviceClass::Web,
-            },
-            Input::Frame {
-                conn,
-                kind: kind::LOGIN,
-                body: frame,
-            },
-        ],
-    );
+    engine.handle_batch(NOW_MS, Input::open_and_login(conn, MAX_FRAME, user, &sig));
 }
 
 fuzz_target!(|data: &[u8]| {

@@ -53,6 +53,30 @@ pub enum Input {
     Tick,
 }
 
+impl Input {
+    /// A web connection opening and logging in as `user` with `user_sig`
+    /// (request id 1): the first inputs of a session, for driving an engine
+    /// in-process (benchmarks, fuzzing, tests).
+    pub fn open_and_login(conn: ConnId, max_frame: u32, user: &str, user_sig: &str) -> Vec<Input> {
+        let login = body::Login {
+            user_id: user,
+            user_sig,
+        };
+        vec![
+            Input::Opened {
+                conn,
+                max_frame,
+                device: DeviceClass::Web,
+            },
+            Input::Frame {
+                conn,
+                kind: kind::LOGIN,
+                body: encode::to_bytes(&(1u32, login)),
+            },
+        ]
+    }
+}
+
 /// What the network side must do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Output {
@@ -356,5 +380,28 @@ fn sig_message(e: usersig::SigError) -> &'static str {
         usersig::SigError::WrongApp => "UserSig is for another SDKAppID",
         usersig::SigError::WrongUser => "UserSig is for another user",
         usersig::SigError::Expired => "UserSig expired",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::SqliteStore;
+
+    #[test]
+    fn open_and_login_logs_the_user_in() {
+        const NOW_MS: u64 = 1_800_000_000_000;
+        let auth = AppAuth {
+            app_id: 1_400_000_000,
+            key: "k".into(),
+        };
+        let sig = usersig::mint(auth.app_id, &auth.key, "alice", 3600, NOW_MS / 1000);
+        let mut engine = Engine::new(SqliteStore::in_memory().unwrap(), auth);
+        let outputs = engine.handle_batch(NOW_MS, Input::open_and_login(7, 4096, "alice", &sig));
+        let Some(Output::Frame { conn: 7, bytes }) = outputs.first() else {
+            panic!("no answer: {outputs:?}");
+        };
+        assert_eq!(bytes.get(4), Some(&kind::RESPONSE_OK), "login answered ok");
+        assert_eq!(engine.online_sessions(), 1);
     }
 }
