@@ -1,30 +1,34 @@
-//! Per-connection request rate limit: a token bucket.
-
-use std::time::Instant;
+//! Per-connection request rate limit: a token bucket. It lives in every
+//! connection's task, so it keeps only what changes (the tokens and the
+//! time they were counted); the rate is the server's setting, passed in.
 
 pub(crate) struct TokenBucket {
-    tokens: f64,
-    rate: f64,
-    burst: f64,
-    last: Instant,
+    tokens: f32,
+    /// Server clock milliseconds of the last count.
+    last_ms: u64,
+}
+
+/// Requests a second allowed, and the burst (twice that).
+fn rate_and_burst(per_second: u32) -> (f32, f32) {
+    let rate = per_second.max(1) as f32;
+    (rate, rate * 2.0)
 }
 
 impl TokenBucket {
-    pub(crate) fn new(per_second: u32, now: Instant) -> Self {
-        let rate = f64::from(per_second.max(1));
+    /// A full bucket at `now_ms`.
+    pub(crate) fn new(per_second: u32, now_ms: u64) -> Self {
         TokenBucket {
-            tokens: rate * 2.0,
-            rate,
-            burst: rate * 2.0,
-            last: now,
+            tokens: rate_and_burst(per_second).1,
+            last_ms: now_ms,
         }
     }
 
-    /// Takes one token if there is one.
-    pub(crate) fn take(&mut self, now: Instant) -> bool {
-        let elapsed = now.saturating_duration_since(self.last);
-        self.last = now;
-        self.tokens = (self.tokens + elapsed.as_secs_f64() * self.rate).min(self.burst);
+    /// Takes one token if there is one, at `per_second` refill.
+    pub(crate) fn take(&mut self, per_second: u32, now_ms: u64) -> bool {
+        let (rate, burst) = rate_and_burst(per_second);
+        let elapsed_s = now_ms.saturating_sub(self.last_ms) as f32 / 1000.0;
+        self.last_ms = self.last_ms.max(now_ms);
+        self.tokens = (self.tokens + elapsed_s * rate).min(burst);
         if self.tokens >= 1.0 {
             self.tokens -= 1.0;
             true
@@ -37,15 +41,13 @@ impl TokenBucket {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
 
     #[test]
     fn bucket_allows_a_burst_then_the_rate() {
-        let t0 = Instant::now();
-        let mut b = TokenBucket::new(10, t0);
-        assert_eq!((0..30).filter(|_| b.take(t0)).count(), 20);
-        assert!(!b.take(t0));
-        assert!(b.take(t0 + Duration::from_millis(100)));
-        assert!(!b.take(t0 + Duration::from_millis(100)));
+        let mut b = TokenBucket::new(10, 1_000);
+        assert_eq!((0..30).filter(|_| b.take(10, 1_000)).count(), 20);
+        assert!(!b.take(10, 1_000));
+        assert!(b.take(10, 1_100));
+        assert!(!b.take(10, 1_100));
     }
 }
