@@ -1,6 +1,7 @@
 //! Who is connected, on which device class, logged in as whom.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use tinyim_core::wire::body::DeviceClass;
 
@@ -11,15 +12,18 @@ pub type ConnId = u64;
 struct Conn {
     max_frame: u32,
     device: DeviceClass,
-    user: Option<String>,
+    /// Shared with the `by_user` key: one copy of the id per user.
+    user: Option<Arc<str>>,
     sig_expires_at: u64,
 }
 
-/// The session registry.
+/// The session registry. One entry per connection, however idle, so it
+/// is kept compact: the user id is stored once per user, and a user's list
+/// of sessions starts with room for one.
 #[derive(Debug, Default)]
 pub(crate) struct Sessions {
     conns: HashMap<ConnId, Conn>,
-    by_user: HashMap<String, Vec<ConnId>>,
+    by_user: HashMap<Arc<str>, Vec<ConnId>>,
 }
 
 impl Sessions {
@@ -65,11 +69,18 @@ impl Sessions {
         for &old in &kicked {
             self.unbind(old);
         }
+        let key = match self.by_user.get_key_value(user) {
+            Some((key, _)) => key.clone(),
+            None => Arc::from(user),
+        };
         if let Some(c) = self.conns.get_mut(&conn) {
-            c.user = Some(user.to_owned());
+            c.user = Some(key.clone());
             c.sig_expires_at = sig_expires_at;
         }
-        self.by_user.entry(user.to_owned()).or_default().push(conn);
+        self.by_user
+            .entry(key)
+            .or_insert_with(|| Vec::with_capacity(1))
+            .push(conn);
         kicked
     }
 
@@ -77,10 +88,10 @@ impl Sessions {
         let Some(user) = self.conns.get_mut(&conn).and_then(|c| c.user.take()) else {
             return;
         };
-        if let Some(list) = self.by_user.get_mut(&user) {
+        if let Some(list) = self.by_user.get_mut(&*user) {
             list.retain(|&c| c != conn);
             if list.is_empty() {
-                self.by_user.remove(&user);
+                self.by_user.remove(&*user);
             }
         }
     }
