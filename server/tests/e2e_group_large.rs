@@ -19,16 +19,17 @@ fn user(i: usize) -> String {
     format!("big{i:04}")
 }
 
+/// The data's size: pages in use as of the last commit (the WAL file's
+/// length says nothing, the server preallocates it).
 fn db_bytes(data: &std::path::Path) -> u64 {
-    ["", "-wal"]
-        .iter()
-        .filter_map(|suffix| {
-            let mut path = data.as_os_str().to_owned();
-            path.push(suffix);
-            std::fs::metadata(path).ok()
-        })
-        .map(|m| m.len())
-        .sum()
+    let conn =
+        rusqlite::Connection::open_with_flags(data, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("open the database read-only");
+    let pragma = |name: &str| -> u64 {
+        conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get::<_, i64>(0))
+            .expect("pragma") as u64
+    };
+    pragma("page_count") * pragma("page_size")
 }
 
 /// Logs `user` in and waits for `text` in `GROUPbig`, live or through the sync.
