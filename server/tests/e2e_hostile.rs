@@ -191,3 +191,58 @@ async fn a_flood_of_requests_is_rate_limited_with_a_code() {
     assert!(limited > 0, "a flood beyond the burst is refused");
     assert!(limited < total, "requests within the burst are served");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_peer_that_never_stops_sending_still_gets_its_deliveries() {
+    use std::io::Write;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    let (server, _dir) = fresh_server();
+    let mut flooder = RawConn::connect(&server.addr);
+    flooder.hello();
+    let login = body::Login {
+        user_id: "carol",
+        user_sig: &sig("carol"),
+    };
+    flooder.request(kind::LOGIN, 1, &login).expect("login");
+
+    // Heartbeats back to back from another thread, so the server always
+    // has carol's bytes to read, until her delivery arrives (or 20 s pass,
+    // which fails the test: deliveries waited for the flood to end).
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut writer = flooder.stream.try_clone().unwrap();
+    let flood = std::thread::spawn({
+        let stop = stop.clone();
+        move || {
+            let mut heartbeat = vec![0u8; 64];
+            let n = tinyim_core::wire::encode_frame(kind::HEARTBEAT, &(), &mut heartbeat).unwrap();
+            let burst: Vec<u8> = heartbeat[..n].repeat(4096);
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+            while !stop.load(Ordering::Relaxed) {
+                if std::time::Instant::now() > deadline || writer.write_all(&burst).is_err() {
+                    return false;
+                }
+            }
+            true
+        }
+    });
+
+    let (dave, _d) = client(&server.addr, "dave").await;
+    dave.send_text("carol", "through the flood").await.unwrap();
+    let delivered = tokio::task::spawn_blocking(move || loop {
+        match flooder.recv() {
+            Some((kind::PUSH_MESSAGE, _)) => return true,
+            Some(_) => continue,
+            None => return false,
+        }
+    })
+    .await
+    .unwrap();
+    stop.store(true, Ordering::Relaxed);
+    assert!(delivered, "the push reached carol");
+    assert!(
+        flood.join().unwrap(),
+        "delivered while carol was still sending, not after her flood ended"
+    );
+}

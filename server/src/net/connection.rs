@@ -69,7 +69,6 @@ enum Step {
 struct Conn {
     id: ConnId,
     shared: Arc<Shared>,
-    open: bool,
     bucket: TokenBucket,
 }
 
@@ -92,7 +91,6 @@ pub(crate) fn run(
         id,
         bucket: TokenBucket::new(shared.config.requests_per_second, shared.clock_ms()),
         shared,
-        open: false,
     };
     serve(stream, outbound, conn)
 }
@@ -165,20 +163,21 @@ fn serve(
                 Wake::Broken => break,
             }
         }
-        Box::pin(conn.close(stream)).await;
+        Box::pin(conn.close(stream, &outbound)).await;
     }
 }
 
 impl Conn {
-    /// Shuts the stream and forgets the connection.
-    async fn close(self, mut stream: TcpStream) {
+    /// Shuts the stream and forgets the connection; the engine hears of it
+    /// once it has heard of the opening.
+    async fn close(self, mut stream: TcpStream, out: &Outbound) {
         let _ = stream.shutdown().await;
         self.shared
             .conns
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .remove(&self.id);
-        if self.open {
+        if out.is_open() {
             let closed = Input::Closed { conn: self.id };
             let _ = self.shared.engine.send(closed.into()).await;
         }
@@ -205,7 +204,7 @@ impl Conn {
             };
             used += size;
             let frame_body = &inbuf[body_range];
-            if !self.open {
+            if !out.is_open() {
                 match self.handshake(frame_kind, frame_body, stream, out).await {
                     Step::Continue => continue,
                     Step::Close => break Step::Close,
@@ -278,7 +277,6 @@ impl Conn {
                 {
                     return Step::Close;
                 }
-                self.open = true;
                 Step::Continue
             }
             Err(reject) => {

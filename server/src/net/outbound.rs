@@ -62,9 +62,15 @@ impl Outbound {
         self.open.store(true, Ordering::Relaxed);
     }
 
+    /// Past the handshake: the engine is told of the connection as this
+    /// turns true, so a close from here on is reported to it.
+    pub(crate) fn is_open(&self) -> bool {
+        self.open.load(Ordering::Relaxed)
+    }
+
     /// Bytes arrived at `now_ms`.
     pub(crate) fn heard(&self, now_ms: u64) {
-        if self.open.load(Ordering::Relaxed) {
+        if self.is_open() {
             self.heard_ms.store(now_ms, Ordering::Relaxed);
         }
     }
@@ -73,7 +79,7 @@ impl Outbound {
     /// deadline, queues `heartbeat` when one is due.
     pub(crate) fn sweep(&self, now_ms: u64, d: Deadlines, heartbeat: &[u8], limit: usize) {
         let heard = self.heard_ms.load(Ordering::Relaxed);
-        if !self.open.load(Ordering::Relaxed) {
+        if !self.is_open() {
             if now_ms >= heard + d.handshake_ms {
                 tracing::debug!("no hello in time; closing");
                 self.close();

@@ -686,6 +686,28 @@ mod tests {
     }
 
     #[test]
+    fn the_wal_is_preallocated_and_commits_survive_a_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("prealloc.db");
+        let mut wal_path = path.as_os_str().to_owned();
+        wal_path.push("-wal");
+        let wal_len = || std::fs::metadata(&wal_path).unwrap().len();
+        {
+            let (mut s, mut wal) = SqliteStore::open_deferred_sync(&path).unwrap();
+            assert!(wal_len() >= wal_sync::WAL_PREALLOCATION, "filled at open");
+            s.begin().unwrap();
+            s.insert_message(&mut message(1, 7)).unwrap();
+            s.commit().unwrap();
+            wal.sync().unwrap();
+            // A second open (as after a restart) keeps what is there.
+            let (mut again, _wal) = SqliteStore::open_deferred_sync(&path).unwrap();
+            assert_eq!(again.last_seq("c2c:a|b").unwrap(), 1);
+        }
+        let mut reopened = SqliteStore::open(&path).unwrap();
+        assert_eq!(reopened.find_sent("a", 7).unwrap().unwrap().seq, 1);
+    }
+
+    #[test]
     fn deferred_sync_commits_are_there_after_a_sync_and_a_reopen() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("deferred.db");

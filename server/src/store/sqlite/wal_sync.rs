@@ -44,7 +44,7 @@ const CHECKPOINT_PAUSE: Duration = Duration::from_millis(250);
 /// 277 us appending against 137 us overwriting, p99 870 against 238).
 /// Zeros past SQLite's last frame are not frames (their salt does not
 /// match), so recovery stops there as it would at the end of the file.
-const WAL_PREALLOCATION: u64 = 32 << 20;
+pub(super) const WAL_PREALLOCATION: u64 = 32 << 20;
 
 /// Tells the writer that a background checkpoint finished and the rest is
 /// its to copy (see the module documentation).
