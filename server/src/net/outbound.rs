@@ -80,13 +80,15 @@ impl Outbound {
     pub(crate) fn sweep(&self, now_ms: u64, d: Deadlines, heartbeat: &[u8], limit: usize) {
         let heard = self.heard_ms.load(Ordering::Relaxed);
         if !self.is_open() {
-            if now_ms >= heard + d.handshake_ms {
+            // Strictly past: both times are whole milliseconds, rounded
+            // down, so equal could still be a fraction early.
+            if now_ms > heard + d.handshake_ms {
                 tracing::debug!("no hello in time; closing");
                 self.close();
             }
             return;
         }
-        if now_ms >= heard + d.idle_ms {
+        if now_ms > heard + d.idle_ms {
             tracing::debug!("silent for too long; closing");
             self.close();
             return;
@@ -164,9 +166,9 @@ mod tests {
     #[test]
     fn the_sweeper_closes_late_handshakes_and_silent_peers_and_sends_heartbeats() {
         let late = Outbound::new(1_000);
-        late.sweep(1_099, D, b"hb", 8);
-        assert_eq!(late.take(), (Vec::new(), false), "still in time");
         late.sweep(1_100, D, b"hb", 8);
+        assert_eq!(late.take(), (Vec::new(), false), "still in time");
+        late.sweep(1_101, D, b"hb", 8);
         assert_eq!(late.take(), (Vec::new(), true), "no hello in time");
 
         let chatty = Outbound::new(1_000);
@@ -179,7 +181,13 @@ mod tests {
         chatty.sweep(1_120, D, b"hb", 8);
         assert_eq!(chatty.take(), (b"hb".to_vec(), false), "heard lately: open");
         chatty.sweep(1_180, D, b"hb", 8);
-        assert_eq!(chatty.take(), (Vec::new(), true), "silent for 90 ms");
+        assert_eq!(
+            chatty.take(),
+            (b"hb".to_vec(), false),
+            "exactly 90 ms: open"
+        );
+        chatty.sweep(1_181, D, b"hb", 8);
+        assert_eq!(chatty.take(), (Vec::new(), true), "silent for over 90 ms");
     }
 
     #[test]
