@@ -81,15 +81,26 @@ fn owned<const N: usize>(s: &str) -> Result<String<N>, HandleError> {
 
 impl<M: RawMutex, const EVENTS: usize> Handle<'_, M, EVENTS> {
     /// One call at a time goes to the runner; others wait their turn.
-    async fn call(&self, call: Call) -> Result<Reply, HandleError> {
+    ///
+    /// The call is built by `make` straight into the shared slot, never
+    /// kept in the caller's future: a `Call` holds a UserSig or a text (over
+    /// 500 bytes), and as an argument it was stored in both this future and
+    /// the public method's, in every task that awaits a call. One `dyn`
+    /// builder rather than a generic one keeps this body compiled once.
+    async fn call(
+        &self,
+        make: &dyn Fn() -> Result<Call, HandleError>,
+    ) -> Result<Reply, HandleError> {
         let _turn = self.shared.calls.lock().await;
         self.shared.reply.reset();
-        self.shared.slot.lock(|slot| {
+        let made = self.shared.slot.lock(|slot| {
             // Only ever borrowed inside this lock, so never already borrowed.
             if let Ok(mut slot) = slot.try_borrow_mut() {
-                *slot = call;
+                *slot = make()?;
             }
+            Ok(())
         });
+        made?;
         self.shared.request.signal(());
         self.shared.reply.wait().await;
         let answer = self.shared.answer.lock(|slot| {
@@ -105,16 +116,19 @@ impl<M: RawMutex, const EVENTS: usize> Handle<'_, M, EVENTS> {
 
     /// TIM `login`.
     pub async fn login(&self, user_id: &str, user_sig: &str) -> Result<(), HandleError> {
-        let call = Call::Login {
-            user: owned(user_id)?,
-            sig: owned(user_sig)?,
-        };
-        self.call(call).await.map(|_| ())
+        self.call(&|| {
+            Ok(Call::Login {
+                user: owned(user_id)?,
+                sig: owned(user_sig)?,
+            })
+        })
+        .await
+        .map(|_| ())
     }
 
     /// TIM `logout`.
     pub async fn logout(&self) -> Result<(), HandleError> {
-        self.call(Call::Logout).await.map(|_| ())
+        self.call(&|| Ok(Call::Logout)).await.map(|_| ())
     }
 
     /// TIM `createTextMessage` + `sendMessage`: returns once the message is
@@ -130,12 +144,16 @@ impl<M: RawMutex, const EVENTS: usize> Handle<'_, M, EVENTS> {
     }
 
     async fn send(&self, to: &str, group: bool, text: &str) -> Result<Sent, HandleError> {
-        let call = Call::SendText {
-            to: owned(to)?,
-            group,
-            text: owned(text)?,
-        };
-        match self.call(call).await? {
+        match self
+            .call(&|| {
+                Ok(Call::SendText {
+                    to: owned(to)?,
+                    group,
+                    text: owned(text)?,
+                })
+            })
+            .await?
+        {
             Reply::Sent(sent) => Ok(sent),
             _ => Err(HandleError::Request(RequestError::Disconnected)),
         }
@@ -147,11 +165,15 @@ impl<M: RawMutex, const EVENTS: usize> Handle<'_, M, EVENTS> {
         group_id: &str,
         apply_message: &str,
     ) -> Result<JoinStatus, HandleError> {
-        let call = Call::JoinGroup {
-            group: owned(group_id)?,
-            message: owned(apply_message)?,
-        };
-        match self.call(call).await? {
+        match self
+            .call(&|| {
+                Ok(Call::JoinGroup {
+                    group: owned(group_id)?,
+                    message: owned(apply_message)?,
+                })
+            })
+            .await?
+        {
             Reply::Joined(status) => Ok(status),
             _ => Err(HandleError::Request(RequestError::Disconnected)),
         }
@@ -159,18 +181,24 @@ impl<M: RawMutex, const EVENTS: usize> Handle<'_, M, EVENTS> {
 
     /// TIM `quitGroup`.
     pub async fn quit_group(&self, group_id: &str) -> Result<(), HandleError> {
-        let call = Call::QuitGroup {
-            group: owned(group_id)?,
-        };
-        self.call(call).await.map(|_| ())
+        self.call(&|| {
+            Ok(Call::QuitGroup {
+                group: owned(group_id)?,
+            })
+        })
+        .await
+        .map(|_| ())
     }
 
     /// TIM `setMessageRead`.
     pub async fn set_message_read(&self, conversation_id: &str) -> Result<(), HandleError> {
-        let call = Call::SetRead {
-            conversation: owned(conversation_id)?,
-        };
-        self.call(call).await.map(|_| ())
+        self.call(&|| {
+            Ok(Call::SetRead {
+                conversation: owned(conversation_id)?,
+            })
+        })
+        .await
+        .map(|_| ())
     }
 
     /// The next event (TIM `on`).
