@@ -106,7 +106,13 @@ async fn main() {
             let at = |p: &str| format!("latency {p} at {rate} msg/s");
             [
                 row(at("p50"), "us", false, ""),
-                row(at("p99"), "us", false, "<= mosquitto at 1000 msg/s"),
+                // The goal is set at 1000 msg/s only.
+                row(
+                    at("p99"),
+                    "us",
+                    false,
+                    if *rate == 1_000 { "<= mosquitto" } else { "" },
+                ),
                 row(at("p99.9"), "us", false, ""),
             ]
         })
