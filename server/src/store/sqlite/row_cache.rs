@@ -62,22 +62,45 @@ impl RowCache {
 
     /// Changes a row; the table gets it at the next write-back.
     pub(super) fn put(&mut self, row: ConversationRow) {
-        self.dirty.push((row.owner.clone(), row.conv_id.clone()));
+        // A row already dirty has its key listed (every change from clean
+        // to dirty lists it): a C2C send changes the same two rows message
+        // after message, so this spares two key copies per change.
+        let listed = self
+            .rows
+            .get(&row.owner)
+            .and_then(|convs| convs.get(&row.conv_id))
+            .is_some_and(|c| c.dirty);
+        if !listed {
+            self.dirty.push((row.owner.clone(), row.conv_id.clone()));
+        }
         self.set(row, true);
     }
 
     fn set(&mut self, row: ConversationRow, dirty: bool) {
-        let owner = row.owner.clone();
-        let conv_id = row.conv_id.clone();
-        let before = self
+        let undo = self.in_request && dirty;
+        let slot = self
             .rows
-            .entry(owner.clone())
-            .or_default()
-            .insert(conv_id.clone(), Cached { row, dirty });
-        if before.is_none() {
-            self.len += 1;
-        }
-        if self.in_request && dirty {
+            .get_mut(&row.owner)
+            .and_then(|convs| convs.get_mut(&row.conv_id));
+        // The keys are copied for a row new to the cache and for the undo
+        // of a change inside a request, not for every change.
+        let (before, keys) = match slot {
+            Some(slot) => {
+                let keys = undo.then(|| (row.owner.clone(), row.conv_id.clone()));
+                (Some(mem::replace(slot, Cached { row, dirty })), keys)
+            }
+            None => {
+                let (owner, conv_id) = (row.owner.clone(), row.conv_id.clone());
+                let keys = undo.then(|| (owner.clone(), conv_id.clone()));
+                self.rows
+                    .entry(owner)
+                    .or_default()
+                    .insert(conv_id, Cached { row, dirty });
+                self.len += 1;
+                (None, keys)
+            }
+        };
+        if let Some((owner, conv_id)) = keys {
             self.undo.push(Undo {
                 owner,
                 conv_id,
