@@ -56,12 +56,6 @@ impl CatchUp {
     pub(super) fn take(&self) -> bool {
         self.0.swap(false, Ordering::Relaxed)
     }
-
-    /// Whether one is due, leaving the flag as it is.
-    #[cfg(test)]
-    pub(super) fn is_due(&self) -> bool {
-        self.0.load(Ordering::Relaxed)
-    }
 }
 
 /// Syncs one database's WAL file, and has it checkpointed now and then.
