@@ -14,7 +14,6 @@ use tinyim_core::wire::body;
 use tinyim_core::wire::kind;
 use tinyim_server::engine::{AppAuth, Engine, Input};
 use tinyim_server::store::SqliteStore;
-use tinyim_server::usersig;
 
 const APP: u64 = 1_400_000_000;
 const KEY: &str = "bench-key";
@@ -29,24 +28,13 @@ fn request<T: serde::Serialize>(conn: u64, kind: u8, id: u32, payload: &T) -> In
     }
 }
 
-fn login(engine: &mut Engine<SqliteStore>, conn: u64, user: &str) {
-    let sig = usersig::mint(APP, KEY, user, 86_400, NOW_MS / 1000);
-    engine.handle_batch(NOW_MS, Input::open_and_login(conn, 16 * 1024, user, &sig));
-}
-
 fn c2c(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temporary directory");
     let (store, mut wal) =
         SqliteStore::open_deferred_sync(&dir.path().join("engine.db")).expect("store");
-    let mut engine = Engine::new(
-        store,
-        AppAuth {
-            app_id: APP,
-            key: KEY.into(),
-        },
-    );
-    login(&mut engine, 1, "alice");
-    login(&mut engine, 2, "bob");
+    let mut engine = Engine::new(store, AppAuth::new(APP, KEY));
+    engine.open_logged_in(NOW_MS, 1, 16 * 1024, "alice");
+    engine.open_logged_in(NOW_MS, 2, 16 * 1024, "bob");
     let text = "x".repeat(100);
     let mut next_id = 1u64;
     let mut group = c.benchmark_group("server engine");

@@ -12,22 +12,11 @@ const KEY: &str = "fuzz-key";
 const NOW_MS: u64 = 1_800_000_000_000;
 const MAX_FRAME: u32 = 4096;
 
-fn login(engine: &mut Engine<SqliteStore>, conn: u64, user: &str) {
-    let sig = tinyim_server::usersig::mint(APP, KEY, user, 86_400, NOW_MS / 1000);
-    engine.handle_batch(NOW_MS, Input::open_and_login(conn, MAX_FRAME, user, &sig));
-}
-
 fuzz_target!(|data: &[u8]| {
     let store = SqliteStore::in_memory().unwrap();
-    let mut engine = Engine::new(
-        store,
-        AppAuth {
-            app_id: APP,
-            key: KEY.into(),
-        },
-    );
-    login(&mut engine, 1, "alice");
-    login(&mut engine, 2, "bob");
+    let mut engine = Engine::new(store, AppAuth::new(APP, KEY));
+    engine.open_logged_in(NOW_MS, 1, MAX_FRAME, "alice");
+    engine.open_logged_in(NOW_MS, 2, MAX_FRAME, "bob");
     // Each request: a kind byte (folded into the request range), a length
     // byte, then that many body bytes; a few requests per batch.
     let mut rest = data;

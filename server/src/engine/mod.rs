@@ -53,30 +53,6 @@ pub enum Input {
     Tick,
 }
 
-impl Input {
-    /// A web connection opening and logging in as `user` with `user_sig`
-    /// (request id 1): the first inputs of a session, for driving an engine
-    /// in-process (benchmarks, fuzzing, tests).
-    pub fn open_and_login(conn: ConnId, max_frame: u32, user: &str, user_sig: &str) -> Vec<Input> {
-        let login = body::Login {
-            user_id: user,
-            user_sig,
-        };
-        vec![
-            Input::Opened {
-                conn,
-                max_frame,
-                device: DeviceClass::Web,
-            },
-            Input::Frame {
-                conn,
-                kind: kind::LOGIN,
-                body: encode::to_bytes(&(1u32, login)),
-            },
-        ]
-    }
-}
-
 /// What the network side must do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Output {
@@ -101,6 +77,16 @@ pub struct AppAuth {
     pub app_id: u64,
     /// The app's secret key.
     pub key: String,
+}
+
+impl AppAuth {
+    /// The identity of SDKAppID `app_id` with secret `key`.
+    pub fn new(app_id: u64, key: &str) -> Self {
+        AppAuth {
+            app_id,
+            key: key.to_owned(),
+        }
+    }
 }
 
 /// The engine: sessions in memory, everything else in the store.
@@ -162,6 +148,43 @@ impl<S: Store> Engine<S> {
     /// Number of logged-in sessions.
     pub fn online_sessions(&self) -> usize {
         self.sessions.logged_in_count()
+    }
+
+    /// A web connection `conn` opening and logging in as `user`, with a
+    /// UserSig minted from the engine's own key (request id one), applied
+    /// and committed at `now_ms`: the start of a session for driving an
+    /// engine in-process (benchmarks, fuzzing, tests). Returns the answers.
+    pub fn open_logged_in(
+        &mut self,
+        now_ms: u64,
+        conn: ConnId,
+        max_frame: u32,
+        user: &str,
+    ) -> Vec<Output> {
+        let sig = usersig::mint(
+            self.auth.app_id,
+            &self.auth.key,
+            user,
+            86_400,
+            now_ms / 1000,
+        );
+        let login = body::Login {
+            user_id: user,
+            user_sig: &sig,
+        };
+        let inputs = vec![
+            Input::Opened {
+                conn,
+                max_frame,
+                device: DeviceClass::Web,
+            },
+            Input::Frame {
+                conn,
+                kind: kind::LOGIN,
+                body: encode::to_bytes(&(1u32, login)),
+            },
+        ];
+        self.handle_batch(now_ms, inputs)
     }
 
     /// Applies a batch of inputs in one transaction; returns what to send.
@@ -389,15 +412,11 @@ mod tests {
     use crate::store::SqliteStore;
 
     #[test]
-    fn open_and_login_logs_the_user_in() {
+    fn open_logged_in_logs_the_user_in() {
         const NOW_MS: u64 = 1_800_000_000_000;
-        let auth = AppAuth {
-            app_id: 1_400_000_000,
-            key: "k".into(),
-        };
-        let sig = usersig::mint(auth.app_id, &auth.key, "alice", 3600, NOW_MS / 1000);
+        let auth = AppAuth::new(1_400_000_000, "k");
         let mut engine = Engine::new(SqliteStore::in_memory().unwrap(), auth);
-        let outputs = engine.handle_batch(NOW_MS, Input::open_and_login(7, 4096, "alice", &sig));
+        let outputs = engine.open_logged_in(NOW_MS, 7, 4096, "alice");
         let Some(Output::Frame { conn: 7, bytes }) = outputs.first() else {
             panic!("no answer: {outputs:?}");
         };

@@ -647,13 +647,15 @@ mod tests {
         assert_eq!(row.version, committed + 1);
     }
 
+    /// The length of the WAL file of the database at `path`.
+    fn wal_len(path: &Path) -> u64 {
+        std::fs::metadata(wal_sync::wal_path(path)).unwrap().len()
+    }
+
     #[test]
     fn the_wal_starts_over_within_its_preallocation_under_steady_writes() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("restart.db");
-        let mut wal_path = path.as_os_str().to_owned();
-        wal_path.push("-wal");
-        let wal_len = || std::fs::metadata(&wal_path).unwrap().len();
         let (mut s, mut wal) = SqliteStore::open_deferred_sync(&path).unwrap();
         // Syncs run beside the commits, as the server's sync thread does
         // (each asks for a background checkpoint).
@@ -672,7 +674,7 @@ mod tests {
         let salt = || {
             use std::os::unix::fs::FileExt;
             let mut bytes = [0u8; 4];
-            std::fs::File::open(&wal_path)
+            std::fs::File::open(wal_sync::wal_path(&path))
                 .and_then(|f| f.read_exact_at(&mut bytes, 16))
                 .map(|()| u32::from_be_bytes(bytes))
                 .unwrap()
@@ -697,7 +699,7 @@ mod tests {
                 last_salt = salt();
             }
             assert!(
-                wal_len() <= wal_sync::WAL_PREALLOCATION,
+                wal_len(&path) <= wal_sync::WAL_PREALLOCATION,
                 "the WAL grew past its preallocation after {next_id} messages"
             );
         }
@@ -710,12 +712,12 @@ mod tests {
     fn the_wal_is_preallocated_and_commits_survive_a_reopen() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("prealloc.db");
-        let mut wal_path = path.as_os_str().to_owned();
-        wal_path.push("-wal");
-        let wal_len = || std::fs::metadata(&wal_path).unwrap().len();
         {
             let (mut s, mut wal) = SqliteStore::open_deferred_sync(&path).unwrap();
-            assert!(wal_len() >= wal_sync::WAL_PREALLOCATION, "filled at open");
+            assert!(
+                wal_len(&path) >= wal_sync::WAL_PREALLOCATION,
+                "filled at open"
+            );
             s.begin().unwrap();
             s.insert_message(&mut message(1, 7)).unwrap();
             s.commit().unwrap();

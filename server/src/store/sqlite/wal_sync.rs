@@ -67,9 +67,7 @@ pub struct WalSync {
 
 impl WalSync {
     pub(super) fn new(database: &Path, catch_up: CatchUp) -> io::Result<Self> {
-        let mut path = database.as_os_str().to_owned();
-        path.push("-wal");
-        let path = PathBuf::from(path);
+        let path = wal_path(database);
         // Nothing else writes yet: the store is open but idle, and the
         // writer and checkpoint threads start after this.
         preallocate(&path, WAL_PREALLOCATION)?;
@@ -101,6 +99,13 @@ impl WalSync {
         let _ = self.checkpoint.try_send(());
         Ok(())
     }
+}
+
+/// Where SQLite keeps the WAL of the database at `database`.
+pub(super) fn wal_path(database: &Path) -> PathBuf {
+    let mut path = database.as_os_str().to_owned();
+    path.push("-wal");
+    PathBuf::from(path)
 }
 
 /// Copies what the WAL holds into the database, waiting for nobody.
