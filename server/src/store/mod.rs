@@ -68,8 +68,8 @@ pub struct ConversationRow {
     pub version: u64,
 }
 
-/// Storage operations. Calls happen inside `begin` .. `commit` of one batch,
-/// with a savepoint around each request.
+/// Storage operations. Calls happen inside `begin` .. `commit` of one batch;
+/// a request that may refuse after writing runs inside a savepoint.
 pub trait Store: GroupStore + Send {
     /// Starts the batch transaction.
     fn begin(&mut self) -> StoreResult<()>;
@@ -83,6 +83,10 @@ pub trait Store: GroupStore + Send {
     fn release(&mut self) -> StoreResult<()>;
     /// Undoes the request's writes.
     fn rollback_to_savepoint(&mut self);
+    /// How many writes the engine's calls have made so far (a count that
+    /// only grows): a request that fails without a savepoint compares it
+    /// with the count before it to learn whether it left anything behind.
+    fn writes(&self) -> u64;
 
     /// The message `sender` already sent with `client_msg_id`, if any.
     fn find_sent(&mut self, sender: &str, client_msg_id: u64)

@@ -68,6 +68,11 @@ pub struct SqliteStore {
     /// With deferred sync: set when the writer should finish a background
     /// checkpoint so the WAL can start over.
     catch_up: Option<CatchUp>,
+    /// Rows the store changed on its own account (cached rows written
+    /// back, the change log), which are no request's writes.
+    own_changes: u64,
+    /// Conversation rows put, which reach SQLite only at write-back.
+    row_puts: u64,
 }
 
 pub(super) fn err(e: rusqlite::Error) -> StoreError {
@@ -228,7 +233,7 @@ impl SqliteStore {
             .map_err(err)?;
         conn.pragma_update(None, "synchronous", synchronous)
             .map_err(err)?;
-        // Savepoints (one per request) journal into temporary storage: keep
+        // Savepoints (one per group call) journal into temporary storage: keep
         // it in memory rather than in a temporary file.
         conn.pragma_update(None, "temp_store", "MEMORY")
             .map_err(err)?;
@@ -246,6 +251,8 @@ impl SqliteStore {
             persisted_change: last_change,
             rows: RowCache::default(),
             catch_up: None,
+            own_changes: 0,
+            row_puts: 0,
         })
     }
 
@@ -261,10 +268,12 @@ impl SqliteStore {
 
     fn persist_change(&mut self) -> StoreResult<()> {
         if self.persisted_change != self.last_change {
+            let before = self.conn.total_changes();
             self.run(
                 "UPDATE change_log SET last = ?1 WHERE id = 1",
                 [to_sql(self.last_change)],
             )?;
+            self.own_changes += self.conn.total_changes() - before;
             self.persisted_change = self.last_change;
         }
         Ok(())
@@ -273,9 +282,13 @@ impl SqliteStore {
     /// Writes the cache's changed conversation rows to the table.
     fn write_back_rows(&mut self) -> StoreResult<()> {
         let conn = &self.conn;
-        self.rows
+        let before = conn.total_changes();
+        let written = self
+            .rows
             .write_back(|row| upsert_conversation(conn, row))
-            .map_err(err)
+            .map_err(err);
+        self.own_changes += conn.total_changes() - before;
+        written
     }
 
     /// Runs a cached statement that returns no rows.
@@ -355,6 +368,12 @@ impl Store for SqliteStore {
         self.rows.undo_request();
     }
 
+    fn writes(&self) -> u64 {
+        // SQLite's count includes every row any statement changed, so the
+        // store's own changes are taken out.
+        self.conn.total_changes() - self.own_changes + self.row_puts
+    }
+
     fn find_sent(
         &mut self,
         sender: &str,
@@ -418,6 +437,7 @@ impl Store for SqliteStore {
     fn put_conversation(&mut self, row: &mut ConversationRow) -> StoreResult<()> {
         row.version = self.next_change()?;
         self.rows.put(row.clone());
+        self.row_puts += 1;
         Ok(())
     }
 
@@ -554,6 +574,26 @@ mod tests {
             .collect();
         assert_eq!(before, [4, 3, 2, 1]);
         assert_eq!(s.find_sent("a", u64::MAX - 3).unwrap().unwrap().seq, 3);
+    }
+
+    #[test]
+    fn writes_count_what_requests_change_and_nothing_the_store_does_itself() {
+        let mut s = SqliteStore::in_memory().unwrap();
+        s.begin().unwrap();
+        let start = s.writes();
+        s.insert_unless_sent(&mut message(1, 42)).unwrap();
+        assert_eq!(s.writes(), start + 1, "a stored message");
+        s.insert_unless_sent(&mut message(2, 42)).unwrap();
+        assert_eq!(s.writes(), start + 1, "a resend stores nothing");
+        s.find_sent("a", 42).unwrap();
+        assert_eq!(s.writes(), start + 1, "a read");
+        s.put_conversation(&mut row_of_a_with_b("hi")).unwrap();
+        assert_eq!(s.writes(), start + 2, "a row put, still in memory");
+        // Reading changed rows writes them back first; committing writes
+        // the change log: neither is a request's write.
+        s.changed_since("a", 0, 10).unwrap();
+        s.commit().unwrap();
+        assert_eq!(s.writes(), start + 2);
     }
 
     #[test]
