@@ -10,6 +10,7 @@
 
 #![warn(missing_docs)]
 
+mod conn_table;
 pub mod engine;
 pub mod net;
 pub mod store;

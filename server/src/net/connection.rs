@@ -72,27 +72,27 @@ struct Conn {
     bucket: TokenBucket,
 }
 
-/// The connection's task. Set up before the future is made, so the future
-/// holds the state once rather than also the arguments it was made from.
+/// The connection's task, or `None` if the server cannot take another
+/// connection. Set up before the future is made, so the future holds the
+/// state once rather than also the arguments it was made from.
 pub(crate) fn run(
     stream: TcpStream,
-    id: ConnId,
     shared: Arc<Shared>,
-) -> impl std::future::Future<Output = ()> + Send {
+) -> Option<impl std::future::Future<Output = ()> + Send> {
     let _ = stream.set_nodelay(true);
     let outbound = Arc::new(Outbound::new(shared.clock_ms()));
     // From here the sweeper enforces the handshake deadline.
-    shared
+    let id = shared
         .conns
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .insert(id, outbound.clone());
+        .open(outbound.clone())?;
     let conn = Conn {
         id,
         bucket: TokenBucket::new(shared.config.requests_per_second, shared.clock_ms()),
         shared,
     };
-    serve(stream, outbound, conn)
+    Some(serve(stream, outbound, conn))
 }
 
 /// The task's loop: an async block rather than an async fn, whose
@@ -176,7 +176,7 @@ impl Conn {
             .conns
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .remove(&self.id);
+            .close(self.id);
         if out.is_open() {
             let closed = Input::Closed { conn: self.id };
             let _ = self.shared.engine.send(closed.into()).await;

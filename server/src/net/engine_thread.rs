@@ -137,7 +137,7 @@ fn dispatch(shared: &Shared, outputs: Vec<Output>) {
     for output in outputs {
         match output {
             Output::Frame { conn, bytes } => {
-                if let Some(out) = conns.get(&conn) {
+                if let Some(out) = conns.get(conn) {
                     if !out.push(&bytes, shared.config.outbound_queue) {
                         // Too slow to keep up: close it; it resyncs on reconnect.
                         tracing::warn!(conn, "outbound queue full; closing");
@@ -145,7 +145,7 @@ fn dispatch(shared: &Shared, outputs: Vec<Output>) {
                 }
             }
             Output::Close { conn } => {
-                if let Some(out) = conns.get(&conn) {
+                if let Some(out) = conns.get(conn) {
                     out.close();
                 }
             }

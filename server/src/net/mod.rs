@@ -8,17 +8,16 @@ mod outbound;
 mod rate;
 mod sweep;
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
-use crate::engine::{AppAuth, ConnId, Engine, HandshakeLimits, Input};
+use crate::conn_table::ConnRegistry;
+use crate::engine::{AppAuth, Engine, HandshakeLimits, Input};
 use crate::store::SqliteStore;
 use engine_thread::Job;
 use outbound::{Deadlines, Outbound};
@@ -69,7 +68,7 @@ pub(crate) struct Shared {
     pub(crate) config: ServerConfig,
     pub(crate) engine: mpsc::Sender<Job>,
     /// Every connection from its accept to its end.
-    pub(crate) conns: Mutex<HashMap<ConnId, Arc<Outbound>>>,
+    pub(crate) conns: Mutex<ConnRegistry<Arc<Outbound>>>,
     pub(crate) limits: HandshakeLimits,
     pub(crate) deadlines: Deadlines,
     /// The start of the server's monotonic clock.
@@ -104,7 +103,7 @@ impl Server {
         let heartbeat_ms = config.heartbeat.as_millis() as u64;
         let shared = Arc::new(Shared {
             engine: tx,
-            conns: Mutex::new(HashMap::new()),
+            conns: Mutex::new(ConnRegistry::default()),
             limits,
             deadlines: Deadlines {
                 handshake_ms: config.handshake_timeout.as_millis() as u64,
@@ -135,13 +134,13 @@ impl Server {
 
     /// Accepts connections until the task is dropped.
     pub async fn run(self) {
-        let ids = AtomicU64::new(1);
         loop {
             match self.listener.accept().await {
                 Ok((stream, peer)) => {
-                    let conn = ids.fetch_add(1, Ordering::Relaxed);
-                    tracing::debug!(conn, %peer, "accepted");
-                    tokio::spawn(connection::run(stream, conn, self.shared.clone()));
+                    if let Some(conn) = connection::run(stream, self.shared.clone()) {
+                        tracing::debug!(%peer, "accepted");
+                        tokio::spawn(conn);
+                    }
                 }
                 Err(e) => {
                     // Out of file descriptors and the like: wait, do not spin.
