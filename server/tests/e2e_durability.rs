@@ -170,3 +170,63 @@ async fn resend_after_a_lost_ack_makes_no_duplicate() {
     assert_eq!(history.len(), 1, "one stored message: {history:?}");
     assert_eq!(history[0].client_msg_id, id);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_store_failure_mid_send_closes_the_connection_and_the_resend_is_stored_once() {
+    let (server, dir) = fresh_server();
+    let (alice, _alice_events) = client(&server.addr, "alice").await;
+    alice
+        .create_group(tinyim_tokio::GroupOptions {
+            group_id: Some("g-fail".into()),
+            members: vec!["bob".into()],
+            ..tinyim_tokio::GroupOptions::new(tinyim_tokio::GroupType::Work, "fail")
+        })
+        .await
+        .expect("group created");
+
+    // The disk "fails" on every write of a group row: a group send stores
+    // its message, then cannot move the group's last seq.
+    let saboteur = rusqlite::Connection::open(dir.path().join("tinyim.db")).unwrap();
+    saboteur
+        .execute_batch(
+            "CREATE TRIGGER fail_group_writes BEFORE INSERT ON groups \
+             BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
+        )
+        .unwrap();
+    let send = body::SendMessage {
+        conversation: "GROUPg-fail",
+        client_msg_id: 0x5eed_0000_0000_0002,
+        online_only: false,
+        priority: Default::default(),
+        elem: body::Elem::Text {
+            text: "through a failure",
+        },
+    };
+    let mut first = RawConn::connect(&server.addr);
+    first.hello();
+    first.login("alice");
+    first.send(kind::SEND_MESSAGE, &(7u32, send));
+    // Not answered: the server rolled the request back and closed.
+    let frames: Vec<u8> = std::iter::from_fn(|| first.recv())
+        .map(|(k, _)| k)
+        .collect();
+    assert!(
+        !frames.contains(&kind::RESPONSE_OK) && !frames.contains(&kind::RESPONSE_ERR),
+        "closed without an answer: {frames:?}"
+    );
+
+    saboteur
+        .execute_batch("DROP TRIGGER fail_group_writes;")
+        .unwrap();
+    let mut second = RawConn::connect(&server.addr);
+    second.hello();
+    second.login("alice");
+    let ok = second.request(kind::SEND_MESSAGE, 8, &send).unwrap();
+    let ok: body::SendOk<'_> = records::decode_exact(&ok).unwrap();
+    assert_eq!(ok.seq, 1, "nothing of the failed attempt was kept");
+
+    let (bob, _bob_events) = client(&server.addr, "bob").await;
+    let history = bob.message_list("GROUPg-fail", 0, 50).await.unwrap();
+    let texts: Vec<_> = history.iter().filter_map(|m| m.payload.text()).collect();
+    assert_eq!(texts, ["through a failure"], "{history:?}");
+}
