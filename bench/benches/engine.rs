@@ -20,14 +20,6 @@ const KEY: &str = "bench-key";
 const NOW_MS: u64 = 1_800_000_000_000;
 const BATCH: u64 = 25;
 
-fn request<T: serde::Serialize>(conn: u64, kind: u8, id: u32, payload: &T) -> Input {
-    Input::Frame {
-        conn,
-        kind,
-        body: postcard::to_stdvec(&(id, payload)).expect("encodes"),
-    }
-}
-
 fn c2c(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temporary directory");
     let (store, mut wal) =
@@ -53,7 +45,7 @@ fn c2c(c: &mut Criterion) {
                             priority: Default::default(),
                             elem: body::Elem::Text { text: &text },
                         };
-                        request(1, kind::SEND_MESSAGE, next_id as u32, &send)
+                        Input::request(1, kind::SEND_MESSAGE, next_id as u32, &send)
                     })
                     .collect();
                 let start = Instant::now();

@@ -16,14 +16,6 @@ const ALICE: u64 = 1;
 const BOB: u64 = 2;
 const CAROL: u64 = 3;
 
-fn request<T: serde::Serialize>(conn: u64, kind: u8, id: u32, payload: &T) -> Input {
-    Input::Frame {
-        conn,
-        kind,
-        body: postcard::to_stdvec(&(id, payload)).expect("encodes"),
-    }
-}
-
 fn send(conn: u64, id: u32, conversation: &str, client_msg_id: u64) -> Input {
     let send = body::SendMessage {
         conversation,
@@ -32,7 +24,7 @@ fn send(conn: u64, id: u32, conversation: &str, client_msg_id: u64) -> Input {
         priority: Default::default(),
         elem: Elem::Text { text: "hi" },
     };
-    request(conn, kind::SEND_MESSAGE, id, &send)
+    Input::request(conn, kind::SEND_MESSAGE, id, &send)
 }
 
 /// The answer to request `id` on `conn`: `Some(seq)` for a stored send.
@@ -69,7 +61,10 @@ fn a_store_failure_after_a_write_abandons_the_batch_before_it_and_the_rest_goes_
         members: UserList("bob"),
         ..CreateGroup::new(GroupType::Work, "g1")
     };
-    let created = engine.handle_batch(NOW_MS, vec![request(ALICE, kind::CREATE_GROUP, 1, &create)]);
+    let created = engine.handle_batch(
+        NOW_MS,
+        vec![Input::request(ALICE, kind::CREATE_GROUP, 1, &create)],
+    );
     assert!(
         !closed(&created, ALICE),
         "the group was created: {created:?}"

@@ -53,6 +53,18 @@ pub enum Input {
     Tick,
 }
 
+impl Input {
+    /// A request frame from `conn` as a client sends it: the request id,
+    /// then the payload (for driving an engine in-process).
+    pub fn request<T: serde::Serialize>(conn: ConnId, kind: u8, id: u32, payload: &T) -> Input {
+        Input::Frame {
+            conn,
+            kind,
+            body: encode::to_bytes(&(id, payload)),
+        }
+    }
+}
+
 /// What the network side must do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Output {
@@ -206,11 +218,7 @@ impl<S: Store> Engine<S> {
                 max_frame,
                 device: DeviceClass::Web,
             },
-            Input::Frame {
-                conn,
-                kind: kind::LOGIN,
-                body: encode::to_bytes(&(1u32, login)),
-            },
+            Input::request(conn, kind::LOGIN, 1, &login),
         ];
         self.handle_batch(now_ms, inputs)
     }
