@@ -107,7 +107,7 @@ proptest! {
                     for op in &request.ops {
                         match *op {
                             Op::Put { owner, conv, seq } => {
-                                store.put_conversation(&mut row(owner, conv, seq)).unwrap();
+                                store.put_conversation(row(owner, conv, seq)).unwrap();
                                 in_request.insert((owner, conv), seq);
                             }
                             Op::Get { owner, conv } => {

@@ -29,8 +29,53 @@ pub(crate) fn to_bytes<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
     postcard::to_stdvec(value).expect("postcard serializes into a Vec")
 }
 
+/// A frame serialized in place: the header, then the body's parts appended
+/// one after the other into the same buffer, the length written last. Every
+/// answer and push is one allocation of about its size, where serializing
+/// the body into a growing `Vec` and then copying it behind a header
+/// reallocated it four to six times (a fifth of the C2C writer's allocator
+/// calls).
+pub(crate) struct FrameBuf(Vec<u8>);
+
+impl FrameBuf {
+    /// Starts a frame of `frame_kind` with room for `body_hint` body bytes.
+    pub(crate) fn new(frame_kind: u8, body_hint: usize) -> Self {
+        let mut bytes = Vec::with_capacity(HEADER_LEN + body_hint);
+        bytes.extend_from_slice(&[0; LEN_PREFIX]);
+        bytes.push(frame_kind);
+        FrameBuf(bytes)
+    }
+
+    /// Appends `part` to the body.
+    pub(crate) fn push<T: Serialize + ?Sized>(&mut self, part: &T) {
+        let bytes = std::mem::take(&mut self.0);
+        // Serializing plain structs into a Vec cannot fail.
+        self.0 = postcard::to_extend(part, bytes).expect("postcard serializes into a Vec");
+    }
+
+    /// The whole frame so far, header included.
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// The finished frame.
+    pub(crate) fn finish(mut self) -> Vec<u8> {
+        // Bodies are bounded by the frame limits (at most 64 KiB), far below u32::MAX.
+        let len = (self.0.len() - LEN_PREFIX) as u32;
+        if let Some(prefix) = self.0.get_mut(..LEN_PREFIX) {
+            prefix.copy_from_slice(&len.to_le_bytes());
+        }
+        self.0
+    }
+}
+
+/// Body bytes most answers fit in.
+const SMALL_BODY: usize = 48;
+
 pub(crate) fn frame<T: Serialize + ?Sized>(frame_kind: u8, body: &T) -> Vec<u8> {
-    frame_from_body(frame_kind, &to_bytes(body))
+    let mut frame = FrameBuf::new(frame_kind, SMALL_BODY);
+    frame.push(body);
+    frame.finish()
 }
 
 pub(crate) fn ok<T: Serialize + ?Sized>(request: u32, payload: &T) -> Vec<u8> {

@@ -63,6 +63,21 @@ pub(crate) fn new_row(owner: &str, conv_id: String, conv_key: &str) -> Conversat
     }
 }
 
+/// Moves `row` to message `m` (a sender's row also to read). The strings
+/// keep their buffers: a conversation's row changes with every message.
+pub(crate) fn advance_row(row: &mut ConversationRow, m: &StoredMessage, preview: &str, read: bool) {
+    row.last_seq = m.seq;
+    row.last_time_ms = m.time_ms;
+    row.last_from.clear();
+    row.last_from.push_str(&m.sender);
+    row.preview.clear();
+    row.preview.push_str(preview);
+    if read {
+        // Sending into a conversation reads it, as in TIM.
+        row.read_seq = m.seq;
+    }
+}
+
 impl<S: Store> Engine<S> {
     pub(crate) fn send_message(
         &mut self,
@@ -132,23 +147,25 @@ impl<S: Store> Engine<S> {
         }
         let preview = cut_at_char_boundary(send.elem.preview(), PREVIEW_BYTES);
         let mut mine = mine.unwrap_or_else(|| new_row(me, my_conv.to_owned(), &key));
-        self.advance_row(&mut mine, &message, preview, true)?;
-        let mut theirs = if peer == me {
-            mine.clone()
+        advance_row(&mut mine, &message, preview, true);
+        let my_read = mine.read_seq;
+        self.store.put_conversation(mine)?;
+        // A chat with oneself has one row, read as the sender reads it.
+        let their_read = if peer == me {
+            my_read
         } else {
-            let mut row = self
+            let mut theirs = self
                 .store
                 .conversation(peer, &peer_conv)?
                 .unwrap_or_else(|| new_row(peer, peer_conv.clone(), &key));
-            self.advance_row(&mut row, &message, preview, false)?;
-            row
+            advance_row(&mut theirs, &message, preview, false);
+            let read = theirs.read_seq;
+            self.store.put_conversation(theirs)?;
+            read
         };
-        if peer == me {
-            theirs.read_seq = mine.read_seq;
-        }
-        self.deliver(peer, &peer_conv, theirs.read_seq, &message, None);
+        self.deliver(peer, &peer_conv, their_read, &message, None);
         if peer != me {
-            self.deliver(me, my_conv, mine.read_seq, &message, Some(reply.conn));
+            self.deliver(me, my_conv, my_read, &message, Some(reply.conn));
         }
         self.respond(
             reply,
@@ -158,25 +175,6 @@ impl<S: Store> Engine<S> {
                 time_ms: message.time_ms,
             },
         );
-        Ok(())
-    }
-
-    pub(crate) fn advance_row(
-        &mut self,
-        row: &mut ConversationRow,
-        m: &StoredMessage,
-        preview: &str,
-        read: bool,
-    ) -> Handled {
-        row.last_seq = m.seq;
-        row.last_time_ms = m.time_ms;
-        row.last_from = m.sender.clone();
-        row.preview = preview.to_owned();
-        if read {
-            // Sending into a conversation reads it, as in TIM.
-            row.read_seq = m.seq;
-        }
-        self.store.put_conversation(row)?;
         Ok(())
     }
 
@@ -209,11 +207,12 @@ impl<S: Store> Engine<S> {
             Some(_) => match self.store.conversation(me, req.conversation)? {
                 Some(mut row) => {
                     let target = req.seq.min(row.last_seq);
+                    let seqs = (row.read_seq.max(target), row.last_seq);
                     if target > row.read_seq {
                         row.read_seq = target;
-                        self.store.put_conversation(&mut row)?;
+                        self.store.put_conversation(row)?;
                     }
-                    (row.read_seq, row.last_seq)
+                    seqs
                 }
                 None => (0, 0),
             },
@@ -424,11 +423,15 @@ pub(crate) fn push_frame(
 ) -> Vec<u8> {
     let header = body::PushMessage { read_seq };
     let elem = decode_exact::<Elem<'_>>(&m.body).unwrap_or(too_large(m));
-    let mut body = encode::to_bytes(&header);
-    body.extend(encode::to_bytes(&wire_message(conv_id, m, elem)));
-    if body.len() + tinyim_core::wire::HEADER_LEN > max_frame {
-        body = encode::to_bytes(&header);
-        body.extend(encode::to_bytes(&wire_message(conv_id, m, too_large(m))));
+    // The message's strings and numbers, and their lengths and varints.
+    let hint = m.body.len() + conv_id.len() + m.sender.len() + 40;
+    let mut frame = encode::FrameBuf::new(kind::PUSH_MESSAGE, hint);
+    frame.push(&header);
+    frame.push(&wire_message(conv_id, m, elem));
+    if frame.len() > max_frame {
+        frame = encode::FrameBuf::new(kind::PUSH_MESSAGE, hint);
+        frame.push(&header);
+        frame.push(&wire_message(conv_id, m, too_large(m)));
     }
-    encode::frame_from_body(kind::PUSH_MESSAGE, &body)
+    frame.finish()
 }

@@ -106,7 +106,7 @@ pub trait Store: GroupStore + Send {
     /// Writes a user's row, giving it the next change number. The write
     /// may wait in memory until the commit or the next read of changed
     /// rows; reads through this trait see it at once.
-    fn put_conversation(&mut self, row: &mut ConversationRow) -> StoreResult<()>;
+    fn put_conversation(&mut self, row: ConversationRow) -> StoreResult<()>;
     /// The newest change number.
     fn last_change(&mut self) -> StoreResult<u64>;
     /// The conversation's newest seq as of change number `change`.

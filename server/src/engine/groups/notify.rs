@@ -8,7 +8,9 @@ use tinyim_core::wire::group::{GroupNotice, GroupTip, GroupType};
 
 use super::rules;
 use crate::engine::encode;
-use crate::engine::messages::{group_key, new_row, push_frame, system_key, PREVIEW_BYTES};
+use crate::engine::messages::{
+    advance_row, group_key, new_row, push_frame, system_key, PREVIEW_BYTES,
+};
 use crate::engine::{ConnId, Output, Refusal};
 use crate::store::{GroupRow, Store, StoredMessage};
 
@@ -143,8 +145,10 @@ impl<S: Store> crate::engine::Engine<S> {
             .store
             .conversation(user, SYSTEM_CONVERSATION)?
             .unwrap_or_else(|| new_row(user, SYSTEM_CONVERSATION.to_owned(), &key));
-        self.advance_row(&mut row, &m, elem.preview(), false)?;
-        self.deliver(user, SYSTEM_CONVERSATION, row.read_seq, &m, None);
+        advance_row(&mut row, &m, elem.preview(), false);
+        let read_seq = row.read_seq;
+        self.store.put_conversation(row)?;
+        self.deliver(user, SYSTEM_CONVERSATION, read_seq, &m, None);
         Ok(())
     }
 }
