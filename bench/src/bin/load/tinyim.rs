@@ -4,6 +4,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use futures_util::stream::{FuturesUnordered, StreamExt};
 use tinyim_tokio::{EventStream, GroupOptions, GroupType, Options, Tim, TimEvent};
 use tokio::sync::Semaphore;
 
@@ -56,24 +57,26 @@ fn count_received(mut events: EventStream, n: usize) -> tokio::task::JoinHandle<
     })
 }
 
-/// Sends `n` messages from `tim` with at most `window` unacknowledged.
+/// Sends `n` messages from `tim` with at most `window` unacknowledged, as
+/// the MQTT side's publisher does: the sends in flight are futures of one
+/// task, not a task each.
 async fn send_windowed(tim: &Tim, n: usize, window: usize, to: &str, group: bool) {
-    let permits = Arc::new(Semaphore::new(window));
-    let mut sends = tokio::task::JoinSet::new();
+    let send = |text: String| async move {
+        let sent = if group {
+            tim.send_group_text(to, &text).await
+        } else {
+            tim.send_text(to, &text).await
+        };
+        sent.expect("durably acknowledged");
+    };
+    let mut in_flight = FuturesUnordered::new();
     for _ in 0..n {
-        let permit = permits.clone().acquire_owned().await.expect("open");
-        let (tim, to) = (tim.clone(), to.to_owned());
-        sends.spawn(async move {
-            let sent = if group {
-                tim.send_group_text(&to, &payload()).await
-            } else {
-                tim.send_text(&to, &payload()).await
-            };
-            sent.expect("durably acknowledged");
-            drop(permit);
-        });
+        if in_flight.len() >= window {
+            in_flight.next().await;
+        }
+        in_flight.push(send(payload()));
     }
-    sends.join_all().await;
+    while in_flight.next().await.is_some() {}
 }
 
 /// Shape 1: one sender, one receiver; messages a second, each durably
