@@ -101,12 +101,22 @@ impl<T> ConnTable<T> {
 
 /// A [`ConnTable`] that also hands the ids out (the accepting side's): a
 /// new connection takes the slot a closed one left, if any.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct ConnRegistry<T> {
     table: ConnTable<T>,
     free: Vec<usize>,
     /// Connections registered so far (wrapping), the high half of the ids.
     count: u32,
+}
+
+impl<T> Default for ConnRegistry<T> {
+    fn default() -> Self {
+        ConnRegistry {
+            table: ConnTable::default(),
+            free: Vec::new(),
+            count: 0,
+        }
+    }
 }
 
 impl<T> ConnRegistry<T> {

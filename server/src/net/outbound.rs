@@ -39,12 +39,6 @@ pub(crate) struct Outbound {
 // With the `Arc`'s two counts, the allocator's 96-byte size class.
 const _: () = assert!(std::mem::size_of::<Outbound>() <= 80);
 
-impl Default for Outbound {
-    fn default() -> Self {
-        Outbound::new(0)
-    }
-}
-
 /// The deadlines the sweeper enforces, in milliseconds.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Deadlines {
@@ -205,12 +199,12 @@ mod tests {
 
     #[test]
     fn frames_queue_in_order_and_a_full_queue_closes() {
-        let out = Outbound::default();
+        let out = Outbound::new(0);
         assert!(out.push(b"ab", 2));
         assert!(out.push(b"cd", 2));
         assert!(!out.push(b"ef", 2), "the third frame is over the limit");
         assert_eq!(out.take(), (b"abcd".to_vec(), true));
-        let idle = Outbound::default();
+        let idle = Outbound::new(0);
         assert_eq!(idle.take(), (Vec::new(), false));
         idle.close();
         assert_eq!(idle.take(), (Vec::new(), true));
