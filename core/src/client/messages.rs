@@ -152,7 +152,7 @@ impl State<'_> {
     pub(crate) fn view<'a>(&self, msg: body::Message<'a>) -> MessageView<'a> {
         MessageView {
             conversation_id: msg.conversation,
-            conversation_type: ConversationType::parse(msg.conversation)
+            conversation_type: ConversationType::split(msg.conversation)
                 .map_or(ConversationType::C2c, |(k, _)| k),
             seq: msg.seq,
             from: msg.from,

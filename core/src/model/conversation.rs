@@ -25,14 +25,27 @@ impl ConversationType {
     /// Splits a conversation id into its type and the peer or group id, or
     /// `None` if the id is not well formed.
     pub fn parse(id: &str) -> Option<(ConversationType, &str)> {
+        let (kind, target) = Self::split(id)?;
+        let valid = match kind {
+            ConversationType::System => true,
+            ConversationType::C2c => valid_user_id(target),
+            ConversationType::Group => valid_group_id(target),
+        };
+        valid.then_some((kind, target))
+    }
+
+    /// Splits a conversation id by its prefix alone, without checking the
+    /// peer or group id: for ids the server already checked, on the path
+    /// every received message takes.
+    pub fn split(id: &str) -> Option<(ConversationType, &str)> {
         if id == SYSTEM_CONVERSATION {
             return Some((ConversationType::System, ""));
         }
         if let Some(user) = id.strip_prefix("C2C") {
-            return valid_user_id(user).then_some((ConversationType::C2c, user));
+            return Some((ConversationType::C2c, user));
         }
         if let Some(group) = id.strip_prefix("GROUP") {
-            return valid_group_id(group).then_some((ConversationType::Group, group));
+            return Some((ConversationType::Group, group));
         }
         None
     }
@@ -185,6 +198,20 @@ mod tests {
         );
         assert_eq!(ConversationType::parse("C2C"), None);
         assert_eq!(ConversationType::parse("DMbob"), None);
+        assert_eq!(ConversationType::parse("C2Cbad id"), None);
+    }
+
+    #[test]
+    fn split_reads_the_prefix_only() {
+        assert_eq!(
+            ConversationType::split("C2Cbad id"),
+            Some((ConversationType::C2c, "bad id"))
+        );
+        assert_eq!(
+            ConversationType::split("GROUP"),
+            Some((ConversationType::Group, ""))
+        );
+        assert_eq!(ConversationType::split("DMbob"), None);
     }
 
     #[test]
