@@ -166,21 +166,7 @@ fn group_call_answers_arrive_as_group_data_then_completion() {
         h.now,
         &records_frame(id, &[GroupRecord::Join(JoinStatus::Joined)]),
     );
-    let mut seen = Vec::new();
-    while let Some(event) = h.client.poll_event() {
-        match event {
-            Event::GroupData { request: r, data } => {
-                assert_eq!(r, request);
-                seen.push(format!("{data:?}"));
-            }
-            Event::RequestCompleted(r) => {
-                assert_eq!(r, request);
-                seen.push("completed".into());
-            }
-            _ => {}
-        }
-    }
-    assert_eq!(seen, ["Join(Joined)", "completed"]);
+    assert_eq!(h.call_answer(request), ["Join(Joined)", "completed"]);
 
     let request = h.client.dismiss_group(h.now, "g-join").unwrap();
     let (id, _) = h.sent_request(kind::DISMISS_GROUP);

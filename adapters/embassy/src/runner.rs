@@ -189,7 +189,9 @@ impl<M: RawMutex, const EVENTS: usize, S: SyncStore> tinyim_driver::Host
                 self.answer(request, Err(HandleError::Request(error)));
                 return;
             }
-            Event::HistoryMessage { .. } | Event::GroupData { .. } => return,
+            Event::HistoryMessage { .. } | Event::GroupData { .. } | Event::RelationData { .. } => {
+                return
+            }
             Event::MessageStatus {
                 request,
                 client_msg_id,

@@ -18,6 +18,7 @@ use tinyim_core::{
 use crate::error::TimError;
 use crate::event::{ConversationInfo, Message, Outgoing, Payload, SentMessage, TimEvent};
 use crate::group::{GroupCall, GroupData, GroupListEntry};
+use crate::relation::{RelationCall, RelationData};
 use crate::tim::Options;
 
 type Reply<T> = oneshot::Sender<Result<T, TimError>>;
@@ -60,6 +61,10 @@ pub(crate) enum Command {
         call: GroupCall,
         reply: Reply<Vec<GroupData>>,
     },
+    Relation {
+        call: RelationCall,
+        reply: Reply<Vec<RelationData>>,
+    },
     Shutdown,
 }
 
@@ -69,6 +74,7 @@ enum Waiter {
     Send(Reply<SentMessage>),
     History(Reply<Vec<Message>>, Vec<Message>),
     Group(Reply<Vec<GroupData>>, Vec<GroupData>),
+    Relation(Reply<Vec<RelationData>>, Vec<RelationData>),
 }
 
 impl Waiter {
@@ -78,6 +84,7 @@ impl Waiter {
             Waiter::Send(r) => drop(r.send(Err(error))),
             Waiter::History(r, _) => drop(r.send(Err(error))),
             Waiter::Group(r, _) => drop(r.send(Err(error))),
+            Waiter::Relation(r, _) => drop(r.send(Err(error))),
         }
     }
 
@@ -88,6 +95,7 @@ impl Waiter {
             Waiter::Send(_) => {}
             Waiter::History(r, messages) => drop(r.send(Ok(messages))),
             Waiter::Group(r, records) => drop(r.send(Ok(records))),
+            Waiter::Relation(r, records) => drop(r.send(Ok(records))),
         }
     }
 }
@@ -318,6 +326,11 @@ fn apply(
         Command::Group { call, reply } => register(call.issue(client, now), waiters, reply, |r| {
             Waiter::Group(r, Vec::new())
         }),
+        Command::Relation { call, reply } => {
+            register(call.issue(client, now), waiters, reply, |r| {
+                Waiter::Relation(r, Vec::new())
+            })
+        }
         Command::Shutdown => return false,
     }
     true
@@ -383,6 +396,11 @@ fn route(event: Event<'_>, waiters: &mut HashMap<RequestId, Waiter>, forward: &m
                 (waiters.get_mut(&request), GroupData::from_record(&data))
             {
                 records.push(data);
+            }
+        }
+        Event::RelationData { request, data } => {
+            if let Some(Waiter::Relation(_, records)) = waiters.get_mut(&request) {
+                records.push(RelationData::from(&data));
             }
         }
         Event::GroupListUpdated => forward.push(TimEvent::GroupListUpdated),

@@ -27,8 +27,10 @@ mod driver;
 mod error;
 mod event;
 mod group;
+mod relation;
 mod tim;
 mod tim_groups;
+mod tim_relations;
 
 pub use error::TimError;
 pub use event::{ConversationInfo, Message, Outgoing, Payload, SentMessage, TimEvent};

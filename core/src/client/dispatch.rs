@@ -137,11 +137,15 @@ impl State<'_> {
                     self.groups.refresh_failed();
                 }
             }
-            Op::Group => {
+            Op::Group | Op::Relation => {
                 self.out.remove(id);
+                let purpose = match op {
+                    Op::Group => Purpose::Group { request: id },
+                    _ => Purpose::Relation { request: id },
+                };
                 return Ok(Disposition::Hold {
                     records_at: offset_in_frame(body_bytes, payload),
-                    purpose: Purpose::Group { request: id },
+                    purpose,
                 });
             }
             Op::Range(_) => {
@@ -182,9 +186,9 @@ impl State<'_> {
         match purpose {
             Purpose::Push { .. } => {}
             Purpose::Range { conversation, more } => self.on_range_done(&conversation, more),
-            Purpose::History { request } | Purpose::Group { request } => {
-                self.queue(QueuedEvent::RequestCompleted(request))
-            }
+            Purpose::History { request }
+            | Purpose::Group { request }
+            | Purpose::Relation { request } => self.queue(QueuedEvent::RequestCompleted(request)),
         }
     }
 }

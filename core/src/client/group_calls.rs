@@ -3,6 +3,7 @@
 //! `RequestCompleted` (or `RequestFailed` with the server's code). The rules
 //! (who may do what in which group type) are the server's.
 
+use super::outbox::Op;
 use super::{Client, CommandError, RequestId};
 use crate::model::valid_group_id;
 use crate::time::Instant;
@@ -28,7 +29,9 @@ impl Client<'_> {
         frame_kind: u8,
         payload: &T,
     ) -> Result<RequestId, CommandError> {
-        self.command(now, |st| st.start_group_call(frame_kind, payload))
+        self.command(now, |st| {
+            st.start_record_call(Op::Group, frame_kind, payload)
+        })
     }
 
     /// A group call that adds a group to the user's list needs room for it.

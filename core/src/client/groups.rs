@@ -112,17 +112,18 @@ impl<'r> GroupTable<'r> {
 }
 
 impl State<'_> {
-    /// Queues a group call; its answer comes back as `GroupData` events,
+    /// Queues a call whose answer is a run of records: `Op::Group` (they
+    /// come back as `GroupData` events) or `Op::Relation` (`RelationData`),
     /// then `RequestCompleted`.
-    pub(crate) fn start_group_call<T: Serialize>(
+    pub(crate) fn start_record_call<T: Serialize>(
         &mut self,
+        op: Op,
         frame_kind: u8,
         payload: &T,
     ) -> Result<RequestId, CommandError> {
         let id = self.next_id();
         let deadline = self.now + self.config.request_timeout;
-        self.out
-            .push(id, Op::Group, deadline, frame_kind, payload)?;
+        self.out.push(id, op, deadline, frame_kind, payload)?;
         Ok(id)
     }
 

@@ -25,6 +25,7 @@ mod groups;
 mod link;
 mod messages;
 mod outbox;
+mod relation_calls;
 mod resources;
 mod rng;
 mod rx;
@@ -46,6 +47,7 @@ use state::State;
 use crate::model::{valid_user_id, Conversation, Group, GroupView, OutgoingMessage, UserId};
 use crate::time::Instant;
 use crate::wire::group::GroupRecord;
+use crate::wire::relation::RelationRecord;
 use crate::wire::{self, body, records};
 
 /// A tinyim client: login, messages, conversations and sync as a pure state
@@ -418,13 +420,27 @@ impl<'r> Client<'r> {
                     let record = buf
                         .get(rx.start + held.cursor..rx.start + held.frame_len)
                         .unwrap_or_default();
-                    if let Purpose::Group { request } = held.purpose {
-                        let Ok((data, rest)) = records::take::<GroupRecord<'_>>(record) else {
+                    let call_record = match held.purpose {
+                        Purpose::Group { request } => Some(
+                            records::take::<GroupRecord<'_>>(record)
+                                .map(|(data, rest)| (Event::GroupData { request, data }, rest)),
+                        ),
+                        Purpose::Relation { request } => Some(
+                            records::take::<RelationRecord<'_>>(record)
+                                .map(|(data, rest)| (Event::RelationData { request, data }, rest)),
+                        ),
+                        _ => None,
+                    };
+                    match call_record {
+                        Some(Ok((event, rest))) => {
+                            held.cursor = held.frame_len - rest.len();
+                            return Some(event);
+                        }
+                        Some(Err(_)) => {
                             broken_page(rx, st);
                             continue;
-                        };
-                        held.cursor = held.frame_len - rest.len();
-                        return Some(Event::GroupData { request, data });
+                        }
+                        None => {}
                     }
                     let Ok((message, rest)) = records::take::<body::Message<'_>>(record) else {
                         broken_page(rx, st);
@@ -440,7 +456,7 @@ impl<'r> Client<'r> {
                                 message: st.view(message),
                             })
                         }
-                        Purpose::Group { .. } => false,
+                        Purpose::Group { .. } | Purpose::Relation { .. } => false,
                     };
                     if deliver {
                         return Some(Event::received(st.view(message)));

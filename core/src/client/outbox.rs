@@ -33,6 +33,8 @@ pub(crate) enum Op {
     Sync,
     /// A group call; its answer is held for `GroupData` events.
     Group,
+    /// A relationship call; its answer is held for `RelationData` events.
+    Relation,
     /// Internal: one page of the group list refresh.
     GroupList,
 }

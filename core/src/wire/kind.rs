@@ -65,6 +65,19 @@ pub const ONLINE_MEMBER_COUNT: u8 = 0x42;
 /// Request: [`super::group::CustomNotice`]; owner and admins.
 pub const CUSTOM_NOTICE: u8 = 0x43;
 
+/// Request: [`super::relation::BlocklistChange`]: block these users.
+pub const ADD_TO_BLOCKLIST: u8 = 0x50;
+/// Request: [`super::relation::BlocklistChange`]: unblock these users.
+pub const REMOVE_FROM_BLOCKLIST: u8 = 0x51;
+/// Request: [`super::relation::BlocklistPage`]; answer: `Blocked` records, `Page`.
+pub const BLOCKLIST: u8 = 0x52;
+
+/// Whether `kind` is a relationship call, whose answer is a run of
+/// [`super::relation::RelationRecord`]s.
+pub const fn is_relation_call(kind: u8) -> bool {
+    kind >= ADD_TO_BLOCKLIST && kind <= BLOCKLIST
+}
+
 /// Whether `kind` is a group call, whose answer is a run of
 /// [`super::group::GroupRecord`]s.
 pub const fn is_group_call(kind: u8) -> bool {

@@ -7,7 +7,7 @@ use serde::Serialize;
 use tinyim_core::time::{Duration, Instant};
 use tinyim_core::wire::group::{GroupInfo, GroupRecord};
 use tinyim_core::wire::{self, body, kind, records};
-use tinyim_core::{Client, Config, DeviceResources, Event};
+use tinyim_core::{Client, Config, DeviceResources, Event, RequestId};
 
 pub struct Harness {
     pub client: Client<'static>,
@@ -158,6 +158,25 @@ impl Harness {
             out.push(format!("{e:?}"));
         }
         out
+    }
+
+    /// Drains events; the records of `request`'s answer (group or
+    /// relationship data, as Debug strings), then "completed" when it completes.
+    pub fn call_answer(&mut self, request: RequestId) -> Vec<String> {
+        let mut seen = Vec::new();
+        while let Some(event) = self.client.poll_event() {
+            match event {
+                Event::GroupData { request: r, data } if r == request => {
+                    seen.push(format!("{data:?}"))
+                }
+                Event::RelationData { request: r, data } if r == request => {
+                    seen.push(format!("{data:?}"))
+                }
+                Event::RequestCompleted(r) if r == request => seen.push("completed".into()),
+                _ => {}
+            }
+        }
+        seen
     }
 
     pub fn event_matching(&mut self, f: impl Fn(&Event<'_>) -> bool) -> bool {

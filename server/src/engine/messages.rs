@@ -93,6 +93,9 @@ impl<S: Store> Engine<S> {
             }
             _ => return Err(invalid_conversation()),
         };
+        if self.store.blocks(peer, me)? {
+            return Err(Refusal::Code(code::BLOCKED_BY_PEER, "blocked by the peer"));
+        }
         let my_conv = send.conversation;
         let peer_conv = format!("C2C{me}");
         if send.online_only {

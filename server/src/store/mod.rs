@@ -2,9 +2,11 @@
 //! backend for deployments that outgrow one machine plugs in here.
 
 mod group;
+mod relation;
 mod sqlite;
 
 pub use group::{ApplicationRow, GroupRow, GroupStore, MemberRow};
+pub use relation::RelationStore;
 pub use sqlite::{SqliteStore, WalSync};
 
 use std::fmt;
@@ -70,7 +72,7 @@ pub struct ConversationRow {
 
 /// Storage operations. Calls happen inside `begin` .. `commit` of one batch;
 /// a request that may refuse after writing runs inside a savepoint.
-pub trait Store: GroupStore + Send {
+pub trait Store: GroupStore + RelationStore + Send {
     /// Starts the batch transaction.
     fn begin(&mut self) -> StoreResult<()>;
     /// Makes the batch durable.

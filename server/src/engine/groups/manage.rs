@@ -1,9 +1,6 @@
 //! Group lifecycle and profile: create, dismiss, update, profile, search,
 //! the user's group list, online count, custom notices.
 
-use std::collections::BTreeSet;
-
-use tinyim_core::model::valid_user_id;
 use tinyim_core::wire::code;
 use tinyim_core::wire::group::{
     CreateGroup, CustomField, CustomNotice, GroupNotice, GroupProfile, GroupRecord, GroupRef,
@@ -13,6 +10,7 @@ use tinyim_core::wire::group::{
 
 use super::{page_limit, rules};
 use crate::engine::encode::Reply;
+use crate::engine::user_list::user_set;
 use crate::engine::{Engine, Handled, Refusal};
 use crate::store::{GroupRow, MemberRow, Store};
 
@@ -29,33 +27,6 @@ fn server_group_id(number: u64) -> String {
         v >>= 5;
     }
     id
-}
-
-/// The distinct, valid users of `list` other than `me`, or why not.
-pub(super) fn user_set(
-    list: UserList<'_>,
-    me: &str,
-    max: usize,
-) -> Result<BTreeSet<String>, Refusal> {
-    let mut users = BTreeSet::new();
-    for user in list.iter() {
-        if !valid_user_id(user) {
-            return Err(Refusal::Code(
-                code::INVALID_PARAMETER,
-                "invalid user id in the list",
-            ));
-        }
-        if user != me {
-            users.insert(user.to_owned());
-        }
-    }
-    if users.len() > max {
-        return Err(Refusal::Code(
-            code::INVALID_PARAMETER,
-            "too many users in one call",
-        ));
-    }
-    Ok(users)
 }
 
 fn check_profile_fields(change: &ProfileChange<'_>) -> Result<(), Refusal> {
@@ -441,6 +412,8 @@ impl<S: Store> Engine<S> {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use super::*;
 
     #[test]

@@ -8,9 +8,10 @@ use tinyim_core::wire::group::{
     NoticeOp, SetMemberMute, SetMemberRole, SetNameCard, TipChange, TipOp, UserList,
 };
 
-use super::manage::{new_member, user_set};
+use super::manage::new_member;
 use super::{page_limit, rules};
 use crate::engine::encode::Reply;
+use crate::engine::user_list::user_set;
 use crate::engine::{Engine, Handled, Refusal};
 use crate::store::{ApplicationRow, GroupRow, MemberRow, Store};
 

@@ -15,15 +15,10 @@ use tinyim_core::wire::group::{GroupInfo, GroupRecord};
 use tinyim_core::wire::records::decode_exact;
 use tinyim_core::wire::{code, kind};
 
-use super::encode::{self, Page, Reply};
+use super::encode::{self, Reply};
+use super::paging::page_limit;
 use super::{Engine, Handled, Output, Refusal};
 use crate::store::{GroupRow, MemberRow, Store};
-
-/// Most records in one list page.
-const MAX_PAGE: usize = 100;
-
-/// Room kept at the end of a list page for its `Page` record.
-const PAGE_RECORD_ROOM: usize = 16;
 
 impl<S: Store> Engine<S> {
     /// Serves a group call (`kind` is one of [`kind::is_group_call`]).
@@ -137,27 +132,13 @@ impl<S: Store> Engine<S> {
         records: impl Iterator<Item = GroupRecord<'a>>,
         more_in_store: bool,
     ) {
-        let header_len = encode::to_bytes(&reply.request).len() + PAGE_RECORD_ROOM;
-        let mut page = Page::new(self.sessions.max_frame(reply.conn), header_len);
-        let mut sent = 0u32;
-        let mut more = more_in_store;
-        for record in records {
-            if !page.push(&record) {
-                more = true;
-                break;
-            }
-            sent += 1;
-        }
-        let last = GroupRecord::Page {
-            next_offset: offset.saturating_add(sent),
-            more,
-        };
-        let pushed = page.push_reserved(&last, PAGE_RECORD_ROOM);
-        debug_assert!(pushed, "the page record has its room");
-        self.out.push(Output::Frame {
-            conn: reply.conn,
-            bytes: page.finish(reply.request, &()),
-        });
+        self.respond_records_page(
+            reply,
+            offset,
+            records,
+            more_in_store,
+            |next_offset, more| GroupRecord::Page { next_offset, more },
+        );
     }
 
     /// Tells every session of `user` about its entry in the group list.
@@ -188,9 +169,4 @@ impl<S: Store> Engine<S> {
             });
         }
     }
-}
-
-/// Clamps a list request's count to 1..=100.
-fn page_limit(count: u16) -> usize {
-    usize::from(count).clamp(1, MAX_PAGE)
 }

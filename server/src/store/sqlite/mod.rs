@@ -6,6 +6,7 @@
 //! machine.
 
 mod groups;
+mod relations;
 mod row_cache;
 mod wal_sync;
 
@@ -73,6 +74,9 @@ pub struct SqliteStore {
     own_changes: u64,
     /// Conversation rows put, which reach SQLite only at write-back.
     row_puts: u64,
+    /// Users who may have a blocklist entry (a superset: added to on every
+    /// block, never taken from), so a send to anyone else skips the lookup.
+    blockers: relations::Blockers,
 }
 
 pub(super) fn err(e: rusqlite::Error) -> StoreError {
@@ -239,6 +243,8 @@ impl SqliteStore {
             .map_err(err)?;
         conn.execute_batch(SCHEMA).map_err(err)?;
         conn.execute_batch(groups::SCHEMA).map_err(err)?;
+        conn.execute_batch(relations::SCHEMA).map_err(err)?;
+        let blockers = relations::Blockers::load(&conn).map_err(err)?;
         let last_change = conn
             .query_row("SELECT last FROM change_log WHERE id = 1", [], |r| {
                 r.get::<_, i64>(0)
@@ -253,6 +259,7 @@ impl SqliteStore {
             catch_up: None,
             own_changes: 0,
             row_puts: 0,
+            blockers,
         })
     }
 

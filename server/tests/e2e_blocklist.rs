@@ -1,0 +1,202 @@
+//! End to end: the blocklist. A blocked user's one-to-one sends fail with
+//! 20007 and reach nobody; the list pages to the client's frame, survives a
+//! restart, holds at most 1000, and hostile calls get clear codes.
+
+mod common;
+
+use common::*;
+use tinyim_core::wire::group::UserList;
+use tinyim_core::wire::records::Records;
+use tinyim_core::wire::relation::{BlocklistChange, BlocklistPage, RelationRecord};
+use tinyim_core::wire::{code, kind};
+use tinyim_tokio::{Payload, TimEvent};
+
+fn change(users: &str) -> BlocklistChange<'_> {
+    BlocklistChange {
+        users: UserList(users),
+    }
+}
+
+/// The next message `events` delivers: its sender and text.
+async fn next_message(events: &mut tinyim_tokio::EventStream) -> (String, String) {
+    let TimEvent::MessageReceived(m) =
+        wait_for(events, |e| matches!(e, TimEvent::MessageReceived(_))).await
+    else {
+        unreachable!("wait_for returns what it waited for");
+    };
+    let text = match m.payload {
+        Payload::Text(text) => text,
+        other => panic!("not a text message: {other:?}"),
+    };
+    (m.from, text)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_blocked_user_cannot_send_and_an_unblocked_one_can_again() {
+    let (server, _dir) = fresh_server();
+    let (alice, mut alice_events) = client(&server.addr, "alice").await;
+    let (bob, _bob_events) = client(&server.addr, "bob").await;
+    let (carol, _carol_events) = client(&server.addr, "carol").await;
+
+    alice.add_to_blocklist(&["bob"]).await.expect("block");
+    assert_eq!(alice.blocklist().await.unwrap(), ["bob"]);
+    let refused = bob.send_text("alice", "let me in").await.unwrap_err();
+    assert_eq!(refused.code(), code::BLOCKED_BY_PEER);
+
+    // Only bob is refused, and only towards alice.
+    carol
+        .send_text("alice", "from carol")
+        .await
+        .expect("carol sends");
+    alice
+        .send_text("bob", "from alice")
+        .await
+        .expect("alice still sends");
+    assert_eq!(
+        next_message(&mut alice_events).await,
+        ("carol".to_owned(), "from carol".to_owned())
+    );
+
+    alice
+        .remove_from_blocklist(&["bob"])
+        .await
+        .expect("unblock");
+    assert!(alice.blocklist().await.unwrap().is_empty());
+    bob.send_text("alice", "hello again")
+        .await
+        .expect("bob sends");
+    // The refused message was never stored: the next one from bob is this.
+    assert_eq!(
+        next_message(&mut alice_events).await,
+        ("bob".to_owned(), "hello again".to_owned())
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_blocklist_survives_a_restart_and_pages_in_the_order_of_adding() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tinyim.db");
+    let server = ServerProcess::start(&db, "127.0.0.1:0");
+    let users: Vec<String> = (0..250).map(|i| format!("user{i:03}")).collect();
+    {
+        let (alice, _events) = client(&server.addr, "alice").await;
+        // Listed in the order of the calls, not of the ids.
+        let (first, second) = users.split_at(125);
+        let first: Vec<&str> = first.iter().map(String::as_str).collect();
+        let second: Vec<&str> = second.iter().map(String::as_str).collect();
+        alice.add_to_blocklist(&second).await.unwrap();
+        alice.add_to_blocklist(&first).await.unwrap();
+        // Adding one that is already there changes nothing.
+        alice.add_to_blocklist(&["user000"]).await.unwrap();
+    }
+    server.kill();
+    let server = ServerProcess::start(&db, "127.0.0.1:0");
+
+    // Small frames: the list arrives over several pages, each within the frame.
+    let mut raw = RawConn::connect(&server.addr);
+    raw.hello_with(1024);
+    raw.login("alice");
+    let (mut listed, mut offset, mut pages) = (Vec::new(), 0, 0);
+    loop {
+        let page = BlocklistPage { offset, count: 100 };
+        let body = raw.request(kind::BLOCKLIST, 10 + pages, &page).unwrap();
+        assert!(body.len() < 1024, "a page fits the announced frame");
+        pages += 1;
+        let mut end = None;
+        for record in Records::<RelationRecord<'_>>::new(&body) {
+            match record.unwrap() {
+                RelationRecord::Blocked { user_id } => listed.push(user_id.to_owned()),
+                RelationRecord::Page { next_offset, more } => end = Some((next_offset, more)),
+            }
+        }
+        match end.expect("every page ends with its Page record") {
+            (next, true) => offset = next,
+            (_, false) => break,
+        }
+    }
+    assert!(pages > 2, "{pages} pages");
+    let mut expected: Vec<String> = users[125..].to_vec();
+    expected.extend(users[..125].iter().cloned());
+    assert_eq!(listed, expected);
+    drop(raw);
+    server.kill();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_blocklist_calls_get_codes_and_a_full_list_takes_no_more() {
+    let (server, _dir) = fresh_server();
+    let mut raw = RawConn::connect(&server.addr);
+    raw.hello();
+    assert_eq!(
+        raw.request(kind::ADD_TO_BLOCKLIST, 2, &change("bob")),
+        Err(code::NOT_LOGGED_IN)
+    );
+    raw.login("mallory");
+    for (i, k) in (kind::ADD_TO_BLOCKLIST..=kind::BLOCKLIST).enumerate() {
+        assert_eq!(
+            raw.request(k, 100 + i as u32, &(7u8, 0xffu8)),
+            Err(code::BAD_REQUEST),
+            "kind {k:#x}"
+        );
+    }
+    assert_eq!(
+        raw.request(kind::BLOCKLIST + 1, 3, &()),
+        Err(code::UNSUPPORTED)
+    );
+    let too_many: String = (0..1001).map(|i| format!("u{i},")).collect();
+    for (i, users) in ["", ",,", "ok,not|valid", "mallory", &too_many]
+        .iter()
+        .enumerate()
+    {
+        assert_eq!(
+            raw.request(kind::ADD_TO_BLOCKLIST, 200 + i as u32, &change(users)),
+            Err(code::INVALID_PARAMETER),
+            "{users:.20}"
+        );
+    }
+    assert_eq!(
+        raw.request(kind::REMOVE_FROM_BLOCKLIST, 4, &change("bad id")),
+        Err(code::INVALID_PARAMETER)
+    );
+
+    // Fill the list to its limit; the call that would pass it adds nothing.
+    let thousand: String = (0..1000).map(|i| format!("u{i},")).collect();
+    raw.request(kind::ADD_TO_BLOCKLIST, 5, &change(&thousand))
+        .expect("a list of 1000");
+    assert_eq!(
+        raw.request(kind::ADD_TO_BLOCKLIST, 6, &change("u5,extra1")),
+        Err(code::INVALID_PARAMETER)
+    );
+    let mut count = 0;
+    let mut offset = 0;
+    loop {
+        let body = raw
+            .request(kind::BLOCKLIST, 7, &BlocklistPage { offset, count: 100 })
+            .unwrap();
+        let mut more = false;
+        for record in Records::<RelationRecord<'_>>::new(&body) {
+            match record.unwrap() {
+                RelationRecord::Blocked { user_id } => {
+                    assert_ne!(user_id, "extra1");
+                    count += 1;
+                }
+                RelationRecord::Page {
+                    next_offset,
+                    more: m,
+                } => {
+                    offset = next_offset;
+                    more = m;
+                }
+            }
+        }
+        if !more {
+            break;
+        }
+    }
+    assert_eq!(count, 1000);
+    // Making room lets the next one in, and the connection served it all.
+    raw.request(kind::REMOVE_FROM_BLOCKLIST, 8, &change("u1,u2"))
+        .unwrap();
+    raw.request(kind::ADD_TO_BLOCKLIST, 9, &change("extra1"))
+        .expect("room again");
+}
