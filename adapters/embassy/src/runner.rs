@@ -102,6 +102,104 @@ impl<M: RawMutex, const EVENTS: usize, S> EmbassyHost<'_, M, EVENTS, S> {
         });
         self.shared.reply.signal(());
     }
+
+    /// Answers the waiting handle where `event` ends its call; the owned
+    /// event for application tasks, if it is one they see.
+    fn owned_event(&mut self, event: Event<'_>) -> Option<OwnedEvent> {
+        let owned = match event {
+            Event::RequestCompleted(request) => {
+                let reply = match &self.current {
+                    Some(c) if c.send => return None,
+                    Some(Current {
+                        joined: Some(status),
+                        ..
+                    }) => Reply::Joined(*status),
+                    _ => Reply::Done,
+                };
+                self.answer(request, Ok(reply));
+                return None;
+            }
+            Event::GroupData {
+                request,
+                data: GroupRecord::Join(status),
+            } => {
+                if let Some(c) = self.current.as_mut().filter(|c| c.request == request) {
+                    c.joined = Some(status);
+                }
+                return None;
+            }
+            Event::RequestFailed { request, error } => {
+                self.answer(request, Err(HandleError::Request(error)));
+                return None;
+            }
+            Event::HistoryMessage { .. } | Event::GroupData { .. } | Event::RelationData { .. } => {
+                return None
+            }
+            Event::MessageStatus {
+                request,
+                client_msg_id,
+                status,
+            } => match status {
+                SendStatus::Sent { seq, time_ms } => {
+                    self.answer(
+                        request,
+                        Ok(Reply::Sent(Sent {
+                            seq,
+                            time_ms,
+                            client_msg_id,
+                        })),
+                    );
+                    return None;
+                }
+                SendStatus::Failed { code } => {
+                    self.answer(
+                        request,
+                        Err(HandleError::Request(RequestError::Server(code))),
+                    );
+                    OwnedEvent::MessageFailed {
+                        client_msg_id,
+                        code,
+                    }
+                }
+            },
+            Event::MessageReceived(m) | Event::GroupTip(m) | Event::GroupSystemNotice(m) => {
+                let (text, truncated) = match m.elem {
+                    Elem::Text { text } => copy_text(text),
+                    Elem::Custom { data, .. } => copy_text(data),
+                    Elem::TooLarge { .. } => (String::new(), true),
+                    // Tips and notices arrive as what a conversation list shows.
+                    Elem::GroupTip(_) | Elem::GroupSystemNotice(_) => copy_text(m.elem.preview()),
+                };
+                OwnedEvent::MessageReceived(ReceivedMessage {
+                    conversation: String::try_from(m.conversation_id).unwrap_or_default(),
+                    from: String::try_from(m.from).unwrap_or_default(),
+                    seq: m.seq,
+                    time_ms: m.time_ms,
+                    client_msg_id: m.client_msg_id,
+                    text,
+                    truncated,
+                })
+            }
+            Event::SdkReady => OwnedEvent::SdkReady,
+            Event::SdkNotReady => OwnedEvent::SdkNotReady,
+            Event::NetStateChange(s) => OwnedEvent::NetStateChange(s),
+            Event::KickedOut(r) => OwnedEvent::KickedOut(r),
+            Event::ConnectionRejected { code } => OwnedEvent::ConnectionRejected(code),
+            Event::ConversationListUpdated => {
+                self.save_due = true;
+                OwnedEvent::ConversationListUpdated
+            }
+            Event::TotalUnreadCountUpdated(n) => OwnedEvent::TotalUnreadCountUpdated(n),
+            Event::ConversationsEvicted(n) => OwnedEvent::ConversationsEvicted(n),
+            Event::GroupListUpdated => OwnedEvent::GroupListUpdated,
+            Event::GroupsDropped(n) => OwnedEvent::GroupsDropped(n),
+            Event::SyncComplete => {
+                self.save_due = true;
+                OwnedEvent::SyncComplete
+            }
+        };
+        Some(owned)
+    }
 }
 
 fn copy_text(text: &str) -> (String<MAX_TEXT>, bool) {
@@ -163,99 +261,9 @@ impl<M: RawMutex, const EVENTS: usize, S: SyncStore> tinyim_driver::Host
     }
 
     async fn event(&mut self, event: Event<'_>) {
-        let owned = match event {
-            Event::RequestCompleted(request) => {
-                let reply = match &self.current {
-                    Some(c) if c.send => return,
-                    Some(Current {
-                        joined: Some(status),
-                        ..
-                    }) => Reply::Joined(*status),
-                    _ => Reply::Done,
-                };
-                self.answer(request, Ok(reply));
-                return;
-            }
-            Event::GroupData {
-                request,
-                data: GroupRecord::Join(status),
-            } => {
-                if let Some(c) = self.current.as_mut().filter(|c| c.request == request) {
-                    c.joined = Some(status);
-                }
-                return;
-            }
-            Event::RequestFailed { request, error } => {
-                self.answer(request, Err(HandleError::Request(error)));
-                return;
-            }
-            Event::HistoryMessage { .. } | Event::GroupData { .. } | Event::RelationData { .. } => {
-                return
-            }
-            Event::MessageStatus {
-                request,
-                client_msg_id,
-                status,
-            } => match status {
-                SendStatus::Sent { seq, time_ms } => {
-                    self.answer(
-                        request,
-                        Ok(Reply::Sent(Sent {
-                            seq,
-                            time_ms,
-                            client_msg_id,
-                        })),
-                    );
-                    return;
-                }
-                SendStatus::Failed { code } => {
-                    self.answer(
-                        request,
-                        Err(HandleError::Request(RequestError::Server(code))),
-                    );
-                    OwnedEvent::MessageFailed {
-                        client_msg_id,
-                        code,
-                    }
-                }
-            },
-            Event::MessageReceived(m) | Event::GroupTip(m) | Event::GroupSystemNotice(m) => {
-                let (text, truncated) = match m.elem {
-                    Elem::Text { text } => copy_text(text),
-                    Elem::Custom { data, .. } => copy_text(data),
-                    Elem::TooLarge { .. } => (String::new(), true),
-                    // Tips and notices arrive as what a conversation list shows.
-                    Elem::GroupTip(_) | Elem::GroupSystemNotice(_) => copy_text(m.elem.preview()),
-                };
-                OwnedEvent::MessageReceived(ReceivedMessage {
-                    conversation: String::try_from(m.conversation_id).unwrap_or_default(),
-                    from: String::try_from(m.from).unwrap_or_default(),
-                    seq: m.seq,
-                    time_ms: m.time_ms,
-                    client_msg_id: m.client_msg_id,
-                    text,
-                    truncated,
-                })
-            }
-            Event::SdkReady => OwnedEvent::SdkReady,
-            Event::SdkNotReady => OwnedEvent::SdkNotReady,
-            Event::NetStateChange(s) => OwnedEvent::NetStateChange(s),
-            Event::KickedOut(r) => OwnedEvent::KickedOut(r),
-            Event::ConnectionRejected { code } => OwnedEvent::ConnectionRejected(code),
-            Event::ConversationListUpdated => {
-                self.save_due = true;
-                OwnedEvent::ConversationListUpdated
-            }
-            Event::TotalUnreadCountUpdated(n) => OwnedEvent::TotalUnreadCountUpdated(n),
-            Event::ConversationsEvicted(n) => OwnedEvent::ConversationsEvicted(n),
-            Event::GroupListUpdated => OwnedEvent::GroupListUpdated,
-            Event::GroupsDropped(n) => OwnedEvent::GroupsDropped(n),
-            Event::SyncComplete => {
-                self.save_due = true;
-                OwnedEvent::SyncComplete
-            }
-        };
-        self.shared.events.send(owned).await;
+        if let Some(owned) = self.owned_event(event) {
+            self.shared.events.send(owned).await;
+        }
     }
 
     async fn drained(&mut self, client: &Client<'_>) {
