@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use tinyim_core::wire::group::UserList;
 use tinyim_core::wire::records::Records;
-use tinyim_core::wire::relation::{BlocklistChange, BlocklistPage, RelationRecord};
+use tinyim_core::wire::user::{BlocklistChange, BlocklistPage, UserRecord};
 use tinyim_core::wire::{code, kind};
 use tinyim_tokio::{Payload, TimEvent};
 
@@ -103,10 +103,11 @@ async fn the_blocklist_survives_a_restart_and_pages_in_the_order_of_adding() {
         assert!(body.len() < 1024, "a page fits the announced frame");
         pages += 1;
         let mut end = None;
-        for record in Records::<RelationRecord<'_>>::new(&body) {
+        for record in Records::<UserRecord<'_>>::new(&body) {
             match record.unwrap() {
-                RelationRecord::Blocked { user_id } => listed.push(user_id.to_owned()),
-                RelationRecord::Page { next_offset, more } => end = Some((next_offset, more)),
+                UserRecord::Blocked { user_id } => listed.push(user_id.to_owned()),
+                UserRecord::Page { next_offset, more } => end = Some((next_offset, more)),
+                other => panic!("not a blocklist record: {other:?}"),
             }
         }
         match end.expect("every page ends with its Page record") {
@@ -174,19 +175,20 @@ async fn hostile_blocklist_calls_get_codes_and_a_full_list_takes_no_more() {
             .request(kind::BLOCKLIST, 7, &BlocklistPage { offset, count: 100 })
             .unwrap();
         let mut more = false;
-        for record in Records::<RelationRecord<'_>>::new(&body) {
+        for record in Records::<UserRecord<'_>>::new(&body) {
             match record.unwrap() {
-                RelationRecord::Blocked { user_id } => {
+                UserRecord::Blocked { user_id } => {
                     assert_ne!(user_id, "extra1");
                     count += 1;
                 }
-                RelationRecord::Page {
+                UserRecord::Page {
                     next_offset,
                     more: m,
                 } => {
                     offset = next_offset;
                     more = m;
                 }
+                other => panic!("not a blocklist record: {other:?}"),
             }
         }
         if !more {

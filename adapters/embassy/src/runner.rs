@@ -132,7 +132,7 @@ impl<M: RawMutex, const EVENTS: usize, S> EmbassyHost<'_, M, EVENTS, S> {
                 self.answer(request, Err(HandleError::Request(error)));
                 return None;
             }
-            Event::HistoryMessage { .. } | Event::GroupData { .. } | Event::RelationData { .. } => {
+            Event::HistoryMessage { .. } | Event::GroupData { .. } | Event::UserData { .. } => {
                 return None
             }
             Event::MessageStatus {

@@ -18,8 +18,8 @@ use tinyim_core::{
 use crate::error::TimError;
 use crate::event::{ConversationInfo, Message, Outgoing, Payload, SentMessage, TimEvent};
 use crate::group::{GroupCall, GroupData, GroupListEntry};
-use crate::relation::{RelationCall, RelationData};
 use crate::tim::Options;
+use crate::user::{UserCall, UserData};
 
 type Reply<T> = oneshot::Sender<Result<T, TimError>>;
 
@@ -61,9 +61,9 @@ pub(crate) enum Command {
         call: GroupCall,
         reply: Reply<Vec<GroupData>>,
     },
-    Relation {
-        call: RelationCall,
-        reply: Reply<Vec<RelationData>>,
+    User {
+        call: UserCall,
+        reply: Reply<Vec<UserData>>,
     },
     Shutdown,
 }
@@ -74,7 +74,7 @@ enum Waiter {
     Send(Reply<SentMessage>),
     History(Reply<Vec<Message>>, Vec<Message>),
     Group(Reply<Vec<GroupData>>, Vec<GroupData>),
-    Relation(Reply<Vec<RelationData>>, Vec<RelationData>),
+    User(Reply<Vec<UserData>>, Vec<UserData>),
 }
 
 impl Waiter {
@@ -84,7 +84,7 @@ impl Waiter {
             Waiter::Send(r) => drop(r.send(Err(error))),
             Waiter::History(r, _) => drop(r.send(Err(error))),
             Waiter::Group(r, _) => drop(r.send(Err(error))),
-            Waiter::Relation(r, _) => drop(r.send(Err(error))),
+            Waiter::User(r, _) => drop(r.send(Err(error))),
         }
     }
 
@@ -95,7 +95,7 @@ impl Waiter {
             Waiter::Send(_) => {}
             Waiter::History(r, messages) => drop(r.send(Ok(messages))),
             Waiter::Group(r, records) => drop(r.send(Ok(records))),
-            Waiter::Relation(r, records) => drop(r.send(Ok(records))),
+            Waiter::User(r, records) => drop(r.send(Ok(records))),
         }
     }
 }
@@ -326,11 +326,9 @@ fn apply(
         Command::Group { call, reply } => register(call.issue(client, now), waiters, reply, |r| {
             Waiter::Group(r, Vec::new())
         }),
-        Command::Relation { call, reply } => {
-            register(call.issue(client, now), waiters, reply, |r| {
-                Waiter::Relation(r, Vec::new())
-            })
-        }
+        Command::User { call, reply } => register(call.issue(client, now), waiters, reply, |r| {
+            Waiter::User(r, Vec::new())
+        }),
         Command::Shutdown => return false,
     }
     true
@@ -398,9 +396,9 @@ fn route(event: Event<'_>, waiters: &mut HashMap<RequestId, Waiter>, forward: &m
                 records.push(data);
             }
         }
-        Event::RelationData { request, data } => {
-            if let Some(Waiter::Relation(_, records)) = waiters.get_mut(&request) {
-                records.push(RelationData::from(&data));
+        Event::UserData { request, data } => {
+            if let Some(Waiter::User(_, records)) = waiters.get_mut(&request) {
+                records.push(UserData::from(&data));
             }
         }
         Event::GroupListUpdated => forward.push(TimEvent::GroupListUpdated),

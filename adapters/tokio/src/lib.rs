@@ -27,10 +27,10 @@ mod driver;
 mod error;
 mod event;
 mod group;
-mod relation;
 mod tim;
 mod tim_groups;
-mod tim_relations;
+mod tim_users;
+mod user;
 
 pub use error::TimError;
 pub use event::{ConversationInfo, Message, Outgoing, Payload, SentMessage, TimEvent};
@@ -41,3 +41,4 @@ pub use group::{
 };
 pub use tim::{EventStream, Options, Tim};
 pub use tinyim_core::{ConversationType, Flow, KickReason, NetState, Priority};
+pub use user::{AllowType, Gender, MyProfileUpdate, Profile};

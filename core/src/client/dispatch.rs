@@ -137,11 +137,11 @@ impl State<'_> {
                     self.groups.refresh_failed();
                 }
             }
-            Op::Group | Op::Relation => {
+            Op::Group | Op::User => {
                 self.out.remove(id);
                 let purpose = match op {
                     Op::Group => Purpose::Group { request: id },
-                    _ => Purpose::Relation { request: id },
+                    _ => Purpose::User { request: id },
                 };
                 return Ok(Disposition::Hold {
                     records_at: offset_in_frame(body_bytes, payload),
@@ -188,7 +188,7 @@ impl State<'_> {
             Purpose::Range { conversation, more } => self.on_range_done(&conversation, more),
             Purpose::History { request }
             | Purpose::Group { request }
-            | Purpose::Relation { request } => self.queue(QueuedEvent::RequestCompleted(request)),
+            | Purpose::User { request } => self.queue(QueuedEvent::RequestCompleted(request)),
         }
     }
 }

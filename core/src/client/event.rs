@@ -4,7 +4,7 @@ use crate::model::MessageView;
 use crate::wire::body::Elem;
 pub use crate::wire::body::KickReason;
 use crate::wire::group::GroupRecord;
-use crate::wire::relation::RelationRecord;
+use crate::wire::user::UserRecord;
 
 /// The handle of a command; its outcome arrives as an event carrying it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -107,13 +107,13 @@ pub enum Event<'a> {
         /// The record.
         data: GroupRecord<'a>,
     },
-    /// One record of a relationship call's answer (a blocked user, then the
+    /// One record of a user call's answer (a blocked user, then the
     /// page's end); `RequestCompleted` follows the last one.
-    RelationData {
-        /// The relationship call.
+    UserData {
+        /// The user call.
         request: RequestId,
         /// The record.
-        data: RelationRecord<'a>,
+        data: UserRecord<'a>,
     },
     /// TIM `GROUP_LIST_UPDATED`; read the list with `groups()`.
     GroupListUpdated,

@@ -113,7 +113,7 @@ impl<'r> GroupTable<'r> {
 
 impl State<'_> {
     /// Queues a call whose answer is a run of records: `Op::Group` (they
-    /// come back as `GroupData` events) or `Op::Relation` (`RelationData`),
+    /// come back as `GroupData` events) or `Op::User` (`UserData`),
     /// then `RequestCompleted`.
     pub(crate) fn start_record_call<T: Serialize>(
         &mut self,

@@ -25,7 +25,6 @@ mod groups;
 mod link;
 mod messages;
 mod outbox;
-mod relation_calls;
 mod resources;
 mod rng;
 mod rx;
@@ -33,6 +32,7 @@ mod session;
 mod state;
 mod sync;
 mod table;
+mod user_calls;
 
 pub use config::Config;
 pub use error::{CommandError, SyncStateError};
@@ -47,7 +47,7 @@ use state::State;
 use crate::model::{valid_user_id, Conversation, Group, GroupView, OutgoingMessage, UserId};
 use crate::time::Instant;
 use crate::wire::group::GroupRecord;
-use crate::wire::relation::RelationRecord;
+use crate::wire::user::UserRecord;
 use crate::wire::{self, body, records};
 
 /// A tinyim client: login, messages, conversations and sync as a pure state
@@ -425,9 +425,9 @@ impl<'r> Client<'r> {
                             records::take::<GroupRecord<'_>>(record)
                                 .map(|(data, rest)| (Event::GroupData { request, data }, rest)),
                         ),
-                        Purpose::Relation { request } => Some(
-                            records::take::<RelationRecord<'_>>(record)
-                                .map(|(data, rest)| (Event::RelationData { request, data }, rest)),
+                        Purpose::User { request } => Some(
+                            records::take::<UserRecord<'_>>(record)
+                                .map(|(data, rest)| (Event::UserData { request, data }, rest)),
                         ),
                         _ => None,
                     };
@@ -456,7 +456,7 @@ impl<'r> Client<'r> {
                                 message: st.view(message),
                             })
                         }
-                        Purpose::Group { .. } | Purpose::Relation { .. } => false,
+                        Purpose::Group { .. } | Purpose::User { .. } => false,
                     };
                     if deliver {
                         return Some(Event::received(st.view(message)));

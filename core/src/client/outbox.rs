@@ -33,8 +33,8 @@ pub(crate) enum Op {
     Sync,
     /// A group call; its answer is held for `GroupData` events.
     Group,
-    /// A relationship call; its answer is held for `RelationData` events.
-    Relation,
+    /// A user call; its answer is held for `UserData` events.
+    User,
     /// Internal: one page of the group list refresh.
     GroupList,
 }

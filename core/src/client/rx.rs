@@ -18,8 +18,8 @@ pub(crate) enum Purpose {
     History { request: RequestId },
     /// The records of a group call's answer.
     Group { request: RequestId },
-    /// The records of a relationship call's answer.
-    Relation { request: RequestId },
+    /// The records of a user call's answer.
+    User { request: RequestId },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -314,7 +314,7 @@ impl<'r> State<'r> {
                     error,
                 });
             }
-            Op::Logout | Op::SetRead | Op::History | Op::Group | Op::Relation => {
+            Op::Logout | Op::SetRead | Op::History | Op::Group | Op::User => {
                 self.queue(QueuedEvent::RequestFailed {
                     request: p.id,
                     error,

@@ -65,17 +65,22 @@ pub const ONLINE_MEMBER_COUNT: u8 = 0x42;
 /// Request: [`super::group::CustomNotice`]; owner and admins.
 pub const CUSTOM_NOTICE: u8 = 0x43;
 
-/// Request: [`super::relation::BlocklistChange`]: block these users.
+/// Request: [`super::user::BlocklistChange`]: block these users.
 pub const ADD_TO_BLOCKLIST: u8 = 0x50;
-/// Request: [`super::relation::BlocklistChange`]: unblock these users.
+/// Request: [`super::user::BlocklistChange`]: unblock these users.
 pub const REMOVE_FROM_BLOCKLIST: u8 = 0x51;
-/// Request: [`super::relation::BlocklistPage`]; answer: `Blocked` records, `Page`.
+/// Request: [`super::user::BlocklistPage`]; answer: `Blocked` records, `Page`.
 pub const BLOCKLIST: u8 = 0x52;
 
-/// Whether `kind` is a relationship call, whose answer is a run of
-/// [`super::relation::RelationRecord`]s.
-pub const fn is_relation_call(kind: u8) -> bool {
-    kind >= ADD_TO_BLOCKLIST && kind <= BLOCKLIST
+/// Request: [`super::user::ProfileQuery`]; answer: a `Profile` record per user.
+pub const USER_PROFILE: u8 = 0x53;
+/// Request: [`super::user::ProfileUpdate`]; answer: the new `Profile`.
+pub const UPDATE_MY_PROFILE: u8 = 0x54;
+
+/// Whether `kind` is a user call, whose answer is a run of
+/// [`super::user::UserRecord`]s.
+pub const fn is_user_call(kind: u8) -> bool {
+    kind >= ADD_TO_BLOCKLIST && kind <= UPDATE_MY_PROFILE
 }
 
 /// Whether `kind` is a group call, whose answer is a run of

@@ -15,7 +15,7 @@ mod frame;
 pub mod group;
 pub mod kind;
 pub mod records;
-pub mod relation;
+pub mod user;
 
 pub use frame::{
     encode_frame, frame_size, parse_frame, EncodeError, Frame, FrameError, HEADER_LEN, LEN_PREFIX,

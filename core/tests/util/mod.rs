@@ -161,7 +161,7 @@ impl Harness {
     }
 
     /// Drains events; the records of `request`'s answer (group or
-    /// relationship data, as Debug strings), then "completed" when it completes.
+    /// user data, as Debug strings), then "completed" when it completes.
     pub fn call_answer(&mut self, request: RequestId) -> Vec<String> {
         let mut seen = Vec::new();
         while let Some(event) = self.client.poll_event() {
@@ -169,7 +169,7 @@ impl Harness {
                 Event::GroupData { request: r, data } if r == request => {
                     seen.push(format!("{data:?}"))
                 }
-                Event::RelationData { request: r, data } if r == request => {
+                Event::UserData { request: r, data } if r == request => {
                     seen.push(format!("{data:?}"))
                 }
                 Event::RequestCompleted(r) if r == request => seen.push("completed".into()),

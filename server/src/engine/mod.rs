@@ -9,10 +9,10 @@ mod groups;
 mod handshake;
 mod messages;
 mod paging;
-mod relations;
 mod sessions;
 mod sync;
 mod user_list;
+mod users;
 
 pub use handshake::{answer_hello, HandshakeLimits};
 pub use sessions::ConnId;
@@ -391,7 +391,7 @@ impl<S: Store> Engine<S> {
             }
             kind::SYNC => self.sync(reply, &user, decode_exact(payload).map_err(bad)?),
             k if kind::is_group_call(k) => self.group_call(reply, &user, k, payload),
-            k if kind::is_relation_call(k) => self.relation_call(reply, &user, k, payload),
+            k if kind::is_user_call(k) => self.user_call(reply, &user, k, payload),
             _ => Err(Refusal::Code(code::UNSUPPORTED, "unsupported request")),
         }
     }

@@ -2,12 +2,12 @@
 //! backend for deployments that outgrow one machine plugs in here.
 
 mod group;
-mod relation;
 mod sqlite;
+mod user;
 
 pub use group::{ApplicationRow, GroupRow, GroupStore, MemberRow};
-pub use relation::RelationStore;
 pub use sqlite::{SqliteStore, WalSync};
+pub use user::{ProfileRow, UserStore};
 
 use std::fmt;
 
@@ -72,7 +72,7 @@ pub struct ConversationRow {
 
 /// Storage operations. Calls happen inside `begin` .. `commit` of one batch;
 /// a request that may refuse after writing runs inside a savepoint.
-pub trait Store: GroupStore + RelationStore + Send {
+pub trait Store: GroupStore + UserStore + Send {
     /// Starts the batch transaction.
     fn begin(&mut self) -> StoreResult<()>;
     /// Makes the batch durable.

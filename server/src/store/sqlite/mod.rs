@@ -6,8 +6,8 @@
 //! machine.
 
 mod groups;
-mod relations;
 mod row_cache;
+mod users;
 mod wal_sync;
 
 use wal_sync::CatchUp;
@@ -76,7 +76,7 @@ pub struct SqliteStore {
     row_puts: u64,
     /// Users who may have a blocklist entry (a superset: added to on every
     /// block, never taken from), so a send to anyone else skips the lookup.
-    blockers: relations::Blockers,
+    blockers: users::Blockers,
 }
 
 pub(super) fn err(e: rusqlite::Error) -> StoreError {
@@ -243,8 +243,8 @@ impl SqliteStore {
             .map_err(err)?;
         conn.execute_batch(SCHEMA).map_err(err)?;
         conn.execute_batch(groups::SCHEMA).map_err(err)?;
-        conn.execute_batch(relations::SCHEMA).map_err(err)?;
-        let blockers = relations::Blockers::load(&conn).map_err(err)?;
+        conn.execute_batch(users::SCHEMA).map_err(err)?;
+        let blockers = users::Blockers::load(&conn).map_err(err)?;
         let last_change = conn
             .query_row("SELECT last FROM change_log WHERE id = 1", [], |r| {
                 r.get::<_, i64>(0)

@@ -1,16 +1,18 @@
-//! The client core's blocklist calls, driven by a scripted server: what goes
+//! The client core's profile and blocklist calls, driven by a scripted server: what goes
 //! out, how the answer's records come back, local checks, hostile answers.
 
 mod util;
 
 use tinyim_core::wire::kind;
 use tinyim_core::wire::records;
-use tinyim_core::wire::relation::{BlocklistChange, BlocklistPage, RelationRecord};
+use tinyim_core::wire::user::{
+    BlocklistChange, BlocklistPage, Gender, ProfileQuery, ProfileUpdate, UserProfile, UserRecord,
+};
 use tinyim_core::CommandError;
 use util::*;
 
 #[test]
-fn blocklist_pages_arrive_as_relation_data_then_completion() {
+fn blocklist_pages_arrive_as_user_data_then_completion() {
     let mut h = Harness::logged_in();
     let request = h.client.blocklist(h.now, 40, 20).unwrap();
     let (id, payload) = h.sent_request(kind::BLOCKLIST);
@@ -21,9 +23,9 @@ fn blocklist_pages_arrive_as_relation_data_then_completion() {
         &records_frame(
             id,
             &[
-                RelationRecord::Blocked { user_id: "bob" },
-                RelationRecord::Blocked { user_id: "carol" },
-                RelationRecord::Page {
+                UserRecord::Blocked { user_id: "bob" },
+                UserRecord::Blocked { user_id: "carol" },
+                UserRecord::Page {
                     next_offset: 42,
                     more: false,
                 },
@@ -82,4 +84,57 @@ fn an_undecodable_blocklist_record_closes_the_transport() {
     let (id, _) = h.sent_request(kind::BLOCKLIST);
     h.feed(&records_frame(id, &[(7u8, 0xffu8, 0xffu8)]));
     assert!(h.client.poll_close());
+}
+
+#[test]
+fn profile_calls_name_the_right_users_and_answer_with_profiles() {
+    let mut h = Harness::logged_in();
+    let request = h.client.my_profile(h.now).unwrap();
+    let (id, payload) = h.sent_request(kind::USER_PROFILE);
+    let asked: ProfileQuery<'_> = records::decode_exact(&payload).unwrap();
+    assert!(
+        asked.users.iter().eq(["alice"]),
+        "my profile is the login user's"
+    );
+    let profile = UserProfile {
+        user_id: "alice",
+        nick: "Alice",
+        gender: Gender::Female,
+        ..UserProfile::default()
+    };
+    h.client.handle_input(
+        h.now,
+        &records_frame(
+            id,
+            &[
+                UserRecord::Profile(profile),
+                UserRecord::Page {
+                    next_offset: 1,
+                    more: false,
+                },
+            ],
+        ),
+    );
+    let answer = h.call_answer(request);
+    assert_eq!(answer.len(), 3, "{answer:?}");
+    assert!(answer[0].contains(r#"nick: "Alice""#), "{answer:?}");
+
+    let update = ProfileUpdate {
+        nick: Some("Al"),
+        ..ProfileUpdate::default()
+    };
+    h.client.update_my_profile(h.now, &update).unwrap();
+    let (_, payload) = h.sent_request(kind::UPDATE_MY_PROFILE);
+    assert_eq!(
+        records::decode_exact::<ProfileUpdate<'_>>(&payload),
+        Ok(update)
+    );
+
+    let hundred_and_one: String = (0..101).map(|i| format!("u{i},")).collect();
+    assert_eq!(
+        h.client.user_profile(h.now, &hundred_and_one),
+        Err(CommandError::InvalidId)
+    );
+    h.client.user_profile(h.now, "bob,carol").unwrap();
+    h.sent_request(kind::USER_PROFILE);
 }

@@ -1,0 +1,148 @@
+//! Owned forms of the profile and blocklist calls and their answers, for
+//! the driver and the application.
+
+use tinyim_core::time::Instant;
+use tinyim_core::wire::user::{self as wire, UserRecord};
+use tinyim_core::{Client, CommandError, RequestId};
+
+pub use tinyim_core::wire::user::{AllowType, Gender};
+
+/// A user's profile (TIM `Profile`), owned.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Profile {
+    /// TIM `userID`.
+    pub user_id: String,
+    /// TIM `nick`.
+    pub nick: String,
+    /// TIM `gender`.
+    pub gender: Gender,
+    /// TIM `birthday`, e.g. 19900101.
+    pub birthday: u32,
+    /// TIM `location`.
+    pub location: String,
+    /// TIM `selfSignature`.
+    pub self_signature: String,
+    /// TIM `allowType`.
+    pub allow_type: AllowType,
+    /// TIM `language`.
+    pub language: u32,
+    /// TIM `avatar`.
+    pub avatar: String,
+    /// TIM `level`.
+    pub level: u32,
+    /// TIM `role`.
+    pub role: u32,
+    /// When the profile last changed, unix milliseconds (0: never set).
+    pub updated_ms: u64,
+}
+
+impl From<&wire::UserProfile<'_>> for Profile {
+    fn from(p: &wire::UserProfile<'_>) -> Self {
+        Profile {
+            user_id: p.user_id.to_owned(),
+            nick: p.nick.to_owned(),
+            gender: p.gender,
+            birthday: p.birthday,
+            location: p.location.to_owned(),
+            self_signature: p.self_signature.to_owned(),
+            allow_type: p.allow_type,
+            language: p.language,
+            avatar: p.avatar.to_owned(),
+            level: p.level,
+            role: p.role,
+            updated_ms: p.updated_ms,
+        }
+    }
+}
+
+/// TIM `updateMyProfile` options: the fields to change (`None` keeps one).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[allow(missing_docs)]
+pub struct MyProfileUpdate {
+    pub nick: Option<String>,
+    pub gender: Option<Gender>,
+    pub birthday: Option<u32>,
+    pub location: Option<String>,
+    pub self_signature: Option<String>,
+    pub allow_type: Option<AllowType>,
+    pub language: Option<u32>,
+    pub avatar: Option<String>,
+    pub level: Option<u32>,
+    pub role: Option<u32>,
+}
+
+impl MyProfileUpdate {
+    fn as_wire(&self) -> wire::ProfileUpdate<'_> {
+        wire::ProfileUpdate {
+            nick: self.nick.as_deref(),
+            gender: self.gender,
+            birthday: self.birthday,
+            location: self.location.as_deref(),
+            self_signature: self.self_signature.as_deref(),
+            allow_type: self.allow_type,
+            language: self.language,
+            avatar: self.avatar.as_deref(),
+            level: self.level,
+            role: self.role,
+        }
+    }
+}
+
+/// A user call in transit to the driver.
+#[derive(Debug, Clone)]
+pub(crate) enum UserCall {
+    /// The logged-in user's profile.
+    MyProfile,
+    /// These users' profiles (comma-joined).
+    Profiles(String),
+    /// Change the logged-in user's profile.
+    UpdateProfile(MyProfileUpdate),
+    /// Block these users (comma-joined).
+    Block(String),
+    /// Unblock these users (comma-joined).
+    Unblock(String),
+    /// One page of the blocklist, from this offset.
+    Page(u32),
+}
+
+impl UserCall {
+    /// Hands the call to the core.
+    pub(crate) fn issue(
+        &self,
+        client: &mut Client<'_>,
+        now: Instant,
+    ) -> Result<RequestId, CommandError> {
+        match self {
+            UserCall::MyProfile => client.my_profile(now),
+            UserCall::Profiles(users) => client.user_profile(now, users),
+            UserCall::UpdateProfile(update) => client.update_my_profile(now, &update.as_wire()),
+            UserCall::Block(users) => client.add_to_blocklist(now, users),
+            UserCall::Unblock(users) => client.remove_from_blocklist(now, users),
+            UserCall::Page(offset) => client.blocklist(now, *offset, 100),
+        }
+    }
+}
+
+/// One record of a user call's answer, owned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum UserData {
+    /// A profile.
+    Profile(Profile),
+    /// A blocked user.
+    Blocked(String),
+    /// The page's end.
+    Page { next_offset: u32, more: bool },
+}
+
+impl From<&UserRecord<'_>> for UserData {
+    fn from(record: &UserRecord<'_>) -> Self {
+        match record {
+            UserRecord::Profile(p) => UserData::Profile(Profile::from(p)),
+            UserRecord::Blocked { user_id } => UserData::Blocked((*user_id).to_owned()),
+            UserRecord::Page { next_offset, more } => UserData::Page {
+                next_offset: *next_offset,
+                more: *more,
+            },
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! TIM's profile and blocklist calls on [`Client`]. Each queues one request and returns
+//! its id; the answer's records arrive as `Event::UserData` for that id,
+//! then `RequestCompleted` (or `RequestFailed` with the server's code).
+
+use super::outbox::Op;
+use super::{Client, CommandError, RequestId};
+use crate::model::valid_user_id;
+use crate::time::Instant;
+use crate::wire::group::UserList;
+use crate::wire::kind;
+use crate::wire::user::{
+    BlocklistChange, BlocklistPage, ProfileQuery, ProfileUpdate, MAX_BLOCKLIST, MAX_PROFILE_USERS,
+};
+
+/// `users` as a list of 1 to `max` well-formed user ids.
+fn checked(users: &str, max: usize) -> Result<UserList<'_>, CommandError> {
+    let list = UserList(users);
+    let mut count = 0;
+    for user in list.iter() {
+        if !valid_user_id(user) {
+            return Err(CommandError::InvalidId);
+        }
+        count += 1;
+    }
+    if count == 0 || count > max {
+        return Err(CommandError::InvalidId);
+    }
+    Ok(list)
+}
+
+impl Client<'_> {
+    fn user_call<T: serde::Serialize>(
+        &mut self,
+        now: Instant,
+        frame_kind: u8,
+        payload: &T,
+    ) -> Result<RequestId, CommandError> {
+        self.command(now, |st| {
+            st.start_record_call(Op::User, frame_kind, payload)
+        })
+    }
+
+    /// TIM `addToBlacklist`: `users` (comma-separated, at most 1000) may no
+    /// longer send this user one-to-one messages (their sends fail with
+    /// 20007). Users already on the list stay; the list holds at most 1000.
+    pub fn add_to_blocklist(
+        &mut self,
+        now: Instant,
+        users: &str,
+    ) -> Result<RequestId, CommandError> {
+        let users = checked(users, MAX_BLOCKLIST)?;
+        self.user_call(now, kind::ADD_TO_BLOCKLIST, &BlocklistChange { users })
+    }
+
+    /// TIM `removeFromBlacklist`: `users` (comma-separated) may send again.
+    pub fn remove_from_blocklist(
+        &mut self,
+        now: Instant,
+        users: &str,
+    ) -> Result<RequestId, CommandError> {
+        let users = checked(users, MAX_BLOCKLIST)?;
+        self.user_call(now, kind::REMOVE_FROM_BLOCKLIST, &BlocklistChange { users })
+    }
+
+    /// TIM `getBlacklist`, a page at a time, in the order of adding (the
+    /// users of one call in id order). Answer:
+    /// `UserRecord::Blocked` per user, then `Page` (ask again from its
+    /// `next_offset` while `more`).
+    pub fn blocklist(
+        &mut self,
+        now: Instant,
+        offset: u32,
+        count: u16,
+    ) -> Result<RequestId, CommandError> {
+        self.user_call(now, kind::BLOCKLIST, &BlocklistPage { offset, count })
+    }
+
+    /// TIM `getMyProfile`. Answer: one `UserRecord::Profile`.
+    pub fn my_profile(&mut self, now: Instant) -> Result<RequestId, CommandError> {
+        self.command(now, |st| {
+            let owner = st.owner.clone();
+            let users = UserList(owner.as_str());
+            st.start_record_call(Op::User, kind::USER_PROFILE, &ProfileQuery { users })
+        })
+    }
+
+    /// TIM `getUserProfile`: `users` (comma-separated, at most 100). Answer:
+    /// a `UserRecord::Profile` per user (defaults for one who never set a
+    /// profile).
+    pub fn user_profile(&mut self, now: Instant, users: &str) -> Result<RequestId, CommandError> {
+        let users = checked(users, MAX_PROFILE_USERS)?;
+        self.user_call(now, kind::USER_PROFILE, &ProfileQuery { users })
+    }
+
+    /// TIM `updateMyProfile`: the fields set in `update`. Answer: the new
+    /// profile as a `UserRecord::Profile`.
+    pub fn update_my_profile(
+        &mut self,
+        now: Instant,
+        update: &ProfileUpdate<'_>,
+    ) -> Result<RequestId, CommandError> {
+        self.user_call(now, kind::UPDATE_MY_PROFILE, update)
+    }
+}

@@ -1,0 +1,154 @@
+//! User calls: profiles (read anyone's, change one's own) and the blocklist
+//! (add, remove, list). What a block does is checked where one-to-one
+//! messages are sent (`BLOCKED_BY_PEER`).
+
+use std::collections::BTreeSet;
+
+use tinyim_core::wire::records::decode_exact;
+use tinyim_core::wire::user::{
+    BlocklistChange, BlocklistPage, ProfileQuery, ProfileUpdate, UserRecord, MAX_AVATAR,
+    MAX_BLOCKLIST, MAX_LOCATION, MAX_NICK, MAX_PROFILE_USERS, MAX_SELF_SIGNATURE,
+};
+use tinyim_core::wire::{code, kind};
+
+use super::encode::Reply;
+use super::groups::rules::check_len;
+use super::paging::page_limit;
+use super::user_list::user_set;
+use super::{Engine, Handled, Refusal};
+use crate::store::{ProfileRow, Store};
+
+impl<S: Store> Engine<S> {
+    /// Serves a user call (`kind` is one of [`kind::is_user_call`]).
+    pub(crate) fn user_call(
+        &mut self,
+        reply: Reply,
+        me: &str,
+        frame_kind: u8,
+        payload: &[u8],
+    ) -> Handled {
+        let bad = |_| Refusal::Code(code::BAD_REQUEST, "malformed request");
+        match frame_kind {
+            kind::ADD_TO_BLOCKLIST => self.block(reply, me, decode_exact(payload).map_err(bad)?),
+            kind::REMOVE_FROM_BLOCKLIST => {
+                self.unblock(reply, me, decode_exact(payload).map_err(bad)?)
+            }
+            kind::BLOCKLIST => self.blocklist(reply, me, decode_exact(payload).map_err(bad)?),
+            kind::USER_PROFILE => self.user_profile(reply, decode_exact(payload).map_err(bad)?),
+            kind::UPDATE_MY_PROFILE => {
+                self.update_my_profile(reply, me, decode_exact(payload).map_err(bad)?)
+            }
+            _ => Err(Refusal::Code(code::UNSUPPORTED, "unsupported request")),
+        }
+    }
+
+    fn user_profile(&mut self, reply: Reply, req: ProfileQuery<'_>) -> Handled {
+        let users = nonempty(user_set(req.users, "", MAX_PROFILE_USERS)?)?;
+        let mut rows = Vec::with_capacity(users.len());
+        for user in &users {
+            rows.push(match self.store.profile(user)? {
+                Some(row) => row,
+                None => ProfileRow::default_for(user),
+            });
+        }
+        // As many as fit the frame; the caller asks again for the rest.
+        let records = rows.iter().map(|row| UserRecord::Profile(row.as_wire()));
+        self.respond_records_page(reply, 0, records, false, page_end);
+        Ok(())
+    }
+
+    fn update_my_profile(&mut self, reply: Reply, me: &str, req: ProfileUpdate<'_>) -> Handled {
+        let limits = [
+            (req.nick, MAX_NICK, "nick over 500 bytes"),
+            (req.location, MAX_LOCATION, "location over 16 bytes"),
+            (
+                req.self_signature,
+                MAX_SELF_SIGNATURE,
+                "self signature over 500 bytes",
+            ),
+            (req.avatar, MAX_AVATAR, "avatar URL over 500 bytes"),
+        ];
+        for (value, max, what) in limits {
+            check_len(value.unwrap_or_default(), max, what)?;
+        }
+        let mut row = self
+            .store
+            .profile(me)?
+            .unwrap_or_else(|| ProfileRow::default_for(me));
+        let text = |field: &mut String, value: Option<&str>| {
+            if let Some(value) = value {
+                value.clone_into(field);
+            }
+        };
+        text(&mut row.nick, req.nick);
+        text(&mut row.location, req.location);
+        text(&mut row.self_signature, req.self_signature);
+        text(&mut row.avatar, req.avatar);
+        row.gender = req.gender.unwrap_or(row.gender);
+        row.birthday = req.birthday.unwrap_or(row.birthday);
+        row.allow_type = req.allow_type.unwrap_or(row.allow_type);
+        row.language = req.language.unwrap_or(row.language);
+        row.level = req.level.unwrap_or(row.level);
+        row.role = req.role.unwrap_or(row.role);
+        row.updated_ms = self.now_ms;
+        self.store.put_profile(&row)?;
+        let record = UserRecord::Profile(row.as_wire());
+        self.respond_records_page(reply, 0, [record].into_iter(), false, page_end);
+        Ok(())
+    }
+
+    fn block(&mut self, reply: Reply, me: &str, req: BlocklistChange<'_>) -> Handled {
+        if req.users.iter().any(|user| user == me) {
+            return Err(Refusal::Code(
+                code::INVALID_PARAMETER,
+                "a user cannot block themselves",
+            ));
+        }
+        let users = nonempty(user_set(req.users, me, MAX_BLOCKLIST)?)?;
+        for user in &users {
+            self.store.block(me, user)?;
+        }
+        // Checked after adding, so users already on the list do not count
+        // twice; the request's savepoint takes the additions back.
+        if self.store.blocklist_len(me)? > MAX_BLOCKLIST {
+            return Err(Refusal::Code(
+                code::INVALID_PARAMETER,
+                "a blocklist holds at most 1000 users",
+            ));
+        }
+        self.respond(reply, &());
+        Ok(())
+    }
+
+    fn unblock(&mut self, reply: Reply, me: &str, req: BlocklistChange<'_>) -> Handled {
+        for user in nonempty(user_set(req.users, me, MAX_BLOCKLIST)?)? {
+            self.store.unblock(me, &user)?;
+        }
+        self.respond(reply, &());
+        Ok(())
+    }
+
+    fn blocklist(&mut self, reply: Reply, me: &str, req: BlocklistPage) -> Handled {
+        let limit = page_limit(req.count);
+        // One more than asked for tells whether another page follows.
+        let mut users = self.store.blocklist(me, req.offset, limit + 1)?;
+        let more = users.len() > limit;
+        users.truncate(limit);
+        let records = users.iter().map(|user_id| UserRecord::Blocked { user_id });
+        self.respond_records_page(reply, req.offset, records, more, page_end);
+        Ok(())
+    }
+}
+
+/// The closing record of a user call's page.
+fn page_end<'a>(next_offset: u32, more: bool) -> UserRecord<'a> {
+    UserRecord::Page { next_offset, more }
+}
+
+/// A list call names at least one user.
+fn nonempty(users: BTreeSet<String>) -> Result<BTreeSet<String>, Refusal> {
+    if users.is_empty() {
+        return Err(Refusal::Code(code::INVALID_PARAMETER, "no users named"));
+    }
+    Ok(users)
+}

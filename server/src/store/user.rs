@@ -1,0 +1,72 @@
+//! User storage: profiles and each user's blocklist.
+
+use tinyim_core::wire::user::{AllowType, Gender, UserProfile};
+
+use super::StoreResult;
+
+/// A profile as stored (see [`UserProfile`] for the fields).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[allow(missing_docs)]
+pub struct ProfileRow {
+    pub user_id: String,
+    pub nick: String,
+    pub gender: Gender,
+    pub birthday: u32,
+    pub location: String,
+    pub self_signature: String,
+    pub allow_type: AllowType,
+    pub language: u32,
+    pub avatar: String,
+    pub level: u32,
+    pub role: u32,
+    pub updated_ms: u64,
+}
+
+impl ProfileRow {
+    /// The profile of a user who never set one.
+    pub fn default_for(user_id: &str) -> ProfileRow {
+        ProfileRow {
+            user_id: user_id.to_owned(),
+            ..ProfileRow::default()
+        }
+    }
+
+    /// The wire form, borrowing from the row.
+    pub fn as_wire(&self) -> UserProfile<'_> {
+        UserProfile {
+            user_id: &self.user_id,
+            nick: &self.nick,
+            gender: self.gender,
+            birthday: self.birthday,
+            location: &self.location,
+            self_signature: &self.self_signature,
+            allow_type: self.allow_type,
+            language: self.language,
+            avatar: &self.avatar,
+            level: self.level,
+            role: self.role,
+            updated_ms: self.updated_ms,
+        }
+    }
+}
+
+/// Profile and blocklist operations; calls happen inside the batch
+/// transaction like every other store call.
+pub trait UserStore {
+    /// `user`'s profile, if one was ever set.
+    fn profile(&mut self, user: &str) -> StoreResult<Option<ProfileRow>>;
+    /// Stores a profile (replacing the user's earlier one).
+    fn put_profile(&mut self, row: &ProfileRow) -> StoreResult<()>;
+    /// Puts `blocked` on `owner`'s blocklist (already there: unchanged, and
+    /// it keeps its place in the list). Returns whether it was added.
+    fn block(&mut self, owner: &str, blocked: &str) -> StoreResult<bool>;
+    /// Takes `blocked` off `owner`'s blocklist; whether it was there.
+    fn unblock(&mut self, owner: &str, blocked: &str) -> StoreResult<bool>;
+    /// How many users `owner` blocks.
+    fn blocklist_len(&mut self, owner: &str) -> StoreResult<usize>;
+    /// Up to `limit` of the users `owner` blocks, from `offset`, in the order
+    /// they were added (one call's users in the order the engine adds them).
+    fn blocklist(&mut self, owner: &str, offset: u32, limit: usize) -> StoreResult<Vec<String>>;
+    /// Whether `owner` blocks `user`.
+    fn blocks(&mut self, owner: &str, user: &str) -> StoreResult<bool>;
+}

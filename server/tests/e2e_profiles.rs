@@ -1,0 +1,189 @@
+//! End to end: profiles. Anyone's profile can be read (defaults for one never
+//! set), only one's own changed; changes persist, answers page to the
+//! client's frame, and over-long fields get clear codes.
+
+mod common;
+
+use common::*;
+use tinyim_core::wire::group::UserList;
+use tinyim_core::wire::records::Records;
+use tinyim_core::wire::user::{ProfileQuery, ProfileUpdate, UserRecord};
+use tinyim_core::wire::{code, kind};
+use tinyim_tokio::{AllowType, Gender, MyProfileUpdate, Profile};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_profile_is_set_by_its_owner_read_by_others_and_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tinyim.db");
+    let server = ServerProcess::start(&db, "127.0.0.1:0");
+    let (alice, _a) = client(&server.addr, "alice").await;
+    let (bob, _b) = client(&server.addr, "bob").await;
+
+    let fresh = alice.my_profile().await.unwrap();
+    assert_eq!(
+        fresh,
+        Profile {
+            user_id: "alice".into(),
+            ..Profile::default()
+        }
+    );
+
+    let set = alice
+        .update_my_profile(MyProfileUpdate {
+            nick: Some("Alice".into()),
+            gender: Some(Gender::Female),
+            birthday: Some(19_900_101),
+            location: Some("Shenzhen".into()),
+            self_signature: Some("hi there".into()),
+            allow_type: Some(AllowType::DenyAny),
+            avatar: Some("https://example.com/a.png".into()),
+            ..MyProfileUpdate::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!((set.nick.as_str(), set.gender), ("Alice", Gender::Female));
+    assert!(set.updated_ms > 0);
+    // A partial update keeps the other fields.
+    let changed = alice
+        .update_my_profile(MyProfileUpdate {
+            nick: Some("Al".into()),
+            level: Some(3),
+            ..MyProfileUpdate::default()
+        })
+        .await
+        .unwrap();
+    let expected = Profile {
+        nick: "Al".into(),
+        level: 3,
+        updated_ms: changed.updated_ms,
+        ..set.clone()
+    };
+    assert_eq!(changed, expected);
+
+    let seen = bob.user_profiles(&["alice", "nobody"]).await.unwrap();
+    assert_eq!(seen[0], expected);
+    assert_eq!(
+        seen[1],
+        Profile {
+            user_id: "nobody".into(),
+            ..Profile::default()
+        }
+    );
+
+    drop((alice, bob));
+    server.kill();
+    let server = ServerProcess::start(&db, "127.0.0.1:0");
+    let (carol, _c) = client(&server.addr, "carol").await;
+    assert_eq!(carol.user_profiles(&["alice"]).await.unwrap(), [expected]);
+    server.kill();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn profile_answers_fit_the_clients_frame() {
+    let (server, _dir) = fresh_server();
+    let users = ["ann", "ben", "cat"];
+    for user in users {
+        let (tim, _events) = client(&server.addr, user).await;
+        tim.update_my_profile(MyProfileUpdate {
+            nick: Some(user.repeat(150)),
+            ..MyProfileUpdate::default()
+        })
+        .await
+        .unwrap();
+    }
+    // A 1 KB frame holds two 450-byte nicks at most: the answer says how
+    // many came and that more are left.
+    let mut raw = RawConn::connect(&server.addr);
+    raw.hello_with(1024);
+    raw.login("dan");
+    let query = ProfileQuery {
+        users: UserList("ann,ben,cat"),
+    };
+    let body = raw.request(kind::USER_PROFILE, 2, &query).unwrap();
+    assert!(body.len() < 1024);
+    let records: Vec<UserRecord<'_>> = Records::new(&body).map(Result::unwrap).collect();
+    let sent = records
+        .iter()
+        .filter(|r| matches!(r, UserRecord::Profile(_)))
+        .count();
+    assert!((1..3).contains(&sent), "{sent} profiles in a 1 KB frame");
+    assert_eq!(
+        records.last(),
+        Some(&UserRecord::Page {
+            next_offset: sent as u32,
+            more: true
+        })
+    );
+    // The tokio client asks again for the rest and gets all three, in order.
+    let (dan, _events) = client(&server.addr, "dan").await;
+    let got = dan.user_profiles(&users).await.unwrap();
+    let nicks: Vec<&str> = got.iter().map(|p| p.nick.as_str()).collect();
+    assert_eq!(nicks, users.map(|u| u.repeat(150)));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_profile_calls_get_codes_and_change_nothing() {
+    let (server, _dir) = fresh_server();
+    let mut raw = RawConn::connect(&server.addr);
+    raw.hello();
+    let nick = ProfileUpdate {
+        nick: Some("mal"),
+        ..ProfileUpdate::default()
+    };
+    assert_eq!(
+        raw.request(kind::UPDATE_MY_PROFILE, 2, &nick),
+        Err(code::NOT_LOGGED_IN)
+    );
+    raw.login("mallory");
+    raw.request(kind::UPDATE_MY_PROFILE, 3, &nick).unwrap();
+    for k in [kind::USER_PROFILE, kind::UPDATE_MY_PROFILE] {
+        assert_eq!(raw.request(k, 4, &(9u8, 0xffu8)), Err(code::BAD_REQUEST));
+    }
+    let long = "x".repeat(501);
+    let too_long = [
+        ProfileUpdate {
+            nick: Some(&long),
+            ..ProfileUpdate::default()
+        },
+        ProfileUpdate {
+            location: Some(&long[..17]),
+            ..ProfileUpdate::default()
+        },
+        ProfileUpdate {
+            self_signature: Some(&long),
+            ..ProfileUpdate::default()
+        },
+        ProfileUpdate {
+            avatar: Some(&long),
+            level: Some(9),
+            ..ProfileUpdate::default()
+        },
+    ];
+    for (i, update) in too_long.iter().enumerate() {
+        assert_eq!(
+            raw.request(kind::UPDATE_MY_PROFILE, 10 + i as u32, update),
+            Err(code::INVALID_PARAMETER),
+            "{update:?}"
+        );
+    }
+    let hundred_and_one: String = (0..101).map(|i| format!("u{i},")).collect();
+    for users in ["", ",", "bad id", hundred_and_one.as_str()] {
+        let query = ProfileQuery {
+            users: UserList(users),
+        };
+        assert_eq!(
+            raw.request(kind::USER_PROFILE, 20, &query),
+            Err(code::INVALID_PARAMETER),
+            "{users:.20}"
+        );
+    }
+    // Nothing of the refused updates was kept.
+    let query = ProfileQuery {
+        users: UserList("mallory"),
+    };
+    let body = raw.request(kind::USER_PROFILE, 30, &query).unwrap();
+    let Some(Ok(UserRecord::Profile(p))) = Records::<UserRecord<'_>>::new(&body).next() else {
+        panic!("no profile in the answer");
+    };
+    assert_eq!((p.nick, p.avatar, p.level), ("mal", "", 0));
+}
