@@ -6,7 +6,8 @@ mod util;
 use tinyim_core::wire::kind;
 use tinyim_core::wire::records;
 use tinyim_core::wire::user::{
-    BlocklistChange, BlocklistPage, Gender, ProfileQuery, ProfileUpdate, UserProfile, UserRecord,
+    BlocklistChange, BlocklistPage, Gender, ProfileQuery, ProfileUpdate, UserChange, UserProfile,
+    UserRecord,
 };
 use tinyim_core::CommandError;
 use util::*;
@@ -137,4 +138,18 @@ fn profile_calls_name_the_right_users_and_answer_with_profiles() {
     );
     h.client.user_profile(h.now, "bob,carol").unwrap();
     h.sent_request(kind::USER_PROFILE);
+}
+
+#[test]
+fn user_change_pushes_become_events_and_garbage_closes() {
+    let mut h = Harness::logged_in();
+    let events = h.feed(&frame(kind::PUSH_USER, &UserChange::Blocklist));
+    assert!(
+        events.contains(&"BlocklistUpdated".to_owned()),
+        "{events:?}"
+    );
+    let events = h.feed(&frame(kind::PUSH_USER, &UserChange::Profile));
+    assert!(events.contains(&"ProfileUpdated".to_owned()), "{events:?}");
+    h.feed(&frame(kind::PUSH_USER, &9u8));
+    assert!(h.client.poll_close(), "an undecodable user push closes");
 }

@@ -187,3 +187,39 @@ async fn hostile_profile_calls_get_codes_and_change_nothing() {
     };
     assert_eq!((p.nick, p.avatar, p.level), ("mal", "", 0));
 }
+
+/// A second logged-in session of `user`, as a phone (the first is a desktop).
+async fn on_phone(addr: &str, user: &str) -> (tinyim_tokio::Tim, tinyim_tokio::EventStream) {
+    let options = tinyim_tokio::Options {
+        config: tinyim_core::Config::new(tinyim_core::wire::body::DeviceClass::Mobile),
+        ..tinyim_tokio::Options::default()
+    };
+    let (tim, mut events) = tinyim_tokio::Tim::connect(addr, options);
+    tim.login(user, &sig(user)).await.expect("login");
+    wait_for(&mut events, |e| *e == tinyim_tokio::TimEvent::SyncComplete).await;
+    (tim, events)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_change_on_one_device_is_announced_to_the_users_other_devices() {
+    use tinyim_tokio::TimEvent;
+    let (server, _dir) = fresh_server();
+    let (desktop, mut desktop_events) = client(&server.addr, "alice").await;
+    let (phone, mut phone_events) = on_phone(&server.addr, "alice").await;
+
+    desktop.add_to_blocklist(&["bob"]).await.unwrap();
+    wait_for(&mut phone_events, |e| *e == TimEvent::BlocklistUpdated).await;
+    assert_eq!(phone.blocklist().await.unwrap(), ["bob"]);
+
+    let update = MyProfileUpdate {
+        nick: Some("from the phone".into()),
+        ..MyProfileUpdate::default()
+    };
+    phone.update_my_profile(update).await.unwrap();
+    wait_for(&mut desktop_events, |e| *e == TimEvent::ProfileUpdated).await;
+    assert_eq!(desktop.my_profile().await.unwrap().nick, "from the phone");
+
+    phone.remove_from_blocklist(&["bob"]).await.unwrap();
+    wait_for(&mut desktop_events, |e| *e == TimEvent::BlocklistUpdated).await;
+    assert!(desktop.blocklist().await.unwrap().is_empty());
+}

@@ -192,6 +192,8 @@ impl<M: RawMutex, const EVENTS: usize, S> EmbassyHost<'_, M, EVENTS, S> {
             Event::TotalUnreadCountUpdated(n) => OwnedEvent::TotalUnreadCountUpdated(n),
             Event::ConversationsEvicted(n) => OwnedEvent::ConversationsEvicted(n),
             Event::GroupListUpdated => OwnedEvent::GroupListUpdated,
+            Event::ProfileUpdated => OwnedEvent::ProfileUpdated,
+            Event::BlocklistUpdated => OwnedEvent::BlocklistUpdated,
             Event::GroupsDropped(n) => OwnedEvent::GroupsDropped(n),
             Event::SyncComplete => {
                 self.save_due = true;

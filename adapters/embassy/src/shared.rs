@@ -114,6 +114,10 @@ pub enum OwnedEvent {
     ConversationsEvicted(u32),
     /// `GROUP_LIST_UPDATED`.
     GroupListUpdated,
+    /// `PROFILE_UPDATED`: this user's profile changed.
+    ProfileUpdated,
+    /// `BLACKLIST_UPDATED`: this user's blocklist changed.
+    BlocklistUpdated,
     /// Groups the full group table could not hold.
     GroupsDropped(u32),
     /// Everything missed while away has been delivered.

@@ -402,6 +402,8 @@ fn route(event: Event<'_>, waiters: &mut HashMap<RequestId, Waiter>, forward: &m
             }
         }
         Event::GroupListUpdated => forward.push(TimEvent::GroupListUpdated),
+        Event::ProfileUpdated => forward.push(TimEvent::ProfileUpdated),
+        Event::BlocklistUpdated => forward.push(TimEvent::BlocklistUpdated),
         Event::GroupsDropped(n) => forward.push(TimEvent::GroupsDropped(n)),
         Event::ConversationListUpdated => forward.push(TimEvent::ConversationListUpdated),
         Event::TotalUnreadCountUpdated(n) => forward.push(TimEvent::TotalUnreadCountUpdated(n)),

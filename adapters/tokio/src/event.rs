@@ -158,6 +158,12 @@ pub enum TimEvent {
     MessageReceived(Message),
     /// `GROUP_LIST_UPDATED`: read it with `Tim::group_list`.
     GroupListUpdated,
+    /// `PROFILE_UPDATED`: this user's profile changed (here or on another
+    /// device): read it with `Tim::my_profile`.
+    ProfileUpdated,
+    /// `BLACKLIST_UPDATED`: this user's blocklist changed (here or on
+    /// another device): read it with `Tim::blocklist`.
+    BlocklistUpdated,
     /// The core's group table had no room for this many groups.
     GroupsDropped(u32),
     /// A sent message failed for good (successes resolve `send_text`).

@@ -9,6 +9,7 @@ use crate::fmt::log_debug;
 use crate::model::ConversationId;
 use crate::wire::body;
 use crate::wire::records::{decode_exact, take, DecodeError};
+use crate::wire::user::UserChange;
 use crate::wire::{kind, HEADER_LEN};
 
 /// What to do with a frame after it was applied.
@@ -72,6 +73,12 @@ impl State<'_> {
             }
             (Link::Open { .. }, kind::PUSH_READ) => self.on_read(decode_exact(body_bytes)?),
             (Link::Open { .. }, kind::PUSH_GROUP) => self.groups.apply_all(body_bytes)?,
+            (Link::Open { .. }, kind::PUSH_USER) => {
+                self.queue(match decode_exact(body_bytes)? {
+                    UserChange::Profile => QueuedEvent::ProfileUpdated,
+                    UserChange::Blocklist => QueuedEvent::BlocklistUpdated,
+                });
+            }
             (Link::Open { .. }, k) if kind::is_push(k) => {
                 log_debug!("skipping unknown push kind {}", k);
             }

@@ -117,6 +117,12 @@ pub enum Event<'a> {
     },
     /// TIM `GROUP_LIST_UPDATED`; read the list with `groups()`.
     GroupListUpdated,
+    /// TIM `PROFILE_UPDATED`: the user's own profile changed, on this device
+    /// or another; read it with `my_profile`.
+    ProfileUpdated,
+    /// TIM `BLACKLIST_UPDATED`: the user's blocklist changed, on this device
+    /// or another; read it with `blocklist`.
+    BlocklistUpdated,
     /// The group table was full: this many groups could not be listed since
     /// the last such event.
     GroupsDropped(u32),
@@ -191,6 +197,8 @@ pub(crate) enum QueuedEvent {
     SyncComplete,
     ConversationListUpdated,
     TotalUnreadCountUpdated(u64),
+    ProfileUpdated,
+    BlocklistUpdated,
 }
 
 impl QueuedEvent {
@@ -218,6 +226,8 @@ impl QueuedEvent {
             QueuedEvent::SyncComplete => Event::SyncComplete,
             QueuedEvent::ConversationListUpdated => Event::ConversationListUpdated,
             QueuedEvent::TotalUnreadCountUpdated(n) => Event::TotalUnreadCountUpdated(n),
+            QueuedEvent::ProfileUpdated => Event::ProfileUpdated,
+            QueuedEvent::BlocklistUpdated => Event::BlocklistUpdated,
         }
     }
 }

@@ -107,6 +107,9 @@ pub const PUSH_READ: u8 = 0xc2;
 /// Push: one [`super::group::GroupRecord`] (`Info` or `Left`): the user's
 /// group list changed.
 pub const PUSH_GROUP: u8 = 0xc3;
+/// Push: [`super::user::UserChange`]: the user's own profile or blocklist
+/// changed (on this device or another).
+pub const PUSH_USER: u8 = 0xc4;
 
 /// Whether `kind` is a client request (its body starts with a request id).
 pub const fn is_request(kind: u8) -> bool {

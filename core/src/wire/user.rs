@@ -141,6 +141,16 @@ pub struct BlocklistPage {
     pub count: u16,
 }
 
+/// Push payload: what of the user's own data changed.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum UserChange {
+    /// The profile (TIM `PROFILE_UPDATED`).
+    Profile,
+    /// The blocklist (TIM `BLACKLIST_UPDATED`).
+    Blocklist,
+}
+
 /// One record of a user call's answer.
 #[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UserRecord<'a> {

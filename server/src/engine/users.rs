@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 
 use tinyim_core::wire::records::decode_exact;
 use tinyim_core::wire::user::{
-    BlocklistChange, BlocklistPage, ProfileQuery, ProfileUpdate, UserRecord, MAX_AVATAR,
-    MAX_BLOCKLIST, MAX_LOCATION, MAX_NICK, MAX_PROFILE_USERS, MAX_SELF_SIGNATURE,
+    BlocklistChange, BlocklistPage, ProfileQuery, ProfileUpdate, UserChange, UserRecord,
+    MAX_AVATAR, MAX_BLOCKLIST, MAX_LOCATION, MAX_NICK, MAX_PROFILE_USERS, MAX_SELF_SIGNATURE,
 };
 use tinyim_core::wire::{code, kind};
 
@@ -92,6 +92,7 @@ impl<S: Store> Engine<S> {
         row.role = req.role.unwrap_or(row.role);
         row.updated_ms = self.now_ms;
         self.store.put_profile(&row)?;
+        self.push_to_user(me, kind::PUSH_USER, &UserChange::Profile);
         let record = UserRecord::Profile(row.as_wire());
         self.respond_records_page(reply, 0, [record].into_iter(), false, page_end);
         Ok(())
@@ -105,8 +106,9 @@ impl<S: Store> Engine<S> {
             ));
         }
         let users = nonempty(user_set(req.users, me, MAX_BLOCKLIST)?)?;
+        let mut changed = false;
         for user in &users {
-            self.store.block(me, user)?;
+            changed |= self.store.block(me, user)?;
         }
         // Checked after adding, so users already on the list do not count
         // twice; the request's savepoint takes the additions back.
@@ -116,13 +118,20 @@ impl<S: Store> Engine<S> {
                 "a blocklist holds at most 1000 users",
             ));
         }
+        if changed {
+            self.push_to_user(me, kind::PUSH_USER, &UserChange::Blocklist);
+        }
         self.respond(reply, &());
         Ok(())
     }
 
     fn unblock(&mut self, reply: Reply, me: &str, req: BlocklistChange<'_>) -> Handled {
+        let mut changed = false;
         for user in nonempty(user_set(req.users, me, MAX_BLOCKLIST)?)? {
-            self.store.unblock(me, &user)?;
+            changed |= self.store.unblock(me, &user)?;
+        }
+        if changed {
+            self.push_to_user(me, kind::PUSH_USER, &UserChange::Blocklist);
         }
         self.respond(reply, &());
         Ok(())

@@ -159,7 +159,12 @@ impl<S: Store> Engine<S> {
         self.push_to_user(user, kind::PUSH_GROUP, &GroupRecord::Left { group_id });
     }
 
-    fn push_to_user<T: serde::Serialize>(&mut self, user: &str, frame_kind: u8, body: &T) {
+    pub(super) fn push_to_user<T: serde::Serialize>(
+        &mut self,
+        user: &str,
+        frame_kind: u8,
+        body: &T,
+    ) {
         let frame = encode::frame(frame_kind, body);
         let conns: Vec<u64> = self.sessions.sessions_of(user).collect();
         for conn in conns {
