@@ -8,7 +8,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::sync::mpsc;
 
 use crate::render::show;
-use crate::{group_commands, Cli};
+use crate::{group_commands, user_commands, Cli};
 
 const HELP: &str = "commands: /open <user>  /list  /history  /help  /quit   (anything else is sent to the open conversation)";
 
@@ -44,6 +44,7 @@ pub(crate) async fn run(
     println!("tinyim desktop-chat: {} at {}", cli.user, cli.server);
     println!("{HELP}");
     println!("{}", group_commands::HELP);
+    println!("{}", user_commands::HELP);
     tim.login(&cli.user, sig).await?;
     let (lines_tx, mut lines) = mpsc::channel::<String>(16);
     tokio::spawn(async move {
@@ -103,6 +104,8 @@ async fn on_event(tim: &Tim, event: &TimEvent, open: &Option<Open>) {
             println!("\r[{text}]");
         }
         TimEvent::SdkReady => println!("\r[ready]"),
+        TimEvent::BlocklistUpdated => println!("\r[blocklist changed]"),
+        TimEvent::ProfileUpdated => println!("\r[profile changed]"),
         TimEvent::SyncComplete => {
             if let Ok(unread) = tim.total_unread().await {
                 println!("\r[synced; {unread} unread]");
@@ -122,6 +125,9 @@ async fn on_line(tim: &Tim, line: &str, open: &mut Option<Open>) -> bool {
         return true;
     }
     let (command, arg) = line.split_once(' ').unwrap_or((line, ""));
+    if user_commands::run(tim, command, arg).await {
+        return true;
+    }
     let group = open.as_ref().and_then(Open::group);
     if let Some(opened) = group_commands::run(tim, command, arg, group).await {
         if let Some(id) = opened {
@@ -132,7 +138,7 @@ async fn on_line(tim: &Tim, line: &str, open: &mut Option<Open>) -> bool {
     }
     match command {
         "/quit" | "/exit" => return false,
-        "/help" => println!("{HELP}\n{}", group_commands::HELP),
+        "/help" => println!("{HELP}\n{}\n{}", group_commands::HELP, user_commands::HELP),
         "/list" => match tim.conversation_list().await {
             Ok(list) if list.is_empty() => println!("no conversations yet"),
             Ok(list) => {

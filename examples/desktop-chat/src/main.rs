@@ -10,6 +10,7 @@ mod group_commands;
 mod interactive;
 mod render;
 mod script;
+mod user_commands;
 
 use std::process::ExitCode;
 

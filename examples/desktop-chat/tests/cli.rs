@@ -146,3 +146,31 @@ async fn interactive_group_chat_create_join_and_talk() {
     assert!(bob.contains("alice") && bob.contains("Owner"), "{bob}");
     assert!(bob.contains("Community") && bob.contains("Team"), "{bob}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn interactive_nick_whois_and_block() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start_server(dir.path()).await;
+    let (alice, bob) = tokio::task::spawn_blocking(move || {
+        let alice = typed(
+            &addr,
+            &["--user", "alice"],
+            "/nick Alice A.\n/block bob\n/blocklist\n",
+        );
+        // Runs after alice's session ended: her nick and block are stored.
+        let bob = typed(
+            &addr,
+            &["--user", "bob"],
+            "/whois alice\n/open alice\nstill there?\n",
+        );
+        (alice, bob)
+    })
+    .await
+    .unwrap();
+    let alice = String::from_utf8(alice.stdout).unwrap();
+    assert!(alice.contains("[nick set] alice: Alice A."), "{alice}");
+    assert!(alice.contains("[blocklist] bob"), "{alice}");
+    let bob = String::from_utf8(bob.stdout).unwrap();
+    assert!(bob.contains("alice: Alice A."), "{bob}");
+    assert!(bob.contains("[failed 20007"), "a blocked send fails: {bob}");
+}

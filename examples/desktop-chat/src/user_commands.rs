@@ -1,0 +1,58 @@
+//! The profile and blocklist commands of the interactive chat.
+
+use tinyim_tokio::{MyProfileUpdate, Profile, Tim};
+
+pub(crate) const HELP: &str =
+    "people: /me  /nick <name>  /whois <user>...  /block <user>...  /unblock <user>...  /blocklist";
+
+fn show(p: &Profile) -> String {
+    let nick = if p.nick.is_empty() {
+        "(no nick)"
+    } else {
+        &p.nick
+    };
+    format!(
+        "{}: {nick}  {:?}  {}",
+        p.user_id, p.gender, p.self_signature
+    )
+}
+
+/// Runs a profile or blocklist command; false if `command` is not one.
+pub(crate) async fn run(tim: &Tim, command: &str, arg: &str) -> bool {
+    let users: Vec<&str> = arg.split_whitespace().collect();
+    match (command, users.as_slice()) {
+        ("/me", []) => match tim.my_profile().await {
+            Ok(p) => println!("{}", show(&p)),
+            Err(e) => println!("[failed {}: {e}]", e.code()),
+        },
+        ("/nick", [_, ..]) => {
+            let update = MyProfileUpdate {
+                nick: Some(arg.trim().to_owned()),
+                ..MyProfileUpdate::default()
+            };
+            match tim.update_my_profile(update).await {
+                Ok(p) => println!("[nick set] {}", show(&p)),
+                Err(e) => println!("[failed {}: {e}]", e.code()),
+            }
+        }
+        ("/whois", [_, ..]) => match tim.user_profiles(&users).await {
+            Ok(profiles) => profiles.iter().for_each(|p| println!("{}", show(p))),
+            Err(e) => println!("[failed {}: {e}]", e.code()),
+        },
+        ("/block", [_, ..]) => match tim.add_to_blocklist(&users).await {
+            Ok(()) => println!("[blocked {}]", users.join(" ")),
+            Err(e) => println!("[failed {}: {e}]", e.code()),
+        },
+        ("/unblock", [_, ..]) => match tim.remove_from_blocklist(&users).await {
+            Ok(()) => println!("[unblocked {}]", users.join(" ")),
+            Err(e) => println!("[failed {}: {e}]", e.code()),
+        },
+        ("/blocklist", []) => match tim.blocklist().await {
+            Ok(list) if list.is_empty() => println!("[blocklist empty]"),
+            Ok(list) => println!("[blocklist] {}", list.join(" ")),
+            Err(e) => println!("[failed {}: {e}]", e.code()),
+        },
+        _ => return false,
+    }
+    true
+}
