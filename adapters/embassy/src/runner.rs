@@ -1,5 +1,9 @@
 //! The task that owns the transport and the core.
 
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll};
+
 use embassy_sync::blocking_mutex::raw::RawMutex;
 use heapless::String;
 use tinyim_core::time::Instant;
@@ -18,7 +22,7 @@ use crate::shared::{AnswerSlot, Call, OwnedEvent, ReceivedMessage, Reply, Shared
 /// runner; the runner saves it after every run of events that changed it.
 pub trait SyncStore {
     /// Keeps `state` (for example in flash).
-    fn save(&mut self, state: &[u8]) -> impl core::future::Future<Output = ()>;
+    fn save(&mut self, state: &[u8]) -> impl Future<Output = ()>;
 }
 
 /// No persistence: a rebooted device syncs from its unread messages.
@@ -204,6 +208,20 @@ impl<M: RawMutex, const EVENTS: usize, S> EmbassyHost<'_, M, EVENTS, S> {
     }
 }
 
+/// A future that may have nothing to do.
+struct Pending<F>(Option<F>);
+
+impl<F: Future<Output = ()> + Unpin> Future for Pending<F> {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        match self.0.as_mut() {
+            Some(f) => Pin::new(f).poll(cx),
+            None => Poll::Ready(()),
+        }
+    }
+}
+
 fn copy_text(text: &str) -> (String<MAX_TEXT>, bool) {
     let cut = tinyim_core::model::cut_at_char_boundary(text, MAX_TEXT);
     // `cut` is at most MAX_TEXT bytes, so it fits.
@@ -262,10 +280,13 @@ impl<M: RawMutex, const EVENTS: usize, S: SyncStore> tinyim_driver::Host
         true
     }
 
-    async fn event(&mut self, event: Event<'_>) {
-        if let Some(owned) = self.owned_event(event) {
-            self.shared.events.send(owned).await;
-        }
+    fn event(&mut self, event: Event<'_>) -> impl Future<Output = ()> {
+        // The channel's send future is the whole state: an `async` body
+        // would keep a second copy of the owned event beside it.
+        Pending(
+            self.owned_event(event)
+                .map(|owned| self.shared.events.send(owned)),
+        )
     }
 
     async fn drained(&mut self, client: &Client<'_>) {
