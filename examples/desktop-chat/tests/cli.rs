@@ -114,29 +114,33 @@ async fn send_then_dump_shows_the_offline_messages() {
     assert!(String::from_utf8_lossy(&refused.stderr).contains("70003"));
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn interactive_group_chat_create_join_and_talk() {
+/// Against a fresh server, alice's interactive session typed to its end,
+/// then bob's; their outputs.
+async fn alice_then_bob(alice_input: &'static str, bob_input: &'static str) -> (String, String) {
     let dir = tempfile::tempdir().unwrap();
     let addr = start_server(dir.path()).await;
     let (alice, bob) = tokio::task::spawn_blocking(move || {
-        let alice = typed(
-            &addr,
-            &["--user", "alice"],
-            "/create community Team g-cli\nhello group\n",
-        );
-        let bob = typed(
-            &addr,
-            &["--user", "bob"],
-            "/join g-cli\nhi alice\n/members\n/groups\n",
-        );
+        let alice = typed(&addr, &["--user", "alice"], alice_input);
+        let bob = typed(&addr, &["--user", "bob"], bob_input);
         (alice, bob)
     })
     .await
     .unwrap();
-    let alice = String::from_utf8(alice.stdout).unwrap();
+    (
+        String::from_utf8(alice.stdout).unwrap(),
+        String::from_utf8(bob.stdout).unwrap(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn interactive_group_chat_create_join_and_talk() {
+    let (alice, bob) = alice_then_bob(
+        "/create community Team g-cli\nhello group\n",
+        "/join g-cli\nhi alice\n/members\n/groups\n",
+    )
+    .await;
     assert!(alice.contains("[created g-cli]"), "{alice}");
     assert!(alice.contains("[sent #1]"), "{alice}");
-    let bob = String::from_utf8(bob.stdout).unwrap();
     assert!(bob.contains("[in g-cli]"), "{bob}");
     assert!(
         bob.contains("[GROUPg-cli #1] <- alice: hello group"),
@@ -149,28 +153,14 @@ async fn interactive_group_chat_create_join_and_talk() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn interactive_nick_whois_and_block() {
-    let dir = tempfile::tempdir().unwrap();
-    let addr = start_server(dir.path()).await;
-    let (alice, bob) = tokio::task::spawn_blocking(move || {
-        let alice = typed(
-            &addr,
-            &["--user", "alice"],
-            "/nick Alice A.\n/block bob\n/blocklist\n",
-        );
-        // Runs after alice's session ended: her nick and block are stored.
-        let bob = typed(
-            &addr,
-            &["--user", "bob"],
-            "/whois alice\n/open alice\nstill there?\n",
-        );
-        (alice, bob)
-    })
-    .await
-    .unwrap();
-    let alice = String::from_utf8(alice.stdout).unwrap();
+    // Bob's session starts after alice's ended: her nick and block are stored.
+    let (alice, bob) = alice_then_bob(
+        "/nick Alice A.\n/block bob\n/blocklist\n",
+        "/whois alice\n/open alice\nstill there?\n",
+    )
+    .await;
     assert!(alice.contains("[nick set] alice: Alice A."), "{alice}");
     assert!(alice.contains("[blocklist] bob"), "{alice}");
-    let bob = String::from_utf8(bob.stdout).unwrap();
     assert!(bob.contains("alice: Alice A."), "{bob}");
     assert!(bob.contains("[failed 20007"), "a blocked send fails: {bob}");
 }
