@@ -170,6 +170,7 @@ impl<M: RawMutex, const EVENTS: usize, S> EmbassyHost<'_, M, EVENTS, S> {
                 let (text, truncated) = match m.elem {
                     Elem::Text { text } => copy_text(text),
                     Elem::Custom { data, .. } => copy_text(data),
+                    Elem::Image { url, .. } | Elem::File { url, .. } => copy_text(url),
                     Elem::TooLarge { .. } => (String::new(), true),
                     // Tips and notices arrive as what a conversation list shows.
                     Elem::GroupTip(_) | Elem::GroupSystemNotice(_) => copy_text(m.elem.preview()),

@@ -76,7 +76,7 @@ pub struct ReceivedMessage {
     pub time_ms: u64,
     /// The sender's client message id.
     pub client_msg_id: u64,
-    /// The text (a custom message's data).
+    /// The text (a custom message's data, an image's or a file's URL).
     pub text: String<MAX_TEXT>,
     /// The text was longer than [`MAX_TEXT`] and was cut.
     pub truncated: bool,

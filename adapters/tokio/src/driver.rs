@@ -272,6 +272,22 @@ fn apply(
                     description,
                     extension,
                 },
+                Payload::Image {
+                    url,
+                    width,
+                    height,
+                    size,
+                } => Elem::Image {
+                    url,
+                    width: *width,
+                    height: *height,
+                    size: *size,
+                },
+                Payload::File { url, name, size } => Elem::File {
+                    url,
+                    name,
+                    size: *size,
+                },
                 Payload::TooLarge { .. } | Payload::GroupTip(_) | Payload::GroupSystemNotice(_) => {
                     let _ = reply.send(Err(TimError::Command(CommandError::TooLarge)));
                     return true;

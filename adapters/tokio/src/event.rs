@@ -28,6 +28,26 @@ pub enum Payload {
     GroupTip(Box<GroupTipInfo>),
     /// `TIMGroupSystemNoticeElem`: in the SYSTEM conversation.
     GroupSystemNotice(GroupNoticeInfo),
+    /// `TIMImageElem`: an uploaded image.
+    Image {
+        /// Where to fetch it.
+        url: String,
+        /// Width in pixels (0: unknown).
+        width: u32,
+        /// Height in pixels (0: unknown).
+        height: u32,
+        /// Size in bytes.
+        size: u32,
+    },
+    /// `TIMFileElem`: an uploaded file.
+    File {
+        /// Where to fetch it.
+        url: String,
+        /// Its name.
+        name: String,
+        /// Size in bytes.
+        size: u32,
+    },
 }
 
 impl Payload {
@@ -48,6 +68,22 @@ impl Payload {
             Elem::GroupSystemNotice(ref notice) => {
                 Payload::GroupSystemNotice(GroupNoticeInfo::from(notice))
             }
+            Elem::Image {
+                url,
+                width,
+                height,
+                size,
+            } => Payload::Image {
+                url: url.to_owned(),
+                width,
+                height,
+                size,
+            },
+            Elem::File { url, name, size } => Payload::File {
+                url: url.to_owned(),
+                name: name.to_owned(),
+                size,
+            },
         }
     }
 

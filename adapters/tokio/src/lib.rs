@@ -29,7 +29,9 @@ mod event;
 mod group;
 mod tim;
 mod tim_groups;
+mod tim_media;
 mod tim_users;
+mod upload;
 mod user;
 
 pub use error::TimError;
@@ -41,4 +43,5 @@ pub use group::{
 };
 pub use tim::{EventStream, Options, Tim};
 pub use tinyim_core::{ConversationType, Flow, KickReason, NetState, Priority};
+pub use upload::{DirectoryUploader, MediaError, UploadError, UploadFile, UploadFuture, Uploader};
 pub use user::{AllowType, Gender, MyProfileUpdate, Profile};

@@ -1,5 +1,7 @@
 //! The handle applications hold.
 
+use std::sync::{Arc, RwLock};
+
 use tokio::sync::{mpsc, oneshot};
 
 use tinyim_core::{Config, ConversationType, NetState};
@@ -7,6 +9,7 @@ use tinyim_core::{Config, ConversationType, NetState};
 use crate::driver::{self, Command};
 use crate::error::TimError;
 use crate::event::{ConversationInfo, Message, Outgoing, SentMessage, TimEvent};
+use crate::upload::Uploader;
 
 /// How to run the client (TIM `create` options).
 #[derive(Debug, Clone, Default)]
@@ -32,6 +35,8 @@ impl EventStream {
 #[derive(Clone)]
 pub struct Tim {
     commands: mpsc::Sender<Command>,
+    /// The upload plugin, shared by every clone.
+    pub(crate) uploader: Arc<RwLock<Option<Arc<dyn Uploader>>>>,
 }
 
 impl Tim {
@@ -44,7 +49,11 @@ impl Tim {
         let (commands, command_rx) = mpsc::channel(256);
         let (event_tx, event_rx) = mpsc::channel(1024);
         tokio::spawn(driver::run(addr.into(), options, command_rx, event_tx));
-        (Tim { commands }, EventStream(event_rx))
+        let tim = Tim {
+            commands,
+            uploader: Arc::default(),
+        };
+        (tim, EventStream(event_rx))
     }
 
     /// TIM `setLogLevel`: the `log` level of the core and the driver.

@@ -95,6 +95,30 @@ impl<'a> OutgoingMessage<'a> {
         }
     }
 
+    /// A C2C image message to `to_user` (TIM `createImageMessage`): the image
+    /// is already uploaded to `url` (the tokio adapter's upload plugin does
+    /// that step).
+    pub fn image(to_user: &'a str, url: &'a str, width: u32, height: u32, size: u32) -> Self {
+        OutgoingMessage {
+            elem: Elem::Image {
+                url,
+                width,
+                height,
+                size,
+            },
+            ..Self::text(to_user, "")
+        }
+    }
+
+    /// A C2C file message to `to_user` (TIM `createFileMessage`), the file
+    /// already uploaded to `url`.
+    pub fn file(to_user: &'a str, url: &'a str, name: &'a str, size: u32) -> Self {
+        OutgoingMessage {
+            elem: Elem::File { url, name, size },
+            ..Self::text(to_user, "")
+        }
+    }
+
     /// The same message sent to a group instead of a user.
     pub fn to_group(self) -> Self {
         OutgoingMessage {

@@ -94,6 +94,26 @@ pub enum Elem<'a> {
     GroupTip(GroupTip<'a>),
     /// `TIMGroupSystemNoticeElem`: in the SYSTEM conversation.
     GroupSystemNotice(GroupNotice<'a>),
+    /// `TIMImageElem`: an image the sender's upload plugin stored at `url`.
+    Image {
+        /// Where the image can be fetched.
+        url: &'a str,
+        /// Width in pixels (0: unknown).
+        width: u32,
+        /// Height in pixels (0: unknown).
+        height: u32,
+        /// Size in bytes.
+        size: u32,
+    },
+    /// `TIMFileElem`: a file the sender's upload plugin stored at `url`.
+    File {
+        /// Where the file can be fetched.
+        url: &'a str,
+        /// The file's name.
+        name: &'a str,
+        /// Size in bytes.
+        size: u32,
+    },
 }
 
 impl<'a> Elem<'a> {
@@ -105,6 +125,8 @@ impl<'a> Elem<'a> {
             Elem::TooLarge { .. } => "[message too large]",
             Elem::GroupTip(_) => "[group tip]",
             Elem::GroupSystemNotice(_) => "[group system notice]",
+            Elem::Image { .. } => "[image]",
+            Elem::File { name, .. } => name,
         }
     }
 }

@@ -11,6 +11,11 @@ pub const VERSION_MISMATCH: u32 = 9003;
 pub const INTERNAL: u32 = 9004;
 /// The frame limit announced in the handshake is too small.
 pub const FRAME_LIMIT_TOO_SMALL: u32 = 9005;
+/// Client side: an image or file message needs an upload plugin, and none is
+/// registered.
+pub const NO_UPLOADER: u32 = 9006;
+/// Client side: the upload plugin failed to store the file.
+pub const UPLOAD_FAILED: u32 = 9007;
 
 /// Missing or malformed UserSig (TIM 70003: invalid UserSig).
 pub const USER_SIG_INVALID: u32 = 70003;

@@ -22,7 +22,9 @@ pub use frame::{
 };
 
 /// The protocol version this build speaks.
-pub const PROTOCOL_VERSION: u16 = 2;
+/// 3 added the image and file elements, which a version 2 client could not
+/// decode.
+pub const PROTOCOL_VERSION: u16 = 3;
 
 /// The smallest frame limit a peer may announce; below it no login fits.
 pub const MIN_FRAME: u32 = 512;

@@ -3,12 +3,14 @@
 
 use std::io::Write;
 
-use tinyim_tokio::{EventStream, NetState, Tim, TimError, TimEvent};
+use tinyim_tokio::{
+    ConversationType, DirectoryUploader, EventStream, NetState, Tim, TimError, TimEvent,
+};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::sync::mpsc;
 
 use crate::render::show;
-use crate::{group_commands, user_commands, Cli};
+use crate::{group_commands, media_commands, user_commands, Cli};
 
 const HELP: &str = "commands: /open <user>  /list  /history  /help  /quit   (anything else is sent to the open conversation)";
 
@@ -24,6 +26,14 @@ impl Open {
         match self {
             Open::User(user) => format!("C2C{user}"),
             Open::Group(group) => format!("GROUP{group}"),
+        }
+    }
+
+    /// Where a message to this conversation goes.
+    fn target(&self) -> (ConversationType, &str) {
+        match self {
+            Open::User(user) => (ConversationType::C2c, user),
+            Open::Group(group) => (ConversationType::Group, group),
         }
     }
 
@@ -45,6 +55,9 @@ pub(crate) async fn run(
     println!("{HELP}");
     println!("{}", group_commands::HELP);
     println!("{}", user_commands::HELP);
+    println!("{}", media_commands::HELP);
+    let uploads = DirectoryUploader::new(&cli.upload_dir);
+    tim.register_uploader(std::sync::Arc::new(uploads));
     tim.login(&cli.user, sig).await?;
     let (lines_tx, mut lines) = mpsc::channel::<String>(16);
     tokio::spawn(async move {
@@ -128,6 +141,10 @@ async fn on_line(tim: &Tim, line: &str, open: &mut Option<Open>) -> bool {
     if user_commands::run(tim, command, arg).await {
         return true;
     }
+    let target = open.as_ref().map(Open::target);
+    if media_commands::run(tim, command, arg, target).await {
+        return true;
+    }
     let group = open.as_ref().and_then(Open::group);
     if let Some(opened) = group_commands::run(tim, command, arg, group).await {
         if let Some(id) = opened {
@@ -138,7 +155,12 @@ async fn on_line(tim: &Tim, line: &str, open: &mut Option<Open>) -> bool {
     }
     match command {
         "/quit" | "/exit" => return false,
-        "/help" => println!("{HELP}\n{}\n{}", group_commands::HELP, user_commands::HELP),
+        "/help" => println!(
+            "{HELP}\n{}\n{}\n{}",
+            group_commands::HELP,
+            user_commands::HELP,
+            media_commands::HELP
+        ),
         "/list" => match tim.conversation_list().await {
             Ok(list) if list.is_empty() => println!("no conversations yet"),
             Ok(list) => {

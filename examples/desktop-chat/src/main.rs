@@ -8,6 +8,7 @@
 
 mod group_commands;
 mod interactive;
+mod media_commands;
 mod render;
 mod script;
 mod user_commands;
@@ -45,6 +46,10 @@ pub(crate) struct Cli {
     /// Print conversations and their latest messages as JSON lines, then exit.
     #[arg(long)]
     dump: bool,
+    /// Where /image and /file store what they send (the upload plugin: a
+    /// directory the recipients can read, the URL is a file:// one).
+    #[arg(long, env = "TINYIM_UPLOAD_DIR", default_value = "tinyim-uploads")]
+    upload_dir: std::path::PathBuf,
 }
 
 impl Cli {

@@ -53,6 +53,13 @@ pub(crate) fn show(message: &Message) -> String {
         Payload::GroupSystemNotice(n) => notice(n),
         Payload::Custom { description, .. } => format!("[custom] {description}"),
         Payload::TooLarge { size } => format!("[message of {size} bytes, too large here]"),
+        Payload::Image {
+            url,
+            width,
+            height,
+            size,
+        } => format!("[image {width}x{height}, {size} bytes] {url}"),
+        Payload::File { url, name, size } => format!("[file {name}, {size} bytes] {url}"),
     };
     let arrow = if message.flow == Flow::Out {
         "->"

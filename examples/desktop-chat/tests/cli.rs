@@ -2,6 +2,7 @@
 //! real SQLite file.
 
 use std::process::Command;
+use tempfile::TempDir;
 
 use tinyim_server::engine::AppAuth;
 use tinyim_server::net::{Server, ServerConfig};
@@ -115,13 +116,17 @@ async fn send_then_dump_shows_the_offline_messages() {
 }
 
 /// Against a fresh server, alice's interactive session typed to its end,
-/// then bob's; their outputs.
-async fn alice_then_bob(alice_input: &'static str, bob_input: &'static str) -> (String, String) {
+/// then bob's; their outputs, and the directory holding the server's data
+/// and alice's uploads.
+async fn alice_then_bob(alice_input: &str, bob_input: &str) -> (String, String, TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let addr = start_server(dir.path()).await;
+    let uploads = dir.path().join("uploads").display().to_string();
+    let (alice_input, bob_input) = (alice_input.to_owned(), bob_input.to_owned());
     let (alice, bob) = tokio::task::spawn_blocking(move || {
-        let alice = typed(&addr, &["--user", "alice"], alice_input);
-        let bob = typed(&addr, &["--user", "bob"], bob_input);
+        let alice_args = ["--user", "alice", "--upload-dir", &uploads];
+        let alice = typed(&addr, &alice_args, &alice_input);
+        let bob = typed(&addr, &["--user", "bob"], &bob_input);
         (alice, bob)
     })
     .await
@@ -129,12 +134,13 @@ async fn alice_then_bob(alice_input: &'static str, bob_input: &'static str) -> (
     (
         String::from_utf8(alice.stdout).unwrap(),
         String::from_utf8(bob.stdout).unwrap(),
+        dir,
     )
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn interactive_group_chat_create_join_and_talk() {
-    let (alice, bob) = alice_then_bob(
+    let (alice, bob, _dir) = alice_then_bob(
         "/create community Team g-cli\nhello group\n",
         "/join g-cli\nhi alice\n/members\n/groups\n",
     )
@@ -154,7 +160,7 @@ async fn interactive_group_chat_create_join_and_talk() {
 #[tokio::test(flavor = "multi_thread")]
 async fn interactive_nick_whois_and_block() {
     // Bob's session starts after alice's ended: her nick and block are stored.
-    let (alice, bob) = alice_then_bob(
+    let (alice, bob, _dir) = alice_then_bob(
         "/nick Alice A.\n/block bob\n/blocklist\n",
         "/whois alice\n/open alice\nstill there?\n",
     )
@@ -163,4 +169,29 @@ async fn interactive_nick_whois_and_block() {
     assert!(alice.contains("[blocklist] bob"), "{alice}");
     assert!(bob.contains("alice: Alice A."), "{bob}");
     assert!(bob.contains("[failed 20007"), "a blocked send fails: {bob}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn interactive_image_and_file_go_through_the_upload_directory() {
+    let source = tempfile::tempdir().unwrap();
+    let photo = source.path().join("photo.png");
+    std::fs::write(&photo, [7u8; 300]).unwrap();
+    let typed_lines = format!(
+        "/open bob\n/image {} 64 48\n/file {}\n",
+        photo.display(),
+        photo.display()
+    );
+    let (alice, bob, _dir) = alice_then_bob(&typed_lines, "/open alice\n").await;
+    assert!(
+        alice.contains("[sent #1]") && alice.contains("[sent #2]"),
+        "{alice}"
+    );
+    assert!(bob.contains("[image 64x48, 300 bytes] file://"), "{bob}");
+    assert!(bob.contains("[file photo.png, 300 bytes] file://"), "{bob}");
+    let url = bob
+        .split_whitespace()
+        .find(|w| w.starts_with("file://"))
+        .expect("a URL in bob's history");
+    let stored = std::fs::read(url.trim_start_matches("file://")).unwrap();
+    assert_eq!(stored, [7u8; 300]);
 }

@@ -379,6 +379,12 @@ fn sendable(send: &body::SendMessage<'_>) -> Result<Vec<u8>, Refusal> {
     ) {
         return Err(Refusal::Code(code::BAD_REQUEST, "not a sendable element"));
     }
+    if let Elem::Image { url: "", .. } | Elem::File { url: "", .. } = send.elem {
+        return Err(Refusal::Code(
+            code::INVALID_PARAMETER,
+            "an image or file message needs its URL",
+        ));
+    }
     if send.client_msg_id == 0 && !send.online_only {
         return Err(Refusal::Code(
             code::BAD_REQUEST,

@@ -1,0 +1,149 @@
+//! TIM's upload plugin: where image and file messages put their bytes
+//! before the message, which carries only the URL, is sent. tinyim stores no
+//! files; the application registers an [`Uploader`] for its storage (an
+//! object store, an HTTP server, ...). [`DirectoryUploader`] serves one
+//! machine or a shared file system.
+
+use std::fmt;
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+
+use crate::error::TimError;
+
+/// A file handed to the upload plugin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadFile {
+    /// The file's name, as the sender gave it.
+    pub name: String,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// Why the plugin could not store a file; the message is its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadError(pub String);
+
+impl fmt::Display for UploadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "upload failed: {}", self.0)
+    }
+}
+
+impl std::error::Error for UploadError {}
+
+/// The future an [`Uploader`] returns.
+pub type UploadFuture<'a> = Pin<Box<dyn Future<Output = Result<String, UploadError>> + Send + 'a>>;
+
+/// TIM's upload plugin (`tim.registerPlugin({'tim-upload-plugin': ...})`):
+/// stores a file and resolves to the URL recipients fetch it from.
+pub trait Uploader: Send + Sync + 'static {
+    /// Stores `file`; the URL it resolves to goes into the message.
+    fn upload<'a>(&'a self, file: &'a UploadFile) -> UploadFuture<'a>;
+}
+
+/// Stores each file under a fresh name in a directory and hands out a
+/// `file://` URL to it.
+#[derive(Debug, Clone)]
+pub struct DirectoryUploader {
+    dir: PathBuf,
+}
+
+impl DirectoryUploader {
+    /// Files go into `dir` (made if missing; an absolute path makes
+    /// absolute URLs).
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        DirectoryUploader { dir: dir.into() }
+    }
+}
+
+/// `name` reduced to characters that are safe in a file name and a URL.
+fn safe_name(name: &str) -> String {
+    let kept: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    // No hidden files and no way out of the directory.
+    kept.trim_start_matches('.').to_owned()
+}
+
+impl Uploader for DirectoryUploader {
+    fn upload<'a>(&'a self, file: &'a UploadFile) -> UploadFuture<'a> {
+        Box::pin(async move {
+            let path = self.dir.join(format!(
+                "{:016x}-{}",
+                rand::random::<u64>(),
+                safe_name(&file.name)
+            ));
+            let bytes = file.bytes.clone();
+            let dir = self.dir.clone();
+            let written = path.clone();
+            tokio::task::spawn_blocking(move || {
+                std::fs::create_dir_all(&dir)?;
+                std::fs::write(&written, bytes)
+            })
+            .await
+            .map_err(|e| UploadError(e.to_string()))?
+            .map_err(|e| UploadError(e.to_string()))?;
+            let path = std::path::absolute(&path).map_err(|e| UploadError(e.to_string()))?;
+            Ok(format!("file://{}", path.display()))
+        })
+    }
+}
+
+/// Why an image or file message was not sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MediaError {
+    /// No upload plugin is registered ([`crate::Tim::register_uploader`]).
+    NoUploader,
+    /// The plugin failed; nothing was sent.
+    Upload(UploadError),
+    /// The file is over 4 GiB, more than a message can describe.
+    TooLarge,
+    /// The upload worked; sending the message did not.
+    Send(TimError),
+}
+
+impl MediaError {
+    /// The error code: TIM's for a failed send, tinyim's for the upload.
+    pub fn code(&self) -> u32 {
+        use tinyim_core::wire::code;
+        match self {
+            MediaError::NoUploader => code::NO_UPLOADER,
+            MediaError::Upload(_) => code::UPLOAD_FAILED,
+            MediaError::TooLarge => code::MESSAGE_TOO_LARGE,
+            MediaError::Send(e) => e.code(),
+        }
+    }
+}
+
+impl fmt::Display for MediaError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MediaError::NoUploader => f.write_str("no upload plugin registered"),
+            MediaError::Upload(e) => write!(f, "{e}"),
+            MediaError::TooLarge => f.write_str("file over 4 GiB"),
+            MediaError::Send(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for MediaError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_cannot_escape_the_directory_or_hide() {
+        assert_eq!(safe_name("../../etc/passwd"), "_.._etc_passwd");
+        assert_eq!(safe_name(".hidden"), "hidden");
+        assert_eq!(safe_name("photo 1.png"), "photo_1.png");
+    }
+}

@@ -1,0 +1,63 @@
+//! The image and file commands of the interactive chat: the file is read,
+//! stored by the upload plugin (a directory, `--upload-dir`), and its URL
+//! sent to the open conversation.
+
+use tinyim_tokio::{ConversationType, Tim, UploadFile};
+
+pub(crate) const HELP: &str =
+    "media: /image <path> [width height]  /file <path>   (to the open conversation)";
+
+/// Runs a media command for the open conversation `target`; false if
+/// `command` is not one.
+pub(crate) async fn run(
+    tim: &Tim,
+    command: &str,
+    arg: &str,
+    target: Option<(ConversationType, &str)>,
+) -> bool {
+    let words: Vec<&str> = arg.split_whitespace().collect();
+    let (path, size) = match (command, words.as_slice()) {
+        ("/image", [path]) => (*path, (0, 0)),
+        ("/image", [path, w, h]) => match (w.parse(), h.parse()) {
+            (Ok(w), Ok(h)) => (*path, (w, h)),
+            _ => {
+                println!("usage: /image <path> [width height]");
+                return true;
+            }
+        },
+        ("/file", [path]) => (*path, (0, 0)),
+        ("/image" | "/file", _) => {
+            println!("{HELP}");
+            return true;
+        }
+        _ => return false,
+    };
+    let Some((conversation_type, to)) = target else {
+        println!("open a conversation first: /open <user> or /group <id>");
+        return true;
+    };
+    let owned = path.to_owned();
+    let read = tokio::task::spawn_blocking(move || std::fs::read(owned)).await;
+    let bytes = match read.unwrap_or_else(|e| Err(std::io::Error::other(e))) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            println!("[cannot read {path}: {e}]");
+            return true;
+        }
+    };
+    let name = std::path::Path::new(path)
+        .file_name()
+        .map_or_else(|| path.to_owned(), |n| n.to_string_lossy().into_owned());
+    let file = UploadFile { name, bytes };
+    let sent = if command == "/image" {
+        tim.send_image(conversation_type, to, &file, size.0, size.1)
+            .await
+    } else {
+        tim.send_file(conversation_type, to, &file).await
+    };
+    match sent {
+        Ok(sent) => println!("[sent #{}]", sent.seq),
+        Err(e) => println!("[failed {}: {e}]", e.code()),
+    }
+    true
+}
