@@ -2,8 +2,8 @@
 //! real SQLite file.
 
 use std::process::Command;
-use tempfile::TempDir;
 
+use tempfile::TempDir;
 use tinyim_server::engine::AppAuth;
 use tinyim_server::net::{Server, ServerConfig};
 
