@@ -5,6 +5,7 @@ use core::pin::Pin;
 use core::task::{Context, Poll};
 
 use embassy_sync::blocking_mutex::raw::RawMutex;
+use embassy_sync::channel::{Channel, TrySendError};
 use heapless::String;
 use tinyim_core::time::Instant;
 use tinyim_core::{
@@ -209,16 +210,34 @@ impl<M: RawMutex, const EVENTS: usize, S> EmbassyHost<'_, M, EVENTS, S> {
     }
 }
 
-/// A future that may have nothing to do.
-struct Pending<F>(Option<F>);
+/// Puts an owned event (if there is one) into the application tasks' queue,
+/// waiting for room. Written over `try_send` and `poll_ready_to_send` rather
+/// than with the channel's send future, which panics if polled again after
+/// it completed: this one has no panicking path.
+struct Deliver<'a, M: RawMutex, const N: usize> {
+    events: &'a Channel<M, OwnedEvent, N>,
+    event: Option<OwnedEvent>,
+}
 
-impl<F: Future<Output = ()> + Unpin> Future for Pending<F> {
+impl<M: RawMutex, const N: usize> Future for Deliver<'_, M, N> {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        match self.0.as_mut() {
-            Some(f) => Pin::new(f).poll(cx),
-            None => Poll::Ready(()),
+        let this = &mut *self;
+        loop {
+            let Some(event) = this.event.take() else {
+                return Poll::Ready(());
+            };
+            match this.events.try_send(event) {
+                Ok(()) => return Poll::Ready(()),
+                Err(TrySendError::Full(event)) => {
+                    this.event = Some(event);
+                    // Registers the waker; ready again means room appeared.
+                    if this.events.poll_ready_to_send(cx).is_pending() {
+                        return Poll::Pending;
+                    }
+                }
+            }
         }
     }
 }
@@ -282,12 +301,12 @@ impl<M: RawMutex, const EVENTS: usize, S: SyncStore> tinyim_driver::Host
     }
 
     fn event(&mut self, event: Event<'_>) -> impl Future<Output = ()> {
-        // The channel's send future is the whole state: an `async` body
+        // The delivery future is the whole state: an `async` body
         // would keep a second copy of the owned event beside it.
-        Pending(
-            self.owned_event(event)
-                .map(|owned| self.shared.events.send(owned)),
-        )
+        Deliver {
+            event: self.owned_event(event),
+            events: &self.shared.events,
+        }
     }
 
     async fn drained(&mut self, client: &Client<'_>) {
