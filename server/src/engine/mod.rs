@@ -168,6 +168,11 @@ impl From<StoreError> for Refusal {
 
 pub(crate) type Handled = Result<(), Refusal>;
 
+/// A request's payload, or the refusal of a malformed one.
+pub(crate) fn request_body<'a, T: serde::Deserialize<'a>>(payload: &'a [u8]) -> Result<T, Refusal> {
+    decode_exact(payload).map_err(|_| Refusal::Code(code::BAD_REQUEST, "malformed request"))
+}
+
 impl<S: Store> Engine<S> {
     /// An engine over `store`, verifying UserSigs with `auth`.
     pub fn new(store: S, auth: AppAuth) -> Self {
@@ -376,20 +381,13 @@ impl<S: Store> Engine<S> {
         let Some(user) = self.sessions.user_of(reply.conn).map(str::to_owned) else {
             return Err(Refusal::Code(code::NOT_LOGGED_IN, "log in first"));
         };
-        let bad = |_| Refusal::Code(code::BAD_REQUEST, "malformed request");
         match frame_kind {
             kind::LOGOUT => self.logout(reply),
-            kind::SEND_MESSAGE => {
-                self.send_message(reply, &user, decode_exact(payload).map_err(bad)?)
-            }
-            kind::SET_READ => self.set_read(reply, &user, decode_exact(payload).map_err(bad)?),
-            kind::MESSAGE_RANGE => {
-                self.message_range(reply, &user, decode_exact(payload).map_err(bad)?)
-            }
-            kind::MESSAGE_LIST => {
-                self.message_list(reply, &user, decode_exact(payload).map_err(bad)?)
-            }
-            kind::SYNC => self.sync(reply, &user, decode_exact(payload).map_err(bad)?),
+            kind::SEND_MESSAGE => self.send_message(reply, &user, request_body(payload)?),
+            kind::SET_READ => self.set_read(reply, &user, request_body(payload)?),
+            kind::MESSAGE_RANGE => self.message_range(reply, &user, request_body(payload)?),
+            kind::MESSAGE_LIST => self.message_list(reply, &user, request_body(payload)?),
+            kind::SYNC => self.sync(reply, &user, request_body(payload)?),
             k if kind::is_group_call(k) => self.group_call(reply, &user, k, payload),
             k if kind::is_user_call(k) => self.user_call(reply, &user, k, payload),
             _ => Err(Refusal::Code(code::UNSUPPORTED, "unsupported request")),

@@ -4,7 +4,6 @@
 
 use std::collections::BTreeSet;
 
-use tinyim_core::wire::records::decode_exact;
 use tinyim_core::wire::user::{
     BlocklistChange, BlocklistPage, ProfileQuery, ProfileUpdate, UserChange, UserRecord,
     MAX_AVATAR, MAX_BLOCKLIST, MAX_LOCATION, MAX_NICK, MAX_PROFILE_USERS, MAX_SELF_SIGNATURE,
@@ -15,7 +14,7 @@ use super::encode::Reply;
 use super::groups::rules::check_len;
 use super::paging::page_limit;
 use super::user_list::user_set;
-use super::{Engine, Handled, Refusal};
+use super::{request_body, Engine, Handled, Refusal};
 use crate::store::{ProfileRow, Store};
 
 impl<S: Store> Engine<S> {
@@ -27,17 +26,12 @@ impl<S: Store> Engine<S> {
         frame_kind: u8,
         payload: &[u8],
     ) -> Handled {
-        let bad = |_| Refusal::Code(code::BAD_REQUEST, "malformed request");
         match frame_kind {
-            kind::ADD_TO_BLOCKLIST => self.block(reply, me, decode_exact(payload).map_err(bad)?),
-            kind::REMOVE_FROM_BLOCKLIST => {
-                self.unblock(reply, me, decode_exact(payload).map_err(bad)?)
-            }
-            kind::BLOCKLIST => self.blocklist(reply, me, decode_exact(payload).map_err(bad)?),
-            kind::USER_PROFILE => self.user_profile(reply, decode_exact(payload).map_err(bad)?),
-            kind::UPDATE_MY_PROFILE => {
-                self.update_my_profile(reply, me, decode_exact(payload).map_err(bad)?)
-            }
+            kind::ADD_TO_BLOCKLIST => self.block(reply, me, request_body(payload)?),
+            kind::REMOVE_FROM_BLOCKLIST => self.unblock(reply, me, request_body(payload)?),
+            kind::BLOCKLIST => self.blocklist(reply, me, request_body(payload)?),
+            kind::USER_PROFILE => self.user_profile(reply, request_body(payload)?),
+            kind::UPDATE_MY_PROFILE => self.update_my_profile(reply, me, request_body(payload)?),
             _ => Err(Refusal::Code(code::UNSUPPORTED, "unsupported request")),
         }
     }

@@ -12,12 +12,11 @@ mod send;
 pub(crate) use rate::GroupRates;
 
 use tinyim_core::wire::group::{GroupInfo, GroupRecord};
-use tinyim_core::wire::records::decode_exact;
 use tinyim_core::wire::{code, kind};
 
 use super::encode::{self, Reply};
 use super::paging::page_limit;
-use super::{Engine, Handled, Output, Refusal};
+use super::{request_body, Engine, Handled, Output, Refusal};
 use crate::store::{GroupRow, MemberRow, Store};
 
 impl<S: Store> Engine<S> {
@@ -29,54 +28,31 @@ impl<S: Store> Engine<S> {
         frame_kind: u8,
         payload: &[u8],
     ) -> Handled {
-        let bad = |_| Refusal::Code(code::BAD_REQUEST, "malformed request");
         match frame_kind {
-            kind::CREATE_GROUP => self.create_group(reply, me, decode_exact(payload).map_err(bad)?),
-            kind::DISMISS_GROUP => {
-                self.dismiss_group(reply, me, decode_exact(payload).map_err(bad)?)
-            }
+            kind::CREATE_GROUP => self.create_group(reply, me, request_body(payload)?),
+            kind::DISMISS_GROUP => self.dismiss_group(reply, me, request_body(payload)?),
             kind::UPDATE_GROUP_PROFILE => {
-                self.update_group_profile(reply, me, decode_exact(payload).map_err(bad)?)
+                self.update_group_profile(reply, me, request_body(payload)?)
             }
-            kind::GROUP_PROFILE => {
-                self.group_profile(reply, me, decode_exact(payload).map_err(bad)?, false)
-            }
-            kind::SEARCH_GROUP => {
-                self.group_profile(reply, me, decode_exact(payload).map_err(bad)?, true)
-            }
-            kind::GROUP_LIST => self.group_list(reply, me, decode_exact(payload).map_err(bad)?),
-            kind::JOIN_GROUP => self.join_group(reply, me, decode_exact(payload).map_err(bad)?),
-            kind::GROUP_APPLICATIONS => {
-                self.application_list(reply, me, decode_exact(payload).map_err(bad)?)
-            }
-            kind::HANDLE_APPLICATION => {
-                self.handle_application(reply, me, decode_exact(payload).map_err(bad)?)
-            }
-            kind::QUIT_GROUP => self.quit_group(reply, me, decode_exact(payload).map_err(bad)?),
-            kind::ADD_MEMBERS => self.add_members(reply, me, decode_exact(payload).map_err(bad)?),
-            kind::DELETE_MEMBERS => {
-                self.delete_members(reply, me, decode_exact(payload).map_err(bad)?)
-            }
-            kind::SET_MEMBER_ROLE => {
-                self.set_member_role(reply, me, decode_exact(payload).map_err(bad)?)
-            }
-            kind::SET_MEMBER_MUTE => {
-                self.set_member_mute(reply, me, decode_exact(payload).map_err(bad)?)
-            }
-            kind::SET_NAME_CARD => {
-                self.set_name_card(reply, me, decode_exact(payload).map_err(bad)?)
-            }
-            kind::CHANGE_OWNER => self.change_owner(reply, me, decode_exact(payload).map_err(bad)?),
-            kind::MEMBER_LIST => self.member_list(reply, me, decode_exact(payload).map_err(bad)?),
-            kind::MEMBER_PROFILE => {
-                self.member_profile(reply, me, decode_exact(payload).map_err(bad)?)
-            }
+            kind::GROUP_PROFILE => self.group_profile(reply, me, request_body(payload)?, false),
+            kind::SEARCH_GROUP => self.group_profile(reply, me, request_body(payload)?, true),
+            kind::GROUP_LIST => self.group_list(reply, me, request_body(payload)?),
+            kind::JOIN_GROUP => self.join_group(reply, me, request_body(payload)?),
+            kind::GROUP_APPLICATIONS => self.application_list(reply, me, request_body(payload)?),
+            kind::HANDLE_APPLICATION => self.handle_application(reply, me, request_body(payload)?),
+            kind::QUIT_GROUP => self.quit_group(reply, me, request_body(payload)?),
+            kind::ADD_MEMBERS => self.add_members(reply, me, request_body(payload)?),
+            kind::DELETE_MEMBERS => self.delete_members(reply, me, request_body(payload)?),
+            kind::SET_MEMBER_ROLE => self.set_member_role(reply, me, request_body(payload)?),
+            kind::SET_MEMBER_MUTE => self.set_member_mute(reply, me, request_body(payload)?),
+            kind::SET_NAME_CARD => self.set_name_card(reply, me, request_body(payload)?),
+            kind::CHANGE_OWNER => self.change_owner(reply, me, request_body(payload)?),
+            kind::MEMBER_LIST => self.member_list(reply, me, request_body(payload)?),
+            kind::MEMBER_PROFILE => self.member_profile(reply, me, request_body(payload)?),
             kind::ONLINE_MEMBER_COUNT => {
-                self.online_member_count(reply, me, decode_exact(payload).map_err(bad)?)
+                self.online_member_count(reply, me, request_body(payload)?)
             }
-            kind::CUSTOM_NOTICE => {
-                self.custom_notice(reply, me, decode_exact(payload).map_err(bad)?)
-            }
+            kind::CUSTOM_NOTICE => self.custom_notice(reply, me, request_body(payload)?),
             _ => Err(Refusal::Code(code::UNSUPPORTED, "unsupported request")),
         }
     }
