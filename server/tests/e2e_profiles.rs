@@ -114,11 +114,14 @@ async fn profile_answers_fit_the_clients_frame() {
             more: true
         })
     );
-    // The tokio client asks again for the rest and gets all three, in order.
+    // The tokio client asks again for the rest and gets every one, in the
+    // order asked (not the ids' order), a repeat included.
     let (dan, _events) = client(&server.addr, "dan").await;
-    let got = dan.user_profiles(&users).await.unwrap();
-    let nicks: Vec<&str> = got.iter().map(|p| p.nick.as_str()).collect();
-    assert_eq!(nicks, users.map(|u| u.repeat(150)));
+    let asked = ["cat", "ann", "ben", "ann"];
+    let got = dan.user_profiles(&asked).await.unwrap();
+    let ids: Vec<&str> = got.iter().map(|p| p.user_id.as_str()).collect();
+    assert_eq!(ids, asked);
+    assert!(got.iter().all(|p| p.nick == p.user_id.repeat(150)));
 }
 
 #[tokio::test(flavor = "multi_thread")]

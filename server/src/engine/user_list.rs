@@ -9,13 +9,10 @@ use tinyim_core::wire::group::UserList;
 
 use super::Refusal;
 
-/// The distinct, valid users of `list` other than `me`, or why not.
-pub(crate) fn user_set(
-    list: UserList<'_>,
-    me: &str,
-    max: usize,
-) -> Result<BTreeSet<String>, Refusal> {
-    let mut users = BTreeSet::new();
+/// The users of `list` in its order (repeats kept), at most `max`, each a
+/// valid user id; or why not.
+pub(crate) fn user_ids<'a>(list: UserList<'a>, max: usize) -> Result<Vec<&'a str>, Refusal> {
+    let mut users = Vec::new();
     for user in list.iter() {
         if !valid_user_id(user) {
             return Err(Refusal::Code(
@@ -23,15 +20,31 @@ pub(crate) fn user_set(
                 "invalid user id in the list",
             ));
         }
-        if user != me {
-            users.insert(user.to_owned());
+        if users.len() == max {
+            return Err(too_many());
         }
-    }
-    if users.len() > max {
-        return Err(Refusal::Code(
-            code::INVALID_PARAMETER,
-            "too many users in one call",
-        ));
+        users.push(user);
     }
     Ok(users)
+}
+
+/// The distinct, valid users of `list` other than `me`, or why not.
+pub(crate) fn user_set(
+    list: UserList<'_>,
+    me: &str,
+    max: usize,
+) -> Result<BTreeSet<String>, Refusal> {
+    let users: BTreeSet<String> = user_ids(list, usize::MAX)?
+        .into_iter()
+        .filter(|user| *user != me)
+        .map(str::to_owned)
+        .collect();
+    if users.len() > max {
+        return Err(too_many());
+    }
+    Ok(users)
+}
+
+fn too_many() -> Refusal {
+    Refusal::Code(code::INVALID_PARAMETER, "too many users in one call")
 }

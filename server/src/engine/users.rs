@@ -13,7 +13,7 @@ use tinyim_core::wire::{code, kind};
 use super::encode::Reply;
 use super::groups::rules::check_len;
 use super::paging::page_limit;
-use super::user_list::user_set;
+use super::user_list::{user_ids, user_set};
 use super::{request_body, Engine, Handled, Refusal};
 use crate::store::{ProfileRow, Store};
 
@@ -37,15 +37,19 @@ impl<S: Store> Engine<S> {
     }
 
     fn user_profile(&mut self, reply: Reply, req: ProfileQuery<'_>) -> Handled {
-        let users = nonempty(user_set(req.users, "", MAX_PROFILE_USERS)?)?;
+        // In the order asked: the caller asks again from `next_offset`.
+        let users = user_ids(req.users, MAX_PROFILE_USERS)?;
+        if users.is_empty() {
+            return Err(no_users());
+        }
         let mut rows = Vec::with_capacity(users.len());
-        for user in &users {
+        for user in users {
             rows.push(match self.store.profile(user)? {
                 Some(row) => row,
                 None => ProfileRow::default_for(user),
             });
         }
-        // As many as fit the frame; the caller asks again for the rest.
+        // As many as fit the frame.
         let records = rows.iter().map(|row| UserRecord::Profile(row.as_wire()));
         self.respond_records_page(reply, 0, records, false, page_end);
         Ok(())
@@ -151,7 +155,11 @@ fn page_end<'a>(next_offset: u32, more: bool) -> UserRecord<'a> {
 /// A list call names at least one user.
 fn nonempty(users: BTreeSet<String>) -> Result<BTreeSet<String>, Refusal> {
     if users.is_empty() {
-        return Err(Refusal::Code(code::INVALID_PARAMETER, "no users named"));
+        return Err(no_users());
     }
     Ok(users)
+}
+
+fn no_users() -> Refusal {
+    Refusal::Code(code::INVALID_PARAMETER, "no users named")
 }
