@@ -57,17 +57,26 @@ impl From<&wire::UserProfile<'_>> for Profile {
 
 /// TIM `updateMyProfile` options: the fields to change (`None` keeps one).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[allow(missing_docs)]
 pub struct MyProfileUpdate {
+    /// New nickname, at most 500 bytes.
     pub nick: Option<String>,
+    /// New gender.
     pub gender: Option<Gender>,
+    /// New birthday, e.g. 19900101.
     pub birthday: Option<u32>,
+    /// New location, at most 16 bytes.
     pub location: Option<String>,
+    /// New self signature, at most 500 bytes.
     pub self_signature: Option<String>,
+    /// New friend-adding rule.
     pub allow_type: Option<AllowType>,
+    /// New language.
     pub language: Option<u32>,
+    /// New avatar URL, at most 500 bytes.
     pub avatar: Option<String>,
+    /// New level.
     pub level: Option<u32>,
+    /// New role.
     pub role: Option<u32>,
 }
 

@@ -4,21 +4,32 @@ use tinyim_core::wire::user::{AllowType, Gender, UserProfile};
 
 use super::StoreResult;
 
-/// A profile as stored (see [`UserProfile`] for the fields).
+/// A profile as stored; [`UserProfile`] is its wire form.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[allow(missing_docs)]
 pub struct ProfileRow {
+    /// Whose profile.
     pub user_id: String,
+    /// Nickname.
     pub nick: String,
+    /// Gender.
     pub gender: Gender,
+    /// Birthday, e.g. 19900101.
     pub birthday: u32,
+    /// Location.
     pub location: String,
+    /// Self signature.
     pub self_signature: String,
+    /// Friend-adding rule.
     pub allow_type: AllowType,
+    /// Language.
     pub language: u32,
+    /// Avatar URL.
     pub avatar: String,
+    /// Level.
     pub level: u32,
+    /// Role.
     pub role: u32,
+    /// Last change, unix milliseconds (0: never set).
     pub updated_ms: u64,
 }
 
