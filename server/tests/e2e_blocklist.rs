@@ -73,7 +73,7 @@ async fn a_blocked_user_cannot_send_and_an_unblocked_one_can_again() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn the_blocklist_survives_a_restart_and_pages_in_the_order_of_adding() {
+async fn the_blocklist_survives_a_restart_still_blocks_and_pages_in_the_order_of_adding() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("tinyim.db");
     let server = ServerProcess::start(&db, "127.0.0.1:0");
@@ -91,6 +91,11 @@ async fn the_blocklist_survives_a_restart_and_pages_in_the_order_of_adding() {
     }
     server.kill();
     let server = ServerProcess::start(&db, "127.0.0.1:0");
+    // The restarted server still refuses a blocked sender (it rebuilds its
+    // set of users who block anyone from the file).
+    let (blocked, _events) = client(&server.addr, "user137").await;
+    let refused = blocked.send_text("alice", "after the restart").await;
+    assert_eq!(refused.unwrap_err().code(), code::BLOCKED_BY_PEER);
 
     // Small frames: the list arrives over several pages, each within the frame.
     let mut raw = RawConn::connect(&server.addr);
