@@ -3,10 +3,14 @@
 use core::fmt;
 
 use embassy_sync::blocking_mutex::raw::RawMutex;
-use heapless::String;
-use tinyim_core::{CommandError, JoinStatus, RequestError};
+use serde::Serialize;
+use tinyim_core::{CommandError, OutgoingMessage, RequestError};
 
-use crate::shared::{AnswerSlot, Call, OwnedEvent, Reply, Shared};
+use tinyim_core::time::Instant;
+use tinyim_core::Client;
+
+use crate::call::{args, no_records, AnswerSlot, Applied, Apply, Call, Collect, Reply};
+use crate::shared::{OwnedEvent, Shared, MAX_TEXT};
 
 /// A cheap handle to a running client; copy it into every task that needs it.
 ///
@@ -42,7 +46,8 @@ pub struct Sent {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum HandleError {
-    /// An argument does not fit the handle's buffers (user id, UserSig, text).
+    /// An argument does not fit the handle's buffers: a text over
+    /// [`MAX_TEXT`], or arguments over the call's 560 bytes.
     TooLong,
     /// The core refused the command.
     Command(CommandError),
@@ -75,28 +80,71 @@ impl fmt::Display for HandleError {
 
 impl core::error::Error for HandleError {}
 
-fn owned<const N: usize>(s: &str) -> Result<String<N>, HandleError> {
-    String::try_from(s).map_err(|_| HandleError::TooLong)
+impl From<CommandError> for HandleError {
+    fn from(e: CommandError) -> Self {
+        HandleError::Command(e)
+    }
+}
+
+/// A user list for the core's comma-separated form, joined while the call's
+/// arguments are encoded (no buffer of its own).
+pub(crate) struct UserIds<'a>(pub(crate) &'a [&'a str]);
+
+impl UserIds<'_> {
+    /// Refuses an id that would read as two once joined.
+    pub(crate) fn checked<'a>(users: &'a [&'a str]) -> Result<UserIds<'a>, HandleError> {
+        if users.iter().any(|u| u.contains(',')) {
+            return Err(HandleError::Command(CommandError::InvalidId));
+        }
+        Ok(UserIds(users))
+    }
+}
+
+impl fmt::Display for UserIds<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, user) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(",")?;
+            }
+            f.write_str(user)?;
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for UserIds<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// Refuses a text longer than events carry.
+fn text(text: &str) -> Result<&str, HandleError> {
+    if text.len() > MAX_TEXT {
+        return Err(HandleError::TooLong);
+    }
+    Ok(text)
 }
 
 impl<M: RawMutex, const EVENTS: usize> Handle<'_, M, EVENTS> {
     /// One call at a time goes to the runner; others wait their turn.
     ///
     /// The call is built by `make` straight into the shared slot, never
-    /// kept in the caller's future: a `Call` holds a UserSig or a text (over
-    /// 500 bytes), and as an argument it was stored in both this future and
-    /// the public method's, in every task that awaits a call. One `dyn`
-    /// builder rather than a generic one keeps this body compiled once.
+    /// kept in the caller's future: its arguments can hold a UserSig or a
+    /// text (over 500 bytes), and as an argument they were stored in both
+    /// this future and the public method's, in every task that awaits a
+    /// call. One `dyn` builder rather than a generic one keeps this body
+    /// compiled once.
     async fn call(
         &self,
         make: &dyn Fn() -> Result<Call, HandleError>,
     ) -> Result<Reply, HandleError> {
         let _turn = self.shared.calls.lock().await;
         self.shared.reply.reset();
-        let made = self.shared.slot.lock(|slot| {
+        let made: Result<(), HandleError> = self.shared.slot.lock(|slot| {
             // Only ever borrowed inside this lock, so never already borrowed.
             if let Ok(mut slot) = slot.try_borrow_mut() {
-                *slot = make()?;
+                *slot = Some(make()?);
             }
             Ok(())
         });
@@ -106,7 +154,7 @@ impl<M: RawMutex, const EVENTS: usize> Handle<'_, M, EVENTS> {
         let answer = self.shared.answer.lock(|slot| {
             let mut slot = slot.try_borrow_mut().ok()?;
             match core::mem::replace(&mut *slot, AnswerSlot::Empty) {
-                AnswerSlot::Ready(answer) => Some(answer),
+                AnswerSlot::Filled(answer) => Some(answer),
                 AnswerSlot::Empty => None,
             }
         });
@@ -114,95 +162,141 @@ impl<M: RawMutex, const EVENTS: usize> Handle<'_, M, EVENTS> {
         answer.unwrap_or(Err(HandleError::Request(RequestError::Disconnected)))
     }
 
+    /// A call answered by its completion alone.
+    pub(crate) async fn done<A: Serialize>(&self, a: &A, apply: Apply) -> Result<(), HandleError> {
+        self.call(&|| Call::new(a, apply, no_records))
+            .await
+            .map(drop)
+    }
+
+    /// A call whose records build its reply; `pick` takes the value out.
+    pub(crate) async fn answered<A: Serialize, T>(
+        &self,
+        a: &A,
+        apply: Apply,
+        collect: Collect,
+        pick: fn(Reply) -> Option<T>,
+    ) -> Result<T, HandleError> {
+        let reply = self.call(&|| Call::new(a, apply, collect)).await?;
+        // A completion without the record that answers it: the server
+        // answered something else, which is as good as no answer.
+        pick(reply).ok_or(HandleError::Request(RequestError::Disconnected))
+    }
+
     /// TIM `login`.
     pub async fn login(&self, user_id: &str, user_sig: &str) -> Result<(), HandleError> {
-        self.call(&|| {
-            Ok(Call::Login {
-                user: owned(user_id)?,
-                sig: owned(user_sig)?,
-            })
+        self.done(&(user_id, user_sig), |c, now, a| {
+            let (user, sig) = args(a)?;
+            Ok(Applied::Request(c.login(now, user, sig)?))
         })
         .await
-        .map(|_| ())
     }
 
     /// TIM `logout`.
     pub async fn logout(&self) -> Result<(), HandleError> {
-        self.call(&|| Ok(Call::Logout)).await.map(|_| ())
+        self.done(&(), |c, now, _| Ok(Applied::Request(c.logout(now)?)))
+            .await
     }
 
     /// TIM `createTextMessage` + `sendMessage`: returns once the message is
     /// durable on the server.
     pub async fn send_text(&self, to_user: &str, text: &str) -> Result<Sent, HandleError> {
-        self.send(to_user, false, text).await
+        self.send(&(to_user, false, self::text(text)?, "", ""), send_text)
+            .await
     }
 
     /// TIM `createTextMessage` + `sendMessage` to a group: returns once the
     /// message is durable on the server (seq 0 in an AVChatRoom).
     pub async fn send_group_text(&self, group_id: &str, text: &str) -> Result<Sent, HandleError> {
-        self.send(group_id, true, text).await
+        self.send(&(group_id, true, self::text(text)?, "", ""), send_text)
+            .await
     }
 
-    async fn send(&self, to: &str, group: bool, text: &str) -> Result<Sent, HandleError> {
-        match self
-            .call(&|| {
-                Ok(Call::SendText {
-                    to: owned(to)?,
-                    group,
-                    text: owned(text)?,
-                })
-            })
-            .await?
-        {
+    /// TIM `createCustomMessage({data, description, extension})` +
+    /// `sendMessage` to a user: returns once the message is durable on the
+    /// server. `data` is at most [`MAX_TEXT`] bytes, and all three together
+    /// fit the call's buffer.
+    pub async fn send_custom(
+        &self,
+        to_user: &str,
+        data: &str,
+        description: &str,
+        extension: &str,
+    ) -> Result<Sent, HandleError> {
+        let a = (to_user, false, text(data)?, description, extension);
+        self.send(&a, send_custom).await
+    }
+
+    /// [`Handle::send_custom`] to a group.
+    pub async fn send_group_custom(
+        &self,
+        group_id: &str,
+        data: &str,
+        description: &str,
+        extension: &str,
+    ) -> Result<Sent, HandleError> {
+        let a = (group_id, true, text(data)?, description, extension);
+        self.send(&a, send_custom).await
+    }
+
+    async fn send(&self, a: &Message<'_>, apply: Apply) -> Result<Sent, HandleError> {
+        match self.call(&|| Call::new(a, apply, no_records)).await? {
             Reply::Sent(sent) => Ok(sent),
             _ => Err(HandleError::Request(RequestError::Disconnected)),
         }
     }
 
-    /// TIM `joinGroup`.
-    pub async fn join_group(
-        &self,
-        group_id: &str,
-        apply_message: &str,
-    ) -> Result<JoinStatus, HandleError> {
-        match self
-            .call(&|| {
-                Ok(Call::JoinGroup {
-                    group: owned(group_id)?,
-                    message: owned(apply_message)?,
-                })
-            })
-            .await?
-        {
-            Reply::Joined(status) => Ok(status),
-            _ => Err(HandleError::Request(RequestError::Disconnected)),
-        }
-    }
-
-    /// TIM `quitGroup`.
-    pub async fn quit_group(&self, group_id: &str) -> Result<(), HandleError> {
-        self.call(&|| {
-            Ok(Call::QuitGroup {
-                group: owned(group_id)?,
-            })
-        })
-        .await
-        .map(|_| ())
-    }
-
     /// TIM `setMessageRead`.
     pub async fn set_message_read(&self, conversation_id: &str) -> Result<(), HandleError> {
-        self.call(&|| {
-            Ok(Call::SetRead {
-                conversation: owned(conversation_id)?,
-            })
+        self.done(&conversation_id, |c, now, a| {
+            Ok(Applied::Request(c.set_message_read(now, args(a)?)?))
         })
         .await
-        .map(|_| ())
+    }
+
+    /// TIM `getMessageList`: up to `count` messages of a conversation older
+    /// than `before_seq` (0: the newest), delivered newest first as
+    /// [`OwnedEvent::HistoryMessage`] events before this returns. Read
+    /// events in another task: the runner waits for room in the queue.
+    pub async fn message_list(
+        &self,
+        conversation_id: &str,
+        before_seq: u64,
+        count: u16,
+    ) -> Result<(), HandleError> {
+        self.done(&(conversation_id, before_seq, count), |c, now, a| {
+            let (id, before, count) = args(a)?;
+            Ok(Applied::Request(c.message_list(now, id, before, count)?))
+        })
+        .await
     }
 
     /// The next event (TIM `on`).
     pub async fn next_event(&self) -> OwnedEvent {
         self.shared.events.receive().await
     }
+}
+
+/// A send's arguments: the target, whether it is a group, then the text or
+/// a custom message's data, description and extension.
+type Message<'a> = (&'a str, bool, &'a str, &'a str, &'a str);
+
+fn target(message: OutgoingMessage<'_>, group: bool) -> OutgoingMessage<'_> {
+    if group {
+        message.to_group()
+    } else {
+        message
+    }
+}
+
+fn send_text(c: &mut Client<'_>, now: Instant, a: &[u8]) -> Result<Applied, HandleError> {
+    let (to, group, text, _, _): Message<'_> = args(a)?;
+    let message = target(OutgoingMessage::text(to, text), group);
+    Ok(Applied::Send(c.send_message(now, &message)?))
+}
+
+fn send_custom(c: &mut Client<'_>, now: Instant, a: &[u8]) -> Result<Applied, HandleError> {
+    let (to, group, data, description, extension): Message<'_> = args(a)?;
+    let message = OutgoingMessage::custom(to, data, description, extension);
+    Ok(Applied::Send(c.send_message(now, &target(message, group))?))
 }

@@ -22,16 +22,21 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod call;
 mod clock;
+mod group_calls;
 mod handle;
+mod reads;
 mod runner;
 mod shared;
 #[cfg(feature = "embassy-net")]
 mod tcp;
+mod user_calls;
 
+pub use call::GroupEntry;
 pub use clock::EmbassyClock;
 pub use handle::{Handle, HandleError, Sent};
 pub use runner::{Runner, SyncStore};
-pub use shared::{OwnedEvent, ReceivedMessage, Shared, MAX_TEXT};
+pub use shared::{OwnedEvent, ReceivedMessage, ReceivedNotice, Shared, MAX_TEXT};
 #[cfg(feature = "embassy-net")]
 pub use tcp::TcpTransport;

@@ -8,15 +8,14 @@ use embassy_sync::blocking_mutex::raw::RawMutex;
 use embassy_sync::channel::{Channel, TrySendError};
 use heapless::String;
 use tinyim_core::time::Instant;
-use tinyim_core::{
-    Client, Elem, Event, GroupRecord, JoinStatus, OutgoingMessage, RequestError, RequestId,
-    SendStatus,
-};
+use tinyim_core::wire::group::NoticeOp;
+use tinyim_core::{Client, Elem, Event, MessageView, RequestError, RequestId, SendStatus};
 use tinyim_driver::Transport;
 
+use crate::call::{AnswerSlot, Applied, Call, Collect, Reply};
 use crate::clock::EmbassyClock;
 use crate::handle::{HandleError, Sent};
-use crate::shared::{AnswerSlot, Call, OwnedEvent, ReceivedMessage, Reply, Shared, MAX_TEXT};
+use crate::shared::{OwnedEvent, ReceivedMessage, ReceivedNotice, Shared, MAX_TEXT};
 
 /// Where the sync state (cursor and watermarks, postcard bytes) is kept across
 /// reboots. Restore it with `Client::restore_sync_state` before building the
@@ -75,11 +74,12 @@ impl<'a, T: Transport, M: RawMutex, const EVENTS: usize, S: SyncStore> Runner<'a
 }
 
 /// The call in progress: its request, whether it is a send (answered by its
-/// status, not its completion), and a join's outcome once it arrived.
+/// status, not its completion), and how its records build its reply (kept
+/// in the answer slot until the request completes).
 struct Current {
     request: RequestId,
     send: bool,
-    joined: Option<JoinStatus>,
+    collect: Collect,
 }
 
 struct EmbassyHost<'a, M: RawMutex, const EVENTS: usize, S> {
@@ -100,12 +100,38 @@ impl<M: RawMutex, const EVENTS: usize, S> EmbassyHost<'_, M, EVENTS, S> {
 
     /// Leaves the answer in the slot, then wakes the waiting handle.
     fn reply(&self, reply: Result<Reply, HandleError>) {
+        self.fill(reply);
+        self.shared.reply.signal(());
+    }
+
+    fn fill(&self, reply: Result<Reply, HandleError>) {
         self.shared.answer.lock(|slot| {
             if let Ok(mut slot) = slot.try_borrow_mut() {
-                *slot = AnswerSlot::Ready(reply);
+                *slot = AnswerSlot::Filled(reply);
             }
         });
-        self.shared.reply.signal(());
+    }
+
+    /// Answers the current call with what its records built.
+    fn complete(&mut self, request: RequestId) {
+        if self.current.as_ref().is_some_and(|c| c.request == request) {
+            self.current = None;
+            self.shared.reply.signal(());
+        }
+    }
+
+    /// Lets the current call's records fold `event` into its reply.
+    fn collect(&self, request: RequestId, event: &Event<'_>) {
+        let Some(current) = self.current.as_ref().filter(|c| c.request == request) else {
+            return;
+        };
+        self.shared.answer.lock(|slot| {
+            if let Ok(mut slot) = slot.try_borrow_mut() {
+                if let AnswerSlot::Filled(Ok(reply)) = &mut *slot {
+                    (current.collect)(event, reply);
+                }
+            }
+        });
     }
 
     /// Answers the waiting handle where `event` ends its call; the owned
@@ -113,33 +139,20 @@ impl<M: RawMutex, const EVENTS: usize, S> EmbassyHost<'_, M, EVENTS, S> {
     fn owned_event(&mut self, event: Event<'_>) -> Option<OwnedEvent> {
         let owned = match event {
             Event::RequestCompleted(request) => {
-                let reply = match &self.current {
-                    Some(c) if c.send => return None,
-                    Some(Current {
-                        joined: Some(status),
-                        ..
-                    }) => Reply::Joined(*status),
-                    _ => Reply::Done,
-                };
-                self.answer(request, Ok(reply));
+                if !self.current.as_ref().is_some_and(|c| c.send) {
+                    self.complete(request);
+                }
                 return None;
             }
-            Event::GroupData {
-                request,
-                data: GroupRecord::Join(status),
-            } => {
-                if let Some(c) = self.current.as_mut().filter(|c| c.request == request) {
-                    c.joined = Some(status);
-                }
+            Event::GroupData { request, .. } | Event::UserData { request, .. } => {
+                self.collect(request, &event);
                 return None;
             }
             Event::RequestFailed { request, error } => {
                 self.answer(request, Err(HandleError::Request(error)));
                 return None;
             }
-            Event::HistoryMessage { .. } | Event::GroupData { .. } | Event::UserData { .. } => {
-                return None
-            }
+            Event::HistoryMessage { message, .. } => OwnedEvent::HistoryMessage(received(&message)),
             Event::MessageStatus {
                 request,
                 client_msg_id,
@@ -167,24 +180,27 @@ impl<M: RawMutex, const EVENTS: usize, S> EmbassyHost<'_, M, EVENTS, S> {
                     }
                 }
             },
-            Event::MessageReceived(m) | Event::GroupTip(m) | Event::GroupSystemNotice(m) => {
-                let (text, truncated) = match m.elem {
-                    Elem::Text { text } => copy_text(text),
-                    Elem::Custom { data, .. } => copy_text(data),
-                    Elem::Image { url, .. } | Elem::File { url, .. } => copy_text(url),
-                    Elem::TooLarge { .. } => (String::new(), true),
-                    // Tips and notices arrive as what a conversation list shows.
-                    Elem::GroupTip(_) | Elem::GroupSystemNotice(_) => copy_text(m.elem.preview()),
+            Event::GroupSystemNotice(MessageView {
+                elem: Elem::GroupSystemNotice(notice),
+                seq,
+                ..
+            }) => {
+                let text = match notice.op {
+                    NoticeOp::Custom => notice.data,
+                    _ => notice.message,
                 };
-                OwnedEvent::MessageReceived(ReceivedMessage {
-                    conversation: String::try_from(m.conversation_id).unwrap_or_default(),
-                    from: String::try_from(m.from).unwrap_or_default(),
-                    seq: m.seq,
-                    time_ms: m.time_ms,
-                    client_msg_id: m.client_msg_id,
+                let (text, truncated) = copy_text(text);
+                OwnedEvent::GroupSystemNotice(ReceivedNotice {
+                    op: notice.op,
+                    group_id: String::try_from(notice.group_id).unwrap_or_default(),
+                    operator: String::try_from(notice.operator).unwrap_or_default(),
+                    seq,
                     text,
                     truncated,
                 })
+            }
+            Event::MessageReceived(m) | Event::GroupTip(m) | Event::GroupSystemNotice(m) => {
+                OwnedEvent::MessageReceived(received(&m))
             }
             Event::SdkReady => OwnedEvent::SdkReady,
             Event::SdkNotReady => OwnedEvent::SdkNotReady,
@@ -242,6 +258,27 @@ impl<M: RawMutex, const N: usize> Future for Deliver<'_, M, N> {
     }
 }
 
+/// A message copied out of the client's receive buffer, its payload as text.
+fn received(m: &MessageView<'_>) -> ReceivedMessage {
+    let (text, truncated) = match m.elem {
+        Elem::Text { text } => copy_text(text),
+        Elem::Custom { data, .. } => copy_text(data),
+        Elem::Image { url, .. } | Elem::File { url, .. } => copy_text(url),
+        Elem::TooLarge { .. } => (String::new(), true),
+        // Tips and notices arrive as what a conversation list shows.
+        Elem::GroupTip(_) | Elem::GroupSystemNotice(_) => copy_text(m.elem.preview()),
+    };
+    ReceivedMessage {
+        conversation: String::try_from(m.conversation_id).unwrap_or_default(),
+        from: String::try_from(m.from).unwrap_or_default(),
+        seq: m.seq,
+        time_ms: m.time_ms,
+        client_msg_id: m.client_msg_id,
+        text,
+        truncated,
+    }
+}
+
 fn copy_text(text: &str) -> (String<MAX_TEXT>, bool) {
     let cut = tinyim_core::model::cut_at_char_boundary(text, MAX_TEXT);
     // `cut` is at most MAX_TEXT bytes, so it fits.
@@ -259,13 +296,10 @@ impl<M: RawMutex, const EVENTS: usize, S: SyncStore> tinyim_driver::Host
     async fn command(&mut self) -> Call {
         loop {
             self.shared.request.wait().await;
-            let call = self.shared.slot.lock(|slot| {
-                let mut slot = slot.try_borrow_mut().ok()?;
-                match core::mem::replace(&mut *slot, Call::None) {
-                    Call::None => None,
-                    call => Some(call),
-                }
-            });
+            let call = self
+                .shared
+                .slot
+                .lock(|slot| slot.try_borrow_mut().ok()?.take());
             if let Some(call) = call {
                 return call;
             }
@@ -273,30 +307,25 @@ impl<M: RawMutex, const EVENTS: usize, S: SyncStore> tinyim_driver::Host
     }
 
     fn apply(&mut self, client: &mut Client<'_>, now: Instant, call: Call) -> bool {
-        let (result, send) = match &call {
-            // Never handed over: the runner takes only filled slots.
-            Call::None => return true,
-            Call::Login { user, sig } => (client.login(now, user, sig), false),
-            Call::Logout => (client.logout(now), false),
-            Call::SendText { to, group, text } => {
-                let message = OutgoingMessage::text(to, text);
-                let message = if *group { message.to_group() } else { message };
-                (client.send_message(now, &message), true)
+        let (request, send) = match (call.apply)(client, now, call.args()) {
+            Ok(Applied::Request(request)) => (request, false),
+            Ok(Applied::Send(request)) => (request, true),
+            Ok(Applied::Now(reply)) => {
+                self.reply(Ok(reply));
+                return true;
             }
-            Call::SetRead { conversation } => (client.set_message_read(now, conversation), false),
-            Call::JoinGroup { group, message } => (client.join_group(now, group, message), false),
-            Call::QuitGroup { group } => (client.quit_group(now, group), false),
+            Err(e) => {
+                self.reply(Err(e));
+                return true;
+            }
         };
-        match result {
-            Ok(request) => {
-                self.current = Some(Current {
-                    request,
-                    send,
-                    joined: None,
-                })
-            }
-            Err(e) => self.reply(Err(HandleError::Command(e))),
-        }
+        // The records that answer the request build on this.
+        self.fill(Ok(Reply::Done));
+        self.current = Some(Current {
+            request,
+            send,
+            collect: call.collect,
+        });
         true
     }
 

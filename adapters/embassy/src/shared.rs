@@ -10,58 +10,15 @@ use embassy_sync::mutex::Mutex;
 use embassy_sync::signal::Signal;
 use heapless::String;
 use tinyim_core::model::{ConversationId, GroupId, UserId};
-use tinyim_core::{JoinStatus, KickReason, NetState, MAX_USER_SIG};
+use tinyim_core::wire::group::NoticeOp;
+use tinyim_core::{KickReason, NetState};
 
-use crate::handle::{Handle, HandleError, Sent};
+use crate::call::{AnswerSlot, Call};
+use crate::handle::Handle;
 
 /// Longest text a handle sends or an event carries; longer received texts
 /// are cut (and marked) in the event, while the server keeps them whole.
 pub const MAX_TEXT: usize = 256;
-
-/// A call from a handle to the runner.
-// Without an allocator nothing can be boxed; the one slot holds the largest.
-#[allow(clippy::large_enum_variant)]
-pub(crate) enum Call {
-    /// No call waiting. First, so that an empty slot is all zero bytes and
-    /// a `static Shared` lands in .bss instead of costing flash in .data.
-    None,
-    Login {
-        user: UserId,
-        sig: String<MAX_USER_SIG>,
-    },
-    Logout,
-    SendText {
-        /// A user id, or a group id when `group`.
-        to: GroupId,
-        group: bool,
-        text: String<MAX_TEXT>,
-    },
-    SetRead {
-        conversation: ConversationId,
-    },
-    JoinGroup {
-        group: GroupId,
-        message: String<MAX_TEXT>,
-    },
-    QuitGroup {
-        group: GroupId,
-    },
-}
-
-/// Where the runner leaves its answer for the waiting handle. An explicit
-/// tag with `Empty` as 0 keeps an empty slot all zero bytes (see `Call`).
-#[repr(C, u8)]
-pub(crate) enum AnswerSlot {
-    Empty,
-    Ready(Result<Reply, HandleError>),
-}
-
-/// The runner's answer to a call.
-pub(crate) enum Reply {
-    Done,
-    Sent(Sent),
-    Joined(JoinStatus),
-}
 
 /// A received message, copied out of the client for another task.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,6 +34,25 @@ pub struct ReceivedMessage {
     /// The sender's client message id.
     pub client_msg_id: u64,
     /// The text (a custom message's data, an image's or a file's URL).
+    pub text: String<MAX_TEXT>,
+    /// The text was longer than [`MAX_TEXT`] and was cut.
+    pub truncated: bool,
+}
+
+/// A group system notice (TIM `TIMGroupSystemNoticeElem`), copied out of
+/// the client: a join request to an owner or admin, the result to the
+/// applicant, a kick, a dismissal, a custom notice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceivedNotice {
+    /// What happened.
+    pub op: NoticeOp,
+    /// The group.
+    pub group_id: GroupId,
+    /// Who did it (the applicant for a join request).
+    pub operator: UserId,
+    /// Sequence in the SYSTEM conversation.
+    pub seq: u64,
+    /// The apply or handle message, the kick reason, or a custom notice's data.
     pub text: String<MAX_TEXT>,
     /// The text was longer than [`MAX_TEXT`] and was cut.
     pub truncated: bool,
@@ -99,6 +75,13 @@ pub enum OwnedEvent {
     ConnectionRejected(u32),
     /// `MESSAGE_RECEIVED`.
     MessageReceived(ReceivedMessage),
+    /// `MESSAGE_RECEIVED` with a group system notice, in the SYSTEM
+    /// conversation (group tips arrive as [`OwnedEvent::MessageReceived`]
+    /// with what a conversation list shows as their text).
+    GroupSystemNotice(ReceivedNotice),
+    /// A message of a [`Handle::message_list`] page (TIM `getMessageList`),
+    /// newest first; they all arrive before the call returns.
+    HistoryMessage(ReceivedMessage),
     /// A send failed for good.
     MessageFailed {
         /// Its client message id.
@@ -128,7 +111,8 @@ pub enum OwnedEvent {
 /// the depth of the event queue.
 pub struct Shared<M: RawMutex, const EVENTS: usize> {
     pub(crate) calls: Mutex<M, ()>,
-    pub(crate) slot: BlockingMutex<M, RefCell<Call>>,
+    /// The call waiting for the runner; `None` (all zero bytes) when empty.
+    pub(crate) slot: BlockingMutex<M, RefCell<Option<Call>>>,
     pub(crate) request: Signal<M, ()>,
     /// Raised when `answer` holds the runner's answer.
     pub(crate) reply: Signal<M, ()>,
@@ -141,7 +125,7 @@ impl<M: RawMutex, const EVENTS: usize> Shared<M, EVENTS> {
     pub const fn new() -> Self {
         Shared {
             calls: Mutex::new(()),
-            slot: BlockingMutex::new(RefCell::new(Call::None)),
+            slot: BlockingMutex::new(RefCell::new(None)),
             request: Signal::new(),
             reply: Signal::new(),
             answer: BlockingMutex::new(RefCell::new(AnswerSlot::Empty)),

@@ -1,6 +1,9 @@
 //! The embassy adapter over tokio TCP (through `embedded-io-adapters`) on
 //! 127.0.0.1, against the real server with a real SQLite file.
 
+mod common;
+
+use common::{next, sig, start_server, with_device, PATIENCE};
 use embassy_futures::select::{select, Either};
 use embassy_sync::blocking_mutex::raw::NoopRawMutex;
 use host_embassy::TokioTcp;
@@ -8,17 +11,7 @@ use tinyim_core::time::Instant;
 use tinyim_core::wire::body::DeviceClass;
 use tinyim_core::{Client, Config, DeviceResources};
 use tinyim_embassy::{OwnedEvent, Runner, Shared, SyncStore};
-use tinyim_server::engine::AppAuth;
-use tinyim_server::net::{Server, ServerConfig};
 use tinyim_tokio::{Options, Tim, TimEvent};
-
-const APP_ID: u64 = 1_400_000_555;
-const KEY: &str = "embassy-test-key";
-const PATIENCE: std::time::Duration = std::time::Duration::from_secs(30);
-
-fn sig(user: &str) -> String {
-    host_embassy::dev_user_sig(APP_ID, KEY, user)
-}
 
 /// Keeps every saved sync state, to check the hook fires with real bytes.
 #[derive(Default)]
@@ -28,24 +21,6 @@ impl SyncStore for &mut Saved {
     async fn save(&mut self, state: &[u8]) {
         self.0.push(state.to_vec());
     }
-}
-
-/// The real server on 127.0.0.1 with a SQLite file in `dir`.
-async fn start_server(dir: &std::path::Path) -> String {
-    let auth = AppAuth {
-        app_id: APP_ID,
-        key: KEY.into(),
-    };
-    let server = Server::bind(ServerConfig::new(
-        "127.0.0.1:0".parse().unwrap(),
-        dir.join("e.db"),
-        auth,
-    ))
-    .await
-    .unwrap();
-    let addr = server.local_addr().unwrap().to_string();
-    tokio::spawn(server.run());
-    addr
 }
 
 #[tokio::test(flavor = "current_thread")]
@@ -135,21 +110,7 @@ async fn device_receives_and_answers_through_the_embassy_adapter() {
 async fn device_joins_a_group_talks_in_it_and_leaves() {
     let dir = tempfile::tempdir().unwrap();
     let addr = start_server(dir.path()).await;
-    let mut resources = Box::new(DeviceResources::new());
-    let client = host_embassy::device_client(&mut resources, 7);
-    let shared = Shared::<NoopRawMutex, 8>::new();
-    let mut state = [0u8; 4096];
-    let mut runner = Runner::new(client, TokioTcp::new(addr.clone()), &shared, (), &mut state);
-    let device = shared.handle();
-
-    // Events are read beside the calls, as the handle's docs ask.
-    let (events_tx, mut events) = tokio::sync::mpsc::unbounded_channel();
-    let reader = async {
-        loop {
-            let _ = events_tx.send(device.next_event().await);
-        }
-    };
-    let scenario = async {
+    with_device(&addr, 7, async |device, events| {
         let (owner, mut owner_events) = Tim::connect(addr.clone(), Options::default());
         owner.login("owner", &sig("owner")).await.unwrap();
         let mut options =
@@ -166,13 +127,15 @@ async fn device_joins_a_group_talks_in_it_and_leaves() {
             .send_group_text("g-dev", "hello device")
             .await
             .unwrap();
-        loop {
-            if let Some(OwnedEvent::MessageReceived(m)) = events.recv().await {
-                if m.conversation.as_str() == "GROUPg-dev" && m.text.as_str() == "hello device" {
-                    break;
-                }
+        next(events, |e| match e {
+            OwnedEvent::MessageReceived(m)
+                if m.conversation.as_str() == "GROUPg-dev" && m.text.as_str() == "hello device" =>
+            {
+                Some(())
             }
-        }
+            _ => None,
+        })
+        .await;
         let sent = device
             .send_group_text("g-dev", "hello owner")
             .await
@@ -195,12 +158,6 @@ async fn device_joins_a_group_talks_in_it_and_leaves() {
                 tinyim_core::RequestError::Server(tinyim_core::wire::code::GROUP_NOT_FOUND)
             ))
         );
-    };
-    let outcome =
-        tokio::time::timeout(PATIENCE, select(runner.run(), select(reader, scenario))).await;
-    match outcome {
-        Ok(Either::Second(Either::Second(()))) => {}
-        Ok(_) => panic!("the runner or the reader stopped"),
-        Err(_) => panic!("timed out"),
-    }
+    })
+    .await;
 }

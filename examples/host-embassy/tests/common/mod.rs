@@ -1,0 +1,89 @@
+//! What the embassy adapter's tests share: the real server on 127.0.0.1 with
+//! a SQLite file, UserSigs for it, and a device (runner, handle and an event
+//! reader) driven until its scenario ends.
+
+use embassy_futures::select::{select3, Either3};
+use embassy_sync::blocking_mutex::raw::NoopRawMutex;
+use host_embassy::TokioTcp;
+use tinyim_core::DeviceResources;
+use tinyim_embassy::{Handle, OwnedEvent, Runner, Shared};
+use tinyim_server::engine::AppAuth;
+use tinyim_server::net::{Server, ServerConfig};
+use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
+
+pub const APP_ID: u64 = 1_400_000_555;
+const KEY: &str = "embassy-test-key";
+/// How long a scenario may take before the test fails instead of hanging.
+pub const PATIENCE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// A UserSig the test server accepts.
+pub fn sig(user: &str) -> String {
+    host_embassy::dev_user_sig(APP_ID, KEY, user)
+}
+
+/// The real server on 127.0.0.1 with a SQLite file in `dir`.
+pub async fn start_server(dir: &std::path::Path) -> String {
+    let auth = AppAuth {
+        app_id: APP_ID,
+        key: KEY.into(),
+    };
+    let server = Server::bind(ServerConfig::new(
+        "127.0.0.1:0".parse().unwrap(),
+        dir.join("e.db"),
+        auth,
+    ))
+    .await
+    .unwrap();
+    let addr = server.local_addr().unwrap().to_string();
+    tokio::spawn(server.run());
+    addr
+}
+
+/// The handle a scenario drives.
+pub type DeviceHandle<'a> = Handle<'a, NoopRawMutex, 8>;
+
+/// Runs a device at device capacities against `addr` while `scenario` uses
+/// its handle; every event the device sees is forwarded to the scenario's
+/// receiver by a reader of its own, as the handle's docs ask. Fails the test
+/// if the runner stops or the scenario takes longer than [`PATIENCE`].
+pub async fn with_device(
+    addr: &str,
+    seed: u64,
+    scenario: impl AsyncFnOnce(DeviceHandle<'_>, &mut UnboundedReceiver<OwnedEvent>),
+) {
+    let mut resources = Box::new(DeviceResources::new());
+    let client = host_embassy::device_client(&mut resources, seed);
+    let shared = Shared::<NoopRawMutex, 8>::new();
+    let mut state = [0u8; 4096];
+    let mut runner = Runner::new(client, TokioTcp::new(addr), &shared, (), &mut state);
+    let device = shared.handle();
+    let (events_tx, mut events) = unbounded_channel();
+    let reader = async {
+        loop {
+            let _ = events_tx.send(device.next_event().await);
+        }
+    };
+    let outcome = tokio::time::timeout(
+        PATIENCE,
+        select3(runner.run(), reader, scenario(device, &mut events)),
+    )
+    .await;
+    match outcome {
+        Ok(Either3::Third(())) => {}
+        Ok(_) => panic!("the runner or the reader stopped"),
+        Err(_) => panic!("timed out"),
+    }
+}
+
+/// Waits for the first event `pick` accepts, skipping the others.
+pub async fn next<T>(
+    events: &mut UnboundedReceiver<OwnedEvent>,
+    pick: impl Fn(OwnedEvent) -> Option<T>,
+) -> T {
+    loop {
+        let event = events.recv().await.expect("the reader runs");
+        if let Some(found) = pick(event) {
+            return found;
+        }
+    }
+}

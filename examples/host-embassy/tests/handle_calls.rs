@@ -1,0 +1,364 @@
+//! The embassy handle's calls beyond login and text: the conversation and
+//! group lists read from another task, history, custom messages, the group
+//! calls and the user calls. The device runs the embassy adapter over tokio
+//! TCP on 127.0.0.1 against the real server with a real SQLite file; tokio
+//! clients on the other side check what the device's calls did.
+
+mod common;
+
+use common::{next, sig, start_server, with_device};
+use tinyim_core::wire::code;
+use tinyim_core::wire::group::{CreateGroup, NoticeOp, ProfileChange};
+use tinyim_core::wire::user::ProfileUpdate;
+use tinyim_core::{CommandError, GroupRole, GroupType, JoinOption, JoinStatus, RequestError};
+use tinyim_embassy::{HandleError, OwnedEvent};
+use tinyim_tokio::{EventStream, Message, Options, Payload, Tim, TimEvent};
+
+/// A tokio client logged in as `user`.
+async fn peer(addr: &str, user: &str) -> (Tim, EventStream) {
+    let (tim, events) = Tim::connect(addr.to_owned(), Options::default());
+    tim.login(user, &sig(user)).await.unwrap();
+    (tim, events)
+}
+
+/// The first message `events` receives that `pick` accepts.
+async fn received(events: &mut EventStream, pick: impl Fn(&Message) -> bool) -> Message {
+    loop {
+        if let TimEvent::MessageReceived(m) = events.recv().await.unwrap() {
+            if pick(&m) {
+                return m;
+            }
+        }
+    }
+}
+
+fn server_code(code: u32) -> Result<(), HandleError> {
+    Err(HandleError::Request(RequestError::Server(code)))
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn device_reads_its_conversations_history_and_sends_custom_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start_server(dir.path()).await;
+    with_device(&addr, 11, async |device, events| {
+        device.login("dev-3", &sig("dev-3")).await.unwrap();
+        assert_eq!(device.total_unread().await, Ok(0));
+        assert_eq!(device.conversation_at(0).await, Ok(None));
+
+        let (alice, mut alice_events) = peer(&addr, "alice").await;
+        for text in ["one", "two"] {
+            alice.send_text("dev-3", text).await.unwrap();
+        }
+        next(events, |e| match e {
+            OwnedEvent::MessageReceived(m) if m.text.as_str() == "two" => Some(()),
+            _ => None,
+        })
+        .await;
+
+        // The lists, read from this task while the runner owns the client.
+        assert_eq!(device.total_unread().await, Ok(2));
+        let c = device.conversation("C2Calice").await.unwrap().unwrap();
+        assert_eq!(
+            (c.unread_count(), c.last_seq(), c.last_from(), c.preview()),
+            (2, 2, "alice", "two")
+        );
+        assert_eq!(device.conversation_at(0).await, Ok(Some(c)));
+        assert_eq!(device.conversation_at(1).await, Ok(None));
+        assert_eq!(device.conversation_at(u32::MAX).await, Ok(None));
+        assert_eq!(device.conversation("C2Cnobody").await, Ok(None));
+
+        // History arrives as events, newest first, before the call returns.
+        device.message_list("C2Calice", 0, 10).await.unwrap();
+        let mut history = Vec::new();
+        while history.len() < 2 {
+            history.push(
+                next(events, |e| match e {
+                    OwnedEvent::HistoryMessage(m) => Some((m.seq, m.text)),
+                    _ => None,
+                })
+                .await,
+            );
+        }
+        assert_eq!(
+            history,
+            [
+                (2, "two".try_into().unwrap()),
+                (1, "one".try_into().unwrap())
+            ]
+        );
+        assert!(matches!(
+            device.message_list("bad id", 0, 10).await,
+            Err(HandleError::Command(CommandError::InvalidId))
+        ));
+
+        device.set_message_read("C2Calice").await.unwrap();
+        assert_eq!(device.total_unread().await, Ok(0));
+
+        // A custom message with all three fields.
+        let sent = device
+            .send_custom("alice", r#"{"t":21.5}"#, "temperature", "v1")
+            .await
+            .unwrap();
+        let m = received(&mut alice_events, |m| m.seq == sent.seq).await;
+        assert_eq!(
+            m.payload,
+            Payload::Custom {
+                data: r#"{"t":21.5}"#.into(),
+                description: "temperature".into(),
+                extension: "v1".into(),
+            }
+        );
+        // Over the call's buffer: refused before anything is sent.
+        let long = "d".repeat(300);
+        assert_eq!(
+            device.send_custom("alice", "x", &long, &long).await,
+            Err(HandleError::TooLong)
+        );
+        assert_eq!(
+            device
+                .send_custom("alice", &"x".repeat(tinyim_embassy::MAX_TEXT + 1), "", "")
+                .await,
+            Err(HandleError::TooLong)
+        );
+        let after = device.send_custom("alice", "next", "", "").await.unwrap();
+        assert_eq!(after.seq, sent.seq + 1, "nothing was sent in between");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn device_runs_a_group_as_its_owner() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start_server(dir.path()).await;
+    with_device(&addr, 12, async |device, events| {
+        device.login("dev-4", &sig("dev-4")).await.unwrap();
+        let (alice, mut alice_events) = peer(&addr, "alice").await;
+
+        let mut options = CreateGroup::new(GroupType::Public, "lab");
+        options.group_id = "g-lab";
+        assert_eq!(
+            device.create_group(&options).await.unwrap().as_str(),
+            "g-lab"
+        );
+        let made = device
+            .create_group(&CreateGroup::new(GroupType::Work, "team"))
+            .await;
+        assert!(made.unwrap().starts_with("@TGS#"), "a server-made id");
+        assert_eq!(
+            device.create_group(&options).await.map(drop),
+            server_code(code::GROUP_ID_IN_USE)
+        );
+        next(events, |e| {
+            matches!(e, OwnedEvent::GroupListUpdated).then_some(())
+        })
+        .await;
+        let entry = device.group("g-lab").await.unwrap().unwrap();
+        assert_eq!(
+            (entry.group.name(), entry.group.role()),
+            ("lab", GroupRole::Owner)
+        );
+        let mut listed = Vec::new();
+        while let Some(entry) = device.group_at(listed.len() as u32).await.unwrap() {
+            listed.push(entry.group.id().to_owned());
+        }
+        assert_eq!(listed.len(), 2);
+        assert!(listed.contains(&"g-lab".to_owned()));
+
+        device
+            .add_group_member("g-lab", &["alice", "bob"])
+            .await
+            .unwrap();
+        device
+            .delete_group_member("g-lab", &["bob"], "testing")
+            .await
+            .unwrap();
+        device
+            .set_group_member_role("g-lab", "alice", GroupRole::Admin)
+            .await
+            .unwrap();
+        device
+            .set_group_member_name_card("g-lab", "alice", "Al")
+            .await
+            .unwrap();
+        device
+            .set_group_member_mute_time("g-lab", "alice", 60)
+            .await
+            .unwrap();
+        let members = alice
+            .group_member_list("g-lab", 0, 10)
+            .await
+            .unwrap()
+            .members;
+        let ids: Vec<_> = members.iter().map(|m| m.user_id.as_str()).collect();
+        assert_eq!(ids.len(), 2);
+        assert!(ids.contains(&"dev-4") && ids.contains(&"alice"));
+        let al = members.iter().find(|m| m.user_id == "alice").unwrap();
+        assert_eq!((al.role, al.name_card.as_str()), (GroupRole::Admin, "Al"));
+        assert!(al.muted_until_ms > 0);
+        device
+            .set_group_member_mute_time("g-lab", "alice", 0)
+            .await
+            .unwrap();
+        // Online counts are an AVChatRoom's (TIM's rule).
+        assert_eq!(
+            device.group_online_member_count("g-lab").await.map(drop),
+            server_code(code::NO_PERMISSION)
+        );
+        let mut live = CreateGroup::new(GroupType::AvChatRoom, "live");
+        live.group_id = "g-live";
+        device.create_group(&live).await.unwrap();
+        alice.join_group("g-live", "").await.unwrap();
+        assert_eq!(device.group_online_member_count("g-live").await, Ok(2));
+
+        let change = ProfileChange {
+            name: Some("lab 2"),
+            ..ProfileChange::default()
+        };
+        device.update_group_profile("g-lab", &change).await.unwrap();
+        assert_eq!(alice.group_profile("g-lab").await.unwrap().name, "lab 2");
+
+        let sent = device
+            .send_group_custom("g-lab", "cfg", "config", "")
+            .await
+            .unwrap();
+        let m = received(&mut alice_events, |m| m.seq == sent.seq).await;
+        assert_eq!(m.conversation_id, "GROUPg-lab");
+        device
+            .send_group_notice("g-lab", &[], "maintenance")
+            .await
+            .unwrap();
+        let notice = received(
+            &mut alice_events,
+            |m| matches!(&m.payload, Payload::GroupSystemNotice(n) if n.data == "maintenance"),
+        )
+        .await;
+        match notice.payload {
+            Payload::GroupSystemNotice(n) => assert_eq!(n.operator, "dev-4"),
+            other => panic!("not a notice: {other:?}"),
+        }
+
+        // Wrong state and other users' rights.
+        device.change_group_owner("g-lab", "alice").await.unwrap();
+        assert_eq!(alice.group_profile("g-lab").await.unwrap().owner, "alice");
+        assert_eq!(
+            device.dismiss_group("g-lab").await,
+            server_code(code::NO_PERMISSION)
+        );
+        assert_eq!(
+            device.add_group_member("g-lab", &["a,b"]).await,
+            Err(HandleError::Command(CommandError::InvalidId))
+        );
+        assert_eq!(
+            device.group_online_member_count("no-such").await.map(drop),
+            server_code(code::GROUP_NOT_FOUND)
+        );
+        alice.dismiss_group("g-lab").await.unwrap();
+        assert_eq!(
+            device.dismiss_group("g-lab").await,
+            server_code(code::GROUP_NOT_FOUND)
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn device_admits_an_applicant() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start_server(dir.path()).await;
+    with_device(&addr, 13, async |device, events| {
+        device.login("dev-5", &sig("dev-5")).await.unwrap();
+        let mut options = CreateGroup::new(GroupType::Public, "ask");
+        options.group_id = "g-ask";
+        options.join_option = JoinOption::NeedPermission;
+        device.create_group(&options).await.unwrap();
+
+        let (carol, _carol_events) = peer(&addr, "carol").await;
+        assert_eq!(
+            carol.join_group("g-ask", "let me in").await.unwrap(),
+            JoinStatus::WaitApproval
+        );
+        // The owner's join request notice names the applicant and the message.
+        let notice = next(events, |e| match e {
+            OwnedEvent::GroupSystemNotice(n) if n.op != NoticeOp::Created => Some(n),
+            _ => None,
+        })
+        .await;
+        assert_eq!(
+            (
+                notice.op,
+                notice.group_id.as_str(),
+                notice.operator.as_str()
+            ),
+            (NoticeOp::JoinRequest, "g-ask", "carol")
+        );
+        assert_eq!(
+            (notice.text.as_str(), notice.truncated),
+            ("let me in", false)
+        );
+        assert!(
+            device
+                .handle_group_application("g-ask", "nobody", true, "")
+                .await
+                .is_err(),
+            "no such application"
+        );
+        device
+            .handle_group_application("g-ask", "carol", true, "welcome")
+            .await
+            .unwrap();
+        let groups = carol.group_list().await.unwrap();
+        assert!(groups.iter().any(|g| g.group_id == "g-ask"));
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn device_blocks_a_user_and_sets_its_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start_server(dir.path()).await;
+    with_device(&addr, 14, async |device, events| {
+        device.login("dev-6", &sig("dev-6")).await.unwrap();
+        let (alice, _alice_events) = peer(&addr, "alice").await;
+
+        device.add_to_blocklist(&["alice"]).await.unwrap();
+        next(events, |e| {
+            matches!(e, OwnedEvent::BlocklistUpdated).then_some(())
+        })
+        .await;
+        let refused = alice.send_text("dev-6", "hi").await.unwrap_err();
+        assert_eq!(refused.code(), code::BLOCKED_BY_PEER);
+        device.remove_from_blocklist(&["alice"]).await.unwrap();
+        alice.send_text("dev-6", "hi again").await.unwrap();
+        assert_eq!(
+            device.add_to_blocklist(&["dev-6"]).await,
+            server_code(code::INVALID_PARAMETER),
+            "not oneself"
+        );
+
+        let update = ProfileUpdate {
+            nick: Some("Device Six"),
+            level: Some(3),
+            ..ProfileUpdate::default()
+        };
+        device.update_my_profile(&update).await.unwrap();
+        let profiles = alice.user_profiles(&["dev-6"]).await.unwrap();
+        assert_eq!(
+            (profiles[0].nick.as_str(), profiles[0].level),
+            ("Device Six", 3)
+        );
+        // Over the call's buffer: refused, nothing changed.
+        let long = "n".repeat(300);
+        let too_long = ProfileUpdate {
+            nick: Some(&long),
+            self_signature: Some(&long),
+            ..ProfileUpdate::default()
+        };
+        assert_eq!(
+            device.update_my_profile(&too_long).await,
+            Err(HandleError::TooLong)
+        );
+        let profiles = alice.user_profiles(&["dev-6"]).await.unwrap();
+        assert_eq!(profiles[0].nick, "Device Six");
+    })
+    .await;
+}
