@@ -6,6 +6,13 @@
 //! server answers. No allocation: everything lives in a [`Shared`] and a
 //! `tinyim_core::Resources`, both `const`-constructible for a `StaticCell`.
 //!
+//! The handle has the core's commands whose answers fit one slot: login and
+//! logout, text and custom messages, history (as events), read receipts,
+//! the conversation and group lists and the unread total (read from the
+//! client's tables), the group owner's and admins' calls, the blocklist and
+//! profile updates. Each call hands the runner the function that applies
+//! it, so a firmware links only the commands it calls.
+//!
 //! ```text
 //! static RESOURCES: StaticCell<DeviceResources> = StaticCell::new();
 //! static SHARED: Shared<CriticalSectionRawMutex, 8> = Shared::new();

@@ -307,6 +307,9 @@ impl<M: RawMutex, const EVENTS: usize, S: SyncStore> tinyim_driver::Host
     }
 
     fn apply(&mut self, client: &mut Client<'_>, now: Instant, call: Call) -> bool {
+        // A call whose handle stopped waiting (its future was dropped) must
+        // not answer this one when its request ends.
+        self.current = None;
         let (request, send) = match (call.apply)(client, now, call.args()) {
             Ok(Applied::Request(request)) => (request, false),
             Ok(Applied::Send(request)) => (request, true),
