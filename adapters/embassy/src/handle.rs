@@ -2,14 +2,19 @@
 
 use core::fmt;
 
+use embassy_futures::select::{select, Either};
 use embassy_sync::blocking_mutex::raw::RawMutex;
+use embassy_sync::signal::Signal;
 use serde::Serialize;
 use tinyim_core::{CommandError, OutgoingMessage, RequestError};
 
 use tinyim_core::time::Instant;
 use tinyim_core::Client;
 
-use crate::call::{args, no_records, AnswerSlot, Applied, Apply, Call, Collect, Reply};
+use crate::call::{
+    args, no_records, AnswerSlot, Applied, Apply, Call, Collect, Forward, PageEnd, Reply, Slot,
+    Taken,
+};
 use crate::shared::{OwnedEvent, Shared, MAX_TEXT};
 
 /// A cheap handle to a running client; copy it into every task that needs it.
@@ -86,6 +91,22 @@ impl From<CommandError> for HandleError {
     }
 }
 
+/// The visitor of calls that are not lists: they get no records.
+fn ignore(_: &[u8]) {}
+
+/// While a handle waits for its call, the runner may be waiting for it to
+/// take a record; dropped before the answer came, this tells the runner to
+/// stop waiting (and to hand the call's remaining records to nobody).
+struct Waiting<'a, M: RawMutex>(Option<(&'a Signal<M, Taken>, u32)>);
+
+impl<M: RawMutex> Drop for Waiting<'_, M> {
+    fn drop(&mut self) {
+        if let Some((taken, generation)) = self.0 {
+            taken.signal(Taken::Abandoned(generation));
+        }
+    }
+}
+
 /// A user list for the core's comma-separated form, joined while the call's
 /// arguments are encoded (no buffer of its own).
 pub(crate) struct UserIds<'a>(pub(crate) &'a [&'a str]);
@@ -138,20 +159,49 @@ impl<M: RawMutex, const EVENTS: usize> Handle<'_, M, EVENTS> {
     async fn call(
         &self,
         make: &dyn Fn() -> Result<Call, HandleError>,
+        visit: &mut dyn FnMut(&[u8]),
     ) -> Result<Reply, HandleError> {
-        let _turn = self.shared.calls.lock().await;
-        self.shared.reply.reset();
-        let made: Result<(), HandleError> = self.shared.slot.lock(|slot| {
+        let shared = self.shared;
+        let _turn = shared.calls.lock().await;
+        shared.reply.reset();
+        shared.record_ready.reset();
+        let generation = shared.generation.lock(|g| {
+            g.set(g.get().wrapping_add(1));
+            g.get()
+        });
+        let made: Result<(), HandleError> = shared.slot.lock(|slot| {
             // Only ever borrowed inside this lock, so never already borrowed.
             if let Ok(mut slot) = slot.try_borrow_mut() {
-                *slot = Some(make()?);
+                let mut call = make()?;
+                call.generation = generation;
+                *slot = Slot::Call(call);
             }
             Ok(())
         });
         made?;
-        self.shared.request.signal(());
-        self.shared.reply.wait().await;
-        let answer = self.shared.answer.lock(|slot| {
+        shared.request.signal(());
+        // Should this future be dropped while the runner waits for it to
+        // take a record, the runner is told to stop waiting.
+        let mut waiting = Waiting(Some((&shared.record_taken, generation)));
+        while let Either::Second(()) = select(shared.reply.wait(), shared.record_ready.wait()).await
+        {
+            let record = shared.slot.lock(|slot| {
+                let mut slot = slot.try_borrow_mut().ok()?;
+                match core::mem::replace(&mut *slot, Slot::Empty) {
+                    Slot::Record(bytes) => Some(bytes),
+                    other => {
+                        *slot = other;
+                        None
+                    }
+                }
+            });
+            if let Some(record) = record {
+                visit(record.as_slice());
+            }
+            shared.record_taken.signal(Taken::Took);
+        }
+        waiting.0 = None;
+        let answer = shared.answer.lock(|slot| {
             let mut slot = slot.try_borrow_mut().ok()?;
             match core::mem::replace(&mut *slot, AnswerSlot::Empty) {
                 AnswerSlot::Filled(answer) => Some(answer),
@@ -162,9 +212,28 @@ impl<M: RawMutex, const EVENTS: usize> Handle<'_, M, EVENTS> {
         answer.unwrap_or(Err(HandleError::Request(RequestError::Disconnected)))
     }
 
+    /// A list call: `visit` sees each record of the answer (postcard bytes
+    /// of the core's record), and the page's end is returned.
+    pub(crate) async fn list<A: Serialize>(
+        &self,
+        a: &A,
+        apply: Apply,
+        forward: Forward,
+        visit: &mut dyn FnMut(&[u8]),
+    ) -> Result<PageEnd, HandleError> {
+        match self
+            .call(&|| Call::listing(a, apply, forward), visit)
+            .await?
+        {
+            Reply::Page(end) => Ok(end),
+            // An answer that is not paged (a profile) ends with its records.
+            _ => Ok(PageEnd::default()),
+        }
+    }
+
     /// A call answered by its completion alone.
     pub(crate) async fn done<A: Serialize>(&self, a: &A, apply: Apply) -> Result<(), HandleError> {
-        self.call(&|| Call::new(a, apply, no_records))
+        self.call(&|| Call::new(a, apply, no_records), &mut ignore)
             .await
             .map(drop)
     }
@@ -177,7 +246,9 @@ impl<M: RawMutex, const EVENTS: usize> Handle<'_, M, EVENTS> {
         collect: Collect,
         pick: fn(Reply) -> Option<T>,
     ) -> Result<T, HandleError> {
-        let reply = self.call(&|| Call::new(a, apply, collect)).await?;
+        let reply = self
+            .call(&|| Call::new(a, apply, collect), &mut ignore)
+            .await?;
         // A completion without the record that answers it: the server
         // answered something else, which is as good as no answer.
         pick(reply).ok_or(HandleError::Request(RequestError::Disconnected))
@@ -240,7 +311,10 @@ impl<M: RawMutex, const EVENTS: usize> Handle<'_, M, EVENTS> {
     }
 
     async fn send(&self, a: &Message<'_>, apply: Apply) -> Result<Sent, HandleError> {
-        match self.call(&|| Call::new(a, apply, no_records)).await? {
+        match self
+            .call(&|| Call::new(a, apply, no_records), &mut ignore)
+            .await?
+        {
             Reply::Sent(sent) => Ok(sent),
             _ => Err(HandleError::Request(RequestError::Disconnected)),
         }

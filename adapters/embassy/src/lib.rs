@@ -6,12 +6,13 @@
 //! server answers. No allocation: everything lives in a [`Shared`] and a
 //! `tinyim_core::Resources`, both `const`-constructible for a `StaticCell`.
 //!
-//! The handle has the core's commands whose answers fit one slot: login and
-//! logout, text and custom messages, history (as events), read receipts,
-//! the conversation and group lists and the unread total (read from the
-//! client's tables), the group owner's and admins' calls, the blocklist and
-//! profile updates. Each call hands the runner the function that applies
-//! it, so a firmware links only the commands it calls.
+//! The handle has the core's commands: login and logout, text and custom
+//! messages, history (as events), read receipts, the conversation and group
+//! lists and the unread total (read from the client's tables), the group
+//! calls, the blocklist and profiles. Calls that answer with lists hand
+//! each record to a visitor in the calling task, one at a time. Each call
+//! hands the runner the function that applies it, so a firmware links only
+//! the commands it calls.
 //!
 //! ```text
 //! static RESOURCES: StaticCell<DeviceResources> = StaticCell::new();
@@ -33,6 +34,7 @@ mod call;
 mod clock;
 mod group_calls;
 mod handle;
+mod list_calls;
 mod reads;
 mod runner;
 mod shared;
@@ -40,7 +42,7 @@ mod shared;
 mod tcp;
 mod user_calls;
 
-pub use call::GroupEntry;
+pub use call::{GroupEntry, PageEnd};
 pub use clock::EmbassyClock;
 pub use handle::{Handle, HandleError, Sent};
 pub use runner::{Runner, SyncStore};

@@ -12,7 +12,7 @@ use tinyim_core::wire::group::NoticeOp;
 use tinyim_core::{Client, Elem, Event, MessageView, RequestError, RequestId, SendStatus};
 use tinyim_driver::Transport;
 
-use crate::call::{AnswerSlot, Applied, Call, Collect, Reply};
+use crate::call::{page_of, AnswerSlot, Applied, Call, Collect, Forward, Reply, Slot, Taken};
 use crate::clock::EmbassyClock;
 use crate::handle::{HandleError, Sent};
 use crate::shared::{OwnedEvent, ReceivedMessage, ReceivedNotice, Shared, MAX_TEXT};
@@ -57,6 +57,7 @@ impl<'a, T: Transport, M: RawMutex, const EVENTS: usize, S: SyncStore> Runner<'a
                 store,
                 state_buf,
                 save_due: false,
+                handoff_due: false,
             },
         }
     }
@@ -80,6 +81,8 @@ struct Current {
     request: RequestId,
     send: bool,
     collect: Collect,
+    forward: Option<Forward>,
+    generation: u32,
 }
 
 struct EmbassyHost<'a, M: RawMutex, const EVENTS: usize, S> {
@@ -88,6 +91,20 @@ struct EmbassyHost<'a, M: RawMutex, const EVENTS: usize, S> {
     store: S,
     state_buf: &'a mut [u8],
     save_due: bool,
+    /// A record waits in the slot for the handle: the event's future waits
+    /// until the handle took it.
+    handoff_due: bool,
+}
+
+/// Where a list call's record went.
+enum Placed {
+    /// Into the slot, for the handle.
+    Ready,
+    /// Nowhere: its encoding is larger than the slot.
+    TooLarge,
+    /// Nowhere: a newer call waits in the slot, so the handle that made
+    /// this one stopped waiting for it.
+    Busy,
 }
 
 impl<M: RawMutex, const EVENTS: usize, S> EmbassyHost<'_, M, EVENTS, S> {
@@ -134,6 +151,56 @@ impl<M: RawMutex, const EVENTS: usize, S> EmbassyHost<'_, M, EVENTS, S> {
         });
     }
 
+    /// A record answering the current call: folded into its reply or, for a
+    /// list call, put in the slot for the handle (the runner then waits for
+    /// the handle to take it before it reads on).
+    fn record(&mut self, request: RequestId, event: &Event<'_>) {
+        let Some(current) = self.current.as_ref().filter(|c| c.request == request) else {
+            return;
+        };
+        let forward = match current.forward {
+            Some(forward) if page_of(event).is_none() => forward,
+            _ => return self.collect(request, event),
+        };
+        if self.failed() {
+            // An earlier record did not fit: the call fails, the rest are skipped.
+            return;
+        }
+        let placed = match forward(event) {
+            None => return,
+            Some(None) => Placed::TooLarge,
+            Some(Some(bytes)) => self.shared.slot.lock(|slot| {
+                let Ok(mut slot) = slot.try_borrow_mut() else {
+                    return Placed::Busy;
+                };
+                if !matches!(*slot, Slot::Empty) {
+                    return Placed::Busy;
+                }
+                *slot = Slot::Record(bytes);
+                Placed::Ready
+            }),
+        };
+        match placed {
+            Placed::Ready => {
+                // `record_taken` is not reset here: an `Abandoned` left by
+                // this call's handle, gone between two records, must end
+                // the wait for this one.
+                self.shared.record_ready.signal(());
+                self.handoff_due = true;
+            }
+            Placed::TooLarge => self.fill(Err(HandleError::TooLong)),
+            Placed::Busy => self.current = None,
+        }
+    }
+
+    /// Whether the current call already failed.
+    fn failed(&self) -> bool {
+        self.shared.answer.lock(|slot| {
+            slot.try_borrow()
+                .is_ok_and(|slot| matches!(*slot, AnswerSlot::Filled(Err(_))))
+        })
+    }
+
     /// Answers the waiting handle where `event` ends its call; the owned
     /// event for application tasks, if it is one they see.
     fn owned_event(&mut self, event: Event<'_>) -> Option<OwnedEvent> {
@@ -145,7 +212,7 @@ impl<M: RawMutex, const EVENTS: usize, S> EmbassyHost<'_, M, EVENTS, S> {
                 return None;
             }
             Event::GroupData { request, .. } | Event::UserData { request, .. } => {
-                self.collect(request, &event);
+                self.record(request, &event);
                 return None;
             }
             Event::RequestFailed { request, error } => {
@@ -279,6 +346,46 @@ fn received(m: &MessageView<'_>) -> ReceivedMessage {
     }
 }
 
+/// An event's delivery, then, when it was a list call's record, the wait
+/// for the handle to take it; a handle that stopped waiting ends the call.
+struct Delivery<'a, M: RawMutex, const N: usize, F> {
+    deliver: Deliver<'a, M, N>,
+    taken: Option<F>,
+    current: &'a mut Option<Current>,
+}
+
+impl<M: RawMutex, const N: usize, F: Future<Output = Taken> + Unpin> Future
+    for Delivery<'_, M, N, F>
+{
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = &mut *self;
+        if Pin::new(&mut this.deliver).poll(cx).is_pending() {
+            return Poll::Pending;
+        }
+        let Some(taken) = this.taken.as_mut() else {
+            return Poll::Ready(());
+        };
+        loop {
+            match Pin::new(&mut *taken).poll(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Taken::Took) => break,
+                Poll::Ready(Taken::Abandoned(generation)) => {
+                    if this.current.as_ref().map(|c| c.generation) == Some(generation) {
+                        *this.current = None;
+                        break;
+                    }
+                    // An earlier call's handle gave up after its records
+                    // were all taken: not this call's, wait on.
+                }
+            }
+        }
+        this.taken = None;
+        Poll::Ready(())
+    }
+}
+
 fn copy_text(text: &str) -> (String<MAX_TEXT>, bool) {
     let cut = tinyim_core::model::cut_at_char_boundary(text, MAX_TEXT);
     // `cut` is at most MAX_TEXT bytes, so it fits.
@@ -296,10 +403,16 @@ impl<M: RawMutex, const EVENTS: usize, S: SyncStore> tinyim_driver::Host
     async fn command(&mut self) -> Call {
         loop {
             self.shared.request.wait().await;
-            let call = self
-                .shared
-                .slot
-                .lock(|slot| slot.try_borrow_mut().ok()?.take());
+            let call = self.shared.slot.lock(|slot| {
+                let mut slot = slot.try_borrow_mut().ok()?;
+                match core::mem::replace(&mut *slot, Slot::Empty) {
+                    Slot::Call(call) => Some(call),
+                    other => {
+                        *slot = other;
+                        None
+                    }
+                }
+            });
             if let Some(call) = call {
                 return call;
             }
@@ -328,6 +441,8 @@ impl<M: RawMutex, const EVENTS: usize, S: SyncStore> tinyim_driver::Host
             request,
             send,
             collect: call.collect,
+            forward: call.forward,
+            generation: call.generation,
         });
         true
     }
@@ -335,9 +450,16 @@ impl<M: RawMutex, const EVENTS: usize, S: SyncStore> tinyim_driver::Host
     fn event(&mut self, event: Event<'_>) -> impl Future<Output = ()> {
         // The delivery future is the whole state: an `async` body
         // would keep a second copy of the owned event beside it.
-        Deliver {
+        let shared = self.shared;
+        let deliver = Deliver {
             event: self.owned_event(event),
-            events: &self.shared.events,
+            events: &shared.events,
+        };
+        let handoff = core::mem::take(&mut self.handoff_due);
+        Delivery {
+            deliver,
+            taken: handoff.then(|| shared.record_taken.wait()),
+            current: &mut self.current,
         }
     }
 

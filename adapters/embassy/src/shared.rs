@@ -1,7 +1,7 @@
 //! What the runner and the handles share: one call in transit, its reply, and
 //! the event queue. `const`-constructible, so it can be a `static`.
 
-use core::cell::RefCell;
+use core::cell::{Cell, RefCell};
 
 use embassy_sync::blocking_mutex::raw::RawMutex;
 use embassy_sync::blocking_mutex::Mutex as BlockingMutex;
@@ -13,7 +13,7 @@ use tinyim_core::model::{ConversationId, GroupId, UserId};
 use tinyim_core::wire::group::NoticeOp;
 use tinyim_core::{KickReason, NetState};
 
-use crate::call::{AnswerSlot, Call};
+use crate::call::{AnswerSlot, Slot, Taken};
 use crate::handle::Handle;
 
 /// Longest text a handle sends or an event carries; longer received texts
@@ -111,13 +111,19 @@ pub enum OwnedEvent {
 /// the depth of the event queue.
 pub struct Shared<M: RawMutex, const EVENTS: usize> {
     pub(crate) calls: Mutex<M, ()>,
-    /// The call waiting for the runner; `None` (all zero bytes) when empty.
-    pub(crate) slot: BlockingMutex<M, RefCell<Option<Call>>>,
+    /// A call for the runner, or a record of its answer for the handle.
+    pub(crate) slot: BlockingMutex<M, RefCell<Slot>>,
     pub(crate) request: Signal<M, ()>,
     /// Raised when `answer` holds the runner's answer.
     pub(crate) reply: Signal<M, ()>,
     pub(crate) answer: BlockingMutex<M, RefCell<AnswerSlot>>,
     pub(crate) events: Channel<M, OwnedEvent, EVENTS>,
+    /// Raised when `slot` holds a record of a list call's answer.
+    pub(crate) record_ready: Signal<M, ()>,
+    /// The handle took the record, or stopped waiting.
+    pub(crate) record_taken: Signal<M, Taken>,
+    /// The generation of the latest call (see `Call::generation`).
+    pub(crate) generation: BlockingMutex<M, Cell<u32>>,
 }
 
 impl<M: RawMutex, const EVENTS: usize> Shared<M, EVENTS> {
@@ -125,11 +131,14 @@ impl<M: RawMutex, const EVENTS: usize> Shared<M, EVENTS> {
     pub const fn new() -> Self {
         Shared {
             calls: Mutex::new(()),
-            slot: BlockingMutex::new(RefCell::new(None)),
+            slot: BlockingMutex::new(RefCell::new(Slot::Empty)),
             request: Signal::new(),
             reply: Signal::new(),
             answer: BlockingMutex::new(RefCell::new(AnswerSlot::Empty)),
             events: Channel::new(),
+            record_ready: Signal::new(),
+            record_taken: Signal::new(),
+            generation: BlockingMutex::new(Cell::new(0)),
         }
     }
 

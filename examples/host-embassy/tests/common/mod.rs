@@ -2,6 +2,9 @@
 //! a SQLite file, UserSigs for it, and a device (runner, handle and an event
 //! reader) driven until its scenario ends.
 
+// Each test file uses its own part of this module.
+#![allow(dead_code)]
+
 use embassy_futures::select::{select3, Either3};
 use embassy_sync::blocking_mutex::raw::NoopRawMutex;
 use host_embassy::TokioTcp;
