@@ -406,6 +406,21 @@ fn a_full_conversation_table_evicts_the_least_recent_and_says_so() {
 }
 
 #[test]
+fn the_conversation_list_reads_most_recent_first_one_entry_at_a_time() {
+    let mut h = Harness::logged_in();
+    // Last messages at 1 005, 1 009 and 1 005 (a tie, kept in table order).
+    h.know("C2Ca", 5);
+    h.know("C2Cb", 9);
+    h.know("C2Cc", 5);
+    let listed: Vec<&str> = (0..)
+        .map_while(|i| h.client.conversation_at(i))
+        .map(|c| c.id())
+        .collect();
+    assert_eq!(listed, ["C2Cb", "C2Ca", "C2Cc"]);
+    assert!(h.client.conversation_at(usize::MAX).is_none());
+}
+
+#[test]
 fn too_many_requests_in_flight_is_an_error_not_a_panic() {
     let mut h = Harness::logged_in();
     let mut results = Vec::new();

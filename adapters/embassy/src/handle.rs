@@ -6,16 +6,13 @@ use embassy_futures::select::{select, Either};
 use embassy_sync::blocking_mutex::raw::RawMutex;
 use embassy_sync::signal::Signal;
 use serde::Serialize;
-use tinyim_core::{CommandError, OutgoingMessage, RequestError};
-
-use tinyim_core::time::Instant;
-use tinyim_core::Client;
+use tinyim_core::{CommandError, RequestError};
 
 use crate::call::{
     args, no_records, AnswerSlot, Applied, Apply, Call, Collect, Forward, PageEnd, Reply, Slot,
     Taken,
 };
-use crate::shared::{OwnedEvent, Shared, MAX_TEXT};
+use crate::shared::{OwnedEvent, Shared};
 
 /// A cheap handle to a running client; copy it into every task that needs it.
 ///
@@ -52,7 +49,7 @@ pub struct Sent {
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum HandleError {
     /// An argument does not fit the handle's buffers: a text over
-    /// [`MAX_TEXT`], or arguments over the call's 560 bytes.
+    /// [`crate::MAX_TEXT`], or arguments over the call's 560 bytes.
     TooLong,
     /// The core refused the command.
     Command(CommandError),
@@ -137,14 +134,6 @@ impl Serialize for UserIds<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
     }
-}
-
-/// Refuses a text longer than events carry.
-fn text(text: &str) -> Result<&str, HandleError> {
-    if text.len() > MAX_TEXT {
-        return Err(HandleError::TooLong);
-    }
-    Ok(text)
 }
 
 impl<M: RawMutex, const EVENTS: usize> Handle<'_, M, EVENTS> {
@@ -269,108 +258,8 @@ impl<M: RawMutex, const EVENTS: usize> Handle<'_, M, EVENTS> {
             .await
     }
 
-    /// TIM `createTextMessage` + `sendMessage`: returns once the message is
-    /// durable on the server.
-    pub async fn send_text(&self, to_user: &str, text: &str) -> Result<Sent, HandleError> {
-        self.send(&(to_user, false, self::text(text)?, "", ""), send_text)
-            .await
-    }
-
-    /// TIM `createTextMessage` + `sendMessage` to a group: returns once the
-    /// message is durable on the server (seq 0 in an AVChatRoom).
-    pub async fn send_group_text(&self, group_id: &str, text: &str) -> Result<Sent, HandleError> {
-        self.send(&(group_id, true, self::text(text)?, "", ""), send_text)
-            .await
-    }
-
-    /// TIM `createCustomMessage({data, description, extension})` +
-    /// `sendMessage` to a user: returns once the message is durable on the
-    /// server. `data` is at most [`MAX_TEXT`] bytes, and all three together
-    /// fit the call's buffer.
-    pub async fn send_custom(
-        &self,
-        to_user: &str,
-        data: &str,
-        description: &str,
-        extension: &str,
-    ) -> Result<Sent, HandleError> {
-        let a = (to_user, false, text(data)?, description, extension);
-        self.send(&a, send_custom).await
-    }
-
-    /// [`Handle::send_custom`] to a group.
-    pub async fn send_group_custom(
-        &self,
-        group_id: &str,
-        data: &str,
-        description: &str,
-        extension: &str,
-    ) -> Result<Sent, HandleError> {
-        let a = (group_id, true, text(data)?, description, extension);
-        self.send(&a, send_custom).await
-    }
-
-    async fn send(&self, a: &Message<'_>, apply: Apply) -> Result<Sent, HandleError> {
-        match self
-            .call(&|| Call::new(a, apply, no_records), &mut ignore)
-            .await?
-        {
-            Reply::Sent(sent) => Ok(sent),
-            _ => Err(HandleError::Request(RequestError::Disconnected)),
-        }
-    }
-
-    /// TIM `setMessageRead`.
-    pub async fn set_message_read(&self, conversation_id: &str) -> Result<(), HandleError> {
-        self.done(&conversation_id, |c, now, a| {
-            Ok(Applied::Request(c.set_message_read(now, args(a)?)?))
-        })
-        .await
-    }
-
-    /// TIM `getMessageList`: up to `count` messages of a conversation older
-    /// than `before_seq` (0: the newest), delivered newest first as
-    /// [`OwnedEvent::HistoryMessage`] events before this returns. Read
-    /// events in another task: the runner waits for room in the queue.
-    pub async fn message_list(
-        &self,
-        conversation_id: &str,
-        before_seq: u64,
-        count: u16,
-    ) -> Result<(), HandleError> {
-        self.done(&(conversation_id, before_seq, count), |c, now, a| {
-            let (id, before, count) = args(a)?;
-            Ok(Applied::Request(c.message_list(now, id, before, count)?))
-        })
-        .await
-    }
-
     /// The next event (TIM `on`).
     pub async fn next_event(&self) -> OwnedEvent {
         self.shared.events.receive().await
     }
-}
-
-/// A send's arguments: the target, whether it is a group, then the text or
-/// a custom message's data, description and extension.
-type Message<'a> = (&'a str, bool, &'a str, &'a str, &'a str);
-
-fn target(message: OutgoingMessage<'_>, group: bool) -> OutgoingMessage<'_> {
-    if group {
-        message.to_group()
-    } else {
-        message
-    }
-}
-
-fn send_text(c: &mut Client<'_>, now: Instant, a: &[u8]) -> Result<Applied, HandleError> {
-    let (to, group, text, _, _): Message<'_> = args(a)?;
-    let message = target(OutgoingMessage::text(to, text), group);
-    Ok(Applied::Send(c.send_message(now, &message)?))
-}
-
-fn send_custom(c: &mut Client<'_>, now: Instant, a: &[u8]) -> Result<Applied, HandleError> {
-    let (to, group, data, description, extension): Message<'_> = args(a)?;
-    let message = OutgoingMessage::custom(to, data, description, extension);
-    Ok(Applied::Send(c.send_message(now, &target(message, group))?))
 }

@@ -35,6 +35,7 @@ mod clock;
 mod group_calls;
 mod handle;
 mod list_calls;
+mod message_calls;
 mod reads;
 mod runner;
 mod shared;

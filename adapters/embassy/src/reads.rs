@@ -30,7 +30,7 @@ fn group(reply: Reply) -> Option<Option<GroupEntry>> {
 }
 
 fn nth_conversation(c: &Client<'_>, index: u32) -> Option<Conversation> {
-    c.conversations().nth(usize::try_from(index).ok()?).cloned()
+    c.conversation_at(usize::try_from(index).ok()?).cloned()
 }
 
 fn nth_group(c: &Client<'_>, index: u32) -> Option<GroupEntry> {
@@ -71,8 +71,8 @@ impl<M: RawMutex, const EVENTS: usize> Handle<'_, M, EVENTS> {
     }
 
     /// TIM `getConversationList`, one entry at a time: the conversation at
-    /// `index` (from 0) of the client's table, `None` past the end. The
-    /// table can change between two calls (a new conversation, an
+    /// `index` (from 0), most recent first, `None` past the end. The list
+    /// can change between two calls (a new message, a new conversation, an
     /// eviction); read again after `CONVERSATION_LIST_UPDATED`.
     pub async fn conversation_at(&self, index: u32) -> Result<Option<Conversation>, HandleError> {
         self.answered(

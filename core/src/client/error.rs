@@ -41,7 +41,7 @@ impl fmt::Display for CommandError {
 
 impl core::error::Error for CommandError {}
 
-/// Why a [`crate::SyncState`] could not be saved or restored.
+/// Why the sync state ([`crate::Client::save_sync_state`]) could not be saved or restored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum SyncStateError {

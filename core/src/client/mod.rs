@@ -106,6 +106,26 @@ impl<'r> Client<'r> {
         self.st.table.rows.iter()
     }
 
+    /// The conversation at `index` of TIM's `getConversationList` order:
+    /// most recent last message first, ties in table order. For lists read
+    /// one entry at a time (a device's handle): each call ranks the table
+    /// anew, in time quadratic in its size, which is nothing at device
+    /// capacities; a host lists [`Client::conversations`] and sorts once.
+    pub fn conversation_at(&self, index: usize) -> Option<&Conversation> {
+        let rows = &self.st.table.rows;
+        rows.iter().enumerate().find_map(|(i, c)| {
+            let ahead = rows
+                .iter()
+                .enumerate()
+                .filter(|&(j, other)| {
+                    other.last_time_ms > c.last_time_ms
+                        || (other.last_time_ms == c.last_time_ms && j < i)
+                })
+                .count();
+            (ahead == index).then_some(c)
+        })
+    }
+
     /// One conversation by its TIM id.
     pub fn conversation(&self, id: &str) -> Option<&Conversation> {
         self.st.table.find(id)

@@ -1,6 +1,6 @@
 //! The embassy handle's calls beyond login and text: the conversation and
-//! group lists read from another task, history, custom messages, the group
-//! calls and the user calls. The device runs the embassy adapter over tokio
+//! group lists read from another task, history, custom, image and file
+//! messages, the group calls and the user calls. The device runs the embassy adapter over tokio
 //! TCP on 127.0.0.1 against the real server with a real SQLite file; tokio
 //! clients on the other side check what the device's calls did.
 
@@ -122,6 +122,57 @@ async fn device_reads_its_conversations_history_and_sends_custom_messages() {
         );
         let after = device.send_custom("alice", "next", "", "").await.unwrap();
         assert_eq!(after.seq, sent.seq + 1, "nothing was sent in between");
+
+        // Images and files: the URL of an upload made elsewhere.
+        let url = "https://cdn.example/p.png";
+        let image = device
+            .send_image("alice", url, 640, 480, 12_345)
+            .await
+            .unwrap();
+        let m = received(&mut alice_events, |m| m.seq == image.seq).await;
+        assert_eq!(
+            m.payload,
+            Payload::Image {
+                url: url.into(),
+                width: 640,
+                height: 480,
+                size: 12_345
+            }
+        );
+        let url = "https://cdn.example/r.pdf";
+        let file = device.send_file("alice", url, "r.pdf", 999).await.unwrap();
+        let m = received(&mut alice_events, |m| m.seq == file.seq).await;
+        assert_eq!(
+            m.payload,
+            Payload::File {
+                url: url.into(),
+                name: "r.pdf".into(),
+                size: 999
+            }
+        );
+        assert_eq!(
+            device.send_image("alice", "", 1, 1, 1).await.map(drop),
+            Err(HandleError::Request(RequestError::Server(
+                code::INVALID_PARAMETER
+            ))),
+            "an image needs a URL"
+        );
+
+        // The list, most recent first.
+        let (bob, _bob_events) = peer(&addr, "bob").await;
+        bob.send_text("dev-3", "yo").await.unwrap();
+        next(events, |e| match e {
+            OwnedEvent::MessageReceived(m) if m.from.as_str() == "bob" => Some(()),
+            _ => None,
+        })
+        .await;
+        let first = device.conversation_at(0).await.unwrap().unwrap();
+        let second = device.conversation_at(1).await.unwrap().unwrap();
+        assert!(first.last_time_ms() >= second.last_time_ms());
+        let mut ids = [first.id(), second.id()];
+        ids.sort();
+        assert_eq!(ids, ["C2Calice", "C2Cbob"]);
+        assert_eq!(device.conversation_at(2).await, Ok(None));
     })
     .await;
 }
@@ -223,6 +274,23 @@ async fn device_runs_a_group_as_its_owner() {
             .unwrap();
         let m = received(&mut alice_events, |m| m.seq == sent.seq).await;
         assert_eq!(m.conversation_id, "GROUPg-lab");
+        for sent in [
+            device
+                .send_group_image("g-lab", "https://cdn.example/g.png", 0, 0, 1)
+                .await
+                .unwrap(),
+            device
+                .send_group_file("g-lab", "https://cdn.example/g.txt", "g.txt", 2)
+                .await
+                .unwrap(),
+        ] {
+            let m = received(&mut alice_events, |m| m.seq == sent.seq).await;
+            assert_eq!(m.conversation_id, "GROUPg-lab");
+            assert!(matches!(
+                m.payload,
+                Payload::Image { .. } | Payload::File { .. }
+            ));
+        }
         device
             .send_group_notice("g-lab", &[], "maintenance")
             .await
