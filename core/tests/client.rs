@@ -420,6 +420,76 @@ fn the_conversation_list_reads_most_recent_first_one_entry_at_a_time() {
     assert!(h.client.conversation_at(usize::MAX).is_none());
 }
 
+/// Dials, says hello, and gets `answer` back.
+fn handshake_answered(answer: &[u8]) -> (Harness, tinyim_core::RequestId, Vec<String>) {
+    let mut h = Harness::new();
+    let login = h.client.login(h.now, "alice", "sig").unwrap();
+    assert!(h.client.poll_connect(h.now));
+    h.client.connection_opened(h.now);
+    assert_eq!(h.sent()[0].0, kind::HELLO);
+    let events = h.feed(answer);
+    (h, login, events)
+}
+
+#[test]
+fn a_server_that_cannot_serve_this_version_fails_the_login_at_once() {
+    let reject = frame(
+        kind::HELLO_REJECT,
+        &body::HelloReject {
+            code: code::VERSION_MISMATCH,
+        },
+    );
+    let (mut h, login, events) = handshake_answered(&reject);
+    assert!(
+        events.contains(&"ConnectionRejected { code: 9003 }".to_owned()),
+        "{events:?}"
+    );
+    assert!(
+        events.contains(&format!(
+            "RequestFailed {{ request: {login:?}, error: Server(9003) }}"
+        )),
+        "the login fails with the server's code, not a timeout: {events:?}"
+    );
+    // No redial: the same refusal would come back.
+    h.client.connection_lost(h.now);
+    h.advance(60_000);
+    assert!(!h.client.poll_connect(h.now));
+    assert_eq!(h.client.login_user(), None);
+
+    // A newer server (an ack of another version) is refused the same way.
+    let ack = frame(
+        kind::HELLO_ACK,
+        &body::HelloAck {
+            version: tinyim_core::wire::PROTOCOL_VERSION + 1,
+            max_frame: 16 * 1024,
+            server_time_ms: 0,
+            heartbeat_ms: 1000,
+        },
+    );
+    let (_, login, events) = handshake_answered(&ack);
+    assert!(
+        events.contains(&format!(
+            "RequestFailed {{ request: {login:?}, error: Server(9003) }}"
+        )),
+        "{events:?}"
+    );
+}
+
+#[test]
+fn a_refusal_for_another_reason_dials_again() {
+    let reject = frame(kind::HELLO_REJECT, &body::HelloReject { code: 9999 });
+    let (mut h, _, events) = handshake_answered(&reject);
+    assert!(events.contains(&"ConnectionRejected { code: 9999 }".to_owned()));
+    assert!(!events.iter().any(|e| e.starts_with("RequestFailed")));
+    h.client.connection_lost(h.now);
+    h.advance(60_000);
+    h.client.handle_timeout(h.now);
+    assert!(
+        h.client.poll_connect(h.now),
+        "still logging in: dials again"
+    );
+}
+
 #[test]
 fn too_many_requests_in_flight_is_an_error_not_a_panic() {
     let mut h = Harness::logged_in();

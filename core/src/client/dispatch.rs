@@ -50,8 +50,7 @@ impl State<'_> {
             }
             (Link::Handshaking { .. }, kind::HELLO_REJECT) => {
                 let reject: body::HelloReject = decode_exact(body_bytes)?;
-                self.queue(QueuedEvent::ConnectionRejected(reject.code));
-                self.close_transport();
+                self.on_hello_refused(reject.code);
             }
             (Link::Open { .. }, kind::RESPONSE_OK) => return self.on_response_ok(body_bytes),
             (Link::Open { .. }, kind::RESPONSE_ERR) => {

@@ -84,7 +84,11 @@ pub enum Event<'a> {
     NetStateChange(NetState),
     /// TIM `KICKED_OUT`.
     KickedOut(KickReason),
-    /// The server refused the handshake with this code.
+    /// The server refused the handshake with this code. For a protocol
+    /// version or a frame limit it cannot serve (9003, 9005) the session
+    /// ends, as a refused login does: `SdkNotReady` if it was ready, and a
+    /// pending `login` fails with the code; for any other code the client
+    /// dials again.
     ConnectionRejected {
         /// Why (see [`crate::wire::code`]).
         code: u32,

@@ -90,11 +90,22 @@ impl State<'_> {
         };
     }
 
+    /// The server refused the handshake. A protocol version or a frame
+    /// limit it cannot serve stays so however often the client dials: the
+    /// session ends and a pending login fails with the server's code, where
+    /// reconnecting would only end in the login's timeout.
+    pub(crate) fn on_hello_refused(&mut self, code: u32) {
+        self.queue(QueuedEvent::ConnectionRejected(code));
+        if matches!(code, code::VERSION_MISMATCH | code::FRAME_LIMIT_TOO_SMALL) {
+            self.end_session(Some(RequestError::Server(code)));
+        } else {
+            self.close_transport();
+        }
+    }
+
     pub(crate) fn on_hello_ack(&mut self, ack: body::HelloAck) {
         if ack.version != PROTOCOL_VERSION {
-            self.queue(QueuedEvent::ConnectionRejected(code::VERSION_MISMATCH));
-            self.close_transport();
-            return;
+            return self.on_hello_refused(code::VERSION_MISMATCH);
         }
         let heartbeat = Duration::from_millis(u64::from(ack.heartbeat_ms.max(100)));
         self.out.peer_max_frame =

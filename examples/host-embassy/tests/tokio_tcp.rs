@@ -161,3 +161,44 @@ async fn device_joins_a_group_talks_in_it_and_leaves() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_receive_buffer_the_server_cannot_serve_fails_the_login_with_its_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start_server(dir.path()).await;
+    // 256 bytes of receive buffer: under the protocol's 512-byte minimum.
+    let mut resources = Box::new(tinyim_core::Resources::<16, 8, 8, 24, 256, 2048>::new());
+    let client = Client::new(
+        &Config::new(DeviceClass::Embedded),
+        &mut resources,
+        Instant::from_millis(embassy_time::Instant::now().as_millis()),
+        5,
+    );
+    let shared = Shared::<NoopRawMutex, 8>::new();
+    let mut state = [0u8; 64];
+    let mut runner = Runner::new(client, TokioTcp::new(addr), &shared, (), &mut state);
+    let device = shared.handle();
+    let scenario = async {
+        // Refused at the handshake: the login fails with the server's code
+        // at once (it used to redial until the login timed out).
+        assert_eq!(
+            device.login("tiny", &sig("tiny")).await,
+            Err(tinyim_embassy::HandleError::Request(
+                tinyim_core::RequestError::Server(tinyim_core::wire::code::FRAME_LIMIT_TOO_SMALL)
+            ))
+        );
+        let mut rejected = false;
+        while let Ok(event) =
+            tokio::time::timeout(std::time::Duration::ZERO, device.next_event()).await
+        {
+            rejected |= event
+                == OwnedEvent::ConnectionRejected(tinyim_core::wire::code::FRAME_LIMIT_TOO_SMALL);
+        }
+        assert!(rejected, "the refusal is an event too");
+    };
+    let outcome = tokio::time::timeout(PATIENCE, select(runner.run(), scenario)).await;
+    assert!(
+        matches!(outcome, Ok(Either::Second(()))),
+        "answered well before the login timeout"
+    );
+}
