@@ -69,6 +69,7 @@ fn row(owner: usize, conv: usize, seq: u64) -> ConversationRow {
         last_from: String::new(),
         preview: String::new(),
         version: 0,
+        peer_read_seq: 0,
     }
 }
 

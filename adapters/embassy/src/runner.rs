@@ -281,6 +281,13 @@ impl<M: RawMutex, const EVENTS: usize, S> EmbassyHost<'_, M, EVENTS, S> {
             Event::TotalUnreadCountUpdated(n) => OwnedEvent::TotalUnreadCountUpdated(n),
             Event::ConversationsEvicted(n) => OwnedEvent::ConversationsEvicted(n),
             Event::GroupListUpdated => OwnedEvent::GroupListUpdated,
+            Event::MessageReadByPeer {
+                conversation_id,
+                peer_read_seq,
+            } => OwnedEvent::MessageReadByPeer {
+                conversation: String::try_from(conversation_id).unwrap_or_default(),
+                peer_read_seq,
+            },
             Event::ProfileUpdated => OwnedEvent::ProfileUpdated,
             Event::BlocklistUpdated => OwnedEvent::BlocklistUpdated,
             Event::GroupsDropped(n) => OwnedEvent::GroupsDropped(n),

@@ -97,6 +97,14 @@ pub enum OwnedEvent {
     ConversationsEvicted(u32),
     /// `GROUP_LIST_UPDATED`.
     GroupListUpdated,
+    /// `MESSAGE_READ_BY_PEER`: the other user of a one-to-one conversation
+    /// read every message up to `peer_read_seq`.
+    MessageReadByPeer {
+        /// The conversation (`C2C<peer>`).
+        conversation: ConversationId,
+        /// Every message up to this seq was read.
+        peer_read_seq: u64,
+    },
     /// `PROFILE_UPDATED`: this user's profile changed.
     ProfileUpdated,
     /// `BLACKLIST_UPDATED`: this user's blocklist changed.

@@ -418,6 +418,13 @@ fn route(event: Event<'_>, waiters: &mut HashMap<RequestId, Waiter>, forward: &m
             }
         }
         Event::GroupListUpdated => forward.push(TimEvent::GroupListUpdated),
+        Event::MessageReadByPeer {
+            conversation_id,
+            peer_read_seq,
+        } => forward.push(TimEvent::MessageReadByPeer {
+            conversation_id: conversation_id.to_owned(),
+            peer_read_seq,
+        }),
         Event::ProfileUpdated => forward.push(TimEvent::ProfileUpdated),
         Event::BlocklistUpdated => forward.push(TimEvent::BlocklistUpdated),
         Event::GroupsDropped(n) => forward.push(TimEvent::GroupsDropped(n)),

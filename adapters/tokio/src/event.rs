@@ -160,6 +160,9 @@ pub struct ConversationInfo {
     pub last_from: String,
     /// TIM `lastMessage.messageForShow`.
     pub preview: String,
+    /// One-to-one: the peer read every message up to this seq (TIM
+    /// `isPeerRead`); 0 for groups.
+    pub peer_read_seq: u64,
 }
 
 impl From<&tinyim_core::Conversation> for ConversationInfo {
@@ -172,6 +175,7 @@ impl From<&tinyim_core::Conversation> for ConversationInfo {
             last_time_ms: c.last_time_ms(),
             last_from: c.last_from().to_owned(),
             preview: c.preview().to_owned(),
+            peer_read_seq: c.peer_read_seq(),
         }
     }
 }
@@ -194,6 +198,14 @@ pub enum TimEvent {
     MessageReceived(Message),
     /// `GROUP_LIST_UPDATED`: read it with `Tim::group_list`.
     GroupListUpdated,
+    /// `MESSAGE_READ_BY_PEER`: the other user of a one-to-one conversation
+    /// read every message up to `peer_read_seq`.
+    MessageReadByPeer {
+        /// The conversation (`C2C<peer>`).
+        conversation_id: String,
+        /// Every message up to this seq was read.
+        peer_read_seq: u64,
+    },
     /// `PROFILE_UPDATED`: this user's profile changed (here or on another
     /// device): read it with `Tim::my_profile`.
     ProfileUpdated,

@@ -71,6 +71,10 @@ impl State<'_> {
                 self.on_kicked(kicked.reason);
             }
             (Link::Open { .. }, kind::PUSH_READ) => self.on_read(decode_exact(body_bytes)?),
+            (Link::Open { .. }, kind::PUSH_PEER_READ) => {
+                let read: body::PushPeerRead<'_> = decode_exact(body_bytes)?;
+                self.on_peer_read(read.conversation, read.peer_read_seq);
+            }
             (Link::Open { .. }, kind::PUSH_GROUP) => self.groups.apply_all(body_bytes)?,
             (Link::Open { .. }, kind::PUSH_USER) => {
                 self.queue(match decode_exact(body_bytes)? {

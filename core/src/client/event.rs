@@ -121,6 +121,17 @@ pub enum Event<'a> {
     },
     /// TIM `GROUP_LIST_UPDATED`; read the list with `groups()`.
     GroupListUpdated,
+    /// TIM `MESSAGE_READ_BY_PEER`: the other user of a one-to-one
+    /// conversation has read every message up to `peer_read_seq` (the
+    /// conversation's `peer_read_seq()` says the same). Live, or at the
+    /// sync after a reconnect; one event per conversation however far it
+    /// moved meanwhile.
+    MessageReadByPeer {
+        /// The conversation (`C2C<peer>`).
+        conversation_id: &'a str,
+        /// Every message up to this seq was read by the peer.
+        peer_read_seq: u64,
+    },
     /// TIM `PROFILE_UPDATED`: the user's own profile changed, on this device
     /// or another; read it with `my_profile`.
     ProfileUpdated,

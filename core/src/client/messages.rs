@@ -126,6 +126,12 @@ impl State<'_> {
         if let Some(read_seq) = push_read_seq {
             c.read_seq = c.read_seq.max(read_seq);
         }
+        if !from_me && c.kind == ConversationType::C2c {
+            // The server counts a send as the sender's read: the peer has
+            // read up to its own message (known from the message itself, so
+            // no `MessageReadByPeer` for it).
+            c.peer_read_seq = c.peer_read_seq.max(msg.seq);
+        }
         if c.baseline_known && msg.seq <= c.delivered_seq {
             return false;
         }
@@ -186,6 +192,13 @@ impl State<'_> {
             c.last_seq = c.last_seq.max(read.last_seq);
             c.read_seq = c.read_seq.max(read.read_seq);
             self.conversations_dirty = true;
+        }
+    }
+
+    /// The peer of a one-to-one conversation read up to a seq.
+    pub(crate) fn on_peer_read(&mut self, conversation: &str, seq: u64) {
+        if let Some(c) = self.table.find_mut(conversation) {
+            self.peer_read_dirty |= c.peer_read(seq);
         }
     }
 

@@ -511,6 +511,22 @@ impl<'r> Client<'r> {
                 st.groups.dirty = false;
                 return Some(Event::GroupListUpdated);
             }
+            if st.peer_read_dirty {
+                // By position: a borrow kept from the search would outlive
+                // this turn of the loop.
+                let Some(i) = st.table.rows.iter().position(|c| c.peer_read_unreported) else {
+                    st.peer_read_dirty = false;
+                    continue;
+                };
+                if let Some(c) = st.table.rows.get_mut(i) {
+                    c.peer_read_unreported = false;
+                }
+                let c = st.table.rows.get(i)?;
+                return Some(Event::MessageReadByPeer {
+                    conversation_id: c.id(),
+                    peer_read_seq: c.peer_read_seq,
+                });
+            }
             if st.conversations_dirty {
                 st.conversations_dirty = false;
                 return Some(QueuedEvent::ConversationListUpdated.into_event());

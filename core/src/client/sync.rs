@@ -52,6 +52,7 @@ impl State<'_> {
             if s.last_seq >= c.last_seq {
                 c.set_last(s.last_seq, s.last_time_ms, s.last_from, s.preview);
             }
+            self.peer_read_dirty |= c.peer_read(s.peer_read_seq);
             self.conversations_dirty = true;
         }
         self.sync.page_cursor = self.sync.page_cursor.max(page.next_cursor);
@@ -61,7 +62,8 @@ impl State<'_> {
     }
 }
 
-const SYNC_STATE_VERSION: u8 = 1;
+/// 2 added the peer's read watermark.
+const SYNC_STATE_VERSION: u8 = 2;
 
 #[derive(Serialize, Deserialize)]
 struct Header<'a> {
@@ -79,6 +81,7 @@ struct Record<'a> {
     last_time_ms: u64,
     last_from: &'a str,
     preview: &'a str,
+    peer_read_seq: u64,
 }
 
 impl State<'_> {
@@ -99,6 +102,7 @@ impl State<'_> {
                 last_time_ms: c.last_time_ms,
                 last_from: &c.last_from,
                 preview: &c.preview,
+                peer_read_seq: c.peer_read_seq,
             };
             end = records::put(&record, buf, end).ok_or(SyncStateError::BufferTooSmall)?;
         }
@@ -133,6 +137,8 @@ impl State<'_> {
             if let Some(c) = self.table.get_or_insert(record.id) {
                 c.read_seq = record.read_seq;
                 c.delivered_seq = record.delivered_seq;
+                // Known before the reboot: not news to report again.
+                c.peer_read_seq = record.peer_read_seq;
                 c.set_last(
                     record.last_seq,
                     record.last_time_ms,

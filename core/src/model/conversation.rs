@@ -74,6 +74,10 @@ pub struct Conversation {
     /// `delivered_seq` is meaningful. A conversation new to the table has no
     /// baseline until the server says where this client's news start.
     pub(crate) baseline_known: bool,
+    /// One-to-one: the peer's read watermark.
+    pub(crate) peer_read_seq: u64,
+    /// `peer_read_seq` moved and `MessageReadByPeer` has not said so yet.
+    pub(crate) peer_read_unreported: bool,
 }
 
 impl Conversation {
@@ -90,7 +94,19 @@ impl Conversation {
             active: 0,
             fetching: false,
             baseline_known: false,
+            peer_read_seq: 0,
+            peer_read_unreported: false,
         }
+    }
+
+    /// Raises the peer's read watermark; whether it moved.
+    pub(crate) fn peer_read(&mut self, seq: u64) -> bool {
+        if seq <= self.peer_read_seq {
+            return false;
+        }
+        self.peer_read_seq = seq;
+        self.peer_read_unreported = true;
+        true
     }
 
     /// TIM `conversationID`.
@@ -126,6 +142,12 @@ impl Conversation {
     /// Every message up to this seq has been delivered to this client.
     pub fn delivered_seq(&self) -> u64 {
         self.delivered_seq
+    }
+
+    /// One-to-one conversations: the peer has read every message up to this
+    /// seq (TIM `isPeerRead`); 0 for groups and until the peer reads.
+    pub fn peer_read_seq(&self) -> u64 {
+        self.peer_read_seq
     }
 
     /// TIM `lastMessage.lastTime`, in unix milliseconds.

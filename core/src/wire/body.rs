@@ -202,6 +202,16 @@ pub struct PushRead<'a> {
     pub last_seq: u64,
 }
 
+/// Body of a peer-read push (TIM `MESSAGE_READ_BY_PEER`): the other user of
+/// a one-to-one conversation has read up to `peer_read_seq`.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PushPeerRead<'a> {
+    /// The receiver's id of the conversation (`C2C<reader>`).
+    pub conversation: &'a str,
+    /// The reader's read watermark.
+    pub peer_read_seq: u64,
+}
+
 /// Request payload: history, newest first, strictly before `before_seq`.
 #[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MessageList<'a> {
@@ -280,6 +290,9 @@ pub struct ConversationSummary<'a> {
     pub last_from: &'a str,
     /// Start of the newest message's text, for the conversation list.
     pub preview: &'a str,
+    /// One-to-one conversations: the peer's read watermark (TIM
+    /// `isPeerRead` for every message up to it); 0 for groups.
+    pub peer_read_seq: u64,
 }
 
 /// Why a session was ended by the server.

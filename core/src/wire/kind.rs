@@ -110,6 +110,9 @@ pub const PUSH_GROUP: u8 = 0xc3;
 /// Push: [`super::user::UserChange`]: the user's own profile or blocklist
 /// changed (on this device or another).
 pub const PUSH_USER: u8 = 0xc4;
+/// Push: [`super::body::PushPeerRead`], the peer of a one-to-one
+/// conversation read up to a seq.
+pub const PUSH_PEER_READ: u8 = 0xc5;
 
 /// Whether `kind` is a client request (its body starts with a request id).
 pub const fn is_request(kind: u8) -> bool {

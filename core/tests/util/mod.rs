@@ -248,21 +248,12 @@ impl Harness {
     /// Makes `conversation` known with everything up to `seq` delivered, the
     /// way a sync and its first fetch do.
     pub fn know(&mut self, conversation: &str, seq: u64) {
-        let summary = body::ConversationSummary {
-            conversation,
-            last_seq: seq,
-            read_seq: seq,
-            last_time_ms: 1,
-            last_from: "bob",
-            preview: "",
-        };
         // A push for an unknown conversation makes the client fetch it.
         let m = text_message(conversation, seq, "bob", "x");
         self.feed(&push(seq, &m));
         let (id, payload) = self.sent_request(kind::MESSAGE_RANGE);
         let range: body::MessageRange<'_> = records::decode_exact(&payload).unwrap();
         assert_eq!(range.conversation, conversation);
-        let _ = summary;
         self.feed(&page::<_, body::Message<'_>>(
             id,
             &body::MessagePage {

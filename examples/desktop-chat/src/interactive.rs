@@ -119,6 +119,15 @@ async fn on_event(tim: &Tim, event: &TimEvent, open: &Option<Open>) {
         TimEvent::SdkReady => println!("\r[ready]"),
         TimEvent::BlocklistUpdated => println!("\r[blocklist changed]"),
         TimEvent::ProfileUpdated => println!("\r[profile changed]"),
+        TimEvent::MessageReadByPeer {
+            conversation_id,
+            peer_read_seq,
+        } => {
+            let peer = conversation_id
+                .strip_prefix("C2C")
+                .unwrap_or(conversation_id);
+            println!("\r[read by {peer} up to #{peer_read_seq}]");
+        }
         TimEvent::SyncComplete => {
             if let Ok(unread) = tim.total_unread().await {
                 println!("\r[synced; {unread} unread]");

@@ -60,6 +60,7 @@ pub(crate) fn new_row(owner: &str, conv_id: String, conv_key: &str) -> Conversat
         last_from: String::new(),
         preview: String::new(),
         version: 0,
+        peer_read_seq: 0,
     }
 }
 
@@ -162,6 +163,9 @@ impl<S: Store> Engine<S> {
                 .conversation(peer, &peer_conv)?
                 .unwrap_or_else(|| new_row(peer, peer_conv.clone(), &key));
             advance_row(&mut theirs, &message, preview, false);
+            // Sending read the conversation for the sender (above): for the
+            // receiver, the peer has read up to here.
+            theirs.peer_read_seq = theirs.peer_read_seq.max(message.seq);
             let read = theirs.read_seq;
             self.store.put_conversation(theirs)?;
             read
@@ -207,13 +211,16 @@ impl<S: Store> Engine<S> {
             Some((ConversationType::Group, group_id)) => {
                 self.set_group_read(me, group_id, req.seq)?
             }
-            Some(_) => match self.store.conversation(me, req.conversation)? {
+            Some((kind, peer)) => match self.store.conversation(me, req.conversation)? {
                 Some(mut row) => {
                     let target = req.seq.min(row.last_seq);
                     let seqs = (row.read_seq.max(target), row.last_seq);
                     if target > row.read_seq {
                         row.read_seq = target;
                         self.store.put_conversation(row)?;
+                        if kind == ConversationType::C2c {
+                            self.tell_peer_read(me, peer, target)?;
+                        }
                     }
                     seqs
                 }
@@ -238,6 +245,34 @@ impl<S: Store> Engine<S> {
             });
         }
         self.respond(reply, &read);
+        Ok(())
+    }
+
+    /// TIM `MESSAGE_READ_BY_PEER`: `reader` read their one-to-one
+    /// conversation with `peer` up to `seq`. Kept in the peer's row (a peer
+    /// offline now learns it at its next sync) and pushed to the peer's
+    /// sessions.
+    fn tell_peer_read(&mut self, reader: &str, peer: &str, seq: u64) -> Handled {
+        let conversation = format!("C2C{reader}");
+        let Some(mut row) = self.store.conversation(peer, &conversation)? else {
+            return Ok(());
+        };
+        if seq <= row.peer_read_seq {
+            return Ok(());
+        }
+        row.peer_read_seq = seq;
+        self.store.put_conversation(row)?;
+        let push = body::PushPeerRead {
+            conversation: &conversation,
+            peer_read_seq: seq,
+        };
+        let conns: Vec<u64> = self.sessions.sessions_of(peer).collect();
+        for conn in conns {
+            self.out.push(Output::Frame {
+                conn,
+                bytes: encode::frame(kind::PUSH_PEER_READ, &push),
+            });
+        }
         Ok(())
     }
 

@@ -28,6 +28,7 @@ impl<S: Store> Engine<S> {
                 last_time_ms: row.last_time_ms,
                 last_from: &row.last_from,
                 preview: &row.preview,
+                peer_read_seq: row.peer_read_seq,
             };
             if !page.push(&summary) {
                 all_fit = false;

@@ -68,6 +68,8 @@ pub struct ConversationRow {
     /// Position in the server-wide change log of the row's last change
     /// (sync cursors are positions in that log).
     pub version: u64,
+    /// One-to-one conversations: the peer's read watermark; 0 for groups.
+    pub peer_read_seq: u64,
 }
 
 /// Storage operations. Calls happen inside `begin` .. `commit` of one batch;

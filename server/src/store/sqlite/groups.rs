@@ -67,7 +67,7 @@ INSERT OR IGNORE INTO group_numbers (id, last) VALUES (1, 0);
 pub(super) const GROUP_CONVERSATIONS: &str = "
 SELECT m.user_id, 'GROUP' || g.group_id, 'group:' || g.group_id, g.last_seq,
        CASE WHEN g.group_type = 2 THEN g.last_seq ELSE MAX(m.read_seq, m.join_seq) END,
-       g.last_time_ms, g.last_from, g.preview, MAX(g.version, m.version)
+       g.last_time_ms, g.last_from, g.preview, MAX(g.version, m.version), 0
 FROM group_members m JOIN groups g ON g.group_id = m.group_id
 WHERE m.user_id = ?1 AND (g.version > ?2 OR m.version > ?2) AND g.group_type <> 4";
 

@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS conversations (
     last_from TEXT NOT NULL,
     preview TEXT NOT NULL,
     version INTEGER NOT NULL,
+    peer_read_seq INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (owner, conv_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS conversations_by_version ON conversations (owner, version);
@@ -115,6 +116,7 @@ fn conversation_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Conversati
         last_from: row.get(6)?,
         preview: row.get(7)?,
         version: from_sql(row.get(8)?),
+        peer_read_seq: from_sql(row.get(9)?),
     })
 }
 
@@ -129,7 +131,8 @@ macro_rules! message_columns {
 }
 macro_rules! conversation_columns {
     () => {
-        "owner, conv_id, conv_key, last_seq, read_seq, last_time_ms, last_from, preview, version"
+        "owner, conv_id, conv_key, last_seq, read_seq, last_time_ms, last_from, preview, version, \
+         peer_read_seq"
     };
 }
 
@@ -159,12 +162,12 @@ const INSERT_MESSAGE: &str = concat!(
 const UPSERT_CONVERSATION: &str = concat!(
     "INSERT INTO conversations (",
     conversation_columns!(),
-    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
     ON CONFLICT (owner, conv_id) DO UPDATE SET
       conv_key = excluded.conv_key, last_seq = excluded.last_seq,
       read_seq = excluded.read_seq, last_time_ms = excluded.last_time_ms,
       last_from = excluded.last_from, preview = excluded.preview,
-      version = excluded.version"
+      version = excluded.version, peer_read_seq = excluded.peer_read_seq"
 );
 
 fn insert_message_row(conn: &Connection, m: &StoredMessage) -> rusqlite::Result<()> {
@@ -192,9 +195,26 @@ fn upsert_conversation(conn: &Connection, row: &ConversationRow) -> rusqlite::Re
             to_sql(row.last_time_ms),
             row.last_from,
             row.preview,
-            to_sql(row.version)
+            to_sql(row.version),
+            to_sql(row.peer_read_seq)
         ])
         .map(drop)
+}
+
+/// Brings a data file made by an older server to this schema: columns added
+/// since, with the value every row had before.
+fn upgrade(conn: &Connection) -> rusqlite::Result<()> {
+    let has_peer_read: bool = conn.query_row(
+        "SELECT COUNT(*) > 0 FROM pragma_table_info('conversations') WHERE name = 'peer_read_seq'",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has_peer_read {
+        conn.execute_batch(
+            "ALTER TABLE conversations ADD COLUMN peer_read_seq INTEGER NOT NULL DEFAULT 0",
+        )?;
+    }
+    Ok(())
 }
 
 /// A unique index refused the row (the dedupe index; the primary key
@@ -242,6 +262,7 @@ impl SqliteStore {
         conn.pragma_update(None, "temp_store", "MEMORY")
             .map_err(err)?;
         conn.execute_batch(SCHEMA).map_err(err)?;
+        upgrade(&conn).map_err(err)?;
         conn.execute_batch(groups::SCHEMA).map_err(err)?;
         conn.execute_batch(users::SCHEMA).map_err(err)?;
         let blockers = users::Blockers::load(&conn).map_err(err)?;
@@ -550,7 +571,45 @@ mod tests {
             last_from: "b".into(),
             preview: preview.into(),
             version: 0,
+            peer_read_seq: 0,
         }
+    }
+
+    #[test]
+    fn a_data_file_from_before_peer_reads_opens_with_them_at_zero() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            // The conversations table as servers before protocol 4 made it.
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE conversations (
+                    owner TEXT NOT NULL, conv_id TEXT NOT NULL, conv_key TEXT NOT NULL,
+                    last_seq INTEGER NOT NULL, read_seq INTEGER NOT NULL,
+                    last_time_ms INTEGER NOT NULL, last_from TEXT NOT NULL,
+                    preview TEXT NOT NULL, version INTEGER NOT NULL,
+                    PRIMARY KEY (owner, conv_id)) WITHOUT ROWID;
+                 INSERT INTO conversations VALUES ('a', 'C2Cb', 'c2c:a|b', 4, 2, 9, 'b', 'hi', 1);",
+            )
+            .unwrap();
+        }
+        let mut s = SqliteStore::open(&path).unwrap();
+        let row = s.conversation("a", "C2Cb").unwrap().unwrap();
+        assert_eq!((row.last_seq, row.read_seq, row.peer_read_seq), (4, 2, 0));
+        s.begin().unwrap();
+        s.put_conversation(ConversationRow {
+            peer_read_seq: 3,
+            ..row
+        })
+        .unwrap();
+        s.commit().unwrap();
+        drop(s);
+        // Opened again (the column is there now): the value was kept.
+        let mut s = SqliteStore::open(&path).unwrap();
+        assert_eq!(
+            s.conversation("a", "C2Cb").unwrap().unwrap().peer_read_seq,
+            3
+        );
     }
 
     #[test]

@@ -212,6 +212,7 @@ mod tests {
             last_from: String::new(),
             preview: String::new(),
             version: last_seq,
+            peer_read_seq: 0,
         }
     }
 
