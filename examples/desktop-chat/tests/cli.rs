@@ -115,6 +115,32 @@ async fn send_then_dump_shows_the_offline_messages() {
     assert!(String::from_utf8_lossy(&refused.stderr).contains("70003"));
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn the_dump_shows_how_far_the_peer_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start_server(dir.path()).await;
+    let dump = tokio::task::spawn_blocking(move || {
+        let sent = chat(&addr, &["--user", "alice", "--send", "bob", "read me"]);
+        assert!(sent.status.success());
+        // Opening the conversation reads it.
+        let bob = typed(&addr, &["--user", "bob"], "/open alice\n");
+        assert!(bob.status.success());
+        chat(&addr, &["--user", "alice", "--dump"])
+    })
+    .await
+    .unwrap();
+    let first: serde_json::Value = serde_json::from_str(
+        String::from_utf8(dump.stdout)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(first["conversation"], "C2Cbob");
+    assert_eq!(first["peer_read_seq"], 1);
+}
+
 /// Against a fresh server, alice's interactive session typed to its end,
 /// then bob's; their outputs, and the directory holding the server's data
 /// and alice's uploads.
