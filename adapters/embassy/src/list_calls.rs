@@ -14,7 +14,7 @@ use tinyim_core::wire::group::{GroupApplication, GroupMember};
 use tinyim_core::wire::user::{UserProfile, UserRecord};
 use tinyim_core::GroupRecord;
 
-use crate::call::{args, forward_group, forward_user, Applied, PageEnd};
+use crate::call::{args, forward_group, forward_user, Applied, Apply, PageEnd};
 use crate::handle::{Handle, HandleError, UserIds};
 
 fn group_record(bytes: &[u8]) -> Option<GroupRecord<'_>> {
@@ -82,7 +82,7 @@ impl<M: RawMutex, const EVENTS: usize> Handle<'_, M, EVENTS> {
     async fn profiles<A: serde::Serialize>(
         &self,
         a: &A,
-        apply: crate::call::Apply,
+        apply: Apply,
         mut visit: impl FnMut(&UserProfile<'_>),
     ) -> Result<PageEnd, HandleError> {
         self.list(a, apply, forward_user, &mut |bytes| {
@@ -100,13 +100,8 @@ impl<M: RawMutex, const EVENTS: usize> Handle<'_, M, EVENTS> {
         group_id: &str,
         visit: impl FnMut(&GroupRecord<'_>),
     ) -> Result<(), HandleError> {
-        self.group_records(
-            &group_id,
-            |c, now, a| Ok(Applied::Request(c.group_profile(now, args(a)?)?)),
-            visit,
-        )
-        .await
-        .map(drop)
+        let apply: Apply = |c, now, a| Ok(Applied::Request(c.group_profile(now, args(a)?)?));
+        self.group_records(&group_id, apply, visit).await.map(drop)
     }
 
     /// TIM `searchGroupByID`: what [`Handle::group_profile`] gives, for a
@@ -116,13 +111,8 @@ impl<M: RawMutex, const EVENTS: usize> Handle<'_, M, EVENTS> {
         group_id: &str,
         visit: impl FnMut(&GroupRecord<'_>),
     ) -> Result<(), HandleError> {
-        self.group_records(
-            &group_id,
-            |c, now, a| Ok(Applied::Request(c.search_group_by_id(now, args(a)?)?)),
-            visit,
-        )
-        .await
-        .map(drop)
+        let apply: Apply = |c, now, a| Ok(Applied::Request(c.search_group_by_id(now, args(a)?)?));
+        self.group_records(&group_id, apply, visit).await.map(drop)
     }
 
     /// TIM `getGroupMemberList`, a page at a time.
@@ -168,7 +158,7 @@ impl<M: RawMutex, const EVENTS: usize> Handle<'_, M, EVENTS> {
     async fn members<A: serde::Serialize>(
         &self,
         a: &A,
-        apply: crate::call::Apply,
+        apply: Apply,
         mut visit: impl FnMut(&GroupMember<'_>),
     ) -> Result<PageEnd, HandleError> {
         self.group_records(a, apply, |record| {
@@ -207,7 +197,7 @@ impl<M: RawMutex, const EVENTS: usize> Handle<'_, M, EVENTS> {
     async fn group_records<A: serde::Serialize>(
         &self,
         a: &A,
-        apply: crate::call::Apply,
+        apply: Apply,
         mut visit: impl FnMut(&GroupRecord<'_>),
     ) -> Result<PageEnd, HandleError> {
         self.list(a, apply, forward_group, &mut |bytes| {
