@@ -218,7 +218,8 @@ impl<S: Store> Engine<S> {
                     if target > row.read_seq {
                         row.read_seq = target;
                         self.store.put_conversation(row)?;
-                        if kind == ConversationType::C2c {
+                        // A chat with oneself has no one else to tell.
+                        if kind == ConversationType::C2c && peer != me {
                             self.tell_peer_read(me, peer, target)?;
                         }
                     }
