@@ -41,6 +41,17 @@ async fn device_reads_its_conversations_history_and_sends_custom_messages() {
     let dir = tempfile::tempdir().unwrap();
     let addr = start_server(dir.path()).await;
     with_device(&addr, 11, async |device, events| {
+        // Before login: reads answer from the empty tables, requests are refused.
+        assert_eq!(device.total_unread().await, Ok(0));
+        let not_logged_in = Err(HandleError::Command(CommandError::NotLoggedIn));
+        assert_eq!(
+            device.send_custom("alice", "x", "", "").await.map(drop),
+            not_logged_in
+        );
+        assert_eq!(
+            device.blocklist(0, 10, |_| {}).await.map(drop),
+            not_logged_in
+        );
         device.login("dev-3", &sig("dev-3")).await.unwrap();
         assert_eq!(device.total_unread().await, Ok(0));
         assert_eq!(device.conversation_at(0).await, Ok(None));
