@@ -220,12 +220,15 @@ pub struct GroupEntry {
     pub unread: u64,
 }
 
-/// Where the runner leaves its answer for the waiting handle. An explicit
-/// tag with `Empty` as 0 keeps an empty slot all zero bytes, so a
-/// `static Shared` lands in .bss instead of costing flash in .data. While a
-/// request runs, the slot holds the reply its records have built so far.
+/// Where the runner leaves its answer for the waiting handle, with the
+/// generation of the call it answers. An explicit tag with `Empty` as 0
+/// keeps an empty slot all zero bytes, so a `static Shared` lands in .bss
+/// instead of costing flash in .data. While a request runs, the slot holds
+/// the reply its records have built so far.
+// Without an allocator nothing can be boxed; the one slot holds the largest.
+#[allow(clippy::large_enum_variant)]
 #[repr(C, u8)]
 pub(crate) enum AnswerSlot {
     Empty,
-    Filled(Result<Reply, HandleError>),
+    Filled(u32, Result<Reply, HandleError>),
 }

@@ -9,8 +9,8 @@ use serde::Serialize;
 use tinyim_core::{CommandError, RequestError};
 
 use crate::call::{
-    args, no_records, AnswerSlot, Applied, Apply, Call, Collect, Forward, PageEnd, Reply, Slot,
-    Taken,
+    args, no_records, AnswerSlot, Applied, Apply, Bytes, Call, Collect, Forward, PageEnd, Reply,
+    Slot, Taken,
 };
 use crate::shared::{OwnedEvent, Shared};
 
@@ -172,33 +172,51 @@ impl<M: RawMutex, const EVENTS: usize> Handle<'_, M, EVENTS> {
         // Should this future be dropped while the runner waits for it to
         // take a record, the runner is told to stop waiting.
         let mut waiting = Waiting(Some((&shared.record_taken, generation)));
-        while let Either::Second(()) = select(shared.reply.wait(), shared.record_ready.wait()).await
-        {
-            let record = shared.slot.lock(|slot| {
-                let mut slot = slot.try_borrow_mut().ok()?;
-                match core::mem::replace(&mut *slot, Slot::Empty) {
-                    Slot::Record(bytes) => Some(bytes),
-                    other => {
-                        *slot = other;
-                        None
+        let answer = loop {
+            match select(shared.reply.wait(), shared.record_ready.wait()).await {
+                Either::First(()) => match self.take_answer(generation) {
+                    Some(answer) => break answer,
+                    // The answer to an earlier call whose handle gave up:
+                    // its request ended before the runner took this one.
+                    None => continue,
+                },
+                Either::Second(()) => {
+                    if let Some(record) = self.take_record() {
+                        visit(record.as_slice());
                     }
+                    shared.record_taken.signal(Taken::Took);
                 }
-            });
-            if let Some(record) = record {
-                visit(record.as_slice());
             }
-            shared.record_taken.signal(Taken::Took);
-        }
+        };
         waiting.0 = None;
-        let answer = shared.answer.lock(|slot| {
+        answer
+    }
+
+    /// The answer in the slot if it is this generation's; an empty slot
+    /// (which the runner never signals) reads as a lost connection.
+    fn take_answer(&self, generation: u32) -> Option<Result<Reply, HandleError>> {
+        self.shared.answer.lock(|slot| {
             let mut slot = slot.try_borrow_mut().ok()?;
             match core::mem::replace(&mut *slot, AnswerSlot::Empty) {
-                AnswerSlot::Filled(answer) => Some(answer),
-                AnswerSlot::Empty => None,
+                AnswerSlot::Filled(g, answer) if g == generation => Some(answer),
+                AnswerSlot::Filled(..) => None,
+                AnswerSlot::Empty => Some(Err(HandleError::Request(RequestError::Disconnected))),
             }
-        });
-        // The runner fills the slot before it raises the signal.
-        answer.unwrap_or(Err(HandleError::Request(RequestError::Disconnected)))
+        })
+    }
+
+    /// The record of a list call's answer waiting in the slot, if any.
+    fn take_record(&self) -> Option<Bytes> {
+        self.shared.slot.lock(|slot| {
+            let mut slot = slot.try_borrow_mut().ok()?;
+            match core::mem::replace(&mut *slot, Slot::Empty) {
+                Slot::Record(bytes) => Some(bytes),
+                other => {
+                    *slot = other;
+                    None
+                }
+            }
+        })
     }
 
     /// A list call: `visit` sees each record of the answer (postcard bytes

@@ -58,6 +58,7 @@ impl<'a, T: Transport, M: RawMutex, const EVENTS: usize, S: SyncStore> Runner<'a
                 state_buf,
                 save_due: false,
                 handoff_due: false,
+                answering: 0,
             },
         }
     }
@@ -94,6 +95,8 @@ struct EmbassyHost<'a, M: RawMutex, const EVENTS: usize, S> {
     /// A record waits in the slot for the handle: the event's future waits
     /// until the handle took it.
     handoff_due: bool,
+    /// The generation of the call being answered, written with its answer.
+    answering: u32,
 }
 
 /// Where a list call's record went.
@@ -124,7 +127,7 @@ impl<M: RawMutex, const EVENTS: usize, S> EmbassyHost<'_, M, EVENTS, S> {
     fn fill(&self, reply: Result<Reply, HandleError>) {
         self.shared.answer.lock(|slot| {
             if let Ok(mut slot) = slot.try_borrow_mut() {
-                *slot = AnswerSlot::Filled(reply);
+                *slot = AnswerSlot::Filled(self.answering, reply);
             }
         });
     }
@@ -144,7 +147,7 @@ impl<M: RawMutex, const EVENTS: usize, S> EmbassyHost<'_, M, EVENTS, S> {
         };
         self.shared.answer.lock(|slot| {
             if let Ok(mut slot) = slot.try_borrow_mut() {
-                if let AnswerSlot::Filled(Ok(reply)) = &mut *slot {
+                if let AnswerSlot::Filled(_, Ok(reply)) = &mut *slot {
                     (current.collect)(event, reply);
                 }
             }
@@ -197,7 +200,7 @@ impl<M: RawMutex, const EVENTS: usize, S> EmbassyHost<'_, M, EVENTS, S> {
     fn failed(&self) -> bool {
         self.shared.answer.lock(|slot| {
             slot.try_borrow()
-                .is_ok_and(|slot| matches!(*slot, AnswerSlot::Filled(Err(_))))
+                .is_ok_and(|slot| matches!(*slot, AnswerSlot::Filled(_, Err(_))))
         })
     }
 
@@ -430,6 +433,7 @@ impl<M: RawMutex, const EVENTS: usize, S: SyncStore> tinyim_driver::Host
         // A call whose handle stopped waiting (its future was dropped) must
         // not answer this one when its request ends.
         self.current = None;
+        self.answering = call.generation;
         let (request, send) = match (call.apply)(client, now, call.args()) {
             Ok(Applied::Request(request)) => (request, false),
             Ok(Applied::Send(request)) => (request, true),

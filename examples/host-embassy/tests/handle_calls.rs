@@ -441,3 +441,29 @@ async fn device_blocks_a_user_and_sets_its_profile() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_call_given_up_mid_request_never_answers_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start_server(dir.path()).await;
+    with_device(&addr, 15, async |device, _events| {
+        device.login("dev-10", &sig("dev-10")).await.unwrap();
+        let mut live = CreateGroup::new(GroupType::AvChatRoom, "live");
+        live.group_id = "g-drop";
+        device.create_group(&live).await.unwrap();
+        for _ in 0..20 {
+            // A request the runner has put on the wire, then given up on
+            // (as a timeout around a call does) ...
+            tokio::select! {
+                biased;
+                _ = device.set_group_member_mute_time("g-drop", "dev-10", 1) => {
+                    panic!("given up before its answer")
+                }
+                () = tokio::task::yield_now() => {}
+            }
+            // ... must not answer the next call, whatever comes first.
+            assert_eq!(device.group_online_member_count("g-drop").await, Ok(1));
+        }
+    })
+    .await;
+}
