@@ -20,6 +20,11 @@ use crate::shared::{OwnedEvent, Shared};
 /// concurrently with calls: the runner waits for room in the event queue
 /// rather than drop an event, so a task that only makes calls while nobody
 /// reads events stops once the queue is full.
+///
+/// A call can be given up (its future dropped, as under `with_timeout`):
+/// the next call waits its turn and gets its own answer, never the
+/// abandoned one's. What the abandoned request asked may still be done on
+/// the server (a send may still be stored).
 pub struct Handle<'a, M: RawMutex, const EVENTS: usize> {
     pub(crate) shared: &'a Shared<M, EVENTS>,
 }
