@@ -32,10 +32,12 @@
 
 mod call;
 mod clock;
+mod delivery;
 mod group_calls;
 mod handle;
 mod list_calls;
 mod message_calls;
+mod owned;
 mod reads;
 mod runner;
 mod shared;

@@ -1,21 +1,18 @@
 //! The task that owns the transport and the core.
 
 use core::future::Future;
-use core::pin::Pin;
-use core::task::{Context, Poll};
 
 use embassy_sync::blocking_mutex::raw::RawMutex;
-use embassy_sync::channel::{Channel, TrySendError};
-use heapless::String;
 use tinyim_core::time::Instant;
-use tinyim_core::wire::group::NoticeOp;
 use tinyim_core::{Client, Elem, Event, MessageView, RequestError, RequestId, SendStatus};
 use tinyim_driver::Transport;
 
-use crate::call::{page_of, AnswerSlot, Applied, Call, Collect, Forward, Reply, Slot, Taken};
+use crate::call::{page_of, AnswerSlot, Applied, Call, Collect, Forward, Reply, Slot};
 use crate::clock::EmbassyClock;
+use crate::delivery::{Deliver, Delivery};
 use crate::handle::{HandleError, Sent};
-use crate::shared::{OwnedEvent, ReceivedMessage, ReceivedNotice, Shared, MAX_TEXT};
+use crate::owned::{owned_id, received, received_notice};
+use crate::shared::{OwnedEvent, Shared};
 
 /// Where the sync state (cursor and watermarks, postcard bytes) is kept across
 /// reboots. Restore it with `Client::restore_sync_state` before building the
@@ -78,12 +75,12 @@ impl<'a, T: Transport, M: RawMutex, const EVENTS: usize, S: SyncStore> Runner<'a
 /// The call in progress: its request, whether it is a send (answered by its
 /// status, not its completion), and how its records build its reply (kept
 /// in the answer slot until the request completes).
-struct Current {
+pub(crate) struct Current {
     request: RequestId,
     send: bool,
     collect: Collect,
     forward: Option<Forward>,
-    generation: u32,
+    pub(crate) generation: u32,
 }
 
 struct EmbassyHost<'a, M: RawMutex, const EVENTS: usize, S> {
@@ -254,21 +251,7 @@ impl<M: RawMutex, const EVENTS: usize, S> EmbassyHost<'_, M, EVENTS, S> {
                 elem: Elem::GroupSystemNotice(notice),
                 seq,
                 ..
-            }) => {
-                let text = match notice.op {
-                    NoticeOp::Custom => notice.data,
-                    _ => notice.message,
-                };
-                let (text, truncated) = copy_text(text);
-                OwnedEvent::GroupSystemNotice(ReceivedNotice {
-                    op: notice.op,
-                    group_id: String::try_from(notice.group_id).unwrap_or_default(),
-                    operator: String::try_from(notice.operator).unwrap_or_default(),
-                    seq,
-                    text,
-                    truncated,
-                })
-            }
+            }) => OwnedEvent::GroupSystemNotice(received_notice(seq, &notice)),
             Event::MessageReceived(m) | Event::GroupTip(m) | Event::GroupSystemNotice(m) => {
                 OwnedEvent::MessageReceived(received(&m))
             }
@@ -288,7 +271,7 @@ impl<M: RawMutex, const EVENTS: usize, S> EmbassyHost<'_, M, EVENTS, S> {
                 conversation_id,
                 peer_read_seq,
             } => OwnedEvent::MessageReadByPeer {
-                conversation: String::try_from(conversation_id).unwrap_or_default(),
+                conversation: owned_id(conversation_id),
                 peer_read_seq,
             },
             Event::ProfileUpdated => OwnedEvent::ProfileUpdated,
@@ -301,108 +284,6 @@ impl<M: RawMutex, const EVENTS: usize, S> EmbassyHost<'_, M, EVENTS, S> {
         };
         Some(owned)
     }
-}
-
-/// Puts an owned event (if there is one) into the application tasks' queue,
-/// waiting for room. Written over `try_send` and `poll_ready_to_send` rather
-/// than with the channel's send future, which panics if polled again after
-/// it completed: this one has no panicking path.
-struct Deliver<'a, M: RawMutex, const N: usize> {
-    events: &'a Channel<M, OwnedEvent, N>,
-    event: Option<OwnedEvent>,
-}
-
-impl<M: RawMutex, const N: usize> Future for Deliver<'_, M, N> {
-    type Output = ();
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = &mut *self;
-        loop {
-            let Some(event) = this.event.take() else {
-                return Poll::Ready(());
-            };
-            match this.events.try_send(event) {
-                Ok(()) => return Poll::Ready(()),
-                Err(TrySendError::Full(event)) => {
-                    this.event = Some(event);
-                    // Registers the waker; ready again means room appeared.
-                    if this.events.poll_ready_to_send(cx).is_pending() {
-                        return Poll::Pending;
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// A message copied out of the client's receive buffer, its payload as text.
-fn received(m: &MessageView<'_>) -> ReceivedMessage {
-    let (text, truncated) = match m.elem {
-        Elem::Text { text } => copy_text(text),
-        Elem::Custom { data, .. } => copy_text(data),
-        Elem::Image { url, .. } | Elem::File { url, .. } => copy_text(url),
-        Elem::TooLarge { .. } => (String::new(), true),
-        // Tips and notices arrive as what a conversation list shows.
-        Elem::GroupTip(_) | Elem::GroupSystemNotice(_) => copy_text(m.elem.preview()),
-    };
-    ReceivedMessage {
-        conversation: String::try_from(m.conversation_id).unwrap_or_default(),
-        from: String::try_from(m.from).unwrap_or_default(),
-        seq: m.seq,
-        time_ms: m.time_ms,
-        client_msg_id: m.client_msg_id,
-        text,
-        truncated,
-    }
-}
-
-/// An event's delivery, then, when it was a list call's record, the wait
-/// for the handle to take it; a handle that stopped waiting ends the call.
-struct Delivery<'a, M: RawMutex, const N: usize, F> {
-    deliver: Deliver<'a, M, N>,
-    taken: Option<F>,
-    current: &'a mut Option<Current>,
-}
-
-impl<M: RawMutex, const N: usize, F: Future<Output = Taken> + Unpin> Future
-    for Delivery<'_, M, N, F>
-{
-    type Output = ();
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = &mut *self;
-        if Pin::new(&mut this.deliver).poll(cx).is_pending() {
-            return Poll::Pending;
-        }
-        let Some(taken) = this.taken.as_mut() else {
-            return Poll::Ready(());
-        };
-        loop {
-            match Pin::new(&mut *taken).poll(cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(Taken::Took) => break,
-                Poll::Ready(Taken::Abandoned(generation)) => {
-                    if this.current.as_ref().map(|c| c.generation) == Some(generation) {
-                        *this.current = None;
-                        break;
-                    }
-                    // An earlier call's handle gave up after its records
-                    // were all taken: not this call's, wait on.
-                }
-            }
-        }
-        this.taken = None;
-        Poll::Ready(())
-    }
-}
-
-fn copy_text(text: &str) -> (String<MAX_TEXT>, bool) {
-    let cut = tinyim_core::model::cut_at_char_boundary(text, MAX_TEXT);
-    // `cut` is at most MAX_TEXT bytes, so it fits.
-    (
-        String::try_from(cut).unwrap_or_default(),
-        cut.len() < text.len(),
-    )
 }
 
 impl<M: RawMutex, const EVENTS: usize, S: SyncStore> tinyim_driver::Host
