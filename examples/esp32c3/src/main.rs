@@ -167,6 +167,16 @@ async fn main(spawner: Spawner) -> ! {
             OwnedEvent::MessageReceived(m) => {
                 info!("[{} #{}] {}: {}", m.conversation, m.seq, m.from, m.text)
             }
+            OwnedEvent::MessageReadByPeer {
+                conversation,
+                peer_read_seq,
+            } => info!("[{conversation}] read up to #{peer_read_seq}"),
+            OwnedEvent::GroupSystemNotice(n) => {
+                info!(
+                    "[{}] notice {:?} from {}: {}",
+                    n.group_id, n.op, n.operator, n.text
+                )
+            }
             OwnedEvent::KickedOut(reason) => warn!("kicked out: {reason:?}"),
             OwnedEvent::NetStateChange(state) => info!("net: {state:?}"),
             OwnedEvent::SyncComplete => info!("synced"),

@@ -173,6 +173,17 @@ async fn main(spawner: Spawner) {
                     m.text.as_str()
                 )
             }
+            OwnedEvent::MessageReadByPeer {
+                conversation,
+                peer_read_seq,
+            } => info!("[{}] read up to #{}", conversation.as_str(), peer_read_seq),
+            OwnedEvent::GroupSystemNotice(n) => info!(
+                "[{}] notice {} from {}: {}",
+                n.group_id.as_str(),
+                n.op,
+                n.operator.as_str(),
+                n.text.as_str()
+            ),
             OwnedEvent::KickedOut(reason) => warn!("kicked out: {}", reason),
             OwnedEvent::NetStateChange(state) => info!("net: {}", state),
             OwnedEvent::SyncComplete => info!("synced"),
