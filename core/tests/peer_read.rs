@@ -82,6 +82,7 @@ fn the_peer_read_while_away_arrives_with_the_sync() {
         last_from: "alice",
         preview: "mine",
         peer_read_seq: 4,
+        deleted: false,
     };
     let events = h.feed(&page(
         sync,

@@ -191,18 +191,6 @@ async fn hostile_profile_calls_get_codes_and_change_nothing() {
     assert_eq!((p.nick, p.avatar, p.level), ("mal", "", 0));
 }
 
-/// A second logged-in session of `user`, as a phone (the first is a desktop).
-async fn on_phone(addr: &str, user: &str) -> (tinyim_tokio::Tim, tinyim_tokio::EventStream) {
-    let options = tinyim_tokio::Options {
-        config: tinyim_core::Config::new(tinyim_core::wire::body::DeviceClass::Mobile),
-        ..tinyim_tokio::Options::default()
-    };
-    let (tim, mut events) = tinyim_tokio::Tim::connect(addr, options);
-    tim.login(user, &sig(user)).await.expect("login");
-    wait_for(&mut events, |e| *e == tinyim_tokio::TimEvent::SyncComplete).await;
-    (tim, events)
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_change_on_one_device_is_announced_to_the_users_other_devices() {
     use tinyim_tokio::TimEvent;

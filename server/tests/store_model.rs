@@ -70,6 +70,7 @@ fn row(owner: usize, conv: usize, seq: u64) -> ConversationRow {
         preview: String::new(),
         version: 0,
         peer_read_seq: 0,
+        hidden_seq: 0,
     }
 }
 

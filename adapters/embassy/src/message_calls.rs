@@ -1,5 +1,5 @@
 //! TIM's message calls on a [`Handle`]: sends (text, custom, image, file),
-//! read receipts and history.
+//! read receipts, history and deleting a conversation.
 
 use embassy_sync::blocking_mutex::raw::RawMutex;
 use tinyim_core::time::Instant;
@@ -126,6 +126,16 @@ impl<M: RawMutex, const EVENTS: usize> Handle<'_, M, EVENTS> {
     pub async fn set_message_read(&self, conversation_id: &str) -> Result<(), HandleError> {
         self.done(&conversation_id, |c, now, a| {
             Ok(Applied::Request(c.set_message_read(now, args(a)?)?))
+        })
+        .await
+    }
+
+    /// TIM `deleteConversation`: the conversation leaves the list on every
+    /// device of this user and its unread count is cleared, until a later
+    /// message brings it back.
+    pub async fn delete_conversation(&self, conversation_id: &str) -> Result<(), HandleError> {
+        self.done(&conversation_id, |c, now, a| {
+            Ok(Applied::Request(c.delete_conversation(now, args(a)?)?))
         })
         .await
     }

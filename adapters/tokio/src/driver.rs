@@ -48,6 +48,10 @@ pub(crate) enum Command {
         conversation_id: String,
         reply: Reply<()>,
     },
+    DeleteConversation {
+        conversation_id: String,
+        reply: Reply<()>,
+    },
     History {
         conversation_id: String,
         before_seq: u64,
@@ -313,6 +317,15 @@ fn apply(
             reply,
         } => register(
             client.set_message_read(now, &conversation_id),
+            waiters,
+            reply,
+            Waiter::Unit,
+        ),
+        Command::DeleteConversation {
+            conversation_id,
+            reply,
+        } => register(
+            client.delete_conversation(now, &conversation_id),
             waiters,
             reply,
             Waiter::Unit,

@@ -122,6 +122,18 @@ impl Tim {
         .await
     }
 
+    /// TIM `deleteConversation`: the conversation leaves the list on every
+    /// device of this user and its unread count is cleared, until a later
+    /// message brings it back; its messages stay (`message_list`).
+    pub async fn delete_conversation(&self, conversation_id: &str) -> Result<(), TimError> {
+        let conversation_id = conversation_id.to_owned();
+        self.call(|reply| Command::DeleteConversation {
+            conversation_id,
+            reply,
+        })
+        .await
+    }
+
     /// TIM `getMessageList`: up to `count` messages before `before_seq` (0:
     /// the newest), newest first.
     pub async fn message_list(

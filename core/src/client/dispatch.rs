@@ -71,6 +71,10 @@ impl State<'_> {
                 self.on_kicked(kicked.reason);
             }
             (Link::Open { .. }, kind::PUSH_READ) => self.on_read(decode_exact(body_bytes)?),
+            (Link::Open { .. }, kind::PUSH_CONVERSATION_DELETED) => {
+                let deleted: body::ConversationRef<'_> = decode_exact(body_bytes)?;
+                self.on_conversation_deleted(deleted.conversation);
+            }
             (Link::Open { .. }, kind::PUSH_PEER_READ) => {
                 let read: body::PushPeerRead<'_> = decode_exact(body_bytes)?;
                 self.on_peer_read(read.conversation, read.peer_read_seq);
@@ -122,6 +126,12 @@ impl State<'_> {
             }
             Op::SetRead => {
                 self.on_read(decode_exact(payload)?);
+                self.out.remove(id);
+                self.queue(QueuedEvent::RequestCompleted(id));
+            }
+            Op::DeleteConversation => {
+                let deleted: body::ConversationRef<'_> = decode_exact(payload)?;
+                self.on_conversation_deleted(deleted.conversation);
                 self.out.remove(id);
                 self.queue(QueuedEvent::RequestCompleted(id));
             }

@@ -186,6 +186,32 @@ impl State<'_> {
         Ok(id)
     }
 
+    pub(crate) fn start_delete_conversation(
+        &mut self,
+        conversation: &str,
+    ) -> Result<RequestId, CommandError> {
+        ConversationType::parse(conversation).ok_or(CommandError::InvalidId)?;
+        let id = self.next_id();
+        let deadline = self.now + self.config.request_timeout;
+        let req = body::ConversationRef { conversation };
+        self.out.push(
+            id,
+            Op::DeleteConversation,
+            deadline,
+            kind::DELETE_CONVERSATION,
+            &req,
+        )?;
+        Ok(id)
+    }
+
+    /// The user deleted a conversation (here, or on another device): it
+    /// leaves the list until a message brings it back.
+    pub(crate) fn on_conversation_deleted(&mut self, conversation: &str) {
+        if self.table.remove(conversation) {
+            self.conversations_dirty = true;
+        }
+    }
+
     /// A read watermark moved (our request, or another device's).
     pub(crate) fn on_read(&mut self, read: body::PushRead<'_>) {
         if let Some(c) = self.table.find_mut(read.conversation) {

@@ -306,6 +306,18 @@ impl<'r> Client<'r> {
         self.command(now, |st| st.start_set_read(conversation_id))
     }
 
+    /// TIM `deleteConversation`: the conversation leaves the list on every
+    /// device of this user and its unread count is cleared; a later message
+    /// brings it back. Its messages stay on the server (`message_list`).
+    /// `RequestCompleted` once the server keeps the deletion.
+    pub fn delete_conversation(
+        &mut self,
+        now: Instant,
+        conversation_id: &str,
+    ) -> Result<RequestId, CommandError> {
+        self.command(now, |st| st.start_delete_conversation(conversation_id))
+    }
+
     /// TIM `getMessageList`: up to `count` messages before `before_seq` (0 for
     /// the newest), delivered newest first as `HistoryMessage` events, then
     /// `RequestCompleted`.

@@ -25,6 +25,7 @@ pub(crate) enum Op {
         client_msg_id: u64,
     },
     SetRead,
+    DeleteConversation,
     History,
     /// Internal: missed messages of one conversation, by its
     /// [`super::table::id_key`].

@@ -317,7 +317,12 @@ impl<'r> State<'r> {
                     error,
                 });
             }
-            Op::Logout | Op::SetRead | Op::History | Op::Group | Op::User => {
+            Op::Logout
+            | Op::SetRead
+            | Op::DeleteConversation
+            | Op::History
+            | Op::Group
+            | Op::User => {
                 self.queue(QueuedEvent::RequestFailed {
                     request: p.id,
                     error,

@@ -45,6 +45,10 @@ impl State<'_> {
     ) -> Result<(), ProtocolError> {
         for summary in Records::<body::ConversationSummary<'_>>::new(bytes) {
             let s = summary?;
+            if s.deleted {
+                self.on_conversation_deleted(s.conversation);
+                continue;
+            }
             let Some(c) = self.table.get_or_insert(s.conversation) else {
                 continue;
             };

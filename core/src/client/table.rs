@@ -98,4 +98,11 @@ impl<'r> Table<'r> {
     pub(crate) fn clear(&mut self) {
         self.rows.clear();
     }
+
+    /// Drops the conversation `id`; whether it was there.
+    pub(crate) fn remove(&mut self, id: &str) -> bool {
+        let before = self.rows.len();
+        self.rows.retain(|c| c.id.as_str() != id);
+        self.rows.len() != before
+    }
 }

@@ -202,6 +202,14 @@ pub struct PushRead<'a> {
     pub last_seq: u64,
 }
 
+/// One conversation by id: the request and answer of a deletion, and the
+/// push that tells the user's other sessions.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConversationRef<'a> {
+    /// Conversation id.
+    pub conversation: &'a str,
+}
+
 /// Body of a peer-read push (TIM `MESSAGE_READ_BY_PEER`): the other user of
 /// a one-to-one conversation has read up to `peer_read_seq`.
 #[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
@@ -293,6 +301,9 @@ pub struct ConversationSummary<'a> {
     /// One-to-one conversations: the peer's read watermark (TIM
     /// `isPeerRead` for every message up to it); 0 for groups.
     pub peer_read_seq: u64,
+    /// The user deleted the conversation (TIM `deleteConversation`) and
+    /// nothing arrived since: it leaves the conversation list.
+    pub deleted: bool,
 }
 
 /// Why a session was ended by the server.

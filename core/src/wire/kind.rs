@@ -23,6 +23,9 @@ pub const MESSAGE_LIST: u8 = 0x24;
 pub const MESSAGE_RANGE: u8 = 0x25;
 /// Request: [`super::body::Sync`].
 pub const SYNC: u8 = 0x26;
+/// Request: [`super::body::ConversationRef`], TIM `deleteConversation`;
+/// answer: the same conversation.
+pub const DELETE_CONVERSATION: u8 = 0x27;
 
 /// Request: [`super::group::CreateGroup`]; answer: `Created`.
 pub const CREATE_GROUP: u8 = 0x30;
@@ -113,6 +116,9 @@ pub const PUSH_USER: u8 = 0xc4;
 /// Push: [`super::body::PushPeerRead`], the peer of a one-to-one
 /// conversation read up to a seq.
 pub const PUSH_PEER_READ: u8 = 0xc5;
+/// Push: [`super::body::ConversationRef`], a conversation the user deleted
+/// on another device.
+pub const PUSH_CONVERSATION_DELETED: u8 = 0xc6;
 
 /// Whether `kind` is a client request (its body starts with a request id).
 pub const fn is_request(kind: u8) -> bool {

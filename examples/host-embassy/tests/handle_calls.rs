@@ -184,6 +184,11 @@ async fn device_reads_its_conversations_history_and_sends_custom_messages() {
         ids.sort();
         assert_eq!(ids, ["C2Calice", "C2Cbob"]);
         assert_eq!(device.conversation_at(2).await, Ok(None));
+
+        // Deleting one takes it off the list.
+        device.delete_conversation("C2Cbob").await.unwrap();
+        assert_eq!(device.conversation("C2Cbob").await, Ok(None));
+        assert_eq!(device.conversation_at(1).await, Ok(None));
     })
     .await;
 }

@@ -45,7 +45,7 @@ struct Access {
     read_seq: u64,
 }
 
-fn invalid_conversation() -> Refusal {
+pub(crate) fn invalid_conversation() -> Refusal {
     Refusal::Code(code::BAD_CONVERSATION, "invalid conversation id")
 }
 
@@ -61,6 +61,7 @@ pub(crate) fn new_row(owner: &str, conv_id: String, conv_key: &str) -> Conversat
         preview: String::new(),
         version: 0,
         peer_read_seq: 0,
+        hidden_seq: 0,
     }
 }
 

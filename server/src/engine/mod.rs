@@ -4,6 +4,7 @@
 //! outputs only after the commit, so nothing is acknowledged before it is
 //! durable.
 
+mod conversations;
 pub(crate) mod encode;
 mod groups;
 mod handshake;
@@ -148,6 +149,7 @@ fn refuses_before_writing(frame_kind: u8) -> bool {
             | kind::LOGOUT
             | kind::SEND_MESSAGE
             | kind::SET_READ
+            | kind::DELETE_CONVERSATION
             | kind::MESSAGE_RANGE
             | kind::MESSAGE_LIST
             | kind::SYNC
@@ -385,6 +387,9 @@ impl<S: Store> Engine<S> {
             kind::LOGOUT => self.logout(reply),
             kind::SEND_MESSAGE => self.send_message(reply, &user, request_body(payload)?),
             kind::SET_READ => self.set_read(reply, &user, request_body(payload)?),
+            kind::DELETE_CONVERSATION => {
+                self.delete_conversation(reply, &user, request_body(payload)?)
+            }
             kind::MESSAGE_RANGE => self.message_range(reply, &user, request_body(payload)?),
             kind::MESSAGE_LIST => self.message_list(reply, &user, request_body(payload)?),
             kind::SYNC => self.sync(reply, &user, request_body(payload)?),

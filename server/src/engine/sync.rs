@@ -29,6 +29,7 @@ impl<S: Store> Engine<S> {
                 last_from: &row.last_from,
                 preview: &row.preview,
                 peer_read_seq: row.peer_read_seq,
+                deleted: row.deleted(),
             };
             if !page.push(&summary) {
                 all_fit = false;

@@ -70,6 +70,9 @@ pub struct MemberRow {
     pub read_seq: u64,
     /// Change number of the row's last change.
     pub version: u64,
+    /// The member deleted the group's conversation at this seq (TIM
+    /// `deleteConversation`): it stays out of the list until a later message.
+    pub hidden_seq: u64,
 }
 
 /// A pending join application.

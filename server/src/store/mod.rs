@@ -70,6 +70,16 @@ pub struct ConversationRow {
     pub version: u64,
     /// One-to-one conversations: the peer's read watermark; 0 for groups.
     pub peer_read_seq: u64,
+    /// The owner deleted the conversation at this seq (TIM
+    /// `deleteConversation`): it stays out of the list until a later message.
+    pub hidden_seq: u64,
+}
+
+impl ConversationRow {
+    /// Deleted, with nothing arrived since.
+    pub fn deleted(&self) -> bool {
+        self.hidden_seq > 0 && self.last_seq <= self.hidden_seq
+    }
 }
 
 /// Storage operations. Calls happen inside `begin` .. `commit` of one batch;

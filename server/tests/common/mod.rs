@@ -108,6 +108,19 @@ pub async fn client(addr: &str, user: &str) -> (Tim, EventStream) {
     (tim, events)
 }
 
+/// A second logged-in session of `user`, as a phone (the first is a desktop),
+/// whose first sync has completed.
+pub async fn on_phone(addr: &str, user: &str) -> (Tim, EventStream) {
+    let options = Options {
+        config: tinyim_core::Config::new(tinyim_core::wire::body::DeviceClass::Mobile),
+        ..Options::default()
+    };
+    let (tim, mut events) = Tim::connect(addr, options);
+    tim.login(user, &sig(user)).await.expect("login");
+    wait_for(&mut events, |e| *e == TimEvent::SyncComplete).await;
+    (tim, events)
+}
+
 /// Waits for the first event that satisfies `want`, failing after [`PATIENCE`].
 pub async fn wait_for(
     events: &mut EventStream,

@@ -76,6 +76,7 @@ pub(super) fn new_member(group: &GroupRow, user: &str, role: GroupRole, now_ms: 
         muted_until_ms: 0,
         read_seq: group.last_seq,
         version: 0,
+        hidden_seq: 0,
     }
 }
 

@@ -37,6 +37,7 @@ CREATE TABLE IF NOT EXISTS group_members (
     muted_until_ms INTEGER NOT NULL,
     read_seq INTEGER NOT NULL,
     version INTEGER NOT NULL,
+    hidden_seq INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (group_id, user_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS group_members_by_user ON group_members (user_id, group_id);
@@ -67,7 +68,7 @@ INSERT OR IGNORE INTO group_numbers (id, last) VALUES (1, 0);
 pub(super) const GROUP_CONVERSATIONS: &str = "
 SELECT m.user_id, 'GROUP' || g.group_id, 'group:' || g.group_id, g.last_seq,
        CASE WHEN g.group_type = 2 THEN g.last_seq ELSE MAX(m.read_seq, m.join_seq) END,
-       g.last_time_ms, g.last_from, g.preview, MAX(g.version, m.version), 0
+       g.last_time_ms, g.last_from, g.preview, MAX(g.version, m.version), 0, m.hidden_seq
 FROM group_members m JOIN groups g ON g.group_id = m.group_id
 WHERE m.user_id = ?1 AND (g.version > ?2 OR m.version > ?2) AND g.group_type <> 4";
 
@@ -135,7 +136,8 @@ const GROUP_COLUMNS: &str = "group_id, group_type, name, introduction, notificat
      last_time_ms, last_from, preview, version";
 
 const MEMBER_COLUMNS: &str =
-    "group_id, user_id, role, join_ms, join_seq, name_card, muted_until_ms, read_seq, version";
+    "group_id, user_id, role, join_ms, join_seq, name_card, muted_until_ms, read_seq, version, \
+     hidden_seq";
 
 /// Reads a group from `row` starting at column `at`.
 fn group_at(row: &Row<'_>, at: usize) -> rusqlite::Result<GroupRow> {
@@ -172,6 +174,7 @@ fn member_at(row: &Row<'_>, at: usize) -> rusqlite::Result<MemberRow> {
         muted_until_ms: from_sql(row.get(at + 6)?),
         read_seq: from_sql(row.get(at + 7)?),
         version: from_sql(row.get(at + 8)?),
+        hidden_seq: from_sql(row.get(at + 9)?),
     })
 }
 
@@ -271,7 +274,7 @@ impl GroupStore for SqliteStore {
         self.conn
             .prepare_cached(&format!(
                 "INSERT OR REPLACE INTO group_members ({MEMBER_COLUMNS})
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
             ))
             .map_err(err)?
             .execute(params![
@@ -284,6 +287,7 @@ impl GroupStore for SqliteStore {
                 to_sql(m.muted_until_ms),
                 to_sql(m.read_seq),
                 to_sql(m.version),
+                to_sql(m.hidden_seq),
             ])
             .map(|_| ())
             .map_err(err)

@@ -46,6 +46,7 @@ CREATE TABLE IF NOT EXISTS conversations (
     preview TEXT NOT NULL,
     version INTEGER NOT NULL,
     peer_read_seq INTEGER NOT NULL DEFAULT 0,
+    hidden_seq INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (owner, conv_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS conversations_by_version ON conversations (owner, version);
@@ -117,6 +118,7 @@ fn conversation_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Conversati
         preview: row.get(7)?,
         version: from_sql(row.get(8)?),
         peer_read_seq: from_sql(row.get(9)?),
+        hidden_seq: from_sql(row.get(10)?),
     })
 }
 
@@ -132,7 +134,7 @@ macro_rules! message_columns {
 macro_rules! conversation_columns {
     () => {
         "owner, conv_id, conv_key, last_seq, read_seq, last_time_ms, last_from, preview, version, \
-         peer_read_seq"
+         peer_read_seq, hidden_seq"
     };
 }
 
@@ -162,12 +164,13 @@ const INSERT_MESSAGE: &str = concat!(
 const UPSERT_CONVERSATION: &str = concat!(
     "INSERT INTO conversations (",
     conversation_columns!(),
-    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
     ON CONFLICT (owner, conv_id) DO UPDATE SET
       conv_key = excluded.conv_key, last_seq = excluded.last_seq,
       read_seq = excluded.read_seq, last_time_ms = excluded.last_time_ms,
       last_from = excluded.last_from, preview = excluded.preview,
-      version = excluded.version, peer_read_seq = excluded.peer_read_seq"
+      version = excluded.version, peer_read_seq = excluded.peer_read_seq,
+      hidden_seq = excluded.hidden_seq"
 );
 
 fn insert_message_row(conn: &Connection, m: &StoredMessage) -> rusqlite::Result<()> {
@@ -196,23 +199,33 @@ fn upsert_conversation(conn: &Connection, row: &ConversationRow) -> rusqlite::Re
             row.last_from,
             row.preview,
             to_sql(row.version),
-            to_sql(row.peer_read_seq)
+            to_sql(row.peer_read_seq),
+            to_sql(row.hidden_seq)
         ])
         .map(drop)
 }
 
-/// Brings a data file made by an older server to this schema: columns added
-/// since, with the value every row had before.
+/// Columns added to existing tables since the first data files, each with
+/// the value every older row has: (table, column).
+const ADDED_COLUMNS: [(&str, &str); 3] = [
+    ("conversations", "peer_read_seq"),
+    ("conversations", "hidden_seq"),
+    ("group_members", "hidden_seq"),
+];
+
+/// Brings a data file made by an older server to this schema.
 fn upgrade(conn: &Connection) -> rusqlite::Result<()> {
-    let has_peer_read: bool = conn.query_row(
-        "SELECT COUNT(*) > 0 FROM pragma_table_info('conversations') WHERE name = 'peer_read_seq'",
-        [],
-        |r| r.get(0),
-    )?;
-    if !has_peer_read {
-        conn.execute_batch(
-            "ALTER TABLE conversations ADD COLUMN peer_read_seq INTEGER NOT NULL DEFAULT 0",
+    for (table, column) in ADDED_COLUMNS {
+        let present: bool = conn.query_row(
+            "SELECT COUNT(*) > 0 FROM pragma_table_info(?1) WHERE name = ?2",
+            params![table, column],
+            |r| r.get(0),
         )?;
+        if !present {
+            conn.execute_batch(&format!(
+                "ALTER TABLE {table} ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0"
+            ))?;
+        }
     }
     Ok(())
 }
@@ -262,9 +275,9 @@ impl SqliteStore {
         conn.pragma_update(None, "temp_store", "MEMORY")
             .map_err(err)?;
         conn.execute_batch(SCHEMA).map_err(err)?;
-        upgrade(&conn).map_err(err)?;
         conn.execute_batch(groups::SCHEMA).map_err(err)?;
         conn.execute_batch(users::SCHEMA).map_err(err)?;
+        upgrade(&conn).map_err(err)?;
         let blockers = users::Blockers::load(&conn).map_err(err)?;
         let last_change = conn
             .query_row("SELECT last FROM change_log WHERE id = 1", [], |r| {
@@ -572,11 +585,13 @@ mod tests {
             preview: preview.into(),
             version: 0,
             peer_read_seq: 0,
+            hidden_seq: 0,
         }
     }
 
     #[test]
-    fn a_data_file_from_before_peer_reads_opens_with_them_at_zero() {
+    fn a_data_file_from_before_added_columns_opens_with_them_at_zero() {
+        use crate::store::GroupStore;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("old.db");
         {
@@ -589,13 +604,30 @@ mod tests {
                     last_time_ms INTEGER NOT NULL, last_from TEXT NOT NULL,
                     preview TEXT NOT NULL, version INTEGER NOT NULL,
                     PRIMARY KEY (owner, conv_id)) WITHOUT ROWID;
-                 INSERT INTO conversations VALUES ('a', 'C2Cb', 'c2c:a|b', 4, 2, 9, 'b', 'hi', 1);",
+                 INSERT INTO conversations VALUES ('a', 'C2Cb', 'c2c:a|b', 4, 2, 9, 'b', 'hi', 1);
+                 CREATE TABLE group_members (
+                    group_id TEXT NOT NULL, user_id TEXT NOT NULL, role INTEGER NOT NULL,
+                    join_ms INTEGER NOT NULL, join_seq INTEGER NOT NULL, name_card TEXT NOT NULL,
+                    muted_until_ms INTEGER NOT NULL, read_seq INTEGER NOT NULL,
+                    version INTEGER NOT NULL,
+                    PRIMARY KEY (group_id, user_id)) WITHOUT ROWID;
+                 INSERT INTO group_members VALUES ('g', 'a', 2, 5, 3, '', 0, 3, 2);",
             )
             .unwrap();
         }
         let mut s = SqliteStore::open(&path).unwrap();
         let row = s.conversation("a", "C2Cb").unwrap().unwrap();
-        assert_eq!((row.last_seq, row.read_seq, row.peer_read_seq), (4, 2, 0));
+        assert_eq!(
+            (
+                row.last_seq,
+                row.read_seq,
+                row.peer_read_seq,
+                row.hidden_seq
+            ),
+            (4, 2, 0, 0)
+        );
+        let member = s.member("g", "a").unwrap().unwrap();
+        assert_eq!((member.read_seq, member.hidden_seq), (3, 0));
         s.begin().unwrap();
         s.put_conversation(ConversationRow {
             peer_read_seq: 3,

@@ -213,6 +213,7 @@ mod tests {
             preview: String::new(),
             version: last_seq,
             peer_read_seq: 0,
+            hidden_seq: 0,
         }
     }
 

@@ -1,0 +1,55 @@
+//! TIM `deleteConversation`: the conversation leaves the user's list on
+//! every device (a tombstone in the user's row, synced like any change),
+//! its unread count is cleared, and the next message brings it back. The
+//! messages stay: `message_list` still pages them.
+
+use tinyim_core::wire::{body, kind};
+use tinyim_core::ConversationType;
+
+use super::encode;
+use super::messages::invalid_conversation;
+use super::{Engine, Handled, Output, Reply};
+use crate::store::Store;
+
+impl<S: Store> Engine<S> {
+    pub(crate) fn delete_conversation(
+        &mut self,
+        reply: Reply,
+        me: &str,
+        req: body::ConversationRef<'_>,
+    ) -> Handled {
+        match ConversationType::parse(req.conversation) {
+            Some((ConversationType::Group, group_id)) => {
+                // A group the user is not in has no row: nothing to hide.
+                let group = self.store.group(group_id)?;
+                let member = self.store.member(group_id, me)?;
+                if let (Some(group), Some(mut member)) = (group, member) {
+                    member.hidden_seq = group.last_seq;
+                    member.read_seq = member.read_seq.max(group.last_seq);
+                    self.store.put_member(&mut member)?;
+                }
+            }
+            Some(_) => {
+                if let Some(mut row) = self.store.conversation(me, req.conversation)? {
+                    row.hidden_seq = row.last_seq;
+                    row.read_seq = row.last_seq;
+                    self.store.put_conversation(row)?;
+                }
+            }
+            None => return Err(invalid_conversation()),
+        }
+        let others: Vec<u64> = self
+            .sessions
+            .sessions_of(me)
+            .filter(|&c| c != reply.conn)
+            .collect();
+        for conn in others {
+            self.out.push(Output::Frame {
+                conn,
+                bytes: encode::frame(kind::PUSH_CONVERSATION_DELETED, &req),
+            });
+        }
+        self.respond(reply, &req);
+        Ok(())
+    }
+}

@@ -1,0 +1,142 @@
+//! End to end: TIM `deleteConversation`. The conversation leaves the list
+//! on every device of the user (live, at the next sync, after a restart),
+//! its unread count is cleared, its history stays, and the next message
+//! brings it back. Real server on 127.0.0.1, real SQLite file.
+
+mod common;
+
+use common::*;
+use tinyim_core::wire::{body, code, kind};
+use tinyim_tokio::{EventStream, GroupOptions, GroupType, Tim, TimEvent};
+
+async fn listed(tim: &Tim) -> Vec<(String, u64)> {
+    let list = tim.conversation_list().await.unwrap();
+    list.into_iter().map(|c| (c.id, c.unread_count)).collect()
+}
+
+/// Waits until `tim`'s list no longer has `id` (each check after a list change).
+async fn until_gone(tim: &Tim, events: &mut EventStream, id: &str) {
+    while listed(tim).await.iter().any(|(c, _)| c == id) {
+        wait_for(events, |e| *e == TimEvent::ConversationListUpdated).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deleted_conversation_leaves_every_device_and_the_next_message_brings_it_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tinyim.db");
+    let server = ServerProcess::start(&db, "127.0.0.1:0");
+    let (desktop, mut desktop_events) = client(&server.addr, "alice").await;
+    let (phone, mut phone_events) = on_phone(&server.addr, "alice").await;
+    let (bob, _bob_events) = client(&server.addr, "bob").await;
+    for text in ["one", "two"] {
+        bob.send_text("alice", text).await.unwrap();
+    }
+    receive(&mut desktop_events, 2).await;
+    receive(&mut phone_events, 2).await;
+    assert_eq!(desktop.total_unread().await.unwrap(), 2);
+
+    desktop.delete_conversation("C2Cbob").await.unwrap();
+    assert!(listed(&desktop).await.is_empty());
+    assert_eq!(
+        desktop.total_unread().await.unwrap(),
+        0,
+        "its unread goes too"
+    );
+    // The other device is told.
+    until_gone(&phone, &mut phone_events, "C2Cbob").await;
+    // Deleting again, or a conversation never had, changes nothing.
+    desktop.delete_conversation("C2Cbob").await.unwrap();
+    desktop.delete_conversation("C2Cnobody").await.unwrap();
+
+    // A device that syncs from scratch after a restart does not list it.
+    server.kill();
+    let server = ServerProcess::start(&db, "127.0.0.1:0");
+    let (later, mut later_events) = client(&server.addr, "alice").await;
+    assert!(listed(&later).await.is_empty());
+    let (bob, _bob_events) = client(&server.addr, "bob").await;
+
+    // The next message brings it back, with only itself unread, and the
+    // history is all there.
+    bob.send_text("alice", "three").await.unwrap();
+    receive(&mut later_events, 1).await;
+    assert_eq!(listed(&later).await, [("C2Cbob".to_owned(), 1)]);
+    let texts: Vec<_> = later
+        .message_list("C2Cbob", 0, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.payload.text().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(texts, ["three", "two", "one"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deleted_group_conversation_comes_back_with_the_next_group_message() {
+    let (server, _dir) = fresh_server();
+    let (alice, mut alice_events) = client(&server.addr, "alice").await;
+    let (bob, _bob_events) = client(&server.addr, "bob").await;
+    let mut options = GroupOptions::new(GroupType::Public, "g");
+    options.group_id = Some("g-del".into());
+    options.members = vec!["bob".into()];
+    alice.create_group(options).await.unwrap();
+    bob.send_group_text("g-del", "hi").await.unwrap();
+    wait_for(
+        &mut alice_events,
+        |e| matches!(e, TimEvent::MessageReceived(m) if m.payload.text() == Some("hi")),
+    )
+    .await;
+
+    alice.delete_conversation("GROUPg-del").await.unwrap();
+    assert!(!listed(&alice).await.iter().any(|(c, _)| c == "GROUPg-del"));
+    let (fresh, mut fresh_events) = client(&server.addr, "alice").await;
+    assert!(
+        !listed(&fresh).await.iter().any(|(c, _)| c == "GROUPg-del"),
+        "not at a sync either"
+    );
+    assert_eq!(
+        fresh.group_list().await.unwrap().len(),
+        1,
+        "still a member of the group"
+    );
+
+    bob.send_group_text("g-del", "again").await.unwrap();
+    receive(&mut fresh_events, 1).await;
+    assert_eq!(
+        listed(&fresh)
+            .await
+            .into_iter()
+            .find(|(c, _)| c == "GROUPg-del"),
+        Some(("GROUPg-del".to_owned(), 1))
+    );
+}
+
+#[test]
+fn hostile_deletions_get_clear_codes() {
+    let (server, _dir) = fresh_server();
+    let mut raw = RawConn::connect(&server.addr);
+    raw.hello();
+    let target = body::ConversationRef {
+        conversation: "C2Cbob",
+    };
+    assert_eq!(
+        raw.request(kind::DELETE_CONVERSATION, 2, &target),
+        Err(code::NOT_LOGGED_IN)
+    );
+    raw.login("alice");
+    let bad = body::ConversationRef {
+        conversation: "not a conversation",
+    };
+    assert_eq!(
+        raw.request(kind::DELETE_CONVERSATION, 3, &bad),
+        Err(code::BAD_CONVERSATION)
+    );
+    assert_eq!(
+        raw.request(kind::DELETE_CONVERSATION, 4, &7u8),
+        Err(code::BAD_REQUEST),
+        "a body that is not a conversation"
+    );
+    // The refusals left the connection serving: a valid deletion (of a
+    // conversation alice never had) is answered.
+    assert!(raw.request(kind::DELETE_CONVERSATION, 5, &target).is_ok());
+}
