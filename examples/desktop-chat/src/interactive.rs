@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 use crate::render::show;
 use crate::{group_commands, media_commands, user_commands, Cli};
 
-const HELP: &str = "commands: /open <user>  /list  /history  /help  /quit   (anything else is sent to the open conversation)";
+const HELP: &str = "commands: /open <user>  /list  /history  /delete [conversation id]  /help  /quit   (anything else is sent to the open conversation)";
 
 /// The conversation typed lines go to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -186,6 +186,20 @@ async fn on_line(tim: &Tim, line: &str, open: &mut Option<Open>) -> bool {
             let peer = Open::User(arg.trim().to_owned());
             show_history(tim, &peer.conversation_id()).await;
             *open = Some(peer);
+        }
+        "/delete" => {
+            let id = match (arg.trim(), open.as_ref()) {
+                ("", Some(o)) => o.conversation_id(),
+                ("", None) => {
+                    println!("open a conversation first, or: /delete <conversation id>");
+                    return true;
+                }
+                (id, _) => id.to_owned(),
+            };
+            match tim.delete_conversation(&id).await {
+                Ok(()) => println!("[deleted {id}]"),
+                Err(e) => println!("[delete failed {}: {e}]", e.code()),
+            }
         }
         "/history" => match open {
             Some(o) => show_history(tim, &o.conversation_id()).await,

@@ -141,6 +141,18 @@ async fn the_dump_shows_how_far_the_peer_read() {
     assert_eq!(first["peer_read_seq"], 1);
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn delete_takes_a_conversation_off_the_list() {
+    let (alice, _bob, _dir) =
+        alice_then_bob("/open bob\nhi bob\n/list\n/delete\n/list\n", "").await;
+    let listed = alice.find("C2Cbob ").expect("listed after the send");
+    let deleted = alice.find("[deleted C2Cbob]").expect("deleted");
+    let empty = alice
+        .rfind("no conversations yet")
+        .expect("the list is empty after");
+    assert!(listed < deleted && deleted < empty, "{alice}");
+}
+
 /// Against a fresh server, alice's interactive session typed to its end,
 /// then bob's; their outputs, and the directory holding the server's data
 /// and alice's uploads.
