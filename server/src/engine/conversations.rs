@@ -6,9 +6,8 @@
 use tinyim_core::wire::{body, kind};
 use tinyim_core::ConversationType;
 
-use super::encode;
 use super::messages::invalid_conversation;
-use super::{Engine, Handled, Output, Reply};
+use super::{Engine, Handled, Reply};
 use crate::store::Store;
 
 impl<S: Store> Engine<S> {
@@ -38,17 +37,7 @@ impl<S: Store> Engine<S> {
             }
             None => return Err(invalid_conversation()),
         }
-        let others: Vec<u64> = self
-            .sessions
-            .sessions_of(me)
-            .filter(|&c| c != reply.conn)
-            .collect();
-        for conn in others {
-            self.out.push(Output::Frame {
-                conn,
-                bytes: encode::frame(kind::PUSH_CONVERSATION_DELETED, &req),
-            });
-        }
+        self.push_to_sessions(me, Some(reply.conn), kind::PUSH_CONVERSATION_DELETED, &req);
         self.respond(reply, &req);
         Ok(())
     }

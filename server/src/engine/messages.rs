@@ -235,17 +235,7 @@ impl<S: Store> Engine<S> {
             read_seq,
             last_seq,
         };
-        let others: Vec<u64> = self
-            .sessions
-            .sessions_of(me)
-            .filter(|&c| c != reply.conn)
-            .collect();
-        for conn in others {
-            self.out.push(Output::Frame {
-                conn,
-                bytes: encode::frame(kind::PUSH_READ, &read),
-            });
-        }
+        self.push_to_sessions(me, Some(reply.conn), kind::PUSH_READ, &read);
         self.respond(reply, &read);
         Ok(())
     }
@@ -268,13 +258,7 @@ impl<S: Store> Engine<S> {
             conversation: &conversation,
             peer_read_seq: seq,
         };
-        let conns: Vec<u64> = self.sessions.sessions_of(peer).collect();
-        for conn in conns {
-            self.out.push(Output::Frame {
-                conn,
-                bytes: encode::frame(kind::PUSH_PEER_READ, &push),
-            });
-        }
+        self.push_to_user(peer, kind::PUSH_PEER_READ, &push);
         Ok(())
     }
 

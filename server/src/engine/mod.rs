@@ -470,6 +470,34 @@ impl<S: Store> Engine<S> {
         }
     }
 
+    /// Pushes a frame to every session of `user`.
+    pub(crate) fn push_to_user<T: serde::Serialize>(&mut self, user: &str, kind: u8, body: &T) {
+        self.push_to_sessions(user, None, kind, body);
+    }
+
+    /// Pushes a frame to `user`'s sessions other than `except` (the one a
+    /// change came from, which has its answer).
+    pub(crate) fn push_to_sessions<T: serde::Serialize>(
+        &mut self,
+        user: &str,
+        except: Option<ConnId>,
+        kind: u8,
+        body: &T,
+    ) {
+        let frame = encode::frame(kind, body);
+        let conns: Vec<ConnId> = self
+            .sessions
+            .sessions_of(user)
+            .filter(|&c| Some(c) != except)
+            .collect();
+        for conn in conns {
+            self.out.push(Output::Frame {
+                conn,
+                bytes: frame.clone(),
+            });
+        }
+    }
+
     fn respond<T: serde::Serialize>(&mut self, reply: Reply, payload: &T) {
         self.out.push(Output::Frame {
             conn: reply.conn,

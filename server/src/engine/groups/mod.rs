@@ -134,20 +134,4 @@ impl<S: Store> Engine<S> {
     fn push_group_left(&mut self, user: &str, group_id: &str) {
         self.push_to_user(user, kind::PUSH_GROUP, &GroupRecord::Left { group_id });
     }
-
-    pub(super) fn push_to_user<T: serde::Serialize>(
-        &mut self,
-        user: &str,
-        frame_kind: u8,
-        body: &T,
-    ) {
-        let frame = encode::frame(frame_kind, body);
-        let conns: Vec<u64> = self.sessions.sessions_of(user).collect();
-        for conn in conns {
-            self.out.push(Output::Frame {
-                conn,
-                bytes: frame.clone(),
-            });
-        }
-    }
 }
