@@ -60,12 +60,7 @@ fn a_deletion_on_another_device_or_at_a_sync_removes_it_here() {
     assert!(events.is_empty(), "{events:?}");
 
     // At a sync: a deleted one goes, and one not in the table is not added.
-    h.client.connection_lost(h.now);
-    h.advance(2_000);
-    h.open();
-    let (login, _) = h.sent_request(kind::LOGIN);
-    h.feed(&ok(login, &body::LoginOk { sig_expires_at: 0 }));
-    let (sync, _) = h.sent_request(kind::SYNC);
+    let sync = h.reconnect_until_sync();
     let summary = |conversation| body::ConversationSummary {
         conversation,
         last_seq: 1,

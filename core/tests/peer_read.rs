@@ -68,12 +68,7 @@ fn a_message_from_the_peer_counts_as_its_read_without_an_event() {
 fn the_peer_read_while_away_arrives_with_the_sync() {
     let mut h = Harness::logged_in();
     h.know("C2Cbob", 1);
-    h.client.connection_lost(h.now);
-    h.advance(2_000);
-    h.open();
-    let (login, _) = h.sent_request(kind::LOGIN);
-    h.feed(&ok(login, &body::LoginOk { sig_expires_at: 0 }));
-    let (sync, _) = h.sent_request(kind::SYNC);
+    let sync = h.reconnect_until_sync();
     let summary = body::ConversationSummary {
         conversation: "C2Cbob",
         last_seq: 4,

@@ -227,6 +227,17 @@ impl Harness {
         self.feed(&records_frame(id, &records))
     }
 
+    /// Loses the connection, dials again after the backoff, logs in, and
+    /// returns the id of the sync request that follows, for the test to answer.
+    pub fn reconnect_until_sync(&mut self) -> u32 {
+        self.client.connection_lost(self.now);
+        self.advance(2_000);
+        self.open();
+        let (login, _) = self.sent_request(kind::LOGIN);
+        self.feed(&ok(login, &body::LoginOk { sig_expires_at: 0 }));
+        self.sent_request(kind::SYNC).0
+    }
+
     /// Opens the transport and completes the handshake.
     pub fn open(&mut self) {
         assert!(
