@@ -84,6 +84,38 @@ fn a_deletion_on_another_device_or_at_a_sync_removes_it_here() {
 }
 
 #[test]
+fn a_fetch_running_when_the_conversation_is_deleted_does_not_bring_it_back() {
+    let mut h = Harness::logged_in();
+    // A message of a conversation new to the client starts a fetch of what
+    // it missed.
+    h.feed(&push(0, &text_message("C2Cbob", 5, "bob", "new")));
+    let (fetch, _) = h.sent_request(kind::MESSAGE_RANGE);
+    h.feed(&deleted("C2Cbob"));
+    assert!(h.client.conversation("C2Cbob").is_none());
+
+    // The fetch's answer arrives after the deletion: nothing of it shows.
+    let old = [
+        text_message("C2Cbob", 4, "bob", "old"),
+        text_message("C2Cbob", 5, "bob", "new"),
+    ];
+    let events = h.feed(&page(
+        fetch,
+        &body::MessagePage {
+            conversation: "C2Cbob",
+            base_seq: 3,
+            more: false,
+        },
+        &old,
+    ));
+    assert!(h.client.conversation("C2Cbob").is_none(), "{events:?}");
+    assert!(
+        !events.iter().any(|e| e.starts_with("MessageReceived")),
+        "{events:?}"
+    );
+    assert!(!h.client.poll_close(), "an answer it forgot is not an error");
+}
+
+#[test]
 fn bad_deletions_are_refused_and_a_garbled_push_closes() {
     let mut h = Harness::logged_in();
     assert_eq!(

@@ -3,6 +3,7 @@
 
 use super::error::CommandError;
 use super::event::{QueuedEvent, RequestId, SendStatus};
+use super::table::id_key;
 use super::outbox::{Op, Pending};
 use super::state::State;
 use crate::model::{ConversationId, ConversationType, Flow, MessageView, OutgoingMessage};
@@ -207,8 +208,23 @@ impl State<'_> {
     /// The user deleted a conversation (here, or on another device): it
     /// leaves the list until a message brings it back.
     pub(crate) fn on_conversation_deleted(&mut self, conversation: &str) {
-        if self.table.remove(conversation) {
-            self.conversations_dirty = true;
+        let fetching = self.table.find(conversation).is_some_and(|c| c.fetching);
+        if !self.table.remove(conversation) {
+            return;
+        }
+        self.conversations_dirty = true;
+        if fetching {
+            // Its missed messages are not wanted any more: forget the fetch,
+            // so that its answer cannot bring the conversation back.
+            let key = id_key(conversation);
+            let fetch = self.out.pending().iter().find(|p| p.op == Op::Range(key));
+            if let Some(id) = fetch.map(|p| p.id) {
+                self.out.remove(id);
+            }
+            // A conversation sharing the key fetches again.
+            for c in self.table.with_key(key) {
+                c.fetching = false;
+            }
         }
     }
 
