@@ -112,7 +112,10 @@ fn a_fetch_running_when_the_conversation_is_deleted_does_not_bring_it_back() {
         !events.iter().any(|e| e.starts_with("MessageReceived")),
         "{events:?}"
     );
-    assert!(!h.client.poll_close(), "an answer it forgot is not an error");
+    assert!(
+        !h.client.poll_close(),
+        "an answer it forgot is not an error"
+    );
 }
 
 #[test]

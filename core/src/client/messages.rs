@@ -3,9 +3,9 @@
 
 use super::error::CommandError;
 use super::event::{QueuedEvent, RequestId, SendStatus};
-use super::table::id_key;
 use super::outbox::{Op, Pending};
 use super::state::State;
+use super::table::id_key;
 use crate::model::{ConversationId, ConversationType, Flow, MessageView, OutgoingMessage};
 use crate::wire::body;
 use crate::wire::{kind, records, MAX_MESSAGE_BODY};
