@@ -134,6 +134,27 @@ async fn device_reads_its_conversations_history_and_sends_custom_messages() {
         let after = device.send_custom("alice", "next", "", "").await.unwrap();
         assert_eq!(after.seq, sent.seq + 1, "nothing was sent in between");
 
+        // alice reads: the device is told how far.
+        alice.set_message_read("C2Cdev-3").await.unwrap();
+        let read = next(events, |e| match e {
+            OwnedEvent::MessageReadByPeer {
+                conversation,
+                peer_read_seq,
+            } => Some((conversation, peer_read_seq)),
+            _ => None,
+        })
+        .await;
+        assert_eq!((read.0.as_str(), read.1), ("C2Calice", after.seq));
+        assert_eq!(
+            device
+                .conversation("C2Calice")
+                .await
+                .unwrap()
+                .unwrap()
+                .peer_read_seq(),
+            after.seq
+        );
+
         // Images and files: the URL of an upload made elsewhere.
         let url = "https://cdn.example/p.png";
         let image = device
