@@ -108,3 +108,25 @@ async fn logout_ends_the_session_and_fails_nothing_silently() {
     alice.login("alice", &sig("alice")).await.unwrap();
     alice.send_text("bob", "back").await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_conversation_list_reads_most_recent_first() {
+    let (server, _dir) = fresh_server();
+    let (alice, mut alice_events) = client(&server.addr, "alice").await;
+    for sender in ["bob", "carol", "dave"] {
+        let (peer, _events) = client(&server.addr, sender).await;
+        peer.send_text("alice", "hi").await.unwrap();
+    }
+    receive(&mut alice_events, 3).await;
+    let list = alice.conversation_list().await.unwrap();
+    let mut ids: Vec<&str> = list.iter().map(|c| c.id.as_str()).collect();
+    // Newest last message first (they arrived bob, carol, dave).
+    assert!(
+        list.windows(2)
+            .all(|w| w[0].last_time_ms >= w[1].last_time_ms),
+        "{list:?}"
+    );
+    assert_eq!(ids.first(), Some(&"C2Cdave"), "{list:?}");
+    ids.sort();
+    assert_eq!(ids, ["C2Cbob", "C2Ccarol", "C2Cdave"]);
+}

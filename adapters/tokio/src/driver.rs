@@ -342,9 +342,9 @@ fn apply(
             |r| Waiter::History(r, Vec::new()),
         ),
         Command::Snapshot { reply } => {
-            let mut conversations: Vec<ConversationInfo> =
-                client.conversations().map(ConversationInfo::from).collect();
-            conversations.sort_by_key(|c| std::cmp::Reverse(c.last_time_ms));
+            let mut rows: Vec<_> = client.conversations().collect();
+            rows.sort_by(|a, b| a.list_order(b));
+            let conversations = rows.into_iter().map(ConversationInfo::from).collect();
             let _ = reply.send(Ok(Snapshot {
                 conversations,
                 groups: client.groups().map(GroupListEntry::from).collect(),

@@ -110,16 +110,18 @@ impl<'r> Client<'r> {
     /// most recent last message first, ties in table order. For lists read
     /// one entry at a time (a device's handle): each call ranks the table
     /// anew, in time quadratic in its size, which is nothing at device
-    /// capacities; a host lists [`Client::conversations`] and sorts once.
+    /// capacities; a host lists [`Client::conversations`] and sorts once
+    /// with [`Conversation::list_order`], the same order.
     pub fn conversation_at(&self, index: usize) -> Option<&Conversation> {
         let rows = &self.st.table.rows;
         rows.iter().enumerate().find_map(|(i, c)| {
             let ahead = rows
                 .iter()
                 .enumerate()
-                .filter(|&(j, other)| {
-                    other.last_time_ms > c.last_time_ms
-                        || (other.last_time_ms == c.last_time_ms && j < i)
+                .filter(|&(j, other)| match other.list_order(c) {
+                    core::cmp::Ordering::Less => true,
+                    core::cmp::Ordering::Equal => j < i,
+                    core::cmp::Ordering::Greater => false,
                 })
                 .count();
             (ahead == index).then_some(c)

@@ -150,6 +150,13 @@ impl Conversation {
         self.peer_read_seq
     }
 
+    /// Where `self` stands against `other` in TIM's `getConversationList`
+    /// order: `Less` when its last message is the more recent. Equal times
+    /// compare `Equal`, so a stable sort keeps them in table order.
+    pub fn list_order(&self, other: &Conversation) -> core::cmp::Ordering {
+        other.last_time_ms.cmp(&self.last_time_ms)
+    }
+
     /// TIM `lastMessage.lastTime`, in unix milliseconds.
     pub fn last_time_ms(&self) -> u64 {
         self.last_time_ms
