@@ -240,7 +240,7 @@ impl State<'_> {
     /// The peer of a one-to-one conversation read up to a seq.
     pub(crate) fn on_peer_read(&mut self, conversation: &str, seq: u64) {
         if let Some(c) = self.table.find_mut(conversation) {
-            self.peer_read_dirty |= c.peer_read(seq);
+            c.peer_read(seq);
         }
     }
 

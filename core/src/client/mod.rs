@@ -525,13 +525,9 @@ impl<'r> Client<'r> {
                 st.groups.dirty = false;
                 return Some(Event::GroupListUpdated);
             }
-            if st.peer_read_dirty {
-                // By position: a borrow kept from the search would outlive
-                // this turn of the loop.
-                let Some(i) = st.table.rows.iter().position(|c| c.peer_read_unreported) else {
-                    st.peer_read_dirty = false;
-                    continue;
-                };
+            // By position: a borrow kept from the search would outlive this
+            // turn of the loop.
+            if let Some(i) = st.table.rows.iter().position(|c| c.peer_read_unreported) {
                 if let Some(c) = st.table.rows.get_mut(i) {
                     c.peer_read_unreported = false;
                 }

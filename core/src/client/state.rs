@@ -56,8 +56,6 @@ pub(crate) struct State<'r> {
     reported_net: NetState,
     reported_unread: u64,
     pub(crate) conversations_dirty: bool,
-    /// Some conversation's `peer_read_unreported` is set.
-    pub(crate) peer_read_dirty: bool,
 }
 
 impl<'r> State<'r> {
@@ -94,7 +92,6 @@ impl<'r> State<'r> {
             reported_net: NetState::Disconnected,
             reported_unread: 0,
             conversations_dirty: false,
-            peer_read_dirty: false,
         }
     }
 

@@ -59,7 +59,7 @@ impl State<'_> {
             if s.last_seq >= c.last_seq {
                 c.set_last(s.last_seq, s.last_time_ms, s.last_from, s.preview);
             }
-            self.peer_read_dirty |= c.peer_read(s.peer_read_seq);
+            c.peer_read(s.peer_read_seq);
             self.conversations_dirty = true;
         }
         self.sync.page_cursor = self.sync.page_cursor.max(page.next_cursor);

@@ -99,14 +99,12 @@ impl Conversation {
         }
     }
 
-    /// Raises the peer's read watermark; whether it moved.
-    pub(crate) fn peer_read(&mut self, seq: u64) -> bool {
-        if seq <= self.peer_read_seq {
-            return false;
+    /// Raises the peer's read watermark, to be reported once.
+    pub(crate) fn peer_read(&mut self, seq: u64) {
+        if seq > self.peer_read_seq {
+            self.peer_read_seq = seq;
+            self.peer_read_unreported = true;
         }
-        self.peer_read_seq = seq;
-        self.peer_read_unreported = true;
-        true
     }
 
     /// TIM `conversationID`.
