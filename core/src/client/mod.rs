@@ -476,7 +476,7 @@ impl<'r> Client<'r> {
                         }
                         None => {}
                     }
-                    let Ok((message, rest)) = records::take::<body::Message<'_>>(record) else {
+                    let Ok((message, rest)) = body::Message::take(record) else {
                         broken_page(rx, st);
                         continue;
                     };

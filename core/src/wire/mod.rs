@@ -14,6 +14,8 @@ pub mod code;
 mod frame;
 pub mod group;
 pub mod kind;
+mod message_decode;
+mod reader;
 pub mod records;
 pub mod user;
 
