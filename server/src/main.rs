@@ -87,6 +87,9 @@ struct ServeArgs {
     /// Messages per second one group may carry (TIM's figure is 40).
     #[arg(long, env = "TINYIM_GROUP_RATE", default_value_t = 40)]
     group_rate: u32,
+    /// Seconds after sending a sender may revoke a message (TIM's two minutes).
+    #[arg(long, env = "TINYIM_REVOKE_WINDOW_SECS", default_value_t = 120)]
+    revoke_window_secs: u64,
 }
 
 #[derive(Subcommand)]
@@ -189,6 +192,7 @@ fn serve(args: ServeArgs) -> ExitCode {
     config.handshake_timeout = Duration::from_millis(args.handshake_timeout_ms.max(100));
     config.requests_per_second = args.rate;
     config.group_messages_per_second = args.group_rate;
+    config.revoke_window = Duration::from_secs(args.revoke_window_secs);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {

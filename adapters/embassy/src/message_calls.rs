@@ -140,6 +140,18 @@ impl<M: RawMutex, const EVENTS: usize> Handle<'_, M, EVENTS> {
         .await
     }
 
+    /// TIM `revokeMessage`: takes back the message `seq` of a conversation
+    /// (its sender within two minutes, else 20016; a group's owner or admins
+    /// any member's). Everyone in the conversation gets
+    /// [`crate::OwnedEvent::MessageRevoked`].
+    pub async fn revoke_message(&self, conversation_id: &str, seq: u64) -> Result<(), HandleError> {
+        self.done(&(conversation_id, seq), |c, now, a| {
+            let (id, seq) = args(a)?;
+            Ok(Applied::Request(c.revoke_message(now, id, seq)?))
+        })
+        .await
+    }
+
     /// TIM `getMessageList`: up to `count` messages of a conversation older
     /// than `before_seq` (0: the newest), delivered newest first as
     /// [`crate::OwnedEvent::HistoryMessage`] events before this returns. Read

@@ -15,8 +15,12 @@ pub(crate) fn received(m: &MessageView<'_>) -> ReceivedMessage {
         Elem::Custom { data, .. } => copy_text(data),
         Elem::Image { url, .. } | Elem::File { url, .. } => copy_text(url),
         Elem::TooLarge { .. } => (String::new(), true),
-        // Tips and notices arrive as what a conversation list shows.
-        Elem::GroupTip(_) | Elem::GroupSystemNotice(_) => copy_text(m.elem.preview()),
+        // Tips, notices and revoked messages arrive as what a conversation
+        // list shows.
+        Elem::GroupTip(_)
+        | Elem::GroupSystemNotice(_)
+        | Elem::Revoked { .. }
+        | Elem::RevokeNotice { .. } => copy_text(m.elem.preview()),
     };
     ReceivedMessage {
         conversation: owned_id(m.conversation_id),

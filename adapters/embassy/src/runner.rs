@@ -252,9 +252,20 @@ impl<M: RawMutex, const EVENTS: usize, S> EmbassyHost<'_, M, EVENTS, S> {
                 seq,
                 ..
             }) => OwnedEvent::GroupSystemNotice(received_notice(seq, &notice)),
-            Event::MessageReceived(m) | Event::GroupTip(m) | Event::GroupSystemNotice(m) => {
-                OwnedEvent::MessageReceived(received(&m))
-            }
+            Event::MessageRevoked(MessageView {
+                elem: Elem::RevokeNotice { seq },
+                conversation_id,
+                from,
+                ..
+            }) => OwnedEvent::MessageRevoked {
+                conversation: owned_id(conversation_id),
+                seq,
+                revoker: heapless::String::try_from(from).unwrap_or_default(),
+            },
+            Event::MessageReceived(m)
+            | Event::GroupTip(m)
+            | Event::GroupSystemNotice(m)
+            | Event::MessageRevoked(m) => OwnedEvent::MessageReceived(received(&m)),
             Event::SdkReady => OwnedEvent::SdkReady,
             Event::SdkNotReady => OwnedEvent::SdkNotReady,
             Event::NetStateChange(s) => OwnedEvent::NetStateChange(s),

@@ -105,6 +105,16 @@ pub enum OwnedEvent {
         /// Every message up to this seq was read.
         peer_read_seq: u64,
     },
+    /// `MESSAGE_REVOKED`: the message `seq` of a conversation was revoked;
+    /// its history entry now reads "[message revoked]".
+    MessageRevoked {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The revoked message.
+        seq: u64,
+        /// Who revoked it: its sender, or a group's owner or admin.
+        revoker: UserId,
+    },
     /// `PROFILE_UPDATED`: this user's profile changed.
     ProfileUpdated,
     /// `BLACKLIST_UPDATED`: this user's blocklist changed.

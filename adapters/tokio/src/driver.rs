@@ -52,6 +52,11 @@ pub(crate) enum Command {
         conversation_id: String,
         reply: Reply<()>,
     },
+    Revoke {
+        conversation_id: String,
+        seq: u64,
+        reply: Reply<()>,
+    },
     History {
         conversation_id: String,
         before_seq: u64,
@@ -292,7 +297,11 @@ fn apply(
                     name,
                     size: *size,
                 },
-                Payload::TooLarge { .. } | Payload::GroupTip(_) | Payload::GroupSystemNotice(_) => {
+                Payload::TooLarge { .. }
+                | Payload::GroupTip(_)
+                | Payload::GroupSystemNotice(_)
+                | Payload::Revoked { .. }
+                | Payload::RevokeNotice { .. } => {
                     let _ = reply.send(Err(TimError::Command(CommandError::TooLarge)));
                     return true;
                 }
@@ -326,6 +335,16 @@ fn apply(
             reply,
         } => register(
             client.delete_conversation(now, &conversation_id),
+            waiters,
+            reply,
+            Waiter::Unit,
+        ),
+        Command::Revoke {
+            conversation_id,
+            seq,
+            reply,
+        } => register(
+            client.revoke_message(now, &conversation_id, seq),
             waiters,
             reply,
             Waiter::Unit,
@@ -428,6 +447,15 @@ fn route(event: Event<'_>, waiters: &mut HashMap<RequestId, Waiter>, forward: &m
         Event::UserData { request, data } => {
             if let Some(Waiter::User(_, records)) = waiters.get_mut(&request) {
                 records.push(UserData::from(&data));
+            }
+        }
+        Event::MessageRevoked(m) => {
+            if let Elem::RevokeNotice { seq } = m.elem {
+                forward.push(TimEvent::MessageRevoked {
+                    conversation_id: m.conversation_id.to_owned(),
+                    seq,
+                    revoker: m.from.to_owned(),
+                });
             }
         }
         Event::GroupListUpdated => forward.push(TimEvent::GroupListUpdated),

@@ -48,6 +48,17 @@ pub enum Payload {
         /// Size in bytes.
         size: u32,
     },
+    /// A revoked message (TIM `isRevoked`); its content is gone.
+    Revoked {
+        /// Who revoked it (TIM `revoker`).
+        by: String,
+    },
+    /// The notice that the message `seq` was revoked (its sender revoked
+    /// it); it also arrives as [`TimEvent::MessageRevoked`].
+    RevokeNotice {
+        /// The revoked message.
+        seq: u64,
+    },
 }
 
 impl Payload {
@@ -84,6 +95,8 @@ impl Payload {
                 name: name.to_owned(),
                 size,
             },
+            Elem::Revoked { by } => Payload::Revoked { by: by.to_owned() },
+            Elem::RevokeNotice { seq } => Payload::RevokeNotice { seq },
         }
     }
 
@@ -205,6 +218,17 @@ pub enum TimEvent {
         conversation_id: String,
         /// Every message up to this seq was read.
         peer_read_seq: u64,
+    },
+    /// `MESSAGE_REVOKED`: the message `seq` of a conversation was revoked
+    /// (here or elsewhere, by its sender or a group admin); its history
+    /// entry now reads `Payload::Revoked`.
+    MessageRevoked {
+        /// The conversation.
+        conversation_id: String,
+        /// The revoked message.
+        seq: u64,
+        /// Who revoked it.
+        revoker: String,
     },
     /// `PROFILE_UPDATED`: this user's profile changed (here or on another
     /// device): read it with `Tim::my_profile`.

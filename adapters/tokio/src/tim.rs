@@ -134,6 +134,21 @@ impl Tim {
         .await
     }
 
+    /// TIM `revokeMessage`: takes back the message `seq` of a conversation
+    /// (the sender within two minutes of sending, else 20016; a group's
+    /// owner or admins any member's). It reads as `Payload::Revoked` in
+    /// every history from then on, and everyone in the conversation gets
+    /// [`crate::TimEvent::MessageRevoked`] on every device.
+    pub async fn revoke_message(&self, conversation_id: &str, seq: u64) -> Result<(), TimError> {
+        let conversation_id = conversation_id.to_owned();
+        self.call(|reply| Command::Revoke {
+            conversation_id,
+            seq,
+            reply,
+        })
+        .await
+    }
+
     /// TIM `getMessageList`: up to `count` messages before `before_seq` (0:
     /// the newest), newest first.
     pub async fn message_list(

@@ -135,6 +135,12 @@ impl State<'_> {
                 self.out.remove(id);
                 self.queue(QueuedEvent::RequestCompleted(id));
             }
+            Op::RevokeMessage => {
+                // Its notice arrives as a message of the conversation.
+                let _: body::MessageRef<'_> = decode_exact(payload)?;
+                self.out.remove(id);
+                self.queue(QueuedEvent::RequestCompleted(id));
+            }
             Op::Sync => {
                 let (page, records): (body::SyncPage, _) = take(payload)?;
                 self.out.remove(id);

@@ -102,6 +102,11 @@ pub enum Event<'a> {
     /// TIM `MESSAGE_RECEIVED` with a group system notice
     /// (`Elem::GroupSystemNotice`), in the SYSTEM conversation.
     GroupSystemNotice(MessageView<'a>),
+    /// TIM `MESSAGE_REVOKED`: a message of the conversation was revoked.
+    /// The view is the notice (`Elem::RevokeNotice { seq }` names the
+    /// revoked message; its sender is who revoked it); the message itself
+    /// reads as `Elem::Revoked` in the history from now on.
+    MessageRevoked(MessageView<'a>),
     /// One record of a group call's answer (the created group's id, a
     /// profile, a member, an application, ...); `RequestCompleted` follows
     /// the last one.
@@ -185,6 +190,7 @@ impl<'a> Event<'a> {
         match message.elem {
             Elem::GroupTip(_) => Event::GroupTip(message),
             Elem::GroupSystemNotice(_) => Event::GroupSystemNotice(message),
+            Elem::RevokeNotice { .. } => Event::MessageRevoked(message),
             _ => Event::MessageReceived(message),
         }
     }

@@ -205,6 +205,20 @@ impl State<'_> {
         Ok(id)
     }
 
+    pub(crate) fn start_revoke(
+        &mut self,
+        conversation: &str,
+        seq: u64,
+    ) -> Result<RequestId, CommandError> {
+        ConversationType::parse(conversation).ok_or(CommandError::InvalidId)?;
+        let id = self.next_id();
+        let deadline = self.now + self.config.request_timeout;
+        let req = body::MessageRef { conversation, seq };
+        self.out
+            .push(id, Op::RevokeMessage, deadline, kind::REVOKE_MESSAGE, &req)?;
+        Ok(id)
+    }
+
     /// The user deleted a conversation (here, or on another device): it
     /// leaves the list until a message brings it back.
     pub(crate) fn on_conversation_deleted(&mut self, conversation: &str) {

@@ -320,6 +320,23 @@ impl<'r> Client<'r> {
         self.command(now, |st| st.start_delete_conversation(conversation_id))
     }
 
+    /// TIM `revokeMessage`: takes back the message `seq` of a conversation.
+    /// The sender may revoke a message for two minutes after sending it (the
+    /// server's window, TIM's default: later ones fail with 20016); a
+    /// group's owner and admins may revoke any member's message. The message
+    /// becomes `Elem::Revoked` in every history, and a notice message
+    /// (`Event::MessageRevoked`) tells every device of everyone in the
+    /// conversation, in order with its messages. `RequestCompleted` once the
+    /// server keeps it; revoking a revoked message succeeds again.
+    pub fn revoke_message(
+        &mut self,
+        now: Instant,
+        conversation_id: &str,
+        seq: u64,
+    ) -> Result<RequestId, CommandError> {
+        self.command(now, |st| st.start_revoke(conversation_id, seq))
+    }
+
     /// TIM `getMessageList`: up to `count` messages before `before_seq` (0 for
     /// the newest), delivered newest first as `HistoryMessage` events, then
     /// `RequestCompleted`.

@@ -26,6 +26,7 @@ pub(crate) enum Op {
     },
     SetRead,
     DeleteConversation,
+    RevokeMessage,
     History,
     /// Internal: missed messages of one conversation, by its
     /// [`super::table::id_key`].

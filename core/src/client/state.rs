@@ -317,6 +317,7 @@ impl<'r> State<'r> {
             Op::Logout
             | Op::SetRead
             | Op::DeleteConversation
+            | Op::RevokeMessage
             | Op::History
             | Op::Group
             | Op::User => {

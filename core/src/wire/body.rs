@@ -114,6 +114,20 @@ pub enum Elem<'a> {
         /// Size in bytes.
         size: u32,
     },
+    /// A revoked message (TIM `isRevoked`): what the server keeps and
+    /// returns in its place once it was revoked; its content is gone.
+    Revoked {
+        /// Who revoked it (TIM `revoker`): the sender, or a group's owner
+        /// or admin.
+        by: &'a str,
+    },
+    /// TIM `MESSAGE_REVOKED`: the message `seq` of this conversation was
+    /// revoked by this message's sender. Posted as a message of its own so
+    /// that every device learns it in order, also the ones offline then.
+    RevokeNotice {
+        /// The revoked message.
+        seq: u64,
+    },
 }
 
 impl<'a> Elem<'a> {
@@ -127,6 +141,8 @@ impl<'a> Elem<'a> {
             Elem::GroupSystemNotice(_) => "[group system notice]",
             Elem::Image { .. } => "[image]",
             Elem::File { name, .. } => name,
+            Elem::Revoked { .. } => "[message revoked]",
+            Elem::RevokeNotice { .. } => "[a message was revoked]",
         }
     }
 }
@@ -208,6 +224,15 @@ pub struct PushRead<'a> {
 pub struct ConversationRef<'a> {
     /// Conversation id.
     pub conversation: &'a str,
+}
+
+/// One message by its place: TIM `revokeMessage`'s request and answer.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MessageRef<'a> {
+    /// Conversation id, as the requester names it.
+    pub conversation: &'a str,
+    /// The message's seq.
+    pub seq: u64,
 }
 
 /// Body of a peer-read push (TIM `MESSAGE_READ_BY_PEER`): the other user of

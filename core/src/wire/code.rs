@@ -67,3 +67,6 @@ pub const GROUP_ID_IN_USE: u32 = 10021;
 pub const GROUP_RATE_LIMITED: u32 = 10023;
 /// Blocked by the peer (TIM 20007).
 pub const BLOCKED_BY_PEER: u32 = 20007;
+/// The message is older than the revoke window (TIM 20016; two minutes,
+/// TIM's default, unless the server is configured otherwise).
+pub const REVOKE_TIME_LIMIT: u32 = 20016;

@@ -26,6 +26,10 @@ pub const SYNC: u8 = 0x26;
 /// Request: [`super::body::ConversationRef`], TIM `deleteConversation`;
 /// answer: the same conversation.
 pub const DELETE_CONVERSATION: u8 = 0x27;
+/// Request: [`super::body::MessageRef`], TIM `revokeMessage`; answer:
+/// the same reference. Everyone in the conversation learns it from the
+/// [`super::body::Elem::RevokeNotice`] message it posts.
+pub const REVOKE_MESSAGE: u8 = 0x28;
 
 /// Request: [`super::group::CreateGroup`]; answer: `Created`.
 pub const CREATE_GROUP: u8 = 0x30;

@@ -51,6 +51,8 @@ impl<'a> Elem<'a> {
                 name: r.str()?,
                 size: r.u32()?,
             },
+            7 => Elem::Revoked { by: r.str()? },
+            8 => Elem::RevokeNotice { seq: r.u64()? },
             _ => return Err(DecodeError),
         })
     }
@@ -92,7 +94,7 @@ mod tests {
     }
 
     /// One element of each kind, its fields drawn from `s` and `n`.
-    fn elems<'a>(s: &'a str, n: u32) -> [Elem<'a>; 7] {
+    fn elems<'a>(s: &'a str, n: u32) -> [Elem<'a>; 9] {
         [
             Elem::Text { text: s },
             Elem::Custom {
@@ -127,6 +129,10 @@ mod tests {
                 url: "https://f",
                 name: s,
                 size: n,
+            },
+            Elem::Revoked { by: s },
+            Elem::RevokeNotice {
+                seq: u64::from(n) << 20,
             },
         ]
     }
@@ -167,7 +173,7 @@ mod tests {
         let text = encode(&message(Elem::Text { text: "hé" }, 3, 4));
         let mut unknown = text.clone();
         let tag = text.len() - 1 - 3 - 1;
-        unknown[tag] = 7;
+        unknown[tag] = 9;
         assert!(Message::take(&unknown).is_err());
         agree(&unknown);
         let mut broken = text.clone();

@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 use crate::render::show;
 use crate::{group_commands, media_commands, user_commands, Cli};
 
-const HELP: &str = "commands: /open <user>  /list  /history  /delete [conversation id]  /help  /quit   (anything else is sent to the open conversation)";
+const HELP: &str = "commands: /open <user>  /list  /history  /delete [conversation id]  /revoke <seq>  /help  /quit   (anything else is sent to the open conversation)";
 
 /// The conversation typed lines go to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,6 +119,11 @@ async fn on_event(tim: &Tim, event: &TimEvent, open: &Option<Open>) {
         TimEvent::SdkReady => println!("\r[ready]"),
         TimEvent::BlocklistUpdated => println!("\r[blocklist changed]"),
         TimEvent::ProfileUpdated => println!("\r[profile changed]"),
+        TimEvent::MessageRevoked {
+            conversation_id,
+            seq,
+            revoker,
+        } => println!("\r[{revoker} revoked {conversation_id} #{seq}]"),
         TimEvent::MessageReadByPeer {
             conversation_id,
             peer_read_seq,
@@ -201,6 +206,13 @@ async fn on_line(tim: &Tim, line: &str, open: &mut Option<Open>) -> bool {
                 Err(e) => println!("[delete failed {}: {e}]", e.code()),
             }
         }
+        "/revoke" => match (open, arg.trim().parse::<u64>()) {
+            (Some(o), Ok(seq)) => match tim.revoke_message(&o.conversation_id(), seq).await {
+                Ok(()) => println!("[revoked #{seq}]"),
+                Err(e) => println!("[revoke failed {}: {e}]", e.code()),
+            },
+            _ => println!("open a conversation, then: /revoke <seq>"),
+        },
         "/history" => match open {
             Some(o) => show_history(tim, &o.conversation_id()).await,
             None => println!("open a conversation first: /open <user>"),

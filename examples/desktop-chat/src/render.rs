@@ -60,6 +60,8 @@ pub(crate) fn show(message: &Message) -> String {
             size,
         } => format!("[image {width}x{height}, {size} bytes] {url}"),
         Payload::File { url, name, size } => format!("[file {name}, {size} bytes] {url}"),
+        Payload::Revoked { by } => format!("[revoked by {by}]"),
+        Payload::RevokeNotice { seq } => format!("* revoked #{seq}"),
     };
     let arrow = if message.flow == Flow::Out {
         "->"

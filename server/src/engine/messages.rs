@@ -151,8 +151,34 @@ impl<S: Store> Engine<S> {
             return Ok(());
         }
         let preview = cut_at_char_boundary(send.elem.preview(), PREVIEW_BYTES);
-        let mut mine = mine.unwrap_or_else(|| new_row(me, my_conv.to_owned(), &key));
-        advance_row(&mut mine, &message, preview, true);
+        self.post_c2c(peer, mine, &message, preview, Some(reply.conn))?;
+        self.respond(
+            reply,
+            &body::SendOk {
+                conversation: my_conv,
+                seq: message.seq,
+                time_ms: message.time_ms,
+            },
+        );
+        Ok(())
+    }
+
+    /// Moves both users' rows of a one-to-one conversation to the stored
+    /// message `m` (the sender's, `mine` if it had one, also to read) and
+    /// pushes it to every session of both but `skip`.
+    pub(crate) fn post_c2c(
+        &mut self,
+        peer: &str,
+        mine: Option<ConversationRow>,
+        m: &StoredMessage,
+        preview: &str,
+        skip: Option<u64>,
+    ) -> Result<(), Refusal> {
+        let me = m.sender.as_str();
+        let my_conv = format!("C2C{peer}");
+        let peer_conv = format!("C2C{me}");
+        let mut mine = mine.unwrap_or_else(|| new_row(me, my_conv.clone(), &m.conv_key));
+        advance_row(&mut mine, m, preview, true);
         let my_read = mine.read_seq;
         self.store.put_conversation(mine)?;
         // A chat with oneself has one row, read as the sender reads it.
@@ -162,27 +188,19 @@ impl<S: Store> Engine<S> {
             let mut theirs = self
                 .store
                 .conversation(peer, &peer_conv)?
-                .unwrap_or_else(|| new_row(peer, peer_conv.clone(), &key));
-            advance_row(&mut theirs, &message, preview, false);
+                .unwrap_or_else(|| new_row(peer, peer_conv.clone(), &m.conv_key));
+            advance_row(&mut theirs, m, preview, false);
             // Sending read the conversation for the sender (above): for the
             // receiver, the peer has read up to here.
-            theirs.peer_read_seq = theirs.peer_read_seq.max(message.seq);
+            theirs.peer_read_seq = theirs.peer_read_seq.max(m.seq);
             let read = theirs.read_seq;
             self.store.put_conversation(theirs)?;
             read
         };
-        self.deliver(peer, &peer_conv, their_read, &message, None);
+        self.deliver(peer, &peer_conv, their_read, m, None);
         if peer != me {
-            self.deliver(me, my_conv, my_read, &message, Some(reply.conn));
+            self.deliver(me, &my_conv, my_read, m, skip);
         }
-        self.respond(
-            reply,
-            &body::SendOk {
-                conversation: my_conv,
-                seq: message.seq,
-                time_ms: message.time_ms,
-            },
-        );
         Ok(())
     }
 

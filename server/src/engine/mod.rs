@@ -10,6 +10,7 @@ mod groups;
 mod handshake;
 mod messages;
 mod paging;
+mod revoke;
 mod sessions;
 mod sync;
 mod user_list;
@@ -111,6 +112,8 @@ pub struct Engine<S: Store> {
     auth: AppAuth,
     sessions: Sessions,
     rates: groups::GroupRates,
+    /// How long after sending a sender may revoke a message.
+    revoke_window_ms: u64,
     now_ms: u64,
     out: Vec<Output>,
     /// The batch applied and not yet committed.
@@ -150,6 +153,7 @@ fn refuses_before_writing(frame_kind: u8) -> bool {
             | kind::SEND_MESSAGE
             | kind::SET_READ
             | kind::DELETE_CONVERSATION
+            | kind::REVOKE_MESSAGE
             | kind::MESSAGE_RANGE
             | kind::MESSAGE_LIST
             | kind::SYNC
@@ -183,6 +187,7 @@ impl<S: Store> Engine<S> {
             auth,
             sessions: Sessions::default(),
             rates: groups::GroupRates::new(groups::rules::MESSAGES_PER_SECOND),
+            revoke_window_ms: revoke::REVOKE_WINDOW_MS,
             now_ms: 0,
             out: Vec::new(),
             batch: None,
@@ -193,6 +198,12 @@ impl<S: Store> Engine<S> {
     /// default); lower priorities are refused first above it.
     pub fn set_group_rate(&mut self, per_second: u32) {
         self.rates = groups::GroupRates::new(per_second);
+    }
+
+    /// Sets how long after sending a sender may revoke a message (TIM's
+    /// two minutes by default).
+    pub fn set_revoke_window(&mut self, window: std::time::Duration) {
+        self.revoke_window_ms = u64::try_from(window.as_millis()).unwrap_or(u64::MAX);
     }
 
     /// Number of logged-in sessions.
@@ -390,6 +401,7 @@ impl<S: Store> Engine<S> {
             kind::DELETE_CONVERSATION => {
                 self.delete_conversation(reply, &user, request_body(payload)?)
             }
+            kind::REVOKE_MESSAGE => self.revoke_message(reply, &user, request_body(payload)?),
             kind::MESSAGE_RANGE => self.message_range(reply, &user, request_body(payload)?),
             kind::MESSAGE_LIST => self.message_list(reply, &user, request_body(payload)?),
             kind::SYNC => self.sync(reply, &user, request_body(payload)?),

@@ -45,6 +45,9 @@ pub struct ServerConfig {
     pub outbound_queue: usize,
     /// Messages a second one group may carry (TIM's 40 by default).
     pub group_messages_per_second: u32,
+    /// How long after sending a sender may revoke a message (TIM's two
+    /// minutes by default).
+    pub revoke_window: Duration,
 }
 
 impl ServerConfig {
@@ -59,6 +62,7 @@ impl ServerConfig {
             requests_per_second: 200,
             outbound_queue: 4096,
             group_messages_per_second: 40,
+            revoke_window: Duration::from_secs(120),
         }
     }
 }
@@ -115,6 +119,7 @@ impl Server {
         });
         let mut engine = Engine::new(store, config.auth.clone());
         engine.set_group_rate(config.group_messages_per_second);
+        engine.set_revoke_window(config.revoke_window);
         engine_thread::spawn(engine, rx, wal, shared.clone());
         let ticker = shared.engine.clone();
         tokio::spawn(async move {

@@ -109,6 +109,11 @@ pub trait Store: GroupStore + UserStore + Send {
     fn last_seq(&mut self, conv_key: &str) -> StoreResult<u64>;
     /// Stores a message, giving it the next change number.
     fn insert_message(&mut self, message: &mut StoredMessage) -> StoreResult<()>;
+    /// The message `seq` of a conversation, if stored.
+    fn message(&mut self, conv_key: &str, seq: u64) -> StoreResult<Option<StoredMessage>>;
+    /// Replaces a stored message's body (a revocation); its seq, sender,
+    /// time and change number stay.
+    fn replace_body(&mut self, conv_key: &str, seq: u64, body: &[u8]) -> StoreResult<()>;
     /// Stores a message unless its sender already sent one with the same
     /// client message id: then stores nothing and returns that one.
     fn insert_unless_sent(

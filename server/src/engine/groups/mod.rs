@@ -4,7 +4,7 @@
 
 mod manage;
 mod members;
-mod notify;
+pub(crate) mod notify;
 mod rate;
 pub(crate) mod rules;
 mod send;

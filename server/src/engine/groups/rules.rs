@@ -194,6 +194,14 @@ pub(crate) fn may_manage(t: GroupType, actor: GroupRole) -> Rule {
     allow_if(manager(t, actor), "only the owner and admins may do this")
 }
 
+/// Who may revoke other members' messages (at any age).
+pub(crate) fn may_revoke_others(t: GroupType, actor: GroupRole) -> Rule {
+    allow_if(
+        manager(t, actor),
+        "only the owner and admins revoke others' messages",
+    )
+}
+
 /// Who may send while the group or the member is muted.
 pub(crate) fn may_send(
     t: GroupType,

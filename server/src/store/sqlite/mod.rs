@@ -153,6 +153,12 @@ const SELECT_SENT: &str = concat!(
     " FROM messages WHERE sender = ?1 AND client_msg_id = ?2 AND client_msg_id <> 0"
 );
 
+const SELECT_MESSAGE: &str = concat!(
+    "SELECT ",
+    message_columns!(),
+    " FROM messages WHERE conv_key = ?1 AND seq = ?2"
+);
+
 const INSERT_MESSAGE: &str = concat!(
     "INSERT INTO messages (",
     message_columns!(),
@@ -440,6 +446,24 @@ impl Store for SqliteStore {
     fn insert_message(&mut self, m: &mut StoredMessage) -> StoreResult<()> {
         m.gseq = self.next_change()?;
         insert_message_row(&self.conn, m).map_err(err)
+    }
+
+    fn message(&mut self, conv_key: &str, seq: u64) -> StoreResult<Option<StoredMessage>> {
+        self.conn
+            .prepare_cached(SELECT_MESSAGE)
+            .map_err(err)?
+            .query_row(params![conv_key, to_sql(seq)], message_from_row)
+            .optional()
+            .map_err(err)
+    }
+
+    fn replace_body(&mut self, conv_key: &str, seq: u64, body: &[u8]) -> StoreResult<()> {
+        self.conn
+            .prepare_cached("UPDATE messages SET body = ?3 WHERE conv_key = ?1 AND seq = ?2")
+            .map_err(err)?
+            .execute(params![conv_key, to_sql(seq), body])
+            .map(drop)
+            .map_err(err)
     }
 
     fn insert_unless_sent(&mut self, m: &mut StoredMessage) -> StoreResult<Option<StoredMessage>> {
