@@ -14,6 +14,22 @@ use tinyim_core::{CommandError, GroupRole, GroupType, JoinOption, JoinStatus, Re
 use tinyim_embassy::{HandleError, OwnedEvent};
 use tinyim_tokio::{EventStream, Message, Options, Payload, Tim, TimEvent};
 
+/// Waits until `events` report that the message `seq` was revoked.
+async fn wait_for_revoke(events: &mut EventStream, seq: u64) {
+    let revoked = async {
+        loop {
+            match events.recv().await {
+                Some(TimEvent::MessageRevoked { seq: s, .. }) if s == seq => return,
+                Some(_) => {}
+                None => panic!("the event stream ended"),
+            }
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(10), revoked)
+        .await
+        .expect("the revocation reaches the peer");
+}
+
 /// A tokio client logged in as `user`.
 async fn peer(addr: &str, user: &str) -> (Tim, EventStream) {
     let (tim, events) = Tim::connect(addr.to_owned(), Options::default());
@@ -153,6 +169,38 @@ async fn device_reads_its_conversations_history_and_sends_custom_messages() {
                 .unwrap()
                 .peer_read_seq(),
             after.seq
+        );
+
+        // The device takes a message back: alice is told, and so is the
+        // device (its notice); then alice's own revocation reaches it.
+        let revocation = async |events: &mut _| {
+            let (conversation, seq, revoker) = next(events, |e| match e {
+                OwnedEvent::MessageRevoked {
+                    conversation,
+                    seq,
+                    revoker,
+                } => Some((conversation, seq, revoker)),
+                _ => None,
+            })
+            .await;
+            (conversation.to_string(), seq, revoker.to_string())
+        };
+        device.revoke_message("C2Calice", after.seq).await.unwrap();
+        wait_for_revoke(&mut alice_events, after.seq).await;
+        assert_eq!(
+            revocation(&mut *events).await,
+            ("C2Calice".into(), after.seq, "dev-3".into())
+        );
+        let theirs = alice.send_text("dev-3", "oops").await.unwrap();
+        alice.revoke_message("C2Cdev-3", theirs.seq).await.unwrap();
+        assert_eq!(
+            revocation(&mut *events).await,
+            ("C2Calice".into(), theirs.seq, "alice".into())
+        );
+        assert_eq!(
+            device.revoke_message("C2Calice", theirs.seq).await,
+            server_code(code::NO_PERMISSION),
+            "only the sender revokes"
         );
 
         // Images and files: the URL of an upload made elsewhere.
