@@ -171,6 +171,11 @@ async fn main(spawner: Spawner) -> ! {
                 conversation,
                 peer_read_seq,
             } => info!("[{conversation}] read up to #{peer_read_seq}"),
+            OwnedEvent::MessageRevoked {
+                conversation,
+                seq,
+                revoker,
+            } => info!("[{conversation}] #{seq} revoked by {revoker}"),
             OwnedEvent::GroupSystemNotice(n) => {
                 info!(
                     "[{}] notice {:?} from {}: {}",

@@ -177,6 +177,16 @@ async fn main(spawner: Spawner) {
                 conversation,
                 peer_read_seq,
             } => info!("[{}] read up to #{}", conversation.as_str(), peer_read_seq),
+            OwnedEvent::MessageRevoked {
+                conversation,
+                seq,
+                revoker,
+            } => info!(
+                "[{}] #{} revoked by {}",
+                conversation.as_str(),
+                seq,
+                revoker.as_str()
+            ),
             OwnedEvent::GroupSystemNotice(n) => info!(
                 "[{}] notice {} from {}: {}",
                 n.group_id.as_str(),
