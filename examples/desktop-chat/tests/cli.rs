@@ -153,6 +153,27 @@ async fn delete_takes_a_conversation_off_the_list() {
     assert!(listed < deleted && deleted < empty, "{alice}");
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn revoke_takes_a_message_back_for_both() {
+    let (alice, bob, _dir) =
+        alice_then_bob("/open bob\nsecret\n/revoke 1\n/history\n", "/open alice\n").await;
+    assert!(alice.contains("[revoked #1]"), "{alice}");
+    let history = alice.rfind("-- C2Cbob").expect("history after the revoke");
+    assert!(
+        alice[history..].contains("[C2Cbob #1] -> alice: [revoked by alice]"),
+        "{alice}"
+    );
+    assert!(
+        bob.contains("[C2Calice #1] <- alice: [revoked by alice]"),
+        "{bob}"
+    );
+    assert!(
+        bob.contains("[C2Calice #2] <- alice: * revoked #1"),
+        "{bob}"
+    );
+    assert!(!bob.contains("secret"), "{bob}");
+}
+
 /// Against a fresh server, alice's interactive session typed to its end,
 /// then bob's; their outputs, and the directory holding the server's data
 /// and alice's uploads.
