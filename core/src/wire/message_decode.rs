@@ -13,6 +13,9 @@ use super::records::DecodeError;
 impl<'a> Message<'a> {
     /// Decodes one message from the front of `bytes`, returning it and the
     /// rest; the same as `records::take::<Message>`, faster.
+    // Out of line: inlined into the receive loop it cost firmware 280 bytes
+    // of flash, and hosts measured no faster.
+    #[inline(never)]
     pub fn take(bytes: &'a [u8]) -> Result<(Self, &'a [u8]), DecodeError> {
         let mut r = Reader::new(bytes);
         let message = Message {

@@ -58,6 +58,8 @@ impl<'a> Reader<'a> {
         self.varint(u32::BITS).map(|v| v as u32)
     }
 
+    // Out of line: one copy serves every string field (firmware flash).
+    #[inline(never)]
     pub(crate) fn str(&mut self) -> Result<&'a str, DecodeError> {
         // At most `usize::BITS` wide by `varint`'s last-byte rule.
         let len = self.varint(usize::BITS)? as usize;
