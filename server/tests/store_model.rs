@@ -71,6 +71,7 @@ fn row(owner: usize, conv: usize, seq: u64) -> ConversationRow {
         version: 0,
         peer_read_seq: 0,
         hidden_seq: 0,
+        cleared_seq: 0,
     }
 }
 

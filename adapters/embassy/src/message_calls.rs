@@ -140,6 +140,16 @@ impl<M: RawMutex, const EVENTS: usize> Handle<'_, M, EVENTS> {
         .await
     }
 
+    /// TIM `clearHistoryMessage`: the conversation's messages so far are
+    /// gone for this user on every device; it stays listed with no last
+    /// message and nothing unread.
+    pub async fn clear_history_message(&self, conversation_id: &str) -> Result<(), HandleError> {
+        self.done(&conversation_id, |c, now, a| {
+            Ok(Applied::Request(c.clear_history_message(now, args(a)?)?))
+        })
+        .await
+    }
+
     /// TIM `revokeMessage`: takes back the message `seq` of a conversation
     /// (its sender within two minutes, else 20016; a group's owner or admins
     /// any member's). Everyone in the conversation gets

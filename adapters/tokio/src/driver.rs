@@ -52,6 +52,10 @@ pub(crate) enum Command {
         conversation_id: String,
         reply: Reply<()>,
     },
+    ClearHistory {
+        conversation_id: String,
+        reply: Reply<()>,
+    },
     Revoke {
         conversation_id: String,
         seq: u64,
@@ -335,6 +339,15 @@ fn apply(
             reply,
         } => register(
             client.delete_conversation(now, &conversation_id),
+            waiters,
+            reply,
+            Waiter::Unit,
+        ),
+        Command::ClearHistory {
+            conversation_id,
+            reply,
+        } => register(
+            client.clear_history_message(now, &conversation_id),
             waiters,
             reply,
             Waiter::Unit,

@@ -134,6 +134,19 @@ impl Tim {
         .await
     }
 
+    /// TIM `clearHistoryMessage`: the conversation's messages so far are
+    /// gone for this user on every device (`message_list` no longer reaches
+    /// them; the other users keep theirs); it stays listed with no last
+    /// message and nothing unread.
+    pub async fn clear_history_message(&self, conversation_id: &str) -> Result<(), TimError> {
+        let conversation_id = conversation_id.to_owned();
+        self.call(|reply| Command::ClearHistory {
+            conversation_id,
+            reply,
+        })
+        .await
+    }
+
     /// TIM `revokeMessage`: takes back the message `seq` of a conversation
     /// (the sender within two minutes of sending, else 20016; a group's
     /// owner or admins any member's). It reads as `Payload::Revoked` in

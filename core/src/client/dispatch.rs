@@ -75,6 +75,10 @@ impl State<'_> {
                 let deleted: body::ConversationRef<'_> = decode_exact(body_bytes)?;
                 self.on_conversation_deleted(deleted.conversation);
             }
+            (Link::Open { .. }, kind::PUSH_HISTORY_CLEARED) => {
+                let cleared: body::ConversationRef<'_> = decode_exact(body_bytes)?;
+                self.on_history_cleared(cleared.conversation);
+            }
             (Link::Open { .. }, kind::PUSH_PEER_READ) => {
                 let read: body::PushPeerRead<'_> = decode_exact(body_bytes)?;
                 self.on_peer_read(read.conversation, read.peer_read_seq);
@@ -132,6 +136,12 @@ impl State<'_> {
             Op::DeleteConversation => {
                 let deleted: body::ConversationRef<'_> = decode_exact(payload)?;
                 self.on_conversation_deleted(deleted.conversation);
+                self.out.remove(id);
+                self.queue(QueuedEvent::RequestCompleted(id));
+            }
+            Op::ClearHistory => {
+                let cleared: body::ConversationRef<'_> = decode_exact(payload)?;
+                self.on_history_cleared(cleared.conversation);
                 self.out.remove(id);
                 self.queue(QueuedEvent::RequestCompleted(id));
             }

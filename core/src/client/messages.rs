@@ -219,6 +219,28 @@ impl State<'_> {
         Ok(id)
     }
 
+    pub(crate) fn start_clear_history(
+        &mut self,
+        conversation: &str,
+    ) -> Result<RequestId, CommandError> {
+        ConversationType::parse(conversation).ok_or(CommandError::InvalidId)?;
+        let id = self.next_id();
+        let deadline = self.now + self.config.request_timeout;
+        let req = body::ConversationRef { conversation };
+        self.out
+            .push(id, Op::ClearHistory, deadline, kind::CLEAR_HISTORY, &req)?;
+        Ok(id)
+    }
+
+    /// The user cleared a conversation's history (here, or on another
+    /// device): it stays listed, with no last message and nothing unread.
+    pub(crate) fn on_history_cleared(&mut self, conversation: &str) {
+        if let Some(c) = self.table.find_mut(conversation) {
+            c.clear_last_message();
+            self.conversations_dirty = true;
+        }
+    }
+
     /// The user deleted a conversation (here, or on another device): it
     /// leaves the list until a message brings it back.
     pub(crate) fn on_conversation_deleted(&mut self, conversation: &str) {

@@ -320,6 +320,19 @@ impl<'r> Client<'r> {
         self.command(now, |st| st.start_delete_conversation(conversation_id))
     }
 
+    /// TIM `clearHistoryMessage`: the conversation's messages so far are
+    /// gone for this user on every device (no history page or fetch reaches
+    /// them; the other users keep theirs); it stays listed with no last
+    /// message and nothing unread. `RequestCompleted` once the server keeps
+    /// it.
+    pub fn clear_history_message(
+        &mut self,
+        now: Instant,
+        conversation_id: &str,
+    ) -> Result<RequestId, CommandError> {
+        self.command(now, |st| st.start_clear_history(conversation_id))
+    }
+
     /// TIM `revokeMessage`: takes back the message `seq` of a conversation.
     /// The sender may revoke a message for two minutes after sending it (the
     /// server's window, TIM's default: later ones fail with 20016); a

@@ -27,6 +27,7 @@ pub(crate) enum Op {
     SetRead,
     DeleteConversation,
     RevokeMessage,
+    ClearHistory,
     History,
     /// Internal: missed messages of one conversation, by its
     /// [`super::table::id_key`].

@@ -318,6 +318,7 @@ impl<'r> State<'r> {
             | Op::SetRead
             | Op::DeleteConversation
             | Op::RevokeMessage
+            | Op::ClearHistory
             | Op::History
             | Op::Group
             | Op::User => {

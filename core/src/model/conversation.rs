@@ -191,6 +191,16 @@ impl Conversation {
     }
 }
 
+impl Conversation {
+    /// The history was cleared: no last message to show, nothing unread;
+    /// the seqs stay, so the next message is still told apart from old ones.
+    pub(crate) fn clear_last_message(&mut self) {
+        self.read_seq = self.last_seq;
+        self.last_from.clear();
+        self.preview.clear();
+    }
+}
+
 /// The longest prefix of `text` of at most `max` bytes that ends on a char boundary.
 pub fn cut_at_char_boundary(text: &str, max: usize) -> &str {
     if text.len() <= max {

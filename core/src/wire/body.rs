@@ -218,8 +218,9 @@ pub struct PushRead<'a> {
     pub last_seq: u64,
 }
 
-/// One conversation by id: the request and answer of a deletion, and the
-/// push that tells the user's other sessions.
+/// One conversation by id: the request and answer of a deletion or of a
+/// clearing of its history, and the push that tells the user's other
+/// sessions.
 #[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConversationRef<'a> {
     /// Conversation id.

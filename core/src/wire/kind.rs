@@ -30,6 +30,9 @@ pub const DELETE_CONVERSATION: u8 = 0x27;
 /// the same reference. Everyone in the conversation learns it from the
 /// [`super::body::Elem::RevokeNotice`] message it posts.
 pub const REVOKE_MESSAGE: u8 = 0x28;
+/// Request: [`super::body::ConversationRef`], TIM `clearHistoryMessage`;
+/// answer: the same conversation.
+pub const CLEAR_HISTORY: u8 = 0x29;
 
 /// Request: [`super::group::CreateGroup`]; answer: `Created`.
 pub const CREATE_GROUP: u8 = 0x30;
@@ -123,6 +126,9 @@ pub const PUSH_PEER_READ: u8 = 0xc5;
 /// Push: [`super::body::ConversationRef`], a conversation the user deleted
 /// on another device.
 pub const PUSH_CONVERSATION_DELETED: u8 = 0xc6;
+/// Push: [`super::body::ConversationRef`], the user cleared a conversation's
+/// history on another device (TIM `clearHistoryMessage`).
+pub const PUSH_HISTORY_CLEARED: u8 = 0xc7;
 
 /// Whether `kind` is a client request (its body starts with a request id).
 pub const fn is_request(kind: u8) -> bool {

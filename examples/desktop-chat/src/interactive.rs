@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 use crate::render::show;
 use crate::{group_commands, media_commands, user_commands, Cli};
 
-const HELP: &str = "commands: /open <user>  /list  /history  /delete [conversation id]  /revoke <seq>  /help  /quit   (anything else is sent to the open conversation)";
+const HELP: &str = "commands: /open <user>  /list  /history  /delete [conversation id]  /clear  /revoke <seq>  /help  /quit   (anything else is sent to the open conversation)";
 
 /// The conversation typed lines go to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -206,6 +206,13 @@ async fn on_line(tim: &Tim, line: &str, open: &mut Option<Open>) -> bool {
                 Err(e) => println!("[delete failed {}: {e}]", e.code()),
             }
         }
+        "/clear" => match open {
+            Some(o) => match tim.clear_history_message(&o.conversation_id()).await {
+                Ok(()) => println!("[cleared {}]", o.conversation_id()),
+                Err(e) => println!("[clear failed {}: {e}]", e.code()),
+            },
+            None => println!("open a conversation first: /open <user>"),
+        },
         "/revoke" => match (open, arg.trim().parse::<u64>()) {
             (Some(o), Ok(seq)) => match tim.revoke_message(&o.conversation_id(), seq).await {
                 Ok(()) => println!("[revoked #{seq}]"),

@@ -36,10 +36,10 @@ struct Access {
     /// Storage key.
     key: String,
     /// History pages stop at this seq (a late joiner's start where the
-    /// group type hides older messages).
+    /// group type hides older messages, or where the user cleared it).
     history_floor: u64,
     /// Missed-message fetches start no earlier than this (a member is given
-    /// what arrived after joining as new).
+    /// what arrived after joining as new; nothing before a clearing).
     delivery_floor: u64,
     /// The user's read watermark.
     read_seq: u64,
@@ -62,6 +62,7 @@ pub(crate) fn new_row(owner: &str, conv_id: String, conv_key: &str) -> Conversat
         version: 0,
         peer_read_seq: 0,
         hidden_seq: 0,
+        cleared_seq: 0,
     }
 }
 
@@ -321,36 +322,33 @@ impl<S: Store> Engine<S> {
 
     /// What `me` may read of `conversation`, or why not.
     fn access(&mut self, me: &str, conversation: &str) -> Result<Access, Refusal> {
-        let (key, read_seq) = match ConversationType::parse(conversation) {
-            Some((ConversationType::C2c, peer)) => (c2c_key(me, peer), None),
-            Some((ConversationType::System, _)) => (system_key(me), None),
+        let key = match ConversationType::parse(conversation) {
+            Some((ConversationType::C2c, peer)) => c2c_key(me, peer),
+            Some((ConversationType::System, _)) => system_key(me),
             Some((ConversationType::Group, group_id)) => {
                 let (group, member) = self.group_and_member(group_id, me)?;
-                let history_floor = if rules::history_before_join(group.group_type) {
+                let join_floor = if rules::history_before_join(group.group_type) {
                     0
                 } else {
                     member.join_seq
                 };
                 return Ok(Access {
                     key: group_key(group_id),
-                    history_floor,
-                    delivery_floor: member.join_seq,
+                    history_floor: join_floor.max(member.cleared_seq),
+                    delivery_floor: member.join_seq.max(member.cleared_seq),
                     read_seq: member.read_seq.max(member.join_seq),
                 });
             }
             None => return Err(invalid_conversation()),
         };
-        let read_seq = match read_seq {
-            Some(seq) => seq,
-            None => self
-                .store
-                .conversation(me, conversation)?
-                .map_or(0, |row| row.read_seq),
-        };
+        let (read_seq, cleared_seq) = self
+            .store
+            .conversation(me, conversation)?
+            .map_or((0, 0), |row| (row.read_seq, row.cleared_seq));
         Ok(Access {
             key,
-            history_floor: 0,
-            delivery_floor: 0,
+            history_floor: cleared_seq,
+            delivery_floor: cleared_seq,
             read_seq,
         })
     }

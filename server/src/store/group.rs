@@ -73,6 +73,9 @@ pub struct MemberRow {
     /// The member deleted the group's conversation at this seq (TIM
     /// `deleteConversation`): it stays out of the list until a later message.
     pub hidden_seq: u64,
+    /// The member cleared the group's history up to this seq (TIM
+    /// `clearHistoryMessage`).
+    pub cleared_seq: u64,
 }
 
 /// A pending join application.

@@ -73,6 +73,9 @@ pub struct ConversationRow {
     /// The owner deleted the conversation at this seq (TIM
     /// `deleteConversation`): it stays out of the list until a later message.
     pub hidden_seq: u64,
+    /// The owner cleared the history up to this seq (TIM
+    /// `clearHistoryMessage`): no page or fetch of theirs reaches below it.
+    pub cleared_seq: u64,
 }
 
 impl ConversationRow {

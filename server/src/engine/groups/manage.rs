@@ -77,6 +77,7 @@ pub(super) fn new_member(group: &GroupRow, user: &str, role: GroupRole, now_ms: 
         read_seq: group.last_seq,
         version: 0,
         hidden_seq: 0,
+        cleared_seq: 0,
     }
 }
 

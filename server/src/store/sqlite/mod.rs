@@ -47,6 +47,7 @@ CREATE TABLE IF NOT EXISTS conversations (
     version INTEGER NOT NULL,
     peer_read_seq INTEGER NOT NULL DEFAULT 0,
     hidden_seq INTEGER NOT NULL DEFAULT 0,
+    cleared_seq INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (owner, conv_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS conversations_by_version ON conversations (owner, version);
@@ -119,6 +120,7 @@ fn conversation_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Conversati
         version: from_sql(row.get(8)?),
         peer_read_seq: from_sql(row.get(9)?),
         hidden_seq: from_sql(row.get(10)?),
+        cleared_seq: from_sql(row.get(11)?),
     })
 }
 
@@ -134,7 +136,7 @@ macro_rules! message_columns {
 macro_rules! conversation_columns {
     () => {
         "owner, conv_id, conv_key, last_seq, read_seq, last_time_ms, last_from, preview, version, \
-         peer_read_seq, hidden_seq"
+         peer_read_seq, hidden_seq, cleared_seq"
     };
 }
 
@@ -170,13 +172,13 @@ const INSERT_MESSAGE: &str = concat!(
 const UPSERT_CONVERSATION: &str = concat!(
     "INSERT INTO conversations (",
     conversation_columns!(),
-    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
     ON CONFLICT (owner, conv_id) DO UPDATE SET
       conv_key = excluded.conv_key, last_seq = excluded.last_seq,
       read_seq = excluded.read_seq, last_time_ms = excluded.last_time_ms,
       last_from = excluded.last_from, preview = excluded.preview,
       version = excluded.version, peer_read_seq = excluded.peer_read_seq,
-      hidden_seq = excluded.hidden_seq"
+      hidden_seq = excluded.hidden_seq, cleared_seq = excluded.cleared_seq"
 );
 
 fn insert_message_row(conn: &Connection, m: &StoredMessage) -> rusqlite::Result<()> {
@@ -206,17 +208,20 @@ fn upsert_conversation(conn: &Connection, row: &ConversationRow) -> rusqlite::Re
             row.preview,
             to_sql(row.version),
             to_sql(row.peer_read_seq),
-            to_sql(row.hidden_seq)
+            to_sql(row.hidden_seq),
+            to_sql(row.cleared_seq)
         ])
         .map(drop)
 }
 
 /// Columns added to existing tables since the first data files, each with
 /// the value every older row has: (table, column).
-const ADDED_COLUMNS: [(&str, &str); 3] = [
+const ADDED_COLUMNS: [(&str, &str); 5] = [
     ("conversations", "peer_read_seq"),
     ("conversations", "hidden_seq"),
     ("group_members", "hidden_seq"),
+    ("conversations", "cleared_seq"),
+    ("group_members", "cleared_seq"),
 ];
 
 /// Brings a data file made by an older server to this schema.
@@ -610,6 +615,7 @@ mod tests {
             version: 0,
             peer_read_seq: 0,
             hidden_seq: 0,
+            cleared_seq: 0,
         }
     }
 
@@ -646,12 +652,16 @@ mod tests {
                 row.last_seq,
                 row.read_seq,
                 row.peer_read_seq,
-                row.hidden_seq
+                row.hidden_seq,
+                row.cleared_seq
             ),
-            (4, 2, 0, 0)
+            (4, 2, 0, 0, 0)
         );
         let member = s.member("g", "a").unwrap().unwrap();
-        assert_eq!((member.read_seq, member.hidden_seq), (3, 0));
+        assert_eq!(
+            (member.read_seq, member.hidden_seq, member.cleared_seq),
+            (3, 0, 0)
+        );
         s.begin().unwrap();
         s.put_conversation(ConversationRow {
             peer_read_seq: 3,

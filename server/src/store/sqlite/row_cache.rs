@@ -214,6 +214,7 @@ mod tests {
             version: last_seq,
             peer_read_seq: 0,
             hidden_seq: 0,
+            cleared_seq: 0,
         }
     }
 

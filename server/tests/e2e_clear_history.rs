@@ -1,0 +1,142 @@
+//! End to end: TIM `clearHistoryMessage`. The user's history of the
+//! conversation is gone on every device (live, at a sync, after a restart)
+//! while the other users keep theirs; the conversation stays listed with no
+//! last message and nothing unread, and later messages show as usual. Real
+//! server on 127.0.0.1, real SQLite file.
+
+mod common;
+
+use common::*;
+use tinyim_core::wire::{body, code, kind};
+use tinyim_tokio::{EventStream, GroupOptions, GroupType, Tim, TimEvent};
+
+async fn texts(tim: &Tim, conversation: &str) -> Vec<String> {
+    let page = tim.message_list(conversation, 0, 20).await.unwrap();
+    page.into_iter()
+        .rev()
+        .map(|m| m.payload.text().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// (preview, unread) of `conversation` in `tim`'s list, if listed.
+async fn listed(tim: &Tim, conversation: &str) -> Option<(String, u64)> {
+    let list = tim.conversation_list().await.unwrap();
+    list.into_iter()
+        .find(|c| c.id == conversation)
+        .map(|c| (c.preview, c.unread_count))
+}
+
+/// Waits until `tim` lists `conversation` with an empty preview.
+async fn until_cleared(tim: &Tim, events: &mut EventStream, conversation: &str) {
+    while listed(tim, conversation).await != Some((String::new(), 0)) {
+        wait_for(events, |e| *e == TimEvent::ConversationListUpdated).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cleared_history_is_gone_for_the_user_on_every_device_and_kept_by_the_peer() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tinyim.db");
+    let server = ServerProcess::start(&db, "127.0.0.1:0");
+    let (desktop, mut desktop_events) = client(&server.addr, "alice").await;
+    let (phone, mut phone_events) = on_phone(&server.addr, "alice").await;
+    let (bob, _bob_events) = client(&server.addr, "bob").await;
+    for text in ["one", "two"] {
+        bob.send_text("alice", text).await.unwrap();
+    }
+    receive(&mut desktop_events, 2).await;
+    receive(&mut phone_events, 2).await;
+    assert_eq!(listed(&desktop, "C2Cbob").await, Some(("two".into(), 2)));
+
+    desktop.clear_history_message("C2Cbob").await.unwrap();
+    assert!(texts(&desktop, "C2Cbob").await.is_empty());
+    assert_eq!(
+        listed(&desktop, "C2Cbob").await,
+        Some((String::new(), 0)),
+        "still listed, nothing to show, nothing unread"
+    );
+    until_cleared(&phone, &mut phone_events, "C2Cbob").await;
+    assert!(texts(&phone, "C2Cbob").await.is_empty());
+    assert_eq!(
+        texts(&bob, "C2Calice").await,
+        ["one", "two"],
+        "bob keeps his"
+    );
+
+    // A device that syncs from scratch after a restart sees it cleared.
+    server.kill();
+    let server = ServerProcess::start(&db, "127.0.0.1:0");
+    let (later, mut later_events) = client(&server.addr, "alice").await;
+    assert_eq!(listed(&later, "C2Cbob").await, Some((String::new(), 0)));
+    assert!(texts(&later, "C2Cbob").await.is_empty());
+
+    // Later messages show as usual.
+    let (bob, _bob_events) = client(&server.addr, "bob").await;
+    bob.send_text("alice", "three").await.unwrap();
+    receive(&mut later_events, 1).await;
+    assert_eq!(texts(&later, "C2Cbob").await, ["three"]);
+    assert_eq!(listed(&later, "C2Cbob").await, Some(("three".into(), 1)));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_member_clears_a_group_history_for_themselves_only() {
+    let (server, _dir) = fresh_server();
+    let (alice, mut alice_events) = client(&server.addr, "alice").await;
+    let (bob, _bob_events) = client(&server.addr, "bob").await;
+    let mut options = GroupOptions::new(GroupType::Public, "g");
+    options.group_id = Some("g-clear".into());
+    options.members = vec!["bob".into()];
+    alice.create_group(options).await.unwrap();
+    bob.send_group_text("g-clear", "hi").await.unwrap();
+    wait_for(
+        &mut alice_events,
+        |e| matches!(e, TimEvent::MessageReceived(m) if m.payload.text() == Some("hi")),
+    )
+    .await;
+
+    alice.clear_history_message("GROUPg-clear").await.unwrap();
+    assert!(texts(&alice, "GROUPg-clear").await.is_empty());
+    assert!(texts(&bob, "GROUPg-clear").await.contains(&"hi".to_owned()));
+    let (fresh, mut fresh_events) = client(&server.addr, "alice").await;
+    assert_eq!(
+        listed(&fresh, "GROUPg-clear").await,
+        Some((String::new(), 0)),
+        "a sync lists it with nothing to show"
+    );
+    bob.send_group_text("g-clear", "again").await.unwrap();
+    receive(&mut fresh_events, 1).await;
+    assert_eq!(texts(&fresh, "GROUPg-clear").await, ["again"]);
+}
+
+#[test]
+fn hostile_clearings_get_clear_codes() {
+    let (server, _dir) = fresh_server();
+    let mut raw = RawConn::connect(&server.addr);
+    raw.hello();
+    let target = body::ConversationRef {
+        conversation: "C2Cbob",
+    };
+    assert_eq!(
+        raw.request(kind::CLEAR_HISTORY, 2, &target),
+        Err(code::NOT_LOGGED_IN)
+    );
+    raw.login("alice");
+    let bad = body::ConversationRef {
+        conversation: "not a conversation",
+    };
+    assert_eq!(
+        raw.request(kind::CLEAR_HISTORY, 3, &bad),
+        Err(code::BAD_CONVERSATION)
+    );
+    assert_eq!(
+        raw.request(kind::CLEAR_HISTORY, 4, &7u8),
+        Err(code::BAD_REQUEST),
+        "a body that is not a conversation"
+    );
+    // One alice never had, or a group she is not in: nothing to clear.
+    assert!(raw.request(kind::CLEAR_HISTORY, 5, &target).is_ok());
+    let group = body::ConversationRef {
+        conversation: "GROUPnobody-s",
+    };
+    assert!(raw.request(kind::CLEAR_HISTORY, 6, &group).is_ok());
+}
