@@ -174,6 +174,21 @@ async fn revoke_takes_a_message_back_for_both() {
     assert!(!bob.contains("secret"), "{bob}");
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn clear_empties_the_history_for_one_side() {
+    let (alice, bob, _dir) =
+        alice_then_bob("/open bob\nhello\n/clear\n/history\n", "/open alice\n").await;
+    assert!(alice.contains("[cleared C2Cbob]"), "{alice}");
+    assert!(
+        alice.contains("-- C2Cbob: last 0 messages --"),
+        "alice's history is empty: {alice}"
+    );
+    assert!(
+        bob.contains("[C2Calice #1] <- alice: hello"),
+        "bob keeps his: {bob}"
+    );
+}
+
 /// Against a fresh server, alice's interactive session typed to its end,
 /// then bob's; their outputs, and the directory holding the server's data
 /// and alice's uploads.

@@ -202,6 +202,10 @@ async fn device_reads_its_conversations_history_and_sends_custom_messages() {
             server_code(code::NO_PERMISSION),
             "only the sender revokes"
         );
+        // Clearing the history: still listed, nothing to show or read.
+        device.clear_history_message("C2Calice").await.unwrap();
+        let cleared = device.conversation("C2Calice").await.unwrap().unwrap();
+        assert_eq!((cleared.preview(), cleared.unread_count()), ("", 0));
 
         // Images and files: the URL of an upload made elsewhere.
         let url = "https://cdn.example/p.png";
