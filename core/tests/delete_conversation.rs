@@ -70,6 +70,7 @@ fn a_deletion_on_another_device_or_at_a_sync_removes_it_here() {
         preview: "x",
         peer_read_seq: 0,
         deleted: true,
+        pinned: false,
     };
     h.feed(&page(
         sync,

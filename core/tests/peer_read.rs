@@ -78,6 +78,7 @@ fn the_peer_read_while_away_arrives_with_the_sync() {
         preview: "mine",
         peer_read_seq: 4,
         deleted: false,
+        pinned: false,
     };
     let events = h.feed(&page(
         sync,

@@ -96,6 +96,7 @@ fn a_device_that_had_shown_the_message_learns_at_its_next_sync() {
             preview: "[a message was revoked]",
             peer_read_seq: 0,
             deleted: false,
+            pinned: false,
         }],
     ));
     let (fetch, payload) = h.sent_request(kind::MESSAGE_RANGE);

@@ -72,6 +72,7 @@ fn row(owner: usize, conv: usize, seq: u64) -> ConversationRow {
         peer_read_seq: 0,
         hidden_seq: 0,
         cleared_seq: 0,
+        pinned: false,
     }
 }
 

@@ -140,6 +140,20 @@ impl<M: RawMutex, const EVENTS: usize> Handle<'_, M, EVENTS> {
         .await
     }
 
+    /// TIM `pinConversation`: pins (or unpins) a conversation to the top of
+    /// the list (`conversation_at`) on every device of this user.
+    pub async fn pin_conversation(
+        &self,
+        conversation_id: &str,
+        pinned: bool,
+    ) -> Result<(), HandleError> {
+        self.done(&(conversation_id, pinned), |c, now, a| {
+            let (id, pinned) = args(a)?;
+            Ok(Applied::Request(c.pin_conversation(now, id, pinned)?))
+        })
+        .await
+    }
+
     /// TIM `clearHistoryMessage`: the conversation's messages so far are
     /// gone for this user on every device; it stays listed with no last
     /// message and nothing unread.

@@ -56,6 +56,11 @@ pub(crate) enum Command {
         conversation_id: String,
         reply: Reply<()>,
     },
+    Pin {
+        conversation_id: String,
+        pinned: bool,
+        reply: Reply<()>,
+    },
     Revoke {
         conversation_id: String,
         seq: u64,
@@ -339,6 +344,16 @@ fn apply(
             reply,
         } => register(
             client.delete_conversation(now, &conversation_id),
+            waiters,
+            reply,
+            Waiter::Unit,
+        ),
+        Command::Pin {
+            conversation_id,
+            pinned,
+            reply,
+        } => register(
+            client.pin_conversation(now, &conversation_id, pinned),
             waiters,
             reply,
             Waiter::Unit,

@@ -176,6 +176,8 @@ pub struct ConversationInfo {
     /// One-to-one: the peer read every message up to this seq (TIM
     /// `isPeerRead`); 0 for groups.
     pub peer_read_seq: u64,
+    /// TIM `isPinned`: listed before the others.
+    pub is_pinned: bool,
 }
 
 impl From<&tinyim_core::Conversation> for ConversationInfo {
@@ -189,6 +191,7 @@ impl From<&tinyim_core::Conversation> for ConversationInfo {
             last_from: c.last_from().to_owned(),
             preview: c.preview().to_owned(),
             peer_read_seq: c.peer_read_seq(),
+            is_pinned: c.is_pinned(),
         }
     }
 }

@@ -134,6 +134,23 @@ impl Tim {
         .await
     }
 
+    /// TIM `pinConversation`: pins (or unpins) a conversation to the top of
+    /// `conversation_list` on every device of this user; it must have a
+    /// message already (else 10004).
+    pub async fn pin_conversation(
+        &self,
+        conversation_id: &str,
+        pinned: bool,
+    ) -> Result<(), TimError> {
+        let conversation_id = conversation_id.to_owned();
+        self.call(|reply| Command::Pin {
+            conversation_id,
+            pinned,
+            reply,
+        })
+        .await
+    }
+
     /// TIM `clearHistoryMessage`: the conversation's messages so far are
     /// gone for this user on every device (`message_list` no longer reaches
     /// them; the other users keep theirs); it stays listed with no last

@@ -79,6 +79,9 @@ impl State<'_> {
                 let cleared: body::ConversationRef<'_> = decode_exact(body_bytes)?;
                 self.on_history_cleared(cleared.conversation);
             }
+            (Link::Open { .. }, kind::PUSH_CONVERSATION_PINNED) => {
+                self.on_pinned(decode_exact(body_bytes)?);
+            }
             (Link::Open { .. }, kind::PUSH_PEER_READ) => {
                 let read: body::PushPeerRead<'_> = decode_exact(body_bytes)?;
                 self.on_peer_read(read.conversation, read.peer_read_seq);
@@ -136,6 +139,11 @@ impl State<'_> {
             Op::DeleteConversation => {
                 let deleted: body::ConversationRef<'_> = decode_exact(payload)?;
                 self.on_conversation_deleted(deleted.conversation);
+                self.out.remove(id);
+                self.queue(QueuedEvent::RequestCompleted(id));
+            }
+            Op::PinConversation => {
+                self.on_pinned(decode_exact(payload)?);
                 self.out.remove(id);
                 self.queue(QueuedEvent::RequestCompleted(id));
             }

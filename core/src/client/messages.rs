@@ -232,6 +232,38 @@ impl State<'_> {
         Ok(id)
     }
 
+    pub(crate) fn start_pin(
+        &mut self,
+        conversation: &str,
+        pinned: bool,
+    ) -> Result<RequestId, CommandError> {
+        ConversationType::parse(conversation).ok_or(CommandError::InvalidId)?;
+        let id = self.next_id();
+        let deadline = self.now + self.config.request_timeout;
+        let req = body::PinConversation {
+            conversation,
+            pinned,
+        };
+        self.out.push(
+            id,
+            Op::PinConversation,
+            deadline,
+            kind::PIN_CONVERSATION,
+            &req,
+        )?;
+        Ok(id)
+    }
+
+    /// The user pinned or unpinned a conversation (here, or on another device).
+    pub(crate) fn on_pinned(&mut self, pin: body::PinConversation<'_>) {
+        if let Some(c) = self.table.find_mut(pin.conversation) {
+            if c.pinned != pin.pinned {
+                c.pinned = pin.pinned;
+                self.conversations_dirty = true;
+            }
+        }
+    }
+
     /// The user cleared a conversation's history (here, or on another
     /// device): it stays listed, with no last message and nothing unread.
     pub(crate) fn on_history_cleared(&mut self, conversation: &str) {

@@ -320,6 +320,20 @@ impl<'r> Client<'r> {
         self.command(now, |st| st.start_delete_conversation(conversation_id))
     }
 
+    /// TIM `pinConversation`: pins (or unpins) a conversation to the top of
+    /// the list (`conversation_at`, [`Conversation::is_pinned`]) on every
+    /// device of this user. The conversation must exist on the server (a
+    /// message was sent or received in it), else the server refuses with
+    /// 10004. `RequestCompleted` once the server keeps it.
+    pub fn pin_conversation(
+        &mut self,
+        now: Instant,
+        conversation_id: &str,
+        pinned: bool,
+    ) -> Result<RequestId, CommandError> {
+        self.command(now, |st| st.start_pin(conversation_id, pinned))
+    }
+
     /// TIM `clearHistoryMessage`: the conversation's messages so far are
     /// gone for this user on every device (no history page or fetch reaches
     /// them; the other users keep theirs); it stays listed with no last

@@ -28,6 +28,7 @@ pub(crate) enum Op {
     DeleteConversation,
     RevokeMessage,
     ClearHistory,
+    PinConversation,
     History,
     /// Internal: missed messages of one conversation, by its
     /// [`super::table::id_key`].

@@ -319,6 +319,7 @@ impl<'r> State<'r> {
             | Op::DeleteConversation
             | Op::RevokeMessage
             | Op::ClearHistory
+            | Op::PinConversation
             | Op::History
             | Op::Group
             | Op::User => {

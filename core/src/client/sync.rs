@@ -60,6 +60,7 @@ impl State<'_> {
                 c.set_last(s.last_seq, s.last_time_ms, s.last_from, s.preview);
             }
             c.peer_read(s.peer_read_seq);
+            c.pinned = s.pinned;
             self.conversations_dirty = true;
         }
         self.sync.page_cursor = self.sync.page_cursor.max(page.next_cursor);
@@ -69,8 +70,8 @@ impl State<'_> {
     }
 }
 
-/// 2 added the peer's read watermark.
-const SYNC_STATE_VERSION: u8 = 2;
+/// 2 added the peer's read watermark, 3 whether it is pinned.
+const SYNC_STATE_VERSION: u8 = 3;
 
 #[derive(Serialize, Deserialize)]
 struct Header<'a> {
@@ -89,6 +90,7 @@ struct Record<'a> {
     last_from: &'a str,
     preview: &'a str,
     peer_read_seq: u64,
+    pinned: bool,
 }
 
 impl State<'_> {
@@ -110,6 +112,7 @@ impl State<'_> {
                 last_from: &c.last_from,
                 preview: &c.preview,
                 peer_read_seq: c.peer_read_seq,
+                pinned: c.pinned,
             };
             end = records::put(&record, buf, end).ok_or(SyncStateError::BufferTooSmall)?;
         }
@@ -146,6 +149,7 @@ impl State<'_> {
                 c.delivered_seq = record.delivered_seq;
                 // Known before the reboot: not news to report again.
                 c.peer_read_seq = record.peer_read_seq;
+                c.pinned = record.pinned;
                 c.set_last(
                     record.last_seq,
                     record.last_time_ms,

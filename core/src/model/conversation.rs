@@ -78,6 +78,8 @@ pub struct Conversation {
     pub(crate) peer_read_seq: u64,
     /// `peer_read_seq` moved and `MessageReadByPeer` has not said so yet.
     pub(crate) peer_read_unreported: bool,
+    /// TIM `isPinned`: listed before the others.
+    pub(crate) pinned: bool,
 }
 
 impl Conversation {
@@ -96,6 +98,7 @@ impl Conversation {
             baseline_known: false,
             peer_read_seq: 0,
             peer_read_unreported: false,
+            pinned: false,
         }
     }
 
@@ -149,10 +152,19 @@ impl Conversation {
     }
 
     /// Where `self` stands against `other` in TIM's `getConversationList`
-    /// order: `Less` when its last message is the more recent. Equal times
-    /// compare `Equal`, so a stable sort keeps them in table order.
+    /// order: pinned ones first, then `Less` when its last message is the
+    /// more recent. Equal times compare `Equal`, so a stable sort keeps them
+    /// in table order.
     pub fn list_order(&self, other: &Conversation) -> core::cmp::Ordering {
-        other.last_time_ms.cmp(&self.last_time_ms)
+        other
+            .pinned
+            .cmp(&self.pinned)
+            .then(other.last_time_ms.cmp(&self.last_time_ms))
+    }
+
+    /// TIM `isPinned`: the user pinned it to the top of the list.
+    pub fn is_pinned(&self) -> bool {
+        self.pinned
     }
 
     /// TIM `lastMessage.lastTime`, in unix milliseconds.

@@ -227,6 +227,16 @@ pub struct ConversationRef<'a> {
     pub conversation: &'a str,
 }
 
+/// TIM `pinConversation`: the request, its answer, and the push that tells
+/// the user's other sessions.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PinConversation<'a> {
+    /// Conversation id.
+    pub conversation: &'a str,
+    /// Pinned (true) or not.
+    pub pinned: bool,
+}
+
 /// One message by its place: TIM `revokeMessage`'s request and answer.
 #[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MessageRef<'a> {
@@ -330,6 +340,8 @@ pub struct ConversationSummary<'a> {
     /// The user deleted the conversation (TIM `deleteConversation`) and
     /// nothing arrived since: it leaves the conversation list.
     pub deleted: bool,
+    /// The user pinned it to the top of the list (TIM `isPinned`).
+    pub pinned: bool,
 }
 
 /// Why a session was ended by the server.

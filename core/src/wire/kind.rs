@@ -33,6 +33,9 @@ pub const REVOKE_MESSAGE: u8 = 0x28;
 /// Request: [`super::body::ConversationRef`], TIM `clearHistoryMessage`;
 /// answer: the same conversation.
 pub const CLEAR_HISTORY: u8 = 0x29;
+/// Request: [`super::body::PinConversation`], TIM `pinConversation`;
+/// answer: the same.
+pub const PIN_CONVERSATION: u8 = 0x2a;
 
 /// Request: [`super::group::CreateGroup`]; answer: `Created`.
 pub const CREATE_GROUP: u8 = 0x30;
@@ -129,6 +132,9 @@ pub const PUSH_CONVERSATION_DELETED: u8 = 0xc6;
 /// Push: [`super::body::ConversationRef`], the user cleared a conversation's
 /// history on another device (TIM `clearHistoryMessage`).
 pub const PUSH_HISTORY_CLEARED: u8 = 0xc7;
+/// Push: [`super::body::PinConversation`], the user pinned or unpinned a
+/// conversation on another device.
+pub const PUSH_CONVERSATION_PINNED: u8 = 0xc8;
 
 /// Whether `kind` is a client request (its body starts with a request id).
 pub const fn is_request(kind: u8) -> bool {

@@ -27,7 +27,8 @@ pub use frame::{
 /// 3 added the image and file elements, which a version 2 client could not
 /// decode; 4 the peer's read watermark in sync summaries; 5 revoked
 /// messages and revoke notices, new elements a version 4 client could not
-/// decode (and clearing a conversation's history).
+/// decode (and clearing a conversation's history, and pinned conversations
+/// in sync summaries).
 pub const PROTOCOL_VERSION: u16 = 5;
 
 /// The smallest frame limit a peer may announce; below it no login fits.

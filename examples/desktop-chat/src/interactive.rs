@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 use crate::render::show;
 use crate::{group_commands, media_commands, user_commands, Cli};
 
-const HELP: &str = "commands: /open <user>  /list  /history  /delete [conversation id]  /clear  /revoke <seq>  /help  /quit   (anything else is sent to the open conversation)";
+const HELP: &str = "commands: /open <user>  /list  /history  /delete [conversation id]  /clear  /pin  /unpin  /revoke <seq>  /help  /quit   (anything else is sent to the open conversation)";
 
 /// The conversation typed lines go to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -179,8 +179,9 @@ async fn on_line(tim: &Tim, line: &str, open: &mut Option<Open>) -> bool {
             Ok(list) if list.is_empty() => println!("no conversations yet"),
             Ok(list) => {
                 for c in list {
+                    let pin = if c.is_pinned { "^" } else { " " };
                     println!(
-                        "{:<24} unread {:>3}  {}: {}",
+                        "{pin}{:<24} unread {:>3}  {}: {}",
                         c.id, c.unread_count, c.last_from, c.preview
                     );
                 }
@@ -206,6 +207,17 @@ async fn on_line(tim: &Tim, line: &str, open: &mut Option<Open>) -> bool {
                 Err(e) => println!("[delete failed {}: {e}]", e.code()),
             }
         }
+        "/pin" | "/unpin" => match open {
+            Some(o) => {
+                let pinned = command == "/pin";
+                match tim.pin_conversation(&o.conversation_id(), pinned).await {
+                    Ok(()) if pinned => println!("[pinned {}]", o.conversation_id()),
+                    Ok(()) => println!("[unpinned {}]", o.conversation_id()),
+                    Err(e) => println!("[pin failed {}: {e}]", e.code()),
+                }
+            }
+            None => println!("open a conversation first: /open <user>"),
+        },
         "/clear" => match open {
             Some(o) => match tim.clear_history_message(&o.conversation_id()).await {
                 Ok(()) => println!("[cleared {}]", o.conversation_id()),

@@ -48,7 +48,7 @@ pub(crate) async fn dump(
     for conversation in tim.conversation_list().await? {
         println!(
             "{}",
-            json!({"conversation": conversation.id, "unread": conversation.unread_count, "last_seq": conversation.last_seq, "peer_read_seq": conversation.peer_read_seq, "preview": conversation.preview})
+            json!({"conversation": conversation.id, "unread": conversation.unread_count, "last_seq": conversation.last_seq, "peer_read_seq": conversation.peer_read_seq, "pinned": conversation.is_pinned, "preview": conversation.preview})
         );
         let mut messages = tim.message_list(&conversation.id, 0, 20).await?;
         messages.reverse();

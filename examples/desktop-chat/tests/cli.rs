@@ -189,6 +189,19 @@ async fn clear_empties_the_history_for_one_side() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn pin_lists_a_conversation_first() {
+    let (alice, _bob, _dir) = alice_then_bob(
+        "/open bob\nto bob\n/open carol\nto carol\n/open bob\n/pin\n/list\n",
+        "",
+    )
+    .await;
+    assert!(alice.contains("[pinned C2Cbob]"), "{alice}");
+    let list = alice.rfind("^C2Cbob").expect("bob pinned in the list");
+    let carol = alice.rfind(" C2Ccarol").expect("carol listed");
+    assert!(list < carol, "pinned first although older: {alice}");
+}
+
 /// Against a fresh server, alice's interactive session typed to its end,
 /// then bob's; their outputs, and the directory holding the server's data
 /// and alice's uploads.

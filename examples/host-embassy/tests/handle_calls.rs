@@ -202,6 +202,14 @@ async fn device_reads_its_conversations_history_and_sends_custom_messages() {
             server_code(code::NO_PERMISSION),
             "only the sender revokes"
         );
+        // Pinning (the list below shows it first, also when older).
+        device.pin_conversation("C2Calice", true).await.unwrap();
+        assert!(device
+            .conversation("C2Calice")
+            .await
+            .unwrap()
+            .unwrap()
+            .is_pinned());
         // Clearing the history: still listed, nothing to show or read.
         device.clear_history_message("C2Calice").await.unwrap();
         let cleared = device.conversation("C2Calice").await.unwrap().unwrap();
@@ -242,7 +250,7 @@ async fn device_reads_its_conversations_history_and_sends_custom_messages() {
             "an image needs a URL"
         );
 
-        // The list, most recent first.
+        // The list: the pinned one first, then the most recent first.
         let (bob, _bob_events) = peer(&addr, "bob").await;
         bob.send_text("dev-3", "yo").await.unwrap();
         next(events, |e| match e {
@@ -252,11 +260,19 @@ async fn device_reads_its_conversations_history_and_sends_custom_messages() {
         .await;
         let first = device.conversation_at(0).await.unwrap().unwrap();
         let second = device.conversation_at(1).await.unwrap().unwrap();
+        assert_eq!((first.id(), second.id()), ("C2Calice", "C2Cbob"));
+        assert!(
+            second.last_time_ms() >= first.last_time_ms(),
+            "bob's is newer"
+        );
+        assert_eq!(device.conversation_at(2).await, Ok(None));
+        device.pin_conversation("C2Calice", false).await.unwrap();
+        let first = device.conversation_at(0).await.unwrap().unwrap();
+        let second = device.conversation_at(1).await.unwrap().unwrap();
         assert!(first.last_time_ms() >= second.last_time_ms());
         let mut ids = [first.id(), second.id()];
         ids.sort();
         assert_eq!(ids, ["C2Calice", "C2Cbob"]);
-        assert_eq!(device.conversation_at(2).await, Ok(None));
 
         // Deleting one takes it off the list.
         device.delete_conversation("C2Cbob").await.unwrap();

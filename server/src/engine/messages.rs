@@ -63,6 +63,7 @@ pub(crate) fn new_row(owner: &str, conv_id: String, conv_key: &str) -> Conversat
         peer_read_seq: 0,
         hidden_seq: 0,
         cleared_seq: 0,
+        pinned: false,
     }
 }
 

@@ -155,6 +155,7 @@ fn refuses_before_writing(frame_kind: u8) -> bool {
             | kind::DELETE_CONVERSATION
             | kind::REVOKE_MESSAGE
             | kind::CLEAR_HISTORY
+            | kind::PIN_CONVERSATION
             | kind::MESSAGE_RANGE
             | kind::MESSAGE_LIST
             | kind::SYNC
@@ -404,6 +405,7 @@ impl<S: Store> Engine<S> {
             }
             kind::REVOKE_MESSAGE => self.revoke_message(reply, &user, request_body(payload)?),
             kind::CLEAR_HISTORY => self.clear_history(reply, &user, request_body(payload)?),
+            kind::PIN_CONVERSATION => self.pin_conversation(reply, &user, request_body(payload)?),
             kind::MESSAGE_RANGE => self.message_range(reply, &user, request_body(payload)?),
             kind::MESSAGE_LIST => self.message_list(reply, &user, request_body(payload)?),
             kind::SYNC => self.sync(reply, &user, request_body(payload)?),

@@ -30,6 +30,7 @@ impl<S: Store> Engine<S> {
                 preview: &row.preview,
                 peer_read_seq: row.peer_read_seq,
                 deleted: row.deleted(),
+                pinned: row.pinned,
             };
             if !page.push(&summary) {
                 all_fit = false;

@@ -76,6 +76,8 @@ pub struct MemberRow {
     /// The member cleared the group's history up to this seq (TIM
     /// `clearHistoryMessage`).
     pub cleared_seq: u64,
+    /// The member pinned the group's conversation (TIM `pinConversation`).
+    pub pinned: bool,
 }
 
 /// A pending join application.

@@ -76,6 +76,8 @@ pub struct ConversationRow {
     /// The owner cleared the history up to this seq (TIM
     /// `clearHistoryMessage`): no page or fetch of theirs reaches below it.
     pub cleared_seq: u64,
+    /// The owner pinned it to the top of their list (TIM `pinConversation`).
+    pub pinned: bool,
 }
 
 impl ConversationRow {

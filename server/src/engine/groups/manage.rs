@@ -78,6 +78,7 @@ pub(super) fn new_member(group: &GroupRow, user: &str, role: GroupRole, now_ms: 
         version: 0,
         hidden_seq: 0,
         cleared_seq: 0,
+        pinned: false,
     }
 }
 

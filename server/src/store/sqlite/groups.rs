@@ -39,6 +39,7 @@ CREATE TABLE IF NOT EXISTS group_members (
     version INTEGER NOT NULL,
     hidden_seq INTEGER NOT NULL DEFAULT 0,
     cleared_seq INTEGER NOT NULL DEFAULT 0,
+    pinned INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (group_id, user_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS group_members_by_user ON group_members (user_id, group_id);
@@ -72,7 +73,7 @@ SELECT m.user_id, 'GROUP' || g.group_id, 'group:' || g.group_id, g.last_seq,
        g.last_time_ms,
        CASE WHEN m.cleared_seq >= g.last_seq THEN '' ELSE g.last_from END,
        CASE WHEN m.cleared_seq >= g.last_seq THEN '' ELSE g.preview END,
-       MAX(g.version, m.version), 0, m.hidden_seq, m.cleared_seq
+       MAX(g.version, m.version), 0, m.hidden_seq, m.cleared_seq, m.pinned
 FROM group_members m JOIN groups g ON g.group_id = m.group_id
 WHERE m.user_id = ?1 AND (g.version > ?2 OR m.version > ?2) AND g.group_type <> 4";
 
@@ -141,7 +142,7 @@ const GROUP_COLUMNS: &str = "group_id, group_type, name, introduction, notificat
 
 const MEMBER_COLUMNS: &str =
     "group_id, user_id, role, join_ms, join_seq, name_card, muted_until_ms, read_seq, version, \
-     hidden_seq, cleared_seq";
+     hidden_seq, cleared_seq, pinned";
 
 /// Reads a group from `row` starting at column `at`.
 fn group_at(row: &Row<'_>, at: usize) -> rusqlite::Result<GroupRow> {
@@ -180,6 +181,7 @@ fn member_at(row: &Row<'_>, at: usize) -> rusqlite::Result<MemberRow> {
         version: from_sql(row.get(at + 8)?),
         hidden_seq: from_sql(row.get(at + 9)?),
         cleared_seq: from_sql(row.get(at + 10)?),
+        pinned: row.get(at + 11)?,
     })
 }
 
@@ -279,7 +281,7 @@ impl GroupStore for SqliteStore {
         self.conn
             .prepare_cached(&format!(
                 "INSERT OR REPLACE INTO group_members ({MEMBER_COLUMNS})
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
             ))
             .map_err(err)?
             .execute(params![
@@ -294,6 +296,7 @@ impl GroupStore for SqliteStore {
                 to_sql(m.version),
                 to_sql(m.hidden_seq),
                 to_sql(m.cleared_seq),
+                m.pinned,
             ])
             .map(|_| ())
             .map_err(err)

@@ -48,6 +48,7 @@ CREATE TABLE IF NOT EXISTS conversations (
     peer_read_seq INTEGER NOT NULL DEFAULT 0,
     hidden_seq INTEGER NOT NULL DEFAULT 0,
     cleared_seq INTEGER NOT NULL DEFAULT 0,
+    pinned INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (owner, conv_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS conversations_by_version ON conversations (owner, version);
@@ -121,6 +122,7 @@ fn conversation_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Conversati
         peer_read_seq: from_sql(row.get(9)?),
         hidden_seq: from_sql(row.get(10)?),
         cleared_seq: from_sql(row.get(11)?),
+        pinned: row.get(12)?,
     })
 }
 
@@ -136,7 +138,7 @@ macro_rules! message_columns {
 macro_rules! conversation_columns {
     () => {
         "owner, conv_id, conv_key, last_seq, read_seq, last_time_ms, last_from, preview, version, \
-         peer_read_seq, hidden_seq, cleared_seq"
+         peer_read_seq, hidden_seq, cleared_seq, pinned"
     };
 }
 
@@ -172,13 +174,14 @@ const INSERT_MESSAGE: &str = concat!(
 const UPSERT_CONVERSATION: &str = concat!(
     "INSERT INTO conversations (",
     conversation_columns!(),
-    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
     ON CONFLICT (owner, conv_id) DO UPDATE SET
       conv_key = excluded.conv_key, last_seq = excluded.last_seq,
       read_seq = excluded.read_seq, last_time_ms = excluded.last_time_ms,
       last_from = excluded.last_from, preview = excluded.preview,
       version = excluded.version, peer_read_seq = excluded.peer_read_seq,
-      hidden_seq = excluded.hidden_seq, cleared_seq = excluded.cleared_seq"
+      hidden_seq = excluded.hidden_seq, cleared_seq = excluded.cleared_seq,
+      pinned = excluded.pinned"
 );
 
 fn insert_message_row(conn: &Connection, m: &StoredMessage) -> rusqlite::Result<()> {
@@ -209,19 +212,22 @@ fn upsert_conversation(conn: &Connection, row: &ConversationRow) -> rusqlite::Re
             to_sql(row.version),
             to_sql(row.peer_read_seq),
             to_sql(row.hidden_seq),
-            to_sql(row.cleared_seq)
+            to_sql(row.cleared_seq),
+            row.pinned
         ])
         .map(drop)
 }
 
 /// Columns added to existing tables since the first data files, each with
 /// the value every older row has: (table, column).
-const ADDED_COLUMNS: [(&str, &str); 5] = [
+const ADDED_COLUMNS: [(&str, &str); 7] = [
     ("conversations", "peer_read_seq"),
     ("conversations", "hidden_seq"),
     ("group_members", "hidden_seq"),
     ("conversations", "cleared_seq"),
     ("group_members", "cleared_seq"),
+    ("conversations", "pinned"),
+    ("group_members", "pinned"),
 ];
 
 /// Brings a data file made by an older server to this schema.
@@ -616,6 +622,7 @@ mod tests {
             peer_read_seq: 0,
             hidden_seq: 0,
             cleared_seq: 0,
+            pinned: false,
         }
     }
 
@@ -653,14 +660,20 @@ mod tests {
                 row.read_seq,
                 row.peer_read_seq,
                 row.hidden_seq,
-                row.cleared_seq
+                row.cleared_seq,
+                row.pinned
             ),
-            (4, 2, 0, 0, 0)
+            (4, 2, 0, 0, 0, false)
         );
         let member = s.member("g", "a").unwrap().unwrap();
         assert_eq!(
-            (member.read_seq, member.hidden_seq, member.cleared_seq),
-            (3, 0, 0)
+            (
+                member.read_seq,
+                member.hidden_seq,
+                member.cleared_seq,
+                member.pinned
+            ),
+            (3, 0, 0, false)
         );
         s.begin().unwrap();
         s.put_conversation(ConversationRow {

@@ -215,6 +215,7 @@ mod tests {
             peer_read_seq: 0,
             hidden_seq: 0,
             cleared_seq: 0,
+            pinned: false,
         }
     }
 
