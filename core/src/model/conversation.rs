@@ -68,7 +68,7 @@ pub struct Conversation {
     pub(crate) last_from: UserId,
     pub(crate) preview: heapless::String<PREVIEW_LEN>,
     /// Logical clock of the last activity, for eviction of the least recent.
-    pub(crate) active: u64,
+    pub(crate) active: u32,
     /// A range fetch for this conversation is in flight.
     pub(crate) fetching: bool,
     /// `delivered_seq` is meaningful. A conversation new to the table has no
