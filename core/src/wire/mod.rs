@@ -15,6 +15,7 @@ mod frame;
 pub mod group;
 pub mod kind;
 mod message_decode;
+#[cfg(not(target_os = "none"))]
 mod reader;
 pub mod records;
 pub mod user;
