@@ -29,9 +29,7 @@ impl Client<'_> {
         frame_kind: u8,
         payload: &T,
     ) -> Result<RequestId, CommandError> {
-        self.command(now, |st| {
-            st.start_record_call(Op::Group, frame_kind, payload)
-        })
+        self.command(now, |st| st.start_request(Op::Group, frame_kind, payload))
     }
 
     /// A group call that adds a group to the user's list needs room for it.

@@ -3,10 +3,7 @@
 //! whose answers reach the application as `GroupData` events.
 
 use heapless::VecView;
-use serde::Serialize;
 
-use super::error::CommandError;
-use super::event::RequestId;
 use super::outbox::Op;
 use super::state::State;
 use crate::model::Group;
@@ -112,21 +109,6 @@ impl<'r> GroupTable<'r> {
 }
 
 impl State<'_> {
-    /// Queues a call whose answer is a run of records: `Op::Group` (they
-    /// come back as `GroupData` events) or `Op::User` (`UserData`),
-    /// then `RequestCompleted`.
-    pub(crate) fn start_record_call<T: Serialize>(
-        &mut self,
-        op: Op,
-        frame_kind: u8,
-        payload: &T,
-    ) -> Result<RequestId, CommandError> {
-        let id = self.next_id();
-        let deadline = self.now + self.config.request_timeout;
-        self.out.push(id, op, deadline, frame_kind, payload)?;
-        Ok(id)
-    }
-
     /// Asks for the next page of the group list refresh, if one is wanted.
     pub(crate) fn pump_group_list(&mut self) {
         let Refresh::Wanted(offset) = self.groups.refresh else {

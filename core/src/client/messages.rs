@@ -174,35 +174,38 @@ impl State<'_> {
         }
     }
 
-    pub(crate) fn start_set_read(&mut self, conversation: &str) -> Result<RequestId, CommandError> {
+    /// Queues a request about one conversation, after checking its id; the
+    /// answer is routed by `op`.
+    fn start_conversation_request<T: serde::Serialize>(
+        &mut self,
+        conversation: &str,
+        op: Op,
+        frame_kind: u8,
+        payload: &T,
+    ) -> Result<RequestId, CommandError> {
         ConversationType::parse(conversation).ok_or(CommandError::InvalidId)?;
-        let id = self.next_id();
-        let deadline = self.now + self.config.request_timeout;
+        self.start_request(op, frame_kind, payload)
+    }
+
+    pub(crate) fn start_set_read(&mut self, conversation: &str) -> Result<RequestId, CommandError> {
         let req = body::SetRead {
             conversation,
             seq: u64::MAX,
         };
-        self.out
-            .push(id, Op::SetRead, deadline, kind::SET_READ, &req)?;
-        Ok(id)
+        self.start_conversation_request(conversation, Op::SetRead, kind::SET_READ, &req)
     }
 
     pub(crate) fn start_delete_conversation(
         &mut self,
         conversation: &str,
     ) -> Result<RequestId, CommandError> {
-        ConversationType::parse(conversation).ok_or(CommandError::InvalidId)?;
-        let id = self.next_id();
-        let deadline = self.now + self.config.request_timeout;
         let req = body::ConversationRef { conversation };
-        self.out.push(
-            id,
+        self.start_conversation_request(
+            conversation,
             Op::DeleteConversation,
-            deadline,
             kind::DELETE_CONVERSATION,
             &req,
-        )?;
-        Ok(id)
+        )
     }
 
     pub(crate) fn start_revoke(
@@ -210,26 +213,16 @@ impl State<'_> {
         conversation: &str,
         seq: u64,
     ) -> Result<RequestId, CommandError> {
-        ConversationType::parse(conversation).ok_or(CommandError::InvalidId)?;
-        let id = self.next_id();
-        let deadline = self.now + self.config.request_timeout;
         let req = body::MessageRef { conversation, seq };
-        self.out
-            .push(id, Op::RevokeMessage, deadline, kind::REVOKE_MESSAGE, &req)?;
-        Ok(id)
+        self.start_conversation_request(conversation, Op::RevokeMessage, kind::REVOKE_MESSAGE, &req)
     }
 
     pub(crate) fn start_clear_history(
         &mut self,
         conversation: &str,
     ) -> Result<RequestId, CommandError> {
-        ConversationType::parse(conversation).ok_or(CommandError::InvalidId)?;
-        let id = self.next_id();
-        let deadline = self.now + self.config.request_timeout;
         let req = body::ConversationRef { conversation };
-        self.out
-            .push(id, Op::ClearHistory, deadline, kind::CLEAR_HISTORY, &req)?;
-        Ok(id)
+        self.start_conversation_request(conversation, Op::ClearHistory, kind::CLEAR_HISTORY, &req)
     }
 
     pub(crate) fn start_pin(
@@ -237,21 +230,16 @@ impl State<'_> {
         conversation: &str,
         pinned: bool,
     ) -> Result<RequestId, CommandError> {
-        ConversationType::parse(conversation).ok_or(CommandError::InvalidId)?;
-        let id = self.next_id();
-        let deadline = self.now + self.config.request_timeout;
         let req = body::PinConversation {
             conversation,
             pinned,
         };
-        self.out.push(
-            id,
+        self.start_conversation_request(
+            conversation,
             Op::PinConversation,
-            deadline,
             kind::PIN_CONVERSATION,
             &req,
-        )?;
-        Ok(id)
+        )
     }
 
     /// The user pinned or unpinned a conversation (here, or on another device).
@@ -318,17 +306,12 @@ impl State<'_> {
         before_seq: u64,
         count: u16,
     ) -> Result<RequestId, CommandError> {
-        ConversationType::parse(conversation).ok_or(CommandError::InvalidId)?;
-        let id = self.next_id();
-        let deadline = self.now + self.config.request_timeout;
         let req = body::MessageList {
             conversation,
             before_seq,
             count,
         };
-        self.out
-            .push(id, Op::History, deadline, kind::MESSAGE_LIST, &req)?;
-        Ok(id)
+        self.start_conversation_request(conversation, Op::History, kind::MESSAGE_LIST, &req)
     }
 
     /// A fetch answered: a conversation without a baseline gets the server's.

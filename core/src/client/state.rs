@@ -5,6 +5,7 @@ use heapless::deque::DequeView;
 use heapless::Deque;
 
 use super::config::Config;
+use super::error::CommandError;
 use super::event::{NetState, QueuedEvent, RequestError, RequestId, SendStatus};
 use super::groups::{GroupTable, Refresh};
 use super::link::{backoff, Link, SILENCE_HEARTBEATS};
@@ -118,6 +119,21 @@ impl<'r> State<'r> {
             self.reported_unread = total;
             total
         })
+    }
+
+    /// Queues an application's request; its answer is routed by `op` (a
+    /// record call's records come back as `GroupData` or `UserData`
+    /// events), then `RequestCompleted`.
+    pub(crate) fn start_request<T: serde::Serialize>(
+        &mut self,
+        op: Op,
+        frame_kind: u8,
+        payload: &T,
+    ) -> Result<RequestId, CommandError> {
+        let id = self.next_id();
+        let deadline = self.now + self.config.request_timeout;
+        self.out.push(id, op, deadline, frame_kind, payload)?;
+        Ok(id)
     }
 
     pub(crate) fn next_id(&mut self) -> RequestId {

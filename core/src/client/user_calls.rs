@@ -35,9 +35,7 @@ impl Client<'_> {
         frame_kind: u8,
         payload: &T,
     ) -> Result<RequestId, CommandError> {
-        self.command(now, |st| {
-            st.start_record_call(Op::User, frame_kind, payload)
-        })
+        self.command(now, |st| st.start_request(Op::User, frame_kind, payload))
     }
 
     /// TIM `addToBlacklist`: `users` (comma-separated, at most 1000) may no
@@ -80,7 +78,7 @@ impl Client<'_> {
         self.command(now, |st| {
             let owner = st.owner.clone();
             let users = UserList(owner.as_str());
-            st.start_record_call(Op::User, kind::USER_PROFILE, &ProfileQuery { users })
+            st.start_request(Op::User, kind::USER_PROFILE, &ProfileQuery { users })
         })
     }
 
