@@ -17,37 +17,64 @@ use tinyim_core::ConversationType;
 
 use super::messages::invalid_conversation;
 use super::{Engine, Handled, Refusal, Reply};
-use crate::store::Store;
+use crate::store::{ConversationRow, GroupRow, MemberRow, Store};
+
+/// The user's own record of one conversation: their conversation row, or
+/// for a group their membership (with the group, for its last seq).
+enum Own {
+    Row(ConversationRow),
+    Member(GroupRow, MemberRow),
+    /// None yet: no message in it, or not a member of the group.
+    Nothing,
+}
 
 impl<S: Store> Engine<S> {
+    fn own(&mut self, me: &str, conversation: &str) -> Result<Own, Refusal> {
+        Ok(match ConversationType::parse(conversation) {
+            Some((ConversationType::Group, group_id)) => {
+                match (
+                    self.store.group(group_id)?,
+                    self.store.member(group_id, me)?,
+                ) {
+                    (Some(group), Some(member)) => Own::Member(group, member),
+                    _ => Own::Nothing,
+                }
+            }
+            Some(_) => match self.store.conversation(me, conversation)? {
+                Some(row) => Own::Row(row),
+                None => Own::Nothing,
+            },
+            None => return Err(invalid_conversation()),
+        })
+    }
+
+    /// Answers a change to the user's own record and tells their other sessions.
+    fn changed_own<T: serde::Serialize>(&mut self, reply: Reply, me: &str, push: u8, req: &T) {
+        self.push_to_sessions(me, Some(reply.conn), push, req);
+        self.respond(reply, req);
+    }
+
     pub(crate) fn delete_conversation(
         &mut self,
         reply: Reply,
         me: &str,
         req: body::ConversationRef<'_>,
     ) -> Handled {
-        match ConversationType::parse(req.conversation) {
-            Some((ConversationType::Group, group_id)) => {
-                // A group the user is not in has no row: nothing to hide.
-                let group = self.store.group(group_id)?;
-                let member = self.store.member(group_id, me)?;
-                if let (Some(group), Some(mut member)) = (group, member) {
-                    member.hidden_seq = group.last_seq;
-                    member.read_seq = member.read_seq.max(group.last_seq);
-                    self.store.put_member(&mut member)?;
-                }
+        // Nothing of the user's yet: nothing to hide.
+        match self.own(me, req.conversation)? {
+            Own::Member(group, mut member) => {
+                member.hidden_seq = group.last_seq;
+                member.read_seq = member.read_seq.max(group.last_seq);
+                self.store.put_member(&mut member)?;
             }
-            Some(_) => {
-                if let Some(mut row) = self.store.conversation(me, req.conversation)? {
-                    row.hidden_seq = row.last_seq;
-                    row.read_seq = row.last_seq;
-                    self.store.put_conversation(row)?;
-                }
+            Own::Row(mut row) => {
+                row.hidden_seq = row.last_seq;
+                row.read_seq = row.last_seq;
+                self.store.put_conversation(row)?;
             }
-            None => return Err(invalid_conversation()),
+            Own::Nothing => {}
         }
-        self.push_to_sessions(me, Some(reply.conn), kind::PUSH_CONVERSATION_DELETED, &req);
-        self.respond(reply, &req);
+        self.changed_own(reply, me, kind::PUSH_CONVERSATION_DELETED, &req);
         Ok(())
     }
 
@@ -57,29 +84,24 @@ impl<S: Store> Engine<S> {
         me: &str,
         req: body::PinConversation<'_>,
     ) -> Handled {
-        let no_such = || Refusal::Code(code::INVALID_PARAMETER, "no such conversation");
-        match ConversationType::parse(req.conversation) {
-            Some((ConversationType::Group, group_id)) => {
-                let mut member = self.store.member(group_id, me)?.ok_or_else(no_such)?;
-                if member.pinned != req.pinned {
-                    member.pinned = req.pinned;
-                    self.store.put_member(&mut member)?;
-                }
+        match self.own(me, req.conversation)? {
+            Own::Member(_, mut member) if member.pinned != req.pinned => {
+                member.pinned = req.pinned;
+                self.store.put_member(&mut member)?;
             }
-            Some(_) => {
-                let mut row = self
-                    .store
-                    .conversation(me, req.conversation)?
-                    .ok_or_else(no_such)?;
-                if row.pinned != req.pinned {
-                    row.pinned = req.pinned;
-                    self.store.put_conversation(row)?;
-                }
+            Own::Row(mut row) if row.pinned != req.pinned => {
+                row.pinned = req.pinned;
+                self.store.put_conversation(row)?;
             }
-            None => return Err(invalid_conversation()),
+            Own::Member(..) | Own::Row(_) => {}
+            Own::Nothing => {
+                return Err(Refusal::Code(
+                    code::INVALID_PARAMETER,
+                    "no such conversation",
+                ))
+            }
         }
-        self.push_to_sessions(me, Some(reply.conn), kind::PUSH_CONVERSATION_PINNED, &req);
-        self.respond(reply, &req);
+        self.changed_own(reply, me, kind::PUSH_CONVERSATION_PINNED, &req);
         Ok(())
     }
 
@@ -89,30 +111,23 @@ impl<S: Store> Engine<S> {
         me: &str,
         req: body::ConversationRef<'_>,
     ) -> Handled {
-        match ConversationType::parse(req.conversation) {
-            Some((ConversationType::Group, group_id)) => {
-                // A group the user is not in has no history of theirs.
-                let group = self.store.group(group_id)?;
-                let member = self.store.member(group_id, me)?;
-                if let (Some(group), Some(mut member)) = (group, member) {
-                    member.cleared_seq = group.last_seq;
-                    member.read_seq = member.read_seq.max(group.last_seq);
-                    self.store.put_member(&mut member)?;
-                }
+        // Nothing of the user's yet: no history of theirs.
+        match self.own(me, req.conversation)? {
+            Own::Member(group, mut member) => {
+                member.cleared_seq = group.last_seq;
+                member.read_seq = member.read_seq.max(group.last_seq);
+                self.store.put_member(&mut member)?;
             }
-            Some(_) => {
-                if let Some(mut row) = self.store.conversation(me, req.conversation)? {
-                    row.cleared_seq = row.last_seq;
-                    row.read_seq = row.last_seq;
-                    row.last_from.clear();
-                    row.preview.clear();
-                    self.store.put_conversation(row)?;
-                }
+            Own::Row(mut row) => {
+                row.cleared_seq = row.last_seq;
+                row.read_seq = row.last_seq;
+                row.last_from.clear();
+                row.preview.clear();
+                self.store.put_conversation(row)?;
             }
-            None => return Err(invalid_conversation()),
+            Own::Nothing => {}
         }
-        self.push_to_sessions(me, Some(reply.conn), kind::PUSH_HISTORY_CLEARED, &req);
-        self.respond(reply, &req);
+        self.changed_own(reply, me, kind::PUSH_HISTORY_CLEARED, &req);
         Ok(())
     }
 }
