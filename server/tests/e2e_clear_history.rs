@@ -8,7 +8,7 @@ mod common;
 
 use common::*;
 use tinyim_core::wire::{body, code, kind};
-use tinyim_tokio::{EventStream, GroupOptions, GroupType, Tim, TimEvent};
+use tinyim_tokio::{EventStream, Tim, TimEvent};
 
 async fn texts(tim: &Tim, conversation: &str) -> Vec<String> {
     let page = tim.message_list(conversation, 0, 20).await.unwrap();
@@ -83,16 +83,7 @@ async fn a_member_clears_a_group_history_for_themselves_only() {
     let (server, _dir) = fresh_server();
     let (alice, mut alice_events) = client(&server.addr, "alice").await;
     let (bob, _bob_events) = client(&server.addr, "bob").await;
-    let mut options = GroupOptions::new(GroupType::Public, "g");
-    options.group_id = Some("g-clear".into());
-    options.members = vec!["bob".into()];
-    alice.create_group(options).await.unwrap();
-    bob.send_group_text("g-clear", "hi").await.unwrap();
-    wait_for(
-        &mut alice_events,
-        |e| matches!(e, TimEvent::MessageReceived(m) if m.payload.text() == Some("hi")),
-    )
-    .await;
+    group_with_a_message(&alice, &mut alice_events, (&bob, "bob"), "g-clear").await;
 
     alice.clear_history_message("GROUPg-clear").await.unwrap();
     assert!(texts(&alice, "GROUPg-clear").await.is_empty());

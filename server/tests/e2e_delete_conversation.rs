@@ -7,7 +7,7 @@ mod common;
 
 use common::*;
 use tinyim_core::wire::{body, code, kind};
-use tinyim_tokio::{EventStream, GroupOptions, GroupType, Tim, TimEvent};
+use tinyim_tokio::{EventStream, Tim, TimEvent};
 
 async fn listed(tim: &Tim) -> Vec<(String, u64)> {
     let list = tim.conversation_list().await.unwrap();
@@ -76,16 +76,7 @@ async fn a_deleted_group_conversation_comes_back_with_the_next_group_message() {
     let (server, _dir) = fresh_server();
     let (alice, mut alice_events) = client(&server.addr, "alice").await;
     let (bob, _bob_events) = client(&server.addr, "bob").await;
-    let mut options = GroupOptions::new(GroupType::Public, "g");
-    options.group_id = Some("g-del".into());
-    options.members = vec!["bob".into()];
-    alice.create_group(options).await.unwrap();
-    bob.send_group_text("g-del", "hi").await.unwrap();
-    wait_for(
-        &mut alice_events,
-        |e| matches!(e, TimEvent::MessageReceived(m) if m.payload.text() == Some("hi")),
-    )
-    .await;
+    group_with_a_message(&alice, &mut alice_events, (&bob, "bob"), "g-del").await;
 
     alice.delete_conversation("GROUPg-del").await.unwrap();
     assert!(!listed(&alice).await.iter().any(|(c, _)| c == "GROUPg-del"));

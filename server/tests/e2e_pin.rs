@@ -7,7 +7,7 @@ mod common;
 
 use common::*;
 use tinyim_core::wire::{body, code, kind};
-use tinyim_tokio::{EventStream, GroupOptions, GroupType, Tim, TimEvent};
+use tinyim_tokio::{EventStream, Tim, TimEvent};
 
 /// (id, pinned) in list order.
 async fn listed(tim: &Tim) -> Vec<(String, bool)> {
@@ -74,16 +74,7 @@ async fn a_member_pins_a_group_conversation() {
     let (server, _dir) = fresh_server();
     let (alice, mut alice_events) = client(&server.addr, "alice").await;
     let (bob, _bob_events) = client(&server.addr, "bob").await;
-    let mut options = GroupOptions::new(GroupType::Public, "g");
-    options.group_id = Some("g-pin".into());
-    options.members = vec!["bob".into()];
-    alice.create_group(options).await.unwrap();
-    bob.send_group_text("g-pin", "hi").await.unwrap();
-    wait_for(
-        &mut alice_events,
-        |e| matches!(e, TimEvent::MessageReceived(m) if m.payload.text() == Some("hi")),
-    )
-    .await;
+    group_with_a_message(&alice, &mut alice_events, (&bob, "bob"), "g-pin").await;
     bob.send_text("alice", "later, one to one").await.unwrap();
     receive(&mut alice_events, 1).await;
     alice.pin_conversation("GROUPg-pin", true).await.unwrap();

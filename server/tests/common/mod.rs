@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use tinyim_tokio::{EventStream, Options, Tim, TimEvent};
+use tinyim_tokio::{EventStream, GroupOptions, GroupType, Options, Tim, TimEvent};
 
 pub const APP_ID: u64 = 1_400_000_123;
 pub const KEY: &str = "e2e-secret-key";
@@ -136,6 +136,26 @@ pub async fn wait_for(
     })
     .await
     .expect("timed out waiting for an event")
+}
+
+/// `owner` creates the Public group `group_id` with `member` in it, and
+/// `member`'s first message, "hi", has reached `owner`.
+pub async fn group_with_a_message(
+    owner: &Tim,
+    owner_events: &mut EventStream,
+    member: (&Tim, &str),
+    group_id: &str,
+) {
+    let mut options = GroupOptions::new(GroupType::Public, "g");
+    options.group_id = Some(group_id.into());
+    options.members = vec![member.1.into()];
+    owner.create_group(options).await.unwrap();
+    member.0.send_group_text(group_id, "hi").await.unwrap();
+    wait_for(
+        owner_events,
+        |e| matches!(e, TimEvent::MessageReceived(m) if m.payload.text() == Some("hi")),
+    )
+    .await;
 }
 
 /// Collects `n` received messages, failing after [`PATIENCE`] without progress.
