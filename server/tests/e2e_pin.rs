@@ -7,19 +7,12 @@ mod common;
 
 use common::*;
 use tinyim_core::wire::{body, code, kind};
-use tinyim_tokio::{EventStream, Tim, TimEvent};
+use tinyim_tokio::Tim;
 
 /// (id, pinned) in list order.
 async fn listed(tim: &Tim) -> Vec<(String, bool)> {
     let list = tim.conversation_list().await.unwrap();
     list.into_iter().map(|c| (c.id, c.is_pinned)).collect()
-}
-
-/// Waits until `tim` lists `id` first, pinned as `pinned`.
-async fn until_first(tim: &Tim, events: &mut EventStream, id: &str, pinned: bool) {
-    while listed(tim).await.first() != Some(&(id.to_owned(), pinned)) {
-        wait_for(events, |e| *e == TimEvent::ConversationListUpdated).await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -46,7 +39,11 @@ async fn a_pinned_conversation_is_first_on_every_device_until_unpinned() {
         listed(&desktop).await,
         [("C2Cbob".to_owned(), true), ("C2Ccarol".to_owned(), false)]
     );
-    until_first(&phone, &mut phone_events, "C2Cbob", true).await;
+    until_list(&phone, &mut phone_events, |list| {
+        list.first()
+            .is_some_and(|c| c.id == "C2Cbob" && c.is_pinned)
+    })
+    .await;
 
     // A device that syncs from scratch after a restart lists it first too,
     // also after a newer message elsewhere.

@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use tinyim_tokio::{EventStream, GroupOptions, GroupType, Options, Tim, TimEvent};
+use tinyim_tokio::{
+    ConversationInfo, EventStream, GroupOptions, GroupType, Options, Tim, TimEvent,
+};
 
 pub const APP_ID: u64 = 1_400_000_123;
 pub const KEY: &str = "e2e-secret-key";
@@ -156,6 +158,39 @@ pub async fn group_with_a_message(
         |e| matches!(e, TimEvent::MessageReceived(m) if m.payload.text() == Some("hi")),
     )
     .await;
+}
+
+/// Waits until `tim`'s conversation list satisfies `done`, checking again
+/// after each list change.
+pub async fn until_list(
+    tim: &Tim,
+    events: &mut EventStream,
+    done: impl Fn(&[ConversationInfo]) -> bool,
+) {
+    while !done(&tim.conversation_list().await.unwrap()) {
+        wait_for(events, |e| *e == TimEvent::ConversationListUpdated).await;
+    }
+}
+
+/// The refusals of a request about one conversation (`kind`, with a
+/// `ConversationRef` body): before login 2024, a malformed id 2503, a body
+/// of another shape 9002. Leaves `raw` logged in as alice.
+pub fn conversation_request_refusals(raw: &mut RawConn, kind: u8) {
+    use tinyim_core::wire::{body, code};
+    let target = body::ConversationRef {
+        conversation: "C2Cbob",
+    };
+    assert_eq!(raw.request(kind, 2, &target), Err(code::NOT_LOGGED_IN));
+    raw.login("alice");
+    let bad = body::ConversationRef {
+        conversation: "not a conversation",
+    };
+    assert_eq!(raw.request(kind, 3, &bad), Err(code::BAD_CONVERSATION));
+    assert_eq!(
+        raw.request(kind, 4, &7u8),
+        Err(code::BAD_REQUEST),
+        "a body that is not a conversation"
+    );
 }
 
 /// Collects `n` received messages, failing after [`PATIENCE`] without progress.
