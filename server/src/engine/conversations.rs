@@ -19,6 +19,15 @@ use super::messages::invalid_conversation;
 use super::{Engine, Handled, Refusal, Reply};
 use crate::store::{ConversationRow, GroupRow, MemberRow, Store};
 
+/// Which mark [`Engine::mark_at_last`] moves.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    /// `deleteConversation`: out of the list until a later message.
+    Deleted,
+    /// `clearHistoryMessage`: no history below it.
+    Cleared,
+}
+
 /// The user's own record of one conversation: their conversation row, or
 /// for a group their membership (with the group, for its last seq).
 enum Own {
@@ -54,26 +63,46 @@ impl<S: Store> Engine<S> {
         self.respond(reply, req);
     }
 
+    /// Moves one of the user's marks (a deletion's `hidden_seq`, a
+    /// clearing's `cleared_seq`) to the conversation's last seq, with the
+    /// read watermark: everything so far is read and behind the mark.
+    /// Nothing of the user's yet: nothing to mark.
+    fn mark_at_last(&mut self, me: &str, conversation: &str, mark: Mark) -> Handled {
+        match self.own(me, conversation)? {
+            Own::Member(group, mut member) => {
+                *match mark {
+                    Mark::Deleted => &mut member.hidden_seq,
+                    Mark::Cleared => &mut member.cleared_seq,
+                } = group.last_seq;
+                member.read_seq = member.read_seq.max(group.last_seq);
+                self.store.put_member(&mut member)?;
+            }
+            Own::Row(mut row) => {
+                *match mark {
+                    Mark::Deleted => &mut row.hidden_seq,
+                    Mark::Cleared => &mut row.cleared_seq,
+                } = row.last_seq;
+                row.read_seq = row.last_seq;
+                if mark == Mark::Cleared {
+                    // No last message to show any more (a group's is
+                    // blanked per member by the sync query).
+                    row.last_from.clear();
+                    row.preview.clear();
+                }
+                self.store.put_conversation(row)?;
+            }
+            Own::Nothing => {}
+        }
+        Ok(())
+    }
+
     pub(crate) fn delete_conversation(
         &mut self,
         reply: Reply,
         me: &str,
         req: body::ConversationRef<'_>,
     ) -> Handled {
-        // Nothing of the user's yet: nothing to hide.
-        match self.own(me, req.conversation)? {
-            Own::Member(group, mut member) => {
-                member.hidden_seq = group.last_seq;
-                member.read_seq = member.read_seq.max(group.last_seq);
-                self.store.put_member(&mut member)?;
-            }
-            Own::Row(mut row) => {
-                row.hidden_seq = row.last_seq;
-                row.read_seq = row.last_seq;
-                self.store.put_conversation(row)?;
-            }
-            Own::Nothing => {}
-        }
+        self.mark_at_last(me, req.conversation, Mark::Deleted)?;
         self.changed_own(reply, me, kind::PUSH_CONVERSATION_DELETED, &req);
         Ok(())
     }
@@ -111,22 +140,7 @@ impl<S: Store> Engine<S> {
         me: &str,
         req: body::ConversationRef<'_>,
     ) -> Handled {
-        // Nothing of the user's yet: no history of theirs.
-        match self.own(me, req.conversation)? {
-            Own::Member(group, mut member) => {
-                member.cleared_seq = group.last_seq;
-                member.read_seq = member.read_seq.max(group.last_seq);
-                self.store.put_member(&mut member)?;
-            }
-            Own::Row(mut row) => {
-                row.cleared_seq = row.last_seq;
-                row.read_seq = row.last_seq;
-                row.last_from.clear();
-                row.preview.clear();
-                self.store.put_conversation(row)?;
-            }
-            Own::Nothing => {}
-        }
+        self.mark_at_last(me, req.conversation, Mark::Cleared)?;
         self.changed_own(reply, me, kind::PUSH_HISTORY_CLEARED, &req);
         Ok(())
     }
