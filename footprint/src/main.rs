@@ -63,20 +63,24 @@ mod with_tinyim {
     use tinyim_core::{Client, Config as TimConfig, DeviceResources};
     use tinyim_embassy::{OwnedEvent, Runner, Shared};
 
-    /// The UART as a tinyim transport: always "connected".
-    pub struct UartTransport(pub BufferedUart);
+    /// The UART as a tinyim connector: always "connected"; each connection
+    /// borrows it.
+    pub struct UartConnector(pub BufferedUart);
 
-    impl embedded_io_async::ErrorType for UartTransport {
+    /// The UART while a connection is open.
+    pub struct UartConnection<'c>(&'c mut BufferedUart);
+
+    impl embedded_io_async::ErrorType for UartConnection<'_> {
         type Error = embassy_rp::uart::Error;
     }
 
-    impl embedded_io_async::Read for UartTransport {
+    impl embedded_io_async::Read for UartConnection<'_> {
         async fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
             self.0.read(buf).await
         }
     }
 
-    impl embedded_io_async::Write for UartTransport {
+    impl embedded_io_async::Write for UartConnection<'_> {
         async fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
             self.0.write(buf).await
         }
@@ -85,14 +89,16 @@ mod with_tinyim {
         }
     }
 
-    impl tinyim_driver::Transport for UartTransport {
-        async fn connect(&mut self) -> Result<(), Self::Error> {
-            Ok(())
+    impl tinyim_driver::Connector for UartConnector {
+        type Connection<'c> = UartConnection<'c>;
+        type Error = embassy_rp::uart::Error;
+
+        async fn connect(&mut self) -> Result<UartConnection<'_>, Self::Error> {
+            Ok(UartConnection(&mut self.0))
         }
-        fn close(&mut self) {}
     }
 
-    type TimRunner = Runner<'static, UartTransport, CriticalSectionRawMutex, 4>;
+    type TimRunner = Runner<'static, UartConnector, CriticalSectionRawMutex, 4>;
     pub static SHARED: Shared<CriticalSectionRawMutex, 4> = Shared::new();
 
     #[embassy_executor::task]
@@ -113,7 +119,7 @@ mod with_tinyim {
         static STATE_BUF: StaticCell<[u8; 1]> = StaticCell::new();
         let state = STATE_BUF.init([0; 1]);
         static RUNNER: StaticCell<TimRunner> = StaticCell::new();
-        let runner = RUNNER.init(Runner::new(client, UartTransport(uart), &SHARED, (), state));
+        let runner = RUNNER.init(Runner::new(client, UartConnector(uart), &SHARED, (), state));
         if let Ok(token) = tinyim_task(runner) {
             spawner.spawn(token);
         }

@@ -7,9 +7,9 @@
 //! or resync all come from the core.
 //!
 //! `no_std`, no allocation. A runtime supplies three things:
-//! - a [`Transport`]: an `embedded-io-async` stream that can (re)connect, such
-//!   as embassy-net's `TcpSocket` or a tokio `TcpStream` wrapped by
-//!   `embedded-io-adapters`;
+//! - a [`Connector`]: opens connections, each an `embedded-io-async` byte
+//!   stream, such as embassy-net's `TcpSocket`, a tokio `TcpStream` wrapped
+//!   by `embedded-io-adapters`, or a TLS session over either;
 //! - a [`Clock`]: the time now and a way to sleep until an instant;
 //! - a [`Host`]: where commands come from and events go.
 
@@ -24,12 +24,21 @@ use embedded_io_async::{Read, Write};
 use tinyim_core::time::Instant;
 use tinyim_core::{Client, Event};
 
-/// A byte stream that can be opened again after it closed.
-pub trait Transport: Read + Write {
-    /// Opens the connection (closing any previous one first).
-    fn connect(&mut self) -> impl Future<Output = Result<(), Self::Error>>;
-    /// Closes the connection; reads and writes fail until the next `connect`.
-    fn close(&mut self);
+/// Opens connections to the server, one at a time.
+///
+/// A connection may borrow the connector (its socket, its buffers) for as
+/// long as it is open: the driver drops it, which closes it, before asking
+/// for the next. So a TLS session whose record buffers the connector owns
+/// can be opened again after every disconnect.
+pub trait Connector {
+    /// An open connection; dropping it closes it.
+    type Connection<'c>: Read + Write
+    where
+        Self: 'c;
+    /// Why a connection could not be opened.
+    type Error;
+    /// Opens a connection (the previous one is already dropped).
+    fn connect(&mut self) -> impl Future<Output = Result<Self::Connection<'_>, Self::Error>>;
 }
 
 /// The runtime's clock.
@@ -67,6 +76,7 @@ pub trait Host {
 /// Waiting commands applied together before the driver writes.
 const BURST: usize = 64;
 
+/// What a wait ended with.
 enum Wake<C> {
     Read(usize),
     ReadFailed,
@@ -74,128 +84,197 @@ enum Wake<C> {
     Timer,
 }
 
+/// What the driver does after a wait.
+enum Next {
+    Go,
+    /// The connection broke.
+    Lost,
+    /// The host's `apply` returned `false`.
+    Stop,
+}
+
 /// Runs the client until the host's `apply` returns `false`. The driver has
-/// no buffers of its own: the transport reads into and writes from the
+/// no buffers of its own: connections read into and write from the
 /// client's buffers.
-pub async fn run<T: Transport, K: Clock, H: Host>(
+pub async fn run<C: Connector, K: Clock, H: Host>(
     client: &mut Client<'_>,
-    transport: &mut T,
+    connector: &mut C,
     clock: &K,
     host: &mut H,
 ) {
-    let mut connected = false;
+    // The core asked to connect and no connection is open yet.
+    let mut dialing = false;
     loop {
-        let now = clock.now();
-        if client.poll_timeout().is_some_and(|t| t <= now) {
-            client.handle_timeout(now);
-        }
-        if client.poll_close() && connected {
-            transport.close();
-            connected = false;
-        }
-        if !connected && client.poll_connect(clock.now()) {
-            // Commands are still served while the transport opens.
-            loop {
-                match select(transport.connect(), host.command()).await {
-                    Either::First(Ok(())) => {
-                        connected = true;
-                        client.connection_opened(clock.now());
-                        break;
-                    }
-                    Either::First(Err(_)) => {
-                        client.connection_lost(clock.now());
-                        break;
-                    }
-                    Either::Second(command) => {
-                        if !host.apply(client, clock.now(), command) {
-                            return;
-                        }
-                    }
-                }
-            }
-        }
-        if connected {
-            let mut wrote = false;
-            let mut failed = false;
-            while let Some(chunk) = client.transmit_chunk() {
-                match transport.write(chunk).await {
-                    Ok(n) if n > 0 => {
-                        client.transmit_done(n);
-                        wrote = true;
-                    }
-                    _ => {
-                        failed = true;
-                        break;
-                    }
-                }
-            }
-            if failed || (wrote && transport.flush().await.is_err()) {
-                transport.close();
-                connected = false;
-                client.connection_lost(clock.now());
-            }
-        }
-        let mut progressed = false;
-        while let Some(event) = client.poll_event() {
-            progressed = true;
-            host.event(event).await;
-        }
-        if progressed {
-            host.drained(client).await;
-            continue;
-        }
-        if connected && !client.transmit_idle() {
-            continue;
-        }
-
-        let wake_at = client.poll_timeout();
-        let input = client.input_buffer();
-        let read = async {
-            // An empty input buffer is full of frames the application has not
-            // read; the events above drain it, so wait for something else.
-            if connected && !input.is_empty() {
-                match transport.read(input).await {
-                    Ok(0) | Err(_) => Wake::ReadFailed,
-                    Ok(n) => Wake::Read(n),
-                }
-            } else {
-                core::future::pending().await
-            }
-        };
-        let timer = async {
-            match wake_at {
-                Some(at) => clock.sleep_until(at).await,
-                None => core::future::pending().await,
-            }
-        };
-        let woke = match select3(read, host.command(), timer).await {
-            Either3::First(w) => w,
-            Either3::Second(command) => Wake::Command(command),
-            Either3::Third(()) => Wake::Timer,
-        };
-        match woke {
-            Wake::Read(n) => client.input_written(clock.now(), n),
-            Wake::ReadFailed => {
-                transport.close();
-                connected = false;
-                client.connection_lost(clock.now());
-            }
-            Wake::Command(command) => {
-                if !host.apply(client, clock.now(), command) {
-                    return;
-                }
-                // Apply what else is waiting before writing: one write for a
-                // burst of sends instead of one each.
-                for _ in 0..BURST {
-                    let Some(command) = host.try_command() else {
-                        break;
-                    };
-                    if !host.apply(client, clock.now(), command) {
+        expire(client, clock);
+        // Nothing is open: a close the core asks for is already done.
+        let _ = client.poll_close();
+        dialing = dialing || client.poll_connect(clock.now());
+        if dialing {
+            // Commands are still served while the connection opens. The
+            // command is matched out first: what stays alive while the
+            // connection is served is only the connection.
+            let opened = match select(connector.connect(), host.command()).await {
+                Either::First(opened) => opened,
+                Either::Second(command) => {
+                    if !apply(client, clock, host, command) {
                         return;
                     }
+                    continue;
                 }
+            };
+            dialing = false;
+            match opened {
+                Ok(mut connection) => {
+                    client.connection_opened(clock.now());
+                    if !serve(client, &mut connection, clock, host).await {
+                        return;
+                    }
+                    // `connection` is dropped here, which closes it.
+                    continue;
+                }
+                Err(_) => client.connection_lost(clock.now()),
             }
-            Wake::Timer => client.handle_timeout(clock.now()),
+        }
+        if deliver(client, host).await {
+            continue;
+        }
+        match wait(client, None::<&mut C::Connection<'_>>, clock, host).await {
+            Next::Go | Next::Lost => {}
+            Next::Stop => return,
         }
     }
+}
+
+/// Serves an open connection until it breaks or the core closes it; `false`
+/// when the host stopped the driver.
+async fn serve<T: Read + Write, K: Clock, H: Host>(
+    client: &mut Client<'_>,
+    connection: &mut T,
+    clock: &K,
+    host: &mut H,
+) -> bool {
+    loop {
+        expire(client, clock);
+        if client.poll_close() {
+            return true;
+        }
+        if !transmit(client, connection).await {
+            client.connection_lost(clock.now());
+            return true;
+        }
+        if deliver(client, host).await || !client.transmit_idle() {
+            continue;
+        }
+        match wait(client, Some(&mut *connection), clock, host).await {
+            Next::Go => {}
+            Next::Lost => {
+                client.connection_lost(clock.now());
+                return true;
+            }
+            Next::Stop => return false,
+        }
+    }
+}
+
+/// Lets the core act on a deadline that has passed.
+fn expire<K: Clock>(client: &mut Client<'_>, clock: &K) {
+    let now = clock.now();
+    if client.poll_timeout().is_some_and(|t| t <= now) {
+        client.handle_timeout(now);
+    }
+}
+
+/// Writes what the core has to send; `false` if the connection broke.
+async fn transmit<T: Write>(client: &mut Client<'_>, connection: &mut T) -> bool {
+    let mut wrote = false;
+    while let Some(chunk) = client.transmit_chunk() {
+        match connection.write(chunk).await {
+            Ok(n) if n > 0 => {
+                client.transmit_done(n);
+                wrote = true;
+            }
+            _ => return false,
+        }
+    }
+    !wrote || connection.flush().await.is_ok()
+}
+
+/// Hands every waiting event to the host; whether there was one.
+async fn deliver<H: Host>(client: &mut Client<'_>, host: &mut H) -> bool {
+    let mut progressed = false;
+    while let Some(event) = client.poll_event() {
+        progressed = true;
+        host.event(event).await;
+    }
+    if progressed {
+        host.drained(client).await;
+    }
+    progressed
+}
+
+/// Applies a command and then the others already waiting, so that a burst
+/// of sends goes out in one write; `false` stops the driver.
+fn apply<K: Clock, H: Host>(
+    client: &mut Client<'_>,
+    clock: &K,
+    host: &mut H,
+    command: H::Command,
+) -> bool {
+    if !host.apply(client, clock.now(), command) {
+        return false;
+    }
+    for _ in 0..BURST {
+        let Some(command) = host.try_command() else {
+            break;
+        };
+        if !host.apply(client, clock.now(), command) {
+            return false;
+        }
+    }
+    true
+}
+
+/// Waits for bytes from `connection` (when there is one), a command or the
+/// core's next deadline, and hands it to the core.
+async fn wait<T: Read, K: Clock, H: Host>(
+    client: &mut Client<'_>,
+    connection: Option<&mut T>,
+    clock: &K,
+    host: &mut H,
+) -> Next {
+    let wake_at = client.poll_timeout();
+    let input = client.input_buffer();
+    let read = async {
+        // An empty input buffer is full of frames the application has not
+        // read; the events drain it, so wait for something else.
+        match connection {
+            Some(connection) if !input.is_empty() => match connection.read(input).await {
+                Ok(0) | Err(_) => Wake::ReadFailed,
+                Ok(n) => Wake::Read(n),
+            },
+            _ => core::future::pending().await,
+        }
+    };
+    let timer = async {
+        match wake_at {
+            Some(at) => clock.sleep_until(at).await,
+            None => core::future::pending().await,
+        }
+    };
+    let woke = match select3(read, host.command(), timer).await {
+        Either3::First(w) => w,
+        Either3::Second(command) => Wake::Command(command),
+        Either3::Third(()) => Wake::Timer,
+    };
+    match woke {
+        Wake::Read(n) => client.input_written(clock.now(), n),
+        Wake::ReadFailed => return Next::Lost,
+        Wake::Command(command) => {
+            if !apply(client, clock, host, command) {
+                return Next::Stop;
+            }
+        }
+        Wake::Timer => client.handle_timeout(clock.now()),
+    }
+    Next::Go
 }

@@ -1,6 +1,6 @@
 //! # tinyim-embassy
 //!
-//! tinyim on embassy: a [`Runner`] task owns the transport and the sans-IO
+//! tinyim on embassy: a [`Runner`] task owns the connector and the sans-IO
 //! core and runs the shared driver loop (`tinyim-driver`); application tasks
 //! talk to it through a cheap, `Copy` [`Handle`] whose calls return when the
 //! server answers. No allocation: everything lives in a [`Shared`] and a
@@ -18,8 +18,8 @@
 //! static RESOURCES: StaticCell<DeviceResources> = StaticCell::new();
 //! static SHARED: Shared<CriticalSectionRawMutex, 8> = Shared::new();
 //! let client = Client::new(&Config::new(DeviceClass::Embedded), RESOURCES.init(DeviceResources::new()), now(), seed);
-//! let transport = TcpTransport::new(socket, server_endpoint);
-//! spawner.spawn(tinyim_task(Runner::new(client, transport, &SHARED, rx_buf, tx_buf)));
+//! let connector = TcpConnector::new(socket, server_endpoint);
+//! spawner.spawn(tinyim_task(Runner::new(client, connector, &SHARED, rx_buf, tx_buf)));
 //! let tim = SHARED.handle();
 //! tim.login("device-1", USER_SIG).await?;
 //! tim.send_text("alice", "hello from the device").await?;
@@ -51,4 +51,4 @@ pub use handle::{Handle, HandleError, Sent};
 pub use runner::{Runner, SyncStore};
 pub use shared::{OwnedEvent, ReceivedMessage, ReceivedNotice, Shared, MAX_TEXT};
 #[cfg(feature = "embassy-net")]
-pub use tcp::TcpTransport;
+pub use tcp::{TcpConnection, TcpConnector};

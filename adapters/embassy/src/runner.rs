@@ -1,11 +1,11 @@
-//! The task that owns the transport and the core.
+//! The task that owns the connector and the core.
 
 use core::future::Future;
 
 use embassy_sync::blocking_mutex::raw::RawMutex;
 use tinyim_core::time::Instant;
 use tinyim_core::{Client, Elem, Event, MessageView, RequestError, RequestId, SendStatus};
-use tinyim_driver::Transport;
+use tinyim_driver::Connector;
 
 use crate::call::{page_of, AnswerSlot, Applied, Call, Collect, Forward, Reply, Slot};
 use crate::clock::EmbassyClock;
@@ -28,26 +28,26 @@ impl SyncStore for () {
 }
 
 /// The runner task's state. Call [`Runner::run`] from an embassy task.
-pub struct Runner<'a, T, M: RawMutex, const EVENTS: usize, S = ()> {
+pub struct Runner<'a, C, M: RawMutex, const EVENTS: usize, S = ()> {
     client: Client<'a>,
-    transport: T,
+    connector: C,
     host: EmbassyHost<'a, M, EVENTS, S>,
 }
 
-impl<'a, T: Transport, M: RawMutex, const EVENTS: usize, S: SyncStore> Runner<'a, T, M, EVENTS, S> {
-    /// A runner for `client` over `transport` (bytes go straight between the
-    /// transport and the client's buffers); `state_buf` holds the serialized
+impl<'a, C: Connector, M: RawMutex, const EVENTS: usize, S: SyncStore> Runner<'a, C, M, EVENTS, S> {
+    /// A runner for `client` over the connections `connector` opens (bytes
+    /// go straight between a connection and the client's buffers); `state_buf` holds the serialized
     /// sync state for `store` (about 170 bytes per conversation).
     pub fn new(
         client: Client<'a>,
-        transport: T,
+        connector: C,
         shared: &'a Shared<M, EVENTS>,
         store: S,
         state_buf: &'a mut [u8],
     ) -> Self {
         Runner {
             client,
-            transport,
+            connector,
             host: EmbassyHost {
                 shared,
                 current: None,
@@ -64,7 +64,7 @@ impl<'a, T: Transport, M: RawMutex, const EVENTS: usize, S: SyncStore> Runner<'a
     pub async fn run(&mut self) {
         tinyim_driver::run(
             &mut self.client,
-            &mut self.transport,
+            &mut self.connector,
             &EmbassyClock,
             &mut self.host,
         )

@@ -1,36 +1,47 @@
-//! A reconnecting transport over an embassy-net `TcpSocket`.
+//! Connections over an embassy-net `TcpSocket`.
 
 use embassy_net::tcp::TcpSocket;
 use embassy_net::IpEndpoint;
 
 /// An embassy-net TCP socket and the server it connects to. The socket is
-/// reused across reconnects, so its buffers are allocated once.
-pub struct TcpTransport<'a> {
+/// reused for every connection, so its buffers are allocated once.
+pub struct TcpConnector<'a> {
     socket: TcpSocket<'a>,
     remote: IpEndpoint,
 }
 
-impl<'a> TcpTransport<'a> {
-    /// A transport that connects `socket` to `remote`.
+impl<'a> TcpConnector<'a> {
+    /// A connector that connects `socket` to `remote`.
     pub fn new(socket: TcpSocket<'a>, remote: impl Into<IpEndpoint>) -> Self {
-        TcpTransport {
+        TcpConnector {
             socket,
             remote: remote.into(),
         }
     }
 }
 
-impl embedded_io_async::ErrorType for TcpTransport<'_> {
+/// An open connection of a [`TcpConnector`]'s socket; dropping it aborts it.
+pub struct TcpConnection<'c, 'a> {
+    socket: &'c mut TcpSocket<'a>,
+}
+
+impl Drop for TcpConnection<'_, '_> {
+    fn drop(&mut self) {
+        self.socket.abort();
+    }
+}
+
+impl embedded_io_async::ErrorType for TcpConnection<'_, '_> {
     type Error = embassy_net::tcp::Error;
 }
 
-impl embedded_io_async::Read for TcpTransport<'_> {
+impl embedded_io_async::Read for TcpConnection<'_, '_> {
     async fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
         self.socket.read(buf).await
     }
 }
 
-impl embedded_io_async::Write for TcpTransport<'_> {
+impl embedded_io_async::Write for TcpConnection<'_, '_> {
     async fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
         self.socket.write(buf).await
     }
@@ -40,18 +51,21 @@ impl embedded_io_async::Write for TcpTransport<'_> {
     }
 }
 
-impl tinyim_driver::Transport for TcpTransport<'_> {
-    async fn connect(&mut self) -> Result<(), Self::Error> {
-        // A previous connection must be fully gone before the socket is reused.
+impl<'a> tinyim_driver::Connector for TcpConnector<'a> {
+    type Connection<'c>
+        = TcpConnection<'c, 'a>
+    where
+        Self: 'c;
+    type Error = embassy_net::tcp::ConnectError;
+
+    async fn connect(&mut self) -> Result<TcpConnection<'_, 'a>, Self::Error> {
+        // A previous connection (aborted when it was dropped) or a failed
+        // attempt must be fully gone before the socket is reused.
         self.socket.abort();
         let _ = self.socket.flush().await;
-        self.socket
-            .connect(self.remote)
-            .await
-            .map_err(|_| embassy_net::tcp::Error::ConnectionReset)
-    }
-
-    fn close(&mut self) {
-        self.socket.abort();
+        self.socket.connect(self.remote).await?;
+        Ok(TcpConnection {
+            socket: &mut self.socket,
+        })
     }
 }

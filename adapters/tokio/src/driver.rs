@@ -1,5 +1,5 @@
 //! The tokio pieces of the shared driver loop (`tinyim-driver`): a TCP
-//! transport, a clock, and a host that turns `Tim` calls into core commands
+//! connector, a clock, and a host that turns `Tim` calls into core commands
 //! and core events into resolved futures and `TimEvent`s.
 
 use std::collections::HashMap;
@@ -118,56 +118,46 @@ impl Waiter {
     }
 }
 
-/// The tokio side of the shared driver: a TCP stream that reconnects.
-struct TcpTransport {
+/// The tokio side of the shared driver: dials the server over TCP.
+struct TcpConnector {
     addr: String,
-    stream: Option<TcpStream>,
 }
+
+/// One open TCP connection.
+struct TcpConnection(TcpStream);
 
 fn io_kind(_: std::io::Error) -> embedded_io_async::ErrorKind {
     embedded_io_async::ErrorKind::Other
 }
 
-impl embedded_io_async::ErrorType for TcpTransport {
+impl embedded_io_async::ErrorType for TcpConnection {
     type Error = embedded_io_async::ErrorKind;
 }
 
-impl embedded_io_async::Read for TcpTransport {
+impl embedded_io_async::Read for TcpConnection {
     async fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
-        match self.stream.as_mut() {
-            Some(s) => s.read(buf).await.map_err(io_kind),
-            None => Err(embedded_io_async::ErrorKind::NotConnected),
-        }
+        self.0.read(buf).await.map_err(io_kind)
     }
 }
 
-impl embedded_io_async::Write for TcpTransport {
+impl embedded_io_async::Write for TcpConnection {
     async fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
-        match self.stream.as_mut() {
-            Some(s) => s.write(buf).await.map_err(io_kind),
-            None => Err(embedded_io_async::ErrorKind::NotConnected),
-        }
+        self.0.write(buf).await.map_err(io_kind)
     }
 
     async fn flush(&mut self) -> Result<(), Self::Error> {
-        match self.stream.as_mut() {
-            Some(s) => s.flush().await.map_err(io_kind),
-            None => Err(embedded_io_async::ErrorKind::NotConnected),
-        }
+        self.0.flush().await.map_err(io_kind)
     }
 }
 
-impl tinyim_driver::Transport for TcpTransport {
-    async fn connect(&mut self) -> Result<(), Self::Error> {
-        self.stream = None;
-        let stream = TcpStream::connect(&self.addr).await.map_err(io_kind)?;
-        let _ = stream.set_nodelay(true);
-        self.stream = Some(stream);
-        Ok(())
-    }
+impl tinyim_driver::Connector for TcpConnector {
+    type Connection<'c> = TcpConnection;
+    type Error = std::io::Error;
 
-    fn close(&mut self) {
-        self.stream = None;
+    async fn connect(&mut self) -> Result<TcpConnection, std::io::Error> {
+        let stream = TcpStream::connect(&self.addr).await?;
+        let _ = stream.set_nodelay(true);
+        Ok(TcpConnection(stream))
     }
 }
 
@@ -233,14 +223,14 @@ pub(crate) async fn run(
         tinyim_driver::Clock::now(&clock),
         seed,
     );
-    let mut transport = TcpTransport { addr, stream: None };
+    let mut connector = TcpConnector { addr };
     let mut host = TokioHost {
         commands,
         events,
         waiters: HashMap::new(),
         forward: Vec::new(),
     };
-    tinyim_driver::run(&mut client, &mut transport, &clock, &mut host).await;
+    tinyim_driver::run(&mut client, &mut connector, &clock, &mut host).await;
     for (_, waiter) in host.waiters.drain() {
         waiter.fail(TimError::Closed);
     }

@@ -27,7 +27,7 @@ use static_cell::StaticCell;
 use tinyim_core::time::Instant;
 use tinyim_core::wire::body::DeviceClass;
 use tinyim_core::{Client, Config, DeviceResources};
-use tinyim_embassy::{Handle, OwnedEvent, Runner, Shared, TcpTransport};
+use tinyim_embassy::{Handle, OwnedEvent, Runner, Shared, TcpConnector};
 
 use embassy_embedded_hal::adapter::BlockingAsync;
 use esp_storage::FlashStorage;
@@ -41,7 +41,7 @@ type Tim = Handle<'static, CriticalSectionRawMutex, 8>;
 const STATE_REGION: core::ops::Range<u32> = 0x9000..0xF000;
 
 type Store = FlashStore<BlockingAsync<FlashStorage<'static>>>;
-type TinyimRunner = Runner<'static, TcpTransport<'static>, CriticalSectionRawMutex, 8, Store>;
+type TinyimRunner = Runner<'static, TcpConnector<'static>, CriticalSectionRawMutex, 8, Store>;
 
 static SHARED: Shared<CriticalSectionRawMutex, 8> = Shared::new();
 
@@ -143,12 +143,12 @@ async fn main(spawner: Spawner) -> ! {
     static SOCKET_BUFFERS: StaticCell<([u8; 2048], [u8; 2048])> = StaticCell::new();
     let (socket_rx, socket_tx) = SOCKET_BUFFERS.init(([0; 2048], [0; 2048]));
     let socket = TcpSocket::new(stack, socket_rx, socket_tx);
-    let transport = TcpTransport::new(socket, (*server.ip(), server.port()));
+    let connector = TcpConnector::new(socket, (*server.ip(), server.port()));
 
     static STATE_BUF: StaticCell<[u8; 3072]> = StaticCell::new();
     let state = STATE_BUF.init([0; 3072]);
     static RUNNER: StaticCell<TinyimRunner> = StaticCell::new();
-    let runner = RUNNER.init(Runner::new(client, transport, &SHARED, store, state));
+    let runner = RUNNER.init(Runner::new(client, connector, &SHARED, store, state));
     spawner.spawn(tinyim_task(runner).unwrap());
 
     let tim = SHARED.handle();

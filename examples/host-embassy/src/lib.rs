@@ -9,59 +9,27 @@ use embassy_net_tuntap::TunTapDevice;
 use embedded_io_adapters::tokio_1::FromTokio;
 use tokio::net::TcpStream;
 
-/// A reconnecting tokio TCP stream seen through `embedded-io-async`.
+/// Dials the server over tokio TCP; each connection is a `TcpStream` seen
+/// through `embedded-io-async`.
 pub struct TokioTcp {
     addr: String,
-    stream: Option<FromTokio<TcpStream>>,
 }
 
 impl TokioTcp {
-    /// A transport that connects to `addr`.
+    /// A connector that connects to `addr`.
     pub fn new(addr: impl Into<String>) -> Self {
-        TokioTcp {
-            addr: addr.into(),
-            stream: None,
-        }
-    }
-
-    fn stream(&mut self) -> Result<&mut FromTokio<TcpStream>, std::io::Error> {
-        self.stream
-            .as_mut()
-            .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotConnected))
+        TokioTcp { addr: addr.into() }
     }
 }
 
-impl embedded_io_async::ErrorType for TokioTcp {
+impl tinyim_driver::Connector for TokioTcp {
+    type Connection<'c> = FromTokio<TcpStream>;
     type Error = std::io::Error;
-}
 
-impl embedded_io_async::Read for TokioTcp {
-    async fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
-        self.stream()?.read(buf).await
-    }
-}
-
-impl embedded_io_async::Write for TokioTcp {
-    async fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
-        self.stream()?.write(buf).await
-    }
-
-    async fn flush(&mut self) -> Result<(), Self::Error> {
-        self.stream()?.flush().await
-    }
-}
-
-impl tinyim_driver::Transport for TokioTcp {
-    async fn connect(&mut self) -> Result<(), Self::Error> {
-        self.stream = None;
+    async fn connect(&mut self) -> Result<FromTokio<TcpStream>, std::io::Error> {
         let stream = TcpStream::connect(&self.addr).await?;
         stream.set_nodelay(true)?;
-        self.stream = Some(FromTokio::new(stream));
-        Ok(())
-    }
-
-    fn close(&mut self) {
-        self.stream = None;
+        Ok(FromTokio::new(stream))
     }
 }
 

@@ -17,7 +17,7 @@ use embassy_net::tcp::TcpSocket;
 use embassy_net::{Ipv4Address, Ipv4Cidr, StackResources};
 use embassy_sync::blocking_mutex::raw::NoopRawMutex;
 use tinyim_core::DeviceResources;
-use tinyim_embassy::{OwnedEvent, Runner, Shared, TcpTransport};
+use tinyim_embassy::{OwnedEvent, Runner, Shared, TcpConnector};
 use tinyim_tokio::{Options, Tim, TimEvent};
 
 const INSIDE: &str = "TINYIM_TAP_NETNS";
@@ -126,13 +126,13 @@ fn inside() {
             host_embassy::tap_stack("tap0", cidr, &mut net_resources, 7).unwrap();
         let (mut srx, mut stx) = ([0u8; 4096], [0u8; 4096]);
         let socket = TcpSocket::new(stack, &mut srx, &mut stx);
-        let transport = TcpTransport::new(socket, (Ipv4Address::new(169, 254, 77, 1), port));
+        let connector = TcpConnector::new(socket, (Ipv4Address::new(169, 254, 77, 1), port));
 
         let mut resources = Box::new(DeviceResources::new());
         let client = host_embassy::device_client(&mut resources, 3);
         let shared = Shared::<NoopRawMutex, 8>::new();
         let mut state = [0u8; 4096];
-        let mut runner = Runner::new(client, transport, &shared, (), &mut state);
+        let mut runner = Runner::new(client, connector, &shared, (), &mut state);
         let device = shared.handle();
 
         let scenario = async {

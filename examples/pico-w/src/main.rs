@@ -26,7 +26,7 @@ use static_cell::StaticCell;
 use tinyim_core::time::Instant;
 use tinyim_core::wire::body::DeviceClass;
 use tinyim_core::{Client, Config, DeviceResources};
-use tinyim_embassy::{Handle, OwnedEvent, Runner, Shared, TcpTransport};
+use tinyim_embassy::{Handle, OwnedEvent, Runner, Shared, TcpConnector};
 use {defmt_rtt as _, panic_probe as _};
 
 use tinyim_device_common::{send_on_press, settings, FlashStore, Restored};
@@ -43,7 +43,7 @@ const FLASH_SIZE: usize = 2 * 1024 * 1024;
 const STATE_REGION: core::ops::Range<u32> = (FLASH_SIZE as u32 - 64 * 1024)..FLASH_SIZE as u32;
 
 type Store = FlashStore<Flash<'static, FLASH, Async, FLASH_SIZE>>;
-type TinyimRunner = Runner<'static, TcpTransport<'static>, CriticalSectionRawMutex, 8, Store>;
+type TinyimRunner = Runner<'static, TcpConnector<'static>, CriticalSectionRawMutex, 8, Store>;
 
 static SHARED: Shared<CriticalSectionRawMutex, 8> = Shared::new();
 
@@ -146,12 +146,12 @@ async fn main(spawner: Spawner) {
     static SOCKET_BUFFERS: StaticCell<([u8; 2048], [u8; 2048])> = StaticCell::new();
     let (socket_rx, socket_tx) = SOCKET_BUFFERS.init(([0; 2048], [0; 2048]));
     let socket = TcpSocket::new(stack, socket_rx, socket_tx);
-    let transport = TcpTransport::new(socket, (*server.ip(), server.port()));
+    let connector = TcpConnector::new(socket, (*server.ip(), server.port()));
 
     static STATE_BUF: StaticCell<[u8; 3072]> = StaticCell::new();
     let state = STATE_BUF.init([0; 3072]);
     static RUNNER: StaticCell<TinyimRunner> = StaticCell::new();
-    let runner = RUNNER.init(Runner::new(client, transport, &SHARED, store, state));
+    let runner = RUNNER.init(Runner::new(client, connector, &SHARED, store, state));
     spawner.spawn(unwrap!(tinyim_task(runner)));
 
     let tim = SHARED.handle();
