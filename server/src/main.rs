@@ -90,6 +90,12 @@ struct ServeArgs {
     /// Seconds after sending a sender may revoke a message (TIM's two minutes).
     #[arg(long, env = "TINYIM_REVOKE_WINDOW_SECS", default_value_t = 120)]
     revoke_window_secs: u64,
+    /// Serve clients over TLS with this certificate chain (PEM, leaf first).
+    #[arg(long, env = "TINYIM_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM).
+    #[arg(long, env = "TINYIM_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -193,6 +199,15 @@ fn serve(args: ServeArgs) -> ExitCode {
     config.requests_per_second = args.rate;
     config.group_messages_per_second = args.group_rate;
     config.revoke_window = Duration::from_secs(args.revoke_window_secs);
+    if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
+        match tinyim_server::net::tls::server_config(cert, key) {
+            Ok(tls) => config.tls = Some(tls),
+            Err(e) => {
+                eprintln!("cannot use the TLS certificate: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
@@ -210,7 +225,8 @@ fn serve(args: ServeArgs) -> ExitCode {
         };
         match server.local_addr() {
             Ok(addr) => {
-                tracing::info!(%addr, data = %args.data.display(), "tinyim-server listening");
+                let tls = args.tls_cert.is_some();
+                tracing::info!(%addr, data = %args.data.display(), tls, "tinyim-server listening");
                 // A plain line for scripts and tests that start it on port 0.
                 println!("listening on {addr}");
             }

@@ -2,7 +2,7 @@
 //!
 //! An async tinyim client for desktop tools and services, with TIM's
 //! vocabulary. A driver task owns the sans-IO [`tinyim_core::Client`], the TCP
-//! stream and the timers; it only moves bytes and time, every protocol
+//! (or TLS, see [`Tls`]) stream and the timers; it only moves bytes and time, every protocol
 //! decision (reconnect backoff, resync, resend) is the core's.
 //!
 //! ```no_run
@@ -31,6 +31,7 @@ mod tim;
 mod tim_groups;
 mod tim_media;
 mod tim_users;
+mod tls;
 mod upload;
 mod user;
 
@@ -43,5 +44,6 @@ pub use group::{
 };
 pub use tim::{EventStream, Options, Tim};
 pub use tinyim_core::{ConversationType, Flow, KickReason, NetState, Priority};
+pub use tls::{Tls, TlsError};
 pub use upload::{DirectoryUploader, MediaError, UploadError, UploadFile, UploadFuture, Uploader};
 pub use user::{AllowType, Gender, MyProfileUpdate, Profile};

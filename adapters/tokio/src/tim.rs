@@ -18,6 +18,8 @@ pub struct Options {
     pub config: Config,
     /// Seed for message ids and jitter; random when `None`.
     pub seed: Option<u64>,
+    /// Connect over TLS; plain TCP when `None`.
+    pub tls: Option<crate::Tls>,
 }
 
 /// The event stream (TIM `on`). Events queue up to a bound; while it is full

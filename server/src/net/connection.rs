@@ -11,54 +11,23 @@ use std::future::poll_fn;
 use std::sync::Arc;
 use std::task::Poll;
 
-use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
-use tokio::time::timeout;
-
 use tinyim_core::wire::records::{decode_exact, take};
 use tinyim_core::wire::{self, body, code, kind};
 
 use super::engine_thread::now_ms;
+use super::link::Link;
 use super::outbound::Outbound;
 use super::rate::TokenBucket;
 use super::{Shared, SERVER_MAX_FRAME};
 use crate::engine::encode::frame;
 use crate::engine::{answer_hello, ConnId, Input};
 
-/// Room made in the receive buffer for each read. The buffer exists only
-/// while bytes are waiting: an idle connection waits for readability with no
-/// buffer at all, and a large frame grows it only until it is consumed.
-const READ_ROOM: usize = 2048;
-
-/// A write that takes longer than this means the peer stopped reading.
-const WRITE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
-
-/// Writes all of `bytes`; false if the stream broke or the peer stopped
-/// reading.
-async fn write(stream: &TcpStream, mut bytes: &[u8]) -> bool {
-    let all = async {
-        while !bytes.is_empty() {
-            stream.writable().await?;
-            match stream.try_write(bytes) {
-                Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
-                Ok(n) => bytes = bytes.get(n..).unwrap_or_default(),
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
-                Err(e) => return Err(e),
-            }
-        }
-        Ok::<(), std::io::Error>(())
-    };
-    matches!(timeout(WRITE_TIMEOUT, all).await, Ok(Ok(())))
-}
-
 /// What woke an idle connection.
 enum Wake {
-    /// Bytes (or an end) to read.
-    Readable,
+    /// Bytes were read (none: the end of the stream).
+    Read(std::io::Result<usize>),
     /// The engine or the sweeper queued something.
     Queued,
-    /// The stream's registration failed.
-    Broken,
 }
 
 enum Step {
@@ -75,11 +44,10 @@ struct Conn {
 /// The connection's task, or `None` if the server cannot take another
 /// connection. Set up before the future is made, so the future holds the
 /// state once rather than also the arguments it was made from.
-pub(crate) fn run(
-    stream: TcpStream,
+pub(crate) fn run<L: Link>(
+    stream: L,
     shared: Arc<Shared>,
 ) -> Option<impl std::future::Future<Output = ()> + Send> {
-    let _ = stream.set_nodelay(true);
     let outbound = Arc::new(Outbound::new(shared.clock_ms()));
     // From here the sweeper enforces the handshake deadline.
     let id = shared
@@ -99,8 +67,8 @@ pub(crate) fn run(
 /// arguments would be stored twice (as arguments and as the locals they
 /// move into): 280 bytes against 176 for this future, measured.
 #[allow(clippy::manual_async_fn)]
-fn serve(
-    stream: TcpStream,
+fn serve<L: Link>(
+    mut stream: L,
     outbound: Arc<Outbound>,
     mut conn: Conn,
 ) -> impl std::future::Future<Output = ()> + Send {
@@ -116,11 +84,8 @@ fn serve(
             // sending cannot starve its deliveries, nor a busy queue its reads.
             reads_first = !reads_first;
             let wake = poll_fn(|cx| {
-                let read = |cx: &mut std::task::Context<'_>| {
-                    stream.poll_read_ready(cx).map(|ready| match ready {
-                        Ok(()) => Wake::Readable,
-                        Err(_) => Wake::Broken,
-                    })
+                let mut read = |cx: &mut std::task::Context<'_>| {
+                    stream.poll_read_into(cx, &mut inbuf).map(Wake::Read)
                 };
                 if reads_first {
                     if let Poll::Ready(wake) = read(cx) {
@@ -138,16 +103,10 @@ fn serve(
             })
             .await;
             match wake {
-                Wake::Readable => {
-                    inbuf.reserve(READ_ROOM);
-                    match stream.try_read_buf(&mut inbuf) {
-                        Ok(0) => break,
-                        Ok(_) => {}
-                        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
-                        Err(_) => break,
-                    }
+                Wake::Read(Ok(0) | Err(_)) => break,
+                Wake::Read(Ok(_)) => {
                     outbound.heard(conn.shared.clock_ms());
-                    match Box::pin(conn.process(&mut inbuf, &stream, &outbound)).await {
+                    match Box::pin(conn.process(&mut inbuf, &mut stream, &outbound)).await {
                         Step::Continue => {}
                         Step::Close => break,
                     }
@@ -156,11 +115,10 @@ fn serve(
                     // What the engine or the sweeper queued, then the close
                     // either asked for (after a kick notice, say).
                     let (bytes, close) = outbound.take();
-                    if (!bytes.is_empty() && !Box::pin(write(&stream, &bytes)).await) || close {
+                    if (!bytes.is_empty() && !Box::pin(stream.write_all(&bytes)).await) || close {
                         break;
                     }
                 }
-                Wake::Broken => break,
             }
         }
         Box::pin(conn.close(stream, &outbound)).await;
@@ -170,8 +128,8 @@ fn serve(
 impl Conn {
     /// Shuts the stream and forgets the connection; the engine hears of it
     /// once it has heard of the opening.
-    async fn close(self, mut stream: TcpStream, out: &Outbound) {
-        let _ = stream.shutdown().await;
+    async fn close<L: Link>(self, mut stream: L, out: &Outbound) {
+        stream.shutdown().await;
         self.shared
             .conns
             .lock()
@@ -185,10 +143,10 @@ impl Conn {
     }
 
     /// Handles every complete frame in `inbuf`.
-    async fn process(
+    async fn process<L: Link>(
         &mut self,
         inbuf: &mut Vec<u8>,
-        stream: &TcpStream,
+        stream: &mut L,
         out: &Arc<Outbound>,
     ) -> Step {
         let mut used = 0;
@@ -250,11 +208,11 @@ impl Conn {
         step
     }
 
-    async fn handshake(
+    async fn handshake<L: Link>(
         &mut self,
         frame_kind: u8,
         frame_body: &[u8],
-        stream: &TcpStream,
+        stream: &mut L,
         out: &Arc<Outbound>,
     ) -> Step {
         let hello = match (frame_kind, decode_exact::<body::Hello>(frame_body)) {
@@ -273,14 +231,14 @@ impl Conn {
                     device: hello.device,
                 };
                 if self.shared.engine.send(opened.into()).await.is_err()
-                    || !write(stream, &frame(kind::HELLO_ACK, &ack)).await
+                    || !stream.write_all(&frame(kind::HELLO_ACK, &ack)).await
                 {
                     return Step::Close;
                 }
                 Step::Continue
             }
             Err(reject) => {
-                let _ = write(stream, &frame(kind::HELLO_REJECT, &reject)).await;
+                let _ = stream.write_all(&frame(kind::HELLO_REJECT, &reject)).await;
                 Step::Close
             }
         }

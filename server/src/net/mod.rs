@@ -4,9 +4,11 @@
 
 mod connection;
 mod engine_thread;
+mod link;
 mod outbound;
 mod rate;
 mod sweep;
+pub mod tls;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -15,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
+use tokio_rustls::TlsAcceptor;
 
 use crate::conn_table::ConnRegistry;
 use crate::engine::{AppAuth, Engine, HandshakeLimits, Input};
@@ -48,6 +51,9 @@ pub struct ServerConfig {
     /// How long after sending a sender may revoke a message (TIM's two
     /// minutes by default).
     pub revoke_window: Duration,
+    /// TLS for every client connection (see [`tls::server_config`]); plain
+    /// TCP when `None`.
+    pub tls: Option<Arc<tokio_rustls::rustls::ServerConfig>>,
 }
 
 impl ServerConfig {
@@ -63,6 +69,7 @@ impl ServerConfig {
             outbound_queue: 4096,
             group_messages_per_second: 40,
             revoke_window: Duration::from_secs(120),
+            tls: None,
         }
     }
 }
@@ -139,12 +146,21 @@ impl Server {
 
     /// Accepts connections until the task is dropped.
     pub async fn run(self) {
+        let tls = self.shared.config.tls.clone().map(TlsAcceptor::from);
         loop {
             match self.listener.accept().await {
                 Ok((stream, peer)) => {
-                    if let Some(conn) = connection::run(stream, self.shared.clone()) {
-                        tracing::debug!(%peer, "accepted");
-                        tokio::spawn(conn);
+                    let _ = stream.set_nodelay(true);
+                    match &tls {
+                        None => {
+                            if let Some(conn) = connection::run(stream, self.shared.clone()) {
+                                tracing::debug!(%peer, "accepted");
+                                tokio::spawn(conn);
+                            }
+                        }
+                        Some(tls) => {
+                            tokio::spawn(serve_tls(tls.clone(), stream, self.shared.clone()));
+                        }
                     }
                 }
                 Err(e) => {
@@ -154,5 +170,21 @@ impl Server {
                 }
             }
         }
+    }
+}
+
+/// A TLS connection: its handshake within the hello's deadline, then the
+/// same connection loop as plain TCP.
+async fn serve_tls(tls: TlsAcceptor, stream: tokio::net::TcpStream, shared: Arc<Shared>) {
+    let peer = stream.peer_addr().ok();
+    match tokio::time::timeout(shared.config.handshake_timeout, tls.accept(stream)).await {
+        Ok(Ok(stream)) => {
+            if let Some(conn) = connection::run(stream, shared) {
+                tracing::debug!(?peer, "accepted over TLS");
+                conn.await;
+            }
+        }
+        Ok(Err(e)) => tracing::info!(?peer, "TLS handshake failed: {e}"),
+        Err(_) => tracing::info!(?peer, "TLS handshake timed out"),
     }
 }

@@ -1,0 +1,108 @@
+//! A connection's byte stream: plain TCP, or TLS over it. The connection
+//! loop waits on [`Link::poll_read_into`] beside its outbound queue and
+//! writes with [`Link::write_all`]; nothing else about the stream matters
+//! to it.
+
+use std::future::Future;
+use std::io;
+use std::task::{ready, Context, Poll};
+use std::time::Duration;
+
+use tokio::io::{AsyncRead, AsyncWriteExt, ReadBuf};
+use tokio::net::TcpStream;
+use tokio::time::timeout;
+use tokio_rustls::server::TlsStream;
+
+/// Room made in the receive buffer for each read. The buffer exists only
+/// while bytes are waiting: an idle connection waits for readability with no
+/// buffer at all, and a large frame grows it only until it is consumed.
+const READ_ROOM: usize = 2048;
+
+/// A write that takes longer than this means the peer stopped reading.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A connection's stream.
+pub(crate) trait Link: Send + Unpin + 'static {
+    /// Appends what can be read to `buf`; `Ok(0)` at the end of the stream.
+    /// Pending (with the waker registered) while nothing can be read, and
+    /// `buf` is not grown before there is something to read.
+    fn poll_read_into(
+        &mut self,
+        cx: &mut Context<'_>,
+        buf: &mut Vec<u8>,
+    ) -> Poll<io::Result<usize>>;
+
+    /// Writes all of `bytes`; false if the stream broke or the peer stopped
+    /// reading.
+    fn write_all(&mut self, bytes: &[u8]) -> impl Future<Output = bool> + Send;
+
+    /// Ends the stream (a TLS close notify first).
+    fn shutdown(&mut self) -> impl Future<Output = ()> + Send;
+}
+
+impl Link for TcpStream {
+    fn poll_read_into(
+        &mut self,
+        cx: &mut Context<'_>,
+        buf: &mut Vec<u8>,
+    ) -> Poll<io::Result<usize>> {
+        loop {
+            ready!(self.poll_read_ready(cx))?;
+            buf.reserve(READ_ROOM);
+            match self.try_read_buf(buf) {
+                // Readiness was stale; polling it again registers the waker.
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                result => return Poll::Ready(result),
+            }
+        }
+    }
+
+    async fn write_all(&mut self, mut bytes: &[u8]) -> bool {
+        let stream = &*self;
+        let all = async {
+            while !bytes.is_empty() {
+                stream.writable().await?;
+                match stream.try_write(bytes) {
+                    Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                    Ok(n) => bytes = bytes.get(n..).unwrap_or_default(),
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok::<(), io::Error>(())
+        };
+        matches!(timeout(WRITE_TIMEOUT, all).await, Ok(Ok(())))
+    }
+
+    async fn shutdown(&mut self) {
+        let _ = AsyncWriteExt::shutdown(self).await;
+    }
+}
+
+/// TLS decrypts records into plaintext of its own, so a read goes through a
+/// buffer on the stack (a TLS connection keeps rustls's buffers anyway).
+impl Link for TlsStream<TcpStream> {
+    fn poll_read_into(
+        &mut self,
+        cx: &mut Context<'_>,
+        buf: &mut Vec<u8>,
+    ) -> Poll<io::Result<usize>> {
+        let mut room = [0u8; READ_ROOM];
+        let mut read = ReadBuf::new(&mut room);
+        ready!(std::pin::Pin::new(self).poll_read(cx, &mut read))?;
+        buf.extend_from_slice(read.filled());
+        Poll::Ready(Ok(read.filled().len()))
+    }
+
+    async fn write_all(&mut self, bytes: &[u8]) -> bool {
+        let all = async {
+            AsyncWriteExt::write_all(self, bytes).await?;
+            self.flush().await
+        };
+        matches!(timeout(WRITE_TIMEOUT, all).await, Ok(Ok(())))
+    }
+
+    async fn shutdown(&mut self) {
+        let _ = timeout(WRITE_TIMEOUT, AsyncWriteExt::shutdown(self)).await;
+    }
+}

@@ -1,0 +1,123 @@
+//! End to end over TLS: the server started with a certificate serves every
+//! client over TLS (rustls); clients that trust its CA chat as over plain
+//! TCP, also across a server restart; a client that trusts another CA does
+//! not log in; plaintext and garbage on the TLS port are closed without an
+//! answer, and the server keeps serving. Real server on 127.0.0.1, real
+//! SQLite file, certificates made for the test.
+
+mod common;
+
+use std::io::{Read, Write};
+
+use common::*;
+use tinyim_core::wire::{self, body, kind, PROTOCOL_VERSION};
+use tinyim_tokio::{EventStream, Options, Payload, Tim, TimEvent, Tls};
+
+fn tls_options(ca_pem: &str) -> Options {
+    Options {
+        tls: Some(Tls::with_ca_pem(ca_pem.as_bytes(), "localhost").expect("a CA")),
+        ..Options::default()
+    }
+}
+
+/// A logged-in TLS client whose first sync has completed.
+async fn tls_client(addr: &str, ca_pem: &str, user: &str) -> (Tim, EventStream) {
+    let (tim, mut events) = Tim::connect(addr, tls_options(ca_pem));
+    tim.login(user, &sig(user)).await.expect("login over TLS");
+    wait_for(&mut events, |e| *e == TimEvent::SyncComplete).await;
+    (tim, events)
+}
+
+async fn received_text(events: &mut EventStream) -> String {
+    match wait_for(events, |e| matches!(e, TimEvent::MessageReceived(_))).await {
+        TimEvent::MessageReceived(m) => match m.payload {
+            Payload::Text(text) => text,
+            other => panic!("not a text: {other:?}"),
+        },
+        _ => unreachable!(),
+    }
+}
+
+#[tokio::test]
+async fn clients_chat_over_tls_across_a_restart() {
+    let pki = TestPki::new();
+    let (server, dir) = pki.server();
+    let addr = server.addr.clone();
+    let (alice, _alice_events) = tls_client(&addr, &pki.ca_pem, "alice").await;
+    let (_bob, mut bob_events) = tls_client(&addr, &pki.ca_pem, "bob").await;
+    alice.send_text("bob", "over tls").await.expect("send");
+    assert_eq!(received_text(&mut bob_events).await, "over tls");
+
+    // Both reconnect (a new TLS session each) to the restarted server, and
+    // the next message arrives once.
+    drop(server.kill());
+    let _server = ServerProcess::start_with(
+        &dir.path().join("tinyim.db"),
+        &addr,
+        &[
+            "--tls-cert",
+            dir.path().join("cert.pem").to_str().unwrap(),
+            "--tls-key",
+            dir.path().join("key.pem").to_str().unwrap(),
+        ],
+    );
+    let sent = alice
+        .send_text("bob", "after restart")
+        .await
+        .expect("resend");
+    assert_eq!(sent.seq, 2);
+    assert_eq!(received_text(&mut bob_events).await, "after restart");
+}
+
+#[tokio::test]
+async fn a_client_trusting_another_ca_does_not_log_in() {
+    let pki = TestPki::new();
+    let (server, _dir) = pki.server();
+    let stranger = TestPki::new();
+    let mut options = tls_options(&stranger.ca_pem);
+    options.config.request_timeout = tinyim_core::time::Duration::from_secs(2);
+    let (tim, _events) = Tim::connect(&server.addr, options);
+    assert!(tim.login("mallory", &sig("mallory")).await.is_err());
+    // The server is unharmed.
+    tls_client(&server.addr, &pki.ca_pem, "alice").await;
+}
+
+/// Sends `bytes` to the TLS port and reads until the server closes; what it
+/// answered.
+fn answer_to(addr: &str, bytes: &[u8]) -> Vec<u8> {
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    // A guard against a hang, not a wait: the read returns when the server closes.
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    stream.write_all(bytes).unwrap();
+    let mut answer = Vec::new();
+    match stream.read_to_end(&mut answer) {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {}
+        Err(e) => panic!("the server did not close: {e}"),
+    }
+    answer
+}
+
+#[tokio::test]
+async fn plaintext_and_garbage_on_the_tls_port_are_closed_unanswered() {
+    let pki = TestPki::new();
+    let (server, _dir) = pki.server();
+    let hello = body::Hello {
+        version: PROTOCOL_VERSION,
+        max_frame: 16 * 1024,
+        device: body::DeviceClass::Desktop,
+    };
+    let mut frame = vec![0u8; 256];
+    let n = wire::encode_frame(kind::HELLO, &hello, &mut frame).unwrap();
+    let garbage: Vec<u8> = (0..=255u8).cycle().take(4096).collect();
+    let truncated_client_hello = [0x16, 0x03, 0x01, 0x02, 0x00, 0x01];
+    for bytes in [&frame[..n], &garbage[..], &truncated_client_hello[..]] {
+        let answer = answer_to(&server.addr, bytes);
+        // At most a TLS alert record, never a tinyim frame.
+        assert!(
+            answer.is_empty() || answer[0] == 0x15,
+            "answered {answer:?}"
+        );
+    }
+    tls_client(&server.addr, &pki.ca_pem, "alice").await;
+}
