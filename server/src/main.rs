@@ -18,6 +18,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::{Args, Parser, Subcommand};
 use tinyim_server::engine::AppAuth;
+use tinyim_server::net::tls::DevCertificates;
 use tinyim_server::net::{Server, ServerConfig};
 use tinyim_server::usersig;
 
@@ -41,6 +42,18 @@ enum Command {
     Usersig {
         #[command(subcommand)]
         command: SigCommand,
+    },
+    /// Make a development CA and a server certificate it signed, to try
+    /// TLS: serve with --tls-cert DIR/cert.pem --tls-key DIR/key.pem, and
+    /// have clients trust DIR/ca.pem (DIR/ca.der on a device).
+    TlsDevCert {
+        /// Where to write ca.pem, ca.der, cert.pem and key.pem.
+        #[arg(long)]
+        dir: PathBuf,
+        /// A name the certificate is valid for (DNS name or IP address);
+        /// repeatable.
+        #[arg(long = "name", default_values_t = ["localhost".to_owned(), "127.0.0.1".to_owned()])]
+        names: Vec<String>,
     },
 }
 
@@ -137,6 +150,24 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Serve(args) => serve(args),
         Command::Usersig { command } => sig(command),
+        Command::TlsDevCert { dir, names } => {
+            let made = DevCertificates::generate(&names)
+                .map_err(|e| e.to_string())
+                .and_then(|certs| certs.write_to(&dir).map_err(|e| e.to_string()));
+            match made {
+                Ok(()) => {
+                    println!(
+                        "wrote ca.pem, ca.der, cert.pem, key.pem to {}",
+                        dir.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("cannot make the certificates: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
     }
 }
 

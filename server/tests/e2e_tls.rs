@@ -11,6 +11,7 @@ use std::io::{Read, Write};
 
 use common::*;
 use tinyim_core::wire::{self, body, kind, PROTOCOL_VERSION};
+use tinyim_server::net::tls::DevCertificates;
 use tinyim_tokio::{EventStream, Options, Payload, Tim, TimEvent, Tls};
 
 fn tls_options(ca_pem: &str) -> Options {
@@ -40,27 +41,17 @@ async fn received_text(events: &mut EventStream) -> String {
 
 #[tokio::test]
 async fn clients_chat_over_tls_across_a_restart() {
-    let pki = TestPki::new();
-    let (server, dir) = pki.server();
+    let (server, dir, certs) = tls_server();
     let addr = server.addr.clone();
-    let (alice, _alice_events) = tls_client(&addr, &pki.ca_pem, "alice").await;
-    let (_bob, mut bob_events) = tls_client(&addr, &pki.ca_pem, "bob").await;
+    let (alice, _alice_events) = tls_client(&addr, &certs.ca_pem, "alice").await;
+    let (_bob, mut bob_events) = tls_client(&addr, &certs.ca_pem, "bob").await;
     alice.send_text("bob", "over tls").await.expect("send");
     assert_eq!(received_text(&mut bob_events).await, "over tls");
 
     // Both reconnect (a new TLS session each) to the restarted server, and
     // the next message arrives once.
     drop(server.kill());
-    let _server = ServerProcess::start_with(
-        &dir.path().join("tinyim.db"),
-        &addr,
-        &[
-            "--tls-cert",
-            dir.path().join("cert.pem").to_str().unwrap(),
-            "--tls-key",
-            dir.path().join("key.pem").to_str().unwrap(),
-        ],
-    );
+    let _server = ServerProcess::start_tls(dir.path(), &addr);
     let sent = alice
         .send_text("bob", "after restart")
         .await
@@ -71,15 +62,14 @@ async fn clients_chat_over_tls_across_a_restart() {
 
 #[tokio::test]
 async fn a_client_trusting_another_ca_does_not_log_in() {
-    let pki = TestPki::new();
-    let (server, _dir) = pki.server();
-    let stranger = TestPki::new();
+    let (server, _dir, certs) = tls_server();
+    let stranger = DevCertificates::generate(&["localhost".into()]).unwrap();
     let mut options = tls_options(&stranger.ca_pem);
     options.config.request_timeout = tinyim_core::time::Duration::from_secs(2);
     let (tim, _events) = Tim::connect(&server.addr, options);
     assert!(tim.login("mallory", &sig("mallory")).await.is_err());
     // The server is unharmed.
-    tls_client(&server.addr, &pki.ca_pem, "alice").await;
+    tls_client(&server.addr, &certs.ca_pem, "alice").await;
 }
 
 /// Sends `bytes` to the TLS port and reads until the server closes; what it
@@ -100,8 +90,7 @@ fn answer_to(addr: &str, bytes: &[u8]) -> Vec<u8> {
 
 #[tokio::test]
 async fn plaintext_and_garbage_on_the_tls_port_are_closed_unanswered() {
-    let pki = TestPki::new();
-    let (server, _dir) = pki.server();
+    let (server, _dir, certs) = tls_server();
     let hello = body::Hello {
         version: PROTOCOL_VERSION,
         max_frame: 16 * 1024,
@@ -119,5 +108,5 @@ async fn plaintext_and_garbage_on_the_tls_port_are_closed_unanswered() {
             "answered {answer:?}"
         );
     }
-    tls_client(&server.addr, &pki.ca_pem, "alice").await;
+    tls_client(&server.addr, &certs.ca_pem, "alice").await;
 }

@@ -43,6 +43,8 @@ mod runner;
 mod shared;
 #[cfg(feature = "embassy-net")]
 mod tcp;
+#[cfg(feature = "tls")]
+mod tls;
 mod user_calls;
 
 pub use call::{GroupEntry, PageEnd};
@@ -52,3 +54,5 @@ pub use runner::{Runner, SyncStore};
 pub use shared::{OwnedEvent, ReceivedMessage, ReceivedNotice, Shared, MAX_TEXT};
 #[cfg(feature = "embassy-net")]
 pub use tcp::{TcpConnection, TcpConnector};
+#[cfg(feature = "tls")]
+pub use tls::{TlsConnectError, TlsConnector};

@@ -7,9 +7,9 @@
 //! Needs root (CI runs as root) and the server binary that `cargo test
 //! --workspace` builds beside this test.
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use std::process::Command;
 
 use embassy_futures::join::join;
 use embassy_futures::select::{select3, Either3};
@@ -20,16 +20,12 @@ use tinyim_core::DeviceResources;
 use tinyim_embassy::{OwnedEvent, Runner, Shared, TcpConnector};
 use tinyim_tokio::{Options, Tim, TimEvent};
 
+use common::{sig, ServerProcess};
+
 const INSIDE: &str = "TINYIM_TAP_NETNS";
 const TEST: &str = "embassy_net_over_tap_survives_a_server_restart";
-const APP_ID: u64 = 1_400_000_321;
-const KEY: &str = "tap-test-key";
 const SERVER_IP: &str = "169.254.77.1";
 const PATIENCE: std::time::Duration = std::time::Duration::from_secs(60);
-
-fn sig(user: &str) -> String {
-    host_embassy::dev_user_sig(APP_ID, KEY, user)
-}
 
 #[test]
 #[ignore = "needs root for `unshare --net`; scripts/test runs it when root"]
@@ -51,64 +47,6 @@ fn embassy_net_over_tap_survives_a_server_restart() {
     assert!(status.success(), "the test inside the namespace failed");
 }
 
-fn server_binary() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let bin = exe
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("tinyim-server");
-    assert!(
-        bin.exists(),
-        "{} is missing: run `cargo test --workspace` (scripts/test)",
-        bin.display()
-    );
-    bin
-}
-
-struct ServerProcess(Child);
-
-impl ServerProcess {
-    fn start(listen: &str, data: &std::path::Path) -> (ServerProcess, String) {
-        let mut child = Command::new(server_binary())
-            .args([
-                "serve",
-                "--listen",
-                listen,
-                "--heartbeat-ms",
-                "1000",
-                "--app-id",
-                &APP_ID.to_string(),
-                "--key",
-                KEY,
-            ])
-            .arg("--data")
-            .arg(data)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let addr = line
-            .trim()
-            .strip_prefix("listening on ")
-            .expect("server address")
-            .to_owned();
-        (ServerProcess(child), addr)
-    }
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn inside() {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -117,7 +55,7 @@ fn inside() {
     runtime.block_on(async {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("tap.db");
-        let (server, addr) = ServerProcess::start(&format!("{SERVER_IP}:0"), &data);
+        let (server, addr) = ServerProcess::start(&format!("{SERVER_IP}:0"), &data, &[]);
         let port: u16 = addr.rsplit(':').next().unwrap().parse().unwrap();
 
         let mut net_resources = StackResources::<3>::new();
@@ -159,7 +97,7 @@ fn inside() {
             eprintln!("alice received pong; restarting the server");
             // SIGKILL the server and start it again on the same file.
             drop(server);
-            let (_server, _) = ServerProcess::start(&addr, &data);
+            let (_server, _) = ServerProcess::start(&addr, &data, &[]);
             // Sent while the device is still reconnecting; all arrive once.
             // Events are read in their own task, as an application does:
             // the runner waits for room in the event queue.

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use tinyim_server::net::tls::DevCertificates;
 use tinyim_tokio::{
     ConversationInfo, EventStream, GroupOptions, GroupType, Options, Tim, TimEvent,
 };
@@ -329,55 +330,31 @@ impl RawConn {
     }
 }
 
-/// A certificate authority and a server certificate it signed, valid for
-/// `localhost` and 127.0.0.1 (ECDSA P-256), as PEM text.
+/// A TLS server on a fresh database, with development certificates for
+/// `localhost` and 127.0.0.1 (in the returned directory).
 #[allow(dead_code)]
-pub struct TestPki {
-    pub ca_pem: String,
-    pub cert_pem: String,
-    pub key_pem: String,
+pub fn tls_server() -> (ServerProcess, tempfile::TempDir, DevCertificates) {
+    let dir = tempfile::tempdir().unwrap();
+    let certs = DevCertificates::generate(&["localhost".into(), "127.0.0.1".into()]).unwrap();
+    certs.write_to(dir.path()).unwrap();
+    let server = ServerProcess::start_tls(dir.path(), "127.0.0.1:0");
+    (server, dir, certs)
 }
 
 #[allow(dead_code)]
-impl TestPki {
-    pub fn new() -> TestPki {
-        use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
-        let ca_key = KeyPair::generate().unwrap();
-        let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        ca_params
-            .distinguished_name
-            .push(DnType::CommonName, "tinyim test CA");
-        let ca = ca_params.self_signed(&ca_key).unwrap();
-        let key = KeyPair::generate().unwrap();
-        let params =
-            CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()]).unwrap();
-        let cert = params.signed_by(&key, &ca, &ca_key).unwrap();
-        TestPki {
-            ca_pem: ca.pem(),
-            cert_pem: cert.pem(),
-            key_pem: key.serialize_pem(),
-        }
-    }
-
-    /// A server on a fresh database serving TLS with this certificate.
-    pub fn server(&self) -> (ServerProcess, tempfile::TempDir) {
-        let dir = tempfile::tempdir().unwrap();
-        let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
-        std::fs::write(&cert, &self.cert_pem).unwrap();
-        std::fs::write(&key, &self.key_pem).unwrap();
-        let server = ServerProcess::start_with(
-            &dir.path().join("tinyim.db"),
-            "127.0.0.1:0",
-            &[
-                "--rate",
-                "5000",
-                "--tls-cert",
-                cert.to_str().unwrap(),
-                "--tls-key",
-                key.to_str().unwrap(),
-            ],
-        );
-        (server, dir)
+impl ServerProcess {
+    /// Starts the server on `listen` with the database and the certificate
+    /// [`tls_server`] made in `dir`.
+    pub fn start_tls(dir: &Path, listen: &str) -> ServerProcess {
+        let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+        let flags = [
+            "--rate",
+            "5000",
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+        ];
+        Self::start_with(&dir.join("tinyim.db"), listen, &flags)
     }
 }

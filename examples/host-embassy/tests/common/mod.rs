@@ -1,9 +1,14 @@
 //! What the embassy adapter's tests share: the real server on 127.0.0.1 with
-//! a SQLite file, UserSigs for it, and a device (runner, handle and an event
-//! reader) driven until its scenario ends.
+//! a SQLite file (in this process, or its binary when a test restarts it),
+//! UserSigs for it, and a device (runner, handle and an event reader) driven
+//! until its scenario ends.
 
 // Each test file uses its own part of this module.
 #![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
 
 use embassy_futures::select::{select3, Either3};
 use embassy_sync::blocking_mutex::raw::NoopRawMutex;
@@ -88,5 +93,68 @@ pub async fn next<T>(
         if let Some(found) = pick(event) {
             return found;
         }
+    }
+}
+
+/// The server binary `cargo test --workspace` builds beside the tests.
+fn server_binary() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("tinyim-server");
+    assert!(
+        bin.exists(),
+        "{} is missing: run `cargo test --workspace` (scripts/test)",
+        bin.display()
+    );
+    bin
+}
+
+/// The server binary, for tests that kill and restart it; killed on drop.
+pub struct ServerProcess(Child);
+
+impl ServerProcess {
+    /// Starts the server on `listen` with `data` and `extra` `serve` flags;
+    /// returns it and the address it listens on.
+    pub fn start(listen: &str, data: &std::path::Path, extra: &[&str]) -> (ServerProcess, String) {
+        let mut child = Command::new(server_binary())
+            .args([
+                "serve",
+                "--listen",
+                listen,
+                "--heartbeat-ms",
+                "1000",
+                "--app-id",
+                &APP_ID.to_string(),
+                "--key",
+                KEY,
+            ])
+            .args(extra)
+            .arg("--data")
+            .arg(data)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let addr = line
+            .trim()
+            .strip_prefix("listening on ")
+            .expect("server address")
+            .to_owned();
+        (ServerProcess(child), addr)
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
