@@ -16,7 +16,7 @@ mod user_commands;
 use std::process::ExitCode;
 
 use clap::Parser;
-use tinyim_tokio::{Options, Tim};
+use tinyim_tokio::{Options, Tim, Tls};
 
 /// The development SDKAppID and key `tinyim-server serve` uses by default.
 const DEV_APP_ID: u64 = 1_400_000_000;
@@ -50,9 +50,35 @@ pub(crate) struct Cli {
     /// directory the recipients can read, the URL is a file:// one).
     #[arg(long, env = "TINYIM_UPLOAD_DIR", default_value = "tinyim-uploads")]
     upload_dir: std::path::PathBuf,
+    /// Connect over TLS, trusting the CA certificates in this PEM file
+    /// (`tinyim-server tls-dev-cert` writes one as ca.pem).
+    #[arg(long, env = "TINYIM_TLS_CA")]
+    tls_ca: Option<std::path::PathBuf>,
+    /// The name the server's certificate must carry; by default the host
+    /// part of --server.
+    #[arg(long, env = "TINYIM_TLS_NAME", requires = "tls_ca")]
+    tls_name: Option<String>,
 }
 
 impl Cli {
+    /// The client's options: TLS when --tls-ca is given.
+    fn options(&self) -> Result<Options, String> {
+        let Some(ca) = &self.tls_ca else {
+            return Ok(Options::default());
+        };
+        let pem = std::fs::read(ca).map_err(|e| format!("{}: {e}", ca.display()))?;
+        let host = self
+            .server
+            .rsplit_once(':')
+            .map_or(&*self.server, |(h, _)| h);
+        let name = self.tls_name.as_deref().unwrap_or(host);
+        let tls = Tls::with_ca_pem(&pem, name).map_err(|e| format!("{}: {e}", ca.display()))?;
+        Ok(Options {
+            tls: Some(tls),
+            ..Options::default()
+        })
+    }
+
     fn user_sig(&self) -> String {
         self.user_sig.clone().unwrap_or_else(|| {
             let now = std::time::SystemTime::now()
@@ -66,7 +92,14 @@ impl Cli {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    let (tim, events) = Tim::connect(cli.server.clone(), Options::default());
+    let options = match cli.options() {
+        Ok(options) => options,
+        Err(e) => {
+            eprintln!("cannot use TLS: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let (tim, events) = Tim::connect(cli.server.clone(), options);
     let sig = cli.user_sig();
     let result = if let Some(send) = &cli.send {
         script::send(&tim, &cli, &sig, &send[0], &send[1]).await

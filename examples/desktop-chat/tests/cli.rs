@@ -282,3 +282,55 @@ async fn interactive_image_and_file_go_through_the_upload_directory() {
     let stored = std::fs::read(url.trim_start_matches("file://")).unwrap();
     assert_eq!(stored, [7u8; 300]);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn send_and_dump_over_tls() {
+    let dir = tempfile::tempdir().unwrap();
+    let certs = tinyim_server::net::tls::DevCertificates::generate(&["localhost".into()]).unwrap();
+    certs.write_to(dir.path()).unwrap();
+    let auth = AppAuth {
+        app_id: APP_ID,
+        key: KEY.into(),
+    };
+    let mut config = ServerConfig::new(
+        "127.0.0.1:0".parse().unwrap(),
+        dir.path().join("chat.db"),
+        auth,
+    );
+    config.tls = Some(
+        tinyim_server::net::tls::server_config(
+            &dir.path().join("cert.pem"),
+            &dir.path().join("key.pem"),
+        )
+        .unwrap(),
+    );
+    let server = Server::bind(config).await.unwrap();
+    let addr = server.local_addr().unwrap().to_string();
+    tokio::spawn(server.run());
+    let ca = dir.path().join("ca.pem");
+    let tls = ["--tls-ca", ca.to_str().unwrap(), "--tls-name", "localhost"];
+
+    let sent = chat(
+        &addr,
+        &[
+            &["--user", "alice", "--send", "bob", "sealed"][..],
+            &tls[..],
+        ]
+        .concat(),
+    );
+    assert!(
+        sent.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sent.stderr)
+    );
+    let dump = chat(
+        &addr,
+        &[&["--user", "bob", "--dump"][..], &tls[..]].concat(),
+    );
+    assert!(
+        dump.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dump.stderr)
+    );
+    assert!(String::from_utf8_lossy(&dump.stdout).contains("sealed"));
+}
