@@ -14,6 +14,10 @@
 //! hands the runner the function that applies it, so a firmware links only
 //! the commands it calls.
 //!
+//! The runner opens its connections through a [`tinyim_driver::Connector`]:
+//! [`TcpConnector`] over an embassy-net `TcpSocket`, and, with the `tls`
+//! feature, `TlsConnector`, TLS 1.3 (embedded-tls) over another connector.
+//!
 //! ```text
 //! static RESOURCES: StaticCell<DeviceResources> = StaticCell::new();
 //! static SHARED: Shared<CriticalSectionRawMutex, 8> = Shared::new();
