@@ -21,3 +21,9 @@ setting!(
     "set-TINYIM_USER_SIG-at-build-time"
 );
 setting!(PEER, "TINYIM_PEER", "alice");
+setting!(TLS_NAME, "TINYIM_TLS_NAME", "localhost");
+
+/// The CA certificate (DER) the server's TLS certificate must be signed by:
+/// the file `TINYIM_TLS_CA` named at build time (`tinyim-server
+/// tls-dev-cert` writes one as `ca.der`); empty when none was given.
+pub const TLS_CA_DER: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/tls_ca.der"));

@@ -43,7 +43,12 @@ const FLASH_SIZE: usize = 2 * 1024 * 1024;
 const STATE_REGION: core::ops::Range<u32> = (FLASH_SIZE as u32 - 64 * 1024)..FLASH_SIZE as u32;
 
 type Store = FlashStore<Flash<'static, FLASH, Async, FLASH_SIZE>>;
-type TinyimRunner = Runner<'static, TcpConnector<'static>, CriticalSectionRawMutex, 8, Store>;
+/// Plain TCP, or TLS over it with the `tls` feature.
+#[cfg(not(feature = "tls"))]
+type Connector = TcpConnector<'static>;
+#[cfg(feature = "tls")]
+type Connector = tinyim_embassy::TlsConnector<'static, TcpConnector<'static>, RoscRng>;
+type TinyimRunner = Runner<'static, Connector, CriticalSectionRawMutex, 8, Store>;
 
 static SHARED: Shared<CriticalSectionRawMutex, 8> = Shared::new();
 
@@ -146,7 +151,23 @@ async fn main(spawner: Spawner) {
     static SOCKET_BUFFERS: StaticCell<([u8; 2048], [u8; 2048])> = StaticCell::new();
     let (socket_rx, socket_tx) = SOCKET_BUFFERS.init(([0; 2048], [0; 2048]));
     let socket = TcpSocket::new(stack, socket_rx, socket_tx);
-    let connector = TcpConnector::new(socket, (*server.ip(), server.port()));
+    let tcp = TcpConnector::new(socket, (*server.ip(), server.port()));
+    #[cfg(not(feature = "tls"))]
+    let connector = tcp;
+    #[cfg(feature = "tls")]
+    let connector = {
+        // The largest record a TLS server may send, and room for ours.
+        static RECORDS: static_cell::ConstStaticCell<([u8; 16_640], [u8; 4096])> =
+            static_cell::ConstStaticCell::new(([0; 16_640], [0; 4096]));
+        let (read, write) = RECORDS.take();
+        tinyim_embassy::TlsConnector::new(
+            tcp,
+            (read, write),
+            settings::TLS_NAME,
+            settings::TLS_CA_DER,
+            RoscRng,
+        )
+    };
 
     static STATE_BUF: StaticCell<[u8; 3072]> = StaticCell::new();
     let state = STATE_BUF.init([0; 3072]);
