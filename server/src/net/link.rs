@@ -50,8 +50,15 @@ impl Link for TcpStream {
             ready!(self.poll_read_ready(cx))?;
             buf.reserve(READ_ROOM);
             match self.try_read_buf(buf) {
-                // Readiness was stale; polling it again registers the waker.
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                // Readiness was stale (as it is after every read that
+                // emptied the socket); polling it again registers the waker.
+                // The room made for nothing goes back first: an idle
+                // connection holds no buffer.
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    if buf.is_empty() {
+                        *buf = Vec::new();
+                    }
+                }
                 result => return Poll::Ready(result),
             }
         }
