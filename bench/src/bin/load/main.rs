@@ -38,6 +38,11 @@ struct Cli {
     /// profiling one of them.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
+    /// tinyim over TLS (a development certificate; its clients trust its
+    /// CA); mosquitto stays on plain TCP. The idle shape, made of raw TCP
+    /// connections, is skipped.
+    #[arg(long)]
+    tls: bool,
 }
 
 /// The sizes of the shapes.
@@ -140,7 +145,14 @@ async fn main() {
         "< 1000 ms",
     );
 
-    let wanted = |shape: &str| cli.only.is_empty() || cli.only.iter().any(|o| o == shape);
+    let tls = cli.tls.then(process::Tls::new);
+    if let Some(tls) = &tls {
+        tinyim::use_tls(tls);
+    }
+    let wanted = |shape: &str| {
+        (cli.only.is_empty() || cli.only.iter().any(|o| o == shape))
+            && !(tls.is_some() && shape == "idle")
+    };
     for run in 0..cli.runs {
         eprintln!("run {} of {}", run + 1, cli.runs);
         for mqtt in [false, true] {
@@ -149,7 +161,7 @@ async fn main() {
                 if mqtt {
                     Server::mosquitto(&mosquitto_bin).await
                 } else {
-                    Server::tinyim(&tinyim_bin)
+                    Server::tinyim(&tinyim_bin, tls.as_ref())
                 }
             };
             let push = |r: &mut Row, v: f64| {

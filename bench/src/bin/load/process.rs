@@ -11,6 +11,28 @@ pub const APP_ID: u64 = 1_400_000_999;
 /// The secret key of [`APP_ID`].
 pub const KEY: &str = "load-tool-key";
 
+/// A development certificate for tinyim's TLS runs, made once.
+pub struct Tls {
+    /// Holds ca.pem, cert.pem and key.pem.
+    pub dir: tempfile::TempDir,
+    /// What the clients trust.
+    pub ca_pem: String,
+}
+
+impl Tls {
+    /// A new development CA and a certificate for `localhost` it signed.
+    pub fn new() -> Tls {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let certs = tinyim_server::net::tls::DevCertificates::generate(&["localhost".into()])
+            .expect("development certificates");
+        certs.write_to(dir.path()).expect("write the certificates");
+        Tls {
+            dir,
+            ca_pem: certs.ca_pem,
+        }
+    }
+}
+
 /// A running server.
 pub struct Server {
     child: Child,
@@ -22,16 +44,19 @@ pub struct Server {
 impl Server {
     /// `tinyim-server serve` on a fresh SQLite file, with the per-connection
     /// and per-group rate limits lifted (the load is the point).
-    pub fn tinyim(bin: &Path) -> Server {
+    pub fn tinyim(bin: &Path, tls: Option<&Tls>) -> Server {
         let dir = tempfile::tempdir().expect("temporary directory");
-        let mut child = Command::new(bin)
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--heartbeat-ms",
-                "60000",
-            ])
+        let mut command = Command::new(bin);
+        command.arg("serve");
+        if let Some(tls) = tls {
+            command
+                .arg("--tls-cert")
+                .arg(tls.dir.path().join("cert.pem"))
+                .arg("--tls-key")
+                .arg(tls.dir.path().join("key.pem"));
+        }
+        let mut child = command
+            .args(["--listen", "127.0.0.1:0", "--heartbeat-ms", "60000"])
             .args(["--rate", "10000000", "--group-rate", "10000000"])
             .arg("--data")
             .arg(dir.path().join("load.db"))

@@ -1,7 +1,7 @@
 //! The load shapes against tinyim, with tinyim-tokio clients (the core and
 //! the shared driver, as applications use them).
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use futures_util::stream::{FuturesUnordered, StreamExt};
@@ -18,9 +18,22 @@ fn sig(user: &str) -> String {
     tinyim_server::usersig::mint(APP_ID, KEY, user, 86_400, now)
 }
 
+/// The clients' options: TLS once [`use_tls`] was called.
+static OPTIONS: OnceLock<Options> = OnceLock::new();
+
+/// Makes every client connect over TLS, trusting `tls`'s CA.
+pub fn use_tls(tls: &crate::process::Tls) {
+    let tls = tinyim_tokio::Tls::with_ca_pem(tls.ca_pem.as_bytes(), "localhost").expect("the CA");
+    let _ = OPTIONS.set(Options {
+        tls: Some(tls),
+        ..Options::default()
+    });
+}
+
 /// A logged-in client whose first sync has completed.
 async fn client(addr: &str, user: &str) -> (Tim, EventStream) {
-    let (tim, mut events) = Tim::connect(addr, Options::default());
+    let options = OPTIONS.get().cloned().unwrap_or_default();
+    let (tim, mut events) = Tim::connect(addr, options);
     tim.login(user, &sig(user)).await.expect("login");
     until(&mut events, |e| *e == TimEvent::SyncComplete).await;
     (tim, events)
