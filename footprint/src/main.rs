@@ -4,7 +4,8 @@
 //! handle, so the difference between the two builds is what tinyim costs.
 //! With the `minimq` feature it carries a minimal minimq client (connect,
 //! subscribe, publish at QoS1, receive) with the same 2 KB receive and
-//! transmit buffers, for comparison.
+//! transmit buffers, for comparison. With the `tls` feature tinyim runs
+//! over TLS 1.3 on the UART, to measure what TLS adds.
 
 #![no_std]
 #![no_main]
@@ -98,7 +99,13 @@ mod with_tinyim {
         }
     }
 
-    type TimRunner = Runner<'static, UartConnector, CriticalSectionRawMutex, 4>;
+    /// The UART, or TLS over it with the `tls` feature.
+    #[cfg(not(feature = "tls"))]
+    type Connector = UartConnector;
+    #[cfg(feature = "tls")]
+    type Connector =
+        tinyim_embassy::TlsConnector<'static, UartConnector, embassy_rp::clocks::RoscRng>;
+    type TimRunner = Runner<'static, Connector, CriticalSectionRawMutex, 4>;
     pub static SHARED: Shared<CriticalSectionRawMutex, 4> = Shared::new();
 
     #[embassy_executor::task]
@@ -119,7 +126,22 @@ mod with_tinyim {
         static STATE_BUF: StaticCell<[u8; 1]> = StaticCell::new();
         let state = STATE_BUF.init([0; 1]);
         static RUNNER: StaticCell<TimRunner> = StaticCell::new();
-        let runner = RUNNER.init(Runner::new(client, UartConnector(uart), &SHARED, (), state));
+        #[cfg(not(feature = "tls"))]
+        let connector = UartConnector(uart);
+        #[cfg(feature = "tls")]
+        let connector = {
+            static RECORDS: static_cell::ConstStaticCell<([u8; 16_640], [u8; 4096])> =
+                static_cell::ConstStaticCell::new(([0; 16_640], [0; 4096]));
+            let (read, write) = RECORDS.take();
+            tinyim_embassy::TlsConnector::new(
+                UartConnector(uart),
+                (read, write),
+                "server",
+                &[],
+                embassy_rp::clocks::RoscRng,
+            )
+        };
+        let runner = RUNNER.init(Runner::new(client, connector, &SHARED, (), state));
         if let Ok(token) = tinyim_task(runner) {
             spawner.spawn(token);
         }
