@@ -109,6 +109,9 @@ struct ServeArgs {
     /// The private key of --tls-cert (PEM).
     #[arg(long, env = "TINYIM_TLS_KEY", requires = "tls_cert")]
     tls_key: Option<PathBuf>,
+    /// TLS handshakes in progress at most; new connections past it are closed.
+    #[arg(long, env = "TINYIM_MAX_TLS_HANDSHAKES", default_value_t = 1024)]
+    max_tls_handshakes: usize,
 }
 
 #[derive(Subcommand)]
@@ -230,6 +233,7 @@ fn serve(args: ServeArgs) -> ExitCode {
     config.requests_per_second = args.rate;
     config.group_messages_per_second = args.group_rate;
     config.revoke_window = Duration::from_secs(args.revoke_window_secs);
+    config.max_tls_handshakes = args.max_tls_handshakes.max(1);
     if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
         match tinyim_server::net::tls::server_config(cert, key) {
             Ok(tls) => config.tls = Some(tls),

@@ -2,7 +2,8 @@
 //! client over TLS (rustls); clients that trust its CA chat as over plain
 //! TCP, also across a server restart; a client that trusts another CA does
 //! not log in; plaintext and garbage on the TLS port are closed without an
-//! answer, and the server keeps serving. Real server on 127.0.0.1, real
+//! answer, and the server keeps serving; past the limit of handshakes in
+//! progress new connections are closed at once. Real server on 127.0.0.1, real
 //! SQLite file, certificates made for the test.
 
 mod common;
@@ -51,7 +52,7 @@ async fn clients_chat_over_tls_across_a_restart() {
     // Both reconnect (a new TLS session each) to the restarted server, and
     // the next message arrives once.
     drop(server.kill());
-    let _server = ServerProcess::start_tls(dir.path(), &addr);
+    let _server = ServerProcess::start_tls(dir.path(), &addr, &[]);
     let sent = alice
         .send_text("bob", "after restart")
         .await
@@ -108,5 +109,33 @@ async fn plaintext_and_garbage_on_the_tls_port_are_closed_unanswered() {
             "answered {answer:?}"
         );
     }
+    tls_client(&server.addr, &certs.ca_pem, "alice").await;
+}
+
+#[tokio::test]
+async fn connections_past_the_handshake_limit_are_closed_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let certs = DevCertificates::generate(&["localhost".into()]).unwrap();
+    certs.write_to(dir.path()).unwrap();
+    // A handshake deadline longer than the test's patience: a connection
+    // closed within it was closed by the limit, not by the deadline.
+    let server = ServerProcess::start_tls(
+        dir.path(),
+        "127.0.0.1:0",
+        &[
+            "--max-tls-handshakes",
+            "1",
+            "--handshake-timeout-ms",
+            "600000",
+        ],
+    );
+    // Holds the only handshake slot: connected, silent. The server accepts
+    // connections in the order they came, so it has this one first.
+    let silent = std::net::TcpStream::connect(&server.addr).unwrap();
+    // The next is closed unanswered (`answer_to` fails the test if the
+    // server keeps it open past the test's patience).
+    assert!(answer_to(&server.addr, b"").is_empty());
+    // Once the silent one leaves, a client gets in.
+    drop(silent);
     tls_client(&server.addr, &certs.ca_pem, "alice").await;
 }

@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tokio::net::TcpListener;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 use tokio_rustls::TlsAcceptor;
 
 use crate::conn_table::ConnRegistry;
@@ -54,6 +54,10 @@ pub struct ServerConfig {
     /// TLS for every client connection (see [`tls::server_config`]); plain
     /// TCP when `None`.
     pub tls: Option<Arc<tokio_rustls::rustls::ServerConfig>>,
+    /// TLS handshakes in progress at most; past it new connections are
+    /// closed at once (a handshake holds rustls's buffers until it ends or
+    /// times out, so a flood of slow ones must not take unbounded memory).
+    pub max_tls_handshakes: usize,
 }
 
 impl ServerConfig {
@@ -70,6 +74,7 @@ impl ServerConfig {
             group_messages_per_second: 40,
             revoke_window: Duration::from_secs(120),
             tls: None,
+            max_tls_handshakes: 1024,
         }
     }
 }
@@ -147,6 +152,7 @@ impl Server {
     /// Accepts connections until the task is dropped.
     pub async fn run(self) {
         let tls = self.shared.config.tls.clone().map(TlsAcceptor::from);
+        let handshakes = Arc::new(Semaphore::new(self.shared.config.max_tls_handshakes));
         loop {
             match self.listener.accept().await {
                 Ok((stream, peer)) => {
@@ -158,9 +164,13 @@ impl Server {
                                 tokio::spawn(conn);
                             }
                         }
-                        Some(tls) => {
-                            tokio::spawn(serve_tls(tls.clone(), stream, self.shared.clone()));
-                        }
+                        Some(tls) => match handshakes.clone().try_acquire_owned() {
+                            Ok(permit) => {
+                                let shared = self.shared.clone();
+                                tokio::spawn(serve_tls(tls.clone(), stream, shared, permit));
+                            }
+                            Err(_) => tracing::info!(%peer, "too many TLS handshakes; closed"),
+                        },
                     }
                 }
                 Err(e) => {
@@ -173,11 +183,18 @@ impl Server {
     }
 }
 
-/// A TLS connection: its handshake within the hello's deadline, then the
-/// same connection loop as plain TCP.
-async fn serve_tls(tls: TlsAcceptor, stream: tokio::net::TcpStream, shared: Arc<Shared>) {
+/// A TLS connection: its handshake within the hello's deadline, holding one
+/// of the handshake permits, then the same connection loop as plain TCP.
+async fn serve_tls(
+    tls: TlsAcceptor,
+    stream: tokio::net::TcpStream,
+    shared: Arc<Shared>,
+    handshake: OwnedSemaphorePermit,
+) {
     let peer = stream.peer_addr().ok();
-    match tokio::time::timeout(shared.config.handshake_timeout, tls.accept(stream)).await {
+    let accepted = tokio::time::timeout(shared.config.handshake_timeout, tls.accept(stream)).await;
+    drop(handshake);
+    match accepted {
         Ok(Ok(stream)) => {
             if let Some(conn) = connection::run(stream, shared) {
                 tracing::debug!(?peer, "accepted over TLS");

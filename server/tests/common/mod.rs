@@ -337,17 +337,17 @@ pub fn tls_server() -> (ServerProcess, tempfile::TempDir, DevCertificates) {
     let dir = tempfile::tempdir().unwrap();
     let certs = DevCertificates::generate(&["localhost".into(), "127.0.0.1".into()]).unwrap();
     certs.write_to(dir.path()).unwrap();
-    let server = ServerProcess::start_tls(dir.path(), "127.0.0.1:0");
+    let server = ServerProcess::start_tls(dir.path(), "127.0.0.1:0", &[]);
     (server, dir, certs)
 }
 
 #[allow(dead_code)]
 impl ServerProcess {
     /// Starts the server on `listen` with the database and the certificate
-    /// [`tls_server`] made in `dir`.
-    pub fn start_tls(dir: &Path, listen: &str) -> ServerProcess {
+    /// [`tls_server`] made in `dir`, and `extra` flags.
+    pub fn start_tls(dir: &Path, listen: &str, extra: &[&str]) -> ServerProcess {
         let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
-        let flags = [
+        let mut flags = vec![
             "--rate",
             "5000",
             "--tls-cert",
@@ -355,6 +355,7 @@ impl ServerProcess {
             "--tls-key",
             key.to_str().unwrap(),
         ];
+        flags.extend_from_slice(extra);
         Self::start_with(&dir.join("tinyim.db"), listen, &flags)
     }
 }
