@@ -130,12 +130,11 @@ mod with_tinyim {
         let connector = UartConnector(uart);
         #[cfg(feature = "tls")]
         let connector = {
-            static RECORDS: static_cell::ConstStaticCell<([u8; 16_640], [u8; 4096])> =
-                static_cell::ConstStaticCell::new(([0; 16_640], [0; 4096]));
-            let (read, write) = RECORDS.take();
+            static RECORDS: static_cell::ConstStaticCell<tinyim_embassy::TlsRecords> =
+                static_cell::ConstStaticCell::new(tinyim_embassy::TlsRecords::new());
             tinyim_embassy::TlsConnector::new(
                 UartConnector(uart),
-                (read, write),
+                RECORDS.take(),
                 "server",
                 &[],
                 embassy_rp::clocks::RoscRng,

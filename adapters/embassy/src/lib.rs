@@ -59,4 +59,4 @@ pub use shared::{OwnedEvent, ReceivedMessage, ReceivedNotice, Shared, MAX_TEXT};
 #[cfg(feature = "embassy-net")]
 pub use tcp::{TcpConnection, TcpConnector};
 #[cfg(feature = "tls")]
-pub use tls::{TlsConnectError, TlsConnector};
+pub use tls::{TlsConnectError, TlsConnector, TlsRecords};

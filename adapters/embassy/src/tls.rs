@@ -16,13 +16,39 @@ use tinyim_driver::Connector;
 /// handshake's signature (a P-256 leaf is about 500 bytes).
 const MAX_SERVER_CERT: usize = 1024;
 
-/// A connector whose connections are TLS sessions over `inner`'s.
+/// The record buffers of a [`TlsConnector`]: by default 16 640 bytes to read
+/// (the largest record any TLS server may send) and 4 KB to write (at least
+/// one handshake message). `const`-constructible, for a `ConstStaticCell`:
 ///
-/// The read record buffer must hold the largest TLS record the server sends
-/// (16 640 bytes for any server; less if the server is known to send
-/// smaller records); the write buffer holds one outgoing record, at least
-/// a handshake message. Certificates' validity times are not checked: a
-/// device often has no calendar clock when it connects.
+/// ```text
+/// static RECORDS: ConstStaticCell<TlsRecords> = ConstStaticCell::new(TlsRecords::new());
+/// let connector = TlsConnector::new(tcp, RECORDS.take(), "chat.example.com", CA_DER, rng);
+/// ```
+pub struct TlsRecords<const READ: usize = 16_640, const WRITE: usize = 4096> {
+    read: [u8; READ],
+    write: [u8; WRITE],
+}
+
+impl<const READ: usize, const WRITE: usize> TlsRecords<READ, WRITE> {
+    /// Zeroed buffers.
+    pub const fn new() -> Self {
+        TlsRecords {
+            read: [0; READ],
+            write: [0; WRITE],
+        }
+    }
+}
+
+impl<const READ: usize, const WRITE: usize> Default for TlsRecords<READ, WRITE> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A connector whose connections are TLS sessions over `inner`'s, each
+/// borrowing the connector's [`TlsRecords`] while it is open.
+/// Certificates' validity times are not checked: a device often has no
+/// calendar clock when it connects.
 pub struct TlsConnector<'b, C, R> {
     inner: C,
     read_record: &'b mut [u8],
@@ -35,17 +61,17 @@ pub struct TlsConnector<'b, C, R> {
 impl<'b, C: Connector, R: CryptoRngCore> TlsConnector<'b, C, R> {
     /// TLS over `inner`'s connections to the server named `server_name`,
     /// whose certificate the CA certificate `ca_der` (DER) must have signed.
-    pub fn new(
+    pub fn new<const READ: usize, const WRITE: usize>(
         inner: C,
-        buffers: (&'b mut [u8], &'b mut [u8]),
+        records: &'b mut TlsRecords<READ, WRITE>,
         server_name: &'b str,
         ca_der: &'b [u8],
         rng: R,
     ) -> Self {
         TlsConnector {
             inner,
-            read_record: buffers.0,
-            write_record: buffers.1,
+            read_record: &mut records.read,
+            write_record: &mut records.write,
             server_name,
             ca_der,
             rng,

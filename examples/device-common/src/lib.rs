@@ -8,6 +8,10 @@
 mod button;
 pub mod settings;
 mod store;
+#[cfg(feature = "tls")]
+mod tls;
 
 pub use button::send_on_press;
 pub use store::{FlashStore, Restored};
+#[cfg(feature = "tls")]
+pub use tls::over_tls;

@@ -155,18 +155,8 @@ async fn main(spawner: Spawner) -> ! {
     #[cfg(not(feature = "tls"))]
     let connector = tcp;
     #[cfg(feature = "tls")]
-    let connector = {
-        // The largest record a TLS server may send, and room for ours.
-        static RECORDS: static_cell::ConstStaticCell<([u8; 16_640], [u8; 4096])> =
-            static_cell::ConstStaticCell::new(([0; 16_640], [0; 4096]));
-        let (read, write) = RECORDS.take();
-        tinyim_embassy::TlsConnector::new(
-            tcp,
-            (read, write),
-            settings::TLS_NAME,
-            settings::TLS_CA_DER,
-            radio_rng::RadioRng(rng),
-        )
+    let Some(connector) = tinyim_device_common::over_tls(tcp, radio_rng::RadioRng(rng)) else {
+        panic!("the TLS record buffers are taken once");
     };
 
     static STATE_BUF: StaticCell<[u8; 3072]> = StaticCell::new();

@@ -13,7 +13,8 @@ use std::process::{Child, Command, Stdio};
 use embassy_futures::select::{select3, Either3};
 use embassy_sync::blocking_mutex::raw::NoopRawMutex;
 use host_embassy::TokioTcp;
-use tinyim_core::DeviceResources;
+use tinyim_core::{Client, DeviceResources};
+use tinyim_driver::Connector;
 use tinyim_embassy::{Handle, OwnedEvent, Runner, Shared};
 use tinyim_server::engine::AppAuth;
 use tinyim_server::net::{Server, ServerConfig};
@@ -61,9 +62,18 @@ pub async fn with_device(
 ) {
     let mut resources = Box::new(DeviceResources::new());
     let client = host_embassy::device_client(&mut resources, seed);
+    with_device_over(TokioTcp::new(addr), client, scenario).await;
+}
+
+/// [`with_device`] with a given client, over the connections of `connector`.
+pub async fn with_device_over<C: Connector>(
+    connector: C,
+    client: Client<'_>,
+    scenario: impl AsyncFnOnce(DeviceHandle<'_>, &mut UnboundedReceiver<OwnedEvent>),
+) {
     let shared = Shared::<NoopRawMutex, 8>::new();
     let mut state = [0u8; 4096];
-    let mut runner = Runner::new(client, TokioTcp::new(addr), &shared, (), &mut state);
+    let mut runner = Runner::new(client, connector, &shared, (), &mut state);
     let device = shared.handle();
     let (events_tx, mut events) = unbounded_channel();
     let reader = async {
