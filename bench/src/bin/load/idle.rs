@@ -3,13 +3,18 @@
 //! per client.
 
 use std::io;
+use std::sync::Arc;
 
 use tinyim_core::wire::{self, body, kind, records};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::Semaphore;
+use tokio_rustls::rustls::pki_types::pem::PemObject;
+use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName};
+use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
+use tokio_rustls::TlsConnector;
 
-use crate::process::{Server, APP_ID, KEY};
+use crate::process::{Server, Tls, APP_ID, KEY};
 use crate::shapes::PATIENCE;
 
 /// Connections opened at once while ramping up.
@@ -27,9 +32,31 @@ fn frame<T: serde::Serialize>(k: u8, body: &T) -> Vec<u8> {
     buf
 }
 
-async fn retried<F: std::future::Future<Output = io::Result<TcpStream>>>(
+/// An open client connection, plain or TLS.
+trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
+
+impl<S: AsyncRead + AsyncWrite + Unpin + Send> Stream for S {}
+
+/// A TLS client configuration that trusts `tls`'s CA.
+fn tls_connector(tls: &Tls) -> TlsConnector {
+    let mut roots = RootCertStore::empty();
+    for cert in CertificateDer::pem_slice_iter(tls.ca_pem.as_bytes()) {
+        roots
+            .add(cert.expect("the CA parses"))
+            .expect("the CA is usable");
+    }
+    let config =
+        ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .expect("TLS versions")
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+    TlsConnector::from(Arc::new(config))
+}
+
+async fn retried<T, F: std::future::Future<Output = io::Result<T>>>(
     mut open: impl FnMut() -> F,
-) -> TcpStream {
+) -> T {
     let mut last = None;
     for attempt in 1..=ATTEMPTS {
         match open().await {
@@ -41,9 +68,22 @@ async fn retried<F: std::future::Future<Output = io::Result<TcpStream>>>(
     panic!("a client could not connect: {last:?}");
 }
 
-/// A tinyim client that shook hands and logged in, then sits there.
-async fn tinyim_client(addr: &str, user: &str, sig: &str) -> io::Result<TcpStream> {
-    let mut stream = TcpStream::connect(addr).await?;
+/// A tinyim client that shook hands (over TLS when `tls` is given) and
+/// logged in, then sits there.
+async fn tinyim_client(
+    addr: &str,
+    tls: Option<&TlsConnector>,
+    user: &str,
+    sig: &str,
+) -> io::Result<Box<dyn Stream>> {
+    let tcp = TcpStream::connect(addr).await?;
+    let mut stream: Box<dyn Stream> = match tls {
+        None => Box::new(tcp),
+        Some(tls) => {
+            let name = ServerName::try_from("localhost").expect("a DNS name");
+            Box::new(tls.connect(name, tcp).await?)
+        }
+    };
     let hello = body::Hello {
         version: wire::PROTOCOL_VERSION,
         max_frame: 16 * 1024,
@@ -126,9 +166,10 @@ async fn mqtt_client(addr: &str, id: &str) -> io::Result<TcpStream> {
     Ok(stream)
 }
 
-/// Opens `n` idle clients against `server` and returns the server's
-/// resident memory per client in bytes.
-pub async fn rss_per_client(server: &Server, n: usize, mqtt: bool) -> f64 {
+/// Opens `n` idle clients against `server` (tinyim ones over TLS when `tls`
+/// is given) and returns the server's resident memory per client in bytes.
+pub async fn rss_per_client(server: &Server, n: usize, mqtt: bool, tls: Option<&Tls>) -> f64 {
+    let tls = tls.map(tls_connector);
     let before = server.rss_bytes();
     let ramp = std::sync::Arc::new(Semaphore::new(RAMP));
     let mut opening = tokio::task::JoinSet::new();
@@ -136,7 +177,7 @@ pub async fn rss_per_client(server: &Server, n: usize, mqtt: bool) -> f64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     for i in 0..n {
-        let (addr, ramp) = (server.addr.clone(), ramp.clone());
+        let (addr, ramp, tls) = (server.addr.clone(), ramp.clone(), tls.clone());
         let user = format!("idle{i}");
         let sig = if mqtt {
             String::new()
@@ -146,9 +187,10 @@ pub async fn rss_per_client(server: &Server, n: usize, mqtt: bool) -> f64 {
         opening.spawn(async move {
             let _permit = ramp.acquire_owned().await.expect("open");
             if mqtt {
-                retried(|| mqtt_client(&addr, &user)).await
+                let stream: Box<dyn Stream> = Box::new(retried(|| mqtt_client(&addr, &user)).await);
+                stream
             } else {
-                retried(|| tinyim_client(&addr, &user, &sig)).await
+                retried(|| tinyim_client(&addr, tls.as_ref(), &user, &sig)).await
             }
         });
     }

@@ -39,8 +39,7 @@ struct Cli {
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// tinyim over TLS (a development certificate; its clients trust its
-    /// CA); mosquitto stays on plain TCP. The idle shape, made of raw TCP
-    /// connections, is skipped.
+    /// CA); mosquitto stays on plain TCP.
     #[arg(long)]
     tls: bool,
 }
@@ -149,10 +148,7 @@ async fn main() {
     if let Some(tls) = &tls {
         tinyim::use_tls(tls);
     }
-    let wanted = |shape: &str| {
-        (cli.only.is_empty() || cli.only.iter().any(|o| o == shape))
-            && !(tls.is_some() && shape == "idle")
-    };
+    let wanted = |shape: &str| cli.only.is_empty() || cli.only.iter().any(|o| o == shape);
     for run in 0..cli.runs {
         eprintln!("run {} of {}", run + 1, cli.runs);
         for mqtt in [false, true] {
@@ -229,7 +225,7 @@ async fn main() {
 
             for (r, &n) in idle.iter_mut().zip(s.idle).filter(|_| wanted("idle")) {
                 let server = start().await;
-                let v = idle::rss_per_client(&server, n, mqtt).await;
+                let v = idle::rss_per_client(&server, n, mqtt, tls.as_ref()).await;
                 eprintln!("  {system} {n} idle: {v:.0} bytes/client");
                 push(r, v);
                 drop(server);
