@@ -103,12 +103,16 @@ struct ServeArgs {
     /// Seconds after sending a sender may revoke a message (TIM's two minutes).
     #[arg(long, env = "TINYIM_REVOKE_WINDOW_SECS", default_value_t = 120)]
     revoke_window_secs: u64,
-    /// Serve clients over TLS with this certificate chain (PEM, leaf first).
+    /// Serve clients over TLS with this certificate chain (PEM, leaf first):
+    /// on --tls-listen if given (--listen then stays plain), else on --listen.
     #[arg(long, env = "TINYIM_TLS_CERT", requires = "tls_key")]
     tls_cert: Option<PathBuf>,
     /// The private key of --tls-cert (PEM).
     #[arg(long, env = "TINYIM_TLS_KEY", requires = "tls_cert")]
     tls_key: Option<PathBuf>,
+    /// An address of its own for TLS, so that --listen stays plain TCP.
+    #[arg(long, env = "TINYIM_TLS_LISTEN", requires = "tls_cert")]
+    tls_listen: Option<SocketAddr>,
     /// TLS handshakes in progress at most; new connections past it are closed.
     #[arg(long, env = "TINYIM_MAX_TLS_HANDSHAKES", default_value_t = 1024)]
     max_tls_handshakes: usize,
@@ -234,6 +238,7 @@ fn serve(args: ServeArgs) -> ExitCode {
     config.group_messages_per_second = args.group_rate;
     config.revoke_window = Duration::from_secs(args.revoke_window_secs);
     config.max_tls_handshakes = args.max_tls_handshakes.max(1);
+    config.tls_listen = args.tls_listen;
     if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
         match tinyim_server::net::tls::server_config(cert, key) {
             Ok(tls) => config.tls = Some(tls),
@@ -260,10 +265,14 @@ fn serve(args: ServeArgs) -> ExitCode {
         };
         match server.local_addr() {
             Ok(addr) => {
-                let tls = args.tls_cert.is_some();
+                let tls = args.tls_cert.is_some() && args.tls_listen.is_none();
                 tracing::info!(%addr, data = %args.data.display(), tls, "tinyim-server listening");
-                // A plain line for scripts and tests that start it on port 0.
+                // Plain lines for scripts and tests that start it on port 0.
                 println!("listening on {addr}");
+                if let Some(Ok(tls_addr)) = server.tls_local_addr() {
+                    tracing::info!(%tls_addr, "TLS listening");
+                    println!("listening for TLS on {tls_addr}");
+                }
             }
             Err(e) => tracing::warn!("listening (address unknown: {e})"),
         }

@@ -3,7 +3,8 @@
 //! TCP, also across a server restart; a client that trusts another CA does
 //! not log in; plaintext and garbage on the TLS port are closed without an
 //! answer, and the server keeps serving; past the limit of handshakes in
-//! progress new connections are closed at once. Real server on 127.0.0.1, real
+//! progress new connections are closed at once; with an address of its
+//! own for TLS, a plain and a TLS client talk through one server. Real server on 127.0.0.1, real
 //! SQLite file, certificates made for the test.
 
 mod common;
@@ -138,4 +139,26 @@ async fn connections_past_the_handshake_limit_are_closed_at_once() {
     // Once the silent one leaves, a client gets in.
     drop(silent);
     tls_client(&server.addr, &certs.ca_pem, "alice").await;
+}
+
+#[tokio::test]
+async fn plain_and_tls_clients_share_one_server_on_two_addresses() {
+    let dir = tempfile::tempdir().unwrap();
+    let certs = DevCertificates::generate(&["localhost".into()]).unwrap();
+    certs.write_to(dir.path()).unwrap();
+    let server =
+        ServerProcess::start_tls(dir.path(), "127.0.0.1:0", &["--tls-listen", "127.0.0.1:0"]);
+    let tls_addr = server.tls_addr.clone().expect("a TLS address");
+    let (device, mut device_events) = client(&server.addr, "device").await;
+    let (phone, mut phone_events) = tls_client(&tls_addr, &certs.ca_pem, "phone").await;
+    device.send_text("phone", "plain to tls").await.unwrap();
+    assert_eq!(received_text(&mut phone_events).await, "plain to tls");
+    phone.send_text("device", "tls to plain").await.unwrap();
+    assert_eq!(received_text(&mut device_events).await, "tls to plain");
+    // Each address speaks only its own: a TLS client on the plain one does
+    // not get in.
+    let mut options = tls_options(&certs.ca_pem);
+    options.config.request_timeout = tinyim_core::time::Duration::from_secs(2);
+    let (confused, _events) = Tim::connect(&server.addr, options);
+    assert!(confused.login("confused", &sig("confused")).await.is_err());
 }

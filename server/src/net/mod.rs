@@ -51,9 +51,12 @@ pub struct ServerConfig {
     /// How long after sending a sender may revoke a message (TIM's two
     /// minutes by default).
     pub revoke_window: Duration,
-    /// TLS for every client connection (see [`tls::server_config`]); plain
-    /// TCP when `None`.
+    /// TLS for client connections (see [`tls::server_config`]): on
+    /// [`ServerConfig::tls_listen`] when that is set, else on `listen`;
+    /// plain TCP only when `None`.
     pub tls: Option<Arc<tokio_rustls::rustls::ServerConfig>>,
+    /// An address of its own for TLS, so that `listen` stays plain TCP.
+    pub tls_listen: Option<SocketAddr>,
     /// TLS handshakes in progress at most; past it new connections are
     /// closed at once (a handshake holds rustls's buffers until it ends or
     /// times out, so a flood of slow ones must not take unbounded memory).
@@ -74,6 +77,7 @@ impl ServerConfig {
             group_messages_per_second: 40,
             revoke_window: Duration::from_secs(120),
             tls: None,
+            tls_listen: None,
             max_tls_handshakes: 1024,
         }
     }
@@ -102,15 +106,27 @@ impl Shared {
 /// A server that is running; dropping it does not stop it (see [`Server::run`]).
 pub struct Server {
     listener: TcpListener,
+    /// TLS's own listener, when it has an address of its own.
+    tls_listener: Option<TcpListener>,
     shared: Arc<Shared>,
 }
 
 impl Server {
-    /// Opens the store, starts the engine thread and binds the listener.
+    /// Opens the store, starts the engine thread and binds the listeners.
     pub async fn bind(config: ServerConfig) -> std::io::Result<Server> {
+        if config.tls_listen.is_some() && config.tls.is_none() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "an address for TLS but no certificate",
+            ));
+        }
         let (store, wal) =
             SqliteStore::open_deferred_sync(&config.data).map_err(std::io::Error::other)?;
         let listener = TcpListener::bind(config.listen).await?;
+        let tls_listener = match config.tls_listen {
+            Some(addr) => Some(TcpListener::bind(addr).await?),
+            None => None,
+        };
         let (tx, rx) = mpsc::channel(8192);
         let limits = HandshakeLimits {
             max_frame: SERVER_MAX_FRAME,
@@ -141,7 +157,11 @@ impl Server {
             }
         });
         tokio::spawn(sweep::run(shared.clone()));
-        Ok(Server { listener, shared })
+        Ok(Server {
+            listener,
+            tls_listener,
+            shared,
+        })
     }
 
     /// The address actually bound (useful with port 0).
@@ -149,35 +169,60 @@ impl Server {
         self.listener.local_addr()
     }
 
+    /// The address TLS was bound to, when it has one of its own.
+    pub fn tls_local_addr(&self) -> Option<std::io::Result<SocketAddr>> {
+        self.tls_listener.as_ref().map(TcpListener::local_addr)
+    }
+
     /// Accepts connections until the task is dropped.
     pub async fn run(self) {
         let tls = self.shared.config.tls.clone().map(TlsAcceptor::from);
         let handshakes = Arc::new(Semaphore::new(self.shared.config.max_tls_handshakes));
-        loop {
-            match self.listener.accept().await {
-                Ok((stream, peer)) => {
-                    let _ = stream.set_nodelay(true);
-                    match &tls {
-                        None => {
-                            if let Some(conn) = connection::run(stream, self.shared.clone()) {
-                                tracing::debug!(%peer, "accepted");
-                                tokio::spawn(conn);
-                            }
+        let shared = &self.shared;
+        match &self.tls_listener {
+            // TLS on an address of its own: the main one stays plain.
+            Some(tls_listener) => {
+                tokio::join!(
+                    accept(&self.listener, None, &handshakes, shared),
+                    accept(tls_listener, tls, &handshakes, shared),
+                );
+            }
+            None => accept(&self.listener, tls, &handshakes, shared).await,
+        }
+    }
+}
+
+/// Accepts connections on `listener`, over TLS when `tls` is given, for
+/// ever.
+async fn accept(
+    listener: &TcpListener,
+    tls: Option<TlsAcceptor>,
+    handshakes: &Arc<Semaphore>,
+    shared: &Arc<Shared>,
+) {
+    loop {
+        match listener.accept().await {
+            Ok((stream, peer)) => {
+                let _ = stream.set_nodelay(true);
+                match &tls {
+                    None => {
+                        if let Some(conn) = connection::run(stream, shared.clone()) {
+                            tracing::debug!(%peer, "accepted");
+                            tokio::spawn(conn);
                         }
-                        Some(tls) => match handshakes.clone().try_acquire_owned() {
-                            Ok(permit) => {
-                                let shared = self.shared.clone();
-                                tokio::spawn(serve_tls(tls.clone(), stream, shared, permit));
-                            }
-                            Err(_) => tracing::info!(%peer, "too many TLS handshakes; closed"),
-                        },
                     }
+                    Some(tls) => match handshakes.clone().try_acquire_owned() {
+                        Ok(permit) => {
+                            tokio::spawn(serve_tls(tls.clone(), stream, shared.clone(), permit));
+                        }
+                        Err(_) => tracing::info!(%peer, "too many TLS handshakes; closed"),
+                    },
                 }
-                Err(e) => {
-                    // Out of file descriptors and the like: wait, do not spin.
-                    tracing::warn!("accept failed: {e}");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
+            }
+            Err(e) => {
+                // Out of file descriptors and the like: wait, do not spin.
+                tracing::warn!("accept failed: {e}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
             }
         }
     }

@@ -35,6 +35,8 @@ pub fn sig(user: &str) -> String {
 pub struct ServerProcess {
     child: Child,
     pub addr: String,
+    /// Where TLS listens, when started with an address of its own for it.
+    pub tls_addr: Option<String>,
     pub data: PathBuf,
 }
 
@@ -64,19 +66,25 @@ impl ServerProcess {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start tinyim-server");
-        let stdout = child.stdout.take().unwrap();
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("server prints its address");
-        let addr = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
-            .to_owned();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut listening = |prefix: &str| {
+            let mut line = String::new();
+            stdout
+                .read_line(&mut line)
+                .expect("server prints its address");
+            line.trim()
+                .strip_prefix(prefix)
+                .unwrap_or_else(|| panic!("unexpected line: {line:?}"))
+                .to_owned()
+        };
+        let addr = listening("listening on ");
+        let tls_addr = extra
+            .contains(&"--tls-listen")
+            .then(|| listening("listening for TLS on "));
         ServerProcess {
             child,
             addr,
+            tls_addr,
             data: data.to_owned(),
         }
     }
