@@ -476,6 +476,35 @@ fn a_server_that_cannot_serve_this_version_fails_the_login_at_once() {
 }
 
 #[test]
+fn a_transport_that_does_not_open_in_time_is_given_up_and_dialed_again() {
+    let mut h = Harness::with_config(tinyim_core::Config {
+        connect_timeout: Duration::from_millis(2_000),
+        request_timeout: Duration::from_millis(60_000),
+        ..util::config()
+    });
+    h.client.login(h.now, "alice", "sig").unwrap();
+    assert!(h.client.poll_connect(h.now));
+    // The transport never opens: the core's next deadline is the attempt's.
+    assert_eq!(
+        h.client.poll_timeout(),
+        Some(h.now + Duration::from_millis(2_000))
+    );
+    h.advance(1_999);
+    assert!(!h.client.poll_close(), "not yet");
+    h.advance(1);
+    assert!(h.client.poll_close(), "the attempt is given up");
+    assert_eq!(h.client.net_state(), NetState::Connecting);
+    assert!(!h.client.poll_connect(h.now), "not before the backoff");
+    h.now = h.client.poll_timeout().unwrap();
+    assert!(
+        h.client.poll_connect(h.now),
+        "dials again after the backoff"
+    );
+    // The login request is still waiting: the session goes on.
+    assert!(!h.events().iter().any(|e| e.starts_with("RequestFailed")));
+}
+
+#[test]
 fn a_refusal_for_another_reason_dials_again() {
     let reject = frame(kind::HELLO_REJECT, &body::HelloReject { code: 9999 });
     let (mut h, _, events) = handshake_answered(&reject);

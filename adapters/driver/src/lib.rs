@@ -18,8 +18,9 @@
 #![warn(missing_docs)]
 
 use core::future::Future;
+use core::pin::pin;
 
-use embassy_futures::select::{select, select3, Either, Either3};
+use embassy_futures::select::{select3, Either3};
 use embedded_io_async::{Read, Write};
 use tinyim_core::time::Instant;
 use tinyim_core::{Client, Event};
@@ -110,30 +111,25 @@ pub async fn run<C: Connector, K: Clock, H: Host>(
         let _ = client.poll_close();
         dialing = dialing || client.poll_connect(clock.now());
         if dialing {
-            // Commands are still served while the connection opens. The
-            // command is matched out first: what stays alive while the
-            // connection is served is only the connection.
-            let opened = match select(connector.connect(), host.command()).await {
-                Either::First(opened) => opened,
-                Either::Second(command) => {
-                    if !apply(client, clock, host, command) {
-                        return;
-                    }
+            dialing = false;
+            // Matched out in the `let`: only the connection stays alive
+            // while it is served, not the enum it came in.
+            let mut connection = match open(client, connector, clock, host).await {
+                Opened::Connection(connection) => connection,
+                Opened::Stop => return,
+                // The core gave the attempt up (its connect deadline passed).
+                Opened::Abandoned => continue,
+                Opened::Failed => {
+                    client.connection_lost(clock.now());
                     continue;
                 }
             };
-            dialing = false;
-            match opened {
-                Ok(mut connection) => {
-                    client.connection_opened(clock.now());
-                    if !serve(client, &mut connection, clock, host).await {
-                        return;
-                    }
-                    // `connection` is dropped here, which closes it.
-                    continue;
-                }
-                Err(_) => client.connection_lost(clock.now()),
+            client.connection_opened(clock.now());
+            if !serve(client, &mut connection, clock, host).await {
+                return;
             }
+            // `connection` is dropped here, which closes it.
+            continue;
         }
         if deliver(client, host).await {
             continue;
@@ -142,6 +138,55 @@ pub async fn run<C: Connector, K: Clock, H: Host>(
             Next::Go | Next::Lost => {}
             Next::Stop => return,
         }
+    }
+}
+
+/// How an attempt to open a connection ended.
+enum Opened<T> {
+    Connection(T),
+    Failed,
+    /// The core gave it up: its deadline for opening passed.
+    Abandoned,
+    /// The host's `apply` returned `false`.
+    Stop,
+}
+
+/// Opens a connection while commands, the core's deadlines and the events
+/// they make are served; one attempt, kept across them (a command does not
+/// start the connection over).
+async fn open<'c, C: Connector, K: Clock, H: Host>(
+    client: &mut Client<'_>,
+    connector: &'c mut C,
+    clock: &K,
+    host: &mut H,
+) -> Opened<C::Connection<'c>> {
+    let connecting = connector.connect();
+    let mut connecting = pin!(connecting);
+    loop {
+        let wake_at = client.poll_timeout();
+        let timer = async {
+            match wake_at {
+                Some(at) => clock.sleep_until(at).await,
+                None => core::future::pending().await,
+            }
+        };
+        match select3(connecting.as_mut(), host.command(), timer).await {
+            Either3::First(Ok(connection)) => return Opened::Connection(connection),
+            Either3::First(Err(_)) => return Opened::Failed,
+            Either3::Second(command) => {
+                if !apply(client, clock, host, command) {
+                    return Opened::Stop;
+                }
+            }
+            Either3::Third(()) => {
+                client.handle_timeout(clock.now());
+                if client.poll_close() {
+                    return Opened::Abandoned;
+                }
+            }
+        }
+        // What the command or the deadline made (a login that timed out).
+        deliver(client, host).await;
     }
 }
 

@@ -13,6 +13,12 @@ pub struct Config {
     /// Deadline of a send, reconnects included; the message is resent on
     /// every reconnect until then.
     pub send_timeout: Duration,
+    /// Time allowed to open the transport (a TCP connection and, over TLS,
+    /// its handshake); past it the attempt is given up (`poll_close`) and
+    /// retried after the backoff, so a server that accepts and then stays
+    /// silent, or a network that drops the connection attempts, cannot
+    /// stall the client.
+    pub connect_timeout: Duration,
     /// Time allowed for the handshake after the transport opens.
     pub handshake_timeout: Duration,
     /// First reconnect delay; doubles per failed attempt, with jitter.
@@ -30,6 +36,7 @@ impl Config {
             device,
             request_timeout: Duration::from_secs(10),
             send_timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
             handshake_timeout: Duration::from_secs(10),
             reconnect_min: Duration::from_millis(500),
             reconnect_max: Duration::from_secs(30),

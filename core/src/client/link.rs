@@ -10,8 +10,8 @@ pub(crate) const SILENCE_HEARTBEATS: u64 = 3;
 pub(crate) enum Link {
     /// No transport; dial at `retry_at` if a login is wanted.
     Idle { retry_at: Instant },
-    /// The adapter is opening a transport.
-    Dialing,
+    /// The adapter is opening a transport, until `deadline`.
+    Dialing { deadline: Instant },
     /// Hello sent, waiting for the server's answer.
     Handshaking { deadline: Instant },
     /// Handshake done.
@@ -44,7 +44,7 @@ impl Link {
     /// The next instant at which `on_timeout` has work.
     pub(crate) fn next_timeout(self) -> Option<Instant> {
         match self {
-            Link::Handshaking { deadline } => Some(deadline),
+            Link::Dialing { deadline } | Link::Handshaking { deadline } => Some(deadline),
             Link::Open {
                 heartbeat,
                 last_rx,

@@ -413,14 +413,18 @@ impl<'r> Client<'r> {
     // ----- poll_* -----
 
     /// Whether the adapter should open a transport now (then call
-    /// `connection_opened` or `connection_lost`).
+    /// `connection_opened` or `connection_lost`). Opening it has until
+    /// `Config::connect_timeout`: past it `poll_close` says to give the
+    /// attempt up, and the client dials again after the backoff.
     pub fn poll_connect(&mut self, now: Instant) -> bool {
         self.st.enter(now);
         match self.st.link {
             link::Link::Idle { retry_at }
                 if self.st.session.credentials.is_some() && self.st.now >= retry_at =>
             {
-                self.st.link = link::Link::Dialing;
+                self.st.link = link::Link::Dialing {
+                    deadline: self.st.now + self.st.config.connect_timeout,
+                };
                 true
             }
             _ => false,

@@ -271,6 +271,10 @@ impl<'r> State<'r> {
     pub(crate) fn on_timeout(&mut self) {
         let now = self.now;
         match self.link {
+            Link::Dialing { deadline } if now >= deadline => {
+                log_debug!("opening the transport timed out");
+                self.close_transport();
+            }
             Link::Handshaking { deadline } if now >= deadline => {
                 log_debug!("handshake timed out");
                 self.close_transport();

@@ -117,3 +117,87 @@ async fn a_device_trusting_another_ca_does_not_log_in() {
     })
     .await;
 }
+
+/// A fake server on 127.0.0.1 that answers every connection with `reply`
+/// and then reads until the device leaves; returns its address and a
+/// receiver that hears of each connection it accepts.
+async fn fake_server(reply: Vec<u8>) -> (String, tokio::sync::mpsc::UnboundedReceiver<()>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let (accepted, accepts) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let _ = accepted.send(());
+            let reply = reply.clone();
+            tokio::spawn(async move {
+                let _ = stream.write_all(&reply).await;
+                let mut sink = [0u8; 1024];
+                while matches!(stream.read(&mut sink).await, Ok(n) if n > 0) {}
+            });
+        }
+    });
+    (addr, accepts)
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn silent_and_hostile_tls_servers_get_errors_not_panics_or_hangs() {
+    let certs = DevCertificates::generate(&["localhost".into()]).unwrap();
+    let garbage: Vec<u8> = (0..=255u8).cycle().take(20_000).collect();
+    // Silence after the TCP connection opens, a handshake record that
+    // claims more than any record may hold, an alert, a server hello cut
+    // short, and bytes that are not TLS at all. Each leaves the handshake
+    // failed or unfinished: the login fails by its deadline, the runner
+    // goes on.
+    let replies = [
+        Vec::new(),
+        vec![0x16, 0x03, 0x03, 0xff, 0xff, 0x02],
+        vec![0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28],
+        vec![
+            0x16, 0x03, 0x03, 0x00, 0x40, 0x02, 0x00, 0x00, 0x3c, 0x03, 0x03,
+        ],
+        garbage,
+    ];
+    for reply in replies {
+        let (addr, _accepts) = fake_server(reply).await;
+        let mut records = Box::new(TlsRecords::new());
+        let connector = connector(&addr, &mut records, &certs.ca_der);
+        let mut resources = Box::new(DeviceResources::new());
+        let client = device_client(&mut resources, 2);
+        with_device_over(connector, client, async |device, _| {
+            let login = device.login("device-1", &sig("device-1")).await;
+            assert!(login.is_err(), "logged in through a hostile server");
+        })
+        .await;
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_server_silent_after_connecting_is_given_up_and_dialed_again() {
+    let certs = DevCertificates::generate(&["localhost".into()]).unwrap();
+    let (addr, mut accepts) = fake_server(Vec::new()).await;
+    let mut records = Box::new(TlsRecords::new());
+    let connector = connector(&addr, &mut records, &certs.ca_der);
+    let mut resources = Box::new(DeviceResources::new());
+    let mut config = Config::new(DeviceClass::Embedded);
+    config.connect_timeout = Duration::from_secs(1);
+    config.request_timeout = Duration::from_secs(600);
+    let client = Client::new(&config, &mut resources, Instant::ZERO, 5);
+    with_device_over(connector, client, async |device, _| {
+        let user_sig = sig("device-1");
+        let login = device.login("device-1", &user_sig);
+        // The first TLS handshake never ends; the core gives it up after a
+        // second and dials again, while the login keeps waiting.
+        let two_attempts = async {
+            accepts.recv().await.unwrap();
+            accepts.recv().await.unwrap();
+        };
+        match embassy_futures::select::select(login, two_attempts).await {
+            embassy_futures::select::Either::First(result) => {
+                panic!("the login ended before a second attempt: {result:?}")
+            }
+            embassy_futures::select::Either::Second(()) => {}
+        }
+    })
+    .await;
+}
