@@ -28,17 +28,13 @@ async fn listed(tim: &Tim, conversation: &str) -> Option<(String, u64)> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_cleared_history_is_gone_for_the_user_on_every_device_and_kept_by_the_peer() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("tinyim.db");
-    let server = ServerProcess::start(&db, "127.0.0.1:0");
-    let (desktop, mut desktop_events) = client(&server.addr, "alice").await;
-    let (phone, mut phone_events) = on_phone(&server.addr, "alice").await;
-    let (bob, _bob_events) = client(&server.addr, "bob").await;
-    for text in ["one", "two"] {
-        bob.send_text("alice", text).await.unwrap();
-    }
-    receive(&mut desktop_events, 2).await;
-    receive(&mut phone_events, 2).await;
+    let AliceOnTwoDevices {
+        dir: _dir,
+        server,
+        desktop: (desktop, _desktop_events),
+        phone: (phone, mut phone_events),
+        bob: (bob, _bob_events),
+    } = alice_on_two_devices(&["one", "two"]).await;
     assert_eq!(listed(&desktop, "C2Cbob").await, Some(("two".into(), 2)));
 
     desktop.clear_history_message("C2Cbob").await.unwrap();
@@ -61,8 +57,7 @@ async fn a_cleared_history_is_gone_for_the_user_on_every_device_and_kept_by_the_
     );
 
     // A device that syncs from scratch after a restart sees it cleared.
-    server.kill();
-    let server = ServerProcess::start(&db, "127.0.0.1:0");
+    let server = server.restart();
     let (later, mut later_events) = client(&server.addr, "alice").await;
     assert_eq!(listed(&later, "C2Cbob").await, Some((String::new(), 0)));
     assert!(texts(&later, "C2Cbob").await.is_empty());

@@ -16,17 +16,13 @@ async fn listed(tim: &Tim) -> Vec<(String, u64)> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_deleted_conversation_leaves_every_device_and_the_next_message_brings_it_back() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("tinyim.db");
-    let server = ServerProcess::start(&db, "127.0.0.1:0");
-    let (desktop, mut desktop_events) = client(&server.addr, "alice").await;
-    let (phone, mut phone_events) = on_phone(&server.addr, "alice").await;
-    let (bob, _bob_events) = client(&server.addr, "bob").await;
-    for text in ["one", "two"] {
-        bob.send_text("alice", text).await.unwrap();
-    }
-    receive(&mut desktop_events, 2).await;
-    receive(&mut phone_events, 2).await;
+    let AliceOnTwoDevices {
+        dir: _dir,
+        server,
+        desktop: (desktop, _desktop_events),
+        phone: (phone, mut phone_events),
+        bob: _bob,
+    } = alice_on_two_devices(&["one", "two"]).await;
     assert_eq!(desktop.total_unread().await.unwrap(), 2);
 
     desktop.delete_conversation("C2Cbob").await.unwrap();
@@ -46,8 +42,7 @@ async fn a_deleted_conversation_leaves_every_device_and_the_next_message_brings_
     desktop.delete_conversation("C2Cnobody").await.unwrap();
 
     // A device that syncs from scratch after a restart does not list it.
-    server.kill();
-    let server = ServerProcess::start(&db, "127.0.0.1:0");
+    let server = server.restart();
     let (later, mut later_events) = client(&server.addr, "alice").await;
     assert!(listed(&later).await.is_empty());
     let (bob, _bob_events) = client(&server.addr, "bob").await;

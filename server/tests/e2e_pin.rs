@@ -17,18 +17,17 @@ async fn listed(tim: &Tim) -> Vec<(String, bool)> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_pinned_conversation_is_first_on_every_device_until_unpinned() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("tinyim.db");
-    let server = ServerProcess::start(&db, "127.0.0.1:0");
-    let (desktop, mut desktop_events) = client(&server.addr, "alice").await;
-    let (phone, mut phone_events) = on_phone(&server.addr, "alice").await;
-    let (bob, _bob_events) = client(&server.addr, "bob").await;
+    let AliceOnTwoDevices {
+        dir: _dir,
+        server,
+        desktop: (desktop, mut desktop_events),
+        phone: (phone, mut phone_events),
+        bob: _bob,
+    } = alice_on_two_devices(&["older"]).await;
     let (carol, _carol_events) = client(&server.addr, "carol").await;
-    bob.send_text("alice", "older").await.unwrap();
-    receive(&mut desktop_events, 1).await;
     carol.send_text("alice", "newer").await.unwrap();
     receive(&mut desktop_events, 1).await;
-    receive(&mut phone_events, 2).await;
+    receive(&mut phone_events, 1).await;
     assert_eq!(
         listed(&desktop).await,
         [("C2Ccarol".to_owned(), false), ("C2Cbob".to_owned(), false)]
@@ -47,8 +46,7 @@ async fn a_pinned_conversation_is_first_on_every_device_until_unpinned() {
 
     // A device that syncs from scratch after a restart lists it first too,
     // also after a newer message elsewhere.
-    server.kill();
-    let server = ServerProcess::start(&db, "127.0.0.1:0");
+    let server = server.restart();
     let (carol, _carol_events) = client(&server.addr, "carol").await;
     carol.send_text("alice", "newest").await.unwrap();
     let (later, _later_events) = client(&server.addr, "alice").await;

@@ -42,12 +42,13 @@ fn code_of(result: Result<(), TimError>) -> u32 {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_revoked_message_is_gone_from_every_history_and_every_device_is_told() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("tinyim.db");
-    let server = ServerProcess::start(&db, "127.0.0.1:0");
-    let (alice, mut alice_events) = client(&server.addr, "alice").await;
-    let (alice_phone, mut alice_phone_events) = on_phone(&server.addr, "alice").await;
-    let (bob, mut bob_events) = client(&server.addr, "bob").await;
+    let AliceOnTwoDevices {
+        dir: _dir,
+        server,
+        desktop: (alice, mut alice_events),
+        phone: (alice_phone, mut alice_phone_events),
+        bob: (bob, mut bob_events),
+    } = alice_on_two_devices(&[]).await;
     let kept = alice.send_text("bob", "hello").await.unwrap();
     let secret = alice.send_text("bob", "secret").await.unwrap();
     receive(&mut bob_events, 2).await;
@@ -85,8 +86,7 @@ async fn a_revoked_message_is_gone_from_every_history_and_every_device_is_told()
 
     // bob's other device learns at its next sync, and it stays revoked
     // after a restart.
-    server.kill();
-    let server = ServerProcess::start(&db, "127.0.0.1:0");
+    let server = server.restart();
     let phone = Options {
         config: Config::new(DeviceClass::Mobile),
         ..Options::default()

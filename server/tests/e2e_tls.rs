@@ -162,3 +162,51 @@ async fn plain_and_tls_clients_share_one_server_on_two_addresses() {
     let (confused, _events) = Tim::connect(&server.addr, options);
     assert!(confused.login("confused", &sig("confused")).await.is_err());
 }
+
+#[tokio::test]
+async fn the_dev_cert_command_makes_files_a_tls_server_and_client_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let made = std::process::Command::new(env!("CARGO_BIN_EXE_tinyim-server"))
+        .args(["tls-dev-cert", "--dir"])
+        .arg(dir.path())
+        .args(["--name", "localhost"])
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{made:?}");
+    let server = ServerProcess::start_tls(dir.path(), "127.0.0.1:0", &[]);
+    let ca = std::fs::read_to_string(dir.path().join("ca.pem")).unwrap();
+    tls_client(&server.addr, &ca, "alice").await;
+}
+
+#[test]
+fn unusable_certificate_files_stop_the_server_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let certs = DevCertificates::generate(&["localhost".into()]).unwrap();
+    certs.write_to(dir.path()).unwrap();
+    let garbage = dir.path().join("garbage.pem");
+    std::fs::write(&garbage, "not a certificate").unwrap();
+    let cases = [
+        ("garbage.pem", "key.pem"),
+        ("cert.pem", "garbage.pem"),
+        ("missing.pem", "key.pem"),
+        // A key that is not the certificate's.
+        ("ca.pem", "key.pem"),
+    ];
+    for (cert, key) in cases {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_tinyim-server"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--tls-cert"])
+            .arg(dir.path().join(cert))
+            .arg("--tls-key")
+            .arg(dir.path().join(key))
+            .arg("--data")
+            .arg(dir.path().join("tinyim.db"))
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{cert} + {key} served");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("cannot use the TLS certificate"),
+            "{cert} + {key}: {stderr}"
+        );
+    }
+}

@@ -333,4 +333,18 @@ async fn send_and_dump_over_tls() {
         String::from_utf8_lossy(&dump.stderr)
     );
     assert!(String::from_utf8_lossy(&dump.stdout).contains("sealed"));
+
+    // A CA file that is missing or holds no certificate: a clear error, no
+    // connection.
+    let missing = dir.path().join("missing.pem");
+    let garbage = dir.path().join("garbage.pem");
+    std::fs::write(&garbage, "not a certificate").unwrap();
+    for ca in [&missing, &garbage] {
+        let refused = chat(
+            &addr,
+            &["--user", "bob", "--dump", "--tls-ca", ca.to_str().unwrap()],
+        );
+        assert!(!refused.status.success());
+        assert!(String::from_utf8_lossy(&refused.stderr).contains("cannot use TLS"));
+    }
 }

@@ -89,6 +89,13 @@ impl ServerProcess {
         }
     }
 
+    /// SIGKILL, then the server again on the same file (on any port).
+    pub fn restart(self) -> ServerProcess {
+        let data = self.data.clone();
+        self.kill();
+        ServerProcess::start(&data, "127.0.0.1:0")
+    }
+
     /// SIGKILL: no shutdown code runs.
     pub fn kill(mut self) -> String {
         self.child.kill().unwrap();
@@ -335,6 +342,43 @@ impl RawConn {
             },
         )
         .expect("login");
+    }
+}
+
+/// A fresh server on a database the test may restart it on, with alice
+/// signed in on a desktop and a phone, and bob signed in, who has sent
+/// alice `from_bob`, received by both of her devices.
+#[allow(dead_code)]
+pub struct AliceOnTwoDevices {
+    pub dir: tempfile::TempDir,
+    pub server: ServerProcess,
+    pub desktop: (Tim, EventStream),
+    pub phone: (Tim, EventStream),
+    pub bob: (Tim, EventStream),
+}
+
+#[allow(dead_code)]
+pub async fn alice_on_two_devices(from_bob: &[&str]) -> AliceOnTwoDevices {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tinyim.db");
+    let server = ServerProcess::start(&db, "127.0.0.1:0");
+    let desktop = client(&server.addr, "alice").await;
+    let phone = on_phone(&server.addr, "alice").await;
+    let bob = client(&server.addr, "bob").await;
+    let (mut desktop, mut phone) = (desktop, phone);
+    for text in from_bob {
+        bob.0.send_text("alice", text).await.unwrap();
+    }
+    if !from_bob.is_empty() {
+        receive(&mut desktop.1, from_bob.len()).await;
+        receive(&mut phone.1, from_bob.len()).await;
+    }
+    AliceOnTwoDevices {
+        dir,
+        server,
+        desktop,
+        phone,
+        bob,
     }
 }
 
