@@ -166,32 +166,43 @@ async fn mqtt_client(addr: &str, id: &str) -> io::Result<TcpStream> {
     Ok(stream)
 }
 
-/// Opens `n` idle clients against `server` (tinyim ones over TLS when `tls`
-/// is given) and returns the server's resident memory per client in bytes.
-pub async fn rss_per_client(server: &Server, n: usize, mqtt: bool, tls: Option<&Tls>) -> f64 {
-    let tls = tls.map(tls_connector);
-    let before = server.rss_bytes();
-    let ramp = std::sync::Arc::new(Semaphore::new(RAMP));
-    let mut opening = tokio::task::JoinSet::new();
+/// Opens one idle client of the system under test: a tinyim client that
+/// logs in as `user` (over TLS when `tls` is given), or an MQTT one.
+async fn idle_client(
+    addr: String,
+    mqtt: bool,
+    tls: Option<TlsConnector>,
+    user: String,
+) -> Box<dyn Stream> {
+    if mqtt {
+        return Box::new(retried(|| mqtt_client(&addr, &user)).await);
+    }
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
+    let sig = tinyim_server::usersig::mint(APP_ID, KEY, &user, 86_400, now);
+    retried(|| tinyim_client(&addr, tls.as_ref(), &user, &sig)).await
+}
+
+/// Opens `n` idle clients against `server` (tinyim ones over TLS when `tls`
+/// is given) and returns the server's resident memory per client in bytes.
+///
+/// The baseline is taken after one client has logged in and is idle: what
+/// the first client makes resident once (the code of the login path paged
+/// in from the binary and its libraries, first allocations of the
+/// allocator and the store) is not a cost per client. Both systems are
+/// measured that way.
+pub async fn rss_per_client(server: &Server, n: usize, mqtt: bool, tls: Option<&Tls>) -> f64 {
+    let tls = tls.map(tls_connector);
+    let first = idle_client(server.addr.clone(), mqtt, tls.clone(), "warm".into()).await;
+    let before = server.rss_bytes();
+    let ramp = std::sync::Arc::new(Semaphore::new(RAMP));
+    let mut opening = tokio::task::JoinSet::new();
     for i in 0..n {
         let (addr, ramp, tls) = (server.addr.clone(), ramp.clone(), tls.clone());
-        let user = format!("idle{i}");
-        let sig = if mqtt {
-            String::new()
-        } else {
-            tinyim_server::usersig::mint(APP_ID, KEY, &user, 86_400, now)
-        };
         opening.spawn(async move {
             let _permit = ramp.acquire_owned().await.expect("open");
-            if mqtt {
-                let stream: Box<dyn Stream> = Box::new(retried(|| mqtt_client(&addr, &user)).await);
-                stream
-            } else {
-                retried(|| tinyim_client(&addr, tls.as_ref(), &user, &sig)).await
-            }
+            idle_client(addr, mqtt, tls, format!("idle{i}")).await
         });
     }
     let streams = tokio::time::timeout(PATIENCE, opening.join_all())
@@ -200,6 +211,6 @@ pub async fn rss_per_client(server: &Server, n: usize, mqtt: bool, tls: Option<&
     // Every client's login (or subscription) was answered: the server holds
     // all of its per-client state now.
     let after = server.rss_bytes();
-    drop(streams);
+    drop((first, streams));
     after.saturating_sub(before) as f64 / n as f64
 }
