@@ -1,5 +1,5 @@
-//! The futures the runner's event step returns: putting an owned event into
-//! the application tasks' queue, and waiting for a handle to take a list
+//! The futures the runner's event step returns: copying an event into the
+//! application tasks' queue, and waiting for a handle to take a list
 //! call's record.
 
 use core::future::Future;
@@ -7,54 +7,51 @@ use core::pin::Pin;
 use core::task::{Context, Poll};
 
 use embassy_sync::blocking_mutex::raw::RawMutex;
-use embassy_sync::channel::{Channel, TrySendError};
+use embassy_sync::channel::Channel;
+use tinyim_core::Event;
 
 use crate::call::Taken;
+use crate::owned::owned;
 use crate::runner::Current;
 use crate::shared::OwnedEvent;
 
-/// Puts an owned event (if there is one) into the application tasks' queue,
-/// waiting for room. Written over `try_send` and `poll_ready_to_send` rather
-/// than with the channel's send future, which panics if polled again after
-/// it completed: this one has no panicking path.
-pub(crate) struct Deliver<'a, M: RawMutex, const N: usize> {
+/// Puts an event (if there is one) into the application tasks' queue,
+/// waiting for room, and copies it out of the client only then. Written
+/// over `poll_ready_to_send` and `try_send` rather than with the channel's
+/// send future, which panics if polled again after it completed: this one
+/// has no panicking path.
+pub(crate) struct Deliver<'a, 'e, M: RawMutex, const N: usize> {
     pub(crate) events: &'a Channel<M, OwnedEvent, N>,
-    pub(crate) event: Option<OwnedEvent>,
+    pub(crate) event: Option<Event<'e>>,
 }
 
-impl<M: RawMutex, const N: usize> Future for Deliver<'_, M, N> {
+impl<M: RawMutex, const N: usize> Future for Deliver<'_, '_, M, N> {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = &mut *self;
-        loop {
-            let Some(event) = this.event.take() else {
-                return Poll::Ready(());
-            };
-            match this.events.try_send(event) {
-                Ok(()) => return Poll::Ready(()),
-                Err(TrySendError::Full(event)) => {
-                    this.event = Some(event);
-                    // Registers the waker; ready again means room appeared.
-                    if this.events.poll_ready_to_send(cx).is_pending() {
-                        return Poll::Pending;
-                    }
-                }
-            }
+        if this.event.is_some() && this.events.poll_ready_to_send(cx).is_pending() {
+            return Poll::Pending;
         }
+        if let Some(owned) = this.event.take().and_then(owned) {
+            // Cannot be full: the runner is the queue's only sender, and
+            // it saw room just now.
+            let _ = this.events.try_send(owned);
+        }
+        Poll::Ready(())
     }
 }
 
 /// An event's delivery, then, when it was a list call's record, the wait
 /// for the handle to take it; a handle that stopped waiting ends the call.
-pub(crate) struct Delivery<'a, M: RawMutex, const N: usize, F> {
-    pub(crate) deliver: Deliver<'a, M, N>,
+pub(crate) struct Delivery<'a, 'e, M: RawMutex, const N: usize, F> {
+    pub(crate) deliver: Deliver<'a, 'e, M, N>,
     pub(crate) taken: Option<F>,
     pub(crate) current: &'a mut Option<Current>,
 }
 
 impl<M: RawMutex, const N: usize, F: Future<Output = Taken> + Unpin> Future
-    for Delivery<'_, M, N, F>
+    for Delivery<'_, '_, M, N, F>
 {
     type Output = ();
 

@@ -4,12 +4,75 @@
 use heapless::String;
 use tinyim_core::model::ConversationId;
 use tinyim_core::wire::group::{GroupNotice, NoticeOp};
-use tinyim_core::{Elem, MessageView};
+use tinyim_core::{Elem, Event, MessageView, SendStatus};
 
-use crate::shared::{ReceivedMessage, ReceivedNotice, MAX_TEXT};
+use crate::shared::{OwnedEvent, ReceivedMessage, ReceivedNotice, MAX_TEXT};
+
+/// The owned copy of an event for application tasks; `None` for the events
+/// that only answer calls (the runner routed those already).
+pub(crate) fn owned(event: Event<'_>) -> Option<OwnedEvent> {
+    Some(match event {
+        Event::RequestCompleted(_)
+        | Event::GroupData { .. }
+        | Event::UserData { .. }
+        | Event::RequestFailed { .. }
+        | Event::MessageStatus {
+            status: SendStatus::Sent { .. },
+            ..
+        } => return None,
+        Event::MessageStatus {
+            client_msg_id,
+            status: SendStatus::Failed { code },
+            ..
+        } => OwnedEvent::MessageFailed {
+            client_msg_id,
+            code,
+        },
+        Event::HistoryMessage { message, .. } => OwnedEvent::HistoryMessage(received(&message)),
+        Event::GroupSystemNotice(MessageView {
+            elem: Elem::GroupSystemNotice(notice),
+            seq,
+            ..
+        }) => OwnedEvent::GroupSystemNotice(received_notice(seq, &notice)),
+        Event::MessageRevoked(MessageView {
+            elem: Elem::RevokeNotice { seq },
+            conversation_id,
+            from,
+            ..
+        }) => OwnedEvent::MessageRevoked {
+            conversation: owned_id(conversation_id),
+            seq,
+            revoker: heapless::String::try_from(from).unwrap_or_default(),
+        },
+        Event::MessageReceived(m)
+        | Event::GroupTip(m)
+        | Event::GroupSystemNotice(m)
+        | Event::MessageRevoked(m) => OwnedEvent::MessageReceived(received(&m)),
+        Event::SdkReady => OwnedEvent::SdkReady,
+        Event::SdkNotReady => OwnedEvent::SdkNotReady,
+        Event::NetStateChange(s) => OwnedEvent::NetStateChange(s),
+        Event::KickedOut(r) => OwnedEvent::KickedOut(r),
+        Event::ConnectionRejected { code } => OwnedEvent::ConnectionRejected(code),
+        Event::ConversationListUpdated => OwnedEvent::ConversationListUpdated,
+        Event::TotalUnreadCountUpdated(n) => OwnedEvent::TotalUnreadCountUpdated(n),
+        Event::ConversationsEvicted(n) => OwnedEvent::ConversationsEvicted(n),
+        Event::GroupListUpdated => OwnedEvent::GroupListUpdated,
+        Event::MessageReadByPeer {
+            conversation_id,
+            peer_read_seq,
+        } => OwnedEvent::MessageReadByPeer {
+            conversation: owned_id(conversation_id),
+            peer_read_seq,
+        },
+        Event::ProfileUpdated => OwnedEvent::ProfileUpdated,
+        Event::BlocklistUpdated => OwnedEvent::BlocklistUpdated,
+        Event::GroupsDropped(n) => OwnedEvent::GroupsDropped(n),
+        Event::SyncComplete => OwnedEvent::SyncComplete,
+    })
+}
 
 /// A message copied out of the client's receive buffer, its payload as text.
-pub(crate) fn received(m: &MessageView<'_>) -> ReceivedMessage {
+fn received(m: &MessageView<'_>) -> ReceivedMessage {
     let (text, truncated) = match m.elem {
         Elem::Text { text } => copy_text(text),
         Elem::Custom { data, .. } => copy_text(data),
@@ -35,7 +98,7 @@ pub(crate) fn received(m: &MessageView<'_>) -> ReceivedMessage {
 
 /// A group system notice copied out; the text is what the notice says: the
 /// apply or handle message, the kick reason, or a custom notice's data.
-pub(crate) fn received_notice(seq: u64, notice: &GroupNotice<'_>) -> ReceivedNotice {
+fn received_notice(seq: u64, notice: &GroupNotice<'_>) -> ReceivedNotice {
     let text = match notice.op {
         NoticeOp::Custom => notice.data,
         _ => notice.message,
@@ -52,7 +115,7 @@ pub(crate) fn received_notice(seq: u64, notice: &GroupNotice<'_>) -> ReceivedNot
 }
 
 /// A conversation id copied out (the core's are valid, so it fits).
-pub(crate) fn owned_id(id: &str) -> ConversationId {
+fn owned_id(id: &str) -> ConversationId {
     String::try_from(id).unwrap_or_default()
 }
 

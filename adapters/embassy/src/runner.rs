@@ -4,15 +4,14 @@ use core::future::Future;
 
 use embassy_sync::blocking_mutex::raw::RawMutex;
 use tinyim_core::time::Instant;
-use tinyim_core::{Client, Elem, Event, MessageView, RequestError, RequestId, SendStatus};
+use tinyim_core::{Client, Event, RequestError, RequestId, SendStatus};
 use tinyim_driver::Connector;
 
 use crate::call::{page_of, AnswerSlot, Applied, Call, Collect, Forward, Reply, Slot};
 use crate::clock::EmbassyClock;
 use crate::delivery::{Deliver, Delivery};
 use crate::handle::{HandleError, Sent};
-use crate::owned::{owned_id, received, received_notice};
-use crate::shared::{OwnedEvent, Shared};
+use crate::shared::Shared;
 
 /// Where the sync state (cursor and watermarks, postcard bytes) is kept across
 /// reboots. Restore it with `Client::restore_sync_state` before building the
@@ -201,99 +200,50 @@ impl<M: RawMutex, const EVENTS: usize, S> EmbassyHost<'_, M, EVENTS, S> {
         })
     }
 
-    /// Answers the waiting handle where `event` ends its call; the owned
-    /// event for application tasks, if it is one they see.
-    fn owned_event(&mut self, event: Event<'_>) -> Option<OwnedEvent> {
-        let owned = match event {
+    /// Answers the waiting handle where `event` ends its call, and notes
+    /// a sync state to save; returns the event if application tasks see it.
+    fn route<'e>(&mut self, event: Event<'e>) -> Option<Event<'e>> {
+        match event {
             Event::RequestCompleted(request) => {
                 if !self.current.as_ref().is_some_and(|c| c.send) {
                     self.complete(request);
                 }
-                return None;
+                None
             }
             Event::GroupData { request, .. } | Event::UserData { request, .. } => {
                 self.record(request, &event);
-                return None;
+                None
             }
             Event::RequestFailed { request, error } => {
                 self.answer(request, Err(HandleError::Request(error)));
-                return None;
+                None
             }
-            Event::HistoryMessage { message, .. } => OwnedEvent::HistoryMessage(received(&message)),
             Event::MessageStatus {
                 request,
                 client_msg_id,
                 status,
             } => match status {
                 SendStatus::Sent { seq, time_ms } => {
-                    self.answer(
-                        request,
-                        Ok(Reply::Sent(Sent {
-                            seq,
-                            time_ms,
-                            client_msg_id,
-                        })),
-                    );
-                    return None;
+                    let sent = Sent {
+                        seq,
+                        time_ms,
+                        client_msg_id,
+                    };
+                    self.answer(request, Ok(Reply::Sent(sent)));
+                    None
                 }
                 SendStatus::Failed { code } => {
-                    self.answer(
-                        request,
-                        Err(HandleError::Request(RequestError::Server(code))),
-                    );
-                    OwnedEvent::MessageFailed {
-                        client_msg_id,
-                        code,
-                    }
+                    let error = RequestError::Server(code);
+                    self.answer(request, Err(HandleError::Request(error)));
+                    Some(event)
                 }
             },
-            Event::GroupSystemNotice(MessageView {
-                elem: Elem::GroupSystemNotice(notice),
-                seq,
-                ..
-            }) => OwnedEvent::GroupSystemNotice(received_notice(seq, &notice)),
-            Event::MessageRevoked(MessageView {
-                elem: Elem::RevokeNotice { seq },
-                conversation_id,
-                from,
-                ..
-            }) => OwnedEvent::MessageRevoked {
-                conversation: owned_id(conversation_id),
-                seq,
-                revoker: heapless::String::try_from(from).unwrap_or_default(),
-            },
-            Event::MessageReceived(m)
-            | Event::GroupTip(m)
-            | Event::GroupSystemNotice(m)
-            | Event::MessageRevoked(m) => OwnedEvent::MessageReceived(received(&m)),
-            Event::SdkReady => OwnedEvent::SdkReady,
-            Event::SdkNotReady => OwnedEvent::SdkNotReady,
-            Event::NetStateChange(s) => OwnedEvent::NetStateChange(s),
-            Event::KickedOut(r) => OwnedEvent::KickedOut(r),
-            Event::ConnectionRejected { code } => OwnedEvent::ConnectionRejected(code),
-            Event::ConversationListUpdated => {
+            Event::ConversationListUpdated | Event::SyncComplete => {
                 self.save_due = true;
-                OwnedEvent::ConversationListUpdated
+                Some(event)
             }
-            Event::TotalUnreadCountUpdated(n) => OwnedEvent::TotalUnreadCountUpdated(n),
-            Event::ConversationsEvicted(n) => OwnedEvent::ConversationsEvicted(n),
-            Event::GroupListUpdated => OwnedEvent::GroupListUpdated,
-            Event::MessageReadByPeer {
-                conversation_id,
-                peer_read_seq,
-            } => OwnedEvent::MessageReadByPeer {
-                conversation: owned_id(conversation_id),
-                peer_read_seq,
-            },
-            Event::ProfileUpdated => OwnedEvent::ProfileUpdated,
-            Event::BlocklistUpdated => OwnedEvent::BlocklistUpdated,
-            Event::GroupsDropped(n) => OwnedEvent::GroupsDropped(n),
-            Event::SyncComplete => {
-                self.save_due = true;
-                OwnedEvent::SyncComplete
-            }
-        };
-        Some(owned)
+            _ => Some(event),
+        }
     }
 }
 
@@ -351,11 +301,13 @@ impl<M: RawMutex, const EVENTS: usize, S: SyncStore> tinyim_driver::Host
     }
 
     fn event(&mut self, event: Event<'_>) -> impl Future<Output = ()> {
-        // The delivery future is the whole state: an `async` body
-        // would keep a second copy of the owned event beside it.
+        // The delivery future is the whole state (an `async` body would keep
+        // a second copy of the event beside it), and it holds the borrowed
+        // event, copied out only once the queue has room for it: 144 bytes
+        // where an owned event takes 392.
         let shared = self.shared;
         let deliver = Deliver {
-            event: self.owned_event(event),
+            event: self.route(event),
             events: &shared.events,
         };
         let handoff = core::mem::take(&mut self.handoff_due);

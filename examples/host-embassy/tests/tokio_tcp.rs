@@ -202,3 +202,53 @@ async fn a_receive_buffer_the_server_cannot_serve_fails_the_login_with_its_code(
         "answered well before the login timeout"
     );
 }
+
+/// More events at once than the application's queue holds (8 here): a
+/// history page of 20 messages comes in one frame. The runner waits for
+/// room in the queue before it copies each event out, so the reader gets
+/// every one, newest first, and so it does the 20 live messages before.
+#[tokio::test(flavor = "current_thread")]
+async fn more_events_than_the_queue_holds_all_arrive_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start_server(dir.path()).await;
+    with_device(&addr, 12, async |device, events| {
+        device.login("dev-burst", &sig("dev-burst")).await.unwrap();
+        let (alice, _alice_events) = Tim::connect(addr.clone(), Options::default());
+        alice.login("alice", &sig("alice")).await.unwrap();
+        for i in 1..=20 {
+            alice
+                .send_text("dev-burst", &format!("m{i}"))
+                .await
+                .unwrap();
+        }
+        let mut live = Vec::new();
+        while live.len() < 20 {
+            live.push(
+                next(events, |e| match e {
+                    OwnedEvent::MessageReceived(m) => Some(m.seq),
+                    _ => None,
+                })
+                .await,
+            );
+        }
+        assert_eq!(live, (1..=20).collect::<Vec<u64>>());
+
+        device.message_list("C2Calice", 0, 20).await.unwrap();
+        let mut history = Vec::new();
+        while history.len() < 20 {
+            history.push(
+                next(events, |e| match e {
+                    OwnedEvent::HistoryMessage(m) => Some((m.seq, m.text)),
+                    _ => None,
+                })
+                .await,
+            );
+        }
+        let expected: Vec<_> = (1..=20u64)
+            .rev()
+            .map(|i| (i, format!("m{i}").as_str().try_into().unwrap()))
+            .collect();
+        assert_eq!(history, expected);
+    })
+    .await;
+}
