@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{next, sig, start_server, with_device};
+use common::{next, next_n, sig, start_server, with_device};
 use tinyim_core::wire::code;
 use tinyim_core::wire::group::{CreateGroup, NoticeOp, ProfileChange};
 use tinyim_core::wire::user::ProfileUpdate;
@@ -96,16 +96,11 @@ async fn device_reads_its_conversations_history_and_sends_custom_messages() {
 
         // History arrives as events, newest first, before the call returns.
         device.message_list("C2Calice", 0, 10).await.unwrap();
-        let mut history = Vec::new();
-        while history.len() < 2 {
-            history.push(
-                next(events, |e| match e {
-                    OwnedEvent::HistoryMessage(m) => Some((m.seq, m.text)),
-                    _ => None,
-                })
-                .await,
-            );
-        }
+        let history = next_n(events, 2, |e| match e {
+            OwnedEvent::HistoryMessage(m) => Some((m.seq, m.text)),
+            _ => None,
+        })
+        .await;
         assert_eq!(
             history,
             [

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{next, sig, start_server, with_device, PATIENCE};
+use common::{next, next_n, sig, start_server, with_device, PATIENCE};
 use embassy_futures::select::{select, Either};
 use embassy_sync::blocking_mutex::raw::NoopRawMutex;
 use host_embassy::TokioTcp;
@@ -221,29 +221,19 @@ async fn more_events_than_the_queue_holds_all_arrive_in_order() {
                 .await
                 .unwrap();
         }
-        let mut live = Vec::new();
-        while live.len() < 20 {
-            live.push(
-                next(events, |e| match e {
-                    OwnedEvent::MessageReceived(m) => Some(m.seq),
-                    _ => None,
-                })
-                .await,
-            );
-        }
+        let live = next_n(events, 20, |e| match e {
+            OwnedEvent::MessageReceived(m) => Some(m.seq),
+            _ => None,
+        })
+        .await;
         assert_eq!(live, (1..=20).collect::<Vec<u64>>());
 
         device.message_list("C2Calice", 0, 20).await.unwrap();
-        let mut history = Vec::new();
-        while history.len() < 20 {
-            history.push(
-                next(events, |e| match e {
-                    OwnedEvent::HistoryMessage(m) => Some((m.seq, m.text)),
-                    _ => None,
-                })
-                .await,
-            );
-        }
+        let history = next_n(events, 20, |e| match e {
+            OwnedEvent::HistoryMessage(m) => Some((m.seq, m.text)),
+            _ => None,
+        })
+        .await;
         let expected: Vec<_> = (1..=20u64)
             .rev()
             .map(|i| (i, format!("m{i}").as_str().try_into().unwrap()))

@@ -106,6 +106,20 @@ pub async fn next<T>(
     }
 }
 
+/// The first `n` events `pick` accepts, in the order they came, skipping
+/// the others.
+pub async fn next_n<T>(
+    events: &mut UnboundedReceiver<OwnedEvent>,
+    n: usize,
+    pick: impl Fn(OwnedEvent) -> Option<T>,
+) -> Vec<T> {
+    let mut found = Vec::with_capacity(n);
+    while found.len() < n {
+        found.push(next(events, &pick).await);
+    }
+    found
+}
+
 /// The server binary `cargo test --workspace` builds beside the tests.
 fn server_binary() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
