@@ -1,0 +1,72 @@
+//! The tables, and bringing a data file made by an older server to them.
+
+use rusqlite::{params, Connection};
+
+/// The tables and indexes, created where missing.
+pub(super) const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS messages (
+    conv_key TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    sender TEXT NOT NULL,
+    client_msg_id INTEGER NOT NULL,
+    time_ms INTEGER NOT NULL,
+    body BLOB NOT NULL,
+    gseq INTEGER NOT NULL,
+    PRIMARY KEY (conv_key, seq)
+) WITHOUT ROWID;
+-- Server-made messages (group tips, system notices) carry id 0 and are not
+-- deduplicated; clients never use 0.
+CREATE UNIQUE INDEX IF NOT EXISTS messages_dedupe ON messages (sender, client_msg_id)
+    WHERE client_msg_id <> 0;
+CREATE TABLE IF NOT EXISTS conversations (
+    owner TEXT NOT NULL,
+    conv_id TEXT NOT NULL,
+    conv_key TEXT NOT NULL,
+    last_seq INTEGER NOT NULL,
+    read_seq INTEGER NOT NULL,
+    last_time_ms INTEGER NOT NULL,
+    last_from TEXT NOT NULL,
+    preview TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    peer_read_seq INTEGER NOT NULL DEFAULT 0,
+    hidden_seq INTEGER NOT NULL DEFAULT 0,
+    cleared_seq INTEGER NOT NULL DEFAULT 0,
+    pinned INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (owner, conv_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS conversations_by_version ON conversations (owner, version);
+CREATE TABLE IF NOT EXISTS change_log (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    last INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO change_log (id, last) VALUES (1, 0);
+";
+
+/// Columns added to existing tables since the first data files, each with
+/// the value every older row has: (table, column).
+const ADDED_COLUMNS: [(&str, &str); 7] = [
+    ("conversations", "peer_read_seq"),
+    ("conversations", "hidden_seq"),
+    ("group_members", "hidden_seq"),
+    ("conversations", "cleared_seq"),
+    ("group_members", "cleared_seq"),
+    ("conversations", "pinned"),
+    ("group_members", "pinned"),
+];
+
+/// Brings a data file made by an older server to this schema.
+pub(super) fn upgrade(conn: &Connection) -> rusqlite::Result<()> {
+    for (table, column) in ADDED_COLUMNS {
+        let present: bool = conn.query_row(
+            "SELECT COUNT(*) > 0 FROM pragma_table_info(?1) WHERE name = ?2",
+            params![table, column],
+            |r| r.get(0),
+        )?;
+        if !present {
+            conn.execute_batch(&format!(
+                "ALTER TABLE {table} ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0"
+            ))?;
+        }
+    }
+    Ok(())
+}
