@@ -23,6 +23,7 @@ mod event;
 mod group_calls;
 mod groups;
 mod link;
+mod message_calls;
 mod messages;
 mod outbox;
 mod resources;
@@ -33,6 +34,7 @@ mod state;
 mod sync;
 mod table;
 mod user_calls;
+mod views;
 
 pub use config::Config;
 pub use error::{CommandError, SyncStateError};
@@ -44,7 +46,7 @@ use event::QueuedEvent;
 use rx::{Held, Purpose, Rx};
 use state::State;
 
-use crate::model::{valid_user_id, Conversation, Group, GroupView, OutgoingMessage, UserId};
+use crate::model::{valid_user_id, UserId};
 use crate::time::Instant;
 use crate::wire::group::GroupRecord;
 use crate::wire::user::UserRecord;
@@ -97,95 +99,6 @@ impl<'r> Client<'r> {
             rx: Rx::default(),
             st,
         }
-    }
-
-    // ----- views -----
-
-    /// TIM `getConversationList`: the conversations the table holds.
-    pub fn conversations(&self) -> impl Iterator<Item = &Conversation> {
-        self.st.table.rows.iter()
-    }
-
-    /// The conversation at `index` of TIM's `getConversationList` order:
-    /// most recent last message first, ties in table order. For lists read
-    /// one entry at a time (a device's handle): each call ranks the table
-    /// anew, in time quadratic in its size, which is nothing at device
-    /// capacities; a host lists [`Client::conversations`] and sorts once
-    /// with [`Conversation::list_order`], the same order.
-    pub fn conversation_at(&self, index: usize) -> Option<&Conversation> {
-        let rows = &self.st.table.rows;
-        rows.iter().enumerate().find_map(|(i, c)| {
-            let ahead = rows
-                .iter()
-                .enumerate()
-                .filter(|&(j, other)| match other.list_order(c) {
-                    core::cmp::Ordering::Less => true,
-                    core::cmp::Ordering::Equal => j < i,
-                    core::cmp::Ordering::Greater => false,
-                })
-                .count();
-            (ahead == index).then_some(c)
-        })
-    }
-
-    /// One conversation by its TIM id.
-    pub fn conversation(&self, id: &str) -> Option<&Conversation> {
-        self.st.table.find(id)
-    }
-
-    /// TIM `getGroupList`: the user's groups with their unread counts,
-    /// refreshed after every login and kept current by the server.
-    pub fn groups(&self) -> impl Iterator<Item = GroupView<'_>> {
-        self.st.groups.rows.iter().map(|group| GroupView {
-            group,
-            unread: self.group_unread(group),
-        })
-    }
-
-    /// One of the user's groups by id.
-    pub fn group(&self, group_id: &str) -> Option<GroupView<'_>> {
-        self.st.groups.find(group_id).map(|group| GroupView {
-            group,
-            unread: self.group_unread(group),
-        })
-    }
-
-    fn group_unread(&self, group: &Group) -> u64 {
-        self.st
-            .table
-            .rows
-            .iter()
-            .find(|c| c.id.strip_prefix("GROUP") == Some(group.id()))
-            .map_or(0, Conversation::unread_count)
-    }
-
-    /// TIM `getTotalUnreadMessageCount`.
-    pub fn total_unread(&self) -> u64 {
-        self.st.table.total_unread()
-    }
-
-    /// TIM `getLoginUser`: the user logged in or logging in.
-    pub fn login_user(&self) -> Option<&str> {
-        self.st
-            .session
-            .credentials
-            .as_ref()
-            .map(|c| c.user_id.as_str())
-    }
-
-    /// The network state, as last reported by `NetStateChange`.
-    pub fn net_state(&self) -> NetState {
-        self.st.net_state()
-    }
-
-    /// TIM `isReady`: logged in and serving commands.
-    pub fn is_ready(&self) -> bool {
-        self.st.session.ready
-    }
-
-    /// Requests in flight, including sends waiting for their acknowledgement.
-    pub fn pending_requests(&self) -> usize {
-        self.st.out.pending().len()
     }
 
     // ----- handle_* -----
@@ -284,99 +197,6 @@ impl<'r> Client<'r> {
     /// kept for the same user's next login.
     pub fn logout(&mut self, now: Instant) -> Result<RequestId, CommandError> {
         self.command(now, |st| st.start_logout())
-    }
-
-    /// TIM `sendMessage`. The message is queued at once (status sending); its
-    /// outcome arrives as `MessageStatus`. It is sent again after every
-    /// reconnect until acknowledged or past `Config::send_timeout`; the
-    /// server never stores it twice.
-    pub fn send_message(
-        &mut self,
-        now: Instant,
-        message: &OutgoingMessage<'_>,
-    ) -> Result<RequestId, CommandError> {
-        self.command(now, |st| st.start_send(message))
-    }
-
-    /// TIM `setMessageRead({conversationID})`: everything in it is read, on
-    /// every device of this user.
-    pub fn set_message_read(
-        &mut self,
-        now: Instant,
-        conversation_id: &str,
-    ) -> Result<RequestId, CommandError> {
-        self.command(now, |st| st.start_set_read(conversation_id))
-    }
-
-    /// TIM `deleteConversation`: the conversation leaves the list on every
-    /// device of this user and its unread count is cleared; a later message
-    /// brings it back. Its messages stay on the server (`message_list`).
-    /// `RequestCompleted` once the server keeps the deletion.
-    pub fn delete_conversation(
-        &mut self,
-        now: Instant,
-        conversation_id: &str,
-    ) -> Result<RequestId, CommandError> {
-        self.command(now, |st| st.start_delete_conversation(conversation_id))
-    }
-
-    /// TIM `pinConversation`: pins (or unpins) a conversation to the top of
-    /// the list (`conversation_at`, [`Conversation::is_pinned`]) on every
-    /// device of this user. The conversation must exist on the server (a
-    /// message was sent or received in it), else the server refuses with
-    /// 10004. `RequestCompleted` once the server keeps it.
-    pub fn pin_conversation(
-        &mut self,
-        now: Instant,
-        conversation_id: &str,
-        pinned: bool,
-    ) -> Result<RequestId, CommandError> {
-        self.command(now, |st| st.start_pin(conversation_id, pinned))
-    }
-
-    /// TIM `clearHistoryMessage`: the conversation's messages so far are
-    /// gone for this user on every device (no history page or fetch reaches
-    /// them; the other users keep theirs); it stays listed with no last
-    /// message and nothing unread. `RequestCompleted` once the server keeps
-    /// it.
-    pub fn clear_history_message(
-        &mut self,
-        now: Instant,
-        conversation_id: &str,
-    ) -> Result<RequestId, CommandError> {
-        self.command(now, |st| st.start_clear_history(conversation_id))
-    }
-
-    /// TIM `revokeMessage`: takes back the message `seq` of a conversation.
-    /// The sender may revoke a message for two minutes after sending it (the
-    /// server's window, TIM's default: later ones fail with 20016); a
-    /// group's owner and admins may revoke any member's message. The message
-    /// becomes `Elem::Revoked` in every history, and a notice message
-    /// (`Event::MessageRevoked`) tells every device of everyone in the
-    /// conversation, in order with its messages. `RequestCompleted` once the
-    /// server keeps it; revoking a revoked message succeeds again.
-    pub fn revoke_message(
-        &mut self,
-        now: Instant,
-        conversation_id: &str,
-        seq: u64,
-    ) -> Result<RequestId, CommandError> {
-        self.command(now, |st| st.start_revoke(conversation_id, seq))
-    }
-
-    /// TIM `getMessageList`: up to `count` messages before `before_seq` (0 for
-    /// the newest), delivered newest first as `HistoryMessage` events, then
-    /// `RequestCompleted`.
-    pub fn message_list(
-        &mut self,
-        now: Instant,
-        conversation_id: &str,
-        before_seq: u64,
-        count: u16,
-    ) -> Result<RequestId, CommandError> {
-        self.command(now, |st| {
-            st.start_history(conversation_id, before_seq, count)
-        })
     }
 
     fn command(

@@ -1,0 +1,104 @@
+//! TIM's message and conversation calls on [`Client`]: send, read, delete,
+//! pin, clear, revoke and history. Each queues one request and returns its
+//! id; the outcome arrives as an event carrying it.
+
+use super::{Client, CommandError, RequestId};
+#[cfg(doc)]
+use crate::model::Conversation;
+use crate::model::OutgoingMessage;
+use crate::time::Instant;
+
+impl Client<'_> {
+    /// TIM `sendMessage`. The message is queued at once (status sending); its
+    /// outcome arrives as `MessageStatus`. It is sent again after every
+    /// reconnect until acknowledged or past `Config::send_timeout`; the
+    /// server never stores it twice.
+    pub fn send_message(
+        &mut self,
+        now: Instant,
+        message: &OutgoingMessage<'_>,
+    ) -> Result<RequestId, CommandError> {
+        self.command(now, |st| st.start_send(message))
+    }
+
+    /// TIM `setMessageRead({conversationID})`: everything in it is read, on
+    /// every device of this user.
+    pub fn set_message_read(
+        &mut self,
+        now: Instant,
+        conversation_id: &str,
+    ) -> Result<RequestId, CommandError> {
+        self.command(now, |st| st.start_set_read(conversation_id))
+    }
+
+    /// TIM `deleteConversation`: the conversation leaves the list on every
+    /// device of this user and its unread count is cleared; a later message
+    /// brings it back. Its messages stay on the server (`message_list`).
+    /// `RequestCompleted` once the server keeps the deletion.
+    pub fn delete_conversation(
+        &mut self,
+        now: Instant,
+        conversation_id: &str,
+    ) -> Result<RequestId, CommandError> {
+        self.command(now, |st| st.start_delete_conversation(conversation_id))
+    }
+
+    /// TIM `pinConversation`: pins (or unpins) a conversation to the top of
+    /// the list (`conversation_at`, [`Conversation::is_pinned`]) on every
+    /// device of this user. The conversation must exist on the server (a
+    /// message was sent or received in it), else the server refuses with
+    /// 10004. `RequestCompleted` once the server keeps it.
+    pub fn pin_conversation(
+        &mut self,
+        now: Instant,
+        conversation_id: &str,
+        pinned: bool,
+    ) -> Result<RequestId, CommandError> {
+        self.command(now, |st| st.start_pin(conversation_id, pinned))
+    }
+
+    /// TIM `clearHistoryMessage`: the conversation's messages so far are
+    /// gone for this user on every device (no history page or fetch reaches
+    /// them; the other users keep theirs); it stays listed with no last
+    /// message and nothing unread. `RequestCompleted` once the server keeps
+    /// it.
+    pub fn clear_history_message(
+        &mut self,
+        now: Instant,
+        conversation_id: &str,
+    ) -> Result<RequestId, CommandError> {
+        self.command(now, |st| st.start_clear_history(conversation_id))
+    }
+
+    /// TIM `revokeMessage`: takes back the message `seq` of a conversation.
+    /// The sender may revoke a message for two minutes after sending it (the
+    /// server's window, TIM's default: later ones fail with 20016); a
+    /// group's owner and admins may revoke any member's message. The message
+    /// becomes `Elem::Revoked` in every history, and a notice message
+    /// (`Event::MessageRevoked`) tells every device of everyone in the
+    /// conversation, in order with its messages. `RequestCompleted` once the
+    /// server keeps it; revoking a revoked message succeeds again.
+    pub fn revoke_message(
+        &mut self,
+        now: Instant,
+        conversation_id: &str,
+        seq: u64,
+    ) -> Result<RequestId, CommandError> {
+        self.command(now, |st| st.start_revoke(conversation_id, seq))
+    }
+
+    /// TIM `getMessageList`: up to `count` messages before `before_seq` (0 for
+    /// the newest), delivered newest first as `HistoryMessage` events, then
+    /// `RequestCompleted`.
+    pub fn message_list(
+        &mut self,
+        now: Instant,
+        conversation_id: &str,
+        before_seq: u64,
+        count: u16,
+    ) -> Result<RequestId, CommandError> {
+        self.command(now, |st| {
+            st.start_history(conversation_id, before_seq, count)
+        })
+    }
+}
