@@ -1,14 +1,12 @@
-//! The tokio pieces of the shared driver loop (`tinyim-driver`): a TCP
-//! connector, a clock, and a host that turns `Tim` calls into core commands
-//! and core events into resolved futures and `TimEvent`s.
+//! The tokio pieces of the shared driver loop (`tinyim-driver`): a clock,
+//! and a host that turns `Tim` calls into core commands and core events
+//! into resolved futures and `TimEvent`s. Connections come from
+//! [`crate::connector`].
 
 use std::collections::HashMap;
 use std::time::Instant as StdInstant;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
-use tokio_rustls::client::TlsStream;
 
 use tinyim_core::time::Instant;
 use tinyim_core::{
@@ -16,11 +14,11 @@ use tinyim_core::{
     RequestId, SendStatus,
 };
 
+use crate::connector::TcpConnector;
 use crate::error::TimError;
 use crate::event::{ConversationInfo, Message, Outgoing, Payload, SentMessage, TimEvent};
 use crate::group::{GroupCall, GroupData, GroupListEntry};
 use crate::tim::Options;
-use crate::tls::Tls;
 use crate::user::{UserCall, UserData};
 
 type Reply<T> = oneshot::Sender<Result<T, TimError>>;
@@ -120,76 +118,6 @@ impl Waiter {
     }
 }
 
-/// The tokio side of the shared driver: dials the server over TCP, and
-/// TLS over that when the options ask for it.
-struct TcpConnector {
-    addr: String,
-    tls: Option<Tls>,
-}
-
-/// One open connection.
-enum Connection {
-    Plain(TcpStream),
-    Tls(Box<TlsStream<TcpStream>>),
-}
-
-fn io_kind(_: std::io::Error) -> embedded_io_async::ErrorKind {
-    embedded_io_async::ErrorKind::Other
-}
-
-impl embedded_io_async::ErrorType for Connection {
-    type Error = embedded_io_async::ErrorKind;
-}
-
-impl embedded_io_async::Read for Connection {
-    async fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
-        match self {
-            Connection::Plain(s) => s.read(buf).await,
-            Connection::Tls(s) => s.read(buf).await,
-        }
-        .map_err(io_kind)
-    }
-}
-
-impl embedded_io_async::Write for Connection {
-    async fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
-        match self {
-            Connection::Plain(s) => s.write(buf).await,
-            Connection::Tls(s) => s.write(buf).await,
-        }
-        .map_err(io_kind)
-    }
-
-    async fn flush(&mut self) -> Result<(), Self::Error> {
-        match self {
-            Connection::Plain(s) => s.flush().await,
-            Connection::Tls(s) => s.flush().await,
-        }
-        .map_err(io_kind)
-    }
-}
-
-impl tinyim_driver::Connector for TcpConnector {
-    type Connection<'c> = Connection;
-    type Error = std::io::Error;
-
-    async fn connect(&mut self) -> Result<Connection, std::io::Error> {
-        let stream = TcpStream::connect(&self.addr).await?;
-        let _ = stream.set_nodelay(true);
-        Ok(match &self.tls {
-            None => Connection::Plain(stream),
-            Some(tls) => {
-                let session = tls
-                    .connector
-                    .connect(tls.server_name.clone(), stream)
-                    .await
-                    .inspect_err(|e| log::warn!("TLS handshake with the server failed: {e}"))?;
-                Connection::Tls(Box::new(session))
-            }
-        })
-    }
-}
-
 struct Clock(StdInstant);
 
 impl tinyim_driver::Clock for Clock {
@@ -252,10 +180,7 @@ pub(crate) async fn run(
         tinyim_driver::Clock::now(&clock),
         seed,
     );
-    let mut connector = TcpConnector {
-        addr,
-        tls: options.tls.clone(),
-    };
+    let mut connector = TcpConnector::new(addr, options.tls.clone());
     let mut host = TokioHost {
         commands,
         events,

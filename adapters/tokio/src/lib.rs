@@ -23,6 +23,7 @@
 
 #![warn(missing_docs)]
 
+mod connector;
 mod driver;
 mod error;
 mod event;
