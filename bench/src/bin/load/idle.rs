@@ -3,15 +3,12 @@
 //! per client.
 
 use std::io;
-use std::sync::Arc;
 
 use tinyim_core::wire::{self, body, kind, records};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::Semaphore;
-use tokio_rustls::rustls::pki_types::pem::PemObject;
-use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName};
-use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
+use tokio_rustls::rustls::pki_types::ServerName;
 use tokio_rustls::TlsConnector;
 
 use crate::process::{Server, Tls, APP_ID, KEY};
@@ -37,21 +34,18 @@ trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
 
 impl<S: AsyncRead + AsyncWrite + Unpin + Send> Stream for S {}
 
-/// A TLS client configuration that trusts `tls`'s CA.
-fn tls_connector(tls: &Tls) -> TlsConnector {
-    let mut roots = RootCertStore::empty();
-    for cert in CertificateDer::pem_slice_iter(tls.ca_pem.as_bytes()) {
-        roots
-            .add(cert.expect("the CA parses"))
-            .expect("the CA is usable");
-    }
-    let config =
-        ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-            .with_safe_default_protocol_versions()
-            .expect("TLS versions")
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-    TlsConnector::from(Arc::new(config))
+/// Opens a connection to `addr` (TCP_NODELAY), with TLS over it when
+/// `tls` is given.
+async fn open(addr: &str, tls: Option<&TlsConnector>) -> io::Result<Box<dyn Stream>> {
+    let tcp = TcpStream::connect(addr).await?;
+    let _ = tcp.set_nodelay(true);
+    Ok(match tls {
+        None => Box::new(tcp),
+        Some(tls) => {
+            let name = ServerName::try_from("localhost").expect("a DNS name");
+            Box::new(tls.connect(name, tcp).await?)
+        }
+    })
 }
 
 async fn retried<T, F: std::future::Future<Output = io::Result<T>>>(
@@ -76,14 +70,7 @@ async fn tinyim_client(
     user: &str,
     sig: &str,
 ) -> io::Result<Box<dyn Stream>> {
-    let tcp = TcpStream::connect(addr).await?;
-    let mut stream: Box<dyn Stream> = match tls {
-        None => Box::new(tcp),
-        Some(tls) => {
-            let name = ServerName::try_from("localhost").expect("a DNS name");
-            Box::new(tls.connect(name, tcp).await?)
-        }
-    };
+    let mut stream = open(addr, tls).await?;
     let hello = body::Hello {
         version: wire::PROTOCOL_VERSION,
         max_frame: 16 * 1024,
@@ -140,11 +127,15 @@ fn mqtt_packet(first: u8, body: Vec<u8>) -> Vec<u8> {
     out
 }
 
-/// An MQTT 3.1.1 client that connected and subscribed to its own topic
-/// (what an IM client does to be reachable), then sits there.
-async fn mqtt_client(addr: &str, id: &str) -> io::Result<TcpStream> {
-    let mut stream = TcpStream::connect(addr).await?;
-    let _ = stream.set_nodelay(true);
+/// An MQTT 3.1.1 client (over TLS when `tls` is given) that connected and
+/// subscribed to its own topic (what an IM client does to be reachable),
+/// then sits there.
+async fn mqtt_client(
+    addr: &str,
+    tls: Option<&TlsConnector>,
+    id: &str,
+) -> io::Result<Box<dyn Stream>> {
+    let mut stream = open(addr, tls).await?;
     let mut connect = Vec::new();
     mqtt_string(&mut connect, "MQTT");
     connect.extend_from_slice(&[4, 0x02, 0x01, 0x2c]); // level 4, clean session, keep-alive 300 s
@@ -175,7 +166,7 @@ async fn idle_client(
     user: String,
 ) -> Box<dyn Stream> {
     if mqtt {
-        return Box::new(retried(|| mqtt_client(&addr, &user)).await);
+        return retried(|| mqtt_client(&addr, tls.as_ref(), &user)).await;
     }
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -184,8 +175,7 @@ async fn idle_client(
     retried(|| tinyim_client(&addr, tls.as_ref(), &user, &sig)).await
 }
 
-/// Opens `n` idle clients against `server` (tinyim ones over TLS when `tls`
-/// is given) and returns the server's resident memory per client in bytes.
+/// Opens `n` idle clients against `server` (over TLS when `tls` is given) and returns the server's resident memory per client in bytes.
 ///
 /// The baseline is taken after one client has logged in and is idle: what
 /// the first client makes resident once (the code of the login path paged
@@ -193,7 +183,7 @@ async fn idle_client(
 /// allocator and the store) is not a cost per client. Both systems are
 /// measured that way.
 pub async fn rss_per_client(server: &Server, n: usize, mqtt: bool, tls: Option<&Tls>) -> f64 {
-    let tls = tls.map(tls_connector);
+    let tls = tls.map(|tls| TlsConnector::from(tls.client_config()));
     let first = idle_client(server.addr.clone(), mqtt, tls.clone(), "warm".into()).await;
     let before = server.rss_bytes();
     let ramp = std::sync::Arc::new(Semaphore::new(RAMP));

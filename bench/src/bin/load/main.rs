@@ -38,8 +38,8 @@ struct Cli {
     /// profiling one of them.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
-    /// tinyim over TLS (a development certificate; its clients trust its
-    /// CA); mosquitto stays on plain TCP.
+    /// Both systems over TLS (one development certificate; the clients
+    /// trust its CA).
     #[arg(long)]
     tls: bool,
 }
@@ -147,6 +147,7 @@ async fn main() {
     let tls = cli.tls.then(process::Tls::new);
     if let Some(tls) = &tls {
         tinyim::use_tls(tls);
+        mqtt::use_tls(tls.client_config());
     }
     let wanted = |shape: &str| cli.only.is_empty() || cli.only.iter().any(|o| o == shape);
     for run in 0..cli.runs {
@@ -155,7 +156,7 @@ async fn main() {
             let system = if mqtt { "mosquitto" } else { "tinyim" };
             let start = || async {
                 if mqtt {
-                    Server::mosquitto(&mosquitto_bin).await
+                    Server::mosquitto(&mosquitto_bin, tls.as_ref()).await
                 } else {
                     Server::tinyim(&tinyim_bin, tls.as_ref())
                 }

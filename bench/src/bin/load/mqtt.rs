@@ -1,16 +1,32 @@
 //! The same shapes against mosquitto, with rumqttc clients at QoS1 and
-//! TCP_NODELAY.
+//! TCP_NODELAY, over TLS when the run is a TLS one.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use rumqttc::{AsyncClient, Event, EventLoop, MqttOptions, Packet, QoS};
+use rumqttc::{
+    AsyncClient, Event, EventLoop, MqttOptions, Packet, QoS, TlsConfiguration, Transport,
+};
 use tokio::sync::watch;
+use tokio_rustls::rustls::ClientConfig;
 
 use crate::shapes::{latency_histogram, payload, stamp_at, stamped, Latency, PATIENCE, WINDOW};
 
+/// The TLS client configuration, once `use_tls` set it.
+static TLS: OnceLock<Arc<ClientConfig>> = OnceLock::new();
+
+/// Makes every client connect over TLS with `config`.
+pub fn use_tls(config: Arc<ClientConfig>) {
+    let _ = TLS.set(config);
+}
+
 fn connect(port: u16, id: &str, inflight: u16) -> (AsyncClient, EventLoop) {
     let mut options = MqttOptions::new(id, "127.0.0.1", port);
+    if let Some(config) = TLS.get() {
+        options.set_transport(Transport::tls_with_config(TlsConfiguration::Rustls(
+            config.clone(),
+        )));
+    }
     options.set_keep_alive(Duration::from_secs(60));
     options.set_inflight(inflight);
     options.set_max_packet_size(64 * 1024, 64 * 1024);

@@ -4,7 +4,12 @@
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::Duration;
+
+use tokio_rustls::rustls::pki_types::pem::PemObject;
+use tokio_rustls::rustls::pki_types::CertificateDer;
+use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
 
 /// The app identity the load tool signs its users with.
 pub const APP_ID: u64 = 1_400_000_999;
@@ -20,16 +25,41 @@ pub struct Tls {
 }
 
 impl Tls {
-    /// A new development CA and a certificate for `localhost` it signed.
+    /// A new development CA and a certificate for `localhost` and
+    /// `127.0.0.1` it signed.
     pub fn new() -> Tls {
         let dir = tempfile::tempdir().expect("temporary directory");
-        let certs = tinyim_server::net::tls::DevCertificates::generate(&["localhost".into()])
-            .expect("development certificates");
+        // Both names: tinyim's clients verify `localhost`, rumqttc the
+        // address it dials.
+        let certs = tinyim_server::net::tls::DevCertificates::generate(&[
+            "localhost".into(),
+            "127.0.0.1".into(),
+        ])
+        .expect("development certificates");
         certs.write_to(dir.path()).expect("write the certificates");
         Tls {
             dir,
             ca_pem: certs.ca_pem,
         }
+    }
+}
+
+impl Tls {
+    /// A TLS client configuration (rustls, ring) that trusts this CA.
+    pub fn client_config(&self) -> Arc<ClientConfig> {
+        let mut roots = RootCertStore::empty();
+        for cert in CertificateDer::pem_slice_iter(self.ca_pem.as_bytes()) {
+            roots
+                .add(cert.expect("the CA parses"))
+                .expect("the CA is usable");
+        }
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("TLS versions")
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        Arc::new(config)
     }
 }
 
@@ -83,20 +113,30 @@ impl Server {
     }
 
     /// mosquitto with TCP_NODELAY, no limit on queued QoS1 messages (none is
-    /// dropped), no persistence file.
-    pub async fn mosquitto(bin: &Path) -> Server {
+    /// dropped), no persistence file; serving TLS with `tls`'s certificate
+    /// when it is given.
+    pub async fn mosquitto(bin: &Path, tls: Option<&Tls>) -> Server {
         let dir = tempfile::tempdir().expect("temporary directory");
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
         let conf = dir.path().join("mosquitto.conf");
+        // Its log in a file: with TLS it reports every connection closed
+        // without a close_notify (the readiness probe, the idle clients).
+        let log = dir.path().join("mosquitto.log");
         std::fs::write(
             &conf,
             format!(
                 "listener {port} 127.0.0.1\nallow_anonymous true\nset_tcp_nodelay true\n\
                  max_queued_messages 0\nmax_queued_bytes 0\nmax_connections -1\n\
-                 persistence false\nlog_type error\n"
+                 persistence false\nlog_type error\nlog_dest file {}\n{}",
+                log.display(),
+                tls.map_or(String::new(), |tls| format!(
+                    "certfile {}\nkeyfile {}\n",
+                    tls.dir.path().join("cert.pem").display(),
+                    tls.dir.path().join("key.pem").display()
+                ))
             ),
         )
         .expect("write the mosquitto config");
@@ -120,7 +160,11 @@ impl Server {
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        panic!("mosquitto did not start listening on {}", server.addr);
+        panic!(
+            "mosquitto did not start listening on {}: {}",
+            server.addr,
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
     }
 
     /// Resident memory of the server process, in bytes.
