@@ -123,7 +123,8 @@ impl Server {
             .port();
         let conf = dir.path().join("mosquitto.conf");
         // Its log in a file: with TLS it reports every connection closed
-        // without a close_notify (the readiness probe, the idle clients).
+        // without a close_notify (the readiness probe, the idle clients),
+        // thousands of lines in the load tool's output otherwise.
         let log = dir.path().join("mosquitto.log");
         std::fs::write(
             &conf,
@@ -140,11 +141,17 @@ impl Server {
             ),
         )
         .expect("write the mosquitto config");
+        // What it prints before its log is open goes to the same file.
+        let stderr = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)
+            .expect("open the mosquitto log");
         let child = Command::new(bin)
             .arg("-c")
             .arg(&conf)
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
+            .stderr(stderr)
             .spawn()
             .expect("start mosquitto");
         let server = Server {
