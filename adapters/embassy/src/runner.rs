@@ -36,7 +36,9 @@ pub struct Runner<'a, C, M: RawMutex, const EVENTS: usize, S = ()> {
 impl<'a, C: Connector, M: RawMutex, const EVENTS: usize, S: SyncStore> Runner<'a, C, M, EVENTS, S> {
     /// A runner for `client` over the connections `connector` opens (bytes
     /// go straight between a connection and the client's buffers); `state_buf` holds the serialized
-    /// sync state for `store` (about 170 bytes per conversation).
+    /// sync state for `store` (about 170 bytes per conversation). `shared`
+    /// belongs to this runner alone: it is the only sender of its event
+    /// queue, and its calls' only answerer.
     pub fn new(
         client: Client<'a>,
         connector: C,
