@@ -19,7 +19,10 @@ use crate::shared::{OwnedEvent, Shared};
 /// Read events ([`Handle::next_event`]) in a task of their own, or
 /// concurrently with calls: the runner waits for room in the event queue
 /// rather than drop an event, so a task that only makes calls while nobody
-/// reads events stops once the queue is full.
+/// reads events stops once the queue is full. While the runner waits it
+/// neither reads nor sends heartbeats: a server that hears nothing for
+/// three heartbeat intervals closes the connection, and the runner
+/// reconnects and resyncs once it runs again.
 ///
 /// A call can be given up (its future dropped, as under `with_timeout`):
 /// the next call waits its turn and gets its own answer, never the
