@@ -115,21 +115,14 @@ async fn plaintext_and_garbage_on_the_tls_port_are_closed_unanswered() {
 
 #[tokio::test]
 async fn connections_past_the_handshake_limit_are_closed_at_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let certs = DevCertificates::generate(&["localhost".into()]).unwrap();
-    certs.write_to(dir.path()).unwrap();
     // A handshake deadline longer than the test's patience: a connection
     // closed within it was closed by the limit, not by the deadline.
-    let server = ServerProcess::start_tls(
-        dir.path(),
-        "127.0.0.1:0",
-        &[
-            "--max-tls-handshakes",
-            "1",
-            "--handshake-timeout-ms",
-            "600000",
-        ],
-    );
+    let (server, _dir, certs) = tls_server_with(&[
+        "--max-tls-handshakes",
+        "1",
+        "--handshake-timeout-ms",
+        "600000",
+    ]);
     // Holds the only handshake slot: connected, silent. The server accepts
     // connections in the order they came, so it has this one first.
     let silent = std::net::TcpStream::connect(&server.addr).unwrap();
@@ -143,11 +136,7 @@ async fn connections_past_the_handshake_limit_are_closed_at_once() {
 
 #[tokio::test]
 async fn plain_and_tls_clients_share_one_server_on_two_addresses() {
-    let dir = tempfile::tempdir().unwrap();
-    let certs = DevCertificates::generate(&["localhost".into()]).unwrap();
-    certs.write_to(dir.path()).unwrap();
-    let server =
-        ServerProcess::start_tls(dir.path(), "127.0.0.1:0", &["--tls-listen", "127.0.0.1:0"]);
+    let (server, _dir, certs) = tls_server_with(&["--tls-listen", "127.0.0.1:0"]);
     let tls_addr = server.tls_addr.clone().expect("a TLS address");
     let (device, mut device_events) = client(&server.addr, "device").await;
     let (phone, mut phone_events) = tls_client(&tls_addr, &certs.ca_pem, "phone").await;

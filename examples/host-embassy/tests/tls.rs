@@ -107,13 +107,20 @@ async fn a_device_trusting_another_ca_does_not_log_in() {
     certs.write_to(dir.path()).unwrap();
     let (_server, addr) = tls_server(dir.path(), "127.0.0.1:0");
     let stranger = DevCertificates::generate(&["localhost".into()]).unwrap();
+    login_fails_over(&addr, &stranger.ca_der, "over an untrusted TLS session").await;
+}
+
+/// A device at device capacities, trusting `ca_der`, tries to log in over
+/// TLS to `addr`: the login must fail (by the server's refusal or its
+/// deadline) while the runner goes on.
+async fn login_fails_over(addr: &str, ca_der: &[u8], why: &str) {
     let mut records = Box::new(TlsRecords::new());
-    let connector = connector(&addr, &mut records, &stranger.ca_der);
+    let connector = connector(addr, &mut records, ca_der);
     let mut resources = Box::new(DeviceResources::new());
     let client = device_client(&mut resources, 2);
     with_device_over(connector, client, async |device, _| {
         let login = device.login("device-1", &sig("device-1")).await;
-        assert!(login.is_err(), "logged in over an untrusted TLS session");
+        assert!(login.is_err(), "logged in {why}");
     })
     .await;
 }
@@ -160,15 +167,7 @@ async fn silent_and_hostile_tls_servers_get_errors_not_panics_or_hangs() {
     ];
     for reply in replies {
         let (addr, _accepts) = fake_server(reply).await;
-        let mut records = Box::new(TlsRecords::new());
-        let connector = connector(&addr, &mut records, &certs.ca_der);
-        let mut resources = Box::new(DeviceResources::new());
-        let client = device_client(&mut resources, 2);
-        with_device_over(connector, client, async |device, _| {
-            let login = device.login("device-1", &sig("device-1")).await;
-            assert!(login.is_err(), "logged in through a hostile server");
-        })
-        .await;
+        login_fails_over(&addr, &certs.ca_der, "through a hostile server").await;
     }
 }
 

@@ -386,10 +386,16 @@ pub async fn alice_on_two_devices(from_bob: &[&str]) -> AliceOnTwoDevices {
 /// `localhost` and 127.0.0.1 (in the returned directory).
 #[allow(dead_code)]
 pub fn tls_server() -> (ServerProcess, tempfile::TempDir, DevCertificates) {
+    tls_server_with(&[])
+}
+
+/// [`tls_server`] with `extra` flags for `serve`.
+#[allow(dead_code)]
+pub fn tls_server_with(extra: &[&str]) -> (ServerProcess, tempfile::TempDir, DevCertificates) {
     let dir = tempfile::tempdir().unwrap();
     let certs = DevCertificates::generate(&["localhost".into(), "127.0.0.1".into()]).unwrap();
     certs.write_to(dir.path()).unwrap();
-    let server = ServerProcess::start_tls(dir.path(), "127.0.0.1:0", &[]);
+    let server = ServerProcess::start_tls(dir.path(), "127.0.0.1:0", extra);
     (server, dir, certs)
 }
 
