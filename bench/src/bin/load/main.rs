@@ -3,6 +3,7 @@
 //! Bounded in count and duration; prints a Markdown table of medians,
 //! ranges and ratios. `scripts/bench` builds and runs it.
 
+mod disk;
 mod idle;
 mod mqtt;
 mod process;
@@ -14,7 +15,7 @@ use std::path::PathBuf;
 
 use clap::Parser;
 use process::Server;
-use report::Row;
+use report::{Reference, Row};
 
 #[derive(Parser)]
 #[command(
@@ -144,6 +145,20 @@ async fn main() {
         "< 1000 ms",
     );
 
+    // The disk's durable write, the floor under a durable delivery's latency.
+    let mut disk = [
+        Reference {
+            what: "disk: 4 KB overwrite + fdatasync at 1000/s, p50",
+            unit: "us",
+            values: Vec::new(),
+        },
+        Reference {
+            what: "disk: 4 KB overwrite + fdatasync at 1000/s, p99",
+            unit: "us",
+            values: Vec::new(),
+        },
+    ];
+
     let tls = cli.tls.then(process::Tls::new);
     if let Some(tls) = &tls {
         tinyim::use_tls(tls);
@@ -152,6 +167,15 @@ async fn main() {
     let wanted = |shape: &str| cli.only.is_empty() || cli.only.iter().any(|o| o == shape);
     for run in 0..cli.runs {
         eprintln!("run {} of {}", run + 1, cli.runs);
+        if wanted("latency") {
+            let d = disk::durable_write_latency(1_000, s.latency_seconds);
+            eprintln!(
+                "  disk: write + fdatasync p50 {} p99 {} p99.9 {} us",
+                d.p50, d.p99, d.p999
+            );
+            disk[0].values.push(d.p50 as f64);
+            disk[1].values.push(d.p99 as f64);
+        }
         for mqtt in [false, true] {
             let system = if mqtt { "mosquitto" } else { "tinyim" };
             let start = || async {
@@ -247,4 +271,5 @@ async fn main() {
     rows.extend(idle);
     rows.push(resync);
     print!("{}", report::table(&rows));
+    print!("{}", report::references(&disk));
 }

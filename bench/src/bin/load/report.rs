@@ -78,6 +78,35 @@ pub fn table(rows: &[Row]) -> String {
     out
 }
 
+/// A figure of the machine itself, measured in the same run, that bounds
+/// what the systems can do (the disk's durable write).
+pub struct Reference {
+    /// What was measured.
+    pub what: &'static str,
+    /// Its unit.
+    pub unit: &'static str,
+    /// One figure per run.
+    pub values: Vec<f64>,
+}
+
+/// The machine's reference figures, as a table; empty when none was measured.
+pub fn references(refs: &[Reference]) -> String {
+    let measured: Vec<&Reference> = refs.iter().filter(|r| !r.values.is_empty()).collect();
+    if measured.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("\n| the machine | unit | median (range) |\n|---|---|---|\n");
+    for r in measured {
+        out.push_str(&format!(
+            "| {} | {} | {} |\n",
+            r.what,
+            r.unit,
+            figure(&r.values)
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,5 +132,25 @@ mod tests {
         assert_eq!(row(&[20.0], &[10.0], false).ratios(), [0.5]);
         let table = table(&[row(&[1.0, 3.0, 2.0], &[], false)]);
         assert!(table.contains("| s | u | 2 (1-3) | - | - |  |"), "{table}");
+    }
+
+    #[test]
+    fn references_list_only_what_was_measured() {
+        let refs = [
+            Reference {
+                what: "measured",
+                unit: "us",
+                values: vec![3.0, 1.0, 2.0],
+            },
+            Reference {
+                what: "skipped",
+                unit: "us",
+                values: Vec::new(),
+            },
+        ];
+        let out = references(&refs);
+        assert!(out.contains("| measured | us | 2 (1-3) |"), "{out}");
+        assert!(!out.contains("skipped"), "{out}");
+        assert_eq!(references(&refs[1..]), "");
     }
 }
