@@ -94,9 +94,16 @@ struct ServeArgs {
     /// Milliseconds a new connection has to send its hello.
     #[arg(long, env = "TINYIM_HANDSHAKE_TIMEOUT_MS", default_value_t = 10_000)]
     handshake_timeout_ms: u64,
-    /// Requests per second one connection may send.
+    /// Requests per second one connection may send (burst: twice that).
+    /// Over it requests are refused with 2996, except the sync a client
+    /// needs to catch up, which waits for its turn.
     #[arg(long, env = "TINYIM_RATE", default_value_t = 200)]
     rate: u32,
+    /// Bytes one connection may hold in the server (queued frames and room
+    /// for the answers it waits for); at it the connection is not read
+    /// until it drains. At least 131072.
+    #[arg(long, env = "TINYIM_CONN_BUFFER", default_value_t = tinyim_server::net::DEFAULT_CONN_BUFFER)]
+    conn_buffer: usize,
     /// Messages per second one group may carry (TIM's figure is 40).
     #[arg(long, env = "TINYIM_GROUP_RATE", default_value_t = 40)]
     group_rate: u32,
@@ -235,6 +242,7 @@ fn serve(args: ServeArgs) -> ExitCode {
     config.heartbeat = Duration::from_millis(args.heartbeat_ms.max(100));
     config.handshake_timeout = Duration::from_millis(args.handshake_timeout_ms.max(100));
     config.requests_per_second = args.rate;
+    config.conn_buffer = args.conn_buffer;
     config.group_messages_per_second = args.group_rate;
     config.revoke_window = Duration::from_secs(args.revoke_window_secs);
     config.max_tls_handshakes = args.max_tls_handshakes.max(1);

@@ -163,19 +163,11 @@ async fn nobody_reads_or_marks_another_users_conversations() {
     assert_eq!(history.len(), 1);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_flood_of_requests_is_rate_limited_with_a_code() {
-    let dir = tempfile::tempdir().unwrap();
-    // 100 requests a second, bursts of 200.
-    let server =
-        ServerProcess::start_with(&dir.path().join("t.db"), "127.0.0.1:0", &["--rate", "100"]);
-    let mut raw = RawConn::connect(&server.addr);
-    raw.hello();
-    raw.login("alice");
-    let sync = body::Sync { cursor: 0 };
-    let total = 600u32;
+/// Sends `total` requests of `kind` with `payload` at once, and counts the
+/// refusals among their answers (each is 2996).
+fn flood<T: serde::Serialize>(raw: &mut RawConn, kind: u8, payload: &T, total: u32) -> u32 {
     for id in 10..10 + total {
-        raw.send(kind::SYNC, &(id, sync));
+        raw.send(kind, &(id, payload));
     }
     // Refusals come straight from the front end, answers from the engine:
     // their order differs, so count them as they come.
@@ -188,8 +180,37 @@ async fn a_flood_of_requests_is_rate_limited_with_a_code() {
             limited += 1;
         }
     }
+    limited
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_flood_of_requests_is_rate_limited_with_a_code_but_a_sync_is_only_paced() {
+    let dir = tempfile::tempdir().unwrap();
+    // 100 requests a second, bursts of 200.
+    let server =
+        ServerProcess::start_with(&dir.path().join("t.db"), "127.0.0.1:0", &["--rate", "100"]);
+    let mut raw = RawConn::connect(&server.addr);
+    raw.hello();
+    raw.login("alice");
+    let history = body::MessageList {
+        conversation: "C2Cbob",
+        before_seq: 0,
+        count: 20,
+    };
+    let total = 600;
+    let limited = flood(&mut raw, kind::MESSAGE_LIST, &history, total);
     assert!(limited > 0, "a flood beyond the burst is refused");
     assert!(limited < total, "requests within the burst are served");
+    // The requests a returning client catches up with are never refused:
+    // past the burst they wait for their turn.
+    let sync = body::Sync { cursor: 0 };
+    assert_eq!(flood(&mut raw, kind::SYNC, &sync, 300), 0);
+    let range = body::MessageRange {
+        conversation: "C2Cbob",
+        start: body::RangeStart::AfterSeq(0),
+        count: 20,
+    };
+    assert_eq!(flood(&mut raw, kind::MESSAGE_RANGE, &range, 300), 0);
 }
 
 #[tokio::test(flavor = "multi_thread")]

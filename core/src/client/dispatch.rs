@@ -218,10 +218,6 @@ impl State<'_> {
             self.on_login_failed(code);
             return;
         }
-        if let Op::Range(key) = p.op {
-            self.on_range_failed(key);
-            return;
-        }
         self.fail_request(p, RequestError::Server(code));
     }
 

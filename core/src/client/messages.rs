@@ -2,13 +2,13 @@
 //! exactly-once and in order per conversation.
 
 use super::error::CommandError;
-use super::event::{QueuedEvent, RequestId, SendStatus};
+use super::event::{QueuedEvent, RequestError, RequestId, SendStatus};
 use super::outbox::{Op, Pending};
 use super::state::State;
 use super::table::id_key;
 use crate::model::{ConversationId, ConversationType, Flow, MessageView, OutgoingMessage};
 use crate::wire::body;
-use crate::wire::{kind, records, MAX_MESSAGE_BODY};
+use crate::wire::{code, kind, records, MAX_MESSAGE_BODY};
 
 /// Builds the TIM conversation id for a target.
 pub(crate) fn conversation_id(
@@ -324,21 +324,32 @@ impl State<'_> {
         }
     }
 
-    /// A fetch was refused: stop asking, so the sync can end; what it would
-    /// have brought stays in the history.
-    pub(crate) fn on_range_failed(&mut self, key: u32) {
-        crate::fmt::log_warn!("fetch of missed messages refused; skipping to the newest");
+    /// A fetch of missed messages got no messages. Only a refusal saying
+    /// the conversation is gone for this user ends its gap (what it would
+    /// have brought stays in the history); anything else (a rate limit, a
+    /// failure inside the server, a timeout) is fetched again after a
+    /// backoff, and the sync does not complete before it succeeds. After a
+    /// disconnect it is asked for again once logged in.
+    pub(crate) fn on_range_failed(&mut self, key: u32, error: RequestError) {
+        let gone = matches!(error, RequestError::Server(code) if conversation_gone(code));
         for c in self.table.with_key(key) {
             c.fetching = false;
-            c.baseline_known = true;
-            c.delivered_seq = c.delivered_seq.max(c.last_seq);
-            self.conversations_dirty = true;
+            if gone {
+                crate::fmt::log_warn!("fetch of missed messages refused; skipping to the newest");
+                c.baseline_known = true;
+                c.delivered_seq = c.delivered_seq.max(c.last_seq);
+                self.conversations_dirty = true;
+            }
+        }
+        if !gone && error != RequestError::Disconnected {
+            self.retry_sync_later();
         }
     }
 
     /// A fetch of missed messages was fully read. Without `more`, the server
     /// had nothing after it: its last seq is what was delivered.
     pub(crate) fn on_range_done(&mut self, conversation: &str, more: bool) {
+        self.sync.failures = 0;
         if let Some(c) = self.table.find_mut(conversation) {
             c.fetching = false;
             if !more && c.last_seq > c.delivered_seq {
@@ -347,4 +358,19 @@ impl State<'_> {
             }
         }
     }
+}
+
+/// Whether a fetch refused with `code` can never succeed: the conversation
+/// is malformed, or the user may not read it (no longer a member, the group
+/// dismissed), or the server cannot serve the request at all. Every other
+/// code is a refusal that may pass.
+fn conversation_gone(code: u32) -> bool {
+    matches!(
+        code,
+        code::BAD_CONVERSATION
+            | code::NO_PERMISSION
+            | code::GROUP_NOT_FOUND
+            | code::BAD_REQUEST
+            | code::UNSUPPORTED
+    )
 }

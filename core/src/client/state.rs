@@ -188,7 +188,8 @@ impl<'r> State<'r> {
         if !self.session.logged_in {
             return;
         }
-        if self.sync.wants_page() {
+        let may_fetch = self.sync.may_fetch(self.now);
+        if may_fetch && self.sync.wants_page() {
             let id = self.next_id();
             let deadline = self.now + self.config.request_timeout;
             let page = body::Sync {
@@ -203,7 +204,7 @@ impl<'r> State<'r> {
             }
         }
         self.pump_group_list();
-        while !self.out.is_full() {
+        while may_fetch && !self.out.is_full() {
             let cursor = self.sync.cursor;
             let Some(row) = self.table.next_gap() else {
                 break;
@@ -257,8 +258,10 @@ impl<'r> State<'r> {
             Link::Idle { retry_at } if self.session.credentials.is_some() => Some(retry_at),
             _ => None,
         };
+        let sync_retry = self.sync.retry_at.filter(|_| self.session.logged_in);
         [
             reconnect,
+            sync_retry,
             self.link.next_timeout(),
             self.out.next_deadline(),
             self.session.user_request.map(|(_, deadline)| deadline),
@@ -316,13 +319,14 @@ impl<'r> State<'r> {
     pub(crate) fn fail_request(&mut self, p: Pending, error: RequestError) {
         match p.op {
             Op::Login => {}
-            Op::Sync => self.sync.in_flight = false,
-            Op::GroupList => self.groups.refresh_failed(),
-            Op::Range(key) => {
-                for c in self.table.with_key(key) {
-                    c.fetching = false;
+            Op::Sync => {
+                self.sync.in_flight = false;
+                if error != RequestError::Disconnected {
+                    self.retry_sync_later();
                 }
             }
+            Op::GroupList => self.groups.refresh_failed(),
+            Op::Range(key) => self.on_range_failed(key, error),
             Op::Send { client_msg_id } => {
                 self.queue(QueuedEvent::MessageStatus {
                     request: p.id,

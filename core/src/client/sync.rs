@@ -7,6 +7,7 @@ use super::dispatch::ProtocolError;
 use super::error::SyncStateError;
 use super::state::State;
 use crate::model::{ConversationType, UserId};
+use crate::time::Instant;
 use crate::wire::body;
 use crate::wire::records::{self, Records};
 
@@ -22,6 +23,12 @@ pub(crate) struct SyncProgress {
     pub(crate) running: bool,
     pub(crate) pages_done: bool,
     pub(crate) in_flight: bool,
+    /// After a sync page or a fetch of missed messages failed for a reason
+    /// that may pass (a refusal such as 2996, a timeout), none is asked for
+    /// before this instant: the gap stays open and is fetched again.
+    pub(crate) retry_at: Option<Instant>,
+    /// Failures in a row, for the backoff; a page or fetch answered resets it.
+    pub(crate) failures: u32,
 }
 
 impl SyncProgress {
@@ -30,10 +37,24 @@ impl SyncProgress {
         self.running = true;
         self.pages_done = false;
         self.in_flight = false;
+        self.retry_at = None;
+        self.failures = 0;
     }
 
     pub(crate) fn wants_page(&self) -> bool {
         self.running && !self.pages_done && !self.in_flight
+    }
+
+    /// Whether sync pages and fetches may be asked for at `now`; a passed
+    /// retry time is cleared.
+    pub(crate) fn may_fetch(&mut self, now: Instant) -> bool {
+        match self.retry_at {
+            Some(at) if now < at => false,
+            _ => {
+                self.retry_at = None;
+                true
+            }
+        }
     }
 }
 
@@ -65,8 +86,22 @@ impl State<'_> {
         }
         self.sync.page_cursor = self.sync.page_cursor.max(page.next_cursor);
         self.sync.in_flight = false;
+        self.sync.failures = 0;
         self.sync.pages_done = page.complete;
         Ok(())
+    }
+
+    /// A sync page or a fetch failed in a way that may pass: ask again
+    /// after a backoff (the same as reconnecting's), never give the gap up.
+    pub(crate) fn retry_sync_later(&mut self) {
+        let delay = super::link::backoff(
+            self.config.reconnect_min,
+            self.config.reconnect_max,
+            self.sync.failures,
+            self.rng.next_u64(),
+        );
+        self.sync.failures = self.sync.failures.saturating_add(1);
+        self.sync.retry_at = Some(self.now + delay);
     }
 }
 

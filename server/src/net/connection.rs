@@ -35,7 +35,28 @@ enum Wake {
 
 enum Step {
     Continue,
+    /// A request waits in the buffer until the connection's queue has room
+    /// for its answer: read no more until then.
+    Full,
     Close,
+}
+
+/// What the rate limit makes of a request.
+enum Turn {
+    Go,
+    Refuse,
+    /// The connection closed while the request waited.
+    Close,
+}
+
+/// The requests a client needs to catch up after a reconnect: over the
+/// rate limit they wait for their turn rather than being refused, since a
+/// refused fetch would leave a gap the client can only ask for again.
+fn paced_not_refused(frame_kind: u8) -> bool {
+    matches!(
+        frame_kind,
+        kind::SYNC | kind::MESSAGE_RANGE | kind::GROUP_LIST
+    )
 }
 
 struct Conn {
@@ -81,6 +102,8 @@ fn serve<L: Link>(
     async move {
         let mut inbuf: Vec<u8> = Vec::new();
         let mut reads_first = false;
+        // At its budget: the queue is served, the stream is not read.
+        let mut full = false;
         loop {
             if inbuf.is_empty() {
                 // Nothing waiting: hold no buffer while idle.
@@ -98,7 +121,7 @@ fn serve<L: Link>(
                             _ => Wake::Ended,
                         })
                 };
-                if reads_first {
+                if reads_first && !full {
                     if let Poll::Ready(wake) = read(cx) {
                         return Poll::Ready(wake);
                     }
@@ -106,8 +129,8 @@ fn serve<L: Link>(
                 if outbound.poll_queued(cx).is_ready() {
                     return Poll::Ready(Wake::Queued);
                 }
-                if reads_first {
-                    // Polled above: its waker is registered.
+                if reads_first || full {
+                    // Polled above, or not to be read: nothing else to wait on.
                     return Poll::Pending;
                 }
                 read(cx)
@@ -115,13 +138,7 @@ fn serve<L: Link>(
             .await;
             match wake {
                 Wake::Ended => break,
-                Wake::Read => {
-                    outbound.heard(conn.shared.clock_ms());
-                    match Box::pin(conn.process(&mut inbuf, &mut stream, &outbound)).await {
-                        Step::Continue => {}
-                        Step::Close => break,
-                    }
-                }
+                Wake::Read => outbound.heard(conn.shared.clock_ms()),
                 Wake::Queued => {
                     // What the engine or the sweeper queued, then the close
                     // either asked for (after a kick notice, say).
@@ -129,8 +146,17 @@ fn serve<L: Link>(
                     if (!bytes.is_empty() && !Box::pin(stream.write_all(&bytes)).await) || close {
                         break;
                     }
+                    if !full {
+                        continue;
+                    }
                 }
             }
+            // New bytes, or room for the request that waited for it.
+            full = match Box::pin(conn.process(&mut inbuf, &mut stream, &outbound)).await {
+                Step::Continue => false,
+                Step::Full => true,
+                Step::Close => break,
+            };
         }
         Box::pin(conn.close(stream, &outbound)).await;
     }
@@ -153,13 +179,15 @@ impl Conn {
         tracing::debug!(conn = self.id, "closed");
     }
 
-    /// Handles every complete frame in `inbuf`.
+    /// Handles the complete frames in `inbuf`, up to one whose answer
+    /// would not fit the connection's budget.
     async fn process<L: Link>(
         &mut self,
         inbuf: &mut Vec<u8>,
         stream: &mut L,
         out: &Arc<Outbound>,
     ) -> Step {
+        let budget = self.shared.config.conn_buffer;
         let mut used = 0;
         let step = loop {
             let parsed = wire::parse_frame(&inbuf[used..], SERVER_MAX_FRAME as usize);
@@ -171,40 +199,48 @@ impl Conn {
                     break Step::Close;
                 }
             };
-            used += size;
             let frame_body = &inbuf[body_range];
             if !out.is_open() {
+                used += size;
                 match self.handshake(frame_kind, frame_body, stream, out).await {
-                    Step::Continue => continue,
                     Step::Close => break Step::Close,
+                    _ => continue,
                 }
             }
             if frame_kind == kind::HEARTBEAT {
+                used += size;
                 continue;
             }
             if !kind::is_request(frame_kind) {
                 tracing::info!(conn = self.id, frame_kind, "not a request kind; closing");
                 break Step::Close;
             }
-            if !self.bucket.take(
-                self.shared.config.requests_per_second,
-                self.shared.clock_ms(),
-            ) {
-                let Ok((request, _)) = take::<u32>(frame_body) else {
-                    break Step::Close;
-                };
-                let refusal = (
-                    request,
-                    body::ErrorBody {
-                        code: code::RATE_LIMITED,
-                        message: "over the request rate limit",
-                    },
-                );
-                let limit = self.shared.config.outbound_queue;
-                if !out.push(&frame(kind::RESPONSE_ERR, &refusal), limit) {
-                    break Step::Close;
+            if !out.admit(budget) {
+                break Step::Full;
+            }
+            used += size;
+            // Bytes waiting to be served mean the peer is alive, however
+            // long they waited.
+            out.heard(self.shared.clock_ms());
+            match self.take_turn(frame_kind, stream, out).await {
+                Turn::Go => {}
+                Turn::Close => break Step::Close,
+                Turn::Refuse => {
+                    let Ok((request, _)) = take::<u32>(frame_body) else {
+                        break Step::Close;
+                    };
+                    let refusal = (
+                        request,
+                        body::ErrorBody {
+                            code: code::RATE_LIMITED,
+                            message: "over the request rate limit",
+                        },
+                    );
+                    if !out.push(&frame(kind::RESPONSE_ERR, &refusal), budget) {
+                        break Step::Close;
+                    }
+                    continue;
                 }
-                continue;
             }
             let input = Input::Frame {
                 conn: self.id,
@@ -217,6 +253,28 @@ impl Conn {
         };
         inbuf.drain(..used);
         step
+    }
+
+    /// Whether a request of `frame_kind` may go to the engine now under the
+    /// rate limit. One the client needs to catch up waits for its token
+    /// (writing what is queued meanwhile) and is never refused.
+    async fn take_turn<L: Link>(&mut self, frame_kind: u8, stream: &mut L, out: &Outbound) -> Turn {
+        let rate = self.shared.config.requests_per_second;
+        loop {
+            let now = self.shared.clock_ms();
+            if self.bucket.take(rate, now) {
+                return Turn::Go;
+            }
+            if !paced_not_refused(frame_kind) {
+                return Turn::Refuse;
+            }
+            let wait = self.bucket.wait_ms(rate, now);
+            let (bytes, close) = out.take();
+            if (!bytes.is_empty() && !stream.write_all(&bytes).await) || close {
+                return Turn::Close;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+        }
     }
 
     async fn handshake<L: Link>(
@@ -235,7 +293,7 @@ impl Conn {
         };
         match answer_hello(&hello, self.shared.limits, now_ms()) {
             Ok((ack, client_max)) => {
-                out.opened(self.shared.clock_ms(), self.shared.deadlines);
+                out.opened(self.shared.clock_ms(), self.shared.deadlines, client_max);
                 let opened = Input::Opened {
                     conn: self.id,
                     max_frame: client_max,

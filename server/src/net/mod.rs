@@ -28,6 +28,13 @@ use outbound::{Deadlines, Outbound};
 /// Largest frame the server accepts: a 12 KB message and its envelope fit.
 pub const SERVER_MAX_FRAME: u32 = 16 * 1024;
 
+/// The default of [`ServerConfig::conn_buffer`].
+pub const DEFAULT_CONN_BUFFER: usize = 256 * 1024;
+
+/// The smallest [`ServerConfig::conn_buffer`]: room for one answer of the
+/// largest frame a client may take, and as much again queued before it.
+pub const MIN_CONN_BUFFER: usize = 2 * tinyim_core::wire::MAX_FRAME as usize;
+
 /// Server settings.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
@@ -43,9 +50,16 @@ pub struct ServerConfig {
     /// Time a new connection has to send its hello.
     pub handshake_timeout: Duration,
     /// Requests per second a connection may send (burst: twice that).
+    /// Over it a request is refused with 2996, except the sync a client
+    /// needs to catch up (sync pages, fetches of missed messages, the group
+    /// list), which waits for its turn instead.
     pub requests_per_second: u32,
-    /// Frames queued for one connection before it counts as too slow and is closed.
-    pub outbound_queue: usize,
+    /// Bytes one connection may hold in the server: its queued frames and
+    /// the room kept for the answers of its requests in flight. A
+    /// connection at its budget is not read until it drains; a push that
+    /// does not fit closes it (see `outbound`). At least
+    /// [`MIN_CONN_BUFFER`].
+    pub conn_buffer: usize,
     /// Messages a second one group may carry (TIM's 40 by default).
     pub group_messages_per_second: u32,
     /// How long after sending a sender may revoke a message (TIM's two
@@ -73,7 +87,7 @@ impl ServerConfig {
             heartbeat: Duration::from_secs(30),
             handshake_timeout: Duration::from_secs(10),
             requests_per_second: 200,
-            outbound_queue: 4096,
+            conn_buffer: DEFAULT_CONN_BUFFER,
             group_messages_per_second: 40,
             revoke_window: Duration::from_secs(120),
             tls: None,
@@ -114,6 +128,12 @@ pub struct Server {
 impl Server {
     /// Opens the store, starts the engine thread and binds the listeners.
     pub async fn bind(config: ServerConfig) -> std::io::Result<Server> {
+        if config.conn_buffer < MIN_CONN_BUFFER {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("the connection buffer must be at least {MIN_CONN_BUFFER} bytes"),
+            ));
+        }
         if config.tls_listen.is_some() && config.tls.is_none() {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidInput,

@@ -1,22 +1,41 @@
 //! One connection's side shared with the engine thread and the sweeper:
 //! the bytes of the frames queued for it in one buffer, whether to close
-//! after them, and the times its deadlines run from. An idle connection
-//! holds no buffer; a connection whose queue passes its limit is closed (a
-//! client too slow to read resyncs when it reconnects).
+//! after them, the requests it has waiting for an answer, and the times its
+//! deadlines run from. An idle connection holds no buffer.
+//!
+//! The queue is bounded in bytes by the connection's budget
+//! (`--conn-buffer`). A request is read only when the answers of every
+//! request in flight, at the client's largest frame each, would still fit
+//! (see [`Outbound::admit`]); otherwise the connection stops reading until
+//! its queue drains. So a client that asks and never reads holds its budget
+//! and no more, and a write that cannot finish closes it. Pushes (live
+//! deliveries, heartbeats) that find the budget full close the connection
+//! instead: a client too slow to read resyncs when it reconnects.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::task::{Context, Poll};
 
 use futures_util::task::AtomicWaker;
+use tinyim_core::wire::{kind, HEADER_LEN};
 
 #[derive(Default)]
 struct Queue {
     bytes: Vec<u8>,
-    frames: u32,
+    /// Requests admitted and not answered yet.
+    in_flight: u16,
+    /// The room kept for each one's answer: the client's largest frame, in
+    /// KiB rounded up (a frame is at most 64 KiB).
+    answer_room_kib: u16,
     close: bool,
     /// Set when something was queued since the task last looked.
     queued: bool,
+}
+
+impl Queue {
+    fn reserved(&self) -> usize {
+        usize::from(self.in_flight) * usize::from(self.answer_room_kib) * 1024
+    }
 }
 
 /// `heartbeat_due_ms` before the handshake.
@@ -61,8 +80,11 @@ impl Outbound {
         }
     }
 
-    /// The handshake succeeded at `now_ms`; heartbeats start.
-    pub(crate) fn opened(&self, now_ms: u64, d: Deadlines) {
+    /// The handshake succeeded at `now_ms` with a client whose largest
+    /// frame is `max_frame`; heartbeats start.
+    pub(crate) fn opened(&self, now_ms: u64, d: Deadlines, max_frame: u32) {
+        let room_kib = max_frame.div_ceil(1024).min(u32::from(u16::MAX));
+        self.lock().answer_room_kib = u16::try_from(room_kib).unwrap_or(u16::MAX);
         self.heard_ms.store(now_ms, Ordering::Relaxed);
         self.heartbeat_due_ms.store(
             (now_ms + d.heartbeat_ms).min(NOT_OPEN - 1),
@@ -85,7 +107,7 @@ impl Outbound {
 
     /// The sweeper's visit at `now_ms`: closes a connection past its
     /// deadline, queues `heartbeat` when one is due.
-    pub(crate) fn sweep(&self, now_ms: u64, d: Deadlines, heartbeat: &[u8], limit: usize) {
+    pub(crate) fn sweep(&self, now_ms: u64, d: Deadlines, heartbeat: &[u8], budget: usize) {
         let heard = self.heard_ms.load(Ordering::Relaxed);
         if !self.is_open() {
             // Strictly past: both times are whole milliseconds, rounded
@@ -104,7 +126,7 @@ impl Outbound {
         if now_ms >= self.heartbeat_due_ms.load(Ordering::Relaxed) {
             self.heartbeat_due_ms
                 .store(now_ms + d.heartbeat_ms, Ordering::Relaxed);
-            self.push(heartbeat, limit);
+            self.push(heartbeat, budget);
         }
     }
 
@@ -114,14 +136,21 @@ impl Outbound {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Queues a frame; with `limit` frames already waiting, the connection
-    /// is marked to close instead. Returns false in that case.
-    pub(crate) fn push(&self, frame: &[u8], limit: usize) -> bool {
+    /// Queues a frame; if it would take the queue past `budget` bytes, the
+    /// connection is marked to close instead. Returns false in that case.
+    /// An answer ends its request's time in flight.
+    pub(crate) fn push(&self, frame: &[u8], budget: usize) -> bool {
         let mut q = self.lock();
-        let fits = (q.frames as usize) < limit;
+        let answer = matches!(
+            frame.get(HEADER_LEN - 1),
+            Some(&(kind::RESPONSE_OK | kind::RESPONSE_ERR))
+        );
+        if answer {
+            q.in_flight = q.in_flight.saturating_sub(1);
+        }
+        let fits = q.bytes.len() + frame.len() <= budget;
         if fits {
             q.bytes.extend_from_slice(frame);
-            q.frames = q.frames.saturating_add(1);
         } else {
             q.close = true;
         }
@@ -129,6 +158,26 @@ impl Outbound {
         drop(q);
         self.task.wake();
         fits
+    }
+
+    /// Whether one more request may be read: what is queued, and room for
+    /// the answer of every request in flight and of this one, fit in
+    /// `budget`. If so it counts as in flight until its answer is pushed.
+    pub(crate) fn admit(&self, budget: usize) -> bool {
+        let mut q = self.lock();
+        let room = usize::from(q.answer_room_kib) * 1024;
+        let fits = q.bytes.len() + q.reserved() + room <= budget && q.in_flight < u16::MAX;
+        if fits {
+            q.in_flight += 1;
+        }
+        fits
+    }
+
+    /// Bytes queued and kept for answers in flight.
+    #[cfg(test)]
+    fn held(&self) -> usize {
+        let q = self.lock();
+        q.bytes.len() + q.reserved()
     }
 
     /// Asks the connection to close once what is queued is written.
@@ -155,7 +204,6 @@ impl Outbound {
     /// Everything queued, and whether to close after writing it.
     pub(crate) fn take(&self) -> (Vec<u8>, bool) {
         let mut q = self.lock();
-        q.frames = 0;
         (std::mem::take(&mut q.bytes), q.close)
     }
 }
@@ -179,7 +227,7 @@ mod tests {
         assert_eq!(late.take(), (Vec::new(), true), "no hello in time");
 
         let chatty = Outbound::new(1_000);
-        chatty.opened(1_010, D);
+        chatty.opened(1_010, D, 4096);
         chatty.sweep(1_039, D, b"hb", 8);
         assert_eq!(chatty.take(), (Vec::new(), false));
         chatty.sweep(1_040, D, b"hb", 8);
@@ -198,15 +246,42 @@ mod tests {
     }
 
     #[test]
-    fn frames_queue_in_order_and_a_full_queue_closes() {
+    fn frames_queue_in_order_and_a_push_past_the_budget_closes() {
         let out = Outbound::new(0);
-        assert!(out.push(b"ab", 2));
-        assert!(out.push(b"cd", 2));
-        assert!(!out.push(b"ef", 2), "the third frame is over the limit");
+        assert!(out.push(b"ab", 4));
+        assert!(out.push(b"cd", 4));
+        assert!(!out.push(b"e", 4), "a fifth byte is over the budget");
         assert_eq!(out.take(), (b"abcd".to_vec(), true));
         let idle = Outbound::new(0);
         assert_eq!(idle.take(), (Vec::new(), false));
         idle.close();
         assert_eq!(idle.take(), (Vec::new(), true));
+    }
+
+    fn answer(len: usize) -> Vec<u8> {
+        let mut frame = vec![0u8; len];
+        frame[HEADER_LEN - 1] = kind::RESPONSE_OK;
+        frame
+    }
+
+    #[test]
+    fn requests_are_admitted_while_their_answers_fit_and_again_once_answered() {
+        let out = Outbound::new(0);
+        // A client taking frames of 1000 bytes: 1 KiB kept for each answer.
+        out.opened(0, D, 1000);
+        assert!(out.admit(3 * 1024));
+        assert!(out.admit(3 * 1024));
+        assert!(out.admit(3 * 1024));
+        assert!(!out.admit(3 * 1024), "three answers fill the budget");
+        assert_eq!(out.held(), 3 * 1024);
+        // One answer arrives: its room becomes its bytes, the rest is free.
+        assert!(out.push(&answer(100), 3 * 1024));
+        assert_eq!(out.held(), 2 * 1024 + 100);
+        assert!(!out.admit(3 * 1024), "the queued answer still counts");
+        assert_eq!(out.take().0.len(), 100);
+        assert!(out.admit(3 * 1024), "written: room again");
+        // A push is no answer: nothing in flight ends.
+        assert!(out.push(b"push", 3 * 1024));
+        assert_eq!(out.held(), 3 * 1024 + 4);
     }
 }

@@ -25,16 +25,28 @@ impl TokenBucket {
 
     /// Takes one token if there is one, at `per_second` refill.
     pub(crate) fn take(&mut self, per_second: u32, now_ms: u64) -> bool {
-        let (rate, burst) = rate_and_burst(per_second);
-        let elapsed_s = now_ms.saturating_sub(self.last_ms) as f32 / 1000.0;
-        self.last_ms = self.last_ms.max(now_ms);
-        self.tokens = (self.tokens + elapsed_s * rate).min(burst);
+        self.refill(per_second, now_ms);
         if self.tokens >= 1.0 {
             self.tokens -= 1.0;
             true
         } else {
             false
         }
+    }
+
+    /// Milliseconds from `now_ms` until a token is there (at least one).
+    pub(crate) fn wait_ms(&mut self, per_second: u32, now_ms: u64) -> u64 {
+        self.refill(per_second, now_ms);
+        let (rate, _) = rate_and_burst(per_second);
+        let missing = (1.0 - self.tokens).max(0.0);
+        ((missing / rate * 1000.0).ceil() as u64).max(1)
+    }
+
+    fn refill(&mut self, per_second: u32, now_ms: u64) {
+        let (rate, burst) = rate_and_burst(per_second);
+        let elapsed_s = now_ms.saturating_sub(self.last_ms) as f32 / 1000.0;
+        self.last_ms = self.last_ms.max(now_ms);
+        self.tokens = (self.tokens + elapsed_s * rate).min(burst);
     }
 }
 
@@ -49,5 +61,8 @@ mod tests {
         assert!(!b.take(10, 1_000));
         assert!(b.take(10, 1_100));
         assert!(!b.take(10, 1_100));
+        assert_eq!(b.wait_ms(10, 1_100), 100, "the next token in a tenth");
+        assert_eq!(b.wait_ms(10, 1_150), 50);
+        assert!(b.take(10, 1_200));
     }
 }

@@ -34,12 +34,7 @@ pub(crate) async fn run(shared: Arc<Shared>) {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         for out in conns.values() {
-            out.sweep(
-                now,
-                shared.deadlines,
-                &heartbeat,
-                shared.config.outbound_queue,
-            );
+            out.sweep(now, shared.deadlines, &heartbeat, shared.config.conn_buffer);
         }
     }
 }

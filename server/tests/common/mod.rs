@@ -96,6 +96,18 @@ impl ServerProcess {
         ServerProcess::start(&data, "127.0.0.1:0")
     }
 
+    /// The server's resident memory now, from the kernel's account.
+    pub fn rss_bytes(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .expect("the server's /proc status");
+        let kib: u64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmRSS in /proc status");
+        kib * 1024
+    }
+
     /// SIGKILL: no shutdown code runs.
     pub fn kill(mut self) -> String {
         self.child.kill().unwrap();
