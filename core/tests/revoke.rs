@@ -144,3 +144,23 @@ fn history_shows_a_revoked_message_as_revoked() {
         "{history:?}"
     );
 }
+
+#[test]
+fn the_client_refuses_to_send_what_only_the_server_makes() {
+    let mut h = Harness::logged_in();
+    for elem in [
+        Elem::RevokeNotice { seq: 1 },
+        Elem::Revoked { by: "bob" },
+        Elem::TooLarge { size: 1 },
+    ] {
+        let message = tinyim_core::OutgoingMessage {
+            elem,
+            ..tinyim_core::OutgoingMessage::text("bob", "")
+        };
+        assert_eq!(
+            h.client.send_message(h.now, &message),
+            Err(CommandError::NotSendable)
+        );
+    }
+    assert!(h.sent().is_empty(), "nothing was sent");
+}

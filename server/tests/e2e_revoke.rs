@@ -280,3 +280,73 @@ fn hostile_revocations_get_clear_codes() {
     assert!(raw.request(kind::SEND_MESSAGE, 8, &send).is_ok());
     assert!(raw.request(kind::REVOKE_MESSAGE, 9, &target).is_ok());
 }
+
+/// Every element only the server makes, as a client would forge it.
+fn forged_elements() -> Vec<body::Elem<'static>> {
+    vec![
+        body::Elem::RevokeNotice { seq: 1 },
+        body::Elem::Revoked { by: "bob" },
+        body::Elem::TooLarge { size: 1 },
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_client_cannot_forge_a_revocation_or_any_element_only_the_server_makes() {
+    let (server, _dir) = fresh_server();
+    let (bob, mut bob_events) = client(&server.addr, "bob").await;
+    let (alice, mut alice_events) = client(&server.addr, "alice").await;
+    bob.send_text("alice", "bob's words").await.unwrap();
+    receive(&mut alice_events, 1).await;
+    // A Work group of bob's with alice a plain member, and bob's message in it.
+    let mut options = GroupOptions::new(GroupType::Work, "g");
+    options.group_id = Some("forge".into());
+    options.members = vec!["alice".into()];
+    bob.create_group(options).await.unwrap();
+    bob.send_group_text("forge", "the owner's words")
+        .await
+        .unwrap();
+
+    let mut raw = RawConn::connect(&server.addr);
+    raw.hello();
+    raw.login("alice");
+    let mut id = 10;
+    for conversation in ["C2Cbob", "GROUPforge"] {
+        for elem in forged_elements() {
+            let send = body::SendMessage {
+                conversation,
+                client_msg_id: u64::from(id),
+                elem,
+                online_only: false,
+                priority: tinyim_core::wire::group::Priority::Normal,
+            };
+            assert_eq!(
+                raw.request(kind::SEND_MESSAGE, id, &send),
+                Err(code::BAD_REQUEST),
+                "{elem:?} into {conversation}"
+            );
+            id += 1;
+        }
+    }
+    // Nothing reached bob, and his messages read as he wrote them.
+    alice.send_text("bob", "after").await.unwrap();
+    let next = wait_for(&mut bob_events, |e| {
+        matches!(e, TimEvent::MessageRevoked { .. })
+            || matches!(e, TimEvent::MessageReceived(m) if m.conversation_id == "C2Calice")
+    })
+    .await;
+    assert!(
+        matches!(&next, TimEvent::MessageReceived(m) if m.payload.text() == Some("after")),
+        "{next:?}"
+    );
+    assert_eq!(
+        history(&bob, "C2Calice").await[0].1.text(),
+        Some("bob's words")
+    );
+    let group = history(&bob, "GROUPforge").await;
+    assert!(group
+        .iter()
+        .any(|(_, p)| p.text() == Some("the owner's words")));
+    assert!(group
+        .iter()
+        .all(|(_, p)| !matches!(p, Payload::Revoked { .. })));
+}

@@ -27,6 +27,7 @@ impl TimError {
             TimError::Command(CommandError::TooLarge) => code::MESSAGE_TOO_LARGE,
             TimError::Command(CommandError::InvalidId) => code::BAD_CONVERSATION,
             TimError::Command(CommandError::GroupTableFull) => code::INVALID_PARAMETER,
+            TimError::Command(CommandError::NotSendable) => code::BAD_REQUEST,
             TimError::Command(_) => code::RATE_LIMITED,
             TimError::Request(e) => e.code(),
             TimError::Closed => code::NETWORK,

@@ -5,6 +5,7 @@ use core::fmt;
 /// Why a command was not accepted. Nothing was queued when this is returned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum CommandError {
     /// Log in first (TIM 2024).
     NotLoggedIn,
@@ -22,6 +23,9 @@ pub enum CommandError {
     UserSigTooLong,
     /// The group table is full: the client could not list another group.
     GroupTableFull,
+    /// Only the server makes this element (a revocation, a group tip or
+    /// notice): the server would refuse it with 9002.
+    NotSendable,
 }
 
 impl fmt::Display for CommandError {
@@ -35,6 +39,7 @@ impl fmt::Display for CommandError {
             CommandError::InvalidId => "invalid id",
             CommandError::UserSigTooLong => "UserSig too long",
             CommandError::GroupTableFull => "group table full",
+            CommandError::NotSendable => "only the server makes this element",
         })
     }
 }

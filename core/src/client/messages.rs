@@ -35,6 +35,9 @@ impl State<'_> {
         message: &OutgoingMessage<'_>,
     ) -> Result<RequestId, CommandError> {
         let conversation = conversation_id(message.conversation_type, message.to)?;
+        if !message.elem.sendable_by_client() {
+            return Err(CommandError::NotSendable);
+        }
         let elem_size =
             postcard::experimental::serialized_size(&message.elem).unwrap_or(usize::MAX);
         if elem_size > MAX_MESSAGE_BODY {

@@ -131,6 +131,25 @@ pub enum Elem<'a> {
 }
 
 impl<'a> Elem<'a> {
+    /// Whether a client may send this element. The others only the server
+    /// makes (a revocation, a group's tips and notices, the placeholder of a
+    /// message too large), and it refuses them from clients with 9002: a
+    /// forged revoke notice would make every device hide another user's
+    /// message. Deliberately one exhaustive match without a wildcard, so an
+    /// element added later must be placed on one side here.
+    pub fn sendable_by_client(&self) -> bool {
+        match self {
+            Elem::Text { .. } | Elem::Custom { .. } | Elem::Image { .. } | Elem::File { .. } => {
+                true
+            }
+            Elem::TooLarge { .. }
+            | Elem::GroupTip(_)
+            | Elem::GroupSystemNotice(_)
+            | Elem::Revoked { .. }
+            | Elem::RevokeNotice { .. } => false,
+        }
+    }
+
     /// What a conversation list shows for this element (TIM `messageForShow`).
     pub fn preview(&self) -> &'a str {
         match *self {

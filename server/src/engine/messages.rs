@@ -411,11 +411,11 @@ impl<S: Store> Engine<S> {
 
 /// The stored bytes of a message a client may send, or why it may not.
 fn sendable(send: &body::SendMessage<'_>) -> Result<Vec<u8>, Refusal> {
-    if matches!(
-        send.elem,
-        Elem::TooLarge { .. } | Elem::GroupTip(_) | Elem::GroupSystemNotice(_)
-    ) {
-        return Err(Refusal::Code(code::BAD_REQUEST, "not a sendable element"));
+    if !send.elem.sendable_by_client() {
+        return Err(Refusal::Code(
+            code::BAD_REQUEST,
+            "only the server makes this element",
+        ));
     }
     if let Elem::Image { url: "", .. } | Elem::File { url: "", .. } = send.elem {
         return Err(Refusal::Code(
