@@ -16,6 +16,9 @@ pub const FRAME_LIMIT_TOO_SMALL: u32 = 9005;
 pub const NO_UPLOADER: u32 = 9006;
 /// Client side: the upload plugin failed to store the file.
 pub const UPLOAD_FAILED: u32 = 9007;
+/// The sender already sent another message with this client message id
+/// into this conversation (a resend must carry the same content).
+pub const CLIENT_MSG_ID_REUSED: u32 = 9008;
 
 /// Missing or malformed UserSig (TIM 70003: invalid UserSig).
 pub const USER_SIG_INVALID: u32 = 70003;

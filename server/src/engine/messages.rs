@@ -142,6 +142,7 @@ impl<S: Store> Engine<S> {
         };
         if let Some(existing) = self.store.insert_unless_sent(&mut message)? {
             // A resend of a stored message: same answer, nothing stored twice.
+            same_message(&existing, &message.body)?;
             self.respond(
                 reply,
                 &body::SendOk {
@@ -406,6 +407,27 @@ impl<S: Store> Engine<S> {
             conn: reply.conn,
             bytes: frame,
         });
+    }
+}
+
+/// Whether a send whose client message id found `existing` (the sender's
+/// message of that id in that conversation) is a resend of it, with the
+/// same content: then it is answered as that one was. Another message under
+/// a used id is refused, since answering it would acknowledge what was
+/// never stored. A revoked message has lost its content; a resend of it is
+/// still a resend.
+pub(crate) fn same_message(existing: &StoredMessage, body: &[u8]) -> Result<(), Refusal> {
+    let revoked = matches!(
+        decode_exact::<Elem<'_>>(&existing.body),
+        Ok(Elem::Revoked { .. })
+    );
+    if existing.body == body || revoked {
+        Ok(())
+    } else {
+        Err(Refusal::Code(
+            code::CLIENT_MSG_ID_REUSED,
+            "this client message id was used for another message",
+        ))
     }
 }
 

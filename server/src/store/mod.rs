@@ -107,9 +107,14 @@ pub trait Store: GroupStore + UserStore + Send {
     /// with the count before it to learn whether it left anything behind.
     fn writes(&self) -> u64;
 
-    /// The message `sender` already sent with `client_msg_id`, if any.
-    fn find_sent(&mut self, sender: &str, client_msg_id: u64)
-        -> StoreResult<Option<StoredMessage>>;
+    /// The message `sender` already sent into the conversation `conv_key`
+    /// with `client_msg_id`, if any.
+    fn find_sent(
+        &mut self,
+        sender: &str,
+        conv_key: &str,
+        client_msg_id: u64,
+    ) -> StoreResult<Option<StoredMessage>>;
     /// Newest seq of a conversation, 0 if none.
     fn last_seq(&mut self, conv_key: &str) -> StoreResult<u64>;
     /// Stores a message, giving it the next change number.
@@ -119,8 +124,9 @@ pub trait Store: GroupStore + UserStore + Send {
     /// Replaces a stored message's body (a revocation); its seq, sender,
     /// time and change number stay.
     fn replace_body(&mut self, conv_key: &str, seq: u64, body: &[u8]) -> StoreResult<()>;
-    /// Stores a message unless its sender already sent one with the same
-    /// client message id: then stores nothing and returns that one.
+    /// Stores a message unless its sender already sent one into the same
+    /// conversation with the same client message id: then stores nothing
+    /// and returns that one.
     fn insert_unless_sent(
         &mut self,
         message: &mut StoredMessage,

@@ -8,7 +8,7 @@ use tinyim_core::wire::code;
 use super::notify::GroupPost;
 use super::rules;
 use crate::engine::encode::Reply;
-use crate::engine::messages::PREVIEW_BYTES;
+use crate::engine::messages::{group_key, same_message, PREVIEW_BYTES};
 use crate::engine::{Engine, Handled, Refusal};
 use crate::store::Store;
 
@@ -31,8 +31,10 @@ impl<S: Store> Engine<S> {
         )?;
         let stored = rules::stores_messages(group.group_type) && !send.online_only;
         if stored {
-            if let Some(existing) = self.store.find_sent(me, send.client_msg_id)? {
+            let key = group_key(group_id);
+            if let Some(existing) = self.store.find_sent(me, &key, send.client_msg_id)? {
                 // A resend of a stored message: same answer, nothing stored twice.
+                same_message(&existing, &elem_bytes)?;
                 self.respond(
                     reply,
                     &body::SendOk {

@@ -234,12 +234,16 @@ impl Store for SqliteStore {
     fn find_sent(
         &mut self,
         sender: &str,
+        conv_key: &str,
         client_msg_id: u64,
     ) -> StoreResult<Option<StoredMessage>> {
         self.conn
             .prepare_cached(SELECT_SENT)
             .map_err(err)?
-            .query_row(params![sender, to_sql(client_msg_id)], message_from_row)
+            .query_row(
+                params![sender, conv_key, to_sql(client_msg_id)],
+                message_from_row,
+            )
             .optional()
             .map_err(err)
     }
@@ -283,7 +287,7 @@ impl Store for SqliteStore {
         match insert_message_row(&self.conn, m) {
             Ok(()) => Ok(None),
             Err(e) if is_unique_violation(&e) && m.client_msg_id != 0 => {
-                match self.find_sent(&m.sender, m.client_msg_id)? {
+                match self.find_sent(&m.sender, &m.conv_key, m.client_msg_id)? {
                     Some(existing) => Ok(Some(existing)),
                     None => Err(err(e)),
                 }

@@ -74,7 +74,8 @@ pub(super) const SELECT_CONVERSATION: &str = concat!(
 pub(super) const SELECT_SENT: &str = concat!(
     "SELECT ",
     message_columns!(),
-    " FROM messages WHERE sender = ?1 AND client_msg_id = ?2 AND client_msg_id <> 0"
+    " FROM messages WHERE sender = ?1 AND conv_key = ?2 AND client_msg_id = ?3",
+    " AND client_msg_id <> 0"
 );
 
 pub(super) const SELECT_MESSAGE: &str = concat!(

@@ -14,9 +14,11 @@ CREATE TABLE IF NOT EXISTS messages (
     gseq INTEGER NOT NULL,
     PRIMARY KEY (conv_key, seq)
 ) WITHOUT ROWID;
+-- A sender's client message id is unique in a conversation: a resend is
+-- found, and the same id in another conversation is another message.
 -- Server-made messages (group tips, system notices) carry id 0 and are not
 -- deduplicated; clients never use 0.
-CREATE UNIQUE INDEX IF NOT EXISTS messages_dedupe ON messages (sender, client_msg_id)
+CREATE UNIQUE INDEX IF NOT EXISTS messages_sent ON messages (sender, conv_key, client_msg_id)
     WHERE client_msg_id <> 0;
 CREATE TABLE IF NOT EXISTS conversations (
     owner TEXT NOT NULL,
@@ -54,8 +56,16 @@ const ADDED_COLUMNS: [(&str, &str); 7] = [
     ("group_members", "pinned"),
 ];
 
+/// Indexes older servers made that this one replaced: `messages_dedupe`
+/// keyed a sender's ids across conversations (so reusing an id in another
+/// conversation found the wrong message); `messages_sent` replaces it.
+const DROPPED_INDEXES: [&str; 1] = ["messages_dedupe"];
+
 /// Brings a data file made by an older server to this schema.
 pub(super) fn upgrade(conn: &Connection) -> rusqlite::Result<()> {
+    for index in DROPPED_INDEXES {
+        conn.execute_batch(&format!("DROP INDEX IF EXISTS {index}"))?;
+    }
     for (table, column) in ADDED_COLUMNS {
         let present: bool = conn.query_row(
             "SELECT COUNT(*) > 0 FROM pragma_table_info(?1) WHERE name = ?2",

@@ -100,7 +100,43 @@ fn a_data_file_from_before_added_columns_opens_with_them_at_zero() {
 }
 
 #[test]
-fn messages_page_both_ways_and_dedupe_by_sender_and_id() {
+fn a_data_file_deduplicating_across_conversations_opens_deduplicating_per_conversation() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        // The messages table and dedupe index as servers before made them.
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE messages (
+                conv_key TEXT NOT NULL, seq INTEGER NOT NULL, sender TEXT NOT NULL,
+                client_msg_id INTEGER NOT NULL, time_ms INTEGER NOT NULL,
+                body BLOB NOT NULL, gseq INTEGER NOT NULL,
+                PRIMARY KEY (conv_key, seq)) WITHOUT ROWID;
+             CREATE UNIQUE INDEX messages_dedupe ON messages (sender, client_msg_id)
+                WHERE client_msg_id <> 0;
+             INSERT INTO messages VALUES ('c2c:a|b', 1, 'a', 42, 1, x'0102', 1);",
+        )
+        .unwrap();
+    }
+    let mut s = SqliteStore::open(&path).unwrap();
+    s.begin().unwrap();
+    let resend = s.insert_unless_sent(&mut message(2, 42)).unwrap();
+    assert_eq!(resend.map(|m| m.seq), Some(1), "a resend is still found");
+    let elsewhere = StoredMessage {
+        conv_key: "c2c:a|c".into(),
+        ..message(1, 42)
+    };
+    assert_eq!(s.insert_unless_sent(&mut elsewhere.clone()).unwrap(), None);
+    s.commit().unwrap();
+    assert_eq!(
+        s.last_seq("c2c:a|c").unwrap(),
+        1,
+        "stored in its conversation"
+    );
+}
+
+#[test]
+fn messages_page_both_ways_and_dedupe_by_sender_conversation_and_id() {
     let mut s = SqliteStore::in_memory().unwrap();
     s.begin().unwrap();
     for seq in 1..=5 {
@@ -126,7 +162,18 @@ fn messages_page_both_ways_and_dedupe_by_sender_and_id() {
         .map(|m| m.seq)
         .collect();
     assert_eq!(before, [4, 3, 2, 1]);
-    assert_eq!(s.find_sent("a", u64::MAX - 3).unwrap().unwrap().seq, 3);
+    assert_eq!(
+        s.find_sent("a", "c2c:a|b", u64::MAX - 3)
+            .unwrap()
+            .unwrap()
+            .seq,
+        3
+    );
+    assert_eq!(
+        s.find_sent("a", "c2c:a|c", u64::MAX - 3).unwrap(),
+        None,
+        "the same id in another conversation is another message"
+    );
 }
 
 #[test]
@@ -138,7 +185,7 @@ fn writes_count_what_requests_change_and_nothing_the_store_does_itself() {
     assert_eq!(s.writes(), start + 1, "a stored message");
     s.insert_unless_sent(&mut message(2, 42)).unwrap();
     assert_eq!(s.writes(), start + 1, "a resend stores nothing");
-    s.find_sent("a", 42).unwrap();
+    s.find_sent("a", "c2c:a|b", 42).unwrap();
     assert_eq!(s.writes(), start + 1, "a read");
     s.put_conversation(row_of_a_with_b("hi")).unwrap();
     assert_eq!(s.writes(), start + 2, "a row put, still in memory");
@@ -322,7 +369,10 @@ fn the_wal_is_preallocated_and_commits_survive_a_reopen() {
         assert_eq!(again.last_seq("c2c:a|b").unwrap(), 1);
     }
     let mut reopened = SqliteStore::open(&path).unwrap();
-    assert_eq!(reopened.find_sent("a", 7).unwrap().unwrap().seq, 1);
+    assert_eq!(
+        reopened.find_sent("a", "c2c:a|b", 7).unwrap().unwrap().seq,
+        1
+    );
 }
 
 #[test]
@@ -338,5 +388,8 @@ fn deferred_sync_commits_are_there_after_a_sync_and_a_reopen() {
     drop((s, wal));
     let mut reopened = SqliteStore::open(&path).unwrap();
     assert_eq!(reopened.last_seq("c2c:a|b").unwrap(), 1);
-    assert_eq!(reopened.find_sent("a", 7).unwrap().unwrap().seq, 1);
+    assert_eq!(
+        reopened.find_sent("a", "c2c:a|b", 7).unwrap().unwrap().seq,
+        1
+    );
 }
