@@ -207,3 +207,54 @@ async fn hostile_blocklist_calls_get_codes_and_a_full_list_takes_no_more() {
     raw.request(kind::ADD_TO_BLOCKLIST, 9, &change("extra1"))
         .expect("room again");
 }
+
+/// `tim`'s view of the peer's read watermark in `conversation`, after a
+/// round trip to the server (so every push sent before it was applied).
+async fn peer_read(tim: &tinyim_tokio::Tim, conversation: &str) -> u64 {
+    tim.message_list(conversation, 0, 1).await.unwrap();
+    let list = tim.conversation_list().await.unwrap();
+    let c = list.iter().find(|c| c.id == conversation).unwrap();
+    c.peer_read_seq
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_blocked_user_cannot_revoke_into_the_blockers_conversation_and_no_receipt_crosses_the_block(
+) {
+    let (server, _dir) = fresh_server();
+    let (alice, mut alice_events) = client(&server.addr, "alice").await;
+    let (bob, mut bob_events) = client(&server.addr, "bob").await;
+    let from_bob = bob.send_text("alice", "from bob").await.unwrap();
+    next_message(&mut alice_events).await;
+    alice.send_text("bob", "from alice").await.unwrap();
+    next_message(&mut bob_events).await;
+
+    let (bob_saw, alice_saw) = (
+        peer_read(&bob, "C2Calice").await,
+        peer_read(&alice, "C2Cbob").await,
+    );
+    alice.add_to_blocklist(&["bob"]).await.expect("block");
+    // Bob's revocation would post a notice into alice's conversation.
+    let refused = bob
+        .revoke_message("C2Calice", from_bob.seq)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), code::BLOCKED_BY_PEER);
+    let history = alice.message_list("C2Cbob", 0, 10).await.unwrap();
+    assert!(history.iter().any(|m| m.payload.text() == Some("from bob")));
+
+    // Alice reads bob's message: bob is not told.
+    alice.set_message_read("C2Cbob").await.unwrap();
+    assert_eq!(peer_read(&bob, "C2Calice").await, bob_saw);
+    // Bob reads alice's: alice is not told either.
+    bob.set_message_read("C2Calice").await.unwrap();
+    assert_eq!(peer_read(&alice, "C2Cbob").await, alice_saw);
+    // Nor at a later sync, on a device that logs in afresh.
+    let (bob_again, _e) = on_phone(&server.addr, "bob").await;
+    assert_eq!(peer_read(&bob_again, "C2Calice").await, bob_saw);
+
+    // Unblocked, receipts and revocations work again.
+    alice.remove_from_blocklist(&["bob"]).await.unwrap();
+    bob.revoke_message("C2Calice", from_bob.seq).await.unwrap();
+    alice.set_message_read("C2Cbob").await.unwrap();
+    assert!(peer_read(&bob, "C2Calice").await > bob_saw);
+}

@@ -97,9 +97,7 @@ impl<S: Store> Engine<S> {
             }
             _ => return Err(invalid_conversation()),
         };
-        if self.store.blocks(peer, me)? {
-            return Err(Refusal::Code(code::BLOCKED_BY_PEER, "blocked by the peer"));
-        }
+        self.refuse_if_blocked(peer, me)?;
         let my_conv = send.conversation;
         let peer_conv = format!("C2C{me}");
         if send.online_only {
@@ -228,6 +226,15 @@ impl<S: Store> Engine<S> {
         }
     }
 
+    /// Refuses a one-to-one write of `me`'s into `peer`'s conversation when
+    /// `peer` blocked `me` (TIM 20007): sends, revoke notices.
+    pub(crate) fn refuse_if_blocked(&mut self, peer: &str, me: &str) -> Handled {
+        if self.store.blocks(peer, me)? {
+            return Err(Refusal::Code(code::BLOCKED_BY_PEER, "blocked by the peer"));
+        }
+        Ok(())
+    }
+
     pub(crate) fn set_read(&mut self, reply: Reply, me: &str, req: body::SetRead<'_>) -> Handled {
         let (read_seq, last_seq) = match ConversationType::parse(req.conversation) {
             Some((ConversationType::Group, group_id)) => {
@@ -266,6 +273,11 @@ impl<S: Store> Engine<S> {
     /// offline now learns it at its next sync) and pushed to the peer's
     /// sessions.
     fn tell_peer_read(&mut self, reader: &str, peer: &str, seq: u64) -> Handled {
+        // A receipt is a write into the peer's row and a push to the peer:
+        // between a blocker and the user blocked, neither way.
+        if self.store.blocks(peer, reader)? || self.store.blocks(reader, peer)? {
+            return Ok(());
+        }
         let conversation = format!("C2C{reader}");
         let Some(mut row) = self.store.conversation(peer, &conversation)? else {
             return Ok(());

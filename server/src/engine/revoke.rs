@@ -105,6 +105,9 @@ impl<S: Store> Engine<S> {
                 "only the sender revokes a one-to-one message",
             ));
         }
+        // The notice is a new message into the peer's conversation: a
+        // blocked sender may not post one, as it may not send.
+        self.refuse_if_blocked(peer, me)?;
         self.check_window(&m)?;
         let Some(notice) = self.take_back(me, &m)? else {
             return Ok(false);
