@@ -26,21 +26,14 @@ fn login_handshake_sync_and_ready() {
         events.contains(&format!("RequestCompleted({login:?})")),
         "{events:?}"
     );
-    let (sync, payload) = h.sent_request(kind::SYNC);
+    let (sync, payload) = h.sent_request(kind::SYNC_WINDOW);
     assert_eq!(
-        records::decode_exact::<body::Sync>(&payload)
+        records::decode_exact::<body::SyncWindow>(&payload)
             .unwrap()
-            .cursor,
-        0
+            .base,
+        None
     );
-    let events = h.feed(&page::<_, body::ConversationSummary<'_>>(
-        sync,
-        &body::SyncPage {
-            next_cursor: 5,
-            complete: true,
-        },
-        &[],
-    ));
+    let events = h.feed(&sync_page(sync, 5, &[]));
     assert!(
         !events.contains(&"SyncComplete".to_owned()),
         "the group list is part of the sync: {events:?}"
@@ -199,17 +192,10 @@ fn sends_complete_with_their_seq_and_survive_a_reconnect() {
     );
     let (sync, _) = frames
         .iter()
-        .find(|(k, _)| *k == kind::SYNC)
+        .find(|(k, _)| *k == kind::SYNC_WINDOW)
         .map(|(_, b)| records::take::<u32>(b).unwrap())
         .unwrap();
-    h.feed(&page::<_, body::ConversationSummary<'_>>(
-        sync,
-        &body::SyncPage {
-            next_cursor: 11,
-            complete: true,
-        },
-        &[],
-    ));
+    h.feed(&sync_page(sync, 11, &[]));
     let (groups, _) = frames
         .iter()
         .find(|(k, _)| *k == kind::GROUP_LIST)
@@ -387,22 +373,127 @@ fn a_full_receive_buffer_applies_back_pressure_without_losing_messages() {
     assert_eq!(received, 60);
 }
 
-#[test]
-fn a_full_conversation_table_evicts_the_least_recent_and_says_so() {
-    let mut h = Harness::logged_in();
-    for i in 0..16 {
-        h.know(&format!("C2Cu{i}"), 1);
+fn in_window(conversation: &str) -> body::WindowSummary<'_> {
+    body::WindowSummary {
+        summary: summary(conversation, 1),
+        base_seq: 0,
     }
-    let events = h.feed(&push(0, &text_message("C2Cnewcomer", 1, "newcomer", "hi")));
+}
+
+fn summary(conversation: &str, last_seq: u64) -> body::ConversationSummary<'_> {
+    body::ConversationSummary {
+        conversation,
+        last_seq,
+        read_seq: 0,
+        last_time_ms: 1_000,
+        last_from: "x",
+        preview: "x",
+        peer_read_seq: 0,
+        deleted: false,
+        pinned: false,
+    }
+}
+
+#[test]
+fn a_message_that_finds_the_table_full_comes_through_a_sync_and_only_a_covered_conversation_goes() {
+    let mut h = Harness::logged_in();
+    // Sixteen conversations known from live messages: none is covered by
+    // the sync cursor, so none may be forgotten.
+    let users: Vec<String> = (0..16).map(|i| format!("C2Cu{i:02}")).collect();
+    for u in &users {
+        h.know(u, 1);
+    }
+    let events = h.feed(&push(0, &text_message("C2Czed", 1, "zed", "hi")));
+    assert!(
+        !events.iter().any(|e| e.starts_with("MessageReceived")),
+        "{events:?}"
+    );
+    assert_eq!(h.client.conversations().count(), 16);
+    // A round of the client's own asks for a window of one.
+    let (first, payload) = h.sent_request(kind::SYNC_WINDOW);
+    let window: body::SyncWindow<'_> = records::decode_exact(&payload).unwrap();
+    assert_eq!(
+        (
+            window.base,
+            window.snapshot,
+            window.after,
+            window.max_conversations
+        ),
+        (Some(10), None, "", 1)
+    );
+    let header = body::SyncWindowPage {
+        snapshot: 50,
+        complete: false,
+        total_unread: 0,
+    };
+    h.feed(&page(first, &header, &[in_window(&users[0])]));
+    // u00 is covered now: the next window has room for one.
+    let (second, payload) = h.sent_request(kind::SYNC_WINDOW);
+    let window: body::SyncWindow<'_> = records::decode_exact(&payload).unwrap();
+    assert_eq!(
+        (
+            window.base,
+            window.snapshot,
+            window.after,
+            window.max_conversations
+        ),
+        (Some(10), Some(50), "C2Cu00", 1)
+    );
+    let rest: Vec<body::WindowSummary<'_>> = users[1..]
+        .iter()
+        .map(|u| in_window(u))
+        .chain([in_window("C2Czed")])
+        .collect();
+    let last = body::SyncWindowPage {
+        snapshot: 50,
+        complete: true,
+        // The server counts u00's message too.
+        total_unread: 17,
+    };
+    let events = h.feed(&page(second, &last, &rest));
     assert!(
         events.iter().any(|e| e == "ConversationsEvicted(1)"),
         "{events:?}"
     );
     assert!(
-        h.client.conversation("C2Cu0").is_none(),
-        "the least recently active one went"
+        h.client.conversation("C2Cu00").is_none(),
+        "the covered one went"
     );
-    assert_eq!(h.client.conversations().count(), 16);
+    let (fetch, payload) = h.sent_request(kind::MESSAGE_RANGE);
+    let range: body::MessageRange<'_> = records::decode_exact(&payload).unwrap();
+    assert_eq!(range.conversation, "C2Czed");
+    assert_eq!(range.start, body::RangeStart::AfterSeq(0));
+    let events = h.feed(&page(
+        fetch,
+        &body::MessagePage {
+            conversation: "C2Czed",
+            base_seq: 0,
+            more: false,
+        },
+        &[text_message("C2Czed", 1, "zed", "hi")],
+    ));
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.starts_with("MessageReceived"))
+            .count(),
+        1,
+        "{events:?}"
+    );
+    assert!(
+        !events.iter().any(|e| e == "SyncComplete"),
+        "a round of the client's own is not reported"
+    );
+    assert_eq!(h.client.total_unread(), 17, "u00's unread counts on");
+    // The round ended: its snapshot is the cursor a reconnect starts from.
+    h.client.connection_lost(h.now);
+    h.advance(2_000);
+    h.open();
+    let (login, _) = h.sent_request(kind::LOGIN);
+    h.feed(&ok(login, &body::LoginOk { sig_expires_at: 0 }));
+    let (_, payload) = h.sent_request(kind::SYNC_WINDOW);
+    let window: body::SyncWindow<'_> = records::decode_exact(&payload).unwrap();
+    assert_eq!((window.base, window.snapshot), (Some(50), None));
 }
 
 #[test]
@@ -594,12 +685,12 @@ fn sync_state_round_trips_and_is_refused_after_login() {
     fresh.open();
     let (login, _) = fresh.sent_request(kind::LOGIN);
     fresh.feed(&ok(login, &body::LoginOk { sig_expires_at: 0 }));
-    let (_, payload) = fresh.sent_request(kind::SYNC);
+    let (_, payload) = fresh.sent_request(kind::SYNC_WINDOW);
     assert_eq!(
-        records::decode_exact::<body::Sync>(&payload)
+        records::decode_exact::<body::SyncWindow>(&payload)
             .unwrap()
-            .cursor,
-        10
+            .base,
+        Some(10)
     );
 }
 

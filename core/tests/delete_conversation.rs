@@ -72,12 +72,9 @@ fn a_deletion_on_another_device_or_at_a_sync_removes_it_here() {
         deleted: true,
         pinned: false,
     };
-    h.feed(&page(
+    h.feed(&sync_page(
         sync,
-        &body::SyncPage {
-            next_cursor: 30,
-            complete: true,
-        },
+        30,
         &[summary("C2Ccarol"), summary("C2Cdave")],
     ));
     assert!(h.client.conversation("C2Ccarol").is_none());

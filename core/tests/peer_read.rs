@@ -80,14 +80,7 @@ fn the_peer_read_while_away_arrives_with_the_sync() {
         deleted: false,
         pinned: false,
     };
-    let events = h.feed(&page(
-        sync,
-        &body::SyncPage {
-            next_cursor: 20,
-            complete: true,
-        },
-        &[summary],
-    ));
+    let events = h.feed(&sync_page(sync, 20, &[summary]));
     assert_eq!(
         read_by_peer(&events),
         ["MessageReadByPeer { conversation_id: \"C2Cbob\", peer_read_seq: 4 }"]

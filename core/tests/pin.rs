@@ -79,12 +79,9 @@ fn pins_from_another_device_and_from_a_sync_apply_and_survive_a_reboot() {
         deleted: false,
         pinned,
     };
-    h.feed(&page(
+    h.feed(&sync_page(
         sync,
-        &body::SyncPage {
-            next_cursor: 30,
-            complete: true,
-        },
+        30,
         &[summary("C2Cbob", false), summary("C2Ccarol", true)],
     ));
     assert!(!h.client.conversation("C2Cbob").unwrap().is_pinned());

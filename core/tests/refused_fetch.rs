@@ -30,7 +30,7 @@ fn three_missed() -> (Harness, u32) {
     let (login, _) = h.sent_request(kind::LOGIN);
     h.feed(&ok(login, &body::LoginOk { sig_expires_at: 0 }));
     h.answer_group_list(&[]);
-    let (sync, _) = h.sent_request(kind::SYNC);
+    let (sync, _) = h.sent_request(kind::SYNC_WINDOW);
     let summary = body::ConversationSummary {
         conversation: "C2Cbob",
         last_seq: 3,
@@ -42,14 +42,7 @@ fn three_missed() -> (Harness, u32) {
         deleted: false,
         pinned: false,
     };
-    h.feed(&page(
-        sync,
-        &body::SyncPage {
-            next_cursor: 10,
-            complete: true,
-        },
-        &[summary],
-    ));
+    h.feed(&sync_page(sync, 10, &[summary]));
     let (fetch, _) = h.sent_request(kind::MESSAGE_RANGE);
     (h, fetch)
 }

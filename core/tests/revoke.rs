@@ -81,12 +81,9 @@ fn a_device_that_had_shown_the_message_learns_at_its_next_sync() {
     h.know("C2Cbob", 2);
     let sync = h.reconnect_until_sync();
     // Revoked while this device was away: the conversation moved by one.
-    h.feed(&page(
+    h.feed(&sync_page(
         sync,
-        &body::SyncPage {
-            next_cursor: 40,
-            complete: true,
-        },
+        40,
         &[body::ConversationSummary {
             conversation: "C2Cbob",
             last_seq: 3,

@@ -160,9 +160,9 @@ impl State<'_> {
                 self.queue(QueuedEvent::RequestCompleted(id));
             }
             Op::Sync => {
-                let (page, records): (body::SyncPage, _) = take(payload)?;
+                let (page, records): (body::SyncWindowPage, _) = take(payload)?;
                 self.out.remove(id);
-                self.apply_sync_page(page, records)?;
+                self.apply_sync_window(page, records)?;
             }
             Op::History => {
                 let (page, rest): (body::MessagePage<'_>, _) = take(payload)?;

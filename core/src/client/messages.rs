@@ -5,7 +5,7 @@ use super::error::CommandError;
 use super::event::{QueuedEvent, RequestError, RequestId, SendStatus};
 use super::outbox::{Op, Pending};
 use super::state::State;
-use super::table::id_key;
+use super::table::{id_key, Room};
 use crate::model::{ConversationId, ConversationType, Flow, MessageView, OutgoingMessage};
 use crate::wire::body;
 use crate::wire::{code, kind, records, MAX_MESSAGE_BODY};
@@ -84,7 +84,10 @@ impl State<'_> {
                 .and_then(|f| f.get(crate::wire::HEADER_LEN..));
             let sent =
                 frame.and_then(|b| records::decode_exact::<(u32, body::SendMessage<'_>)>(b).ok());
-            if let Some(c) = self.table.get_or_insert(ok.conversation) {
+            // No room: the table forgets this conversation's view, and a
+            // later sync lists it again.
+            if let Some(c) = self.table.get_or_insert(ok.conversation, Room::Settled) {
+                c.unsettle();
                 if c.baseline_known && c.delivered_seq + 1 == ok.seq {
                     c.delivered_seq = ok.seq;
                 } else if !c.baseline_known || c.delivered_seq < ok.seq {
@@ -124,11 +127,16 @@ impl State<'_> {
             return true;
         }
         let from_me = msg.from == self.owner.as_str();
-        let Some(c) = self.table.get_or_insert(msg.conversation) else {
+        let Some(c) = self.table.get_or_insert(msg.conversation, Room::Settled) else {
+            // Every slot holds a conversation the cursor does not cover:
+            // a sync brings this one once there is room.
+            self.sync.again = true;
             return false;
         };
         if let Some(read_seq) = push_read_seq {
             c.read_seq = c.read_seq.max(read_seq);
+            // A live message: after the cursor.
+            c.unsettle();
         }
         if !from_me && c.kind == ConversationType::C2c {
             // The server counts a send as the sender's read: the peer has
@@ -141,6 +149,8 @@ impl State<'_> {
         }
         if msg.seq > c.last_seq {
             c.set_last(msg.seq, msg.time_ms, msg.from, msg.elem.preview());
+            // Newer than the sync round's snapshot: not covered by it.
+            c.unsettle();
         }
         self.conversations_dirty = true;
         if !c.baseline_known || msg.seq > c.delivered_seq + 1 {

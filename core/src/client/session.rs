@@ -129,7 +129,7 @@ impl State<'_> {
         if let Some((request, _)) = self.session.user_request.take() {
             self.queue(QueuedEvent::RequestCompleted(request));
         }
-        self.sync.start();
+        self.start_sync(false);
         self.groups.begin_refresh();
     }
 

@@ -170,7 +170,7 @@ impl<'r> State<'r> {
     pub(crate) fn gate(&self) -> super::outbox::Gate {
         super::outbox::Gate {
             logged_in: self.session.logged_in,
-            synced: !self.sync.running,
+            synced: !self.sync.running || self.sync.quiet,
         }
     }
 
@@ -192,12 +192,17 @@ impl<'r> State<'r> {
         if may_fetch && self.sync.wants_page() {
             let id = self.next_id();
             let deadline = self.now + self.config.request_timeout;
-            let page = body::Sync {
-                cursor: self.sync.page_cursor,
+            let window = body::SyncWindow {
+                base: self.sync.cursor,
+                snapshot: self.sync.snapshot,
+                after: &self.sync.after,
+                // At least one: a table with no room makes it (see
+                // `Room::Delivered`).
+                max_conversations: u16::try_from(self.table.room()).unwrap_or(u16::MAX).max(1),
             };
             if self
                 .out
-                .push(id, Op::Sync, deadline, kind::SYNC, &page)
+                .push(id, Op::Sync, deadline, kind::SYNC_WINDOW, &window)
                 .is_ok()
             {
                 self.sync.in_flight = true;
@@ -205,14 +210,14 @@ impl<'r> State<'r> {
         }
         self.pump_group_list();
         while may_fetch && !self.out.is_full() {
-            let cursor = self.sync.cursor;
             let Some(row) = self.table.next_gap() else {
                 break;
             };
             // Marked now; unmarked below if the request cannot be queued.
             row.fetching = true;
             let conversation = row.id.clone();
-            let start = match (row.baseline_known, cursor) {
+            let undelivered_after = self.sync.undelivered_after(&conversation);
+            let start = match (row.baseline_known, undelivered_after) {
                 (true, _) => body::RangeStart::AfterSeq(row.delivered_seq),
                 (false, Some(cursor)) => body::RangeStart::SinceCursor(cursor),
                 (false, None) => body::RangeStart::Unread,
@@ -241,14 +246,33 @@ impl<'r> State<'r> {
                 break;
             }
         }
+        if self.sync.window_open && !self.table.has_gaps() {
+            self.close_sync_window();
+            // The next window (or the end of the sync) comes next.
+            self.pump_internal();
+            return;
+        }
         if self.sync.running
             && self.sync.pages_done
-            && !self.table.has_gaps()
+            && !self.sync.window_open
             && self.groups.refresh == Refresh::Done
         {
+            if self.sync.again {
+                // Another round, from the snapshot just reached: the sync
+                // is complete after it.
+                self.start_sync(self.sync.quiet);
+                self.pump_internal();
+                return;
+            }
             self.sync.running = false;
-            self.sync.cursor = Some(self.sync.page_cursor);
-            self.queue(QueuedEvent::SyncComplete);
+            if !self.sync.quiet {
+                self.queue(QueuedEvent::SyncComplete);
+            }
+        }
+        if !self.sync.running && self.sync.again {
+            // A live message found no room: a round of our own brings it.
+            self.start_sync(true);
+            self.pump_internal();
         }
     }
 

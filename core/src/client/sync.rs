@@ -1,51 +1,93 @@
-//! Sync: the cursor, the pages of changed conversations, and the `SyncState`
-//! a device keeps in flash to resume without refetching.
+//! Sync: the cursor, the rounds and windows that bring what changed since
+//! it, and the `SyncState` a device keeps in flash to resume without
+//! refetching.
+//!
+//! A round delivers every message stored between the cursor and a
+//! snapshot the server takes when the round starts, conversation by
+//! conversation in the order of their ids, in windows no larger than the
+//! room the table has (see [`body::SyncWindow`]). Each window is delivered
+//! in full before the next is asked for, and its conversations are then
+//! covered (`Conversation::settled`): only those may leave a full table,
+//! since whatever comes for them later is fetched from a point known
+//! exactly (the snapshot for ids the round has passed, the cursor for the
+//! others). So a device with C slots receives every message of any number
+//! of conversations once, and a reconnect resumes after the last complete
+//! window. When the round ends, the snapshot becomes the cursor.
 
 use serde::{Deserialize, Serialize};
 
 use super::dispatch::ProtocolError;
 use super::error::SyncStateError;
 use super::state::State;
-use crate::model::{ConversationType, UserId};
+use super::table::Room;
+use crate::model::{ConversationId, ConversationType, UserId};
 use crate::time::Instant;
 use crate::wire::body;
 use crate::wire::records::{self, Records};
 
 /// Where the current sync stands.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct SyncProgress {
-    /// The cursor of the last complete sync: every change up to it reached
-    /// this client. `None` until the first sync completes.
+    /// Every message up to this change reached this client; `None` until
+    /// the first round ends.
     pub(crate) cursor: Option<u64>,
-    /// How far the pages of the running sync have come.
-    pub(crate) page_cursor: u64,
-    /// A sync runs until pages are done and every gap is filled.
+    /// The running round's snapshot; `None` before the server took one
+    /// (and when no round is under way).
+    pub(crate) snapshot: Option<u64>,
+    /// The last conversation of the round's complete windows: every
+    /// message of the conversations up to it (by id) up to the snapshot
+    /// reached this client.
+    pub(crate) after: ConversationId,
+    /// The last conversation of the open window.
+    pub(crate) window_last: ConversationId,
+    /// A round runs until its last window is delivered.
     pub(crate) running: bool,
+    /// The last window of the round was applied.
     pub(crate) pages_done: bool,
     pub(crate) in_flight: bool,
-    /// After a sync page or a fetch of missed messages failed for a reason
+    /// A window was applied and its messages are not all delivered yet.
+    pub(crate) window_open: bool,
+    /// A live message could not be placed (no conversation could leave the
+    /// table): another round follows this one and brings it.
+    pub(crate) again: bool,
+    /// A round of the client's own (for `again`), not the one after a
+    /// login: sends do not wait for it and it reports no `SyncComplete`.
+    pub(crate) quiet: bool,
+    /// After a window or a fetch of missed messages failed for a reason
     /// that may pass (a refusal such as 2996, a timeout), none is asked for
     /// before this instant: the gap stays open and is fetched again.
     pub(crate) retry_at: Option<Instant>,
-    /// Failures in a row, for the backoff; a page or fetch answered resets it.
+    /// Failures in a row, for the backoff; a window or fetch answered resets it.
     pub(crate) failures: u32,
 }
 
 impl SyncProgress {
-    pub(crate) fn start(&mut self) {
-        self.page_cursor = self.cursor.unwrap_or(0);
+    /// A round from the cursor, or the rest of the one under way (a
+    /// snapshot was taken); `quiet` for one of the client's own.
+    pub(crate) fn start(&mut self, quiet: bool) {
+        // The rest of a round brings nothing stored after its snapshot to
+        // the conversations it has passed, and while the connection was
+        // down their live messages were lost: a round from the snapshot
+        // follows.
+        self.again = self.snapshot.is_some();
+        if self.snapshot.is_none() {
+            self.after.clear();
+        }
+        self.window_last = self.after.clone();
         self.running = true;
         self.pages_done = false;
         self.in_flight = false;
+        self.window_open = false;
+        self.quiet = quiet;
         self.retry_at = None;
         self.failures = 0;
     }
 
     pub(crate) fn wants_page(&self) -> bool {
-        self.running && !self.pages_done && !self.in_flight
+        self.running && !self.pages_done && !self.in_flight && !self.window_open
     }
 
-    /// Whether sync pages and fetches may be asked for at `now`; a passed
+    /// Whether windows and fetches may be asked for at `now`; a passed
     /// retry time is cleared.
     pub(crate) fn may_fetch(&mut self, now: Instant) -> bool {
         match self.retry_at {
@@ -56,42 +98,125 @@ impl SyncProgress {
             }
         }
     }
+
+    /// Where the messages of `conversation` not delivered yet start, for a
+    /// conversation the table does not hold: after the snapshot if the
+    /// round has passed it, else after the cursor; `None` before any
+    /// cursor (its unread messages, then).
+    pub(crate) fn undelivered_after(&self, conversation: &str) -> Option<u64> {
+        match self.snapshot {
+            Some(snapshot) if !self.after.is_empty() && conversation <= self.after.as_str() => {
+                Some(snapshot)
+            }
+            _ => self.cursor,
+        }
+    }
 }
 
 impl State<'_> {
     // Out of line: inlined into the frame loop it cost firmware 0.9 KB more
     // flash (`scripts/footprint`), and a sync page is not the hot path.
     #[inline(never)]
-    pub(crate) fn apply_sync_page(
+    pub(crate) fn apply_sync_window(
         &mut self,
-        page: body::SyncPage,
+        page: body::SyncWindowPage,
         bytes: &[u8],
     ) -> Result<(), ProtocolError> {
-        for summary in Records::<body::ConversationSummary<'_>>::new(bytes) {
-            let s = summary?;
-            if s.deleted {
-                self.on_conversation_deleted(s.conversation);
-                continue;
-            }
-            let Some(c) = self.table.get_or_insert(s.conversation) else {
-                continue;
-            };
-            c.read_seq = c.read_seq.max(s.read_seq);
-            if s.last_seq >= c.last_seq {
-                c.set_last(s.last_seq, s.last_time_ms, s.last_from, s.preview);
-            }
-            c.peer_read(s.peer_read_seq);
-            c.pinned = s.pinned;
-            self.conversations_dirty = true;
-        }
-        self.sync.page_cursor = self.sync.page_cursor.max(page.next_cursor);
         self.sync.in_flight = false;
         self.sync.failures = 0;
-        self.sync.pages_done = page.complete;
+        if self.sync.snapshot.is_none() {
+            self.sync.snapshot = Some(page.snapshot);
+        }
+        let mut cut = false;
+        for (applied, record) in Records::<body::WindowSummary<'_>>::new(bytes).enumerate() {
+            let body::WindowSummary {
+                summary: s,
+                base_seq,
+            } = record?;
+            if s.deleted {
+                self.on_conversation_deleted(s.conversation);
+            } else if !self.apply_summary(&s, base_seq, applied == 0) {
+                // Live messages took the room the window was asked with: the
+                // window ends before this one, and the next starts there.
+                crate::fmt::log_debug!("sync window cut short for lack of room");
+                cut = true;
+                break;
+            }
+            let id = ConversationId::try_from(s.conversation).map_err(|_| ProtocolError)?;
+            self.sync.window_last = id;
+        }
+        self.sync.window_open = true;
+        self.sync.pages_done = page.complete && !cut;
+        if self.sync.pages_done {
+            self.table.unread_elsewhere =
+                page.total_unread.saturating_sub(self.table.held_unread());
+        }
         Ok(())
     }
 
-    /// A sync page or a fetch failed in a way that may pass: ask again
+    /// Puts a window's conversation in the table, to be delivered from
+    /// `base_seq` up to its `last_seq`; false if the table has no room.
+    /// The window's `first` may take the place of any delivered
+    /// conversation (see `Room::Delivered`): a window always moves on.
+    fn apply_summary(
+        &mut self,
+        s: &body::ConversationSummary<'_>,
+        base_seq: u64,
+        first: bool,
+    ) -> bool {
+        let held = self.table.find(s.conversation).is_some();
+        let room = if first {
+            Room::Delivered
+        } else {
+            Room::Settled
+        };
+        let Some(c) = self.table.get_or_insert(s.conversation, room) else {
+            return false;
+        };
+        if !c.baseline_known {
+            c.baseline_known = true;
+            c.delivered_seq = base_seq;
+        }
+        c.read_seq = c.read_seq.max(s.read_seq);
+        if s.last_seq >= c.last_seq {
+            c.set_last(s.last_seq, s.last_time_ms, s.last_from, s.preview);
+        }
+        c.peer_read(s.peer_read_seq);
+        c.pinned = s.pinned;
+        // Delivered past the snapshot (live messages): not covered by it.
+        c.in_window = c.delivered_seq <= s.last_seq;
+        if !held {
+            // Its unread count was among the others'.
+            let unread = c.unread_count();
+            self.table.unread_elsewhere = self.table.unread_elsewhere.saturating_sub(unread);
+        }
+        self.conversations_dirty = true;
+        true
+    }
+
+    /// Starts a round from the cursor, or the rest of the one under way
+    /// (`quiet`: one of the client's own). A window a lost connection left
+    /// open is abandoned: what it listed is not covered, and the next
+    /// window lists it again.
+    pub(crate) fn start_sync(&mut self, quiet: bool) {
+        self.sync.start(quiet);
+        self.table.abandon_window();
+    }
+
+    /// The open window's messages are all delivered: the round moves past
+    /// it, and what it listed settles; after the last window the snapshot
+    /// becomes the cursor.
+    pub(crate) fn close_sync_window(&mut self) {
+        self.sync.window_open = false;
+        self.sync.after = self.sync.window_last.clone();
+        self.table.settle_window();
+        if self.sync.pages_done {
+            self.sync.cursor = self.sync.snapshot.take().or(self.sync.cursor);
+            self.sync.after.clear();
+        }
+    }
+
+    /// A window or a fetch failed in a way that may pass: ask again
     /// after a backoff (the same as reconnecting's), never give the gap up.
     pub(crate) fn retry_sync_later(&mut self) {
         let delay = super::link::backoff(
@@ -105,14 +230,19 @@ impl State<'_> {
     }
 }
 
-/// 2 added the peer's read watermark, 3 whether it is pinned.
-const SYNC_STATE_VERSION: u8 = 3;
+/// 2 added the peer's read watermark, 3 whether it is pinned, 4 the round
+/// under way, whether the cursor covers each conversation, and the unread
+/// count of conversations not held.
+const SYNC_STATE_VERSION: u8 = 4;
 
 #[derive(Serialize, Deserialize)]
 struct Header<'a> {
     version: u8,
     owner: &'a str,
     cursor: Option<u64>,
+    snapshot: Option<u64>,
+    after: &'a str,
+    unread_elsewhere: u64,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -126,6 +256,7 @@ struct Record<'a> {
     preview: &'a str,
     peer_read_seq: u64,
     pinned: bool,
+    settled: bool,
 }
 
 impl State<'_> {
@@ -135,6 +266,9 @@ impl State<'_> {
             version: SYNC_STATE_VERSION,
             owner: &self.owner,
             cursor: self.sync.cursor,
+            snapshot: self.sync.snapshot,
+            after: &self.sync.after,
+            unread_elsewhere: self.table.unread_elsewhere,
         };
         let mut end = records::put(&header, buf, 0).ok_or(SyncStateError::BufferTooSmall)?;
         for c in self.table.rows.iter() {
@@ -148,6 +282,8 @@ impl State<'_> {
                 preview: &c.preview,
                 peer_read_seq: c.peer_read_seq,
                 pinned: c.pinned,
+                // A window not closed yet is not covered by the cursor saved.
+                settled: c.settled,
             };
             end = records::put(&record, buf, end).ok_or(SyncStateError::BufferTooSmall)?;
         }
@@ -165,6 +301,8 @@ impl State<'_> {
             return Err(SyncStateError::Malformed);
         }
         let owner = UserId::try_from(header.owner).map_err(|_| SyncStateError::Malformed)?;
+        let after =
+            ConversationId::try_from(header.after).map_err(|_| SyncStateError::Malformed)?;
         // Validate everything before touching the table.
         let mut count = 0;
         for record in Records::<Record<'_>>::new(rest) {
@@ -179,12 +317,13 @@ impl State<'_> {
         }
         self.table.clear();
         for record in Records::<Record<'_>>::new(rest).flatten() {
-            if let Some(c) = self.table.get_or_insert(record.id) {
+            if let Some(c) = self.table.get_or_insert(record.id, Room::Settled) {
                 c.read_seq = record.read_seq;
                 c.delivered_seq = record.delivered_seq;
                 // Known before the reboot: not news to report again.
                 c.peer_read_seq = record.peer_read_seq;
                 c.pinned = record.pinned;
+                c.settled = record.settled;
                 c.set_last(
                     record.last_seq,
                     record.last_time_ms,
@@ -194,8 +333,11 @@ impl State<'_> {
             }
         }
         self.owner = owner;
+        self.table.unread_elsewhere = header.unread_elsewhere;
         self.sync = SyncProgress {
             cursor: header.cursor,
+            snapshot: header.snapshot,
+            after,
             ..SyncProgress::default()
         };
         self.recent_sends.clear();

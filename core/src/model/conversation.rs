@@ -80,6 +80,15 @@ pub struct Conversation {
     pub(crate) peer_read_unreported: bool,
     /// TIM `isPinned`: listed before the others.
     pub(crate) pinned: bool,
+    /// Everything known of it is covered by the sync cursor: were it
+    /// forgotten, a fetch from the cursor would bring exactly what was not
+    /// delivered yet. Only such a conversation, with nothing left to fetch,
+    /// may leave a full table. A live message unsettles it until a sync
+    /// window lists it again.
+    pub(crate) settled: bool,
+    /// Listed by the sync window in progress (and not changed since): it
+    /// settles when the window completes.
+    pub(crate) in_window: bool,
 }
 
 impl Conversation {
@@ -99,6 +108,8 @@ impl Conversation {
             peer_read_seq: 0,
             peer_read_unreported: false,
             pinned: false,
+            settled: false,
+            in_window: false,
         }
     }
 
@@ -185,6 +196,19 @@ impl Conversation {
     /// Messages remain to be fetched before this conversation is up to date.
     pub(crate) fn needs_fetch(&self) -> bool {
         !self.baseline_known || self.delivered_seq < self.last_seq
+    }
+
+    /// Whether a full table may forget it without losing a message: see
+    /// `settled`.
+    pub(crate) fn evictable(&self) -> bool {
+        self.settled && !self.needs_fetch() && !self.fetching
+    }
+
+    /// A live change came after the sync cursor: not settled until a sync
+    /// window lists it again.
+    pub(crate) fn unsettle(&mut self) {
+        self.settled = false;
+        self.in_window = false;
     }
 
     pub(crate) fn set_last(&mut self, seq: u64, time_ms: u64, from: &str, preview: &str) {

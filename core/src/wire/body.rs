@@ -338,6 +338,54 @@ pub struct SyncPage {
     pub complete: bool,
 }
 
+/// Request payload: one window of a sync round. A round delivers every
+/// message stored between the client's cursor (`base`) and a snapshot of
+/// the server's change log taken when it starts, conversation by
+/// conversation in the order of their ids, in windows no larger than the
+/// room the client's table has. Since a window's conversations are
+/// delivered up to the snapshot before the next is asked for, a client
+/// with fewer slots than conversations forgets only conversations it owes
+/// nothing, and a reconnect resumes after the last complete window.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncWindow<'a> {
+    /// Every message up to this change was delivered; `None` for a client
+    /// that never synced (it is given what is unread).
+    pub base: Option<u64>,
+    /// The round's snapshot; `None` to start a round (the server takes one).
+    pub snapshot: Option<u64>,
+    /// The window starts after this conversation id ("" for the first).
+    pub after: &'a str,
+    /// Conversations in the window at most (the server sends at least one
+    /// when there are any).
+    pub max_conversations: u16,
+}
+
+/// Response header to [`SyncWindow`], followed by [`WindowSummary`] records
+/// in the order of their conversation ids.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncWindowPage {
+    /// The round's snapshot (the one asked with, or the one just taken).
+    pub snapshot: u64,
+    /// Whether no conversation follows this window's last: the round ends.
+    pub complete: bool,
+    /// On the last window: the user's unread messages over every
+    /// conversation (TIM `getTotalUnreadMessageCount`), also those a small
+    /// client holds no slot for; 0 on the others.
+    pub total_unread: u64,
+}
+
+/// One record of a [`SyncWindowPage`]: a conversation changed since the
+/// round's base, as of the round's snapshot.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WindowSummary<'a> {
+    /// Its state; `last_seq` is its newest seq as of the snapshot.
+    #[serde(borrow)]
+    pub summary: ConversationSummary<'a>,
+    /// Its newest seq as of the base: the round delivers the messages
+    /// after it up to `last_seq`.
+    pub base_seq: u64,
+}
+
 /// One conversation's state in a sync page.
 #[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConversationSummary<'a> {

@@ -36,6 +36,10 @@ pub const CLEAR_HISTORY: u8 = 0x29;
 /// Request: [`super::body::PinConversation`], TIM `pinConversation`;
 /// answer: the same.
 pub const PIN_CONVERSATION: u8 = 0x2a;
+/// Request: [`super::body::SyncWindow`]; answer: [`super::body::SyncWindowPage`]
+/// then [`super::body::WindowSummary`] records. What clients sync with
+/// ([`SYNC`] stays for older ones).
+pub const SYNC_WINDOW: u8 = 0x2b;
 
 /// Request: [`super::group::CreateGroup`]; answer: `Created`.
 pub const CREATE_GROUP: u8 = 0x30;

@@ -64,6 +64,33 @@ pub fn text_message<'a>(
 }
 
 /// A live push of one message.
+/// The answer to sync window `id`: the last window of a round with
+/// `snapshot`, bringing `summaries` (each to be delivered after its read
+/// watermark, as in a first sync) and their unread total.
+pub fn sync_page(id: u32, snapshot: u64, summaries: &[body::ConversationSummary<'_>]) -> Vec<u8> {
+    let records: Vec<body::WindowSummary<'_>> = summaries
+        .iter()
+        .map(|s| body::WindowSummary {
+            summary: *s,
+            base_seq: s.read_seq,
+        })
+        .collect();
+    let total_unread = summaries
+        .iter()
+        .filter(|s| !s.deleted)
+        .map(|s| s.last_seq.saturating_sub(s.read_seq))
+        .sum();
+    page(
+        id,
+        &body::SyncWindowPage {
+            snapshot,
+            complete: true,
+            total_unread,
+        },
+        &records,
+    )
+}
+
 pub fn push(read_seq: u64, message: &body::Message<'_>) -> Vec<u8> {
     let mut buf = vec![0u8; 4096];
     let mut end = records::put(&body::PushMessage { read_seq }, &mut buf, 0).unwrap();
@@ -203,15 +230,8 @@ impl Harness {
         h.open();
         let (login, _) = h.sent_request(kind::LOGIN);
         h.feed(&ok(login, &body::LoginOk { sig_expires_at: 0 }));
-        let (sync, _) = h.sent_request(kind::SYNC);
-        h.feed(&page::<_, body::ConversationSummary<'_>>(
-            sync,
-            &body::SyncPage {
-                next_cursor: 10,
-                complete: true,
-            },
-            &[],
-        ));
+        let (sync, _) = h.sent_request(kind::SYNC_WINDOW);
+        h.feed(&sync_page(sync, 10, &[]));
         h
     }
 
@@ -235,7 +255,7 @@ impl Harness {
         self.open();
         let (login, _) = self.sent_request(kind::LOGIN);
         self.feed(&ok(login, &body::LoginOk { sig_expires_at: 0 }));
-        self.sent_request(kind::SYNC).0
+        self.sent_request(kind::SYNC_WINDOW).0
     }
 
     /// Opens the transport and completes the handshake.

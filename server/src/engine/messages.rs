@@ -334,6 +334,23 @@ impl<S: Store> Engine<S> {
         Ok(())
     }
 
+    /// Where a sync round's delivery of `me`'s messages of `conversation`
+    /// starts: after `delivered` (its seq as of the round's base), or for
+    /// a client that never synced after its read watermark, as a fetch of
+    /// what is unread does; never before the delivery floor (a clearing,
+    /// or a group's join), as a fetch would not either.
+    pub(crate) fn window_base(
+        &mut self,
+        me: &str,
+        conversation: &str,
+        delivered: Option<u64>,
+    ) -> Result<u64, Refusal> {
+        let access = self.access(me, conversation)?;
+        Ok(delivered
+            .unwrap_or(access.read_seq)
+            .max(access.delivery_floor))
+    }
+
     /// What `me` may read of `conversation`, or why not.
     fn access(&mut self, me: &str, conversation: &str) -> Result<Access, Refusal> {
         let key = match ConversationType::parse(conversation) {

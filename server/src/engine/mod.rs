@@ -159,6 +159,7 @@ fn refuses_before_writing(frame_kind: u8) -> bool {
             | kind::MESSAGE_RANGE
             | kind::MESSAGE_LIST
             | kind::SYNC
+            | kind::SYNC_WINDOW
     )
 }
 
@@ -409,6 +410,7 @@ impl<S: Store> Engine<S> {
             kind::MESSAGE_RANGE => self.message_range(reply, &user, request_body(payload)?),
             kind::MESSAGE_LIST => self.message_list(reply, &user, request_body(payload)?),
             kind::SYNC => self.sync(reply, &user, request_body(payload)?),
+            kind::SYNC_WINDOW => self.sync_window(reply, &user, request_body(payload)?),
             k if kind::is_group_call(k) => self.group_call(reply, &user, k, payload),
             k if kind::is_user_call(k) => self.user_call(reply, &user, k, payload),
             _ => Err(Refusal::Code(code::UNSUPPORTED, "unsupported request")),

@@ -55,7 +55,7 @@ enum Turn {
 fn paced_not_refused(frame_kind: u8) -> bool {
     matches!(
         frame_kind,
-        kind::SYNC | kind::MESSAGE_RANGE | kind::GROUP_LIST
+        kind::SYNC | kind::SYNC_WINDOW | kind::MESSAGE_RANGE | kind::GROUP_LIST
     )
 }
 

@@ -151,6 +151,20 @@ pub trait Store: GroupStore + UserStore + Send {
         cursor: u64,
         limit: usize,
     ) -> StoreResult<Vec<ConversationRow>>;
+    /// The rows [`Store::changed_since`] lists for `base`, those whose
+    /// conversation id sorts after `after`, in the order of their ids: one
+    /// window of a sync round.
+    fn changed_window(
+        &mut self,
+        owner: &str,
+        base: u64,
+        after: &str,
+        limit: usize,
+    ) -> StoreResult<Vec<ConversationRow>>;
+    /// The user's unread messages over every conversation that
+    /// [`Store::changed_since`] lists (TIM `getTotalUnreadMessageCount`):
+    /// nothing in deleted or cleared ones.
+    fn total_unread(&mut self, owner: &str) -> StoreResult<u64>;
     /// Messages after `after_seq`, ascending.
     fn messages_after(
         &mut self,

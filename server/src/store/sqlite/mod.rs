@@ -361,6 +361,48 @@ impl Store for SqliteStore {
         )
     }
 
+    fn changed_window(
+        &mut self,
+        owner: &str,
+        base: u64,
+        after: &str,
+        limit: usize,
+    ) -> StoreResult<Vec<ConversationRow>> {
+        self.write_back_rows()?;
+        let sql = format!(
+            "SELECT * FROM (
+                 SELECT {CONVERSATION_COLUMNS} FROM conversations
+                 WHERE owner = ?1 AND version > ?2
+                 UNION ALL
+                 {GROUP_CONVERSATIONS})
+             WHERE conv_id > ?3 ORDER BY conv_id LIMIT ?4"
+        );
+        self.list(
+            &sql,
+            params![owner, to_sql(base), after, limit as i64],
+            conversation_from_row,
+        )
+    }
+
+    fn total_unread(&mut self, owner: &str) -> StoreResult<u64> {
+        self.write_back_rows()?;
+        // The rows `changed_since` lists, all of them (every version is
+        // above -1), counted as the client counts them.
+        let sql = format!(
+            "SELECT COALESCE(SUM(CASE
+                 WHEN hidden_seq > 0 AND last_seq <= hidden_seq THEN 0
+                 ELSE MAX(last_seq - MAX(read_seq, cleared_seq), 0) END), 0)
+             FROM (SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE owner = ?1 AND version > ?2
+                   UNION ALL {GROUP_CONVERSATIONS})"
+        );
+        self.conn
+            .prepare_cached(&sql)
+            .map_err(err)?
+            .query_row(params![owner, -1i64], |r| r.get::<_, i64>(0))
+            .map(from_sql)
+            .map_err(err)
+    }
+
     fn messages_after(
         &mut self,
         conv_key: &str,
