@@ -107,6 +107,8 @@ pub(crate) struct ConnRegistry<T> {
     free: Vec<usize>,
     /// Connections registered so far (wrapping), the high half of the ids.
     count: u32,
+    /// Connections open now.
+    open: usize,
 }
 
 impl<T> Default for ConnRegistry<T> {
@@ -115,6 +117,7 @@ impl<T> Default for ConnRegistry<T> {
             table: ConnTable::default(),
             free: Vec::new(),
             count: 0,
+            open: 0,
         }
     }
 }
@@ -126,7 +129,10 @@ impl<T> ConnRegistry<T> {
         self.count = self.count.wrapping_add(1);
         let id = conn_id(slot, self.count);
         match self.table.put(id, value) {
-            Ok(_) => Some(id),
+            Ok(_) => {
+                self.open += 1;
+                Some(id)
+            }
             Err(SlotOutOfRange) => None,
         }
     }
@@ -135,7 +141,13 @@ impl<T> ConnRegistry<T> {
     pub(crate) fn close(&mut self, id: ConnId) -> Option<T> {
         let value = self.table.remove(id)?;
         self.free.push(slot_of(id));
+        self.open -= 1;
         Some(value)
+    }
+
+    /// Connections open now.
+    pub(crate) fn len(&self) -> usize {
+        self.open
     }
 
     /// `id`'s entry.
@@ -185,6 +197,7 @@ mod tests {
         let mut open: Vec<_> = registry.values().copied().collect();
         open.sort();
         assert_eq!(open, ["b", "c"]);
+        assert_eq!(registry.len(), 2);
     }
 
     #[test]

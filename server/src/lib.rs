@@ -13,5 +13,6 @@
 mod conn_table;
 pub mod engine;
 pub mod net;
+mod rate;
 pub mod store;
 pub mod usersig;

@@ -123,6 +123,13 @@ struct ServeArgs {
     /// TLS handshakes in progress at most; new connections past it are closed.
     #[arg(long, env = "TINYIM_MAX_TLS_HANDSHAKES", default_value_t = 1024)]
     max_tls_handshakes: usize,
+    /// Connections open at most; new connections past it are closed.
+    #[arg(long, env = "TINYIM_MAX_CONNECTIONS", default_value_t = 100_000)]
+    max_connections: usize,
+    /// Connections from one address not logged in yet, at most; new ones
+    /// from that address past it are closed.
+    #[arg(long, env = "TINYIM_MAX_PENDING_LOGINS", default_value_t = 256)]
+    max_pending_logins: u32,
 }
 
 #[derive(Subcommand)]
@@ -246,6 +253,8 @@ fn serve(args: ServeArgs) -> ExitCode {
     config.group_messages_per_second = args.group_rate;
     config.revoke_window = Duration::from_secs(args.revoke_window_secs);
     config.max_tls_handshakes = args.max_tls_handshakes.max(1);
+    config.max_connections = args.max_connections.max(1);
+    config.max_pending_logins_per_address = args.max_pending_logins.max(1);
     config.tls_listen = args.tls_listen;
     if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
         match tinyim_server::net::tls::server_config(cert, key) {

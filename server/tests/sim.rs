@@ -276,26 +276,26 @@ impl World {
         let inputs = std::mem::take(&mut self.inputs);
         let outputs = self.engine.handle_batch(EPOCH_MS + now.as_millis(), inputs);
         for output in outputs {
-            match output {
-                Output::Frame { conn, bytes } => {
-                    if let Some(c) = self
-                        .clients
-                        .iter_mut()
-                        .find(|c| c.conn.as_ref().is_some_and(|k| k.id == conn))
-                    {
-                        let pipe = &mut c.conn.as_mut().unwrap().to_client;
-                        pipe.send(&mut self.rng, now, &bytes);
-                    }
-                }
-                Output::Close { conn } => {
-                    if let Some(i) = self
-                        .clients
-                        .iter()
-                        .position(|c| c.conn.as_ref().is_some_and(|k| k.id == conn))
-                    {
-                        self.cut(i);
-                    }
-                }
+            let (conn, bytes, close) = match output {
+                Output::Frame { conn, bytes } => (conn, Some(bytes), false),
+                Output::Close { conn } => (conn, None, true),
+                Output::Kick { conn, notice } => (conn, Some(notice), true),
+                // The front end's own bookkeeping: nothing travels.
+                _ => continue,
+            };
+            let Some(i) = self
+                .clients
+                .iter()
+                .position(|c| c.conn.as_ref().is_some_and(|k| k.id == conn))
+            else {
+                continue;
+            };
+            if let Some(bytes) = bytes {
+                let pipe = &mut self.clients[i].conn.as_mut().unwrap().to_client;
+                pipe.send(&mut self.rng, now, &bytes);
+            }
+            if close {
+                self.cut(i);
             }
         }
         // Bytes to the clients, then their events.

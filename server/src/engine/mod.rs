@@ -14,6 +14,7 @@ mod revoke;
 mod sessions;
 mod sync;
 mod user_list;
+mod user_rates;
 mod users;
 
 pub use handshake::{answer_hello, HandshakeLimits};
@@ -72,6 +73,7 @@ impl Input {
 
 /// What the network side must do.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Output {
     /// Write this frame to the connection.
     Frame {
@@ -84,6 +86,23 @@ pub enum Output {
     Close {
         /// The connection.
         conn: ConnId,
+    },
+    /// The session was ended by the server (a newer login, an expired
+    /// UserSig): drop what is queued for it, write `notice`, close.
+    Kick {
+        /// The connection.
+        conn: ConnId,
+        /// The kick notice frame.
+        notice: Vec<u8>,
+    },
+    /// The connection logged in (`true`) or out: the front end answers
+    /// the requests of a connection not logged in itself (2024), so they
+    /// never reach the engine.
+    Session {
+        /// The connection.
+        conn: ConnId,
+        /// Whether it is logged in now.
+        logged_in: bool,
     },
 }
 
@@ -112,6 +131,7 @@ pub struct Engine<S: Store> {
     auth: AppAuth,
     sessions: Sessions,
     rates: groups::GroupRates,
+    user_rates: user_rates::UserRates,
     /// How long after sending a sender may revoke a message.
     revoke_window_ms: u64,
     now_ms: u64,
@@ -190,6 +210,7 @@ impl<S: Store> Engine<S> {
             auth,
             sessions: Sessions::default(),
             rates: groups::GroupRates::new(groups::rules::MESSAGES_PER_SECOND),
+            user_rates: user_rates::UserRates::new(u32::MAX),
             revoke_window_ms: revoke::REVOKE_WINDOW_MS,
             now_ms: 0,
             out: Vec::new(),
@@ -201,6 +222,14 @@ impl<S: Store> Engine<S> {
     /// default); lower priorities are refused first above it.
     pub fn set_group_rate(&mut self, per_second: u32) {
         self.rates = groups::GroupRates::new(per_second);
+    }
+
+    /// Sets the requests a second one user may make over all of its
+    /// sessions together (bursts of twice that), beyond which requests are
+    /// refused with 2996; the sync a client catches up with is exempt. No
+    /// limit until set.
+    pub fn set_user_rate(&mut self, per_second: u32) {
+        self.user_rates = user_rates::UserRates::new(per_second);
     }
 
     /// Sets how long after sending a sender may revoke a message (TIM's
@@ -274,7 +303,10 @@ impl<S: Store> Engine<S> {
                 max_frame,
                 device,
             } => self.sessions.open(conn, max_frame, device),
-            Input::Closed { conn } => self.sessions.close(conn),
+            Input::Closed { conn } => {
+                self.end_session(conn);
+                self.sessions.close(conn);
+            }
             Input::Tick => self.kick_expired(),
             Input::Frame { conn, kind, body } => {
                 batch.touched.push(conn);
@@ -313,7 +345,8 @@ impl<S: Store> Engine<S> {
     /// (the server deduplicates what they sent before).
     fn abandon(&mut self, touched: Vec<ConnId>) {
         self.store.rollback();
-        self.out.retain(|o| !matches!(o, Output::Frame { .. }));
+        self.out
+            .retain(|o| !matches!(o, Output::Frame { .. } | Output::Session { .. }));
         self.out
             .extend(touched.into_iter().map(|conn| Output::Close { conn }));
     }
@@ -397,6 +430,12 @@ impl<S: Store> Engine<S> {
         let Some(user) = self.sessions.user_of(reply.conn).map(str::to_owned) else {
             return Err(Refusal::Code(code::NOT_LOGGED_IN, "log in first"));
         };
+        if !self.user_rates.admit(&user, frame_kind, self.now_ms) {
+            return Err(Refusal::Code(
+                code::RATE_LIMITED,
+                "over the user's request rate",
+            ));
+        }
         match frame_kind {
             kind::LOGOUT => self.logout(reply),
             kind::SEND_MESSAGE => self.send_message(reply, &user, request_body(payload)?),
@@ -462,23 +501,43 @@ impl<S: Store> Engine<S> {
         let ok = body::LoginOk {
             sig_expires_at: info.expires_at(),
         };
+        // Before the answer: the client's next request finds it logged in.
+        self.out.push(Output::Session {
+            conn: reply.conn,
+            logged_in: true,
+        });
         self.respond(reply, &ok);
         Ok(())
     }
 
     fn logout(&mut self, reply: Reply) -> Handled {
-        self.sessions.unbind(reply.conn);
+        self.end_session(reply.conn);
+        self.out.push(Output::Session {
+            conn: reply.conn,
+            logged_in: false,
+        });
         self.respond(reply, &());
         Ok(())
     }
 
     fn kick(&mut self, conn: ConnId, reason: body::KickReason) {
-        self.sessions.unbind(conn);
-        self.out.push(Output::Frame {
+        self.end_session(conn);
+        self.out.push(Output::Kick {
             conn,
-            bytes: encode::frame(kind::PUSH_KICKED, &body::Kicked { reason }),
+            notice: encode::frame(kind::PUSH_KICKED, &body::Kicked { reason }),
         });
-        self.out.push(Output::Close { conn });
+    }
+
+    /// `conn` is logged in no longer; a user with no session left loses
+    /// their rate bucket.
+    fn end_session(&mut self, conn: ConnId) {
+        let Some(user) = self.sessions.user_of(conn).map(str::to_owned) else {
+            return;
+        };
+        self.sessions.unbind(conn);
+        if self.sessions.sessions_of(&user).next().is_none() {
+            self.user_rates.forget(&user);
+        }
     }
 
     fn kick_expired(&mut self) {
@@ -545,7 +604,15 @@ mod tests {
         let auth = AppAuth::new(1_400_000_000, "k");
         let mut engine = Engine::new(SqliteStore::in_memory().unwrap(), auth);
         let outputs = engine.open_logged_in(NOW_MS, 7, 4096, "alice");
-        let Some(Output::Frame { conn: 7, bytes }) = outputs.first() else {
+        assert_eq!(
+            outputs.first(),
+            Some(&Output::Session {
+                conn: 7,
+                logged_in: true
+            }),
+            "the front end learns it before the answer goes out"
+        );
+        let Some(Output::Frame { conn: 7, bytes }) = outputs.get(1) else {
             panic!("no answer: {outputs:?}");
         };
         assert_eq!(bytes.get(4), Some(&kind::RESPONSE_OK), "login answered ok");

@@ -17,10 +17,10 @@ use tinyim_core::wire::{self, body, code, kind};
 use super::engine_thread::now_ms;
 use super::link::Link;
 use super::outbound::Outbound;
-use super::rate::TokenBucket;
 use super::{Shared, SERVER_MAX_FRAME};
 use crate::engine::encode::frame;
 use crate::engine::{answer_hello, ConnId, Input};
+use crate::rate::TokenBucket;
 
 /// What woke an idle connection. One byte: it lives on across the awaits
 /// that follow, in the future every idle connection keeps.
@@ -66,19 +66,34 @@ struct Conn {
 }
 
 /// The connection's task, or `None` if the server cannot take another
-/// connection. Set up before the future is made, so the future holds the
-/// state once rather than also the arguments it was made from.
+/// connection (`--max-connections` are open, or its address has
+/// `--max-pending-logins` connections not logged in yet). Set up before the
+/// future is made, so the future holds the state once rather than also the
+/// arguments it was made from.
 pub(crate) fn run<L: Link>(
     stream: L,
     shared: Arc<Shared>,
 ) -> Option<impl std::future::Future<Output = ()> + Send> {
     let outbound = Arc::new(Outbound::new(shared.clock_ms()));
-    // From here the sweeper enforces the handshake deadline.
-    let id = shared
-        .conns
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .open(outbound.clone())?;
+    let address = stream.peer_ip()?;
+    let id = {
+        let mut conns = shared
+            .conns
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if conns.len() >= shared.config.max_connections {
+            tracing::info!(%address, "at --max-connections; closed");
+            return None;
+        }
+        // From here the sweeper enforces the handshake deadline.
+        let id = conns.open(outbound.clone())?;
+        if !shared.pending_logins.opened(id, address) {
+            tracing::info!(%address, "too many connections not logged in from there; closed");
+            conns.close(id);
+            return None;
+        }
+        id
+    };
     let conn = Conn {
         id,
         bucket: TokenBucket::new(shared.config.requests_per_second, shared.clock_ms()),
@@ -172,6 +187,7 @@ impl Conn {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .close(self.id);
+        self.shared.pending_logins.done(self.id);
         if out.is_open() {
             let closed = Input::Closed { conn: self.id };
             let _ = self.shared.engine.send(closed.into()).await;
@@ -222,25 +238,25 @@ impl Conn {
             // Bytes waiting to be served mean the peer is alive, however
             // long they waited.
             out.heard(self.shared.clock_ms());
-            match self.take_turn(frame_kind, stream, out).await {
-                Turn::Go => {}
-                Turn::Close => break Step::Close,
-                Turn::Refuse => {
-                    let Ok((request, _)) = take::<u32>(frame_body) else {
-                        break Step::Close;
-                    };
-                    let refusal = (
-                        request,
-                        body::ErrorBody {
-                            code: code::RATE_LIMITED,
-                            message: "over the request rate limit",
-                        },
-                    );
-                    if !out.push(&frame(kind::RESPONSE_ERR, &refusal), budget) {
-                        break Step::Close;
-                    }
-                    continue;
+            let refusal = if frame_kind != kind::LOGIN && !out.is_logged_in() {
+                // Answered here: the engine never sees a stranger's requests.
+                Some((code::NOT_LOGGED_IN, "log in first"))
+            } else {
+                match self.take_turn(frame_kind, stream, out).await {
+                    Turn::Go => None,
+                    Turn::Close => break Step::Close,
+                    Turn::Refuse => Some((code::RATE_LIMITED, "over the request rate limit")),
                 }
+            };
+            if let Some((code, message)) = refusal {
+                let Ok((request, _)) = take::<u32>(frame_body) else {
+                    break Step::Close;
+                };
+                let answer = (request, body::ErrorBody { code, message });
+                if !out.push(&frame(kind::RESPONSE_ERR, &answer), budget) {
+                    break Step::Close;
+                }
+                continue;
             }
             let input = Input::Frame {
                 conn: self.id,

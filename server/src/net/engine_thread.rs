@@ -124,7 +124,10 @@ fn closes(outputs: Vec<Output>) -> Vec<Output> {
     outputs
         .into_iter()
         .map(|o| match o {
-            Output::Frame { conn, .. } | Output::Close { conn } => Output::Close { conn },
+            Output::Frame { conn, .. }
+            | Output::Close { conn }
+            | Output::Kick { conn, .. }
+            | Output::Session { conn, .. } => Output::Close { conn },
         })
         .collect()
 }
@@ -147,6 +150,19 @@ fn dispatch(shared: &Shared, outputs: Vec<Output>) {
             Output::Close { conn } => {
                 if let Some(out) = conns.get(conn) {
                     out.close();
+                }
+            }
+            Output::Kick { conn, notice } => {
+                if let Some(out) = conns.get(conn) {
+                    out.kick(&notice);
+                }
+            }
+            Output::Session { conn, logged_in } => {
+                if let Some(out) = conns.get(conn) {
+                    out.set_logged_in(logged_in);
+                }
+                if logged_in {
+                    shared.pending_logins.done(conn);
                 }
             }
         }

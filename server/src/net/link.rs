@@ -5,6 +5,7 @@
 
 use std::future::Future;
 use std::io;
+use std::net::IpAddr;
 use std::task::{ready, Context, Poll};
 use std::time::Duration;
 
@@ -38,6 +39,9 @@ pub(crate) trait Link: Send + Unpin + 'static {
 
     /// Ends the stream (a TLS close notify first).
     fn shutdown(&mut self) -> impl Future<Output = ()> + Send;
+
+    /// The peer's address; `None` if the socket no longer knows it.
+    fn peer_ip(&self) -> Option<IpAddr>;
 }
 
 impl Link for TcpStream {
@@ -84,6 +88,10 @@ impl Link for TcpStream {
     async fn shutdown(&mut self) {
         let _ = AsyncWriteExt::shutdown(self).await;
     }
+
+    fn peer_ip(&self) -> Option<IpAddr> {
+        self.peer_addr().ok().map(|a| a.ip())
+    }
 }
 
 /// TLS decrypts records into plaintext of its own, so a read goes through a
@@ -111,5 +119,9 @@ impl Link for TlsStream<TcpStream> {
 
     async fn shutdown(&mut self) {
         let _ = timeout(WRITE_TIMEOUT, AsyncWriteExt::shutdown(self)).await;
+    }
+
+    fn peer_ip(&self) -> Option<IpAddr> {
+        self.get_ref().0.peer_ip()
     }
 }

@@ -5,8 +5,8 @@
 mod connection;
 mod engine_thread;
 mod link;
+mod logins;
 mod outbound;
-mod rate;
 mod sweep;
 pub mod tls;
 
@@ -49,10 +49,11 @@ pub struct ServerConfig {
     pub heartbeat: Duration,
     /// Time a new connection has to send its hello.
     pub handshake_timeout: Duration,
-    /// Requests per second a connection may send (burst: twice that).
-    /// Over it a request is refused with 2996, except the sync a client
-    /// needs to catch up (sync pages, fetches of missed messages, the group
-    /// list), which waits for its turn instead.
+    /// Requests per second a connection may send, and a user over all of
+    /// its sessions together (burst: twice that). Over it a request is
+    /// refused with 2996, except the sync a client needs to catch up (sync
+    /// pages, fetches of missed messages, the group list), which waits for
+    /// its turn instead.
     pub requests_per_second: u32,
     /// Bytes one connection may hold in the server: its queued frames and
     /// the room kept for the answers of its requests in flight. A
@@ -75,6 +76,11 @@ pub struct ServerConfig {
     /// closed at once (a handshake holds rustls's buffers until it ends or
     /// times out, so a flood of slow ones must not take unbounded memory).
     pub max_tls_handshakes: usize,
+    /// Connections open at most; past it new ones are closed at once.
+    pub max_connections: usize,
+    /// Connections from one source address that have not logged in yet,
+    /// at most; past it new ones from that address are closed at once.
+    pub max_pending_logins_per_address: u32,
 }
 
 impl ServerConfig {
@@ -93,6 +99,8 @@ impl ServerConfig {
             tls: None,
             tls_listen: None,
             max_tls_handshakes: 1024,
+            max_connections: 100_000,
+            max_pending_logins_per_address: 256,
         }
     }
 }
@@ -103,6 +111,8 @@ pub(crate) struct Shared {
     pub(crate) engine: mpsc::Sender<Job>,
     /// Every connection from its accept to its end.
     pub(crate) conns: Mutex<ConnRegistry<Arc<Outbound>>>,
+    /// Connections not logged in yet, by source address.
+    pub(crate) pending_logins: logins::PendingLogins,
     pub(crate) limits: HandshakeLimits,
     pub(crate) deadlines: Deadlines,
     /// The start of the server's monotonic clock.
@@ -156,6 +166,7 @@ impl Server {
         let shared = Arc::new(Shared {
             engine: tx,
             conns: Mutex::new(ConnRegistry::default()),
+            pending_logins: logins::PendingLogins::new(config.max_pending_logins_per_address),
             limits,
             deadlines: Deadlines {
                 handshake_ms: config.handshake_timeout.as_millis() as u64,
@@ -167,6 +178,7 @@ impl Server {
         });
         let mut engine = Engine::new(store, config.auth.clone());
         engine.set_group_rate(config.group_messages_per_second);
+        engine.set_user_rate(config.requests_per_second);
         engine.set_revoke_window(config.revoke_window);
         engine_thread::spawn(engine, rx, wal, shared.clone());
         let ticker = shared.engine.clone();

@@ -27,6 +27,8 @@ struct Queue {
     /// The room kept for each one's answer: the client's largest frame, in
     /// KiB rounded up (a frame is at most 64 KiB).
     answer_room_kib: u16,
+    /// The engine logged the connection in (and not out since).
+    logged_in: bool,
     close: bool,
     /// Set when something was queued since the task last looked.
     queued: bool,
@@ -180,6 +182,29 @@ impl Outbound {
         q.bytes.len() + q.reserved()
     }
 
+    /// The session was ended by the server: what was queued is dropped at
+    /// once (a kicked client resyncs wherever it logs in next), `notice`
+    /// alone is written, then the connection closes.
+    pub(crate) fn kick(&self, notice: &[u8]) {
+        let mut q = self.lock();
+        q.bytes = notice.to_vec();
+        q.logged_in = false;
+        q.close = true;
+        q.queued = true;
+        drop(q);
+        self.task.wake();
+    }
+
+    /// The engine logged the connection in or out.
+    pub(crate) fn set_logged_in(&self, logged_in: bool) {
+        self.lock().logged_in = logged_in;
+    }
+
+    /// Whether the engine has logged the connection in.
+    pub(crate) fn is_logged_in(&self) -> bool {
+        self.lock().logged_in
+    }
+
     /// Asks the connection to close once what is queued is written.
     pub(crate) fn close(&self) {
         let mut q = self.lock();
@@ -283,5 +308,15 @@ mod tests {
         // A push is no answer: nothing in flight ends.
         assert!(out.push(b"push", 3 * 1024));
         assert_eq!(out.held(), 3 * 1024 + 4);
+    }
+
+    #[test]
+    fn a_kick_drops_what_was_queued_and_leaves_the_notice_alone() {
+        let out = Outbound::new(0);
+        out.set_logged_in(true);
+        assert!(out.push(&vec![7u8; 1000], 4096));
+        out.kick(b"kicked");
+        assert!(!out.is_logged_in());
+        assert_eq!(out.take(), (b"kicked".to_vec(), true));
     }
 }

@@ -1,6 +1,7 @@
-//! Per-connection request rate limit: a token bucket. It lives in every
-//! connection's task, so it keeps only what changes (the tokens and the
-//! time they were counted); the rate is the server's setting, passed in.
+//! Request rate limits: a token bucket. One lives in every connection's
+//! task, and one per logged-in user in the engine (a user's sessions count
+//! together), so it keeps only what changes (the tokens and the time they
+//! were counted); the rate is the server's setting, passed in.
 
 pub(crate) struct TokenBucket {
     tokens: f32,
