@@ -867,3 +867,23 @@ fn sends_without_an_id_get_distinct_nonzero_ids_that_run_on() {
     assert_eq!(ids[1], ids[0].wrapping_add(1));
     assert_eq!(ids[2], ids[1].wrapping_add(1));
 }
+
+#[test]
+fn a_server_going_away_is_left_and_dialed_again_with_the_session_kept() {
+    let mut h = Harness::logged_in();
+    h.client
+        .send_message(h.now, &OutgoingMessage::text("bob", "in flight"))
+        .unwrap();
+    let _ = h.sent_request(kind::SEND_MESSAGE);
+    h.feed(&frame(kind::PUSH_RECONNECT, &()));
+    assert!(h.client.poll_close(), "the transport is closed");
+    h.client.connection_lost(h.now);
+    // The backoff, then a new connection and a login with the same user;
+    // the send waits for it and goes out again.
+    let sync = h.reconnect_until_sync();
+    h.feed(&sync_page(sync, 20, &[]));
+    h.answer_group_list(&[]);
+    let (_, payload) = h.sent_request(kind::SEND_MESSAGE);
+    let send: body::SendMessage<'_> = records::decode_exact(&payload).unwrap();
+    assert_eq!(send.elem, tinyim_core::Elem::Text { text: "in flight" });
+}

@@ -7,11 +7,13 @@
 //! - [`store`]: SQLite (WAL) in one file by default.
 //! - [`net`]: the tokio front end: handshake, framing, deadlines, rate limits.
 //! - [`usersig`]: TLSSigAPIv2 mint and verify.
+//! - [`logs`]: the log output (text or JSON).
 
 #![warn(missing_docs)]
 
 mod conn_table;
 pub mod engine;
+pub mod logs;
 pub mod net;
 mod rate;
 pub mod store;

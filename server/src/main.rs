@@ -18,6 +18,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::{Args, Parser, Subcommand};
 use tinyim_server::engine::AppAuth;
+use tinyim_server::logs::{self, LogFormat};
 use tinyim_server::net::tls::DevCertificates;
 use tinyim_server::net::{Server, ServerConfig};
 use tinyim_server::usersig;
@@ -38,6 +39,22 @@ struct Cli {
 enum Command {
     /// Run the server.
     Serve(ServeArgs),
+    /// Copy the data file while a server serves from it: the copy is the
+    /// database as of one commit (serve it with --data COPY).
+    Backup {
+        /// The data file to copy.
+        #[arg(long, env = "TINYIM_DATA", default_value = "./tinyim.db")]
+        data: PathBuf,
+        /// Where to write the copy (replaced if it exists).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Check a data file's integrity; exit 0 when it is sound.
+    Check {
+        /// The data file to check.
+        #[arg(long, env = "TINYIM_DATA", default_value = "./tinyim.db")]
+        data: PathBuf,
+    },
     /// Mint or verify a UserSig (TLSSigAPIv2).
     Usersig {
         #[command(subcommand)]
@@ -130,6 +147,14 @@ struct ServeArgs {
     /// from that address past it are closed.
     #[arg(long, env = "TINYIM_MAX_PENDING_LOGINS", default_value_t = 256)]
     max_pending_logins: u32,
+    /// On SIGTERM or SIGINT: milliseconds to finish the requests taken,
+    /// tell clients to connect again and close their connections; the
+    /// server exits 0 then, or when the time is up.
+    #[arg(long, env = "TINYIM_SHUTDOWN_GRACE_MS", default_value_t = 10_000)]
+    shutdown_grace_ms: u64,
+    /// Log lines as `text` (coloured only on a terminal) or `json`.
+    #[arg(long, env = "TINYIM_LOG_FORMAT", default_value = "text")]
+    log_format: LogFormat,
 }
 
 #[derive(Subcommand)]
@@ -160,6 +185,22 @@ enum SigCommand {
     },
 }
 
+/// SIGTERM or SIGINT (Ctrl-C).
+async fn stop_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+        }
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
 fn unix_now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -171,6 +212,34 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Serve(args) => serve(args),
         Command::Usersig { command } => sig(command),
+        Command::Backup { data, to } => match tinyim_server::store::backup(&data, &to) {
+            Ok(pages) => {
+                println!(
+                    "copied {pages} pages of {} to {}",
+                    data.display(),
+                    to.display()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("backup failed: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::Check { data } => match tinyim_server::store::check(&data) {
+            Ok(Ok(())) => {
+                println!("ok");
+                ExitCode::SUCCESS
+            }
+            Ok(Err(problems)) => {
+                println!("{problems}");
+                ExitCode::FAILURE
+            }
+            Err(e) => {
+                eprintln!("cannot check: {e}");
+                ExitCode::FAILURE
+            }
+        },
         Command::TlsDevCert { dir, names } => {
             let made = DevCertificates::generate(&names)
                 .map_err(|e| e.to_string())
@@ -232,12 +301,7 @@ fn sig(command: SigCommand) -> ExitCode {
 }
 
 fn serve(args: ServeArgs) -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    logs::init(args.log_format);
     let (auth, dev) = args.app.resolve();
     if dev {
         tracing::warn!(
@@ -293,12 +357,10 @@ fn serve(args: ServeArgs) -> ExitCode {
             }
             Err(e) => tracing::warn!("listening (address unknown: {e})"),
         }
-        tokio::select! {
-            _ = server.run() => ExitCode::SUCCESS,
-            _ = tokio::signal::ctrl_c() => {
-                tracing::info!("shutting down");
-                ExitCode::SUCCESS
-            }
+        let grace = Duration::from_millis(args.shutdown_grace_ms);
+        if server.run_until(stop_signal(), grace).await {
+            tracing::info!("stopped");
         }
+        ExitCode::SUCCESS
     })
 }

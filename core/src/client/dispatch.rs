@@ -87,6 +87,10 @@ impl State<'_> {
                 self.on_peer_read(read.conversation, read.peer_read_seq);
             }
             (Link::Open { .. }, kind::PUSH_GROUP) => self.groups.apply_all(body_bytes)?,
+            (Link::Open { .. }, kind::PUSH_RECONNECT) => {
+                log_debug!("the server is going away; connecting again");
+                self.close_transport();
+            }
             (Link::Open { .. }, kind::PUSH_USER) => {
                 self.queue(match decode_exact(body_bytes)? {
                     UserChange::Profile => QueuedEvent::ProfileUpdated,

@@ -139,6 +139,10 @@ pub const PUSH_HISTORY_CLEARED: u8 = 0xc7;
 /// Push: [`super::body::PinConversation`], the user pinned or unpinned a
 /// conversation on another device.
 pub const PUSH_CONVERSATION_PINNED: u8 = 0xc8;
+/// Push, empty body: the server is shutting down; connect again (to it
+/// once it is back, or to another node). Everything acknowledged is stored;
+/// requests without an answer are sent again after the next login.
+pub const PUSH_RECONNECT: u8 = 0xc9;
 
 /// Whether `kind` is a client request (its body starts with a request id).
 pub const fn is_request(kind: u8) -> bool {

@@ -8,6 +8,7 @@
 //! done between waits is boxed and exists only while it runs.
 
 use std::future::poll_fn;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::task::Poll;
 
@@ -230,6 +231,10 @@ impl Conn {
             if !kind::is_request(frame_kind) {
                 tracing::info!(conn = self.id, frame_kind, "not a request kind; closing");
                 break Step::Close;
+            }
+            if self.shared.stopping.load(Ordering::Relaxed) {
+                // Unanswered: the client sends it again after it reconnects.
+                break Step::Full;
             }
             if !out.admit(budget) {
                 break Step::Full;

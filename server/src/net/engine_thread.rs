@@ -32,6 +32,18 @@ pub(crate) enum Job {
     Input(Input),
     /// The syncer finished its sync and is free for the next commit.
     Synced,
+    /// Commit what was applied, and answer once every input before this
+    /// one is durable and its outputs are handed to the connections (a
+    /// shutdown's last step before telling clients to go).
+    Drain(tokio::sync::oneshot::Sender<()>),
+}
+
+/// What the syncer's queue carries.
+enum Committed {
+    /// A committed batch's outputs, released after the next sync.
+    Outputs(Vec<Output>),
+    /// Answered after the sync of everything committed before it.
+    Drained(tokio::sync::oneshot::Sender<()>),
 }
 
 impl From<Input> for Job {
@@ -52,7 +64,7 @@ pub(crate) fn spawn<S: Store + 'static>(
     mut wal: WalSync,
     shared: Arc<Shared>,
 ) {
-    let (committed, to_sync) = std_mpsc::channel::<Vec<Output>>();
+    let (committed, to_sync) = std_mpsc::channel::<Committed>();
     let syncer_shared = shared.clone();
     // Weak: the writer's queue closes when the server's senders are gone,
     // whatever the syncer holds.
@@ -62,8 +74,14 @@ pub(crate) fn spawn<S: Store + 'static>(
         .spawn(move || {
             while let Ok(first) = to_sync.recv() {
                 // Every batch waiting here was committed before this sync.
-                let mut batches = vec![first];
-                batches.extend(to_sync.try_iter());
+                let mut batches = Vec::new();
+                let mut drained = Vec::new();
+                for item in std::iter::once(first).chain(to_sync.try_iter()) {
+                    match item {
+                        Committed::Outputs(outputs) => batches.push(outputs),
+                        Committed::Drained(done) => drained.push(done),
+                    }
+                }
                 let synced = wal.sync();
                 // The writer's next commit first, then the connections'
                 // writes: handing out the outputs takes a while.
@@ -84,6 +102,9 @@ pub(crate) fn spawn<S: Store + 'static>(
                             .for_each(|outputs| dispatch(&syncer_shared, closes(outputs)));
                     }
                 }
+                for done in drained {
+                    let _ = done.send(());
+                }
                 if !told {
                     return;
                 }
@@ -101,6 +122,17 @@ pub(crate) fn spawn<S: Store + 'static>(
                     match job {
                         Job::Synced => syncing = false,
                         Job::Input(input) => engine.apply(now, input),
+                        Job::Drain(done) => {
+                            // Whether or not a sync runs: the syncer's queue
+                            // keeps the order.
+                            let outputs = engine.commit_batch();
+                            if committed.send(Committed::Outputs(outputs)).is_err()
+                                || committed.send(Committed::Drained(done)).is_err()
+                            {
+                                return;
+                            }
+                            syncing = true;
+                        }
                     }
                     if engine.batch_len() >= MAX_BATCH {
                         break;
@@ -109,7 +141,10 @@ pub(crate) fn spawn<S: Store + 'static>(
                 }
                 let due = !syncing || engine.batch_len() >= MAX_BATCH;
                 if engine.batch_len() > 0 && due {
-                    if committed.send(engine.commit_batch()).is_err() {
+                    if committed
+                        .send(Committed::Outputs(engine.commit_batch()))
+                        .is_err()
+                    {
                         return;
                     }
                     syncing = true;

@@ -7,11 +7,13 @@ mod engine_thread;
 mod link;
 mod logins;
 mod outbound;
+mod shutdown;
 mod sweep;
 pub mod tls;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -111,6 +113,8 @@ pub(crate) struct Shared {
     pub(crate) engine: mpsc::Sender<Job>,
     /// Every connection from its accept to its end.
     pub(crate) conns: Mutex<ConnRegistry<Arc<Outbound>>>,
+    /// The server is stopping: connections forward no more requests.
+    pub(crate) stopping: AtomicBool,
     /// Connections not logged in yet, by source address.
     pub(crate) pending_logins: logins::PendingLogins,
     pub(crate) limits: HandshakeLimits,
@@ -166,6 +170,7 @@ impl Server {
         let shared = Arc::new(Shared {
             engine: tx,
             conns: Mutex::new(ConnRegistry::default()),
+            stopping: AtomicBool::new(false),
             pending_logins: logins::PendingLogins::new(config.max_pending_logins_per_address),
             limits,
             deadlines: Deadlines {
@@ -208,6 +213,31 @@ impl Server {
 
     /// Accepts connections until the task is dropped.
     pub async fn run(self) {
+        self.accept_all().await;
+    }
+
+    /// Serves until `stop` resolves, then stops gracefully: no new
+    /// connections or requests, everything taken made durable and
+    /// answered, every client told to connect again and its connection
+    /// closed once written. Returns whether all of it took less than
+    /// `grace`.
+    pub async fn run_until(
+        self,
+        stop: impl std::future::Future<Output = ()>,
+        grace: Duration,
+    ) -> bool {
+        tokio::select! {
+            () = self.accept_all() => {}
+            () = stop => {}
+        }
+        let shared = self.shared.clone();
+        // The listeners close here.
+        drop(self);
+        tracing::info!("stopping");
+        shutdown::drain(&shared, grace).await
+    }
+
+    async fn accept_all(&self) {
         let tls = self.shared.config.tls.clone().map(TlsAcceptor::from);
         let handshakes = Arc::new(Semaphore::new(self.shared.config.max_tls_handshakes));
         let shared = &self.shared;

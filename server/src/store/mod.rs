@@ -6,7 +6,7 @@ mod sqlite;
 mod user;
 
 pub use group::{ApplicationRow, GroupRow, GroupStore, MemberRow};
-pub use sqlite::{SqliteStore, WalSync};
+pub use sqlite::{backup, check, SqliteStore, WalSync};
 pub use user::{ProfileRow, UserStore};
 
 use std::fmt;

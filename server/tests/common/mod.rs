@@ -108,6 +108,16 @@ impl ServerProcess {
         kib * 1024
     }
 
+    /// SIGTERM, then the exit status once the server has stopped.
+    pub fn terminate(mut self) -> std::process::ExitStatus {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(sent.success(), "SIGTERM sent");
+        self.child.wait().expect("the server exits")
+    }
+
     /// SIGKILL: no shutdown code runs.
     pub fn kill(mut self) -> String {
         self.child.kill().unwrap();

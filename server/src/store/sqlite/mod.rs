@@ -5,12 +5,15 @@
 //! Either way an acknowledged batch survives a crash of the process or the
 //! machine.
 
+mod backup;
 mod groups;
 mod row_cache;
 mod rows;
 mod schema;
 mod users;
 mod wal_sync;
+
+pub use backup::{backup, check};
 
 use wal_sync::CatchUp;
 pub use wal_sync::WalSync;
