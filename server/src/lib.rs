@@ -16,5 +16,6 @@ pub mod engine;
 pub mod logs;
 pub mod net;
 mod rate;
+mod stats;
 pub mod store;
 pub mod usersig;

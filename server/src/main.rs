@@ -140,6 +140,9 @@ struct ServeArgs {
     /// TLS handshakes in progress at most; new connections past it are closed.
     #[arg(long, env = "TINYIM_MAX_TLS_HANDSHAKES", default_value_t = 1024)]
     max_tls_handshakes: usize,
+    /// Serve /metrics (Prometheus), /healthz and /readyz over HTTP here.
+    #[arg(long, env = "TINYIM_METRICS_LISTEN")]
+    metrics_listen: Option<SocketAddr>,
     /// Connections open at most; new connections past it are closed.
     #[arg(long, env = "TINYIM_MAX_CONNECTIONS", default_value_t = 100_000)]
     max_connections: usize,
@@ -318,6 +321,7 @@ fn serve(args: ServeArgs) -> ExitCode {
     config.revoke_window = Duration::from_secs(args.revoke_window_secs);
     config.max_tls_handshakes = args.max_tls_handshakes.max(1);
     config.max_connections = args.max_connections.max(1);
+    config.metrics_listen = args.metrics_listen;
     config.max_pending_logins_per_address = args.max_pending_logins.max(1);
     config.tls_listen = args.tls_listen;
     if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
@@ -353,6 +357,10 @@ fn serve(args: ServeArgs) -> ExitCode {
                 if let Some(Ok(tls_addr)) = server.tls_local_addr() {
                     tracing::info!(%tls_addr, "TLS listening");
                     println!("listening for TLS on {tls_addr}");
+                }
+                if let Some(Ok(metrics_addr)) = server.metrics_local_addr() {
+                    tracing::info!(%metrics_addr, "metrics listening");
+                    println!("listening for metrics on {metrics_addr}");
                 }
             }
             Err(e) => tracing::warn!("listening (address unknown: {e})"),

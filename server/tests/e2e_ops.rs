@@ -145,3 +145,58 @@ fn logs_are_plain_off_a_terminal_or_json_lines() {
         }
     }
 }
+
+/// The value of the first sample of `metric` whose line contains `labels`.
+fn sample(text: &str, metric: &str, labels: &str) -> f64 {
+    text.lines()
+        .filter(|l| l.starts_with(metric) && l.contains(labels))
+        .find_map(|l| l.rsplit(' ').next()?.parse().ok())
+        .unwrap_or_else(|| panic!("no {metric} {labels} in:\n{text}"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn metrics_count_what_happened_and_health_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start_with(
+        &dir.path().join("t.db"),
+        "127.0.0.1:0",
+        &["--metrics-listen", "127.0.0.1:0"],
+    );
+    let ops = server.metrics_addr.clone().unwrap();
+    let (alice, _a) = client(&server.addr, "alice").await;
+    let (_bob, mut bob_events) = client(&server.addr, "bob").await;
+    for text in ["one", "two", "three"] {
+        alice.send_text("bob", text).await.unwrap();
+    }
+    receive(&mut bob_events, 3).await;
+    let mut stranger = RawConn::connect(&server.addr);
+    stranger.hello();
+    let forged = tinyim_core::wire::body::Login {
+        user_id: "mallory",
+        user_sig: &tinyim_server::usersig::mint(APP_ID, "wrong key", "mallory", 60, unix_now()),
+    };
+    assert_eq!(
+        stranger.request(tinyim_core::wire::kind::LOGIN, 1, &forged),
+        Err(tinyim_core::wire::code::USER_SIG_MISMATCH)
+    );
+
+    assert_eq!(http_get(&ops, "/healthz").0, 200);
+    assert_eq!(http_get(&ops, "/readyz").0, 200);
+    let (status, text) = http_get(&ops, "/metrics");
+    assert_eq!(status, 200);
+    assert_eq!(sample(&text, "tinyim_messages_stored_total", ""), 3.0);
+    assert_eq!(sample(&text, "tinyim_deliveries_total", ""), 3.0);
+    assert!(sample(&text, "tinyim_logins_total", "result=\"ok\"") >= 2.0);
+    assert_eq!(
+        sample(&text, "tinyim_logins_total", "result=\"70009\""),
+        1.0
+    );
+    assert_eq!(
+        sample(&text, "tinyim_refusals_total", "code=\"70009\""),
+        1.0
+    );
+    assert!(sample(&text, "tinyim_requests_total", "kind=\"0x22\"") >= 3.0);
+    assert!(sample(&text, "tinyim_fsync_seconds_count", "") >= 1.0);
+    assert!(sample(&text, "tinyim_commit_batch_inputs_count", "") >= 1.0);
+    assert_eq!(http_get(&ops, "/nothing").0, 404);
+}

@@ -219,6 +219,7 @@ impl<S: Store> Engine<S> {
             .sessions_of(user)
             .filter(|&c| Some(c) != skip)
             .collect();
+        crate::stats::deliveries(conns.len());
         for conn in conns {
             let max_frame = self.sessions.max_frame(conn);
             let frame = push_frame(conv_id, read_seq, m, max_frame);

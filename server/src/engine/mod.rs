@@ -334,6 +334,7 @@ impl<S: Store> Engine<S> {
         if batch.began {
             if let Err(e) = self.store.commit() {
                 tracing::error!("commit failed: {e}; closing the batch's connections");
+                crate::stats::store_error();
                 self.abandon(batch.touched);
             }
         }
@@ -361,6 +362,7 @@ impl<S: Store> Engine<S> {
             return;
         };
         let reply = Reply { conn, request };
+        crate::stats::request(frame_kind);
         if refuses_before_writing(frame_kind) {
             self.handle_unguarded(reply, frame_kind, payload);
             return;
@@ -403,7 +405,10 @@ impl<S: Store> Engine<S> {
             return;
         }
         match &refusal {
-            Refusal::Store(e) => tracing::error!("request failed in the store: {e}"),
+            Refusal::Store(e) => {
+                tracing::error!("request failed in the store: {e}");
+                crate::stats::store_error();
+            }
             Refusal::Code(code, _) => {
                 tracing::error!(code, "request refused after writing; abandoning its batch")
             }
@@ -431,6 +436,7 @@ impl<S: Store> Engine<S> {
             return Err(Refusal::Code(code::NOT_LOGGED_IN, "log in first"));
         };
         if !self.user_rates.admit(&user, frame_kind, self.now_ms) {
+            crate::stats::rate_limited("user");
             return Err(Refusal::Code(
                 code::RATE_LIMITED,
                 "over the user's request rate",
@@ -461,9 +467,11 @@ impl<S: Store> Engine<S> {
             Refusal::Code(code, message) => (*code, *message),
             Refusal::Store(e) => {
                 tracing::error!("request failed in the store: {e}");
+                crate::stats::store_error();
                 (code::INTERNAL, "internal error")
             }
         };
+        crate::stats::refusal(code);
         let frame = encode::error(reply.request, code, message);
         self.out.push(Output::Frame {
             conn: reply.conn,
@@ -486,7 +494,11 @@ impl<S: Store> Engine<S> {
             login.user_sig,
             now_secs,
         )
-        .map_err(|e| Refusal::Code(e.code(), sig_message(e)))?;
+        .map_err(|e| {
+            crate::stats::login(Some(e.code()));
+            Refusal::Code(e.code(), sig_message(e))
+        })?;
+        crate::stats::login(None);
         for old in self
             .sessions
             .bind(reply.conn, login.user_id, info.expires_at())

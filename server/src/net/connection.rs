@@ -250,7 +250,10 @@ impl Conn {
                 match self.take_turn(frame_kind, stream, out).await {
                     Turn::Go => None,
                     Turn::Close => break Step::Close,
-                    Turn::Refuse => Some((code::RATE_LIMITED, "over the request rate limit")),
+                    Turn::Refuse => {
+                        crate::stats::rate_limited("connection");
+                        Some((code::RATE_LIMITED, "over the request rate limit"))
+                    }
                 }
             };
             if let Some((code, message)) = refusal {

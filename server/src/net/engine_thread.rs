@@ -82,7 +82,12 @@ pub(crate) fn spawn<S: Store + 'static>(
                         Committed::Drained(done) => drained.push(done),
                     }
                 }
+                let started = std::time::Instant::now();
                 let synced = wal.sync();
+                crate::stats::fsync(started.elapsed());
+                syncer_shared
+                    .store_ok
+                    .store(synced.is_ok(), std::sync::atomic::Ordering::Relaxed);
                 // The writer's next commit first, then the connections'
                 // writes: handing out the outputs takes a while.
                 let told = writer
@@ -125,7 +130,7 @@ pub(crate) fn spawn<S: Store + 'static>(
                         Job::Drain(done) => {
                             // Whether or not a sync runs: the syncer's queue
                             // keeps the order.
-                            let outputs = engine.commit_batch();
+                            let outputs = commit(&mut engine);
                             if committed.send(Committed::Outputs(outputs)).is_err()
                                 || committed.send(Committed::Drained(done)).is_err()
                             {
@@ -142,7 +147,7 @@ pub(crate) fn spawn<S: Store + 'static>(
                 let due = !syncing || engine.batch_len() >= MAX_BATCH;
                 if engine.batch_len() > 0 && due {
                     if committed
-                        .send(Committed::Outputs(engine.commit_batch()))
+                        .send(Committed::Outputs(commit(&mut engine)))
                         .is_err()
                     {
                         return;
@@ -152,6 +157,16 @@ pub(crate) fn spawn<S: Store + 'static>(
             }
         })
         .expect("spawning the engine thread");
+}
+
+/// Commits the open batch, counting its size and time.
+fn commit<S: Store>(engine: &mut Engine<S>) -> Vec<Output> {
+    let inputs = engine.batch_len();
+    let started = std::time::Instant::now();
+    let outputs = engine.commit_batch();
+    crate::stats::commit(inputs, started.elapsed());
+    crate::stats::sessions(engine.online_sessions());
+    outputs
 }
 
 /// A close for every connection `outputs` would have written to.

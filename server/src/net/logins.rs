@@ -49,6 +49,11 @@ impl PendingLogins {
         true
     }
 
+    /// Connections not logged in yet, from every address.
+    pub(crate) fn len(&self) -> usize {
+        self.lock().by_conn.len()
+    }
+
     /// `conn` logged in or closed: it no longer counts.
     pub(crate) fn done(&self, conn: ConnId) {
         let mut counts = self.lock();

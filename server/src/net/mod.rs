@@ -6,6 +6,7 @@ mod connection;
 mod engine_thread;
 mod link;
 mod logins;
+mod ops;
 mod outbound;
 mod shutdown;
 mod sweep;
@@ -80,6 +81,9 @@ pub struct ServerConfig {
     pub max_tls_handshakes: usize,
     /// Connections open at most; past it new ones are closed at once.
     pub max_connections: usize,
+    /// Where to serve `/metrics` (Prometheus), `/healthz` and `/readyz`
+    /// over HTTP; nothing is counted when `None`.
+    pub metrics_listen: Option<SocketAddr>,
     /// Connections from one source address that have not logged in yet,
     /// at most; past it new ones from that address are closed at once.
     pub max_pending_logins_per_address: u32,
@@ -102,6 +106,7 @@ impl ServerConfig {
             tls_listen: None,
             max_tls_handshakes: 1024,
             max_connections: 100_000,
+            metrics_listen: None,
             max_pending_logins_per_address: 256,
         }
     }
@@ -115,6 +120,8 @@ pub(crate) struct Shared {
     pub(crate) conns: Mutex<ConnRegistry<Arc<Outbound>>>,
     /// The server is stopping: connections forward no more requests.
     pub(crate) stopping: AtomicBool,
+    /// The last WAL sync succeeded.
+    pub(crate) store_ok: AtomicBool,
     /// Connections not logged in yet, by source address.
     pub(crate) pending_logins: logins::PendingLogins,
     pub(crate) limits: HandshakeLimits,
@@ -136,6 +143,8 @@ pub struct Server {
     listener: TcpListener,
     /// TLS's own listener, when it has an address of its own.
     tls_listener: Option<TcpListener>,
+    /// The operations listener (metrics, health).
+    ops_listener: Option<TcpListener>,
     shared: Arc<Shared>,
 }
 
@@ -161,6 +170,14 @@ impl Server {
             Some(addr) => Some(TcpListener::bind(addr).await?),
             None => None,
         };
+        let ops_listener = match config.metrics_listen {
+            Some(addr) => {
+                // Installed before anything is counted.
+                ops::recorder();
+                Some(TcpListener::bind(addr).await?)
+            }
+            None => None,
+        };
         let (tx, rx) = mpsc::channel(8192);
         let limits = HandshakeLimits {
             max_frame: SERVER_MAX_FRAME,
@@ -171,6 +188,7 @@ impl Server {
             engine: tx,
             conns: Mutex::new(ConnRegistry::default()),
             stopping: AtomicBool::new(false),
+            store_ok: AtomicBool::new(true),
             pending_logins: logins::PendingLogins::new(config.max_pending_logins_per_address),
             limits,
             deadlines: Deadlines {
@@ -197,6 +215,7 @@ impl Server {
         Ok(Server {
             listener,
             tls_listener,
+            ops_listener,
             shared,
         })
     }
@@ -211,9 +230,14 @@ impl Server {
         self.tls_listener.as_ref().map(TcpListener::local_addr)
     }
 
+    /// The address the operations listener was bound to, if any.
+    pub fn metrics_local_addr(&self) -> Option<std::io::Result<SocketAddr>> {
+        self.ops_listener.as_ref().map(TcpListener::local_addr)
+    }
+
     /// Accepts connections until the task is dropped.
     pub async fn run(self) {
-        self.accept_all().await;
+        self.run_until(std::future::pending(), Duration::ZERO).await;
     }
 
     /// Serves until `stop` resolves, then stops gracefully: no new
@@ -222,10 +246,14 @@ impl Server {
     /// closed once written. Returns whether all of it took less than
     /// `grace`.
     pub async fn run_until(
-        self,
+        mut self,
         stop: impl std::future::Future<Output = ()>,
         grace: Duration,
     ) -> bool {
+        if let Some(listener) = self.ops_listener.take() {
+            // Its own task: it answers (`/readyz`: stopping) to the end.
+            tokio::spawn(ops::serve(listener, self.shared.clone()));
+        }
         tokio::select! {
             () = self.accept_all() => {}
             () = stop => {}

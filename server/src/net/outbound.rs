@@ -200,6 +200,11 @@ impl Outbound {
         self.lock().logged_in = logged_in;
     }
 
+    /// Bytes queued and not yet taken by the connection's task.
+    pub(crate) fn queued_len(&self) -> usize {
+        self.lock().bytes.len()
+    }
+
     /// Whether the engine has logged the connection in.
     pub(crate) fn is_logged_in(&self) -> bool {
         self.lock().logged_in

@@ -33,8 +33,11 @@ pub(crate) async fn run(shared: Arc<Shared>) {
             .conns
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut queued = 0;
         for out in conns.values() {
             out.sweep(now, shared.deadlines, &heartbeat, shared.config.conn_buffer);
+            queued += out.queued_len();
         }
+        crate::stats::connections(conns.len(), shared.pending_logins.len(), queued);
     }
 }

@@ -37,6 +37,8 @@ pub struct ServerProcess {
     pub addr: String,
     /// Where TLS listens, when started with an address of its own for it.
     pub tls_addr: Option<String>,
+    /// Where `/metrics`, `/healthz` and `/readyz` are served, when asked.
+    pub metrics_addr: Option<String>,
     pub data: PathBuf,
 }
 
@@ -81,10 +83,14 @@ impl ServerProcess {
         let tls_addr = extra
             .contains(&"--tls-listen")
             .then(|| listening("listening for TLS on "));
+        let metrics_addr = extra
+            .contains(&"--metrics-listen")
+            .then(|| listening("listening for metrics on "));
         ServerProcess {
             child,
             addr,
             tls_addr,
+            metrics_addr,
             data: data.to_owned(),
         }
     }
@@ -131,6 +137,29 @@ impl Drop for ServerProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// An HTTP GET of `path` from `addr`: the status code and the body.
+pub fn http_get(addr: &str, path: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .expect("an HTTP status line");
+    let body = response
+        .split_once("\r\n\r\n")
+        .map_or(String::new(), |(_, body)| body.to_owned());
+    (status, body)
 }
 
 /// A fresh server on a fresh database.

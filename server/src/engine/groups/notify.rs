@@ -89,6 +89,7 @@ impl<S: Store> crate::engine::Engine<S> {
             } else {
                 member.read_seq.max(member.join_seq)
             };
+            crate::stats::deliveries(conns.len());
             for conn in conns {
                 let frame = push_frame(&conv_id, read_seq, m, self.sessions.max_frame(conn));
                 self.out.push(Output::Frame { conn, bytes: frame });

@@ -47,6 +47,7 @@ impl<S: Store> Engine<S> {
             }
         }
         if !self.rates.admit(group_id, send.priority, self.now_ms) {
+            crate::stats::rate_limited("group");
             return Err(Refusal::Code(
                 code::GROUP_RATE_LIMITED,
                 "the group is over its message rate",

@@ -262,7 +262,9 @@ impl Store for SqliteStore {
 
     fn insert_message(&mut self, m: &mut StoredMessage) -> StoreResult<()> {
         m.gseq = self.next_change()?;
-        insert_message_row(&self.conn, m).map_err(err)
+        insert_message_row(&self.conn, m).map_err(err)?;
+        crate::stats::message_stored();
+        Ok(())
     }
 
     fn message(&mut self, conv_key: &str, seq: u64) -> StoreResult<Option<StoredMessage>> {
@@ -288,7 +290,10 @@ impl Store for SqliteStore {
         // runs, rather than a lookup beforehand for the rare resend.
         m.gseq = self.next_change()?;
         match insert_message_row(&self.conn, m) {
-            Ok(()) => Ok(None),
+            Ok(()) => {
+                crate::stats::message_stored();
+                Ok(None)
+            }
             Err(e) if is_unique_violation(&e) && m.client_msg_id != 0 => {
                 match self.find_sent(&m.sender, &m.conv_key, m.client_msg_id)? {
                     Some(existing) => Ok(Some(existing)),

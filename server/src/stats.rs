@@ -1,0 +1,70 @@
+//! What the server counts, for `/metrics` (see [`crate::net`]'s metrics
+//! listener): every metric's name and labels are here, one function each,
+//! so the code that counts says what happened rather than how it is named.
+//! Without a metrics listener no recorder is installed and these do
+//! nothing.
+
+use std::time::Duration;
+
+use metrics::{counter, gauge, histogram};
+
+/// A request frame of `kind` reached the writer.
+pub(crate) fn request(kind: u8) {
+    counter!("tinyim_requests_total", "kind" => format!("{kind:#04x}")).increment(1);
+}
+
+/// A request was refused with `code`.
+pub(crate) fn refusal(code: u32) {
+    counter!("tinyim_refusals_total", "code" => code.to_string()).increment(1);
+}
+
+/// A login succeeded (`None`) or was refused with a code.
+pub(crate) fn login(refused: Option<u32>) {
+    let result = refused.map_or_else(|| "ok".to_owned(), |code| code.to_string());
+    counter!("tinyim_logins_total", "result" => result).increment(1);
+}
+
+/// A message was stored.
+pub(crate) fn message_stored() {
+    counter!("tinyim_messages_stored_total").increment(1);
+}
+
+/// A message was pushed to `sessions` online sessions.
+pub(crate) fn deliveries(sessions: usize) {
+    counter!("tinyim_deliveries_total").increment(sessions as u64);
+}
+
+/// A request was refused over a rate limit (`scope`: "connection", "user"
+/// or "group").
+pub(crate) fn rate_limited(scope: &'static str) {
+    counter!("tinyim_rate_limited_total", "scope" => scope).increment(1);
+}
+
+/// The store failed an operation.
+pub(crate) fn store_error() {
+    counter!("tinyim_store_errors_total").increment(1);
+}
+
+/// A batch of `inputs` was committed in `took`.
+pub(crate) fn commit(inputs: usize, took: Duration) {
+    histogram!("tinyim_commit_batch_inputs").record(inputs as f64);
+    histogram!("tinyim_commit_seconds").record(took.as_secs_f64());
+}
+
+/// The WAL's fdatasync took `took`.
+pub(crate) fn fsync(took: Duration) {
+    histogram!("tinyim_fsync_seconds").record(took.as_secs_f64());
+}
+
+/// Connections open (`open`), and of them not logged in yet (`pending`),
+/// and the bytes queued for all of them.
+pub(crate) fn connections(open: usize, pending: usize, queued_bytes: usize) {
+    gauge!("tinyim_connections", "state" => "open").set(open as f64);
+    gauge!("tinyim_connections", "state" => "not_logged_in").set(pending as f64);
+    gauge!("tinyim_queued_bytes").set(queued_bytes as f64);
+}
+
+/// Sessions logged in.
+pub(crate) fn sessions(logged_in: usize) {
+    gauge!("tinyim_sessions").set(logged_in as f64);
+}
