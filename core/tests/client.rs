@@ -887,3 +887,76 @@ fn a_server_going_away_is_left_and_dialed_again_with_the_session_kept() {
     let send: body::SendMessage<'_> = records::decode_exact(&payload).unwrap();
     assert_eq!(send.elem, tinyim_core::Elem::Text { text: "in flight" });
 }
+
+#[test]
+fn a_login_refused_for_a_reason_that_passes_is_tried_again() {
+    let mut h = Harness::new();
+    h.client.login(h.now, "alice", "sig").unwrap();
+    h.open();
+    let (login, _) = h.sent_request(kind::LOGIN);
+    let refusal = frame(
+        kind::RESPONSE_ERR,
+        &(
+            login,
+            body::ErrorBody {
+                code: code::RATE_LIMITED,
+                message: "busy",
+            },
+        ),
+    );
+    let events = h.feed(&refusal);
+    assert!(
+        !events.iter().any(|e| e.starts_with("RequestFailed")),
+        "{events:?}"
+    );
+    assert!(h.client.poll_close(), "this connection is given up");
+    h.client.connection_lost(h.now);
+    assert_eq!(h.client.login_user(), Some("alice"), "the session is kept");
+    h.advance(2_000);
+    h.open();
+    let (again, _) = h.sent_request(kind::LOGIN);
+    let events = h.feed(&ok(again, &body::LoginOk { sig_expires_at: 0 }));
+    assert!(events.contains(&"SdkReady".to_owned()), "{events:?}");
+}
+
+#[test]
+fn a_send_refused_over_the_rate_limit_goes_again_after_a_backoff() {
+    let mut h = Harness::logged_in();
+    let message = OutgoingMessage::text("bob", "later").with_client_msg_id(77);
+    let request = h.client.send_message(h.now, &message).unwrap();
+    let (first, _) = h.sent_request(kind::SEND_MESSAGE);
+    let refusal = frame(
+        kind::RESPONSE_ERR,
+        &(
+            first,
+            body::ErrorBody {
+                code: code::RATE_LIMITED,
+                message: "busy",
+            },
+        ),
+    );
+    let events = h.feed(&refusal);
+    assert!(
+        !events.iter().any(|e| e.contains("Failed")),
+        "not a failure: {events:?}"
+    );
+    assert!(h.sent().is_empty(), "not at once");
+    let resume = h.client.poll_timeout().unwrap();
+    h.advance(resume.saturating_since(h.now).as_millis());
+    let (again, payload) = h.sent_request(kind::SEND_MESSAGE);
+    let send: body::SendMessage<'_> = records::decode_exact(&payload).unwrap();
+    assert_eq!(send.client_msg_id, 77, "the same message");
+    let ok_frame = ok(
+        again,
+        &body::SendOk {
+            conversation: "C2Cbob",
+            seq: 1,
+            time_ms: 5,
+        },
+    );
+    let events = h.feed(&ok_frame);
+    assert!(
+        events.contains(&format!("RequestCompleted({request:?})")),
+        "{events:?}"
+    );
+}

@@ -1,9 +1,12 @@
 //! In-process: client cores and the server engine stepped together on
 //! virtual time, no sockets, no sleeps. The link between them splits the byte
-//! stream at random points, delays it, and cuts connections; across many
-//! seeds, every acknowledged message (one to one, or to the group all three
-//! users are in) must reach its recipients exactly once, in seq order, and
-//! each client's view must match the server's watermarks.
+//! stream at random points, delays it, and cuts connections, and the front
+//! end refuses requests at random over its rate limit (2996, all but the
+//! sync, which it paces); across many seeds, every acknowledged message (one
+//! to one, or to the group all three users are in) must reach its
+//! recipients exactly once, in seq order, and each client's view must match
+//! the server's watermarks. `scripts/sim N` runs N seeds of the faulty link
+//! (`TINYIM_SIM_SEEDS`); CI runs the quick count below.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
@@ -100,6 +103,19 @@ struct World {
     /// It was lost with a connection: ask again (a repeat that finds the
     /// group made is as good as done).
     create_lost: bool,
+    /// Requests the front end refuses over its rate limit, per mille.
+    refuse_per_mille: u64,
+    /// How many it refused.
+    refused: u64,
+}
+
+/// What the front end may refuse over its rate limit: everything but the
+/// sync a client catches up with, which it paces instead.
+fn refusable(frame_kind: u8) -> bool {
+    !matches!(
+        frame_kind,
+        kind::SYNC | kind::SYNC_WINDOW | kind::MESSAGE_RANGE | kind::GROUP_LIST
+    )
 }
 
 fn create_request(members: &str) -> CreateGroup<'_> {
@@ -111,7 +127,7 @@ fn create_request(members: &str) -> CreateGroup<'_> {
 }
 
 impl World {
-    fn new(seed: u64, users: &[&str]) -> World {
+    fn new(seed: u64, users: &[&str], refuse_per_mille: u64) -> World {
         let store = SqliteStore::in_memory().unwrap();
         let engine = Engine::new(
             store,
@@ -171,6 +187,8 @@ impl World {
             inputs: Vec::new(),
             creating,
             create_lost: false,
+            refuse_per_mille,
+            refused: 0,
         }
     }
 
@@ -261,6 +279,23 @@ impl World {
                             max_frame: max,
                             device: hello.device,
                         });
+                    } else if frame_kind != kind::HEARTBEAT
+                        && refusable(frame_kind)
+                        && self.rng.chance(self.refuse_per_mille)
+                    {
+                        // The front end's answer over its rate limit.
+                        let (request, _) = records::take::<u32>(&frame_body).unwrap();
+                        let refusal = (
+                            request,
+                            body::ErrorBody {
+                                code: code::RATE_LIMITED,
+                                message: "over the rate",
+                            },
+                        );
+                        let mut buf = [0u8; 64];
+                        let n = wire::encode_frame(kind::RESPONSE_ERR, &refusal, &mut buf).unwrap();
+                        conn.to_client.send(&mut self.rng, now, &buf[..n]);
+                        self.refused += 1;
                     } else if frame_kind != kind::HEARTBEAT {
                         self.inputs.push(Input::Frame {
                             conn: conn.id,
@@ -336,9 +371,9 @@ impl World {
                         Event::RequestFailed { request, error } if Some(request) == *creating => {
                             match error {
                                 RequestError::Server(code::GROUP_ID_IN_USE) => *creating = None,
-                                RequestError::Disconnected | RequestError::Timeout => {
-                                    *create_lost = true
-                                }
+                                RequestError::Disconnected
+                                | RequestError::Timeout
+                                | RequestError::Server(code::RATE_LIMITED) => *create_lost = true,
                                 other => panic!("creating the group failed: {other:?}"),
                             }
                         }
@@ -401,9 +436,19 @@ impl World {
     }
 }
 
-fn run(seed: u64, messages: usize, cut_per_mille: u64) {
+/// What one seed's run did, for the summary of many.
+#[derive(Default)]
+struct Tally {
+    acked: usize,
+    refused: u64,
+}
+
+/// Runs one seed: `messages` sent over a link that cuts a connection with
+/// `cut_per_mille` each step and refuses as many per mille of the requests
+/// it may refuse; checks every invariant.
+fn run(seed: u64, messages: usize, cut_per_mille: u64) -> Tally {
     let users = ["alice", "bob", "carol"];
-    let mut world = World::new(seed, &users);
+    let mut world = World::new(seed, &users, cut_per_mille * 3);
     let mut sent = 0;
     let mut steps = 0;
     while world.creating.is_some() {
@@ -540,6 +585,10 @@ fn run(seed: u64, messages: usize, cut_per_mille: u64) {
             assert_eq!(v.unread_count(), v.last_seq() - v.read_seq());
         }
     }
+    Tally {
+        acked: world.clients.iter().map(|c| c.acked.len()).sum(),
+        refused: world.refused,
+    }
 }
 
 #[test]
@@ -551,10 +600,22 @@ fn clean_link_delivers_everything_once_in_order() {
 
 #[test]
 fn split_delayed_and_cut_link_loses_and_duplicates_nothing() {
-    for seed in 100..160 {
-        run(seed, 60, 8);
+    let seeds: u64 = std::env::var("TINYIM_SIM_SEEDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(60);
+    let mut total = Tally::default();
+    for seed in 100..100 + seeds {
+        let tally = run(seed, 60, 8);
+        total.acked += tally.acked;
+        total.refused += tally.refused;
     }
     for seed in 200..220 {
         run(seed, 40, 40);
     }
+    assert!(total.refused > 0, "refusals were injected");
+    println!(
+        "sim: {seeds} seeds, {} messages acknowledged, {} requests refused, 0 invariant violations",
+        total.acked, total.refused
+    );
 }

@@ -215,7 +215,17 @@ impl State<'_> {
     }
 
     fn on_response_err(&mut self, request: u32, code: u32) {
-        let Some(p) = self.out.remove(super::RequestId(request)) else {
+        let id = super::RequestId(request);
+        let is_send = self
+            .out
+            .pending()
+            .iter()
+            .any(|p| p.id == id && matches!(p.op, Op::Send { .. }));
+        if is_send && code == crate::wire::code::RATE_LIMITED && self.out.send_again(id) {
+            self.hold_sends();
+            return;
+        }
+        let Some(p) = self.out.remove(id) else {
             return;
         };
         if p.op == Op::Login {

@@ -71,8 +71,25 @@ impl State<'_> {
         Ok(id)
     }
 
+    /// The server refused a send over its rate limit; the send stays, to
+    /// go again (the same client message id, so stored once) after a
+    /// backoff, until its deadline. A refused resend may well be of a
+    /// message stored on the first attempt: failing it would tell the
+    /// application that a stored message failed.
+    pub(crate) fn hold_sends(&mut self) {
+        let delay = super::link::backoff(
+            self.config.reconnect_min,
+            self.config.reconnect_max,
+            self.send_refusals,
+            self.rng.next_u64(),
+        );
+        self.send_refusals = self.send_refusals.saturating_add(1);
+        self.sends_held_until = Some(self.now + delay);
+    }
+
     /// The server stored our message.
     pub(crate) fn on_send_ok(&mut self, p: Pending, ok: body::SendOk<'_>) {
+        self.send_refusals = 0;
         let Op::Send { client_msg_id } = p.op else {
             return;
         };

@@ -64,13 +64,16 @@ pub(crate) struct Gate {
     /// watermark (which a send advances) never runs ahead of what this client
     /// has been given.
     pub(crate) synced: bool,
+    /// The server refused a send over its rate limit lately: sends wait for
+    /// the backoff.
+    pub(crate) sends_held: bool,
 }
 
 impl Gate {
     fn admits(self, op: &Op) -> bool {
         match op {
             Op::Login => true,
-            Op::Send { .. } => self.logged_in && self.synced,
+            Op::Send { .. } => self.logged_in && self.synced && !self.sends_held,
             _ => self.logged_in,
         }
     }
@@ -346,6 +349,24 @@ impl<'r> Outbox<'r> {
         }
         let index = self.pending.iter().position(|p| p.region.is_none())?;
         self.take_at(index)
+    }
+
+    /// Sends request `id`'s frame again from its start (a send the server
+    /// refused for a reason that passes); false if it keeps no frame.
+    pub(crate) fn send_again(&mut self, id: RequestId) -> bool {
+        let Some(region) = self
+            .pending
+            .iter_mut()
+            .find(|p| p.id == id)
+            .and_then(|p| p.region.as_mut())
+        else {
+            return false;
+        };
+        region.sent = 0;
+        if self.in_progress == Some(id) {
+            self.in_progress = None;
+        }
+        true
     }
 
     /// The earliest deadline of any pending request.

@@ -51,6 +51,10 @@ pub(crate) struct State<'r> {
     /// Client message ids of own messages already reported as sent, so a
     /// fetch that brings them back does not report them again.
     pub(crate) recent_sends: Deque<u64, 8>,
+    /// Sends wait until then: the server refused one over its rate limit.
+    pub(crate) sends_held_until: Option<Instant>,
+    /// Sends refused in a row, for that backoff; a send answered resets it.
+    pub(crate) send_refusals: u32,
     /// Largest frame this client accepts (its receive buffer).
     pub(crate) rx_capacity: usize,
     pub(crate) next_request: u32,
@@ -88,6 +92,8 @@ impl<'r> State<'r> {
             sync: SyncProgress::default(),
             owner: UserId::new(),
             recent_sends: Deque::new(),
+            sends_held_until: None,
+            send_refusals: 0,
             rx_capacity,
             next_request: 0,
             reported_net: NetState::Disconnected,
@@ -171,6 +177,7 @@ impl<'r> State<'r> {
         super::outbox::Gate {
             logged_in: self.session.logged_in,
             synced: !self.sync.running || self.sync.quiet,
+            sends_held: self.sends_held_until.is_some_and(|at| self.now < at),
         }
     }
 
@@ -283,9 +290,11 @@ impl<'r> State<'r> {
             _ => None,
         };
         let sync_retry = self.sync.retry_at.filter(|_| self.session.logged_in);
+        let sends_resume = self.sends_held_until.filter(|&at| at > self.now);
         [
             reconnect,
             sync_retry,
+            sends_resume,
             self.link.next_timeout(),
             self.out.next_deadline(),
             self.session.user_request.map(|(_, deadline)| deadline),
