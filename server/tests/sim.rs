@@ -14,8 +14,8 @@ use tinyim_core::time::{Duration, Instant};
 use tinyim_core::wire::group::{CreateGroup, UserList};
 use tinyim_core::wire::{self, body, code, kind, records};
 use tinyim_core::{
-    Client, Config, DeviceResources, Event, GroupType, OutgoingMessage, RequestError, RequestId,
-    SendStatus,
+    Client, Config, DeviceResources, Event, GroupType, NetState, OutgoingMessage, RequestError,
+    RequestId, SendStatus,
 };
 use tinyim_server::engine::{answer_hello, AppAuth, Engine, HandshakeLimits, Input, Output};
 use tinyim_server::store::SqliteStore;
@@ -428,6 +428,8 @@ impl World {
                         .as_ref()
                         .is_some_and(|k| k.to_client.0.is_empty() && k.to_server.0.is_empty())
                     && c.client.is_ready()
+                    // Not between a refused login and the next dial.
+                    && c.client.net_state() == NetState::Connected
                     && c.client.pending_requests() == 0
                     && c.client
                         .conversations()
