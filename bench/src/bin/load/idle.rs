@@ -22,15 +22,15 @@ const RAMP: usize = 256;
 /// is measured, and both systems get the same retries.
 const ATTEMPTS: u64 = 5;
 
-fn frame<T: serde::Serialize>(k: u8, body: &T) -> Vec<u8> {
-    let mut buf = vec![0u8; 1024];
+pub(crate) fn frame<T: serde::Serialize>(k: u8, body: &T) -> Vec<u8> {
+    let mut buf = vec![0u8; 16 * 1024];
     let n = wire::encode_frame(k, body, &mut buf).expect("small frame");
     buf.truncate(n);
     buf
 }
 
 /// An open client connection, plain or TLS.
-trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
+pub(crate) trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
 
 impl<S: AsyncRead + AsyncWrite + Unpin + Send> Stream for S {}
 
@@ -48,7 +48,7 @@ async fn open(addr: &str, tls: Option<&TlsConnector>) -> io::Result<Box<dyn Stre
     })
 }
 
-async fn retried<T, F: std::future::Future<Output = io::Result<T>>>(
+pub(crate) async fn retried<T, F: std::future::Future<Output = io::Result<T>>>(
     mut open: impl FnMut() -> F,
 ) -> T {
     let mut last = None;
@@ -62,18 +62,19 @@ async fn retried<T, F: std::future::Future<Output = io::Result<T>>>(
     panic!("a client could not connect: {last:?}");
 }
 
-/// A tinyim client that shook hands (over TLS when `tls` is given) and
-/// logged in, then sits there.
-async fn tinyim_client(
+/// A tinyim client that shook hands (over TLS when `tls` is given),
+/// taking frames of up to `max_frame` bytes, and logged in, then sits there.
+pub(crate) async fn tinyim_client(
     addr: &str,
     tls: Option<&TlsConnector>,
     user: &str,
     sig: &str,
+    max_frame: u32,
 ) -> io::Result<Box<dyn Stream>> {
     let mut stream = open(addr, tls).await?;
     let hello = body::Hello {
         version: wire::PROTOCOL_VERSION,
-        max_frame: 16 * 1024,
+        max_frame,
         device: body::DeviceClass::Embedded,
     };
     let login = body::Login {
@@ -172,7 +173,7 @@ async fn idle_client(
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     let sig = tinyim_server::usersig::mint(APP_ID, KEY, &user, 86_400, now);
-    retried(|| tinyim_client(&addr, tls.as_ref(), &user, &sig)).await
+    retried(|| tinyim_client(&addr, tls.as_ref(), &user, &sig, 16 * 1024)).await
 }
 
 /// Opens `n` idle clients against `server` (over TLS when `tls` is given) and returns the server's resident memory per client in bytes.

@@ -9,6 +9,7 @@ mod mqtt;
 mod process;
 mod report;
 mod shapes;
+mod stalled;
 mod tinyim;
 
 use std::path::PathBuf;
@@ -35,8 +36,8 @@ struct Cli {
     /// Small sizes, for a quick check that every shape works.
     #[arg(long)]
     quick: bool,
-    /// Run only these shapes (c2c, fanout, latency, idle, resync), for
-    /// profiling one of them.
+    /// Run only these shapes (c2c, fanout, latency, idle, resync, stalled),
+    /// for profiling one of them.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Both systems over TLS (one development certificate; the clients
@@ -55,6 +56,7 @@ struct Sizes {
     idle: &'static [usize],
     resync_senders: usize,
     resync_each: usize,
+    stalled_readers: usize,
 }
 
 const FULL: Sizes = Sizes {
@@ -66,6 +68,7 @@ const FULL: Sizes = Sizes {
     idle: &[1_000, 5_000, 10_000],
     resync_senders: 50,
     resync_each: 200,
+    stalled_readers: 1_000,
 };
 
 const QUICK: Sizes = Sizes {
@@ -77,6 +80,7 @@ const QUICK: Sizes = Sizes {
     idle: &[200],
     resync_senders: 5,
     resync_each: 20,
+    stalled_readers: 20,
 };
 
 fn row(shape: String, unit: &'static str, higher: bool, goal: &'static str) -> Row {
@@ -143,6 +147,16 @@ async fn main() {
         "ms",
         false,
         "< 1000 ms",
+    );
+
+    let mut stalled = row(
+        format!(
+            "{} stalled readers flooding history requests",
+            s.stalled_readers
+        ),
+        "server RSS bytes/reader",
+        false,
+        "< 262144 (the connection budget)",
     );
 
     // The disk's durable write, the floor under a durable delivery's latency.
@@ -262,6 +276,17 @@ async fn main() {
                 eprintln!("  tinyim resync: {took:?}");
                 push(&mut resync, took.as_secs_f64() * 1000.0);
             }
+
+            if !mqtt && wanted("stalled") {
+                let server = start().await;
+                let v = stalled::rss_per_stalled_reader(&server, s.stalled_readers).await;
+                eprintln!(
+                    "  tinyim {} stalled readers: {v:.0} bytes/reader (budget {})",
+                    s.stalled_readers,
+                    stalled::BUDGET
+                );
+                push(&mut stalled, v);
+            }
         }
     }
     let mut rows = vec![c2c, fanout];
@@ -270,6 +295,7 @@ async fn main() {
     }
     rows.extend(idle);
     rows.push(resync);
+    rows.push(stalled);
     print!("{}", report::table(&rows));
     print!("{}", report::references(&disk));
 }
