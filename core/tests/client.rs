@@ -894,17 +894,7 @@ fn a_login_refused_for_a_reason_that_passes_is_tried_again() {
     h.client.login(h.now, "alice", "sig").unwrap();
     h.open();
     let (login, _) = h.sent_request(kind::LOGIN);
-    let refusal = frame(
-        kind::RESPONSE_ERR,
-        &(
-            login,
-            body::ErrorBody {
-                code: code::RATE_LIMITED,
-                message: "busy",
-            },
-        ),
-    );
-    let events = h.feed(&refusal);
+    let events = h.feed(&refusal(login, code::RATE_LIMITED));
     assert!(
         !events.iter().any(|e| e.starts_with("RequestFailed")),
         "{events:?}"
@@ -925,17 +915,7 @@ fn a_send_refused_over_the_rate_limit_goes_again_after_a_backoff() {
     let message = OutgoingMessage::text("bob", "later").with_client_msg_id(77);
     let request = h.client.send_message(h.now, &message).unwrap();
     let (first, _) = h.sent_request(kind::SEND_MESSAGE);
-    let refusal = frame(
-        kind::RESPONSE_ERR,
-        &(
-            first,
-            body::ErrorBody {
-                code: code::RATE_LIMITED,
-                message: "busy",
-            },
-        ),
-    );
-    let events = h.feed(&refusal);
+    let events = h.feed(&refusal(first, code::RATE_LIMITED));
     assert!(
         !events.iter().any(|e| e.contains("Failed")),
         "not a failure: {events:?}"

@@ -8,19 +8,6 @@ mod util;
 use tinyim_core::wire::{body, code, kind, records};
 use util::*;
 
-fn refusal(id: u32, code: u32) -> Vec<u8> {
-    frame(
-        kind::RESPONSE_ERR,
-        &(
-            id,
-            body::ErrorBody {
-                code,
-                message: "refused",
-            },
-        ),
-    )
-}
-
 /// Logged in; the sync page says bob's conversation has 3 messages, none
 /// delivered. Returns the harness with the first fetch's request id.
 fn three_missed() -> (Harness, u32) {

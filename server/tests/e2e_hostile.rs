@@ -6,16 +6,6 @@ mod common;
 use common::*;
 use tinyim_core::wire::{body, code, kind, records};
 
-/// Alice and bob keep chatting while the test misbehaves elsewhere.
-async fn still_chatting(addr: &str, round: u32) {
-    let (alice, _a) = client(addr, "alice").await;
-    let (_bob, mut bob_events) = client(addr, "bob").await;
-    let text = format!("still here {round}");
-    alice.send_text("bob", &text).await.unwrap();
-    let got = receive(&mut bob_events, 1).await;
-    assert_eq!(got.last().unwrap().payload.text(), Some(text.as_str()));
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn garbage_and_oversized_frames_close_only_that_connection() {
     let (server, _dir) = fresh_server();
@@ -70,7 +60,7 @@ async fn garbage_and_oversized_frames_close_only_that_connection() {
 
     // Everyone else is unaffected, including the session open all along.
     alice.send_text("bob", "before").await.unwrap();
-    still_chatting(&server.addr, 1).await;
+    still_chatting(&server.addr, "alice", "bob", 1).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -171,16 +161,7 @@ fn flood<T: serde::Serialize>(raw: &mut RawConn, kind: u8, payload: &T, total: u
     }
     // Refusals come straight from the front end, answers from the engine:
     // their order differs, so count them as they come.
-    let mut limited = 0;
-    for _ in 0..total {
-        let (k, b) = raw.recv().expect("every request is answered");
-        if k == kind::RESPONSE_ERR {
-            let (_, e): (u32, body::ErrorBody<'_>) = records::decode_exact(&b).unwrap();
-            assert_eq!(e.code, code::RATE_LIMITED);
-            limited += 1;
-        }
-    }
-    limited
+    count_rate_refusals(raw, total)
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use tinyim_core::wire::{body, code, kind, records};
+use tinyim_core::wire::{body, code, kind};
 
 /// Sends `total` messages to bob at once over `raw` (ids from `first`)
 /// and counts the refusals (2996) among the answers.
@@ -21,16 +21,7 @@ fn flood_sends(raw: &mut RawConn, first: u32, total: u32) -> u32 {
         };
         raw.send(kind::SEND_MESSAGE, &(id, send));
     }
-    let mut limited = 0;
-    for _ in 0..total {
-        let (k, b) = raw.recv().expect("every request is answered");
-        if k == kind::RESPONSE_ERR {
-            let (_, e): (u32, body::ErrorBody<'_>) = records::decode_exact(&b).unwrap();
-            assert_eq!(e.code, code::RATE_LIMITED);
-            limited += 1;
-        }
-    }
-    limited
+    count_rate_refusals(raw, total)
 }
 
 fn device(addr: &str, device: body::DeviceClass) -> RawConn {

@@ -25,7 +25,7 @@ async fn readers_that_never_read_hold_no_more_than_their_budget() {
         bob.send_text("alice", &big).await.unwrap();
     }
     // The server settled (one round trip) before the baseline.
-    still_chatting(&server.addr, 0).await;
+    still_chatting(&server.addr, "carol", "dave", 0).await;
     let baseline = server.rss_bytes();
 
     let addr = server.addr.clone();
@@ -60,7 +60,7 @@ async fn readers_that_never_read_hold_no_more_than_their_budget() {
     .unwrap();
 
     // Others are served meanwhile, through the same engine.
-    still_chatting(&server.addr, 1).await;
+    still_chatting(&server.addr, "carol", "dave", 1).await;
     let grown = server.rss_bytes().saturating_sub(baseline);
     // The budget each, and as much again for the allocator's slack and the
     // requests in the engine's queue: far below the 64 KiB a request the
@@ -71,15 +71,5 @@ async fn readers_that_never_read_hold_no_more_than_their_budget() {
         "the server grew by {grown} bytes for {STALLED} stalled readers (bound {bound})"
     );
     drop(stalled);
-    still_chatting(&server.addr, 2).await;
-}
-
-/// Alice and bob chat: the server serves well-behaved clients.
-async fn still_chatting(addr: &str, round: u32) {
-    let (alice, _a) = client(addr, "carol").await;
-    let (_dave, mut dave_events) = client(addr, "dave").await;
-    let text = format!("still here {round}");
-    alice.send_text("dave", &text).await.unwrap();
-    let got = receive(&mut dave_events, 1).await;
-    assert_eq!(got.last().unwrap().payload.text(), Some(text.as_str()));
+    still_chatting(&server.addr, "carol", "dave", 2).await;
 }

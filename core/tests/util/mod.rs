@@ -64,6 +64,20 @@ pub fn text_message<'a>(
 }
 
 /// A live push of one message.
+/// The server's refusal of request `id` with `code`.
+pub fn refusal(id: u32, code: u32) -> Vec<u8> {
+    frame(
+        kind::RESPONSE_ERR,
+        &(
+            id,
+            body::ErrorBody {
+                code,
+                message: "refused",
+            },
+        ),
+    )
+}
+
 /// The answer to sync window `id`: the last window of a round with
 /// `snapshot`, bringing `summaries` (each to be delivered after its read
 /// watermark, as in a first sync) and their unread total.

@@ -273,6 +273,33 @@ pub async fn receive(events: &mut EventStream, n: usize) -> Vec<tinyim_tokio::Me
     got
 }
 
+/// `from` sends `to` a message and `to` receives it: the server serves
+/// well-behaved clients (while a test misbehaves elsewhere).
+pub async fn still_chatting(addr: &str, from: &str, to: &str, round: u32) {
+    let (sender, _s) = client(addr, from).await;
+    let (_receiver, mut events) = client(addr, to).await;
+    let text = format!("still here {round}");
+    sender.send_text(to, &text).await.unwrap();
+    let got = receive(&mut events, 1).await;
+    assert_eq!(got.last().unwrap().payload.text(), Some(text.as_str()));
+}
+
+/// Reads the answers to `total` requests sent on `raw` and counts the
+/// refusals among them, each of which must be over the rate limit (2996).
+pub fn count_rate_refusals(raw: &mut RawConn, total: u32) -> u32 {
+    use tinyim_core::wire::{body, code, kind, records};
+    let mut limited = 0;
+    for _ in 0..total {
+        let (k, b) = raw.recv().expect("every request is answered");
+        if k == kind::RESPONSE_ERR {
+            let (_, e): (u32, body::ErrorBody<'_>) = records::decode_exact(&b).unwrap();
+            assert_eq!(e.code, code::RATE_LIMITED);
+            limited += 1;
+        }
+    }
+    limited
+}
+
 /// A hand-driven protocol connection, for hostile and low-level tests.
 pub struct RawConn {
     pub stream: std::net::TcpStream,
