@@ -261,7 +261,7 @@ impl Conn {
                     break Step::Close;
                 };
                 let answer = (request, body::ErrorBody { code, message });
-                if !out.push(&frame(kind::RESPONSE_ERR, &answer), budget) {
+                if !out.push(frame(kind::RESPONSE_ERR, &answer), budget) {
                     break Step::Close;
                 }
                 continue;

@@ -191,7 +191,7 @@ fn dispatch(shared: &Shared, outputs: Vec<Output>) {
         match output {
             Output::Frame { conn, bytes } => {
                 if let Some(out) = conns.get(conn) {
-                    if !out.push(&bytes, shared.config.conn_buffer) {
+                    if !out.push(bytes, shared.config.conn_buffer) {
                         // Too slow to keep up: close it; it resyncs on reconnect.
                         tracing::warn!(conn, "over its buffer budget; closing");
                     }

@@ -12,6 +12,7 @@
 //! deliveries, heartbeats) that find the budget full close the connection
 //! instead: a client too slow to read resyncs when it reconnects.
 
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::task::{Context, Poll};
@@ -140,8 +141,10 @@ impl Outbound {
 
     /// Queues a frame; if it would take the queue past `budget` bytes, the
     /// connection is marked to close instead. Returns false in that case.
-    /// An answer ends its request's time in flight.
-    pub(crate) fn push(&self, frame: &[u8], budget: usize) -> bool {
+    /// An answer ends its request's time in flight. An owned frame that
+    /// finds the queue empty becomes the queue, not a copy in it.
+    pub(crate) fn push<'a>(&self, frame: impl Into<Cow<'a, [u8]>>, budget: usize) -> bool {
+        let frame = frame.into();
         let mut q = self.lock();
         let answer = matches!(
             frame.get(HEADER_LEN - 1),
@@ -152,7 +155,11 @@ impl Outbound {
         }
         let fits = q.bytes.len() + frame.len() <= budget;
         if fits {
-            q.bytes.extend_from_slice(frame);
+            if q.bytes.is_empty() {
+                q.bytes = frame.into_owned();
+            } else {
+                q.bytes.extend_from_slice(&frame);
+            }
         } else {
             q.close = true;
         }
@@ -278,9 +285,9 @@ mod tests {
     #[test]
     fn frames_queue_in_order_and_a_push_past_the_budget_closes() {
         let out = Outbound::new(0);
-        assert!(out.push(b"ab", 4));
-        assert!(out.push(b"cd", 4));
-        assert!(!out.push(b"e", 4), "a fifth byte is over the budget");
+        assert!(out.push(&b"ab"[..], 4));
+        assert!(out.push(&b"cd"[..], 4));
+        assert!(!out.push(&b"e"[..], 4), "a fifth byte is over the budget");
         assert_eq!(out.take(), (b"abcd".to_vec(), true));
         let idle = Outbound::new(0);
         assert_eq!(idle.take(), (Vec::new(), false));
@@ -305,13 +312,13 @@ mod tests {
         assert!(!out.admit(3 * 1024), "three answers fill the budget");
         assert_eq!(out.held(), 3 * 1024);
         // One answer arrives: its room becomes its bytes, the rest is free.
-        assert!(out.push(&answer(100), 3 * 1024));
+        assert!(out.push(answer(100), 3 * 1024));
         assert_eq!(out.held(), 2 * 1024 + 100);
         assert!(!out.admit(3 * 1024), "the queued answer still counts");
         assert_eq!(out.take().0.len(), 100);
         assert!(out.admit(3 * 1024), "written: room again");
         // A push is no answer: nothing in flight ends.
-        assert!(out.push(b"push", 3 * 1024));
+        assert!(out.push(&b"push"[..], 3 * 1024));
         assert_eq!(out.held(), 3 * 1024 + 4);
     }
 
@@ -319,7 +326,7 @@ mod tests {
     fn a_kick_drops_what_was_queued_and_leaves_the_notice_alone() {
         let out = Outbound::new(0);
         out.set_logged_in(true);
-        assert!(out.push(&vec![7u8; 1000], 4096));
+        assert!(out.push(vec![7u8; 1000], 4096));
         out.kick(b"kicked");
         assert!(!out.is_logged_in());
         assert_eq!(out.take(), (b"kicked".to_vec(), true));

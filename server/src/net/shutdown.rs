@@ -35,7 +35,7 @@ pub(crate) async fn drain(shared: &Arc<Shared>, grace: Duration) -> bool {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         for out in conns.values() {
-            out.push(&notice, shared.config.conn_buffer);
+            out.push(&notice[..], shared.config.conn_buffer);
             out.close();
         }
     }
