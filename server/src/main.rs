@@ -98,7 +98,7 @@ impl AppArgs {
 #[derive(Args)]
 struct ServeArgs {
     /// Address to listen on.
-    #[arg(long, env = "TINYIM_LISTEN", default_value = "127.0.0.1:7878")]
+    #[arg(long, env = "TINYIM_LISTEN", default_value = "127.0.0.1:7878", value_parser = socket_addr)]
     listen: SocketAddr,
     /// SQLite data file.
     #[arg(long, env = "TINYIM_DATA", default_value = "./tinyim.db")]
@@ -135,13 +135,13 @@ struct ServeArgs {
     #[arg(long, env = "TINYIM_TLS_KEY", requires = "tls_cert")]
     tls_key: Option<PathBuf>,
     /// An address of its own for TLS, so that --listen stays plain TCP.
-    #[arg(long, env = "TINYIM_TLS_LISTEN", requires = "tls_cert")]
+    #[arg(long, env = "TINYIM_TLS_LISTEN", requires = "tls_cert", value_parser = socket_addr)]
     tls_listen: Option<SocketAddr>,
     /// TLS handshakes in progress at most; new connections past it are closed.
     #[arg(long, env = "TINYIM_MAX_TLS_HANDSHAKES", default_value_t = 1024)]
     max_tls_handshakes: usize,
     /// Serve /metrics (Prometheus), /healthz and /readyz over HTTP here.
-    #[arg(long, env = "TINYIM_METRICS_LISTEN")]
+    #[arg(long, env = "TINYIM_METRICS_LISTEN", value_parser = socket_addr)]
     metrics_listen: Option<SocketAddr>,
     /// Connections open at most; new connections past it are closed.
     #[arg(long, env = "TINYIM_MAX_CONNECTIONS", default_value_t = 100_000)]
@@ -186,6 +186,16 @@ enum SigCommand {
         /// The UserSig.
         sig: String,
     },
+}
+
+/// An address to listen on, `HOST:PORT` with a host name (`localhost`)
+/// or an IP address: the first address it resolves to.
+fn socket_addr(text: &str) -> Result<SocketAddr, String> {
+    use std::net::ToSocketAddrs;
+    text.to_socket_addrs()
+        .map_err(|e| format!("{text}: {e}"))?
+        .next()
+        .ok_or_else(|| format!("{text} resolves to no address"))
 }
 
 /// SIGTERM or SIGINT (Ctrl-C).
@@ -267,6 +277,12 @@ fn main() -> ExitCode {
 fn sig(command: SigCommand) -> ExitCode {
     match command {
         SigCommand::Mint { app, user, expire } => {
+            if !tinyim_core::model::valid_user_id(&user) {
+                eprintln!(
+                    "{user:?} can never log in: a user id is 1 to 32 bytes of ASCII letters, digits and _ - . @"
+                );
+                return ExitCode::from(2);
+            }
             let (auth, _) = app.resolve();
             println!(
                 "{}",

@@ -157,3 +157,27 @@ fn usersig_cli_mints_and_verifies_with_exit_codes() {
         .unwrap();
     assert!(String::from_utf8_lossy(&wrong_key.stdout).contains("bad signature"));
 }
+
+#[test]
+fn usersig_mint_refuses_a_user_id_that_can_never_log_in() {
+    for user in ["has space", "", &"a".repeat(33)] {
+        let out = Command::new(env!("CARGO_BIN_EXE_tinyim-server"))
+            .args([
+                "usersig", "mint", "--app-id", "1", "--key", KEY, "--user", user,
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{user:?}");
+        assert!(out.stdout.is_empty(), "no UserSig for {user:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("can never log in"));
+    }
+}
+
+#[test]
+fn serve_listens_on_a_host_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start(&dir.path().join("t.db"), "localhost:0");
+    let mut raw = RawConn::connect(&server.addr);
+    raw.hello();
+    raw.login("alice");
+}

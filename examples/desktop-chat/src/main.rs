@@ -23,7 +23,11 @@ const DEV_APP_ID: u64 = 1_400_000_000;
 const DEV_KEY: &str = "tinyim-development-key-not-for-production";
 
 #[derive(Parser, Debug)]
-#[command(name = "desktop-chat", about = "Terminal chat client for tinyim")]
+#[command(
+    name = "desktop-chat",
+    version,
+    about = "Terminal chat client for tinyim"
+)]
 pub(crate) struct Cli {
     /// Your user id.
     #[arg(long)]

@@ -348,3 +348,17 @@ async fn send_and_dump_over_tls() {
         assert!(String::from_utf8_lossy(&refused.stderr).contains("cannot use TLS"));
     }
 }
+
+#[test]
+fn version_is_printed() {
+    let out = Command::new(env!("CARGO_BIN_EXE_desktop-chat"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with(&format!("desktop-chat {}", env!("CARGO_PKG_VERSION"))),
+        "{text}"
+    );
+}
