@@ -44,7 +44,12 @@ pub use group::{
     NoticeOp, ProfileUpdate, TipDetail, TipOp,
 };
 pub use tim::{EventStream, Options, Tim};
-pub use tinyim_core::{ConversationType, Flow, KickReason, NetState, Priority};
+// What the public API takes and returns, so that an application depends
+// on this crate alone.
+pub use tinyim_core::wire::body::DeviceClass;
+pub use tinyim_core::{
+    CommandError, Config, ConversationType, Flow, KickReason, NetState, Priority, RequestError,
+};
 pub use tls::{Tls, TlsError};
 pub use upload::{DirectoryUploader, MediaError, UploadError, UploadFile, UploadFuture, Uploader};
 pub use user::{AllowType, Gender, MyProfileUpdate, Profile};

@@ -1,0 +1,15 @@
+//! An application names what the API takes and returns through this crate
+//! alone (no direct dependency on tinyim-core), and errors carry TIM's codes.
+
+#[test]
+fn a_phones_options_and_the_errors_are_named_through_this_crate() {
+    let options = tinyim_tokio::Options {
+        config: tinyim_tokio::Config::new(tinyim_tokio::DeviceClass::Mobile),
+        ..Default::default()
+    };
+    assert_eq!(options.config.device, tinyim_tokio::DeviceClass::Mobile);
+    let timeout = tinyim_tokio::TimError::Request(tinyim_tokio::RequestError::Timeout);
+    assert_eq!(timeout.code(), 2801);
+    let forged = tinyim_tokio::TimError::Command(tinyim_tokio::CommandError::NotSendable);
+    assert_eq!(forged.code(), 9002);
+}
