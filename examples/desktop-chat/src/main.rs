@@ -93,8 +93,22 @@ impl Cli {
     }
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let code = runtime.block_on(chat());
+    // Not waiting for the terminal reader, blocked in a read of stdin that
+    // only the next Enter would end: /quit and a kick exit at once.
+    runtime.shutdown_background();
+    code
+}
+
+async fn chat() -> ExitCode {
     let cli = Cli::parse();
     let options = match cli.options() {
         Ok(options) => options,

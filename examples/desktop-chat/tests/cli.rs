@@ -362,3 +362,47 @@ fn version_is_printed() {
         "{text}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn quit_exits_at_once_with_the_terminal_still_open() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start_server(dir.path()).await;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_desktop-chat"))
+        .args([
+            "--server",
+            &addr,
+            "--app-id",
+            &APP_ID.to_string(),
+            "--key",
+            KEY,
+        ])
+        .args(["--user", "alice"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Typed, and the terminal stays open: no end of input to lean on.
+    let mut terminal = child.stdin.take().unwrap();
+    terminal.write_all(b"/quit\n").unwrap();
+    terminal.flush().unwrap();
+    let status = tokio::task::spawn_blocking(move || {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                return Some(status);
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                return None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    })
+    .await
+    .unwrap();
+    drop(terminal);
+    let status = status.expect("the chat exited while its terminal was open");
+    assert!(status.success());
+}
