@@ -117,6 +117,11 @@ async fn chat() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if cli.send.as_ref().is_some_and(|send| send[1].is_empty()) {
+        // As the interactive chat: an empty line is not a message.
+        eprintln!("nothing to send: the message is empty");
+        return ExitCode::from(2);
+    }
     let (tim, events) = Tim::connect(cli.server.clone(), options);
     let sig = cli.user_sig();
     let result = if let Some(send) = &cli.send {

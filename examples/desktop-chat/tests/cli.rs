@@ -406,3 +406,24 @@ async fn quit_exits_at_once_with_the_terminal_still_open() {
     let status = status.expect("the chat exited while its terminal was open");
     assert!(status.success());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_empty_message_is_not_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start_server(dir.path()).await;
+    let addr2 = addr.clone();
+    let (empty, dump) = tokio::task::spawn_blocking(move || {
+        let empty = chat(&addr2, &["--user", "alice", "--send", "bob", ""]);
+        let dump = chat(&addr2, &["--user", "bob", "--dump"]);
+        (empty, dump)
+    })
+    .await
+    .unwrap();
+    assert_eq!(empty.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&empty.stderr).contains("empty"));
+    assert!(dump.status.success());
+    assert!(
+        !String::from_utf8_lossy(&dump.stdout).contains("C2Calice"),
+        "nothing was stored"
+    );
+}
