@@ -84,6 +84,19 @@ impl SqliteStore {
         Self::setup(Connection::open_in_memory().map_err(err)?, "FULL")
     }
 
+    /// An in-memory copy of this store's committed data: a fresh store
+    /// for each of many in-process runs (fuzzing) without making the
+    /// tables again each time.
+    pub fn in_memory_copy(&self) -> StoreResult<Self> {
+        let mut conn = Connection::open_in_memory().map_err(err)?;
+        rusqlite::backup::Backup::new(&self.conn, &mut conn)
+            .and_then(|copy| copy.step(-1).map(drop))
+            .map_err(err)?;
+        conn.pragma_update(None, "temp_store", "MEMORY")
+            .map_err(err)?;
+        Self::loaded(conn)
+    }
+
     fn setup(conn: Connection, synchronous: &str) -> StoreResult<Self> {
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(err)?;
@@ -97,6 +110,12 @@ impl SqliteStore {
         conn.execute_batch(groups::SCHEMA).map_err(err)?;
         conn.execute_batch(users::SCHEMA).map_err(err)?;
         upgrade(&conn).map_err(err)?;
+        Self::loaded(conn)
+    }
+
+    /// The store over `conn`, whose tables are made: what it keeps in
+    /// memory is read from them.
+    fn loaded(conn: Connection) -> StoreResult<Self> {
         let blockers = users::Blockers::load(&conn).map_err(err)?;
         let last_change = conn
             .query_row("SELECT last FROM change_log WHERE id = 1", [], |r| {

@@ -399,3 +399,22 @@ fn deferred_sync_commits_are_there_after_a_sync_and_a_reopen() {
         1
     );
 }
+
+#[test]
+fn an_in_memory_copy_holds_the_committed_data_and_goes_its_own_way() {
+    let mut original = SqliteStore::in_memory().unwrap();
+    original.begin().unwrap();
+    original.insert_message(&mut message(1, 1)).unwrap();
+    original.commit().unwrap();
+    let mut copy = original.in_memory_copy().unwrap();
+    assert_eq!(copy.last_seq("c2c:a|b").unwrap(), 1);
+    copy.begin().unwrap();
+    copy.insert_message(&mut message(2, 2)).unwrap();
+    copy.commit().unwrap();
+    assert_eq!(copy.last_seq("c2c:a|b").unwrap(), 2);
+    assert_eq!(
+        original.last_seq("c2c:a|b").unwrap(),
+        1,
+        "the original is untouched"
+    );
+}
