@@ -9,6 +9,7 @@
 //! - [`usersig`]: TLSSigAPIv2 mint and verify.
 //! - [`logs`]: the log output (text or JSON).
 
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod conn_table;
