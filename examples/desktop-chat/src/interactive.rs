@@ -162,8 +162,10 @@ async fn on_line(tim: &Tim, line: &str, open: &mut Option<Open>) -> bool {
     let group = open.as_ref().and_then(Open::group);
     if let Some(opened) = group_commands::run(tim, command, arg, group).await {
         if let Some(id) = opened {
-            show_history(tim, &format!("GROUP{id}")).await;
-            *open = Some(Open::Group(id));
+            // Only a conversation whose history could be read is opened.
+            if show_history(tim, &format!("GROUP{id}")).await {
+                *open = Some(Open::Group(id));
+            }
         }
         return true;
     }
@@ -190,8 +192,9 @@ async fn on_line(tim: &Tim, line: &str, open: &mut Option<Open>) -> bool {
         },
         "/open" if !arg.trim().is_empty() => {
             let peer = Open::User(arg.trim().to_owned());
-            show_history(tim, &peer.conversation_id()).await;
-            *open = Some(peer);
+            if show_history(tim, &peer.conversation_id()).await {
+                *open = Some(peer);
+            }
         }
         "/delete" => {
             let id = match (arg.trim(), open.as_ref()) {
@@ -233,7 +236,9 @@ async fn on_line(tim: &Tim, line: &str, open: &mut Option<Open>) -> bool {
             _ => println!("open a conversation, then: /revoke <seq>"),
         },
         "/history" => match open {
-            Some(o) => show_history(tim, &o.conversation_id()).await,
+            Some(o) => {
+                show_history(tim, &o.conversation_id()).await;
+            }
             None => println!("open a conversation first: /open <user>"),
         },
         _ if command.starts_with('/') => println!("{HELP}"),
@@ -255,7 +260,9 @@ async fn on_line(tim: &Tim, line: &str, open: &mut Option<Open>) -> bool {
     true
 }
 
-async fn show_history(tim: &Tim, conversation: &str) {
+/// Prints a conversation's latest messages and reads it; false (with the
+/// reason) if its history cannot be read.
+async fn show_history(tim: &Tim, conversation: &str) -> bool {
     match tim.message_list(conversation, 0, 10).await {
         Ok(mut messages) => {
             messages.reverse();
@@ -264,7 +271,11 @@ async fn show_history(tim: &Tim, conversation: &str) {
                 println!("{}", show(m));
             }
             let _ = tim.set_message_read(conversation).await;
+            true
         }
-        Err(e) => println!("[history failed {}]", e.code()),
+        Err(e) => {
+            println!("[cannot open {conversation}: error {}: {e}]", e.code());
+            false
+        }
     }
 }

@@ -427,3 +427,30 @@ async fn an_empty_message_is_not_sent() {
         "nothing was stored"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_conversation_that_cannot_be_opened_leaves_the_prompt_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start_server(dir.path()).await;
+    let out = tokio::task::spawn_blocking(move || {
+        typed(
+            &addr,
+            &["--user", "alice"],
+            "/open bob\n/open not|valid\n/group nowhere\n",
+        )
+    })
+    .await
+    .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("cannot open C2Cnot|valid"), "{text}");
+    assert!(text.contains("cannot open GROUPnowhere"), "{text}");
+    assert!(
+        !text.contains("not|valid>"),
+        "the prompt did not switch: {text}"
+    );
+    assert!(
+        !text.contains("#nowhere>"),
+        "the prompt did not switch: {text}"
+    );
+    assert!(text.matches("bob> ").count() >= 2, "still in bob's: {text}");
+}
