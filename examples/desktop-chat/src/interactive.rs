@@ -233,7 +233,8 @@ async fn on_line(tim: &Tim, line: &str, open: &mut Option<Open>) -> bool {
                 Ok(()) => println!("[revoked #{seq}]"),
                 Err(e) => println!("[revoke failed {}: {e}]", e.code()),
             },
-            _ => println!("open a conversation, then: /revoke <seq>"),
+            (Some(_), Err(_)) => println!("/revoke takes the seq of a message you sent: /revoke 3"),
+            (None, _) => println!("open a conversation first, then: /revoke <seq>"),
         },
         "/history" => match open {
             Some(o) => {

@@ -454,3 +454,24 @@ async fn a_conversation_that_cannot_be_opened_leaves_the_prompt_as_it_was() {
     );
     assert!(text.matches("bob> ").count() >= 2, "still in bob's: {text}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn revoke_without_a_number_says_what_it_takes() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start_server(dir.path()).await;
+    let out = tokio::task::spawn_blocking(move || {
+        typed(
+            &addr,
+            &["--user", "alice"],
+            "/revoke 1
+/open bob
+/revoke abc
+",
+        )
+    })
+    .await
+    .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("open a conversation first"), "{text}");
+    assert!(text.contains("/revoke takes the seq"), "{text}");
+}
