@@ -4,7 +4,8 @@
 use std::io::Write;
 
 use tinyim_tokio::{
-    ConversationType, DirectoryUploader, EventStream, NetState, Tim, TimError, TimEvent,
+    ConversationType, DirectoryUploader, EventStream, NetState, NoticeOp, Payload, Tim, TimError,
+    TimEvent,
 };
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::sync::mpsc;
@@ -75,6 +76,11 @@ pub(crate) async fn run(
             event = events.recv() => {
                 let Some(event) = event else { return Ok(()) };
                 on_event(tim, &event, &open).await;
+                if left_open_group(&event, &open) {
+                    println!("[you are no longer in this group]");
+                    open = None;
+                    prompt(&open);
+                }
                 if let TimEvent::KickedOut(reason) = event {
                     println!("kicked out: {reason:?}");
                     return Ok(());
@@ -98,6 +104,18 @@ fn prompt(open: &Option<Open>) {
         None => print!("> "),
     }
     let _ = std::io::stdout().flush();
+}
+
+/// Whether `event` says the user is out of the open group: kicked from it,
+/// or it was dismissed, or they quit it elsewhere.
+fn left_open_group(event: &TimEvent, open: &Option<Open>) -> bool {
+    let (TimEvent::MessageReceived(m), Some(group)) = (event, open.as_ref().and_then(Open::group))
+    else {
+        return false;
+    };
+    matches!(&m.payload, Payload::GroupSystemNotice(n)
+        if n.group_id == group
+            && matches!(n.op, NoticeOp::Kicked | NoticeOp::Dismissed | NoticeOp::Quit))
 }
 
 async fn on_event(tim: &Tim, event: &TimEvent, open: &Option<Open>) {

@@ -475,3 +475,76 @@ async fn revoke_without_a_number_says_what_it_takes() {
     assert!(text.contains("open a conversation first"), "{text}");
     assert!(text.contains("/revoke takes the seq"), "{text}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_member_kicked_from_the_open_group_leaves_its_prompt() {
+    use std::io::{BufRead, Write};
+    use tinyim_tokio::{GroupOptions, GroupType, Options, Tim};
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start_server(dir.path()).await;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let (alice, _events) = Tim::connect(addr.clone(), Options::default());
+    let sig = tinyim_server::usersig::mint(APP_ID, KEY, "alice", 3600, now);
+    alice.login("alice", &sig).await.unwrap();
+    let mut options = GroupOptions::new(GroupType::Public, "g");
+    options.group_id = Some("g-kick".into());
+    options.members = vec!["bob".into()];
+    alice.create_group(options).await.unwrap();
+
+    let mut bob = Command::new(env!("CARGO_BIN_EXE_desktop-chat"))
+        .args([
+            "--server",
+            &addr,
+            "--app-id",
+            &APP_ID.to_string(),
+            "--key",
+            KEY,
+        ])
+        .args(["--user", "bob"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut terminal = bob.stdin.take().unwrap();
+    terminal.write_all(b"/group g-kick\n").unwrap();
+    terminal.flush().unwrap();
+    let (lines_tx, mut lines) = tokio::sync::mpsc::unbounded_channel();
+    let stdout = bob.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = lines_tx.send(line);
+        }
+    });
+    until(&mut lines, "-- GROUPg-kick").await;
+    alice
+        .delete_group_member("g-kick", &["bob"], "bye")
+        .await
+        .unwrap();
+    until(&mut lines, "[you are no longer in this group]").await;
+    terminal.write_all(b"/quit\n").unwrap();
+    drop(terminal);
+    assert!(bob.wait().unwrap().success());
+}
+
+/// The lines `lines` brings until one contains `want`, failing after 30 s.
+async fn until(lines: &mut tokio::sync::mpsc::UnboundedReceiver<String>, want: &str) -> String {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    let mut seen = String::new();
+    loop {
+        let line = tokio::time::timeout_at(deadline, lines.recv())
+            .await
+            .unwrap_or_else(|_| panic!("no {want:?} in {seen}"))
+            .expect("the chat runs");
+        seen.push_str(&line);
+        seen.push('\n');
+        if line.contains(want) {
+            return seen;
+        }
+    }
+}
