@@ -13,7 +13,7 @@ use tokio::sync::mpsc;
 use crate::render::show;
 use crate::{group_commands, media_commands, user_commands, Cli};
 
-const HELP: &str = "commands: /open <user>  /list  /history  /delete [conversation id]  /clear  /pin  /unpin  /revoke <seq>  /help  /quit   (anything else is sent to the open conversation)";
+const HELP: &str = "commands: /open <user>  /list  /history  /notices  /delete [conversation id]  /clear  /pin  /unpin  /revoke <seq>  /help  /quit   (anything else is sent to the open conversation)";
 
 /// The conversation typed lines go to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -254,6 +254,11 @@ async fn on_line(tim: &Tim, line: &str, open: &mut Option<Open>) -> bool {
             (Some(_), Err(_)) => println!("/revoke takes the seq of a message you sent: /revoke 3"),
             (None, _) => println!("open a conversation first, then: /revoke <seq>"),
         },
+        // The group system notices (@TIM#SYSTEM), read: their unread count
+        // clears.
+        "/notices" => {
+            show_history(tim, "@TIM#SYSTEM").await;
+        }
         "/history" => match open {
             Some(o) => {
                 show_history(tim, &o.conversation_id()).await;

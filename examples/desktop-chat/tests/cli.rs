@@ -548,3 +548,23 @@ async fn until(lines: &mut tokio::sync::mpsc::UnboundedReceiver<String>, want: &
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn notices_shows_the_system_conversation_and_clears_its_unread_count() {
+    let (_alice, bob, _dir) = alice_then_bob(
+        "/create public Team g-notice\n/invite bob\n",
+        "/list\n/notices\n/list\n",
+    )
+    .await;
+    let before = bob.find("@TIM#SYSTEM").expect("listed");
+    assert!(
+        bob[before..].starts_with("@TIM#SYSTEM               unread   1"),
+        "{bob}"
+    );
+    assert!(bob.contains("-- @TIM#SYSTEM: last 1 messages --"), "{bob}");
+    let after = bob.rfind("@TIM#SYSTEM ").unwrap();
+    assert!(
+        bob[after..].starts_with("@TIM#SYSTEM               unread   0"),
+        "{bob}"
+    );
+}
