@@ -478,7 +478,7 @@ async fn revoke_without_a_number_says_what_it_takes() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_member_kicked_from_the_open_group_leaves_its_prompt() {
-    use std::io::{BufRead, Write};
+    use std::io::Write;
     use tinyim_tokio::{GroupOptions, GroupType, Options, Tim};
     let dir = tempfile::tempdir().unwrap();
     let addr = start_server(dir.path()).await;
@@ -494,33 +494,9 @@ async fn a_member_kicked_from_the_open_group_leaves_its_prompt() {
     options.members = vec!["bob".into()];
     alice.create_group(options).await.unwrap();
 
-    let mut bob = Command::new(env!("CARGO_BIN_EXE_desktop-chat"))
-        .args([
-            "--server",
-            &addr,
-            "--app-id",
-            &APP_ID.to_string(),
-            "--key",
-            KEY,
-        ])
-        .args(["--user", "bob"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut terminal = bob.stdin.take().unwrap();
+    let (mut bob, mut terminal, mut lines) = live(&addr, "bob");
     terminal.write_all(b"/group g-kick\n").unwrap();
     terminal.flush().unwrap();
-    let (lines_tx, mut lines) = tokio::sync::mpsc::unbounded_channel();
-    let stdout = bob.stdout.take().unwrap();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-        {
-            let _ = lines_tx.send(line);
-        }
-    });
     until(&mut lines, "-- GROUPg-kick").await;
     alice
         .delete_group_member("g-kick", &["bob"], "bye")
@@ -551,20 +527,65 @@ async fn until(lines: &mut tokio::sync::mpsc::UnboundedReceiver<String>, want: &
 
 #[tokio::test(flavor = "multi_thread")]
 async fn notices_shows_the_system_conversation_and_clears_its_unread_count() {
-    let (_alice, bob, _dir) = alice_then_bob(
-        "/create public Team g-notice\n/invite bob\n",
-        "/list\n/notices\n/list\n",
-    )
-    .await;
-    let before = bob.find("@TIM#SYSTEM").expect("listed");
-    assert!(
-        bob[before..].starts_with("@TIM#SYSTEM               unread   1"),
-        "{bob}"
-    );
-    assert!(bob.contains("-- @TIM#SYSTEM: last 1 messages --"), "{bob}");
-    let after = bob.rfind("@TIM#SYSTEM ").unwrap();
-    assert!(
-        bob[after..].starts_with("@TIM#SYSTEM               unread   0"),
-        "{bob}"
-    );
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start_server(dir.path()).await;
+    let addr2 = addr.clone();
+    let alice = tokio::task::spawn_blocking(move || {
+        typed(
+            &addr2,
+            &["--user", "alice"],
+            "/create public Team g-notice\n/invite bob\n",
+        )
+    })
+    .await
+    .unwrap();
+    assert!(alice.status.success());
+    let (mut bob, mut terminal, mut lines) = live(&addr, "bob");
+    until(&mut lines, "[synced; 1 unread]").await;
+    terminal.write_all(b"/notices\n/list\n").unwrap();
+    terminal.flush().unwrap();
+    until(&mut lines, "-- @TIM#SYSTEM: last 1 messages --").await;
+    until(&mut lines, "@TIM#SYSTEM              unread   0").await;
+    terminal.write_all(b"/quit\n").unwrap();
+    drop(terminal);
+    assert!(bob.wait().unwrap().success());
+}
+
+/// An interactive chat as `user`, its terminal, and its output lines.
+fn live(
+    addr: &str,
+    user: &str,
+) -> (
+    std::process::Child,
+    std::process::ChildStdin,
+    tokio::sync::mpsc::UnboundedReceiver<String>,
+) {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_desktop-chat"))
+        .args([
+            "--server",
+            addr,
+            "--app-id",
+            &APP_ID.to_string(),
+            "--key",
+            KEY,
+        ])
+        .args(["--user", user])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let terminal = child.stdin.take().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (lines_tx, lines) = tokio::sync::mpsc::unbounded_channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = lines_tx.send(line);
+        }
+    });
+    (child, terminal, lines)
 }
