@@ -116,10 +116,11 @@ impl ServerProcess {
 
     /// SIGTERM, then the exit status once the server has stopped.
     pub fn terminate(mut self) -> std::process::ExitStatus {
-        let sent = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
+        // The shell's own kill: no procps needed.
+        let sent = Command::new("sh")
+            .args(["-c", &format!("kill -TERM {}", self.child.id())])
             .status()
-            .expect("run kill");
+            .expect("run sh");
         assert!(sent.success(), "SIGTERM sent");
         self.child.wait().expect("the server exits")
     }
