@@ -40,7 +40,12 @@ impl fmt::Display for TimError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             TimError::Command(e) => write!(f, "{e}"),
-            TimError::Request(RequestError::Server(code)) => write!(f, "server error {code}"),
+            TimError::Request(RequestError::Server(code)) => {
+                match tinyim_core::wire::code::describe(*code) {
+                    Some(words) => write!(f, "{words} (server error {code})"),
+                    None => write!(f, "server error {code}"),
+                }
+            }
             TimError::Request(RequestError::Timeout) => f.write_str("timed out"),
             TimError::Request(RequestError::Disconnected) => f.write_str("disconnected"),
             TimError::Closed => f.write_str("client closed"),

@@ -13,3 +13,14 @@ fn a_phones_options_and_the_errors_are_named_through_this_crate() {
     let forged = tinyim_tokio::TimError::Command(tinyim_tokio::CommandError::NotSendable);
     assert_eq!(forged.code(), 9002);
 }
+
+#[test]
+fn a_servers_refusal_reads_in_words_with_its_code() {
+    let blocked = tinyim_tokio::TimError::Request(tinyim_tokio::RequestError::Server(20007));
+    assert_eq!(
+        blocked.to_string(),
+        "the other user has blocked you (server error 20007)"
+    );
+    let unknown = tinyim_tokio::TimError::Request(tinyim_tokio::RequestError::Server(1));
+    assert_eq!(unknown.to_string(), "server error 1");
+}

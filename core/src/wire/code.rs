@@ -73,3 +73,92 @@ pub const BLOCKED_BY_PEER: u32 = 20007;
 /// The message is older than the revoke window (TIM 20016; two minutes,
 /// TIM's default, unless the server is configured otherwise).
 pub const REVOKE_TIME_LIMIT: u32 = 20016;
+
+/// What `code` means, in words a user can act on; `None` for a code this
+/// version does not know.
+pub fn describe(code: u32) -> Option<&'static str> {
+    Some(match code {
+        UNSUPPORTED => "the server does not know this request (it is older than the client)",
+        BAD_REQUEST => "the request was malformed, or asked for what only the server may do",
+        VERSION_MISMATCH => "the server speaks another protocol version",
+        INTERNAL => "the server failed inside; try again",
+        FRAME_LIMIT_TOO_SMALL => "the client's receive buffer is under 512 bytes",
+        NO_UPLOADER => "no upload plugin is registered",
+        UPLOAD_FAILED => "the upload plugin could not store the file",
+        CLIENT_MSG_ID_REUSED => "this message id was already used for another message",
+        USER_SIG_INVALID => "the UserSig is malformed",
+        USER_SIG_EXPIRED => "the UserSig expired; get a new one",
+        USER_SIG_MISMATCH => "the UserSig does not match: wrong key or app id",
+        USER_SIG_WRONG_USER => "the UserSig was made for another user",
+        USER_SIG_WRONG_APP => "the UserSig was made for another app id",
+        INVALID_USER_ID => "not a valid user id (1 to 32 letters, digits, _ - . @)",
+        NOT_LOGGED_IN => "not logged in",
+        REPEAT_LOGIN => "already logged in",
+        TIMEOUT => "no answer in time",
+        NETWORK => "the connection was lost",
+        RATE_LIMITED => "too many requests; slow down",
+        BAD_CONVERSATION => "not a valid conversation id",
+        MESSAGE_TOO_LARGE => "the message is over 12 KB",
+        INVALID_PARAMETER => "a value is invalid or over its limit",
+        NO_PERMISSION => "not allowed: not a member, or the role or group type does not permit it",
+        OWNER_CANNOT_QUIT => "the owner cannot quit this type of group",
+        GROUP_NOT_FOUND => "no such group (or it was dismissed)",
+        ALREADY_MEMBER => "already a member",
+        GROUP_FULL => "the group is full",
+        INVALID_GROUP_ID => "not a valid group id",
+        MUTED => "muted in this group",
+        GROUP_ID_IN_USE => "that group id is taken",
+        GROUP_RATE_LIMITED => "the group is over its 40 messages a second",
+        BLOCKED_BY_PEER => "the other user has blocked you",
+        REVOKE_TIME_LIMIT => "too late to revoke (two minutes)",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_has_words() {
+        let codes = [
+            UNSUPPORTED,
+            BAD_REQUEST,
+            VERSION_MISMATCH,
+            INTERNAL,
+            FRAME_LIMIT_TOO_SMALL,
+            NO_UPLOADER,
+            UPLOAD_FAILED,
+            CLIENT_MSG_ID_REUSED,
+            USER_SIG_INVALID,
+            USER_SIG_EXPIRED,
+            USER_SIG_MISMATCH,
+            USER_SIG_WRONG_USER,
+            USER_SIG_WRONG_APP,
+            INVALID_USER_ID,
+            NOT_LOGGED_IN,
+            REPEAT_LOGIN,
+            TIMEOUT,
+            NETWORK,
+            RATE_LIMITED,
+            BAD_CONVERSATION,
+            MESSAGE_TOO_LARGE,
+            INVALID_PARAMETER,
+            NO_PERMISSION,
+            OWNER_CANNOT_QUIT,
+            GROUP_NOT_FOUND,
+            ALREADY_MEMBER,
+            GROUP_FULL,
+            INVALID_GROUP_ID,
+            MUTED,
+            GROUP_ID_IN_USE,
+            GROUP_RATE_LIMITED,
+            BLOCKED_BY_PEER,
+            REVOKE_TIME_LIMIT,
+        ];
+        for code in codes {
+            assert!(describe(code).is_some_and(|w| !w.is_empty()), "{code}");
+        }
+        assert_eq!(describe(1), None);
+    }
+}
