@@ -28,6 +28,7 @@ impl TimError {
             TimError::Command(CommandError::InvalidId) => code::BAD_CONVERSATION,
             TimError::Command(CommandError::GroupTableFull) => code::INVALID_PARAMETER,
             TimError::Command(CommandError::NotSendable) => code::BAD_REQUEST,
+            TimError::Command(CommandError::UserSigTooLong) => code::USER_SIG_INVALID,
             TimError::Command(_) => code::RATE_LIMITED,
             TimError::Request(e) => e.code(),
             TimError::Closed => code::NETWORK,

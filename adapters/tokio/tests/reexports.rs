@@ -24,3 +24,9 @@ fn a_servers_refusal_reads_in_words_with_its_code() {
     let unknown = tinyim_tokio::TimError::Request(tinyim_tokio::RequestError::Server(1));
     assert_eq!(unknown.to_string(), "server error 1");
 }
+
+#[test]
+fn a_usersig_too_long_is_an_invalid_usersig_not_a_rate_limit() {
+    let long = tinyim_tokio::TimError::Command(tinyim_tokio::CommandError::UserSigTooLong);
+    assert_eq!(long.code(), 70003);
+}
