@@ -5,7 +5,7 @@
 use tinyim_tokio::{ConversationType, Tim, UploadFile};
 
 pub(crate) const HELP: &str =
-    "media: /image <path> [width height]  /file <path>   (to the open conversation)";
+    "media: /image <path> [width height] (read from the file when not given)  /file <path>   (to the open conversation)";
 
 /// Runs a media command for the open conversation `target`; false if
 /// `command` is not one.
@@ -17,15 +17,15 @@ pub(crate) async fn run(
 ) -> bool {
     let words: Vec<&str> = arg.split_whitespace().collect();
     let (path, size) = match (command, words.as_slice()) {
-        ("/image", [path]) => (*path, (0, 0)),
+        ("/image", [path]) => (*path, None),
         ("/image", [path, w, h]) => match (w.parse(), h.parse()) {
-            (Ok(w), Ok(h)) => (*path, (w, h)),
+            (Ok(w), Ok(h)) => (*path, Some((w, h))),
             _ => {
                 println!("usage: /image <path> [width height]");
                 return true;
             }
         },
-        ("/file", [path]) => (*path, (0, 0)),
+        ("/file", [path]) => (*path, None),
         ("/image" | "/file", _) => {
             println!("{HELP}");
             return true;
@@ -50,7 +50,14 @@ pub(crate) async fn run(
         .map_or_else(|| path.to_owned(), |n| n.to_string_lossy().into_owned());
     let file = UploadFile { name, bytes };
     let sent = if command == "/image" {
-        tim.send_image(conversation_type, to, &file, size.0, size.1)
+        // Not given: read from the image's header (0x0 if it has none).
+        let (width, height) = size.unwrap_or_else(|| {
+            imagesize::blob_size(&file.bytes).map_or((0, 0), |s| {
+                let side = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+                (side(s.width), side(s.height))
+            })
+        });
+        tim.send_image(conversation_type, to, &file, width, height)
             .await
     } else {
         tim.send_file(conversation_type, to, &file).await

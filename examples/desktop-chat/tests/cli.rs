@@ -284,6 +284,22 @@ async fn interactive_image_and_file_go_through_the_upload_directory() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn an_image_without_a_size_gets_it_from_its_header() {
+    let source = tempfile::tempdir().unwrap();
+    let png = source.path().join("dot.png");
+    // A PNG's signature and header chunk: 20 pixels wide, 10 high.
+    let mut bytes = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR".to_vec();
+    bytes.extend_from_slice(&20u32.to_be_bytes());
+    bytes.extend_from_slice(&10u32.to_be_bytes());
+    bytes.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
+    std::fs::write(&png, &bytes).unwrap();
+    let typed_lines = format!("/open bob\n/image {}\n", png.display());
+    let (alice, bob, _dir) = alice_then_bob(&typed_lines, "/open alice\n").await;
+    assert!(alice.contains("[sent #1]"), "{alice}");
+    assert!(bob.contains("[image 20x10, "), "{bob}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn send_and_dump_over_tls() {
     let dir = tempfile::tempdir().unwrap();
     let certs = tinyim_server::net::tls::DevCertificates::generate(&["localhost".into()]).unwrap();
