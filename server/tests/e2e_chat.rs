@@ -130,3 +130,15 @@ async fn the_conversation_list_reads_most_recent_first() {
     ids.sort();
     assert_eq!(ids, ["C2Cbob", "C2Ccarol", "C2Cdave"]);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_events_read_as_a_futures_stream() {
+    use futures_util::StreamExt;
+    let (server, _dir) = fresh_server();
+    let (alice, events) = tinyim_tokio::Tim::connect(&server.addr, Default::default());
+    alice.login("alice", &sig("alice")).await.unwrap();
+    let mut synced =
+        events.filter(|e| std::future::ready(*e == tinyim_tokio::TimEvent::SyncComplete));
+    let first = tokio::time::timeout(PATIENCE, synced.next()).await.unwrap();
+    assert_eq!(first, Some(tinyim_tokio::TimEvent::SyncComplete));
+}

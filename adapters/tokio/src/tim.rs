@@ -33,6 +33,19 @@ impl EventStream {
     }
 }
 
+/// The events as a `futures` stream (for `StreamExt` and the like); it
+/// ends once the client is gone.
+impl futures_core::Stream for EventStream {
+    type Item = TimEvent;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<TimEvent>> {
+        self.0.poll_recv(cx)
+    }
+}
+
 /// A tinyim client (TIM `tim`). Cheap to clone; all clones drive one connection.
 #[derive(Clone)]
 pub struct Tim {
