@@ -6,6 +6,7 @@ use tinyim_core::{CommandError, RequestError};
 
 /// Why a call failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TimError {
     /// The core refused the command at once.
     Command(CommandError),
@@ -18,6 +19,25 @@ pub enum TimError {
 }
 
 impl TimError {
+    /// Whether the same call may succeed if made again later: the request
+    /// got no answer (a timeout, a lost connection), the server was busy or
+    /// failed inside, or the client had no room for it yet. A send made
+    /// again with the same client message id is stored once.
+    pub fn is_retryable(self) -> bool {
+        use tinyim_core::wire::code;
+        match self {
+            TimError::Request(RequestError::Timeout | RequestError::Disconnected) => true,
+            TimError::Request(RequestError::Server(c)) => {
+                matches!(
+                    c,
+                    code::RATE_LIMITED | code::INTERNAL | code::GROUP_RATE_LIMITED
+                )
+            }
+            TimError::Command(CommandError::TooManyInFlight | CommandError::OutboxFull) => true,
+            TimError::Command(_) | TimError::Closed | TimError::UnexpectedAnswer => false,
+        }
+    }
+
     /// The TIM error code, where one applies.
     pub fn code(self) -> u32 {
         use tinyim_core::wire::code;

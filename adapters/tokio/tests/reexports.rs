@@ -30,3 +30,25 @@ fn a_usersig_too_long_is_an_invalid_usersig_not_a_rate_limit() {
     let long = tinyim_tokio::TimError::Command(tinyim_tokio::CommandError::UserSigTooLong);
     assert_eq!(long.code(), 70003);
 }
+
+#[test]
+fn errors_say_whether_they_are_worth_retrying() {
+    use tinyim_tokio::{CommandError, RequestError, TimError};
+    for worth in [
+        TimError::Request(RequestError::Timeout),
+        TimError::Request(RequestError::Disconnected),
+        TimError::Request(RequestError::Server(2996)),
+        TimError::Request(RequestError::Server(9004)),
+        TimError::Command(CommandError::OutboxFull),
+    ] {
+        assert!(worth.is_retryable(), "{worth:?}");
+    }
+    for not in [
+        TimError::Request(RequestError::Server(20007)),
+        TimError::Request(RequestError::Server(70009)),
+        TimError::Command(CommandError::InvalidId),
+        TimError::Closed,
+    ] {
+        assert!(!not.is_retryable(), "{not:?}");
+    }
+}
