@@ -202,6 +202,18 @@ async fn pin_lists_a_conversation_first() {
     assert!(list < carol, "pinned first although older: {alice}");
 }
 
+/// Against a fresh server, alice's interactive session with `input` typed
+/// to its end: what it printed.
+async fn alice_alone(input: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start_server(dir.path()).await;
+    let input = input.to_owned();
+    let out = tokio::task::spawn_blocking(move || typed(&addr, &["--user", "alice"], &input))
+        .await
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// Against a fresh server, alice's interactive session typed to its end,
 /// then bob's; their outputs, and the directory holding the server's data
 /// and alice's uploads.
@@ -446,18 +458,7 @@ async fn an_empty_message_is_not_sent() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_conversation_that_cannot_be_opened_leaves_the_prompt_as_it_was() {
-    let dir = tempfile::tempdir().unwrap();
-    let addr = start_server(dir.path()).await;
-    let out = tokio::task::spawn_blocking(move || {
-        typed(
-            &addr,
-            &["--user", "alice"],
-            "/open bob\n/open not|valid\n/group nowhere\n",
-        )
-    })
-    .await
-    .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = alice_alone("/open bob\n/open not|valid\n/group nowhere\n").await;
     assert!(text.contains("cannot open C2Cnot|valid"), "{text}");
     assert!(text.contains("cannot open GROUPnowhere"), "{text}");
     assert!(
@@ -473,21 +474,7 @@ async fn a_conversation_that_cannot_be_opened_leaves_the_prompt_as_it_was() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn revoke_without_a_number_says_what_it_takes() {
-    let dir = tempfile::tempdir().unwrap();
-    let addr = start_server(dir.path()).await;
-    let out = tokio::task::spawn_blocking(move || {
-        typed(
-            &addr,
-            &["--user", "alice"],
-            "/revoke 1
-/open bob
-/revoke abc
-",
-        )
-    })
-    .await
-    .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = alice_alone("/revoke 1\n/open bob\n/revoke abc\n").await;
     assert!(text.contains("open a conversation first"), "{text}");
     assert!(text.contains("/revoke takes the seq"), "{text}");
 }
