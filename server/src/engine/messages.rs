@@ -400,7 +400,13 @@ impl<S: Store> Engine<S> {
             more: true,
         };
         let header_len = encode::to_bytes(&(reply.request, header)).len();
-        let mut page = Page::new(self.sessions.max_frame(reply.conn), header_len);
+        // Each record is the stored body and a few numbers and names.
+        let size_hint = found
+            .iter()
+            .take(limit)
+            .map(|m| m.body.len() + conversation.len() + m.sender.len() + 32)
+            .sum();
+        let mut page = Page::new(self.sessions.max_frame(reply.conn), header_len, size_hint);
         let mut more = found.len() > limit;
         for m in found.iter().take(limit) {
             let Some(elem) = decode_exact::<Elem<'_>>(&m.body).ok() else {

@@ -14,6 +14,9 @@ const MAX_PAGE: usize = 100;
 /// Room kept at the end of a list page for its closing record.
 const PAGE_RECORD_ROOM: usize = 16;
 
+/// About the bytes of one record (a group, a member), for sizing a page.
+const RECORD_SIZE_HINT: usize = 64;
+
 /// Clamps a list request's count to 1..=100.
 pub(crate) fn page_limit(count: u16) -> usize {
     usize::from(count).clamp(1, MAX_PAGE)
@@ -31,7 +34,12 @@ impl<S: Store> Engine<S> {
         page_end: impl FnOnce(u32, bool) -> R,
     ) {
         let header_len = encode::to_bytes(&reply.request).len() + PAGE_RECORD_ROOM;
-        let mut page = Page::new(self.sessions.max_frame(reply.conn), header_len);
+        let (size_hint, _) = records.size_hint();
+        let mut page = Page::new(
+            self.sessions.max_frame(reply.conn),
+            header_len,
+            size_hint * RECORD_SIZE_HINT,
+        );
         let mut sent = 0u32;
         let mut more = more_in_store;
         for record in records {

@@ -11,6 +11,9 @@ use crate::store::{ConversationRow, Store};
 /// Rows read from the store per page.
 const ROWS_PER_PAGE: usize = 200;
 
+/// About the bytes of one conversation's summary, for sizing a page.
+const SUMMARY_SIZE_HINT: usize = 96;
+
 /// The conversations of one page and where it leaves the cursor.
 struct Window {
     bytes: Page,
@@ -59,7 +62,8 @@ impl<S: Store> Engine<S> {
         let rows = self
             .store
             .changed_window(me, req.base.unwrap_or(0), req.after, limit)?;
-        let mut bytes = Page::new(self.sessions.max_frame(reply.conn), header_len);
+        let size_hint = rows.len() * SUMMARY_SIZE_HINT;
+        let mut bytes = Page::new(self.sessions.max_frame(reply.conn), header_len, size_hint);
         let mut all_fit = true;
         for row in &rows {
             // A first sync (no base) brings what is unread, as TIM does.
@@ -106,7 +110,8 @@ impl<S: Store> Engine<S> {
         header_len: usize,
     ) -> Result<Window, super::Refusal> {
         let rows = self.store.changed_since(me, cursor, limit)?;
-        let mut bytes = Page::new(self.sessions.max_frame(reply.conn), header_len);
+        let size_hint = rows.len() * SUMMARY_SIZE_HINT;
+        let mut bytes = Page::new(self.sessions.max_frame(reply.conn), header_len, size_hint);
         let mut next_cursor = cursor;
         let mut all_fit = true;
         for row in &rows {

@@ -158,10 +158,13 @@ fn serve<L: Link>(
                 Wake::Queued => {
                     // What the engine or the sweeper queued, then the close
                     // either asked for (after a kick notice, say).
-                    let (bytes, close) = outbound.take();
-                    if (!bytes.is_empty() && !Box::pin(stream.write_all(&bytes)).await) || close {
+                    let (frames, close) = outbound.take();
+                    if (!frames.is_empty() && !Box::pin(stream.write_frames(&frames)).await)
+                        || close
+                    {
                         break;
                     }
+                    outbound.written(&frames);
                     if !full {
                         continue;
                     }
@@ -293,10 +296,11 @@ impl Conn {
                 return Turn::Refuse;
             }
             let wait = self.bucket.wait_ms(rate, now);
-            let (bytes, close) = out.take();
-            if (!bytes.is_empty() && !stream.write_all(&bytes).await) || close {
+            let (frames, close) = out.take();
+            if (!frames.is_empty() && !stream.write_frames(&frames).await) || close {
                 return Turn::Close;
             }
+            out.written(&frames);
             tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
         }
     }
@@ -324,14 +328,16 @@ impl Conn {
                     device: hello.device,
                 };
                 if self.shared.engine.send(opened.into()).await.is_err()
-                    || !stream.write_all(&frame(kind::HELLO_ACK, &ack)).await
+                    || !stream.write_frames(&[frame(kind::HELLO_ACK, &ack)]).await
                 {
                     return Step::Close;
                 }
                 Step::Continue
             }
             Err(reject) => {
-                let _ = stream.write_all(&frame(kind::HELLO_REJECT, &reject)).await;
+                let _ = stream
+                    .write_frames(&[frame(kind::HELLO_REJECT, &reject)])
+                    .await;
                 Step::Close
             }
         }

@@ -1,10 +1,10 @@
 //! A connection's byte stream: plain TCP, or TLS over it. The connection
 //! loop waits on [`Link::poll_read_into`] beside its outbound queue and
-//! writes with [`Link::write_all`]; nothing else about the stream matters
-//! to it.
+//! writes with [`Link::write_frames`]; nothing else about the stream
+//! matters to it.
 
 use std::future::Future;
-use std::io;
+use std::io::{self, IoSlice};
 use std::net::IpAddr;
 use std::task::{ready, Context, Poll};
 use std::time::Duration;
@@ -33,9 +33,9 @@ pub(crate) trait Link: Send + Unpin + 'static {
         buf: &mut Vec<u8>,
     ) -> Poll<io::Result<usize>>;
 
-    /// Writes all of `bytes`; false if the stream broke or the peer stopped
-    /// reading.
-    fn write_all(&mut self, bytes: &[u8]) -> impl Future<Output = bool> + Send;
+    /// Writes `frames` one after the other; false if the stream broke or
+    /// the peer stopped reading.
+    fn write_frames(&mut self, frames: &[Vec<u8>]) -> impl Future<Output = bool> + Send;
 
     /// Ends the stream (a TLS close notify first).
     fn shutdown(&mut self) -> impl Future<Output = ()> + Send;
@@ -68,14 +68,17 @@ impl Link for TcpStream {
         }
     }
 
-    async fn write_all(&mut self, mut bytes: &[u8]) -> bool {
+    async fn write_frames(&mut self, frames: &[Vec<u8>]) -> bool {
         let stream = &*self;
         let all = async {
-            while !bytes.is_empty() {
+            // One system call for as many frames as the socket takes.
+            let mut slices: Vec<IoSlice<'_>> = frames.iter().map(|f| IoSlice::new(f)).collect();
+            let mut left = &mut slices[..];
+            while !left.is_empty() {
                 stream.writable().await?;
-                match stream.try_write(bytes) {
+                match stream.try_write_vectored(left) {
                     Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-                    Ok(n) => bytes = bytes.get(n..).unwrap_or_default(),
+                    Ok(n) => IoSlice::advance_slices(&mut left, n),
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                     Err(e) => return Err(e),
                 }
@@ -109,9 +112,12 @@ impl Link for TlsStream<TcpStream> {
         Poll::Ready(Ok(read.filled().len()))
     }
 
-    async fn write_all(&mut self, bytes: &[u8]) -> bool {
+    async fn write_frames(&mut self, frames: &[Vec<u8>]) -> bool {
         let all = async {
-            AsyncWriteExt::write_all(self, bytes).await?;
+            // rustls gathers the plaintext into records of its own.
+            for frame in frames {
+                AsyncWriteExt::write_all(self, frame).await?;
+            }
             self.flush().await
         };
         matches!(timeout(WRITE_TIMEOUT, all).await, Ok(Ok(())))

@@ -1,10 +1,15 @@
 //! One connection's side shared with the engine thread and the sweeper:
-//! the bytes of the frames queued for it in one buffer, whether to close
-//! after them, the requests it has waiting for an answer, and the times its
-//! deadlines run from. An idle connection holds no buffer.
+//! the frames queued for it, whether to close after them, the requests it
+//! has waiting for an answer, and the times its deadlines run from. An idle
+//! connection holds no buffer.
+//!
+//! Frames are queued as the engine built them, each its own allocation, and
+//! written together with one vectored write: never copied into a buffer of
+//! the connection's, whose growth would free and allocate again the bytes it
+//! holds (and leave the allocator with pages the budget did not count).
 //!
 //! The queue is bounded in bytes by the connection's budget
-//! (`--conn-buffer`). A request is read only when the answers of every
+//! (`--conn-buffer`), counting what each frame's allocation holds. A request is read only when the answers of every
 //! request in flight, at the client's largest frame each, would still fit
 //! (see [`Outbound::admit`]); otherwise the connection stops reading until
 //! its queue drains. So a client that asks and never reads holds its budget
@@ -18,27 +23,49 @@ use std::sync::Mutex;
 use std::task::{Context, Poll};
 
 use futures_util::task::AtomicWaker;
-use tinyim_core::wire::{kind, HEADER_LEN};
+use tinyim_core::wire::{kind, HEADER_LEN, MAX_FRAME};
 
 #[derive(Default)]
 struct Queue {
-    bytes: Vec<u8>,
-    /// Requests admitted and not answered yet.
-    in_flight: u16,
+    frames: Vec<Vec<u8>>,
+    /// What the frames queued and those taken and not yet written hold:
+    /// each one's allocation and its place in the list. Counting the ones
+    /// being written keeps a client that stopped reading at its budget:
+    /// answers arriving during a write that stalls wait in the same bytes.
+    bytes: u32,
+    /// Requests admitted and not answered yet. A byte, like the next field,
+    /// so that the queue fits in 32 bytes: at most 255 in flight, and a
+    /// client that pipelines more waits for answers.
+    in_flight: u8,
     /// The room kept for each one's answer: the client's largest frame, in
     /// KiB rounded up (a frame is at most 64 KiB).
-    answer_room_kib: u16,
+    answer_room_kib: u8,
     /// The engine logged the connection in (and not out since).
     logged_in: bool,
+    /// Close once the frames are written. Something for the task to do is
+    /// this or a frame queued.
     close: bool,
-    /// Set when something was queued since the task last looked.
-    queued: bool,
 }
 
 impl Queue {
-    fn reserved(&self) -> usize {
-        usize::from(self.in_flight) * usize::from(self.answer_room_kib) * 1024
+    /// What one answer may hold: the client's largest frame, and its entry.
+    fn answer_room(&self) -> usize {
+        cost(usize::from(self.answer_room_kib) * 1024)
     }
+
+    fn reserved(&self) -> usize {
+        usize::from(self.in_flight) * self.answer_room()
+    }
+
+    fn queued(&self) -> usize {
+        self.bytes as usize
+    }
+}
+
+/// What a queued frame whose allocation holds `held` bytes costs the
+/// budget: those and its entry in the list.
+fn cost(held: usize) -> usize {
+    held + std::mem::size_of::<Vec<u8>>()
 }
 
 /// `heartbeat_due_ms` before the handshake.
@@ -86,8 +113,8 @@ impl Outbound {
     /// The handshake succeeded at `now_ms` with a client whose largest
     /// frame is `max_frame`; heartbeats start.
     pub(crate) fn opened(&self, now_ms: u64, d: Deadlines, max_frame: u32) {
-        let room_kib = max_frame.div_ceil(1024).min(u32::from(u16::MAX));
-        self.lock().answer_room_kib = u16::try_from(room_kib).unwrap_or(u16::MAX);
+        let room_kib = max_frame.min(MAX_FRAME).div_ceil(1024);
+        self.lock().answer_room_kib = u8::try_from(room_kib).unwrap_or(u8::MAX);
         self.heard_ms.store(now_ms, Ordering::Relaxed);
         self.heartbeat_due_ms.store(
             (now_ms + d.heartbeat_ms).min(NOT_OPEN - 1),
@@ -141,11 +168,19 @@ impl Outbound {
 
     /// Queues a frame; if it would take the queue past `budget` bytes, the
     /// connection is marked to close instead. Returns false in that case.
-    /// An answer ends its request's time in flight. An owned frame that
-    /// finds the queue empty becomes the queue, not a copy in it.
+    /// An answer ends its request's time in flight. An owned frame is
+    /// queued as it is, not copied.
     pub(crate) fn push<'a>(&self, frame: impl Into<Cow<'a, [u8]>>, budget: usize) -> bool {
-        let frame = frame.into();
+        let mut frame = frame.into().into_owned();
         let mut q = self.lock();
+        if cost(frame.capacity()) > q.answer_room() {
+            // Built in a buffer grown past the client's largest frame: only
+            // then is the slack given back, so that an answer always fits
+            // the room kept for it. (Shrinking every frame to its length
+            // split the allocator's blocks into pieces it could not reuse:
+            // a third more memory held for the same frames.)
+            frame.shrink_to_fit();
+        }
         let answer = matches!(
             frame.get(HEADER_LEN - 1),
             Some(&(kind::RESPONSE_OK | kind::RESPONSE_ERR))
@@ -153,17 +188,15 @@ impl Outbound {
         if answer {
             q.in_flight = q.in_flight.saturating_sub(1);
         }
-        let fits = q.bytes.len() + frame.len() <= budget;
+        let queued = q.queued() + cost(frame.capacity());
+        let fits = queued <= budget;
         if fits {
-            if q.bytes.is_empty() {
-                q.bytes = frame.into_owned();
-            } else {
-                q.bytes.extend_from_slice(&frame);
-            }
+            // Within the budget, which is far below 4 GiB.
+            q.bytes = u32::try_from(queued).unwrap_or(u32::MAX);
+            q.frames.push(frame);
         } else {
             q.close = true;
         }
-        q.queued = true;
         drop(q);
         self.task.wake();
         fits
@@ -174,8 +207,8 @@ impl Outbound {
     /// `budget`. If so it counts as in flight until its answer is pushed.
     pub(crate) fn admit(&self, budget: usize) -> bool {
         let mut q = self.lock();
-        let room = usize::from(q.answer_room_kib) * 1024;
-        let fits = q.bytes.len() + q.reserved() + room <= budget && q.in_flight < u16::MAX;
+        let room = q.answer_room();
+        let fits = q.queued() + q.reserved() + room <= budget && q.in_flight < u8::MAX;
         if fits {
             q.in_flight += 1;
         }
@@ -186,7 +219,7 @@ impl Outbound {
     #[cfg(test)]
     fn held(&self) -> usize {
         let q = self.lock();
-        q.bytes.len() + q.reserved()
+        q.queued() + q.reserved()
     }
 
     /// The session was ended by the server: what was queued is dropped at
@@ -194,10 +227,10 @@ impl Outbound {
     /// alone is written, then the connection closes.
     pub(crate) fn kick(&self, notice: &[u8]) {
         let mut q = self.lock();
-        q.bytes = notice.to_vec();
+        q.frames = vec![notice.to_vec()];
+        q.bytes = u32::try_from(cost(notice.len())).unwrap_or(u32::MAX);
         q.logged_in = false;
         q.close = true;
-        q.queued = true;
         drop(q);
         self.task.wake();
     }
@@ -207,9 +240,9 @@ impl Outbound {
         self.lock().logged_in = logged_in;
     }
 
-    /// Bytes queued and not yet taken by the connection's task.
+    /// Bytes queued and not yet written.
     pub(crate) fn queued_len(&self) -> usize {
-        self.lock().bytes.len()
+        self.lock().queued()
     }
 
     /// Whether the engine has logged the connection in.
@@ -221,33 +254,56 @@ impl Outbound {
     pub(crate) fn close(&self) {
         let mut q = self.lock();
         q.close = true;
-        q.queued = true;
         drop(q);
         self.task.wake();
     }
 
-    /// Ready once something was queued since the last time it was.
+    /// Ready while there is something for the task to do: frames to write
+    /// or a close.
     pub(crate) fn poll_queued(&self, cx: &mut Context<'_>) -> Poll<()> {
         // Register first, so a wake between the check and the return is
         // not lost.
         self.task.register(cx.waker());
-        if std::mem::take(&mut self.lock().queued) {
+        let q = self.lock();
+        if !q.frames.is_empty() || q.close {
             Poll::Ready(())
         } else {
             Poll::Pending
         }
     }
 
-    /// Everything queued, and whether to close after writing it.
-    pub(crate) fn take(&self) -> (Vec<u8>, bool) {
+    /// Every frame queued, in order, and whether to close after writing
+    /// them. They count against the budget until [`Outbound::written`].
+    pub(crate) fn take(&self) -> (Vec<Vec<u8>>, bool) {
         let mut q = self.lock();
-        (std::mem::take(&mut q.bytes), q.close)
+        (std::mem::take(&mut q.frames), q.close)
+    }
+
+    /// The frames `take` gave were written: their bytes are free.
+    pub(crate) fn written(&self, frames: &[Vec<u8>]) {
+        let held: usize = frames.iter().map(|f| cost(f.capacity())).sum();
+        let mut q = self.lock();
+        let held = u32::try_from(held).unwrap_or(u32::MAX);
+        // A kick in between already dropped the count to its notice.
+        q.bytes = q.bytes.saturating_sub(held);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What `take` gave, as the bytes written.
+    fn taken(out: &Outbound) -> (Vec<u8>, bool) {
+        let (frames, close) = out.take();
+        out.written(&frames);
+        (frames.concat(), close)
+    }
+
+    /// A budget of exactly these frames.
+    fn budget_of(frames: &[&[u8]]) -> usize {
+        frames.iter().map(|f| cost(f.len())).sum()
+    }
 
     const D: Deadlines = Deadlines {
         handshake_ms: 100,
@@ -258,41 +314,53 @@ mod tests {
     #[test]
     fn the_sweeper_closes_late_handshakes_and_silent_peers_and_sends_heartbeats() {
         let late = Outbound::new(1_000);
-        late.sweep(1_100, D, b"hb", 8);
-        assert_eq!(late.take(), (Vec::new(), false), "still in time");
-        late.sweep(1_101, D, b"hb", 8);
-        assert_eq!(late.take(), (Vec::new(), true), "no hello in time");
+        late.sweep(1_100, D, b"hb", 64);
+        assert_eq!(taken(&late), (Vec::new(), false), "still in time");
+        late.sweep(1_101, D, b"hb", 64);
+        assert_eq!(taken(&late), (Vec::new(), true), "no hello in time");
 
         let chatty = Outbound::new(1_000);
         chatty.opened(1_010, D, 4096);
-        chatty.sweep(1_039, D, b"hb", 8);
-        assert_eq!(chatty.take(), (Vec::new(), false));
-        chatty.sweep(1_040, D, b"hb", 8);
-        assert_eq!(chatty.take(), (b"hb".to_vec(), false), "a heartbeat is due");
-        chatty.heard(1_090);
-        chatty.sweep(1_120, D, b"hb", 8);
-        assert_eq!(chatty.take(), (b"hb".to_vec(), false), "heard lately: open");
-        chatty.sweep(1_180, D, b"hb", 8);
+        chatty.sweep(1_039, D, b"hb", 64);
+        assert_eq!(taken(&chatty), (Vec::new(), false));
+        chatty.sweep(1_040, D, b"hb", 64);
         assert_eq!(
-            chatty.take(),
+            taken(&chatty),
+            (b"hb".to_vec(), false),
+            "a heartbeat is due"
+        );
+        chatty.heard(1_090);
+        chatty.sweep(1_120, D, b"hb", 64);
+        assert_eq!(
+            taken(&chatty),
+            (b"hb".to_vec(), false),
+            "heard lately: open"
+        );
+        chatty.sweep(1_180, D, b"hb", 64);
+        assert_eq!(
+            taken(&chatty),
             (b"hb".to_vec(), false),
             "exactly 90 ms: open"
         );
-        chatty.sweep(1_181, D, b"hb", 8);
-        assert_eq!(chatty.take(), (Vec::new(), true), "silent for over 90 ms");
+        chatty.sweep(1_181, D, b"hb", 64);
+        assert_eq!(taken(&chatty), (Vec::new(), true), "silent for over 90 ms");
     }
 
     #[test]
     fn frames_queue_in_order_and_a_push_past_the_budget_closes() {
         let out = Outbound::new(0);
-        assert!(out.push(&b"ab"[..], 4));
-        assert!(out.push(&b"cd"[..], 4));
-        assert!(!out.push(&b"e"[..], 4), "a fifth byte is over the budget");
-        assert_eq!(out.take(), (b"abcd".to_vec(), true));
+        let budget = budget_of(&[b"ab", b"cd"]);
+        assert!(out.push(&b"ab"[..], budget));
+        assert!(out.push(vec![b'c', b'd'], budget));
+        assert!(
+            !out.push(&b"e"[..], budget),
+            "a third frame is over the budget"
+        );
+        assert_eq!(out.take(), (vec![b"ab".to_vec(), b"cd".to_vec()], true));
         let idle = Outbound::new(0);
-        assert_eq!(idle.take(), (Vec::new(), false));
+        assert_eq!(taken(&idle), (Vec::new(), false));
         idle.close();
-        assert_eq!(idle.take(), (Vec::new(), true));
+        assert_eq!(taken(&idle), (Vec::new(), true));
     }
 
     fn answer(len: usize) -> Vec<u8> {
@@ -306,20 +374,38 @@ mod tests {
         let out = Outbound::new(0);
         // A client taking frames of 1000 bytes: 1 KiB kept for each answer.
         out.opened(0, D, 1000);
-        assert!(out.admit(3 * 1024));
-        assert!(out.admit(3 * 1024));
-        assert!(out.admit(3 * 1024));
-        assert!(!out.admit(3 * 1024), "three answers fill the budget");
-        assert_eq!(out.held(), 3 * 1024);
+        let room = cost(1024);
+        let budget = 3 * room;
+        assert!(out.admit(budget));
+        assert!(out.admit(budget));
+        assert!(out.admit(budget));
+        assert!(!out.admit(budget), "three answers fill the budget");
+        assert_eq!(out.held(), budget);
         // One answer arrives: its room becomes its bytes, the rest is free.
-        assert!(out.push(answer(100), 3 * 1024));
-        assert_eq!(out.held(), 2 * 1024 + 100);
-        assert!(!out.admit(3 * 1024), "the queued answer still counts");
-        assert_eq!(out.take().0.len(), 100);
-        assert!(out.admit(3 * 1024), "written: room again");
+        assert!(out.push(answer(100), budget));
+        assert_eq!(out.held(), 2 * room + cost(100));
+        assert!(!out.admit(budget), "the queued answer still counts");
+        let (frames, _) = out.take();
+        assert!(!out.admit(budget), "and so it does while it is written");
+        out.written(&frames);
+        assert!(out.admit(budget), "written: room again");
         // A push is no answer: nothing in flight ends.
-        assert!(out.push(&b"push"[..], 3 * 1024));
-        assert_eq!(out.held(), 3 * 1024 + 4);
+        assert!(out.push(&b"push"[..], budget + 64));
+        assert_eq!(out.held(), budget + cost(4));
+    }
+
+    #[test]
+    fn an_answer_always_fits_the_room_kept_for_it() {
+        let out = Outbound::new(0);
+        out.opened(0, D, 64 * 1024);
+        let budget = cost(64 * 1024);
+        assert!(out.admit(budget));
+        // The largest answer, built in a buffer that grew to twice its size.
+        let mut page = Vec::with_capacity(128 * 1024);
+        page.extend_from_slice(&answer(64 * 1024));
+        assert!(out.push(page, budget), "its slack is given back");
+        let (frames, _) = out.take();
+        assert_eq!(frames[0].capacity(), 64 * 1024);
     }
 
     #[test]
@@ -329,6 +415,6 @@ mod tests {
         assert!(out.push(vec![7u8; 1000], 4096));
         out.kick(b"kicked");
         assert!(!out.is_logged_in());
-        assert_eq!(out.take(), (b"kicked".to_vec(), true));
+        assert_eq!(taken(&out), (b"kicked".to_vec(), true));
     }
 }
