@@ -38,7 +38,8 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the server.
-    Serve(ServeArgs),
+    // Boxed: its flags dwarf the other commands'.
+    Serve(Box<ServeArgs>),
     /// Copy the data file while a server serves from it: the copy is the
     /// database as of one commit (serve it with --data COPY).
     Backup {
@@ -143,6 +144,24 @@ struct ServeArgs {
     /// Serve /metrics (Prometheus), /healthz and /readyz over HTTP here.
     #[arg(long, env = "TINYIM_METRICS_LISTEN", value_parser = socket_addr)]
     metrics_listen: Option<SocketAddr>,
+    /// Serve Tencent's REST API (`/v4/...`, for application backends) over
+    /// HTTP here, beside /metrics, /healthz and /readyz; over HTTPS when
+    /// the server has a certificate (--tls-cert).
+    #[arg(long, env = "TINYIM_HTTP_LISTEN", value_parser = socket_addr)]
+    http_listen: Option<SocketAddr>,
+    /// An administrator account of the REST API (repeat for several): a
+    /// call's `identifier` must be one, with that account's UserSig.
+    #[arg(
+        long = "admin",
+        env = "TINYIM_ADMINS",
+        value_delimiter = ',',
+        default_value = "administrator"
+    )]
+    admins: Vec<String>,
+    /// REST API calls a second, over all administrators (bursts of twice
+    /// that); past it calls are refused with 60007.
+    #[arg(long, env = "TINYIM_ADMIN_RATE", default_value_t = 200)]
+    admin_rate: u32,
     /// Connections open at most; new connections past it are closed.
     #[arg(long, env = "TINYIM_MAX_CONNECTIONS", default_value_t = 100_000)]
     max_connections: usize,
@@ -223,7 +242,7 @@ fn unix_now() -> u64 {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve(args) => serve(args),
+        Command::Serve(args) => serve(*args),
         Command::Usersig { command } => sig(command),
         Command::Backup { data, to } => match tinyim_server::store::backup(&data, &to) {
             Ok(pages) => {
@@ -338,6 +357,9 @@ fn serve(args: ServeArgs) -> ExitCode {
     config.max_tls_handshakes = args.max_tls_handshakes.max(1);
     config.max_connections = args.max_connections.max(1);
     config.metrics_listen = args.metrics_listen;
+    config.http_listen = args.http_listen;
+    config.admins.clone_from(&args.admins);
+    config.admin_requests_per_second = args.admin_rate.max(1);
     config.max_pending_logins_per_address = args.max_pending_logins.max(1);
     config.tls_listen = args.tls_listen;
     if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
@@ -373,6 +395,10 @@ fn serve(args: ServeArgs) -> ExitCode {
                 if let Some(Ok(tls_addr)) = server.tls_local_addr() {
                     tracing::info!(%tls_addr, "TLS listening");
                     println!("listening for TLS on {tls_addr}");
+                }
+                if let Some(Ok(http_addr)) = server.http_local_addr() {
+                    tracing::info!(%http_addr, "REST API listening");
+                    println!("listening for HTTP on {http_addr}");
                 }
                 if let Some(Ok(metrics_addr)) = server.metrics_local_addr() {
                     tracing::info!(%metrics_addr, "metrics listening");

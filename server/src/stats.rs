@@ -40,6 +40,11 @@ pub(crate) fn rate_limited(scope: &'static str) {
     counter!("tinyim_rate_limited_total", "scope" => scope).increment(1);
 }
 
+/// A REST API call of `service` (one of the API's own names) was made.
+pub(crate) fn rest_call(service: &'static str) {
+    counter!("tinyim_rest_calls_total", "service" => service).increment(1);
+}
+
 /// The store failed an operation.
 pub(crate) fn store_error() {
     counter!("tinyim_store_errors_total").increment(1);

@@ -4,6 +4,7 @@
 //! outputs only after the commit, so nothing is acknowledged before it is
 //! durable.
 
+mod admin;
 mod conversations;
 pub(crate) mod encode;
 mod groups;
@@ -17,6 +18,8 @@ mod user_list;
 mod user_rates;
 mod users;
 
+pub(crate) use admin::answer_of;
+pub use admin::{AccountImport, AdminAct, Presence};
 pub use handshake::{answer_hello, HandshakeLimits};
 pub use sessions::ConnId;
 
@@ -57,6 +60,14 @@ pub enum Input {
     },
     /// Time passed: expired sessions are kicked.
     Tick,
+    /// A call of the REST API, answered on `conn` (the HTTP request's own
+    /// id, never a session) with one response frame like a client's.
+    Admin {
+        /// Where the answer goes.
+        conn: ConnId,
+        /// What to do.
+        act: AdminAct,
+    },
 }
 
 impl Input {
@@ -138,6 +149,8 @@ pub struct Engine<S: Store> {
     out: Vec<Output>,
     /// The batch applied and not yet committed.
     batch: Option<OpenBatch>,
+    /// The REST API's request being handled, and the user it acts as.
+    acting: Option<(ConnId, String)>,
 }
 
 /// A transaction open over the inputs applied since the last commit.
@@ -215,6 +228,7 @@ impl<S: Store> Engine<S> {
             now_ms: 0,
             out: Vec::new(),
             batch: None,
+            acting: None,
         }
     }
 
@@ -312,6 +326,14 @@ impl<S: Store> Engine<S> {
                 batch.touched.push(conn);
                 if began {
                     self.handle_frame(conn, kind, &body);
+                } else {
+                    self.out.push(Output::Close { conn });
+                }
+            }
+            Input::Admin { conn, act } => {
+                batch.touched.push(conn);
+                if began {
+                    self.handle_admin(conn, act);
                 } else {
                     self.out.push(Output::Close { conn });
                 }
@@ -432,6 +454,10 @@ impl<S: Store> Engine<S> {
                 decode_exact(payload).map_err(|_| Refusal::Code(code::BAD_REQUEST, "bad login"))?;
             return self.login(reply, login);
         }
+        if let Some(user) = self.acting_for(reply.conn) {
+            // The REST API has a rate of its own.
+            return self.route_as(reply, &user, frame_kind, payload);
+        }
         let Some(user) = self.sessions.user_of(reply.conn).map(str::to_owned) else {
             return Err(Refusal::Code(code::NOT_LOGGED_IN, "log in first"));
         };
@@ -442,22 +468,29 @@ impl<S: Store> Engine<S> {
                 "over the user's request rate",
             ));
         }
+        if frame_kind == kind::LOGOUT {
+            return self.logout(reply);
+        }
+        self.route_as(reply, &user, frame_kind, payload)
+    }
+
+    /// A request of `user`'s, logged in or acted for by the REST API.
+    fn route_as(&mut self, reply: Reply, user: &str, frame_kind: u8, payload: &[u8]) -> Handled {
         match frame_kind {
-            kind::LOGOUT => self.logout(reply),
-            kind::SEND_MESSAGE => self.send_message(reply, &user, request_body(payload)?),
-            kind::SET_READ => self.set_read(reply, &user, request_body(payload)?),
+            kind::SEND_MESSAGE => self.send_message(reply, user, request_body(payload)?),
+            kind::SET_READ => self.set_read(reply, user, request_body(payload)?),
             kind::DELETE_CONVERSATION => {
-                self.delete_conversation(reply, &user, request_body(payload)?)
+                self.delete_conversation(reply, user, request_body(payload)?)
             }
-            kind::REVOKE_MESSAGE => self.revoke_message(reply, &user, request_body(payload)?),
-            kind::CLEAR_HISTORY => self.clear_history(reply, &user, request_body(payload)?),
-            kind::PIN_CONVERSATION => self.pin_conversation(reply, &user, request_body(payload)?),
-            kind::MESSAGE_RANGE => self.message_range(reply, &user, request_body(payload)?),
-            kind::MESSAGE_LIST => self.message_list(reply, &user, request_body(payload)?),
-            kind::SYNC => self.sync(reply, &user, request_body(payload)?),
-            kind::SYNC_WINDOW => self.sync_window(reply, &user, request_body(payload)?),
-            k if kind::is_group_call(k) => self.group_call(reply, &user, k, payload),
-            k if kind::is_user_call(k) => self.user_call(reply, &user, k, payload),
+            kind::REVOKE_MESSAGE => self.revoke_message(reply, user, request_body(payload)?),
+            kind::CLEAR_HISTORY => self.clear_history(reply, user, request_body(payload)?),
+            kind::PIN_CONVERSATION => self.pin_conversation(reply, user, request_body(payload)?),
+            kind::MESSAGE_RANGE => self.message_range(reply, user, request_body(payload)?),
+            kind::MESSAGE_LIST => self.message_list(reply, user, request_body(payload)?),
+            kind::SYNC => self.sync(reply, user, request_body(payload)?),
+            kind::SYNC_WINDOW => self.sync_window(reply, user, request_body(payload)?),
+            k if kind::is_group_call(k) => self.group_call(reply, user, k, payload),
+            k if kind::is_user_call(k) => self.user_call(reply, user, k, payload),
             _ => Err(Refusal::Code(code::UNSUPPORTED, "unsupported request")),
         }
     }
@@ -499,6 +532,8 @@ impl<S: Store> Engine<S> {
             Refusal::Code(e.code(), sig_message(e))
         })?;
         crate::stats::login(None);
+        // A first login makes the account, as Tencent's do.
+        self.store.put_account(login.user_id, self.now_ms)?;
         for old in self
             .sessions
             .bind(reply.conn, login.user_id, info.expires_at())

@@ -80,6 +80,10 @@ impl Sessions {
         self.conns.get(conn)?.user.as_deref()
     }
 
+    pub(crate) fn device_of(&self, conn: ConnId) -> Option<DeviceClass> {
+        self.conns.get(conn).map(|c| c.device)
+    }
+
     pub(crate) fn max_frame(&self, conn: ConnId) -> usize {
         self.conns
             .get(conn)

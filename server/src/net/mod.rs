@@ -4,6 +4,7 @@
 
 mod connection;
 mod engine_thread;
+mod http;
 mod link;
 mod logins;
 mod ops;
@@ -87,6 +88,14 @@ pub struct ServerConfig {
     /// Connections from one source address that have not logged in yet,
     /// at most; past it new ones from that address are closed at once.
     pub max_pending_logins_per_address: u32,
+    /// Where to serve Tencent's REST API under `/v4/` (and the operations
+    /// routes beside it); over HTTPS when [`ServerConfig::tls`] is set.
+    pub http_listen: Option<SocketAddr>,
+    /// The REST API's administrator accounts (Tencent's `identifier`).
+    pub admins: Vec<String>,
+    /// REST API calls a second over all administrators (bursts of twice
+    /// that); past it a call is refused with 60007.
+    pub admin_requests_per_second: u32,
 }
 
 impl ServerConfig {
@@ -108,6 +117,9 @@ impl ServerConfig {
             max_connections: 100_000,
             metrics_listen: None,
             max_pending_logins_per_address: 256,
+            http_listen: None,
+            admins: vec!["administrator".to_owned()],
+            admin_requests_per_second: 200,
         }
     }
 }
@@ -145,6 +157,8 @@ pub struct Server {
     tls_listener: Option<TcpListener>,
     /// The operations listener (metrics, health).
     ops_listener: Option<TcpListener>,
+    /// The REST API's listener.
+    http_listener: Option<TcpListener>,
     shared: Arc<Shared>,
 }
 
@@ -170,12 +184,16 @@ impl Server {
             Some(addr) => Some(TcpListener::bind(addr).await?),
             None => None,
         };
+        if config.metrics_listen.is_some() || config.http_listen.is_some() {
+            // Installed before anything is counted.
+            ops::recorder();
+        }
         let ops_listener = match config.metrics_listen {
-            Some(addr) => {
-                // Installed before anything is counted.
-                ops::recorder();
-                Some(TcpListener::bind(addr).await?)
-            }
+            Some(addr) => Some(TcpListener::bind(addr).await?),
+            None => None,
+        };
+        let http_listener = match config.http_listen {
+            Some(addr) => Some(TcpListener::bind(addr).await?),
             None => None,
         };
         let (tx, rx) = mpsc::channel(8192);
@@ -216,6 +234,7 @@ impl Server {
             listener,
             tls_listener,
             ops_listener,
+            http_listener,
             shared,
         })
     }
@@ -228,6 +247,11 @@ impl Server {
     /// The address TLS was bound to, when it has one of its own.
     pub fn tls_local_addr(&self) -> Option<std::io::Result<SocketAddr>> {
         self.tls_listener.as_ref().map(TcpListener::local_addr)
+    }
+
+    /// The address the REST API's listener was bound to, if any.
+    pub fn http_local_addr(&self) -> Option<std::io::Result<SocketAddr>> {
+        self.http_listener.as_ref().map(TcpListener::local_addr)
     }
 
     /// The address the operations listener was bound to, if any.
@@ -253,6 +277,10 @@ impl Server {
         if let Some(listener) = self.ops_listener.take() {
             // Its own task: it answers (`/readyz`: stopping) to the end.
             tokio::spawn(ops::serve(listener, self.shared.clone()));
+        }
+        if let Some(listener) = self.http_listener.take() {
+            // Its own task too: calls taken before a stop are answered.
+            tokio::spawn(http::serve(listener, self.shared.clone()));
         }
         tokio::select! {
             () = self.accept_all() => {}

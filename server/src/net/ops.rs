@@ -1,6 +1,7 @@
-//! The operations listener (`--metrics-listen`): Prometheus text at
-//! `/metrics`, `/healthz` (the process answers) and `/readyz` (the writer
-//! commits and the WAL syncs; not while stopping), over axum.
+//! The operations routes: Prometheus text at `/metrics`, `/healthz` (the
+//! process answers) and `/readyz` (the writer commits and the WAL syncs;
+//! not while stopping), over axum, on a listener of their own
+//! (`--metrics-listen`) and on the REST API's.
 
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
@@ -40,18 +41,22 @@ struct Ops {
     metrics: Option<PrometheusHandle>,
 }
 
-/// Serves the operations routes on `listener` for ever.
-pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
+/// The operations routes, for this listener and the REST API's.
+pub(crate) fn routes(shared: Arc<Shared>) -> Router {
     let ops = Ops {
         shared,
         metrics: recorder(),
     };
-    let app = Router::new()
+    Router::new()
         .route("/metrics", get(metrics))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(ready))
-        .with_state(ops);
-    if let Err(e) = axum::serve(listener, app).await {
+        .with_state(ops)
+}
+
+/// Serves the operations routes on `listener` for ever.
+pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
+    if let Err(e) = axum::serve(listener, routes(shared)).await {
         tracing::error!("the metrics listener failed: {e}");
     }
 }

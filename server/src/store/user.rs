@@ -1,4 +1,4 @@
-//! User storage: profiles and each user's blocklist.
+//! User storage: accounts, profiles and each user's blocklist.
 
 use tinyim_core::wire::user::{AllowType, Gender, UserProfile};
 
@@ -64,6 +64,13 @@ impl ProfileRow {
 /// Profile and blocklist operations; calls happen inside the batch
 /// transaction like every other store call.
 pub trait UserStore {
+    /// Records `user`'s account (imported through the REST API, or made by
+    /// a first login, as Tencent's are); whether it is new.
+    fn put_account(&mut self, user: &str, now_ms: u64) -> StoreResult<bool>;
+    /// Whether `user` has an account.
+    fn has_account(&mut self, user: &str) -> StoreResult<bool>;
+    /// Deletes `user`'s account and profile; whether there was an account.
+    fn delete_account(&mut self, user: &str) -> StoreResult<bool>;
     /// `user`'s profile, if one was ever set.
     fn profile(&mut self, user: &str) -> StoreResult<Option<ProfileRow>>;
     /// Stores a profile (replacing the user's earlier one).

@@ -12,6 +12,10 @@ use super::{err, from_sql, to_sql, SqliteStore};
 use crate::store::{ProfileRow, StoreResult, UserStore};
 
 pub(super) const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS accounts (
+    user_id TEXT PRIMARY KEY NOT NULL,
+    created_ms INTEGER NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS blocklist (
     owner TEXT NOT NULL,
     blocked TEXT NOT NULL,
@@ -100,6 +104,39 @@ impl Blockers {
 }
 
 impl UserStore for SqliteStore {
+    fn put_account(&mut self, user: &str, now_ms: u64) -> StoreResult<bool> {
+        self.conn
+            .prepare_cached("INSERT OR IGNORE INTO accounts (user_id, created_ms) VALUES (?1, ?2)")
+            .map_err(err)?
+            .execute(params![user, to_sql(now_ms)])
+            .map(|n| n > 0)
+            .map_err(err)
+    }
+
+    fn has_account(&mut self, user: &str) -> StoreResult<bool> {
+        self.conn
+            .prepare_cached("SELECT 1 FROM accounts WHERE user_id = ?1")
+            .map_err(err)?
+            .query_row(params![user], |_| Ok(()))
+            .optional()
+            .map(|found| found.is_some())
+            .map_err(err)
+    }
+
+    fn delete_account(&mut self, user: &str) -> StoreResult<bool> {
+        self.conn
+            .prepare_cached("DELETE FROM profiles WHERE user_id = ?1")
+            .map_err(err)?
+            .execute(params![user])
+            .map_err(err)?;
+        self.conn
+            .prepare_cached("DELETE FROM accounts WHERE user_id = ?1")
+            .map_err(err)?
+            .execute(params![user])
+            .map(|n| n > 0)
+            .map_err(err)
+    }
+
     fn profile(&mut self, user: &str) -> StoreResult<Option<ProfileRow>> {
         self.conn
             .prepare_cached(&format!(

@@ -1,0 +1,363 @@
+//! `group_open_http_svc`: groups made and run by a backend. The owner's
+//! calls are made as the group's owner (an administrator may run any
+//! group, as in Tencent's), a message as its sender, a list as the member
+//! it names, so every group rule, tip and notice is the one a client's
+//! call gets.
+
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use tinyim_core::model::valid_user_id;
+use tinyim_core::wire::body::{self, SendOk};
+use tinyim_core::wire::group::{
+    CreateGroup, GroupRecord, GroupRef, GroupType, JoinOption, ListPage, MemberChange, Priority,
+    UserList,
+};
+use tinyim_core::wire::kind;
+use tinyim_core::wire::records::{decode_exact, Records};
+
+use super::accounts::fields;
+use super::msg_body::{Content, MsgElem};
+use super::reply::{ok, RestError, Service};
+use super::{parse, ticket, unknown, Call};
+use crate::engine::AdminAct;
+
+const SERVICE: Service = Service::Group;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Member {
+    #[serde(rename = "Member_Account")]
+    account: String,
+    #[serde(rename = "Role", default)]
+    _role: Option<String>,
+    #[serde(rename = "JoinTime", default)]
+    _join_time: Option<u64>,
+    #[serde(rename = "UnreadMsgNum", default)]
+    _unread: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Create {
+    #[serde(rename = "Owner_Account", default)]
+    owner: Option<String>,
+    #[serde(rename = "Type")]
+    group_type: String,
+    #[serde(rename = "GroupId", default)]
+    group_id: String,
+    #[serde(rename = "Name")]
+    name: String,
+    #[serde(rename = "Introduction", default)]
+    introduction: String,
+    #[serde(rename = "Notification", default)]
+    notification: String,
+    #[serde(rename = "FaceUrl", default)]
+    face_url: String,
+    #[serde(rename = "MaxMemberCount", default)]
+    max_members: u32,
+    #[serde(rename = "ApplyJoinOption", default)]
+    apply_join_option: Option<String>,
+    #[serde(rename = "MemberList", default)]
+    members: Vec<Member>,
+    #[serde(rename = "AppDefinedData", default)]
+    _app_defined_data: Option<Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Group {
+    #[serde(rename = "GroupId")]
+    group_id: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AddMembers {
+    #[serde(rename = "GroupId")]
+    group_id: String,
+    #[serde(rename = "MemberList")]
+    members: Vec<Member>,
+    #[serde(rename = "Silence", default)]
+    _silence: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeleteMembers {
+    #[serde(rename = "GroupId")]
+    group_id: String,
+    #[serde(rename = "MemberToDel_Account")]
+    members: Vec<String>,
+    #[serde(rename = "Silence", default)]
+    _silence: Option<u32>,
+    #[serde(rename = "Reason", default)]
+    reason: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SendGroupMsg {
+    #[serde(rename = "GroupId")]
+    group_id: String,
+    #[serde(rename = "From_Account", default)]
+    from: Option<String>,
+    #[serde(rename = "Random")]
+    random: u32,
+    #[serde(rename = "MsgBody")]
+    body: Vec<MsgElem>,
+    #[serde(rename = "MsgPriority", default)]
+    priority: Option<String>,
+    #[serde(rename = "OnlineOnlyFlag", default)]
+    online_only: u32,
+    #[serde(rename = "To_Account", default)]
+    to: Option<Vec<String>>,
+    #[serde(rename = "CloudCustomData", default)]
+    _cloud_custom_data: Option<String>,
+    #[serde(rename = "ForbidCallbackControl", default)]
+    _forbid_callback: Option<Value>,
+    #[serde(rename = "SendMsgControl", default)]
+    _send_control: Option<Value>,
+    #[serde(rename = "OfflinePushInfo", default)]
+    _offline_push: Option<Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JoinedList {
+    #[serde(rename = "Member_Account")]
+    member: String,
+    #[serde(rename = "Limit", default)]
+    limit: Option<u32>,
+    #[serde(rename = "Offset", default)]
+    offset: u32,
+    #[serde(rename = "GroupType", default)]
+    group_type: Option<String>,
+    #[serde(rename = "ResponseFilter", default)]
+    _filter: Option<Value>,
+}
+
+pub(super) async fn call(
+    call: &Call<'_>,
+    command: &str,
+    body: &[u8],
+) -> Result<Response, RestError> {
+    match command {
+        "create_group" => create(call, parse(SERVICE, body)?).await,
+        "destroy_group" => {
+            let group: Group = parse(SERVICE, body)?;
+            let owner = owner_of(call, &group.group_id).await?;
+            let request = GroupRef {
+                group_id: &group.group_id,
+            };
+            ask_as(call, &owner, kind::DISMISS_GROUP, &request).await?;
+            Ok(ok(Map::new()))
+        }
+        "add_group_member" => {
+            let add: AddMembers = parse(SERVICE, body)?;
+            let users: Vec<String> = add.members.into_iter().map(|m| m.account).collect();
+            valid_all(&users)?;
+            let owner = owner_of(call, &add.group_id).await?;
+            let list = users.join(",");
+            let change = MemberChange {
+                group_id: &add.group_id,
+                users: UserList(&list),
+                reason: "",
+            };
+            ask_as(call, &owner, kind::ADD_MEMBERS, &change).await?;
+            let results: Vec<Value> = users
+                .iter()
+                .map(|u| json!({"Member_Account": u, "Result": 1}))
+                .collect();
+            Ok(ok(fields([("MemberList", json!(results))])))
+        }
+        "delete_group_member" => {
+            let delete: DeleteMembers = parse(SERVICE, body)?;
+            valid_all(&delete.members)?;
+            let owner = owner_of(call, &delete.group_id).await?;
+            let list = delete.members.join(",");
+            let change = MemberChange {
+                group_id: &delete.group_id,
+                users: UserList(&list),
+                reason: &delete.reason,
+            };
+            ask_as(call, &owner, kind::DELETE_MEMBERS, &change).await?;
+            Ok(ok(Map::new()))
+        }
+        "send_group_msg" => send(call, parse(SERVICE, body)?).await,
+        "get_joined_group_list" => joined(call, parse(SERVICE, body)?).await,
+        _ => Err(unknown()),
+    }
+}
+
+/// A group type by its REST name (or TIM's).
+fn group_type(name: &str) -> Option<GroupType> {
+    Some(match name {
+        "Private" | "Work" => GroupType::Work,
+        "Public" => GroupType::Public,
+        "ChatRoom" | "Meeting" => GroupType::Meeting,
+        "AVChatRoom" => GroupType::AvChatRoom,
+        "Community" => GroupType::Community,
+        _ => return None,
+    })
+}
+
+async fn create(call: &Call<'_>, create: Create) -> Result<Response, RestError> {
+    let group_type = group_type(&create.group_type)
+        .ok_or_else(|| SERVICE.invalid(format!("no group type {:?}", create.group_type)))?;
+    let join_option = match create.apply_join_option.as_deref() {
+        None => group_type.default_join_option(),
+        Some("FreeAccess") => JoinOption::FreeAccess,
+        Some("NeedPermission") => JoinOption::NeedPermission,
+        Some("DisableApply") => JoinOption::DisableApply,
+        Some(other) => return Err(SERVICE.invalid(format!("no ApplyJoinOption {other:?}"))),
+    };
+    // Without an owner the administrator owns it: tinyim's groups always
+    // have one.
+    let owner = create
+        .owner
+        .as_deref()
+        .filter(|o| !o.is_empty())
+        .unwrap_or(call.admin);
+    let members: Vec<String> = create
+        .members
+        .into_iter()
+        .map(|m| m.account)
+        .filter(|m| m != owner)
+        .collect();
+    members.iter().try_for_each(|m| valid(m))?;
+    let members = members.join(",");
+    let request = CreateGroup {
+        group_type,
+        name: &create.name,
+        group_id: &create.group_id,
+        introduction: &create.introduction,
+        notification: &create.notification,
+        avatar: &create.face_url,
+        max_members: create.max_members,
+        join_option,
+        members: UserList(&members),
+    };
+    let payload = ask_as(call, owner, kind::CREATE_GROUP, &request).await?;
+    let group_id = Records::<GroupRecord<'_>>::new(&payload)
+        .find_map(|r| match r {
+            Ok(GroupRecord::Created { group_id }) => Some(group_id.to_owned()),
+            _ => None,
+        })
+        .ok_or_else(|| SERVICE.internal())?;
+    Ok(ok(fields([("GroupId", json!(group_id))])))
+}
+
+async fn send(call: &Call<'_>, send: SendGroupMsg) -> Result<Response, RestError> {
+    if send.to.is_some() {
+        return Err(SERVICE.invalid("tinyim has no messages to some members only (To_Account)"));
+    }
+    let content = Content::from_body(send.body).map_err(|why| SERVICE.invalid(why))?;
+    let priority = match send.priority.as_deref() {
+        None | Some("Normal") => Priority::Normal,
+        Some("High") => Priority::High,
+        Some("Low") => Priority::Low,
+        Some("Lowest") => Priority::Lowest,
+        Some(other) => return Err(SERVICE.invalid(format!("no MsgPriority {other:?}"))),
+    };
+    let from = send
+        .from
+        .as_deref()
+        .filter(|f| !f.is_empty())
+        .unwrap_or(call.admin);
+    valid(from)?;
+    let conversation = format!("GROUP{}", send.group_id);
+    let request = body::SendMessage {
+        conversation: &conversation,
+        client_msg_id: u64::from(send.random),
+        online_only: send.online_only == 1,
+        priority,
+        elem: content.elem(),
+    };
+    let payload = ask_as(call, from, kind::SEND_MESSAGE, &request).await?;
+    let sent: SendOk<'_> = decode_exact(&payload).map_err(|_| SERVICE.internal())?;
+    Ok(ok(fields([
+        ("MsgTime", json!(sent.time_ms / 1000)),
+        ("MsgSeq", json!(sent.seq)),
+    ])))
+}
+
+async fn joined(call: &Call<'_>, list: JoinedList) -> Result<Response, RestError> {
+    valid(&list.member)?;
+    let wanted = match list.group_type.as_deref() {
+        None | Some("") => None,
+        Some(name) => Some(
+            group_type(name).ok_or_else(|| SERVICE.invalid(format!("no group type {name:?}")))?,
+        ),
+    };
+    // Every page of the member's list, then Tencent's window of it.
+    let mut groups = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page = ListPage {
+            group_id: "",
+            offset,
+            count: 100,
+        };
+        let payload = ask_as(call, &list.member, kind::GROUP_LIST, &page).await?;
+        let mut next = None;
+        for record in Records::<GroupRecord<'_>>::new(&payload) {
+            match record.map_err(|_| SERVICE.internal())? {
+                GroupRecord::Info(info) if wanted.is_none_or(|t| t == info.group_type) => {
+                    groups.push((info.group_id.to_owned(), info.group_type));
+                }
+                GroupRecord::Page { next_offset, more } => next = more.then_some(next_offset),
+                _ => {}
+            }
+        }
+        match next {
+            Some(n) if n > offset => offset = n,
+            _ => break,
+        }
+    }
+    let total = groups.len();
+    let limit = list.limit.map_or(usize::MAX, |l| l as usize);
+    let ids: Vec<Value> = groups
+        .iter()
+        .skip(list.offset as usize)
+        .take(limit)
+        .map(|(id, t)| json!({"GroupId": id, "Type": t.tim_name()}))
+        .collect();
+    Ok(ok(fields([
+        ("TotalCount", json!(total)),
+        ("GroupIdList", json!(ids)),
+    ])))
+}
+
+fn valid(user: &str) -> Result<(), RestError> {
+    if valid_user_id(user) {
+        Ok(())
+    } else {
+        Err(SERVICE.invalid(format!("invalid account {user:?}")))
+    }
+}
+
+fn valid_all(users: &[String]) -> Result<(), RestError> {
+    if users.is_empty() {
+        return Err(SERVICE.invalid("no member given"));
+    }
+    users.iter().try_for_each(|u| valid(u))
+}
+
+async fn owner_of(call: &Call<'_>, group_id: &str) -> Result<String, RestError> {
+    let payload = ticket::ask(&call.api.shared, AdminAct::GroupOwner(group_id.to_owned()))
+        .await
+        .map_err(|e| SERVICE.refused(e))?;
+    decode_exact::<String>(&payload).map_err(|_| SERVICE.internal())
+}
+
+async fn ask_as<T: serde::Serialize>(
+    call: &Call<'_>,
+    user: &str,
+    request_kind: u8,
+    payload: &T,
+) -> Result<Vec<u8>, RestError> {
+    ticket::request_as(&call.api.shared, user, request_kind, payload)
+        .await
+        .map_err(|e| SERVICE.refused(e))
+}
