@@ -37,6 +37,8 @@ pub struct ServerProcess {
     pub addr: String,
     /// Where TLS listens, when started with an address of its own for it.
     pub tls_addr: Option<String>,
+    /// Where the REST API is served, when asked.
+    pub http_addr: Option<String>,
     /// Where `/metrics`, `/healthz` and `/readyz` are served, when asked.
     pub metrics_addr: Option<String>,
     pub data: PathBuf,
@@ -83,6 +85,9 @@ impl ServerProcess {
         let tls_addr = extra
             .contains(&"--tls-listen")
             .then(|| listening("listening for TLS on "));
+        let http_addr = extra
+            .contains(&"--http-listen")
+            .then(|| listening("listening for HTTP on "));
         let metrics_addr = extra
             .contains(&"--metrics-listen")
             .then(|| listening("listening for metrics on "));
@@ -90,6 +95,7 @@ impl ServerProcess {
             child,
             addr,
             tls_addr,
+            http_addr,
             metrics_addr,
             data: data.to_owned(),
         }
@@ -152,6 +158,33 @@ pub fn http_get(addr: &str, path: &str) -> (u16, String) {
     .unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
+    let status = response
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .expect("an HTTP status line");
+    let body = response
+        .split_once("\r\n\r\n")
+        .map_or(String::new(), |(_, body)| body.to_owned());
+    (status, body)
+}
+
+/// An HTTP POST of `body` to `path` on `addr`: the status code and the body.
+pub fn http_post(addr: &str, path: &str, body: &[u8]) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    // A peer that refuses a body early may close before it is all written.
+    let _ = stream.write_all(body);
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    let response = String::from_utf8_lossy(&response).into_owned();
     let status = response
         .split(' ')
         .nth(1)

@@ -62,7 +62,15 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
         shared: shared.clone(),
     };
     let rest = Router::new()
-        .route("/v4/{service}/{command}", post(call))
+        .route(
+            "/v4/{service}/{command}",
+            post(call).fallback(|| async {
+                fail(&RestError::new(
+                    rest_code::HTTP_PARSE,
+                    "REST calls are POSTs",
+                ))
+            }),
+        )
         .fallback(|| async { fail(&RestError::new(rest_code::UNKNOWN_API, "no such API")) })
         .with_state(api);
     let app = super::ops::routes(shared.clone()).merge(rest);

@@ -1,0 +1,443 @@
+//! Tencent's REST API against the real server binary, driven by Tencent's
+//! own Python client (PyPI `tencentcloud-sdk-python-im`, installed by
+//! `scripts/test`) for what it covers, by plain HTTP for the rest, with
+//! tinyim clients on the receiving end.
+
+mod common;
+
+use std::process::Command;
+
+use common::*;
+use serde_json::{json, Value};
+use tinyim_tokio::{KickReason, NoticeOp, Payload, TimEvent};
+
+/// A fresh server with the REST API on a port of its own.
+fn rest_server(extra: &[&str]) -> (ServerProcess, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut flags = vec!["--rate", "5000", "--http-listen", "127.0.0.1:0"];
+    flags.extend_from_slice(extra);
+    let server = ServerProcess::start_with(&dir.path().join("tinyim.db"), "127.0.0.1:0", &flags);
+    (server, dir)
+}
+
+/// The backend: `tests/rest/backend.py` over Tencent's client.
+struct Backend {
+    base: String,
+    admin: &'static str,
+}
+
+impl Backend {
+    fn of(server: &ServerProcess) -> Backend {
+        Backend {
+            base: format!("http://{}/v4", server.http_addr.as_ref().unwrap()),
+            admin: "administrator",
+        }
+    }
+
+    /// Makes `calls` (Python expressions on the client `c`) in order; their
+    /// answers.
+    fn call(&self, calls: &[&str]) -> Vec<Value> {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/rest/backend.py");
+        let out = Command::new("python3")
+            .arg(script)
+            .args([&self.base, &APP_ID.to_string(), KEY, self.admin])
+            .args(calls)
+            .output()
+            .expect("python3 runs");
+        assert!(
+            out.status.success(),
+            "the backend failed (scripts/test installs tencentcloud-sdk-python-im): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect()
+    }
+
+    /// One call, which must succeed.
+    fn ok(&self, call: &str) -> Value {
+        let answer = self.call(&[call]).remove(0);
+        assert_eq!(answer["ActionStatus"], "OK", "{call}: {answer}");
+        assert_eq!(answer["ErrorCode"], 0, "{call}: {answer}");
+        answer
+    }
+}
+
+/// Waits for a message whose text is `text`.
+async fn text_from(events: &mut tinyim_tokio::EventStream, text: &str) -> tinyim_tokio::Message {
+    let event = wait_for(
+        events,
+        |e| matches!(e, TimEvent::MessageReceived(m) if m.payload.text() == Some(text)),
+    )
+    .await;
+    let TimEvent::MessageReceived(m) = event else {
+        unreachable!()
+    };
+    m
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tencents_client_imports_accounts_and_sends_messages_that_reach_tinyim_clients() {
+    let (server, _dir) = rest_server(&[]);
+    let backend = Backend::of(&server);
+    let (_bob, mut bob_events) = client(&server.addr, "bob").await;
+
+    backend.ok(r#"c.add_single_user("alice", "Alice", "https://faces.example/alice.png")"#);
+    let batch = backend.ok(r#"c.batch_add_users(["carol", "not,valid"])"#);
+    assert_eq!(batch["FailAccounts"], json!(["not,valid"]));
+    let check = backend.ok(r#"c.search_user(["alice", "carol", "bob", "zed"])"#);
+    let statuses: Vec<&str> = check["ResultItem"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["AccountStatus"].as_str().unwrap())
+        .collect();
+    // bob's first login made his account, as Tencent's do.
+    assert_eq!(
+        statuses,
+        ["Imported", "Imported", "Imported", "NotImported"]
+    );
+    let (_alice, _) = client(&server.addr, "alice").await;
+    let nick = backend.ok(
+        r#"raw("profile/portrait_get", {"To_Account": ["alice"], "TagList": ["Tag_Profile_IM_Nick", "Tag_Profile_IM_Image"]})"#,
+    );
+    assert_eq!(
+        nick["UserProfileItem"][0]["ProfileItem"],
+        json!([
+            {"Tag": "Tag_Profile_IM_Nick", "Value": "Alice"},
+            {"Tag": "Tag_Profile_IM_Image", "Value": "https://faces.example/alice.png"},
+        ]),
+        "the import set the profile"
+    );
+
+    // From alice to bob, and from the administrator (no From_Account).
+    let sent = backend
+        .ok(r#"c.send_message(MessageObj("alice", "bob", [MessageText("from the backend")]))"#);
+    let m = text_from(&mut bob_events, "from the backend").await;
+    assert_eq!(
+        (m.from.as_str(), m.conversation_id.as_str()),
+        ("alice", "C2Calice")
+    );
+    let key = sent["MsgKey"].as_str().unwrap();
+    assert!(
+        key.starts_with(&format!("{}_", m.seq)),
+        "MsgKey {key} starts with the seq"
+    );
+    backend.ok(r#"raw("openim/sendmsg", {"To_Account": "bob", "MsgRandom": 1, "MsgBody": [{"MsgType": "TIMCustomElem", "MsgContent": {"Data": "{\"order\": 7}", "Desc": "order shipped", "Ext": ""}}]})"#);
+    let custom = wait_for(
+        &mut bob_events,
+        |e| matches!(e, TimEvent::MessageReceived(m) if m.from == "administrator"),
+    )
+    .await;
+    let TimEvent::MessageReceived(custom) = custom else {
+        unreachable!()
+    };
+    assert_eq!(
+        custom.payload,
+        Payload::Custom {
+            data: r#"{"order": 7}"#.into(),
+            description: "order shipped".into(),
+            extension: String::new(),
+        }
+    );
+
+    // A retry with the same MsgRandom and body is stored once.
+    let once = r#"raw("openim/sendmsg", {"From_Account": "alice", "To_Account": "bob", "MsgRandom": 42, "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "once"}}]})"#;
+    let first = backend.ok(once);
+    let retry = backend.ok(once);
+    assert_eq!(
+        first["MsgKey"], retry["MsgKey"],
+        "the retry is the same message"
+    );
+    backend.ok(r#"raw("openim/sendmsg", {"From_Account": "alice", "To_Account": "bob", "MsgRandom": 43, "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "after"}}]})"#);
+    let next = text_from(&mut bob_events, "once").await;
+    let after = wait_for(&mut bob_events, |e| {
+        matches!(e, TimEvent::MessageReceived(_))
+    })
+    .await;
+    let TimEvent::MessageReceived(after) = after else {
+        unreachable!()
+    };
+    assert_eq!(
+        after.payload.text(),
+        Some("after"),
+        "no second copy of \"once\""
+    );
+    assert_eq!(after.seq, next.seq + 1);
+
+    // A batch: bob online gets it at once, carol (offline) when she logs in.
+    let batch = backend.ok(r#"c.batch_send_message(BatchMessageObj("alice", ["bob", "carol"], [MessageText("to you both")]))"#);
+    assert!(batch.get("ErrorList").is_none(), "{batch}");
+    text_from(&mut bob_events, "to you both").await;
+    let online = backend.ok(r#"c.check_user_online(["bob", "carol"])"#);
+    assert_eq!(
+        online["QueryResult"],
+        json!([
+            {"To_Account": "bob", "Status": "Online", "Detail": [{"Platform": "PC", "Status": "Online"}]},
+            {"To_Account": "carol", "Status": "Offline"},
+        ])
+    );
+    let (_carol, mut carol_events) = tinyim_tokio::Tim::connect(&server.addr, Default::default());
+    _carol.login("carol", &sig("carol")).await.unwrap();
+    text_from(&mut carol_events, "to you both").await;
+
+    // Kicked through the API: KICKED_OUT on the device.
+    backend.ok(r#"c.abolition_user_sig("bob")"#);
+    wait_for(&mut bob_events, |e| {
+        *e == TimEvent::KickedOut(KickReason::Admin)
+    })
+    .await;
+    let deleted = backend.ok(r#"c.del_user(["carol", "nobody"])"#);
+    let codes: Vec<u64> = deleted["ResultItem"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["ResultCode"].as_u64().unwrap())
+        .collect();
+    assert_eq!(codes, [0, 70107]);
+    wait_for(&mut carol_events, |e| {
+        *e == TimEvent::KickedOut(KickReason::Admin)
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_group_made_through_the_api_is_a_group_like_any_other() {
+    let (server, _dir) = rest_server(&[]);
+    let backend = Backend::of(&server);
+    let (bob, mut bob_events) = client(&server.addr, "bob").await;
+    let (_alice, mut alice_events) = client(&server.addr, "alice").await;
+
+    let made = backend.ok(
+        r#"c.create_group(GroupObj("alice", "Public", "launch", mem_list=[GroupMemObj("bob")], group_id="launch"))"#,
+    );
+    assert_eq!(made["GroupId"], "launch");
+    wait_for(&mut bob_events, |e| *e == TimEvent::GroupListUpdated).await;
+    let groups = bob.group_list().await.unwrap();
+    assert_eq!(groups.len(), 1);
+    assert_eq!(
+        (groups[0].group_id.as_str(), groups[0].name.as_str()),
+        ("launch", "launch")
+    );
+    // The notice of bob's invitation, from the owner, as a client's
+    // creation gives; then the tip of carol's, added through the API.
+    wait_for(&mut bob_events, |e| {
+        matches!(e, TimEvent::MessageReceived(m) if matches!(&m.payload, Payload::GroupSystemNotice(n) if n.op == NoticeOp::Invited && n.operator == "alice"))
+    })
+    .await;
+    backend.ok(r#"c.add_group_member("launch", [GroupMemObj("carol")])"#);
+    wait_for(&mut bob_events, |e| {
+        matches!(e, TimEvent::MessageReceived(m) if m.conversation_id == "GROUPlaunch" && matches!(&m.payload, Payload::GroupTip(t) if t.users == ["carol"]))
+    })
+    .await;
+
+    let joined = backend.ok(r#"c.get_joined_groups("bob")"#);
+    assert_eq!(joined["TotalCount"], 1);
+    assert_eq!(joined["GroupIdList"][0]["GroupId"], "launch");
+    let sent = backend.ok(
+        r#"c.send_group_message("launch", [MessageText("we launch today")], from_account="alice")"#,
+    );
+    let m = text_from(&mut bob_events, "we launch today").await;
+    assert_eq!(sent["MsgSeq"], m.seq);
+    assert_eq!(m.from, "alice");
+    text_from(&mut alice_events, "we launch today").await;
+
+    // Not a member: refused with the group's own code.
+    let refused = backend.call(&[
+        r#"c.send_group_message("launch", [MessageText("let me in")], from_account="mallory")"#,
+    ]);
+    assert_eq!(refused[0]["ActionStatus"], "FAIL");
+    assert_eq!(refused[0]["ErrorCode"], 10007, "{}", refused[0]);
+
+    backend.ok(r#"c.delete_group_mem("launch", ["bob"])"#);
+    wait_for(&mut bob_events, |e| *e == TimEvent::GroupListUpdated).await;
+    assert!(bob.group_list().await.unwrap().is_empty());
+    backend.ok(r#"c.delete_group("launch")"#);
+    let gone = backend.call(&[r#"c.delete_group("launch")"#]);
+    assert_eq!(gone[0]["ErrorCode"], 10010);
+    // Tencent's client refuses a type it does not know before sending.
+    let odd = backend.call(&[r#"c.create_group(GroupObj("alice", "Secret", "x"))"#]);
+    assert!(odd[0].get("client_refused").is_some());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn profiles_and_the_blocklist_over_plain_http() {
+    let (server, _dir) = rest_server(&[]);
+    let backend = Backend::of(&server);
+    let (bob, _bob_events) = client(&server.addr, "bob").await;
+
+    backend.ok(r#"raw("profile/portrait_set", {"From_Account": "alice", "ProfileItem": [{"Tag": "Tag_Profile_IM_Nick", "Value": "Al"}, {"Tag": "Tag_Profile_IM_Gender", "Value": "Gender_Type_Female"}, {"Tag": "Tag_Profile_IM_Level", "Value": 3}]})"#);
+    let profiles = bob.user_profiles(&["alice"]).await.unwrap();
+    assert_eq!(
+        profiles[0].nick, "Al",
+        "a tinyim client sees what the API set"
+    );
+    let got = backend.ok(r#"raw("profile/portrait_get", {"To_Account": ["alice"], "TagList": ["Tag_Profile_IM_Gender", "Tag_Profile_IM_Level"]})"#);
+    assert_eq!(
+        got["UserProfileItem"][0]["ProfileItem"],
+        json!([
+            {"Tag": "Tag_Profile_IM_Gender", "Value": "Gender_Type_Female"},
+            {"Tag": "Tag_Profile_IM_Level", "Value": 3},
+        ])
+    );
+    let bad = backend.call(&[r#"raw("profile/portrait_set", {"From_Account": "alice", "ProfileItem": [{"Tag": "Tag_Profile_IM_Nick", "Value": 5}]})"#]);
+    assert_eq!(bad[0]["ErrorCode"], 40001, "{}", bad[0]);
+
+    backend.ok(
+        r#"raw("sns/black_list_add", {"From_Account": "alice", "To_Account": ["bob", "carol"]})"#,
+    );
+    let refused = bob.send_text("alice", "hello?").await.unwrap_err();
+    assert_eq!(refused.code(), 20007, "alice blocked bob through the API");
+    let list = backend.ok(r#"raw("sns/black_list_get", {"From_Account": "alice", "StartIndex": 0, "MaxLimited": 10, "LastSequence": 0})"#);
+    let blocked: Vec<&str> = list["BlackListItem"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["To_Account"].as_str().unwrap())
+        .collect();
+    assert_eq!(blocked, ["bob", "carol"]);
+    backend.ok(r#"raw("sns/black_list_add", {"From_Account": "bob", "To_Account": ["alice"]})"#);
+    let check = backend.ok(r#"raw("sns/black_list_check", {"From_Account": "alice", "To_Account": ["bob", "dave"], "CheckType": "BlackCheckResult_Type_Both"})"#);
+    let relations: Vec<&str> = check["BlackListCheckItem"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["Relation"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        relations,
+        ["BlackCheckResult_Type_BothWay", "BlackCheckResult_Type_NO"]
+    );
+    backend.ok(r#"raw("sns/black_list_delete", {"From_Account": "alice", "To_Account": ["bob"]})"#);
+    backend.ok(r#"raw("sns/black_list_delete", {"From_Account": "bob", "To_Account": ["alice"]})"#);
+    bob.send_text("alice", "hello again")
+        .await
+        .expect("unblocked");
+}
+
+/// `path` with a query authenticating `user` with `sig` for `app_id`.
+fn query(path: &str, app_id: u64, user: &str, sig: &str) -> String {
+    format!("{path}?sdkappid={app_id}&identifier={user}&usersig={sig}&random=7&contenttype=json")
+}
+
+fn code_of(answer: &(u16, String)) -> u64 {
+    assert_eq!(
+        answer.0, 200,
+        "Tencent answers errors with 200 too: {answer:?}"
+    );
+    let body: Value = serde_json::from_str(&answer.1).expect("a JSON answer");
+    assert_eq!(body["ActionStatus"], "FAIL", "{body}");
+    body["ErrorCode"].as_u64().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_api_refuses_strangers_bad_bodies_and_floods_with_tencents_codes() {
+    let (server, _dir) = rest_server(&[
+        "--admin",
+        "administrator",
+        "--admin",
+        "ops",
+        "--admin-rate",
+        "20",
+    ]);
+    let http = server.http_addr.clone().unwrap();
+    let check = "/v4/im_open_login_svc/account_check";
+    let body = br#"{"CheckItem": [{"UserID": "alice"}]}"#;
+    let admin_sig = sig("administrator");
+    let post = |path: &str, body: &[u8]| http_post(&http, path, body);
+
+    // Authentication: a second administrator works; anything else does not.
+    let (status, ok) = post(&query(check, APP_ID, "ops", &sig("ops")), body);
+    assert_eq!(status, 200);
+    assert!(ok.contains(r#""ActionStatus":"OK""#), "{ok}");
+    assert_eq!(code_of(&post(check, body)), 60002, "no query at all");
+    let no_sig = format!("{check}?sdkappid={APP_ID}&identifier=administrator");
+    assert_eq!(code_of(&post(&no_sig, body)), 60002, "no usersig");
+    assert_eq!(
+        code_of(&post(&query(check, 1, "administrator", &admin_sig), body)),
+        60006
+    );
+    let user = query(check, APP_ID, "alice", &sig("alice"));
+    assert_eq!(
+        code_of(&post(&user, body)),
+        60010,
+        "a user's own valid UserSig"
+    );
+    let borrowed = query(check, APP_ID, "ops", &admin_sig);
+    assert_eq!(
+        code_of(&post(&borrowed, body)),
+        70013,
+        "another administrator's UserSig"
+    );
+    let stale = tinyim_server::usersig::mint(APP_ID, KEY, "administrator", 10, unix_now() - 3600);
+    let stale = query(check, APP_ID, "administrator", &stale);
+    assert_eq!(code_of(&post(&stale, body)), 70001, "an expired UserSig");
+    let forged = query(
+        check,
+        APP_ID,
+        "administrator",
+        "eJyrVgrxCdYrzkgtUrJSMjIwMFDSAQ",
+    );
+    assert_ne!(code_of(&post(&forged, body)), 0);
+
+    // Bodies and paths.
+    let url = |path: &str| query(path, APP_ID, "administrator", &admin_sig);
+    assert_eq!(code_of(&post(&url(check), b"{not json")), 60003);
+    assert_eq!(code_of(&post(&url(check), b"")), 60003, "an empty body");
+    let wrong_type = br#"{"CheckItem": "alice"}"#;
+    assert_eq!(code_of(&post(&url(check), wrong_type)), 70402);
+    let unknown_field = br#"{"CheckItem": [{"UserID": "alice", "Admin": true}]}"#;
+    assert_eq!(code_of(&post(&url(check), unknown_field)), 70402);
+    let too_many: Vec<Value> = (0..101)
+        .map(|i| json!({"UserID": format!("u{i}")}))
+        .collect();
+    let too_many = json!({"CheckItem": too_many}).to_string();
+    assert_eq!(code_of(&post(&url(check), too_many.as_bytes())), 70402);
+    let huge = vec![b' '; 1024 * 1024];
+    assert_eq!(
+        code_of(&post(&url(check), &huge)),
+        60008,
+        "a body over the limit"
+    );
+    assert_eq!(code_of(&post(&url("/v4/openim/no_such_call"), body)), 60009);
+    assert_eq!(code_of(&post(&url("/v4/no_such_service/x"), body)), 60009);
+    assert_eq!(code_of(&post(&url("/elsewhere"), body)), 60009);
+    let get = http_get(&http, &url(check));
+    assert_eq!(code_of(&get), 60002, "a GET");
+    let several = br#"{"To_Account": "bob", "MsgRandom": 1, "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "a"}}, {"MsgType": "TIMTextElem", "MsgContent": {"Text": "b"}}]}"#;
+    assert_eq!(code_of(&post(&url("/v4/openim/sendmsg"), several)), 90002);
+    let sound = br#"{"To_Account": "bob", "MsgRandom": 1, "MsgBody": [{"MsgType": "TIMSoundElem", "MsgContent": {"Url": "x"}}]}"#;
+    assert_eq!(code_of(&post(&url("/v4/openim/sendmsg"), sound)), 90002);
+    let forged_tip = br#"{"To_Account": "bob", "MsgRandom": 1, "MsgBody": [{"MsgType": "TIMGroupTipElem", "MsgContent": {}}]}"#;
+    assert_eq!(
+        code_of(&post(&url("/v4/openim/sendmsg"), forged_tip)),
+        90002
+    );
+    let bad_user = br#"{"To_Account": "b,o,b", "MsgRandom": 1, "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "a"}}]}"#;
+    assert_eq!(code_of(&post(&url("/v4/openim/sendmsg"), bad_user)), 90001);
+    let too_long = "x".repeat(13 * 1024);
+    let too_long = json!({"To_Account": "bob", "MsgRandom": 1, "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": too_long}}]}).to_string();
+    assert_eq!(
+        code_of(&post(&url("/v4/openim/sendmsg"), too_long.as_bytes())),
+        80002
+    );
+
+    // The server still serves clients and the API after all of that.
+    still_chatting(&server.addr, "alice", "bob", 1).await;
+
+    // A flood: the API's own rate (20 a second, bursts of 40) refuses
+    // with 60007 past it, and the clients' service goes on.
+    let codes: Vec<u64> = (0..100)
+        .map(|_| {
+            let (_, answer) = post(&url(check), body);
+            serde_json::from_str::<Value>(&answer).unwrap()["ErrorCode"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    assert!(codes.contains(&60007), "the flood met the rate: {codes:?}");
+    assert!(codes.iter().all(|c| [0, 60007].contains(c)), "{codes:?}");
+    still_chatting(&server.addr, "alice", "bob", 2).await;
+}
