@@ -441,3 +441,76 @@ async fn the_api_refuses_strangers_bad_bodies_and_floods_with_tencents_codes() {
     assert!(codes.iter().all(|c| [0, 60007].contains(c)), "{codes:?}");
     still_chatting(&server.addr, "alice", "bob", 2).await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_api_runs_a_group_as_its_owner_would() {
+    let (server, _dir) = rest_server(&[]);
+    let backend = Backend::of(&server);
+    let (bob, mut bob_events) = client(&server.addr, "bob").await;
+    backend.ok(
+        r#"c.create_group(GroupObj("alice", "Public", "ops", mem_list=[GroupMemObj("bob"), GroupMemObj("carol")], group_id="ops"))"#,
+    );
+
+    backend.ok(r#"c.update_group_baseinfo("ops", group_name="renamed", notification="read me", shutUpFlag="Off")"#);
+    let info = backend.ok(r#"c.get_group_detail(["ops", "nope"])"#);
+    let ops = &info["GroupInfo"][0];
+    assert_eq!(
+        (
+            &ops["Name"],
+            &ops["Notification"],
+            &ops["Owner_Account"],
+            &ops["MemberNum"],
+            &ops["Type"]
+        ),
+        (
+            &json!("renamed"),
+            &json!("read me"),
+            &json!("alice"),
+            &json!(3),
+            &json!("Public")
+        )
+    );
+    assert_eq!(
+        info["GroupInfo"][1]["ErrorCode"], 10010,
+        "a group that is not there"
+    );
+    let members = backend.ok(r#"c.get_group_mem_info_detail("ops")"#);
+    assert_eq!(members["MemberNum"], 3);
+    assert_eq!(members["MemberList"][0]["Member_Account"], "alice");
+    assert_eq!(members["MemberList"][0]["Role"], "Owner");
+
+    // Muted through the API: bob's own sends are refused until unmuted.
+    backend.ok(r#"c.forbid_send_msg("ops", ["bob"], 600)"#);
+    let muted = bob.send_group_text("ops", "may I?").await.unwrap_err();
+    assert_eq!(muted.code(), 10017);
+    let list = backend.ok(r#"c.get_group_shutup_list("ops")"#);
+    assert_eq!(list["ShuttedUinList"][0]["Member_Account"], "bob");
+    backend.ok(r#"c.forbid_send_msg("ops", ["bob"], 0)"#);
+    let sent = bob.send_group_text("ops", "thanks").await.expect("unmuted");
+    let recalled = backend.ok(&format!(
+        r#"c.recall_group_message("ops", ["{}"])"#,
+        sent.seq
+    ));
+    assert_eq!(recalled["RecallRetList"][0]["RetCode"], 0, "{recalled}");
+    wait_for(
+        &mut bob_events,
+        |e| matches!(e, TimEvent::MessageRevoked { seq, .. } if *seq == sent.seq),
+    )
+    .await;
+
+    backend.ok(r#"c.send_system_message_in_group("ops", "maintenance at five", ["bob"])"#);
+    wait_for(&mut bob_events, |e| {
+        matches!(e, TimEvent::MessageReceived(m) if matches!(&m.payload, Payload::GroupSystemNotice(n) if n.op == NoticeOp::Custom && n.data == "maintenance at five"))
+    })
+    .await;
+
+    backend.ok(r#"c.change_group_owner("ops", "bob")"#);
+    let roles = backend.ok(r#"c.get_mem_role_in_group("ops", ["alice", "bob", "zed"])"#);
+    let roles: Vec<&str> = roles["UserIdList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["Role"].as_str().unwrap())
+        .collect();
+    assert_eq!(roles, ["Member", "Owner", "NotMember"]);
+}

@@ -10,8 +10,7 @@ use serde_json::{json, Map, Value};
 use tinyim_core::model::valid_user_id;
 use tinyim_core::wire::body::{self, SendOk};
 use tinyim_core::wire::group::{
-    CreateGroup, GroupRecord, GroupRef, GroupType, JoinOption, ListPage, MemberChange, Priority,
-    UserList,
+    CreateGroup, GroupRecord, GroupRef, GroupType, ListPage, MemberChange, Priority, UserList,
 };
 use tinyim_core::wire::kind;
 use tinyim_core::wire::records::{decode_exact, Records};
@@ -19,10 +18,10 @@ use tinyim_core::wire::records::{decode_exact, Records};
 use super::accounts::fields;
 use super::msg_body::{Content, MsgElem};
 use super::reply::{ok, RestError, Service};
-use super::{parse, ticket, unknown, Call};
+use super::{group_admin, parse, ticket, unknown, Call};
 use crate::engine::AdminAct;
 
-const SERVICE: Service = Service::Group;
+pub(super) const SERVICE: Service = Service::Group;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -186,6 +185,19 @@ pub(super) async fn call(
         }
         "send_group_msg" => send(call, parse(SERVICE, body)?).await,
         "get_joined_group_list" => joined(call, parse(SERVICE, body)?).await,
+        "modify_group_base_info" => group_admin::modify_base(call, parse(SERVICE, body)?).await,
+        "get_group_info" => group_admin::group_info(call, parse(SERVICE, body)?).await,
+        "get_group_member_info" => group_admin::member_info(call, parse(SERVICE, body)?).await,
+        "forbid_send_msg" => group_admin::forbid(call, parse(SERVICE, body)?).await,
+        // Tencent's name, and the older one its Python client uses.
+        "get_group_muted_account" | "get_group_shutted_uin" => {
+            let group: Group = parse(SERVICE, body)?;
+            group_admin::muted(call, &group.group_id).await
+        }
+        "change_group_owner" => group_admin::change_owner(call, parse(SERVICE, body)?).await,
+        "send_group_system_notification" => group_admin::notice(call, parse(SERVICE, body)?).await,
+        "group_msg_recall" => group_admin::recall(call, parse(SERVICE, body)?).await,
+        "get_role_in_group" => group_admin::roles(call, parse(SERVICE, body)?).await,
         _ => Err(unknown()),
     }
 }
@@ -207,10 +219,7 @@ async fn create(call: &Call<'_>, create: Create) -> Result<Response, RestError> 
         .ok_or_else(|| SERVICE.invalid(format!("no group type {:?}", create.group_type)))?;
     let join_option = match create.apply_join_option.as_deref() {
         None => group_type.default_join_option(),
-        Some("FreeAccess") => JoinOption::FreeAccess,
-        Some("NeedPermission") => JoinOption::NeedPermission,
-        Some("DisableApply") => JoinOption::DisableApply,
-        Some(other) => return Err(SERVICE.invalid(format!("no ApplyJoinOption {other:?}"))),
+        Some(name) => group_admin::join_option(name)?,
     };
     // Without an owner the administrator owns it: tinyim's groups always
     // have one.
@@ -337,21 +346,21 @@ fn valid(user: &str) -> Result<(), RestError> {
     }
 }
 
-fn valid_all(users: &[String]) -> Result<(), RestError> {
+pub(super) fn valid_all(users: &[String]) -> Result<(), RestError> {
     if users.is_empty() {
         return Err(SERVICE.invalid("no member given"));
     }
     users.iter().try_for_each(|u| valid(u))
 }
 
-async fn owner_of(call: &Call<'_>, group_id: &str) -> Result<String, RestError> {
+pub(super) async fn owner_of(call: &Call<'_>, group_id: &str) -> Result<String, RestError> {
     let payload = ticket::ask(&call.api.shared, AdminAct::GroupOwner(group_id.to_owned()))
         .await
         .map_err(|e| SERVICE.refused(e))?;
     decode_exact::<String>(&payload).map_err(|_| SERVICE.internal())
 }
 
-async fn ask_as<T: serde::Serialize>(
+pub(super) async fn ask_as<T: serde::Serialize>(
     call: &Call<'_>,
     user: &str,
     request_kind: u8,

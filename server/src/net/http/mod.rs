@@ -9,6 +9,7 @@
 //! then made through the engine like a client's request (see [`ticket`]).
 
 mod accounts;
+mod group_admin;
 mod groups;
 mod msg_body;
 mod openim;
