@@ -24,6 +24,8 @@ fn rest_server(extra: &[&str]) -> (ServerProcess, tempfile::TempDir) {
 struct Backend {
     base: String,
     admin: &'static str,
+    /// The CA to trust, for HTTPS.
+    ca: Option<std::path::PathBuf>,
 }
 
 impl Backend {
@@ -31,6 +33,7 @@ impl Backend {
         Backend {
             base: format!("http://{}/v4", server.http_addr.as_ref().unwrap()),
             admin: "administrator",
+            ca: None,
         }
     }
 
@@ -38,7 +41,12 @@ impl Backend {
     /// answers.
     fn call(&self, calls: &[&str]) -> Vec<Value> {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/rest/backend.py");
-        let out = Command::new("python3")
+        let mut python = Command::new("python3");
+        if let Some(ca) = &self.ca {
+            // What `requests` trusts instead of the system's CAs.
+            python.env("REQUESTS_CA_BUNDLE", ca);
+        }
+        let out = python
             .arg(script)
             .args([&self.base, &APP_ID.to_string(), KEY, self.admin])
             .args(calls)
@@ -513,4 +521,33 @@ async fn the_api_runs_a_group_as_its_owner_would() {
         .map(|r| r["Role"].as_str().unwrap())
         .collect();
     assert_eq!(roles, ["Member", "Owner", "NotMember"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_api_is_served_over_https_with_the_servers_certificate() {
+    let (server, dir, _certs) = tls_server_with(&["--http-listen", "127.0.0.1:0"]);
+    let port = server
+        .http_addr
+        .as_ref()
+        .unwrap()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .to_owned();
+    let backend = Backend {
+        base: format!("https://localhost:{port}/v4"),
+        admin: "administrator",
+        ca: Some(dir.path().join("ca.pem")),
+    };
+    backend.ok(r#"c.add_single_user("alice", "Alice", "")"#);
+    let check = backend.ok(r#"c.search_user(["alice"])"#);
+    assert_eq!(check["ResultItem"][0]["AccountStatus"], "Imported");
+    // Plain HTTP on the HTTPS port gets no answer in JSON, nor a hang.
+    let plain = std::net::TcpStream::connect(server.http_addr.as_ref().unwrap()).unwrap();
+    plain.set_read_timeout(Some(PATIENCE)).unwrap();
+    let (mut r, mut w) = (&plain, &plain);
+    std::io::Write::write_all(&mut w, b"POST /v4/x/y HTTP/1.1\r\nHost: a\r\n\r\n").unwrap();
+    let mut answer = Vec::new();
+    let _ = std::io::Read::read_to_end(&mut r, &mut answer);
+    assert!(!String::from_utf8_lossy(&answer).contains("ActionStatus"));
 }
