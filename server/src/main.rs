@@ -19,6 +19,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use clap::{Args, Parser, Subcommand};
 use tinyim_server::engine::AppAuth;
 use tinyim_server::logs::{self, LogFormat};
+use tinyim_server::net::callbacks::CallbackConfig;
 use tinyim_server::net::tls::DevCertificates;
 use tinyim_server::net::{Server, ServerConfig};
 use tinyim_server::usersig;
@@ -162,6 +163,29 @@ struct ServeArgs {
     /// that); past it calls are refused with 60007.
     #[arg(long, env = "TINYIM_ADMIN_RATE", default_value_t = 200)]
     admin_rate: u32,
+    /// Call the application backend back here (Tencent's callbacks, an
+    /// http:// URL).
+    #[arg(long, env = "TINYIM_CALLBACK_URL")]
+    callback_url: Option<String>,
+    /// A callback command to make (repeat for several; all when none):
+    /// C2C.CallbackBeforeSendMsg, C2C.CallbackAfterSendMsg,
+    /// Group.CallbackBeforeSendMsg, Group.CallbackAfterSendMsg,
+    /// State.StateChange, Group.CallbackAfterCreateGroup,
+    /// Group.CallbackAfterNewMemberJoin, Group.CallbackAfterMemberExit.
+    #[arg(
+        long = "callback-command",
+        env = "TINYIM_CALLBACK_COMMANDS",
+        value_delimiter = ','
+    )]
+    callback_commands: Vec<String>,
+    /// Milliseconds a callback may take; a before-send callback that takes
+    /// longer (or fails) lets the message through.
+    #[arg(long, env = "TINYIM_CALLBACK_TIMEOUT_MS", default_value_t = 2000)]
+    callback_timeout_ms: u64,
+    /// After-callbacks waiting to go out, at most; past it they are
+    /// dropped and counted.
+    #[arg(long, env = "TINYIM_CALLBACK_QUEUE", default_value_t = 4096)]
+    callback_queue: usize,
     /// Connections open at most; new connections past it are closed.
     #[arg(long, env = "TINYIM_MAX_CONNECTIONS", default_value_t = 100_000)]
     max_connections: usize,
@@ -360,6 +384,12 @@ fn serve(args: ServeArgs) -> ExitCode {
     config.http_listen = args.http_listen;
     config.admins.clone_from(&args.admins);
     config.admin_requests_per_second = args.admin_rate.max(1);
+    config.callbacks = args.callback_url.as_deref().map(|url| CallbackConfig {
+        commands: args.callback_commands.clone(),
+        timeout: Duration::from_millis(args.callback_timeout_ms.max(1)),
+        queue: args.callback_queue.max(1),
+        ..CallbackConfig::new(url)
+    });
     config.max_pending_logins_per_address = args.max_pending_logins.max(1);
     config.tls_listen = args.tls_listen;
     if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {

@@ -45,6 +45,12 @@ pub(crate) fn rest_call(service: &'static str) {
     counter!("tinyim_rest_calls_total", "service" => service).increment(1);
 }
 
+/// A callback of `command` went out (`ok`), failed or timed out
+/// (`failed`), or was dropped with its queue full (`dropped`).
+pub(crate) fn callback(command: &'static str, result: &'static str) {
+    counter!("tinyim_callbacks_total", "command" => command, "result" => result).increment(1);
+}
+
 /// The store failed an operation.
 pub(crate) fn store_error() {
     counter!("tinyim_store_errors_total").increment(1);

@@ -7,7 +7,7 @@ use tinyim_core::wire::{code, kind, MAX_MESSAGE_BODY};
 
 use super::encode::{self, Page, Reply};
 use super::groups::rules;
-use super::{Engine, Handled, Output, Refusal};
+use super::{Engine, Handled, Happened, Output, Refusal};
 use crate::store::{ConversationRow, Store, StoredMessage};
 
 /// Bytes of a message's text kept as the conversation preview.
@@ -90,6 +90,9 @@ impl<S: Store> Engine<S> {
         send: body::SendMessage<'_>,
     ) -> Handled {
         let elem_bytes = sendable(&send)?;
+        if self.vet(reply, me, &send) {
+            return Ok(());
+        }
         let peer = match ConversationType::parse(send.conversation) {
             Some((ConversationType::C2c, peer)) => peer,
             Some((ConversationType::Group, group_id)) => {
@@ -111,6 +114,7 @@ impl<S: Store> Engine<S> {
                 gseq: 0,
             };
             self.deliver(peer, &peer_conv, 0, &message, None);
+            self.report_c2c(peer, &message);
             self.respond(
                 reply,
                 &body::SendOk {
@@ -153,6 +157,7 @@ impl<S: Store> Engine<S> {
         }
         let preview = cut_at_char_boundary(send.elem.preview(), PREVIEW_BYTES);
         self.post_c2c(peer, mine, &message, preview, Some(reply.conn))?;
+        self.report_c2c(peer, &message);
         self.respond(
             reply,
             &body::SendOk {
@@ -162,6 +167,17 @@ impl<S: Store> Engine<S> {
             },
         );
         Ok(())
+    }
+
+    fn report_c2c(&mut self, peer: &str, m: &StoredMessage) {
+        self.report(|| Happened::C2cSent {
+            from: m.sender.clone(),
+            to: peer.to_owned(),
+            seq: m.seq,
+            random: m.client_msg_id,
+            time_ms: m.time_ms,
+            elem: m.body.clone(),
+        });
     }
 
     /// Moves both users' rows of a one-to-one conversation to the stored

@@ -9,6 +9,7 @@ mod conversations;
 pub(crate) mod encode;
 mod groups;
 mod handshake;
+mod happened;
 mod messages;
 mod paging;
 mod revoke;
@@ -21,6 +22,7 @@ mod users;
 pub(crate) use admin::answer_of;
 pub use admin::{AccountImport, AdminAct, Presence};
 pub use handshake::{answer_hello, HandshakeLimits};
+pub use happened::{Happened, StateAction, Vetting};
 pub use sessions::ConnId;
 
 use tinyim_core::wire::body::{self, DeviceClass};
@@ -60,6 +62,17 @@ pub enum Input {
     },
     /// Time passed: expired sessions are kicked.
     Tick,
+    /// A message send of `user`'s that the backend's before-send callback
+    /// let through (rewritten, maybe): made now, unless `conn` is no longer
+    /// `user`'s session.
+    Vetted {
+        /// The connection the send came from.
+        conn: ConnId,
+        /// Whose send it is.
+        user: String,
+        /// The request id, then the `SendMessage` payload.
+        body: Vec<u8>,
+    },
     /// A call of the REST API, answered on `conn` (the HTTP request's own
     /// id, never a session) with one response frame like a client's.
     Admin {
@@ -115,6 +128,20 @@ pub enum Output {
         /// Whether it is logged in now.
         logged_in: bool,
     },
+    /// Something an application backend may hear of (its callbacks), when
+    /// the engine reports (see [`Engine::set_reporting`]).
+    Happened(Happened),
+    /// A message send to put to the backend's before-send callback (see
+    /// [`Engine::set_vetting`]); unanswered until it comes back as
+    /// [`Input::Vetted`] or the front end refuses it.
+    Vet {
+        /// The connection the send came from.
+        conn: ConnId,
+        /// Whose send it is.
+        user: String,
+        /// The request id, then the `SendMessage` payload.
+        body: Vec<u8>,
+    },
 }
 
 /// The app's identity, for UserSig verification.
@@ -151,6 +178,12 @@ pub struct Engine<S: Store> {
     batch: Option<OpenBatch>,
     /// The REST API's request being handled, and the user it acts as.
     acting: Option<(ConnId, String)>,
+    /// Whether to report what happened for the backend's callbacks.
+    reporting: bool,
+    /// Which sends go to the backend's before-send callback first.
+    vetting: Vetting,
+    /// The connection whose vetted send is being made.
+    vetted: Option<ConnId>,
 }
 
 /// A transaction open over the inputs applied since the last commit.
@@ -229,6 +262,9 @@ impl<S: Store> Engine<S> {
             out: Vec::new(),
             batch: None,
             acting: None,
+            reporting: false,
+            vetting: Vetting::default(),
+            vetted: None,
         }
     }
 
@@ -318,6 +354,12 @@ impl<S: Store> Engine<S> {
                 device,
             } => self.sessions.open(conn, max_frame, device),
             Input::Closed { conn } => {
+                if let Some(user) = self.sessions.user_of(conn).map(str::to_owned) {
+                    self.report(|| Happened::State {
+                        user,
+                        action: StateAction::Disconnect,
+                    });
+                }
                 self.end_session(conn);
                 self.sessions.close(conn);
             }
@@ -328,6 +370,20 @@ impl<S: Store> Engine<S> {
                     self.handle_frame(conn, kind, &body);
                 } else {
                     self.out.push(Output::Close { conn });
+                }
+            }
+            Input::Vetted { conn, user, body } => {
+                batch.touched.push(conn);
+                if !began {
+                    self.out.push(Output::Close { conn });
+                } else if self.sessions.user_of(conn) == Some(user.as_str()) {
+                    self.vetted = Some(conn);
+                    self.handle_frame(conn, kind::SEND_MESSAGE, &body);
+                    self.vetted = None;
+                } else if let Ok((request, _)) = take::<u32>(&body) {
+                    // Logged out (or in as another user) while it was vetted.
+                    let reply = Reply { conn, request };
+                    self.refuse(reply, Refusal::Code(code::NOT_LOGGED_IN, "log in first"));
                 }
             }
             Input::Admin { conn, act } => {
@@ -368,8 +424,15 @@ impl<S: Store> Engine<S> {
     /// (the server deduplicates what they sent before).
     fn abandon(&mut self, touched: Vec<ConnId>) {
         self.store.rollback();
-        self.out
-            .retain(|o| !matches!(o, Output::Frame { .. } | Output::Session { .. }));
+        self.out.retain(|o| {
+            !matches!(
+                o,
+                Output::Frame { .. }
+                    | Output::Session { .. }
+                    | Output::Happened(_)
+                    | Output::Vet { .. }
+            )
+        });
         self.out
             .extend(touched.into_iter().map(|conn| Output::Close { conn }));
     }
@@ -553,11 +616,16 @@ impl<S: Store> Engine<S> {
             conn: reply.conn,
             logged_in: true,
         });
+        self.report(|| Happened::State {
+            user: login.user_id.to_owned(),
+            action: StateAction::Login,
+        });
         self.respond(reply, &ok);
         Ok(())
     }
 
     fn logout(&mut self, reply: Reply) -> Handled {
+        self.report_logout(reply.conn);
         self.end_session(reply.conn);
         self.out.push(Output::Session {
             conn: reply.conn,
@@ -568,11 +636,21 @@ impl<S: Store> Engine<S> {
     }
 
     fn kick(&mut self, conn: ConnId, reason: body::KickReason) {
+        self.report_logout(conn);
         self.end_session(conn);
         self.out.push(Output::Kick {
             conn,
             notice: encode::frame(kind::PUSH_KICKED, &body::Kicked { reason }),
         });
+    }
+
+    fn report_logout(&mut self, conn: ConnId) {
+        if let Some(user) = self.sessions.user_of(conn).map(str::to_owned) {
+            self.report(|| Happened::State {
+                user,
+                action: StateAction::Logout,
+            });
+        }
     }
 
     /// `conn` is logged in no longer; a user with no session left loses

@@ -173,11 +173,14 @@ fn commit<S: Store>(engine: &mut Engine<S>) -> Vec<Output> {
 fn closes(outputs: Vec<Output>) -> Vec<Output> {
     outputs
         .into_iter()
-        .map(|o| match o {
+        .filter_map(|o| match o {
             Output::Frame { conn, .. }
             | Output::Close { conn }
             | Output::Kick { conn, .. }
-            | Output::Session { conn, .. } => Output::Close { conn },
+            | Output::Session { conn, .. }
+            | Output::Vet { conn, .. } => Some(Output::Close { conn }),
+            // Nothing happened after all.
+            Output::Happened(_) => None,
         })
         .collect()
 }
@@ -205,6 +208,22 @@ fn dispatch(shared: &Shared, outputs: Vec<Output>) {
             Output::Kick { conn, notice } => {
                 if let Some(out) = conns.get(conn) {
                     out.kick(&notice);
+                }
+            }
+            Output::Happened(what) => {
+                if let Some(callbacks) = &shared.callbacks {
+                    callbacks.after(what);
+                }
+            }
+            Output::Vet { conn, user, body } => {
+                let Some(callbacks) = &shared.callbacks else {
+                    continue;
+                };
+                if let Err(body) = callbacks.vets.vet(conn, user, body) {
+                    let answer = super::callbacks::before_send::overloaded(&body);
+                    if let (Some(out), Some(answer)) = (conns.get(conn), answer) {
+                        out.push(answer, shared.config.conn_buffer);
+                    }
                 }
             }
             Output::Session { conn, logged_in } => {

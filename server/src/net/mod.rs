@@ -2,6 +2,7 @@
 //! handshake, enforce deadlines and rate limits, and carry requests to the
 //! engine thread and its outputs back. No domain decisions are made here.
 
+pub mod callbacks;
 mod connection;
 mod engine_thread;
 mod http;
@@ -96,6 +97,8 @@ pub struct ServerConfig {
     /// REST API calls a second over all administrators (bursts of twice
     /// that); past it a call is refused with 60007.
     pub admin_requests_per_second: u32,
+    /// The application backend's callbacks, if it has any.
+    pub callbacks: Option<callbacks::CallbackConfig>,
 }
 
 impl ServerConfig {
@@ -120,6 +123,7 @@ impl ServerConfig {
             http_listen: None,
             admins: vec!["administrator".to_owned()],
             admin_requests_per_second: 200,
+            callbacks: None,
         }
     }
 }
@@ -136,6 +140,8 @@ pub(crate) struct Shared {
     pub(crate) store_ok: AtomicBool,
     /// Connections not logged in yet, by source address.
     pub(crate) pending_logins: logins::PendingLogins,
+    /// The application backend's callbacks, if configured.
+    pub(crate) callbacks: Option<Arc<callbacks::Callbacks>>,
     pub(crate) limits: HandshakeLimits,
     pub(crate) deadlines: Deadlines,
     /// The start of the server's monotonic clock.
@@ -177,6 +183,10 @@ impl Server {
                 "an address for TLS but no certificate",
             ));
         }
+        if let Some(callbacks) = &config.callbacks {
+            callbacks::check(callbacks)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+        }
         let (store, wal) =
             SqliteStore::open_deferred_sync(&config.data).map_err(std::io::Error::other)?;
         let listener = TcpListener::bind(config.listen).await?;
@@ -202,7 +212,12 @@ impl Server {
             heartbeat_ms: config.heartbeat.as_millis().min(u128::from(u32::MAX)) as u32,
         };
         let heartbeat_ms = config.heartbeat.as_millis() as u64;
+        let callbacks = config
+            .callbacks
+            .as_ref()
+            .map(|c| callbacks::Callbacks::start(c, config.auth.app_id));
         let shared = Arc::new(Shared {
+            callbacks: callbacks.as_ref().map(|(c, _)| c.clone()),
             engine: tx,
             conns: Mutex::new(ConnRegistry::default()),
             stopping: AtomicBool::new(false),
@@ -221,6 +236,12 @@ impl Server {
         engine.set_group_rate(config.group_messages_per_second);
         engine.set_user_rate(config.requests_per_second);
         engine.set_revoke_window(config.revoke_window);
+        if let Some((callbacks, vet_queues)) = callbacks {
+            let (reporting, vetting) = callbacks.engine_settings();
+            engine.set_reporting(reporting);
+            engine.set_vetting(vetting);
+            callbacks::before_send::start(&shared, callbacks, vet_queues);
+        }
         engine_thread::spawn(engine, rx, wal, shared.clone());
         let ticker = shared.engine.clone();
         tokio::spawn(async move {

@@ -11,7 +11,7 @@ use tinyim_core::wire::group::{
 use super::{page_limit, rules};
 use crate::engine::encode::Reply;
 use crate::engine::user_list::user_set;
-use crate::engine::{Engine, Handled, Refusal};
+use crate::engine::{Engine, Handled, Happened, Refusal};
 use crate::store::{GroupRow, MemberRow, Store};
 
 /// Alphabet of server-made group ids (Crockford's base 32).
@@ -189,6 +189,13 @@ impl<S: Store> Engine<S> {
         for member in &added {
             self.push_group_info(&group, member);
         }
+        self.report(|| Happened::GroupCreated {
+            group_id: group_id.clone(),
+            group_type: group.group_type,
+            name: group.name.clone(),
+            owner: me.to_owned(),
+            members: added.iter().map(|m| m.user_id.clone()).collect(),
+        });
         self.respond_records(
             reply,
             &[GroupRecord::Created {

@@ -105,6 +105,7 @@ impl<S: Store> crate::engine::Engine<S> {
         group: &mut GroupRow,
         tip: GroupTip<'_>,
     ) -> Result<(), Refusal> {
+        self.report_tip(group.group_type, &tip);
         let elem = Elem::GroupTip(tip);
         let m = self.post_group_message(
             group,

@@ -9,7 +9,7 @@ use super::notify::GroupPost;
 use super::rules;
 use crate::engine::encode::Reply;
 use crate::engine::messages::{group_key, same_message, PREVIEW_BYTES};
-use crate::engine::{Engine, Handled, Refusal};
+use crate::engine::{Engine, Handled, Happened, Refusal};
 use crate::store::Store;
 
 impl<S: Store> Engine<S> {
@@ -66,6 +66,15 @@ impl<S: Store> Engine<S> {
                 skip: Some(reply.conn),
             },
         )?;
+        self.report(|| Happened::GroupSent {
+            group_id: group_id.to_owned(),
+            group_type: group.group_type,
+            from: me.to_owned(),
+            seq: m.seq,
+            random: m.client_msg_id,
+            time_ms: m.time_ms,
+            elem: m.body.clone(),
+        });
         if m.seq > 0 {
             // Sending into a conversation reads it, as in TIM.
             member.read_seq = m.seq;

@@ -11,7 +11,7 @@
 mod accounts;
 mod group_admin;
 mod groups;
-mod msg_body;
+pub(super) mod msg_body;
 mod openim;
 mod reply;
 mod sns;

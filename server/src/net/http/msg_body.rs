@@ -5,13 +5,13 @@
 //! message.
 
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{json, Value};
 use tinyim_core::wire::body::Elem;
 
 /// One `MsgBody` entry as sent.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct MsgElem {
+pub(crate) struct MsgElem {
     #[serde(rename = "MsgType")]
     msg_type: String,
     #[serde(rename = "MsgContent")]
@@ -65,7 +65,7 @@ struct Image {
 }
 
 /// A message's content, owned, from which the wire element borrows.
-pub(super) struct Content(Owned);
+pub(crate) struct Content(Owned);
 
 enum Owned {
     Text(String),
@@ -76,7 +76,7 @@ enum Owned {
 
 impl Content {
     /// The content of `body`, or why it cannot be sent.
-    pub(super) fn from_body(body: Vec<MsgElem>) -> Result<Content, String> {
+    pub(crate) fn from_body(body: Vec<MsgElem>) -> Result<Content, String> {
         let mut body = body.into_iter();
         let (Some(elem), None) = (body.next(), body.next()) else {
             return Err("MsgBody must hold exactly one element in tinyim".into());
@@ -112,7 +112,7 @@ impl Content {
     }
 
     /// The wire element.
-    pub(super) fn elem(&self) -> Elem<'_> {
+    pub(crate) fn elem(&self) -> Elem<'_> {
         match &self.0 {
             Owned::Text(text) => Elem::Text { text },
             Owned::Custom(c) => Elem::Custom {
@@ -133,4 +133,39 @@ impl Content {
             },
         }
     }
+}
+
+/// `elem` as Tencent's `MsgBody` (for callbacks and history): tinyim's
+/// elements as Tencent names them, and those only the server makes as the
+/// custom element they are closest to, with `Desc` saying what they are.
+pub(crate) fn to_msg_body(elem: &Elem<'_>) -> Value {
+    let (msg_type, content) = match *elem {
+        Elem::Text { text } => ("TIMTextElem", json!({ "Text": text })),
+        Elem::Custom {
+            data,
+            description,
+            extension,
+        } => (
+            "TIMCustomElem",
+            json!({"Data": data, "Desc": description, "Ext": extension}),
+        ),
+        Elem::Image {
+            url,
+            width,
+            height,
+            size,
+        } => (
+            "TIMImageElem",
+            json!({"ImageInfoArray": [{"Type": 1, "Size": size, "Width": width, "Height": height, "URL": url}]}),
+        ),
+        Elem::File { url, name, size } => (
+            "TIMFileElem",
+            json!({"Url": url, "FileSize": size, "FileName": name, "Download_Flag": 2}),
+        ),
+        other => (
+            "TIMCustomElem",
+            json!({"Data": "", "Desc": other.preview(), "Ext": ""}),
+        ),
+    };
+    json!([{ "MsgType": msg_type, "MsgContent": content }])
 }
