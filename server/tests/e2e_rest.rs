@@ -551,3 +551,102 @@ async fn the_api_is_served_over_https_with_the_servers_certificate() {
     let _ = std::io::Read::read_to_end(&mut r, &mut answer);
     assert!(!String::from_utf8_lossy(&answer).contains("ActionStatus"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_backend_reads_history_and_unread_counts_and_marks_read() {
+    let (server, _dir) = rest_server(&[]);
+    let backend = Backend::of(&server);
+    let (alice, _alice_events) = client(&server.addr, "alice").await;
+    let (_bob, mut bob_events) = client(&server.addr, "bob").await;
+    for text in ["m1", "m2", "m3"] {
+        alice.send_text("bob", text).await.unwrap();
+    }
+
+    let unread = backend.ok(r#"c.get_unread_num("bob", ["alice", "carol"])"#);
+    assert_eq!(unread["AllC2CUnreadMsgNum"], 3);
+    assert_eq!(
+        unread["C2CUnreadMsgNumList"],
+        json!([{"Peer_Account": "alice", "C2CUnreadMsgNum": 3}, {"Peer_Account": "carol", "C2CUnreadMsgNum": 0}])
+    );
+    backend.ok(r#"c.set_user_message_read("bob", "alice")"#);
+    let unread = backend.ok(r#"c.get_unread_num("bob")"#);
+    assert_eq!(unread["AllC2CUnreadMsgNum"], 0, "read through the API");
+
+    // Newest first, two a page, the next page from the last key.
+    let page = backend.ok(r#"c.get_message_list("alice", "bob", 2, 0, 4102444800)"#);
+    let texts = |page: &Value| -> Vec<String> {
+        page["MsgList"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                m["MsgBody"][0]["MsgContent"]["Text"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect()
+    };
+    assert_eq!(texts(&page), ["m3", "m2"]);
+    assert_eq!((&page["Complete"], &page["MsgCnt"]), (&json!(0), &json!(2)));
+    assert_eq!(page["MsgList"][0]["From_Account"], "alice");
+    assert_eq!(page["MsgList"][0]["To_Account"], "bob");
+    let last = page["LastMsgKey"].as_str().unwrap();
+    let rest = backend.ok(&format!(
+        r#"c.get_message_list("alice", "bob", 2, 0, 4102444800, "{last}")"#
+    ));
+    assert_eq!(texts(&rest), ["m1"]);
+    assert_eq!(rest["Complete"], 1);
+    let none = backend.ok(r#"c.get_message_list("alice", "bob", 10, 0, 1000)"#);
+    assert_eq!(
+        none["MsgCnt"], 0,
+        "nothing sent before 1970's first thousand seconds"
+    );
+
+    // Withdrawn through the API: bob's device hears of it.
+    let key = rest["MsgList"][0]["MsgKey"].as_str().unwrap().to_owned();
+    backend.ok(&format!(r#"c.draw_message("alice", "bob", "{key}")"#));
+    wait_for(&mut bob_events, |e| {
+        matches!(e, TimEvent::MessageRevoked { seq: 1, .. })
+    })
+    .await;
+    let bad_key = backend.call(&[r#"c.draw_message("alice", "bob", "x_y_z")"#]);
+    assert_eq!(bad_key[0]["ErrorCode"], 90001);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_backend_lists_the_apps_groups_and_reads_a_groups_history() {
+    let (server, _dir) = rest_server(&[]);
+    let backend = Backend::of(&server);
+    let (alice, _alice_events) = client(&server.addr, "alice").await;
+    backend.ok(r#"c.create_group(GroupObj("alice", "Public", "one", group_id="g1"))"#);
+    backend.ok(r#"c.create_group(GroupObj("alice", "Private", "two", group_id="g2"))"#);
+    for text in ["a", "b", "c"] {
+        alice.send_group_text("g1", text).await.unwrap();
+    }
+
+    let first = backend.ok(r#"c.get_group(1, 0, "")"#);
+    assert_eq!(
+        (&first["TotalCount"], &first["Next"]),
+        (&json!(2), &json!(1))
+    );
+    assert_eq!(first["GroupIdList"], json!([{"GroupId": "g1"}]));
+    let second = backend.ok(r#"c.get_group(1, 1, "")"#);
+    assert_eq!(
+        (&second["GroupIdList"], &second["Next"]),
+        (&json!([{"GroupId": "g2"}]), &json!(0))
+    );
+    let private = backend.ok(r#"c.get_group(10, 0, "Private")"#);
+    assert_eq!(private["GroupIdList"], json!([{"GroupId": "g2"}]));
+
+    let history = backend.ok(r#"c.get_msg_in_group("g1", 2)"#);
+    assert_eq!(history["IsFinished"], 0);
+    let texts: Vec<&str> = history["RspMsgList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["MsgBody"][0]["MsgContent"]["Text"].as_str())
+        .collect();
+    assert_eq!(texts, ["c", "b"]);
+    assert_eq!(history["RspMsgList"][0]["From_Account"], "alice");
+}

@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 use tinyim_core::wire::body::{DeviceClass, KickReason};
+use tinyim_core::wire::group::GroupType;
 use tinyim_core::wire::{code, kind, MAX_FRAME};
 
 use super::{ConnId, Engine, Handled, Refusal, Reply};
@@ -40,6 +41,25 @@ pub enum AdminAct {
     /// The group's owner, whom the API acts as for the owner's calls;
     /// answered `String`.
     GroupOwner(String),
+    /// The app's groups (of one type, when given), by id: answered
+    /// `(u64, Vec<(String, GroupType)>)`, how many and up to `limit` from
+    /// `offset`.
+    AllGroups {
+        /// Only groups of this type.
+        group_type: Option<GroupType>,
+        /// Where the page starts.
+        offset: u64,
+        /// At most this many.
+        limit: usize,
+    },
+    /// The user's unread one-to-one messages: in all, and with each of
+    /// `peers`; answered `(u64, Vec<u64>)`.
+    C2cUnread {
+        /// Whose.
+        user: String,
+        /// With whom.
+        peers: Vec<String>,
+    },
 }
 
 /// An account to import.
@@ -108,6 +128,18 @@ impl<S: Store> Engine<S> {
                 Ok(None) => Err(Refusal::Code(code::GROUP_NOT_FOUND, "no such group")),
                 Err(e) => Err(e.into()),
             },
+            AdminAct::AllGroups {
+                group_type,
+                offset,
+                limit,
+            } => match self.store.all_groups(group_type, offset, limit) {
+                Ok(page) => {
+                    self.respond(reply, &page);
+                    Ok(())
+                }
+                Err(e) => Err(e.into()),
+            },
+            AdminAct::C2cUnread { user, peers } => self.c2c_unread(reply, &user, &peers),
             AdminAct::Online(users) => {
                 let presence: Vec<Presence> = users
                     .iter()
@@ -158,6 +190,31 @@ impl<S: Store> Engine<S> {
             self.kick_user(user);
         }
         self.respond(reply, &had);
+        Ok(())
+    }
+
+    fn c2c_unread(&mut self, reply: Reply, user: &str, peers: &[String]) -> Handled {
+        // Every row of the user's, a page at a time in the order of change.
+        const PAGE: usize = 500;
+        let (mut total, mut cursor) = (0, 0);
+        loop {
+            let rows = self.store.changed_since(user, cursor, PAGE)?;
+            for row in &rows {
+                if row.conv_id.starts_with("C2C") {
+                    total += row.unread();
+                }
+                cursor = cursor.max(row.version);
+            }
+            if rows.len() < PAGE {
+                break;
+            }
+        }
+        let mut each = Vec::with_capacity(peers.len());
+        for peer in peers {
+            let row = self.store.conversation(user, &format!("C2C{peer}"))?;
+            each.push(row.map_or(0, |r| r.unread()));
+        }
+        self.respond(reply, &(total, each));
         Ok(())
     }
 

@@ -128,6 +128,14 @@ pub trait GroupStore {
         offset: u32,
         limit: usize,
     ) -> StoreResult<Vec<(GroupRow, MemberRow)>>;
+    /// Every group (of `group_type` only, when given), by id: how many,
+    /// and up to `limit` of them from `offset`, with their types.
+    fn all_groups(
+        &mut self,
+        group_type: Option<GroupType>,
+        offset: u64,
+        limit: usize,
+    ) -> StoreResult<(u64, Vec<(String, GroupType)>)>;
     /// A group's custom fields, by key.
     fn custom_fields(&mut self, group_id: &str) -> StoreResult<Vec<(String, String)>>;
     /// Sets a custom field; an empty value removes it.

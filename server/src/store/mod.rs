@@ -81,6 +81,16 @@ pub struct ConversationRow {
 }
 
 impl ConversationRow {
+    /// Messages its owner has not read, as the client counts them: none
+    /// in a conversation deleted since its last message.
+    pub fn unread(&self) -> u64 {
+        if self.deleted() {
+            return 0;
+        }
+        self.last_seq
+            .saturating_sub(self.read_seq.max(self.cleared_seq))
+    }
+
     /// Deleted, with nothing arrived since.
     pub fn deleted(&self) -> bool {
         self.hidden_seq > 0 && self.last_seq <= self.hidden_seq

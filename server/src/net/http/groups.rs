@@ -123,6 +123,30 @@ struct SendGroupMsg {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct AppGroups {
+    #[serde(rename = "Limit", default)]
+    limit: Option<u32>,
+    #[serde(rename = "Next", default)]
+    next: u64,
+    #[serde(rename = "GroupType", default)]
+    group_type: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GroupHistory {
+    #[serde(rename = "GroupId")]
+    group_id: String,
+    #[serde(rename = "ReqMsgNumber")]
+    count: u32,
+    #[serde(rename = "ReqMsgSeq", default)]
+    seq: Option<u64>,
+    #[serde(rename = "WithRecalledMsg", default)]
+    _with_recalled: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct JoinedList {
     #[serde(rename = "Member_Account")]
     member: String,
@@ -185,6 +209,8 @@ pub(super) async fn call(
         }
         "send_group_msg" => send(call, parse(SERVICE, body)?).await,
         "get_joined_group_list" => joined(call, parse(SERVICE, body)?).await,
+        "get_appid_group_list" => app_groups(call, parse(SERVICE, body)?).await,
+        "group_msg_get_simple" => history(call, parse(SERVICE, body)?).await,
         "modify_group_base_info" => group_admin::modify_base(call, parse(SERVICE, body)?).await,
         "get_group_info" => group_admin::group_info(call, parse(SERVICE, body)?).await,
         "get_group_member_info" => group_admin::member_info(call, parse(SERVICE, body)?).await,
@@ -335,6 +361,76 @@ async fn joined(call: &Call<'_>, list: JoinedList) -> Result<Response, RestError
     Ok(ok(fields([
         ("TotalCount", json!(total)),
         ("GroupIdList", json!(ids)),
+    ])))
+}
+
+async fn app_groups(call: &Call<'_>, q: AppGroups) -> Result<Response, RestError> {
+    let group_type = match q.group_type.as_str() {
+        "" => None,
+        name => Some(
+            group_type(name).ok_or_else(|| SERVICE.invalid(format!("no group type {name:?}")))?,
+        ),
+    };
+    let limit = q.limit.unwrap_or(10_000).clamp(1, 10_000) as usize;
+    let act = AdminAct::AllGroups {
+        group_type,
+        offset: q.next,
+        limit,
+    };
+    let payload = ticket::ask(&call.api.shared, act)
+        .await
+        .map_err(|e| SERVICE.refused(e))?;
+    let (total, groups): (u64, Vec<(String, GroupType)>) =
+        decode_exact(&payload).map_err(|_| SERVICE.internal())?;
+    // The offset of the next page; 0 once there is none.
+    let next = q.next + groups.len() as u64;
+    let next = if next < total { next } else { 0 };
+    let ids: Vec<Value> = groups
+        .iter()
+        .map(|(id, _)| json!({"GroupId": id}))
+        .collect();
+    Ok(ok(fields([
+        ("TotalCount", json!(total)),
+        ("GroupIdList", json!(ids)),
+        ("Next", json!(next)),
+    ])))
+}
+
+/// A group's messages, newest first, read as its owner.
+async fn history(call: &Call<'_>, q: GroupHistory) -> Result<Response, RestError> {
+    let owner = owner_of(call, &q.group_id).await?;
+    let conversation = format!("GROUP{}", q.group_id);
+    // `ReqMsgSeq` is the newest wanted; the engine reads below a seq.
+    let before = q.seq.map_or(0, |seq| seq.saturating_add(1));
+    let count = q.count.clamp(1, 20) as usize;
+    let (found, more) = super::history::read_back(
+        call,
+        SERVICE,
+        &owner,
+        &conversation,
+        before,
+        count,
+        0..=u64::MAX,
+    )
+    .await?;
+    let list: Vec<Value> = found
+        .iter()
+        .map(|m| {
+            json!({
+                "From_Account": m.from,
+                "IsPlaceMsg": 0,
+                "MsgBody": m.body,
+                "MsgPriority": 1,
+                "MsgRandom": m.random,
+                "MsgSeq": m.seq,
+                "MsgTimeStamp": m.time_secs,
+            })
+        })
+        .collect();
+    Ok(ok(fields([
+        ("GroupId", json!(q.group_id)),
+        ("IsFinished", json!(u8::from(!more))),
+        ("RspMsgList", json!(list)),
     ])))
 }
 

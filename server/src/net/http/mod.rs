@@ -11,6 +11,7 @@
 mod accounts;
 mod group_admin;
 mod groups;
+mod history;
 pub(super) mod msg_body;
 mod openim;
 mod reply;

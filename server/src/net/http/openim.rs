@@ -11,7 +11,7 @@ use tinyim_core::wire::records::decode_exact;
 use super::accounts::fields;
 use super::msg_body::{Content, MsgElem};
 use super::reply::{ok, RestError, Service};
-use super::{parse, ticket, unknown, Call};
+use super::{history, parse, ticket, unknown, Call};
 use crate::engine::{AdminAct, Presence};
 
 const SERVICE: Service = Service::OpenIm;
@@ -54,6 +54,56 @@ struct Send<To> {
     _read_receipt: Option<u32>,
     #[serde(rename = "SupportMessageExtension", default)]
     _extension: Option<u32>,
+}
+
+/// `admin_getroammsg`: Tencent's newer field names, and the older ones its
+/// Python client sends.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Roam {
+    #[serde(rename = "Operator_Account", alias = "From_Account")]
+    operator: String,
+    #[serde(rename = "Peer_Account", alias = "To_Account")]
+    peer: String,
+    #[serde(rename = "MaxCnt")]
+    max: u32,
+    #[serde(rename = "MinTime")]
+    min_time: u64,
+    #[serde(rename = "MaxTime")]
+    max_time: u64,
+    #[serde(rename = "LastMsgKey", default)]
+    last_key: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Withdraw {
+    #[serde(rename = "From_Account")]
+    from: String,
+    #[serde(rename = "To_Account")]
+    to: String,
+    #[serde(rename = "MsgKey")]
+    key: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SetRead {
+    #[serde(rename = "Report_Account")]
+    reader: String,
+    #[serde(rename = "Peer_Account")]
+    peer: String,
+    #[serde(rename = "MsgReadTime", default)]
+    _read_time: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Unread {
+    #[serde(rename = "To_Account")]
+    user: String,
+    #[serde(rename = "Peer_Account", default)]
+    peers: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -123,8 +173,125 @@ pub(super) async fn call(
                 .collect();
             Ok(ok(fields([("QueryResult", json!(results))])))
         }
+        "admin_getroammsg" => roam(call, parse(SERVICE, body)?).await,
+        "admin_msgwithdraw" => {
+            let w: Withdraw = parse(SERVICE, body)?;
+            user(&w.from)?;
+            user(&w.to)?;
+            let conversation = format!("C2C{}", w.to);
+            let request = body::MessageRef {
+                conversation: &conversation,
+                seq: seq_of_key(&w.key)?,
+            };
+            ticket::request_as(&call.api.shared, &w.from, kind::REVOKE_MESSAGE, &request)
+                .await
+                .map_err(|e| SERVICE.refused(e))?;
+            Ok(ok(Map::new()))
+        }
+        "admin_set_msg_read" => {
+            let r: SetRead = parse(SERVICE, body)?;
+            user(&r.reader)?;
+            user(&r.peer)?;
+            let conversation = format!("C2C{}", r.peer);
+            let request = body::SetRead {
+                conversation: &conversation,
+                seq: u64::MAX,
+            };
+            ticket::request_as(&call.api.shared, &r.reader, kind::SET_READ, &request)
+                .await
+                .map_err(|e| SERVICE.refused(e))?;
+            Ok(ok(Map::new()))
+        }
+        "get_c2c_unread_msg_num" => {
+            let u: Unread = parse(SERVICE, body)?;
+            user(&u.user)?;
+            u.peers.iter().try_for_each(|p| user(p))?;
+            let act = AdminAct::C2cUnread {
+                user: u.user,
+                peers: u.peers.clone(),
+            };
+            let payload = ticket::ask(&call.api.shared, act)
+                .await
+                .map_err(|e| SERVICE.refused(e))?;
+            let (total, each): (u64, Vec<u64>) =
+                decode_exact(&payload).map_err(|_| SERVICE.internal())?;
+            let mut answer = fields([("AllC2CUnreadMsgNum", json!(total))]);
+            if !u.peers.is_empty() {
+                let list: Vec<Value> = u
+                    .peers
+                    .iter()
+                    .zip(each)
+                    .map(|(peer, n)| json!({"Peer_Account": peer, "C2CUnreadMsgNum": n}))
+                    .collect();
+                answer.insert("C2CUnreadMsgNumList".into(), json!(list));
+            }
+            Ok(ok(answer))
+        }
         _ => Err(unknown()),
     }
+}
+
+/// The seq a `MsgKey` (`seq_random_time`) names.
+fn seq_of_key(key: &str) -> Result<u64, RestError> {
+    key.split('_')
+        .next()
+        .and_then(|seq| seq.parse().ok())
+        .filter(|&seq| seq > 0)
+        .ok_or_else(|| SERVICE.invalid(format!("MsgKey {key:?} names no message")))
+}
+
+async fn roam(call: &Call<'_>, r: Roam) -> Result<Response, RestError> {
+    user(&r.operator)?;
+    user(&r.peer)?;
+    if r.min_time > r.max_time {
+        return Err(SERVICE.invalid("MinTime is after MaxTime"));
+    }
+    let before = if r.last_key.is_empty() {
+        0
+    } else {
+        seq_of_key(&r.last_key)?
+    };
+    let count = r.max.clamp(1, 100) as usize;
+    let conversation = format!("C2C{}", r.peer);
+    let (found, more) = history::read_back(
+        call,
+        SERVICE,
+        &r.operator,
+        &conversation,
+        before,
+        count,
+        r.min_time..=r.max_time,
+    )
+    .await?;
+    let key = |m: &history::Read| format!("{}_{}_{}", m.seq, m.random, m.time_secs);
+    let list: Vec<Value> = found
+        .iter()
+        .map(|m| {
+            let to = if m.from == r.operator {
+                &r.peer
+            } else {
+                &r.operator
+            };
+            json!({
+                "From_Account": m.from,
+                "To_Account": to,
+                "MsgSeq": m.seq,
+                "MsgRandom": m.random,
+                "MsgTimeStamp": m.time_secs,
+                "MsgFlagBits": 0,
+                "MsgKey": key(m),
+                "MsgBody": m.body,
+            })
+        })
+        .collect();
+    let last = found.last();
+    Ok(ok(fields([
+        ("Complete", json!(u8::from(!more))),
+        ("MsgCnt", json!(list.len())),
+        ("LastMsgTime", json!(last.map_or(0, |m| m.time_secs))),
+        ("LastMsgKey", json!(last.map(key).unwrap_or_default())),
+        ("MsgList", json!(list)),
+    ])))
 }
 
 fn online_entry(user: &str, presence: &Presence, detail: bool) -> Value {

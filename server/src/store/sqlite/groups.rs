@@ -204,6 +204,38 @@ impl GroupStore for SqliteStore {
             .map_err(err)
     }
 
+    fn all_groups(
+        &mut self,
+        group_type: Option<GroupType>,
+        offset: u64,
+        limit: usize,
+    ) -> StoreResult<(u64, Vec<(String, GroupType)>)> {
+        // -1: any type.
+        let wanted = group_type.map_or(-1, type_to_sql);
+        let total = self
+            .conn
+            .prepare_cached("SELECT COUNT(*) FROM groups WHERE ?1 < 0 OR group_type = ?1")
+            .map_err(err)?
+            .query_row(params![wanted], |r| r.get::<_, i64>(0))
+            .map(from_sql)
+            .map_err(err)?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT group_id, group_type FROM groups WHERE ?1 < 0 OR group_type = ?1
+                 ORDER BY group_id LIMIT ?2 OFFSET ?3",
+            )
+            .map_err(err)?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt
+            .query_map(params![wanted, limit, to_sql(offset)], |r| {
+                Ok((r.get(0)?, type_from_sql(r.get(1)?)?))
+            })
+            .map_err(err)?;
+        let groups = rows.collect::<Result<_, _>>().map_err(err)?;
+        Ok((total, groups))
+    }
+
     fn group(&mut self, group_id: &str) -> StoreResult<Option<GroupRow>> {
         self.conn
             .prepare_cached(&format!(
