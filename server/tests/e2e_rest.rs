@@ -512,6 +512,16 @@ async fn the_api_runs_a_group_as_its_owner_would() {
     })
     .await;
 
+    backend.ok(r#"c.update_group_mem_info("ops", "carol", role_type="Admin", namecard="Caro")"#);
+    let members = backend.ok(r#"c.get_group_mem_info_detail("ops")"#);
+    let carol = members["MemberList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["Member_Account"] == "carol")
+        .unwrap();
+    assert_eq!((&carol["Role"], &carol["NameCard"]), (&json!("Admin"), &json!("Caro")));
+
     backend.ok(r#"c.change_group_owner("ops", "bob")"#);
     let roles = backend.ok(r#"c.get_mem_role_in_group("ops", ["alice", "bob", "zed"])"#);
     let roles: Vec<&str> = roles["UserIdList"]

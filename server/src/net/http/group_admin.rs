@@ -8,8 +8,8 @@ use serde_json::{json, Map, Value};
 use tinyim_core::wire::body::MessageRef;
 use tinyim_core::wire::group::{
     ChangeOwner, CustomField, CustomNotice, GroupMember, GroupProfile, GroupRecord, GroupRef,
-    GroupRole, JoinOption, ListPage, MemberChange, ProfileChange, SetMemberMute,
-    UpdateGroupProfile, UserList,
+    GroupRole, JoinOption, ListPage, MemberChange, ProfileChange, SetMemberMute, SetMemberRole,
+    SetNameCard, UpdateGroupProfile, UserList,
 };
 use tinyim_core::wire::kind;
 use tinyim_core::wire::records::Records;
@@ -90,6 +90,25 @@ pub(super) struct Forbid {
     members: Vec<String>,
     #[serde(rename = "MuteTime", alias = "ShutUpTime")]
     mute_secs: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct MemberInfo {
+    #[serde(rename = "GroupId")]
+    group_id: String,
+    #[serde(rename = "Member_Account")]
+    member: String,
+    #[serde(rename = "Role", default)]
+    role: Option<String>,
+    #[serde(rename = "NameCard", default)]
+    name_card: Option<String>,
+    #[serde(rename = "MuteTime", alias = "ShutUpTime", default)]
+    mute_secs: Option<u32>,
+    #[serde(rename = "MsgFlag", default)]
+    _msg_flag: Option<String>,
+    #[serde(rename = "AppMemberDefinedData", default)]
+    custom: Vec<Value>,
 }
 
 #[derive(Deserialize)]
@@ -350,6 +369,53 @@ pub(super) async fn forbid(call: &Call<'_>, f: Forbid) -> Result<Response, RestE
             group_id: &f.group_id,
             user_id: user,
             mute_secs: f.mute_secs,
+        };
+        ask_as(call, &owner, kind::SET_MEMBER_MUTE, &request).await?;
+    }
+    Ok(ok(Map::new()))
+}
+
+/// `modify_group_member_info`: a member's role, name card and mute, each
+/// the owner's call.
+pub(super) async fn member(call: &Call<'_>, m: MemberInfo) -> Result<Response, RestError> {
+    valid_all(std::slice::from_ref(&m.member))?;
+    let role = match m.role.as_deref() {
+        None => None,
+        Some("Admin") => Some(GroupRole::Admin),
+        Some("Member") => Some(GroupRole::Member),
+        Some(other) => {
+            return Err(SERVICE.invalid(format!("Role is Admin or Member, not {other:?}")))
+        }
+    };
+    if !m.custom.is_empty() {
+        return Err(SERVICE.invalid("tinyim keeps no custom member fields"));
+    }
+    if role.is_none() && m.name_card.is_none() && m.mute_secs.is_none() {
+        return Err(SERVICE.invalid("nothing to change"));
+    }
+    let owner = owner_of(call, &m.group_id).await?;
+    let (group_id, user_id) = (m.group_id.as_str(), m.member.as_str());
+    if let Some(role) = role {
+        let request = SetMemberRole {
+            group_id,
+            user_id,
+            role,
+        };
+        ask_as(call, &owner, kind::SET_MEMBER_ROLE, &request).await?;
+    }
+    if let Some(name_card) = m.name_card.as_deref() {
+        let request = SetNameCard {
+            group_id,
+            user_id,
+            name_card,
+        };
+        ask_as(call, &owner, kind::SET_NAME_CARD, &request).await?;
+    }
+    if let Some(mute_secs) = m.mute_secs {
+        let request = SetMemberMute {
+            group_id,
+            user_id,
+            mute_secs,
         };
         ask_as(call, &owner, kind::SET_MEMBER_MUTE, &request).await?;
     }

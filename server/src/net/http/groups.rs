@@ -221,6 +221,7 @@ pub(super) async fn call(
             group_admin::muted(call, &group.group_id).await
         }
         "change_group_owner" => group_admin::change_owner(call, parse(SERVICE, body)?).await,
+        "modify_group_member_info" => group_admin::member(call, parse(SERVICE, body)?).await,
         "send_group_system_notification" => group_admin::notice(call, parse(SERVICE, body)?).await,
         "group_msg_recall" => group_admin::recall(call, parse(SERVICE, body)?).await,
         "get_role_in_group" => group_admin::roles(call, parse(SERVICE, body)?).await,
