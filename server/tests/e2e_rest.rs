@@ -520,7 +520,10 @@ async fn the_api_runs_a_group_as_its_owner_would() {
         .iter()
         .find(|m| m["Member_Account"] == "carol")
         .unwrap();
-    assert_eq!((&carol["Role"], &carol["NameCard"]), (&json!("Admin"), &json!("Caro")));
+    assert_eq!(
+        (&carol["Role"], &carol["NameCard"]),
+        (&json!("Admin"), &json!("Caro"))
+    );
 
     backend.ok(r#"c.change_group_owner("ops", "bob")"#);
     let roles = backend.ok(r#"c.get_mem_role_in_group("ops", ["alice", "bob", "zed"])"#);
@@ -659,4 +662,66 @@ async fn a_backend_lists_the_apps_groups_and_reads_a_groups_history() {
         .collect();
     assert_eq!(texts, ["c", "b"]);
     assert_eq!(history["RspMsgList"][0]["From_Account"], "alice");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn history_imported_from_an_old_system_keeps_its_times_and_its_place() {
+    let (server, _dir) = rest_server(&[]);
+    let backend = Backend::of(&server);
+    // 2021-01-01 and a minute later: long before anything sent now.
+    let (old, later) = (1_609_459_200u64, 1_609_459_260u64);
+    backend.ok(&format!(
+        r#"raw("openim/importmsg", {{"SyncFromOldSystem": 2, "From_Account": "alice", "To_Account": "bob", "MsgRandom": 1, "MsgTimeStamp": {old}, "MsgBody": [{{"MsgType": "TIMTextElem", "MsgContent": {{"Text": "read long ago"}}}}]}})"#
+    ));
+    backend.ok(&format!(
+        r#"c.import_message_to_im(MessageObj("alice", "bob", [MessageText("unread since")]), {later})"#
+    ));
+    let unread = backend.ok(r#"c.get_unread_num("bob", ["alice"])"#);
+    assert_eq!(
+        unread["AllC2CUnreadMsgNum"], 1,
+        "only the one imported as unread counts"
+    );
+    // bob's first sync brings what is unread, with its own time.
+    let (_bob, mut bob_events) = tinyim_tokio::Tim::connect(&server.addr, Default::default());
+    _bob.login("bob", &sig("bob")).await.unwrap();
+    let m = text_from(&mut bob_events, "unread since").await;
+    assert_eq!(m.time_ms, later * 1000);
+    let both = backend.ok(r#"c.get_message_list("bob", "alice", 10, 0, 4102444800)"#);
+    let times: Vec<u64> = both["MsgList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["MsgTimeStamp"].as_u64().unwrap())
+        .collect();
+    assert_eq!(times, [later, old]);
+
+    // Not pushed: an online receiver gets it in its place in the
+    // conversation, ahead of the next live message, whose seq follows it.
+    let (_carol, mut carol_events) = client(&server.addr, "carol").await;
+    backend.ok(&format!(
+        r#"c.import_message_to_im(MessageObj("alice", "carol", [MessageText("imported")]), {old})"#
+    ));
+    backend.ok(r#"c.send_message(MessageObj("alice", "carol", [MessageText("live")]))"#);
+    let imported = text_from(&mut carol_events, "imported").await;
+    let live = text_from(&mut carol_events, "live").await;
+    assert_eq!((imported.seq, live.seq), (1, 2));
+
+    backend.ok(r#"c.create_group(GroupObj("alice", "Public", "archive", group_id="archive"))"#);
+    let imported = backend.ok(&format!(
+        r#"raw("group_open_http_svc/import_group_msg", {{"GroupId": "archive", "MsgList": [{{"From_Account": "alice", "SendTime": {old}, "Random": 1, "MsgBody": [{{"MsgType": "TIMTextElem", "MsgContent": {{"Text": "first"}}}}]}}, {{"From_Account": "carol", "SendTime": {later}, "Random": 2, "MsgBody": [{{"MsgType": "TIMTextElem", "MsgContent": {{"Text": "second"}}}}]}}]}})"#
+    ));
+    let results = imported["ImportMsgResult"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    assert_eq!(results[1]["MsgTime"], later);
+    let history = backend.ok(r#"c.get_msg_in_group("archive", 10)"#);
+    let from: Vec<&str> = history["RspMsgList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["MsgBody"][0]["MsgContent"]["Text"].is_string())
+        .map(|m| m["From_Account"].as_str().unwrap())
+        .collect();
+    assert_eq!(from, ["carol", "alice"]);
+    let stranger = backend.call(&[r#"raw("group_open_http_svc/import_group_msg", {"GroupId": "nowhere", "MsgList": [{"From_Account": "a", "SendTime": 1, "Random": 1, "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "x"}}]}]})"#]);
+    assert_eq!(stranger[0]["ErrorCode"], 10010);
 }

@@ -9,6 +9,13 @@ use tinyim_core::wire::body::{DeviceClass, KickReason};
 use tinyim_core::wire::group::GroupType;
 use tinyim_core::wire::{code, kind, MAX_FRAME};
 
+use tinyim_core::model::cut_at_char_boundary;
+use tinyim_core::wire::body::Elem;
+use tinyim_core::wire::records::decode_exact;
+
+use super::groups::notify::GroupPost;
+use super::groups::rules;
+use super::messages::{group_key, same_message, Stored, PREVIEW_BYTES};
 use super::{ConnId, Engine, Handled, Refusal, Reply};
 use crate::store::{ProfileRow, Store};
 
@@ -28,7 +35,33 @@ pub enum AdminAct {
         body: Vec<u8>,
     },
     /// Accounts to make, with a nickname and avatar each (empty: not set).
-    Import(Vec<AccountImport>),
+    ImportAccounts(Vec<AccountImport>),
+    /// A one-to-one message of the past, stored with its own time and
+    /// pushed to nobody (clients find it when they sync); answered
+    /// `(seq, time_ms)`. Imported again with the same random, it is the
+    /// same message.
+    ImportC2c {
+        /// The sender.
+        from: String,
+        /// The receiver.
+        to: String,
+        /// The sender's random (its client message id).
+        random: u64,
+        /// When it was sent, unix milliseconds.
+        time_ms: u64,
+        /// The postcard-encoded element.
+        elem: Vec<u8>,
+        /// Whether it counts as unread for the receiver.
+        unread: bool,
+    },
+    /// Group messages of the past, in order, stored with their own times
+    /// and pushed to nobody; answered with each one's `(seq, time_ms)`.
+    ImportGroup {
+        /// The group.
+        group_id: String,
+        /// `(sender, random, time_ms, postcard-encoded element)` each.
+        messages: Vec<(String, u64, u64, Vec<u8>)>,
+    },
     /// Which of these users have an account; answered `Vec<bool>`.
     CheckAccounts(Vec<String>),
     /// Deletes these accounts and their profiles, ending their sessions;
@@ -106,7 +139,18 @@ impl<S: Store> Engine<S> {
                     Ok(())
                 }
             }
-            AdminAct::Import(accounts) => self.import(reply, accounts),
+            AdminAct::ImportAccounts(accounts) => self.import(reply, accounts),
+            AdminAct::ImportC2c {
+                from,
+                to,
+                random,
+                time_ms,
+                elem,
+                unread,
+            } => self.import_c2c(reply, (&from, &to), (random, time_ms), elem, unread),
+            AdminAct::ImportGroup { group_id, messages } => {
+                self.import_group(reply, &group_id, messages)
+            }
             AdminAct::CheckAccounts(users) => {
                 let found: Result<Vec<bool>, _> =
                     users.iter().map(|u| self.store.has_account(u)).collect();
@@ -180,6 +224,85 @@ impl<S: Store> Engine<S> {
             self.store.put_profile(&profile)?;
         }
         self.respond(reply, &());
+        Ok(())
+    }
+
+    fn import_c2c(
+        &mut self,
+        reply: Reply,
+        (from, to): (&str, &str),
+        sent: (u64, u64),
+        elem: Vec<u8>,
+        unread: bool,
+    ) -> Handled {
+        let preview = match decode_exact::<Elem<'_>>(&elem) {
+            Ok(e) if e.sendable_by_client() => {
+                cut_at_char_boundary(e.preview(), PREVIEW_BYTES).to_owned()
+            }
+            _ => {
+                return Err(Refusal::Code(
+                    code::BAD_REQUEST,
+                    "not a message a user can send",
+                ))
+            }
+        };
+        let m = match self.store_c2c(from, to, sent, elem)? {
+            Stored::Again(existing) => existing,
+            Stored::New(m, mine) => {
+                self.record_c2c(to, mine, &m, &preview, !unread)?;
+                m
+            }
+        };
+        self.respond(reply, &(m.seq, m.time_ms));
+        Ok(())
+    }
+
+    fn import_group(
+        &mut self,
+        reply: Reply,
+        group_id: &str,
+        messages: Vec<(String, u64, u64, Vec<u8>)>,
+    ) -> Handled {
+        let mut group = self.existing_group(group_id)?;
+        if !rules::stores_messages(group.group_type) {
+            return Err(Refusal::Code(
+                code::INVALID_PARAMETER,
+                "this group type keeps no history",
+            ));
+        }
+        let mut stored = Vec::with_capacity(messages.len());
+        for (sender, random, time_ms, elem) in messages {
+            let preview = match decode_exact::<Elem<'_>>(&elem) {
+                Ok(e) if e.sendable_by_client() => e.preview().to_owned(),
+                _ => {
+                    return Err(Refusal::Code(
+                        code::BAD_REQUEST,
+                        "not a message a user can send",
+                    ))
+                }
+            };
+            let key = group_key(group_id);
+            if let Some(existing) = self.store.find_sent(&sender, &key, random)? {
+                same_message(&existing, &elem)?;
+                stored.push((existing.seq, existing.time_ms));
+                continue;
+            }
+            let m = self.post_group_message(
+                &mut group,
+                GroupPost {
+                    sender: &sender,
+                    reader: &sender,
+                    client_msg_id: random,
+                    body: elem,
+                    preview: &preview,
+                    online_only: false,
+                    skip: None,
+                    imported_at: Some(time_ms),
+                },
+            )?;
+            stored.push((m.seq, m.time_ms));
+        }
+        self.respond(reply, &stored);
         Ok(())
     }
 

@@ -125,39 +125,16 @@ impl<S: Store> Engine<S> {
             );
             return Ok(());
         }
-        let key = c2c_key(me, peer);
-        let mine = self.store.conversation(me, my_conv)?;
-        // Both sides' rows carry the conversation's last seq; without a row
-        // of ours there is no message yet, but ask the messages to be sure.
-        let last_seq = match &mine {
-            Some(row) => row.last_seq,
-            None => self.store.last_seq(&key)?,
+        let sent = (send.client_msg_id, self.now_ms);
+        let message = match self.store_c2c(me, peer, sent, elem_bytes)? {
+            Stored::Again(existing) => existing,
+            Stored::New(message, mine) => {
+                let preview = cut_at_char_boundary(send.elem.preview(), PREVIEW_BYTES);
+                self.post_c2c(peer, mine, &message, preview, Some(reply.conn))?;
+                self.report_c2c(peer, &message);
+                message
+            }
         };
-        let mut message = StoredMessage {
-            seq: last_seq + 1,
-            conv_key: key.clone(),
-            sender: me.to_owned(),
-            client_msg_id: send.client_msg_id,
-            time_ms: self.now_ms,
-            body: elem_bytes,
-            gseq: 0,
-        };
-        if let Some(existing) = self.store.insert_unless_sent(&mut message)? {
-            // A resend of a stored message: same answer, nothing stored twice.
-            same_message(&existing, &message.body)?;
-            self.respond(
-                reply,
-                &body::SendOk {
-                    conversation: my_conv,
-                    seq: existing.seq,
-                    time_ms: existing.time_ms,
-                },
-            );
-            return Ok(());
-        }
-        let preview = cut_at_char_boundary(send.elem.preview(), PREVIEW_BYTES);
-        self.post_c2c(peer, mine, &message, preview, Some(reply.conn))?;
-        self.report_c2c(peer, &message);
         self.respond(
             reply,
             &body::SendOk {
@@ -167,6 +144,43 @@ impl<S: Store> Engine<S> {
             },
         );
         Ok(())
+    }
+
+    /// Stores `me`'s message to `peer` (content `body`; `sent`: its client
+    /// message id and time) as the conversation's next, unless `me` stored
+    /// one of that client message id there before: then that one, which
+    /// must have the same content (a resend).
+    pub(crate) fn store_c2c(
+        &mut self,
+        me: &str,
+        peer: &str,
+        sent: (u64, u64),
+        body: Vec<u8>,
+    ) -> Result<Stored, Refusal> {
+        let (client_msg_id, time_ms) = sent;
+        let key = c2c_key(me, peer);
+        let mine = self.store.conversation(me, &format!("C2C{peer}"))?;
+        // Both sides' rows carry the conversation's last seq; without a row
+        // of ours there is no message yet, but ask the messages to be sure.
+        let last_seq = match &mine {
+            Some(row) => row.last_seq,
+            None => self.store.last_seq(&key)?,
+        };
+        let mut message = StoredMessage {
+            seq: last_seq + 1,
+            conv_key: key,
+            sender: me.to_owned(),
+            client_msg_id,
+            time_ms,
+            body,
+            gseq: 0,
+        };
+        if let Some(existing) = self.store.insert_unless_sent(&mut message)? {
+            // A resend of a stored message: nothing stored twice.
+            same_message(&existing, &message.body)?;
+            return Ok(Stored::Again(existing));
+        }
+        Ok(Stored::New(message, mine))
     }
 
     fn report_c2c(&mut self, peer: &str, m: &StoredMessage) {
@@ -191,6 +205,26 @@ impl<S: Store> Engine<S> {
         preview: &str,
         skip: Option<u64>,
     ) -> Result<(), Refusal> {
+        let (my_read, their_read) = self.record_c2c(peer, mine, m, preview, false)?;
+        let me = m.sender.as_str();
+        self.deliver(peer, &format!("C2C{me}"), their_read, m, None);
+        if peer != me {
+            self.deliver(me, &format!("C2C{peer}"), my_read, m, skip);
+        }
+        Ok(())
+    }
+
+    /// Moves both users' rows of a one-to-one conversation to the stored
+    /// message `m` (the sender's, `mine` if it had one, also to read; the
+    /// receiver's too when `read_by_peer`); their read watermarks after.
+    pub(crate) fn record_c2c(
+        &mut self,
+        peer: &str,
+        mine: Option<ConversationRow>,
+        m: &StoredMessage,
+        preview: &str,
+        read_by_peer: bool,
+    ) -> Result<(u64, u64), Refusal> {
         let me = m.sender.as_str();
         let my_conv = format!("C2C{peer}");
         let peer_conv = format!("C2C{me}");
@@ -206,7 +240,7 @@ impl<S: Store> Engine<S> {
                 .store
                 .conversation(peer, &peer_conv)?
                 .unwrap_or_else(|| new_row(peer, peer_conv.clone(), &m.conv_key));
-            advance_row(&mut theirs, m, preview, false);
+            advance_row(&mut theirs, m, preview, read_by_peer);
             // Sending read the conversation for the sender (above): for the
             // receiver, the peer has read up to here.
             theirs.peer_read_seq = theirs.peer_read_seq.max(m.seq);
@@ -214,11 +248,7 @@ impl<S: Store> Engine<S> {
             self.store.put_conversation(theirs)?;
             read
         };
-        self.deliver(peer, &peer_conv, their_read, m, None);
-        if peer != me {
-            self.deliver(me, &my_conv, my_read, m, skip);
-        }
-        Ok(())
+        Ok((my_read, their_read))
     }
 
     /// Pushes `m` to every session of `user` except `skip`.
@@ -460,6 +490,14 @@ impl<S: Store> Engine<S> {
             bytes: frame,
         });
     }
+}
+
+/// A one-to-one message as [`Engine::store_c2c`] left it.
+pub(crate) enum Stored {
+    /// Stored now; with the sender's row as it was before.
+    New(StoredMessage, Option<ConversationRow>),
+    /// Stored before under that client message id, with the same content.
+    Again(StoredMessage),
 }
 
 /// Whether a send whose client message id found `existing` (the sender's

@@ -157,6 +157,7 @@ impl<S: Store> Engine<S> {
                 preview: notice.preview(),
                 online_only: false,
                 skip: None,
+                imported_at: None,
             },
         )?;
         member.read_seq = member.read_seq.max(posted.seq);

@@ -31,6 +31,9 @@ pub(crate) struct GroupPost<'a> {
     pub(crate) online_only: bool,
     /// The sender's connection, which gets the acknowledgement instead.
     pub(crate) skip: Option<ConnId>,
+    /// History imported by the REST API: sent at this time (unix
+    /// milliseconds), stored without a push.
+    pub(crate) imported_at: Option<u64>,
 }
 
 impl<S: Store> crate::engine::Engine<S> {
@@ -47,7 +50,7 @@ impl<S: Store> crate::engine::Engine<S> {
             seq: 0,
             sender: post.sender.to_owned(),
             client_msg_id: post.client_msg_id,
-            time_ms: self.now_ms,
+            time_ms: post.imported_at.unwrap_or(self.now_ms),
             body: post.body,
             gseq: 0,
         };
@@ -60,7 +63,9 @@ impl<S: Store> crate::engine::Engine<S> {
             group.preview = cut_at_char_boundary(post.preview, PREVIEW_BYTES).to_owned();
             self.store.put_group(group, true)?;
         }
-        self.fan_out(group, &m, post.reader, post.skip)?;
+        if post.imported_at.is_none() {
+            self.fan_out(group, &m, post.reader, post.skip)?;
+        }
         Ok(m)
     }
 
@@ -117,6 +122,7 @@ impl<S: Store> crate::engine::Engine<S> {
                 preview: elem.preview(),
                 online_only: false,
                 skip: None,
+                imported_at: None,
             },
         )?;
         if m.seq > 0 {

@@ -64,6 +64,7 @@ impl<S: Store> Engine<S> {
                 preview,
                 online_only: send.online_only,
                 skip: Some(reply.conn),
+                imported_at: None,
             },
         )?;
         self.report(|| Happened::GroupSent {

@@ -74,7 +74,7 @@ pub(super) async fn call(
                 nick: import.nick,
                 avatar: import.face_url,
             };
-            ask_unit(api, AdminAct::Import(vec![account])).await?;
+            ask_unit(api, AdminAct::ImportAccounts(vec![account])).await?;
             Ok(ok(Map::new()))
         }
         "multiaccount_import" => {
@@ -91,7 +91,7 @@ pub(super) async fn call(
                     avatar: String::new(),
                 })
                 .collect();
-            ask_unit(api, AdminAct::Import(accounts)).await?;
+            ask_unit(api, AdminAct::ImportAccounts(accounts)).await?;
             Ok(ok(fields([("FailAccounts", json!(failed))])))
         }
         "account_delete" => {

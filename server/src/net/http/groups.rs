@@ -123,6 +123,32 @@ struct SendGroupMsg {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct ImportedMsg {
+    #[serde(rename = "From_Account")]
+    from: String,
+    #[serde(rename = "SendTime")]
+    time_secs: u64,
+    #[serde(rename = "Random")]
+    random: u32,
+    #[serde(rename = "MsgBody")]
+    body: Vec<MsgElem>,
+    #[serde(rename = "CloudCustomData", default)]
+    _cloud_custom_data: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImportGroupMsg {
+    #[serde(rename = "GroupId")]
+    group_id: String,
+    #[serde(rename = "RecentContactFlag", default)]
+    _recent_contact: Option<u32>,
+    #[serde(rename = "MsgList")]
+    messages: Vec<ImportedMsg>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct AppGroups {
     #[serde(rename = "Limit", default)]
     limit: Option<u32>,
@@ -210,6 +236,7 @@ pub(super) async fn call(
         "send_group_msg" => send(call, parse(SERVICE, body)?).await,
         "get_joined_group_list" => joined(call, parse(SERVICE, body)?).await,
         "get_appid_group_list" => app_groups(call, parse(SERVICE, body)?).await,
+        "import_group_msg" => import(call, parse(SERVICE, body)?).await,
         "group_msg_get_simple" => history(call, parse(SERVICE, body)?).await,
         "modify_group_base_info" => group_admin::modify_base(call, parse(SERVICE, body)?).await,
         "get_group_info" => group_admin::group_info(call, parse(SERVICE, body)?).await,
@@ -363,6 +390,40 @@ async fn joined(call: &Call<'_>, list: JoinedList) -> Result<Response, RestError
         ("TotalCount", json!(total)),
         ("GroupIdList", json!(ids)),
     ])))
+}
+
+/// Messages one `import_group_msg` takes at most (Tencent's 20).
+const MAX_IMPORTED: usize = 20;
+
+async fn import(call: &Call<'_>, import: ImportGroupMsg) -> Result<Response, RestError> {
+    if import.messages.is_empty() || import.messages.len() > MAX_IMPORTED {
+        return Err(SERVICE.invalid(format!("1 to {MAX_IMPORTED} messages a call")));
+    }
+    let mut messages = Vec::with_capacity(import.messages.len());
+    for m in import.messages {
+        valid(&m.from)?;
+        let content = Content::from_body(m.body).map_err(|why| SERVICE.invalid(why))?;
+        let elem = crate::engine::encode::to_bytes(&content.elem());
+        messages.push((
+            m.from,
+            u64::from(m.random),
+            m.time_secs.saturating_mul(1000),
+            elem,
+        ));
+    }
+    let act = AdminAct::ImportGroup {
+        group_id: import.group_id,
+        messages,
+    };
+    let payload = ticket::ask(&call.api.shared, act)
+        .await
+        .map_err(|e| SERVICE.refused(e))?;
+    let stored: Vec<(u64, u64)> = decode_exact(&payload).map_err(|_| SERVICE.internal())?;
+    let results: Vec<Value> = stored
+        .iter()
+        .map(|(seq, time_ms)| json!({"MsgSeq": seq, "MsgTime": time_ms / 1000, "Result": 0}))
+        .collect();
+    Ok(ok(fields([("ImportMsgResult", json!(results))])))
 }
 
 async fn app_groups(call: &Call<'_>, q: AppGroups) -> Result<Response, RestError> {

@@ -56,6 +56,31 @@ struct Send<To> {
     _extension: Option<u32>,
 }
 
+/// `importmsg`: a message of the past. `SyncFromOldSystem` 1 counts it as
+/// unread for the receiver, 2 does not.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Import {
+    #[serde(rename = "SyncFromOldSystem")]
+    sync_from_old_system: u32,
+    #[serde(rename = "From_Account")]
+    from: String,
+    #[serde(rename = "To_Account")]
+    to: String,
+    #[serde(rename = "MsgSeq", default)]
+    _seq: Option<u64>,
+    #[serde(rename = "MsgRandom")]
+    random: u32,
+    #[serde(rename = "MsgTimeStamp")]
+    time_secs: u64,
+    #[serde(rename = "MsgBody")]
+    body: Vec<MsgElem>,
+    #[serde(rename = "CloudCustomData", default)]
+    _cloud_custom_data: Option<String>,
+    #[serde(rename = "SyncOtherMachine", default)]
+    _sync_other_machine: Option<u32>,
+}
+
 /// `admin_getroammsg`: Tencent's newer field names, and the older ones its
 /// Python client sends.
 #[derive(Deserialize)]
@@ -174,6 +199,31 @@ pub(super) async fn call(
             Ok(ok(fields([("QueryResult", json!(results))])))
         }
         "admin_getroammsg" => roam(call, parse(SERVICE, body)?).await,
+        "importmsg" => {
+            let import: Import = parse(SERVICE, body)?;
+            let unread = match import.sync_from_old_system {
+                1 => true,
+                2 => false,
+                other => {
+                    return Err(SERVICE.invalid(format!("SyncFromOldSystem is 1 or 2, not {other}")))
+                }
+            };
+            user(&import.from)?;
+            user(&import.to)?;
+            let content = content(import.body)?;
+            let act = AdminAct::ImportC2c {
+                from: import.from,
+                to: import.to,
+                random: u64::from(import.random),
+                time_ms: import.time_secs.saturating_mul(1000),
+                elem: crate::engine::encode::to_bytes(&content.elem()),
+                unread,
+            };
+            ticket::ask(&call.api.shared, act)
+                .await
+                .map_err(|e| SERVICE.refused(e))?;
+            Ok(ok(Map::new()))
+        }
         "admin_msgwithdraw" => {
             let w: Withdraw = parse(SERVICE, body)?;
             user(&w.from)?;
