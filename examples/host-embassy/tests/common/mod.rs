@@ -32,20 +32,23 @@ pub fn sig(user: &str) -> String {
 
 /// The real server on 127.0.0.1 with a SQLite file in `dir`.
 pub async fn start_server(dir: &std::path::Path) -> String {
+    start_server_with_rest(dir).await.0
+}
+
+/// [`start_server`] with the REST API on a port of its own: the clients'
+/// address and the API's.
+pub async fn start_server_with_rest(dir: &std::path::Path) -> (String, String) {
     let auth = AppAuth {
         app_id: APP_ID,
         key: KEY.into(),
     };
-    let server = Server::bind(ServerConfig::new(
-        "127.0.0.1:0".parse().unwrap(),
-        dir.join("e.db"),
-        auth,
-    ))
-    .await
-    .unwrap();
+    let mut config = ServerConfig::new("127.0.0.1:0".parse().unwrap(), dir.join("e.db"), auth);
+    config.http_listen = Some("127.0.0.1:0".parse().unwrap());
+    let server = Server::bind(config).await.unwrap();
     let addr = server.local_addr().unwrap().to_string();
+    let http = server.http_local_addr().unwrap().unwrap().to_string();
     tokio::spawn(server.run());
-    addr
+    (addr, http)
 }
 
 /// The handle a scenario drives.
