@@ -148,35 +148,23 @@ impl Drop for ServerProcess {
 
 /// An HTTP GET of `path` from `addr`: the status code and the body.
 pub fn http_get(addr: &str, path: &str) -> (u16, String) {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(addr).unwrap();
-    stream.set_read_timeout(Some(PATIENCE)).unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let status = response
-        .split(' ')
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .expect("an HTTP status line");
-    let body = response
-        .split_once("\r\n\r\n")
-        .map_or(String::new(), |(_, body)| body.to_owned());
-    (status, body)
+    http_request(addr, &format!("GET {path}"), b"")
 }
 
 /// An HTTP POST of `body` to `path` on `addr`: the status code and the body.
 pub fn http_post(addr: &str, path: &str, body: &[u8]) -> (u16, String) {
+    http_request(addr, &format!("POST {path}"), body)
+}
+
+/// `method_and_path` with `body` to `addr`, the connection closed after:
+/// the status code and the body.
+fn http_request(addr: &str, method_and_path: &str, body: &[u8]) -> (u16, String) {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(addr).unwrap();
     stream.set_read_timeout(Some(PATIENCE)).unwrap();
     write!(
         stream,
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "{method_and_path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     )
     .unwrap();

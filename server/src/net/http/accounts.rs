@@ -68,7 +68,7 @@ pub(super) async fn call(
     match command {
         "account_import" => {
             let import: Import = parse(SERVICE, body)?;
-            valid(&import.user_id)?;
+            SERVICE.account(&import.user_id)?;
             let account = AccountImport {
                 user: import.user_id,
                 nick: import.nick,
@@ -79,7 +79,7 @@ pub(super) async fn call(
         }
         "multiaccount_import" => {
             let import: MultiImport = parse(SERVICE, body)?;
-            bounded(import.accounts.len())?;
+            SERVICE.count(import.accounts.len(), MAX_ACCOUNTS)?;
             // Tencent imports the valid ids and lists the others as failed.
             let (good, failed): (Vec<String>, Vec<String>) =
                 import.accounts.into_iter().partition(|u| valid_user_id(u));
@@ -128,7 +128,7 @@ pub(super) async fn call(
         }
         "kick" => {
             let kick: UserItem = parse(SERVICE, body)?;
-            valid(&kick.user_id)?;
+            SERVICE.account(&kick.user_id)?;
             ask_unit(api, AdminAct::Kick(kick.user_id)).await?;
             Ok(ok(Map::new()))
         }
@@ -141,26 +141,9 @@ pub(super) fn fields<const N: usize>(pairs: [(&str, Value); N]) -> Map<String, V
     pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
 }
 
-fn valid(user: &str) -> Result<(), RestError> {
-    if valid_user_id(user) {
-        Ok(())
-    } else {
-        Err(SERVICE.invalid(format!("invalid UserID {user:?}")))
-    }
-}
-
-fn bounded(n: usize) -> Result<(), RestError> {
-    if (1..=MAX_ACCOUNTS).contains(&n) {
-        Ok(())
-    } else {
-        Err(SERVICE.invalid(format!("1 to {MAX_ACCOUNTS} accounts a call")))
-    }
-}
-
 fn user_ids(items: Vec<UserItem>) -> Result<Vec<String>, RestError> {
-    bounded(items.len())?;
     let users: Vec<String> = items.into_iter().map(|i| i.user_id).collect();
-    users.iter().try_for_each(|u| valid(u))?;
+    SERVICE.accounts(&users, MAX_ACCOUNTS)?;
     Ok(users)
 }
 

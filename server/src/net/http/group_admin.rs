@@ -15,7 +15,7 @@ use tinyim_core::wire::kind;
 use tinyim_core::wire::records::Records;
 
 use super::accounts::fields;
-use super::groups::{ask_as, owner_of, valid_all, SERVICE};
+use super::groups::{ask_as, owner_of, MAX_USERS, SERVICE};
 use super::reply::{ok, RestError};
 use super::Call;
 
@@ -362,7 +362,7 @@ pub(super) async fn muted(call: &Call<'_>, group_id: &str) -> Result<Response, R
 }
 
 pub(super) async fn forbid(call: &Call<'_>, f: Forbid) -> Result<Response, RestError> {
-    valid_all(&f.members)?;
+    SERVICE.accounts(&f.members, MAX_USERS)?;
     let owner = owner_of(call, &f.group_id).await?;
     for user in &f.members {
         let request = SetMemberMute {
@@ -378,7 +378,7 @@ pub(super) async fn forbid(call: &Call<'_>, f: Forbid) -> Result<Response, RestE
 /// `modify_group_member_info`: a member's role, name card and mute, each
 /// the owner's call.
 pub(super) async fn member(call: &Call<'_>, m: MemberInfo) -> Result<Response, RestError> {
-    valid_all(std::slice::from_ref(&m.member))?;
+    SERVICE.accounts(std::slice::from_ref(&m.member), MAX_USERS)?;
     let role = match m.role.as_deref() {
         None => None,
         Some("Admin") => Some(GroupRole::Admin),
@@ -423,7 +423,7 @@ pub(super) async fn member(call: &Call<'_>, m: MemberInfo) -> Result<Response, R
 }
 
 pub(super) async fn change_owner(call: &Call<'_>, n: NewOwner) -> Result<Response, RestError> {
-    valid_all(std::slice::from_ref(&n.new_owner))?;
+    SERVICE.accounts(std::slice::from_ref(&n.new_owner), MAX_USERS)?;
     let owner = owner_of(call, &n.group_id).await?;
     let request = ChangeOwner {
         group_id: &n.group_id,
@@ -435,7 +435,7 @@ pub(super) async fn change_owner(call: &Call<'_>, n: NewOwner) -> Result<Respons
 
 pub(super) async fn notice(call: &Call<'_>, n: Notice) -> Result<Response, RestError> {
     if !n.to.is_empty() {
-        valid_all(&n.to)?;
+        SERVICE.accounts(&n.to, MAX_USERS)?;
     }
     let owner = owner_of(call, &n.group_id).await?;
     let users = n.to.join(",");
@@ -471,7 +471,7 @@ pub(super) async fn recall(call: &Call<'_>, r: Recall) -> Result<Response, RestE
 }
 
 pub(super) async fn roles(call: &Call<'_>, r: Roles) -> Result<Response, RestError> {
-    valid_all(&r.users)?;
+    SERVICE.accounts(&r.users, MAX_USERS)?;
     let owner = owner_of(call, &r.group_id).await?;
     let users = r.users.join(",");
     let request = MemberChange {

@@ -7,7 +7,6 @@
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
-use tinyim_core::model::valid_user_id;
 use tinyim_core::wire::body::{self, SendOk};
 use tinyim_core::wire::group::{
     CreateGroup, GroupRecord, GroupRef, GroupType, ListPage, MemberChange, Priority, UserList,
@@ -22,6 +21,9 @@ use super::{group_admin, parse, ticket, unknown, Call};
 use crate::engine::AdminAct;
 
 pub(super) const SERVICE: Service = Service::Group;
+
+/// Users one call names at most (Tencent's 500).
+pub(super) const MAX_USERS: usize = 500;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -205,7 +207,7 @@ pub(super) async fn call(
         "add_group_member" => {
             let add: AddMembers = parse(SERVICE, body)?;
             let users: Vec<String> = add.members.into_iter().map(|m| m.account).collect();
-            valid_all(&users)?;
+            SERVICE.accounts(&users, MAX_USERS)?;
             let owner = owner_of(call, &add.group_id).await?;
             let list = users.join(",");
             let change = MemberChange {
@@ -222,7 +224,7 @@ pub(super) async fn call(
         }
         "delete_group_member" => {
             let delete: DeleteMembers = parse(SERVICE, body)?;
-            valid_all(&delete.members)?;
+            SERVICE.accounts(&delete.members, MAX_USERS)?;
             let owner = owner_of(call, &delete.group_id).await?;
             let list = delete.members.join(",");
             let change = MemberChange {
@@ -288,7 +290,7 @@ async fn create(call: &Call<'_>, create: Create) -> Result<Response, RestError> 
         .map(|m| m.account)
         .filter(|m| m != owner)
         .collect();
-    members.iter().try_for_each(|m| valid(m))?;
+    members.iter().try_for_each(|m| SERVICE.account(m))?;
     let members = members.join(",");
     let request = CreateGroup {
         group_type,
@@ -328,7 +330,7 @@ async fn send(call: &Call<'_>, send: SendGroupMsg) -> Result<Response, RestError
         .as_deref()
         .filter(|f| !f.is_empty())
         .unwrap_or(call.admin);
-    valid(from)?;
+    SERVICE.account(from)?;
     let conversation = format!("GROUP{}", send.group_id);
     let request = body::SendMessage {
         conversation: &conversation,
@@ -346,7 +348,7 @@ async fn send(call: &Call<'_>, send: SendGroupMsg) -> Result<Response, RestError
 }
 
 async fn joined(call: &Call<'_>, list: JoinedList) -> Result<Response, RestError> {
-    valid(&list.member)?;
+    SERVICE.account(&list.member)?;
     let wanted = match list.group_type.as_deref() {
         None | Some("") => None,
         Some(name) => Some(
@@ -401,7 +403,7 @@ async fn import(call: &Call<'_>, import: ImportGroupMsg) -> Result<Response, Res
     }
     let mut messages = Vec::with_capacity(import.messages.len());
     for m in import.messages {
-        valid(&m.from)?;
+        SERVICE.account(&m.from)?;
         let content = Content::from_body(m.body).map_err(|why| SERVICE.invalid(why))?;
         let elem = crate::engine::encode::to_bytes(&content.elem());
         messages.push((
@@ -494,21 +496,6 @@ async fn history(call: &Call<'_>, q: GroupHistory) -> Result<Response, RestError
         ("IsFinished", json!(u8::from(!more))),
         ("RspMsgList", json!(list)),
     ])))
-}
-
-fn valid(user: &str) -> Result<(), RestError> {
-    if valid_user_id(user) {
-        Ok(())
-    } else {
-        Err(SERVICE.invalid(format!("invalid account {user:?}")))
-    }
-}
-
-pub(super) fn valid_all(users: &[String]) -> Result<(), RestError> {
-    if users.is_empty() {
-        return Err(SERVICE.invalid("no member given"));
-    }
-    users.iter().try_for_each(|u| valid(u))
 }
 
 pub(super) async fn owner_of(call: &Call<'_>, group_id: &str) -> Result<String, RestError> {

@@ -3,7 +3,6 @@
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
-use tinyim_core::model::valid_user_id;
 use tinyim_core::wire::body::{self, DeviceClass};
 use tinyim_core::wire::kind;
 use tinyim_core::wire::records::decode_exact;
@@ -150,7 +149,7 @@ pub(super) async fn call(
             let send: Send<String> = parse(SERVICE, body)?;
             let content = content(send.body)?;
             let from = sender(call, send.from.as_deref())?;
-            user(&send.to)?;
+            SERVICE.account(&send.to)?;
             let online_only = send.life_time == Some(0);
             let sent = send_one(call, from, &send.to, send.random, online_only, &content).await?;
             Ok(ok(fields([
@@ -162,12 +161,12 @@ pub(super) async fn call(
             let send: Send<Vec<String>> = parse(SERVICE, body)?;
             let content = content(send.body)?;
             let from = sender(call, send.from.as_deref())?;
-            bounded(send.to.len())?;
+            SERVICE.count(send.to.len(), MAX_ACCOUNTS)?;
             let online_only = send.life_time == Some(0);
             let mut errors = Vec::new();
             let mut key = None;
             for to in &send.to {
-                let sent = match user(to) {
+                let sent = match SERVICE.account(to) {
                     Ok(()) => send_one(call, from, to, send.random, online_only, &content).await,
                     Err(e) => Err(e),
                 };
@@ -184,8 +183,7 @@ pub(super) async fn call(
         }
         "query_online_status" => {
             let query: OnlineQuery = parse(SERVICE, body)?;
-            bounded(query.to.len())?;
-            query.to.iter().try_for_each(|u| user(u))?;
+            SERVICE.accounts(&query.to, MAX_ACCOUNTS)?;
             let payload = ticket::ask(&call.api.shared, AdminAct::Online(query.to.clone()))
                 .await
                 .map_err(|e| SERVICE.refused(e))?;
@@ -208,8 +206,8 @@ pub(super) async fn call(
                     return Err(SERVICE.invalid(format!("SyncFromOldSystem is 1 or 2, not {other}")))
                 }
             };
-            user(&import.from)?;
-            user(&import.to)?;
+            SERVICE.account(&import.from)?;
+            SERVICE.account(&import.to)?;
             let content = content(import.body)?;
             let act = AdminAct::ImportC2c {
                 from: import.from,
@@ -226,8 +224,8 @@ pub(super) async fn call(
         }
         "admin_msgwithdraw" => {
             let w: Withdraw = parse(SERVICE, body)?;
-            user(&w.from)?;
-            user(&w.to)?;
+            SERVICE.account(&w.from)?;
+            SERVICE.account(&w.to)?;
             let conversation = format!("C2C{}", w.to);
             let request = body::MessageRef {
                 conversation: &conversation,
@@ -240,8 +238,8 @@ pub(super) async fn call(
         }
         "admin_set_msg_read" => {
             let r: SetRead = parse(SERVICE, body)?;
-            user(&r.reader)?;
-            user(&r.peer)?;
+            SERVICE.account(&r.reader)?;
+            SERVICE.account(&r.peer)?;
             let conversation = format!("C2C{}", r.peer);
             let request = body::SetRead {
                 conversation: &conversation,
@@ -254,8 +252,8 @@ pub(super) async fn call(
         }
         "get_c2c_unread_msg_num" => {
             let u: Unread = parse(SERVICE, body)?;
-            user(&u.user)?;
-            u.peers.iter().try_for_each(|p| user(p))?;
+            SERVICE.account(&u.user)?;
+            u.peers.iter().try_for_each(|p| SERVICE.account(p))?;
             let act = AdminAct::C2cUnread {
                 user: u.user,
                 peers: u.peers.clone(),
@@ -291,8 +289,8 @@ fn seq_of_key(key: &str) -> Result<u64, RestError> {
 }
 
 async fn roam(call: &Call<'_>, r: Roam) -> Result<Response, RestError> {
-    user(&r.operator)?;
-    user(&r.peer)?;
+    SERVICE.account(&r.operator)?;
+    SERVICE.account(&r.peer)?;
     if r.min_time > r.max_time {
         return Err(SERVICE.invalid("MinTime is after MaxTime"));
     }
@@ -386,23 +384,7 @@ fn content(body: Vec<MsgElem>) -> Result<Content, RestError> {
 /// The sender: `From_Account`, or the administrator making the call.
 fn sender<'a>(call: &'a Call<'_>, from: Option<&'a str>) -> Result<&'a str, RestError> {
     let from = from.filter(|f| !f.is_empty()).unwrap_or(call.admin);
-    user(from).map(|()| from)
-}
-
-fn user(id: &str) -> Result<(), RestError> {
-    if valid_user_id(id) {
-        Ok(())
-    } else {
-        Err(SERVICE.invalid(format!("invalid account {id:?}")))
-    }
-}
-
-fn bounded(n: usize) -> Result<(), RestError> {
-    if (1..=MAX_ACCOUNTS).contains(&n) {
-        Ok(())
-    } else {
-        Err(SERVICE.invalid(format!("1 to {MAX_ACCOUNTS} accounts a call")))
-    }
+    SERVICE.account(from).map(|()| from)
 }
 
 /// A message's place once stored.

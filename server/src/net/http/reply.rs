@@ -66,6 +66,31 @@ impl Service {
         RestError::new(code, info)
     }
 
+    /// Nothing, if `user` is a user id tinyim takes.
+    pub(crate) fn account(self, user: &str) -> Result<(), RestError> {
+        if tinyim_core::model::valid_user_id(user) {
+            Ok(())
+        } else {
+            Err(self.invalid(format!("invalid account {user:?}")))
+        }
+    }
+
+    /// Nothing, if there are 1 to `max` of `users` and each is a user id
+    /// tinyim takes.
+    pub(crate) fn accounts(self, users: &[String], max: usize) -> Result<(), RestError> {
+        self.count(users.len(), max)?;
+        users.iter().try_for_each(|u| self.account(u))
+    }
+
+    /// Nothing, if a list of `n` entries has 1 to `max`.
+    pub(crate) fn count(self, n: usize, max: usize) -> Result<(), RestError> {
+        if (1..=max).contains(&n) {
+            Ok(())
+        } else {
+            Err(self.invalid(format!("1 to {max} entries a call, not {n}")))
+        }
+    }
+
     /// The server failed (its store, most likely).
     pub(crate) fn internal(self) -> RestError {
         let code = match self {

@@ -4,7 +4,6 @@
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use tinyim_core::model::valid_user_id;
 use tinyim_core::wire::group::UserList;
 use tinyim_core::wire::kind;
 use tinyim_core::wire::records::Records;
@@ -77,6 +76,9 @@ struct BlockCheck {
     check_type: String,
 }
 
+/// Users one call names at most (a blocklist's 1 000).
+const MAX_USERS: usize = 1000;
+
 /// The profile tags tinyim keeps, in Tencent's names.
 const TAGS: [&str; 10] = [
     "Tag_Profile_IM_Nick",
@@ -100,7 +102,7 @@ pub(super) async fn profile_call(
     match command {
         "portrait_get" => {
             let get: PortraitGet = parse(SERVICE, body)?;
-            valid_all(SERVICE, &get.to)?;
+            SERVICE.accounts(&get.to, MAX_USERS)?;
             if let Some(tag) = get.tags.iter().find(|t| !TAGS.contains(&t.as_str())) {
                 return Err(SERVICE.invalid(format!("tinyim keeps no {tag}")));
             }
@@ -122,7 +124,7 @@ pub(super) async fn profile_call(
         }
         "portrait_set" => {
             let set: PortraitSet = parse(SERVICE, body)?;
-            valid_all(SERVICE, std::slice::from_ref(&set.from))?;
+            SERVICE.accounts(std::slice::from_ref(&set.from), MAX_USERS)?;
             let update = profile_update(&set.items).map_err(|e| SERVICE.invalid(e))?;
             ticket::request_as(
                 &call.api.shared,
@@ -147,8 +149,8 @@ pub(super) async fn call(
     match command {
         "black_list_add" | "black_list_delete" => {
             let change: BlockChange = parse(SERVICE, body)?;
-            valid_all(SERVICE, std::slice::from_ref(&change.from))?;
-            valid_all(SERVICE, &change.to)?;
+            SERVICE.accounts(std::slice::from_ref(&change.from), MAX_USERS)?;
+            SERVICE.accounts(&change.to, MAX_USERS)?;
             let users = change.to.join(",");
             let request = BlocklistChange {
                 users: UserList(&users),
@@ -170,7 +172,7 @@ pub(super) async fn call(
         }
         "black_list_get" => {
             let get: BlockGet = parse(SERVICE, body)?;
-            valid_all(SERVICE, std::slice::from_ref(&get.from))?;
+            SERVICE.accounts(std::slice::from_ref(&get.from), MAX_USERS)?;
             let count = u16::try_from(get.max.clamp(1, 100)).unwrap_or(100);
             let (blocked, next) = blocklist_page(call, &get.from, get.start, count).await?;
             let items: Vec<Value> = blocked
@@ -185,8 +187,8 @@ pub(super) async fn call(
         }
         "black_list_check" => {
             let check: BlockCheck = parse(SERVICE, body)?;
-            valid_all(SERVICE, std::slice::from_ref(&check.from))?;
-            valid_all(SERVICE, &check.to)?;
+            SERVICE.accounts(std::slice::from_ref(&check.from), MAX_USERS)?;
+            SERVICE.accounts(&check.to, MAX_USERS)?;
             let both = check.check_type == "BlackCheckResult_Type_Both";
             let mine = whole_blocklist(call, &check.from).await?;
             let mut items = Vec::with_capacity(check.to.len());
@@ -204,16 +206,6 @@ pub(super) async fn call(
             Ok(ok(fields([("BlackListCheckItem", json!(items))])))
         }
         _ => Err(unknown()),
-    }
-}
-
-fn valid_all(service: Service, users: &[String]) -> Result<(), RestError> {
-    if users.is_empty() {
-        return Err(service.invalid("no account given"));
-    }
-    match users.iter().find(|u| !valid_user_id(u)) {
-        Some(bad) => Err(service.invalid(format!("invalid account {bad:?}"))),
-        None => Ok(()),
     }
 }
 
