@@ -35,6 +35,15 @@ use crate::rate::TokenBucket;
 use crate::usersig;
 use reply::{fail, rest_code, RestError, Service};
 
+/// The services served, by Tencent's names.
+const SERVICES: [&str; 5] = [
+    "im_open_login_svc",
+    "openim",
+    "profile",
+    "sns",
+    "group_open_http_svc",
+];
+
 /// The largest body a call may have: a batch of 500 accounts or a message
 /// of 12 KB with its envelope fit many times over.
 const MAX_BODY: usize = 256 * 1024;
@@ -167,28 +176,16 @@ async fn route(
     body: &[u8],
 ) -> Result<Response, RestError> {
     // Counted under the API's own names only: the path is the caller's.
+    let Some(&service) = SERVICES.iter().find(|&&known| known == service) else {
+        return Err(unknown());
+    };
+    crate::stats::rest_call(service);
     match service {
-        "im_open_login_svc" => {
-            crate::stats::rest_call("im_open_login_svc");
-            accounts::call(call, command, body).await
-        }
-        "openim" => {
-            crate::stats::rest_call("openim");
-            openim::call(call, command, body).await
-        }
-        "profile" => {
-            crate::stats::rest_call("profile");
-            sns::profile_call(call, command, body).await
-        }
-        "sns" => {
-            crate::stats::rest_call("sns");
-            sns::call(call, command, body).await
-        }
-        "group_open_http_svc" => {
-            crate::stats::rest_call("group_open_http_svc");
-            groups::call(call, command, body).await
-        }
-        _ => Err(unknown()),
+        "im_open_login_svc" => accounts::call(call, command, body).await,
+        "openim" => openim::call(call, command, body).await,
+        "profile" => sns::profile_call(call, command, body).await,
+        "sns" => sns::call(call, command, body).await,
+        _ => groups::call(call, command, body).await,
     }
 }
 
