@@ -725,3 +725,46 @@ async fn history_imported_from_an_old_system_keeps_its_times_and_its_place() {
     let stranger = backend.call(&[r#"raw("group_open_http_svc/import_group_msg", {"GroupId": "nowhere", "MsgList": [{"From_Account": "a", "SendTime": 1, "Random": 1, "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "x"}}]}]})"#]);
     assert_eq!(stranger[0]["ErrorCode"], 10010);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn half_a_request_is_closed_or_refused_not_held() {
+    use std::io::{Read, Write};
+    let (server, _dir) = rest_server(&["--handshake-timeout-ms", "500"]);
+    let http = server.http_addr.clone().unwrap();
+    let started = std::time::Instant::now();
+
+    // Half the headers, then silence: the server closes the connection.
+    let mut silent = std::net::TcpStream::connect(&http).unwrap();
+    silent.set_read_timeout(Some(PATIENCE)).unwrap();
+    silent
+        .write_all(b"POST /v4/openim/sendmsg HTTP/1.1\r\nHost: a\r\n")
+        .unwrap();
+    let mut rest = Vec::new();
+    silent
+        .read_to_end(&mut rest)
+        .expect("closed, not timed out");
+
+    // All the headers and part of the body: refused with Tencent's code.
+    let path = query(
+        "/v4/openim/sendmsg",
+        APP_ID,
+        "administrator",
+        &sig("administrator"),
+    );
+    let mut slow = std::net::TcpStream::connect(&http).unwrap();
+    slow.set_read_timeout(Some(PATIENCE)).unwrap();
+    write!(
+        slow,
+        "POST {path} HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n{{\"To_"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    let _ = slow.read_to_string(&mut answer);
+    assert!(answer.contains(r#""ErrorCode":60008"#), "{answer}");
+    assert!(started.elapsed() < PATIENCE);
+
+    // And the API still answers.
+    let (status, body) = http_post(&http, &path, b"{}");
+    assert_eq!(status, 200);
+    assert!(body.contains("ActionStatus"));
+}

@@ -56,9 +56,8 @@ pub(crate) fn routes(shared: Arc<Shared>) -> Router {
 
 /// Serves the operations routes on `listener` for ever.
 pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
-    if let Err(e) = axum::serve(listener, routes(shared)).await {
-        tracing::error!("the metrics listener failed: {e}");
-    }
+    let headers_within = shared.config.handshake_timeout;
+    super::http::serve::serve(listener, routes(shared), headers_within).await;
 }
 
 async fn metrics(State(ops): State<Ops>) -> (StatusCode, String) {

@@ -15,6 +15,7 @@ mod history;
 pub(super) mod msg_body;
 mod openim;
 mod reply;
+pub(super) mod serve;
 mod sns;
 mod ticket;
 mod tls_listener;
@@ -85,18 +86,13 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
         .fallback(|| async { fail(&RestError::new(rest_code::UNKNOWN_API, "no such API")) })
         .with_state(api);
     let app = super::ops::routes(shared.clone()).merge(rest);
+    let headers_within = shared.config.handshake_timeout;
     match shared.config.tls.clone() {
         Some(tls) => {
             let listener = tls_listener::TlsListener::new(listener, tls, &shared);
-            if let Err(e) = axum::serve(listener, app).await {
-                tracing::error!("the HTTPS listener failed: {e}");
-            }
+            serve::serve(listener, app, headers_within).await;
         }
-        None => {
-            if let Err(e) = axum::serve(listener, app).await {
-                tracing::error!("the HTTP listener failed: {e}");
-            }
-        }
+        None => serve::serve(listener, app, headers_within).await,
     }
 }
 
@@ -109,9 +105,19 @@ async fn call(
 ) -> Response {
     let result = async {
         let admin = admit(&api, &query)?;
-        let body = axum::body::to_bytes(body, MAX_BODY)
+        // As long as its headers may take; a body that is too large or too
+        // slow has Tencent's one code for both.
+        let within = api.shared.config.handshake_timeout;
+        let body = tokio::time::timeout(within, axum::body::to_bytes(body, MAX_BODY))
             .await
-            .map_err(|_| RestError::new(rest_code::BODY_TOO_LARGE, "the body is too large"))?;
+            .ok()
+            .and_then(Result::ok)
+            .ok_or_else(|| {
+                RestError::new(
+                    rest_code::BODY_TOO_LARGE,
+                    "the body is too large or too slow",
+                )
+            })?;
         let call = Call { api: &api, admin };
         route(&call, &service, &command, &body).await
     }

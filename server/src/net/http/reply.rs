@@ -22,7 +22,7 @@ pub(crate) mod rest_code {
     pub const UNKNOWN_API: u32 = 60009;
     /// The `identifier` is not an administrator.
     pub const ADMIN_REQUIRED: u32 = 60010;
-    /// The body is larger than the API takes.
+    /// The body is larger than the API takes, or took too long to come.
     pub const BODY_TOO_LARGE: u32 = 60008;
 }
 
