@@ -768,3 +768,28 @@ async fn half_a_request_is_closed_or_refused_not_held() {
     assert_eq!(status, 200);
     assert!(body.contains("ActionStatus"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sync_other_machine_2_leaves_the_senders_own_devices_out() {
+    let (server, _dir) = rest_server(&[]);
+    let backend = Backend::of(&server);
+    let (_alice, mut alice_events) = client(&server.addr, "alice").await;
+    let (_bob, mut bob_events) = client(&server.addr, "bob").await;
+    let quiet = r#"raw("openim/sendmsg", {"SyncOtherMachine": 2, "From_Account": "alice", "To_Account": "bob", "MsgRandom": 1, "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "quiet"}}]})"#;
+    let echoed = r#"raw("openim/sendmsg", {"SyncOtherMachine": 1, "From_Account": "alice", "To_Account": "carol", "MsgRandom": 2, "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "echoed"}}]})"#;
+    backend.ok(quiet);
+    text_from(&mut bob_events, "quiet").await;
+    backend.ok(echoed);
+    // Pushes to one connection keep their order: had "quiet" been pushed to
+    // alice, it would have come first.
+    let first = wait_for(&mut alice_events, |e| {
+        matches!(e, TimEvent::MessageReceived(_))
+    })
+    .await;
+    let TimEvent::MessageReceived(first) = first else {
+        unreachable!()
+    };
+    assert_eq!(first.payload.text(), Some("echoed"));
+    let odd = backend.call(&[r#"raw("openim/sendmsg", {"SyncOtherMachine": 3, "To_Account": "bob", "MsgRandom": 3, "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "?"}}]})"#]);
+    assert_eq!(odd[0]["ErrorCode"], 90001);
+}

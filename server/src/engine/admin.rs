@@ -33,6 +33,9 @@ pub enum AdminAct {
         kind: u8,
         /// The request id, then the payload.
         body: Vec<u8>,
+        /// A message sent leaves the user's own sessions out of its pushes
+        /// (Tencent's `SyncOtherMachine` 2).
+        quiet_to_user: bool,
     },
     /// Accounts to make, with a nickname and avatar each (empty: not set).
     ImportAccounts(Vec<AccountImport>),
@@ -95,6 +98,13 @@ pub enum AdminAct {
     },
 }
 
+/// The REST API's request being made, and whom it acts as.
+pub(crate) struct Acting {
+    conn: ConnId,
+    user: String,
+    quiet_to_user: bool,
+}
+
 /// An account to import.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountImport {
@@ -118,21 +128,36 @@ impl<S: Store> Engine<S> {
     pub(crate) fn acting_for(&self, conn: ConnId) -> Option<String> {
         self.acting
             .as_ref()
-            .filter(|(acting, _)| *acting == conn)
-            .map(|(_, user)| user.clone())
+            .filter(|acting| acting.conn == conn)
+            .map(|acting| acting.user.clone())
+    }
+
+    /// Whether the request being made leaves its user's own sessions out
+    /// of its pushes.
+    pub(crate) fn quiet_to_user(&self) -> bool {
+        self.acting.as_ref().is_some_and(|a| a.quiet_to_user)
     }
 
     pub(super) fn handle_admin(&mut self, conn: ConnId, act: AdminAct) {
         let reply = Reply { conn, request: 0 };
         let result = match act {
-            AdminAct::As { user, kind, body } => {
+            AdminAct::As {
+                user,
+                kind,
+                body,
+                quiet_to_user,
+            } => {
                 if matches!(kind, kind::LOGIN | kind::LOGOUT) {
                     Err(Refusal::Code(code::UNSUPPORTED, "not a REST call"))
                 } else {
                     // Open for its frame limit (answers up to the largest
                     // frame), never logged in: no push finds it.
                     self.sessions.open(conn, MAX_FRAME, DeviceClass::Web);
-                    self.acting = Some((conn, user));
+                    self.acting = Some(Acting {
+                        conn,
+                        user,
+                        quiet_to_user,
+                    });
                     self.handle_frame(conn, kind, &body);
                     self.acting = None;
                     self.sessions.close(conn);

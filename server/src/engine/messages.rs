@@ -208,7 +208,7 @@ impl<S: Store> Engine<S> {
         let (my_read, their_read) = self.record_c2c(peer, mine, m, preview, false)?;
         let me = m.sender.as_str();
         self.deliver(peer, &format!("C2C{me}"), their_read, m, None);
-        if peer != me {
+        if peer != me && !self.quiet_to_user() {
             self.deliver(me, &format!("C2C{peer}"), my_read, m, skip);
         }
         Ok(())

@@ -177,7 +177,7 @@ pub struct Engine<S: Store> {
     /// The batch applied and not yet committed.
     batch: Option<OpenBatch>,
     /// The REST API's request being handled, and the user it acts as.
-    acting: Option<(ConnId, String)>,
+    acting: Option<admin::Acting>,
     /// Whether to report what happened for the backend's callbacks.
     reporting: bool,
     /// Which sends go to the backend's before-send callback first.

@@ -27,8 +27,10 @@ const BAD_MSG_BODY: u32 = 90002;
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Send<To> {
+    /// 1 (the default): the sender's own devices get the message too; 2:
+    /// they do not.
     #[serde(rename = "SyncOtherMachine", default)]
-    _sync_other_machine: Option<u32>,
+    sync_other_machine: Option<u32>,
     #[serde(rename = "From_Account", default)]
     from: Option<String>,
     #[serde(rename = "To_Account")]
@@ -150,8 +152,8 @@ pub(super) async fn call(
             let content = content(send.body)?;
             let from = sender(call, send.from.as_deref())?;
             SERVICE.account(&send.to)?;
-            let online_only = send.life_time == Some(0);
-            let sent = send_one(call, from, &send.to, send.random, online_only, &content).await?;
+            let how = how(send.sync_other_machine, send.life_time)?;
+            let sent = send_one(call, from, &send.to, send.random, how, &content).await?;
             Ok(ok(fields([
                 ("MsgTime", json!(sent.time_ms / 1000)),
                 ("MsgKey", json!(msg_key(&sent, send.random))),
@@ -162,12 +164,12 @@ pub(super) async fn call(
             let content = content(send.body)?;
             let from = sender(call, send.from.as_deref())?;
             SERVICE.count(send.to.len(), MAX_ACCOUNTS)?;
-            let online_only = send.life_time == Some(0);
+            let how = how(send.sync_other_machine, send.life_time)?;
             let mut errors = Vec::new();
             let mut key = None;
             for to in &send.to {
                 let sent = match SERVICE.account(to) {
-                    Ok(()) => send_one(call, from, to, send.random, online_only, &content).await,
+                    Ok(()) => send_one(call, from, to, send.random, how, &content).await,
                     Err(e) => Err(e),
                 };
                 match sent {
@@ -387,6 +389,28 @@ fn sender<'a>(call: &'a Call<'_>, from: Option<&'a str>) -> Result<&'a str, Rest
     SERVICE.account(from).map(|()| from)
 }
 
+/// How a message goes: online only (`MsgLifeTime` 0), and whether the
+/// sender's own devices are left out (`SyncOtherMachine` 2).
+#[derive(Clone, Copy)]
+struct How {
+    online_only: bool,
+    quiet_to_sender: bool,
+}
+
+fn how(sync_other_machine: Option<u32>, life_time: Option<u32>) -> Result<How, RestError> {
+    let quiet_to_sender = match sync_other_machine {
+        None | Some(1) => false,
+        Some(2) => true,
+        Some(other) => {
+            return Err(SERVICE.invalid(format!("SyncOtherMachine is 1 or 2, not {other}")))
+        }
+    };
+    Ok(How {
+        online_only: life_time == Some(0),
+        quiet_to_sender,
+    })
+}
+
 /// A message's place once stored.
 struct Sent {
     seq: u64,
@@ -401,18 +425,18 @@ async fn send_one(
     from: &str,
     to: &str,
     random: u32,
-    online_only: bool,
+    how: How,
     content: &Content,
 ) -> Result<Sent, RestError> {
     let conversation = format!("C2C{to}");
     let send = body::SendMessage {
         conversation: &conversation,
         client_msg_id: u64::from(random),
-        online_only,
+        online_only: how.online_only,
         priority: Default::default(),
         elem: content.elem(),
     };
-    let payload = ticket::request_as(&call.api.shared, from, kind::SEND_MESSAGE, &send)
+    let payload = ticket::send_as(&call.api.shared, from, &send, how.quiet_to_sender)
         .await
         .map_err(|e| SERVICE.refused(e))?;
     let ok: body::SendOk<'_> = decode_exact(&payload).map_err(|_| SERVICE.internal())?;

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
+use tinyim_core::wire::body::SendMessage;
 use tinyim_core::wire::{code, kind, HEADER_LEN};
 
 use super::super::outbound::Outbound;
@@ -89,6 +90,24 @@ pub(crate) async fn request_as<T: Serialize>(
         user: user.to_owned(),
         kind,
         body: encode::to_bytes(&(0u32, payload)),
+        quiet_to_user: false,
+    };
+    ask(shared, act).await
+}
+
+/// Asks the engine to send `message` as `user`, its push left out of
+/// `user`'s own sessions when `quiet_to_user`.
+pub(crate) async fn send_as(
+    shared: &Arc<Shared>,
+    user: &str,
+    message: &SendMessage<'_>,
+    quiet_to_user: bool,
+) -> Result<Vec<u8>, (u32, String)> {
+    let act = AdminAct::As {
+        user: user.to_owned(),
+        kind: kind::SEND_MESSAGE,
+        body: encode::to_bytes(&(0u32, message)),
+        quiet_to_user,
     };
     ask(shared, act).await
 }
