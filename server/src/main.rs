@@ -163,10 +163,13 @@ struct ServeArgs {
     /// that); past it calls are refused with 60007.
     #[arg(long, env = "TINYIM_ADMIN_RATE", default_value_t = 200)]
     admin_rate: u32,
-    /// Call the application backend back here (Tencent's callbacks, an
-    /// http:// URL).
+    /// Call the application backend back here (Tencent's callbacks; an
+    /// http:// or https:// URL).
     #[arg(long, env = "TINYIM_CALLBACK_URL")]
     callback_url: Option<String>,
+    /// Over HTTPS, trust this CA (PEM) beside the system's.
+    #[arg(long, env = "TINYIM_CALLBACK_CA")]
+    callback_ca: Option<PathBuf>,
     /// A callback command to make (repeat for several; all when none):
     /// C2C.CallbackBeforeSendMsg, C2C.CallbackAfterSendMsg,
     /// Group.CallbackBeforeSendMsg, Group.CallbackAfterSendMsg,
@@ -385,6 +388,7 @@ fn serve(args: ServeArgs) -> ExitCode {
     config.admins.clone_from(&args.admins);
     config.admin_requests_per_second = args.admin_rate.max(1);
     config.callbacks = args.callback_url.as_deref().map(|url| CallbackConfig {
+        ca: args.callback_ca.clone(),
         commands: args.callback_commands.clone(),
         timeout: Duration::from_millis(args.callback_timeout_ms.max(1)),
         queue: args.callback_queue.max(1),

@@ -82,6 +82,42 @@ async fn backend(after_delay: Duration) -> (String, mpsc::UnboundedReceiver<Call
     (url, received)
 }
 
+/// [`backend`] over HTTPS with a development certificate for 127.0.0.1,
+/// written (with its CA, `ca.pem`) into `dir`.
+async fn https_backend(dir: &std::path::Path) -> (String, mpsc::UnboundedReceiver<Called>) {
+    use hyper_util::rt::TokioIo;
+    use hyper_util::service::TowerToHyperService;
+    let certs = tinyim_server::net::tls::DevCertificates::generate(&["127.0.0.1".into()]).unwrap();
+    certs.write_to(dir).unwrap();
+    let tls = tinyim_server::net::tls::server_config(&dir.join("cert.pem"), &dir.join("key.pem"))
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(tls);
+    let (calls, received) = mpsc::unbounded_channel();
+    let app = Router::new()
+        .route("/im", post(answer))
+        .with_state(Backend {
+            calls,
+            after_delay: Duration::ZERO,
+        });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("https://{}/im", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        loop {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let (acceptor, app) = (acceptor.clone(), app.clone());
+            tokio::spawn(async move {
+                if let Ok(tls) = acceptor.accept(tcp).await {
+                    let service = TowerToHyperService::new(app);
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(tls), service)
+                        .await;
+                }
+            });
+        }
+    });
+    (url, received)
+}
+
 fn server_calling(url: &str, extra: &[&str]) -> (ServerProcess, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let mut flags = vec!["--rate", "5000", "--callback-url", url];
@@ -356,4 +392,36 @@ fn a_callback_url_that_is_not_http_is_refused_at_start() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("C2C.CallbackAfterEverything"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn callbacks_go_over_https_to_a_backend_trusted_by_its_ca() {
+    let certs = tempfile::tempdir().unwrap();
+    let (url, mut received) = https_backend(certs.path()).await;
+    let ca = certs.path().join("ca.pem");
+    let flags = [
+        "--callback-ca",
+        ca.to_str().unwrap(),
+        "--callback-timeout-ms",
+        "5000",
+    ];
+    let (server, _dir) = server_calling(&url, &flags);
+    let (alice, _) = client(&server.addr, "alice").await;
+    let (_bob, mut bob_events) = client(&server.addr, "bob").await;
+    let refused = alice.send_text("bob", "forbidden").await.unwrap_err();
+    assert_eq!(refused.code(), 20006, "the backend answered over HTTPS");
+    alice.send_text("bob", "over tls").await.unwrap();
+    assert_eq!(next_text(&mut bob_events).await, "over tls");
+    next_of(&mut received, "C2C.CallbackAfterSendMsg").await;
+
+    // Without its CA the backend is not trusted: a failed callback, which
+    // lets the message through.
+    let (server, _dir) = server_calling(&url, &["--callback-timeout-ms", "5000"]);
+    let (alice, _) = client(&server.addr, "alice").await;
+    let (_bob, mut bob_events) = client(&server.addr, "bob").await;
+    alice
+        .send_text("bob", "forbidden")
+        .await
+        .expect("not vetted by an untrusted backend");
+    assert_eq!(next_text(&mut bob_events).await, "forbidden");
 }

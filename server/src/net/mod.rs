@@ -215,7 +215,9 @@ impl Server {
         let callbacks = config
             .callbacks
             .as_ref()
-            .map(|c| callbacks::Callbacks::start(c, config.auth.app_id));
+            .map(|c| callbacks::Callbacks::start(c, config.auth.app_id))
+            .transpose()
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         let shared = Arc::new(Shared {
             callbacks: callbacks.as_ref().map(|(c, _)| c.clone()),
             engine: tx,

@@ -19,11 +19,15 @@ use std::time::Duration;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper::{Method, Request, Uri};
+use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use serde_json::Value;
 use tokio::sync::mpsc;
+use tokio_rustls::rustls;
+use tokio_rustls::rustls::pki_types::pem::PemObject;
+use tokio_rustls::rustls::pki_types::CertificateDer;
 
 use crate::engine::Happened;
 
@@ -42,8 +46,10 @@ pub const COMMANDS: [&str; 8] = [
 /// Where and what to call back.
 #[derive(Debug, Clone)]
 pub struct CallbackConfig {
-    /// The backend's URL (`http://`).
+    /// The backend's URL (`http://` or `https://`).
     pub url: String,
+    /// Over HTTPS, a CA certificate (PEM) to trust beside the system's.
+    pub ca: Option<std::path::PathBuf>,
     /// The commands to call back ([`COMMANDS`]); all of them when empty.
     pub commands: Vec<String>,
     /// How long a callback may take; a before-callback that takes longer
@@ -58,6 +64,7 @@ impl CallbackConfig {
     pub fn new(url: &str) -> Self {
         CallbackConfig {
             url: url.to_owned(),
+            ca: None,
             commands: Vec::new(),
             timeout: Duration::from_secs(2),
             queue: 4096,
@@ -65,9 +72,16 @@ impl CallbackConfig {
     }
 }
 
+/// What [`Callbacks::start`] gives: the link, and the before-send
+/// workers' queues.
+pub(crate) type Started = (
+    std::sync::Arc<Callbacks>,
+    Vec<mpsc::Receiver<before_send::Vet>>,
+);
+
 /// A running link to the backend.
 pub(crate) struct Callbacks {
-    client: Client<HttpConnector, Full<Bytes>>,
+    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
     url: String,
     app_id: u64,
     commands: HashSet<&'static str>,
@@ -83,8 +97,11 @@ pub(crate) fn check(config: &CallbackConfig) -> Result<(), String> {
         .url
         .parse()
         .map_err(|e| format!("--callback-url {:?}: {e}", config.url))?;
-    if uri.scheme_str() != Some("http") || uri.host().is_none() {
-        return Err(format!("--callback-url {:?}: an http:// URL", config.url));
+    if !matches!(uri.scheme_str(), Some("http" | "https")) || uri.host().is_none() {
+        return Err(format!(
+            "--callback-url {:?}: an http:// or https:// URL",
+            config.url
+        ));
     }
     if let Some(unknown) = config
         .commands
@@ -102,22 +119,22 @@ pub(crate) fn check(config: &CallbackConfig) -> Result<(), String> {
 impl Callbacks {
     /// Starts the after-callbacks' task; `config` was [`check`]ed. The
     /// before-send workers start on the receivers returned, once the
-    /// server's shared state exists ([`before_send::start`]).
-    pub(crate) fn start(
-        config: &CallbackConfig,
-        app_id: u64,
-    ) -> (
-        std::sync::Arc<Callbacks>,
-        Vec<mpsc::Receiver<before_send::Vet>>,
-    ) {
+    /// server's shared state exists ([`before_send::start`]). Fails if the
+    /// TLS settings do not load (`--callback-ca`).
+    pub(crate) fn start(config: &CallbackConfig, app_id: u64) -> Result<Started, String> {
         let (after, queue) = mpsc::channel(config.queue.max(1));
         let (vets, receivers) = before_send::queues();
         let commands = COMMANDS
             .into_iter()
             .filter(|c| config.commands.is_empty() || config.commands.iter().any(|w| w == c))
             .collect();
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls(config)?)
+            .https_or_http()
+            .enable_http1()
+            .build();
         let callbacks = std::sync::Arc::new(Callbacks {
-            client: Client::builder(TokioExecutor::new()).build_http(),
+            client: Client::builder(TokioExecutor::new()).build(https),
             url: config.url.clone(),
             app_id,
             commands,
@@ -126,7 +143,7 @@ impl Callbacks {
             vets,
         });
         tokio::spawn(send_after(callbacks.clone(), queue));
-        (callbacks, receivers)
+        Ok((callbacks, receivers))
     }
 
     /// What the engine reports and hands over for these callbacks.
@@ -191,6 +208,32 @@ impl Callbacks {
         }
         answer
     }
+}
+
+/// The TLS settings for an https:// backend: the system's CAs and the one
+/// in `config.ca`, if any.
+fn tls(config: &CallbackConfig) -> Result<rustls::ClientConfig, String> {
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls_native_certs::load_native_certs().certs {
+        // A system certificate rustls cannot read is one fewer to trust.
+        let _ = roots.add(cert);
+    }
+    if let Some(path) = &config.ca {
+        let certs = CertificateDer::pem_file_iter(path)
+            .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| format!("--callback-ca {}: {e}", path.display()))?;
+        for cert in certs {
+            roots
+                .add(cert)
+                .map_err(|e| format!("--callback-ca {}: {e}", path.display()))?;
+        }
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(roots)
+        .with_no_client_auth())
 }
 
 /// The after-callbacks' task: one at a time, in the order they happened.
