@@ -458,6 +458,13 @@ async fn the_api_runs_a_group_as_its_owner_would() {
     backend.ok(
         r#"c.create_group(GroupObj("alice", "Public", "ops", mem_list=[GroupMemObj("bob"), GroupMemObj("carol")], group_id="ops"))"#,
     );
+    backend.ok(r#"c.create_group(GroupObj("alice", "AVChatRoom", "live", group_id="live"))"#);
+    bob.join_group("live", "").await.unwrap();
+    let online = backend.ok(r#"c.get_online_member_num("live")"#);
+    assert_eq!(
+        online["OnlineMemberNum"], 1,
+        "bob is online, alice (the owner) is not"
+    );
 
     backend.ok(r#"c.update_group_baseinfo("ops", group_name="renamed", notification="read me", shutUpFlag="Off")"#);
     let info = backend.ok(r#"c.get_group_detail(["ops", "nope"])"#);
@@ -708,7 +715,7 @@ async fn history_imported_from_an_old_system_keeps_its_times_and_its_place() {
 
     backend.ok(r#"c.create_group(GroupObj("alice", "Public", "archive", group_id="archive"))"#);
     let imported = backend.ok(&format!(
-        r#"raw("group_open_http_svc/import_group_msg", {{"GroupId": "archive", "MsgList": [{{"From_Account": "alice", "SendTime": {old}, "Random": 1, "MsgBody": [{{"MsgType": "TIMTextElem", "MsgContent": {{"Text": "first"}}}}]}}, {{"From_Account": "carol", "SendTime": {later}, "Random": 2, "MsgBody": [{{"MsgType": "TIMTextElem", "MsgContent": {{"Text": "second"}}}}]}}]}})"#
+        r#"c.import_message_to_group("archive", 1, [GroupMessageObj("alice", {old}, [MessageText("first")]), GroupMessageObj("carol", {later}, [MessageText("second")])])"#
     ));
     let results = imported["ImportMsgResult"].as_array().unwrap();
     assert_eq!(results.len(), 2);

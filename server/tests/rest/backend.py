@@ -16,6 +16,7 @@ import requests
 from tencentcloud_im.tcim_client import (  # noqa: F401 (used by the calls)
     BatchMessageObj,
     GroupMemObj,
+    GroupMessageObj,
     GroupObj,
     MessageFile,
     MessageObj,

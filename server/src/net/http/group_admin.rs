@@ -361,6 +361,25 @@ pub(super) async fn muted(call: &Call<'_>, group_id: &str) -> Result<Response, R
     Ok(ok(fields([("ShuttedUinList", json!(muted))])))
 }
 
+/// `get_online_member_num`: an AVChatRoom's members online now.
+pub(super) async fn online(call: &Call<'_>, group_id: &str) -> Result<Response, RestError> {
+    let owner = owner_of(call, group_id).await?;
+    let payload = ask_as(
+        call,
+        &owner,
+        kind::ONLINE_MEMBER_COUNT,
+        &GroupRef { group_id },
+    )
+    .await?;
+    let online = Records::<GroupRecord<'_>>::new(&payload)
+        .find_map(|r| match r {
+            Ok(GroupRecord::OnlineCount(n)) => Some(n),
+            _ => None,
+        })
+        .ok_or_else(|| SERVICE.internal())?;
+    Ok(ok(fields([("OnlineMemberNum", json!(online))])))
+}
+
 pub(super) async fn forbid(call: &Call<'_>, f: Forbid) -> Result<Response, RestError> {
     SERVICE.accounts(&f.members, MAX_USERS)?;
     let owner = owner_of(call, &f.group_id).await?;

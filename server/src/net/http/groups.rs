@@ -250,6 +250,10 @@ pub(super) async fn call(
             group_admin::muted(call, &group.group_id).await
         }
         "change_group_owner" => group_admin::change_owner(call, parse(SERVICE, body)?).await,
+        "get_online_member_num" => {
+            let group: Group = parse(SERVICE, body)?;
+            group_admin::online(call, &group.group_id).await
+        }
         "modify_group_member_info" => group_admin::member(call, parse(SERVICE, body)?).await,
         "send_group_system_notification" => group_admin::notice(call, parse(SERVICE, body)?).await,
         "group_msg_recall" => group_admin::recall(call, parse(SERVICE, body)?).await,
