@@ -5,11 +5,13 @@ use serde::{Deserialize, Serialize};
 use super::group::{GroupNotice, GroupTip, Priority};
 
 /// Which class of device a session is; a second login of the same user on the
-/// same class kicks the older session, as TIM does.
+/// same class kicks the older session, as TIM does, except for
+/// [`DeviceClass::Service`].
 #[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum DeviceClass {
-    /// Desktop tools and services.
+    /// Desktop applications.
     Desktop,
     /// Microcontroller firmware.
     Embedded,
@@ -17,6 +19,11 @@ pub enum DeviceClass {
     Mobile,
     /// Browsers.
     Web,
+    /// A program acting for the user (a bot, a one-shot command): any
+    /// number of these coexist with each other and with the user's devices,
+    /// and kick none of them. A newer variant: only servers that know it
+    /// take it.
+    Service,
 }
 
 /// Client -> server, first frame.

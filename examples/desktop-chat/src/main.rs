@@ -16,7 +16,7 @@ mod user_commands;
 use std::process::ExitCode;
 
 use clap::Parser;
-use tinyim_tokio::{Options, Tim, Tls};
+use tinyim_tokio::{Config, DeviceClass, Options, Tim, Tls};
 
 /// The development SDKAppID and key `tinyim-server serve` uses by default.
 const DEV_APP_ID: u64 = 1_400_000_000;
@@ -65,10 +65,21 @@ pub(crate) struct Cli {
 }
 
 impl Cli {
-    /// The client's options: TLS when --tls-ca is given.
+    /// The client's options: TLS when --tls-ca is given; a one-shot
+    /// command (`--send`, `--dump`) logs in as a service, which kicks no
+    /// open chat of the same user.
     fn options(&self) -> Result<Options, String> {
+        let device = if self.send.is_some() || self.dump {
+            DeviceClass::Service
+        } else {
+            DeviceClass::Desktop
+        };
+        let options = Options {
+            config: Config::new(device),
+            ..Options::default()
+        };
         let Some(ca) = &self.tls_ca else {
-            return Ok(Options::default());
+            return Ok(options);
         };
         let pem = std::fs::read(ca).map_err(|e| format!("{}: {e}", ca.display()))?;
         let host = self
@@ -79,7 +90,7 @@ impl Cli {
         let tls = Tls::with_ca_pem(&pem, name).map_err(|e| format!("{}: {e}", ca.display()))?;
         Ok(Options {
             tls: Some(tls),
-            ..Options::default()
+            ..options
         })
     }
 

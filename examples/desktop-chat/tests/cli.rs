@@ -592,3 +592,49 @@ fn live(
     });
     (child, terminal, lines)
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_shot_commands_leave_the_users_open_chat_logged_in() {
+    use tinyim_tokio::{Options, Tim, TimEvent};
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start_server(dir.path()).await;
+    let sig = |user: &str| tinyim_server::usersig::mint(APP_ID, KEY, user, 3600, unix_now());
+    // alice's open chat: a desktop session, as the interactive chat is.
+    let (alice, mut alice_events) = Tim::connect(addr.clone(), Options::default());
+    alice.login("alice", &sig("alice")).await.unwrap();
+
+    let sent = chat(
+        &addr,
+        &["--user", "alice", "--send", "bob", "from a script"],
+    );
+    assert!(
+        sent.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sent.stderr)
+    );
+    let dumped = chat(&addr, &["--user", "alice", "--dump"]);
+    assert!(dumped.status.success());
+
+    // Still logged in: bob's answer reaches the open chat, after no kick.
+    let (bob, _bob_events) = Tim::connect(addr.clone(), Options::default());
+    bob.login("bob", &sig("bob")).await.unwrap();
+    bob.send_text("alice", "got it").await.unwrap();
+    let outcome = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        loop {
+            match alice_events.recv().await.expect("events") {
+                TimEvent::KickedOut(reason) => return Err(reason),
+                TimEvent::MessageReceived(m) if m.payload.text() == Some("got it") => return Ok(()),
+                _ => {}
+            }
+        }
+    })
+    .await
+    .expect("bob's answer in time");
+    assert_eq!(outcome, Ok(()), "the open chat was not kicked");
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}

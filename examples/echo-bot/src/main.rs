@@ -10,7 +10,7 @@
 
 use std::process::ExitCode;
 
-use tinyim_tokio::{ConversationType, Flow, Options, Payload, Tim, TimEvent};
+use tinyim_tokio::{Config, ConversationType, DeviceClass, Flow, Options, Payload, Tim, TimEvent};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -21,7 +21,12 @@ async fn main() -> ExitCode {
         eprintln!("set TINYIM_USER_SIG (tinyim-server usersig mint --user {user})");
         return ExitCode::FAILURE;
     };
-    let (tim, mut events) = Tim::connect(server, Options::default());
+    // A service: it runs beside the user's own devices and kicks none.
+    let options = Options {
+        config: Config::new(DeviceClass::Service),
+        ..Options::default()
+    };
+    let (tim, mut events) = Tim::connect(server, options);
     if let Err(e) = tim.login(&user, &user_sig).await {
         eprintln!("cannot log in: {e}");
         return ExitCode::FAILURE;

@@ -91,7 +91,8 @@ impl Sessions {
     }
 
     /// Logs `conn` in as `user`; returns the older sessions of the same user
-    /// on the same device class, which must be kicked.
+    /// on the same device class, which must be kicked (none for a service,
+    /// which coexists with every session).
     pub(crate) fn bind(&mut self, conn: ConnId, user: &str, sig_expires_at: u64) -> Vec<ConnId> {
         let Some(device) = self.conns.get(conn).map(|c| c.device) else {
             return Vec::new();
@@ -99,7 +100,9 @@ impl Sessions {
         let kicked: Vec<ConnId> = self
             .sessions_of(user)
             .filter(|&other| {
-                other != conn && self.conns.get(other).is_some_and(|c| c.device == device)
+                device != DeviceClass::Service
+                    && other != conn
+                    && self.conns.get(other).is_some_and(|c| c.device == device)
             })
             .collect();
         for &old in &kicked {
@@ -179,6 +182,18 @@ mod tests {
         s.close(2);
         assert_eq!(sorted(s.sessions_of("alice")), [3]);
         assert_eq!(s.sessions_of("bob").count(), 0);
+    }
+
+    #[test]
+    fn services_coexist_with_each_other_and_with_every_device() {
+        let mut s = Sessions::default();
+        s.open(1, 4096, DeviceClass::Desktop);
+        s.open(2, 4096, DeviceClass::Service);
+        s.open(3, 4096, DeviceClass::Service);
+        assert!(s.bind(1, "alice", 100).is_empty());
+        assert!(s.bind(2, "alice", 100).is_empty());
+        assert!(s.bind(3, "alice", 100).is_empty());
+        assert_eq!(sorted(s.sessions_of("alice")), [1, 2, 3]);
     }
 
     #[test]

@@ -371,6 +371,9 @@ fn platform(device: DeviceClass) -> &'static str {
         DeviceClass::Embedded => "IoT",
         DeviceClass::Mobile => "Android",
         DeviceClass::Web => "Web",
+        DeviceClass::Service => "Service",
+        // A class this server was built before.
+        _ => "Unknown",
     }
 }
 
