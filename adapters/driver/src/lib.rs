@@ -36,8 +36,9 @@ pub trait Connector {
     type Connection<'c>: Read + Write
     where
         Self: 'c;
-    /// Why a connection could not be opened.
-    type Error;
+    /// Why a connection could not be opened, in words for the host (see
+    /// [`Host::connect_failed`]).
+    type Error: core::fmt::Display + Sync;
     /// Opens a connection (the previous one is already dropped).
     fn connect(&mut self) -> impl Future<Output = Result<Self::Connection<'_>, Self::Error>>;
 }
@@ -66,6 +67,15 @@ pub trait Host {
     /// Takes one event. While this is pending the driver reads nothing more,
     /// so a slow application slows the connection instead of losing events.
     fn event(&mut self, event: Event<'_>) -> impl Future<Output = ()>;
+    /// An attempt to open a connection failed with `error`; the core dials
+    /// again after its backoff. The default ignores it.
+    fn connect_failed(
+        &mut self,
+        error: &(dyn core::fmt::Display + Sync),
+    ) -> impl Future<Output = ()> {
+        let _ = error;
+        async {}
+    }
     /// Called after a run of events was taken, with the client readable again
     /// (for example to save its sync state).
     fn drained(&mut self, client: &Client<'_>) -> impl Future<Output = ()> {
@@ -119,8 +129,9 @@ pub async fn run<C: Connector, K: Clock, H: Host>(
                 Opened::Stop => return,
                 // The core gave the attempt up (its connect deadline passed).
                 Opened::Abandoned => continue,
-                Opened::Failed => {
+                Opened::Failed(error) => {
                     client.connection_lost(clock.now());
+                    host.connect_failed(&error).await;
                     continue;
                 }
             };
@@ -142,9 +153,9 @@ pub async fn run<C: Connector, K: Clock, H: Host>(
 }
 
 /// How an attempt to open a connection ended.
-enum Opened<T> {
+enum Opened<T, E> {
     Connection(T),
-    Failed,
+    Failed(E),
     /// The core gave it up: its deadline for opening passed.
     Abandoned,
     /// The host's `apply` returned `false`.
@@ -159,7 +170,7 @@ async fn open<'c, C: Connector, K: Clock, H: Host>(
     connector: &'c mut C,
     clock: &K,
     host: &mut H,
-) -> Opened<C::Connection<'c>> {
+) -> Opened<C::Connection<'c>, C::Error> {
     let connecting = connector.connect();
     let mut connecting = pin!(connecting);
     loop {
@@ -172,7 +183,7 @@ async fn open<'c, C: Connector, K: Clock, H: Host>(
         };
         match select3(connecting.as_mut(), host.command(), timer).await {
             Either3::First(Ok(connection)) => return Opened::Connection(connection),
-            Either3::First(Err(_)) => return Opened::Failed,
+            Either3::First(Err(error)) => return Opened::Failed(error),
             Either3::Second(command) => {
                 if !apply(client, clock, host, command) {
                     return Opened::Stop;

@@ -88,6 +88,15 @@ pub enum TlsConnectError<E> {
     Tls(TlsError),
 }
 
+impl<E: core::fmt::Display> core::fmt::Display for TlsConnectError<E> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            TlsConnectError::Transport(e) => write!(f, "{e}"),
+            TlsConnectError::Tls(e) => write!(f, "TLS handshake failed: {e:?}"),
+        }
+    }
+}
+
 impl<'b, C: Connector, R: CryptoRngCore> Connector for TlsConnector<'b, C, R> {
     type Connection<'c>
         = TlsConnection<'c, C::Connection<'c>, Aes128GcmSha256>

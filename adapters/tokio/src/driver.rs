@@ -156,6 +156,13 @@ impl tinyim_driver::Host for TokioHost {
         apply(command, client, now, &mut self.waiters)
     }
 
+    async fn connect_failed(&mut self, error: &(dyn std::fmt::Display + Sync)) {
+        let _ = self
+            .events
+            .send(TimEvent::ConnectFailed(error.to_string()))
+            .await;
+    }
+
     async fn event(&mut self, event: Event<'_>) {
         route(event, &mut self.waiters, &mut self.forward);
         for event in self.forward.drain(..) {

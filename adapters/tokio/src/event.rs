@@ -198,6 +198,7 @@ impl From<&tinyim_core::Conversation> for ConversationInfo {
 
 /// TIM events (`tim.on(...)`).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TimEvent {
     /// `SDK_READY`.
     SdkReady,
@@ -209,6 +210,11 @@ pub enum TimEvent {
     KickedOut(KickReason),
     /// The server refused the handshake.
     ConnectionRejected(u32),
+    /// The server could not be reached (the reason, such as "connection
+    /// refused"); the client dials again after its backoff. Comes at each
+    /// failed attempt, so an application can tell an unreachable server
+    /// at once instead of waiting for a call's timeout.
+    ConnectFailed(String),
     /// `MESSAGE_RECEIVED`: messages, group tips and group system notices
     /// (the payload says which).
     MessageReceived(Message),

@@ -25,6 +25,11 @@ pub(crate) enum Link {
 }
 
 impl Link {
+    /// The hello is sent and not answered yet.
+    pub(crate) fn is_handshaking(self) -> bool {
+        matches!(self, Link::Handshaking { .. })
+    }
+
     /// Whether bytes from the transport are still meaningful.
     pub(crate) fn is_receiving(self) -> bool {
         matches!(self, Link::Handshaking { .. } | Link::Open { .. })

@@ -446,12 +446,24 @@ fn process_rx(rx: &mut Rx, st: &mut State<'_>, buf: &[u8]) {
                 }
             },
             Err(_) => {
-                crate::fmt::log_warn!("unframeable bytes from the server; closing");
+                let tls = st.link.is_handshaking() && looks_like_tls(rx.data(buf));
                 rx.clear();
-                st.close_transport();
+                if tls {
+                    crate::fmt::log_warn!("the server answered in TLS; connect with TLS");
+                    st.on_hello_refused(wire::code::SERVER_SPEAKS_TLS);
+                } else {
+                    crate::fmt::log_warn!("unframeable bytes from the server; closing");
+                    st.close_transport();
+                }
             }
         }
     }
+}
+
+/// Whether `bytes` begin as a TLS record does (a handshake or an alert,
+/// version 3.x): what a TLS server answers a plain hello with.
+fn looks_like_tls(bytes: &[u8]) -> bool {
+    matches!(bytes, [0x15 | 0x16, 0x03, ..])
 }
 
 /// A held page whose records do not decode: the server is broken.

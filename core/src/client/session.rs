@@ -91,12 +91,16 @@ impl State<'_> {
     }
 
     /// The server refused the handshake. A protocol version or a frame
-    /// limit it cannot serve stays so however often the client dials: the
+    /// limit it cannot serve, or TLS where the client speaks plain TCP,
+    /// stays so however often the client dials: the
     /// session ends and a pending login fails with the server's code, where
     /// reconnecting would only end in the login's timeout.
     pub(crate) fn on_hello_refused(&mut self, code: u32) {
         self.queue(QueuedEvent::ConnectionRejected(code));
-        if matches!(code, code::VERSION_MISMATCH | code::FRAME_LIMIT_TOO_SMALL) {
+        if matches!(
+            code,
+            code::VERSION_MISMATCH | code::FRAME_LIMIT_TOO_SMALL | code::SERVER_SPEAKS_TLS
+        ) {
             self.end_session(Some(RequestError::Server(code)));
         } else {
             self.close_transport();

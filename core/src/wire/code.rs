@@ -19,6 +19,9 @@ pub const UPLOAD_FAILED: u32 = 9007;
 /// The sender already sent another message with this client message id
 /// into this conversation (a resend must carry the same content).
 pub const CLIENT_MSG_ID_REUSED: u32 = 9008;
+/// Client side: the server answered the hello in TLS; this client connects
+/// over plain TCP. Like a version mismatch, dialing again cannot help.
+pub const SERVER_SPEAKS_TLS: u32 = 9009;
 
 /// Missing or malformed UserSig (TIM 70003: invalid UserSig).
 pub const USER_SIG_INVALID: u32 = 70003;
@@ -86,6 +89,7 @@ pub fn describe(code: u32) -> Option<&'static str> {
         NO_UPLOADER => "no upload plugin is registered",
         UPLOAD_FAILED => "the upload plugin could not store the file",
         CLIENT_MSG_ID_REUSED => "this message id was already used for another message",
+        SERVER_SPEAKS_TLS => "the server speaks TLS: connect with TLS (its CA certificate)",
         USER_SIG_INVALID => "the UserSig is malformed",
         USER_SIG_EXPIRED => "the UserSig expired; get a new one",
         USER_SIG_MISMATCH => "the UserSig does not match: wrong key or app id",

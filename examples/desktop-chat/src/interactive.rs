@@ -59,7 +59,7 @@ pub(crate) async fn run(
     println!("{}", media_commands::HELP);
     let uploads = DirectoryUploader::new(&cli.upload_dir);
     tim.register_uploader(std::sync::Arc::new(uploads));
-    tim.login(&cli.user, sig).await?;
+    log_in(tim, &mut events, cli, sig).await?;
     let (lines_tx, mut lines) = mpsc::channel::<String>(16);
     tokio::spawn(async move {
         let mut stdin = BufReader::new(tokio::io::stdin()).lines();
@@ -93,6 +93,30 @@ pub(crate) async fn run(
                 }
                 prompt(&open);
             }
+        }
+    }
+}
+
+/// Logs in, showing what the connection does meanwhile; a login that gets
+/// no answer (an unreachable server) is tried again, so the chat waits for
+/// the server instead of exiting.
+async fn log_in(tim: &Tim, events: &mut EventStream, cli: &Cli, sig: &str) -> Result<(), TimError> {
+    loop {
+        let login = tim.login(&cli.user, sig);
+        tokio::pin!(login);
+        let outcome = loop {
+            tokio::select! {
+                outcome = &mut login => break outcome,
+                event = events.recv() => match event {
+                    Some(event) => on_event(tim, &event, &None).await,
+                    None => return Err(TimError::Closed),
+                },
+            }
+        };
+        match outcome {
+            Ok(()) => return Ok(()),
+            Err(e) if e.is_retryable() => println!("[not logged in yet ({e}); trying again]"),
+            Err(e) => return Err(e),
         }
     }
 }
@@ -135,6 +159,7 @@ async fn on_event(tim: &Tim, event: &TimEvent, open: &Option<Open>) {
             println!("\r[{text}]");
         }
         TimEvent::SdkReady => println!("\r[ready]"),
+        TimEvent::ConnectFailed(why) => println!("\r[cannot connect: {why}; retrying]"),
         TimEvent::BlocklistUpdated => println!("\r[blocklist changed]"),
         TimEvent::ProfileUpdated => println!("\r[profile changed]"),
         TimEvent::MessageRevoked {

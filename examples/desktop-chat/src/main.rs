@@ -16,6 +16,7 @@ mod user_commands;
 use std::process::ExitCode;
 
 use clap::Parser;
+use script::ScriptError;
 use tinyim_tokio::{Config, DeviceClass, Options, Tim, Tls};
 
 /// The development SDKAppID and key `tinyim-server serve` uses by default.
@@ -136,17 +137,19 @@ async fn chat() -> ExitCode {
     let (tim, events) = Tim::connect(cli.server.clone(), options);
     let sig = cli.user_sig();
     let result = if let Some(send) = &cli.send {
-        script::send(&tim, &cli, &sig, &send[0], &send[1]).await
+        script::send(&tim, events, &cli, &sig, &send[0], &send[1]).await
     } else if cli.dump {
         script::dump(&tim, events, &cli, &sig).await
     } else {
-        interactive::run(&tim, events, &cli, &sig).await
+        interactive::run(&tim, events, &cli, &sig)
+            .await
+            .map_err(ScriptError::Call)
     };
     tim.shutdown().await;
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error {}: {e}", e.code());
+            eprintln!("{e}");
             ExitCode::FAILURE
         }
     }

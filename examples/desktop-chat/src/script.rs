@@ -7,15 +7,63 @@ use tinyim_tokio::{EventStream, Tim, TimError, TimEvent};
 
 use crate::Cli;
 
+/// Why a script failed.
+pub(crate) enum ScriptError {
+    /// A call failed.
+    Call(TimError),
+    /// The server could not be reached (the address and the reason): a
+    /// script says so at once rather than wait for the login's timeout.
+    Unreachable(String, String),
+}
+
+impl From<TimError> for ScriptError {
+    fn from(e: TimError) -> Self {
+        ScriptError::Call(e)
+    }
+}
+
+impl std::fmt::Display for ScriptError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ScriptError::Call(e) => write!(f, "error {}: {e}", e.code()),
+            ScriptError::Unreachable(server, why) => write!(f, "cannot connect to {server}: {why}"),
+        }
+    }
+}
+
+/// Logs in; fails at the first connection attempt that fails.
+async fn log_in(
+    tim: &Tim,
+    events: &mut EventStream,
+    cli: &Cli,
+    sig: &str,
+) -> Result<(), ScriptError> {
+    let login = tim.login(&cli.user, sig);
+    tokio::pin!(login);
+    loop {
+        tokio::select! {
+            done = &mut login => return Ok(done?),
+            event = events.recv() => {
+                if let Some(TimEvent::ConnectFailed(why)) = event {
+                    return Err(ScriptError::Unreachable(cli.server.clone(), why));
+                }
+            }
+        }
+    }
+}
+
 /// Sends one message; returns once the server acknowledged it.
 pub(crate) async fn send(
     tim: &Tim,
+    mut events: EventStream,
     cli: &Cli,
     sig: &str,
     to: &str,
     text: &str,
-) -> Result<(), TimError> {
-    tim.login(&cli.user, sig).await?;
+) -> Result<(), ScriptError> {
+    log_in(tim, &mut events, cli, sig).await?;
+    // Not read from here on: the send's answer does not wait for them.
+    drop(events);
     let sent = tim.send_text(to, text).await?;
     println!(
         "{}",
@@ -30,8 +78,8 @@ pub(crate) async fn dump(
     mut events: EventStream,
     cli: &Cli,
     sig: &str,
-) -> Result<(), TimError> {
-    tim.login(&cli.user, sig).await?;
+) -> Result<(), ScriptError> {
+    log_in(tim, &mut events, cli, sig).await?;
     let synced = tokio::time::timeout(Duration::from_secs(30), async {
         while let Some(event) = events.recv().await {
             if event == TimEvent::SyncComplete {
@@ -42,7 +90,7 @@ pub(crate) async fn dump(
     })
     .await;
     if synced != Ok(true) {
-        return Err(TimError::Request(tinyim_core::RequestError::Timeout));
+        return Err(TimError::Request(tinyim_core::RequestError::Timeout).into());
     }
     drop(events);
     for conversation in tim.conversation_list().await? {

@@ -362,6 +362,13 @@ async fn send_and_dump_over_tls() {
     );
     assert!(String::from_utf8_lossy(&dump.stdout).contains("sealed"));
 
+    // Without TLS, on the TLS port: told so (from the server's first
+    // bytes), not a timeout.
+    let plain = chat(&addr, &["--user", "bob", "--send", "alice", "plain"]);
+    assert!(!plain.status.success());
+    let said = String::from_utf8_lossy(&plain.stderr);
+    assert!(said.contains("the server speaks TLS"), "{said}");
+
     // A CA file that is missing or holds no certificate: a clear error, no
     // connection.
     let missing = dir.path().join("missing.pem");
@@ -637,4 +644,85 @@ fn unix_now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
+}
+
+/// An address on 127.0.0.1 where nothing listens (now).
+fn unused_address() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_script_says_at_once_that_the_server_cannot_be_reached() {
+    let addr = unused_address();
+    let out = chat(&addr, &["--user", "alice", "--send", "bob", "hello?"]);
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains(&format!("cannot connect to {addr}")) && said.contains("refused"),
+        "{said}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_interactive_chat_waits_for_a_server_that_comes_up_later() {
+    use std::io::{BufRead, Write};
+    let addr = unused_address();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_desktop-chat"))
+        .args([
+            "--server",
+            &addr,
+            "--app-id",
+            &APP_ID.to_string(),
+            "--key",
+            KEY,
+        ])
+        .args(["--user", "alice"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (lines_tx, mut lines) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if lines_tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut until = async |wanted: &str| {
+        tokio::time::timeout(std::time::Duration::from_secs(30), async {
+            while let Some(line) = lines.recv().await {
+                if line.contains(wanted) {
+                    return;
+                }
+            }
+            panic!("the chat ended before saying {wanted:?}");
+        })
+        .await
+        .unwrap_or_else(|_| panic!("the chat never said {wanted:?}"));
+    };
+    until("[cannot connect:").await;
+
+    // The server comes up where the chat looks for it: the chat logs in.
+    let dir = tempfile::tempdir().unwrap();
+    let auth = AppAuth {
+        app_id: APP_ID,
+        key: KEY.into(),
+    };
+    let config = ServerConfig::new(addr.parse().unwrap(), dir.path().join("chat.db"), auth);
+    let server = Server::bind(config).await.unwrap();
+    tokio::spawn(server.run());
+    until("[ready]").await;
+
+    let mut terminal = child.stdin.take().unwrap();
+    terminal.write_all(b"/quit\n").unwrap();
+    let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
+        .await
+        .unwrap();
+    drop(terminal);
+    assert!(status.success());
 }
