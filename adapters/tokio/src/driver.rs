@@ -18,6 +18,7 @@ use crate::connector::TcpConnector;
 use crate::error::TimError;
 use crate::event::{ConversationInfo, Message, Outgoing, Payload, SentMessage, TimEvent};
 use crate::group::{GroupCall, GroupData, GroupListEntry};
+use crate::sync_file;
 use crate::tim::Options;
 use crate::user::{UserCall, UserData};
 
@@ -138,10 +139,21 @@ struct TokioHost {
     events: mpsc::Sender<TimEvent>,
     waiters: HashMap<RequestId, Waiter>,
     forward: Vec<TimEvent>,
+    /// Where the sync state is kept, if anywhere.
+    sync_state: Option<std::path::PathBuf>,
+    /// The conversation list changed since the state was last saved.
+    save_due: bool,
 }
 
 impl tinyim_driver::Host for TokioHost {
     type Command = Command;
+
+    async fn drained(&mut self, client: &Client<'_>) {
+        if let (true, Some(path)) = (self.save_due, &self.sync_state) {
+            self.save_due = false;
+            sync_file::save(client, path).await;
+        }
+    }
 
     async fn command(&mut self) -> Command {
         // Every handle dropped: nobody can ask for anything again.
@@ -164,6 +176,7 @@ impl tinyim_driver::Host for TokioHost {
     }
 
     async fn event(&mut self, event: Event<'_>) {
+        self.save_due |= matches!(event, Event::ConversationListUpdated | Event::SyncComplete);
         route(event, &mut self.waiters, &mut self.forward);
         for event in self.forward.drain(..) {
             // A dropped stream only means nobody listens.
@@ -188,11 +201,16 @@ pub(crate) async fn run(
         seed,
     );
     let mut connector = TcpConnector::new(addr, options.tls.clone());
+    if let Some(path) = &options.sync_state {
+        sync_file::restore(&mut client, path);
+    }
     let mut host = TokioHost {
         commands,
         events,
         waiters: HashMap::new(),
         forward: Vec::new(),
+        sync_state: options.sync_state.clone(),
+        save_due: false,
     };
     tinyim_driver::run(&mut client, &mut connector, &clock, &mut host).await;
     for (_, waiter) in host.waiters.drain() {

@@ -29,6 +29,7 @@ mod driver;
 mod error;
 mod event;
 mod group;
+mod sync_file;
 mod tim;
 mod tim_groups;
 mod tim_media;

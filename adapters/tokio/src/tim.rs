@@ -20,6 +20,12 @@ pub struct Options {
     pub seed: Option<u64>,
     /// Connect over TLS; plain TCP when `None`.
     pub tls: Option<crate::Tls>,
+    /// Where to keep the sync state (a file, replaced atomically whenever
+    /// the conversation list changes): a process started again resumes
+    /// from it instead of receiving every unread message again. A file
+    /// that does not hold a sync state of this version is ignored (the
+    /// client syncs afresh). `None` keeps it in memory only.
+    pub sync_state: Option<std::path::PathBuf>,
 }
 
 /// The event stream (TIM `on`). Events queue up to a bound; while it is full
@@ -50,6 +56,8 @@ impl futures_core::Stream for EventStream {
 #[derive(Clone)]
 pub struct Tim {
     commands: mpsc::Sender<Command>,
+    /// Turns true once the driver has stopped (its sync state saved).
+    stopped: tokio::sync::watch::Receiver<bool>,
     /// The upload plugin, shared by every clone.
     pub(crate) uploader: Arc<RwLock<Option<Arc<dyn Uploader>>>>,
 }
@@ -63,9 +71,15 @@ impl Tim {
     pub fn connect(addr: impl Into<String>, options: Options) -> (Tim, EventStream) {
         let (commands, command_rx) = mpsc::channel(256);
         let (event_tx, event_rx) = mpsc::channel(1024);
-        tokio::spawn(driver::run(addr.into(), options, command_rx, event_tx));
+        let (stopping, stopped) = tokio::sync::watch::channel(false);
+        let driver = driver::run(addr.into(), options, command_rx, event_tx);
+        tokio::spawn(async move {
+            driver.await;
+            let _ = stopping.send(true);
+        });
         let tim = Tim {
             commands,
+            stopped,
             uploader: Arc::default(),
         };
         (tim, EventStream(event_rx))
@@ -236,8 +250,13 @@ impl Tim {
             .net_state)
     }
 
-    /// Stops the driver; the connection closes.
+    /// Stops the driver and returns once it has stopped: the connection is
+    /// closed and the sync state (if kept, see [`Options::sync_state`])
+    /// saved.
     pub async fn shutdown(&self) {
         let _ = self.commands.send(Command::Shutdown).await;
+        let mut stopped = self.stopped.clone();
+        // An error: the driver is gone already.
+        let _ = stopped.wait_for(|stopped| *stopped).await;
     }
 }

@@ -232,8 +232,10 @@ impl State<'_> {
 
 /// 2 added the peer's read watermark, 3 whether it is pinned, 4 the round
 /// under way, whether the cursor covers each conversation, and the unread
-/// count of conversations not held.
-const SYNC_STATE_VERSION: u8 = 4;
+/// count of conversations not held, 5 whether each one's delivered seq was
+/// known (without it a restored client delivered again what had come live
+/// after the cursor).
+const SYNC_STATE_VERSION: u8 = 5;
 
 #[derive(Serialize, Deserialize)]
 struct Header<'a> {
@@ -257,6 +259,10 @@ struct Record<'a> {
     peer_read_seq: u64,
     pinned: bool,
     settled: bool,
+    /// `delivered_seq` was known: a restored client delivers after it,
+    /// not from where the server's next window starts (which would repeat
+    /// the messages that came live after the cursor).
+    baseline_known: bool,
 }
 
 impl State<'_> {
@@ -284,6 +290,7 @@ impl State<'_> {
                 pinned: c.pinned,
                 // A window not closed yet is not covered by the cursor saved.
                 settled: c.settled,
+                baseline_known: c.baseline_known,
             };
             end = records::put(&record, buf, end).ok_or(SyncStateError::BufferTooSmall)?;
         }
@@ -324,6 +331,7 @@ impl State<'_> {
                 c.peer_read_seq = record.peer_read_seq;
                 c.pinned = record.pinned;
                 c.settled = record.settled;
+                c.baseline_known = record.baseline_known;
                 c.set_last(
                     record.last_seq,
                     record.last_time_ms,
