@@ -24,12 +24,47 @@ use crate::user::{UserCall, UserData};
 
 type Reply<T> = oneshot::Sender<Result<T, TimError>>;
 
-/// What the core's state looks like, for the list calls.
-pub(crate) struct Snapshot {
-    pub(crate) conversations: Vec<ConversationInfo>,
-    pub(crate) groups: Vec<GroupListEntry>,
-    pub(crate) total_unread: u64,
-    pub(crate) net_state: NetState,
+/// A question about the client's state, answered from the core's tables
+/// without a request to the server; each copies only what it returns.
+pub(crate) enum Query {
+    Conversations,
+    Conversation(String),
+    Groups,
+    TotalUnread,
+    NetState,
+    Ready,
+    LoginUser,
+}
+
+/// The answer to a [`Query`], of the query's own kind.
+pub(crate) enum Answer {
+    Conversations(Vec<ConversationInfo>),
+    Conversation(Option<ConversationInfo>),
+    Groups(Vec<GroupListEntry>),
+    Count(u64),
+    NetState(NetState),
+    Flag(bool),
+    User(Option<String>),
+}
+
+impl Query {
+    fn answer(self, client: &Client<'_>) -> Answer {
+        match self {
+            Query::Conversations => {
+                let mut rows: Vec<_> = client.conversations().collect();
+                rows.sort_by(|a, b| a.list_order(b));
+                Answer::Conversations(rows.into_iter().map(ConversationInfo::from).collect())
+            }
+            Query::Conversation(id) => {
+                Answer::Conversation(client.conversation(&id).map(ConversationInfo::from))
+            }
+            Query::Groups => Answer::Groups(client.groups().map(GroupListEntry::from).collect()),
+            Query::TotalUnread => Answer::Count(client.total_unread()),
+            Query::NetState => Answer::NetState(client.net_state()),
+            Query::Ready => Answer::Flag(client.is_ready()),
+            Query::LoginUser => Answer::User(client.login_user().map(str::to_owned)),
+        }
+    }
 }
 
 pub(crate) enum Command {
@@ -73,8 +108,13 @@ pub(crate) enum Command {
         count: u16,
         reply: Reply<Vec<Message>>,
     },
-    Snapshot {
-        reply: Reply<Snapshot>,
+    State {
+        query: Query,
+        reply: Reply<Answer>,
+    },
+    /// Another event stream, getting every event from now on.
+    Subscribe {
+        reply: oneshot::Sender<mpsc::Receiver<TimEvent>>,
     },
     Group {
         call: GroupCall,
@@ -133,10 +173,11 @@ impl tinyim_driver::Clock for Clock {
     }
 }
 
-/// Commands from the `Tim` handles in, events to the `EventStream` out.
+/// Commands from the `Tim` handles in, events to the `EventStream`s out.
 struct TokioHost {
     commands: mpsc::Receiver<Command>,
-    events: mpsc::Sender<TimEvent>,
+    /// Every stream still open; each gets every event.
+    subscribers: Vec<mpsc::Sender<TimEvent>>,
     waiters: HashMap<RequestId, Waiter>,
     forward: Vec<TimEvent>,
     /// Where the sync state is kept, if anywhere.
@@ -165,25 +206,46 @@ impl tinyim_driver::Host for TokioHost {
     }
 
     fn apply(&mut self, client: &mut Client<'_>, now: Instant, command: Command) -> bool {
+        if let Command::Subscribe { reply } = command {
+            let (events, stream) = mpsc::channel(EVENTS_WAITING);
+            self.subscribers.push(events);
+            let _ = reply.send(stream);
+            return true;
+        }
         apply(command, client, now, &mut self.waiters)
     }
 
     async fn connect_failed(&mut self, error: &(dyn std::fmt::Display + Sync)) {
-        let _ = self
-            .events
-            .send(TimEvent::ConnectFailed(error.to_string()))
+        self.publish(TimEvent::ConnectFailed(error.to_string()))
             .await;
     }
 
     async fn event(&mut self, event: Event<'_>) {
         self.save_due |= matches!(event, Event::ConversationListUpdated | Event::SyncComplete);
         route(event, &mut self.waiters, &mut self.forward);
-        for event in self.forward.drain(..) {
-            // A dropped stream only means nobody listens.
-            let _ = self.events.send(event).await;
+        let forward = std::mem::take(&mut self.forward);
+        for event in forward {
+            self.publish(event).await;
         }
     }
 }
+
+impl TokioHost {
+    /// Hands `event` to every stream, waiting for room in each (so none
+    /// loses an event); a dropped stream is forgotten.
+    async fn publish(&mut self, event: TimEvent) {
+        let mut open = Vec::with_capacity(self.subscribers.len());
+        for subscriber in self.subscribers.drain(..) {
+            if subscriber.send(event.clone()).await.is_ok() {
+                open.push(subscriber);
+            }
+        }
+        self.subscribers = open;
+    }
+}
+
+/// Events each stream holds before the driver waits for its reader.
+pub(crate) const EVENTS_WAITING: usize = 1024;
 
 pub(crate) async fn run(
     addr: String,
@@ -206,7 +268,7 @@ pub(crate) async fn run(
     }
     let mut host = TokioHost {
         commands,
-        events,
+        subscribers: vec![events],
         waiters: HashMap::new(),
         forward: Vec::new(),
         sync_state: options.sync_state.clone(),
@@ -360,17 +422,11 @@ fn apply(
             reply,
             |r| Waiter::History(r, Vec::new()),
         ),
-        Command::Snapshot { reply } => {
-            let mut rows: Vec<_> = client.conversations().collect();
-            rows.sort_by(|a, b| a.list_order(b));
-            let conversations = rows.into_iter().map(ConversationInfo::from).collect();
-            let _ = reply.send(Ok(Snapshot {
-                conversations,
-                groups: client.groups().map(GroupListEntry::from).collect(),
-                total_unread: client.total_unread(),
-                net_state: client.net_state(),
-            }));
+        Command::State { query, reply } => {
+            let _ = reply.send(Ok(query.answer(client)));
         }
+        // Taken by the host before the core sees commands.
+        Command::Subscribe { .. } => {}
         Command::Group { call, reply } => register(call.issue(client, now), waiters, reply, |r| {
             Waiter::Group(r, Vec::new())
         }),

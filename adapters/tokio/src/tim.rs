@@ -6,7 +6,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use tinyim_core::{Config, ConversationType, NetState};
 
-use crate::driver::{self, Command};
+use crate::driver::{self, Answer, Command, Query};
 use crate::error::TimError;
 use crate::event::{ConversationInfo, Message, Outgoing, SentMessage, TimEvent};
 use crate::upload::Uploader;
@@ -70,7 +70,7 @@ impl Tim {
     /// for it (so no event is lost) and the other calls wait too.
     pub fn connect(addr: impl Into<String>, options: Options) -> (Tim, EventStream) {
         let (commands, command_rx) = mpsc::channel(256);
-        let (event_tx, event_rx) = mpsc::channel(1024);
+        let (event_tx, event_rx) = mpsc::channel(driver::EVENTS_WAITING);
         let (stopping, stopped) = tokio::sync::watch::channel(false);
         let driver = driver::run(addr.into(), options, command_rx, event_tx);
         tokio::spawn(async move {
@@ -226,28 +226,74 @@ impl Tim {
         .await
     }
 
-    /// TIM `getConversationList`, most recent first.
+    /// TIM `getConversationList`, pinned first, then most recent first.
     pub async fn conversation_list(&self) -> Result<Vec<ConversationInfo>, TimError> {
-        Ok(self
-            .call(|reply| Command::Snapshot { reply })
+        match self.state(Query::Conversations).await? {
+            Answer::Conversations(list) => Ok(list),
+            _ => Err(TimError::UnexpectedAnswer),
+        }
+    }
+
+    /// TIM `getConversationProfile`: one conversation the client holds.
+    pub async fn conversation_profile(
+        &self,
+        conversation_id: &str,
+    ) -> Result<Option<ConversationInfo>, TimError> {
+        match self
+            .state(Query::Conversation(conversation_id.to_owned()))
             .await?
-            .conversations)
+        {
+            Answer::Conversation(found) => Ok(found),
+            _ => Err(TimError::UnexpectedAnswer),
+        }
     }
 
     /// TIM `getTotalUnreadMessageCount`.
     pub async fn total_unread(&self) -> Result<u64, TimError> {
-        Ok(self
-            .call(|reply| Command::Snapshot { reply })
-            .await?
-            .total_unread)
+        match self.state(Query::TotalUnread).await? {
+            Answer::Count(n) => Ok(n),
+            _ => Err(TimError::UnexpectedAnswer),
+        }
     }
 
     /// The network state.
     pub async fn net_state(&self) -> Result<NetState, TimError> {
-        Ok(self
-            .call(|reply| Command::Snapshot { reply })
-            .await?
-            .net_state)
+        match self.state(Query::NetState).await? {
+            Answer::NetState(state) => Ok(state),
+            _ => Err(TimError::UnexpectedAnswer),
+        }
+    }
+
+    /// TIM `isReady`: logged in and synced, so calls are served.
+    pub async fn is_ready(&self) -> Result<bool, TimError> {
+        match self.state(Query::Ready).await? {
+            Answer::Flag(ready) => Ok(ready),
+            _ => Err(TimError::UnexpectedAnswer),
+        }
+    }
+
+    /// TIM `getLoginUser`: who is logged in (or logging in), if anyone.
+    pub async fn login_user(&self) -> Result<Option<String>, TimError> {
+        match self.state(Query::LoginUser).await? {
+            Answer::User(user) => Ok(user),
+            _ => Err(TimError::UnexpectedAnswer),
+        }
+    }
+
+    /// A second stream of the events from now on, beside the one
+    /// `connect` gave: each stream gets every event. Read each one or drop
+    /// it: while one is full the driver waits for it.
+    pub async fn subscribe(&self) -> Result<EventStream, TimError> {
+        let (reply, stream) = oneshot::channel();
+        self.commands
+            .send(Command::Subscribe { reply })
+            .await
+            .map_err(|_| TimError::Closed)?;
+        stream.await.map(EventStream).map_err(|_| TimError::Closed)
+    }
+
+    pub(crate) async fn state(&self, query: Query) -> Result<Answer, TimError> {
+        self.call(|reply| Command::State { query, reply }).await
     }
 
     /// Stops the driver and returns once it has stopped: the connection is

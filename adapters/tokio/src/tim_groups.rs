@@ -1,6 +1,6 @@
 //! TIM's group calls on [`Tim`]: each resolves when the server answers.
 
-use crate::driver::Command;
+use crate::driver::{Answer, Command, Query};
 use crate::error::TimError;
 use crate::group::{
     GroupApplicationInfo, GroupCall, GroupData, GroupListEntry, GroupMemberInfo, GroupOptions,
@@ -68,7 +68,10 @@ impl Tim {
     /// TIM `getGroupList`: the groups the client holds (refreshed at every
     /// login, kept current by the server's pushes).
     pub async fn group_list(&self) -> Result<Vec<GroupListEntry>, TimError> {
-        Ok(self.call(|reply| Command::Snapshot { reply }).await?.groups)
+        match self.state(Query::Groups).await? {
+            Answer::Groups(groups) => Ok(groups),
+            _ => Err(TimError::UnexpectedAnswer),
+        }
     }
 
     /// TIM `joinGroup`.
