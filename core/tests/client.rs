@@ -83,7 +83,7 @@ fn commands_validate_their_arguments() {
     );
     assert_eq!(
         h.client.login(h.now, "", "sig"),
-        Err(CommandError::InvalidId)
+        Err(CommandError::InvalidUserId)
     );
     assert_eq!(
         h.client.login(h.now, "alice", &"s".repeat(600)),

@@ -189,7 +189,7 @@ fn group_call_answers_arrive_as_group_data_then_completion() {
     );
     assert_eq!(
         h.client.quit_group(h.now, "not a valid id"),
-        Err(CommandError::InvalidId)
+        Err(CommandError::InvalidGroupId)
     );
 }
 

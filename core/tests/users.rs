@@ -67,12 +67,12 @@ fn malformed_user_lists_are_refused_before_sending() {
     for users in ["", ",", "bad id", "ok,not|valid", &thousand_and_one] {
         assert_eq!(
             h.client.add_to_blocklist(h.now, users),
-            Err(CommandError::InvalidId),
+            Err(CommandError::InvalidUserId),
             "{users:.20}"
         );
         assert_eq!(
             h.client.remove_from_blocklist(h.now, users),
-            Err(CommandError::InvalidId)
+            Err(CommandError::InvalidUserId)
         );
     }
     assert!(h.sent().is_empty(), "nothing went out");
@@ -134,7 +134,7 @@ fn profile_calls_name_the_right_users_and_answer_with_profiles() {
     let hundred_and_one: String = (0..101).map(|i| format!("u{i},")).collect();
     assert_eq!(
         h.client.user_profile(h.now, &hundred_and_one),
-        Err(CommandError::InvalidId)
+        Err(CommandError::InvalidUserId)
     );
     h.client.user_profile(h.now, "bob,carol").unwrap();
     h.sent_request(kind::USER_PROFILE);

@@ -120,7 +120,7 @@ impl UserIds<'_> {
     /// Refuses an id that would read as two once joined.
     pub(crate) fn checked<'a>(users: &'a [&'a str]) -> Result<UserIds<'a>, HandleError> {
         if users.iter().any(|u| u.contains(',')) {
-            return Err(HandleError::Command(CommandError::InvalidId));
+            return Err(HandleError::Command(CommandError::InvalidUserId));
         }
         Ok(UserIds(users))
     }

@@ -46,6 +46,8 @@ impl TimError {
             TimError::Command(CommandError::AlreadyLoggedIn) => code::REPEAT_LOGIN,
             TimError::Command(CommandError::TooLarge) => code::MESSAGE_TOO_LARGE,
             TimError::Command(CommandError::InvalidId) => code::BAD_CONVERSATION,
+            TimError::Command(CommandError::InvalidUserId) => code::INVALID_USER_ID,
+            TimError::Command(CommandError::InvalidGroupId) => code::INVALID_GROUP_ID,
             TimError::Command(CommandError::GroupTableFull) => code::INVALID_PARAMETER,
             TimError::Command(CommandError::NotSendable) => code::BAD_REQUEST,
             TimError::Command(CommandError::UserSigTooLong) => code::USER_SIG_INVALID,

@@ -52,3 +52,14 @@ fn errors_say_whether_they_are_worth_retrying() {
         assert!(!not.is_retryable(), "{not:?}");
     }
 }
+
+#[test]
+fn each_kind_of_bad_id_has_its_own_code() {
+    use tinyim_tokio::{CommandError, TimError};
+    assert_eq!(TimError::Command(CommandError::InvalidId).code(), 2503);
+    assert_eq!(TimError::Command(CommandError::InvalidUserId).code(), 70107);
+    assert_eq!(
+        TimError::Command(CommandError::InvalidGroupId).code(),
+        10015
+    );
+}

@@ -17,8 +17,14 @@ pub enum CommandError {
     OutboxFull,
     /// The request can never fit the outbox or the server's frame limit (TIM 80002).
     TooLarge,
-    /// A user, group or conversation id is malformed.
+    /// A conversation id, or the user or group a message goes to, is
+    /// malformed (TIM 2503).
     InvalidId,
+    /// A user id, or a list of them, is malformed, empty or over its limit
+    /// (TIM 70107).
+    InvalidUserId,
+    /// A group id is malformed (TIM 10015).
+    InvalidGroupId,
     /// The UserSig is longer than the client keeps.
     UserSigTooLong,
     /// The group table is full: the client could not list another group.
@@ -36,7 +42,9 @@ impl fmt::Display for CommandError {
             CommandError::TooManyInFlight => "too many requests in flight",
             CommandError::OutboxFull => "outbox full",
             CommandError::TooLarge => "request too large",
-            CommandError::InvalidId => "invalid id",
+            CommandError::InvalidId => "invalid conversation id",
+            CommandError::InvalidUserId => "invalid user id, or too many of them",
+            CommandError::InvalidGroupId => "invalid group id",
             CommandError::UserSigTooLong => "UserSig too long",
             CommandError::GroupTableFull => "group table full",
             CommandError::NotSendable => "only the server makes this element",

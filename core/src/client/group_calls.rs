@@ -18,7 +18,7 @@ fn checked(group_id: &str) -> Result<&str, CommandError> {
     if valid_group_id(group_id) {
         Ok(group_id)
     } else {
-        Err(CommandError::InvalidId)
+        Err(CommandError::InvalidGroupId)
     }
 }
 

@@ -184,9 +184,9 @@ impl<'r> Client<'r> {
             return Err(CommandError::AlreadyLoggedIn);
         }
         if !valid_user_id(user_id) {
-            return Err(CommandError::InvalidId);
+            return Err(CommandError::InvalidUserId);
         }
-        let user = UserId::try_from(user_id).map_err(|_| CommandError::InvalidId)?;
+        let user = UserId::try_from(user_id).map_err(|_| CommandError::InvalidUserId)?;
         let sig = heapless::String::try_from(user_sig).map_err(|_| CommandError::UserSigTooLong)?;
         let id = self.st.start_login(user, sig);
         self.finish();

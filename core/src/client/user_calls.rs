@@ -18,12 +18,12 @@ fn checked(users: &str, max: usize) -> Result<UserList<'_>, CommandError> {
     let mut count = 0;
     for user in list.iter() {
         if !valid_user_id(user) {
-            return Err(CommandError::InvalidId);
+            return Err(CommandError::InvalidUserId);
         }
         count += 1;
     }
     if count == 0 || count > max {
-        return Err(CommandError::InvalidId);
+        return Err(CommandError::InvalidUserId);
     }
     Ok(list)
 }

@@ -414,7 +414,7 @@ async fn device_runs_a_group_as_its_owner() {
         );
         assert_eq!(
             device.add_group_member("g-lab", &["a,b"]).await,
-            Err(HandleError::Command(CommandError::InvalidId))
+            Err(HandleError::Command(CommandError::InvalidUserId))
         );
         assert_eq!(
             device.group_online_member_count("no-such").await.map(drop),

@@ -188,7 +188,7 @@ async fn device_reads_profiles_and_pages_its_blocklist() {
         );
         assert_eq!(
             device.user_profile(&["a,b"], |_| {}).await,
-            Err(HandleError::Command(CommandError::InvalidId))
+            Err(HandleError::Command(CommandError::InvalidUserId))
         );
     })
     .await;
