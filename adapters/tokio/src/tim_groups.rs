@@ -93,22 +93,22 @@ impl Tim {
         let mut all = Vec::new();
         let mut offset = 0;
         loop {
-            let mut more = false;
+            let mut next = None;
             for record in self.group(GroupCall::Applications(offset)).await? {
                 match record {
                     GroupData::Application(a) => all.push(a),
-                    GroupData::Page {
-                        next_offset,
-                        more: m,
-                    } => {
-                        offset = next_offset;
-                        more = m;
+                    GroupData::Page { next_offset, more } => {
+                        next = more.then_some(next_offset);
                     }
                     _ => return Err(TimError::UnexpectedAnswer),
                 }
             }
-            if !more {
-                return Ok(all);
+            match next {
+                None => return Ok(all),
+                Some(n) if n > offset => offset = n,
+                // "More" from where this page began: asking again would
+                // loop for ever.
+                Some(_) => return Err(TimError::UnexpectedAnswer),
             }
         }
     }
