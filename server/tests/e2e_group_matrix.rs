@@ -8,7 +8,8 @@ mod common;
 use common::*;
 use tinyim_core::wire::code;
 use tinyim_tokio::{
-    ConversationType, GroupOptions, GroupRole, GroupType, Outgoing, ProfileUpdate, Tim, TimError,
+    ConversationType, GroupOptions, GroupProfileUpdate, GroupRole, GroupType, Outgoing, Tim,
+    TimError,
 };
 
 const TYPES: [GroupType; 5] = [
@@ -125,9 +126,9 @@ async fn run(call: &str, t: GroupType, actor: &Tim, me: &str, id: &str) -> Resul
     match call {
         "dismiss" => actor.dismiss_group(id).await,
         "update profile" => {
-            let update = ProfileUpdate {
+            let update = GroupProfileUpdate {
                 name: Some("renamed".into()),
-                ..ProfileUpdate::default()
+                ..GroupProfileUpdate::default()
             };
             actor.update_group_profile(id, update).await
         }

@@ -8,9 +8,9 @@ mod common;
 use common::*;
 use tinyim_core::wire::code;
 use tinyim_tokio::{
-    ConversationType, EventStream, GroupNoticeInfo, GroupOptions, GroupRole, GroupTipInfo,
-    GroupType, JoinOption, JoinStatus, Message, NoticeOp, Outgoing, Payload, Priority,
-    ProfileUpdate, Tim, TimError, TimEvent, TipDetail, TipOp,
+    ConversationType, EventStream, GroupNoticeInfo, GroupOptions, GroupProfileUpdate, GroupRole,
+    GroupTipInfo, GroupType, JoinOption, JoinStatus, Message, NoticeOp, Outgoing, Payload,
+    Priority, Tim, TimError, TimEvent, TipDetail, TipOp,
 };
 
 fn server_code(e: TimError) -> u32 {
@@ -499,11 +499,11 @@ async fn tips_and_notices_carry_their_fields() {
     let (_, card) = tip(&mut owner_events, TipOp::MemberProfile).await;
     assert_eq!(card.detail, TipDetail::NameCard("Mem".into()));
 
-    let update = ProfileUpdate {
+    let update = GroupProfileUpdate {
         name: Some("renamed".into()),
         mute_all: Some(true),
         custom: Some(("level".into(), "gold".into())),
-        ..ProfileUpdate::default()
+        ..GroupProfileUpdate::default()
     };
     admin
         .update_group_profile(&id, update.clone())

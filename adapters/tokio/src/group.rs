@@ -54,7 +54,7 @@ impl GroupOptions {
 
 /// TIM `updateGroupProfile` options; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ProfileUpdate {
+pub struct GroupProfileUpdate {
     /// New name.
     pub name: Option<String>,
     /// New introduction.
@@ -71,7 +71,7 @@ pub struct ProfileUpdate {
     pub custom: Option<(String, String)>,
 }
 
-impl ProfileUpdate {
+impl GroupProfileUpdate {
     fn as_change(&self) -> ProfileChange<'_> {
         ProfileChange {
             name: self.name.as_deref(),
@@ -88,7 +88,7 @@ impl ProfileUpdate {
     }
 
     fn from_change(c: &ProfileChange<'_>) -> Self {
-        ProfileUpdate {
+        GroupProfileUpdate {
             name: c.name.map(str::to_owned),
             introduction: c.introduction.map(str::to_owned),
             notification: c.notification.map(str::to_owned),
@@ -211,7 +211,7 @@ pub enum TipDetail {
     /// Nothing more.
     None,
     /// The changed group profile fields.
-    Profile(ProfileUpdate),
+    Profile(GroupProfileUpdate),
     /// The new owner.
     Owner(String),
     /// Muted until this unix millisecond (0: unmuted).
@@ -247,7 +247,7 @@ impl From<&GroupTip<'_>> for GroupTipInfo {
             member_count: t.member_count,
             detail: match t.change {
                 TipChange::None => TipDetail::None,
-                TipChange::Profile(c) => TipDetail::Profile(ProfileUpdate::from_change(&c)),
+                TipChange::Profile(c) => TipDetail::Profile(GroupProfileUpdate::from_change(&c)),
                 TipChange::Owner(o) => TipDetail::Owner(o.to_owned()),
                 TipChange::Mute(until) => TipDetail::Mute(until),
                 TipChange::NameCard(card) => TipDetail::NameCard(card.to_owned()),
@@ -347,7 +347,7 @@ impl GroupData {
 pub(crate) enum GroupCall {
     Create(GroupOptions),
     Dismiss(String),
-    UpdateProfile(String, ProfileUpdate),
+    UpdateProfile(String, GroupProfileUpdate),
     Profile(String),
     Search(String),
     Join(String, String),

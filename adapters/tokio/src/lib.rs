@@ -42,8 +42,8 @@ pub use error::TimError;
 pub use event::{ConversationInfo, Message, Outgoing, Payload, SentMessage, TimEvent};
 pub use group::{
     GroupApplicationInfo, GroupListEntry, GroupMemberInfo, GroupNoticeInfo, GroupOptions,
-    GroupProfileInfo, GroupRole, GroupTipInfo, GroupType, JoinOption, JoinStatus, MemberPage,
-    NoticeOp, ProfileUpdate, TipDetail, TipOp,
+    GroupProfileInfo, GroupProfileUpdate, GroupRole, GroupTipInfo, GroupType, JoinOption,
+    JoinStatus, MemberPage, NoticeOp, TipDetail, TipOp,
 };
 pub use tim::{EventStream, Options, Tim};
 // What the public API takes and returns, so that an application depends

@@ -4,7 +4,7 @@ use crate::driver::{Answer, Command, Query};
 use crate::error::TimError;
 use crate::group::{
     GroupApplicationInfo, GroupCall, GroupData, GroupListEntry, GroupMemberInfo, GroupOptions,
-    GroupProfileInfo, GroupRole, JoinStatus, MemberPage, ProfileUpdate,
+    GroupProfileInfo, GroupProfileUpdate, GroupRole, JoinStatus, MemberPage,
 };
 use crate::tim::Tim;
 
@@ -35,7 +35,7 @@ impl Tim {
     pub async fn update_group_profile(
         &self,
         group_id: &str,
-        update: ProfileUpdate,
+        update: GroupProfileUpdate,
     ) -> Result<(), TimError> {
         self.group_unit(GroupCall::UpdateProfile(group_id.to_owned(), update))
             .await
