@@ -56,3 +56,32 @@ async fn the_getters_read_the_clients_own_tables() {
     assert_eq!(alice.conversation_profile("C2Cnobody").await.unwrap(), None);
     assert_eq!(alice.total_unread().await.unwrap(), 2);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_call_awaited_inside_the_event_loop_is_served_however_far_behind_it_is() {
+    let (server, _dir) = fresh_server();
+    let (alice, mut events) = Tim::connect(server.addr.clone(), Options::default());
+    alice.login("alice", &sig("alice")).await.unwrap();
+    wait_for(&mut events, |e| *e == TimEvent::SyncComplete).await;
+    // More messages than an event stream holds, while alice reads none.
+    const MESSAGES: usize = 1_500;
+    let (bob, _bob_events) = client(&server.addr, "bob").await;
+    for i in 0..MESSAGES {
+        bob.send_text("alice", &format!("m{i}")).await.unwrap();
+    }
+    // The pattern that deadlocked: a call awaited for each event.
+    let read_all = async {
+        let mut received = 0;
+        while received < MESSAGES {
+            if let Some(TimEvent::MessageReceived(m)) = events.recv().await {
+                assert_eq!(m.payload.text(), Some(format!("m{received}").as_str()));
+                alice.set_message_read("C2Cbob").await.unwrap();
+                received += 1;
+            }
+        }
+    };
+    tokio::time::timeout(PATIENCE, read_all)
+        .await
+        .expect("every call inside the loop was served");
+    assert_eq!(alice.total_unread().await.unwrap(), 0);
+}

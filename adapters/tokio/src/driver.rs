@@ -18,6 +18,7 @@ use crate::connector::TcpConnector;
 use crate::error::TimError;
 use crate::event::{ConversationInfo, Message, Outgoing, Payload, SentMessage, TimEvent};
 use crate::group::{GroupCall, GroupData, GroupListEntry};
+use crate::streams::{Streams, EVENTS_WAITING};
 use crate::sync_file;
 use crate::tim::Options;
 use crate::user::{UserCall, UserData};
@@ -176,8 +177,11 @@ impl tinyim_driver::Clock for Clock {
 /// Commands from the `Tim` handles in, events to the `EventStream`s out.
 struct TokioHost {
     commands: mpsc::Receiver<Command>,
+    /// A command that came while the host waited for a stream to have
+    /// room: served before any other.
+    stashed: Option<Command>,
     /// Every stream still open; each gets every event.
-    subscribers: Vec<mpsc::Sender<TimEvent>>,
+    streams: Streams,
     waiters: HashMap<RequestId, Waiter>,
     forward: Vec<TimEvent>,
     /// Where the sync state is kept, if anywhere.
@@ -197,18 +201,29 @@ impl tinyim_driver::Host for TokioHost {
     }
 
     async fn command(&mut self) -> Command {
-        // Every handle dropped: nobody can ask for anything again.
-        self.commands.recv().await.unwrap_or(Command::Shutdown)
+        if let Some(command) = self.stashed.take() {
+            return command;
+        }
+        // Streams that are behind fill up as their readers make room.
+        loop {
+            tokio::select! {
+                // Every handle dropped: nobody can ask for anything again.
+                command = self.commands.recv() => return command.unwrap_or(Command::Shutdown),
+                () = self.streams.room(), if self.streams.behind() => {}
+            }
+        }
     }
 
     fn try_command(&mut self) -> Option<Command> {
-        self.commands.try_recv().ok()
+        self.stashed
+            .take()
+            .or_else(|| self.commands.try_recv().ok())
     }
 
     fn apply(&mut self, client: &mut Client<'_>, now: Instant, command: Command) -> bool {
         if let Command::Subscribe { reply } = command {
             let (events, stream) = mpsc::channel(EVENTS_WAITING);
-            self.subscribers.push(events);
+            self.streams.add(events);
             let _ = reply.send(stream);
             return true;
         }
@@ -216,36 +231,38 @@ impl tinyim_driver::Host for TokioHost {
     }
 
     async fn connect_failed(&mut self, error: &(dyn std::fmt::Display + Sync)) {
-        self.publish(TimEvent::ConnectFailed(error.to_string()))
-            .await;
+        self.streams
+            .push(TimEvent::ConnectFailed(error.to_string()));
+        self.keep_up().await;
     }
 
     async fn event(&mut self, event: Event<'_>) {
         self.save_due |= matches!(event, Event::ConversationListUpdated | Event::SyncComplete);
         route(event, &mut self.waiters, &mut self.forward);
-        let forward = std::mem::take(&mut self.forward);
-        for event in forward {
-            self.publish(event).await;
+        for event in self.forward.drain(..) {
+            self.streams.push(event);
         }
+        self.keep_up().await;
     }
 }
 
 impl TokioHost {
-    /// Hands `event` to every stream, waiting for room in each (so none
-    /// loses an event); a dropped stream is forgotten.
-    async fn publish(&mut self, event: TimEvent) {
-        let mut open = Vec::with_capacity(self.subscribers.len());
-        for subscriber in self.subscribers.drain(..) {
-            if subscriber.send(event.clone()).await.is_ok() {
-                open.push(subscriber);
+    /// Returns once the streams are not behind, or a call waits for an
+    /// answer (which comes only after the events ahead of it), or a
+    /// command came (stashed for `command`): so a call made inside an
+    /// event loop is always served, and otherwise the connection waits for
+    /// the slowest reader.
+    async fn keep_up(&mut self) {
+        while self.streams.behind() && self.waiters.is_empty() && self.stashed.is_none() {
+            tokio::select! {
+                () = self.streams.room() => {}
+                command = self.commands.recv() => {
+                    self.stashed = Some(command.unwrap_or(Command::Shutdown));
+                }
             }
         }
-        self.subscribers = open;
     }
 }
-
-/// Events each stream holds before the driver waits for its reader.
-pub(crate) const EVENTS_WAITING: usize = 1024;
 
 pub(crate) async fn run(
     addr: String,
@@ -268,7 +285,8 @@ pub(crate) async fn run(
     }
     let mut host = TokioHost {
         commands,
-        subscribers: vec![events],
+        stashed: None,
+        streams: Streams::new(events),
         waiters: HashMap::new(),
         forward: Vec::new(),
         sync_state: options.sync_state.clone(),

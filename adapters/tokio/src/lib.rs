@@ -29,6 +29,7 @@ mod driver;
 mod error;
 mod event;
 mod group;
+mod streams;
 mod sync_file;
 mod tim;
 mod tim_groups;

@@ -28,8 +28,10 @@ pub struct Options {
     pub sync_state: Option<std::path::PathBuf>,
 }
 
-/// The event stream (TIM `on`). Events queue up to a bound; while it is full
-/// the driver stops reading the socket, so nothing is dropped.
+/// The event stream (TIM `on`). No event is ever dropped: when the
+/// application falls behind, the driver stops reading the socket, but it
+/// always serves calls (a call awaited inside the event loop gets its
+/// answer; the events ahead of it wait in memory meanwhile).
 pub struct EventStream(mpsc::Receiver<TimEvent>);
 
 impl EventStream {
@@ -66,11 +68,12 @@ impl Tim {
     /// TIM `create`: starts the driver for `addr`. It connects when `login` is
     /// called and keeps reconnecting until `logout`.
     ///
-    /// Read the event stream, or drop it: while it is full the driver waits
-    /// for it (so no event is lost) and the other calls wait too.
+    /// Read the event stream, or drop it: while it is full the connection
+    /// waits for it (so no event is lost), and calls are served all the
+    /// same, also from inside the loop that reads it.
     pub fn connect(addr: impl Into<String>, options: Options) -> (Tim, EventStream) {
         let (commands, command_rx) = mpsc::channel(256);
-        let (event_tx, event_rx) = mpsc::channel(driver::EVENTS_WAITING);
+        let (event_tx, event_rx) = mpsc::channel(crate::streams::EVENTS_WAITING);
         let (stopping, stopped) = tokio::sync::watch::channel(false);
         let driver = driver::run(addr.into(), options, command_rx, event_tx);
         tokio::spawn(async move {
