@@ -15,7 +15,7 @@ use tinyim_tokio::{
 
 fn server_code(e: TimError) -> u32 {
     match e {
-        TimError::Request(r) => r.code(),
+        TimError::Request(r) | TimError::SendFailed { error: r, .. } => r.code(),
         other => panic!("not a server refusal: {other:?}"),
     }
 }

@@ -85,3 +85,53 @@ async fn a_call_awaited_inside_the_event_loop_is_served_however_far_behind_it_is
         .expect("every call inside the loop was served");
     assert_eq!(alice.total_unread().await.unwrap(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_send_says_its_id_once_and_can_be_sent_again_with_it() {
+    let (server, _dir) = fresh_server();
+    let (alice, mut alice_events) = client(&server.addr, "alice").await;
+    let (bob, mut bob_events) = client(&server.addr, "bob").await;
+    alice.add_to_blocklist(&["bob"]).await.unwrap();
+
+    let failed = bob.send_text("alice", "let me in").await.unwrap_err();
+    let tinyim_tokio::TimError::SendFailed { client_msg_id, .. } = failed else {
+        panic!("not a send failure: {failed:?}");
+    };
+    assert_eq!(failed.code(), 20007);
+    assert!(!failed.is_retryable(), "blocked stays blocked");
+    assert!(
+        failed.to_string().contains(&client_msg_id.to_string()),
+        "{failed}"
+    );
+    // Reported once: the call's error, no event beside it (the next event
+    // bob sees is alice's message).
+    alice.send_text("bob", "marker").await.unwrap();
+    let next = wait_for(&mut bob_events, |e| {
+        matches!(
+            e,
+            TimEvent::MessageReceived(_) | TimEvent::MessageFailed { .. }
+        )
+    })
+    .await;
+    assert!(matches!(next, TimEvent::MessageReceived(_)), "{next:?}");
+
+    // Unblocked, the same message again with its id: stored once.
+    alice.remove_from_blocklist(&["bob"]).await.unwrap();
+    let sent = bob
+        .send_text_with_id("alice", "let me in", client_msg_id)
+        .await
+        .unwrap();
+    let again = bob
+        .send_text_with_id("alice", "let me in", client_msg_id)
+        .await
+        .unwrap();
+    assert_eq!((sent.client_msg_id, again.seq), (client_msg_id, sent.seq));
+    let got = wait_for(&mut alice_events, |e| {
+        matches!(e, TimEvent::MessageReceived(_))
+    })
+    .await;
+    let TimEvent::MessageReceived(m) = got else {
+        unreachable!()
+    };
+    assert_eq!((m.payload.text(), m.seq), (Some("let me in"), sent.seq));
+}

@@ -10,8 +10,8 @@ use tokio::sync::{mpsc, oneshot};
 
 use tinyim_core::time::Instant;
 use tinyim_core::{
-    Client, CommandError, Elem, Event, HostResources, NetState, OutgoingMessage, RequestError,
-    RequestId, SendStatus,
+    Client, CommandError, ConversationType, Elem, Event, HostResources, NetState, OutgoingMessage,
+    RequestError, RequestId, SendStatus,
 };
 
 use crate::connector::TcpConnector;
@@ -131,7 +131,8 @@ pub(crate) enum Command {
 /// A caller waiting for a request's outcome.
 enum Waiter {
     Unit(Reply<()>),
-    Send(Reply<SentMessage>),
+    /// A send, with its conversation (for a failure nobody waits for).
+    Send(Reply<SentMessage>, String),
     History(Reply<Vec<Message>>, Vec<Message>),
     Group(Reply<Vec<GroupData>>, Vec<GroupData>),
     User(Reply<Vec<UserData>>, Vec<UserData>),
@@ -141,7 +142,7 @@ impl Waiter {
     fn fail(self, error: TimError) {
         match self {
             Waiter::Unit(r) => drop(r.send(Err(error))),
-            Waiter::Send(r) => drop(r.send(Err(error))),
+            Waiter::Send(r, _) => drop(r.send(Err(error))),
             Waiter::History(r, _) => drop(r.send(Err(error))),
             Waiter::Group(r, _) => drop(r.send(Err(error))),
             Waiter::User(r, _) => drop(r.send(Err(error))),
@@ -152,7 +153,7 @@ impl Waiter {
         match self {
             Waiter::Unit(r) => drop(r.send(Ok(()))),
             // A send completes through its MessageStatus, which comes first.
-            Waiter::Send(_) => {}
+            Waiter::Send(..) => {}
             Waiter::History(r, messages) => drop(r.send(Ok(messages))),
             Waiter::Group(r, records) => drop(r.send(Ok(records))),
             Waiter::User(r, records) => drop(r.send(Ok(records))),
@@ -375,11 +376,15 @@ fn apply(
                 client_msg_id: message.client_msg_id,
                 priority: message.priority,
             };
+            let conversation_id = match message.conversation_type {
+                ConversationType::Group => format!("GROUP{}", message.to),
+                _ => format!("C2C{}", message.to),
+            };
             register(
                 client.send_message(now, &outgoing),
                 waiters,
                 reply,
-                Waiter::Send,
+                |reply| Waiter::Send(reply, conversation_id),
             )
         }
         Command::SetRead {
@@ -480,7 +485,7 @@ fn route(event: Event<'_>, waiters: &mut HashMap<RequestId, Waiter>, forward: &m
             status,
         } => match status {
             SendStatus::Sent { seq, time_ms } => {
-                if let Some(Waiter::Send(reply)) = waiters.remove(&request) {
+                if let Some(Waiter::Send(reply, _)) = waiters.remove(&request) {
                     let _ = reply.send(Ok(SentMessage {
                         seq,
                         time_ms,
@@ -489,18 +494,26 @@ fn route(event: Event<'_>, waiters: &mut HashMap<RequestId, Waiter>, forward: &m
                 }
             }
             SendStatus::Failed { code } => {
-                if let Some(Waiter::Send(reply)) = waiters.remove(&request) {
+                // Reported once: to the caller, or as an event when nobody
+                // waits for the call any more.
+                if let Some(Waiter::Send(reply, conversation_id)) = waiters.remove(&request) {
                     let error = match code {
                         tinyim_core::wire::code::TIMEOUT => RequestError::Timeout,
                         tinyim_core::wire::code::NETWORK => RequestError::Disconnected,
                         code => RequestError::Server(code),
                     };
-                    let _ = reply.send(Err(TimError::Request(error)));
+                    let failed = TimError::SendFailed {
+                        client_msg_id,
+                        error,
+                    };
+                    if let Err(Err(_)) = reply.send(Err(failed)) {
+                        forward.push(TimEvent::MessageFailed {
+                            conversation_id,
+                            client_msg_id,
+                            code,
+                        });
+                    }
                 }
-                forward.push(TimEvent::MessageFailed {
-                    client_msg_id,
-                    code,
-                });
             }
         },
         Event::SdkReady => forward.push(TimEvent::SdkReady),

@@ -12,6 +12,15 @@ pub enum TimError {
     Command(CommandError),
     /// The request was sent and failed (timeout, disconnect, server code).
     Request(RequestError),
+    /// A message send failed (timeout, disconnect, server code): send it
+    /// again with `client_msg_id` (`Tim::send_text_with_id`,
+    /// `Outgoing::with_client_msg_id`) and the server stores it once.
+    SendFailed {
+        /// The client message id it was sent with.
+        client_msg_id: u64,
+        /// How it failed.
+        error: RequestError,
+    },
     /// The client's driver task has stopped.
     Closed,
     /// The server's answer lacked what the call returns.
@@ -26,6 +35,7 @@ impl TimError {
     pub fn is_retryable(self) -> bool {
         use tinyim_core::wire::code;
         match self {
+            TimError::SendFailed { error, .. } => TimError::Request(error).is_retryable(),
             TimError::Request(RequestError::Timeout | RequestError::Disconnected) => true,
             TimError::Request(RequestError::Server(c)) => {
                 matches!(
@@ -52,7 +62,7 @@ impl TimError {
             TimError::Command(CommandError::NotSendable) => code::BAD_REQUEST,
             TimError::Command(CommandError::UserSigTooLong) => code::USER_SIG_INVALID,
             TimError::Command(_) => code::RATE_LIMITED,
-            TimError::Request(e) => e.code(),
+            TimError::Request(e) | TimError::SendFailed { error: e, .. } => e.code(),
             TimError::Closed => code::NETWORK,
             TimError::UnexpectedAnswer => code::INTERNAL,
         }
@@ -71,6 +81,14 @@ impl fmt::Display for TimError {
             }
             TimError::Request(RequestError::Timeout) => f.write_str("timed out"),
             TimError::Request(RequestError::Disconnected) => f.write_str("disconnected"),
+            TimError::SendFailed {
+                client_msg_id,
+                error,
+            } => write!(
+                f,
+                "{} (message id {client_msg_id})",
+                TimError::Request(*error)
+            ),
             TimError::Closed => f.write_str("client closed"),
             TimError::UnexpectedAnswer => f.write_str("unexpected answer from the server"),
         }

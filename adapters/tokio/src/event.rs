@@ -247,9 +247,13 @@ pub enum TimEvent {
     BlocklistUpdated,
     /// The core's group table had no room for this many groups.
     GroupsDropped(u32),
-    /// A sent message failed for good (successes resolve `send_text`).
+    /// A sent message failed for good, and the call that sent it is no
+    /// longer awaited (otherwise the call's error says it, once).
     MessageFailed {
-        /// Its client message id.
+        /// Its conversation.
+        conversation_id: String,
+        /// Its client message id: send it again with this id and the
+        /// server stores it once.
         client_msg_id: u64,
         /// TIM error code.
         code: u32,
@@ -282,6 +286,16 @@ pub struct Outgoing {
 }
 
 impl Outgoing {
+    /// This message with `client_msg_id`: to send again a message whose
+    /// send failed or went unanswered (the id its error or its event
+    /// gave), which the server stores once.
+    pub fn with_client_msg_id(self, client_msg_id: u64) -> Self {
+        Outgoing {
+            client_msg_id: Some(client_msg_id),
+            ..self
+        }
+    }
+
     /// A text message to a user (C2C) or a group.
     pub fn text(conversation_type: ConversationType, to: &str, text: &str) -> Self {
         Outgoing {

@@ -128,6 +128,19 @@ impl Tim {
             .await
     }
 
+    /// [`Tim::send_text`] with the client message id of an earlier send of
+    /// the same text (from its `TimError::SendFailed`): the server stores
+    /// it once however many times it is sent.
+    pub async fn send_text_with_id(
+        &self,
+        to_user: &str,
+        text: &str,
+        client_msg_id: u64,
+    ) -> Result<SentMessage, TimError> {
+        let message = Outgoing::text(ConversationType::C2c, to_user, text);
+        self.send(message.with_client_msg_id(client_msg_id)).await
+    }
+
     /// TIM `createTextMessage` + `sendMessage` to a group.
     pub async fn send_group_text(
         &self,

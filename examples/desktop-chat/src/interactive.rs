@@ -182,9 +182,10 @@ async fn on_event(tim: &Tim, event: &TimEvent, open: &Option<Open>) {
             }
         }
         TimEvent::MessageFailed {
+            conversation_id,
             client_msg_id,
             code,
-        } => println!("\r[message {client_msg_id} failed: {code}]"),
+        } => println!("\r[message {client_msg_id} to {conversation_id} failed: {code}]"),
         _ => {}
     }
 }
