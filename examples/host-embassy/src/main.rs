@@ -2,15 +2,27 @@
 //! prints what it receives, and answers every message with an echo.
 //!
 //! `cargo run -p host-embassy -- --user device-1 [--server 127.0.0.1:7878]`
+//!
+//! The pattern to copy on a device: one task reads events and never awaits
+//! a call; another makes the calls. The answer to a call comes behind the
+//! events the server sent before it, so a call awaited in the loop that
+//! reads events can wait for ever once the event queue is full. The reader
+//! hands the replies over with `try_send` and counts what did not fit: a
+//! device keeps bounded work, and the reader never stops.
 
 use clap::Parser;
 use embassy_futures::select::select;
 use embassy_sync::blocking_mutex::raw::NoopRawMutex;
+use embassy_sync::channel::Channel;
 use host_embassy::TokioTcp;
+use tinyim_core::model::UserId;
 use tinyim_core::time::Instant;
 use tinyim_core::wire::body::DeviceClass;
 use tinyim_core::{Client, Config, DeviceResources};
 use tinyim_embassy::{OwnedEvent, Runner, Shared};
+
+/// Echoes the reader hands the replier at most; past it, one is skipped.
+const REPLIES: usize = 16;
 
 /// The development SDKAppID and key `tinyim-server serve` uses by default.
 const DEV_APP_ID: u64 = 1_400_000_000;
@@ -48,7 +60,9 @@ async fn main() {
     let mut state = [0u8; 4096];
     let mut runner = Runner::new(client, TokioTcp::new(cli.server), &shared, (), &mut state);
     let tim = shared.handle();
-    let app = async {
+    // Echoes waiting to be sent: (to, text).
+    let replies = Channel::<NoopRawMutex, (UserId, String), REPLIES>::new();
+    let reader = async {
         if let Err(e) = tim.login(&cli.user, &sig).await {
             eprintln!("login failed: {e}");
             return;
@@ -59,9 +73,8 @@ async fn main() {
                 OwnedEvent::MessageReceived(m) => {
                     println!("[{} #{}] {}: {}", m.conversation, m.seq, m.from, m.text);
                     let reply = format!("echo: {}", m.text);
-                    match tim.send_text(&m.from, &reply).await {
-                        Ok(sent) => println!("[sent #{}]", sent.seq),
-                        Err(e) => println!("[failed {}]", e.code()),
+                    if replies.try_send((m.from.clone(), reply)).is_err() {
+                        println!("[echo skipped: {REPLIES} waiting]");
                     }
                 }
                 OwnedEvent::KickedOut(reason) => {
@@ -72,5 +85,14 @@ async fn main() {
             }
         }
     };
-    select(runner.run(), app).await;
+    let replier = async {
+        loop {
+            let (to, text) = replies.receive().await;
+            match tim.send_text(&to, &text).await {
+                Ok(sent) => println!("[sent #{}]", sent.seq),
+                Err(e) => println!("[failed {}]", e.code()),
+            }
+        }
+    };
+    select(runner.run(), select(reader, replier)).await;
 }

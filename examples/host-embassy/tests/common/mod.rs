@@ -21,7 +21,7 @@ use tinyim_server::net::{Server, ServerConfig};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
 
 pub const APP_ID: u64 = 1_400_000_555;
-const KEY: &str = "embassy-test-key";
+pub const KEY: &str = "embassy-test-key";
 /// How long a scenario may take before the test fails instead of hanging.
 pub const PATIENCE: std::time::Duration = std::time::Duration::from_secs(30);
 
