@@ -41,6 +41,25 @@ fn typed(addr: &str, args: &[&str], input: &str) -> std::process::Output {
     child.wait_with_output().unwrap()
 }
 
+/// The interactive chat of `user` on `addr`, its terminal piped.
+fn interactive(addr: &str, user: &str) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_desktop-chat"))
+        .args([
+            "--server",
+            addr,
+            "--app-id",
+            &APP_ID.to_string(),
+            "--key",
+            KEY,
+        ])
+        .args(["--user", user])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
 async fn start_server(dir: &std::path::Path) -> String {
     let auth = AppAuth {
         app_id: APP_ID,
@@ -403,21 +422,7 @@ async fn quit_exits_at_once_with_the_terminal_still_open() {
     use std::io::Write;
     let dir = tempfile::tempdir().unwrap();
     let addr = start_server(dir.path()).await;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_desktop-chat"))
-        .args([
-            "--server",
-            &addr,
-            "--app-id",
-            &APP_ID.to_string(),
-            "--key",
-            KEY,
-        ])
-        .args(["--user", "alice"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = interactive(&addr, "alice");
     // Typed, and the terminal stays open: no end of input to lean on.
     let mut terminal = child.stdin.take().unwrap();
     terminal.write_all(b"/quit\n").unwrap();
@@ -668,21 +673,7 @@ async fn a_script_says_at_once_that_the_server_cannot_be_reached() {
 async fn the_interactive_chat_waits_for_a_server_that_comes_up_later() {
     use std::io::{BufRead, Write};
     let addr = unused_address();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_desktop-chat"))
-        .args([
-            "--server",
-            &addr,
-            "--app-id",
-            &APP_ID.to_string(),
-            "--key",
-            KEY,
-        ])
-        .args(["--user", "alice"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = interactive(&addr, "alice");
     let (lines_tx, mut lines) = tokio::sync::mpsc::unbounded_channel::<String>();
     let stdout = child.stdout.take().unwrap();
     std::thread::spawn(move || {
