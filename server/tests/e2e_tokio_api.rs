@@ -39,10 +39,29 @@ async fn the_getters_read_the_clients_own_tables() {
     let (alice, mut events) = Tim::connect(server.addr.clone(), Options::default());
     assert_eq!(alice.login_user().await.unwrap(), None);
     assert!(!alice.is_ready().await.unwrap());
-    alice.login("alice", &sig("alice")).await.unwrap();
+    assert_eq!(alice.server_time_ms().await.unwrap(), None);
+    assert_eq!(alice.user_sig_expires_at().await.unwrap(), None);
+    let before_ms = unix_now() * 1000;
+    // A UserSig made now for an hour: the server says it ends then.
+    let issued = unix_now();
+    let user_sig = tinyim_server::usersig::mint(APP_ID, KEY, "alice", 3600, issued);
+    alice.login("alice", &user_sig).await.unwrap();
     wait_for(&mut events, |e| *e == TimEvent::SyncComplete).await;
     assert_eq!(alice.login_user().await.unwrap().as_deref(), Some("alice"));
     assert!(alice.is_ready().await.unwrap());
+    assert_eq!(
+        alice.user_sig_expires_at().await.unwrap(),
+        Some(issued + 3600)
+    );
+    let server_ms = alice
+        .server_time_ms()
+        .await
+        .unwrap()
+        .expect("known after the handshake");
+    assert!(
+        server_ms >= before_ms,
+        "the server's clock, not a count from zero"
+    );
 
     let (bob, _bob_events) = client(&server.addr, "bob").await;
     bob.send_text("alice", "one").await.unwrap();

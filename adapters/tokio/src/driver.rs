@@ -35,6 +35,8 @@ pub(crate) enum Query {
     NetState,
     Ready,
     LoginUser,
+    ServerTime,
+    SigExpiry,
 }
 
 /// The answer to a [`Query`], of the query's own kind.
@@ -46,10 +48,12 @@ pub(crate) enum Answer {
     NetState(NetState),
     Flag(bool),
     User(Option<String>),
+    /// A time (unix milliseconds or seconds, by the query), if known.
+    Time(Option<u64>),
 }
 
 impl Query {
-    fn answer(self, client: &Client<'_>) -> Answer {
+    fn answer(self, client: &Client<'_>, now: Instant) -> Answer {
         match self {
             Query::Conversations => {
                 let mut rows: Vec<_> = client.conversations().collect();
@@ -64,6 +68,8 @@ impl Query {
             Query::NetState => Answer::NetState(client.net_state()),
             Query::Ready => Answer::Flag(client.is_ready()),
             Query::LoginUser => Answer::User(client.login_user().map(str::to_owned)),
+            Query::ServerTime => Answer::Time(client.server_time_ms(now)),
+            Query::SigExpiry => Answer::Time(client.user_sig_expires_at()),
         }
     }
 }
@@ -446,7 +452,7 @@ fn apply(
             |r| Waiter::History(r, Vec::new()),
         ),
         Command::State { query, reply } => {
-            let _ = reply.send(Ok(query.answer(client)));
+            let _ = reply.send(Ok(query.answer(client, now)));
         }
         // Taken by the host before the core sees commands.
         Command::Subscribe { .. } => {}

@@ -296,6 +296,25 @@ impl Tim {
         }
     }
 
+    /// The server's clock now (unix milliseconds), from its time at the
+    /// last handshake; `None` before one.
+    pub async fn server_time_ms(&self) -> Result<Option<u64>, TimError> {
+        match self.state(Query::ServerTime).await? {
+            Answer::Time(at) => Ok(at),
+            _ => Err(TimError::UnexpectedAnswer),
+        }
+    }
+
+    /// When the UserSig expires (unix seconds), as the server said at the
+    /// last login; `None` before one. The session is kicked then
+    /// (`KickedOut(UserSigExpired)`): log in again with a fresh one before.
+    pub async fn user_sig_expires_at(&self) -> Result<Option<u64>, TimError> {
+        match self.state(Query::SigExpiry).await? {
+            Answer::Time(at) => Ok(at),
+            _ => Err(TimError::UnexpectedAnswer),
+        }
+    }
+
     /// A second stream of the events from now on, beside the one
     /// `connect` gave: each stream gets every event. Read each one or drop
     /// it: while one is full the driver waits for it.

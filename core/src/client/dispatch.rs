@@ -120,7 +120,8 @@ impl State<'_> {
         let id = super::RequestId(request);
         match op {
             Op::Login => {
-                let _: body::LoginOk = decode_exact(payload)?;
+                let ok: body::LoginOk = decode_exact(payload)?;
+                self.session.sig_expires_at = ok.sig_expires_at;
                 self.out.remove(id);
                 self.on_login_ok();
             }

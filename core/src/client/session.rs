@@ -30,6 +30,12 @@ pub(crate) struct Session {
     pub(crate) ready: bool,
     /// The application's `login` call, answered by the first successful login.
     pub(crate) user_request: Option<(RequestId, Instant)>,
+    /// When the UserSig expires (unix seconds, the server's word at the
+    /// last login); 0 before one.
+    pub(crate) sig_expires_at: u64,
+    /// The server's clock at the last handshake (unix milliseconds), and
+    /// this client's instant then.
+    pub(crate) server_clock: Option<(u64, Instant)>,
 }
 
 impl State<'_> {
@@ -111,6 +117,7 @@ impl State<'_> {
         if ack.version != PROTOCOL_VERSION {
             return self.on_hello_refused(code::VERSION_MISMATCH);
         }
+        self.session.server_clock = Some((ack.server_time_ms, self.now));
         let heartbeat = Duration::from_millis(u64::from(ack.heartbeat_ms.max(100)));
         self.out.peer_max_frame =
             ack.max_frame

@@ -1,8 +1,10 @@
 //! What [`Client`] knows, read without changing it: TIM's conversation and
-//! group lists, the unread total, the login user and the network state.
+//! group lists, the unread total, the login user, the network state, the
+//! server's clock and the UserSig's expiry.
 
 use super::{Client, NetState};
 use crate::model::{Conversation, Group, GroupView};
+use crate::time::Instant;
 
 impl Client<'_> {
     /// TIM `getConversationList`: the conversations the table holds.
@@ -80,6 +82,25 @@ impl Client<'_> {
     /// The network state, as last reported by `NetStateChange`.
     pub fn net_state(&self) -> NetState {
         self.st.net_state()
+    }
+
+    /// The server's clock at `now` (unix milliseconds): its time at the last
+    /// handshake plus the time since; `None` before one. For showing times
+    /// the way the server stamps messages, whatever the device's clock says.
+    pub fn server_time_ms(&self, now: Instant) -> Option<u64> {
+        let (server_ms, at) = self.st.session.server_clock?;
+        Some(server_ms + (now - at).as_millis())
+    }
+
+    /// When the UserSig expires (unix seconds), as the server said at the
+    /// last login; `None` before one. The session is kicked then
+    /// (`KickReason::UserSigExpired`): log in again with a fresh UserSig
+    /// before it.
+    pub fn user_sig_expires_at(&self) -> Option<u64> {
+        match self.st.session.sig_expires_at {
+            0 => None,
+            at => Some(at),
+        }
     }
 
     /// TIM `isReady`: logged in and serving commands.
