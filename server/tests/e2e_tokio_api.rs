@@ -154,3 +154,23 @@ async fn a_failed_send_says_its_id_once_and_can_be_sent_again_with_it() {
     };
     assert_eq!((m.payload.text(), m.seq), (Some("let me in"), sent.seq));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_usersig_about_to_expire_is_told_of_ahead_of_time() {
+    let (server, _dir) = fresh_server();
+    let (alice, mut events) = Tim::connect(server.addr.clone(), Options::default());
+    // Five minutes and a second left: the warning comes a second after.
+    let issued = unix_now();
+    let user_sig = tinyim_server::usersig::mint(APP_ID, KEY, "alice", 301, issued);
+    alice.login("alice", &user_sig).await.unwrap();
+    let warned = wait_for(&mut events, |e| {
+        matches!(e, TimEvent::UserSigExpiring { .. })
+    })
+    .await;
+    assert_eq!(
+        warned,
+        TimEvent::UserSigExpiring {
+            expires_at: issued + 301
+        }
+    );
+}

@@ -210,6 +210,13 @@ pub enum TimEvent {
     KickedOut(KickReason),
     /// The server refused the handshake.
     ConnectionRejected(u32),
+    /// The UserSig ends in five minutes or less (`expires_at`, unix
+    /// seconds): log in again with a fresh one before, or the session is
+    /// kicked then (`KickedOut(UserSigExpired)`). Once per UserSig.
+    UserSigExpiring {
+        /// When it expires, as the server said at login.
+        expires_at: u64,
+    },
     /// The server could not be reached (the reason, such as "connection
     /// refused"); the client dials again after its backoff. Comes at each
     /// failed attempt, so an application can tell an unreachable server
