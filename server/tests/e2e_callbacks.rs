@@ -425,3 +425,48 @@ async fn callbacks_go_over_https_to_a_backend_trusted_by_its_ca() {
         .expect("not vetted by an untrusted backend");
     assert_eq!(next_text(&mut bob_events).await, "forbidden");
 }
+
+/// `body` to the REST API's `openim/sendmsg` on `server`, as the
+/// administrator: the answer's JSON.
+fn rest_send(server: &ServerProcess, body: &Value) -> Value {
+    let sig = sig("administrator");
+    let path = format!(
+        "/v4/openim/sendmsg?sdkappid={APP_ID}&identifier=administrator&usersig={sig}&random=1&contenttype=json"
+    );
+    let (_, answer) = http_post(
+        server.http_addr.as_ref().unwrap(),
+        &path,
+        body.to_string().as_bytes(),
+    );
+    serde_json::from_str(&answer).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sends_through_the_rest_api_go_to_the_before_send_callback_too() {
+    let (url, _received) = backend(Duration::ZERO).await;
+    let flags = [
+        "--callback-command",
+        "C2C.CallbackBeforeSendMsg",
+        "--http-listen",
+        "127.0.0.1:0",
+    ];
+    let (server, _dir) = server_calling(&url, &flags);
+    let (_bob, mut bob_events) = client(&server.addr, "bob").await;
+    let text = |random: u32, text: &str, forbid: &[&str]| {
+        json!({"From_Account": "alice", "To_Account": "bob", "MsgRandom": random,
+               "ForbidCallbackControl": forbid,
+               "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": text}}]})
+    };
+    let refused = rest_send(&server, &text(1, "forbidden", &[]));
+    assert_eq!(refused["ErrorCode"], 20006, "{refused}");
+    let rewritten = rest_send(&server, &text(2, "rewrite me", &[]));
+    assert_eq!(rewritten["ActionStatus"], "OK", "{rewritten}");
+    assert_eq!(next_text(&mut bob_events).await, "rewritten");
+    // The backend may keep its own sends from the callback.
+    let unvetted = rest_send(
+        &server,
+        &text(3, "forbidden", &["ForbidBeforeSendMsgCallback"]),
+    );
+    assert_eq!(unvetted["ActionStatus"], "OK", "{unvetted}");
+    assert_eq!(next_text(&mut bob_events).await, "forbidden");
+}

@@ -36,6 +36,10 @@ pub enum AdminAct {
         /// A message sent leaves the user's own sessions out of its pushes
         /// (Tencent's `SyncOtherMachine` 2).
         quiet_to_user: bool,
+        /// A message sent goes to the backend's before-send callback first,
+        /// if it has one (Tencent's default; `ForbidBeforeSendMsgCallback`
+        /// turns it off).
+        vet: bool,
     },
     /// Accounts to make, with a nickname and avatar each (empty: not set).
     ImportAccounts(Vec<AccountImport>),
@@ -102,7 +106,9 @@ pub enum AdminAct {
 pub(crate) struct Acting {
     conn: ConnId,
     user: String,
-    quiet_to_user: bool,
+    pub(crate) quiet_to_user: bool,
+    /// Its send goes to the before-send callback.
+    pub(crate) vet: bool,
 }
 
 /// An account to import.
@@ -132,6 +138,36 @@ impl<S: Store> Engine<S> {
             .map(|acting| acting.user.clone())
     }
 
+    /// Makes the client request `kind` (`body`: request id, payload) as
+    /// `user` on the REST API's ticket `conn`.
+    pub(super) fn act_as(
+        &mut self,
+        conn: ConnId,
+        user: String,
+        kind: u8,
+        body: &[u8],
+        quiet_to_user: bool,
+        vet: bool,
+    ) {
+        // Open for its frame limit (answers up to the largest frame),
+        // never logged in: no push finds it.
+        self.sessions.open(conn, MAX_FRAME, DeviceClass::Web);
+        self.acting = Some(Acting {
+            conn,
+            user,
+            quiet_to_user,
+            vet,
+        });
+        self.handle_frame(conn, kind, body);
+        self.acting = None;
+        self.sessions.close(conn);
+    }
+
+    /// The REST API's request being made, if one is.
+    pub(crate) fn acting_as(&self) -> Option<&Acting> {
+        self.acting.as_ref()
+    }
+
     /// Whether the request being made leaves its user's own sessions out
     /// of its pushes.
     pub(crate) fn quiet_to_user(&self) -> bool {
@@ -146,21 +182,12 @@ impl<S: Store> Engine<S> {
                 kind,
                 body,
                 quiet_to_user,
+                vet,
             } => {
                 if matches!(kind, kind::LOGIN | kind::LOGOUT) {
                     Err(Refusal::Code(code::UNSUPPORTED, "not a REST call"))
                 } else {
-                    // Open for its frame limit (answers up to the largest
-                    // frame), never logged in: no push finds it.
-                    self.sessions.open(conn, MAX_FRAME, DeviceClass::Web);
-                    self.acting = Some(Acting {
-                        conn,
-                        user,
-                        quiet_to_user,
-                    });
-                    self.handle_frame(conn, kind, &body);
-                    self.acting = None;
-                    self.sessions.close(conn);
+                    self.act_as(conn, user, kind, &body, quiet_to_user, vet);
                     Ok(())
                 }
             }

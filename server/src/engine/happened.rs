@@ -103,6 +103,18 @@ pub struct Vetting {
     pub group: bool,
 }
 
+/// Who made a send that waits for the backend's before-send callback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sender {
+    /// A client, on its session.
+    Session,
+    /// The REST API, on its ticket.
+    Rest {
+        /// The user's own sessions are left out of its pushes.
+        quiet_to_user: bool,
+    },
+}
+
 /// How a session changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StateAction {
@@ -135,14 +147,22 @@ impl<S: Store> Engine<S> {
             Some((ConversationType::Group, _)) => self.vetting.group,
             _ => false,
         };
-        // Never the REST API's: the backend made them itself.
-        if !wanted || self.vetted == Some(reply.conn) || self.acting.is_some() {
+        if !wanted || self.vetted == Some(reply.conn) {
             return false;
         }
+        let sender = match self.acting_as() {
+            None => Sender::Session,
+            // Unless the call said `ForbidBeforeSendMsgCallback`.
+            Some(acting) if acting.vet => Sender::Rest {
+                quiet_to_user: acting.quiet_to_user,
+            },
+            Some(_) => return false,
+        };
         self.out.push(Output::Vet {
             conn: reply.conn,
             user: me.to_owned(),
             body: encode::to_bytes(&(reply.request, send)),
+            sender,
         });
         true
     }

@@ -22,7 +22,7 @@ mod users;
 pub(crate) use admin::answer_of;
 pub use admin::{AccountImport, AdminAct, Presence};
 pub use handshake::{answer_hello, HandshakeLimits};
-pub use happened::{Happened, StateAction, Vetting};
+pub use happened::{Happened, Sender, StateAction, Vetting};
 pub use sessions::ConnId;
 
 use tinyim_core::wire::body::{self, DeviceClass};
@@ -72,6 +72,8 @@ pub enum Input {
         user: String,
         /// The request id, then the `SendMessage` payload.
         body: Vec<u8>,
+        /// Who made it.
+        sender: Sender,
     },
     /// A call of the REST API, answered on `conn` (the HTTP request's own
     /// id, never a session) with one response frame like a client's.
@@ -141,6 +143,8 @@ pub enum Output {
         user: String,
         /// The request id, then the `SendMessage` payload.
         body: Vec<u8>,
+        /// Who made it: given back with [`Input::Vetted`].
+        sender: Sender,
     },
 }
 
@@ -372,10 +376,19 @@ impl<S: Store> Engine<S> {
                     self.out.push(Output::Close { conn });
                 }
             }
-            Input::Vetted { conn, user, body } => {
+            Input::Vetted {
+                conn,
+                user,
+                body,
+                sender,
+            } => {
                 batch.touched.push(conn);
                 if !began {
                     self.out.push(Output::Close { conn });
+                } else if let Sender::Rest { quiet_to_user } = sender {
+                    self.vetted = Some(conn);
+                    self.act_as(conn, user, kind::SEND_MESSAGE, &body, quiet_to_user, false);
+                    self.vetted = None;
                 } else if self.sessions.user_of(conn) == Some(user.as_str()) {
                     self.vetted = Some(conn);
                     self.handle_frame(conn, kind::SEND_MESSAGE, &body);

@@ -215,11 +215,16 @@ fn dispatch(shared: &Shared, outputs: Vec<Output>) {
                     callbacks.after(what);
                 }
             }
-            Output::Vet { conn, user, body } => {
+            Output::Vet {
+                conn,
+                user,
+                body,
+                sender,
+            } => {
                 let Some(callbacks) = &shared.callbacks else {
                     continue;
                 };
-                if let Err(body) = callbacks.vets.vet(conn, user, body) {
+                if let Err(body) = callbacks.vets.vet(conn, user, body, sender) {
                     let answer = super::callbacks::before_send::overloaded(&body);
                     if let (Some(out), Some(answer)) = (conns.get(conn), answer) {
                         out.push(answer, shared.config.conn_buffer);

@@ -21,7 +21,7 @@ use tokio::sync::mpsc;
 use super::super::http::msg_body::{to_msg_body, Content, MsgElem};
 use super::super::Shared;
 use super::Callbacks;
-use crate::engine::{encode, ConnId, Input};
+use crate::engine::{encode, ConnId, Input, Sender};
 
 /// Workers putting sends to the backend at once.
 pub(crate) const WORKERS: usize = 8;
@@ -39,6 +39,7 @@ pub(crate) struct Vet {
     conn: ConnId,
     user: String,
     body: Vec<u8>,
+    sender: Sender,
 }
 
 /// The workers' queues, by connection.
@@ -55,10 +56,21 @@ pub(crate) fn queues() -> (Queues, Vec<mpsc::Receiver<Vet>>) {
 impl Queues {
     /// Hands `user`'s send on `conn` to its connection's worker; false if
     /// that worker has too many waiting.
-    pub(crate) fn vet(&self, conn: ConnId, user: String, body: Vec<u8>) -> Result<(), Vec<u8>> {
+    pub(crate) fn vet(
+        &self,
+        conn: ConnId,
+        user: String,
+        body: Vec<u8>,
+        sender: Sender,
+    ) -> Result<(), Vec<u8>> {
         let worker = &self.senders[(conn as usize) % self.senders.len()];
         worker
-            .try_send(Vet { conn, user, body })
+            .try_send(Vet {
+                conn,
+                user,
+                body,
+                sender,
+            })
             .map_err(|e| match e {
                 mpsc::error::TrySendError::Full(v) | mpsc::error::TrySendError::Closed(v) => v.body,
             })
@@ -101,6 +113,7 @@ async fn decide(shared: &Shared, callbacks: &Callbacks, vet: Vet) {
                 conn: vet.conn,
                 user: vet.user,
                 body,
+                sender: vet.sender,
             };
             // Stopping: unanswered, the client sends it again elsewhere.
             let _ = shared.engine.send(input.into()).await;

@@ -45,8 +45,10 @@ struct Send<To> {
     body: Vec<MsgElem>,
     #[serde(rename = "CloudCustomData", default)]
     _cloud_custom_data: Option<String>,
+    /// `ForbidBeforeSendMsgCallback` keeps the message from the
+    /// before-send callback (the after-callback is always made).
     #[serde(rename = "ForbidCallbackControl", default)]
-    _forbid_callback: Option<Value>,
+    forbid_callback: Vec<String>,
     #[serde(rename = "SendMsgControl", default)]
     _send_control: Option<Value>,
     #[serde(rename = "OfflinePushInfo", default)]
@@ -149,10 +151,10 @@ pub(super) async fn call(
     match command {
         "sendmsg" => {
             let send: Send<String> = parse(SERVICE, body)?;
+            let how = how(&send)?;
             let content = content(send.body)?;
             let from = sender(call, send.from.as_deref())?;
             SERVICE.account(&send.to)?;
-            let how = how(send.sync_other_machine, send.life_time)?;
             let sent = send_one(call, from, &send.to, send.random, how, &content).await?;
             Ok(ok(fields([
                 ("MsgTime", json!(sent.time_ms / 1000)),
@@ -161,10 +163,10 @@ pub(super) async fn call(
         }
         "batchsendmsg" => {
             let send: Send<Vec<String>> = parse(SERVICE, body)?;
+            let how = how(&send)?;
             let content = content(send.body)?;
             let from = sender(call, send.from.as_deref())?;
             SERVICE.count(send.to.len(), MAX_ACCOUNTS)?;
-            let how = how(send.sync_other_machine, send.life_time)?;
             let mut errors = Vec::new();
             let mut key = None;
             for to in &send.to {
@@ -398,10 +400,12 @@ fn sender<'a>(call: &'a Call<'_>, from: Option<&'a str>) -> Result<&'a str, Rest
 struct How {
     online_only: bool,
     quiet_to_sender: bool,
+    /// Put to the backend's before-send callback first.
+    vet: bool,
 }
 
-fn how(sync_other_machine: Option<u32>, life_time: Option<u32>) -> Result<How, RestError> {
-    let quiet_to_sender = match sync_other_machine {
+fn how<To>(send: &Send<To>) -> Result<How, RestError> {
+    let quiet_to_sender = match send.sync_other_machine {
         None | Some(1) => false,
         Some(2) => true,
         Some(other) => {
@@ -409,9 +413,16 @@ fn how(sync_other_machine: Option<u32>, life_time: Option<u32>) -> Result<How, R
         }
     };
     Ok(How {
-        online_only: life_time == Some(0),
+        online_only: send.life_time == Some(0),
         quiet_to_sender,
+        vet: !forbids_before_send(&send.forbid_callback),
     })
+}
+
+/// Whether Tencent's `ForbidCallbackControl` keeps a message from the
+/// before-send callback.
+pub(super) fn forbids_before_send(control: &[String]) -> bool {
+    control.iter().any(|c| c == "ForbidBeforeSendMsgCallback")
 }
 
 /// A message's place once stored.
@@ -439,7 +450,7 @@ async fn send_one(
         priority: Default::default(),
         elem: content.elem(),
     };
-    let payload = ticket::send_as(&call.api.shared, from, &send, how.quiet_to_sender)
+    let payload = ticket::send_as(&call.api.shared, from, &send, how.quiet_to_sender, how.vet)
         .await
         .map_err(|e| SERVICE.refused(e))?;
     let ok: body::SendOk<'_> = decode_exact(&payload).map_err(|_| SERVICE.internal())?;

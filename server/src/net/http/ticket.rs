@@ -91,23 +91,27 @@ pub(crate) async fn request_as<T: Serialize>(
         kind,
         body: encode::to_bytes(&(0u32, payload)),
         quiet_to_user: false,
+        vet: true,
     };
     ask(shared, act).await
 }
 
 /// Asks the engine to send `message` as `user`, its push left out of
-/// `user`'s own sessions when `quiet_to_user`.
+/// `user`'s own sessions when `quiet_to_user`, put to the backend's
+/// before-send callback first when `vet`.
 pub(crate) async fn send_as(
     shared: &Arc<Shared>,
     user: &str,
     message: &SendMessage<'_>,
     quiet_to_user: bool,
+    vet: bool,
 ) -> Result<Vec<u8>, (u32, String)> {
     let act = AdminAct::As {
         user: user.to_owned(),
         kind: kind::SEND_MESSAGE,
         body: encode::to_bytes(&(0u32, message)),
         quiet_to_user,
+        vet,
     };
     ask(shared, act).await
 }
