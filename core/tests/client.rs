@@ -940,3 +940,46 @@ fn a_send_refused_over_the_rate_limit_goes_again_after_a_backoff() {
         "{events:?}"
     );
 }
+
+#[test]
+fn the_servers_clock_runs_on_from_the_handshake_and_a_hostile_value_does_not_overflow() {
+    let ack = |server_time_ms| {
+        frame(
+            kind::HELLO_ACK,
+            &body::HelloAck {
+                version: tinyim_core::wire::PROTOCOL_VERSION,
+                max_frame: 16 * 1024,
+                server_time_ms,
+                heartbeat_ms: 1000,
+            },
+        )
+    };
+    let (mut h, _, _) = handshake_answered(&ack(1_800_000_000_000));
+    h.advance(250);
+    assert_eq!(h.client.server_time_ms(h.now), Some(1_800_000_000_250));
+    let (mut h, _, _) = handshake_answered(&ack(u64::MAX));
+    h.advance(250);
+    assert_eq!(h.client.server_time_ms(h.now), Some(u64::MAX));
+    assert_eq!(Harness::new().client.server_time_ms(h.now), None, "before a handshake");
+}
+
+#[test]
+fn a_tls_answer_to_the_hello_fails_the_login_without_a_redial() {
+    // What a TLS server sends a plain hello: a fatal alert record.
+    let (mut h, login, events) = handshake_answered(&[0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x32]);
+    assert!(
+        events.contains(&format!(
+            "RequestFailed {{ request: {login:?}, error: Server(9009) }}"
+        )),
+        "{events:?}"
+    );
+    h.client.connection_lost(h.now);
+    h.advance(60_000);
+    assert!(!h.client.poll_connect(h.now), "no redial");
+    // Other garbage is only a broken connection, dialed again.
+    let (mut h, _, events) = handshake_answered(&[0xff; 8]);
+    assert!(!events.iter().any(|e| e.contains("9009")), "{events:?}");
+    h.client.connection_lost(h.now);
+    h.advance(60_000);
+    assert!(h.client.poll_connect(h.now), "redialed");
+}

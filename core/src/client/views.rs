@@ -89,7 +89,8 @@ impl Client<'_> {
     /// the way the server stamps messages, whatever the device's clock says.
     pub fn server_time_ms(&self, now: Instant) -> Option<u64> {
         let (server_ms, at) = self.st.session.server_clock?;
-        Some(server_ms + (now - at).as_millis())
+        // The server's number, whatever it is: never an overflow.
+        Some(server_ms.saturating_add((now - at).as_millis()))
     }
 
     /// When the UserSig expires (unix seconds), as the server said at the

@@ -577,20 +577,7 @@ fn live(
     tokio::sync::mpsc::UnboundedReceiver<String>,
 ) {
     use std::io::BufRead;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_desktop-chat"))
-        .args([
-            "--server",
-            addr,
-            "--app-id",
-            &APP_ID.to_string(),
-            "--key",
-            KEY,
-        ])
-        .args(["--user", user])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = interactive(addr, user);
     let terminal = child.stdin.take().unwrap();
     let stdout = child.stdout.take().unwrap();
     let (lines_tx, lines) = tokio::sync::mpsc::unbounded_channel();
