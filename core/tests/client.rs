@@ -960,7 +960,11 @@ fn the_servers_clock_runs_on_from_the_handshake_and_a_hostile_value_does_not_ove
     let (mut h, _, _) = handshake_answered(&ack(u64::MAX));
     h.advance(250);
     assert_eq!(h.client.server_time_ms(h.now), Some(u64::MAX));
-    assert_eq!(Harness::new().client.server_time_ms(h.now), None, "before a handshake");
+    assert_eq!(
+        Harness::new().client.server_time_ms(h.now),
+        None,
+        "before a handshake"
+    );
 }
 
 #[test]
