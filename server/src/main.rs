@@ -105,6 +105,10 @@ struct ServeArgs {
     /// SQLite data file.
     #[arg(long, env = "TINYIM_DATA", default_value = "./tinyim.db")]
     data: PathBuf,
+    /// Store in this PostgreSQL database instead of the data file
+    /// (postgres://USER@HOST:PORT/DB): one node of a cluster.
+    #[arg(long, env = "TINYIM_STORE", value_parser = postgres_url)]
+    store: Option<String>,
     #[command(flatten)]
     app: AppArgs,
     /// Heartbeat interval in milliseconds.
@@ -236,6 +240,15 @@ enum SigCommand {
 
 /// An address to listen on, `HOST:PORT` with a host name (`localhost`)
 /// or an IP address: the first address it resolves to.
+/// A `--store` URL: PostgreSQL is the one store named by URL.
+fn postgres_url(url: &str) -> Result<String, String> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(url.to_owned())
+    } else {
+        Err("expected postgres://USER@HOST:PORT/DB".to_owned())
+    }
+}
+
 fn socket_addr(text: &str) -> Result<SocketAddr, String> {
     use std::net::ToSocketAddrs;
     text.to_socket_addrs()
@@ -375,6 +388,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         );
     }
     let mut config = ServerConfig::new(args.listen, args.data.clone(), auth);
+    config.postgres.clone_from(&args.store);
     config.heartbeat = Duration::from_millis(args.heartbeat_ms.max(100));
     config.handshake_timeout = Duration::from_millis(args.handshake_timeout_ms.max(100));
     config.requests_per_second = args.rate;

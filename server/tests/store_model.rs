@@ -1,4 +1,4 @@
-//! The SQLite store's conversation rows against a model: random
+//! Each store's conversation rows (SQLite's, PostgreSQL's) against a model: random
 //! transactions of requests that write rows, read them, read the changed
 //! rows (which writes the cached ones to the table), and end in a release or
 //! a rollback to the request's savepoint; each transaction commits or rolls
@@ -8,8 +8,10 @@
 
 use std::collections::BTreeMap;
 
+mod common;
+
 use proptest::prelude::*;
-use tinyim_server::store::{ConversationRow, SqliteStore, Store};
+use tinyim_server::store::{ConversationRow, PgStore, SqliteStore, Store};
 
 const OWNERS: [&str; 2] = ["a", "b"];
 const CONVS: [&str; 3] = ["C2Cx", "C2Cy", "C2Cz"];
@@ -92,57 +94,76 @@ fn model_seqs(rows: &Rows, owner: usize) -> Vec<(String, u64)> {
         .collect()
 }
 
+/// Runs `txs` on the store `open` gives, then checks what a store opened
+/// again holds.
+fn check_against_model<S: Store>(
+    txs: &[Transaction],
+    open: impl Fn() -> S,
+) -> Result<(), TestCaseError> {
+    let mut committed = Rows::new();
+    {
+        let mut store = open();
+        for tx in txs {
+            store.begin().unwrap();
+            let mut in_tx = committed.clone();
+            for request in &tx.requests {
+                store.savepoint().unwrap();
+                let mut in_request = in_tx.clone();
+                for op in &request.ops {
+                    match *op {
+                        Op::Put { owner, conv, seq } => {
+                            store.put_conversation(row(owner, conv, seq)).unwrap();
+                            in_request.insert((owner, conv), seq);
+                        }
+                        Op::Get { owner, conv } => {
+                            let got = store.conversation(OWNERS[owner], CONVS[conv]).unwrap();
+                            prop_assert_eq!(
+                                got.map(|r| r.last_seq),
+                                in_request.get(&(owner, conv)).copied()
+                            );
+                        }
+                        Op::Changed { owner } => {
+                            let got = store.changed_since(OWNERS[owner], 0, 100).unwrap();
+                            prop_assert_eq!(seqs_of(&got), model_seqs(&in_request, owner));
+                        }
+                    }
+                }
+                if request.keep {
+                    store.release().unwrap();
+                    in_tx = in_request;
+                } else {
+                    store.rollback_to_savepoint();
+                }
+            }
+            if tx.commit {
+                store.commit().unwrap();
+                committed = in_tx;
+            } else {
+                store.rollback();
+            }
+        }
+    }
+    let mut reopened = open();
+    for (owner, name) in OWNERS.iter().enumerate() {
+        let got = reopened.changed_since(name, 0, 100).unwrap();
+        prop_assert_eq!(seqs_of(&got), model_seqs(&committed, owner));
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
     #[test]
-    fn rows_read_and_survive_a_reopen_as_the_model_says(txs in transactions()) {
+    fn sqlite_rows_read_and_survive_a_reopen_as_the_model_says(txs in transactions()) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("model.db");
-        let mut committed = Rows::new();
-        {
-            let mut store = SqliteStore::open(&path).unwrap();
-            for tx in &txs {
-                store.begin().unwrap();
-                let mut in_tx = committed.clone();
-                for request in &tx.requests {
-                    store.savepoint().unwrap();
-                    let mut in_request = in_tx.clone();
-                    for op in &request.ops {
-                        match *op {
-                            Op::Put { owner, conv, seq } => {
-                                store.put_conversation(row(owner, conv, seq)).unwrap();
-                                in_request.insert((owner, conv), seq);
-                            }
-                            Op::Get { owner, conv } => {
-                                let got = store.conversation(OWNERS[owner], CONVS[conv]).unwrap();
-                                prop_assert_eq!(got.map(|r| r.last_seq), in_request.get(&(owner, conv)).copied());
-                            }
-                            Op::Changed { owner } => {
-                                let got = store.changed_since(OWNERS[owner], 0, 100).unwrap();
-                                prop_assert_eq!(seqs_of(&got), model_seqs(&in_request, owner));
-                            }
-                        }
-                    }
-                    if request.keep {
-                        store.release().unwrap();
-                        in_tx = in_request;
-                    } else {
-                        store.rollback_to_savepoint();
-                    }
-                }
-                if tx.commit {
-                    store.commit().unwrap();
-                    committed = in_tx;
-                } else {
-                    store.rollback();
-                }
-            }
-        }
-        let mut reopened = SqliteStore::open(&path).unwrap();
-        for (owner, name) in OWNERS.iter().enumerate() {
-            let got = reopened.changed_since(name, 0, 100).unwrap();
-            prop_assert_eq!(seqs_of(&got), model_seqs(&committed, owner));
-        }
+        check_against_model(&txs, || SqliteStore::open(&path).unwrap())?;
+    }
+
+    #[test]
+    fn postgres_rows_read_and_survive_a_reopen_as_the_model_says(txs in transactions()) {
+        let url = common::postgres::instance().fresh_database();
+        check_against_model(&txs, || PgStore::open(&url).unwrap())?;
     }
 }

@@ -15,21 +15,7 @@ pub(crate) const PREVIEW_BYTES: usize = 64;
 /// Most messages in one page.
 const MAX_PAGE: usize = 100;
 
-/// The key both sides of a C2C conversation share.
-pub(crate) fn c2c_key(a: &str, b: &str) -> String {
-    let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
-    format!("c2c:{lo}|{hi}")
-}
-
-/// The storage key of a user's SYSTEM conversation.
-pub(crate) fn system_key(user: &str) -> String {
-    format!("system:{user}")
-}
-
-/// The storage key of a group's conversation.
-pub(crate) fn group_key(group_id: &str) -> String {
-    format!("group:{group_id}")
-}
+pub(crate) use crate::store::keys::{c2c_key, group_key, system_key};
 
 /// What a user may read of a conversation.
 struct Access {

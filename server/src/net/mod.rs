@@ -26,7 +26,7 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::conn_table::ConnRegistry;
 use crate::engine::{AppAuth, Engine, HandshakeLimits, Input};
-use crate::store::SqliteStore;
+use crate::store::{PgStore, SqliteStore, Store, WalSync};
 use engine_thread::Job;
 use outbound::{Deadlines, Outbound};
 
@@ -45,8 +45,11 @@ pub const MIN_CONN_BUFFER: usize = 2 * tinyim_core::wire::MAX_FRAME as usize;
 pub struct ServerConfig {
     /// Address to listen on.
     pub listen: SocketAddr,
-    /// SQLite file.
+    /// SQLite file (unused with [`ServerConfig::postgres`]).
     pub data: PathBuf,
+    /// A PostgreSQL database to store in instead of the SQLite file
+    /// (`postgres://USER@HOST:PORT/DB`): a node of a cluster.
+    pub postgres: Option<String>,
     /// The app's identity for UserSig verification.
     pub auth: AppAuth,
     /// Heartbeat interval announced to clients; a client silent for three
@@ -107,6 +110,7 @@ impl ServerConfig {
         ServerConfig {
             listen,
             data,
+            postgres: None,
             auth,
             heartbeat: Duration::from_secs(30),
             handshake_timeout: Duration::from_secs(10),
@@ -168,6 +172,36 @@ pub struct Server {
     shared: Arc<Shared>,
 }
 
+/// The store the configuration names, opened.
+enum Opened {
+    Sqlite(SqliteStore, WalSync),
+    /// Its commits are durable when they return: no syncer's work.
+    Postgres(PgStore),
+}
+
+/// Starts the engine over `store` on its thread; `wal` makes its commits
+/// durable when they are not on their own.
+fn start_engine<S: Store + 'static>(
+    store: S,
+    wal: Option<WalSync>,
+    rx: mpsc::Receiver<engine_thread::Job>,
+    callbacks: Option<callbacks::Started>,
+    shared: &Arc<Shared>,
+) {
+    let config = &shared.config;
+    let mut engine = Engine::new(store, config.auth.clone());
+    engine.set_group_rate(config.group_messages_per_second);
+    engine.set_user_rate(config.requests_per_second);
+    engine.set_revoke_window(config.revoke_window);
+    if let Some((callbacks, vet_queues)) = callbacks {
+        let (reporting, vetting) = callbacks.engine_settings();
+        engine.set_reporting(reporting);
+        engine.set_vetting(vetting);
+        callbacks::before_send::start(shared, callbacks, vet_queues);
+    }
+    engine_thread::spawn(engine, rx, wal, shared.clone());
+}
+
 impl Server {
     /// Opens the store, starts the engine thread and binds the listeners.
     pub async fn bind(config: ServerConfig) -> std::io::Result<Server> {
@@ -187,8 +221,23 @@ impl Server {
             callbacks::check(callbacks)
                 .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         }
-        let (store, wal) =
-            SqliteStore::open_deferred_sync(&config.data).map_err(std::io::Error::other)?;
+        let store = match &config.postgres {
+            None => {
+                let (store, wal) =
+                    SqliteStore::open_deferred_sync(&config.data).map_err(std::io::Error::other)?;
+                Opened::Sqlite(store, wal)
+            }
+            Some(url) => {
+                // The blocking client runs a runtime of its own, which may
+                // not start inside this one.
+                let url = url.clone();
+                let store = tokio::task::spawn_blocking(move || PgStore::open(&url))
+                    .await
+                    .map_err(std::io::Error::other)?
+                    .map_err(std::io::Error::other)?;
+                Opened::Postgres(store)
+            }
+        };
         let listener = TcpListener::bind(config.listen).await?;
         let tls_listener = match config.tls_listen {
             Some(addr) => Some(TcpListener::bind(addr).await?),
@@ -234,17 +283,10 @@ impl Server {
             started: Instant::now(),
             config: config.clone(),
         });
-        let mut engine = Engine::new(store, config.auth.clone());
-        engine.set_group_rate(config.group_messages_per_second);
-        engine.set_user_rate(config.requests_per_second);
-        engine.set_revoke_window(config.revoke_window);
-        if let Some((callbacks, vet_queues)) = callbacks {
-            let (reporting, vetting) = callbacks.engine_settings();
-            engine.set_reporting(reporting);
-            engine.set_vetting(vetting);
-            callbacks::before_send::start(&shared, callbacks, vet_queues);
+        match store {
+            Opened::Sqlite(store, wal) => start_engine(store, Some(wal), rx, callbacks, &shared),
+            Opened::Postgres(store) => start_engine(store, None, rx, callbacks, &shared),
         }
-        engine_thread::spawn(engine, rx, wal, shared.clone());
         let ticker = shared.engine.clone();
         tokio::spawn(async move {
             let mut every = tokio::time::interval(Duration::from_secs(1));

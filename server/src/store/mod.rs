@@ -1,11 +1,15 @@
-//! Durable state behind a trait: SQLite by default; a Postgres-compatible
-//! backend for deployments that outgrow one machine plugs in here.
+//! Durable state behind a trait: SQLite by default (one machine, nothing
+//! else to run), PostgreSQL for a cluster of nodes sharing one database.
 
+mod columns;
 mod group;
+pub mod keys;
+mod postgres;
 mod sqlite;
 mod user;
 
 pub use group::{ApplicationRow, GroupRow, GroupStore, MemberRow};
+pub use postgres::PgStore;
 pub use sqlite::{backup, check, SqliteStore, WalSync};
 pub use user::{ProfileRow, UserStore};
 

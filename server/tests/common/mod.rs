@@ -1,7 +1,10 @@
 //! Helpers for end-to-end tests: the real server binary on 127.0.0.1 with a
-//! real SQLite file, and clients over real TCP.
+//! real SQLite file (or a real PostgreSQL database, with
+//! `TINYIM_TEST_STORE=postgres`), and clients over real TCP.
 
 #![allow(dead_code)] // each test file uses a different part
+
+pub mod postgres;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -58,12 +61,20 @@ impl ServerProcess {
         } else {
             &["--heartbeat-ms", "2000"]
         };
+        // On PostgreSQL the data file's path names the database.
+        let store = postgres::selected().then(|| {
+            [
+                "--store".to_owned(),
+                postgres::instance().database_for(data),
+            ]
+        });
         let mut child = Command::new(env!("CARGO_BIN_EXE_tinyim-server"))
             .args(["serve", "--listen", listen])
             .args(heartbeat)
             .args(extra)
             .arg("--data")
             .arg(data)
+            .args(store.iter().flatten())
             .args(["--app-id", &APP_ID.to_string(), "--key", KEY])
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())

@@ -1,9 +1,13 @@
 //! SQLite tables for groups.
 
 use rusqlite::{params, OptionalExtension, Row};
-use tinyim_core::wire::group::{GroupRole, GroupType, JoinOption};
+use tinyim_core::wire::group::GroupType;
 
 use super::{err, from_sql, to_sql, SqliteStore};
+use crate::store::columns::{
+    application_at, group_at, join_code, member_at, role_code, type_at, type_code,
+    APPLICATION_COLUMNS, GROUP_COLUMNS, GROUP_COLUMN_COUNT, MEMBER_COLUMNS,
+};
 use crate::store::group::{ApplicationRow, GroupRow, GroupStore, MemberRow};
 use crate::store::StoreResult;
 
@@ -77,121 +81,16 @@ SELECT m.user_id, 'GROUP' || g.group_id, 'group:' || g.group_id, g.last_seq,
 FROM group_members m JOIN groups g ON g.group_id = m.group_id
 WHERE m.user_id = ?1 AND (g.version > ?2 OR m.version > ?2) AND g.group_type <> 4";
 
-fn type_to_sql(t: GroupType) -> i64 {
-    match t {
-        GroupType::Work => 0,
-        GroupType::Public => 1,
-        GroupType::Meeting => 2,
-        GroupType::Community => 3,
-        GroupType::AvChatRoom => 4,
-    }
+fn group_from_row(row: &Row<'_>) -> rusqlite::Result<GroupRow> {
+    group_at(row, 0)
 }
 
-fn type_from_sql(v: i64) -> rusqlite::Result<GroupType> {
-    Ok(match v {
-        0 => GroupType::Work,
-        1 => GroupType::Public,
-        2 => GroupType::Meeting,
-        3 => GroupType::Community,
-        4 => GroupType::AvChatRoom,
-        _ => return Err(bad_value(v)),
-    })
-}
-
-fn role_to_sql(r: GroupRole) -> i64 {
-    match r {
-        GroupRole::Owner => 0,
-        GroupRole::Admin => 1,
-        GroupRole::Member => 2,
-    }
-}
-
-fn role_from_sql(v: i64) -> rusqlite::Result<GroupRole> {
-    Ok(match v {
-        0 => GroupRole::Owner,
-        1 => GroupRole::Admin,
-        2 => GroupRole::Member,
-        _ => return Err(bad_value(v)),
-    })
-}
-
-fn join_to_sql(j: JoinOption) -> i64 {
-    match j {
-        JoinOption::FreeAccess => 0,
-        JoinOption::NeedPermission => 1,
-        JoinOption::DisableApply => 2,
-    }
-}
-
-fn join_from_sql(v: i64) -> rusqlite::Result<JoinOption> {
-    Ok(match v {
-        0 => JoinOption::FreeAccess,
-        1 => JoinOption::NeedPermission,
-        2 => JoinOption::DisableApply,
-        _ => return Err(bad_value(v)),
-    })
-}
-
-fn bad_value(v: i64) -> rusqlite::Error {
-    rusqlite::Error::IntegralValueOutOfRange(0, v)
-}
-
-const GROUP_COLUMNS: &str = "group_id, group_type, name, introduction, notification, avatar, \
-     owner, created_ms, max_members, join_option, mute_all, member_count, last_seq, \
-     last_time_ms, last_from, preview, version";
-
-const MEMBER_COLUMNS: &str =
-    "group_id, user_id, role, join_ms, join_seq, name_card, muted_until_ms, read_seq, version, \
-     hidden_seq, cleared_seq, pinned";
-
-/// Reads a group from `row` starting at column `at`.
-fn group_at(row: &Row<'_>, at: usize) -> rusqlite::Result<GroupRow> {
-    Ok(GroupRow {
-        group_id: row.get(at)?,
-        group_type: type_from_sql(row.get(at + 1)?)?,
-        name: row.get(at + 2)?,
-        introduction: row.get(at + 3)?,
-        notification: row.get(at + 4)?,
-        avatar: row.get(at + 5)?,
-        owner: row.get(at + 6)?,
-        created_ms: from_sql(row.get(at + 7)?),
-        max_members: row.get(at + 8)?,
-        join_option: join_from_sql(row.get(at + 9)?)?,
-        mute_all: row.get(at + 10)?,
-        member_count: row.get(at + 11)?,
-        last_seq: from_sql(row.get(at + 12)?),
-        last_time_ms: from_sql(row.get(at + 13)?),
-        last_from: row.get(at + 14)?,
-        preview: row.get(at + 15)?,
-        version: from_sql(row.get(at + 16)?),
-    })
-}
-
-/// Reads a member from `row` starting at column `at`.
-fn member_at(row: &Row<'_>, at: usize) -> rusqlite::Result<MemberRow> {
-    Ok(MemberRow {
-        group_id: row.get(at)?,
-        user_id: row.get(at + 1)?,
-        role: role_from_sql(row.get(at + 2)?)?,
-        join_ms: from_sql(row.get(at + 3)?),
-        join_seq: from_sql(row.get(at + 4)?),
-        name_card: row.get(at + 5)?,
-        muted_until_ms: from_sql(row.get(at + 6)?),
-        read_seq: from_sql(row.get(at + 7)?),
-        version: from_sql(row.get(at + 8)?),
-        hidden_seq: from_sql(row.get(at + 9)?),
-        cleared_seq: from_sql(row.get(at + 10)?),
-        pinned: row.get(at + 11)?,
-    })
+fn member_from_row(row: &Row<'_>) -> rusqlite::Result<MemberRow> {
+    member_at(row, 0)
 }
 
 fn application_from_row(row: &Row<'_>) -> rusqlite::Result<ApplicationRow> {
-    Ok(ApplicationRow {
-        group_id: row.get(0)?,
-        applicant: row.get(1)?,
-        message: row.get(2)?,
-        time_ms: from_sql(row.get(3)?),
-    })
+    application_at(row)
 }
 
 impl GroupStore for SqliteStore {
@@ -211,7 +110,7 @@ impl GroupStore for SqliteStore {
         limit: usize,
     ) -> StoreResult<(u64, Vec<(String, GroupType)>)> {
         // -1: any type.
-        let wanted = group_type.map_or(-1, type_to_sql);
+        let wanted = group_type.map_or(-1, type_code);
         let total = self
             .conn
             .prepare_cached("SELECT COUNT(*) FROM groups WHERE ?1 < 0 OR group_type = ?1")
@@ -229,7 +128,7 @@ impl GroupStore for SqliteStore {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = stmt
             .query_map(params![wanted, limit, to_sql(offset)], |r| {
-                Ok((r.get(0)?, type_from_sql(r.get(1)?)?))
+                Ok((r.get(0)?, type_at(r, 1)?))
             })
             .map_err(err)?;
         let groups = rows.collect::<Result<_, _>>().map_err(err)?;
@@ -242,7 +141,7 @@ impl GroupStore for SqliteStore {
                 "SELECT {GROUP_COLUMNS} FROM groups WHERE group_id = ?1"
             ))
             .map_err(err)?
-            .query_row(params![group_id], |r| group_at(r, 0))
+            .query_row(params![group_id], group_from_row)
             .optional()
             .map_err(err)
     }
@@ -259,7 +158,7 @@ impl GroupStore for SqliteStore {
             .map_err(err)?
             .execute(params![
                 g.group_id,
-                type_to_sql(g.group_type),
+                type_code(g.group_type),
                 g.name,
                 g.introduction,
                 g.notification,
@@ -267,7 +166,7 @@ impl GroupStore for SqliteStore {
                 g.owner,
                 to_sql(g.created_ms),
                 g.max_members,
-                join_to_sql(g.join_option),
+                join_code(g.join_option),
                 g.mute_all,
                 g.member_count,
                 to_sql(g.last_seq),
@@ -303,7 +202,7 @@ impl GroupStore for SqliteStore {
                 "SELECT {MEMBER_COLUMNS} FROM group_members WHERE group_id = ?1 AND user_id = ?2"
             ))
             .map_err(err)?
-            .query_row(params![group_id, user_id], |r| member_at(r, 0))
+            .query_row(params![group_id, user_id], member_from_row)
             .optional()
             .map_err(err)
     }
@@ -319,7 +218,7 @@ impl GroupStore for SqliteStore {
             .execute(params![
                 m.group_id,
                 m.user_id,
-                role_to_sql(m.role),
+                role_code(m.role),
                 to_sql(m.join_ms),
                 to_sql(m.join_seq),
                 m.name_card,
@@ -345,7 +244,7 @@ impl GroupStore for SqliteStore {
 
     fn members(&mut self, group_id: &str) -> StoreResult<Vec<MemberRow>> {
         let sql = format!("SELECT {MEMBER_COLUMNS} FROM group_members WHERE group_id = ?1");
-        self.list(&sql, params![group_id], |r| member_at(r, 0))
+        self.list(&sql, params![group_id], member_from_row)
     }
 
     fn member_page(
@@ -358,9 +257,11 @@ impl GroupStore for SqliteStore {
             "SELECT {MEMBER_COLUMNS} FROM group_members WHERE group_id = ?1
              ORDER BY role, join_ms, user_id LIMIT ?2 OFFSET ?3"
         );
-        self.list(&sql, params![group_id, limit as i64, offset], |r| {
-            member_at(r, 0)
-        })
+        self.list(
+            &sql,
+            params![group_id, limit as i64, offset],
+            member_from_row,
+        )
     }
 
     fn groups_of(
@@ -377,7 +278,7 @@ impl GroupStore for SqliteStore {
              WHERE m.user_id = ?1 ORDER BY m.group_id LIMIT ?2 OFFSET ?3"
         );
         self.list(&sql, params![user_id, limit as i64, offset], |r| {
-            Ok((group_at(r, 0)?, member_at(r, 17)?))
+            Ok((group_at(r, 0)?, member_at(r, GROUP_COLUMN_COUNT)?))
         })
     }
 
@@ -412,10 +313,10 @@ impl GroupStore for SqliteStore {
         applicant: &str,
     ) -> StoreResult<Option<ApplicationRow>> {
         self.conn
-            .prepare_cached(
-                "SELECT group_id, applicant, message, time_ms FROM group_applications
-                 WHERE group_id = ?1 AND applicant = ?2",
-            )
+            .prepare_cached(&format!(
+                "SELECT {APPLICATION_COLUMNS} FROM group_applications
+                     WHERE group_id = ?1 AND applicant = ?2"
+            ))
             .map_err(err)?
             .query_row(params![group_id, applicant], application_from_row)
             .optional()

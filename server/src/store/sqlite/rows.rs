@@ -3,67 +3,51 @@
 
 use rusqlite::{params, Connection, ErrorCode};
 
+use crate::store::columns::{
+    conversation_at, conversation_columns, message_at, message_columns, Columns,
+};
+pub(super) use crate::store::columns::{to_sql, CONVERSATION_COLUMNS, MESSAGE_COLUMNS};
 use crate::store::{ConversationRow, StoreError, StoredMessage};
 
 pub(super) fn err(e: rusqlite::Error) -> StoreError {
     StoreError(e.to_string())
 }
 
-// SQLite integers are i64; u64 values round-trip through their bit pattern.
-pub(super) fn to_sql(v: u64) -> i64 {
-    v as i64
-}
-
 pub(super) fn from_sql(v: i64) -> u64 {
     v as u64
 }
 
+impl Columns for rusqlite::Row<'_> {
+    type Error = rusqlite::Error;
+
+    fn text(&self, at: usize) -> rusqlite::Result<String> {
+        self.get(at)
+    }
+
+    fn int(&self, at: usize) -> rusqlite::Result<i64> {
+        self.get(at)
+    }
+
+    fn bytes(&self, at: usize) -> rusqlite::Result<Vec<u8>> {
+        self.get(at)
+    }
+
+    fn flag(&self, at: usize) -> rusqlite::Result<bool> {
+        self.get(at)
+    }
+
+    fn out_of_range(at: usize, value: i64) -> rusqlite::Error {
+        rusqlite::Error::IntegralValueOutOfRange(at, value)
+    }
+}
+
 pub(super) fn message_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredMessage> {
-    Ok(StoredMessage {
-        conv_key: row.get(0)?,
-        seq: from_sql(row.get(1)?),
-        sender: row.get(2)?,
-        client_msg_id: from_sql(row.get(3)?),
-        time_ms: from_sql(row.get(4)?),
-        body: row.get(5)?,
-        gseq: from_sql(row.get(6)?),
-    })
+    message_at(row)
 }
 
 pub(super) fn conversation_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ConversationRow> {
-    Ok(ConversationRow {
-        owner: row.get(0)?,
-        conv_id: row.get(1)?,
-        conv_key: row.get(2)?,
-        last_seq: from_sql(row.get(3)?),
-        read_seq: from_sql(row.get(4)?),
-        last_time_ms: from_sql(row.get(5)?),
-        last_from: row.get(6)?,
-        preview: row.get(7)?,
-        version: from_sql(row.get(8)?),
-        peer_read_seq: from_sql(row.get(9)?),
-        hidden_seq: from_sql(row.get(10)?),
-        cleared_seq: from_sql(row.get(11)?),
-        pinned: row.get(12)?,
-    })
+    conversation_at(row)
 }
-
-// Column lists as macros, so the statements on the send path are constant
-// strings (no formatting per call) that share one list.
-macro_rules! message_columns {
-    () => {
-        "conv_key, seq, sender, client_msg_id, time_ms, body, gseq"
-    };
-}
-macro_rules! conversation_columns {
-    () => {
-        "owner, conv_id, conv_key, last_seq, read_seq, last_time_ms, last_from, preview, version, \
-         peer_read_seq, hidden_seq, cleared_seq, pinned"
-    };
-}
-
-pub(super) const MESSAGE_COLUMNS: &str = message_columns!();
-pub(super) const CONVERSATION_COLUMNS: &str = conversation_columns!();
 
 pub(super) const SELECT_CONVERSATION: &str = concat!(
     "SELECT ",

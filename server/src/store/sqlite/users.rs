@@ -6,9 +6,8 @@ use std::collections::HashSet;
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use tinyim_core::wire::user::{AllowType, Gender};
-
-use super::{err, from_sql, to_sql, SqliteStore};
+use super::{err, to_sql, SqliteStore};
+use crate::store::columns::{allow_code, gender_code, profile_at, PROFILE_COLUMNS};
 use crate::store::{ProfileRow, StoreResult, UserStore};
 
 pub(super) const SCHEMA: &str = "
@@ -39,56 +38,8 @@ CREATE TABLE IF NOT EXISTS profiles (
 ) WITHOUT ROWID;
 ";
 
-const PROFILE_COLUMNS: &str = "user_id, nick, gender, birthday, location, self_signature, \
-     allow_type, language, avatar, level, role, updated_ms";
-
-fn gender_to_sql(g: Gender) -> i64 {
-    match g {
-        Gender::Unknown => 0,
-        Gender::Female => 1,
-        Gender::Male => 2,
-    }
-}
-
-fn gender_from_sql(v: i64) -> Gender {
-    match v {
-        1 => Gender::Female,
-        2 => Gender::Male,
-        _ => Gender::Unknown,
-    }
-}
-
-fn allow_to_sql(a: AllowType) -> i64 {
-    match a {
-        AllowType::AllowAny => 0,
-        AllowType::NeedConfirm => 1,
-        AllowType::DenyAny => 2,
-    }
-}
-
-fn allow_from_sql(v: i64) -> AllowType {
-    match v {
-        0 => AllowType::AllowAny,
-        2 => AllowType::DenyAny,
-        _ => AllowType::NeedConfirm,
-    }
-}
-
 fn profile_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ProfileRow> {
-    Ok(ProfileRow {
-        user_id: r.get(0)?,
-        nick: r.get(1)?,
-        gender: gender_from_sql(r.get(2)?),
-        birthday: r.get(3)?,
-        location: r.get(4)?,
-        self_signature: r.get(5)?,
-        allow_type: allow_from_sql(r.get(6)?),
-        language: r.get(7)?,
-        avatar: r.get(8)?,
-        level: r.get(9)?,
-        role: r.get(10)?,
-        updated_ms: from_sql(r.get(11)?),
-    })
+    profile_at(r)
 }
 
 /// Owners who may have blocklist entries; see `SqliteStore::blockers`.
@@ -158,11 +109,11 @@ impl UserStore for SqliteStore {
             .execute(params![
                 p.user_id,
                 p.nick,
-                gender_to_sql(p.gender),
+                gender_code(p.gender),
                 p.birthday,
                 p.location,
                 p.self_signature,
-                allow_to_sql(p.allow_type),
+                allow_code(p.allow_type),
                 p.language,
                 p.avatar,
                 p.level,

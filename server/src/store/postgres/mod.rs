@@ -1,0 +1,499 @@
+//! The cluster's store: PostgreSQL, shared by every node. Each node's
+//! engine is its only writer on one connection; nodes write at once, so
+//! this store adds what a single writer never needed:
+//!
+//! - **Seqs.** A conversation's next seq is read and the message stored
+//!   under a transaction-long advisory lock on the conversation's key,
+//!   taken before its rows are read ([`PgStore::lock_conversation`]); a
+//!   group's under the lock on its row (`SELECT .. FOR UPDATE`). Senders on
+//!   several nodes wait for each other: no gap, no duplicate.
+//! - **Sync positions.** See [`versions`]: change numbers come from the
+//!   writing transaction's id, and the position a sync hands out never
+//!   passes a transaction still running.
+//! - **Failures.** A failed statement aborts PostgreSQL's whole
+//!   transaction, so outside a savepoint it counts as a write (the engine
+//!   then abandons the batch, closing its connections: nothing in it was
+//!   acknowledged, and clients resend), and a commit after one is refused
+//!   rather than silently rolled back. A lost connection is made again at
+//!   the next batch.
+
+mod groups;
+mod schema;
+mod users;
+mod versions;
+
+use std::collections::HashMap;
+
+use postgres::types::ToSql;
+use postgres::{Client, NoTls, Row, Statement};
+
+use super::columns::{
+    conversation_at, message_at, to_sql, Columns, CONVERSATION_COLUMNS, MESSAGE_COLUMNS,
+};
+use super::keys::{c2c_key, system_key};
+use super::{ConversationRow, Store, StoreError, StoreResult, StoredMessage};
+use versions::Versions;
+
+/// Statement parameters.
+type Params<'a> = [&'a (dyn ToSql + Sync)];
+
+/// PostgreSQL-backed [`Store`]; see the module documentation.
+pub struct PgStore {
+    url: String,
+    client: Client,
+    /// Prepared statements by their text: each is parsed once per connection.
+    statements: HashMap<String, Statement>,
+    versions: Versions,
+    /// Statements that changed rows or failed, ever (see [`Store::writes`]).
+    writes: u64,
+    /// A statement failed since the transaction (or the savepoint, when
+    /// one is open) began: PostgreSQL refuses everything until it ends.
+    failed: bool,
+    /// Whether a statement had failed before the open savepoint.
+    failed_before_savepoint: bool,
+}
+
+fn err(e: postgres::Error) -> StoreError {
+    StoreError(e.to_string())
+}
+
+impl Columns for Row {
+    type Error = StoreError;
+
+    fn text(&self, at: usize) -> StoreResult<String> {
+        self.try_get(at).map_err(err)
+    }
+
+    fn int(&self, at: usize) -> StoreResult<i64> {
+        self.try_get(at).map_err(err)
+    }
+
+    fn bytes(&self, at: usize) -> StoreResult<Vec<u8>> {
+        self.try_get(at).map_err(err)
+    }
+
+    fn flag(&self, at: usize) -> StoreResult<bool> {
+        self.try_get(at).map_err(err)
+    }
+
+    fn out_of_range(at: usize, value: i64) -> StoreError {
+        StoreError(format!("column {at}: {value} is out of range"))
+    }
+}
+
+impl PgStore {
+    /// Connects to the database at `url` (`postgres://USER@HOST:PORT/DB`)
+    /// and makes the tables where missing.
+    pub fn open(url: &str) -> StoreResult<Self> {
+        let mut client = Client::connect(url, NoTls).map_err(err)?;
+        let mut setup = client.transaction().map_err(err)?;
+        setup
+            .execute("SELECT pg_advisory_xact_lock($1)", &[&schema::SCHEMA_LOCK])
+            .map_err(err)?;
+        setup.batch_execute(schema::SCHEMA).map_err(err)?;
+        setup.commit().map_err(err)?;
+        Ok(PgStore {
+            url: url.to_owned(),
+            client,
+            statements: HashMap::new(),
+            versions: Versions::default(),
+            writes: 0,
+            failed: false,
+            failed_before_savepoint: false,
+        })
+    }
+
+    /// The statement `sql`, prepared once per connection.
+    fn statement(&mut self, sql: &str) -> StoreResult<Statement> {
+        if let Some(statement) = self.statements.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.client.prepare(sql).map_err(|e| self.failure(e))?;
+        self.statements.insert(sql.to_owned(), statement.clone());
+        Ok(statement)
+    }
+
+    /// Records a failed statement (see the module documentation).
+    fn failure(&mut self, e: postgres::Error) -> StoreError {
+        self.failed = true;
+        self.writes += 1;
+        err(e)
+    }
+
+    /// Runs a statement that changes rows; how many it changed.
+    fn execute(&mut self, sql: &str, params: &Params<'_>) -> StoreResult<u64> {
+        let statement = self.statement(sql)?;
+        let changed = self
+            .client
+            .execute(&statement, params)
+            .map_err(|e| self.failure(e))?;
+        self.writes += 1;
+        Ok(changed)
+    }
+
+    /// Runs a query; its rows.
+    fn query(&mut self, sql: &str, params: &Params<'_>) -> StoreResult<Vec<Row>> {
+        let statement = self.statement(sql)?;
+        self.client
+            .query(&statement, params)
+            .map_err(|e| self.failure(e))
+    }
+
+    /// Runs a query of at most one row.
+    fn query_opt(&mut self, sql: &str, params: &Params<'_>) -> StoreResult<Option<Row>> {
+        let statement = self.statement(sql)?;
+        self.client
+            .query_opt(&statement, params)
+            .map_err(|e| self.failure(e))
+    }
+
+    /// Runs a query of exactly one integer.
+    fn query_int(&mut self, sql: &str, params: &Params<'_>) -> StoreResult<i64> {
+        let statement = self.statement(sql)?;
+        self.client
+            .query_one(&statement, params)
+            .and_then(|row| row.try_get(0))
+            .map_err(|e| self.failure(e))
+    }
+
+    /// Runs a query and reads each row with `from_row`.
+    fn list<T>(
+        &mut self,
+        sql: &str,
+        params: &Params<'_>,
+        from_row: impl Fn(&Row) -> StoreResult<T>,
+    ) -> StoreResult<Vec<T>> {
+        self.query(sql, params)?.iter().map(from_row).collect()
+    }
+
+    /// Runs statements without parameters or rows (transaction control).
+    fn control(&mut self, sql: &str) -> StoreResult<()> {
+        self.client.batch_execute(sql).map_err(|e| self.failure(e))
+    }
+
+    /// Holds the conversation `key` until the transaction ends: whoever
+    /// reads its seq or its rows to write them takes this first, so
+    /// writers on every node take turns (see the module documentation).
+    fn lock_conversation(&mut self, key: &str) -> StoreResult<()> {
+        self.query(
+            "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+            &[&key],
+        )
+        .map(drop)
+    }
+
+    /// The next change number of this transaction.
+    fn next_change(&mut self) -> StoreResult<u64> {
+        if !self.versions.has_transaction_id() {
+            let id = self.query_int("SELECT pg_current_xact_id()::text::bigint", &[])?;
+            self.versions.set_transaction_id(id as u64);
+        }
+        self.versions.next()
+    }
+
+    /// Makes the connection again if it was lost (the database restarted).
+    fn reconnect_if_lost(&mut self) -> StoreResult<()> {
+        if self.client.is_closed() {
+            self.client = Client::connect(&self.url, NoTls).map_err(err)?;
+            self.statements.clear();
+            tracing::info!("reconnected to the database");
+        }
+        Ok(())
+    }
+
+    /// Inserts `m` as the conversation's next message unless its sender
+    /// sent one with that client message id there: whether it was stored.
+    fn insert_row(&mut self, m: &mut StoredMessage, dedupe: bool) -> StoreResult<bool> {
+        m.gseq = self.next_change()?;
+        let sql = if dedupe {
+            // A unique violation would abort the transaction, so the
+            // index is asked to skip the row instead.
+            "INSERT INTO messages (conv_key, seq, sender, client_msg_id, time_ms, body, gseq)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (sender, conv_key, client_msg_id) WHERE client_msg_id <> 0 DO NOTHING"
+        } else {
+            "INSERT INTO messages (conv_key, seq, sender, client_msg_id, time_ms, body, gseq)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        };
+        let stored = self.execute(
+            sql,
+            &[
+                &m.conv_key,
+                &to_sql(m.seq),
+                &m.sender,
+                &to_sql(m.client_msg_id),
+                &to_sql(m.time_ms),
+                &m.body,
+                &to_sql(m.gseq),
+            ],
+        )? > 0;
+        if stored {
+            crate::stats::message_stored();
+        }
+        Ok(stored)
+    }
+}
+
+/// The conversation key `owner`'s row `conv_id` belongs to, for its lock.
+fn lock_key(owner: &str, conv_id: &str) -> String {
+    match conv_id.strip_prefix("C2C") {
+        Some(peer) => c2c_key(owner, peer),
+        None if conv_id == "SYSTEM" => system_key(owner),
+        None => format!("{owner}\u{0}{conv_id}"),
+    }
+}
+
+impl Store for PgStore {
+    fn begin(&mut self) -> StoreResult<()> {
+        self.reconnect_if_lost()?;
+        self.failed = false;
+        self.versions = Versions::default();
+        self.control("BEGIN")
+    }
+
+    fn commit(&mut self) -> StoreResult<()> {
+        if self.failed {
+            // PostgreSQL would answer COMMIT with a rollback, not an error.
+            self.rollback();
+            return Err(StoreError(
+                "a statement of the transaction failed".to_owned(),
+            ));
+        }
+        self.control("COMMIT")
+    }
+
+    fn rollback(&mut self) {
+        // Fails only with no transaction open (or no connection), which
+        // leaves nothing to undo.
+        let _ = self.client.batch_execute("ROLLBACK");
+        self.failed = false;
+    }
+
+    fn savepoint(&mut self) -> StoreResult<()> {
+        self.failed_before_savepoint = self.failed;
+        self.control("SAVEPOINT request")
+    }
+
+    fn release(&mut self) -> StoreResult<()> {
+        if self.failed {
+            return Err(StoreError("a statement of the request failed".to_owned()));
+        }
+        self.control("RELEASE SAVEPOINT request")
+    }
+
+    fn rollback_to_savepoint(&mut self) {
+        if self
+            .client
+            .batch_execute("ROLLBACK TO SAVEPOINT request; RELEASE SAVEPOINT request")
+            .is_ok()
+        {
+            self.failed = self.failed_before_savepoint;
+        }
+    }
+
+    fn writes(&self) -> u64 {
+        self.writes
+    }
+
+    fn find_sent(
+        &mut self,
+        sender: &str,
+        conv_key: &str,
+        client_msg_id: u64,
+    ) -> StoreResult<Option<StoredMessage>> {
+        let sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages
+             WHERE sender = $1 AND conv_key = $2 AND client_msg_id = $3 AND client_msg_id <> 0"
+        );
+        self.query_opt(&sql, &[&sender, &conv_key, &to_sql(client_msg_id)])?
+            .as_ref()
+            .map(message_at)
+            .transpose()
+    }
+
+    fn last_seq(&mut self, conv_key: &str) -> StoreResult<u64> {
+        self.lock_conversation(conv_key)?;
+        self.query_int(
+            "SELECT COALESCE(MAX(seq), 0) FROM messages WHERE conv_key = $1",
+            &[&conv_key],
+        )
+        .map(|v| v as u64)
+    }
+
+    fn insert_message(&mut self, m: &mut StoredMessage) -> StoreResult<()> {
+        self.insert_row(m, false).map(drop)
+    }
+
+    fn message(&mut self, conv_key: &str, seq: u64) -> StoreResult<Option<StoredMessage>> {
+        let sql =
+            format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE conv_key = $1 AND seq = $2");
+        self.query_opt(&sql, &[&conv_key, &to_sql(seq)])?
+            .as_ref()
+            .map(message_at)
+            .transpose()
+    }
+
+    fn replace_body(&mut self, conv_key: &str, seq: u64, body: &[u8]) -> StoreResult<()> {
+        self.execute(
+            "UPDATE messages SET body = $3 WHERE conv_key = $1 AND seq = $2",
+            &[&conv_key, &to_sql(seq), &body],
+        )
+        .map(drop)
+    }
+
+    fn insert_unless_sent(&mut self, m: &mut StoredMessage) -> StoreResult<Option<StoredMessage>> {
+        if self.insert_row(m, m.client_msg_id != 0)? {
+            return Ok(None);
+        }
+        match self.find_sent(&m.sender, &m.conv_key, m.client_msg_id)? {
+            Some(existing) => Ok(Some(existing)),
+            None => Err(StoreError("a skipped message is not stored".to_owned())),
+        }
+    }
+
+    fn conversation(&mut self, owner: &str, conv_id: &str) -> StoreResult<Option<ConversationRow>> {
+        self.lock_conversation(&lock_key(owner, conv_id))?;
+        let sql = format!(
+            "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE owner = $1 AND conv_id = $2"
+        );
+        self.query_opt(&sql, &[&owner, &conv_id])?
+            .as_ref()
+            .map(conversation_at)
+            .transpose()
+    }
+
+    fn put_conversation(&mut self, mut row: ConversationRow) -> StoreResult<()> {
+        row.version = self.next_change()?;
+        let sql = format!(
+            "INSERT INTO conversations ({CONVERSATION_COLUMNS})
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+             ON CONFLICT (owner, conv_id) DO UPDATE SET
+               conv_key = excluded.conv_key, last_seq = excluded.last_seq,
+               read_seq = excluded.read_seq, last_time_ms = excluded.last_time_ms,
+               last_from = excluded.last_from, preview = excluded.preview,
+               version = excluded.version, peer_read_seq = excluded.peer_read_seq,
+               hidden_seq = excluded.hidden_seq, cleared_seq = excluded.cleared_seq,
+               pinned = excluded.pinned"
+        );
+        self.execute(
+            &sql,
+            &[
+                &row.owner,
+                &row.conv_id,
+                &row.conv_key,
+                &to_sql(row.last_seq),
+                &to_sql(row.read_seq),
+                &to_sql(row.last_time_ms),
+                &row.last_from,
+                &row.preview,
+                &to_sql(row.version),
+                &to_sql(row.peer_read_seq),
+                &to_sql(row.hidden_seq),
+                &to_sql(row.cleared_seq),
+                &row.pinned,
+            ],
+        )
+        .map(drop)
+    }
+
+    fn last_change(&mut self) -> StoreResult<u64> {
+        let oldest_running = self.query_int(
+            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
+            &[],
+        )?;
+        Ok(versions::horizon(oldest_running as u64))
+    }
+
+    fn seq_as_of(&mut self, conv_key: &str, change: u64) -> StoreResult<u64> {
+        self.query_opt(
+            "SELECT MAX(seq) FROM messages WHERE conv_key = $1 AND gseq <= $2",
+            &[&conv_key, &to_sql(change)],
+        )?
+        .map_or(Ok(None), |row| {
+            row.try_get::<_, Option<i64>>(0).map_err(err)
+        })
+        .map(|seq| seq.map_or(0, |s| s as u64))
+    }
+
+    fn changed_since(
+        &mut self,
+        owner: &str,
+        cursor: u64,
+        limit: usize,
+    ) -> StoreResult<Vec<ConversationRow>> {
+        let sql = format!(
+            "SELECT {CONVERSATION_COLUMNS} FROM conversations
+             WHERE owner = $1 AND version > $2
+             UNION ALL
+             {}
+             ORDER BY version LIMIT $3",
+            schema::GROUP_CONVERSATIONS
+        );
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.list(&sql, &[&owner, &to_sql(cursor), &limit], conversation_at)
+    }
+
+    fn changed_window(
+        &mut self,
+        owner: &str,
+        base: u64,
+        after: &str,
+        limit: usize,
+    ) -> StoreResult<Vec<ConversationRow>> {
+        let sql = format!(
+            "SELECT * FROM (
+                 SELECT {CONVERSATION_COLUMNS} FROM conversations
+                 WHERE owner = $1 AND version > $2
+                 UNION ALL
+                 {}) AS changed
+             WHERE conv_id > $3 ORDER BY conv_id LIMIT $4",
+            schema::GROUP_CONVERSATIONS
+        );
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.list(
+            &sql,
+            &[&owner, &to_sql(base), &after, &limit],
+            conversation_at,
+        )
+    }
+
+    fn total_unread(&mut self, owner: &str) -> StoreResult<u64> {
+        let sql = format!(
+            "SELECT COALESCE(SUM(CASE
+                 WHEN hidden_seq > 0 AND last_seq <= hidden_seq THEN 0
+                 ELSE GREATEST(last_seq - GREATEST(read_seq, cleared_seq), 0) END), 0)::BIGINT
+             FROM (SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE owner = $1 AND version > $2
+                   UNION ALL {}) AS every",
+            schema::GROUP_CONVERSATIONS
+        );
+        self.query_int(&sql, &[&owner, &-1i64]).map(|v| v as u64)
+    }
+
+    fn messages_after(
+        &mut self,
+        conv_key: &str,
+        after_seq: u64,
+        limit: usize,
+    ) -> StoreResult<Vec<StoredMessage>> {
+        let sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE conv_key = $1 AND seq > $2
+             ORDER BY seq LIMIT $3"
+        );
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.list(&sql, &[&conv_key, &to_sql(after_seq), &limit], message_at)
+    }
+
+    fn messages_before(
+        &mut self,
+        conv_key: &str,
+        before_seq: u64,
+        limit: usize,
+    ) -> StoreResult<Vec<StoredMessage>> {
+        let sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE conv_key = $1 AND seq < $2
+             ORDER BY seq DESC LIMIT $3"
+        );
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.list(&sql, &[&conv_key, &to_sql(before_seq), &limit], message_at)
+    }
+}

@@ -1,0 +1,127 @@
+//! The tables in PostgreSQL: the SQLite store's, with 64-bit integers,
+//! booleans, and ids compared byte by byte (`COLLATE "C"`, as SQLite
+//! compares them), so pages by id come in the same order on both.
+
+/// The tables and indexes, created where missing; nodes starting together
+/// make them one at a time (see [`SCHEMA_LOCK`]).
+pub(super) const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS messages (
+    conv_key TEXT COLLATE "C" NOT NULL,
+    seq BIGINT NOT NULL,
+    sender TEXT COLLATE "C" NOT NULL,
+    client_msg_id BIGINT NOT NULL,
+    time_ms BIGINT NOT NULL,
+    body BYTEA NOT NULL,
+    gseq BIGINT NOT NULL,
+    PRIMARY KEY (conv_key, seq)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS messages_sent ON messages (sender, conv_key, client_msg_id)
+    WHERE client_msg_id <> 0;
+CREATE TABLE IF NOT EXISTS conversations (
+    owner TEXT COLLATE "C" NOT NULL,
+    conv_id TEXT COLLATE "C" NOT NULL,
+    conv_key TEXT COLLATE "C" NOT NULL,
+    last_seq BIGINT NOT NULL,
+    read_seq BIGINT NOT NULL,
+    last_time_ms BIGINT NOT NULL,
+    last_from TEXT NOT NULL,
+    preview TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    peer_read_seq BIGINT NOT NULL,
+    hidden_seq BIGINT NOT NULL,
+    cleared_seq BIGINT NOT NULL,
+    pinned BOOLEAN NOT NULL,
+    PRIMARY KEY (owner, conv_id)
+);
+CREATE INDEX IF NOT EXISTS conversations_by_version ON conversations (owner, version);
+CREATE TABLE IF NOT EXISTS groups (
+    group_id TEXT COLLATE "C" PRIMARY KEY,
+    group_type BIGINT NOT NULL,
+    name TEXT NOT NULL,
+    introduction TEXT NOT NULL,
+    notification TEXT NOT NULL,
+    avatar TEXT NOT NULL,
+    owner TEXT COLLATE "C" NOT NULL,
+    created_ms BIGINT NOT NULL,
+    max_members BIGINT NOT NULL,
+    join_option BIGINT NOT NULL,
+    mute_all BOOLEAN NOT NULL,
+    member_count BIGINT NOT NULL,
+    last_seq BIGINT NOT NULL,
+    last_time_ms BIGINT NOT NULL,
+    last_from TEXT NOT NULL,
+    preview TEXT NOT NULL,
+    version BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS group_members (
+    group_id TEXT COLLATE "C" NOT NULL,
+    user_id TEXT COLLATE "C" NOT NULL,
+    role BIGINT NOT NULL,
+    join_ms BIGINT NOT NULL,
+    join_seq BIGINT NOT NULL,
+    name_card TEXT NOT NULL,
+    muted_until_ms BIGINT NOT NULL,
+    read_seq BIGINT NOT NULL,
+    version BIGINT NOT NULL,
+    hidden_seq BIGINT NOT NULL,
+    cleared_seq BIGINT NOT NULL,
+    pinned BOOLEAN NOT NULL,
+    PRIMARY KEY (group_id, user_id)
+);
+CREATE INDEX IF NOT EXISTS group_members_by_user ON group_members (user_id, group_id);
+CREATE TABLE IF NOT EXISTS group_custom (
+    group_id TEXT COLLATE "C" NOT NULL,
+    key TEXT COLLATE "C" NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (group_id, key)
+);
+CREATE TABLE IF NOT EXISTS group_applications (
+    group_id TEXT COLLATE "C" NOT NULL,
+    applicant TEXT COLLATE "C" NOT NULL,
+    message TEXT NOT NULL,
+    time_ms BIGINT NOT NULL,
+    PRIMARY KEY (group_id, applicant)
+);
+CREATE SEQUENCE IF NOT EXISTS group_numbers;
+CREATE TABLE IF NOT EXISTS accounts (
+    user_id TEXT COLLATE "C" PRIMARY KEY,
+    created_ms BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS blocklist (
+    owner TEXT COLLATE "C" NOT NULL,
+    blocked TEXT COLLATE "C" NOT NULL,
+    added BIGINT NOT NULL,
+    PRIMARY KEY (owner, blocked)
+);
+CREATE INDEX IF NOT EXISTS blocklist_in_order ON blocklist (owner, added);
+CREATE TABLE IF NOT EXISTS profiles (
+    user_id TEXT COLLATE "C" PRIMARY KEY,
+    nick TEXT NOT NULL,
+    gender BIGINT NOT NULL,
+    birthday BIGINT NOT NULL,
+    location TEXT NOT NULL,
+    self_signature TEXT NOT NULL,
+    allow_type BIGINT NOT NULL,
+    language BIGINT NOT NULL,
+    avatar TEXT NOT NULL,
+    level BIGINT NOT NULL,
+    role BIGINT NOT NULL,
+    updated_ms BIGINT NOT NULL
+);
+"#;
+
+/// The advisory lock a node holds while it makes the tables: `CREATE ..
+/// IF NOT EXISTS` run by two nodes at once can still collide.
+pub(super) const SCHEMA_LOCK: i64 = 0x7469_6e79_696d;
+
+/// A user's group conversations as conversation rows, for the sync queries
+/// ($1 the user, $2 the cursor); see the SQLite store's for the rules.
+pub(super) const GROUP_CONVERSATIONS: &str = "
+SELECT m.user_id, 'GROUP' || g.group_id, 'group:' || g.group_id, g.last_seq,
+       CASE WHEN g.group_type = 2 THEN g.last_seq ELSE GREATEST(m.read_seq, m.join_seq) END,
+       g.last_time_ms,
+       CASE WHEN m.cleared_seq >= g.last_seq THEN '' ELSE g.last_from END,
+       CASE WHEN m.cleared_seq >= g.last_seq THEN '' ELSE g.preview END,
+       GREATEST(g.version, m.version), 0::BIGINT, m.hidden_seq, m.cleared_seq, m.pinned
+FROM group_members m JOIN groups g ON g.group_id = m.group_id
+WHERE m.user_id = $1 AND (g.version > $2 OR m.version > $2) AND g.group_type <> 4";

@@ -1,0 +1,191 @@
+//! A real PostgreSQL for the tests: the test binary's own instance, made
+//! with `initdb` in a temporary directory and started on a free 127.0.0.1
+//! port at first use, with a fresh database for each store asked of it.
+//! It stops when the test binary exits (its wrapper waits on a pipe the
+//! binary holds) and takes its directory with it.
+//!
+//! `.ci/run` and `scripts/test` install Debian's `postgresql` where it is
+//! missing; `TINYIM_PG_BIN` names another directory of its programs.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::Instant;
+
+use super::PATIENCE;
+
+/// Whether the end-to-end tests run the server on PostgreSQL
+/// (`TINYIM_TEST_STORE=postgres`) rather than on a SQLite file.
+pub fn selected() -> bool {
+    std::env::var("TINYIM_TEST_STORE").is_ok_and(|v| v == "postgres")
+}
+
+/// The running instance.
+pub struct Postgres {
+    port: u16,
+    /// Held open for the life of the binary: the wrapper stops the server
+    /// when it closes.
+    _stop: Mutex<ChildStdin>,
+    _wrapper: Child,
+    databases: AtomicU32,
+    /// The database of each SQLite path a test gave, so a restarted server
+    /// finds what it stored.
+    by_path: Mutex<HashMap<PathBuf, String>>,
+}
+
+/// The binary's instance, started at first use.
+pub fn instance() -> &'static Postgres {
+    static INSTANCE: OnceLock<Postgres> = OnceLock::new();
+    INSTANCE.get_or_init(Postgres::start)
+}
+
+impl Postgres {
+    fn start() -> Postgres {
+        let bin = bin_dir();
+        let dir = tempfile::Builder::new()
+            .prefix("tinyim-pg")
+            .tempdir()
+            .expect("a directory for PostgreSQL")
+            .keep();
+        let as_root = is_root();
+        if as_root {
+            // initdb refuses root: the cluster belongs to Debian's postgres user.
+            let mut chown = Command::new("chown");
+            chown.arg("postgres:postgres").arg(&dir);
+            run(chown);
+        }
+        let data = dir.join("data");
+        run(command(
+            as_root,
+            &bin.join("initdb"),
+            &[
+                "-D",
+                &data.to_string_lossy(),
+                "-U",
+                "tinyim",
+                "--auth=trust",
+                "--no-sync",
+                "-E",
+                "UTF8",
+                "--locale=C",
+            ],
+        ));
+        let port = free_port();
+        let script = format!(
+            "'{postgres}' -D '{data}' -p {port} -k '{dir}' -c listen_addresses=127.0.0.1 \
+             -c max_connections=200 >'{dir}/log' 2>&1 & pid=$!; read _; kill -INT $pid; \
+             wait $pid; rm -rf '{dir}'",
+            postgres = bin.join("postgres").display(),
+            data = data.display(),
+            dir = dir.display(),
+        );
+        let mut wrapper = command(as_root, Path::new("sh"), &["-c", &script])
+            .stdin(Stdio::piped())
+            .spawn()
+            .expect("start PostgreSQL");
+        let stop = wrapper.stdin.take().expect("the wrapper's stdin");
+        let pg = Postgres {
+            port,
+            _stop: Mutex::new(stop),
+            _wrapper: wrapper,
+            databases: AtomicU32::new(0),
+            by_path: Mutex::new(HashMap::new()),
+        };
+        let started = Instant::now();
+        while postgres::Client::connect(&pg.url("postgres"), postgres::NoTls).is_err() {
+            assert!(
+                started.elapsed() < PATIENCE,
+                "PostgreSQL did not start; its log is {}/log",
+                dir.display()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        pg
+    }
+
+    /// The URL of database `db`.
+    pub fn url(&self, db: &str) -> String {
+        format!("postgres://tinyim@127.0.0.1:{}/{db}", self.port)
+    }
+
+    /// A new empty database; its URL.
+    pub fn fresh_database(&self) -> String {
+        let n = self.databases.fetch_add(1, Ordering::Relaxed);
+        let name = format!("t{n}");
+        let mut admin = postgres::Client::connect(&self.url("postgres"), postgres::NoTls)
+            .expect("connect to PostgreSQL");
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("create a database");
+        self.url(&name)
+    }
+
+    /// The database standing for the SQLite file `path`: the same one each
+    /// time the same path is given.
+    pub fn database_for(&self, path: &Path) -> String {
+        let mut by_path = self.by_path.lock().unwrap();
+        if let Some(url) = by_path.get(path) {
+            return url.clone();
+        }
+        let url = self.fresh_database();
+        by_path.insert(path.to_owned(), url.clone());
+        url
+    }
+}
+
+fn is_root() -> bool {
+    let out = Command::new("id").arg("-u").output().expect("run id");
+    String::from_utf8_lossy(&out.stdout).trim() == "0"
+}
+
+/// `program` with `args`, as Debian's postgres user when running as root.
+fn command(as_root: bool, program: &Path, args: &[&str]) -> Command {
+    if as_root {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(program).args(args);
+        c
+    } else {
+        let mut c = Command::new(program);
+        c.args(args);
+        c
+    }
+}
+
+fn run(mut command: Command) {
+    let out = command.output().expect("run a PostgreSQL program");
+    if !out.status.success() {
+        let _ = std::io::stderr().write_all(&out.stderr);
+        panic!("{command:?} failed: {}", out.status);
+    }
+}
+
+/// Where initdb and postgres are: `TINYIM_PG_BIN`, else Debian's newest
+/// `/usr/lib/postgresql/N/bin`.
+fn bin_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("TINYIM_PG_BIN") {
+        return dir.into();
+    }
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let version = e.file_name().to_str()?.parse().ok()?;
+            Some((version, e.path().join("bin")))
+        })
+        .filter(|(_, bin)| bin.join("initdb").exists())
+        .collect();
+    versions.sort();
+    versions
+        .pop()
+        .map(|(_, bin)| bin)
+        .expect("PostgreSQL's programs (Debian's postgresql package; scripts/test installs it)")
+}
+
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    listener.local_addr().unwrap().port()
+}
