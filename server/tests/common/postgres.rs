@@ -39,7 +39,13 @@ pub struct Postgres {
 /// The binary's instance, started at first use.
 pub fn instance() -> &'static Postgres {
     static INSTANCE: OnceLock<Postgres> = OnceLock::new();
-    INSTANCE.get_or_init(Postgres::start)
+    INSTANCE.get_or_init(|| off_runtime(Postgres::start))
+}
+
+/// Runs `f` on a thread of its own: the blocking PostgreSQL client starts
+/// a runtime, which may not happen on a thread of the tests' runtime.
+fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|scope| scope.spawn(f).join().expect("PostgreSQL setup"))
 }
 
 impl Postgres {
@@ -74,16 +80,24 @@ impl Postgres {
             ],
         ));
         let port = free_port();
+        // The watcher reads the pipe (a background list's own stdin would be
+        // /dev/null) and stops the server that the shell becomes: a server
+        // started in the background would ignore SIGINT.
         let script = format!(
-            "'{postgres}' -D '{data}' -p {port} -k '{dir}' -c listen_addresses=127.0.0.1 \
-             -c max_connections=200 >'{dir}/log' 2>&1 & pid=$!; read _; kill -INT $pid; \
-             wait $pid; rm -rf '{dir}'",
+            "exec 3<&0; \
+             (read _ <&3; kill -INT $$; while kill -0 $$ 2>/dev/null; do sleep 0.1; done; \
+             rm -rf '{dir}') & \
+             exec '{postgres}' -D '{data}' -p {port} -k '{dir}' -c listen_addresses=127.0.0.1 \
+             -c max_connections=200 >'{dir}/log' 2>&1 3<&-",
             postgres = bin.join("postgres").display(),
             data = data.display(),
             dir = dir.display(),
         );
         let mut wrapper = command(as_root, Path::new("sh"), &["-c", &script])
             .stdin(Stdio::piped())
+            // Not the test's own output, which its reader waits to close.
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
             .spawn()
             .expect("start PostgreSQL");
         let stop = wrapper.stdin.take().expect("the wrapper's stdin");
@@ -115,11 +129,13 @@ impl Postgres {
     pub fn fresh_database(&self) -> String {
         let n = self.databases.fetch_add(1, Ordering::Relaxed);
         let name = format!("t{n}");
-        let mut admin = postgres::Client::connect(&self.url("postgres"), postgres::NoTls)
-            .expect("connect to PostgreSQL");
-        admin
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .expect("create a database");
+        off_runtime(|| {
+            let mut admin = postgres::Client::connect(&self.url("postgres"), postgres::NoTls)
+                .expect("connect to PostgreSQL");
+            admin
+                .batch_execute(&format!("CREATE DATABASE {name}"))
+                .expect("create a database");
+        });
         self.url(&name)
     }
 

@@ -1,0 +1,178 @@
+//! PostgreSQL store, written by several nodes at once (each a connection of
+//! its own, as each node's engine is), with the commits forced to
+//! interleave: the sync position never passes a change that commits later,
+//! and concurrent senders into one conversation take seqs with no gap and
+//! no duplicate.
+
+mod common;
+
+use std::sync::{Mutex, MutexGuard};
+
+use tinyim_server::store::{ConversationRow, PgStore, Store, StoredMessage};
+
+fn row(owner: &str, conv_id: &str, last_seq: u64) -> ConversationRow {
+    ConversationRow {
+        owner: owner.into(),
+        conv_id: conv_id.into(),
+        conv_key: format!("key-{conv_id}"),
+        last_seq,
+        read_seq: 0,
+        last_time_ms: 0,
+        last_from: String::new(),
+        preview: String::new(),
+        version: 0,
+        peer_read_seq: 0,
+        hidden_seq: 0,
+        cleared_seq: 0,
+        pinned: false,
+    }
+}
+
+/// Positions depend on every transaction of the PostgreSQL instance (a
+/// running one holds them back, as it should): these tests take turns.
+fn alone() -> MutexGuard<'static, ()> {
+    static TURN: Mutex<()> = Mutex::new(());
+    TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn ids(rows: &[ConversationRow]) -> Vec<&str> {
+    rows.iter().map(|r| r.conv_id.as_str()).collect()
+}
+
+#[test]
+fn a_sync_position_never_passes_a_change_that_commits_later() {
+    let _turn = alone();
+    let url = common::postgres::instance().fresh_database();
+    let (mut early, mut late, mut reader) = (
+        PgStore::open(&url).unwrap(),
+        PgStore::open(&url).unwrap(),
+        PgStore::open(&url).unwrap(),
+    );
+    // `early` changes a row first and commits last; `late` changes and
+    // commits in between (with a single counter, its number would be the
+    // higher one, and a reader at it would skip `early`'s).
+    early.begin().unwrap();
+    early.put_conversation(row("u", "C2Cearly", 1)).unwrap();
+    late.begin().unwrap();
+    late.put_conversation(row("u", "C2Clate", 1)).unwrap();
+    late.commit().unwrap();
+
+    reader.begin().unwrap();
+    let position = reader.last_change().unwrap();
+    let seen = reader.changed_window("u", 0, "", 100).unwrap();
+    reader.commit().unwrap();
+    assert_eq!(ids(&seen), ["C2Clate"], "only committed rows are read");
+
+    early.commit().unwrap();
+    reader.begin().unwrap();
+    let next = reader.changed_window("u", position, "", 100).unwrap();
+    let next_position = reader.last_change().unwrap();
+    reader.commit().unwrap();
+    assert!(
+        ids(&next).contains(&"C2Cearly"),
+        "the change committed after the position was handed out is after it: {next:?}"
+    );
+    // Nothing runs now: the position covers both, and a sync from it
+    // lists nothing again.
+    reader.begin().unwrap();
+    let after = reader.changed_window("u", next_position, "", 100).unwrap();
+    reader.commit().unwrap();
+    assert_eq!(ids(&after), Vec::<&str>::new());
+}
+
+#[test]
+fn a_rolled_back_change_holds_no_position_back() {
+    let _turn = alone();
+    let url = common::postgres::instance().fresh_database();
+    let (mut writer, mut reader) = (PgStore::open(&url).unwrap(), PgStore::open(&url).unwrap());
+    writer.begin().unwrap();
+    writer.put_conversation(row("u", "C2Cgone", 1)).unwrap();
+    writer.rollback();
+    writer.begin().unwrap();
+    writer.put_conversation(row("u", "C2Ckept", 1)).unwrap();
+    writer.commit().unwrap();
+    reader.begin().unwrap();
+    let position = reader.last_change().unwrap();
+    let rows = reader.changed_since("u", 0, 100).unwrap();
+    reader.commit().unwrap();
+    assert_eq!(ids(&rows), ["C2Ckept"]);
+    assert!(
+        rows[0].version <= position,
+        "a finished change is inside the position"
+    );
+}
+
+/// One node's send into the conversation `conv`, as the engine makes it:
+/// the seq read under the conversation's lock, the message stored, both
+/// users' rows moved, one transaction.
+fn send(store: &mut PgStore, from: &str, to: &str, n: u64) -> u64 {
+    store.begin().unwrap();
+    let mine = store.conversation(from, &format!("C2C{to}")).unwrap();
+    let key = tinyim_server::store::keys::c2c_key(from, to);
+    let last = match &mine {
+        Some(row) => row.last_seq,
+        None => store.last_seq(&key).unwrap(),
+    };
+    let mut message = StoredMessage {
+        conv_key: key.clone(),
+        seq: last + 1,
+        sender: from.into(),
+        client_msg_id: n,
+        time_ms: 0,
+        body: vec![1],
+        gseq: 0,
+    };
+    assert!(store.insert_unless_sent(&mut message).unwrap().is_none());
+    for (owner, peer) in [(from, to), (to, from)] {
+        let mut row = store
+            .conversation(owner, &format!("C2C{peer}"))
+            .unwrap()
+            .unwrap_or_else(|| ConversationRow {
+                conv_key: key.clone(),
+                ..row(owner, &format!("C2C{peer}"), 0)
+            });
+        row.last_seq = message.seq;
+        store.put_conversation(row).unwrap();
+    }
+    store.commit().unwrap();
+    message.seq
+}
+
+#[test]
+fn senders_on_two_nodes_take_every_seq_once() {
+    let _turn = alone();
+    const EACH: u64 = 150;
+    let url = common::postgres::instance().fresh_database();
+    let nodes: Vec<_> = [("alice", "bob"), ("bob", "alice")]
+        .into_iter()
+        .map(|(from, to)| {
+            let url = url.clone();
+            std::thread::spawn(move || {
+                let mut store = PgStore::open(&url).unwrap();
+                (1..=EACH)
+                    .map(|n| send(&mut store, from, to, n))
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let mut seqs: Vec<u64> = nodes
+        .into_iter()
+        .flat_map(|node| node.join().unwrap())
+        .collect();
+    seqs.sort();
+    assert_eq!(seqs, (1..=2 * EACH).collect::<Vec<_>>());
+    let mut store = PgStore::open(&url).unwrap();
+    store.begin().unwrap();
+    for (owner, peer) in [("alice", "bob"), ("bob", "alice")] {
+        let row = store
+            .conversation(owner, &format!("C2C{peer}"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.last_seq, 2 * EACH, "{owner}'s row");
+    }
+    let key = tinyim_server::store::keys::c2c_key("alice", "bob");
+    let stored = store.messages_after(&key, 0, 1000).unwrap();
+    store.commit().unwrap();
+    let stored: Vec<u64> = stored.iter().map(|m| m.seq).collect();
+    assert_eq!(stored, (1..=2 * EACH).collect::<Vec<_>>());
+}
