@@ -109,6 +109,11 @@ struct ServeArgs {
     /// (postgres://USER@HOST:PORT/DB): one node of a cluster.
     #[arg(long, env = "TINYIM_STORE", value_parser = postgres_url)]
     store: Option<String>,
+    /// Run as one node of a cluster whose nodes share the --store database
+    /// and tell each other's sessions through this NATS server
+    /// (nats://HOST:4222).
+    #[arg(long, env = "TINYIM_CLUSTER", requires = "store")]
+    cluster: Option<String>,
     #[command(flatten)]
     app: AppArgs,
     /// Heartbeat interval in milliseconds.
@@ -389,6 +394,7 @@ fn serve(args: ServeArgs) -> ExitCode {
     }
     let mut config = ServerConfig::new(args.listen, args.data.clone(), auth);
     config.postgres.clone_from(&args.store);
+    config.cluster.clone_from(&args.cluster);
     config.heartbeat = Duration::from_millis(args.heartbeat_ms.max(100));
     config.handshake_timeout = Duration::from_millis(args.handshake_timeout_ms.max(100));
     config.requests_per_second = args.rate;

@@ -51,6 +51,12 @@ pub(crate) fn callback(command: &'static str, result: &'static str) {
     counter!("tinyim_callbacks_total", "command" => command, "result" => result).increment(1);
 }
 
+/// Relays to the cluster's other nodes were dropped (the link was down or
+/// behind): their clients catch up by sync.
+pub(crate) fn relays_dropped() {
+    counter!("tinyim_relays_dropped_total").increment(1);
+}
+
 /// The store failed an operation.
 pub(crate) fn store_error() {
     counter!("tinyim_store_errors_total").increment(1);

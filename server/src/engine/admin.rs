@@ -394,11 +394,14 @@ impl<S: Store> Engine<S> {
     }
 
     /// Ends every session of `user`.
-    fn kick_user(&mut self, user: &str) {
+    pub(crate) fn kick_user(&mut self, user: &str) {
         let conns: Vec<ConnId> = self.sessions.sessions_of(user).collect();
         for conn in conns {
             self.kick(conn, KickReason::Admin);
         }
+        self.relay(|| super::Relay::Kick {
+            user: user.to_owned(),
+        });
     }
 }
 

@@ -257,6 +257,12 @@ impl<S: Store> Engine<S> {
             let frame = push_frame(conv_id, read_seq, m, max_frame);
             self.out.push(Output::Frame { conn, bytes: frame });
         }
+        self.relay(|| super::Relay::Deliver {
+            user: user.to_owned(),
+            conv_id: conv_id.to_owned(),
+            read_seq,
+            message: m.clone(),
+        });
     }
 
     /// Refuses a one-to-one write of `me`'s into `peer`'s conversation when

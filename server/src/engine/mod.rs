@@ -5,6 +5,7 @@
 //! durable.
 
 mod admin;
+mod cluster;
 mod conversations;
 pub(crate) mod encode;
 mod groups;
@@ -21,6 +22,7 @@ mod users;
 
 pub(crate) use admin::answer_of;
 pub use admin::{AccountImport, AdminAct, Presence};
+pub use cluster::Relay;
 pub use handshake::{answer_hello, HandshakeLimits};
 pub use happened::{Happened, Sender, StateAction, Vetting};
 pub use sessions::ConnId;
@@ -83,6 +85,8 @@ pub enum Input {
         /// What to do.
         act: AdminAct,
     },
+    /// Another node of the cluster tells this one's sessions something.
+    Relayed(Relay),
 }
 
 impl Input {
@@ -146,6 +150,8 @@ pub enum Output {
         /// Who made it: given back with [`Input::Vetted`].
         sender: Sender,
     },
+    /// Tell the cluster's other nodes (see [`Engine::set_clustered`]).
+    Relay(Relay),
 }
 
 /// The app's identity, for UserSig verification.
@@ -188,6 +194,10 @@ pub struct Engine<S: Store> {
     vetting: Vetting,
     /// The connection whose vetted send is being made.
     vetted: Option<ConnId>,
+    /// Whether other nodes share the store (and hear of pushes).
+    clustered: bool,
+    /// Set while another node's relay is applied, so it goes no further.
+    applying_relay: bool,
 }
 
 /// A transaction open over the inputs applied since the last commit.
@@ -269,6 +279,8 @@ impl<S: Store> Engine<S> {
             reporting: false,
             vetting: Vetting::default(),
             vetted: None,
+            clustered: false,
+            applying_relay: false,
         }
     }
 
@@ -368,6 +380,7 @@ impl<S: Store> Engine<S> {
                 self.sessions.close(conn);
             }
             Input::Tick => self.kick_expired(),
+            Input::Relayed(relay) => self.apply_relay(relay),
             Input::Frame { conn, kind, body } => {
                 batch.touched.push(conn);
                 if began {
@@ -444,6 +457,7 @@ impl<S: Store> Engine<S> {
                     | Output::Session { .. }
                     | Output::Happened(_)
                     | Output::Vet { .. }
+                    | Output::Relay(_)
             )
         });
         self.out
@@ -621,6 +635,12 @@ impl<S: Store> Engine<S> {
             );
             self.kick(old, body::KickReason::MultiDevice);
         }
+        if let Some(device) = self.sessions.device_of(reply.conn) {
+            self.relay(|| Relay::LoggedIn {
+                user: login.user_id.to_owned(),
+                device,
+            });
+        }
         let ok = body::LoginOk {
             sig_expires_at: info.expires_at(),
         };
@@ -700,6 +720,17 @@ impl<S: Store> Engine<S> {
         body: &T,
     ) {
         let frame = encode::frame(kind, body);
+        self.push_frame_to_sessions(user, except, frame);
+    }
+
+    /// Pushes a complete frame to `user`'s sessions other than `except`,
+    /// on every node.
+    pub(crate) fn push_frame_to_sessions(
+        &mut self,
+        user: &str,
+        except: Option<ConnId>,
+        frame: Vec<u8>,
+    ) {
         let conns: Vec<ConnId> = self
             .sessions
             .sessions_of(user)
@@ -711,6 +742,10 @@ impl<S: Store> Engine<S> {
                 bytes: frame.clone(),
             });
         }
+        self.relay(|| Relay::Push {
+            user: user.to_owned(),
+            frame,
+        });
     }
 
     fn respond<T: serde::Serialize>(&mut self, reply: Reply, payload: &T) {

@@ -181,7 +181,7 @@ fn closes(outputs: Vec<Output>) -> Vec<Output> {
             | Output::Session { conn, .. }
             | Output::Vet { conn, .. } => Some(Output::Close { conn }),
             // Nothing happened after all.
-            Output::Happened(_) => None,
+            Output::Happened(_) | Output::Relay(_) => None,
         })
         .collect()
 }
@@ -191,8 +191,10 @@ fn dispatch(shared: &Shared, outputs: Vec<Output>) {
         .conns
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut relays = Vec::new();
     for output in outputs {
         match output {
+            Output::Relay(relay) => relays.push(relay),
             Output::Frame { conn, bytes } => {
                 if let Some(out) = conns.get(conn) {
                     if !out.push(bytes, shared.config.conn_buffer) {
@@ -241,5 +243,9 @@ fn dispatch(shared: &Shared, outputs: Vec<Output>) {
                 }
             }
         }
+    }
+    drop(conns);
+    if let Some(link) = shared.cluster.get() {
+        link.send(relays);
     }
 }

@@ -3,6 +3,7 @@
 //! engine thread and its outputs back. No domain decisions are made here.
 
 pub mod callbacks;
+mod cluster;
 mod connection;
 mod engine_thread;
 mod http;
@@ -50,6 +51,9 @@ pub struct ServerConfig {
     /// A PostgreSQL database to store in instead of the SQLite file
     /// (`postgres://USER@HOST:PORT/DB`): a node of a cluster.
     pub postgres: Option<String>,
+    /// The NATS server the cluster's nodes tell each other's sessions
+    /// through (`nats://HOST:4222`); needs [`ServerConfig::postgres`].
+    pub cluster: Option<String>,
     /// The app's identity for UserSig verification.
     pub auth: AppAuth,
     /// Heartbeat interval announced to clients; a client silent for three
@@ -111,6 +115,7 @@ impl ServerConfig {
             listen,
             data,
             postgres: None,
+            cluster: None,
             auth,
             heartbeat: Duration::from_secs(30),
             handshake_timeout: Duration::from_secs(10),
@@ -146,6 +151,8 @@ pub(crate) struct Shared {
     pub(crate) pending_logins: logins::PendingLogins,
     /// The application backend's callbacks, if configured.
     pub(crate) callbacks: Option<Arc<callbacks::Callbacks>>,
+    /// The link to the cluster's other nodes, once connected.
+    pub(crate) cluster: std::sync::OnceLock<cluster::ClusterLink>,
     pub(crate) limits: HandshakeLimits,
     pub(crate) deadlines: Deadlines,
     /// The start of the server's monotonic clock.
@@ -190,6 +197,7 @@ fn start_engine<S: Store + 'static>(
 ) {
     let config = &shared.config;
     let mut engine = Engine::new(store, config.auth.clone());
+    engine.set_clustered(config.cluster.is_some());
     engine.set_group_rate(config.group_messages_per_second);
     engine.set_user_rate(config.requests_per_second);
     engine.set_revoke_window(config.revoke_window);
@@ -215,6 +223,12 @@ impl Server {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidInput,
                 "an address for TLS but no certificate",
+            ));
+        }
+        if config.cluster.is_some() && config.postgres.is_none() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "a cluster's nodes share a PostgreSQL store (--store)",
             ));
         }
         if let Some(callbacks) = &config.callbacks {
@@ -269,6 +283,7 @@ impl Server {
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         let shared = Arc::new(Shared {
             callbacks: callbacks.as_ref().map(|(c, _)| c.clone()),
+            cluster: std::sync::OnceLock::new(),
             engine: tx,
             conns: Mutex::new(ConnRegistry::default()),
             stopping: AtomicBool::new(false),
@@ -283,6 +298,10 @@ impl Server {
             started: Instant::now(),
             config: config.clone(),
         });
+        if let Some(url) = &config.cluster {
+            let link = cluster::connect(url, config.auth.app_id, shared.clone()).await?;
+            let _ = shared.cluster.set(link);
+        }
         match store {
             Opened::Sqlite(store, wal) => start_engine(store, Some(wal), rx, callbacks, &shared),
             Opened::Postgres(store) => start_engine(store, None, rx, callbacks, &shared),

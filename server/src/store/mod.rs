@@ -32,7 +32,7 @@ impl std::error::Error for StoreError {}
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// A message as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StoredMessage {
     /// Canonical conversation key (both sides of a C2C chat share it).
     pub conv_key: String,

@@ -4,7 +4,14 @@
 
 #![allow(dead_code)] // each test file uses a different part
 
+pub mod nats;
 pub mod postgres;
+
+/// A port free on 127.0.0.1 now, for a service that takes no port 0.
+pub fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    listener.local_addr().unwrap().port()
+}
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -302,6 +309,24 @@ pub async fn receive(events: &mut EventStream, n: usize) -> Vec<tinyim_tokio::Me
         {
             got.push(m);
         }
+    }
+    got
+}
+
+/// The next `n` messages received in `conversation` (others are passed over).
+pub async fn receive_in(
+    events: &mut EventStream,
+    conversation: &str,
+    n: usize,
+) -> Vec<tinyim_tokio::Message> {
+    let mut got = Vec::new();
+    while got.len() < n {
+        got.extend(
+            receive(events, 1)
+                .await
+                .into_iter()
+                .filter(|m| m.conversation_id == conversation),
+        );
     }
     got
 }

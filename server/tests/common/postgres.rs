@@ -23,6 +23,17 @@ pub fn selected() -> bool {
     std::env::var("TINYIM_TEST_STORE").is_ok_and(|v| v == "postgres")
 }
 
+/// True (and says so) when the tests run on PostgreSQL: for a test of the
+/// SQLite file itself (its backup, its corruption, reading it directly),
+/// which then has nothing to test.
+pub fn skipped_for_sqlite_file(what: &str) -> bool {
+    let skip = selected();
+    if skip {
+        eprintln!("on PostgreSQL, no SQLite file to test: {what}");
+    }
+    skip
+}
+
 /// The running instance.
 pub struct Postgres {
     port: u16,
@@ -79,7 +90,7 @@ impl Postgres {
                 "--locale=C",
             ],
         ));
-        let port = free_port();
+        let port = super::free_port();
         // The watcher reads the pipe (a background list's own stdin would be
         // /dev/null) and stops the server that the shell becomes: a server
         // started in the background would ignore SIGINT.
@@ -199,9 +210,4 @@ fn bin_dir() -> PathBuf {
         .pop()
         .map(|(_, bin)| bin)
         .expect("PostgreSQL's programs (Debian's postgresql package; scripts/test installs it)")
-}
-
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
-    listener.local_addr().unwrap().port()
 }

@@ -64,22 +64,36 @@ impl<S: Store> crate::engine::Engine<S> {
             self.store.put_group(group, true)?;
         }
         if post.imported_at.is_none() {
-            self.fan_out(group, &m, post.reader, post.skip)?;
+            self.fan_out(
+                &group.group_id,
+                group.group_type,
+                &m,
+                post.reader,
+                post.skip,
+            )?;
         }
         Ok(m)
     }
 
-    /// Pushes `m` to every online member's sessions but `skip`.
-    fn fan_out(
+    /// Pushes `m` to the sessions of every online member of `group_id`
+    /// but `skip`, on every node.
+    pub(crate) fn fan_out(
         &mut self,
-        group: &GroupRow,
+        group_id: &str,
+        group_type: GroupType,
         m: &StoredMessage,
         reader: &str,
         skip: Option<ConnId>,
     ) -> Result<(), Refusal> {
-        let members = self.store.members(&group.group_id)?;
-        let conv_id = format!("GROUP{}", group.group_id);
-        let no_unread = matches!(group.group_type, GroupType::Meeting | GroupType::AvChatRoom);
+        self.relay(|| crate::engine::Relay::FanOut {
+            group_id: group_id.to_owned(),
+            group_type,
+            reader: reader.to_owned(),
+            message: m.clone(),
+        });
+        let members = self.store.members(group_id)?;
+        let conv_id = format!("GROUP{group_id}");
+        let no_unread = matches!(group_type, GroupType::Meeting | GroupType::AvChatRoom);
         for member in members {
             let conns: Vec<ConnId> = self
                 .sessions

@@ -7,7 +7,7 @@ use tinyim_core::wire::group::GroupType;
 
 use super::PgStore;
 use crate::store::columns::{
-    application_at, group_at, join_code, member_at, role_code, to_sql, type_at, type_code,
+    application_at, group_at, join_code, member_at, role_code, to_sql, type_at, type_code, Columns,
     APPLICATION_COLUMNS, GROUP_COLUMNS, GROUP_COLUMN_COUNT, MEMBER_COLUMNS,
 };
 use crate::store::group::{ApplicationRow, GroupRow, GroupStore, MemberRow};
@@ -29,15 +29,15 @@ impl GroupStore for PgStore {
         // -1: any type.
         let wanted = group_type.map_or(-1, type_code);
         let total = self.query_int(
-            "SELECT COUNT(*) FROM groups WHERE $1 < 0 OR group_type = $1",
+            "SELECT COUNT(*) FROM groups WHERE $1::BIGINT < 0 OR group_type = $1",
             &[&wanted],
         )? as u64;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let groups = self.list(
-            "SELECT group_id, group_type FROM groups WHERE $1 < 0 OR group_type = $1
+            "SELECT group_id, group_type FROM groups WHERE $1::BIGINT < 0 OR group_type = $1
              ORDER BY group_id LIMIT $2 OFFSET $3",
             &[&wanted, &limit, &to_sql(offset)],
-            |r| Ok((r.try_get(0).map_err(super::err)?, type_at(r, 1)?)),
+            |r| Ok((r.text(0)?, type_at(r, 1)?)),
         )?;
         Ok((total, groups))
     }
@@ -71,10 +71,10 @@ impl GroupStore for PgStore {
             &[
                 &g.group_id,
                 &type_code(g.group_type),
-                &g.name,
-                &g.introduction,
-                &g.notification,
-                &g.avatar,
+                &g.name.as_bytes(),
+                &g.introduction.as_bytes(),
+                &g.notification.as_bytes(),
+                &g.avatar.as_bytes(),
                 &g.owner,
                 &to_sql(g.created_ms),
                 &i64::from(g.max_members),
@@ -84,7 +84,7 @@ impl GroupStore for PgStore {
                 &to_sql(g.last_seq),
                 &to_sql(g.last_time_ms),
                 &g.last_from,
-                &g.preview,
+                &g.preview.as_bytes(),
                 &to_sql(g.version),
             ],
         )
@@ -136,7 +136,7 @@ impl GroupStore for PgStore {
                 &role_code(m.role),
                 &to_sql(m.join_ms),
                 &to_sql(m.join_seq),
-                &m.name_card,
+                &m.name_card.as_bytes(),
                 &to_sql(m.muted_until_ms),
                 &to_sql(m.read_seq),
                 &to_sql(m.version),
@@ -200,12 +200,7 @@ impl GroupStore for PgStore {
         self.list(
             "SELECT key, value FROM group_custom WHERE group_id = $1 ORDER BY key",
             &[&group_id],
-            |r| {
-                Ok((
-                    r.try_get(0).map_err(super::err)?,
-                    r.try_get(1).map_err(super::err)?,
-                ))
-            },
+            |r| Ok((r.text(0)?, r.text(1)?)),
         )
     }
 
@@ -213,13 +208,13 @@ impl GroupStore for PgStore {
         if value.is_empty() {
             self.execute(
                 "DELETE FROM group_custom WHERE group_id = $1 AND key = $2",
-                &[&group_id, &key],
+                &[&group_id, &key.as_bytes()],
             )
         } else {
             self.execute(
                 "INSERT INTO group_custom (group_id, key, value) VALUES ($1, $2, $3)
                  ON CONFLICT (group_id, key) DO UPDATE SET value = excluded.value",
-                &[&group_id, &key, &value],
+                &[&group_id, &key.as_bytes(), &value.as_bytes()],
             )
         }
         .map(drop)
@@ -246,7 +241,12 @@ impl GroupStore for PgStore {
              VALUES ($1, $2, $3, $4)
              ON CONFLICT (group_id, applicant) DO UPDATE SET
                message = excluded.message, time_ms = excluded.time_ms",
-            &[&a.group_id, &a.applicant, &a.message, &to_sql(a.time_ms)],
+            &[
+                &a.group_id,
+                &a.applicant,
+                &a.message.as_bytes(),
+                &to_sql(a.time_ms),
+            ],
         )
         .map(drop)
     }

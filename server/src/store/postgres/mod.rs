@@ -23,6 +23,7 @@ mod users;
 mod versions;
 
 use std::collections::HashMap;
+use std::time::{Duration, Instant};
 
 use postgres::types::ToSql;
 use postgres::{Client, NoTls, Row, Statement};
@@ -34,6 +35,12 @@ use super::keys::{c2c_key, system_key};
 use super::{ConversationRow, Store, StoreError, StoreResult, StoredMessage};
 use versions::Versions;
 
+/// Longest a sync round's start waits for older transactions to end.
+const HORIZON_WAIT: Duration = Duration::from_secs(1);
+
+/// How often it looks while it waits.
+const HORIZON_POLL: Duration = Duration::from_millis(1);
+
 /// Statement parameters.
 type Params<'a> = [&'a (dyn ToSql + Sync)];
 
@@ -44,7 +51,9 @@ pub struct PgStore {
     /// Prepared statements by their text: each is parsed once per connection.
     statements: HashMap<String, Statement>,
     versions: Versions,
-    /// Statements that changed rows or failed, ever (see [`Store::writes`]).
+    /// Statements that changed rows or failed, ever (see [`Store::writes`]):
+    /// one that changed nothing (an insert the dedupe index skipped) left
+    /// nothing behind.
     writes: u64,
     /// A statement failed since the transaction (or the savepoint, when
     /// one is open) began: PostgreSQL refuses everything until it ends.
@@ -54,14 +63,28 @@ pub struct PgStore {
 }
 
 fn err(e: postgres::Error) -> StoreError {
-    StoreError(e.to_string())
+    // The error's own text is only "db error" for the database's errors.
+    match e.as_db_error() {
+        Some(db) => StoreError(format!(
+            "{}: {} ({})",
+            db.severity(),
+            db.message(),
+            db.code().code()
+        )),
+        None => StoreError(e.to_string()),
+    }
 }
 
 impl Columns for Row {
     type Error = StoreError;
 
     fn text(&self, at: usize) -> StoreResult<String> {
-        self.try_get(at).map_err(err)
+        if self.columns()[at].type_() != &postgres::types::Type::BYTEA {
+            return self.try_get(at).map_err(err);
+        }
+        // Text users write, kept as bytes (see `schema`).
+        let bytes: Vec<u8> = self.try_get(at).map_err(err)?;
+        String::from_utf8(bytes).map_err(|e| StoreError(format!("column {at}: {e}")))
     }
 
     fn int(&self, at: usize) -> StoreResult<i64> {
@@ -127,7 +150,9 @@ impl PgStore {
             .client
             .execute(&statement, params)
             .map_err(|e| self.failure(e))?;
-        self.writes += 1;
+        if changed > 0 {
+            self.writes += 1;
+        }
         Ok(changed)
     }
 
@@ -239,7 +264,7 @@ fn lock_key(owner: &str, conv_id: &str) -> String {
     match conv_id.strip_prefix("C2C") {
         Some(peer) => c2c_key(owner, peer),
         None if conv_id == "SYSTEM" => system_key(owner),
-        None => format!("{owner}\u{0}{conv_id}"),
+        None => format!("{owner}\u{1}{conv_id}"),
     }
 }
 
@@ -385,7 +410,7 @@ impl Store for PgStore {
                 &to_sql(row.read_seq),
                 &to_sql(row.last_time_ms),
                 &row.last_from,
-                &row.preview,
+                &row.preview.as_bytes(),
                 &to_sql(row.version),
                 &to_sql(row.peer_read_seq),
                 &to_sql(row.hidden_seq),
@@ -397,11 +422,29 @@ impl Store for PgStore {
     }
 
     fn last_change(&mut self) -> StoreResult<u64> {
-        let oldest_running = self.query_int(
-            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
+        // Every transaction begun before now, other than this one, has an
+        // id below `wanted`; the position is taken once they have ended,
+        // so it holds everything committed before the sync began (a
+        // position below a commit made before the sync would leave that
+        // commit's messages to a later round). Transactions are a batch
+        // long, so the wait is short; past `HORIZON_WAIT` the position is
+        // taken as it is, which skips nothing (see `versions`).
+        let wanted = self.query_int(
+            "SELECT COALESCE(pg_current_xact_id_if_assigned(),
+                             pg_snapshot_xmax(pg_current_snapshot()))::text::bigint",
             &[],
         )?;
-        Ok(versions::horizon(oldest_running as u64))
+        let deadline = Instant::now() + HORIZON_WAIT;
+        loop {
+            let oldest_running = self.query_int(
+                "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
+                &[],
+            )?;
+            if oldest_running >= wanted || Instant::now() >= deadline {
+                return Ok(versions::horizon(oldest_running as u64));
+            }
+            std::thread::sleep(HORIZON_POLL);
+        }
     }
 
     fn seq_as_of(&mut self, conv_key: &str, change: u64) -> StoreResult<u64> {

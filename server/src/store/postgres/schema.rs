@@ -1,6 +1,9 @@
 //! The tables in PostgreSQL: the SQLite store's, with 64-bit integers,
 //! booleans, and ids compared byte by byte (`COLLATE "C"`, as SQLite
-//! compares them), so pages by id come in the same order on both.
+//! compares them), so pages by id come in the same order on both. Text
+//! that users write (names, previews, profiles) is kept as its UTF-8
+//! bytes: PostgreSQL's text refuses the NUL character, which is valid
+//! UTF-8 and which SQLite keeps (ids are ASCII, checked before storing).
 
 /// The tables and indexes, created where missing; nodes starting together
 /// make them one at a time (see [`SCHEMA_LOCK`]).
@@ -25,7 +28,7 @@ CREATE TABLE IF NOT EXISTS conversations (
     read_seq BIGINT NOT NULL,
     last_time_ms BIGINT NOT NULL,
     last_from TEXT NOT NULL,
-    preview TEXT NOT NULL,
+    preview BYTEA NOT NULL,
     version BIGINT NOT NULL,
     peer_read_seq BIGINT NOT NULL,
     hidden_seq BIGINT NOT NULL,
@@ -37,10 +40,10 @@ CREATE INDEX IF NOT EXISTS conversations_by_version ON conversations (owner, ver
 CREATE TABLE IF NOT EXISTS groups (
     group_id TEXT COLLATE "C" PRIMARY KEY,
     group_type BIGINT NOT NULL,
-    name TEXT NOT NULL,
-    introduction TEXT NOT NULL,
-    notification TEXT NOT NULL,
-    avatar TEXT NOT NULL,
+    name BYTEA NOT NULL,
+    introduction BYTEA NOT NULL,
+    notification BYTEA NOT NULL,
+    avatar BYTEA NOT NULL,
     owner TEXT COLLATE "C" NOT NULL,
     created_ms BIGINT NOT NULL,
     max_members BIGINT NOT NULL,
@@ -50,7 +53,7 @@ CREATE TABLE IF NOT EXISTS groups (
     last_seq BIGINT NOT NULL,
     last_time_ms BIGINT NOT NULL,
     last_from TEXT NOT NULL,
-    preview TEXT NOT NULL,
+    preview BYTEA NOT NULL,
     version BIGINT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS group_members (
@@ -59,7 +62,7 @@ CREATE TABLE IF NOT EXISTS group_members (
     role BIGINT NOT NULL,
     join_ms BIGINT NOT NULL,
     join_seq BIGINT NOT NULL,
-    name_card TEXT NOT NULL,
+    name_card BYTEA NOT NULL,
     muted_until_ms BIGINT NOT NULL,
     read_seq BIGINT NOT NULL,
     version BIGINT NOT NULL,
@@ -71,14 +74,14 @@ CREATE TABLE IF NOT EXISTS group_members (
 CREATE INDEX IF NOT EXISTS group_members_by_user ON group_members (user_id, group_id);
 CREATE TABLE IF NOT EXISTS group_custom (
     group_id TEXT COLLATE "C" NOT NULL,
-    key TEXT COLLATE "C" NOT NULL,
-    value TEXT NOT NULL,
+    key BYTEA NOT NULL,
+    value BYTEA NOT NULL,
     PRIMARY KEY (group_id, key)
 );
 CREATE TABLE IF NOT EXISTS group_applications (
     group_id TEXT COLLATE "C" NOT NULL,
     applicant TEXT COLLATE "C" NOT NULL,
-    message TEXT NOT NULL,
+    message BYTEA NOT NULL,
     time_ms BIGINT NOT NULL,
     PRIMARY KEY (group_id, applicant)
 );
@@ -96,14 +99,14 @@ CREATE TABLE IF NOT EXISTS blocklist (
 CREATE INDEX IF NOT EXISTS blocklist_in_order ON blocklist (owner, added);
 CREATE TABLE IF NOT EXISTS profiles (
     user_id TEXT COLLATE "C" PRIMARY KEY,
-    nick TEXT NOT NULL,
+    nick BYTEA NOT NULL,
     gender BIGINT NOT NULL,
     birthday BIGINT NOT NULL,
-    location TEXT NOT NULL,
-    self_signature TEXT NOT NULL,
+    location BYTEA NOT NULL,
+    self_signature BYTEA NOT NULL,
     allow_type BIGINT NOT NULL,
     language BIGINT NOT NULL,
-    avatar TEXT NOT NULL,
+    avatar BYTEA NOT NULL,
     level BIGINT NOT NULL,
     role BIGINT NOT NULL,
     updated_ms BIGINT NOT NULL

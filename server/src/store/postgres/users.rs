@@ -1,7 +1,9 @@
 //! [`UserStore`] on PostgreSQL: the SQLite store's tables and rules.
 
 use super::PgStore;
-use crate::store::columns::{allow_code, gender_code, profile_at, to_sql, PROFILE_COLUMNS};
+use crate::store::columns::{
+    allow_code, gender_code, profile_at, to_sql, Columns, PROFILE_COLUMNS,
+};
 use crate::store::{ProfileRow, StoreResult, UserStore};
 
 impl UserStore for PgStore {
@@ -47,14 +49,14 @@ impl UserStore for PgStore {
             &sql,
             &[
                 &p.user_id,
-                &p.nick,
+                &p.nick.as_bytes(),
                 &gender_code(p.gender),
                 &i64::from(p.birthday),
-                &p.location,
-                &p.self_signature,
+                &p.location.as_bytes(),
+                &p.self_signature.as_bytes(),
                 &allow_code(p.allow_type),
                 &i64::from(p.language),
-                &p.avatar,
+                &p.avatar.as_bytes(),
                 &i64::from(p.level),
                 &i64::from(p.role),
                 &to_sql(p.updated_ms),
@@ -92,7 +94,7 @@ impl UserStore for PgStore {
         self.list(
             "SELECT blocked FROM blocklist WHERE owner = $1 ORDER BY added LIMIT $2 OFFSET $3",
             &[&owner, &limit, &i64::from(offset)],
-            |r| r.try_get(0).map_err(super::err),
+            |r| r.text(0),
         )
     }
 

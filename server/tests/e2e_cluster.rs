@@ -1,0 +1,119 @@
+//! A cluster: several real server nodes on one real PostgreSQL database,
+//! telling each other's sessions through a real NATS server, with clients
+//! spread over the nodes. A client sees what it would see on one server.
+
+mod common;
+
+use common::nats::Nats;
+use common::*;
+use tinyim_core::model::ConversationType;
+use tinyim_tokio::{GroupOptions, GroupType, KickReason, Outgoing, TimEvent};
+
+/// `n` nodes sharing a fresh database and `nats`.
+fn nodes(n: usize, nats: &Nats) -> (Vec<ServerProcess>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = postgres::instance().fresh_database();
+    let cluster = nats.url();
+    let nodes = (0..n)
+        .map(|i| {
+            let data = dir.path().join(format!("node{i}.db"));
+            ServerProcess::start_with(
+                &data,
+                "127.0.0.1:0",
+                &["--rate", "5000", "--store", &store, "--cluster", &cluster],
+            )
+        })
+        .collect();
+    (nodes, dir)
+}
+
+#[tokio::test]
+async fn a_chat_across_two_nodes_arrives_live_in_order() {
+    let nats = Nats::start();
+    let (nodes, _dir) = nodes(2, &nats);
+    let (alice, mut alice_events) = client(&nodes[0].addr, "alice").await;
+    let (bob, mut bob_events) = client(&nodes[1].addr, "bob").await;
+    for i in 0..20 {
+        alice.send_text("bob", &format!("a{i}")).await.unwrap();
+    }
+    let got = receive_in(&mut bob_events, "C2Calice", 20).await;
+    let texts: Vec<String> = got
+        .iter()
+        .map(|m| m.payload.text().unwrap().to_owned())
+        .collect();
+    assert_eq!(texts, (0..20).map(|i| format!("a{i}")).collect::<Vec<_>>());
+    assert_eq!(
+        got.iter().map(|m| m.seq).collect::<Vec<_>>(),
+        (1..=20).collect::<Vec<_>>()
+    );
+    bob.send_text("alice", "back").await.unwrap();
+    let reply = receive_in(&mut alice_events, "C2Cbob", 1).await;
+    assert_eq!((reply[0].payload.text(), reply[0].seq), (Some("back"), 21));
+}
+
+#[tokio::test]
+async fn senders_on_three_nodes_into_one_group_reach_every_member_once_in_order() {
+    const EACH: usize = 30;
+    let nats = Nats::start();
+    let (nodes, _dir) = nodes(3, &nats);
+    let users = ["ann", "ben", "cat"];
+    let mut sessions = Vec::new();
+    for (user, node) in users.iter().zip(&nodes) {
+        sessions.push(client(&node.addr, user).await);
+    }
+    let mut options = GroupOptions::new(GroupType::Work, "crew");
+    options.group_id = Some("crew".into());
+    options.members = vec!["ben".into(), "cat".into()];
+    sessions[0].0.create_group(options).await.unwrap();
+    let senders: Vec<_> = sessions
+        .iter()
+        .enumerate()
+        .map(|(i, (tim, _))| {
+            let tim = tim.clone();
+            tokio::spawn(async move {
+                let mut seqs = Vec::new();
+                for n in 0..EACH {
+                    let text = Outgoing::text(ConversationType::Group, "crew", &format!("{i}-{n}"));
+                    seqs.push(tim.send(text).await.unwrap().seq);
+                }
+                seqs
+            })
+        })
+        .collect();
+    let mut acked = Vec::new();
+    for sender in senders {
+        acked.extend(sender.await.unwrap());
+    }
+    acked.sort();
+    let first = acked[0];
+    assert_eq!(
+        acked,
+        (first..first + 3 * EACH as u64).collect::<Vec<_>>(),
+        "one seq each, no gap, though three nodes wrote at once"
+    );
+    for (user, (_, events)) in users.iter().zip(sessions.iter_mut()) {
+        // A sender's own messages come back as answers, not as received.
+        let mut seqs = Vec::new();
+        while seqs.len() < 2 * EACH {
+            for m in receive_in(events, "GROUPcrew", 1).await {
+                if m.payload.text().is_some() {
+                    seqs.push(m.seq);
+                }
+            }
+        }
+        assert!(
+            seqs.windows(2).all(|w| w[0] < w[1]),
+            "{user}: each once, in seq order: {seqs:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_login_on_another_node_ends_the_session_of_the_same_device_class() {
+    let nats = Nats::start();
+    let (nodes, _dir) = nodes(2, &nats);
+    let (_first, mut first_events) = client(&nodes[0].addr, "dora").await;
+    let (_second, _second_events) = client(&nodes[1].addr, "dora").await;
+    let kicked = wait_for(&mut first_events, |e| matches!(e, TimEvent::KickedOut(_))).await;
+    assert_eq!(kicked, TimEvent::KickedOut(KickReason::MultiDevice));
+}
