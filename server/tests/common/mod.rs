@@ -68,8 +68,9 @@ impl ServerProcess {
         } else {
             &["--heartbeat-ms", "2000"]
         };
-        // On PostgreSQL the data file's path names the database.
-        let store = postgres::selected().then(|| {
+        // On PostgreSQL the data file's path names the database, unless
+        // the test names one (a cluster's nodes share theirs).
+        let store = (postgres::selected() && !extra.contains(&"--store")).then(|| {
             [
                 "--store".to_owned(),
                 postgres::instance().database_for(data),
