@@ -117,3 +117,61 @@ async fn a_login_on_another_node_ends_the_session_of_the_same_device_class() {
     let kicked = wait_for(&mut first_events, |e| matches!(e, TimEvent::KickedOut(_))).await;
     assert_eq!(kicked, TimEvent::KickedOut(KickReason::MultiDevice));
 }
+
+/// Sends `texts` one after the other from a task; resolves to their seqs.
+fn send_all(
+    tim: &tinyim_tokio::Tim,
+    to: &'static str,
+    texts: Vec<String>,
+) -> tokio::task::JoinHandle<Vec<u64>> {
+    let tim = tim.clone();
+    tokio::spawn(async move {
+        let mut seqs = Vec::new();
+        for text in texts {
+            seqs.push(tim.send_text(to, &text).await.unwrap().seq);
+        }
+        seqs
+    })
+}
+
+#[tokio::test]
+async fn a_node_killed_under_traffic_its_clients_move_on_and_nothing_is_lost_or_repeated() {
+    const EACH: usize = 60;
+    let nats = Nats::start();
+    let (mut nodes, _dir) = nodes(2, &nats);
+    let doomed = nodes.remove(0);
+    // Bob knows both nodes and is on the first; Alice is on the second.
+    let both = format!("{},{}", doomed.addr, nodes[0].addr);
+    let (bob, mut bob_events) = client(&both, "bob").await;
+    let (alice, mut alice_events) = client(&nodes[0].addr, "alice").await;
+    let from_alice = send_all(&alice, "bob", texts_of("a", EACH));
+    let from_bob = send_all(&bob, "alice", texts_of("b", EACH));
+    let mut bob_got = receive_in(&mut bob_events, "C2Calice", EACH / 3).await;
+    doomed.kill();
+    let alice_acked = from_alice.await.unwrap();
+    let bob_acked = from_bob.await.unwrap();
+    let mut every_seq: Vec<u64> = alice_acked.iter().chain(&bob_acked).copied().collect();
+    every_seq.sort();
+    assert_eq!(
+        every_seq,
+        (1..=2 * EACH as u64).collect::<Vec<_>>(),
+        "every acknowledged message has its own seq"
+    );
+    while bob_got.len() < EACH {
+        bob_got.extend(receive_in(&mut bob_events, "C2Calice", 1).await);
+    }
+    let alice_got = receive_in(&mut alice_events, "C2Cbob", EACH).await;
+    for (who, got, sent_by, acked) in [
+        ("bob", bob_got, "a", &alice_acked),
+        ("alice", alice_got, "b", &bob_acked),
+    ] {
+        let texts: Vec<&str> = got.iter().filter_map(|m| m.payload.text()).collect();
+        assert_eq!(texts, texts_of(sent_by, EACH), "{who}: each once, in order");
+        let seqs: Vec<u64> = got.iter().map(|m| m.seq).collect();
+        assert_eq!(&seqs, acked, "{who}: at the seqs their sender was given");
+    }
+}
+
+fn texts_of(who: &str, n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("{who}{i}")).collect()
+}

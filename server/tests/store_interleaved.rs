@@ -12,19 +12,8 @@ use tinyim_server::store::{ConversationRow, PgStore, Store, StoredMessage};
 
 fn row(owner: &str, conv_id: &str, last_seq: u64) -> ConversationRow {
     ConversationRow {
-        owner: owner.into(),
-        conv_id: conv_id.into(),
-        conv_key: format!("key-{conv_id}"),
         last_seq,
-        read_seq: 0,
-        last_time_ms: 0,
-        last_from: String::new(),
-        preview: String::new(),
-        version: 0,
-        peer_read_seq: 0,
-        hidden_seq: 0,
-        cleared_seq: 0,
-        pinned: false,
+        ..ConversationRow::new(owner, conv_id.into(), &format!("key-{conv_id}"))
     }
 }
 

@@ -62,19 +62,8 @@ type Rows = BTreeMap<(usize, usize), u64>;
 
 fn row(owner: usize, conv: usize, seq: u64) -> ConversationRow {
     ConversationRow {
-        owner: OWNERS[owner].into(),
-        conv_id: CONVS[conv].into(),
-        conv_key: format!("k{conv}"),
         last_seq: seq,
-        read_seq: 0,
-        last_time_ms: 0,
-        last_from: String::new(),
-        preview: String::new(),
-        version: 0,
-        peer_read_seq: 0,
-        hidden_seq: 0,
-        cleared_seq: 0,
-        pinned: false,
+        ..ConversationRow::new(OWNERS[owner], CONVS[conv].into(), &format!("k{conv}"))
     }
 }
 

@@ -10,7 +10,11 @@ use crate::tls::Tls;
 /// The tokio side of the shared driver: dials the server over TCP, and
 /// TLS over that when the options ask for it.
 pub(crate) struct TcpConnector {
-    addr: String,
+    /// The server's addresses (a cluster's nodes), tried in turn.
+    addrs: Vec<String>,
+    /// The one dialled next: kept while it answers, the one after it once
+    /// it cannot be reached (the driver's backoff runs between attempts).
+    next: usize,
     tls: Option<Tls>,
 }
 
@@ -57,18 +61,28 @@ impl embedded_io_async::Write for Connection {
 }
 
 impl TcpConnector {
-    /// Dials `addr`, with TLS over it when `tls` is given.
-    pub(crate) fn new(addr: String, tls: Option<Tls>) -> Self {
-        TcpConnector { addr, tls }
+    /// Dials `addrs` (one address, or several separated by commas), with
+    /// TLS over it when `tls` is given.
+    pub(crate) fn new(addrs: &str, tls: Option<Tls>) -> Self {
+        let mut list: Vec<String> = addrs
+            .split(',')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(str::to_owned)
+            .collect();
+        if list.is_empty() {
+            // Dialling it fails with the system's own words.
+            list.push(addrs.to_owned());
+        }
+        TcpConnector {
+            addrs: list,
+            next: 0,
+            tls,
+        }
     }
-}
 
-impl tinyim_driver::Connector for TcpConnector {
-    type Connection<'c> = Connection;
-    type Error = std::io::Error;
-
-    async fn connect(&mut self) -> Result<Connection, std::io::Error> {
-        let stream = TcpStream::connect(&self.addr).await?;
+    async fn dial(&self, addr: &str) -> Result<Connection, std::io::Error> {
+        let stream = TcpStream::connect(addr).await?;
         let _ = stream.set_nodelay(true);
         Ok(match &self.tls {
             None => Connection::Plain(stream),
@@ -81,5 +95,22 @@ impl tinyim_driver::Connector for TcpConnector {
                 Connection::Tls(Box::new(session))
             }
         })
+    }
+}
+
+impl tinyim_driver::Connector for TcpConnector {
+    type Connection<'c> = Connection;
+    type Error = std::io::Error;
+
+    async fn connect(&mut self) -> Result<Connection, std::io::Error> {
+        let addr = &self.addrs[self.next % self.addrs.len()];
+        match self.dial(addr).await {
+            Ok(connection) => Ok(connection),
+            Err(e) => {
+                let named = std::io::Error::new(e.kind(), format!("{addr}: {e}"));
+                self.next = (self.next + 1) % self.addrs.len();
+                Err(named)
+            }
+        }
     }
 }

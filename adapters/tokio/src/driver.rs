@@ -320,7 +320,7 @@ pub(crate) async fn run(
         tinyim_driver::Clock::now(&clock),
         seed,
     );
-    let mut connector = TcpConnector::new(addr, options.tls.clone());
+    let mut connector = TcpConnector::new(&addr, options.tls.clone());
     if let Some(path) = &options.sync_state {
         sync_file::restore(&mut client, path);
     }

@@ -65,7 +65,9 @@ pub struct Tim {
 }
 
 impl Tim {
-    /// TIM `create`: starts the driver for `addr`. It connects when `login` is
+    /// TIM `create`: starts the driver for `addr` (`host:port`, or several
+    /// separated by commas: a cluster's nodes, dialled in turn, moving to
+    /// the next when one cannot be reached). It connects when `login` is
     /// called and keeps reconnecting until `logout`.
     ///
     /// Read the event stream, or drop it: while it is full the connection

@@ -159,7 +159,7 @@ async fn on_event(tim: &Tim, event: &TimEvent, open: &Option<Open>) {
             println!("\r[{text}]");
         }
         TimEvent::SdkReady => println!("\r[ready]"),
-        TimEvent::ConnectFailed(why) => println!("\r[cannot connect: {why}; retrying]"),
+        TimEvent::ConnectFailed(why) => println!("\r[cannot connect to {why}; retrying]"),
         TimEvent::BlocklistUpdated => println!("\r[blocklist changed]"),
         TimEvent::ProfileUpdated => println!("\r[profile changed]"),
         TimEvent::MessageRevoked {

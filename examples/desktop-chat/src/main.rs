@@ -33,7 +33,8 @@ pub(crate) struct Cli {
     /// Your user id.
     #[arg(long)]
     user: String,
-    /// Server address.
+    /// Server address; several separated by commas (a cluster's nodes)
+    /// are tried in turn.
     #[arg(long, env = "TINYIM_SERVER", default_value = "127.0.0.1:7878")]
     server: String,
     /// SDKAppID, to mint a UserSig locally (development only).

@@ -11,9 +11,9 @@ use crate::Cli;
 pub(crate) enum ScriptError {
     /// A call failed.
     Call(TimError),
-    /// The server could not be reached (the address and the reason): a
+    /// The server could not be reached (the address, then the reason): a
     /// script says so at once rather than wait for the login's timeout.
-    Unreachable(String, String),
+    Unreachable(String),
 }
 
 impl From<TimError> for ScriptError {
@@ -26,7 +26,7 @@ impl std::fmt::Display for ScriptError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ScriptError::Call(e) => write!(f, "error {}: {e}", e.code()),
-            ScriptError::Unreachable(server, why) => write!(f, "cannot connect to {server}: {why}"),
+            ScriptError::Unreachable(why) => write!(f, "cannot connect to {why}"),
         }
     }
 }
@@ -45,7 +45,7 @@ async fn log_in(
             done = &mut login => return Ok(done?),
             event = events.recv() => {
                 if let Some(TimEvent::ConnectFailed(why)) = event {
-                    return Err(ScriptError::Unreachable(cli.server.clone(), why));
+                    return Err(ScriptError::Unreachable(why));
                 }
             }
         }

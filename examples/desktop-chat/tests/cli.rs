@@ -683,7 +683,7 @@ async fn the_interactive_chat_waits_for_a_server_that_comes_up_later() {
         .await
         .unwrap_or_else(|_| panic!("the chat never said {wanted:?}"));
     };
-    until("[cannot connect:").await;
+    until("[cannot connect to").await;
 
     // The server comes up where the chat looks for it: the chat logs in.
     let dir = tempfile::tempdir().unwrap();

@@ -35,24 +35,6 @@ pub(crate) fn invalid_conversation() -> Refusal {
     Refusal::Code(code::BAD_CONVERSATION, "invalid conversation id")
 }
 
-pub(crate) fn new_row(owner: &str, conv_id: String, conv_key: &str) -> ConversationRow {
-    ConversationRow {
-        owner: owner.to_owned(),
-        conv_id,
-        conv_key: conv_key.to_owned(),
-        last_seq: 0,
-        read_seq: 0,
-        last_time_ms: 0,
-        last_from: String::new(),
-        preview: String::new(),
-        version: 0,
-        peer_read_seq: 0,
-        hidden_seq: 0,
-        cleared_seq: 0,
-        pinned: false,
-    }
-}
-
 /// Moves `row` to message `m` (a sender's row also to read). The strings
 /// keep their buffers: a conversation's row changes with every message.
 pub(crate) fn advance_row(row: &mut ConversationRow, m: &StoredMessage, preview: &str, read: bool) {
@@ -214,7 +196,8 @@ impl<S: Store> Engine<S> {
         let me = m.sender.as_str();
         let my_conv = format!("C2C{peer}");
         let peer_conv = format!("C2C{me}");
-        let mut mine = mine.unwrap_or_else(|| new_row(me, my_conv.clone(), &m.conv_key));
+        let mut mine =
+            mine.unwrap_or_else(|| ConversationRow::new(me, my_conv.clone(), &m.conv_key));
         advance_row(&mut mine, m, preview, true);
         let my_read = mine.read_seq;
         self.store.put_conversation(mine)?;
@@ -225,7 +208,7 @@ impl<S: Store> Engine<S> {
             let mut theirs = self
                 .store
                 .conversation(peer, &peer_conv)?
-                .unwrap_or_else(|| new_row(peer, peer_conv.clone(), &m.conv_key));
+                .unwrap_or_else(|| ConversationRow::new(peer, peer_conv.clone(), &m.conv_key));
             advance_row(&mut theirs, m, preview, read_by_peer);
             // Sending read the conversation for the sender (above): for the
             // receiver, the peer has read up to here.

@@ -17,9 +17,9 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
 use super::engine_thread::Job;
+use super::shutdown::ask_every_client_to_reconnect;
 use super::Shared;
 use crate::engine::{encode, Input, Relay};
-use tinyim_core::wire::kind;
 
 /// Committed batches' relays waiting for the publisher, at most; past this
 /// they are dropped (and clients catch up by sync).
@@ -145,20 +145,6 @@ fn envelopes(node: u64, relays: Vec<Relay>) -> Vec<Vec<u8>> {
         }));
     }
     out
-}
-
-/// Pushes `PUSH_RECONNECT` to every client: after relays were lost, their
-/// sync is what brings them what they missed.
-fn ask_every_client_to_reconnect(shared: &Shared) {
-    let notice = encode::frame(kind::PUSH_RECONNECT, &());
-    let conns = shared
-        .conns
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    for out in conns.values() {
-        out.push(&notice[..], shared.config.conn_buffer);
-        out.close();
-    }
 }
 
 #[cfg(test)]

@@ -28,17 +28,7 @@ pub(crate) async fn drain(shared: &Arc<Shared>, grace: Duration) -> bool {
     {
         tracing::warn!("the writer did not finish within the grace period");
     }
-    let notice = frame(kind::PUSH_RECONNECT, &());
-    {
-        let conns = shared
-            .conns
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        for out in conns.values() {
-            out.push(&notice[..], shared.config.conn_buffer);
-            out.close();
-        }
-    }
+    ask_every_client_to_reconnect(shared);
     loop {
         let open = shared
             .conns
@@ -56,5 +46,20 @@ pub(crate) async fn drain(shared: &Arc<Shared>, grace: Duration) -> bool {
             return false;
         }
         tokio::time::sleep(POLL).await;
+    }
+}
+
+/// Pushes `PUSH_RECONNECT` to every client and closes its connection once
+/// that is written: the client connects again (to this server or another
+/// node) and its sync brings whatever it has not seen.
+pub(crate) fn ask_every_client_to_reconnect(shared: &Shared) {
+    let notice = frame(kind::PUSH_RECONNECT, &());
+    let conns = shared
+        .conns
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    for out in conns.values() {
+        out.push(&notice[..], shared.config.conn_buffer);
+        out.close();
     }
 }

@@ -85,6 +85,25 @@ pub struct ConversationRow {
 }
 
 impl ConversationRow {
+    /// `owner`'s row of a conversation with no message yet.
+    pub fn new(owner: &str, conv_id: String, conv_key: &str) -> ConversationRow {
+        ConversationRow {
+            owner: owner.to_owned(),
+            conv_id,
+            conv_key: conv_key.to_owned(),
+            last_seq: 0,
+            read_seq: 0,
+            last_time_ms: 0,
+            last_from: String::new(),
+            preview: String::new(),
+            version: 0,
+            peer_read_seq: 0,
+            hidden_seq: 0,
+            cleared_seq: 0,
+            pinned: false,
+        }
+    }
+
     /// Messages its owner has not read, as the client counts them: none
     /// in a conversation deleted since its last message.
     pub fn unread(&self) -> u64 {

@@ -8,11 +8,9 @@ use tinyim_core::wire::group::{GroupNotice, GroupTip, GroupType};
 
 use super::rules;
 use crate::engine::encode;
-use crate::engine::messages::{
-    advance_row, group_key, new_row, push_frame, system_key, PREVIEW_BYTES,
-};
+use crate::engine::messages::{advance_row, group_key, push_frame, system_key, PREVIEW_BYTES};
 use crate::engine::{ConnId, Output, Refusal};
-use crate::store::{GroupRow, Store, StoredMessage};
+use crate::store::{ConversationRow, GroupRow, Store, StoredMessage};
 
 /// The sender of server-made messages (tips and notices), as in TIM.
 pub(crate) const SYSTEM_SENDER: &str = SYSTEM_CONVERSATION;
@@ -166,7 +164,7 @@ impl<S: Store> crate::engine::Engine<S> {
         let mut row = self
             .store
             .conversation(user, SYSTEM_CONVERSATION)?
-            .unwrap_or_else(|| new_row(user, SYSTEM_CONVERSATION.to_owned(), &key));
+            .unwrap_or_else(|| ConversationRow::new(user, SYSTEM_CONVERSATION.to_owned(), &key));
         advance_row(&mut row, &m, elem.preview(), false);
         let read_seq = row.read_seq;
         self.store.put_conversation(row)?;
