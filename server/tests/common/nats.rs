@@ -16,7 +16,11 @@ pub struct Nats {
 impl Nats {
     /// Starts one and waits until it accepts connections.
     pub fn start() -> Nats {
-        let port = super::free_port();
+        Nats::start_on(super::free_port())
+    }
+
+    /// Starts one on `port` (again, after [`Nats::stop`]).
+    pub fn start_on(port: u16) -> Nats {
         let child = Command::new("nats-server")
             .args(["-a", "127.0.0.1", "-p", &port.to_string()])
             .stdout(Stdio::null())
@@ -30,6 +34,14 @@ impl Nats {
         }
         Nats { child, port }
     }
+
+    /// Its port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Stops it (SIGKILL).
+    pub fn stop(self) {}
 
     /// Its URL, for `serve --cluster`.
     pub fn url(&self) -> String {
