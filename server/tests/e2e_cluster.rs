@@ -11,8 +11,17 @@ use tinyim_tokio::{GroupOptions, GroupType, KickReason, Outgoing, TimEvent};
 
 /// `n` nodes sharing a fresh database and `nats`.
 fn nodes(n: usize, nats: &Nats) -> (Vec<ServerProcess>, tempfile::TempDir) {
+    nodes_on(postgres::instance(), n, nats)
+}
+
+/// `n` nodes sharing a fresh database of `pg` and `nats`.
+fn nodes_on(
+    pg: &postgres::Postgres,
+    n: usize,
+    nats: &Nats,
+) -> (Vec<ServerProcess>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let store = postgres::instance().fresh_database();
+    let store = pg.fresh_database();
     let cluster = nats.url();
     let nodes = (0..n)
         .map(|i| {
@@ -205,4 +214,31 @@ async fn messages_sent_while_nats_is_down_arrive_once_it_is_back() {
         got.iter().map(|m| m.seq).collect::<Vec<_>>(),
         [2, 3, 4, 5, 6]
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn postgresql_restarted_under_traffic_the_nodes_recover_and_lose_nothing() {
+    const TOTAL: usize = 60;
+    let pg = postgres::own();
+    let nats = Nats::start();
+    let (nodes, _dir) = nodes_on(&pg, 2, &nats);
+    let (alice, _alice_events) = client(&nodes[0].addr, "alice").await;
+    let (_bob, mut bob_events) = client(&nodes[1].addr, "bob").await;
+    let sender = send_all(&alice, "bob", texts_of("m", TOTAL));
+    let mut got = receive_in(&mut bob_events, "C2Calice", TOTAL / 3).await;
+    // While the database is down the nodes close the connections whose
+    // requests they cannot store (nothing of them was acknowledged); the
+    // clients reconnect and resend, and the nodes reconnect to the
+    // database by themselves once it is back.
+    tokio::task::block_in_place(|| {
+        pg.stop();
+        pg.start_again();
+    });
+    let acked = sender.await.unwrap();
+    assert_eq!(acked, (1..=TOTAL as u64).collect::<Vec<_>>());
+    while got.len() < TOTAL {
+        got.extend(receive_in(&mut bob_events, "C2Calice", 1).await);
+    }
+    let texts: Vec<&str> = got.iter().filter_map(|m| m.payload.text()).collect();
+    assert_eq!(texts, texts_of("m", TOTAL), "each once, in order");
 }

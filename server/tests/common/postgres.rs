@@ -17,6 +17,9 @@ use std::time::Instant;
 
 use super::PATIENCE;
 
+/// The file that tells a stopping instance's watcher to keep its files.
+const KEEP: &str = "keep";
+
 /// Whether the end-to-end tests run the server on PostgreSQL
 /// (`TINYIM_TEST_STORE=postgres`) rather than on a SQLite file.
 pub fn selected() -> bool {
@@ -37,10 +40,11 @@ pub fn skipped_for_sqlite_file(what: &str) -> bool {
 /// The running instance.
 pub struct Postgres {
     port: u16,
-    /// Held open for the life of the binary: the wrapper stops the server
-    /// when it closes.
-    _stop: Mutex<ChildStdin>,
-    _wrapper: Child,
+    dir: PathBuf,
+    /// The running server: the pipe its wrapper stops it at the close of
+    /// (held for the life of the binary, or until [`Postgres::stop`]), and
+    /// the wrapper.
+    running: Mutex<Option<(ChildStdin, Child)>>,
     databases: AtomicU32,
     /// The database of each SQLite path a test gave, so a restarted server
     /// finds what it stored.
@@ -51,6 +55,11 @@ pub struct Postgres {
 pub fn instance() -> &'static Postgres {
     static INSTANCE: OnceLock<Postgres> = OnceLock::new();
     INSTANCE.get_or_init(|| off_runtime(Postgres::start))
+}
+
+/// An instance of the calling test's own, which it may stop and start.
+pub fn own() -> Postgres {
+    off_runtime(Postgres::start)
 }
 
 /// Runs `f` on a thread of its own: the blocking PostgreSQL client starts
@@ -90,21 +99,36 @@ impl Postgres {
                 "--locale=C",
             ],
         ));
-        let port = super::free_port();
+        let pg = Postgres {
+            port: super::free_port(),
+            dir,
+            running: Mutex::new(None),
+            databases: AtomicU32::new(0),
+            by_path: Mutex::new(HashMap::new()),
+        };
+        pg.launch();
+        pg
+    }
+
+    /// Starts the server on the instance's files and waits until it
+    /// accepts connections.
+    fn launch(&self) {
+        let dir = &self.dir;
         // The watcher reads the pipe (a background list's own stdin would be
-        // /dev/null) and stops the server that the shell becomes: a server
-        // started in the background would ignore SIGINT.
+        // /dev/null) and stops the server that the shell becomes (a server
+        // started in the background would ignore SIGINT), then removes the
+        // files unless the instance is only stopping for a while.
         let script = format!(
             "exec 3<&0; \
              (read _ <&3; kill -INT $$; while kill -0 $$ 2>/dev/null; do sleep 0.1; done; \
-             rm -rf '{dir}') & \
-             exec '{postgres}' -D '{data}' -p {port} -k '{dir}' -c listen_addresses=127.0.0.1 \
-             -c max_connections=200 >'{dir}/log' 2>&1 3<&-",
-            postgres = bin.join("postgres").display(),
-            data = data.display(),
+             if [ -e '{dir}/{KEEP}' ]; then rm -f '{dir}/{KEEP}'; else rm -rf '{dir}'; fi) & \
+             exec '{postgres}' -D '{dir}/data' -p {port} -k '{dir}' -c listen_addresses=127.0.0.1 \
+             -c max_connections=200 >>'{dir}/log' 2>&1 3<&-",
+            postgres = bin_dir().join("postgres").display(),
             dir = dir.display(),
+            port = self.port,
         );
-        let mut wrapper = command(as_root, Path::new("sh"), &["-c", &script])
+        let mut wrapper = command(is_root(), Path::new("sh"), &["-c", &script])
             .stdin(Stdio::piped())
             // Not the test's own output, which its reader waits to close.
             .stdout(Stdio::null())
@@ -112,15 +136,11 @@ impl Postgres {
             .spawn()
             .expect("start PostgreSQL");
         let stop = wrapper.stdin.take().expect("the wrapper's stdin");
-        let pg = Postgres {
-            port,
-            _stop: Mutex::new(stop),
-            _wrapper: wrapper,
-            databases: AtomicU32::new(0),
-            by_path: Mutex::new(HashMap::new()),
-        };
+        *self.running.lock().unwrap() = Some((stop, wrapper));
         let started = Instant::now();
-        while postgres::Client::connect(&pg.url("postgres"), postgres::NoTls).is_err() {
+        while off_runtime(|| postgres::Client::connect(&self.url("postgres"), postgres::NoTls))
+            .is_err()
+        {
             assert!(
                 started.elapsed() < PATIENCE,
                 "PostgreSQL did not start; its log is {}/log",
@@ -128,7 +148,22 @@ impl Postgres {
             );
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
-        pg
+    }
+
+    /// Stops the server (a fast shutdown: open connections are cut) and
+    /// waits until it has; [`Postgres::start_again`] brings it back.
+    pub fn stop(&self) {
+        let Some((stop, mut wrapper)) = self.running.lock().unwrap().take() else {
+            return;
+        };
+        std::fs::write(self.dir.join(KEEP), b"").expect("mark the files to keep");
+        drop(stop);
+        wrapper.wait().expect("PostgreSQL stops");
+    }
+
+    /// Starts the server again on the same files and port.
+    pub fn start_again(&self) {
+        self.launch();
     }
 
     /// The URL of database `db`.
