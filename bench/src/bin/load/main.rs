@@ -10,6 +10,7 @@ mod process;
 mod report;
 mod shapes;
 mod stalled;
+mod stores;
 mod tinyim;
 
 use std::path::PathBuf;
@@ -36,14 +37,23 @@ struct Cli {
     /// Small sizes, for a quick check that every shape works.
     #[arg(long)]
     quick: bool,
-    /// Run only these shapes (c2c, fanout, latency, idle, resync, stalled),
-    /// for profiling one of them.
+    /// Run only these shapes (c2c, fanout, latency, idle, resync, stalled,
+    /// stores), for profiling one of them.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Both systems over TLS (one development certificate; the clients
     /// trust its CA).
     #[arg(long)]
     tls: bool,
+    /// A PostgreSQL database the load tool may create databases from
+    /// (postgres://USER@HOST:PORT/DB): with --nats, the `stores` shape runs
+    /// C2C, fan-out and resync on SQLite, one PostgreSQL node and a
+    /// three-node cluster.
+    #[arg(long, requires = "nats")]
+    postgres: Option<String>,
+    /// The NATS server the `stores` shape's cluster relays through.
+    #[arg(long, requires = "postgres")]
+    nats: Option<String>,
 }
 
 /// The sizes of the shapes.
@@ -289,6 +299,13 @@ async fn main() {
             }
         }
     }
+    let store_rows = match (&cli.postgres, &cli.nats) {
+        (Some(postgres), Some(nats)) if wanted("stores") => {
+            let services = stores::Services::new(postgres.clone(), nats.clone());
+            Some(compare_stores(services, &tinyim_bin, &s, cli.runs).await)
+        }
+        _ => None,
+    };
     let mut rows = vec![c2c, fanout];
     for [a, b, c] in lat {
         rows.extend([a, b, c]);
@@ -298,4 +315,64 @@ async fn main() {
     rows.push(stalled);
     print!("{}", report::table(&rows));
     print!("{}", report::references(&disk));
+    if let Some(store_rows) = store_rows {
+        println!();
+        print!("{}", report::stores_table(&store_rows));
+    }
+}
+
+/// The `stores` shape: C2C, fan-out and resync on each setup, the setups
+/// alternating within each run.
+async fn compare_stores(
+    mut services: stores::Services,
+    bin: &std::path::Path,
+    s: &Sizes,
+    runs: usize,
+) -> Vec<report::StoreRow> {
+    let row = |shape: String, unit, higher_is_better| report::StoreRow {
+        shape,
+        unit,
+        higher_is_better,
+        values: Default::default(),
+    };
+    let mut rows = [
+        row("C2C 1->1, durable acks".into(), "msg/s", true),
+        row(
+            format!("group fan-out 1->{}", s.fanout_members),
+            "deliveries/s",
+            true,
+        ),
+        row(
+            format!(
+                "resync {} msgs over {} conversations",
+                s.resync_senders * s.resync_each,
+                s.resync_senders
+            ),
+            "ms",
+            false,
+        ),
+    ];
+    for run in 0..runs {
+        eprintln!("stores, run {} of {runs}", run + 1);
+        for (i, setup) in stores::Setup::ALL.into_iter().enumerate() {
+            let (servers, addrs) = services.start(bin, setup).await;
+            let c2c = tinyim::c2c(&addrs, s.c2c_messages, s.window).await;
+            drop(servers);
+            let (servers, addrs) = services.start(bin, setup).await;
+            let fanout =
+                tinyim::fanout(&addrs, s.fanout_members, s.fanout_messages, s.window).await;
+            drop(servers);
+            let (servers, addrs) = services.start(bin, setup).await;
+            let resync = tinyim::resync(&addrs, s.resync_senders, s.resync_each).await;
+            drop(servers);
+            eprintln!(
+                "  {}: c2c {c2c:.0} msg/s, fan-out {fanout:.0} deliveries/s, resync {resync:?}",
+                setup.name()
+            );
+            rows[0].values[i].push(c2c);
+            rows[1].values[i].push(fanout);
+            rows[2].values[i].push(resync.as_secs_f64() * 1000.0);
+        }
+    }
+    rows.into()
 }

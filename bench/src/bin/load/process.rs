@@ -75,9 +75,14 @@ impl Server {
     /// `tinyim-server serve` on a fresh SQLite file, with the per-connection
     /// and per-group rate limits lifted (the load is the point).
     pub fn tinyim(bin: &Path, tls: Option<&Tls>) -> Server {
+        Server::tinyim_with(bin, tls, &[])
+    }
+
+    /// [`Server::tinyim`] with more `serve` flags (a store, a cluster).
+    pub fn tinyim_with(bin: &Path, tls: Option<&Tls>, extra: &[String]) -> Server {
         let dir = tempfile::tempdir().expect("temporary directory");
         let mut command = Command::new(bin);
-        command.arg("serve");
+        command.arg("serve").args(extra);
         if let Some(tls) = tls {
             command
                 .arg("--tls-cert")

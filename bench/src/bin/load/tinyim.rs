@@ -30,6 +30,17 @@ pub fn use_tls(tls: &crate::process::Tls) {
     });
 }
 
+/// The `i`-th client's address list: `addrs` (one address, or a cluster's
+/// nodes separated by commas) starting at its `i`-th node, so clients
+/// spread over the nodes.
+fn nth(addrs: &str, i: usize) -> String {
+    let nodes: Vec<&str> = addrs.split(',').collect();
+    let first = i % nodes.len();
+    let mut order = nodes[first..].to_vec();
+    order.extend(&nodes[..first]);
+    order.join(",")
+}
+
 /// A logged-in client whose first sync has completed.
 async fn client(addr: &str, user: &str) -> (Tim, EventStream) {
     let options = OPTIONS.get().cloned().unwrap_or_default();
@@ -95,8 +106,8 @@ async fn send_windowed(tim: &Tim, n: usize, window: usize, to: &str, group: bool
 /// Shape 1: one sender, one receiver; messages a second, each durably
 /// acknowledged before it counts.
 pub async fn c2c(addr: &str, n: usize, window: usize) -> f64 {
-    let (_receiver, receiver_events) = client(addr, "c2c-recv").await;
-    let (sender, sender_events) = client(addr, "c2c-send").await;
+    let (_receiver, receiver_events) = client(&nth(addr, 0), "c2c-recv").await;
+    let (sender, sender_events) = client(&nth(addr, 1), "c2c-send").await;
     discard(sender_events);
     let received = count_received(receiver_events, n);
     let start = Instant::now();
@@ -109,7 +120,7 @@ pub async fn c2c(addr: &str, n: usize, window: usize) -> f64 {
 /// Shape 2: one sender, a group of `members` online members; deliveries a
 /// second until every member has every message.
 pub async fn fanout(addr: &str, members: usize, n: usize, window: usize) -> f64 {
-    let (sender, sender_events) = client(addr, "fan-send").await;
+    let (sender, sender_events) = client(&nth(addr, 0), "fan-send").await;
     discard(sender_events);
     let mut options = GroupOptions::new(GroupType::Community, "fanout");
     options.group_id = Some("fanout".into());
@@ -118,7 +129,7 @@ pub async fn fanout(addr: &str, members: usize, n: usize, window: usize) -> f64 
     let mut counters = Vec::new();
     let mut keep = Vec::new();
     for i in 0..members {
-        let (tim, events) = client(addr, &format!("fan{i}")).await;
+        let (tim, events) = client(&nth(addr, i + 1), &format!("fan{i}")).await;
         counters.push(count_received(events, n));
         keep.push(tim);
     }
@@ -203,11 +214,11 @@ pub async fn latency(addr: &str, pairs: usize, per_pair: u32, seconds: u32) -> L
 /// messages each; the time from its login to `SyncComplete` with every
 /// message delivered.
 pub async fn resync(addr: &str, senders: usize, per_sender: usize) -> Duration {
-    let (away, mut away_events) = client(addr, "resync-away").await;
+    let (away, mut away_events) = client(&nth(addr, 0), "resync-away").await;
     away.logout().await.expect("logout");
     let mut sending = tokio::task::JoinSet::new();
     for s in 0..senders {
-        let addr = addr.to_owned();
+        let addr = nth(addr, s + 1);
         sending.spawn(async move {
             let (tim, events) = client(&addr, &format!("resync-send{s}")).await;
             discard(events);
