@@ -22,7 +22,7 @@ mod schema;
 mod users;
 mod versions;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use postgres::types::ToSql;
@@ -60,6 +60,9 @@ pub struct PgStore {
     failed: bool,
     /// Whether a statement had failed before the open savepoint.
     failed_before_savepoint: bool,
+    /// Conversation keys this transaction holds the lock of: a C2C send
+    /// reads both users' rows under one key, and asks for it once.
+    locked: HashSet<String>,
 }
 
 fn err(e: postgres::Error) -> StoreError {
@@ -123,6 +126,7 @@ impl PgStore {
             writes: 0,
             failed: false,
             failed_before_savepoint: false,
+            locked: HashSet::new(),
         })
     }
 
@@ -200,11 +204,15 @@ impl PgStore {
     /// reads its seq or its rows to write them takes this first, so
     /// writers on every node take turns (see the module documentation).
     fn lock_conversation(&mut self, key: &str) -> StoreResult<()> {
+        if self.locked.contains(key) {
+            return Ok(());
+        }
         self.query(
             "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
             &[&key],
-        )
-        .map(drop)
+        )?;
+        self.locked.insert(key.to_owned());
+        Ok(())
     }
 
     /// The next change number of this transaction.
@@ -273,6 +281,7 @@ impl Store for PgStore {
         self.reconnect_if_lost()?;
         self.failed = false;
         self.versions = Versions::default();
+        self.locked.clear();
         self.control("BEGIN")
     }
 
@@ -307,6 +316,8 @@ impl Store for PgStore {
     }
 
     fn rollback_to_savepoint(&mut self) {
+        // Locks taken since the savepoint may go with it: ask again.
+        self.locked.clear();
         if self
             .client
             .batch_execute("ROLLBACK TO SAVEPOINT request; RELEASE SAVEPOINT request")
