@@ -29,7 +29,16 @@ fn nodes_on(
             ServerProcess::start_with(
                 &data,
                 "127.0.0.1:0",
-                &["--rate", "5000", "--store", &store, "--cluster", &cluster],
+                &[
+                    "--rate",
+                    "5000",
+                    "--group-rate",
+                    "100000",
+                    "--store",
+                    &store,
+                    "--cluster",
+                    &cluster,
+                ],
             )
         })
         .collect();
@@ -241,4 +250,80 @@ async fn postgresql_restarted_under_traffic_the_nodes_recover_and_lose_nothing()
     }
     let texts: Vec<&str> = got.iter().filter_map(|m| m.payload.text()).collect();
     assert_eq!(texts, texts_of("m", TOTAL), "each once, in order");
+}
+
+#[tokio::test]
+async fn a_node_killed_under_group_traffic_loses_and_repeats_nothing() {
+    const EACH: usize = 40;
+    let nats = Nats::start();
+    let (mut nodes, _dir) = nodes(3, &nats);
+    let doomed = nodes.remove(0);
+    // Ann knows every node and is on the doomed one; Ben and Cat are on
+    // the other two.
+    let every = format!("{},{},{}", doomed.addr, nodes[0].addr, nodes[1].addr);
+    let (ann, _ann_events) = client(&every, "ann").await;
+    let (ben, mut ben_events) = client(&nodes[0].addr, "ben").await;
+    let (_cat, mut cat_events) = client(&nodes[1].addr, "cat").await;
+    let mut options = GroupOptions::new(GroupType::Work, "crew");
+    options.group_id = Some("crew".into());
+    options.members = vec!["ben".into(), "cat".into()];
+    ann.create_group(options).await.unwrap();
+    let to_group = |tim: &tinyim_tokio::Tim, who: &'static str| {
+        let tim = tim.clone();
+        tokio::spawn(async move {
+            let mut seqs = Vec::new();
+            for text in texts_of(who, EACH) {
+                let message = Outgoing::text(ConversationType::Group, "crew", &text);
+                seqs.push(tim.send(message).await.unwrap().seq);
+            }
+            seqs
+        })
+    };
+    let from_ann = to_group(&ann, "ann");
+    let from_ben = to_group(&ben, "ben");
+    let texts = |got: &[tinyim_tokio::Message]| -> Vec<String> {
+        got.iter()
+            .filter_map(|m| m.payload.text().map(str::to_owned))
+            .collect()
+    };
+    let mut cat_got = Vec::new();
+    while texts(&cat_got).len() < EACH / 2 {
+        cat_got.extend(receive_in(&mut cat_events, "GROUPcrew", 1).await);
+    }
+    doomed.kill();
+    let ann_acked = from_ann.await.unwrap();
+    let ben_acked = from_ben.await.unwrap();
+    let mut acked: Vec<u64> = ann_acked.iter().chain(&ben_acked).copied().collect();
+    acked.sort();
+    let first = acked[0];
+    assert_eq!(
+        acked,
+        (first..first + 2 * EACH as u64).collect::<Vec<_>>(),
+        "one seq each, no gap"
+    );
+    while texts(&cat_got).len() < 2 * EACH {
+        cat_got.extend(receive_in(&mut cat_events, "GROUPcrew", 1).await);
+    }
+    let mut ben_got = Vec::new();
+    while texts(&ben_got).len() < EACH {
+        ben_got.extend(receive_in(&mut ben_events, "GROUPcrew", 1).await);
+    }
+    for (who, got, expected) in [("cat", &cat_got, 2 * EACH), ("ben", &ben_got, EACH)] {
+        let seqs: Vec<u64> = got
+            .iter()
+            .filter(|m| m.payload.text().is_some())
+            .map(|m| m.seq)
+            .collect();
+        assert_eq!(seqs.len(), expected, "{who}: every message");
+        assert!(
+            seqs.windows(2).all(|w| w[0] < w[1]),
+            "{who}: each once, in seq order: {seqs:?}"
+        );
+    }
+    let from_ann_at_ben: Vec<String> = texts(&ben_got);
+    assert_eq!(
+        from_ann_at_ben,
+        texts_of("ann", EACH),
+        "ben: ann's, in order"
+    );
 }
