@@ -107,6 +107,53 @@ pub fn references(refs: &[Reference]) -> String {
     out
 }
 
+/// One shape's figures on each setup of the stores comparison, one per run.
+pub struct StoreRow {
+    /// What was measured.
+    pub shape: String,
+    /// Its unit.
+    pub unit: &'static str,
+    /// Whether a higher figure is better.
+    pub higher_is_better: bool,
+    /// Per setup (in [`crate::stores::Setup::ALL`]'s order), one per run.
+    pub values: [Vec<f64>; 3],
+}
+
+/// The stores comparison as a table: each setup's median (range), and the
+/// PostgreSQL setups against SQLite per run (above 1.0: as good or better).
+pub fn stores_table(rows: &[StoreRow]) -> String {
+    let names = crate::stores::Setup::ALL.map(crate::stores::Setup::name);
+    let mut out = format!(
+        "| shape | unit | {} | {} | {} | {} vs SQLite | {} vs SQLite |\n|---|---|---|---|---|---|---|\n",
+        names[0], names[1], names[2], names[1], names[2]
+    );
+    for row in rows {
+        let against_sqlite = |other: &[f64]| {
+            let ratios: Vec<f64> = other
+                .iter()
+                .zip(&row.values[0])
+                .map(|(o, s)| if row.higher_is_better { o / s } else { s / o })
+                .collect();
+            if ratios.is_empty() {
+                return "-".to_owned();
+            }
+            let (lo, hi) = range(&ratios);
+            format!("{:.2}x ({:.2}-{:.2})", median(&ratios), lo, hi)
+        };
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} | {} |\n",
+            row.shape,
+            row.unit,
+            figure(&row.values[0]),
+            figure(&row.values[1]),
+            figure(&row.values[2]),
+            against_sqlite(&row.values[1]),
+            against_sqlite(&row.values[2]),
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,51 +200,4 @@ mod tests {
         assert!(!out.contains("skipped"), "{out}");
         assert_eq!(references(&refs[1..]), "");
     }
-}
-
-/// One shape's figures on each setup of the stores comparison, one per run.
-pub struct StoreRow {
-    /// What was measured.
-    pub shape: String,
-    /// Its unit.
-    pub unit: &'static str,
-    /// Whether a higher figure is better.
-    pub higher_is_better: bool,
-    /// Per setup (in [`crate::stores::Setup::ALL`]'s order), one per run.
-    pub values: [Vec<f64>; 3],
-}
-
-/// The stores comparison as a table: each setup's median (range), and the
-/// PostgreSQL setups against SQLite per run (above 1.0: as good or better).
-pub fn stores_table(rows: &[StoreRow]) -> String {
-    let names = crate::stores::Setup::ALL.map(crate::stores::Setup::name);
-    let mut out = format!(
-        "| shape | unit | {} | {} | {} | {} vs SQLite | {} vs SQLite |\n|---|---|---|---|---|---|---|\n",
-        names[0], names[1], names[2], names[1], names[2]
-    );
-    for row in rows {
-        let against_sqlite = |other: &[f64]| {
-            let ratios: Vec<f64> = other
-                .iter()
-                .zip(&row.values[0])
-                .map(|(o, s)| if row.higher_is_better { o / s } else { s / o })
-                .collect();
-            if ratios.is_empty() {
-                return "-".to_owned();
-            }
-            let (lo, hi) = range(&ratios);
-            format!("{:.2}x ({:.2}-{:.2})", median(&ratios), lo, hi)
-        };
-        out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} |\n",
-            row.shape,
-            row.unit,
-            figure(&row.values[0]),
-            figure(&row.values[1]),
-            figure(&row.values[2]),
-            against_sqlite(&row.values[1]),
-            against_sqlite(&row.values[2]),
-        ));
-    }
-    out
 }
