@@ -327,3 +327,31 @@ async fn a_node_killed_under_group_traffic_loses_and_repeats_nothing() {
         "ben: ann's, in order"
     );
 }
+
+#[tokio::test]
+async fn an_avchatroom_broadcast_reaches_members_on_every_node() {
+    let nats = Nats::start();
+    let (nodes, _dir) = nodes(3, &nats);
+    let (host, _host_events) = client(&nodes[0].addr, "host").await;
+    let mut audience = Vec::new();
+    for (i, node) in nodes.iter().enumerate() {
+        let (tim, events) = client(&node.addr, &format!("viewer{i}")).await;
+        audience.push((tim, events));
+    }
+    let mut options = GroupOptions::new(GroupType::AvChatRoom, "live");
+    options.group_id = Some("live".into());
+    let id = host.create_group(options).await.unwrap();
+    for (tim, _) in &audience {
+        tim.join_group(&id, "").await.unwrap();
+    }
+    let sent = host.send_group_text(&id, "on air").await.unwrap();
+    assert_eq!(sent.seq, 0, "an AVChatRoom stores nothing");
+    for (_, events) in audience.iter_mut() {
+        // Tips of the others' joins may come first.
+        wait_for(events, |e| {
+            matches!(e, TimEvent::MessageReceived(m)
+                if m.conversation_id == "GROUPlive" && m.payload.text() == Some("on air"))
+        })
+        .await;
+    }
+}
