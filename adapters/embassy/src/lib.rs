@@ -57,6 +57,6 @@ pub use handle::{Handle, HandleError, Sent};
 pub use runner::{Runner, SyncStore};
 pub use shared::{OwnedEvent, ReceivedMessage, ReceivedNotice, Shared, MAX_TEXT};
 #[cfg(feature = "embassy-net")]
-pub use tcp::{TcpConnection, TcpConnector};
+pub use tcp::{TcpConnection, TcpConnector, MAX_SERVERS};
 #[cfg(feature = "tls")]
 pub use tls::{TlsConnectError, TlsConnector, TlsRecords};

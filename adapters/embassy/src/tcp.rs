@@ -3,20 +3,59 @@
 use embassy_net::tcp::TcpSocket;
 use embassy_net::IpEndpoint;
 
-/// An embassy-net TCP socket and the server it connects to. The socket is
-/// reused for every connection, so its buffers are allocated once.
+/// Most server addresses a connector takes (a cluster's nodes).
+pub const MAX_SERVERS: usize = 4;
+
+/// An embassy-net TCP socket and the server it connects to (or the servers,
+/// tried in turn). The socket is reused for every connection, so its
+/// buffers are allocated once.
 pub struct TcpConnector<'a> {
     socket: TcpSocket<'a>,
-    remote: IpEndpoint,
+    servers: Servers,
 }
 
 impl<'a> TcpConnector<'a> {
     /// A connector that connects `socket` to `remote`.
     pub fn new(socket: TcpSocket<'a>, remote: impl Into<IpEndpoint>) -> Self {
+        let mut list = heapless::Vec::new();
+        // One address always fits.
+        let _ = list.push(remote.into());
         TcpConnector {
             socket,
-            remote: remote.into(),
+            servers: Servers { list, next: 0 },
         }
+    }
+
+    /// A connector that connects `socket` to the first of `servers` (a
+    /// cluster's nodes, at most [`MAX_SERVERS`]; more are not used) that
+    /// answers: the one it reached is kept while it answers, and the next
+    /// one is tried after it fails (the driver's backoff runs between
+    /// attempts). `None` without any address.
+    pub fn with_servers(socket: TcpSocket<'a>, servers: &[IpEndpoint]) -> Option<Self> {
+        let list: heapless::Vec<IpEndpoint, MAX_SERVERS> =
+            servers.iter().take(MAX_SERVERS).copied().collect();
+        (!list.is_empty()).then_some(TcpConnector {
+            socket,
+            servers: Servers { list, next: 0 },
+        })
+    }
+}
+
+/// The servers a connector dials, and which of them is next.
+struct Servers {
+    list: heapless::Vec<IpEndpoint, MAX_SERVERS>,
+    next: usize,
+}
+
+impl Servers {
+    /// The address to dial now.
+    fn current(&self) -> IpEndpoint {
+        self.list[self.next % self.list.len()]
+    }
+
+    /// The current address could not be reached: the next one is tried.
+    fn failed(&mut self) {
+        self.next = (self.next + 1) % self.list.len();
     }
 }
 
@@ -63,9 +102,38 @@ impl<'a> tinyim_driver::Connector for TcpConnector<'a> {
         // attempt must be fully gone before the socket is reused.
         self.socket.abort();
         let _ = self.socket.flush().await;
-        self.socket.connect(self.remote).await?;
+        if let Err(e) = self.socket.connect(self.servers.current()).await {
+            self.servers.failed();
+            return Err(e);
+        }
         Ok(TcpConnection {
             socket: &mut self.socket,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use embassy_net::Ipv4Address;
+
+    fn node(port: u16) -> IpEndpoint {
+        (Ipv4Address::new(10, 0, 0, 1), port).into()
+    }
+
+    #[test]
+    fn a_failed_server_passes_the_turn_to_the_next_and_round_again() {
+        let mut servers = Servers {
+            list: [node(1), node(2), node(3)].into_iter().collect(),
+            next: 0,
+        };
+        assert_eq!(servers.current(), node(1));
+        servers.failed();
+        assert_eq!(servers.current(), node(2));
+        // Reached: kept while it answers.
+        assert_eq!(servers.current(), node(2));
+        servers.failed();
+        servers.failed();
+        assert_eq!(servers.current(), node(1));
     }
 }

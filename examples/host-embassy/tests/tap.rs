@@ -2,7 +2,8 @@
 //! namespace made with `unshare --net` (link-local 169.254.77.x addresses
 //! inside it only), talking to the real server binary: log in, receive a
 //! message sent by a tokio client, send one back, and survive a SIGKILL and
-//! restart of the server with nothing lost or duplicated.
+//! restart of the server with nothing lost or duplicated; the device is
+//! given a closed port before the server's and moves on to the server.
 //!
 //! Needs root (CI runs as root) and the server binary that `cargo test
 //! --workspace` builds beside this test.
@@ -64,7 +65,18 @@ fn inside() {
             host_embassy::tap_stack("tap0", cidr, &mut net_resources, 7).unwrap();
         let (mut srx, mut stx) = ([0u8; 4096], [0u8; 4096]);
         let socket = TcpSocket::new(stack, &mut srx, &mut stx);
-        let connector = TcpConnector::new(socket, (Ipv4Address::new(169, 254, 77, 1), port));
+        // A closed port first: the device moves on to the server, as a
+        // device given a cluster's nodes passes over one that is down.
+        let closed = std::net::TcpListener::bind(format!("{SERVER_IP}:0"))
+            .and_then(|l| l.local_addr())
+            .unwrap()
+            .port();
+        let server_ip = Ipv4Address::new(169, 254, 77, 1);
+        let connector = TcpConnector::with_servers(
+            socket,
+            &[(server_ip, closed).into(), (server_ip, port).into()],
+        )
+        .unwrap();
 
         let mut resources = Box::new(DeviceResources::new());
         let client = host_embassy::device_client(&mut resources, 3);
