@@ -49,7 +49,7 @@ pub mod wire;
 
 pub use client::{
     Client, CommandError, Config, DeviceResources, Event, HostResources, KickReason, NetState,
-    RequestError, RequestId, Resources, SendStatus, SyncStateError, MAX_USER_SIG,
+    RequestError, RequestId, Resources, SendStatus, SyncStateError, MAX_USER_SIG, USER_SIG_WARNING,
 };
 pub use model::{
     Conversation, ConversationType, Elem, Flow, Group, GroupView, MessageView, OutgoingMessage,

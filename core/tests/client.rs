@@ -987,3 +987,44 @@ fn a_tls_answer_to_the_hello_fails_the_login_without_a_redial() {
     h.advance(60_000);
     assert!(h.client.poll_connect(h.now), "redialed");
 }
+
+#[test]
+fn the_usersig_expiry_is_told_five_minutes_ahead_by_the_servers_clock_once() {
+    const SERVER_NOW_MS: u64 = 1_800_000_000_000;
+    let ack = frame(
+        kind::HELLO_ACK,
+        &body::HelloAck {
+            version: tinyim_core::wire::PROTOCOL_VERSION,
+            max_frame: 16 * 1024,
+            server_time_ms: SERVER_NOW_MS,
+            heartbeat_ms: 1000,
+        },
+    );
+    let (mut h, _, _) = handshake_answered(&ack);
+    // It expires ten minutes after the server's now, whatever this
+    // machine's clock says.
+    let expires_at = SERVER_NOW_MS / 1000 + 600;
+    let (login, _) = h.sent_request(kind::LOGIN);
+    h.feed(&ok(
+        login,
+        &body::LoginOk {
+            sig_expires_at: expires_at,
+        },
+    ));
+    let warned = |events: &[String]| {
+        events
+            .iter()
+            .filter(|e| e.starts_with("UserSigExpiring"))
+            .count()
+    };
+    h.advance(299_000);
+    assert_eq!(warned(&h.events()), 0, "not before five minutes ahead");
+    h.advance(1_000);
+    let events = h.events();
+    assert!(
+        events.contains(&format!("UserSigExpiring {{ expires_at: {expires_at} }}")),
+        "{events:?}"
+    );
+    h.advance(200_000);
+    assert_eq!(warned(&h.events()), 0, "once");
+}

@@ -68,6 +68,7 @@ pub(crate) fn owned(event: Event<'_>) -> Option<OwnedEvent> {
         Event::BlocklistUpdated => OwnedEvent::BlocklistUpdated,
         Event::GroupsDropped(n) => OwnedEvent::GroupsDropped(n),
         Event::SyncComplete => OwnedEvent::SyncComplete,
+        Event::UserSigExpiring { expires_at } => OwnedEvent::UserSigExpiring { expires_at },
     })
 }
 

@@ -123,6 +123,12 @@ pub enum OwnedEvent {
     GroupsDropped(u32),
     /// Everything missed while away has been delivered.
     SyncComplete,
+    /// The UserSig expires at `expires_at` (unix seconds), when the session
+    /// is kicked: log in again with a fresh one before.
+    UserSigExpiring {
+        /// When it expires, unix seconds.
+        expires_at: u64,
+    },
 }
 
 /// The state shared by a [`crate::Runner`] and its [`Handle`]s; `EVENTS` is

@@ -195,14 +195,7 @@ struct TokioHost {
     sync_state: Option<std::path::PathBuf>,
     /// The conversation list changed since the state was last saved.
     save_due: bool,
-    /// The UserSig's expiry (unix seconds) and when to warn of it.
-    sig_warning: Option<(u64, tokio::time::Instant)>,
-    /// The expiry last warned of.
-    warned_for: u64,
 }
-
-/// How long before its UserSig expires an application is warned.
-pub(crate) const SIG_WARNING: std::time::Duration = std::time::Duration::from_secs(300);
 
 impl tinyim_driver::Host for TokioHost {
     type Command = Command;
@@ -212,34 +205,18 @@ impl tinyim_driver::Host for TokioHost {
             self.save_due = false;
             sync_file::save(client, path).await;
         }
-        if let Some(expires_at) = client.user_sig_expires_at() {
-            let known = self.sig_warning.map(|(at, _)| at);
-            if expires_at != self.warned_for && known != Some(expires_at) {
-                self.sig_warning = Some((expires_at, warning_time(expires_at)));
-            }
-        }
     }
 
     async fn command(&mut self) -> Command {
         if let Some(command) = self.stashed.take() {
             return command;
         }
-        // Streams that are behind fill up as their readers make room, and
-        // the UserSig's expiry is told of ahead of time.
-        let warn_at = self.sig_warning.map(|(_, at)| at);
+        // Streams that are behind fill up as their readers make room.
         loop {
             tokio::select! {
                 // Every handle dropped: nobody can ask for anything again.
                 command = self.commands.recv() => return command.unwrap_or(Command::Shutdown),
                 () = self.streams.room(), if self.streams.behind() => {}
-                () = tokio::time::sleep_until(warn_at.unwrap_or_else(tokio::time::Instant::now)),
-                    if self.sig_warning.is_some() =>
-                {
-                    if let Some((expires_at, _)) = self.sig_warning.take() {
-                        self.warned_for = expires_at;
-                        self.streams.push(TimEvent::UserSigExpiring { expires_at });
-                    }
-                }
             }
         }
     }
@@ -274,17 +251,6 @@ impl tinyim_driver::Host for TokioHost {
         }
         self.keep_up().await;
     }
-}
-
-/// When to warn of a UserSig that expires at `expires_at` (unix seconds):
-/// [`SIG_WARNING`] before, by this machine's clock (at once if that has
-/// passed).
-fn warning_time(expires_at: u64) -> tokio::time::Instant {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    let left = std::time::Duration::from_secs(expires_at).saturating_sub(now);
-    tokio::time::Instant::now() + left.saturating_sub(SIG_WARNING)
 }
 
 impl TokioHost {
@@ -332,8 +298,6 @@ pub(crate) async fn run(
         forward: Vec::new(),
         sync_state: options.sync_state.clone(),
         save_due: false,
-        sig_warning: None,
-        warned_for: 0,
     };
     tinyim_driver::run(&mut client, &mut connector, &clock, &mut host).await;
     for (_, waiter) in host.waiters.drain() {
@@ -602,5 +566,8 @@ fn route(event: Event<'_>, waiters: &mut HashMap<RequestId, Waiter>, forward: &m
         Event::TotalUnreadCountUpdated(n) => forward.push(TimEvent::TotalUnreadCountUpdated(n)),
         Event::ConversationsEvicted(n) => forward.push(TimEvent::ConversationsEvicted(n)),
         Event::SyncComplete => forward.push(TimEvent::SyncComplete),
+        Event::UserSigExpiring { expires_at } => {
+            forward.push(TimEvent::UserSigExpiring { expires_at })
+        }
     }
 }

@@ -182,6 +182,13 @@ pub enum Event<'a> {
     /// Every conversation that changed while away is known and every missed
     /// message has been delivered.
     SyncComplete,
+    /// The UserSig expires at `expires_at` (unix seconds) and the session
+    /// is kicked then: log in again with a fresh one before. Told
+    /// [`crate::USER_SIG_WARNING`] ahead, once per UserSig.
+    UserSigExpiring {
+        /// When it expires, unix seconds.
+        expires_at: u64,
+    },
 }
 
 impl<'a> Event<'a> {
@@ -220,6 +227,7 @@ pub(crate) enum QueuedEvent {
     TotalUnreadCountUpdated(u64),
     ProfileUpdated,
     BlocklistUpdated,
+    UserSigExpiring(u64),
 }
 
 impl QueuedEvent {
@@ -249,6 +257,7 @@ impl QueuedEvent {
             QueuedEvent::TotalUnreadCountUpdated(n) => Event::TotalUnreadCountUpdated(n),
             QueuedEvent::ProfileUpdated => Event::ProfileUpdated,
             QueuedEvent::BlocklistUpdated => Event::BlocklistUpdated,
+            QueuedEvent::UserSigExpiring(expires_at) => Event::UserSigExpiring { expires_at },
         }
     }
 }

@@ -40,7 +40,7 @@ pub use config::Config;
 pub use error::{CommandError, SyncStateError};
 pub use event::{Event, KickReason, NetState, RequestError, RequestId, SendStatus};
 pub use resources::{DeviceResources, HostResources, Resources};
-pub use session::MAX_USER_SIG;
+pub use session::{MAX_USER_SIG, USER_SIG_WARNING};
 
 use event::QueuedEvent;
 use rx::{Held, Purpose, Rx};

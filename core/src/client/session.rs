@@ -36,7 +36,14 @@ pub(crate) struct Session {
     /// The server's clock at the last handshake (unix milliseconds), and
     /// this client's instant then.
     pub(crate) server_clock: Option<(u64, Instant)>,
+    /// The UserSig expiry the application was last warned of (see
+    /// [`USER_SIG_WARNING`]).
+    pub(crate) sig_warned_for: u64,
 }
+
+/// How long before its UserSig expires the application is told
+/// ([`crate::Event::UserSigExpiring`]), by the server's clock.
+pub const USER_SIG_WARNING: Duration = Duration::from_secs(300);
 
 impl State<'_> {
     pub(crate) fn start_login(
@@ -157,6 +164,30 @@ impl State<'_> {
             self.queue(QueuedEvent::KickedOut(KickReason::UserSigExpired));
         }
         self.end_session(Some(RequestError::Server(code)));
+    }
+
+    /// When to warn of the UserSig's expiry: [`USER_SIG_WARNING`] before it
+    /// by the server's clock (now, if that has passed); `None` while logged
+    /// out or once warned of this expiry.
+    pub(crate) fn sig_warning_at(&self) -> Option<Instant> {
+        let expires_at = self.session.sig_expires_at;
+        if !self.session.ready || expires_at == 0 || self.session.sig_warned_for == expires_at {
+            return None;
+        }
+        let (server_ms, at) = self.session.server_clock?;
+        let warn_ms = expires_at
+            .saturating_mul(1000)
+            .saturating_sub(USER_SIG_WARNING.as_millis());
+        Some(at + Duration::from_millis(warn_ms.saturating_sub(server_ms)))
+    }
+
+    /// Tells the application its UserSig expires soon, once per expiry.
+    pub(crate) fn warn_of_sig_expiry(&mut self) {
+        if self.sig_warning_at().is_some_and(|at| at <= self.now) {
+            let expires_at = self.session.sig_expires_at;
+            self.session.sig_warned_for = expires_at;
+            self.queue(QueuedEvent::UserSigExpiring(expires_at));
+        }
     }
 
     pub(crate) fn on_kicked(&mut self, reason: KickReason) {

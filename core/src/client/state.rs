@@ -298,6 +298,7 @@ impl<'r> State<'r> {
             self.link.next_timeout(),
             self.out.next_deadline(),
             self.session.user_request.map(|(_, deadline)| deadline),
+            self.sig_warning_at(),
         ]
         .into_iter()
         .flatten()
@@ -305,6 +306,7 @@ impl<'r> State<'r> {
     }
 
     pub(crate) fn on_timeout(&mut self) {
+        self.warn_of_sig_expiry();
         let now = self.now;
         match self.link {
             Link::Dialing { deadline } if now >= deadline => {
