@@ -355,3 +355,29 @@ async fn an_avchatroom_broadcast_reaches_members_on_every_node() {
         .await;
     }
 }
+
+#[tokio::test]
+async fn garbage_on_the_relay_subject_is_dropped_and_the_nodes_serve_on() {
+    let nats = Nats::start();
+    let (nodes, _dir) = nodes(2, &nats);
+    let (alice, _alice_events) = client(&nodes[0].addr, "alice").await;
+    let (_bob, mut bob_events) = client(&nodes[1].addr, "bob").await;
+    let publisher = async_nats::connect(nats.url()).await.unwrap();
+    let subject = format!("tinyim.{APP_ID}.relay");
+    for garbage in [
+        Vec::new(),
+        vec![0xff; 64],
+        // A node id, then a relay count far past what follows.
+        vec![1, 0xff, 0xff, 0xff, 0xff, 0x0f],
+        vec![0; 100_000],
+    ] {
+        publisher
+            .publish(subject.clone(), garbage.into())
+            .await
+            .unwrap();
+    }
+    publisher.flush().await.unwrap();
+    alice.send_text("bob", "still here").await.unwrap();
+    let got = receive_in(&mut bob_events, "C2Calice", 1).await;
+    assert_eq!(got[0].payload.text(), Some("still here"));
+}
