@@ -433,25 +433,29 @@ impl Store for PgStore {
     }
 
     fn last_change(&mut self) -> StoreResult<u64> {
-        // Every transaction begun before now, other than this one, has an
-        // id below `wanted`; the position is taken once they have ended,
-        // so it holds everything committed before the sync began (a
+        // The position is taken once every transaction begun before now has
+        // ended, so it holds everything committed before the sync began (a
         // position below a commit made before the sync would leave that
         // commit's messages to a later round). Transactions are a batch
-        // long, so the wait is short; past `HORIZON_WAIT` the position is
-        // taken as it is, which skips nothing (see `versions`).
+        // long, so the wait is short. It is only made while this
+        // transaction holds no lock (no id yet, no conversation locked):
+        // one that waits on a lock of ours would make us wait it out. Past
+        // `HORIZON_WAIT`, or holding locks, the position is taken as it is,
+        // which skips nothing (see `versions`).
         let wanted = self.query_int(
-            "SELECT COALESCE(pg_current_xact_id_if_assigned(),
-                             pg_snapshot_xmax(pg_current_snapshot()))::text::bigint",
+            "SELECT CASE WHEN pg_current_xact_id_if_assigned() IS NULL
+                         THEN pg_snapshot_xmax(pg_current_snapshot())::text::bigint
+                         ELSE 0 END",
             &[],
         )?;
+        let may_wait = wanted > 0 && self.locked.is_empty();
         let deadline = Instant::now() + HORIZON_WAIT;
         loop {
             let oldest_running = self.query_int(
                 "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
                 &[],
             )?;
-            if oldest_running >= wanted || Instant::now() >= deadline {
+            if !may_wait || oldest_running >= wanted || Instant::now() >= deadline {
                 return Ok(versions::horizon(oldest_running as u64));
             }
             std::thread::sleep(HORIZON_POLL);
