@@ -1028,3 +1028,36 @@ fn the_usersig_expiry_is_told_five_minutes_ahead_by_the_servers_clock_once() {
     h.advance(200_000);
     assert_eq!(warned(&h.events()), 0, "once");
 }
+
+#[test]
+fn an_own_send_whose_answer_was_lost_is_reported_sent_not_received() {
+    let mut h = Harness::logged_in();
+    h.know("C2Cbob", 1);
+    let msg = OutgoingMessage::text("bob", "mine").with_client_msg_id(77);
+    h.client.send_message(h.now, &msg).unwrap();
+    let (id, _) = h.sent_request(kind::SEND_MESSAGE);
+    // The server stored it, but its answer was lost (the node that took it
+    // died); the message comes back first, as a push or a fetch does.
+    let stored = body::Message {
+        client_msg_id: 77,
+        ..text_message("C2Cbob", 2, "alice", "mine")
+    };
+    let events = h.feed(&push(2, &stored));
+    assert!(
+        !events.iter().any(|e| e.starts_with("MessageReceived")),
+        "{events:?}"
+    );
+    // The resend's answer reports it as sent.
+    let events = h.feed(&ok(
+        id,
+        &body::SendOk {
+            conversation: "C2Cbob",
+            seq: 2,
+            time_ms: 5,
+        },
+    ));
+    assert!(
+        events.iter().any(|e| e.contains("Sent { seq: 2")),
+        "{events:?}"
+    );
+}

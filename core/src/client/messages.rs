@@ -181,6 +181,17 @@ impl State<'_> {
                 // Already reported to the application as sent.
                 return false;
             }
+            let id = msg.client_msg_id;
+            if self
+                .out
+                .pending()
+                .iter()
+                .any(|p| matches!(p.op, Op::Send { client_msg_id } if client_msg_id == id))
+            {
+                // Stored, but its answer was lost with the connection: the
+                // resend's answer reports it as sent, not as received.
+                return false;
+            }
         }
         true
     }

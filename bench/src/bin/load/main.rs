@@ -93,6 +93,17 @@ const QUICK: Sizes = Sizes {
     stalled_readers: 20,
 };
 
+impl Sizes {
+    /// The resync shape's name at these sizes.
+    fn resync_shape(&self) -> String {
+        format!(
+            "resync {} msgs over {} conversations",
+            self.resync_senders * self.resync_each,
+            self.resync_senders
+        )
+    }
+}
+
 fn row(shape: String, unit: &'static str, higher: bool, goal: &'static str) -> Row {
     Row {
         shape,
@@ -148,16 +159,7 @@ async fn main() {
             )
         })
         .collect();
-    let mut resync = row(
-        format!(
-            "resync {} msgs over {} conversations",
-            s.resync_senders * s.resync_each,
-            s.resync_senders
-        ),
-        "ms",
-        false,
-        "< 1000 ms",
-    );
+    let mut resync = row(s.resync_shape(), "ms", false, "< 1000 ms");
 
     let mut stalled = row(
         format!(
@@ -342,15 +344,7 @@ async fn compare_stores(
             "deliveries/s",
             true,
         ),
-        row(
-            format!(
-                "resync {} msgs over {} conversations",
-                s.resync_senders * s.resync_each,
-                s.resync_senders
-            ),
-            "ms",
-            false,
-        ),
+        row(s.resync_shape(), "ms", false),
     ];
     for run in 0..runs {
         eprintln!("stores, run {} of {runs}", run + 1);
