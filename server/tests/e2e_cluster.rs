@@ -381,3 +381,58 @@ async fn garbage_on_the_relay_subject_is_dropped_and_the_nodes_serve_on() {
     let got = receive_in(&mut bob_events, "C2Calice", 1).await;
     assert_eq!(got[0].payload.text(), Some("still here"));
 }
+
+#[tokio::test]
+async fn nodes_reach_a_nats_that_asks_for_credentials_through_their_url() {
+    let nats = Nats::start_with_credentials("tinyim", "s3cret");
+    let dir = tempfile::tempdir().unwrap();
+    let store = postgres::instance().fresh_database();
+    let url = nats.url().replace("nats://", "nats://tinyim:s3cret@");
+    let nodes: Vec<ServerProcess> = (0..2)
+        .map(|i| {
+            ServerProcess::start_with(
+                &dir.path().join(format!("node{i}.db")),
+                "127.0.0.1:0",
+                &["--store", &store, "--cluster", &url],
+            )
+        })
+        .collect();
+    let (alice, _alice_events) = client(&nodes[0].addr, "alice").await;
+    let (_bob, mut bob_events) = client(&nodes[1].addr, "bob").await;
+    alice
+        .send_text("bob", "through a locked NATS")
+        .await
+        .unwrap();
+    let got = receive_in(&mut bob_events, "C2Calice", 1).await;
+    assert_eq!(got[0].payload.text(), Some("through a locked NATS"));
+}
+
+#[test]
+fn a_node_refused_by_nats_stops_with_a_message() {
+    let nats = Nats::start_with_credentials("tinyim", "s3cret");
+    let dir = tempfile::tempdir().unwrap();
+    let store = postgres::instance().fresh_database();
+    let wrong = nats.url().replace("nats://", "nats://tinyim:wrong@");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tinyim-server"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--store",
+            &store,
+            "--cluster",
+            &wrong,
+        ])
+        .arg("--data")
+        .arg(dir.path().join("node.db"))
+        .args(["--app-id", &APP_ID.to_string(), "--key", KEY])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        said.contains("cannot start") && said.contains("authorization"),
+        "{said}"
+    );
+    assert!(!said.contains("panicked"), "{said}");
+}

@@ -61,7 +61,16 @@ pub(crate) async fn connect(
     let subject = format!("tinyim.{app_id}.relay");
     let node: u64 = rand::random();
     let reconnected = shared.clone();
-    let client = async_nats::ConnectOptions::new()
+    let addr: async_nats::ServerAddr = url.parse().map_err(std::io::Error::other)?;
+    // Credentials in the URL (nats://USER:PASSWORD@HOST) are the server's
+    // to check; the client takes them from its options.
+    let options = match (addr.username(), addr.password()) {
+        (Some(user), Some(password)) => {
+            async_nats::ConnectOptions::with_user_and_password(user.into(), password.into())
+        }
+        _ => async_nats::ConnectOptions::new(),
+    };
+    let client = options
         .name("tinyim-server")
         .event_callback(move |event| {
             let shared = reconnected.clone();
@@ -78,7 +87,7 @@ pub(crate) async fn connect(
                 }
             }
         })
-        .connect(url)
+        .connect(addr)
         .await
         .map_err(std::io::Error::other)?;
     let mut subscription = client

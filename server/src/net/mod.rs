@@ -235,23 +235,6 @@ impl Server {
             callbacks::check(callbacks)
                 .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         }
-        let store = match &config.postgres {
-            None => {
-                let (store, wal) =
-                    SqliteStore::open_deferred_sync(&config.data).map_err(std::io::Error::other)?;
-                Opened::Sqlite(store, wal)
-            }
-            Some(url) => {
-                // The blocking client runs a runtime of its own, which may
-                // not start inside this one.
-                let url = url.clone();
-                let store = tokio::task::spawn_blocking(move || PgStore::open(&url))
-                    .await
-                    .map_err(std::io::Error::other)?
-                    .map_err(std::io::Error::other)?;
-                Opened::Postgres(store)
-            }
-        };
         let listener = TcpListener::bind(config.listen).await?;
         let tls_listener = match config.tls_listen {
             Some(addr) => Some(TcpListener::bind(addr).await?),
@@ -302,6 +285,25 @@ impl Server {
             let link = cluster::connect(url, config.auth.app_id, shared.clone()).await?;
             let _ = shared.cluster.set(link);
         }
+        // Opened last: a failure after it would drop the PostgreSQL client
+        // inside this runtime, which its blocking client cannot do.
+        let store = match &config.postgres {
+            None => {
+                let (store, wal) =
+                    SqliteStore::open_deferred_sync(&config.data).map_err(std::io::Error::other)?;
+                Opened::Sqlite(store, wal)
+            }
+            Some(url) => {
+                // The blocking client runs a runtime of its own, which may
+                // not start inside this one.
+                let url = url.clone();
+                let store = tokio::task::spawn_blocking(move || PgStore::open(&url))
+                    .await
+                    .map_err(std::io::Error::other)?
+                    .map_err(std::io::Error::other)?;
+                Opened::Postgres(store)
+            }
+        };
         match store {
             Opened::Sqlite(store, wal) => start_engine(store, Some(wal), rx, callbacks, &shared),
             Opened::Postgres(store) => start_engine(store, None, rx, callbacks, &shared),

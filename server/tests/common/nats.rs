@@ -21,8 +21,19 @@ impl Nats {
 
     /// Starts one on `port` (again, after [`Nats::stop`]).
     pub fn start_on(port: u16) -> Nats {
+        Nats::start_with(port, &[])
+    }
+
+    /// Starts one that only lets `user` with `password` in; its URL then
+    /// carries them.
+    pub fn start_with_credentials(user: &str, password: &str) -> Nats {
+        Nats::start_with(super::free_port(), &["--user", user, "--pass", password])
+    }
+
+    fn start_with(port: u16, extra: &[&str]) -> Nats {
         let child = Command::new("nats-server")
             .args(["-a", "127.0.0.1", "-p", &port.to_string()])
+            .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
