@@ -3,6 +3,8 @@
 # in a directory of the caller's, stopped by stop_services.
 
 service_pids=()
+# nats-server lands in /usr/sbin, which not every PATH holds.
+export PATH="$PATH:/usr/sbin"
 
 # start_postgres DIR PORT: a new database cluster in DIR/pg, user "tinyim"
 # without a password, listening on PORT; waits until it accepts.
