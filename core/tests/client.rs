@@ -943,21 +943,10 @@ fn a_send_refused_over_the_rate_limit_goes_again_after_a_backoff() {
 
 #[test]
 fn the_servers_clock_runs_on_from_the_handshake_and_a_hostile_value_does_not_overflow() {
-    let ack = |server_time_ms| {
-        frame(
-            kind::HELLO_ACK,
-            &body::HelloAck {
-                version: tinyim_core::wire::PROTOCOL_VERSION,
-                max_frame: 16 * 1024,
-                server_time_ms,
-                heartbeat_ms: 1000,
-            },
-        )
-    };
-    let (mut h, _, _) = handshake_answered(&ack(1_800_000_000_000));
+    let (mut h, _, _) = handshake_answered(&hello_ack(1_800_000_000_000));
     h.advance(250);
     assert_eq!(h.client.server_time_ms(h.now), Some(1_800_000_000_250));
-    let (mut h, _, _) = handshake_answered(&ack(u64::MAX));
+    let (mut h, _, _) = handshake_answered(&hello_ack(u64::MAX));
     h.advance(250);
     assert_eq!(h.client.server_time_ms(h.now), Some(u64::MAX));
     assert_eq!(
@@ -991,16 +980,7 @@ fn a_tls_answer_to_the_hello_fails_the_login_without_a_redial() {
 #[test]
 fn the_usersig_expiry_is_told_five_minutes_ahead_by_the_servers_clock_once() {
     const SERVER_NOW_MS: u64 = 1_800_000_000_000;
-    let ack = frame(
-        kind::HELLO_ACK,
-        &body::HelloAck {
-            version: tinyim_core::wire::PROTOCOL_VERSION,
-            max_frame: 16 * 1024,
-            server_time_ms: SERVER_NOW_MS,
-            heartbeat_ms: 1000,
-        },
-    );
-    let (mut h, _, _) = handshake_answered(&ack);
+    let (mut h, _, _) = handshake_answered(&hello_ack(SERVER_NOW_MS));
     // It expires ten minutes after the server's now, whatever this
     // machine's clock says.
     let expires_at = SERVER_NOW_MS / 1000 + 600;
@@ -1060,4 +1040,29 @@ fn an_own_send_whose_answer_was_lost_is_reported_sent_not_received() {
         events.iter().any(|e| e.contains("Sent { seq: 2")),
         "{events:?}"
     );
+}
+
+#[test]
+fn hostile_clock_and_expiry_values_warn_at_most_once_and_never_panic() {
+    for (server_time_ms, expires_at) in [(u64::MAX, u64::MAX), (0, u64::MAX), (u64::MAX, 1), (0, 1)]
+    {
+        let (mut h, _, _) = handshake_answered(&hello_ack(server_time_ms));
+        let (login, _) = h.sent_request(kind::LOGIN);
+        h.feed(&ok(
+            login,
+            &body::LoginOk {
+                sig_expires_at: expires_at,
+            },
+        ));
+        let mut warned = 0;
+        for _ in 0..3 {
+            h.advance(400_000);
+            warned += h
+                .events()
+                .iter()
+                .filter(|e| e.starts_with("UserSigExpiring"))
+                .count();
+        }
+        assert!(warned <= 1, "({server_time_ms}, {expires_at}): {warned}");
+    }
 }

@@ -63,6 +63,17 @@ pub fn text_message<'a>(
     }
 }
 
+/// The server's answer to the hello, its clock at `server_time_ms`.
+pub fn hello_ack(server_time_ms: u64) -> Vec<u8> {
+    let ack = body::HelloAck {
+        version: wire::PROTOCOL_VERSION,
+        max_frame: 16 * 1024,
+        server_time_ms,
+        heartbeat_ms: 1000,
+    };
+    frame(kind::HELLO_ACK, &ack)
+}
+
 /// A live push of one message.
 /// The server's refusal of request `id` with `code`.
 pub fn refusal(id: u32, code: u32) -> Vec<u8> {
@@ -281,13 +292,7 @@ impl Harness {
         self.client.connection_opened(self.now);
         let frames = self.sent();
         assert_eq!(frames[0].0, kind::HELLO);
-        let ack = body::HelloAck {
-            version: wire::PROTOCOL_VERSION,
-            max_frame: 16 * 1024,
-            server_time_ms: 0,
-            heartbeat_ms: 1000,
-        };
-        self.feed(&frame(kind::HELLO_ACK, &ack));
+        self.feed(&hello_ack(0));
     }
 
     /// Makes `conversation` known with everything up to `seq` delivered, the

@@ -14,18 +14,24 @@ fn chat(addr: &str, args: &[&str]) -> std::process::Output {
     typed(addr, args, "")
 }
 
+/// desktop-chat for `addr`, signing with the tests' app identity.
+fn chat_command(addr: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_desktop-chat"));
+    command.args([
+        "--server",
+        addr,
+        "--app-id",
+        &APP_ID.to_string(),
+        "--key",
+        KEY,
+    ]);
+    command
+}
+
 /// Runs desktop-chat with `input` typed on its standard input.
 fn typed(addr: &str, args: &[&str], input: &str) -> std::process::Output {
     use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_desktop-chat"))
-        .args([
-            "--server",
-            addr,
-            "--app-id",
-            &APP_ID.to_string(),
-            "--key",
-            KEY,
-        ])
+    let mut child = chat_command(addr)
         .args(args)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -43,15 +49,7 @@ fn typed(addr: &str, args: &[&str], input: &str) -> std::process::Output {
 
 /// The interactive chat of `user` on `addr`, its terminal piped.
 fn interactive(addr: &str, user: &str) -> std::process::Child {
-    Command::new(env!("CARGO_BIN_EXE_desktop-chat"))
-        .args([
-            "--server",
-            addr,
-            "--app-id",
-            &APP_ID.to_string(),
-            "--key",
-            KEY,
-        ])
+    chat_command(addr)
         .args(["--user", user])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())

@@ -35,8 +35,9 @@ use super::keys::{c2c_key, system_key};
 use super::{ConversationRow, Store, StoreError, StoreResult, StoredMessage};
 use versions::Versions;
 
-/// Longest a sync round's start waits for older transactions to end.
-const HORIZON_WAIT: Duration = Duration::from_secs(1);
+/// Longest a sync round's start waits for older transactions to end: a
+/// batch's transaction lasts milliseconds.
+const HORIZON_WAIT: Duration = Duration::from_millis(200);
 
 /// How often it looks while it waits.
 const HORIZON_POLL: Duration = Duration::from_millis(1);
@@ -63,6 +64,10 @@ pub struct PgStore {
     /// Conversation keys this transaction holds the lock of: a C2C send
     /// reads both users' rows under one key, and asks for it once.
     locked: HashSet<String>,
+    /// The oldest running transaction when a wait last ran out: one left
+    /// open (an idle session elsewhere in the database) is not waited for
+    /// again, or every client's sync would stall this node's one writer.
+    outwaited: Option<i64>,
 }
 
 fn err(e: postgres::Error) -> StoreError {
@@ -127,6 +132,7 @@ impl PgStore {
             failed: false,
             failed_before_savepoint: false,
             locked: HashSet::new(),
+            outwaited: None,
         })
     }
 
@@ -440,8 +446,9 @@ impl Store for PgStore {
         // long, so the wait is short. It is only made while this
         // transaction holds no lock (no id yet, no conversation locked):
         // one that waits on a lock of ours would make us wait it out. Past
-        // `HORIZON_WAIT`, or holding locks, the position is taken as it is,
-        // which skips nothing (see `versions`).
+        // `HORIZON_WAIT`, or holding locks, or behind a transaction a wait
+        // already ran out on, the position is taken as it is, which skips
+        // nothing (see `versions`).
         let wanted = self.query_int(
             "SELECT CASE WHEN pg_current_xact_id_if_assigned() IS NULL
                          THEN pg_snapshot_xmax(pg_current_snapshot())::text::bigint
@@ -455,7 +462,12 @@ impl Store for PgStore {
                 "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
                 &[],
             )?;
-            if !may_wait || oldest_running >= wanted || Instant::now() >= deadline {
+            let done =
+                !may_wait || oldest_running >= wanted || self.outwaited == Some(oldest_running);
+            if done || Instant::now() >= deadline {
+                if !done {
+                    self.outwaited = Some(oldest_running);
+                }
                 return Ok(versions::horizon(oldest_running as u64));
             }
             std::thread::sleep(HORIZON_POLL);
