@@ -1,4 +1,4 @@
-//! The client core's profile and blocklist calls, driven by a scripted server: what goes
+//! The client core's profile, blocklist and status calls, driven by a scripted server: what goes
 //! out, how the answer's records come back, local checks, hostile answers.
 
 mod util;
@@ -6,8 +6,8 @@ mod util;
 use tinyim_core::wire::kind;
 use tinyim_core::wire::records;
 use tinyim_core::wire::user::{
-    BlocklistChange, BlocklistPage, Gender, ProfileQuery, ProfileUpdate, UserChange, UserProfile,
-    UserRecord,
+    BlocklistChange, BlocklistPage, Gender, ProfileQuery, ProfileUpdate, SetSelfStatus,
+    StatusType, StatusUsers, UserChange, UserProfile, UserRecord, UserStatus,
 };
 use tinyim_core::CommandError;
 use util::*;
@@ -152,4 +152,90 @@ fn user_change_pushes_become_events_and_garbage_closes() {
     assert!(events.contains(&"ProfileUpdated".to_owned()), "{events:?}");
     h.feed(&frame(kind::PUSH_USER, &9u8));
     assert!(h.client.poll_close(), "an undecodable user push closes");
+}
+
+#[test]
+fn status_calls_send_their_users_and_answer_with_status_records() {
+    let mut h = Harness::logged_in();
+    h.client.set_self_status(h.now, "on battery").unwrap();
+    let (_, payload) = h.sent_request(kind::SET_SELF_STATUS);
+    let sent: SetSelfStatus<'_> = records::decode_exact(&payload).unwrap();
+    assert_eq!(sent.custom_status, "on battery");
+
+    let request = h.client.user_status(h.now, "bob,carol").unwrap();
+    let (id, payload) = h.sent_request(kind::USER_STATUS);
+    let asked: StatusUsers<'_> = records::decode_exact(&payload).unwrap();
+    assert!(asked.users.iter().eq(["bob", "carol"]));
+    let bob = UserStatus {
+        user_id: "bob",
+        status_type: StatusType::Online,
+        custom_status: "busy",
+    };
+    h.client
+        .handle_input(h.now, &records_frame(id, &[UserRecord::Status(bob)]));
+    let answer = h.call_answer(request);
+    assert_eq!(answer.len(), 2, "{answer:?}");
+    assert!(answer[0].contains("Online") && answer[0].contains("busy"));
+
+    h.client.subscribe_user_status(h.now, "bob").unwrap();
+    let (_, payload) = h.sent_request(kind::SUBSCRIBE_USER_STATUS);
+    let asked: StatusUsers<'_> = records::decode_exact(&payload).unwrap();
+    assert!(asked.users.iter().eq(["bob"]));
+    h.client.unsubscribe_user_status(h.now, "").unwrap();
+    let (_, payload) = h.sent_request(kind::UNSUBSCRIBE_USER_STATUS);
+    let asked: StatusUsers<'_> = records::decode_exact(&payload).unwrap();
+    assert!(asked.users.is_empty(), "an empty list ends every subscription");
+}
+
+#[test]
+fn status_lists_over_their_limits_are_refused_before_sending() {
+    let mut h = Harness::logged_in();
+    let list = |n: usize| (0..n).map(|i| format!("u{i}")).collect::<Vec<_>>().join(",");
+    assert_eq!(
+        h.client.user_status(h.now, &list(501)),
+        Err(CommandError::InvalidUserId)
+    );
+    assert_eq!(
+        h.client.subscribe_user_status(h.now, &list(101)),
+        Err(CommandError::InvalidUserId)
+    );
+    assert_eq!(
+        h.client.subscribe_user_status(h.now, ""),
+        Err(CommandError::InvalidUserId),
+        "subscribing names someone"
+    );
+    assert_eq!(
+        h.client.unsubscribe_user_status(h.now, "ok,not|valid"),
+        Err(CommandError::InvalidUserId)
+    );
+    assert!(h.sent().is_empty(), "nothing went out");
+    // At the limits the lists are taken (the harness's small outbox may
+    // still find 500 ids too large to send at once).
+    assert_ne!(
+        h.client.user_status(h.now, &list(500)),
+        Err(CommandError::InvalidUserId)
+    );
+    assert_ne!(
+        h.client.subscribe_user_status(h.now, &list(100)),
+        Err(CommandError::InvalidUserId)
+    );
+}
+
+#[test]
+fn a_status_push_becomes_an_event_and_garbage_closes() {
+    let mut h = Harness::logged_in();
+    let status = UserStatus {
+        user_id: "bob",
+        status_type: StatusType::Offline,
+        custom_status: "",
+    };
+    let events = h.feed(&frame(kind::PUSH_USER_STATUS, &status));
+    assert!(
+        events
+            .iter()
+            .any(|e| e.starts_with("UserStatusUpdated") && e.contains("Offline")),
+        "{events:?}"
+    );
+    h.feed(&frame(kind::PUSH_USER_STATUS, &(3u8, 0xffu8)));
+    assert!(h.client.poll_close(), "an undecodable status push closes");
 }

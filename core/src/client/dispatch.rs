@@ -97,6 +97,12 @@ impl State<'_> {
                     UserChange::Blocklist => QueuedEvent::BlocklistUpdated,
                 });
             }
+            (Link::Open { .. }, kind::PUSH_USER_STATUS) => {
+                return Ok(Disposition::Hold {
+                    records_at: offset_in_frame(body_bytes, body_bytes),
+                    purpose: Purpose::Status,
+                });
+            }
             (Link::Open { .. }, k) if kind::is_push(k) => {
                 log_debug!("skipping unknown push kind {}", k);
             }
@@ -239,7 +245,7 @@ impl State<'_> {
     /// A held frame has been read to its end.
     pub(crate) fn finish_held(&mut self, purpose: Purpose) {
         match purpose {
-            Purpose::Push { .. } => {}
+            Purpose::Push { .. } | Purpose::Status => {}
             Purpose::Range { conversation, more } => self.on_range_done(&conversation, more),
             Purpose::History { request }
             | Purpose::Group { request }

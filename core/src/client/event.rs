@@ -4,7 +4,7 @@ use crate::model::MessageView;
 use crate::wire::body::Elem;
 pub use crate::wire::body::KickReason;
 use crate::wire::group::GroupRecord;
-use crate::wire::user::UserRecord;
+use crate::wire::user::{UserRecord, UserStatus};
 
 /// The handle of a command; its outcome arrives as an event carrying it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -143,6 +143,10 @@ pub enum Event<'a> {
     /// TIM `BLACKLIST_UPDATED`: the user's blocklist changed, on this device
     /// or another; read it with `blocklist`.
     BlocklistUpdated,
+    /// TIM `USER_STATUS_UPDATED`: a subscribed user came online, went
+    /// offline or set a custom status (or this user set their own on
+    /// another device).
+    UserStatusUpdated(UserStatus<'a>),
     /// The group table was full: this many groups could not be listed since
     /// the last such event.
     GroupsDropped(u32),

@@ -49,7 +49,7 @@ use state::State;
 use crate::model::{valid_user_id, UserId};
 use crate::time::Instant;
 use crate::wire::group::GroupRecord;
-use crate::wire::user::UserRecord;
+use crate::wire::user::{UserRecord, UserStatus};
 use crate::wire::{self, body, records};
 
 /// A tinyim client: login, messages, conversations and sync as a pure state
@@ -331,6 +331,10 @@ impl<'r> Client<'r> {
                             records::take::<UserRecord<'_>>(record)
                                 .map(|(data, rest)| (Event::UserData { request, data }, rest)),
                         ),
+                        Purpose::Status => Some(
+                            records::take::<UserStatus<'_>>(record)
+                                .map(|(status, rest)| (Event::UserStatusUpdated(status), rest)),
+                        ),
                         _ => None,
                     };
                     match call_record {
@@ -358,7 +362,7 @@ impl<'r> Client<'r> {
                                 message: st.view(message),
                             })
                         }
-                        Purpose::Group { .. } | Purpose::User { .. } => false,
+                        Purpose::Group { .. } | Purpose::User { .. } | Purpose::Status => false,
                     };
                     if deliver {
                         return Some(Event::received(st.view(message)));

@@ -20,6 +20,8 @@ pub(crate) enum Purpose {
     Group { request: RequestId },
     /// The records of a user call's answer.
     User { request: RequestId },
+    /// A status push's record.
+    Status,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

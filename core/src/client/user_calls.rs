@@ -1,4 +1,4 @@
-//! TIM's profile and blocklist calls on [`Client`]. Each queues one request and returns
+//! TIM's profile, blocklist and status calls on [`Client`]. Each queues one request and returns
 //! its id; the answer's records arrive as `Event::UserData` for that id,
 //! then `RequestCompleted` (or `RequestFailed` with the server's code).
 
@@ -9,7 +9,8 @@ use crate::time::Instant;
 use crate::wire::group::UserList;
 use crate::wire::kind;
 use crate::wire::user::{
-    BlocklistChange, BlocklistPage, ProfileQuery, ProfileUpdate, MAX_BLOCKLIST, MAX_PROFILE_USERS,
+    BlocklistChange, BlocklistPage, ProfileQuery, ProfileUpdate, SetSelfStatus, StatusUsers,
+    MAX_BLOCKLIST, MAX_PROFILE_USERS, MAX_STATUS_QUERY, MAX_STATUS_SUBSCRIBE,
 };
 
 /// `users` as a list of 1 to `max` well-formed user ids.
@@ -98,5 +99,52 @@ impl Client<'_> {
         update: &ProfileUpdate<'_>,
     ) -> Result<RequestId, CommandError> {
         self.user_call(now, kind::UPDATE_MY_PROFILE, update)
+    }
+
+    /// TIM `setSelfStatus`: the custom status others read with
+    /// `user_status` and subscribers receive (at most 100 bytes, or the
+    /// server refuses it with 10004; empty clears it). Kept until set again.
+    pub fn set_self_status(
+        &mut self,
+        now: Instant,
+        custom_status: &str,
+    ) -> Result<RequestId, CommandError> {
+        self.user_call(now, kind::SET_SELF_STATUS, &SetSelfStatus { custom_status })
+    }
+
+    /// TIM `getUserStatus`: `users` (comma-separated, at most 500; any
+    /// user of the app). Answer: a `UserRecord::Status` per user.
+    pub fn user_status(&mut self, now: Instant, users: &str) -> Result<RequestId, CommandError> {
+        let users = checked(users, MAX_STATUS_QUERY)?;
+        self.user_call(now, kind::USER_STATUS, &StatusUsers { users })
+    }
+
+    /// TIM `subscribeUserStatus`: `users` (comma-separated, at most 100 a
+    /// call, 200 in all, not oneself). From now on every session of this
+    /// user gets `Event::UserStatusUpdated` when one of them comes online,
+    /// goes offline or sets a custom status; subscriptions outlive the
+    /// session.
+    pub fn subscribe_user_status(
+        &mut self,
+        now: Instant,
+        users: &str,
+    ) -> Result<RequestId, CommandError> {
+        let users = checked(users, MAX_STATUS_SUBSCRIBE)?;
+        self.user_call(now, kind::SUBSCRIBE_USER_STATUS, &StatusUsers { users })
+    }
+
+    /// TIM `unsubscribeUserStatus`: `users` (comma-separated, at most 100),
+    /// or every subscription when `users` is empty.
+    pub fn unsubscribe_user_status(
+        &mut self,
+        now: Instant,
+        users: &str,
+    ) -> Result<RequestId, CommandError> {
+        let users = if users.is_empty() {
+            UserList("")
+        } else {
+            checked(users, MAX_STATUS_SUBSCRIBE)?
+        };
+        self.user_call(now, kind::UNSUBSCRIBE_USER_STATUS, &StatusUsers { users })
     }
 }

@@ -93,11 +93,20 @@ pub const BLOCKLIST: u8 = 0x52;
 pub const USER_PROFILE: u8 = 0x53;
 /// Request: [`super::user::ProfileUpdate`]; answer: the new `Profile`.
 pub const UPDATE_MY_PROFILE: u8 = 0x54;
+/// Request: [`super::user::SetSelfStatus`], TIM `setSelfStatus`.
+pub const SET_SELF_STATUS: u8 = 0x55;
+/// Request: [`super::user::StatusUsers`], TIM `getUserStatus`; answer: a
+/// `Status` record per user.
+pub const USER_STATUS: u8 = 0x56;
+/// Request: [`super::user::StatusUsers`], TIM `subscribeUserStatus`.
+pub const SUBSCRIBE_USER_STATUS: u8 = 0x57;
+/// Request: [`super::user::StatusUsers`], TIM `unsubscribeUserStatus`.
+pub const UNSUBSCRIBE_USER_STATUS: u8 = 0x58;
 
 /// Whether `kind` is a user call, whose answer is a run of
 /// [`super::user::UserRecord`]s.
 pub const fn is_user_call(kind: u8) -> bool {
-    kind >= ADD_TO_BLOCKLIST && kind <= UPDATE_MY_PROFILE
+    kind >= ADD_TO_BLOCKLIST && kind <= UNSUBSCRIBE_USER_STATUS
 }
 
 /// Whether `kind` is a group call, whose answer is a run of
@@ -143,6 +152,10 @@ pub const PUSH_CONVERSATION_PINNED: u8 = 0xc8;
 /// once it is back, or to another node). Everything acknowledged is stored;
 /// requests without an answer are sent again after the next login.
 pub const PUSH_RECONNECT: u8 = 0xc9;
+/// Push: one [`super::user::UserStatus`], TIM `USER_STATUS_UPDATED`: a
+/// subscribed user came online, went offline or set a custom status (or
+/// the user set their own on another device).
+pub const PUSH_USER_STATUS: u8 = 0xca;
 
 /// Whether `kind` is a client request (its body starts with a request id).
 pub const fn is_request(kind: u8) -> bool {

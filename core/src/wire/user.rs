@@ -26,6 +26,18 @@ pub const MAX_AVATAR: usize = 500;
 /// Longest location, in bytes.
 pub const MAX_LOCATION: usize = 16;
 
+/// Longest custom status (TIM `setSelfStatus`), in bytes.
+pub const MAX_CUSTOM_STATUS: usize = 100;
+
+/// Most users one `getUserStatus` call names, as in TIM.
+pub const MAX_STATUS_QUERY: usize = 500;
+
+/// Most users one `subscribeUserStatus` call names, as in TIM.
+pub const MAX_STATUS_SUBSCRIBE: usize = 100;
+
+/// Most users one user subscribes to at once, over all calls.
+pub const MAX_STATUS_SUBSCRIPTIONS: usize = 200;
+
 /// TIM `TIM.TYPES.GENDER_*`.
 #[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -141,6 +153,48 @@ pub struct BlocklistPage {
     pub count: u16,
 }
 
+/// TIM `TIM.TYPES.USER_STATUS_*`. tinyim tells online from offline; a
+/// user who never logged in or logged out reads as offline too.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum StatusType {
+    /// `USER_STATUS_ONLINE`: at least one session is connected.
+    Online,
+    /// `USER_STATUS_OFFLINE`: no session is connected (the last one logged
+    /// out, was closed, or went silent past its heartbeat deadline).
+    Offline,
+}
+
+/// A user's status (TIM `UserStatus`): an answer record of
+/// `getUserStatus`, and the payload of `USER_STATUS_UPDATED`.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UserStatus<'a> {
+    /// TIM `userID`.
+    pub user_id: &'a str,
+    /// TIM `statusType`.
+    pub status_type: StatusType,
+    /// TIM `customStatus`, at most [`MAX_CUSTOM_STATUS`] bytes; kept until
+    /// the user sets another (empty: none).
+    pub custom_status: &'a str,
+}
+
+/// Request payload: TIM `setSelfStatus`.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SetSelfStatus<'a> {
+    /// The custom status, at most [`MAX_CUSTOM_STATUS`] bytes; empty clears it.
+    pub custom_status: &'a str,
+}
+
+/// Request payload: the users of TIM `getUserStatus`,
+/// `subscribeUserStatus` or `unsubscribeUserStatus` (where an empty list
+/// means every subscription).
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusUsers<'a> {
+    /// The users.
+    #[serde(borrow)]
+    pub users: UserList<'a>,
+}
+
 /// Push payload: what of the user's own data changed.
 #[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -168,4 +222,6 @@ pub enum UserRecord<'a> {
         /// Whether more records lie beyond this page.
         more: bool,
     },
+    /// A user's status (TIM `getUserStatus`).
+    Status(UserStatus<'a>),
 }
