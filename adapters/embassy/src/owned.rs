@@ -4,6 +4,7 @@
 use heapless::String;
 use tinyim_core::model::ConversationId;
 use tinyim_core::wire::group::{GroupNotice, NoticeOp};
+use tinyim_core::wire::user::MAX_CUSTOM_STATUS;
 use tinyim_core::{Elem, Event, MessageView, SendStatus};
 
 use crate::shared::{OwnedEvent, ReceivedMessage, ReceivedNotice, MAX_TEXT};
@@ -66,6 +67,12 @@ pub(crate) fn owned(event: Event<'_>) -> Option<OwnedEvent> {
         },
         Event::ProfileUpdated => OwnedEvent::ProfileUpdated,
         Event::BlocklistUpdated => OwnedEvent::BlocklistUpdated,
+        Event::UserStatusUpdated(status) => OwnedEvent::UserStatusUpdated {
+            user: String::try_from(status.user_id).unwrap_or_default(),
+            status_type: status.status_type,
+            // The server refuses longer ones; a longer one would be cut.
+            custom_status: copy_status(status.custom_status),
+        },
         Event::GroupsDropped(n) => OwnedEvent::GroupsDropped(n),
         Event::SyncComplete => OwnedEvent::SyncComplete,
         Event::UserSigExpiring { expires_at } => OwnedEvent::UserSigExpiring { expires_at },
@@ -113,6 +120,13 @@ fn received_notice(seq: u64, notice: &GroupNotice<'_>) -> ReceivedNotice {
         text,
         truncated,
     }
+}
+
+/// A custom status copied out, cut at a character boundary if the server
+/// sent more than the limit.
+fn copy_status(status: &str) -> String<MAX_CUSTOM_STATUS> {
+    let cut = tinyim_core::model::cut_at_char_boundary(status, MAX_CUSTOM_STATUS);
+    String::try_from(cut).unwrap_or_default()
 }
 
 /// A conversation id copied out (the core's are valid, so it fits).

@@ -11,6 +11,7 @@ use embassy_sync::signal::Signal;
 use heapless::String;
 use tinyim_core::model::{ConversationId, GroupId, UserId};
 use tinyim_core::wire::group::NoticeOp;
+use tinyim_core::wire::user::{StatusType, MAX_CUSTOM_STATUS};
 use tinyim_core::{KickReason, NetState};
 
 use crate::call::{AnswerSlot, Slot, Taken};
@@ -119,6 +120,17 @@ pub enum OwnedEvent {
     ProfileUpdated,
     /// `BLACKLIST_UPDATED`: this user's blocklist changed.
     BlocklistUpdated,
+    /// `USER_STATUS_UPDATED`: a user this one subscribes to came online,
+    /// went offline or set a custom status (or this user set their own on
+    /// another device).
+    UserStatusUpdated {
+        /// Whose status.
+        user: UserId,
+        /// Online or offline.
+        status_type: StatusType,
+        /// Their custom status.
+        custom_status: String<MAX_CUSTOM_STATUS>,
+    },
     /// Groups the full group table could not hold.
     GroupsDropped(u32),
     /// Everything missed while away has been delivered.

@@ -21,7 +21,7 @@ use crate::group::{GroupCall, GroupData, GroupListEntry};
 use crate::streams::{Streams, EVENTS_WAITING};
 use crate::sync_file;
 use crate::tim::Options;
-use crate::user::{UserCall, UserData};
+use crate::user::{UserCall, UserData, UserStatus};
 
 type Reply<T> = oneshot::Sender<Result<T, TimError>>;
 
@@ -538,8 +538,10 @@ fn route(event: Event<'_>, waiters: &mut HashMap<RequestId, Waiter>, forward: &m
             }
         }
         Event::UserData { request, data } => {
-            if let Some(Waiter::User(_, records)) = waiters.get_mut(&request) {
-                records.push(UserData::from(&data));
+            if let (Some(Waiter::User(_, records)), Some(data)) =
+                (waiters.get_mut(&request), UserData::from_record(&data))
+            {
+                records.push(data);
             }
         }
         Event::MessageRevoked(m) => {
@@ -561,6 +563,9 @@ fn route(event: Event<'_>, waiters: &mut HashMap<RequestId, Waiter>, forward: &m
         }),
         Event::ProfileUpdated => forward.push(TimEvent::ProfileUpdated),
         Event::BlocklistUpdated => forward.push(TimEvent::BlocklistUpdated),
+        Event::UserStatusUpdated(status) => {
+            forward.push(TimEvent::UserStatusUpdated(UserStatus::from(&status)))
+        }
         Event::GroupsDropped(n) => forward.push(TimEvent::GroupsDropped(n)),
         Event::ConversationListUpdated => forward.push(TimEvent::ConversationListUpdated),
         Event::TotalUnreadCountUpdated(n) => forward.push(TimEvent::TotalUnreadCountUpdated(n)),

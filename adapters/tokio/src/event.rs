@@ -252,6 +252,10 @@ pub enum TimEvent {
     /// `BLACKLIST_UPDATED`: this user's blocklist changed (here or on
     /// another device): read it with `Tim::blocklist`.
     BlocklistUpdated,
+    /// `USER_STATUS_UPDATED`: a user this user subscribes to came online,
+    /// went offline or set a custom status (or this user set their own on
+    /// another device).
+    UserStatusUpdated(crate::user::UserStatus),
     /// The core's group table had no room for this many groups.
     GroupsDropped(u32),
     /// A sent message failed for good, and the call that sent it is no

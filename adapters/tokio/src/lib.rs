@@ -55,4 +55,4 @@ pub use tinyim_core::{
 };
 pub use tls::{Tls, TlsError};
 pub use upload::{DirectoryUploader, MediaError, UploadError, UploadFile, UploadFuture, Uploader};
-pub use user::{AllowType, Gender, MyProfileUpdate, Profile};
+pub use user::{AllowType, Gender, MyProfileUpdate, Profile, StatusType, UserStatus};

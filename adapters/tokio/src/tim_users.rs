@@ -1,10 +1,10 @@
-//! TIM's profile and blocklist calls on [`Tim`]: each resolves when the
+//! TIM's profile, blocklist and status calls on [`Tim`]: each resolves when the
 //! server answers.
 
 use crate::driver::Command;
 use crate::error::TimError;
 use crate::tim::Tim;
-use crate::user::{MyProfileUpdate, Profile, UserCall, UserData};
+use crate::user::{MyProfileUpdate, Profile, UserCall, UserData, UserStatus};
 
 impl Tim {
     async fn user_call(&self, call: UserCall) -> Result<Vec<UserData>, TimError> {
@@ -55,20 +55,70 @@ impl Tim {
     /// never set a profile), in the order asked, fetched as many as fit a
     /// frame at a time.
     pub async fn user_profiles(&self, users: &[&str]) -> Result<Vec<Profile>, TimError> {
+        let records = self.per_user(users, UserCall::Profiles).await?;
+        Ok(profiles(records))
+    }
+
+    /// The records of a call answering per user, asked again for the users
+    /// its frame had no room for.
+    async fn per_user(
+        &self,
+        users: &[&str],
+        call: fn(String) -> UserCall,
+    ) -> Result<Vec<UserData>, TimError> {
         let mut found = Vec::new();
         let mut rest = users;
         while !rest.is_empty() {
-            let call = UserCall::Profiles(rest.join(","));
-            let (records, next_offset, _) = page(self.user_call(call).await?)?;
+            let (records, next_offset, _) = page(self.user_call(call(rest.join(","))).await?)?;
             let sent = usize::try_from(next_offset).unwrap_or(usize::MAX);
             if sent == 0 {
-                // Not even one profile fits this client's frames.
+                // Not even one record fits this client's frames.
                 return Err(TimError::UnexpectedAnswer);
             }
-            found.extend(profiles(records));
+            found.extend(records);
             rest = rest.get(sent..).unwrap_or_default();
         }
         Ok(found)
+    }
+
+    /// TIM `setSelfStatus`: the custom status (at most 100 bytes; empty
+    /// clears it) that `user_status` reads and subscribers receive; kept
+    /// until set again.
+    pub async fn set_self_status(&self, custom_status: &str) -> Result<(), TimError> {
+        self.user_call(UserCall::SetStatus(custom_status.to_owned()))
+            .await
+            .map(drop)
+    }
+
+    /// TIM `getUserStatus`: the statuses of `users` (at most 500, any user
+    /// of the app), in the order asked.
+    pub async fn user_status(&self, users: &[&str]) -> Result<Vec<UserStatus>, TimError> {
+        let records = self.per_user(users, UserCall::Statuses).await?;
+        Ok(records
+            .into_iter()
+            .filter_map(|r| match r {
+                UserData::Status(s) => Some(s),
+                _ => None,
+            })
+            .collect())
+    }
+
+    /// TIM `subscribeUserStatus`: `TimEvent::UserStatusUpdated` on every
+    /// session of this user when one of `users` (at most 100 a call, 200
+    /// in all, not oneself) comes online, goes offline or sets a custom
+    /// status. Subscriptions outlive the session.
+    pub async fn subscribe_user_status(&self, users: &[&str]) -> Result<(), TimError> {
+        self.user_call(UserCall::Subscribe(users.join(",")))
+            .await
+            .map(drop)
+    }
+
+    /// TIM `unsubscribeUserStatus`: ends the subscriptions to `users`, or
+    /// every subscription when `users` is empty.
+    pub async fn unsubscribe_user_status(&self, users: &[&str]) -> Result<(), TimError> {
+        self.user_call(UserCall::Unsubscribe(users.join(",")))
+            .await
+            .map(drop)
     }
 
     /// TIM `updateMyProfile`: resolves to the profile as changed.

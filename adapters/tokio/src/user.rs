@@ -1,11 +1,11 @@
-//! Owned forms of the profile and blocklist calls and their answers, for
-//! the driver and the application.
+//! Owned forms of the profile, blocklist and status calls and their
+//! answers, for the driver and the application.
 
 use tinyim_core::time::Instant;
 use tinyim_core::wire::user::{self as wire, UserRecord};
 use tinyim_core::{Client, CommandError, RequestId};
 
-pub use tinyim_core::wire::user::{AllowType, Gender};
+pub use tinyim_core::wire::user::{AllowType, Gender, StatusType};
 
 /// A user's profile (TIM `Profile`), owned.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -51,6 +51,27 @@ impl From<&wire::UserProfile<'_>> for Profile {
             level: p.level,
             role: p.role,
             updated_ms: p.updated_ms,
+        }
+    }
+}
+
+/// A user's status (TIM `UserStatus`), owned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserStatus {
+    /// TIM `userID`.
+    pub user_id: String,
+    /// TIM `statusType`: online while any session of the user is connected.
+    pub status_type: StatusType,
+    /// TIM `customStatus` (empty: none).
+    pub custom_status: String,
+}
+
+impl From<&wire::UserStatus<'_>> for UserStatus {
+    fn from(s: &wire::UserStatus<'_>) -> Self {
+        UserStatus {
+            user_id: s.user_id.to_owned(),
+            status_type: s.status_type,
+            custom_status: s.custom_status.to_owned(),
         }
     }
 }
@@ -112,6 +133,14 @@ pub(crate) enum UserCall {
     Unblock(String),
     /// One page of the blocklist, from this offset.
     Page(u32),
+    /// Set the custom status.
+    SetStatus(String),
+    /// These users' statuses (comma-joined).
+    Statuses(String),
+    /// Subscribe to these users' statuses (comma-joined).
+    Subscribe(String),
+    /// Unsubscribe from these (comma-joined; empty: everyone).
+    Unsubscribe(String),
 }
 
 impl UserCall {
@@ -128,6 +157,10 @@ impl UserCall {
             UserCall::Block(users) => client.add_to_blocklist(now, users),
             UserCall::Unblock(users) => client.remove_from_blocklist(now, users),
             UserCall::Page(offset) => client.blocklist(now, *offset, 100),
+            UserCall::SetStatus(status) => client.set_self_status(now, status),
+            UserCall::Statuses(users) => client.user_status(now, users),
+            UserCall::Subscribe(users) => client.subscribe_user_status(now, users),
+            UserCall::Unsubscribe(users) => client.unsubscribe_user_status(now, users),
         }
     }
 }
@@ -141,17 +174,22 @@ pub(crate) enum UserData {
     Blocked(String),
     /// The page's end.
     Page { next_offset: u32, more: bool },
+    /// A user's status.
+    Status(UserStatus),
 }
 
-impl From<&UserRecord<'_>> for UserData {
-    fn from(record: &UserRecord<'_>) -> Self {
-        match record {
+impl UserData {
+    /// The owned form of a record this version knows.
+    pub(crate) fn from_record(record: &UserRecord<'_>) -> Option<Self> {
+        Some(match record {
             UserRecord::Profile(p) => UserData::Profile(Profile::from(p)),
             UserRecord::Blocked { user_id } => UserData::Blocked((*user_id).to_owned()),
             UserRecord::Page { next_offset, more } => UserData::Page {
                 next_offset: *next_offset,
                 more: *more,
             },
-        }
+            UserRecord::Status(s) => UserData::Status(UserStatus::from(s)),
+            _ => return None,
+        })
     }
 }

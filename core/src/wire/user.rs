@@ -207,6 +207,7 @@ pub enum UserChange {
 
 /// One record of a user call's answer.
 #[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum UserRecord<'a> {
     /// A user's profile.
     Profile(UserProfile<'a>),

@@ -240,11 +240,7 @@ impl<S: Store> Engine<S> {
                 let presence: Vec<Presence> = users
                     .iter()
                     .map(|u| Presence {
-                        devices: self
-                            .sessions
-                            .sessions_of(u)
-                            .filter_map(|c| self.sessions.device_of(c))
-                            .collect(),
+                        devices: self.devices_everywhere(u),
                     })
                     .collect();
                 self.respond(reply, &presence);
@@ -362,6 +358,8 @@ impl<S: Store> Engine<S> {
         let mut had = Vec::with_capacity(users.len());
         for user in &users {
             had.push(self.store.delete_account(user)?);
+            self.store.set_custom_status(user, "")?;
+            self.store.unsubscribe_status(user, None)?;
             self.kick_user(user);
         }
         self.respond(reply, &had);

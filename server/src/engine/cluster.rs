@@ -59,13 +59,48 @@ pub enum Relay {
         /// Whose.
         user: String,
     },
+    /// `user`'s sessions on the sending node are now on `devices` (none:
+    /// no session there).
+    Sessions {
+        /// Whose.
+        user: String,
+        /// The device classes, one per session.
+        devices: Vec<DeviceClass>,
+    },
+    /// The sending node is alive; `digest` sums its sessions (see
+    /// `presence`).
+    Alive {
+        /// The sum of the node's sessions' hashes.
+        digest: u64,
+    },
+    /// Node `node` is asked for its whole list of sessions.
+    AskSessions {
+        /// The node asked.
+        node: u64,
+    },
+    /// A part of the sending node's whole list of sessions.
+    AllSessions {
+        /// The list's first part: the parts replace the node's view.
+        first: bool,
+        /// Its last part.
+        last: bool,
+        /// Users with their device classes.
+        users: Vec<(String, Vec<DeviceClass>)>,
+    },
+    /// `user` set a custom status.
+    StatusChanged {
+        /// Whose.
+        user: String,
+    },
 }
 
 impl<S: Store> Engine<S> {
-    /// Makes the engine a node of a cluster: what its sessions are told,
-    /// the other nodes' sessions are told too ([`Output::Relay`]).
-    pub fn set_clustered(&mut self, clustered: bool) {
-        self.clustered = clustered;
+    /// Makes the engine node `node` of a cluster: what its sessions are
+    /// told, the other nodes' sessions are told too ([`Output::Relay`]),
+    /// and it keeps a view of who is online at the others (`presence`).
+    pub fn set_cluster_node(&mut self, node: u64) {
+        self.clustered = true;
+        self.node = node;
     }
 
     /// Tells the other nodes, when there are any and this is not one of
@@ -76,8 +111,17 @@ impl<S: Store> Engine<S> {
         }
     }
 
-    /// Applies another node's relay to this node's sessions.
-    pub(crate) fn apply_relay(&mut self, relay: Relay) {
+    /// Tells the other nodes of this node's own state (its sessions, its
+    /// liveness), even while applying one of their relays: a login at
+    /// another node can end a session here.
+    pub(crate) fn relay_own(&mut self, relay: Relay) {
+        if self.clustered {
+            self.out.push(Output::Relay(relay));
+        }
+    }
+
+    /// Applies node `node`'s relay to this node's sessions.
+    pub(crate) fn apply_relay(&mut self, node: u64, relay: Relay) {
         self.applying_relay = true;
         match relay {
             Relay::Deliver {
@@ -114,6 +158,14 @@ impl<S: Store> Engine<S> {
                 }
             }
             Relay::Kick { user } => self.kick_user(&user),
+            Relay::StatusChanged { user } => {
+                self.tell_subscribers(&user);
+                self.tell_own_sessions(&user, None);
+            }
+            presence @ (Relay::Sessions { .. }
+            | Relay::Alive { .. }
+            | Relay::AskSessions { .. }
+            | Relay::AllSessions { .. }) => self.apply_presence_relay(node, presence),
         }
         self.applying_relay = false;
     }

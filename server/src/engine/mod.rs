@@ -13,8 +13,10 @@ mod handshake;
 mod happened;
 mod messages;
 mod paging;
+mod presence;
 mod revoke;
 mod sessions;
+mod status;
 mod sync;
 mod user_list;
 mod user_rates;
@@ -24,6 +26,7 @@ pub(crate) use admin::answer_of;
 pub use admin::{AccountImport, AdminAct, Presence};
 pub use cluster::Relay;
 pub use handshake::{answer_hello, HandshakeLimits};
+pub use presence::NODE_SILENCE_MS;
 pub use happened::{Happened, Sender, StateAction, Vetting};
 pub use sessions::ConnId;
 
@@ -86,7 +89,12 @@ pub enum Input {
         act: AdminAct,
     },
     /// Another node of the cluster tells this one's sessions something.
-    Relayed(Relay),
+    Relayed {
+        /// Which node.
+        node: u64,
+        /// What it tells.
+        relay: Relay,
+    },
 }
 
 impl Input {
@@ -150,7 +158,7 @@ pub enum Output {
         /// Who made it: given back with [`Input::Vetted`].
         sender: Sender,
     },
-    /// Tell the cluster's other nodes (see [`Engine::set_clustered`]).
+    /// Tell the cluster's other nodes (see [`Engine::set_cluster_node`]).
     Relay(Relay),
 }
 
@@ -196,6 +204,10 @@ pub struct Engine<S: Store> {
     vetted: Option<ConnId>,
     /// Whether other nodes share the store (and hear of pushes).
     clustered: bool,
+    /// This node's id in the cluster.
+    node: u64,
+    /// The users logged in at the cluster's other nodes.
+    other_nodes: presence::OtherNodes,
     /// Set while another node's relay is applied, so it goes no further.
     applying_relay: bool,
 }
@@ -280,6 +292,8 @@ impl<S: Store> Engine<S> {
             vetting: Vetting::default(),
             vetted: None,
             clustered: false,
+            node: 0,
+            other_nodes: presence::OtherNodes::default(),
             applying_relay: false,
         }
     }
@@ -379,8 +393,11 @@ impl<S: Store> Engine<S> {
                 self.end_session(conn);
                 self.sessions.close(conn);
             }
-            Input::Tick => self.kick_expired(),
-            Input::Relayed(relay) => self.apply_relay(relay),
+            Input::Tick => {
+                self.kick_expired();
+                self.presence_tick();
+            }
+            Input::Relayed { node, relay } => self.apply_relay(node, relay),
             Input::Frame { conn, kind, body } => {
                 batch.touched.push(conn);
                 if began {
@@ -624,6 +641,7 @@ impl<S: Store> Engine<S> {
         crate::stats::login(None);
         // A first login makes the account, as Tencent's do.
         self.store.put_account(login.user_id, self.now_ms)?;
+        let was_online = self.is_online(login.user_id);
         for old in self
             .sessions
             .bind(reply.conn, login.user_id, info.expires_at())
@@ -641,6 +659,7 @@ impl<S: Store> Engine<S> {
                 device,
             });
         }
+        self.sessions_changed(login.user_id, was_online);
         let ok = body::LoginOk {
             sig_expires_at: info.expires_at(),
         };
@@ -692,10 +711,12 @@ impl<S: Store> Engine<S> {
         let Some(user) = self.sessions.user_of(conn).map(str::to_owned) else {
             return;
         };
+        let was_online = self.is_online(&user);
         self.sessions.unbind(conn);
         if self.sessions.sessions_of(&user).next().is_none() {
             self.user_rates.forget(&user);
         }
+        self.sessions_changed(&user, was_online);
     }
 
     fn kick_expired(&mut self) {
@@ -731,6 +752,16 @@ impl<S: Store> Engine<S> {
         except: Option<ConnId>,
         frame: Vec<u8>,
     ) {
+        self.push_frame_here(user, except, &frame);
+        self.relay(|| Relay::Push {
+            user: user.to_owned(),
+            frame,
+        });
+    }
+
+    /// Pushes a complete frame to `user`'s sessions on this node other
+    /// than `except`.
+    pub(crate) fn push_frame_here(&mut self, user: &str, except: Option<ConnId>, frame: &[u8]) {
         let conns: Vec<ConnId> = self
             .sessions
             .sessions_of(user)
@@ -739,13 +770,9 @@ impl<S: Store> Engine<S> {
         for conn in conns {
             self.out.push(Output::Frame {
                 conn,
-                bytes: frame.clone(),
+                bytes: frame.to_vec(),
             });
         }
-        self.relay(|| Relay::Push {
-            user: user.to_owned(),
-            frame,
-        });
     }
 
     fn respond<T: serde::Serialize>(&mut self, reply: Reply, payload: &T) {

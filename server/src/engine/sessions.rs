@@ -12,6 +12,7 @@ use std::hash::{BuildHasher, RandomState};
 use hashbrown::HashTable;
 use tinyim_core::wire::body::DeviceClass;
 
+use super::presence::{device_rank, session_hash};
 use crate::conn_table::ConnTable;
 
 /// A connection's id, unique for the life of the server. The server's ids
@@ -36,6 +37,10 @@ pub(crate) struct Sessions {
     by_user: HashTable<ConnId>,
     /// Seeded per process: user ids come from peers.
     hasher: RandomState,
+    /// The sum of [`session_hash`] over the logged-in connections: what the
+    /// other nodes of a cluster check their view of this node's sessions
+    /// against.
+    digest: u64,
 }
 
 /// The hash of `id`'s user, for `by_user` (0 for a connection without one,
@@ -61,6 +66,9 @@ impl Sessions {
             // reached the engine: it is gone, and its session with it.
             Ok(Some((earlier, held))) => {
                 if let Some(user) = held.user {
+                    self.digest = self
+                        .digest
+                        .wrapping_sub(session_hash(&user, held.device));
                     let hash = self.hasher.hash_one(&*user);
                     if let Ok(found) = self.by_user.find_entry(hash, |&id| id == earlier) {
                         found.remove();
@@ -114,10 +122,12 @@ impl Sessions {
         };
         c.user = Some(user.into());
         c.sig_expires_at = sig_expires_at;
+        self.digest = self.digest.wrapping_add(session_hash(user, device));
         let Sessions {
             conns,
             by_user,
             hasher,
+            ..
         } = self;
         by_user.insert_unique(hasher.hash_one(user), conn, |&id| {
             user_hash(conns, hasher, id)
@@ -126,9 +136,13 @@ impl Sessions {
     }
 
     pub(crate) fn unbind(&mut self, conn: ConnId) {
-        let Some(user) = self.conns.get_mut(conn).and_then(|c| c.user.take()) else {
+        let Some(c) = self.conns.get_mut(conn) else {
             return;
         };
+        let Some(user) = c.user.take() else {
+            return;
+        };
+        self.digest = self.digest.wrapping_sub(session_hash(&user, c.device));
         let hash = self.hasher.hash_one(&*user);
         if let Ok(found) = self.by_user.find_entry(hash, |&id| id == conn) {
             found.remove();
@@ -153,6 +167,37 @@ impl Sessions {
 
     pub(crate) fn logged_in_count(&self) -> usize {
         self.by_user.len()
+    }
+
+    /// The device classes `user` is logged in on here, in order (a class
+    /// repeated per session of it).
+    pub(crate) fn devices_of(&self, user: &str) -> Vec<DeviceClass> {
+        let mut devices: Vec<DeviceClass> = self
+            .sessions_of(user)
+            .filter_map(|c| self.device_of(c))
+            .collect();
+        devices.sort_unstable_by_key(|&d| device_rank(d));
+        devices
+    }
+
+    /// Every logged-in user with their device classes (as [`Self::devices_of`]).
+    pub(crate) fn all_users(&self) -> Vec<(String, Vec<DeviceClass>)> {
+        let mut users: Vec<&str> = self
+            .conns
+            .iter()
+            .filter_map(|(_, c)| c.user.as_deref())
+            .collect();
+        users.sort_unstable();
+        users.dedup();
+        users
+            .into_iter()
+            .map(|user| (user.to_owned(), self.devices_of(user)))
+            .collect()
+    }
+
+    /// The sum of [`session_hash`] over the logged-in connections.
+    pub(crate) fn digest(&self) -> u64 {
+        self.digest
     }
 }
 

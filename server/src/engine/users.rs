@@ -1,5 +1,5 @@
 //! User calls: profiles (read anyone's, change one's own) and the blocklist
-//! (add, remove, list). What a block does is checked where one-to-one
+//! (add, remove, list); the status calls are in `status`. What a block does is checked where one-to-one
 //! messages are sent (`BLOCKED_BY_PEER`).
 
 use std::collections::BTreeSet;
@@ -32,6 +32,14 @@ impl<S: Store> Engine<S> {
             kind::BLOCKLIST => self.blocklist(reply, me, request_body(payload)?),
             kind::USER_PROFILE => self.user_profile(reply, request_body(payload)?),
             kind::UPDATE_MY_PROFILE => self.update_my_profile(reply, me, request_body(payload)?),
+            kind::SET_SELF_STATUS => self.set_self_status(reply, me, request_body(payload)?),
+            kind::USER_STATUS => self.user_status(reply, request_body(payload)?),
+            kind::SUBSCRIBE_USER_STATUS => {
+                self.subscribe_user_status(reply, me, request_body(payload)?)
+            }
+            kind::UNSUBSCRIBE_USER_STATUS => {
+                self.unsubscribe_user_status(reply, me, request_body(payload)?)
+            }
             _ => Err(Refusal::Code(code::UNSUPPORTED, "unsupported request")),
         }
     }

@@ -59,7 +59,7 @@ pub(crate) async fn connect(
     shared: Arc<Shared>,
 ) -> std::io::Result<ClusterLink> {
     let subject = format!("tinyim.{app_id}.relay");
-    let node: u64 = rand::random();
+    let node = shared.node;
     let reconnected = shared.clone();
     let addr: async_nats::ServerAddr = url.parse().map_err(std::io::Error::other)?;
     // Credentials in the URL (nats://USER:PASSWORD@HOST) are the server's
@@ -106,7 +106,10 @@ pub(crate) async fn connect(
             }
             for relay in envelope.relays {
                 if engine
-                    .send(Job::Input(Input::Relayed(relay)))
+                    .send(Job::Input(Input::Relayed {
+                        node: envelope.node,
+                        relay,
+                    }))
                     .await
                     .is_err()
                 {

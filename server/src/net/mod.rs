@@ -157,6 +157,8 @@ pub(crate) struct Shared {
     pub(crate) deadlines: Deadlines,
     /// The start of the server's monotonic clock.
     started: Instant,
+    /// This node's id in a cluster, new at each start.
+    pub(crate) node: u64,
 }
 
 impl Shared {
@@ -197,7 +199,9 @@ fn start_engine<S: Store + 'static>(
 ) {
     let config = &shared.config;
     let mut engine = Engine::new(store, config.auth.clone());
-    engine.set_clustered(config.cluster.is_some());
+    if config.cluster.is_some() {
+        engine.set_cluster_node(shared.node);
+    }
     engine.set_group_rate(config.group_messages_per_second);
     engine.set_user_rate(config.requests_per_second);
     engine.set_revoke_window(config.revoke_window);
@@ -279,6 +283,7 @@ impl Server {
                 idle_ms: heartbeat_ms * 3,
             },
             started: Instant::now(),
+            node: rand::random(),
             config: config.clone(),
         });
         if let Some(url) = &config.cluster {

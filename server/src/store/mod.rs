@@ -6,11 +6,13 @@ mod group;
 pub mod keys;
 mod postgres;
 mod sqlite;
+mod status;
 mod user;
 
 pub use group::{ApplicationRow, GroupRow, GroupStore, MemberRow};
 pub use postgres::PgStore;
 pub use sqlite::{backup, check, SqliteStore, WalSync};
+pub use status::StatusStore;
 pub use user::{ProfileRow, UserStore};
 
 use std::fmt;
@@ -122,7 +124,7 @@ impl ConversationRow {
 
 /// Storage operations. Calls happen inside `begin` .. `commit` of one batch;
 /// a request that may refuse after writing runs inside a savepoint.
-pub trait Store: GroupStore + UserStore + Send {
+pub trait Store: GroupStore + UserStore + StatusStore + Send {
     /// Starts the batch transaction.
     fn begin(&mut self) -> StoreResult<()>;
     /// Makes the batch durable.

@@ -369,7 +369,7 @@ impl<S: Store> Engine<S> {
             .store
             .members(&group.group_id)?
             .iter()
-            .filter(|m| self.sessions.sessions_of(&m.user_id).next().is_some())
+            .filter(|m| self.is_online(&m.user_id))
             .count();
         self.respond_records(reply, &[GroupRecord::OnlineCount(online as u32)]);
         Ok(())

@@ -227,7 +227,7 @@ async fn blocklist_page(
         match record.map_err(|_| Service::Sns.internal())? {
             UserRecord::Blocked { user_id } => blocked.push(user_id.to_owned()),
             UserRecord::Page { next_offset, more } => next = more.then_some(next_offset),
-            UserRecord::Profile(_) => {}
+            _ => {}
         }
     }
     Ok((blocked, next))

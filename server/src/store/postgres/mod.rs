@@ -19,6 +19,7 @@
 
 mod groups;
 mod schema;
+mod status;
 mod users;
 mod versions;
 

@@ -111,6 +111,16 @@ CREATE TABLE IF NOT EXISTS profiles (
     role BIGINT NOT NULL,
     updated_ms BIGINT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS custom_status (
+    user_id TEXT COLLATE "C" PRIMARY KEY,
+    status BYTEA NOT NULL
+);
+CREATE TABLE IF NOT EXISTS status_subscriptions (
+    subscriber TEXT COLLATE "C" NOT NULL,
+    target TEXT COLLATE "C" NOT NULL,
+    PRIMARY KEY (subscriber, target)
+);
+CREATE INDEX IF NOT EXISTS status_subscribers ON status_subscriptions (target);
 "#;
 
 /// The advisory lock a node holds while it makes the tables: `CREATE ..

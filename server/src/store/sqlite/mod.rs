@@ -10,6 +10,7 @@ mod groups;
 mod row_cache;
 mod rows;
 mod schema;
+mod status;
 mod users;
 mod wal_sync;
 
@@ -109,6 +110,7 @@ impl SqliteStore {
         conn.execute_batch(SCHEMA).map_err(err)?;
         conn.execute_batch(groups::SCHEMA).map_err(err)?;
         conn.execute_batch(users::SCHEMA).map_err(err)?;
+        conn.execute_batch(status::SCHEMA).map_err(err)?;
         upgrade(&conn).map_err(err)?;
         Self::loaded(conn)
     }
