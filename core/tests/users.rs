@@ -6,8 +6,8 @@ mod util;
 use tinyim_core::wire::kind;
 use tinyim_core::wire::records;
 use tinyim_core::wire::user::{
-    BlocklistChange, BlocklistPage, Gender, ProfileQuery, ProfileUpdate, SetSelfStatus,
-    StatusType, StatusUsers, UserChange, UserProfile, UserRecord, UserStatus,
+    BlocklistChange, BlocklistPage, Gender, ProfileQuery, ProfileUpdate, SetSelfStatus, StatusType,
+    StatusUsers, UserChange, UserProfile, UserRecord, UserStatus,
 };
 use tinyim_core::CommandError;
 use util::*;
@@ -184,13 +184,21 @@ fn status_calls_send_their_users_and_answer_with_status_records() {
     h.client.unsubscribe_user_status(h.now, "").unwrap();
     let (_, payload) = h.sent_request(kind::UNSUBSCRIBE_USER_STATUS);
     let asked: StatusUsers<'_> = records::decode_exact(&payload).unwrap();
-    assert!(asked.users.is_empty(), "an empty list ends every subscription");
+    assert!(
+        asked.users.is_empty(),
+        "an empty list ends every subscription"
+    );
 }
 
 #[test]
 fn status_lists_over_their_limits_are_refused_before_sending() {
     let mut h = Harness::logged_in();
-    let list = |n: usize| (0..n).map(|i| format!("u{i}")).collect::<Vec<_>>().join(",");
+    let list = |n: usize| {
+        (0..n)
+            .map(|i| format!("u{i}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
     assert_eq!(
         h.client.user_status(h.now, &list(501)),
         Err(CommandError::InvalidUserId)

@@ -7,7 +7,7 @@ mod common;
 use common::nats::Nats;
 use common::*;
 use tinyim_core::model::ConversationType;
-use tinyim_tokio::{GroupOptions, GroupType, KickReason, Outgoing, TimEvent};
+use tinyim_tokio::{GroupOptions, GroupType, KickReason, Outgoing, StatusType, TimEvent};
 
 /// `n` nodes sharing a fresh database and `nats`.
 fn nodes(n: usize, nats: &Nats) -> (Vec<ServerProcess>, tempfile::TempDir) {
@@ -22,27 +22,28 @@ fn nodes_on(
 ) -> (Vec<ServerProcess>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let store = pg.fresh_database();
-    let cluster = nats.url();
     let nodes = (0..n)
-        .map(|i| {
-            let data = dir.path().join(format!("node{i}.db"));
-            ServerProcess::start_with(
-                &data,
-                "127.0.0.1:0",
-                &[
-                    "--rate",
-                    "5000",
-                    "--group-rate",
-                    "100000",
-                    "--store",
-                    &store,
-                    "--cluster",
-                    &cluster,
-                ],
-            )
-        })
+        .map(|i| node(&store, nats, &dir.path().join(format!("node{i}.db"))))
         .collect();
     (nodes, dir)
+}
+
+/// A node on the database `store` and `nats`.
+fn node(store: &str, nats: &Nats, data: &std::path::Path) -> ServerProcess {
+    ServerProcess::start_with(
+        data,
+        "127.0.0.1:0",
+        &[
+            "--rate",
+            "5000",
+            "--group-rate",
+            "100000",
+            "--store",
+            store,
+            "--cluster",
+            &nats.url(),
+        ],
+    )
 }
 
 #[tokio::test]
@@ -344,6 +345,9 @@ async fn an_avchatroom_broadcast_reaches_members_on_every_node() {
     for (tim, _) in &audience {
         tim.join_group(&id, "").await.unwrap();
     }
+    // Exact once each node has heard of the others' logins (relayed within
+    // milliseconds of them).
+    until(|| async { host.group_online_member_count(&id).await.unwrap() == 4 }).await;
     let sent = host.send_group_text(&id, "on air").await.unwrap();
     assert_eq!(sent.seq, 0, "an AVChatRoom stores nothing");
     for (_, events) in audience.iter_mut() {
@@ -354,6 +358,89 @@ async fn an_avchatroom_broadcast_reaches_members_on_every_node() {
         })
         .await;
     }
+}
+
+/// Waits until `holds` (what other nodes have relayed has arrived),
+/// failing after [`PATIENCE`].
+async fn until<F: std::future::Future<Output = bool>>(mut holds: impl FnMut() -> F) {
+    tokio::time::timeout(PATIENCE, async {
+        while !holds().await {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .expect("never held");
+}
+
+#[tokio::test]
+async fn a_users_status_is_the_same_on_every_node_and_a_killed_nodes_users_go_offline() {
+    let nats = Nats::start();
+    let (mut nodes, _dir) = nodes(2, &nats);
+    let doomed = nodes.remove(0);
+    let (alice, mut alice_events) = client(&nodes[0].addr, "alice").await;
+    alice.subscribe_user_status(&["bob"]).await.unwrap();
+    let (bob, _bob_events) = client(&doomed.addr, "bob").await;
+    let online = wait_for(
+        &mut alice_events,
+        |e| matches!(e, TimEvent::UserStatusUpdated(s) if s.user_id == "bob"),
+    )
+    .await;
+    assert!(
+        matches!(&online, TimEvent::UserStatusUpdated(s) if s.status_type == StatusType::Online),
+        "bob's login on the other node"
+    );
+    bob.set_self_status("on call").await.unwrap();
+    wait_for(
+        &mut alice_events,
+        |e| matches!(e, TimEvent::UserStatusUpdated(s) if s.custom_status == "on call"),
+    )
+    .await;
+    let status = alice.user_status(&["bob"]).await.unwrap();
+    assert_eq!(
+        (status[0].status_type, status[0].custom_status.as_str()),
+        (StatusType::Online, "on call")
+    );
+
+    let killed = std::time::Instant::now();
+    doomed.kill();
+    let offline = wait_for(
+        &mut alice_events,
+        |e| matches!(e, TimEvent::UserStatusUpdated(s) if s.user_id == "bob"),
+    )
+    .await;
+    assert!(
+        matches!(&offline, TimEvent::UserStatusUpdated(s) if s.status_type == StatusType::Offline),
+        "{offline:?}"
+    );
+    // Within the silence a node is allowed, with slack for a loaded machine.
+    let deadline = std::time::Duration::from_millis(tinyim_server::engine::NODE_SILENCE_MS + 5_000);
+    assert!(
+        killed.elapsed() < deadline,
+        "offline after {:?}",
+        killed.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn a_node_that_joins_later_learns_who_is_online_at_the_others() {
+    let nats = Nats::start();
+    let dir = tempfile::tempdir().unwrap();
+    let store = postgres::instance().fresh_database();
+    let first = node(&store, &nats, &dir.path().join("first.db"));
+    let (_bob, _bob_events) = client(&first.addr, "bob").await;
+    let late = node(&store, &nats, &dir.path().join("late.db"));
+    let (alice, _alice_events) = client(&late.addr, "alice").await;
+    // The late node asks the other for its whole list when it first hears
+    // from it (within a second).
+    until(|| async {
+        alice.user_status(&["bob"]).await.unwrap()[0].status_type == StatusType::Online
+    })
+    .await;
+    let (carol, _carol_events) = client(&first.addr, "carol").await;
+    until(|| async {
+        carol.user_status(&["alice"]).await.unwrap()[0].status_type == StatusType::Online
+    })
+    .await;
 }
 
 #[tokio::test]

@@ -41,7 +41,10 @@ fn users(list: &str) -> StatusUsers<'_> {
 async fn a_subscriber_sees_a_user_come_online_set_a_status_and_go_offline() {
     let (server, _dir) = fresh_server();
     let (alice, mut alice_events) = client(&server.addr, "alice").await;
-    alice.subscribe_user_status(&["bob"]).await.expect("subscribe");
+    alice
+        .subscribe_user_status(&["bob"])
+        .await
+        .expect("subscribe");
     assert_eq!(
         alice.user_status(&["bob", "nobody"]).await.unwrap(),
         [
@@ -125,7 +128,10 @@ async fn a_silent_device_is_seen_offline_once_past_its_heartbeat_deadline() {
     let mut device = RawConn::connect(&server.addr);
     device.hello();
     device.login("sensor");
-    assert_eq!(next_status(&mut events).await.status_type, StatusType::Online);
+    assert_eq!(
+        next_status(&mut events).await.status_type,
+        StatusType::Online
+    );
     drop(device);
     assert_eq!(
         next_status(&mut events).await.status_type,

@@ -26,8 +26,8 @@ pub(crate) use admin::answer_of;
 pub use admin::{AccountImport, AdminAct, Presence};
 pub use cluster::Relay;
 pub use handshake::{answer_hello, HandshakeLimits};
-pub use presence::NODE_SILENCE_MS;
 pub use happened::{Happened, Sender, StateAction, Vetting};
+pub use presence::NODE_SILENCE_MS;
 pub use sessions::ConnId;
 
 use tinyim_core::wire::body::{self, DeviceClass};

@@ -101,7 +101,10 @@ impl NodeView {
 
 impl OtherNodes {
     /// The device classes `user` is logged in on at other nodes.
-    pub(crate) fn devices_of<'a>(&'a self, user: &'a str) -> impl Iterator<Item = DeviceClass> + 'a {
+    pub(crate) fn devices_of<'a>(
+        &'a self,
+        user: &'a str,
+    ) -> impl Iterator<Item = DeviceClass> + 'a {
         self.nodes
             .values()
             .filter_map(move |node| node.users.get(user))
@@ -241,6 +244,12 @@ impl<S: Store> Engine<S> {
     fn replace_view(&mut self, node: u64, users: Vec<(String, Vec<DeviceClass>)>) {
         let mut view = NodeView {
             seen_ms: self.now_ms,
+            // Asked again no sooner for having been answered.
+            asked_ms: self
+                .other_nodes
+                .nodes
+                .get(&node)
+                .and_then(|old| old.asked_ms),
             ..NodeView::default()
         };
         for (user, devices) in users {

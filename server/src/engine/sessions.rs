@@ -66,9 +66,7 @@ impl Sessions {
             // reached the engine: it is gone, and its session with it.
             Ok(Some((earlier, held))) => {
                 if let Some(user) = held.user {
-                    self.digest = self
-                        .digest
-                        .wrapping_sub(session_hash(&user, held.device));
+                    self.digest = self.digest.wrapping_sub(session_hash(&user, held.device));
                     let hash = self.hasher.hash_one(&*user);
                     if let Ok(found) = self.by_user.find_entry(hash, |&id| id == earlier) {
                         found.remove();

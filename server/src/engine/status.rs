@@ -48,7 +48,11 @@ impl<S: Store> Engine<S> {
         }
         let mut rows = Vec::with_capacity(users.len());
         for user in users {
-            rows.push((user, self.status_type(user), self.store.custom_status(user)?));
+            rows.push((
+                user,
+                self.status_type(user),
+                self.store.custom_status(user)?,
+            ));
         }
         let records = rows.iter().map(|(user, status_type, custom_status)| {
             UserRecord::Status(UserStatus {

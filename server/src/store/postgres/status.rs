@@ -6,7 +6,10 @@ use crate::store::{StatusStore, StoreResult};
 
 impl StatusStore for PgStore {
     fn custom_status(&mut self, user: &str) -> StoreResult<String> {
-        match self.query_opt("SELECT status FROM custom_status WHERE user_id = $1", &[&user])? {
+        match self.query_opt(
+            "SELECT status FROM custom_status WHERE user_id = $1",
+            &[&user],
+        )? {
             Some(row) => row.text(0),
             None => Ok(String::new()),
         }
