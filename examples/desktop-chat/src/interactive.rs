@@ -162,6 +162,9 @@ async fn on_event(tim: &Tim, event: &TimEvent, open: &Option<Open>) {
         TimEvent::ConnectFailed(why) => println!("\r[cannot connect to {why}; retrying]"),
         TimEvent::BlocklistUpdated => println!("\r[blocklist changed]"),
         TimEvent::ProfileUpdated => println!("\r[profile changed]"),
+        TimEvent::UserStatusUpdated(status) => {
+            println!("\r[{}]", crate::user_commands::show_status(status))
+        }
         TimEvent::MessageRevoked {
             conversation_id,
             seq,

@@ -1,9 +1,21 @@
-//! The profile and blocklist commands of the interactive chat.
+//! The profile, blocklist and status commands of the interactive chat.
 
-use tinyim_tokio::{MyProfileUpdate, Profile, Tim};
+use tinyim_tokio::{MyProfileUpdate, Profile, StatusType, Tim, UserStatus};
 
 pub(crate) const HELP: &str =
-    "people: /me  /nick <name>  /whois <user>...  /block <user>...  /unblock <user>...  /blocklist";
+    "people: /me  /nick <name>  /whois <user>...  /block <user>...  /unblock <user>...  /blocklist\n\
+     status: /status [text]  /who <user>...  /watch <user>...  /unwatch [user...]";
+
+/// A user's status as a line: `bob: online  on battery`.
+pub(crate) fn show_status(s: &UserStatus) -> String {
+    let state = match s.status_type {
+        StatusType::Online => "online",
+        StatusType::Offline => "offline",
+    };
+    format!("{}: {state}  {}", s.user_id, s.custom_status)
+        .trim_end()
+        .to_owned()
+}
 
 fn show(p: &Profile) -> String {
     let nick = if p.nick.is_empty() {
@@ -45,6 +57,24 @@ pub(crate) async fn run(tim: &Tim, command: &str, arg: &str) -> bool {
         },
         ("/unblock", [_, ..]) => match tim.remove_from_blocklist(&users).await {
             Ok(()) => println!("[unblocked {}]", users.join(" ")),
+            Err(e) => println!("[failed {}: {e}]", e.code()),
+        },
+        ("/status", _) => match tim.set_self_status(arg.trim()).await {
+            Ok(()) if arg.trim().is_empty() => println!("[status cleared]"),
+            Ok(()) => println!("[status set] {}", arg.trim()),
+            Err(e) => println!("[failed {}: {e}]", e.code()),
+        },
+        ("/who", [_, ..]) => match tim.user_status(&users).await {
+            Ok(statuses) => statuses.iter().for_each(|s| println!("{}", show_status(s))),
+            Err(e) => println!("[failed {}: {e}]", e.code()),
+        },
+        ("/watch", [_, ..]) => match tim.subscribe_user_status(&users).await {
+            Ok(()) => println!("[watching {}]", users.join(" ")),
+            Err(e) => println!("[failed {}: {e}]", e.code()),
+        },
+        ("/unwatch", _) => match tim.unsubscribe_user_status(&users).await {
+            Ok(()) if users.is_empty() => println!("[watching nobody]"),
+            Ok(()) => println!("[no longer watching {}]", users.join(" ")),
             Err(e) => println!("[failed {}: {e}]", e.code()),
         },
         ("/blocklist", []) => match tim.blocklist().await {

@@ -702,3 +702,33 @@ async fn the_interactive_chat_waits_for_a_server_that_comes_up_later() {
     drop(terminal);
     assert!(status.success());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn status_who_and_watch() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start_server(dir.path()).await;
+    let (mut alice, mut terminal, mut lines) = live(&addr, "alice");
+    until(&mut lines, "[synced;").await;
+    terminal.write_all(b"/watch bob\n/who bob\n").unwrap();
+    terminal.flush().unwrap();
+    until(&mut lines, "[watching bob]").await;
+    until(&mut lines, "bob: offline").await;
+
+    let addr2 = addr.clone();
+    let bob = tokio::task::spawn_blocking(move || {
+        typed(&addr2, &["--user", "bob"], "/status on battery\n/who alice\n")
+    })
+    .await
+    .unwrap();
+    let bob_said = String::from_utf8_lossy(&bob.stdout);
+    assert!(bob_said.contains("[status set] on battery"), "{bob_said}");
+    assert!(bob_said.contains("alice: online"), "{bob_said}");
+    until(&mut lines, "[bob: online]").await;
+    until(&mut lines, "[bob: online  on battery]").await;
+    until(&mut lines, "[bob: offline  on battery]").await;
+    terminal.write_all(b"/unwatch\n/quit\n").unwrap();
+    drop(terminal);
+    until(&mut lines, "[watching nobody]").await;
+    assert!(alice.wait().unwrap().success());
+}
