@@ -1,6 +1,6 @@
 //! The embassy handle's calls beyond login and text: the conversation and
 //! group lists read from another task, history, custom, image and file
-//! messages, the group calls and the user calls. The device runs the embassy adapter over tokio
+//! messages, the group calls, the user calls and the status calls. The device runs the embassy adapter over tokio
 //! TCP on 127.0.0.1 against the real server with a real SQLite file; tokio
 //! clients on the other side check what the device's calls did.
 
@@ -9,7 +9,7 @@ mod common;
 use common::{next, next_n, sig, start_server, with_device};
 use tinyim_core::wire::code;
 use tinyim_core::wire::group::{CreateGroup, NoticeOp, ProfileChange};
-use tinyim_core::wire::user::ProfileUpdate;
+use tinyim_core::wire::user::{ProfileUpdate, StatusType};
 use tinyim_core::{CommandError, GroupRole, GroupType, JoinOption, JoinStatus, RequestError};
 use tinyim_embassy::{HandleError, OwnedEvent};
 use tinyim_tokio::{EventStream, Message, Options, Payload, Tim, TimEvent};
@@ -527,6 +527,57 @@ async fn device_blocks_a_user_and_sets_its_profile() {
         );
         let profiles = alice.user_profiles(&["dev-6"]).await.unwrap();
         assert_eq!(profiles[0].nick, "Device Six");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn device_sets_its_status_and_watches_a_user() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start_server(dir.path()).await;
+    with_device(&addr, 16, async |device, events| {
+        device.login("dev-7", &sig("dev-7")).await.unwrap();
+        device.set_self_status("battery 80%").await.unwrap();
+        let (alice, _alice_events) = peer(&addr, "alice").await;
+        let seen = alice.user_status(&["dev-7"]).await.unwrap();
+        assert_eq!(
+            (seen[0].status_type, seen[0].custom_status.as_str()),
+            (StatusType::Online, "battery 80%")
+        );
+
+        device.subscribe_user_status(&["alice"]).await.unwrap();
+        alice.set_self_status("away").await.unwrap();
+        let (user, status_type, custom) = next(events, |e| match e {
+            OwnedEvent::UserStatusUpdated {
+                user,
+                status_type,
+                custom_status,
+            } => Some((user, status_type, custom_status)),
+            _ => None,
+        })
+        .await;
+        assert_eq!(
+            (user.as_str(), status_type, custom.as_str()),
+            ("alice", StatusType::Online, "away")
+        );
+        alice.logout().await.unwrap();
+        let status_type = next(events, |e| match e {
+            OwnedEvent::UserStatusUpdated { status_type, .. } => Some(status_type),
+            _ => None,
+        })
+        .await;
+        assert_eq!(status_type, StatusType::Offline);
+
+        assert_eq!(
+            device.subscribe_user_status(&["dev-7"]).await,
+            server_code(code::INVALID_PARAMETER),
+            "not oneself"
+        );
+        assert_eq!(
+            device.subscribe_user_status(&["a,b"]).await,
+            Err(HandleError::Command(CommandError::InvalidUserId))
+        );
+        device.unsubscribe_user_status(&[]).await.unwrap();
     })
     .await;
 }
