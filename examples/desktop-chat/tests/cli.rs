@@ -717,7 +717,11 @@ async fn status_who_and_watch() {
 
     let addr2 = addr.clone();
     let bob = tokio::task::spawn_blocking(move || {
-        typed(&addr2, &["--user", "bob"], "/status on battery\n/who alice\n")
+        typed(
+            &addr2,
+            &["--user", "bob"],
+            "/status on battery\n/who alice\n",
+        )
     })
     .await
     .unwrap();

@@ -195,11 +195,7 @@ impl<S: Store> Engine<S> {
                         .asked_ms
                         .is_none_or(|at| now.saturating_sub(at) > ASK_AGAIN_MS);
             }
-            Relay::AskSessions { node: asked } => {
-                if asked == self.node {
-                    self.send_all_sessions();
-                }
-            }
+            Relay::AskSessions { node: asked } if asked == self.node => self.send_all_sessions(),
             Relay::AllSessions { first, last, users } => {
                 ask = false;
                 if first {
