@@ -890,11 +890,17 @@ fn a_server_going_away_is_left_and_dialed_again_with_the_session_kept() {
 
 #[test]
 fn a_login_refused_for_a_reason_that_passes_is_tried_again() {
+    for passing in [code::RATE_LIMITED, code::INTERNAL, code::UNAVAILABLE] {
+        login_refused_then_tried_again(passing);
+    }
+}
+
+fn login_refused_then_tried_again(passing: u32) {
     let mut h = Harness::new();
     h.client.login(h.now, "alice", "sig").unwrap();
     h.open();
     let (login, _) = h.sent_request(kind::LOGIN);
-    let events = h.feed(&refusal(login, code::RATE_LIMITED));
+    let events = h.feed(&refusal(login, passing));
     assert!(
         !events.iter().any(|e| e.starts_with("RequestFailed")),
         "{events:?}"
@@ -910,12 +916,18 @@ fn a_login_refused_for_a_reason_that_passes_is_tried_again() {
 }
 
 #[test]
-fn a_send_refused_over_the_rate_limit_goes_again_after_a_backoff() {
+fn a_send_refused_over_the_rate_limit_or_with_the_database_down_goes_again_after_a_backoff() {
+    for passing in [code::RATE_LIMITED, code::UNAVAILABLE] {
+        send_refused_then_sent_again(passing);
+    }
+}
+
+fn send_refused_then_sent_again(passing: u32) {
     let mut h = Harness::logged_in();
     let message = OutgoingMessage::text("bob", "later").with_client_msg_id(77);
     let request = h.client.send_message(h.now, &message).unwrap();
     let (first, _) = h.sent_request(kind::SEND_MESSAGE);
-    let events = h.feed(&refusal(first, code::RATE_LIMITED));
+    let events = h.feed(&refusal(first, passing));
     assert!(
         !events.iter().any(|e| e.contains("Failed")),
         "not a failure: {events:?}"

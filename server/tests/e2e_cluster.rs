@@ -7,6 +7,7 @@ mod common;
 use common::nats::Nats;
 use common::*;
 use tinyim_core::model::ConversationType;
+use tinyim_core::wire::code;
 use tinyim_tokio::{GroupOptions, GroupType, KickReason, Outgoing, StatusType, TimEvent};
 
 /// `n` nodes sharing a fresh database and `nats`.
@@ -236,12 +237,13 @@ async fn postgresql_restarted_under_traffic_the_nodes_recover_and_lose_nothing()
     let (_bob, mut bob_events) = client(&nodes[1].addr, "bob").await;
     let sender = send_all(&alice, "bob", texts_of("m", TOTAL));
     let mut got = receive_in(&mut bob_events, "C2Calice", TOTAL / 3).await;
-    // While the database is down the nodes close the connections whose
-    // requests they cannot store (nothing of them was acknowledged); the
-    // clients reconnect and resend, and the nodes reconnect to the
-    // database by themselves once it is back.
+    // While the database is down the nodes refuse what they cannot store
+    // with 9010 (a batch cut short by the outage closes its connections
+    // instead: nothing of it was acknowledged); the clients send again by
+    // themselves, and the nodes reconnect to the database once it is back.
     tokio::task::block_in_place(|| {
         pg.stop();
+        assert_eq!(login_refusal(&nodes[1].addr), code::UNAVAILABLE);
         pg.start_again();
     });
     let acked = sender.await.unwrap();
@@ -251,6 +253,32 @@ async fn postgresql_restarted_under_traffic_the_nodes_recover_and_lose_nothing()
     }
     let texts: Vec<&str> = got.iter().filter_map(|m| m.payload.text()).collect();
     assert_eq!(texts, texts_of("m", TOTAL), "each once, in order");
+}
+
+/// The code a fresh connection's login gets from the node at `addr`
+/// (connections the node closes instead, as a batch cut short does, are
+/// tried again).
+fn login_refusal(addr: &str) -> u32 {
+    use tinyim_core::wire::{body, kind, records};
+    for _ in 0..10 {
+        let mut raw = RawConn::connect(addr);
+        raw.hello();
+        let user_sig = sig("carol");
+        let login = body::Login {
+            user_id: "carol",
+            user_sig: &user_sig,
+        };
+        raw.send(kind::LOGIN, &(1u32, login));
+        while let Some((k, answer)) = raw.recv() {
+            if k == kind::RESPONSE_ERR {
+                let (_, error) = records::take::<u32>(&answer).unwrap();
+                let error: body::ErrorBody<'_> = records::decode_exact(error).unwrap();
+                return error.code;
+            }
+            assert_ne!(k, kind::RESPONSE_OK, "a login with the database down");
+        }
+    }
+    panic!("every connection closed unanswered");
 }
 
 #[tokio::test]

@@ -228,7 +228,12 @@ impl State<'_> {
             .pending()
             .iter()
             .any(|p| p.id == id && matches!(p.op, Op::Send { .. }));
-        if is_send && code == crate::wire::code::RATE_LIMITED && self.out.send_again(id) {
+        // Refusals that pass: the message goes again after a backoff.
+        let passing = matches!(
+            code,
+            crate::wire::code::RATE_LIMITED | crate::wire::code::UNAVAILABLE
+        );
+        if is_send && passing && self.out.send_again(id) {
             self.hold_sends();
             return;
         }

@@ -153,8 +153,12 @@ impl State<'_> {
 
     pub(crate) fn on_login_failed(&mut self, code: u32) {
         log_debug!("login refused: {}", code);
-        if matches!(code, code::RATE_LIMITED | code::INTERNAL) {
-            // A refusal that passes (the server is busy or failed inside):
+        if matches!(
+            code,
+            code::RATE_LIMITED | code::INTERNAL | code::UNAVAILABLE
+        ) {
+            // A refusal that passes (the server is busy, failed inside, or
+            // cannot reach its database):
             // dial again after the backoff, the session and what waits for
             // it kept, as after a lost connection.
             self.close_transport();

@@ -22,6 +22,11 @@ pub const CLIENT_MSG_ID_REUSED: u32 = 9008;
 /// Client side: the server answered the hello in TLS; this client connects
 /// over plain TCP. Like a version mismatch, dialing again cannot help.
 pub const SERVER_SPEAKS_TLS: u32 = 9009;
+/// The server cannot reach its database now (a cluster's PostgreSQL is
+/// restarting): nothing of the request was done. The client sends a refused
+/// message and a refused login again by itself after a backoff; other calls
+/// may be made again.
+pub const UNAVAILABLE: u32 = 9010;
 
 /// Missing or malformed UserSig (TIM 70003: invalid UserSig).
 pub const USER_SIG_INVALID: u32 = 70003;
@@ -90,6 +95,7 @@ pub fn describe(code: u32) -> Option<&'static str> {
         UPLOAD_FAILED => "the upload plugin could not store the file",
         CLIENT_MSG_ID_REUSED => "this message id was already used for another message",
         SERVER_SPEAKS_TLS => "the server speaks TLS: connect with TLS (its CA certificate)",
+        UNAVAILABLE => "the server cannot reach its database now; try again shortly",
         USER_SIG_INVALID => "the UserSig is malformed",
         USER_SIG_EXPIRED => "the UserSig expired; get a new one",
         USER_SIG_MISMATCH => "the UserSig does not match: wrong key or app id",

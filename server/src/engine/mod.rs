@@ -214,8 +214,8 @@ pub struct Engine<S: Store> {
 
 /// A transaction open over the inputs applied since the last commit.
 struct OpenBatch {
-    /// Whether the transaction began (if not, requests are refused by
-    /// closing their connections).
+    /// Whether the transaction began (if not, requests are refused with
+    /// [`code::UNAVAILABLE`]).
     began: bool,
     /// Connections with a request in the batch, closed if the commit fails.
     touched: Vec<ConnId>,
@@ -268,6 +268,11 @@ impl From<StoreError> for Refusal {
 }
 
 pub(crate) type Handled = Result<(), Refusal>;
+
+/// The refusal of a request the store cannot take now.
+fn store_unreachable() -> Refusal {
+    Refusal::Code(code::UNAVAILABLE, "the database is unreachable; try again")
+}
 
 /// A request's payload, or the refusal of a malformed one.
 pub(crate) fn request_body<'a, T: serde::Deserialize<'a>>(payload: &'a [u8]) -> Result<T, Refusal> {
@@ -403,7 +408,7 @@ impl<S: Store> Engine<S> {
                 if began {
                     self.handle_frame(conn, kind, &body);
                 } else {
-                    self.out.push(Output::Close { conn });
+                    self.unavailable(conn, kind, &body);
                 }
             }
             Input::Vetted {
@@ -414,7 +419,7 @@ impl<S: Store> Engine<S> {
             } => {
                 batch.touched.push(conn);
                 if !began {
-                    self.out.push(Output::Close { conn });
+                    self.unavailable(conn, kind::SEND_MESSAGE, &body);
                 } else if let Sender::Rest { quiet_to_user } = sender {
                     self.vetted = Some(conn);
                     self.act_as(conn, user, kind::SEND_MESSAGE, &body, quiet_to_user, false);
@@ -434,7 +439,7 @@ impl<S: Store> Engine<S> {
                 if began {
                     self.handle_admin(conn, act);
                 } else {
-                    self.out.push(Output::Close { conn });
+                    self.refuse(Reply { conn, request: 0 }, store_unreachable());
                 }
             }
         }
@@ -479,6 +484,19 @@ impl<S: Store> Engine<S> {
         });
         self.out
             .extend(touched.into_iter().map(|conn| Output::Close { conn }));
+    }
+
+    /// A request that came while the store could not begin a transaction:
+    /// refused with [`code::UNAVAILABLE`], nothing of it done (clients send
+    /// messages and logins again by themselves). A frame that is not a
+    /// request closes its connection, as it would anyway.
+    fn unavailable(&mut self, conn: ConnId, frame_kind: u8, frame_body: &[u8]) {
+        match take::<u32>(frame_body) {
+            Ok((request, _)) if kind::is_request(frame_kind) => {
+                self.refuse(Reply { conn, request }, store_unreachable());
+            }
+            _ => self.out.push(Output::Close { conn }),
+        }
     }
 
     fn handle_frame(&mut self, conn: ConnId, frame_kind: u8, frame_body: &[u8]) {
