@@ -8,6 +8,7 @@ use super::state::State;
 use crate::fmt::log_debug;
 use crate::model::ConversationId;
 use crate::wire::body;
+use crate::wire::friend::FriendChange;
 use crate::wire::records::{decode_exact, take, DecodeError};
 use crate::wire::user::UserChange;
 use crate::wire::{kind, HEADER_LEN};
@@ -95,6 +96,13 @@ impl State<'_> {
                 self.queue(match decode_exact(body_bytes)? {
                     UserChange::Profile => QueuedEvent::ProfileUpdated,
                     UserChange::Blocklist => QueuedEvent::BlocklistUpdated,
+                });
+            }
+            (Link::Open { .. }, kind::PUSH_FRIEND) => {
+                self.queue(match decode_exact(body_bytes)? {
+                    FriendChange::List => QueuedEvent::FriendListUpdated,
+                    FriendChange::Applications => QueuedEvent::FriendApplicationListUpdated,
+                    FriendChange::Groups => QueuedEvent::FriendGroupListUpdated,
                 });
             }
             (Link::Open { .. }, kind::PUSH_USER_STATUS) => {
@@ -192,10 +200,11 @@ impl State<'_> {
                     self.groups.refresh_failed();
                 }
             }
-            Op::Group | Op::User => {
+            Op::Group | Op::User | Op::Friend => {
                 self.out.remove(id);
                 let purpose = match op {
                     Op::Group => Purpose::Group { request: id },
+                    Op::Friend => Purpose::Friend { request: id },
                     _ => Purpose::User { request: id },
                 };
                 return Ok(Disposition::Hold {
@@ -254,7 +263,8 @@ impl State<'_> {
             Purpose::Range { conversation, more } => self.on_range_done(&conversation, more),
             Purpose::History { request }
             | Purpose::Group { request }
-            | Purpose::User { request } => self.queue(QueuedEvent::RequestCompleted(request)),
+            | Purpose::User { request }
+            | Purpose::Friend { request } => self.queue(QueuedEvent::RequestCompleted(request)),
         }
     }
 }

@@ -3,6 +3,7 @@
 use crate::model::MessageView;
 use crate::wire::body::Elem;
 pub use crate::wire::body::KickReason;
+use crate::wire::friend::FriendRecord;
 use crate::wire::group::GroupRecord;
 use crate::wire::user::{UserRecord, UserStatus};
 
@@ -124,6 +125,23 @@ pub enum Event<'a> {
         /// The record.
         data: UserRecord<'a>,
     },
+    /// One record of a friend call's answer (a friend, an application, a
+    /// relation, a friend group, then the page's end); `RequestCompleted`
+    /// follows the last one.
+    FriendData {
+        /// The friend call.
+        request: RequestId,
+        /// The record.
+        data: FriendRecord<'a>,
+    },
+    /// TIM `FRIEND_LIST_UPDATED`: the friend list changed (on this device
+    /// or another, or by another user's call); read it with `friend_list`.
+    FriendListUpdated,
+    /// TIM `FRIEND_APPLICATION_LIST_UPDATED`; read it with
+    /// `friend_applications`.
+    FriendApplicationListUpdated,
+    /// TIM `FRIEND_GROUP_LIST_UPDATED`; read them with `friend_groups`.
+    FriendGroupListUpdated,
     /// TIM `GROUP_LIST_UPDATED`; read the list with `groups()`.
     GroupListUpdated,
     /// TIM `MESSAGE_READ_BY_PEER`: the other user of a one-to-one
@@ -231,6 +249,9 @@ pub(crate) enum QueuedEvent {
     TotalUnreadCountUpdated(u64),
     ProfileUpdated,
     BlocklistUpdated,
+    FriendListUpdated,
+    FriendApplicationListUpdated,
+    FriendGroupListUpdated,
     UserSigExpiring(u64),
 }
 
@@ -261,6 +282,9 @@ impl QueuedEvent {
             QueuedEvent::TotalUnreadCountUpdated(n) => Event::TotalUnreadCountUpdated(n),
             QueuedEvent::ProfileUpdated => Event::ProfileUpdated,
             QueuedEvent::BlocklistUpdated => Event::BlocklistUpdated,
+            QueuedEvent::FriendListUpdated => Event::FriendListUpdated,
+            QueuedEvent::FriendApplicationListUpdated => Event::FriendApplicationListUpdated,
+            QueuedEvent::FriendGroupListUpdated => Event::FriendGroupListUpdated,
             QueuedEvent::UserSigExpiring(expires_at) => Event::UserSigExpiring { expires_at },
         }
     }

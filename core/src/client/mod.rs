@@ -20,6 +20,7 @@ mod config;
 mod dispatch;
 mod error;
 mod event;
+mod friend_calls;
 mod group_calls;
 mod groups;
 mod link;
@@ -48,6 +49,7 @@ use state::State;
 
 use crate::model::{valid_user_id, UserId};
 use crate::time::Instant;
+use crate::wire::friend::FriendRecord;
 use crate::wire::group::GroupRecord;
 use crate::wire::user::{UserRecord, UserStatus};
 use crate::wire::{self, body, records};
@@ -331,6 +333,10 @@ impl<'r> Client<'r> {
                             records::take::<UserRecord<'_>>(record)
                                 .map(|(data, rest)| (Event::UserData { request, data }, rest)),
                         ),
+                        Purpose::Friend { request } => Some(
+                            records::take::<FriendRecord<'_>>(record)
+                                .map(|(data, rest)| (Event::FriendData { request, data }, rest)),
+                        ),
                         Purpose::Status => Some(
                             records::take::<UserStatus<'_>>(record)
                                 .map(|(status, rest)| (Event::UserStatusUpdated(status), rest)),
@@ -362,7 +368,10 @@ impl<'r> Client<'r> {
                                 message: st.view(message),
                             })
                         }
-                        Purpose::Group { .. } | Purpose::User { .. } | Purpose::Status => false,
+                        Purpose::Group { .. }
+                        | Purpose::User { .. }
+                        | Purpose::Friend { .. }
+                        | Purpose::Status => false,
                     };
                     if deliver {
                         return Some(Event::received(st.view(message)));

@@ -39,6 +39,8 @@ pub(crate) enum Op {
     Group,
     /// A user call; its answer is held for `UserData` events.
     User,
+    /// A friend call; its answer is held for `FriendData` events.
+    Friend,
     /// Internal: one page of the group list refresh.
     GroupList,
 }

@@ -20,6 +20,8 @@ pub(crate) enum Purpose {
     Group { request: RequestId },
     /// The records of a user call's answer.
     User { request: RequestId },
+    /// The records of a friend call's answer.
+    Friend { request: RequestId },
     /// A status push's record.
     Status,
 }

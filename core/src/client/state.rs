@@ -381,7 +381,8 @@ impl<'r> State<'r> {
             | Op::PinConversation
             | Op::History
             | Op::Group
-            | Op::User => {
+            | Op::User
+            | Op::Friend => {
                 self.queue(QueuedEvent::RequestFailed {
                     request: p.id,
                     error,

@@ -14,7 +14,7 @@ use crate::wire::user::{
 };
 
 /// `users` as a list of 1 to `max` well-formed user ids.
-fn checked(users: &str, max: usize) -> Result<UserList<'_>, CommandError> {
+pub(super) fn checked(users: &str, max: usize) -> Result<UserList<'_>, CommandError> {
     let list = UserList(users);
     let mut count = 0;
     for user in list.iter() {

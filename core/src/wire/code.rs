@@ -78,6 +78,20 @@ pub const GROUP_ID_IN_USE: u32 = 10021;
 pub const GROUP_RATE_LIMITED: u32 = 10023;
 /// Blocked by the peer (TIM 20007).
 pub const BLOCKED_BY_PEER: u32 = 20007;
+/// `addFriend` or `checkFriend` named someone already on the list (TIM 2701).
+pub const ALREADY_FRIEND: u32 = 2701;
+/// A friend call named someone who is not on the caller's list (TIM 2700).
+pub const NOT_FRIEND: u32 = 2700;
+/// The caller's friend list is full (TIM 30010).
+pub const FRIEND_LIST_FULL: u32 = 30010;
+/// The other user's friend list is full (TIM 30014).
+pub const PEER_FRIEND_LIST_FULL: u32 = 30014;
+/// The caller blocks the user it asks to add (TIM 30515).
+pub const IN_OWN_BLOCKLIST: u32 = 30515;
+/// The user lets nobody add them (allow type `DenyAny`, TIM 30516).
+pub const PEER_DENIES_ANY: u32 = 30516;
+/// The user blocks the caller (TIM 30525).
+pub const IN_PEER_BLOCKLIST: u32 = 30525;
 /// The message is older than the revoke window (TIM 20016; two minutes,
 /// TIM's default, unless the server is configured otherwise).
 pub const REVOKE_TIME_LIMIT: u32 = 20016;
@@ -95,6 +109,13 @@ pub fn describe(code: u32) -> Option<&'static str> {
         UPLOAD_FAILED => "the upload plugin could not store the file",
         CLIENT_MSG_ID_REUSED => "this message id was already used for another message",
         SERVER_SPEAKS_TLS => "the server speaks TLS: connect with TLS (its CA certificate)",
+        ALREADY_FRIEND => "already a friend",
+        NOT_FRIEND => "not a friend",
+        FRIEND_LIST_FULL => "your friend list is full (3000)",
+        PEER_FRIEND_LIST_FULL => "their friend list is full (3000)",
+        IN_OWN_BLOCKLIST => "you block this user; unblock them first",
+        PEER_DENIES_ANY => "this user lets nobody add them",
+        IN_PEER_BLOCKLIST => "this user blocks you",
         UNAVAILABLE => "the server cannot reach its database now; try again shortly",
         USER_SIG_INVALID => "the UserSig is malformed",
         USER_SIG_EXPIRED => "the UserSig expired; get a new one",
@@ -165,6 +186,14 @@ mod tests {
             GROUP_RATE_LIMITED,
             BLOCKED_BY_PEER,
             REVOKE_TIME_LIMIT,
+            UNAVAILABLE,
+            ALREADY_FRIEND,
+            NOT_FRIEND,
+            FRIEND_LIST_FULL,
+            PEER_FRIEND_LIST_FULL,
+            IN_OWN_BLOCKLIST,
+            PEER_DENIES_ANY,
+            IN_PEER_BLOCKLIST,
         ];
         for code in codes {
             assert!(describe(code).is_some_and(|w| !w.is_empty()), "{code}");

@@ -103,6 +103,52 @@ pub const SUBSCRIBE_USER_STATUS: u8 = 0x57;
 /// Request: [`super::user::StatusUsers`], TIM `unsubscribeUserStatus`.
 pub const UNSUBSCRIBE_USER_STATUS: u8 = 0x58;
 
+/// Request: [`super::friend::AddFriend`]; answer: `Added`.
+pub const ADD_FRIEND: u8 = 0x60;
+/// Request: [`super::friend::FriendUsers`] (at most 100).
+pub const DELETE_FRIEND: u8 = 0x61;
+/// Request: [`super::friend::FriendUsers`] (at most 1000); answer: a
+/// `Check` record per user, `Page`.
+pub const CHECK_FRIEND: u8 = 0x62;
+/// Request: [`super::friend::FriendPage`]; answer: `Friend` records (each
+/// followed by its `Custom` ones), `Page`.
+pub const FRIEND_LIST: u8 = 0x63;
+/// Request: [`super::friend::FriendQuery`]; answer: a `Friend` (with its
+/// `Custom`s) or `NotFriend` record per user, `Page`.
+pub const FRIEND_PROFILE: u8 = 0x64;
+/// Request: [`super::friend::UpdateFriend`].
+pub const UPDATE_FRIEND: u8 = 0x65;
+/// Request: [`super::friend::FriendPage`]; answer: `UnreadApplications`,
+/// `Application` records, `Page`.
+pub const FRIEND_APPLICATIONS: u8 = 0x66;
+/// Request: [`super::friend::AcceptApplication`].
+pub const ACCEPT_FRIEND_APPLICATION: u8 = 0x67;
+/// Request: [`super::friend::ApplicationRef`] (a `ComeIn` application).
+pub const REFUSE_FRIEND_APPLICATION: u8 = 0x68;
+/// Request: [`super::friend::ApplicationRef`].
+pub const DELETE_FRIEND_APPLICATION: u8 = 0x69;
+/// Request: empty payload; the applications to this user are read.
+pub const SET_FRIEND_APPLICATIONS_READ: u8 = 0x6a;
+/// Request: [`super::friend::FriendGroupChange`]: `name` with `users`.
+pub const CREATE_FRIEND_GROUP: u8 = 0x6b;
+/// Request: [`super::friend::FriendGroupChange`]: `name`.
+pub const DELETE_FRIEND_GROUP: u8 = 0x6c;
+/// Request: [`super::friend::FriendGroupChange`]: `name` to `new_name`.
+pub const RENAME_FRIEND_GROUP: u8 = 0x6d;
+/// Request: [`super::friend::FriendGroupChange`]: `users` into `name`.
+pub const ADD_TO_FRIEND_GROUP: u8 = 0x6e;
+/// Request: [`super::friend::FriendGroupChange`]: `users` out of `name`.
+pub const REMOVE_FROM_FRIEND_GROUP: u8 = 0x6f;
+/// Request: [`super::friend::FriendPage`]; answer: `Group` records, each
+/// followed by its `Member`s, `Page`.
+pub const FRIEND_GROUPS: u8 = 0x70;
+
+/// Whether `kind` is a friend call, whose answer is a run of
+/// [`super::friend::FriendRecord`]s.
+pub const fn is_friend_call(kind: u8) -> bool {
+    kind >= ADD_FRIEND && kind <= FRIEND_GROUPS
+}
+
 /// Whether `kind` is a user call, whose answer is a run of
 /// [`super::user::UserRecord`]s.
 pub const fn is_user_call(kind: u8) -> bool {
@@ -156,6 +202,10 @@ pub const PUSH_RECONNECT: u8 = 0xc9;
 /// subscribed user came online, went offline or set a custom status (or
 /// the user set their own on another device).
 pub const PUSH_USER_STATUS: u8 = 0xca;
+/// Push: [`super::friend::FriendChange`]: the user's friends,
+/// applications or friend groups changed (on this device or another, or
+/// by another user's call).
+pub const PUSH_FRIEND: u8 = 0xcb;
 
 /// Whether `kind` is a client request (its body starts with a request id).
 pub const fn is_request(kind: u8) -> bool {

@@ -12,6 +12,7 @@
 pub mod body;
 pub mod code;
 mod frame;
+pub mod friend;
 pub mod group;
 pub mod kind;
 mod message_decode;

@@ -224,6 +224,9 @@ impl Harness {
                 Event::UserData { request: r, data } if r == request => {
                     seen.push(format!("{data:?}"))
                 }
+                Event::FriendData { request: r, data } if r == request => {
+                    seen.push(format!("{data:?}"))
+                }
                 Event::RequestCompleted(r) if r == request => seen.push("completed".into()),
                 _ => {}
             }
