@@ -2,6 +2,7 @@
 //! else to run), PostgreSQL for a cluster of nodes sharing one database.
 
 mod columns;
+mod friend;
 mod group;
 pub mod keys;
 mod postgres;
@@ -9,6 +10,7 @@ mod sqlite;
 mod status;
 mod user;
 
+pub use friend::{FriendApplicationRow, FriendRow, FriendStore};
 pub use group::{ApplicationRow, GroupRow, GroupStore, MemberRow};
 pub use postgres::PgStore;
 pub use sqlite::{backup, check, SqliteStore, WalSync};
@@ -124,7 +126,7 @@ impl ConversationRow {
 
 /// Storage operations. Calls happen inside `begin` .. `commit` of one batch;
 /// a request that may refuse after writing runs inside a savepoint.
-pub trait Store: GroupStore + UserStore + StatusStore + Send {
+pub trait Store: GroupStore + UserStore + StatusStore + FriendStore + Send {
     /// Starts the batch transaction.
     fn begin(&mut self) -> StoreResult<()>;
     /// Makes the batch durable.

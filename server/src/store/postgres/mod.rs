@@ -17,6 +17,7 @@
 //!   rather than silently rolled back. A lost connection is made again at
 //!   the next batch.
 
+mod friends;
 mod groups;
 mod schema;
 mod status;

@@ -121,6 +121,50 @@ CREATE TABLE IF NOT EXISTS status_subscriptions (
     PRIMARY KEY (subscriber, target)
 );
 CREATE INDEX IF NOT EXISTS status_subscribers ON status_subscriptions (target);
+CREATE TABLE IF NOT EXISTS friends (
+    owner TEXT COLLATE "C" NOT NULL,
+    friend TEXT COLLATE "C" NOT NULL,
+    remark BYTEA NOT NULL,
+    source BYTEA NOT NULL,
+    wording BYTEA NOT NULL,
+    added_ms BIGINT NOT NULL,
+    PRIMARY KEY (owner, friend)
+);
+CREATE INDEX IF NOT EXISTS friends_in_order ON friends (owner, added_ms, friend);
+CREATE TABLE IF NOT EXISTS friend_custom (
+    owner TEXT COLLATE "C" NOT NULL,
+    friend TEXT COLLATE "C" NOT NULL,
+    key TEXT COLLATE "C" NOT NULL,
+    value BYTEA NOT NULL,
+    PRIMARY KEY (owner, friend, key)
+);
+CREATE TABLE IF NOT EXISTS friend_applications (
+    from_user TEXT COLLATE "C" NOT NULL,
+    to_user TEXT COLLATE "C" NOT NULL,
+    both_ways BOOLEAN NOT NULL,
+    remark BYTEA NOT NULL,
+    group_name BYTEA NOT NULL,
+    source BYTEA NOT NULL,
+    wording BYTEA NOT NULL,
+    time_ms BIGINT NOT NULL,
+    was_read BOOLEAN NOT NULL,
+    PRIMARY KEY (from_user, to_user)
+);
+CREATE INDEX IF NOT EXISTS friend_applications_to ON friend_applications (to_user);
+CREATE TABLE IF NOT EXISTS friend_groups (
+    owner TEXT COLLATE "C" NOT NULL,
+    name BYTEA NOT NULL,
+    made BIGINT NOT NULL,
+    PRIMARY KEY (owner, name)
+);
+CREATE TABLE IF NOT EXISTS friend_group_members (
+    owner TEXT COLLATE "C" NOT NULL,
+    name BYTEA NOT NULL,
+    friend TEXT COLLATE "C" NOT NULL,
+    PRIMARY KEY (owner, name, friend)
+);
+CREATE INDEX IF NOT EXISTS friend_group_members_by_friend
+    ON friend_group_members (owner, friend);
 "#;
 
 /// The advisory lock a node holds while it makes the tables: `CREATE ..

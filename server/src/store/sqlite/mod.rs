@@ -6,6 +6,7 @@
 //! machine.
 
 mod backup;
+mod friends;
 mod groups;
 mod row_cache;
 mod rows;
@@ -111,6 +112,7 @@ impl SqliteStore {
         conn.execute_batch(groups::SCHEMA).map_err(err)?;
         conn.execute_batch(users::SCHEMA).map_err(err)?;
         conn.execute_batch(status::SCHEMA).map_err(err)?;
+        conn.execute_batch(friends::SCHEMA).map_err(err)?;
         upgrade(&conn).map_err(err)?;
         Self::loaded(conn)
     }
