@@ -16,6 +16,7 @@ pub(crate) fn owned(event: Event<'_>) -> Option<OwnedEvent> {
         Event::RequestCompleted(_)
         | Event::GroupData { .. }
         | Event::UserData { .. }
+        | Event::FriendData { .. }
         | Event::RequestFailed { .. }
         | Event::MessageStatus {
             status: SendStatus::Sent { .. },
@@ -67,6 +68,9 @@ pub(crate) fn owned(event: Event<'_>) -> Option<OwnedEvent> {
         },
         Event::ProfileUpdated => OwnedEvent::ProfileUpdated,
         Event::BlocklistUpdated => OwnedEvent::BlocklistUpdated,
+        Event::FriendListUpdated => OwnedEvent::FriendListUpdated,
+        Event::FriendApplicationListUpdated => OwnedEvent::FriendApplicationListUpdated,
+        Event::FriendGroupListUpdated => OwnedEvent::FriendGroupListUpdated,
         Event::UserStatusUpdated(status) => OwnedEvent::UserStatusUpdated {
             user: String::try_from(status.user_id).unwrap_or_default(),
             status_type: status.status_type,

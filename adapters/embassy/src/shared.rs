@@ -120,6 +120,13 @@ pub enum OwnedEvent {
     ProfileUpdated,
     /// `BLACKLIST_UPDATED`: this user's blocklist changed.
     BlocklistUpdated,
+    /// `FRIEND_LIST_UPDATED`: this user's friend list changed.
+    FriendListUpdated,
+    /// `FRIEND_APPLICATION_LIST_UPDATED`: an application to or from this
+    /// user came, was answered or was deleted.
+    FriendApplicationListUpdated,
+    /// `FRIEND_GROUP_LIST_UPDATED`: this user's friend groups changed.
+    FriendGroupListUpdated,
     /// `USER_STATUS_UPDATED`: a user this one subscribes to came online,
     /// went offline or set a custom status (or this user set their own on
     /// another device).

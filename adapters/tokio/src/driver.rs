@@ -17,6 +17,7 @@ use tinyim_core::{
 use crate::connector::TcpConnector;
 use crate::error::TimError;
 use crate::event::{ConversationInfo, Message, Outgoing, Payload, SentMessage, TimEvent};
+use crate::friend::{FriendCall, FriendData};
 use crate::group::{GroupCall, GroupData, GroupListEntry};
 use crate::streams::{Streams, EVENTS_WAITING};
 use crate::sync_file;
@@ -131,6 +132,10 @@ pub(crate) enum Command {
         call: UserCall,
         reply: Reply<Vec<UserData>>,
     },
+    Friend {
+        call: FriendCall,
+        reply: Reply<Vec<FriendData>>,
+    },
     Shutdown,
 }
 
@@ -142,6 +147,7 @@ enum Waiter {
     History(Reply<Vec<Message>>, Vec<Message>),
     Group(Reply<Vec<GroupData>>, Vec<GroupData>),
     User(Reply<Vec<UserData>>, Vec<UserData>),
+    Friend(Reply<Vec<FriendData>>, Vec<FriendData>),
 }
 
 impl Waiter {
@@ -152,6 +158,7 @@ impl Waiter {
             Waiter::History(r, _) => drop(r.send(Err(error))),
             Waiter::Group(r, _) => drop(r.send(Err(error))),
             Waiter::User(r, _) => drop(r.send(Err(error))),
+            Waiter::Friend(r, _) => drop(r.send(Err(error))),
         }
     }
 
@@ -163,6 +170,7 @@ impl Waiter {
             Waiter::History(r, messages) => drop(r.send(Ok(messages))),
             Waiter::Group(r, records) => drop(r.send(Ok(records))),
             Waiter::User(r, records) => drop(r.send(Ok(records))),
+            Waiter::Friend(r, records) => drop(r.send(Ok(records))),
         }
     }
 }
@@ -462,6 +470,9 @@ fn apply(
         Command::User { call, reply } => register(call.issue(client, now), waiters, reply, |r| {
             Waiter::User(r, Vec::new())
         }),
+        Command::Friend { call, reply } => register(call.issue(client, now), waiters, reply, |r| {
+            Waiter::Friend(r, Vec::new())
+        }),
         Command::Shutdown => return false,
     }
     true
@@ -544,6 +555,16 @@ fn route(event: Event<'_>, waiters: &mut HashMap<RequestId, Waiter>, forward: &m
                 records.push(data);
             }
         }
+        Event::FriendData { request, data } => {
+            if let (Some(Waiter::Friend(_, records)), Some(data)) =
+                (waiters.get_mut(&request), FriendData::from_record(&data))
+            {
+                records.push(data);
+            }
+        }
+        Event::FriendListUpdated => forward.push(TimEvent::FriendListUpdated),
+        Event::FriendApplicationListUpdated => forward.push(TimEvent::FriendApplicationListUpdated),
+        Event::FriendGroupListUpdated => forward.push(TimEvent::FriendGroupListUpdated),
         Event::MessageRevoked(m) => {
             if let Elem::RevokeNotice { seq } = m.elem {
                 forward.push(TimEvent::MessageRevoked {

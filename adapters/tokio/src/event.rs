@@ -252,6 +252,14 @@ pub enum TimEvent {
     /// `BLACKLIST_UPDATED`: this user's blocklist changed (here or on
     /// another device): read it with `Tim::blocklist`.
     BlocklistUpdated,
+    /// `FRIEND_LIST_UPDATED`: the friend list changed (here, on another
+    /// device, or by another user's call): read it with `Tim::friend_list`.
+    FriendListUpdated,
+    /// `FRIEND_APPLICATION_LIST_UPDATED`: read them with
+    /// `Tim::friend_applications`.
+    FriendApplicationListUpdated,
+    /// `FRIEND_GROUP_LIST_UPDATED`: read them with `Tim::friend_groups`.
+    FriendGroupListUpdated,
     /// `USER_STATUS_UPDATED`: a user this user subscribes to came online,
     /// went offline or set a custom status (or this user set their own on
     /// another device).

@@ -28,10 +28,12 @@ mod connector;
 mod driver;
 mod error;
 mod event;
+mod friend;
 mod group;
 mod streams;
 mod sync_file;
 mod tim;
+mod tim_friends;
 mod tim_groups;
 mod tim_media;
 mod tim_users;
@@ -41,6 +43,10 @@ mod user;
 
 pub use error::TimError;
 pub use event::{ConversationInfo, Message, Outgoing, Payload, SentMessage, TimEvent};
+pub use friend::{
+    AddFriendOptions, AddResult, ApplicationType, Both, Friend, FriendApplication, FriendGroup,
+    Relation, Response,
+};
 pub use group::{
     GroupApplicationInfo, GroupListEntry, GroupMemberInfo, GroupNoticeInfo, GroupOptions,
     GroupProfileInfo, GroupProfileUpdate, GroupRole, GroupTipInfo, GroupType, JoinOption,

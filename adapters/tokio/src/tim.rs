@@ -343,3 +343,30 @@ impl Tim {
         let _ = stopped.wait_for(|stopped| *stopped).await;
     }
 }
+
+/// The records of a call that answers per user, as many as fit a frame:
+/// asked again, by `ask`, for the users its answer had no room for
+/// (`answered` reads how many users a page answered from its end).
+pub(crate) async fn per_user<D, F>(
+    users: &[&str],
+    ask: impl Fn(String) -> F,
+    answered: fn(&[D]) -> Option<u32>,
+) -> Result<Vec<D>, TimError>
+where
+    F: std::future::Future<Output = Result<Vec<D>, TimError>>,
+{
+    let mut found = Vec::new();
+    let mut rest = users;
+    while !rest.is_empty() {
+        let records = ask(rest.join(",")).await?;
+        let sent = answered(&records).ok_or(TimError::UnexpectedAnswer)?;
+        let sent = usize::try_from(sent).unwrap_or(usize::MAX);
+        if sent == 0 {
+            // Not even one user's records fit this client's frames.
+            return Err(TimError::UnexpectedAnswer);
+        }
+        found.extend(records);
+        rest = rest.get(sent..).unwrap_or_default();
+    }
+    Ok(found)
+}

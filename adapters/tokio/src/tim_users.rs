@@ -59,26 +59,17 @@ impl Tim {
         Ok(profiles(records))
     }
 
-    /// The records of a call answering per user, asked again for the users
-    /// its frame had no room for.
     async fn per_user(
         &self,
         users: &[&str],
         call: fn(String) -> UserCall,
     ) -> Result<Vec<UserData>, TimError> {
-        let mut found = Vec::new();
-        let mut rest = users;
-        while !rest.is_empty() {
-            let (records, next_offset, _) = page(self.user_call(call(rest.join(","))).await?)?;
-            let sent = usize::try_from(next_offset).unwrap_or(usize::MAX);
-            if sent == 0 {
-                // Not even one record fits this client's frames.
-                return Err(TimError::UnexpectedAnswer);
-            }
-            found.extend(records);
-            rest = rest.get(sent..).unwrap_or_default();
-        }
-        Ok(found)
+        let ask = |users: String| self.user_call(call(users));
+        crate::tim::per_user(users, ask, |records: &[UserData]| match records.last() {
+            Some(&UserData::Page { next_offset, .. }) => Some(next_offset),
+            _ => None,
+        })
+        .await
     }
 
     /// TIM `setSelfStatus`: the custom status (at most 100 bytes; empty

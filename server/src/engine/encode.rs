@@ -120,6 +120,22 @@ impl Page {
         self.push_reserved(record, 0)
     }
 
+    /// Appends all of `records` if they fit together; none otherwise.
+    pub(crate) fn push_all<T: Serialize>(&mut self, records: &[T]) -> bool {
+        let size: usize = records
+            .iter()
+            .map(|r| {
+                postcard::serialize_with_flavor(r, postcard::ser_flavors::Size::default())
+                    .unwrap_or(usize::MAX / 2)
+            })
+            .sum();
+        let limit = self.max_frame.saturating_sub(self.records_at);
+        if self.frame.len() - self.records_at + size > limit {
+            return false;
+        }
+        records.iter().all(|r| self.push(r))
+    }
+
     /// Appends a record, allowed into the `reserved` bytes the page was
     /// told to keep free (for a record written after the others); false if
     /// it does not fit.

@@ -8,6 +8,7 @@ mod admin;
 mod cluster;
 mod conversations;
 pub(crate) mod encode;
+mod friends;
 mod groups;
 mod handshake;
 mod happened;
@@ -616,6 +617,7 @@ impl<S: Store> Engine<S> {
             kind::SYNC_WINDOW => self.sync_window(reply, user, request_body(payload)?),
             k if kind::is_group_call(k) => self.group_call(reply, user, k, payload),
             k if kind::is_user_call(k) => self.user_call(reply, user, k, payload),
+            k if kind::is_friend_call(k) => self.friend_call(reply, user, k, payload),
             _ => Err(Refusal::Code(code::UNSUPPORTED, "unsupported request")),
         }
     }

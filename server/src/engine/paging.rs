@@ -4,6 +4,8 @@
 
 use serde::Serialize;
 
+use tinyim_core::wire::kind;
+
 use super::encode::{self, Page, Reply};
 use super::{Engine, Output};
 use crate::store::Store;
@@ -23,6 +25,18 @@ pub(crate) fn page_limit(count: u16) -> usize {
 }
 
 impl<S: Store> Engine<S> {
+    /// Answers with `records`, which fit any frame (single small records).
+    pub(crate) fn respond_records<R: Serialize>(&mut self, reply: Reply, records: &[R]) {
+        let mut body = encode::to_bytes(&reply.request);
+        for record in records {
+            body.extend(encode::to_bytes(record));
+        }
+        self.out.push(Output::Frame {
+            conn: reply.conn,
+            bytes: encode::frame_from_body(kind::RESPONSE_OK, &body),
+        });
+    }
+
     /// Answers with as many of `records` as fit the client's frame, then
     /// `page_end(next_offset, more)`.
     pub(crate) fn respond_records_page<R: Serialize>(
@@ -33,8 +47,23 @@ impl<S: Store> Engine<S> {
         more_in_store: bool,
         page_end: impl FnOnce(u32, bool) -> R,
     ) {
+        let units = records.map(|record| vec![record]);
+        self.respond_units_page(reply, offset, units, more_in_store, page_end);
+    }
+
+    /// Answers with as many of `units` (records that go together, such as a
+    /// friend and its custom fields) as fit the client's frame whole, then
+    /// `page_end(next_offset, more)`, `next_offset` counting units.
+    pub(crate) fn respond_units_page<R: Serialize>(
+        &mut self,
+        reply: Reply,
+        offset: u32,
+        units: impl Iterator<Item = Vec<R>>,
+        more_in_store: bool,
+        page_end: impl FnOnce(u32, bool) -> R,
+    ) {
         let header_len = encode::to_bytes(&reply.request).len() + PAGE_RECORD_ROOM;
-        let (size_hint, _) = records.size_hint();
+        let (size_hint, _) = units.size_hint();
         let mut page = Page::new(
             self.sessions.max_frame(reply.conn),
             header_len,
@@ -42,8 +71,8 @@ impl<S: Store> Engine<S> {
         );
         let mut sent = 0u32;
         let mut more = more_in_store;
-        for record in records {
-            if !page.push(&record) {
+        for unit in units {
+            if !page.push_all(&unit) {
                 more = true;
                 break;
             }

@@ -226,7 +226,7 @@ impl<S: Store> Engine<S> {
             self.push_group_left(&m.user_id, &group.group_id);
         }
         self.store.delete_group(&group.group_id)?;
-        self.respond_records(reply, &[]);
+        self.respond(reply, &());
         Ok(())
     }
 
@@ -301,7 +301,7 @@ impl<S: Store> Engine<S> {
                 self.push_group_info(&group, &m);
             }
         }
-        self.respond_records(reply, &[]);
+        self.respond(reply, &());
         Ok(())
     }
 
@@ -415,7 +415,7 @@ impl<S: Store> Engine<S> {
                 },
             )?;
         }
-        self.respond_records(reply, &[]);
+        self.respond(reply, &());
         Ok(())
     }
 }

@@ -211,7 +211,7 @@ impl<S: Store> Engine<S> {
             NoticeOp::Rejected
         };
         self.notice(req.applicant, &group, op, me, req.message)?;
-        self.respond_records(reply, &[]);
+        self.respond(reply, &());
         Ok(())
     }
 
@@ -231,7 +231,7 @@ impl<S: Store> Engine<S> {
                 self.push_group_left(me, &group.group_id);
                 self.store.delete_group(&group.group_id)?;
                 self.notice(me, &group, NoticeOp::Quit, me, "")?;
-                self.respond_records(reply, &[]);
+                self.respond(reply, &());
                 return Ok(());
             };
             heir.role = GroupRole::Owner;
@@ -242,7 +242,7 @@ impl<S: Store> Engine<S> {
         self.remove(&mut group, &users)?;
         self.tip(&mut group, TipOp::Quit, me, &users, TipChange::None)?;
         self.notice(me, &group, NoticeOp::Quit, me, "")?;
-        self.respond_records(reply, &[]);
+        self.respond(reply, &());
         Ok(())
     }
 
@@ -263,7 +263,7 @@ impl<S: Store> Engine<S> {
         for user in &users {
             self.notice(user, &group, NoticeOp::Invited, me, "")?;
         }
-        self.respond_records(reply, &[]);
+        self.respond(reply, &());
         Ok(())
     }
 
@@ -292,7 +292,7 @@ impl<S: Store> Engine<S> {
         for user in &users {
             self.notice(user, &group, NoticeOp::Kicked, me, req.reason)?;
         }
-        self.respond_records(reply, &[]);
+        self.respond(reply, &());
         Ok(())
     }
 
@@ -323,7 +323,7 @@ impl<S: Store> Engine<S> {
             self.notice(&target.user_id, &group, notice, me, "")?;
             self.push_group_info(&group, &target);
         }
-        self.respond_records(reply, &[]);
+        self.respond(reply, &());
         Ok(())
     }
 
@@ -350,7 +350,7 @@ impl<S: Store> Engine<S> {
             TipChange::Mute(target.muted_until_ms),
         )?;
         self.push_group_info(&group, &target);
-        self.respond_records(reply, &[]);
+        self.respond(reply, &());
         Ok(())
     }
 
@@ -383,7 +383,7 @@ impl<S: Store> Engine<S> {
             &users,
             TipChange::NameCard(req.name_card),
         )?;
-        self.respond_records(reply, &[]);
+        self.respond(reply, &());
         Ok(())
     }
 
@@ -409,7 +409,7 @@ impl<S: Store> Engine<S> {
         )?;
         self.push_group_info(&group, &heir);
         self.push_group_info(&group, &member);
-        self.respond_records(reply, &[]);
+        self.respond(reply, &());
         Ok(())
     }
 

@@ -14,9 +14,9 @@ pub(crate) use rate::GroupRates;
 use tinyim_core::wire::group::{GroupInfo, GroupRecord};
 use tinyim_core::wire::{code, kind};
 
-use super::encode::{self, Reply};
+use super::encode::Reply;
 use super::paging::page_limit;
-use super::{request_body, Engine, Handled, Output, Refusal};
+use super::{request_body, Engine, Handled, Refusal};
 use crate::store::{GroupRow, MemberRow, Store};
 
 impl<S: Store> Engine<S> {
@@ -85,18 +85,6 @@ impl<S: Store> Engine<S> {
             code::INVALID_PARAMETER,
             "that user is not a member",
         ))
-    }
-
-    /// Answers with `records`, which fit any frame (single small records).
-    fn respond_records(&mut self, reply: Reply, records: &[GroupRecord<'_>]) {
-        let mut body = encode::to_bytes(&reply.request);
-        for record in records {
-            body.extend(encode::to_bytes(record));
-        }
-        self.out.push(Output::Frame {
-            conn: reply.conn,
-            bytes: encode::frame_from_body(kind::RESPONSE_OK, &body),
-        });
     }
 
     /// Answers with as many of `records` as fit the client's frame, then a

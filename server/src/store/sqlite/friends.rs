@@ -91,8 +91,17 @@ impl FriendStore for SqliteStore {
 
     fn put_friend(&mut self, f: &FriendRow) -> StoreResult<()> {
         self.run(
-            &format!("INSERT OR REPLACE INTO friends ({FRIEND_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
-            params![f.owner, f.friend, f.remark, f.source, f.wording, to_sql(f.added_ms)],
+            &format!(
+                "INSERT OR REPLACE INTO friends ({FRIEND_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+            ),
+            params![
+                f.owner,
+                f.friend,
+                f.remark,
+                f.source,
+                f.wording,
+                to_sql(f.added_ms)
+            ],
         )
     }
 
@@ -112,8 +121,11 @@ impl FriendStore for SqliteStore {
     }
 
     fn friend_count(&mut self, owner: &str) -> StoreResult<usize> {
-        self.count("SELECT COUNT(*) FROM friends WHERE owner = ?1", params![owner])
-            .map(|n| usize::try_from(n).unwrap_or(0))
+        self.count(
+            "SELECT COUNT(*) FROM friends WHERE owner = ?1",
+            params![owner],
+        )
+        .map(|n| usize::try_from(n).unwrap_or(0))
     }
 
     fn friends(&mut self, owner: &str, offset: u32, limit: usize) -> StoreResult<Vec<FriendRow>> {
