@@ -463,3 +463,155 @@ async fn friend_groups_hold_friends_and_follow_renames_and_deletions() {
     // Another user's groups are their own.
     assert!(others[0].0.friend_groups().await.unwrap().is_empty());
 }
+
+/// Logs `user` in on a fresh raw connection.
+fn raw_as(addr: &str, user: &str) -> RawConn {
+    let mut raw = RawConn::connect(addr);
+    raw.hello();
+    raw.login(user);
+    raw
+}
+
+#[test]
+fn a_friend_list_holds_3000_on_either_side() {
+    use tinyim_core::wire::friend::{AddFriend, FriendRecord};
+    use tinyim_core::wire::kind;
+    use tinyim_core::wire::records::Records;
+    use tinyim_core::wire::user::{AllowType, ProfileUpdate};
+    const MAX: usize = tinyim_core::wire::friend::MAX_FRIENDS;
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start_with(
+        &dir.path().join("tinyim.db"),
+        "127.0.0.1:0",
+        &["--rate", "100000"],
+    );
+    let allow_any = ProfileUpdate {
+        allow_type: Some(AllowType::AllowAny),
+        ..ProfileUpdate::default()
+    };
+    let users: Vec<String> = (0..=MAX).map(|i| format!("u{i}")).collect();
+    for user in users.iter().chain([&"hub".to_owned()]) {
+        let mut raw = raw_as(&server.addr, user);
+        raw.request(kind::UPDATE_MY_PROFILE, 2, &allow_any).unwrap();
+    }
+    fn add(to: &str) -> AddFriend<'_> {
+        AddFriend {
+            to,
+            add_type: Both::Single,
+            remark: "",
+            group_name: "",
+            source: "",
+            wording: "",
+        }
+    }
+    let mut hub = raw_as(&server.addr, "hub");
+    // Sent all at once, answered in order.
+    for (i, user) in users[..MAX].iter().enumerate() {
+        hub.send(kind::ADD_FRIEND, &(10 + i as u32, add(user)));
+    }
+    for i in 0..MAX {
+        let answer = hub.answer(10 + i as u32).expect("added");
+        let records: Vec<FriendRecord<'_>> = Records::new(&answer).map(Result::unwrap).collect();
+        assert_eq!(records, [FriendRecord::Added(AddResult::Added)]);
+    }
+    assert_eq!(
+        hub.request(kind::ADD_FRIEND, 9_000, &add(&users[MAX]))
+            .map(drop),
+        Err(code::FRIEND_LIST_FULL)
+    );
+    // The hub's list is full for those who add it both ways too.
+    let mut last = raw_as(&server.addr, &users[MAX]);
+    let both = AddFriend {
+        add_type: Both::Both,
+        ..add("hub")
+    };
+    assert_eq!(
+        last.request(kind::ADD_FRIEND, 2, &both).map(drop),
+        Err(code::PEER_FRIEND_LIST_FULL)
+    );
+    let mut check = raw_as(&server.addr, &users[MAX]);
+    let single = AddFriend {
+        add_type: Both::Single,
+        ..add("hub")
+    };
+    check
+        .request(kind::ADD_FRIEND, 3, &single)
+        .expect("one way needs no room on the hub's list");
+}
+
+#[test]
+fn malformed_friend_calls_get_codes_and_the_connection_serves_on() {
+    use tinyim_core::wire::friend::{FriendPage, FriendRecord};
+    use tinyim_core::wire::kind;
+    use tinyim_core::wire::records::Records;
+    let (server, _dir) = fresh_server();
+    let mut raw = RawConn::connect(&server.addr);
+    raw.hello();
+    let page = FriendPage {
+        offset: 0,
+        count: 10,
+    };
+    assert_eq!(
+        raw.request(kind::FRIEND_LIST, 1, &page).map(drop),
+        Err(code::NOT_LOGGED_IN)
+    );
+    raw.login("mallory");
+    for (i, k) in (kind::ADD_FRIEND..=kind::FRIEND_GROUPS).enumerate() {
+        let id = 100 + i as u32;
+        raw.send(k, &(id, 0xffu8, 0xffu8, 0xffu8));
+        assert_eq!(
+            raw.answer(id).map(drop),
+            Err(code::BAD_REQUEST),
+            "kind {k:#x}"
+        );
+    }
+    assert_eq!(
+        raw.request(kind::FRIEND_GROUPS + 1, 2, &()).map(drop),
+        Err(code::UNSUPPORTED)
+    );
+    // A page past the end is empty, and says so.
+    let far = FriendPage {
+        offset: u32::MAX,
+        count: u16::MAX,
+    };
+    for k in [kind::FRIEND_LIST, kind::FRIEND_GROUPS] {
+        let answer = raw.request(k, 3, &far).expect("a page");
+        let records: Vec<FriendRecord<'_>> = Records::new(&answer).map(Result::unwrap).collect();
+        assert!(
+            matches!(records[..], [FriendRecord::Page { more: false, .. }]),
+            "{records:?}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deleted_account_leaves_every_friend_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start_with(
+        &dir.path().join("tinyim.db"),
+        "127.0.0.1:0",
+        &["--http-listen", "127.0.0.1:0", "--admin", "administrator"],
+    );
+    let (alice, _alice_events) = client(&server.addr, "alice").await;
+    let (bob, _b) = client(&server.addr, "bob").await;
+    allowing(&bob, AllowType::AllowAny).await;
+    alice.add_friend(add("bob")).await.unwrap();
+    alice.create_friend_group("pals", &["bob"]).await.unwrap();
+    drop(bob);
+
+    let path = format!(
+        "/v4/im_open_login_svc/account_delete?sdkappid={APP_ID}&identifier=administrator\
+         &usersig={}&random=1&contenttype=json",
+        sig("administrator")
+    );
+    let (status, body) = http_post(
+        server.http_addr.as_ref().unwrap(),
+        &path,
+        br#"{"DeleteItem": [{"UserID": "bob"}]}"#,
+    );
+    assert_eq!(status, 200);
+    assert!(body.contains(r#""ActionStatus":"OK""#), "{body}");
+    // Committed before the API answered.
+    assert!(alice.friend_list().await.unwrap().is_empty());
+    assert!(alice.friend_groups().await.unwrap()[0].users.is_empty());
+}

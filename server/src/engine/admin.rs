@@ -360,6 +360,13 @@ impl<S: Store> Engine<S> {
             had.push(self.store.delete_account(user)?);
             self.store.set_custom_status(user, "")?;
             self.store.unsubscribe_status(user, None)?;
+            for owner in self.store.delete_friend_data(user)? {
+                self.push_to_user(
+                    &owner,
+                    kind::PUSH_FRIEND,
+                    &tinyim_core::wire::friend::FriendChange::List,
+                );
+            }
             self.kick_user(user);
         }
         self.respond(reply, &had);

@@ -150,4 +150,17 @@ pub trait FriendStore {
     ) -> StoreResult<bool>;
     /// The friend groups of `owner`'s that hold `friend`, by name.
     fn groups_of_friend(&mut self, owner: &str, friend: &str) -> StoreResult<Vec<String>>;
+    /// Deletes everything of `user`'s and every entry naming them (a
+    /// deleted account); returns the users who had them on their list.
+    fn delete_friend_data(&mut self, user: &str) -> StoreResult<Vec<String>>;
 }
+
+/// The statements of `delete_friend_data` after the owners are read, the
+/// user their one parameter: `{u}`, for each database's placeholder.
+pub(crate) const FORGET_USER: [&str; 5] = [
+    "DELETE FROM friend_custom WHERE owner = {u} OR friend = {u}",
+    "DELETE FROM friend_group_members WHERE owner = {u} OR friend = {u}",
+    "DELETE FROM friend_groups WHERE owner = {u}",
+    "DELETE FROM friend_applications WHERE from_user = {u} OR to_user = {u}",
+    "DELETE FROM friends WHERE owner = {u} OR friend = {u}",
+];

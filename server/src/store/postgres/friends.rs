@@ -2,7 +2,9 @@
 
 use super::PgStore;
 use crate::store::columns::{to_sql, Columns};
-use crate::store::friend::{application_at, friend_at, APPLICATION_COLUMNS, FRIEND_COLUMNS};
+use crate::store::friend::{
+    application_at, friend_at, APPLICATION_COLUMNS, FORGET_USER, FRIEND_COLUMNS,
+};
 use crate::store::{FriendApplicationRow, FriendRow, FriendStore, StoreResult};
 
 impl FriendStore for PgStore {
@@ -252,5 +254,17 @@ impl FriendStore for PgStore {
             &[&owner, &friend],
             |r| r.text(0),
         )
+    }
+
+    fn delete_friend_data(&mut self, user: &str) -> StoreResult<Vec<String>> {
+        let owners = self.list(
+            "SELECT owner FROM friends WHERE friend = $1 AND owner <> $1",
+            &[&user],
+            |r| r.text(0),
+        )?;
+        for sql in FORGET_USER {
+            self.execute(&sql.replace("{u}", "$1"), &[&user])?;
+        }
+        Ok(owners)
     }
 }

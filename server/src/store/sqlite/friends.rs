@@ -6,7 +6,9 @@
 use rusqlite::{params, OptionalExtension};
 
 use super::{err, to_sql, SqliteStore};
-use crate::store::friend::{application_at, friend_at, APPLICATION_COLUMNS, FRIEND_COLUMNS};
+use crate::store::friend::{
+    application_at, friend_at, APPLICATION_COLUMNS, FORGET_USER, FRIEND_COLUMNS,
+};
 use crate::store::{FriendApplicationRow, FriendRow, FriendStore, StoreResult};
 
 pub(super) const SCHEMA: &str = "
@@ -318,5 +320,17 @@ impl FriendStore for SqliteStore {
             params![owner, friend],
             |r| r.get(0),
         )
+    }
+
+    fn delete_friend_data(&mut self, user: &str) -> StoreResult<Vec<String>> {
+        let owners = self.list(
+            "SELECT owner FROM friends WHERE friend = ?1 AND owner <> ?1",
+            params![user],
+            |r| r.get(0),
+        )?;
+        for sql in FORGET_USER {
+            self.run(&sql.replace("{u}", "?1"), params![user])?;
+        }
+        Ok(owners)
     }
 }
