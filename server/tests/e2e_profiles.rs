@@ -214,3 +214,57 @@ async fn a_change_on_one_device_is_announced_to_the_users_other_devices() {
     wait_for(&mut desktop_events, |e| *e == TimEvent::BlocklistUpdated).await;
     assert!(desktop.blocklist().await.unwrap().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn profile_custom_fields_are_set_read_by_others_and_limited() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tinyim.db");
+    let server = ServerProcess::start(&db, "127.0.0.1:0");
+    let (alice, _a) = client(&server.addr, "alice").await;
+    alice
+        .set_profile_custom("Tag_Profile_Custom_team", "blue")
+        .await
+        .unwrap();
+    alice
+        .set_profile_custom("Tag_Profile_Custom_floor", "3")
+        .await
+        .unwrap();
+    let server = server.restart();
+    let (bob, _b) = client(&server.addr, "bob").await;
+    let seen = bob.user_profiles(&["alice", "bob", "alice"]).await.unwrap();
+    let want = vec![
+        ("Tag_Profile_Custom_floor".to_owned(), "3".to_owned()),
+        ("Tag_Profile_Custom_team".to_owned(), "blue".to_owned()),
+    ];
+    assert_eq!(seen[0].custom, want);
+    assert!(seen[1].custom.is_empty());
+    assert_eq!(seen[2].custom, want, "named twice, answered twice");
+
+    for (key, value) in [
+        ("team", "no prefix"),
+        ("Tag_Profile_Custom_", "no name"),
+        ("Tag_Profile_Custom_ninechars", "over 8"),
+        ("Tag_Profile_Custom_émoji", "not ASCII"),
+    ] {
+        let refused = bob.set_profile_custom(key, value).await.unwrap_err();
+        assert_eq!(refused.code(), code::INVALID_PARAMETER, "{key}");
+    }
+    let long = "v".repeat(501);
+    let refused = bob.set_profile_custom("Tag_Profile_Custom_x", &long).await;
+    assert_eq!(refused.unwrap_err().code(), code::INVALID_PARAMETER);
+    for i in 0..20 {
+        bob.set_profile_custom(&format!("Tag_Profile_Custom_k{i}"), "v")
+            .await
+            .unwrap();
+    }
+    let refused = bob.set_profile_custom("Tag_Profile_Custom_k20", "v").await;
+    assert_eq!(
+        refused.unwrap_err().code(),
+        code::INVALID_PARAMETER,
+        "the 21st"
+    );
+    bob.set_profile_custom("Tag_Profile_Custom_k0", "")
+        .await
+        .expect("an empty value removes one");
+    assert_eq!(bob.my_profile().await.unwrap().custom.len(), 19);
+}

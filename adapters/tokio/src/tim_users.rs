@@ -45,18 +45,56 @@ impl Tim {
         }
     }
 
-    /// TIM `getMyProfile`.
+    /// TIM `getMyProfile`, with its custom fields.
     pub async fn my_profile(&self) -> Result<Profile, TimError> {
         let (records, _, _) = page(self.user_call(UserCall::MyProfile).await?)?;
-        profiles(records).pop().ok_or(TimError::UnexpectedAnswer)
+        let mut mine = profiles(records);
+        self.fill_custom(&mut mine).await?;
+        mine.pop().ok_or(TimError::UnexpectedAnswer)
     }
 
     /// TIM `getUserProfile`: the profiles of `users` (defaults for one who
-    /// never set a profile), in the order asked, fetched as many as fit a
-    /// frame at a time.
+    /// never set a profile) with their custom fields, in the order asked,
+    /// fetched as many as fit a frame at a time.
     pub async fn user_profiles(&self, users: &[&str]) -> Result<Vec<Profile>, TimError> {
         let records = self.per_user(users, UserCall::Profiles).await?;
-        Ok(profiles(records))
+        let mut found = profiles(records);
+        self.fill_custom(&mut found).await?;
+        Ok(found)
+    }
+
+    /// Reads the custom fields of `profiles` into them.
+    async fn fill_custom(&self, profiles: &mut [Profile]) -> Result<(), TimError> {
+        let users: Vec<&str> = profiles.iter().map(|p| p.user_id.as_str()).collect();
+        if users.is_empty() {
+            return Ok(());
+        }
+        let fields = self.per_user(&users, UserCall::Customs).await?;
+        // By user and key: a user named twice is answered twice.
+        let fields: std::collections::BTreeMap<(String, String), String> = fields
+            .into_iter()
+            .filter_map(|r| match r {
+                UserData::Custom(user, key, value) => Some(((user, key), value)),
+                _ => None,
+            })
+            .collect();
+        for profile in profiles.iter_mut() {
+            profile.custom = fields
+                .iter()
+                .filter(|((user, _), _)| *user == profile.user_id)
+                .map(|((_, key), value)| (key.clone(), value.clone()))
+                .collect();
+        }
+        Ok(())
+    }
+
+    /// One field of TIM `updateMyProfile`'s `profileCustomField`: `key` is
+    /// `Tag_Profile_Custom_` and 1 to 8 ASCII bytes, `value` at most 500
+    /// bytes (empty removes it); at most 20 a profile. The user's sessions
+    /// see `PROFILE_UPDATED`.
+    pub async fn set_profile_custom(&self, key: &str, value: &str) -> Result<(), TimError> {
+        let call = UserCall::SetCustom(key.to_owned(), value.to_owned());
+        self.user_call(call).await.map(drop)
     }
 
     async fn per_user(

@@ -34,6 +34,8 @@ pub struct Profile {
     pub role: u32,
     /// When the profile last changed, unix milliseconds (0: never set).
     pub updated_ms: u64,
+    /// TIM `profileCustomField`: `(key, value)` pairs, by key.
+    pub custom: Vec<(String, String)>,
 }
 
 impl From<&wire::UserProfile<'_>> for Profile {
@@ -51,6 +53,7 @@ impl From<&wire::UserProfile<'_>> for Profile {
             level: p.level,
             role: p.role,
             updated_ms: p.updated_ms,
+            custom: Vec::new(),
         }
     }
 }
@@ -141,6 +144,10 @@ pub(crate) enum UserCall {
     Subscribe(String),
     /// Unsubscribe from these (comma-joined; empty: everyone).
     Unsubscribe(String),
+    /// Set one profile custom field: key, value.
+    SetCustom(String, String),
+    /// These users' profile custom fields (comma-joined).
+    Customs(String),
 }
 
 impl UserCall {
@@ -161,6 +168,8 @@ impl UserCall {
             UserCall::Statuses(users) => client.user_status(now, users),
             UserCall::Subscribe(users) => client.subscribe_user_status(now, users),
             UserCall::Unsubscribe(users) => client.unsubscribe_user_status(now, users),
+            UserCall::SetCustom(key, value) => client.set_profile_custom(now, key, value),
+            UserCall::Customs(users) => client.profile_custom(now, users),
         }
     }
 }
@@ -176,6 +185,8 @@ pub(crate) enum UserData {
     Page { next_offset: u32, more: bool },
     /// A user's status.
     Status(UserStatus),
+    /// A profile custom field: user, key, value.
+    Custom(String, String, String),
 }
 
 impl UserData {
@@ -189,6 +200,15 @@ impl UserData {
                 more: *more,
             },
             UserRecord::Status(s) => UserData::Status(UserStatus::from(s)),
+            UserRecord::ProfileCustom {
+                user_id,
+                key,
+                value,
+            } => UserData::Custom(
+                (*user_id).to_owned(),
+                (*key).to_owned(),
+                (*value).to_owned(),
+            ),
             _ => return None,
         })
     }

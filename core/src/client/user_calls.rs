@@ -6,7 +6,7 @@ use super::outbox::Op;
 use super::{Client, CommandError, RequestId};
 use crate::model::valid_user_id;
 use crate::time::Instant;
-use crate::wire::group::UserList;
+use crate::wire::group::{CustomField, UserList};
 use crate::wire::kind;
 use crate::wire::user::{
     BlocklistChange, BlocklistPage, ProfileQuery, ProfileUpdate, SetSelfStatus, StatusUsers,
@@ -146,5 +146,25 @@ impl Client<'_> {
             checked(users, MAX_STATUS_SUBSCRIBE)?
         };
         self.user_call(now, kind::UNSUBSCRIBE_USER_STATUS, &StatusUsers { users })
+    }
+
+    /// One custom field of TIM `updateMyProfile`'s `profileCustomField`:
+    /// `key` is `Tag_Profile_Custom_` and 1 to 8 ASCII bytes, `value` at
+    /// most 500 bytes (empty removes it); at most 20 a profile.
+    pub fn set_profile_custom(
+        &mut self,
+        now: Instant,
+        key: &str,
+        value: &str,
+    ) -> Result<RequestId, CommandError> {
+        self.user_call(now, kind::SET_PROFILE_CUSTOM, &CustomField { key, value })
+    }
+
+    /// The profile custom fields of `users` (comma-separated, at most 100).
+    /// Answer: each user's `UserRecord::ProfileCustom`s, then `Page`, whose
+    /// `next_offset` counts the users answered (as many as fit the frame).
+    pub fn profile_custom(&mut self, now: Instant, users: &str) -> Result<RequestId, CommandError> {
+        let users = checked(users, MAX_PROFILE_USERS)?;
+        self.user_call(now, kind::PROFILE_CUSTOM, &ProfileQuery { users })
     }
 }

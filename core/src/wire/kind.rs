@@ -102,6 +102,12 @@ pub const USER_STATUS: u8 = 0x56;
 pub const SUBSCRIBE_USER_STATUS: u8 = 0x57;
 /// Request: [`super::user::StatusUsers`], TIM `unsubscribeUserStatus`.
 pub const UNSUBSCRIBE_USER_STATUS: u8 = 0x58;
+/// Request: [`super::group::CustomField`], one of TIM `updateMyProfile`'s
+/// `profileCustomField` (an empty value removes it).
+pub const SET_PROFILE_CUSTOM: u8 = 0x59;
+/// Request: [`super::user::ProfileQuery`]; answer: each user's
+/// `ProfileCustom` records, `Page` (counting users).
+pub const PROFILE_CUSTOM: u8 = 0x5a;
 
 /// Request: [`super::friend::AddFriend`]; answer: `Added`.
 pub const ADD_FRIEND: u8 = 0x60;
@@ -152,7 +158,7 @@ pub const fn is_friend_call(kind: u8) -> bool {
 /// Whether `kind` is a user call, whose answer is a run of
 /// [`super::user::UserRecord`]s.
 pub const fn is_user_call(kind: u8) -> bool {
-    kind >= ADD_TO_BLOCKLIST && kind <= UNSUBSCRIBE_USER_STATUS
+    kind >= ADD_TO_BLOCKLIST && kind <= PROFILE_CUSTOM
 }
 
 /// Whether `kind` is a group call, whose answer is a run of

@@ -26,6 +26,19 @@ pub const MAX_AVATAR: usize = 500;
 /// Longest location, in bytes.
 pub const MAX_LOCATION: usize = 16;
 
+/// Every profile custom field key starts with this (TIM
+/// `Tag_Profile_Custom_*`).
+pub const PROFILE_CUSTOM_PREFIX: &str = "Tag_Profile_Custom_";
+
+/// Longest profile custom field key after its prefix, in bytes.
+pub const MAX_PROFILE_CUSTOM_KEY: usize = 8;
+
+/// Longest profile custom field value, in bytes.
+pub const MAX_PROFILE_CUSTOM_VALUE: usize = 500;
+
+/// Most custom fields one profile holds.
+pub const MAX_PROFILE_CUSTOM_FIELDS: usize = 20;
+
 /// Longest custom status (TIM `setSelfStatus`), in bytes.
 pub const MAX_CUSTOM_STATUS: usize = 100;
 
@@ -225,4 +238,13 @@ pub enum UserRecord<'a> {
     },
     /// A user's status (TIM `getUserStatus`).
     Status(UserStatus<'a>),
+    /// A custom field of a user's profile (TIM `profileCustomField`).
+    ProfileCustom {
+        /// Whose.
+        user_id: &'a str,
+        /// `Tag_Profile_Custom_` and its name.
+        key: &'a str,
+        /// Its value.
+        value: &'a str,
+    },
 }

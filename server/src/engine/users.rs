@@ -4,9 +4,12 @@
 
 use std::collections::BTreeSet;
 
+use tinyim_core::wire::group::CustomField;
 use tinyim_core::wire::user::{
     BlocklistChange, BlocklistPage, ProfileQuery, ProfileUpdate, UserChange, UserRecord,
-    MAX_AVATAR, MAX_BLOCKLIST, MAX_LOCATION, MAX_NICK, MAX_PROFILE_USERS, MAX_SELF_SIGNATURE,
+    MAX_AVATAR, MAX_BLOCKLIST, MAX_LOCATION, MAX_NICK, MAX_PROFILE_CUSTOM_FIELDS,
+    MAX_PROFILE_CUSTOM_KEY, MAX_PROFILE_CUSTOM_VALUE, MAX_PROFILE_USERS, MAX_SELF_SIGNATURE,
+    PROFILE_CUSTOM_PREFIX,
 };
 use tinyim_core::wire::{code, kind};
 
@@ -40,6 +43,8 @@ impl<S: Store> Engine<S> {
             kind::UNSUBSCRIBE_USER_STATUS => {
                 self.unsubscribe_user_status(reply, me, request_body(payload)?)
             }
+            kind::SET_PROFILE_CUSTOM => self.set_profile_custom(reply, me, request_body(payload)?),
+            kind::PROFILE_CUSTOM => self.profile_custom(reply, request_body(payload)?),
             _ => Err(Refusal::Code(code::UNSUPPORTED, "unsupported request")),
         }
     }
@@ -60,6 +65,52 @@ impl<S: Store> Engine<S> {
         // As many as fit the frame.
         let records = rows.iter().map(|row| UserRecord::Profile(row.as_wire()));
         self.respond_records_page(reply, 0, records, false, page_end);
+        Ok(())
+    }
+
+    /// One field of TIM `profileCustomField`.
+    fn set_profile_custom(&mut self, reply: Reply, me: &str, req: CustomField<'_>) -> Handled {
+        check_custom_key(req.key, PROFILE_CUSTOM_PREFIX, MAX_PROFILE_CUSTOM_KEY)?;
+        check_len(
+            req.value,
+            MAX_PROFILE_CUSTOM_VALUE,
+            "profile custom value over 500 bytes",
+        )?;
+        self.store.set_profile_custom(me, req.key, req.value)?;
+        // Counted after setting, so replacing a field never counts twice;
+        // the call's savepoint takes an extra one back.
+        if self.store.profile_customs(me)?.len() > MAX_PROFILE_CUSTOM_FIELDS {
+            return Err(Refusal::Code(
+                code::INVALID_PARAMETER,
+                "at most 20 profile custom fields",
+            ));
+        }
+        self.push_to_user(me, kind::PUSH_USER, &UserChange::Profile);
+        self.respond(reply, &());
+        Ok(())
+    }
+
+    /// Each user's profile custom fields, as many users as fit the frame.
+    fn profile_custom(&mut self, reply: Reply, req: ProfileQuery<'_>) -> Handled {
+        let users = user_ids(req.users, MAX_PROFILE_USERS)?;
+        if users.is_empty() {
+            return Err(no_users());
+        }
+        let mut fields = Vec::with_capacity(users.len());
+        for user in users {
+            fields.push((user, self.store.profile_customs(user)?));
+        }
+        let units = fields.iter().map(|(user_id, fields)| {
+            fields
+                .iter()
+                .map(|(key, value)| UserRecord::ProfileCustom {
+                    user_id,
+                    key,
+                    value,
+                })
+                .collect()
+        });
+        self.respond_units_page(reply, 0, units, false, page_end);
         Ok(())
     }
 
@@ -166,6 +217,18 @@ fn nonempty(users: BTreeSet<String>) -> Result<BTreeSet<String>, Refusal> {
         return Err(no_users());
     }
     Ok(users)
+}
+
+/// A custom field key: `prefix` and 1 to `max_name` ASCII bytes.
+pub(crate) fn check_custom_key(key: &str, prefix: &str, max_name: usize) -> Result<(), Refusal> {
+    let name = key.strip_prefix(prefix).unwrap_or("");
+    if name.is_empty() || name.len() > max_name || !name.is_ascii() {
+        return Err(Refusal::Code(
+            code::INVALID_PARAMETER,
+            "a custom field key is its prefix and 1 to 8 ASCII bytes",
+        ));
+    }
+    Ok(())
 }
 
 fn no_users() -> Refusal {

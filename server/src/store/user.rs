@@ -69,12 +69,17 @@ pub trait UserStore {
     fn put_account(&mut self, user: &str, now_ms: u64) -> StoreResult<bool>;
     /// Whether `user` has an account.
     fn has_account(&mut self, user: &str) -> StoreResult<bool>;
-    /// Deletes `user`'s account and profile; whether there was an account.
+    /// Deletes `user`'s account and profile (with its custom fields);
+    /// whether there was an account.
     fn delete_account(&mut self, user: &str) -> StoreResult<bool>;
     /// `user`'s profile, if one was ever set.
     fn profile(&mut self, user: &str) -> StoreResult<Option<ProfileRow>>;
     /// Stores a profile (replacing the user's earlier one).
     fn put_profile(&mut self, row: &ProfileRow) -> StoreResult<()>;
+    /// `user`'s profile custom fields, by key.
+    fn profile_customs(&mut self, user: &str) -> StoreResult<Vec<(String, String)>>;
+    /// Sets one profile custom field; an empty value removes it.
+    fn set_profile_custom(&mut self, user: &str, key: &str, value: &str) -> StoreResult<()>;
     /// Puts `blocked` on `owner`'s blocklist (already there: unchanged, and
     /// it keeps its place in the list). Returns whether it was added.
     fn block(&mut self, owner: &str, blocked: &str) -> StoreResult<bool>;

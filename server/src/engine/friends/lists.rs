@@ -15,6 +15,7 @@ use super::super::encode::Reply;
 use super::super::groups::rules::check_len;
 use super::super::paging::page_limit;
 use super::super::user_list::user_ids;
+use super::super::users::check_custom_key;
 use super::super::{Engine, Handled, Refusal};
 use super::not_friend;
 use crate::store::{FriendRow, Store, StoreResult};
@@ -155,13 +156,7 @@ impl<S: Store> Engine<S> {
             self.store.put_friend(&row)?;
         }
         if let Some(custom) = req.custom {
-            let name = custom.key.strip_prefix(FRIEND_CUSTOM_PREFIX).unwrap_or("");
-            if name.is_empty() || name.len() > MAX_FRIEND_CUSTOM_KEY || !name.is_ascii() {
-                return Err(Refusal::Code(
-                    code::INVALID_PARAMETER,
-                    "a friend custom field is Tag_SNS_Custom_ and 1 to 8 ASCII bytes",
-                ));
-            }
+            check_custom_key(custom.key, FRIEND_CUSTOM_PREFIX, MAX_FRIEND_CUSTOM_KEY)?;
             check_len(
                 custom.value,
                 MAX_FRIEND_CUSTOM_VALUE,

@@ -111,6 +111,12 @@ CREATE TABLE IF NOT EXISTS profiles (
     role BIGINT NOT NULL,
     updated_ms BIGINT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS profile_custom (
+    user_id TEXT COLLATE "C" NOT NULL,
+    key TEXT COLLATE "C" NOT NULL,
+    value BYTEA NOT NULL,
+    PRIMARY KEY (user_id, key)
+);
 CREATE TABLE IF NOT EXISTS custom_status (
     user_id TEXT COLLATE "C" PRIMARY KEY,
     status BYTEA NOT NULL

@@ -21,6 +21,7 @@ impl UserStore for PgStore {
     }
 
     fn delete_account(&mut self, user: &str) -> StoreResult<bool> {
+        self.execute("DELETE FROM profile_custom WHERE user_id = $1", &[&user])?;
         self.execute("DELETE FROM profiles WHERE user_id = $1", &[&user])?;
         self.execute("DELETE FROM accounts WHERE user_id = $1", &[&user])
             .map(|n| n > 0)
@@ -63,6 +64,30 @@ impl UserStore for PgStore {
             ],
         )
         .map(drop)
+    }
+
+    fn profile_customs(&mut self, user: &str) -> StoreResult<Vec<(String, String)>> {
+        self.list(
+            "SELECT key, value FROM profile_custom WHERE user_id = $1 ORDER BY key",
+            &[&user],
+            |r| Ok((r.text(0)?, r.text(1)?)),
+        )
+    }
+
+    fn set_profile_custom(&mut self, user: &str, key: &str, value: &str) -> StoreResult<()> {
+        if value.is_empty() {
+            self.execute(
+                "DELETE FROM profile_custom WHERE user_id = $1 AND key = $2",
+                &[&user, &key],
+            )?;
+        } else {
+            self.execute(
+                "INSERT INTO profile_custom (user_id, key, value) VALUES ($1, $2, $3)
+                 ON CONFLICT (user_id, key) DO UPDATE SET value = excluded.value",
+                &[&user, &key, &value.as_bytes()],
+            )?;
+        }
+        Ok(())
     }
 
     fn block(&mut self, owner: &str, blocked: &str) -> StoreResult<bool> {

@@ -22,6 +22,12 @@ CREATE TABLE IF NOT EXISTS blocklist (
     PRIMARY KEY (owner, blocked)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS blocklist_in_order ON blocklist (owner, added);
+CREATE TABLE IF NOT EXISTS profile_custom (
+    user_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (user_id, key)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS profiles (
     user_id TEXT PRIMARY KEY NOT NULL,
     nick TEXT NOT NULL,
@@ -75,6 +81,10 @@ impl UserStore for SqliteStore {
     }
 
     fn delete_account(&mut self, user: &str) -> StoreResult<bool> {
+        self.run(
+            "DELETE FROM profile_custom WHERE user_id = ?1",
+            params![user],
+        )?;
         self.conn
             .prepare_cached("DELETE FROM profiles WHERE user_id = ?1")
             .map_err(err)?
@@ -122,6 +132,27 @@ impl UserStore for SqliteStore {
             ])
             .map(|_| ())
             .map_err(err)
+    }
+
+    fn profile_customs(&mut self, user: &str) -> StoreResult<Vec<(String, String)>> {
+        self.list(
+            "SELECT key, value FROM profile_custom WHERE user_id = ?1 ORDER BY key",
+            params![user],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+    }
+
+    fn set_profile_custom(&mut self, user: &str, key: &str, value: &str) -> StoreResult<()> {
+        if value.is_empty() {
+            return self.run(
+                "DELETE FROM profile_custom WHERE user_id = ?1 AND key = ?2",
+                params![user, key],
+            );
+        }
+        self.run(
+            "INSERT OR REPLACE INTO profile_custom (user_id, key, value) VALUES (?1, ?2, ?3)",
+            params![user, key, value],
+        )
     }
 
     fn block(&mut self, owner: &str, blocked: &str) -> StoreResult<bool> {
