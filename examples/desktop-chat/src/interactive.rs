@@ -11,7 +11,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::sync::mpsc;
 
 use crate::render::show;
-use crate::{group_commands, media_commands, user_commands, Cli};
+use crate::{friend_commands, group_commands, media_commands, user_commands, Cli};
 
 const HELP: &str = "commands: /open <user>  /list  /history  /notices  /delete [conversation id]  /clear  /pin  /unpin  /revoke <seq>  /help  /quit   (anything else is sent to the open conversation)";
 
@@ -56,6 +56,7 @@ pub(crate) async fn run(
     println!("{HELP}");
     println!("{}", group_commands::HELP);
     println!("{}", user_commands::HELP);
+    println!("{}", friend_commands::HELP);
     println!("{}", media_commands::HELP);
     let uploads = DirectoryUploader::new(&cli.upload_dir);
     tim.register_uploader(std::sync::Arc::new(uploads));
@@ -162,6 +163,9 @@ async fn on_event(tim: &Tim, event: &TimEvent, open: &Option<Open>) {
         TimEvent::ConnectFailed(why) => println!("\r[cannot connect to {why}; retrying]"),
         TimEvent::BlocklistUpdated => println!("\r[blocklist changed]"),
         TimEvent::ProfileUpdated => println!("\r[profile changed]"),
+        TimEvent::FriendListUpdated => println!("\r[friends changed]"),
+        TimEvent::FriendApplicationListUpdated => println!("\r[friend applications changed]"),
+        TimEvent::FriendGroupListUpdated => println!("\r[friend groups changed]"),
         TimEvent::UserStatusUpdated(status) => {
             println!("\r[{}]", crate::user_commands::show_status(status))
         }
@@ -199,7 +203,8 @@ async fn on_line(tim: &Tim, line: &str, open: &mut Option<Open>) -> bool {
         return true;
     }
     let (command, arg) = line.split_once(' ').unwrap_or((line, ""));
-    if user_commands::run(tim, command, arg).await {
+    if user_commands::run(tim, command, arg).await || friend_commands::run(tim, command, arg).await
+    {
         return true;
     }
     let target = open.as_ref().map(Open::target);
@@ -219,9 +224,10 @@ async fn on_line(tim: &Tim, line: &str, open: &mut Option<Open>) -> bool {
     match command {
         "/quit" | "/exit" => return false,
         "/help" => println!(
-            "{HELP}\n{}\n{}\n{}",
+            "{HELP}\n{}\n{}\n{}\n{}",
             group_commands::HELP,
             user_commands::HELP,
+            friend_commands::HELP,
             media_commands::HELP
         ),
         "/list" => match tim.conversation_list().await {

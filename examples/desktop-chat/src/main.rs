@@ -6,6 +6,7 @@
 //! message and exits once it is acknowledged; `--dump` prints the conversation
 //! list and recent messages as JSON lines.
 
+mod friend_commands;
 mod group_commands;
 mod interactive;
 mod media_commands;

@@ -736,3 +736,19 @@ async fn status_who_and_watch() {
     until(&mut lines, "[watching nobody]").await;
     assert!(alice.wait().unwrap().success());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn befriend_accept_and_list() {
+    let (alice, bob, _dir) = alice_then_bob(
+        "/befriend bob it's alice\n/applications\n",
+        "/applications\n/accept alice\n/remark alice Ally\n/fgroup pals alice\n/friends\n/fgroups\n",
+    )
+    .await;
+    assert!(alice.contains("[asked bob]"), "{alice}");
+    assert!(alice.contains("to bob: it's alice"), "{alice}");
+    assert!(bob.contains("[1 applications, 1 unread]"), "{bob}");
+    assert!(bob.contains("from alice: it's alice"), "{bob}");
+    assert!(bob.contains("[alice is a friend]"), "{bob}");
+    assert!(bob.contains("alice  Ally  pals"), "{bob}");
+    assert!(bob.contains("pals: alice"), "{bob}");
+}
