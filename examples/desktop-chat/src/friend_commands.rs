@@ -3,20 +3,14 @@
 
 use tinyim_tokio::{AddFriendOptions, AddResult, ApplicationType, Both, Response, Tim};
 
-pub(crate) const HELP: &str = "friends: /friends  /befriend <user> [words]  /unfriend <user>...  /applications  /accept <user>  /refuse <user>  /remark <user> <text>  /fgroups  /fgroup <name> <user>...";
+pub(crate) const HELP: &str = "friends: /friends  /befriend <user> [words]  /unfriend <user>...  /check <user>...  /applications  /accept <user>  /refuse <user>  /withdraw <user>  /remark <user> <text>  /fcustom <user> <key> <value>\n\
+     friend groups: /fgroups  /fgroup <name> <user>...  /fgroup-rm <name> <user>...  /fgroup-rename <name> <new name>  /fgroup-del <name>";
 
 /// Runs a friend command; false if `command` is not one.
 pub(crate) async fn run(tim: &Tim, command: &str, arg: &str) -> bool {
     let words: Vec<&str> = arg.split_whitespace().collect();
     let outcome = match (command, words.as_slice()) {
-        ("/friends", []) => tim.friend_list().await.map(|friends| {
-            if friends.is_empty() {
-                println!("[no friends yet]");
-            }
-            for f in friends {
-                println!("{}  {}  {}", f.user_id, f.remark, f.groups.join(","));
-            }
-        }),
+        ("/friends", []) => friends(tim).await,
         ("/befriend", [user, ..]) => {
             let mut options = AddFriendOptions::new(user);
             options.wording = arg.trim()[user.len()..].trim().to_owned();
@@ -29,7 +23,32 @@ pub(crate) async fn run(tim: &Tim, command: &str, arg: &str) -> bool {
             .delete_friend(&words, Both::Both)
             .await
             .map(|()| println!("[no longer friends with {}]", words.join(" "))),
+        ("/check", [_, ..]) => tim.check_friend(&words, Both::Both).await.map(|relations| {
+            for (user, relation) in relations {
+                println!("{user}: {relation:?}");
+            }
+        }),
         ("/applications", []) => applications(tim).await,
+        ("/withdraw", [user]) => tim
+            .delete_friend_application(user, ApplicationType::SendOut)
+            .await
+            .map(|()| println!("[withdrew the application to {user}]")),
+        ("/fcustom", [user, key, value]) => tim
+            .set_friend_custom(user, key, value)
+            .await
+            .map(|()| println!("[{user}: {key} = {value}]")),
+        ("/fgroup-rm", [name, users @ ..]) => tim
+            .remove_from_friend_group(name, users)
+            .await
+            .map(|()| println!("[{name}: without {}]", users.join(" "))),
+        ("/fgroup-rename", [name, new_name]) => tim
+            .rename_friend_group(name, new_name)
+            .await
+            .map(|()| println!("[{name} is now {new_name}]")),
+        ("/fgroup-del", [name]) => tim
+            .delete_friend_group(name)
+            .await
+            .map(|()| println!("[deleted friend group {name}]")),
         ("/accept", [user]) => tim
             .accept_friend_application(user, Response::AgreeAndAdd, "")
             .await
@@ -73,6 +92,27 @@ pub(crate) async fn run(tim: &Tim, command: &str, arg: &str) -> bool {
         println!("[failed {}: {e}]", e.code());
     }
     true
+}
+
+/// Shows the friend list, each friend with their custom fields.
+async fn friends(tim: &Tim) -> Result<(), tinyim_tokio::TimError> {
+    let list = tim.friend_list().await?;
+    if list.is_empty() {
+        println!("[no friends yet]");
+        return Ok(());
+    }
+    let ids: Vec<&str> = list.iter().map(|f| f.user_id.as_str()).collect();
+    for f in tim.friend_profiles(&ids).await? {
+        let custom: Vec<String> = f.custom.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        println!(
+            "{}  {}  {}  {}",
+            f.user_id,
+            f.remark,
+            f.groups.join(","),
+            custom.join(" ")
+        );
+    }
+    Ok(())
 }
 
 /// Shows the applications, then marks those to this user read.

@@ -3,7 +3,7 @@
 use tinyim_tokio::{MyProfileUpdate, Profile, StatusType, Tim, UserStatus};
 
 pub(crate) const HELP: &str =
-    "people: /me  /nick <name>  /whois <user>...  /block <user>...  /unblock <user>...  /blocklist\n\
+    "people: /me  /nick <name>  /pcustom <key> <value>  /whois <user>...  /block <user>...  /unblock <user>...  /blocklist\n\
      status: /status [text]  /who <user>...  /watch <user>...  /unwatch [user...]";
 
 /// A user's status as a line: `bob: online  on battery`.
@@ -23,10 +23,16 @@ fn show(p: &Profile) -> String {
     } else {
         &p.nick
     };
+    let custom: Vec<String> = p.custom.iter().map(|(k, v)| format!("{k}={v}")).collect();
     format!(
-        "{}: {nick}  {:?}  {}",
-        p.user_id, p.gender, p.self_signature
+        "{}: {nick}  {:?}  {}  {}",
+        p.user_id,
+        p.gender,
+        p.self_signature,
+        custom.join(" ")
     )
+    .trim_end()
+    .to_owned()
 }
 
 /// Runs a profile or blocklist command; false if `command` is not one.
@@ -47,6 +53,10 @@ pub(crate) async fn run(tim: &Tim, command: &str, arg: &str) -> bool {
                 Err(e) => println!("[failed {}: {e}]", e.code()),
             }
         }
+        ("/pcustom", [key, value]) => match tim.set_profile_custom(key, value).await {
+            Ok(()) => println!("[{key} = {value}]"),
+            Err(e) => println!("[failed {}: {e}]", e.code()),
+        },
         ("/whois", [_, ..]) => match tim.user_profiles(&users).await {
             Ok(profiles) => profiles.iter().for_each(|p| println!("{}", show(p))),
             Err(e) => println!("[failed {}: {e}]", e.code()),

@@ -741,7 +741,11 @@ async fn status_who_and_watch() {
 async fn befriend_accept_and_list() {
     let (alice, bob, _dir) = alice_then_bob(
         "/befriend bob it's alice\n/applications\n",
-        "/applications\n/accept alice\n/remark alice Ally\n/fgroup pals alice\n/friends\n/fgroups\n",
+        "/applications\n/accept alice\n/remark alice Ally\n/fgroup pals alice\n\
+         /fcustom alice Tag_SNS_Custom_met 2026\n/friends\n/fgroups\n/check alice carol\n\
+         /fgroup-rename pals close\n/fgroup-rm close alice\n/fgroups\n/fgroup-del close\n\
+         /fgroups\n/pcustom Tag_Profile_Custom_team blue\n/whois bob\n/befriend carol\n\
+         /withdraw carol\n/applications\n",
     )
     .await;
     assert!(alice.contains("[asked bob]"), "{alice}");
@@ -749,6 +753,21 @@ async fn befriend_accept_and_list() {
     assert!(bob.contains("[1 applications, 1 unread]"), "{bob}");
     assert!(bob.contains("from alice: it's alice"), "{bob}");
     assert!(bob.contains("[alice is a friend]"), "{bob}");
-    assert!(bob.contains("alice  Ally  pals"), "{bob}");
+    assert!(
+        bob.contains("alice  Ally  pals  Tag_SNS_Custom_met=2026"),
+        "{bob}"
+    );
     assert!(bob.contains("pals: alice"), "{bob}");
+    assert!(bob.contains("alice: BothWay"), "{bob}");
+    assert!(bob.contains("carol: NoRelation"), "{bob}");
+    assert!(bob.contains("[pals is now close]"), "{bob}");
+    assert!(
+        bob.contains("close: \n") || bob.contains("close: \r"),
+        "{bob}"
+    );
+    assert!(bob.contains("[no friend groups]"), "{bob}");
+    assert!(bob.contains("Tag_Profile_Custom_team=blue"), "{bob}");
+    assert!(bob.contains("[asked carol]"), "{bob}");
+    assert!(bob.contains("[withdrew the application to carol]"), "{bob}");
+    assert!(bob.contains("[0 applications, 0 unread]"), "{bob}");
 }
