@@ -12,7 +12,7 @@ use tinyim_core::wire::{code, kind};
 
 use super::encode::{self, Reply};
 use super::groups::rules::check_len;
-use super::user_list::user_ids;
+use super::user_list::{no_users, user_ids};
 use super::{ConnId, Engine, Handled, Refusal, Relay};
 use crate::store::{Store, StoreResult};
 
@@ -44,7 +44,7 @@ impl<S: Store> Engine<S> {
     pub(super) fn user_status(&mut self, reply: Reply, req: StatusUsers<'_>) -> Handled {
         let users = user_ids(req.users, MAX_STATUS_QUERY)?;
         if users.is_empty() {
-            return Err(Refusal::Code(code::INVALID_PARAMETER, "no users named"));
+            return Err(no_users());
         }
         let mut rows = Vec::with_capacity(users.len());
         for user in users {
@@ -76,7 +76,7 @@ impl<S: Store> Engine<S> {
     ) -> Handled {
         let users = user_ids(req.users, MAX_STATUS_SUBSCRIBE)?;
         if users.is_empty() {
-            return Err(Refusal::Code(code::INVALID_PARAMETER, "no users named"));
+            return Err(no_users());
         }
         if users.contains(&me) {
             return Err(Refusal::Code(

@@ -45,6 +45,11 @@ pub(crate) fn user_set(
     Ok(users)
 }
 
+/// The refusal of a call that must name at least one user.
+pub(crate) fn no_users() -> Refusal {
+    Refusal::Code(code::INVALID_PARAMETER, "no users named")
+}
+
 fn too_many() -> Refusal {
     Refusal::Code(code::INVALID_PARAMETER, "too many users in one call")
 }

@@ -16,7 +16,7 @@ use tinyim_core::wire::{code, kind};
 use super::encode::Reply;
 use super::groups::rules::check_len;
 use super::paging::page_limit;
-use super::user_list::{user_ids, user_set};
+use super::user_list::{no_users, user_ids, user_set};
 use super::{request_body, Engine, Handled, Refusal};
 use crate::store::{ProfileRow, Store};
 
@@ -229,8 +229,4 @@ pub(crate) fn check_custom_key(key: &str, prefix: &str, max_name: usize) -> Resu
         ));
     }
     Ok(())
-}
-
-fn no_users() -> Refusal {
-    Refusal::Code(code::INVALID_PARAMETER, "no users named")
 }

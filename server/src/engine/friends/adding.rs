@@ -13,7 +13,7 @@ use tinyim_core::wire::user::AllowType;
 
 use super::super::encode::Reply;
 use super::super::groups::rules::check_len;
-use super::super::user_list::user_set;
+use super::super::user_list::{no_users, user_set};
 use super::super::{Engine, Handled, Refusal};
 use super::not_friend;
 use crate::store::{FriendApplicationRow, FriendRow, Store};
@@ -257,7 +257,7 @@ impl<S: Store> Engine<S> {
     ) -> Handled {
         let users = user_set(req.users, me, MAX_DELETE_FRIENDS)?;
         if users.is_empty() {
-            return Err(invalid("no users named"));
+            return Err(no_users());
         }
         let mut groups = false;
         for user in &users {

@@ -14,7 +14,7 @@ use tinyim_core::wire::group::CustomField;
 use super::super::encode::Reply;
 use super::super::groups::rules::check_len;
 use super::super::paging::page_limit;
-use super::super::user_list::user_ids;
+use super::super::user_list::{no_users, user_ids};
 use super::super::users::check_custom_key;
 use super::super::{Engine, Handled, Refusal};
 use super::not_friend;
@@ -22,10 +22,6 @@ use crate::store::{FriendRow, Store, StoreResult};
 
 fn page_end<'a>(next_offset: u32, more: bool) -> FriendRecord<'a> {
     FriendRecord::Page { next_offset, more }
-}
-
-fn no_users() -> Refusal {
-    Refusal::Code(code::INVALID_PARAMETER, "no users named")
 }
 
 /// A friend entry as read: the row, its friend groups (comma-joined) and
