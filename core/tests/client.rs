@@ -60,7 +60,7 @@ fn login_refused_reports_the_code_and_stops_connecting() {
         ),
     ));
     let failed = format!(
-        "RequestFailed {{ request: {login:?}, error: Server({}) }}",
+        "RequestFailed {{ request: {login:?}, error: Server({}), message: \"expired\" }}",
         code::USER_SIG_EXPIRED
     );
     assert!(events.contains(&failed), "{events:?}");
@@ -257,7 +257,7 @@ fn requests_time_out_and_sends_fail_with_2801() {
     let events = h.events();
     assert!(
         events.contains(&format!(
-            "RequestFailed {{ request: {request:?}, error: Timeout }}"
+            "RequestFailed {{ request: {request:?}, error: Timeout, message: \"\" }}"
         )),
         "{events:?}"
     );
@@ -537,7 +537,7 @@ fn a_server_that_cannot_serve_this_version_fails_the_login_at_once() {
     );
     assert!(
         events.contains(&format!(
-            "RequestFailed {{ request: {login:?}, error: Server(9003) }}"
+            "RequestFailed {{ request: {login:?}, error: Server(9003), message: \"\" }}"
         )),
         "the login fails with the server's code, not a timeout: {events:?}"
     );
@@ -560,7 +560,7 @@ fn a_server_that_cannot_serve_this_version_fails_the_login_at_once() {
     let (_, login, events) = handshake_answered(&ack);
     assert!(
         events.contains(&format!(
-            "RequestFailed {{ request: {login:?}, error: Server(9003) }}"
+            "RequestFailed {{ request: {login:?}, error: Server(9003), message: \"\" }}"
         )),
         "{events:?}"
     );
@@ -714,7 +714,7 @@ fn a_kick_with_every_request_in_flight_loses_no_event() {
     for id in requests {
         assert!(
             events.contains(&format!(
-                "RequestFailed {{ request: {id:?}, error: Server(2024) }}"
+                "RequestFailed {{ request: {id:?}, error: Server(2024), message: \"\" }}"
             )),
             "{events:?}"
         );
@@ -974,7 +974,7 @@ fn a_tls_answer_to_the_hello_fails_the_login_without_a_redial() {
     let (mut h, login, events) = handshake_answered(&[0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x32]);
     assert!(
         events.contains(&format!(
-            "RequestFailed {{ request: {login:?}, error: Server(9009) }}"
+            "RequestFailed {{ request: {login:?}, error: Server(9009), message: \"\" }}"
         )),
         "{events:?}"
     );
@@ -1077,4 +1077,43 @@ fn hostile_clock_and_expiry_values_warn_at_most_once_and_never_panic() {
         }
         assert!(warned <= 1, "({server_time_ms}, {expires_at}): {warned}");
     }
+}
+
+#[test]
+fn refusals_carry_the_servers_words_cut_to_fit() {
+    let mut h = Harness::logged_in();
+    let requests: Vec<_> = (0..6)
+        .map(|i| h.client.user_profile(h.now, &format!("u{i}")).unwrap())
+        .collect();
+    let long = "é".repeat(60);
+    let mut answers = Vec::new();
+    for (i, _) in requests.iter().enumerate() {
+        let (id, _) = h.sent_request(kind::USER_PROFILE);
+        let words = if i == 5 {
+            long.clone()
+        } else {
+            format!("no {i}")
+        };
+        answers.extend(frame(
+            kind::RESPONSE_ERR,
+            &(
+                id,
+                body::ErrorBody {
+                    code: code::INVALID_PARAMETER,
+                    message: &words,
+                },
+            ),
+        ));
+    }
+    // All six refusals arrive before the application reads an event.
+    h.client.handle_input(h.now, &answers);
+    let mut texts = Vec::new();
+    while let Some(event) = h.client.poll_event() {
+        if let Event::RequestFailed { message, .. } = event {
+            texts.push(message.to_owned());
+        }
+    }
+    // Frames are applied as events are read, so each kept its words.
+    assert_eq!(&texts[..5], ["no 0", "no 1", "no 2", "no 3", "no 4"]);
+    assert_eq!(texts[5], "é".repeat(40), "cut at a character boundary");
 }

@@ -183,7 +183,7 @@ fn group_call_answers_arrive_as_group_data_then_completion() {
     let events = h.feed(&refused);
     assert!(
         events.contains(&format!(
-            "RequestFailed {{ request: {request:?}, error: Server(10007) }}"
+            "RequestFailed {{ request: {request:?}, error: Server(10007), message: \"owner only\" }}"
         )),
         "{events:?}"
     );

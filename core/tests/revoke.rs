@@ -54,7 +54,7 @@ fn a_revocation_is_sent_and_completes_or_fails_with_the_servers_code() {
         ),
     ));
     let failed = format!(
-        "RequestFailed {{ request: {late:?}, error: Server({}) }}",
+        "RequestFailed {{ request: {late:?}, error: Server({}), message: \"too old\" }}",
         code::REVOKE_TIME_LIMIT
     );
     assert!(events.contains(&failed), "{events:?}");

@@ -12,7 +12,10 @@ use tinyim_tokio::{KickReason, Options, Tim, TimError, TimEvent};
 async fn login_code(addr: &str, user: &str, user_sig: &str) -> Result<(), u32> {
     let (tim, _events) = Tim::connect(addr, Options::default());
     let result = tim.login(user, user_sig).await.map_err(|e| match e {
-        TimError::Request(RequestError::Server(code)) => code,
+        TimError::Request {
+            error: RequestError::Server(code),
+            ..
+        } => code,
         other => panic!("expected a server refusal, got {other:?}"),
     });
     tim.shutdown().await;

@@ -42,6 +42,12 @@ async fn a_blocked_user_cannot_send_and_an_unblocked_one_can_again() {
     assert_eq!(alice.blocklist().await.unwrap(), ["bob"]);
     let refused = bob.send_text("alice", "let me in").await.unwrap_err();
     assert_eq!(refused.code(), code::BLOCKED_BY_PEER);
+    assert!(
+        refused.to_string().starts_with(
+            "the other user has blocked you: blocked by the peer (server error 20007) (message id"
+        ),
+        "the code's words, the server's, the id to resend with: {refused}"
+    );
 
     // Only bob is refused, and only towards alice.
     carol

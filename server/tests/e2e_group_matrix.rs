@@ -169,7 +169,7 @@ async fn run(call: &str, t: GroupType, actor: &Tim, me: &str, id: &str) -> Resul
 
 fn code_of(result: Result<(), TimError>) -> Result<(), u32> {
     result.map_err(|e| match e {
-        TimError::Request(r) | TimError::SendFailed { error: r, .. } => r.code(),
+        TimError::Request { error, .. } | TimError::SendFailed { error, .. } => error.code(),
         other => panic!("not a server refusal: {other:?}"),
     })
 }

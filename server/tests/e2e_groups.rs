@@ -15,7 +15,7 @@ use tinyim_tokio::{
 
 fn server_code(e: TimError) -> u32 {
     match e {
-        TimError::Request(r) | TimError::SendFailed { error: r, .. } => r.code(),
+        TimError::Request { error, .. } | TimError::SendFailed { error, .. } => error.code(),
         other => panic!("not a server refusal: {other:?}"),
     }
 }
@@ -646,7 +646,7 @@ async fn a_group_over_its_rate_refuses_normal_priority_first() {
     let results = burst.join_all().await;
     let refused = results
         .iter()
-        .filter(|r| matches!(r, Err(e) if server_code(*e) == code::GROUP_RATE_LIMITED))
+        .filter(|r| matches!(r, Err(e) if server_code(e.clone()) == code::GROUP_RATE_LIMITED))
         .count();
     let stored = results.iter().filter(|r| r.is_ok()).count();
     assert!(refused > 0, "60 at once must exceed 40 a second");

@@ -368,7 +368,9 @@ impl World {
                         }
                         Event::MessageStatus { status, .. } => panic!("send failed: {status:?}"),
                         Event::RequestCompleted(r) if Some(r) == *creating => *creating = None,
-                        Event::RequestFailed { request, error } if Some(request) == *creating => {
+                        Event::RequestFailed { request, error, .. }
+                            if Some(request) == *creating =>
+                        {
                             match error {
                                 RequestError::Server(code::GROUP_ID_IN_USE) => *creating = None,
                                 RequestError::Disconnected

@@ -216,7 +216,7 @@ impl<M: RawMutex, const EVENTS: usize, S> EmbassyHost<'_, M, EVENTS, S> {
                 self.record(request, &event);
                 None
             }
-            Event::RequestFailed { request, error } => {
+            Event::RequestFailed { request, error, .. } => {
                 self.answer(request, Err(HandleError::Request(error)));
                 None
             }

@@ -11,7 +11,7 @@ use tokio::sync::{mpsc, oneshot};
 use tinyim_core::time::Instant;
 use tinyim_core::{
     Client, CommandError, ConversationType, Elem, Event, HostResources, NetState, OutgoingMessage,
-    RequestError, RequestId, SendStatus,
+    RequestId, SendStatus,
 };
 
 use crate::connector::TcpConnector;
@@ -142,8 +142,10 @@ pub(crate) enum Command {
 /// A caller waiting for a request's outcome.
 enum Waiter {
     Unit(Reply<()>),
-    /// A send, with its conversation (for a failure nobody waits for).
-    Send(Reply<SentMessage>, String),
+    /// A send, with its conversation (for a failure nobody waits for) and,
+    /// once its status said it failed, its client message id (the failure
+    /// is told when the request's own event brings the server's words).
+    Send(Reply<SentMessage>, String, Option<u64>),
     History(Reply<Vec<Message>>, Vec<Message>),
     Group(Reply<Vec<GroupData>>, Vec<GroupData>),
     User(Reply<Vec<UserData>>, Vec<UserData>),
@@ -154,7 +156,7 @@ impl Waiter {
     fn fail(self, error: TimError) {
         match self {
             Waiter::Unit(r) => drop(r.send(Err(error))),
-            Waiter::Send(r, _) => drop(r.send(Err(error))),
+            Waiter::Send(r, ..) => drop(r.send(Err(error))),
             Waiter::History(r, _) => drop(r.send(Err(error))),
             Waiter::Group(r, _) => drop(r.send(Err(error))),
             Waiter::User(r, _) => drop(r.send(Err(error))),
@@ -398,7 +400,7 @@ fn apply(
                 client.send_message(now, &outgoing),
                 waiters,
                 reply,
-                |reply| Waiter::Send(reply, conversation_id),
+                |reply| Waiter::Send(reply, conversation_id, None),
             )
         }
         Command::SetRead {
@@ -486,11 +488,33 @@ fn route(event: Event<'_>, waiters: &mut HashMap<RequestId, Waiter>, forward: &m
                 w.complete();
             }
         }
-        Event::RequestFailed { request, error } => {
-            if let Some(w) = waiters.remove(&request) {
-                w.fail(TimError::Request(error));
+        Event::RequestFailed {
+            request,
+            error,
+            message,
+        } => match waiters.remove(&request) {
+            // Reported once: to the caller, or as an event when nobody
+            // waits for the call any more.
+            Some(Waiter::Send(reply, conversation_id, Some(client_msg_id))) => {
+                let failed = TimError::SendFailed {
+                    client_msg_id,
+                    error,
+                    message: message.to_owned(),
+                };
+                if let Err(Err(_)) = reply.send(Err(failed)) {
+                    forward.push(TimEvent::MessageFailed {
+                        conversation_id,
+                        client_msg_id,
+                        code: error.code(),
+                    });
+                }
             }
-        }
+            Some(w) => w.fail(TimError::Request {
+                error,
+                message: message.to_owned(),
+            }),
+            None => {}
+        },
         Event::HistoryMessage { request, message } => {
             if let Some(Waiter::History(_, messages)) = waiters.get_mut(&request) {
                 messages.push(Message::from(&message));
@@ -502,7 +526,7 @@ fn route(event: Event<'_>, waiters: &mut HashMap<RequestId, Waiter>, forward: &m
             status,
         } => match status {
             SendStatus::Sent { seq, time_ms } => {
-                if let Some(Waiter::Send(reply, _)) = waiters.remove(&request) {
+                if let Some(Waiter::Send(reply, ..)) = waiters.remove(&request) {
                     let _ = reply.send(Ok(SentMessage {
                         seq,
                         time_ms,
@@ -510,26 +534,10 @@ fn route(event: Event<'_>, waiters: &mut HashMap<RequestId, Waiter>, forward: &m
                     }));
                 }
             }
-            SendStatus::Failed { code } => {
-                // Reported once: to the caller, or as an event when nobody
-                // waits for the call any more.
-                if let Some(Waiter::Send(reply, conversation_id)) = waiters.remove(&request) {
-                    let error = match code {
-                        tinyim_core::wire::code::TIMEOUT => RequestError::Timeout,
-                        tinyim_core::wire::code::NETWORK => RequestError::Disconnected,
-                        code => RequestError::Server(code),
-                    };
-                    let failed = TimError::SendFailed {
-                        client_msg_id,
-                        error,
-                    };
-                    if let Err(Err(_)) = reply.send(Err(failed)) {
-                        forward.push(TimEvent::MessageFailed {
-                            conversation_id,
-                            client_msg_id,
-                            code,
-                        });
-                    }
+            SendStatus::Failed { .. } => {
+                // Its `RequestFailed` follows, with the server's words.
+                if let Some(Waiter::Send(_, _, failed)) = waiters.get_mut(&request) {
+                    *failed = Some(client_msg_id);
                 }
             }
         },

@@ -8,7 +8,7 @@ fn a_phones_options_and_the_errors_are_named_through_this_crate() {
         ..Default::default()
     };
     assert_eq!(options.config.device, tinyim_tokio::DeviceClass::Mobile);
-    let timeout = tinyim_tokio::TimError::Request(tinyim_tokio::RequestError::Timeout);
+    let timeout = tinyim_tokio::TimError::request(tinyim_tokio::RequestError::Timeout);
     assert_eq!(timeout.code(), 2801);
     let forged = tinyim_tokio::TimError::Command(tinyim_tokio::CommandError::NotSendable);
     assert_eq!(forged.code(), 9002);
@@ -16,13 +16,22 @@ fn a_phones_options_and_the_errors_are_named_through_this_crate() {
 
 #[test]
 fn a_servers_refusal_reads_in_words_with_its_code() {
-    let blocked = tinyim_tokio::TimError::Request(tinyim_tokio::RequestError::Server(20007));
+    let blocked = tinyim_tokio::TimError::request(tinyim_tokio::RequestError::Server(20007));
     assert_eq!(
         blocked.to_string(),
         "the other user has blocked you (server error 20007)"
     );
-    let unknown = tinyim_tokio::TimError::Request(tinyim_tokio::RequestError::Server(1));
+    let unknown = tinyim_tokio::TimError::request(tinyim_tokio::RequestError::Server(1));
     assert_eq!(unknown.to_string(), "server error 1");
+    let said = tinyim_tokio::TimError::Request {
+        error: tinyim_tokio::RequestError::Server(10004),
+        message: "remark over 96 bytes".into(),
+    };
+    assert!(
+        said.to_string()
+            .ends_with(": remark over 96 bytes (server error 10004)"),
+        "the server's words follow the code's: {said}"
+    );
 }
 
 #[test]
@@ -35,17 +44,18 @@ fn a_usersig_too_long_is_an_invalid_usersig_not_a_rate_limit() {
 fn errors_say_whether_they_are_worth_retrying() {
     use tinyim_tokio::{CommandError, RequestError, TimError};
     for worth in [
-        TimError::Request(RequestError::Timeout),
-        TimError::Request(RequestError::Disconnected),
-        TimError::Request(RequestError::Server(2996)),
-        TimError::Request(RequestError::Server(9004)),
+        TimError::request(RequestError::Timeout),
+        TimError::request(RequestError::Disconnected),
+        TimError::request(RequestError::Server(2996)),
+        TimError::request(RequestError::Server(9004)),
+        TimError::request(RequestError::Server(9010)),
         TimError::Command(CommandError::OutboxFull),
     ] {
         assert!(worth.is_retryable(), "{worth:?}");
     }
     for not in [
-        TimError::Request(RequestError::Server(20007)),
-        TimError::Request(RequestError::Server(70009)),
+        TimError::request(RequestError::Server(20007)),
+        TimError::request(RequestError::Server(70009)),
         TimError::Command(CommandError::InvalidId),
         TimError::Closed,
     ] {

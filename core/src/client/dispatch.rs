@@ -56,6 +56,8 @@ impl State<'_> {
             (Link::Open { .. }, kind::RESPONSE_OK) => return self.on_response_ok(body_bytes),
             (Link::Open { .. }, kind::RESPONSE_ERR) => {
                 let (request, error): (u32, body::ErrorBody<'_>) = decode_exact(body_bytes)?;
+                self.refusal_texts
+                    .keep(super::RequestId(request), error.message);
                 self.on_response_err(request, error.code);
             }
             (Link::Open { .. }, kind::PUSH_MESSAGE) => {
@@ -250,6 +252,9 @@ impl State<'_> {
             return;
         };
         if p.op == Op::Login {
+            if let Some((call, _)) = self.session.user_request {
+                self.refusal_texts.alias(id, call);
+            }
             self.on_login_failed(code);
             return;
         }

@@ -192,6 +192,10 @@ pub enum Event<'a> {
         request: RequestId,
         /// Why.
         error: RequestError,
+        /// The server's words for its refusal (which argument, which
+        /// limit), or empty: the code's own words are
+        /// [`crate::wire::code::describe`]'s.
+        message: &'a str,
     },
     /// TIM `CONVERSATION_LIST_UPDATED`; read the list with `conversations()`.
     ConversationListUpdated,
@@ -273,9 +277,11 @@ impl QueuedEvent {
                 status,
             },
             QueuedEvent::RequestCompleted(r) => Event::RequestCompleted(r),
-            QueuedEvent::RequestFailed { request, error } => {
-                Event::RequestFailed { request, error }
-            }
+            QueuedEvent::RequestFailed { request, error } => Event::RequestFailed {
+                request,
+                error,
+                message: "",
+            },
             QueuedEvent::ConversationsEvicted(n) => Event::ConversationsEvicted(n),
             QueuedEvent::SyncComplete => Event::SyncComplete,
             QueuedEvent::ConversationListUpdated => Event::ConversationListUpdated,

@@ -317,6 +317,14 @@ impl<'r> Client<'r> {
         let buf: &[u8] = rx_buf;
         loop {
             if let Some(event) = st.events.pop_front() {
+                if let QueuedEvent::RequestFailed { request, error } = event {
+                    let message = st.refusal_texts.of(request);
+                    return Some(Event::RequestFailed {
+                        request,
+                        error,
+                        message,
+                    });
+                }
                 return Some(event.into_event());
             }
             if let Some(held) = rx.held.as_mut() {

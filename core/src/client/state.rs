@@ -55,12 +55,54 @@ pub(crate) struct State<'r> {
     pub(crate) sends_held_until: Option<Instant>,
     /// Sends refused in a row, for that backoff; a send answered resets it.
     pub(crate) send_refusals: u32,
+    /// The server's words for its latest refusals, by request (handed out
+    /// with their `RequestFailed` events).
+    pub(crate) refusal_texts: RefusalTexts,
     /// Largest frame this client accepts (its receive buffer).
     pub(crate) rx_capacity: usize,
     pub(crate) next_request: u32,
     reported_net: NetState,
     reported_unread: u64,
     pub(crate) conversations_dirty: bool,
+}
+
+/// Longest refusal text kept, in bytes (the server's are shorter).
+const REFUSAL_TEXT: usize = 80;
+
+/// The server's words for its latest few refusals. A ring: frames are
+/// applied as the application reads events, so a refusal's event is
+/// usually read before three more are applied; if not, its text is gone
+/// and its event carries none (the code still says why).
+#[derive(Debug, Default)]
+pub(crate) struct RefusalTexts(Deque<(RequestId, heapless::String<REFUSAL_TEXT>), 4>);
+
+impl RefusalTexts {
+    pub(crate) fn keep(&mut self, request: RequestId, text: &str) {
+        if self.0.is_full() {
+            self.0.pop_front();
+        }
+        let text = crate::model::cut_at_char_boundary(text, REFUSAL_TEXT);
+        let _ = self.0.push_back((
+            request,
+            heapless::String::try_from(text).unwrap_or_default(),
+        ));
+    }
+
+    /// Keeps `from`'s text for `to` as well (an automatic login's refusal
+    /// answers the application's `login` call).
+    pub(crate) fn alias(&mut self, from: RequestId, to: RequestId) {
+        let text: heapless::String<REFUSAL_TEXT> = self.of(from).try_into().unwrap_or_default();
+        self.keep(to, &text);
+    }
+
+    /// The text kept for `request`; empty if none.
+    pub(crate) fn of(&self, request: RequestId) -> &str {
+        self.0
+            .iter()
+            .rev()
+            .find(|(r, _)| *r == request)
+            .map_or("", |(_, text)| text.as_str())
+    }
 }
 
 impl<'r> State<'r> {
@@ -94,6 +136,7 @@ impl<'r> State<'r> {
             recent_sends: Deque::new(),
             sends_held_until: None,
             send_refusals: 0,
+            refusal_texts: RefusalTexts::default(),
             rx_capacity,
             next_request: 0,
             reported_net: NetState::Disconnected,

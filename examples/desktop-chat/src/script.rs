@@ -90,7 +90,7 @@ pub(crate) async fn dump(
     })
     .await;
     if synced != Ok(true) {
-        return Err(TimError::Request(tinyim_core::RequestError::Timeout).into());
+        return Err(TimError::request(tinyim_core::RequestError::Timeout).into());
     }
     drop(events);
     for conversation in tim.conversation_list().await? {
