@@ -42,6 +42,9 @@ async fn log_in(
     tokio::pin!(login);
     loop {
         tokio::select! {
+            // The login first: once it is answered, the events after it
+            // (the sync's end, which `dump` waits for) stay in the stream.
+            biased;
             done = &mut login => return Ok(done?),
             event = events.recv() => {
                 if let Some(TimEvent::ConnectFailed(why)) = event {
