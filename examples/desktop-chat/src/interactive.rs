@@ -1,15 +1,12 @@
 //! The interactive terminal chat: line-oriented, so it works in any terminal
 //! and under tmux in tests.
 
-use std::io::Write;
-
 use tinyim_tokio::{
     ConversationType, DirectoryUploader, EventStream, NetState, NoticeOp, Payload, Tim, TimError,
     TimEvent,
 };
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::sync::mpsc;
 
+use crate::lines::Lines;
 use crate::render::show;
 use crate::{friend_commands, group_commands, media_commands, user_commands, Cli};
 
@@ -61,17 +58,9 @@ pub(crate) async fn run(
     let uploads = DirectoryUploader::new(&cli.upload_dir);
     tim.register_uploader(std::sync::Arc::new(uploads));
     log_in(tim, &mut events, cli, sig).await?;
-    let (lines_tx, mut lines) = mpsc::channel::<String>(16);
-    tokio::spawn(async move {
-        let mut stdin = BufReader::new(tokio::io::stdin()).lines();
-        while let Ok(Some(line)) = stdin.next_line().await {
-            if lines_tx.send(line).await.is_err() {
-                break;
-            }
-        }
-    });
+    let mut lines = Lines::start();
     let mut open: Option<Open> = None;
-    prompt(&open);
+    lines.prompt(&prompt(&open));
     loop {
         tokio::select! {
             event = events.recv() => {
@@ -80,19 +69,18 @@ pub(crate) async fn run(
                 if left_open_group(&event, &open) {
                     println!("[you are no longer in this group]");
                     open = None;
-                    prompt(&open);
                 }
                 if let TimEvent::KickedOut(reason) = event {
                     println!("kicked out: {reason:?}");
                     return Ok(());
                 }
             }
-            line = lines.recv() => {
+            line = lines.next() => {
                 let Some(line) = line else { return Ok(()) };
                 if !on_line(tim, line.trim(), &mut open).await {
                     return Ok(());
                 }
-                prompt(&open);
+                lines.prompt(&prompt(&open));
             }
         }
     }
@@ -122,13 +110,13 @@ async fn log_in(tim: &Tim, events: &mut EventStream, cli: &Cli, sig: &str) -> Re
     }
 }
 
-fn prompt(open: &Option<Open>) {
+/// The prompt: the open conversation.
+fn prompt(open: &Option<Open>) -> String {
     match open {
-        Some(Open::User(peer)) => print!("{peer}> "),
-        Some(Open::Group(group)) => print!("#{group}> "),
-        None => print!("> "),
+        Some(Open::User(peer)) => format!("{peer}> "),
+        Some(Open::Group(group)) => format!("#{group}> "),
+        None => "> ".to_owned(),
     }
-    let _ = std::io::stdout().flush();
 }
 
 /// Whether `event` says the user is out of the open group: kicked from it,
@@ -301,8 +289,9 @@ async fn on_line(tim: &Tim, line: &str, open: &mut Option<Open>) -> bool {
             None => println!("open a conversation first: /open <user>"),
         },
         _ if command.starts_with('/') => println!("{HELP}"),
-        _ => match open {
-            Some(target) => {
+        _ => match (open, crate::unsendable(line)) {
+            (Some(_), Some(why)) => println!("[not sent: {why}]"),
+            (Some(target), None) => {
                 println!("[sending] {line}");
                 let sent = match target {
                     Open::User(peer) => tim.send_text(peer, line).await,
@@ -313,7 +302,7 @@ async fn on_line(tim: &Tim, line: &str, open: &mut Option<Open>) -> bool {
                     Err(e) => println!("[failed {}: {e}]", e.code()),
                 }
             }
-            None => println!("open a conversation first: /open <user>"),
+            (None, _) => println!("open a conversation first: /open <user>"),
         },
     }
     true

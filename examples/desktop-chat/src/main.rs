@@ -9,6 +9,7 @@
 mod friend_commands;
 mod group_commands;
 mod interactive;
+mod lines;
 mod media_commands;
 mod render;
 mod script;
@@ -122,6 +123,21 @@ fn main() -> ExitCode {
     code
 }
 
+/// Why `text` cannot be a message, if it cannot.
+pub(crate) fn unsendable(text: &str) -> Option<String> {
+    let max = tinyim_core::wire::MAX_MESSAGE_BODY;
+    if text.is_empty() {
+        Some("the message is empty".to_owned())
+    } else if text.len() > max {
+        Some(format!(
+            "the message is {} bytes, over the {max} a message holds; split it",
+            text.len()
+        ))
+    } else {
+        None
+    }
+}
+
 async fn chat() -> ExitCode {
     let cli = Cli::parse();
     let options = match cli.options() {
@@ -131,10 +147,13 @@ async fn chat() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    if cli.send.as_ref().is_some_and(|send| send[1].is_empty()) {
-        // As the interactive chat: an empty line is not a message.
-        eprintln!("nothing to send: the message is empty");
-        return ExitCode::from(2);
+    if let Some(send) = &cli.send {
+        // As the interactive chat: an empty line is not a message, and one
+        // over the limit is refused before it goes.
+        if let Some(why) = unsendable(&send[1]) {
+            eprintln!("nothing sent: {why}");
+            return ExitCode::from(2);
+        }
     }
     let (tim, events) = Tim::connect(cli.server.clone(), options);
     let sig = cli.user_sig();

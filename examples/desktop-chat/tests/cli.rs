@@ -771,3 +771,119 @@ async fn befriend_accept_and_list() {
     assert!(bob.contains("[withdrew the application to carol]"), "{bob}");
     assert!(bob.contains("[0 applications, 0 unread]"), "{bob}");
 }
+
+/// The interactive chat of `user` in a terminal of its own (util-linux's
+/// `script` gives it one), so typed input goes through a terminal as a
+/// person's does; its input, and its output as it comes (prompts have no
+/// line end).
+fn in_a_terminal(
+    addr: &str,
+    user: &str,
+) -> (
+    std::process::Child,
+    std::process::ChildStdin,
+    tokio::sync::mpsc::UnboundedReceiver<String>,
+) {
+    use std::io::Read;
+    let chat = format!(
+        "{} --server {addr} --app-id {APP_ID} --key {KEY} --user {user}",
+        env!("CARGO_BIN_EXE_desktop-chat")
+    );
+    let mut child = Command::new("script")
+        .args(["-qec", &chat, "/dev/null"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("util-linux's script");
+    let terminal = child.stdin.take().unwrap();
+    let mut screen = child.stdout.take().unwrap();
+    let (tx, output) = tokio::sync::mpsc::unbounded_channel();
+    std::thread::spawn(move || {
+        let mut chunk = [0u8; 4096];
+        while let Ok(n @ 1..) = screen.read(&mut chunk) {
+            let _ = tx.send(String::from_utf8_lossy(&chunk[..n]).into_owned());
+        }
+    });
+    (child, terminal, output)
+}
+
+/// Reads `output` until what came after `seen`'s end so far contains
+/// `want`; fails after 30 s.
+async fn until_shown(
+    output: &mut tokio::sync::mpsc::UnboundedReceiver<String>,
+    seen: &mut String,
+    want: &str,
+) {
+    let from = seen.len();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !seen[from..].contains(want) {
+        let chunk = tokio::time::timeout_at(deadline, output.recv())
+            .await
+            .unwrap_or_else(|_| panic!("no {want:?} in {:?}", &seen[from..]))
+            .expect("the terminal is open");
+        seen.push_str(&chunk);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_line_longer_than_the_terminals_own_limit_is_sent_whole() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start_server(dir.path()).await;
+    let (mut alice, mut terminal, mut output) = in_a_terminal(&addr, "alice");
+    let mut seen = String::new();
+    until_shown(&mut output, &mut seen, "[synced;").await;
+    terminal.write_all(b"/open bob\r").unwrap();
+    // Typed once the editor shows its prompt (it reads keys itself).
+    until_shown(&mut output, &mut seen, "bob> ").await;
+    // Over the 4 095 bytes a terminal's own line mode keeps.
+    let long = "x".repeat(6_000);
+    terminal.write_all(format!("{long}\r").as_bytes()).unwrap();
+    until_shown(&mut output, &mut seen, "[sent #1]").await;
+    terminal.write_all(b"/quit\r").unwrap();
+    drop(terminal);
+    assert!(alice.wait().unwrap().success());
+
+    let addr2 = addr.clone();
+    let dump = tokio::task::spawn_blocking(move || chat(&addr2, &["--user", "bob", "--dump"]))
+        .await
+        .unwrap();
+    let stored = String::from_utf8(dump.stdout)
+        .unwrap()
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .find(|m| m["seq"] == 1)
+        .expect("the message is stored");
+    assert_eq!(stored["text"].as_str().map(str::len), Some(6_000));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_message_over_12_kb_is_refused_with_the_reason_and_not_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start_server(dir.path()).await;
+    let big = "y".repeat(20_000);
+    let typed_lines = format!("/open bob\n{big}\nstill here\n");
+    let addr2 = addr.clone();
+    let (script, alice, dump) = tokio::task::spawn_blocking(move || {
+        let script = chat(&addr2, &["--user", "alice", "--send", "bob", &big]);
+        let alice = typed(&addr2, &["--user", "alice"], &typed_lines);
+        let dump = chat(&addr2, &["--user", "bob", "--dump"]);
+        (script, alice, dump)
+    })
+    .await
+    .unwrap();
+    assert_eq!(script.status.code(), Some(2));
+    let why = String::from_utf8_lossy(&script.stderr);
+    assert!(why.contains("20000 bytes, over the 12288"), "{why}");
+    let alice = String::from_utf8_lossy(&alice.stdout);
+    assert!(
+        alice.contains("[not sent: the message is 20000 bytes"),
+        "{alice}"
+    );
+    assert!(alice.contains("[sent #1]"), "the chat goes on: {alice}");
+    let dump = String::from_utf8_lossy(&dump.stdout);
+    assert!(
+        dump.contains("still here") && !dump.contains("yyyy"),
+        "{dump}"
+    );
+}
