@@ -8,12 +8,14 @@ use core::task::{Context, Poll};
 
 use embassy_sync::blocking_mutex::raw::RawMutex;
 use embassy_sync::channel::Channel;
+use embassy_time::{Duration, Timer};
 use tinyim_core::Event;
 
-use crate::call::Taken;
+use crate::call::{Slot, Taken};
+use crate::handle::HandleError;
 use crate::owned::owned;
-use crate::runner::Current;
-use crate::shared::OwnedEvent;
+use crate::runner::{answer, Current};
+use crate::shared::{OwnedEvent, Shared};
 
 /// Puts an event (if there is one) into the application tasks' queue,
 /// waiting for room, and copies it out of the client only then. Written
@@ -42,12 +44,39 @@ impl<M: RawMutex, const N: usize> Future for Deliver<'_, '_, M, N> {
     }
 }
 
+/// How long a call may wait for its answer while the event queue stays
+/// full before it fails with [`HandleError::EventsBehind`]: long enough for
+/// a reader in another task to catch up, short of the request's own
+/// timeout (which cannot run while the runner waits for room).
+const BEHIND: Duration = Duration::from_secs(3);
+
+/// The generation of a call waiting in the slot for the runner, taken out
+/// of it if `take`.
+fn waiting_call<M: RawMutex, const N: usize>(shared: &Shared<M, N>, take: bool) -> Option<u32> {
+    shared.slot.lock(|slot| {
+        let mut slot = slot.try_borrow_mut().ok()?;
+        let Slot::Call(call) = &*slot else {
+            return None;
+        };
+        let generation = call.generation;
+        if take {
+            *slot = Slot::Empty;
+        }
+        Some(generation)
+    })
+}
+
 /// An event's delivery, then, when it was a list call's record, the wait
 /// for the handle to take it; a handle that stopped waiting ends the call.
 pub(crate) struct Delivery<'a, 'e, M: RawMutex, const N: usize, F> {
     pub(crate) deliver: Deliver<'a, 'e, M, N>,
     pub(crate) taken: Option<F>,
     pub(crate) current: &'a mut Option<Current>,
+    /// Where the waiting call's answer goes, and the call's generation.
+    pub(crate) shared: &'a Shared<M, N>,
+    pub(crate) answering: u32,
+    /// Runs while the queue is full and a call waits.
+    pub(crate) behind: Option<Timer>,
 }
 
 impl<M: RawMutex, const N: usize, F: Future<Output = Taken> + Unpin> Future
@@ -58,8 +87,24 @@ impl<M: RawMutex, const N: usize, F: Future<Output = Taken> + Unpin> Future
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = &mut *self;
         if Pin::new(&mut this.deliver).poll(cx).is_pending() {
+            if this.current.is_some() || waiting_call(this.shared, false).is_some() {
+                let timer = this.behind.get_or_insert_with(|| Timer::after(BEHIND));
+                if Pin::new(timer).poll(cx).is_ready() {
+                    // Whoever reads events may be the task waiting for an
+                    // answer (to a call made, or one not yet taken): it
+                    // fails, and the reading goes on.
+                    this.behind = None;
+                    if this.current.take().is_some() {
+                        answer(this.shared, this.answering, Err(HandleError::EventsBehind));
+                    }
+                    if let Some(generation) = waiting_call(this.shared, true) {
+                        answer(this.shared, generation, Err(HandleError::EventsBehind));
+                    }
+                }
+            }
             return Poll::Pending;
         }
+        this.behind = None;
         let Some(taken) = this.taken.as_mut() else {
             return Poll::Ready(());
         };

@@ -55,6 +55,7 @@ pub struct Sent {
 /// Why a call failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum HandleError {
     /// An argument does not fit the handle's buffers: a text over
     /// [`crate::MAX_TEXT`], or arguments over the call's 560 bytes.
@@ -63,6 +64,12 @@ pub enum HandleError {
     Command(CommandError),
     /// The request failed (timeout, disconnect, server code).
     Request(RequestError),
+    /// The event queue stayed full while the call waited for its answer,
+    /// which comes after the events ahead of it: the task that reads
+    /// events is likely the one waiting (it would wait forever). Read
+    /// events in a task that does not await calls (see the host example).
+    /// The request may still take effect: a send may be stored.
+    EventsBehind,
 }
 
 impl HandleError {
@@ -74,6 +81,7 @@ impl HandleError {
                 tinyim_core::wire::code::NOT_LOGGED_IN
             }
             HandleError::Command(_) | HandleError::TooLong => tinyim_core::wire::code::BAD_REQUEST,
+            HandleError::EventsBehind => tinyim_core::wire::code::TIMEOUT,
         }
     }
 }
@@ -84,6 +92,9 @@ impl fmt::Display for HandleError {
             HandleError::TooLong => f.write_str("argument too long"),
             HandleError::Command(e) => write!(f, "{e}"),
             HandleError::Request(e) => write!(f, "request failed with {}", e.code()),
+            HandleError::EventsBehind => {
+                f.write_str("no answer: the event queue is full and nobody reads it")
+            }
         }
     }
 }

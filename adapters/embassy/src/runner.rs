@@ -97,6 +97,30 @@ struct EmbassyHost<'a, M: RawMutex, const EVENTS: usize, S> {
     answering: u32,
 }
 
+/// Leaves `reply` in the answer slot for the call of `generation`.
+fn fill<M: RawMutex, const EVENTS: usize>(
+    shared: &Shared<M, EVENTS>,
+    generation: u32,
+    reply: Result<Reply, HandleError>,
+) {
+    shared.answer.lock(|slot| {
+        if let Ok(mut slot) = slot.try_borrow_mut() {
+            *slot = AnswerSlot::Filled(generation, reply);
+        }
+    });
+}
+
+/// Answers the call of `generation`: the reply in the slot, then the
+/// waiting handle woken.
+pub(crate) fn answer<M: RawMutex, const EVENTS: usize>(
+    shared: &Shared<M, EVENTS>,
+    generation: u32,
+    reply: Result<Reply, HandleError>,
+) {
+    fill(shared, generation, reply);
+    shared.reply.signal(());
+}
+
 /// Where a list call's record went.
 enum Placed {
     /// Into the slot, for the handle.
@@ -118,16 +142,11 @@ impl<M: RawMutex, const EVENTS: usize, S> EmbassyHost<'_, M, EVENTS, S> {
 
     /// Leaves the answer in the slot, then wakes the waiting handle.
     fn reply(&self, reply: Result<Reply, HandleError>) {
-        self.fill(reply);
-        self.shared.reply.signal(());
+        answer(self.shared, self.answering, reply);
     }
 
     fn fill(&self, reply: Result<Reply, HandleError>) {
-        self.shared.answer.lock(|slot| {
-            if let Ok(mut slot) = slot.try_borrow_mut() {
-                *slot = AnswerSlot::Filled(self.answering, reply);
-            }
-        });
+        fill(self.shared, self.answering, reply);
     }
 
     /// Answers the current call with what its records built.
@@ -317,6 +336,9 @@ impl<M: RawMutex, const EVENTS: usize, S: SyncStore> tinyim_driver::Host
             deliver,
             taken: handoff.then(|| shared.record_taken.wait()),
             current: &mut self.current,
+            shared,
+            answering: self.answering,
+            behind: None,
         }
     }
 
