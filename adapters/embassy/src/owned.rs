@@ -80,6 +80,8 @@ pub(crate) fn owned(event: Event<'_>) -> Option<OwnedEvent> {
         Event::GroupsDropped(n) => OwnedEvent::GroupsDropped(n),
         Event::SyncComplete => OwnedEvent::SyncComplete,
         Event::UserSigExpiring { expires_at } => OwnedEvent::UserSigExpiring { expires_at },
+        // Events a newer core knows and this adapter does not yet.
+        _ => return None,
     })
 }
 

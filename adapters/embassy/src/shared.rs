@@ -63,6 +63,7 @@ pub struct ReceivedNotice {
 // Without an allocator nothing can be boxed; queue slots hold the largest.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum OwnedEvent {
     /// `SDK_READY`.
     SdkReady,

@@ -603,5 +603,7 @@ fn route(event: Event<'_>, waiters: &mut HashMap<RequestId, Waiter>, forward: &m
         Event::UserSigExpiring { expires_at } => {
             forward.push(TimEvent::UserSigExpiring { expires_at })
         }
+        // Events a newer core knows and this adapter does not yet.
+        _ => {}
     }
 }

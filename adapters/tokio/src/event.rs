@@ -6,6 +6,7 @@ use crate::group::{GroupNoticeInfo, GroupTipInfo};
 
 /// A message's content (TIM `payload`).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Payload {
     /// `TIMTextElem`.
     Text(String),

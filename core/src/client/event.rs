@@ -76,6 +76,7 @@ pub enum SendStatus {
 /// Something the application should know. Borrowed events pin the client
 /// until they are dropped.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Event<'a> {
     /// TIM `SDK_READY`: logged in, commands are served.
     SdkReady,

@@ -62,6 +62,7 @@ pub(crate) fn show(message: &Message) -> String {
         Payload::File { url, name, size } => format!("[file {name}, {size} bytes] {url}"),
         Payload::Revoked { by } => format!("[revoked by {by}]"),
         Payload::RevokeNotice { seq } => format!("* revoked #{seq}"),
+        _ => "[a kind of message this chat cannot show]".to_owned(),
     };
     let arrow = if message.flow == Flow::Out {
         "->"
