@@ -4,6 +4,8 @@
 //! and concurrent senders into one conversation take seqs with no gap and
 //! no duplicate.
 
+// The end-to-end suites' helpers, for their PostgreSQL instance.
+#[path = "../../tests/common/mod.rs"]
 mod common;
 
 use std::sync::{Mutex, MutexGuard};

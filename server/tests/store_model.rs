@@ -8,6 +8,8 @@
 
 use std::collections::BTreeMap;
 
+// The end-to-end suites' helpers, for their PostgreSQL instance.
+#[path = "../../tests/common/mod.rs"]
 mod common;
 
 use proptest::prelude::*;

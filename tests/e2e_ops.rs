@@ -85,7 +85,7 @@ async fn a_backup_under_traffic_restores_everything_acknowledged_before_it() {
                 .unwrap();
         }
     });
-    let backup = Command::new(env!("CARGO_BIN_EXE_tinyim-server"))
+    let backup = Command::new(common::server_binary())
         .arg("backup")
         .arg("--data")
         .arg(&db)
@@ -95,7 +95,7 @@ async fn a_backup_under_traffic_restores_everything_acknowledged_before_it() {
         .unwrap();
     assert!(backup.status.success(), "{backup:?}");
     busy.await.unwrap();
-    let check = Command::new(env!("CARGO_BIN_EXE_tinyim-server"))
+    let check = Command::new(common::server_binary())
         .arg("check")
         .arg("--data")
         .arg(&copy)
@@ -117,7 +117,7 @@ async fn a_backup_under_traffic_restores_everything_acknowledged_before_it() {
 fn logs_are_plain_off_a_terminal_or_json_lines() {
     for (format, json) in [("text", false), ("json", true)] {
         let dir = tempfile::tempdir().unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_tinyim-server"))
+        let mut child = Command::new(common::server_binary())
             .args(["serve", "--listen", "127.0.0.1:0", "--log-format", format])
             .arg("--data")
             .arg(dir.path().join("t.db"))

@@ -528,7 +528,7 @@ fn a_node_refused_by_nats_stops_with_a_message() {
     let dir = tempfile::tempdir().unwrap();
     let store = postgres::instance().fresh_database();
     let wrong = nats.url().replace("nats://", "nats://tinyim:wrong@");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tinyim-server"))
+    let out = std::process::Command::new(common::server_binary())
         .args([
             "serve",
             "--listen",

@@ -20,7 +20,7 @@ fn rest_server(extra: &[&str]) -> (ServerProcess, tempfile::TempDir) {
     (server, dir)
 }
 
-/// The backend: `tests/rest/backend.py` over Tencent's client.
+/// The backend: `rest/backend.py` beside this suite, over Tencent's client.
 struct Backend {
     base: String,
     admin: &'static str,
@@ -40,7 +40,7 @@ impl Backend {
     /// Makes `calls` (Python expressions on the client `c`) in order; their
     /// answers.
     fn call(&self, calls: &[&str]) -> Vec<Value> {
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/rest/backend.py");
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/rest/backend.py");
         let mut python = Command::new("python3");
         if let Some(ca) = &self.ca {
             // What `requests` trusts instead of the system's CAs.

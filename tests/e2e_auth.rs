@@ -98,10 +98,10 @@ async fn usersigs_from_tencents_own_package_log_in() {
 
 #[test]
 fn usersig_cli_mints_and_verifies_with_exit_codes() {
-    let bin = env!("CARGO_BIN_EXE_tinyim-server");
+    let bin = common::server_binary();
     let app = APP_ID.to_string();
     let verify = |user: &str, sig: &str, at: Option<u64>| {
-        let mut cmd = Command::new(bin);
+        let mut cmd = Command::new(&bin);
         cmd.args([
             "usersig", "verify", "--app-id", &app, "--key", KEY, "--user", user,
         ]);
@@ -110,7 +110,7 @@ fn usersig_cli_mints_and_verifies_with_exit_codes() {
         }
         cmd.arg(sig).output().unwrap()
     };
-    let minted = Command::new(bin)
+    let minted = Command::new(&bin)
         .args([
             "usersig", "mint", "--app-id", &app, "--key", KEY, "--user", "alice", "--expire", "100",
         ])
@@ -145,14 +145,14 @@ fn usersig_cli_mints_and_verifies_with_exit_codes() {
             "{reason}"
         );
     }
-    let wrong_app = Command::new(bin)
+    let wrong_app = Command::new(&bin)
         .args([
             "usersig", "verify", "--app-id", "1", "--key", KEY, "--user", "alice", &minted,
         ])
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&wrong_app.stdout).contains("wrong app id"));
-    let wrong_key = Command::new(bin)
+    let wrong_key = Command::new(&bin)
         .args([
             "usersig", "verify", "--app-id", &app, "--key", "x", "--user", "alice", &minted,
         ])
@@ -164,7 +164,7 @@ fn usersig_cli_mints_and_verifies_with_exit_codes() {
 #[test]
 fn usersig_mint_refuses_a_user_id_that_can_never_log_in() {
     for user in ["has space", "", &"a".repeat(33)] {
-        let out = Command::new(env!("CARGO_BIN_EXE_tinyim-server"))
+        let out = Command::new(common::server_binary())
             .args([
                 "usersig", "mint", "--app-id", "1", "--key", KEY, "--user", user,
             ])

@@ -363,7 +363,7 @@ async fn a_backend_down_or_slow_never_holds_up_delivery() {
 #[test]
 fn a_callback_url_that_is_not_http_is_refused_at_start() {
     let dir = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tinyim-server"))
+    let out = std::process::Command::new(common::server_binary())
         .args([
             "serve",
             "--listen",
@@ -377,7 +377,7 @@ fn a_callback_url_that_is_not_http_is_refused_at_start() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("http://"));
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tinyim-server"))
+    let out = std::process::Command::new(common::server_binary())
         .args([
             "serve",
             "--listen",

@@ -7,6 +7,23 @@
 pub mod nats;
 pub mod postgres;
 
+/// The server binary: `cargo test --workspace` builds it beside the test
+/// binaries (a test of another package is not given its path by cargo).
+pub fn server_binary() -> std::path::PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let bin = exe
+        .parent()
+        .and_then(std::path::Path::parent)
+        .expect("target/<profile>/deps")
+        .join(format!("tinyim-server{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.exists(),
+        "{} is missing: run the suites with `cargo test --workspace` (scripts/test)",
+        bin.display()
+    );
+    bin
+}
+
 /// A port free on 127.0.0.1 now, for a service that takes no port 0.
 pub fn free_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
@@ -76,7 +93,7 @@ impl ServerProcess {
                 postgres::instance().database_for(data),
             ]
         });
-        let mut child = Command::new(env!("CARGO_BIN_EXE_tinyim-server"))
+        let mut child = Command::new(server_binary())
             .args(["serve", "--listen", listen])
             .args(heartbeat)
             .args(extra)

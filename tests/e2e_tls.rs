@@ -155,7 +155,7 @@ async fn plain_and_tls_clients_share_one_server_on_two_addresses() {
 #[tokio::test]
 async fn the_dev_cert_command_makes_files_a_tls_server_and_client_use() {
     let dir = tempfile::tempdir().unwrap();
-    let made = std::process::Command::new(env!("CARGO_BIN_EXE_tinyim-server"))
+    let made = std::process::Command::new(common::server_binary())
         .args(["tls-dev-cert", "--dir"])
         .arg(dir.path())
         .args(["--name", "localhost"])
@@ -182,7 +182,7 @@ fn unusable_certificate_files_stop_the_server_with_a_message() {
         ("ca.pem", "key.pem"),
     ];
     for (cert, key) in cases {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_tinyim-server"))
+        let out = std::process::Command::new(common::server_binary())
             .args(["serve", "--listen", "127.0.0.1:0", "--tls-cert"])
             .arg(dir.path().join(cert))
             .arg("--tls-key")
