@@ -140,3 +140,21 @@ fn a_node_silent_too_long_is_dead_and_its_users_offline() {
     node.engine.handle_batch(node.now, vec![Input::Tick]);
     assert_eq!(node.bob(), StatusType::Offline);
 }
+
+#[test]
+fn a_list_whose_last_part_was_lost_is_asked_for_again() {
+    let mut node = Node::new();
+    node.hear(0, Relay::Alive { digest: 1 });
+    node.hear(
+        10,
+        Relay::AllSessions {
+            first: true,
+            last: false,
+            users: bob_on_web(),
+        },
+    );
+    assert_eq!(node.bob(), StatusType::Offline, "not before the last part");
+    assert_eq!(node.hear(6_000, Relay::Alive { digest: 1 }), [OTHER]);
+    node.hear(10, all(bob_on_web()));
+    assert_eq!(node.bob(), StatusType::Online);
+}

@@ -189,8 +189,10 @@ impl<S: Store> Engine<S> {
                 }
             }
             Relay::Alive { digest } => {
+                // A list still coming in (its parts follow each other
+                // within milliseconds) is not asked for again before
+                // ASK_AGAIN_MS; one whose last part was lost is.
                 ask |= view.digest != digest
-                    && view.incoming.is_none()
                     && view
                         .asked_ms
                         .is_none_or(|at| now.saturating_sub(at) > ASK_AGAIN_MS);
@@ -215,6 +217,7 @@ impl<S: Store> Engine<S> {
         if ask {
             if let Some(view) = self.other_nodes.nodes.get_mut(&node) {
                 view.asked_ms = Some(now);
+                view.incoming = None;
             }
             self.relay_own(Relay::AskSessions { node });
         }
