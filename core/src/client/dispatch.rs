@@ -202,13 +202,9 @@ impl State<'_> {
                     self.groups.refresh_failed();
                 }
             }
-            Op::Group | Op::User | Op::Friend => {
+            Op::Records(read) => {
                 self.out.remove(id);
-                let purpose = match op {
-                    Op::Group => Purpose::Group { request: id },
-                    Op::Friend => Purpose::Friend { request: id },
-                    _ => Purpose::User { request: id },
-                };
+                let purpose = Purpose::Records { request: id, read };
                 return Ok(Disposition::Hold {
                     records_at: offset_in_frame(body_bytes, payload),
                     purpose,
@@ -266,10 +262,9 @@ impl State<'_> {
         match purpose {
             Purpose::Push { .. } | Purpose::Status => {}
             Purpose::Range { conversation, more } => self.on_range_done(&conversation, more),
-            Purpose::History { request }
-            | Purpose::Group { request }
-            | Purpose::User { request }
-            | Purpose::Friend { request } => self.queue(QueuedEvent::RequestCompleted(request)),
+            Purpose::History { request } | Purpose::Records { request, .. } => {
+                self.queue(QueuedEvent::RequestCompleted(request))
+            }
         }
     }
 }

@@ -5,10 +5,13 @@
 //! server's to check (see [`crate::wire::friend`]).
 
 use super::outbox::Op;
+use super::rx::RecordReader;
 use super::user_calls::checked;
+use super::Event;
 use super::{Client, CommandError, RequestId};
 use crate::model::valid_user_id;
 use crate::time::Instant;
+use crate::wire::friend::FriendRecord;
 use crate::wire::friend::{
     AcceptApplication, AddFriend, ApplicationRef, ApplicationType, Both, FriendGroupChange,
     FriendPage, FriendQuery, FriendUsers, Response, UpdateFriend, MAX_CHECK_FRIENDS,
@@ -16,6 +19,7 @@ use crate::wire::friend::{
 };
 use crate::wire::group::UserList;
 use crate::wire::kind;
+use crate::wire::records::{self, DecodeError};
 
 fn one(user: &str) -> Result<&str, CommandError> {
     if valid_user_id(user) {
@@ -32,7 +36,13 @@ impl Client<'_> {
         frame_kind: u8,
         payload: &T,
     ) -> Result<RequestId, CommandError> {
-        self.command(now, |st| st.start_request(Op::Friend, frame_kind, payload))
+        self.command(now, |st| {
+            st.start_request(
+                Op::Records(RecordReader(read_friend_record)),
+                frame_kind,
+                payload,
+            )
+        })
     }
 
     /// TIM `addFriend`: as `add.to`'s allow type says, friends at once
@@ -250,4 +260,10 @@ impl Client<'_> {
     ) -> Result<RequestId, CommandError> {
         self.friend_call(now, kind::FRIEND_GROUPS, &FriendPage { offset, count })
     }
+}
+
+/// Reads a friend call's record into `Event::FriendData`.
+fn read_friend_record(request: RequestId, bytes: &[u8]) -> Result<(Event<'_>, &[u8]), DecodeError> {
+    records::take::<FriendRecord<'_>>(bytes)
+        .map(|(data, rest)| (Event::FriendData { request, data }, rest))
 }

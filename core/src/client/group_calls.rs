@@ -4,15 +4,19 @@
 //! (who may do what in which group type) are the server's.
 
 use super::outbox::Op;
+use super::rx::RecordReader;
+use super::Event;
 use super::{Client, CommandError, RequestId};
 use crate::model::valid_group_id;
 use crate::time::Instant;
+use crate::wire::group::GroupRecord;
 use crate::wire::group::{
     ChangeOwner, CreateGroup, CustomNotice, GroupRef, GroupRole, HandleApplication, JoinGroup,
     ListPage, MemberChange, ProfileChange, SetMemberMute, SetMemberRole, SetNameCard,
     UpdateGroupProfile, UserList,
 };
 use crate::wire::kind;
+use crate::wire::records::{self, DecodeError};
 
 fn checked(group_id: &str) -> Result<&str, CommandError> {
     if valid_group_id(group_id) {
@@ -29,7 +33,13 @@ impl Client<'_> {
         frame_kind: u8,
         payload: &T,
     ) -> Result<RequestId, CommandError> {
-        self.command(now, |st| st.start_request(Op::Group, frame_kind, payload))
+        self.command(now, |st| {
+            st.start_request(
+                Op::Records(RecordReader(read_group_record)),
+                frame_kind,
+                payload,
+            )
+        })
     }
 
     /// A group call that adds a group to the user's list needs room for it.
@@ -323,4 +333,10 @@ impl Client<'_> {
         };
         self.group_call(now, kind::CUSTOM_NOTICE, &request)
     }
+}
+
+/// Reads a group call's record into `Event::GroupData`.
+fn read_group_record(request: RequestId, bytes: &[u8]) -> Result<(Event<'_>, &[u8]), DecodeError> {
+    records::take::<GroupRecord<'_>>(bytes)
+        .map(|(data, rest)| (Event::GroupData { request, data }, rest))
 }

@@ -49,9 +49,7 @@ use state::State;
 
 use crate::model::{valid_user_id, UserId};
 use crate::time::Instant;
-use crate::wire::friend::FriendRecord;
-use crate::wire::group::GroupRecord;
-use crate::wire::user::{UserRecord, UserStatus};
+use crate::wire::user::UserStatus;
 use crate::wire::{self, body, records};
 
 /// A tinyim client: login, messages, conversations and sync as a pure state
@@ -333,18 +331,7 @@ impl<'r> Client<'r> {
                         .get(rx.start + held.cursor..rx.start + held.frame_len)
                         .unwrap_or_default();
                     let call_record = match held.purpose {
-                        Purpose::Group { request } => Some(
-                            records::take::<GroupRecord<'_>>(record)
-                                .map(|(data, rest)| (Event::GroupData { request, data }, rest)),
-                        ),
-                        Purpose::User { request } => Some(
-                            records::take::<UserRecord<'_>>(record)
-                                .map(|(data, rest)| (Event::UserData { request, data }, rest)),
-                        ),
-                        Purpose::Friend { request } => Some(
-                            records::take::<FriendRecord<'_>>(record)
-                                .map(|(data, rest)| (Event::FriendData { request, data }, rest)),
-                        ),
+                        Purpose::Records { request, read } => Some((read.0)(request, record)),
                         Purpose::Status => Some(
                             records::take::<UserStatus<'_>>(record)
                                 .map(|(status, rest)| (Event::UserStatusUpdated(status), rest)),
@@ -376,10 +363,7 @@ impl<'r> Client<'r> {
                                 message: st.view(message),
                             })
                         }
-                        Purpose::Group { .. }
-                        | Purpose::User { .. }
-                        | Purpose::Friend { .. }
-                        | Purpose::Status => false,
+                        Purpose::Records { .. } | Purpose::Status => false,
                     };
                     if deliver {
                         return Some(Event::received(st.view(message)));

@@ -35,12 +35,9 @@ pub(crate) enum Op {
     Range(u32),
     /// Internal: one sync page.
     Sync,
-    /// A group call; its answer is held for `GroupData` events.
-    Group,
-    /// A user call; its answer is held for `UserData` events.
-    User,
-    /// A friend call; its answer is held for `FriendData` events.
-    Friend,
+    /// A call answered by records (a group, user or friend call); its
+    /// answer is held and each record read into an event by the reader.
+    Records(super::rx::RecordReader),
     /// Internal: one page of the group list refresh.
     GroupList,
 }

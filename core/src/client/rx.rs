@@ -1,8 +1,33 @@
 //! The receive buffer. A frame whose messages the application has not read
 //! yet stays here ("held"), so message events can borrow its strings.
 
-use super::event::RequestId;
+use super::event::{Event, RequestId};
 use crate::model::ConversationId;
+use crate::wire::records::DecodeError;
+
+/// Reads one record of a call's answer into the event that hands it out,
+/// and the bytes after it. Chosen where the call is made, so a firmware
+/// links the decoders of the calls it makes and no others.
+#[derive(Clone, Copy)]
+pub(crate) struct RecordReader(pub(crate) ReadRecord);
+
+/// A record read into its event, and the bytes after it.
+type ReadRecord = for<'a> fn(RequestId, &'a [u8]) -> Result<(Event<'a>, &'a [u8]), DecodeError>;
+
+impl core::fmt::Debug for RecordReader {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("RecordReader")
+    }
+}
+
+/// Readers are not told apart: a request's identity is its id.
+impl PartialEq for RecordReader {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for RecordReader {}
 
 /// What a held frame carries, which decides how its messages are delivered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,12 +41,11 @@ pub(crate) enum Purpose {
     },
     /// A `message_list` page, newest first.
     History { request: RequestId },
-    /// The records of a group call's answer.
-    Group { request: RequestId },
-    /// The records of a user call's answer.
-    User { request: RequestId },
-    /// The records of a friend call's answer.
-    Friend { request: RequestId },
+    /// The records of a call's answer, each read into an event by `read`.
+    Records {
+        request: RequestId,
+        read: RecordReader,
+    },
     /// A status push's record.
     Status,
 }

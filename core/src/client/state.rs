@@ -423,9 +423,7 @@ impl<'r> State<'r> {
             | Op::ClearHistory
             | Op::PinConversation
             | Op::History
-            | Op::Group
-            | Op::User
-            | Op::Friend => {
+            | Op::Records(_) => {
                 self.queue(QueuedEvent::RequestFailed {
                     request: p.id,
                     error,

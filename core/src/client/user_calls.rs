@@ -3,11 +3,15 @@
 //! then `RequestCompleted` (or `RequestFailed` with the server's code).
 
 use super::outbox::Op;
+use super::rx::RecordReader;
+use super::Event;
 use super::{Client, CommandError, RequestId};
 use crate::model::valid_user_id;
 use crate::time::Instant;
 use crate::wire::group::{CustomField, UserList};
 use crate::wire::kind;
+use crate::wire::records::{self, DecodeError};
+use crate::wire::user::UserRecord;
 use crate::wire::user::{
     BlocklistChange, BlocklistPage, ProfileQuery, ProfileUpdate, SetSelfStatus, StatusUsers,
     MAX_BLOCKLIST, MAX_PROFILE_USERS, MAX_STATUS_QUERY, MAX_STATUS_SUBSCRIBE,
@@ -36,7 +40,13 @@ impl Client<'_> {
         frame_kind: u8,
         payload: &T,
     ) -> Result<RequestId, CommandError> {
-        self.command(now, |st| st.start_request(Op::User, frame_kind, payload))
+        self.command(now, |st| {
+            st.start_request(
+                Op::Records(RecordReader(read_user_record)),
+                frame_kind,
+                payload,
+            )
+        })
     }
 
     /// TIM `addToBlacklist`: `users` (comma-separated, at most 1000) may no
@@ -79,7 +89,11 @@ impl Client<'_> {
         self.command(now, |st| {
             let owner = st.owner.clone();
             let users = UserList(owner.as_str());
-            st.start_request(Op::User, kind::USER_PROFILE, &ProfileQuery { users })
+            st.start_request(
+                Op::Records(RecordReader(read_user_record)),
+                kind::USER_PROFILE,
+                &ProfileQuery { users },
+            )
         })
     }
 
@@ -167,4 +181,10 @@ impl Client<'_> {
         let users = checked(users, MAX_PROFILE_USERS)?;
         self.user_call(now, kind::PROFILE_CUSTOM, &ProfileQuery { users })
     }
+}
+
+/// Reads a user call's record into `Event::UserData`.
+fn read_user_record(request: RequestId, bytes: &[u8]) -> Result<(Event<'_>, &[u8]), DecodeError> {
+    records::take::<UserRecord<'_>>(bytes)
+        .map(|(data, rest)| (Event::UserData { request, data }, rest))
 }
