@@ -4,8 +4,6 @@
 //! `RequestFailed` with the server's code). Lengths and limits are the
 //! server's to check (see [`crate::wire::friend`]).
 
-use super::outbox::Op;
-use super::rx::RecordReader;
 use super::user_calls::checked;
 use super::Event;
 use super::{Client, CommandError, RequestId};
@@ -36,13 +34,7 @@ impl Client<'_> {
         frame_kind: u8,
         payload: &T,
     ) -> Result<RequestId, CommandError> {
-        self.command(now, |st| {
-            st.start_request(
-                Op::Records(RecordReader(read_friend_record)),
-                frame_kind,
-                payload,
-            )
-        })
+        self.records_call(now, read_friend_record, frame_kind, payload)
     }
 
     /// TIM `addFriend`: as `add.to`'s allow type says, friends at once

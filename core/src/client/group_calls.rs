@@ -3,8 +3,6 @@
 //! `RequestCompleted` (or `RequestFailed` with the server's code). The rules
 //! (who may do what in which group type) are the server's.
 
-use super::outbox::Op;
-use super::rx::RecordReader;
 use super::Event;
 use super::{Client, CommandError, RequestId};
 use crate::model::valid_group_id;
@@ -33,13 +31,7 @@ impl Client<'_> {
         frame_kind: u8,
         payload: &T,
     ) -> Result<RequestId, CommandError> {
-        self.command(now, |st| {
-            st.start_request(
-                Op::Records(RecordReader(read_group_record)),
-                frame_kind,
-                payload,
-            )
-        })
+        self.records_call(now, read_group_record, frame_kind, payload)
     }
 
     /// A group call that adds a group to the user's list needs room for it.

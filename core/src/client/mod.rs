@@ -301,6 +301,24 @@ impl<'r> Client<'r> {
         self.st.next_timeout()
     }
 
+    /// Queues a request answered by records, each read into an event by
+    /// `read` (the call's own decoder, linked only where the call is made).
+    pub(crate) fn records_call<T: serde::Serialize>(
+        &mut self,
+        now: Instant,
+        read: rx::ReadRecord,
+        frame_kind: u8,
+        payload: &T,
+    ) -> Result<RequestId, CommandError> {
+        self.command(now, |st| {
+            st.start_request(
+                outbox::Op::Records(rx::RecordReader(read)),
+                frame_kind,
+                payload,
+            )
+        })
+    }
+
     /// The next event for the application. A message event borrows the
     /// receive buffer; drop it before calling anything else.
     ///

@@ -12,7 +12,8 @@ use crate::wire::records::DecodeError;
 pub(crate) struct RecordReader(pub(crate) ReadRecord);
 
 /// A record read into its event, and the bytes after it.
-type ReadRecord = for<'a> fn(RequestId, &'a [u8]) -> Result<(Event<'a>, &'a [u8]), DecodeError>;
+pub(crate) type ReadRecord =
+    for<'a> fn(RequestId, &'a [u8]) -> Result<(Event<'a>, &'a [u8]), DecodeError>;
 
 impl core::fmt::Debug for RecordReader {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {

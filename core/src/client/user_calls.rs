@@ -40,13 +40,7 @@ impl Client<'_> {
         frame_kind: u8,
         payload: &T,
     ) -> Result<RequestId, CommandError> {
-        self.command(now, |st| {
-            st.start_request(
-                Op::Records(RecordReader(read_user_record)),
-                frame_kind,
-                payload,
-            )
-        })
+        self.records_call(now, read_user_record, frame_kind, payload)
     }
 
     /// TIM `addToBlacklist`: `users` (comma-separated, at most 1000) may no
