@@ -47,6 +47,23 @@ impl<M: RawMutex, const EVENTS: usize> Handle<'_, M, EVENTS> {
         self.send(&a, send_custom).await
     }
 
+    /// [`Handle::send_custom`] with `value` as JSON for its data (a status
+    /// such as `{"led":true}`), written through serde-json-core; at most
+    /// [`MAX_TEXT`] bytes of it, or [`HandleError::TooLong`].
+    pub async fn send_custom_json<T: serde::Serialize>(
+        &self,
+        to_user: &str,
+        value: &T,
+    ) -> Result<Sent, HandleError> {
+        let mut buf = [0u8; MAX_TEXT];
+        let message = tinyim_core::OutgoingMessage::custom_json(to_user, value, &mut buf)
+            .map_err(|_| HandleError::TooLong)?;
+        let tinyim_core::Elem::Custom { data, .. } = message.elem else {
+            return Err(HandleError::TooLong);
+        };
+        self.send_custom(to_user, data, "", "").await
+    }
+
     /// [`Handle::send_custom`] to a group.
     pub async fn send_group_custom(
         &self,

@@ -7,7 +7,7 @@ use tinyim_core::wire::group::{GroupNotice, NoticeOp};
 use tinyim_core::wire::user::MAX_CUSTOM_STATUS;
 use tinyim_core::{Elem, Event, MessageView, SendStatus};
 
-use crate::shared::{OwnedEvent, ReceivedMessage, ReceivedNotice, MAX_TEXT};
+use crate::shared::{MessageKind, OwnedEvent, ReceivedMessage, ReceivedNotice, MAX_TEXT};
 
 /// The owned copy of an event for application tasks; `None` for the events
 /// that only answer calls (the runner routed those already).
@@ -87,17 +87,18 @@ pub(crate) fn owned(event: Event<'_>) -> Option<OwnedEvent> {
 
 /// A message copied out of the client's receive buffer, its payload as text.
 fn received(m: &MessageView<'_>) -> ReceivedMessage {
-    let (text, truncated) = match m.elem {
-        Elem::Text { text } => copy_text(text),
-        Elem::Custom { data, .. } => copy_text(data),
-        Elem::Image { url, .. } | Elem::File { url, .. } => copy_text(url),
-        Elem::TooLarge { .. } => (String::new(), true),
+    let (kind, (text, truncated)) = match m.elem {
+        Elem::Text { text } => (MessageKind::Text, copy_text(text)),
+        Elem::Custom { data, .. } => (MessageKind::Custom, copy_text(data)),
+        Elem::Image { url, .. } => (MessageKind::Image, copy_text(url)),
+        Elem::File { url, .. } => (MessageKind::File, copy_text(url)),
+        Elem::TooLarge { .. } => (MessageKind::TooLarge, (String::new(), true)),
         // Tips, notices and revoked messages arrive as what a conversation
         // list shows.
         Elem::GroupTip(_)
         | Elem::GroupSystemNotice(_)
         | Elem::Revoked { .. }
-        | Elem::RevokeNotice { .. } => copy_text(m.elem.preview()),
+        | Elem::RevokeNotice { .. } => (MessageKind::Notice, copy_text(m.elem.preview())),
     };
     ReceivedMessage {
         conversation: owned_id(m.conversation_id),
@@ -105,6 +106,7 @@ fn received(m: &MessageView<'_>) -> ReceivedMessage {
         seq: m.seq,
         time_ms: m.time_ms,
         client_msg_id: m.client_msg_id,
+        kind,
         text,
         truncated,
     }

@@ -9,7 +9,7 @@ use embassy_sync::channel::Channel;
 use embassy_sync::mutex::Mutex;
 use embassy_sync::signal::Signal;
 use heapless::String;
-use tinyim_core::model::{ConversationId, GroupId, UserId};
+use tinyim_core::model::{from_json, ConversationId, GroupId, JsonError, UserId};
 use tinyim_core::wire::group::NoticeOp;
 use tinyim_core::wire::user::{StatusType, MAX_CUSTOM_STATUS};
 use tinyim_core::{KickReason, NetState};
@@ -20,6 +20,27 @@ use crate::handle::Handle;
 /// Longest text a handle sends or an event carries; longer received texts
 /// are cut (and marked) in the event, while the server keeps them whole.
 pub const MAX_TEXT: usize = 256;
+
+/// What kind of element a received message carries (its `text` holds
+/// the kind's main string).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum MessageKind {
+    /// A text message: `text` is its text.
+    Text,
+    /// A custom message (commands, readings): `text` is its data.
+    Custom,
+    /// An image: `text` is its URL.
+    Image,
+    /// A file: `text` is its URL.
+    File,
+    /// A group tip, a revoked message or a revocation: `text` is what a
+    /// conversation list shows.
+    Notice,
+    /// A message too large for this device's frames: `text` is empty.
+    TooLarge,
+}
 
 /// A received message, copied out of the client for another task.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,10 +55,28 @@ pub struct ReceivedMessage {
     pub time_ms: u64,
     /// The sender's client message id.
     pub client_msg_id: u64,
+    /// What the message is: a firmware tells its commands (custom) from chat
+    /// (text) by it.
+    pub kind: MessageKind,
     /// The text (a custom message's data, an image's or a file's URL).
     pub text: String<MAX_TEXT>,
     /// The text was longer than [`MAX_TEXT`] and was cut.
     pub truncated: bool,
+}
+
+impl ReceivedMessage {
+    /// A custom message's data read as JSON of `T` (a command such as
+    /// `{"cmd":"led","on":true}`); an error for another kind, a cut or
+    /// malformed data, never a panic.
+    pub fn custom_json<'a, T: serde::Deserialize<'a>>(&'a self) -> Result<T, JsonError> {
+        if self.kind != MessageKind::Custom {
+            return Err(JsonError::NotCustom);
+        }
+        if self.truncated {
+            return Err(JsonError::TooLarge);
+        }
+        from_json(&self.text)
+    }
 }
 
 /// A group system notice (TIM `TIMGroupSystemNoticeElem`), copied out of

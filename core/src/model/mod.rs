@@ -3,6 +3,7 @@
 mod conversation;
 mod group;
 mod ids;
+mod json;
 mod message;
 
 pub use crate::wire::body::Elem;
@@ -13,4 +14,5 @@ pub use group::{Group, GroupId, GroupView, MAX_GROUP_NAME};
 pub use ids::{
     valid_group_id, valid_user_id, UserId, MAX_GROUP_ID, MAX_USER_ID, SYSTEM_CONVERSATION,
 };
+pub use json::{from_json, JsonError};
 pub use message::{Flow, MessageView, OutgoingMessage};

@@ -10,9 +10,10 @@ use common::{next, next_n, sig, start_server, with_device};
 use tinyim_core::wire::code;
 use tinyim_core::wire::group::{CreateGroup, NoticeOp, ProfileChange};
 use tinyim_core::wire::user::{ProfileUpdate, StatusType};
+use tinyim_core::JsonError;
 use tinyim_core::{CommandError, GroupRole, GroupType, JoinOption, JoinStatus, RequestError};
-use tinyim_embassy::{HandleError, OwnedEvent};
-use tinyim_tokio::{EventStream, Message, Options, Payload, Tim, TimEvent};
+use tinyim_embassy::{HandleError, MessageKind, OwnedEvent};
+use tinyim_tokio::{EventStream, Message, Options, Outgoing, Payload, Tim, TimEvent};
 
 /// Waits until `events` report that the message `seq` was revoked.
 async fn wait_for_revoke(events: &mut EventStream, seq: u64) {
@@ -578,6 +579,75 @@ async fn device_sets_its_status_and_watches_a_user() {
             Err(HandleError::Command(CommandError::InvalidUserId))
         );
         device.unsubscribe_user_status(&[]).await.unwrap();
+    })
+    .await;
+}
+
+#[derive(serde::Deserialize, Debug, PartialEq)]
+struct Led<'a> {
+    cmd: &'a str,
+    on: bool,
+}
+
+#[derive(serde::Serialize)]
+struct LedStatus {
+    led: bool,
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn device_reads_a_json_command_and_answers_with_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start_server(dir.path()).await;
+    with_device(&addr, 17, async |device, events| {
+        device.login("dev-13", &sig("dev-13")).await.unwrap();
+        let (alice, mut alice_events) = peer(&addr, "alice").await;
+        let custom = |data: &str| Outgoing {
+            payload: Payload::Custom {
+                data: data.to_owned(),
+                description: String::new(),
+                extension: String::new(),
+            },
+            ..Outgoing::text(tinyim_core::ConversationType::C2c, "dev-13", "")
+        };
+        alice.send_text("dev-13", "just chat").await.unwrap();
+        alice.send(custom("{")).await.unwrap();
+        alice
+            .send(custom(r#"{"cmd":"led","on":true}"#))
+            .await
+            .unwrap();
+        let got = next_n(events, 3, |e| match e {
+            OwnedEvent::MessageReceived(m) => Some(m),
+            _ => None,
+        })
+        .await;
+        assert_eq!(
+            got.iter().map(|m| m.kind).collect::<Vec<_>>(),
+            [MessageKind::Text, MessageKind::Custom, MessageKind::Custom]
+        );
+        assert_eq!(got[0].custom_json::<Led<'_>>(), Err(JsonError::NotCustom));
+        assert_eq!(got[1].custom_json::<Led<'_>>(), Err(JsonError::Invalid));
+        let command: Led<'_> = got[2].custom_json().unwrap();
+        assert_eq!(
+            command,
+            Led {
+                cmd: "led",
+                on: true
+            }
+        );
+
+        device
+            .send_custom_json("alice", &LedStatus { led: command.on })
+            .await
+            .unwrap();
+        let reply = received(&mut alice_events, |m| m.from == "dev-13").await;
+        assert_eq!(
+            reply.payload,
+            Payload::Custom {
+                data: r#"{"led":true}"#.into(),
+                description: String::new(),
+                extension: String::new(),
+            }
+        );
     })
     .await;
 }
