@@ -1,7 +1,10 @@
 //! tinyim on an ESP32-C3: joins WiFi, logs in, logs every received message on
 //! the serial console, sends a message when the BOOT button (GPIO 9) is
-//! pressed, and keeps its sync state in flash so a reboot resumes without
-//! refetching. Settings come from the environment at build time; see the
+//! pressed, switches the LED on GPIO 8 (a plain, active-low LED, as on the
+//! common ESP32-C3 SuperMini boards; the DevKitM-1's addressable RGB LED
+//! needs a driver instead) on a custom message `{"cmd":"led","on":true}` and
+//! answers `{"led":true}`, and keeps its sync state in flash so a reboot
+//! resumes without refetching. Settings come from the environment at build time; see the
 //! README.
 
 #![no_std]
@@ -18,7 +21,7 @@ use embassy_net::StackResources;
 use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
 use esp_backtrace as _;
 use esp_hal::clock::CpuClock;
-use esp_hal::gpio::{Input, InputConfig, Pull};
+use esp_hal::gpio::{Input, InputConfig, Level, Output, OutputConfig, Pull};
 use esp_hal::rng::Rng;
 use esp_hal::timer::timg::TimerGroup;
 use esp_radio::wifi::sta::StationConfig;
@@ -34,7 +37,9 @@ use tinyim_embassy::{Handle, OwnedEvent, Runner, Shared, TcpConnector};
 
 use embassy_embedded_hal::adapter::BlockingAsync;
 use esp_storage::FlashStorage;
-use tinyim_device_common::{send_on_press, settings, FlashStore, Restored};
+use tinyim_device_common::{
+    answer_switches, led_command, send_on_press, settings, FlashStore, Restored, Switches,
+};
 
 esp_bootloader_esp_idf::esp_app_desc!();
 
@@ -52,6 +57,8 @@ type Connector = tinyim_embassy::TlsConnector<'static, TcpConnector<'static>, ra
 type TinyimRunner = Runner<'static, Connector, CriticalSectionRawMutex, 8, Store>;
 
 static SHARED: Shared<CriticalSectionRawMutex, 8> = Shared::new();
+/// LED switches for the task that answers them.
+static SWITCHES: Switches<CriticalSectionRawMutex> = Switches::new();
 
 #[embassy_executor::task]
 async fn wifi_task(mut controller: WifiController<'static>) {
@@ -88,6 +95,14 @@ async fn button_task(mut button: Input<'static>, tim: Tim) {
     .await
 }
 
+#[embassy_executor::task]
+async fn led_answer_task(tim: Tim) {
+    answer_switches(tim, &SWITCHES, |result| match result {
+        Ok(sent) => info!("LED state sent #{}", sent.seq),
+        Err(e) => warn!("LED state not sent: {}", e.code()),
+    })
+    .await
+}
 #[esp_hal::main]
 async fn main(spawner: Spawner) -> ! {
     esp_println::logger::init_logger_from_env();
@@ -171,6 +186,9 @@ async fn main(spawner: Spawner) -> ! {
         InputConfig::default().with_pull(Pull::Up),
     );
     spawner.spawn(button_task(button, tim).unwrap());
+    spawner.spawn(led_answer_task(tim).unwrap());
+    // Off until asked (active low).
+    let mut led = Output::new(peripherals.GPIO8, Level::High, OutputConfig::default());
 
     match tim.login(settings::USER, settings::USER_SIG).await {
         Ok(()) => info!("logged in as {}", settings::USER),
@@ -179,7 +197,14 @@ async fn main(spawner: Spawner) -> ! {
     loop {
         match tim.next_event().await {
             OwnedEvent::MessageReceived(m) => {
-                info!("[{} #{}] {}: {}", m.conversation, m.seq, m.from, m.text)
+                info!("[{} #{}] {}: {}", m.conversation, m.seq, m.from, m.text);
+                if let Some(on) = led_command(&m) {
+                    led.set_level(if on { Level::Low } else { Level::High });
+                    // Answered by its own task: this loop never waits for a call.
+                    if SWITCHES.try_send((m.from, on)).is_err() {
+                        warn!("LED switches come faster than they are answered");
+                    }
+                }
             }
             OwnedEvent::MessageReadByPeer {
                 conversation,

@@ -1,6 +1,8 @@
 //! tinyim on a Raspberry Pi Pico W: joins WiFi, logs in, logs received
 //! messages over defmt-rtt, sends a message when the button on GPIO 15 (to
-//! ground) is pressed, and keeps its sync state in flash so a reboot resumes
+//! ground) is pressed, switches its LED on a custom message
+//! `{"cmd":"led","on":true}` and answers `{"led":true}`, and keeps its sync
+//! state in flash so a reboot resumes
 //! without refetching. Settings come from the environment at build time; see
 //! the README.
 
@@ -29,7 +31,9 @@ use tinyim_core::{Client, Config, DeviceResources};
 use tinyim_embassy::{Handle, OwnedEvent, Runner, Shared, TcpConnector};
 use {defmt_rtt as _, panic_probe as _};
 
-use tinyim_device_common::{send_on_press, settings, FlashStore, Restored};
+use tinyim_device_common::{
+    answer_switches, led_command, send_on_press, settings, FlashStore, Restored, Switches,
+};
 
 bind_interrupts!(struct Irqs {
     PIO0_IRQ_0 => InterruptHandler<PIO0>;
@@ -51,6 +55,8 @@ type Connector = tinyim_embassy::TlsConnector<'static, TcpConnector<'static>, Ro
 type TinyimRunner = Runner<'static, Connector, CriticalSectionRawMutex, 8, Store>;
 
 static SHARED: Shared<CriticalSectionRawMutex, 8> = Shared::new();
+/// LED switches for the task that answers them.
+static SWITCHES: Switches<CriticalSectionRawMutex> = Switches::new();
 
 #[embassy_executor::task]
 async fn cyw43_task(
@@ -75,6 +81,15 @@ async fn button_task(mut button: Input<'static>, tim: Tim) {
     send_on_press(tim, press, |result| match result {
         Ok(sent) => info!("sent #{}", sent.seq),
         Err(e) => warn!("send failed: {}", e.code()),
+    })
+    .await
+}
+
+#[embassy_executor::task]
+async fn led_answer_task(tim: Tim) {
+    answer_switches(tim, &SWITCHES, |result| match result {
+        Ok(sent) => info!("LED state sent #{}", sent.seq),
+        Err(e) => warn!("LED state not sent: {}", e.code()),
     })
     .await
 }
@@ -166,6 +181,7 @@ async fn main(spawner: Spawner) {
     let tim = SHARED.handle();
     let button = Input::new(p.PIN_15, Pull::Up);
     spawner.spawn(unwrap!(button_task(button, tim)));
+    spawner.spawn(unwrap!(led_answer_task(tim)));
 
     match tim.login(settings::USER, settings::USER_SIG).await {
         Ok(()) => info!("logged in as {}", settings::USER),
@@ -180,7 +196,15 @@ async fn main(spawner: Spawner) {
                     m.seq,
                     m.from.as_str(),
                     m.text.as_str()
-                )
+                );
+                if let Some(on) = led_command(&m) {
+                    // The LED is on the WiFi chip's GPIO 0.
+                    control.gpio_set(0, on).await;
+                    // Answered by its own task: this loop never waits for a call.
+                    if SWITCHES.try_send((m.from, on)).is_err() {
+                        warn!("LED switches come faster than they are answered");
+                    }
+                }
             }
             OwnedEvent::MessageReadByPeer {
                 conversation,
