@@ -1117,3 +1117,25 @@ fn refusals_carry_the_servers_words_cut_to_fit() {
     assert_eq!(&texts[..5], ["no 0", "no 1", "no 2", "no 3", "no 4"]);
     assert_eq!(texts[5], "é".repeat(40), "cut at a character boundary");
 }
+
+#[test]
+fn read_all_sends_its_scope_and_completes() {
+    use tinyim_core::wire::body::{ReadAll, ReadScope};
+    let mut h = Harness::logged_in();
+    let request = h
+        .client
+        .set_all_message_read(h.now, ReadScope::C2c)
+        .unwrap();
+    let (id, payload) = h.sent_request(kind::READ_ALL);
+    assert_eq!(
+        records::decode_exact::<ReadAll>(&payload),
+        Ok(ReadAll {
+            scope: ReadScope::C2c
+        })
+    );
+    let events = h.feed(&ok(id, &()));
+    assert!(
+        events.contains(&format!("RequestCompleted({request:?})")),
+        "{events:?}"
+    );
+}

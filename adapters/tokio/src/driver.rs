@@ -23,6 +23,7 @@ use crate::streams::{Streams, EVENTS_WAITING};
 use crate::sync_file;
 use crate::tim::Options;
 use crate::user::{UserCall, UserData, UserStatus};
+use tinyim_core::wire::body::ReadScope;
 
 type Reply<T> = oneshot::Sender<Result<T, TimError>>;
 
@@ -90,6 +91,10 @@ pub(crate) enum Command {
     },
     SetRead {
         conversation_id: String,
+        reply: Reply<()>,
+    },
+    ReadAll {
+        scope: ReadScope,
         reply: Reply<()>,
     },
     DeleteConversation {
@@ -408,6 +413,12 @@ fn apply(
             reply,
         } => register(
             client.set_message_read(now, &conversation_id),
+            waiters,
+            reply,
+            Waiter::Unit,
+        ),
+        Command::ReadAll { scope, reply } => register(
+            client.set_all_message_read(now, scope),
             waiters,
             reply,
             Waiter::Unit,

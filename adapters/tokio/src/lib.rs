@@ -55,7 +55,7 @@ pub use group::{
 pub use tim::{EventStream, Options, Tim};
 // What the public API takes and returns, so that an application depends
 // on this crate alone.
-pub use tinyim_core::wire::body::DeviceClass;
+pub use tinyim_core::wire::body::{DeviceClass, ReadScope};
 pub use tinyim_core::{
     CommandError, Config, ConversationType, Flow, KickReason, NetState, Priority, RequestError,
 };

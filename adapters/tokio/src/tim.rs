@@ -10,6 +10,7 @@ use crate::driver::{self, Answer, Command, Query};
 use crate::error::TimError;
 use crate::event::{ConversationInfo, Message, Outgoing, SentMessage, TimEvent};
 use crate::upload::Uploader;
+use tinyim_core::wire::body::ReadScope;
 
 /// How to run the client (TIM `create` options).
 #[derive(Debug, Clone, Default)]
@@ -167,6 +168,12 @@ impl Tim {
             reply,
         })
         .await
+    }
+
+    /// TIM `setAllMessageRead`: every conversation of `scope` read up to
+    /// its last message, on every device of this user.
+    pub async fn set_all_message_read(&self, scope: ReadScope) -> Result<(), TimError> {
+        self.call(|reply| Command::ReadAll { scope, reply }).await
     }
 
     /// TIM `deleteConversation`: the conversation leaves the list on every

@@ -157,6 +157,16 @@ impl State<'_> {
                 self.out.remove(id);
                 self.queue(QueuedEvent::RequestCompleted(id));
             }
+            Op::ReadAll { all } => {
+                // The conversations held here were read by the pushes that
+                // came before this answer; those not held are read too.
+                if all {
+                    self.table.unread_elsewhere = 0;
+                    self.conversations_dirty = true;
+                }
+                self.out.remove(id);
+                self.queue(QueuedEvent::RequestCompleted(id));
+            }
             Op::DeleteConversation => {
                 let deleted: body::ConversationRef<'_> = decode_exact(payload)?;
                 self.on_conversation_deleted(deleted.conversation);

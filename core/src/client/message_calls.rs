@@ -2,11 +2,14 @@
 //! pin, clear, revoke and history. Each queues one request and returns its
 //! id; the outcome arrives as an event carrying it.
 
+use super::outbox::Op;
 use super::{Client, CommandError, RequestId};
 #[cfg(doc)]
 use crate::model::Conversation;
 use crate::model::OutgoingMessage;
 use crate::time::Instant;
+use crate::wire::body::{ReadAll, ReadScope};
+use crate::wire::kind;
 
 impl Client<'_> {
     /// TIM `sendMessage`. The message is queued at once (status sending); its
@@ -29,6 +32,20 @@ impl Client<'_> {
         conversation_id: &str,
     ) -> Result<RequestId, CommandError> {
         self.command(now, |st| st.start_set_read(conversation_id))
+    }
+
+    /// TIM `setAllMessageRead`: every conversation of `scope` is read up to
+    /// its last message, on every device of this user (each arrives read by
+    /// a push before `RequestCompleted`).
+    pub fn set_all_message_read(
+        &mut self,
+        now: Instant,
+        scope: ReadScope,
+    ) -> Result<RequestId, CommandError> {
+        self.command(now, |st| {
+            let all = scope == ReadScope::All;
+            st.start_request(Op::ReadAll { all }, kind::READ_ALL, &ReadAll { scope })
+        })
     }
 
     /// TIM `deleteConversation`: the conversation leaves the list on every

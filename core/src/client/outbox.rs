@@ -25,6 +25,10 @@ pub(crate) enum Op {
         client_msg_id: u64,
     },
     SetRead,
+    /// TIM `setAllMessageRead`; `all`: every conversation.
+    ReadAll {
+        all: bool,
+    },
     DeleteConversation,
     RevokeMessage,
     ClearHistory,

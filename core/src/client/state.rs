@@ -418,6 +418,7 @@ impl<'r> State<'r> {
             }
             Op::Logout
             | Op::SetRead
+            | Op::ReadAll { .. }
             | Op::DeleteConversation
             | Op::RevokeMessage
             | Op::ClearHistory

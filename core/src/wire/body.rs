@@ -233,6 +233,26 @@ pub struct SetRead<'a> {
     pub seq: u64,
 }
 
+/// Which conversations TIM `setAllMessageRead` reads (TIM's
+/// `READ_ALL_C2C_MSG`, `READ_ALL_GROUP_MSG`, `READ_ALL_MSG`).
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum ReadScope {
+    /// One-to-one conversations.
+    C2c,
+    /// Group conversations.
+    Group,
+    /// Every conversation, the SYSTEM one too.
+    All,
+}
+
+/// Request payload: TIM `setAllMessageRead`.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadAll {
+    /// Which conversations.
+    pub scope: ReadScope,
+}
+
 /// Response payload to [`SetRead`], and the body of a read push.
 #[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PushRead<'a> {

@@ -40,6 +40,10 @@ pub const PIN_CONVERSATION: u8 = 0x2a;
 /// then [`super::body::WindowSummary`] records. What clients sync with
 /// ([`SYNC`] stays for older ones).
 pub const SYNC_WINDOW: u8 = 0x2b;
+/// Request: [`super::body::ReadAll`], TIM `setAllMessageRead`; answer:
+/// empty. Each conversation read comes to every session of the user as a
+/// [`PUSH_READ`].
+pub const READ_ALL: u8 = 0x2c;
 
 /// Request: [`super::group::CreateGroup`]; answer: `Created`.
 pub const CREATE_GROUP: u8 = 0x30;

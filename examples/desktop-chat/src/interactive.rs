@@ -2,15 +2,15 @@
 //! and under tmux in tests.
 
 use tinyim_tokio::{
-    ConversationType, DirectoryUploader, EventStream, NetState, NoticeOp, Payload, Tim, TimError,
-    TimEvent,
+    ConversationType, DirectoryUploader, EventStream, NetState, NoticeOp, Payload, ReadScope, Tim,
+    TimError, TimEvent,
 };
 
 use crate::lines::Lines;
 use crate::render::show;
 use crate::{friend_commands, group_commands, media_commands, user_commands, Cli};
 
-const HELP: &str = "commands: /open <user>  /list  /history  /notices  /delete [conversation id]  /clear  /pin  /unpin  /revoke <seq>  /help  /quit   (anything else is sent to the open conversation)";
+const HELP: &str = "commands: /open <user>  /list  /readall  /history  /notices  /delete [conversation id]  /clear  /pin  /unpin  /revoke <seq>  /help  /quit   (anything else is sent to the open conversation)";
 
 /// The conversation typed lines go to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -218,6 +218,10 @@ async fn on_line(tim: &Tim, line: &str, open: &mut Option<Open>) -> bool {
             friend_commands::HELP,
             media_commands::HELP
         ),
+        "/readall" => match tim.set_all_message_read(ReadScope::All).await {
+            Ok(()) => println!("[everything read]"),
+            Err(e) => println!("[failed {}: {e}]", e.code()),
+        },
         "/list" => match tim.conversation_list().await {
             Ok(list) if list.is_empty() => println!("no conversations yet"),
             Ok(list) => {

@@ -887,3 +887,34 @@ async fn a_message_over_12_kb_is_refused_with_the_reason_and_not_sent() {
         "{dump}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn readall_reads_every_conversation() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start_server(dir.path()).await;
+    let (bob, dump) = tokio::task::spawn_blocking(move || {
+        for text in ["one", "two"] {
+            assert!(chat(&addr, &["--user", "alice", "--send", "bob", text])
+                .status
+                .success());
+        }
+        let bob = typed(&addr, &["--user", "bob"], "/readall\n");
+        (bob, chat(&addr, &["--user", "bob", "--dump"]))
+    })
+    .await
+    .unwrap();
+    let bob = String::from_utf8_lossy(&bob.stdout);
+    assert!(bob.contains("[everything read]"), "{bob}");
+    let first: serde_json::Value = serde_json::from_str(
+        String::from_utf8(dump.stdout)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        (first["conversation"].as_str(), first["unread"].as_u64()),
+        (Some("C2Calice"), Some(0))
+    );
+}

@@ -17,7 +17,7 @@ use super::groups::notify::GroupPost;
 use super::groups::rules;
 use super::messages::{group_key, same_message, Stored, PREVIEW_BYTES};
 use super::{ConnId, Engine, Handled, Refusal, Reply};
-use crate::store::{ProfileRow, Store};
+use crate::store::{ConversationRow, ProfileRow, Store};
 
 /// One call of the REST API.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -374,21 +374,12 @@ impl<S: Store> Engine<S> {
     }
 
     fn c2c_unread(&mut self, reply: Reply, user: &str, peers: &[String]) -> Handled {
-        // Every row of the user's, a page at a time in the order of change.
-        const PAGE: usize = 500;
-        let (mut total, mut cursor) = (0, 0);
-        loop {
-            let rows = self.store.changed_since(user, cursor, PAGE)?;
-            for row in &rows {
-                if row.conv_id.starts_with("C2C") {
-                    total += row.unread();
-                }
-                cursor = cursor.max(row.version);
-            }
-            if rows.len() < PAGE {
-                break;
-            }
-        }
+        let total: u64 = self
+            .all_conversation_rows(user)?
+            .iter()
+            .filter(|row| row.conv_id.starts_with("C2C"))
+            .map(ConversationRow::unread)
+            .sum();
         let mut each = Vec::with_capacity(peers.len());
         for peer in peers {
             let row = self.store.conversation(user, &format!("C2C{peer}"))?;

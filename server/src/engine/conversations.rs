@@ -17,7 +17,7 @@ use tinyim_core::ConversationType;
 
 use super::messages::invalid_conversation;
 use super::{Engine, Handled, Refusal, Reply};
-use crate::store::{ConversationRow, GroupRow, MemberRow, Store};
+use crate::store::{ConversationRow, GroupRow, MemberRow, Store, StoreResult};
 
 /// Which mark [`Engine::mark_at_last`] moves.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -38,6 +38,26 @@ enum Own {
 }
 
 impl<S: Store> Engine<S> {
+    /// Every conversation row of `user`'s, a page at a time in the order of
+    /// change.
+    pub(crate) fn all_conversation_rows(
+        &mut self,
+        user: &str,
+    ) -> StoreResult<Vec<ConversationRow>> {
+        const PAGE: usize = 500;
+        let mut all = Vec::new();
+        let mut cursor = 0;
+        loop {
+            let rows = self.store.changed_since(user, cursor, PAGE)?;
+            let full = rows.len() == PAGE;
+            cursor = rows.iter().fold(cursor, |c, row| c.max(row.version));
+            all.extend(rows);
+            if !full {
+                return Ok(all);
+            }
+        }
+    }
+
     fn own(&mut self, me: &str, conversation: &str) -> Result<Own, Refusal> {
         Ok(match ConversationType::parse(conversation) {
             Some((ConversationType::Group, group_id)) => {

@@ -7,7 +7,7 @@ use tinyim_core::wire::{code, kind, MAX_MESSAGE_BODY};
 
 use super::encode::{self, Page, Reply};
 use super::groups::rules;
-use super::{Engine, Handled, Happened, Output, Refusal};
+use super::{ConnId, Engine, Handled, Happened, Output, Refusal};
 use crate::store::{ConversationRow, Store, StoredMessage};
 
 /// Bytes of a message's text kept as the conversation preview.
@@ -258,6 +258,47 @@ impl<S: Store> Engine<S> {
     }
 
     pub(crate) fn set_read(&mut self, reply: Reply, me: &str, req: body::SetRead<'_>) -> Handled {
+        let read = self.read_up_to(me, req.conversation, req.seq, Some(reply.conn))?;
+        self.respond(reply, &read);
+        Ok(())
+    }
+
+    /// TIM `setAllMessageRead`: each conversation of the scope with unread
+    /// messages is read up to its last, as `set_read` reads one, and every
+    /// session of the user (the caller's too) is told by a read push.
+    pub(crate) fn read_all(&mut self, reply: Reply, me: &str, req: body::ReadAll) -> Handled {
+        let in_scope = |conv_id: &str| {
+            matches!(
+                (req.scope, ConversationType::parse(conv_id)),
+                (body::ReadScope::All, _)
+                    | (body::ReadScope::C2c, Some((ConversationType::C2c, _)))
+                    | (body::ReadScope::Group, Some((ConversationType::Group, _)))
+            )
+        };
+        let unread: Vec<String> = self
+            .all_conversation_rows(me)?
+            .into_iter()
+            .filter(|row| row.unread() > 0 && in_scope(&row.conv_id))
+            .map(|row| row.conv_id)
+            .collect();
+        for conversation in unread {
+            self.read_up_to(me, &conversation, u64::MAX, None)?;
+        }
+        self.respond(reply, &());
+        Ok(())
+    }
+
+    /// Reads `conversation` up to `seq` for `me` (the peer of a one-to-one
+    /// conversation is told), and pushes the new watermark to `me`'s
+    /// sessions other than `except`; returns it.
+    fn read_up_to<'c>(
+        &mut self,
+        me: &str,
+        conversation: &'c str,
+        seq: u64,
+        except: Option<ConnId>,
+    ) -> Result<body::PushRead<'c>, Refusal> {
+        let req = body::SetRead { conversation, seq };
         let (read_seq, last_seq) = match ConversationType::parse(req.conversation) {
             Some((ConversationType::Group, group_id)) => {
                 self.set_group_read(me, group_id, req.seq)?
@@ -281,13 +322,12 @@ impl<S: Store> Engine<S> {
             None => return Err(invalid_conversation()),
         };
         let read = body::PushRead {
-            conversation: req.conversation,
+            conversation,
             read_seq,
             last_seq,
         };
-        self.push_to_sessions(me, Some(reply.conn), kind::PUSH_READ, &read);
-        self.respond(reply, &read);
-        Ok(())
+        self.push_to_sessions(me, except, kind::PUSH_READ, &read);
+        Ok(read)
     }
 
     /// TIM `MESSAGE_READ_BY_PEER`: `reader` read their one-to-one
