@@ -622,7 +622,7 @@ fn too_many_requests_in_flight_is_an_error_not_a_panic() {
 }
 
 #[test]
-fn history_pages_arrive_as_history_events_then_completion() {
+fn history_pages_arrive_as_history_events_then_their_end_then_completion() {
     let mut h = Harness::logged_in();
     let request = h.client.message_list(h.now, "C2Cbob", 0, 2).unwrap();
     let (id, _) = h.sent_request(kind::MESSAGE_LIST);
@@ -646,8 +646,12 @@ fn history_pages_arrive_as_history_events_then_completion() {
     assert_eq!(history.len(), 2);
     assert!(history[0].contains("nine") && history[1].contains("Out"));
     assert_eq!(
-        events.last().unwrap(),
-        &format!("RequestCompleted({request:?})")
+        events[events.len() - 2..],
+        [
+            format!("HistoryEnd {{ request: {request:?}, complete: false }}"),
+            format!("RequestCompleted({request:?})")
+        ],
+        "more lies beyond the page: not complete"
     );
     assert!(
         h.client.conversation("C2Cbob").is_none(),

@@ -16,14 +16,16 @@ use tinyim_core::{
 
 use crate::connector::TcpConnector;
 use crate::error::TimError;
-use crate::event::{ConversationInfo, Message, Outgoing, Payload, SentMessage, TimEvent};
+use crate::event::{
+    ConversationInfo, HistoryPage, Message, Outgoing, Payload, SentMessage, TimEvent,
+};
 use crate::friend::{FriendCall, FriendData};
 use crate::group::{GroupCall, GroupData, GroupListEntry};
 use crate::streams::{Streams, EVENTS_WAITING};
 use crate::sync_file;
 use crate::tim::Options;
 use crate::user::{UserCall, UserData, UserStatus};
-use tinyim_core::wire::body::ReadScope;
+use tinyim_core::wire::body::{HopDirection, ReadScope};
 
 type Reply<T> = oneshot::Sender<Result<T, TimError>>;
 
@@ -117,9 +119,10 @@ pub(crate) enum Command {
     },
     History {
         conversation_id: String,
-        before_seq: u64,
+        seq: u64,
+        direction: HopDirection,
         count: u16,
-        reply: Reply<Vec<Message>>,
+        reply: Reply<HistoryPage>,
     },
     State {
         query: Query,
@@ -151,7 +154,7 @@ enum Waiter {
     /// once its status said it failed, its client message id (the failure
     /// is told when the request's own event brings the server's words).
     Send(Reply<SentMessage>, String, Option<u64>),
-    History(Reply<Vec<Message>>, Vec<Message>),
+    History(Reply<HistoryPage>, HistoryPage),
     Group(Reply<Vec<GroupData>>, Vec<GroupData>),
     User(Reply<Vec<UserData>>, Vec<UserData>),
     Friend(Reply<Vec<FriendData>>, Vec<FriendData>),
@@ -174,7 +177,7 @@ impl Waiter {
             Waiter::Unit(r) => drop(r.send(Ok(()))),
             // A send completes through its MessageStatus, which comes first.
             Waiter::Send(..) => {}
-            Waiter::History(r, messages) => drop(r.send(Ok(messages))),
+            Waiter::History(r, page) => drop(r.send(Ok(page))),
             Waiter::Group(r, records) => drop(r.send(Ok(records))),
             Waiter::User(r, records) => drop(r.send(Ok(records))),
             Waiter::Friend(r, records) => drop(r.send(Ok(records))),
@@ -463,14 +466,15 @@ fn apply(
         ),
         Command::History {
             conversation_id,
-            before_seq,
+            seq,
+            direction,
             count,
             reply,
         } => register(
-            client.message_list(now, &conversation_id, before_seq, count),
+            client.message_list_hopping(now, &conversation_id, seq, direction, count),
             waiters,
             reply,
-            |r| Waiter::History(r, Vec::new()),
+            |r| Waiter::History(r, HistoryPage::default()),
         ),
         Command::State { query, reply } => {
             let _ = reply.send(Ok(query.answer(client, now)));
@@ -527,8 +531,13 @@ fn route(event: Event<'_>, waiters: &mut HashMap<RequestId, Waiter>, forward: &m
             None => {}
         },
         Event::HistoryMessage { request, message } => {
-            if let Some(Waiter::History(_, messages)) = waiters.get_mut(&request) {
-                messages.push(Message::from(&message));
+            if let Some(Waiter::History(_, page)) = waiters.get_mut(&request) {
+                page.messages.push(Message::from(&message));
+            }
+        }
+        Event::HistoryEnd { request, complete } => {
+            if let Some(Waiter::History(_, page)) = waiters.get_mut(&request) {
+                page.complete = complete;
             }
         }
         Event::MessageStatus {

@@ -288,6 +288,15 @@ pub enum TimEvent {
     SyncComplete,
 }
 
+/// A page of a conversation's history (TIM `getMessageList`'s answer).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HistoryPage {
+    /// The messages: newest first going back, oldest first going forward.
+    pub messages: Vec<Message>,
+    /// TIM `isCompleted`: no more messages lie that way.
+    pub complete: bool,
+}
+
 /// A message to send (TIM `createXxxMessage` options), owned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outgoing {

@@ -42,7 +42,7 @@ mod upload;
 mod user;
 
 pub use error::TimError;
-pub use event::{ConversationInfo, Message, Outgoing, Payload, SentMessage, TimEvent};
+pub use event::{ConversationInfo, HistoryPage, Message, Outgoing, Payload, SentMessage, TimEvent};
 pub use friend::{
     AddFriendOptions, AddResult, ApplicationType, Both, Friend, FriendApplication, FriendGroup,
     Relation, Response,
@@ -55,7 +55,7 @@ pub use group::{
 pub use tim::{EventStream, Options, Tim};
 // What the public API takes and returns, so that an application depends
 // on this crate alone.
-pub use tinyim_core::wire::body::{DeviceClass, ReadScope};
+pub use tinyim_core::wire::body::{DeviceClass, HopDirection, ReadScope};
 pub use tinyim_core::{
     CommandError, Config, ConversationType, Flow, KickReason, NetState, Priority, RequestError,
 };

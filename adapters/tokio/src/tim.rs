@@ -8,9 +8,9 @@ use tinyim_core::{Config, ConversationType, NetState};
 
 use crate::driver::{self, Answer, Command, Query};
 use crate::error::TimError;
-use crate::event::{ConversationInfo, Message, Outgoing, SentMessage, TimEvent};
+use crate::event::{ConversationInfo, HistoryPage, Message, Outgoing, SentMessage, TimEvent};
 use crate::upload::Uploader;
-use tinyim_core::wire::body::ReadScope;
+use tinyim_core::wire::body::{HopDirection, ReadScope};
 
 /// How to run the client (TIM `create` options).
 #[derive(Debug, Clone, Default)]
@@ -241,10 +241,28 @@ impl Tim {
         before_seq: u64,
         count: u16,
     ) -> Result<Vec<Message>, TimError> {
+        let page = self
+            .message_list_hopping(conversation_id, before_seq, HopDirection::Older, count)
+            .await?;
+        Ok(page.messages)
+    }
+
+    /// TIM `getMessageListHopping` (and `getMessageList` with its
+    /// `isCompleted`): up to `count` messages from `seq` (not included;
+    /// `Older` from 0 is from the newest), `Older` newest first or `Newer`
+    /// oldest first, and whether the history ends there.
+    pub async fn message_list_hopping(
+        &self,
+        conversation_id: &str,
+        seq: u64,
+        direction: HopDirection,
+        count: u16,
+    ) -> Result<HistoryPage, TimError> {
         let conversation_id = conversation_id.to_owned();
         self.call(|reply| Command::History {
             conversation_id,
-            before_seq,
+            seq,
+            direction,
             count,
             reply,
         })

@@ -197,11 +197,13 @@ impl State<'_> {
             }
             Op::History => {
                 let (page, rest): (body::MessagePage<'_>, _) = take(payload)?;
-                let _ = page;
                 self.out.remove(id);
                 return Ok(Disposition::Hold {
                     records_at: offset_in_frame(body_bytes, rest),
-                    purpose: Purpose::History { request: id },
+                    purpose: Purpose::History {
+                        request: id,
+                        complete: !page.more,
+                    },
                 });
             }
             Op::GroupList => {
@@ -272,9 +274,11 @@ impl State<'_> {
         match purpose {
             Purpose::Push { .. } | Purpose::Status => {}
             Purpose::Range { conversation, more } => self.on_range_done(&conversation, more),
-            Purpose::History { request } | Purpose::Records { request, .. } => {
-                self.queue(QueuedEvent::RequestCompleted(request))
+            Purpose::History { request, complete } => {
+                self.queue(QueuedEvent::HistoryEnd { request, complete });
+                self.queue(QueuedEvent::RequestCompleted(request));
             }
+            Purpose::Records { request, .. } => self.queue(QueuedEvent::RequestCompleted(request)),
         }
     }
 }

@@ -176,6 +176,14 @@ pub enum Event<'a> {
         /// The message.
         message: MessageView<'a>,
     },
+    /// The end of a history page, after its `HistoryMessage`s and before
+    /// `RequestCompleted` (TIM `isCompleted`).
+    HistoryEnd {
+        /// The `message_list` or `message_list_hopping` request.
+        request: RequestId,
+        /// No more messages lie that way in the conversation's history.
+        complete: bool,
+    },
     /// A sent message reached a final status.
     MessageStatus {
         /// The `send_message` request.
@@ -250,6 +258,10 @@ pub(crate) enum QueuedEvent {
     },
     ConversationsEvicted(u32),
     SyncComplete,
+    HistoryEnd {
+        request: RequestId,
+        complete: bool,
+    },
     ConversationListUpdated,
     TotalUnreadCountUpdated(u64),
     ProfileUpdated,
@@ -285,6 +297,9 @@ impl QueuedEvent {
             },
             QueuedEvent::ConversationsEvicted(n) => Event::ConversationsEvicted(n),
             QueuedEvent::SyncComplete => Event::SyncComplete,
+            QueuedEvent::HistoryEnd { request, complete } => {
+                Event::HistoryEnd { request, complete }
+            }
             QueuedEvent::ConversationListUpdated => Event::ConversationListUpdated,
             QueuedEvent::TotalUnreadCountUpdated(n) => Event::TotalUnreadCountUpdated(n),
             QueuedEvent::ProfileUpdated => Event::ProfileUpdated,

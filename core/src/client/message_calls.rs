@@ -8,7 +8,7 @@ use super::{Client, CommandError, RequestId};
 use crate::model::Conversation;
 use crate::model::OutgoingMessage;
 use crate::time::Instant;
-use crate::wire::body::{ReadAll, ReadScope};
+use crate::wire::body::{HopDirection, ReadAll, ReadScope};
 use crate::wire::kind;
 
 impl Client<'_> {
@@ -106,6 +106,7 @@ impl Client<'_> {
 
     /// TIM `getMessageList`: up to `count` messages before `before_seq` (0 for
     /// the newest), delivered newest first as `HistoryMessage` events, then
+    /// `HistoryEnd` (whether the history is complete that way) and
     /// `RequestCompleted`.
     pub fn message_list(
         &mut self,
@@ -117,5 +118,27 @@ impl Client<'_> {
         self.command(now, |st| {
             st.start_history(conversation_id, before_seq, count)
         })
+    }
+
+    /// TIM `getMessageListHopping`: up to `count` messages of a
+    /// conversation's history from `seq` (not included; `Older` from 0 is
+    /// from the newest), `Older` newest first or `Newer` oldest first, as `HistoryMessage` events, then
+    /// `HistoryEnd` and `RequestCompleted`. Only what the history holds for
+    /// this user (a cleared history stays cleared); nothing is delivered
+    /// as received.
+    pub fn message_list_hopping(
+        &mut self,
+        now: Instant,
+        conversation_id: &str,
+        seq: u64,
+        direction: HopDirection,
+        count: u16,
+    ) -> Result<RequestId, CommandError> {
+        match direction {
+            HopDirection::Older => self.message_list(now, conversation_id, seq, count),
+            HopDirection::Newer => self.command(now, |st| {
+                st.start_history_after(conversation_id, seq, count)
+            }),
+        }
     }
 }

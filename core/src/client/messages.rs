@@ -355,6 +355,20 @@ impl State<'_> {
         self.start_conversation_request(conversation, Op::History, kind::MESSAGE_LIST, &req)
     }
 
+    pub(crate) fn start_history_after(
+        &mut self,
+        conversation: &str,
+        after_seq: u64,
+        count: u16,
+    ) -> Result<RequestId, CommandError> {
+        let req = body::MessageRange {
+            conversation,
+            start: body::RangeStart::AfterSeq(after_seq),
+            count,
+        };
+        self.start_conversation_request(conversation, Op::History, kind::MESSAGE_RANGE, &req)
+    }
+
     /// A fetch answered: a conversation without a baseline gets the server's.
     pub(crate) fn on_range_base(&mut self, conversation: &str, base_seq: u64) {
         if let Some(c) = self.table.find_mut(conversation) {

@@ -375,7 +375,7 @@ impl<'r> Client<'r> {
                     let deliver = match &held.purpose {
                         Purpose::Push { read_seq } => st.accept(&message, Some(*read_seq)),
                         Purpose::Range { .. } => st.accept(&message, None),
-                        Purpose::History { request } => {
+                        Purpose::History { request, .. } => {
                             return Some(Event::HistoryMessage {
                                 request: *request,
                                 message: st.view(message),

@@ -40,8 +40,9 @@ pub(crate) enum Purpose {
         conversation: ConversationId,
         more: bool,
     },
-    /// A `message_list` page, newest first.
-    History { request: RequestId },
+    /// A history page (`message_list`, `message_list_hopping`);
+    /// `complete`: no more messages lie that way.
+    History { request: RequestId, complete: bool },
     /// The records of a call's answer, each read into an event by `read`.
     Records {
         request: RequestId,

@@ -233,6 +233,16 @@ pub struct SetRead<'a> {
     pub seq: u64,
 }
 
+/// Which way TIM `getMessageListHopping` reads from its seq.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum HopDirection {
+    /// The messages before the seq, newest first.
+    Older,
+    /// The messages after the seq, oldest first.
+    Newer,
+}
+
 /// Which conversations TIM `setAllMessageRead` reads (TIM's
 /// `READ_ALL_C2C_MSG`, `READ_ALL_GROUP_MSG`, `READ_ALL_MSG`).
 #[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
