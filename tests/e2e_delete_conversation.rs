@@ -106,3 +106,91 @@ fn hostile_deletions_get_clear_codes() {
     // conversation alice never had) is answered.
     assert!(raw.request(kind::DELETE_CONVERSATION, 5, &target).is_ok());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn several_conversations_go_at_once_with_their_histories_if_asked() {
+    let data = alice_on_two_devices(&["hi from bob"]).await;
+    let (desktop, phone, bob) = (&data.desktop.0, &data.phone.0, &data.bob.0);
+    let (carol, _carol_events) = client(&data.server.addr, "carol").await;
+    carol.send_text("alice", "hi from carol").await.unwrap();
+    until_listed(phone, 2).await;
+
+    desktop
+        .delete_conversations(&["C2Cbob", "C2Ccarol"], true)
+        .await
+        .unwrap();
+    assert!(listed(desktop).await.is_empty());
+    until_listed(phone, 0).await;
+    for conversation in ["C2Cbob", "C2Ccarol"] {
+        assert!(
+            phone
+                .message_list(conversation, 0, 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{conversation}: the history ended for alice"
+        );
+    }
+    let bobs = bob.message_list("C2Calice", 0, 10).await.unwrap();
+    assert_eq!(bobs.len(), 1, "bob keeps his");
+
+    bob.send_text("alice", "again").await.unwrap();
+    until_listed(desktop, 1).await;
+    let history = desktop.message_list("C2Cbob", 0, 10).await.unwrap();
+    assert_eq!(
+        history
+            .iter()
+            .filter_map(|m| m.payload.text())
+            .collect::<Vec<_>>(),
+        ["again"],
+        "back with the new message only"
+    );
+}
+
+/// Waits until `tim` lists `n` conversations.
+async fn until_listed(tim: &Tim, n: usize) {
+    tokio::time::timeout(PATIENCE, async {
+        while listed(tim).await.len() != n {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .expect("the list reaches its length");
+}
+
+#[test]
+fn hostile_lists_of_deletions_get_clear_codes() {
+    use tinyim_core::wire::code;
+    let (server, _dir) = fresh_server();
+    let mut raw = RawConn::connect(&server.addr);
+    raw.hello();
+    let delete = |conversations| body::DeleteConversations {
+        conversations,
+        clear_history: true,
+    };
+    assert_eq!(
+        raw.request(kind::DELETE_CONVERSATIONS, 1, &delete("C2Cbob"))
+            .map(drop),
+        Err(code::NOT_LOGGED_IN)
+    );
+    raw.login("mallory");
+    let many: String = (0..101).map(|i| format!("C2Cu{i} ")).collect();
+    for (id, list, want) in [
+        (2, "", code::INVALID_PARAMETER),
+        (3, many.as_str(), code::INVALID_PARAMETER),
+        (4, "C2Cbob nonsense", code::BAD_CONVERSATION),
+    ] {
+        assert_eq!(
+            raw.request(kind::DELETE_CONVERSATIONS, id, &delete(list))
+                .map(drop),
+            Err(want),
+            "{list:.20}"
+        );
+    }
+    // Conversations that never were: nothing to delete, no error.
+    assert_eq!(
+        raw.request(kind::DELETE_CONVERSATIONS, 5, &delete("C2Cbob C2Ccarol"))
+            .map(drop),
+        Ok(())
+    );
+}

@@ -132,3 +132,33 @@ fn bad_deletions_are_refused_and_a_garbled_push_closes() {
         Err(CommandError::NotLoggedIn)
     );
 }
+
+#[test]
+fn several_conversations_go_in_one_request_and_bad_lists_are_refused_before_sending() {
+    let mut h = Harness::logged_in();
+    let request = h
+        .client
+        .delete_conversations(h.now, "C2Cbob GROUPg,1", true)
+        .unwrap();
+    let (id, payload) = h.sent_request(kind::DELETE_CONVERSATIONS);
+    let sent: body::DeleteConversations<'_> = records::decode_exact(&payload).unwrap();
+    assert!(
+        sent.ids().eq(["C2Cbob", "GROUPg,1"]),
+        "a group id may hold a comma"
+    );
+    assert!(sent.clear_history);
+    let events = h.feed(&ok(id, &()));
+    assert!(
+        events.contains(&format!("RequestCompleted({request:?})")),
+        "{events:?}"
+    );
+    let many: String = (0..101).map(|i| format!("C2Cu{i} ")).collect();
+    for bad in ["", "  ", "C2Cbob nonsense", &many] {
+        assert_eq!(
+            h.client.delete_conversations(h.now, bad, false),
+            Err(CommandError::InvalidId),
+            "{bad:.20}"
+        );
+    }
+    assert!(h.sent().is_empty(), "nothing went out");
+}

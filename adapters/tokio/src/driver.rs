@@ -103,6 +103,11 @@ pub(crate) enum Command {
         conversation_id: String,
         reply: Reply<()>,
     },
+    DeleteConversations {
+        conversation_ids: String,
+        clear_history: bool,
+        reply: Reply<()>,
+    },
     ClearHistory {
         conversation_id: String,
         reply: Reply<()>,
@@ -422,6 +427,16 @@ fn apply(
         ),
         Command::ReadAll { scope, reply } => register(
             client.set_all_message_read(now, scope),
+            waiters,
+            reply,
+            Waiter::Unit,
+        ),
+        Command::DeleteConversations {
+            conversation_ids,
+            clear_history,
+            reply,
+        } => register(
+            client.delete_conversations(now, &conversation_ids, clear_history),
             waiters,
             reply,
             Waiter::Unit,

@@ -188,6 +188,24 @@ impl Tim {
         .await
     }
 
+    /// TIM `deleteConversation` with `conversationIDList` (at most 100)
+    /// and `clearHistoryMessage`: each leaves the list on every device of
+    /// this user, and with `clear_history` its history ends too (for this
+    /// user; the others keep theirs).
+    pub async fn delete_conversations(
+        &self,
+        conversation_ids: &[&str],
+        clear_history: bool,
+    ) -> Result<(), TimError> {
+        let conversation_ids = conversation_ids.join(" ");
+        self.call(|reply| Command::DeleteConversations {
+            conversation_ids,
+            clear_history,
+            reply,
+        })
+        .await
+    }
+
     /// TIM `pinConversation`: pins (or unpins) a conversation to the top of
     /// `conversation_list` on every device of this user; it must have a
     /// message already (else 10004).

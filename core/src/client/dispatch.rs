@@ -167,6 +167,11 @@ impl State<'_> {
                 self.out.remove(id);
                 self.queue(QueuedEvent::RequestCompleted(id));
             }
+            Op::DeleteConversations => {
+                // Each deletion came by its push, before this answer.
+                self.out.remove(id);
+                self.queue(QueuedEvent::RequestCompleted(id));
+            }
             Op::DeleteConversation => {
                 let deleted: body::ConversationRef<'_> = decode_exact(payload)?;
                 self.on_conversation_deleted(deleted.conversation);

@@ -6,9 +6,12 @@ use super::outbox::Op;
 use super::{Client, CommandError, RequestId};
 #[cfg(doc)]
 use crate::model::Conversation;
+use crate::model::ConversationType;
 use crate::model::OutgoingMessage;
 use crate::time::Instant;
-use crate::wire::body::{HopDirection, ReadAll, ReadScope};
+use crate::wire::body::{
+    DeleteConversations, HopDirection, ReadAll, ReadScope, MAX_DELETE_CONVERSATIONS,
+};
 use crate::wire::kind;
 
 impl Client<'_> {
@@ -58,6 +61,33 @@ impl Client<'_> {
         conversation_id: &str,
     ) -> Result<RequestId, CommandError> {
         self.command(now, |st| st.start_delete_conversation(conversation_id))
+    }
+
+    /// TIM `deleteConversation` with a list: `conversation_ids` (separated
+    /// by spaces, at most 100) leave the list on every device of this user,
+    /// and with `clear_history` their histories end too (for this user).
+    /// Each arrives deleted by a push before `RequestCompleted`.
+    pub fn delete_conversations(
+        &mut self,
+        now: Instant,
+        conversation_ids: &str,
+        clear_history: bool,
+    ) -> Result<RequestId, CommandError> {
+        let req = DeleteConversations {
+            conversations: conversation_ids,
+            clear_history,
+        };
+        let mut count = 0;
+        for id in req.ids() {
+            ConversationType::parse(id).ok_or(CommandError::InvalidId)?;
+            count += 1;
+        }
+        if count == 0 || count > MAX_DELETE_CONVERSATIONS {
+            return Err(CommandError::InvalidId);
+        }
+        self.command(now, |st| {
+            st.start_request(Op::DeleteConversations, kind::DELETE_CONVERSATIONS, &req)
+        })
     }
 
     /// TIM `pinConversation`: pins (or unpins) a conversation to the top of

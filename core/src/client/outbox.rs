@@ -30,6 +30,8 @@ pub(crate) enum Op {
         all: bool,
     },
     DeleteConversation,
+    /// Several conversations deleted: each by its push.
+    DeleteConversations,
     RevokeMessage,
     ClearHistory,
     PinConversation,

@@ -419,6 +419,7 @@ impl<'r> State<'r> {
             Op::Logout
             | Op::SetRead
             | Op::ReadAll { .. }
+            | Op::DeleteConversations
             | Op::DeleteConversation
             | Op::RevokeMessage
             | Op::ClearHistory

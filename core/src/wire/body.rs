@@ -283,6 +283,27 @@ pub struct ConversationRef<'a> {
     pub conversation: &'a str,
 }
 
+/// Most conversations one [`DeleteConversations`] names.
+pub const MAX_DELETE_CONVERSATIONS: usize = 100;
+
+/// Request payload: TIM `deleteConversation` with `conversationIDList`
+/// and `clearHistoryMessage`.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeleteConversations<'a> {
+    /// Conversation ids separated by spaces (no id holds one), at most
+    /// [`MAX_DELETE_CONVERSATIONS`].
+    pub conversations: &'a str,
+    /// Their histories end too, for this user (TIM `clearHistoryMessage`).
+    pub clear_history: bool,
+}
+
+impl<'a> DeleteConversations<'a> {
+    /// The conversation ids, empty entries skipped.
+    pub fn ids(&self) -> impl Iterator<Item = &'a str> {
+        self.conversations.split(' ').filter(|s| !s.is_empty())
+    }
+}
+
 /// TIM `pinConversation`: the request, its answer, and the push that tells
 /// the user's other sessions.
 #[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]

@@ -44,6 +44,10 @@ pub const SYNC_WINDOW: u8 = 0x2b;
 /// empty. Each conversation read comes to every session of the user as a
 /// [`PUSH_READ`].
 pub const READ_ALL: u8 = 0x2c;
+/// Request: [`super::body::DeleteConversations`]; answer: empty. Each
+/// conversation deleted (and cleared) comes to every session of the user
+/// as [`PUSH_CONVERSATION_DELETED`] (and [`PUSH_HISTORY_CLEARED`]).
+pub const DELETE_CONVERSATIONS: u8 = 0x2d;
 
 /// Request: [`super::group::CreateGroup`]; answer: `Created`.
 pub const CREATE_GROUP: u8 = 0x30;

@@ -10,7 +10,7 @@ use crate::lines::Lines;
 use crate::render::show;
 use crate::{friend_commands, group_commands, media_commands, user_commands, Cli};
 
-const HELP: &str = "commands: /open <user>  /list  /readall  /history  /notices  /delete [conversation id]  /clear  /pin  /unpin  /revoke <seq>  /help  /quit   (anything else is sent to the open conversation)";
+const HELP: &str = "commands: /open <user>  /list  /readall  /history  /notices  /delete [conversation id...]  /clear  /pin  /unpin  /revoke <seq>  /help  /quit   (anything else is sent to the open conversation)";
 
 /// The conversation typed lines go to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -242,16 +242,17 @@ async fn on_line(tim: &Tim, line: &str, open: &mut Option<Open>) -> bool {
             }
         }
         "/delete" => {
-            let id = match (arg.trim(), open.as_ref()) {
-                ("", Some(o)) => o.conversation_id(),
-                ("", None) => {
-                    println!("open a conversation first, or: /delete <conversation id>");
+            let open_id = open.as_ref().map(Open::conversation_id);
+            let ids: Vec<&str> = match (arg.split_whitespace().collect::<Vec<_>>(), &open_id) {
+                (named, _) if !named.is_empty() => named,
+                (_, Some(id)) => vec![id.as_str()],
+                (_, None) => {
+                    println!("open a conversation first, or: /delete <conversation id>...");
                     return true;
                 }
-                (id, _) => id.to_owned(),
             };
-            match tim.delete_conversation(&id).await {
-                Ok(()) => println!("[deleted {id}]"),
+            match tim.delete_conversations(&ids, false).await {
+                Ok(()) => println!("[deleted {}]", ids.join(" ")),
                 Err(e) => println!("[delete failed {}: {e}]", e.code()),
             }
         }

@@ -127,6 +127,38 @@ impl<S: Store> Engine<S> {
         Ok(())
     }
 
+    /// TIM `deleteConversation` with a list, and its `clearHistoryMessage`:
+    /// each conversation as `delete_conversation` (and `clear_history`)
+    /// does it, pushed to every session of the user, the caller's too.
+    pub(crate) fn delete_conversations(
+        &mut self,
+        reply: Reply,
+        me: &str,
+        req: body::DeleteConversations<'_>,
+    ) -> Handled {
+        let ids: Vec<&str> = req.ids().collect();
+        if ids.is_empty() || ids.len() > body::MAX_DELETE_CONVERSATIONS {
+            return Err(Refusal::Code(
+                code::INVALID_PARAMETER,
+                "1 to 100 conversations a call",
+            ));
+        }
+        if ids.iter().any(|id| ConversationType::parse(id).is_none()) {
+            return Err(invalid_conversation());
+        }
+        for conversation in ids {
+            let named = body::ConversationRef { conversation };
+            if req.clear_history {
+                self.mark_at_last(me, conversation, Mark::Cleared)?;
+                self.push_to_sessions(me, None, kind::PUSH_HISTORY_CLEARED, &named);
+            }
+            self.mark_at_last(me, conversation, Mark::Deleted)?;
+            self.push_to_sessions(me, None, kind::PUSH_CONVERSATION_DELETED, &named);
+        }
+        self.respond(reply, &());
+        Ok(())
+    }
+
     pub(crate) fn pin_conversation(
         &mut self,
         reply: Reply,

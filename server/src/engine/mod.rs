@@ -606,6 +606,9 @@ impl<S: Store> Engine<S> {
             kind::SEND_MESSAGE => self.send_message(reply, user, request_body(payload)?),
             kind::SET_READ => self.set_read(reply, user, request_body(payload)?),
             kind::READ_ALL => self.read_all(reply, user, request_body(payload)?),
+            kind::DELETE_CONVERSATIONS => {
+                self.delete_conversations(reply, user, request_body(payload)?)
+            }
             kind::DELETE_CONVERSATION => {
                 self.delete_conversation(reply, user, request_body(payload)?)
             }
