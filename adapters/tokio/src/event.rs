@@ -327,10 +327,70 @@ impl Outgoing {
 
     /// A text message to a user (C2C) or a group.
     pub fn text(conversation_type: ConversationType, to: &str, text: &str) -> Self {
+        Outgoing::with_payload(conversation_type, to, Payload::Text(text.to_owned()))
+    }
+
+    /// A custom message (TIM `createCustomMessage`): application data, the
+    /// description a notification shows, an extension.
+    pub fn custom(
+        conversation_type: ConversationType,
+        to: &str,
+        data: &str,
+        description: &str,
+        extension: &str,
+    ) -> Self {
+        let payload = Payload::Custom {
+            data: data.to_owned(),
+            description: description.to_owned(),
+            extension: extension.to_owned(),
+        };
+        Outgoing::with_payload(conversation_type, to, payload)
+    }
+
+    /// An image already uploaded to `url` (TIM `createImageMessage`; the
+    /// upload plugin's step is `Tim::send_image`).
+    pub fn image(
+        conversation_type: ConversationType,
+        to: &str,
+        url: &str,
+        (width, height): (u32, u32),
+        size: u32,
+    ) -> Self {
+        let payload = Payload::Image {
+            url: url.to_owned(),
+            width,
+            height,
+            size,
+        };
+        Outgoing::with_payload(conversation_type, to, payload)
+    }
+
+    /// A file already uploaded to `url` (TIM `createFileMessage`).
+    pub fn file(
+        conversation_type: ConversationType,
+        to: &str,
+        url: &str,
+        name: &str,
+        size: u32,
+    ) -> Self {
+        let payload = Payload::File {
+            url: url.to_owned(),
+            name: name.to_owned(),
+            size,
+        };
+        Outgoing::with_payload(conversation_type, to, payload)
+    }
+
+    /// A message of `payload`, stored, of normal priority, with a fresh id.
+    pub(crate) fn with_payload(
+        conversation_type: ConversationType,
+        to: &str,
+        payload: Payload,
+    ) -> Self {
         Outgoing {
             to: to.to_owned(),
             conversation_type,
-            payload: Payload::Text(text.to_owned()),
+            payload,
             online_only: false,
             client_msg_id: None,
             priority: Priority::Normal,

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use tinyim_core::{ConversationType, Priority};
+use tinyim_core::ConversationType;
 
 use crate::event::{Outgoing, Payload, SentMessage};
 use crate::tim::Tim;
@@ -39,14 +39,7 @@ impl Tim {
         to: &str,
         payload: Payload,
     ) -> Result<SentMessage, MediaError> {
-        let message = Outgoing {
-            to: to.to_owned(),
-            conversation_type,
-            payload,
-            online_only: false,
-            client_msg_id: None,
-            priority: Priority::Normal,
-        };
+        let message = Outgoing::with_payload(conversation_type, to, payload);
         self.send(message).await.map_err(MediaError::Send)
     }
 

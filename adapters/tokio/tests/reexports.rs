@@ -73,3 +73,44 @@ fn each_kind_of_bad_id_has_its_own_code() {
         10015
     );
 }
+
+#[test]
+fn there_is_a_constructor_per_kind_an_application_sends() {
+    use tinyim_tokio::{ConversationType, Outgoing, Payload};
+    let custom = Outgoing::custom(ConversationType::Group, "g1", "{}", "a reading", "v1");
+    assert_eq!(
+        (
+            custom.to.as_str(),
+            custom.conversation_type,
+            &custom.payload
+        ),
+        (
+            "g1",
+            ConversationType::Group,
+            &Payload::Custom {
+                data: "{}".into(),
+                description: "a reading".into(),
+                extension: "v1".into()
+            }
+        )
+    );
+    let image = Outgoing::image(
+        ConversationType::C2c,
+        "bob",
+        "https://x/i.png",
+        (64, 48),
+        300,
+    );
+    assert!(matches!(
+        image.payload,
+        Payload::Image {
+            width: 64,
+            height: 48,
+            size: 300,
+            ..
+        }
+    ));
+    let file = Outgoing::file(ConversationType::C2c, "bob", "https://x/f", "notes.txt", 9);
+    assert!(matches!(file.payload, Payload::File { size: 9, .. }));
+    assert!(!file.online_only && file.client_msg_id.is_none());
+}

@@ -601,13 +601,8 @@ async fn device_reads_a_json_command_and_answers_with_json() {
     with_device(&addr, 17, async |device, events| {
         device.login("dev-13", &sig("dev-13")).await.unwrap();
         let (alice, mut alice_events) = peer(&addr, "alice").await;
-        let custom = |data: &str| Outgoing {
-            payload: Payload::Custom {
-                data: data.to_owned(),
-                description: String::new(),
-                extension: String::new(),
-            },
-            ..Outgoing::text(tinyim_core::ConversationType::C2c, "dev-13", "")
+        let custom = |data: &str| {
+            Outgoing::custom(tinyim_core::ConversationType::C2c, "dev-13", data, "", "")
         };
         alice.send_text("dev-13", "just chat").await.unwrap();
         alice.send(custom("{")).await.unwrap();
