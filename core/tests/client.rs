@@ -1123,9 +1123,13 @@ fn refusals_carry_the_servers_words_cut_to_fit() {
 }
 
 #[test]
-fn read_all_sends_its_scope_and_completes() {
+fn read_all_sends_its_scope_and_reads_what_the_table_holds_of_it_on_the_answer() {
     use tinyim_core::wire::body::{ReadAll, ReadScope};
     let mut h = Harness::logged_in();
+    h.feed(&push(0, &text_message("C2Cbob", 1, "bob", "one")));
+    h.feed(&push(0, &text_message("C2Cbob", 2, "bob", "two")));
+    h.feed(&push(0, &text_message("GROUPg1", 1, "bob", "hi all")));
+    assert_eq!(h.client.total_unread(), 3);
     let request = h
         .client
         .set_all_message_read(h.now, ReadScope::C2c)
@@ -1137,9 +1141,20 @@ fn read_all_sends_its_scope_and_completes() {
             scope: ReadScope::C2c
         })
     );
+    assert_eq!(h.client.total_unread(), 3, "not before the answer");
     let events = h.feed(&ok(id, &()));
     assert!(
         events.contains(&format!("RequestCompleted({request:?})")),
         "{events:?}"
     );
+    assert_eq!(h.client.conversation("C2Cbob").unwrap().unread_count(), 0);
+    assert_eq!(h.client.total_unread(), 1, "the group is out of scope");
+    let request = h
+        .client
+        .set_all_message_read(h.now, ReadScope::All)
+        .unwrap();
+    let (id, _) = h.sent_request(kind::READ_ALL);
+    h.client.handle_input(h.now, &ok(id, &()));
+    assert!(h.call_answer(request).contains(&"completed".to_owned()));
+    assert_eq!(h.client.total_unread(), 0);
 }

@@ -157,13 +157,8 @@ impl State<'_> {
                 self.out.remove(id);
                 self.queue(QueuedEvent::RequestCompleted(id));
             }
-            Op::ReadAll { all } => {
-                // The conversations held here were read by the pushes that
-                // came before this answer; those not held are read too.
-                if all {
-                    self.table.unread_elsewhere = 0;
-                    self.conversations_dirty = true;
-                }
+            Op::ReadAll(scope) => {
+                self.on_read_all(scope);
                 self.out.remove(id);
                 self.queue(QueuedEvent::RequestCompleted(id));
             }

@@ -38,16 +38,15 @@ impl Client<'_> {
     }
 
     /// TIM `setAllMessageRead`: every conversation of `scope` is read up to
-    /// its last message, on every device of this user (each arrives read by
-    /// a push before `RequestCompleted`).
+    /// its last message, on every device of this user (here when the
+    /// answer comes, on the others by a push per conversation).
     pub fn set_all_message_read(
         &mut self,
         now: Instant,
         scope: ReadScope,
     ) -> Result<RequestId, CommandError> {
         self.command(now, |st| {
-            let all = scope == ReadScope::All;
-            st.start_request(Op::ReadAll { all }, kind::READ_ALL, &ReadAll { scope })
+            st.start_request(Op::ReadAll(scope), kind::READ_ALL, &ReadAll { scope })
         })
     }
 

@@ -334,6 +334,22 @@ impl State<'_> {
         }
     }
 
+    /// `setAllMessageRead` answered: every conversation of `scope` held
+    /// here is read up to its last message (the server read each up to
+    /// its last before answering, and a message stored after that comes
+    /// behind the answer); with every scope, those not held too.
+    pub(crate) fn on_read_all(&mut self, scope: body::ReadScope) {
+        for c in self.table.rows.iter_mut() {
+            if scope.covers(c.id()) && c.read_seq < c.last_seq {
+                c.read_seq = c.last_seq;
+            }
+        }
+        if scope == body::ReadScope::All {
+            self.table.unread_elsewhere = 0;
+        }
+        self.conversations_dirty = true;
+    }
+
     /// The peer of a one-to-one conversation read up to a seq.
     pub(crate) fn on_peer_read(&mut self, conversation: &str, seq: u64) {
         if let Some(c) = self.table.find_mut(conversation) {

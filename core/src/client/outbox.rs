@@ -25,10 +25,8 @@ pub(crate) enum Op {
         client_msg_id: u64,
     },
     SetRead,
-    /// TIM `setAllMessageRead`; `all`: every conversation.
-    ReadAll {
-        all: bool,
-    },
+    /// TIM `setAllMessageRead` over this scope.
+    ReadAll(crate::wire::body::ReadScope),
     DeleteConversation,
     /// Several conversations deleted: each by its push.
     DeleteConversations,

@@ -418,7 +418,7 @@ impl<'r> State<'r> {
             }
             Op::Logout
             | Op::SetRead
-            | Op::ReadAll { .. }
+            | Op::ReadAll(_)
             | Op::DeleteConversations
             | Op::DeleteConversation
             | Op::RevokeMessage

@@ -256,6 +256,19 @@ pub enum ReadScope {
     All,
 }
 
+impl ReadScope {
+    /// Whether the conversation `conversation_id` is in this scope.
+    pub fn covers(self, conversation_id: &str) -> bool {
+        use crate::model::ConversationType;
+        matches!(
+            (self, ConversationType::parse(conversation_id)),
+            (ReadScope::All, _)
+                | (ReadScope::C2c, Some((ConversationType::C2c, _)))
+                | (ReadScope::Group, Some((ConversationType::Group, _)))
+        )
+    }
+}
+
 /// Request payload: TIM `setAllMessageRead`.
 #[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReadAll {

@@ -41,8 +41,8 @@ pub const PIN_CONVERSATION: u8 = 0x2a;
 /// ([`SYNC`] stays for older ones).
 pub const SYNC_WINDOW: u8 = 0x2b;
 /// Request: [`super::body::ReadAll`], TIM `setAllMessageRead`; answer:
-/// empty. Each conversation read comes to every session of the user as a
-/// [`PUSH_READ`].
+/// empty (the caller reads what it holds of the scope). Each conversation
+/// read comes to the user's other sessions as a [`PUSH_READ`].
 pub const READ_ALL: u8 = 0x2c;
 /// Request: [`super::body::DeleteConversations`]; answer: empty. Each
 /// conversation deleted (and cleared) comes to every session of the user

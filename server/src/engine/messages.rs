@@ -264,25 +264,20 @@ impl<S: Store> Engine<S> {
     }
 
     /// TIM `setAllMessageRead`: each conversation of the scope with unread
-    /// messages is read up to its last, as `set_read` reads one, and every
-    /// session of the user (the caller's too) is told by a read push.
+    /// messages is read up to its last, as `set_read` reads one, and the
+    /// user's other sessions are told by a read push each.
     pub(crate) fn read_all(&mut self, reply: Reply, me: &str, req: body::ReadAll) -> Handled {
-        let in_scope = |conv_id: &str| {
-            matches!(
-                (req.scope, ConversationType::parse(conv_id)),
-                (body::ReadScope::All, _)
-                    | (body::ReadScope::C2c, Some((ConversationType::C2c, _)))
-                    | (body::ReadScope::Group, Some((ConversationType::Group, _)))
-            )
-        };
         let unread: Vec<String> = self
             .all_conversation_rows(me)?
             .into_iter()
-            .filter(|row| row.unread() > 0 && in_scope(&row.conv_id))
+            .filter(|row| row.unread() > 0 && req.scope.covers(&row.conv_id))
             .map(|row| row.conv_id)
             .collect();
+        // The caller's client reads what it holds from the answer: however
+        // many conversations, one frame to it; the other sessions get a
+        // push per conversation.
         for conversation in unread {
-            self.read_up_to(me, &conversation, u64::MAX, None)?;
+            self.read_up_to(me, &conversation, u64::MAX, Some(reply.conn))?;
         }
         self.respond(reply, &());
         Ok(())
