@@ -31,6 +31,7 @@ fn send_to_bob(addr: &str, sender: &str) {
             online_only: false,
             priority: Default::default(),
             elem: body::Elem::Text { text: &text },
+            extra: body::MessageExtra::default(),
         };
         raw.request(kind::SEND_MESSAGE, 1 + n as u32, &send)
             .unwrap_or_else(|code| panic!("{sender}'s send refused with {code}"));

@@ -136,6 +136,7 @@ async fn resend_after_a_lost_ack_makes_no_duplicate() {
         online_only: false,
         priority: Default::default(),
         elem: body::Elem::Text { text: "once" },
+        extra: body::MessageExtra::default(),
     };
     // The ack is lost: the connection dies right after the request.
     let mut first = RawConn::connect(&server.addr);
@@ -204,6 +205,7 @@ async fn a_store_failure_mid_send_closes_the_connection_and_the_resend_is_stored
         elem: body::Elem::Text {
             text: "through a failure",
         },
+        extra: body::MessageExtra::default(),
     };
     let mut first = RawConn::connect(&server.addr);
     first.hello();

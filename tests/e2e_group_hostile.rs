@@ -189,6 +189,7 @@ async fn nobody_manages_or_reads_a_group_they_are_not_in() {
                 online_only: false,
                 priority: Default::default(),
                 elem: body::Elem::Text { text: "let me in" },
+                extra: body::MessageExtra::default(),
             },
         ),
     ];

@@ -33,7 +33,7 @@ async fn notice(events: &mut EventStream, op: NoticeOp) -> (Message, GroupNotice
     let Payload::GroupSystemNotice(n) = m.payload.clone() else {
         unreachable!()
     };
-    (m, n)
+    (*m, n)
 }
 
 /// Waits for a group tip of `op`.
@@ -49,7 +49,7 @@ async fn tip(events: &mut EventStream, op: TipOp) -> (Message, GroupTipInfo) {
     let Payload::GroupTip(t) = m.payload.clone() else {
         unreachable!()
     };
-    (m, *t)
+    (*m, *t)
 }
 
 fn texts(messages: &[Message]) -> Vec<&str> {

@@ -93,6 +93,7 @@ async fn wrong_requests_get_codes_and_the_connection_stays_open() {
         online_only: false,
         priority: Default::default(),
         elem: body::Elem::Text { text: "x" },
+        extra: body::MessageExtra::default(),
     };
     assert_eq!(
         raw.request(kind::SEND_MESSAGE, 5, &bad_target),
@@ -105,6 +106,7 @@ async fn wrong_requests_get_codes_and_the_connection_stays_open() {
         online_only: false,
         priority: Default::default(),
         elem: body::Elem::Text { text: &too_big },
+        extra: body::MessageExtra::default(),
     };
     assert_eq!(
         raw.request(kind::SEND_MESSAGE, 6, &big),

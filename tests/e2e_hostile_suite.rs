@@ -10,8 +10,10 @@ use common::*;
 use tinyim_core::wire::group::{
     CreateGroup, GroupRef, GroupType, JoinGroup, MemberChange, UserList,
 };
+use tinyim_core::wire::merger::{MergedMessage, MergedMessages};
 use tinyim_core::wire::user::{BlocklistChange, ProfileUpdate};
 use tinyim_core::wire::{body, code, kind, PROTOCOL_VERSION};
+use tinyim_core::OutgoingMessage;
 
 /// What a case expects of the server.
 #[derive(Debug, PartialEq)]
@@ -63,7 +65,51 @@ fn message<'a>(conversation: &'a str, id: u64, elem: body::Elem<'a>) -> body::Se
         online_only: false,
         priority: Default::default(),
         elem,
+        extra: body::MessageExtra::default(),
     }
+}
+
+/// Sends a merger of mergers `depth` deep around `inner` (as merged
+/// message bytes), or around a text when `inner` is `None`.
+fn send_merger(raw: &mut RawConn, id: u64, depth: usize, inner: Option<&[u8]>) -> Outcome {
+    let text = body::Elem::Text { text: "x" };
+    let mut bytes = match inner {
+        Some(inner) => inner.to_vec(),
+        None => merged_bytes(text),
+    };
+    for _ in 1..depth {
+        let messages = MergedMessages::from_bytes(&bytes);
+        let elem = body::Elem::Merger(merger(messages));
+        bytes = merged_bytes(elem);
+    }
+    let elem = body::Elem::Merger(merger(MergedMessages::from_bytes(&bytes)));
+    send(raw, kind::SEND_MESSAGE, &message("C2Cbob", id, elem))
+}
+
+fn merger(messages: MergedMessages<'_>) -> body::Merger<'_> {
+    body::Merger {
+        title: "t",
+        abstracts: "",
+        compatible_text: "",
+        messages,
+    }
+}
+
+/// One merged message of `elem`, encoded.
+fn merged_bytes(elem: body::Elem<'_>) -> Vec<u8> {
+    let mut buf = vec![0u8; 16 * 1024];
+    let m = MergedMessage {
+        from: "alice",
+        time_ms: 1,
+        elem,
+        extra: body::MessageExtra::default(),
+    };
+    let n = MergedMessages::write(&mut buf, [m])
+        .unwrap()
+        .as_bytes()
+        .len();
+    buf.truncate(n);
+    buf
 }
 
 fn login_as(raw: &mut RawConn, user: &str, user_sig: &str) -> Outcome {
@@ -148,8 +194,18 @@ fn cases() -> Vec<(Case, Outcome)> {
         case!("a forged revoke notice", LoggedIn, |r| send(r, kind::SEND_MESSAGE, &message("C2Cbob", 2, body::Elem::RevokeNotice { seq: 1 })) => Refused(code::BAD_REQUEST)),
         case!("a forged revoked placeholder", LoggedIn, |r| send(r, kind::SEND_MESSAGE, &message("C2Cbob", 3, body::Elem::Revoked { by: "bob" })) => Refused(code::BAD_REQUEST)),
         case!("a forged too-large placeholder", LoggedIn, |r| send(r, kind::SEND_MESSAGE, &message("C2Cbob", 4, body::Elem::TooLarge { size: 1 })) => Refused(code::BAD_REQUEST)),
-        case!("an image without its URL", LoggedIn, |r| send(r, kind::SEND_MESSAGE, &message("C2Cbob", 5, body::Elem::Image { url: "", width: 1, height: 1, size: 1 })) => Refused(code::INVALID_PARAMETER)),
-        case!("a file without its URL", LoggedIn, |r| send(r, kind::SEND_MESSAGE, &message("C2Cbob", 6, body::Elem::File { url: "", name: "f", size: 1 })) => Refused(code::INVALID_PARAMETER)),
+        case!("an image without its URL", LoggedIn, |r| send(r, kind::SEND_MESSAGE, &message("C2Cbob", 5, OutgoingMessage::image("bob", "", 1, 1, 1).elem)) => Refused(code::INVALID_PARAMETER)),
+        case!("a file without its URL", LoggedIn, |r| send(r, kind::SEND_MESSAGE, &message("C2Cbob", 6, OutgoingMessage::file("bob", "", "f", 1).elem)) => Refused(code::INVALID_PARAMETER)),
+        case!("an element of a kind the server does not know", LoggedIn, |r| send(r, kind::SEND_MESSAGE, &("C2Cbob", 11u64, false, 1u8, (99u32, &[1u8, 2][..]), 0u8)) => Refused(code::BAD_REQUEST)),
+        case!("a place off the globe", LoggedIn, |r| send(r, kind::SEND_MESSAGE, &message("C2Cbob", 12, OutgoingMessage::location("bob", "?", 181.0, 0.0).elem)) => Refused(code::INVALID_PARAMETER)),
+        case!("a place at NaN", LoggedIn, |r| send(r, kind::SEND_MESSAGE, &message("C2Cbob", 13, OutgoingMessage::location("bob", "?", 0.0, f64::NAN).elem)) => Refused(code::INVALID_PARAMETER)),
+        case!("cloud custom data over 1 KB", LoggedIn, |r| { let big = "c".repeat(1025); send(r, kind::SEND_MESSAGE, &body::SendMessage { extra: body::MessageExtra::with_cloud_custom_data(&big), ..text_to("C2Cbob", 14, "x") }) } => Refused(code::MESSAGE_TOO_LARGE)),
+        case!("a merger of garbage", LoggedIn, |r| send_merger(r, 15, 1, Some(&[0xff, 0xff, 0xff])) => Refused(code::BAD_REQUEST)),
+        case!("a merger of nothing", LoggedIn, |r| send_merger(r, 16, 1, Some(&[])) => Refused(code::INVALID_PARAMETER)),
+        case!("a merger holding a forged revoke notice", LoggedIn, |r| { let notice = merged_bytes(body::Elem::RevokeNotice { seq: 1 }); send_merger(r, 17, 1, Some(&notice)) } => Refused(code::BAD_REQUEST)),
+        case!("mergers nested nine deep", LoggedIn, |r| send_merger(r, 18, 9, None) => Refused(code::INVALID_PARAMETER)),
+        case!("mergers nested eight deep", LoggedIn, |r| send_merger(r, 19, 8, None) => Served),
+        case!("a reused message id with other cloud custom data", LoggedIn, |r| { assert_eq!(send(r, kind::SEND_MESSAGE, &text_to("C2Ccarol", 20, "same")), Served); send(r, kind::SEND_MESSAGE, &body::SendMessage { extra: body::MessageExtra::with_cloud_custom_data("other"), ..text_to("C2Ccarol", 20, "same") }) } => Refused(code::CLIENT_MSG_ID_REUSED)),
         case!("a reused message id with other content", LoggedIn, |r| { assert_eq!(send(r, kind::SEND_MESSAGE, &text_to("C2Ccarol", 9, "first")), Served); send(r, kind::SEND_MESSAGE, &text_to("C2Ccarol", 9, "second")) } => Refused(code::CLIENT_MSG_ID_REUSED)),
         case!("a send into a group that does not exist", LoggedIn, |r| send(r, kind::SEND_MESSAGE, &text_to("GROUPnowhere", 7, "x")) => Refused(code::GROUP_NOT_FOUND)),
         case!("a send into a group one is not in", LoggedIn, |r| send(r, kind::SEND_MESSAGE, &text_to("GROUPsuite-private", 8, "x")) => Refused(code::NO_PERMISSION)),

@@ -18,6 +18,7 @@ fn flood_sends(raw: &mut RawConn, first: u32, total: u32) -> u32 {
             online_only: true,
             priority: Default::default(),
             elem: body::Elem::Text { text: "x" },
+            extra: body::MessageExtra::default(),
         };
         raw.send(kind::SEND_MESSAGE, &(id, send));
     }

@@ -8,9 +8,9 @@ mod common;
 use std::sync::Arc;
 
 use common::*;
-use tinyim_core::wire::body::{Elem, SendMessage};
+use tinyim_core::wire::body::{MessageExtra, SendMessage, Video};
 use tinyim_core::wire::{code, kind};
-use tinyim_core::{ConversationType, Priority};
+use tinyim_core::{ConversationType, OutgoingMessage, Priority};
 use tinyim_tokio::{
     DirectoryUploader, MediaError, Payload, TimEvent, UploadError, UploadFile, UploadFuture,
     Uploader,
@@ -45,17 +45,12 @@ async fn images_and_files_arrive_with_urls_to_the_uploaded_bytes() {
         .await
         .expect("image sent");
     assert_eq!(sent.seq, 1);
-    let Payload::Image {
-        url,
-        width,
-        height,
-        size,
-    } = next_payload(&mut bob_events).await
-    else {
+    let Payload::Image { original, .. } = next_payload(&mut bob_events).await else {
         panic!("not an image");
     };
-    assert_eq!((width, height, size), (640, 480, 5000));
-    assert_eq!(fetch(&url), image.bytes);
+    let size = (original.width, original.height, original.size);
+    assert_eq!(size, (640, 480, 5000));
+    assert_eq!(fetch(&original.url), image.bytes);
 
     // Offline delivery: carol gets the file when she logs in.
     let file = UploadFile {
@@ -69,7 +64,10 @@ async fn images_and_files_arrive_with_urls_to_the_uploaded_bytes() {
     let (carol, _carol_events) = client(&server.addr, "carol").await;
     let history = carol.message_list("C2Calice", 0, 10).await.unwrap();
     let from_history = history.into_iter().map(|m| m.payload).next();
-    let Some(Payload::File { url, name, size }) = from_history else {
+    let Some(Payload::File {
+        url, name, size, ..
+    }) = from_history
+    else {
         panic!("no file in carol's history");
     };
     assert_eq!((name.as_str(), size), ("notes 2026.txt", 14));
@@ -117,18 +115,19 @@ async fn a_media_message_without_a_url_is_refused() {
     let mut raw = RawConn::connect(&server.addr);
     raw.hello();
     raw.login("mallory");
+    let no_url = "";
     for (i, elem) in [
-        Elem::Image {
-            url: "",
-            width: 1,
-            height: 1,
-            size: 1,
-        },
-        Elem::File {
-            url: "",
-            name: "x",
-            size: 1,
-        },
+        OutgoingMessage::image("bob", no_url, 1, 1, 1).elem,
+        OutgoingMessage::file("bob", no_url, "x", 1).elem,
+        OutgoingMessage::sound("bob", no_url, 1, 1).elem,
+        OutgoingMessage::video(
+            "bob",
+            Video {
+                format: "mp4",
+                ..Video::default()
+            },
+        )
+        .elem,
     ]
     .into_iter()
     .enumerate()
@@ -139,6 +138,7 @@ async fn a_media_message_without_a_url_is_refused() {
             online_only: false,
             priority: Priority::Normal,
             elem,
+            extra: MessageExtra::default(),
         };
         assert_eq!(
             raw.request(kind::SEND_MESSAGE, 10 + i as u32, &send),

@@ -17,6 +17,7 @@ fn text<'a>(conversation: &'a str, id: u64, text: &'a str) -> body::SendMessage<
         online_only: false,
         priority: Default::default(),
         elem: body::Elem::Text { text },
+        extra: body::MessageExtra::default(),
     }
 }
 

@@ -83,7 +83,7 @@ async fn text_from(events: &mut tinyim_tokio::EventStream, text: &str) -> tinyim
     let TimEvent::MessageReceived(m) = event else {
         unreachable!()
     };
-    m
+    *m
 }
 
 #[tokio::test(flavor = "multi_thread")]

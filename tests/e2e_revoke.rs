@@ -274,6 +274,7 @@ fn hostile_revocations_get_clear_codes() {
         conversation: "C2Cbob",
         client_msg_id: 9,
         elem: body::Elem::Text { text: "hi" },
+        extra: body::MessageExtra::default(),
         online_only: false,
         priority: tinyim_core::wire::group::Priority::Normal,
     };
@@ -316,6 +317,7 @@ async fn a_client_cannot_forge_a_revocation_or_any_element_only_the_server_makes
                 conversation,
                 client_msg_id: u64::from(id),
                 elem,
+                extra: body::MessageExtra::default(),
                 online_only: false,
                 priority: tinyim_core::wire::group::Priority::Normal,
             };

@@ -44,6 +44,7 @@ fn c2c(c: &mut Criterion) {
                             online_only: false,
                             priority: Default::default(),
                             elem: body::Elem::Text { text: &text },
+                            extra: body::MessageExtra::default(),
                         };
                         Input::request(1, kind::SEND_MESSAGE, next_id as u32, &send)
                     })

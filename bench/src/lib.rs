@@ -105,6 +105,7 @@ pub fn pushes(first: u64, count: u64) -> Vec<u8> {
             time_ms: 1_700_000_000_000 + seq,
             client_msg_id: seq,
             elem: body::Elem::Text { text: &text },
+            extra: body::MessageExtra::default().stamped("Bob", "", ""),
         };
         let mut body_bytes =
             postcard::to_stdvec(&body::PushMessage { read_seq: 0 }).expect("encodes");

@@ -204,6 +204,7 @@ fn tips_and_notices_have_their_own_events_and_count_in_their_conversation() {
         from: "@TIM#SYSTEM",
         time_ms: 5,
         client_msg_id: 0,
+        extra: body::MessageExtra::default(),
         elem: body::Elem::GroupTip(GroupTip {
             op: TipOp::Kicked,
             group_id: "g-tips",
@@ -241,6 +242,7 @@ fn tips_and_notices_have_their_own_events_and_count_in_their_conversation() {
         from: "@TIM#SYSTEM",
         time_ms: 6,
         client_msg_id: 0,
+        extra: body::MessageExtra::default(),
         elem: body::Elem::GroupSystemNotice(GroupNotice {
             op: NoticeOp::Dismissed,
             group_id: "g-tips",

@@ -77,7 +77,7 @@ proptest! {
         client_msg_id in any::<u64>(),
         text in ".{0,200}",
     ) {
-        let m = body::Message { conversation: &conversation, seq, from: &from, time_ms, client_msg_id, elem: body::Elem::Text { text: &text } };
+        let m = body::Message { conversation: &conversation, seq, from: &from, time_ms, client_msg_id, elem: body::Elem::Text { text: &text }, extra: body::MessageExtra::default() };
         let bytes = frame(kind::PUSH_MESSAGE, &m);
         let (f, size) = wire::parse_frame(&bytes, 1 << 16).unwrap().unwrap();
         prop_assert_eq!(size, bytes.len());

@@ -23,6 +23,7 @@ fn send(conn: u64, id: u32, conversation: &str, client_msg_id: u64) -> Input {
         online_only: false,
         priority: Default::default(),
         elem: Elem::Text { text: "hi" },
+        extra: body::MessageExtra::default(),
     };
     Input::request(conn, kind::SEND_MESSAGE, id, &send)
 }

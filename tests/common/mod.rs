@@ -325,7 +325,7 @@ pub async fn receive(events: &mut EventStream, n: usize) -> Vec<tinyim_tokio::Me
         if let TimEvent::MessageReceived(m) =
             wait_for(events, |e| matches!(e, TimEvent::MessageReceived(_))).await
         {
-            got.push(m);
+            got.push(*m);
         }
     }
     got

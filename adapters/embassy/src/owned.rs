@@ -90,15 +90,37 @@ fn received(m: &MessageView<'_>) -> ReceivedMessage {
     let (kind, (text, truncated)) = match m.elem {
         Elem::Text { text } => (MessageKind::Text, copy_text(text)),
         Elem::Custom { data, .. } => (MessageKind::Custom, copy_text(data)),
-        Elem::Image { url, .. } => (MessageKind::Image, copy_text(url)),
+        Elem::Image(ref image) => (MessageKind::Image, copy_text(image.original.url)),
         Elem::File { url, .. } => (MessageKind::File, copy_text(url)),
         Elem::TooLarge { .. } => (MessageKind::TooLarge, (String::new(), true)),
+        Elem::Face { index, data } => (MessageKind::Face { index }, copy_text(data)),
+        Elem::Location {
+            description,
+            longitude,
+            latitude,
+        } => (
+            MessageKind::Location {
+                longitude,
+                latitude,
+            },
+            copy_text(description),
+        ),
+        Elem::Sound { url, seconds, .. } => (MessageKind::Sound { seconds }, copy_text(url)),
+        Elem::Video(ref video) => (
+            MessageKind::Video {
+                seconds: video.seconds,
+            },
+            copy_text(video.url),
+        ),
+        Elem::Merger(ref merger) => (MessageKind::Merger, copy_text(merger.title)),
         // Tips, notices and revoked messages arrive as what a conversation
         // list shows.
         Elem::GroupTip(_)
         | Elem::GroupSystemNotice(_)
         | Elem::Revoked { .. }
         | Elem::RevokeNotice { .. } => (MessageKind::Notice, copy_text(m.elem.preview())),
+        // Kinds a newer core knows and this adapter does not yet.
+        _ => (MessageKind::Unknown, (String::new(), false)),
     };
     ReceivedMessage {
         conversation: owned_id(m.conversation_id),

@@ -10,6 +10,7 @@ use embassy_sync::mutex::Mutex;
 use embassy_sync::signal::Signal;
 use heapless::String;
 use tinyim_core::model::{from_json, ConversationId, GroupId, JsonError, UserId};
+use tinyim_core::wire::body::Degrees;
 use tinyim_core::wire::group::NoticeOp;
 use tinyim_core::wire::user::{StatusType, MAX_CUSTOM_STATUS};
 use tinyim_core::{KickReason, NetState};
@@ -40,6 +41,32 @@ pub enum MessageKind {
     Notice,
     /// A message too large for this device's frames: `text` is empty.
     TooLarge,
+    /// An emoji of the application's set: `text` is its data.
+    Face {
+        /// Its index in the set.
+        index: u32,
+    },
+    /// A place: `text` is its description.
+    Location {
+        /// Longitude in degrees.
+        longitude: Degrees,
+        /// Latitude in degrees.
+        latitude: Degrees,
+    },
+    /// A voice message: `text` is its URL.
+    Sound {
+        /// Length in seconds.
+        seconds: u32,
+    },
+    /// A video: `text` is its URL.
+    Video {
+        /// Length in seconds.
+        seconds: u32,
+    },
+    /// Merged messages: `text` is the merger's title.
+    Merger,
+    /// An element of a kind this build does not know: `text` is empty.
+    Unknown,
 }
 
 /// A received message, copied out of the client for another task.

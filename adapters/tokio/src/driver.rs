@@ -16,9 +16,7 @@ use tinyim_core::{
 
 use crate::connector::TcpConnector;
 use crate::error::TimError;
-use crate::event::{
-    ConversationInfo, HistoryPage, Message, Outgoing, Payload, SentMessage, TimEvent,
-};
+use crate::event::{ConversationInfo, HistoryPage, Message, Outgoing, SentMessage, TimEvent};
 use crate::friend::{FriendCall, FriendData};
 use crate::group::{GroupCall, GroupData, GroupListEntry};
 use crate::streams::{Streams, EVENTS_WAITING};
@@ -361,41 +359,9 @@ fn apply(
         ),
         Command::Logout { reply } => register(client.logout(now), waiters, reply, Waiter::Unit),
         Command::Send { message, reply } => {
-            let elem = match &message.payload {
-                Payload::Text(text) => Elem::Text { text },
-                Payload::Custom {
-                    data,
-                    description,
-                    extension,
-                } => Elem::Custom {
-                    data,
-                    description,
-                    extension,
-                },
-                Payload::Image {
-                    url,
-                    width,
-                    height,
-                    size,
-                } => Elem::Image {
-                    url,
-                    width: *width,
-                    height: *height,
-                    size: *size,
-                },
-                Payload::File { url, name, size } => Elem::File {
-                    url,
-                    name,
-                    size: *size,
-                },
-                Payload::TooLarge { .. }
-                | Payload::GroupTip(_)
-                | Payload::GroupSystemNotice(_)
-                | Payload::Revoked { .. }
-                | Payload::RevokeNotice { .. } => {
-                    let _ = reply.send(Err(TimError::Command(CommandError::TooLarge)));
-                    return true;
-                }
+            let Some(elem) = message.payload.to_elem() else {
+                let _ = reply.send(Err(TimError::Command(CommandError::NotSendable)));
+                return true;
             };
             let outgoing = OutgoingMessage {
                 to: &message.to,
@@ -404,6 +370,7 @@ fn apply(
                 online_only: message.online_only,
                 client_msg_id: message.client_msg_id,
                 priority: message.priority,
+                cloud_custom_data: &message.cloud_custom_data,
             };
             let conversation_id = match message.conversation_type {
                 ConversationType::Group => format!("GROUP{}", message.to),
@@ -582,7 +549,7 @@ fn route(event: Event<'_>, waiters: &mut HashMap<RequestId, Waiter>, forward: &m
         Event::KickedOut(r) => forward.push(TimEvent::KickedOut(r)),
         Event::ConnectionRejected { code } => forward.push(TimEvent::ConnectionRejected(code)),
         Event::MessageReceived(m) | Event::GroupTip(m) | Event::GroupSystemNotice(m) => {
-            forward.push(TimEvent::MessageReceived(Message::from(&m)))
+            forward.push(TimEvent::MessageReceived(Box::new(Message::from(&m))))
         }
         Event::GroupData { request, data } => {
             if let (Some(Waiter::Group(_, records)), Some(data)) =

@@ -1,114 +1,10 @@
 //! Owned events and messages, copied out of the core's borrowed ones.
 
-use tinyim_core::{ConversationType, Elem, Flow, KickReason, MessageView, NetState, Priority};
+use tinyim_core::{ConversationType, Flow, KickReason, MessageView, NetState, Priority};
 
-use crate::group::{GroupNoticeInfo, GroupTipInfo};
+use tinyim_core::wire::body::Degrees;
 
-/// A message's content (TIM `payload`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Payload {
-    /// `TIMTextElem`.
-    Text(String),
-    /// `TIMCustomElem`.
-    Custom {
-        /// Data.
-        data: String,
-        /// Description.
-        description: String,
-        /// Extension.
-        extension: String,
-    },
-    /// The message was larger than this client's frame limit.
-    TooLarge {
-        /// Its size in bytes.
-        size: u32,
-    },
-    /// `TIMGroupTipElem`: a member or profile change in a group (boxed: it
-    /// is the largest payload and the rarest).
-    GroupTip(Box<GroupTipInfo>),
-    /// `TIMGroupSystemNoticeElem`: in the SYSTEM conversation.
-    GroupSystemNotice(GroupNoticeInfo),
-    /// `TIMImageElem`: an uploaded image.
-    Image {
-        /// Where to fetch it.
-        url: String,
-        /// Width in pixels (0: unknown).
-        width: u32,
-        /// Height in pixels (0: unknown).
-        height: u32,
-        /// Size in bytes.
-        size: u32,
-    },
-    /// `TIMFileElem`: an uploaded file.
-    File {
-        /// Where to fetch it.
-        url: String,
-        /// Its name.
-        name: String,
-        /// Size in bytes.
-        size: u32,
-    },
-    /// A revoked message (TIM `isRevoked`); its content is gone.
-    Revoked {
-        /// Who revoked it (TIM `revoker`).
-        by: String,
-    },
-    /// The notice that the message `seq` was revoked (its sender revoked
-    /// it); it also arrives as [`TimEvent::MessageRevoked`].
-    RevokeNotice {
-        /// The revoked message.
-        seq: u64,
-    },
-}
-
-impl Payload {
-    pub(crate) fn from_elem(elem: &Elem<'_>) -> Self {
-        match *elem {
-            Elem::Text { text } => Payload::Text(text.to_owned()),
-            Elem::Custom {
-                data,
-                description,
-                extension,
-            } => Payload::Custom {
-                data: data.to_owned(),
-                description: description.to_owned(),
-                extension: extension.to_owned(),
-            },
-            Elem::TooLarge { size } => Payload::TooLarge { size },
-            Elem::GroupTip(ref tip) => Payload::GroupTip(Box::new(GroupTipInfo::from(tip))),
-            Elem::GroupSystemNotice(ref notice) => {
-                Payload::GroupSystemNotice(GroupNoticeInfo::from(notice))
-            }
-            Elem::Image {
-                url,
-                width,
-                height,
-                size,
-            } => Payload::Image {
-                url: url.to_owned(),
-                width,
-                height,
-                size,
-            },
-            Elem::File { url, name, size } => Payload::File {
-                url: url.to_owned(),
-                name: name.to_owned(),
-                size,
-            },
-            Elem::Revoked { by } => Payload::Revoked { by: by.to_owned() },
-            Elem::RevokeNotice { seq } => Payload::RevokeNotice { seq },
-        }
-    }
-
-    /// The text of a text message.
-    pub fn text(&self) -> Option<&str> {
-        match self {
-            Payload::Text(t) => Some(t),
-            _ => None,
-        }
-    }
-}
+use crate::payload::{MergerError, MergerInfo, Payload, Picture};
 
 /// A message (TIM `Message`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,6 +25,14 @@ pub struct Message {
     pub client_msg_id: u64,
     /// TIM `payload`.
     pub payload: Payload,
+    /// TIM `cloudCustomData`.
+    pub cloud_custom_data: String,
+    /// TIM `nick`: the sender's nickname when it was sent.
+    pub nick: String,
+    /// TIM `avatar`: the sender's avatar URL when it was sent.
+    pub avatar: String,
+    /// TIM `nameCard`: the sender's name card in the group when it was sent.
+    pub name_card: String,
 }
 
 impl From<&MessageView<'_>> for Message {
@@ -142,6 +46,10 @@ impl From<&MessageView<'_>> for Message {
             time_ms: m.time_ms,
             client_msg_id: m.client_msg_id,
             payload: Payload::from_elem(&m.elem),
+            cloud_custom_data: m.extra.cloud_custom_data.to_owned(),
+            nick: m.extra.nick.to_owned(),
+            avatar: m.extra.avatar.to_owned(),
+            name_card: m.extra.name_card.to_owned(),
         }
     }
 }
@@ -225,7 +133,7 @@ pub enum TimEvent {
     ConnectFailed(String),
     /// `MESSAGE_RECEIVED`: messages, group tips and group system notices
     /// (the payload says which).
-    MessageReceived(Message),
+    MessageReceived(Box<Message>),
     /// `GROUP_LIST_UPDATED`: read it with `Tim::group_list`.
     GroupListUpdated,
     /// `MESSAGE_READ_BY_PEER`: the other user of a one-to-one conversation
@@ -312,6 +220,8 @@ pub struct Outgoing {
     pub client_msg_id: Option<u64>,
     /// Over a group's rate limit, lower priorities are refused first.
     pub priority: Priority,
+    /// TIM `cloudCustomData` (at most 1 KB).
+    pub cloud_custom_data: String,
 }
 
 impl Outgoing {
@@ -356,13 +266,13 @@ impl Outgoing {
         (width, height): (u32, u32),
         size: u32,
     ) -> Self {
-        let payload = Payload::Image {
+        let original = Picture {
             url: url.to_owned(),
+            size,
             width,
             height,
-            size,
         };
-        Outgoing::with_payload(conversation_type, to, payload)
+        Outgoing::with_payload(conversation_type, to, Payload::image(original))
     }
 
     /// A file already uploaded to `url` (TIM `createFileMessage`).
@@ -377,8 +287,80 @@ impl Outgoing {
             url: url.to_owned(),
             name: name.to_owned(),
             size,
+            uuid: String::new(),
         };
         Outgoing::with_payload(conversation_type, to, payload)
+    }
+
+    /// Entry `index` of the application's emoji set (TIM `createFaceMessage`).
+    pub fn face(conversation_type: ConversationType, to: &str, index: u32, data: &str) -> Self {
+        let data = data.to_owned();
+        Outgoing::with_payload(conversation_type, to, Payload::Face { index, data })
+    }
+
+    /// A place (TIM `createLocationMessage`), in degrees.
+    pub fn location(
+        conversation_type: ConversationType,
+        to: &str,
+        description: &str,
+        longitude: f64,
+        latitude: f64,
+    ) -> Self {
+        let payload = Payload::Location {
+            description: description.to_owned(),
+            longitude: Degrees(longitude),
+            latitude: Degrees(latitude),
+        };
+        Outgoing::with_payload(conversation_type, to, payload)
+    }
+
+    /// A voice message already uploaded to `url` (TIM `createAudioMessage`).
+    pub fn sound(
+        conversation_type: ConversationType,
+        to: &str,
+        url: &str,
+        size: u32,
+        seconds: u32,
+    ) -> Self {
+        let payload = Payload::Sound {
+            url: url.to_owned(),
+            uuid: String::new(),
+            size,
+            seconds,
+        };
+        Outgoing::with_payload(conversation_type, to, payload)
+    }
+
+    /// `messages` merged into one (TIM `createMergerMessage`), with a title,
+    /// one abstract line each, and what clients that cannot open it show.
+    pub fn merger(
+        conversation_type: ConversationType,
+        to: &str,
+        title: &str,
+        messages: &[Message],
+        compatible_text: &str,
+    ) -> Result<Self, MergerError> {
+        let merger = MergerInfo::new(title, messages, compatible_text)?;
+        let payload = Payload::Merger(Box::new(merger));
+        Ok(Outgoing::with_payload(conversation_type, to, payload))
+    }
+
+    /// `message` sent again, as this user's, to a user or a group (TIM
+    /// `createForwardMessage`): its payload and cloud custom data.
+    pub fn forward(conversation_type: ConversationType, to: &str, message: &Message) -> Self {
+        Outgoing {
+            cloud_custom_data: message.cloud_custom_data.clone(),
+            ..Outgoing::with_payload(conversation_type, to, message.payload.clone())
+        }
+    }
+
+    /// This message with TIM `cloudCustomData` (a reply's or a quote's
+    /// reference, application flags; at most 1 KB).
+    pub fn with_cloud_custom_data(self, cloud_custom_data: &str) -> Self {
+        Outgoing {
+            cloud_custom_data: cloud_custom_data.to_owned(),
+            ..self
+        }
     }
 
     /// A message of `payload`, stored, of normal priority, with a fresh id.
@@ -394,6 +376,7 @@ impl Outgoing {
             online_only: false,
             client_msg_id: None,
             priority: Priority::Normal,
+            cloud_custom_data: String::new(),
         }
     }
 }

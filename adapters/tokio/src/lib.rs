@@ -30,6 +30,7 @@ mod error;
 mod event;
 mod friend;
 mod group;
+mod payload;
 mod streams;
 mod sync_file;
 mod tim;
@@ -42,7 +43,7 @@ mod upload;
 mod user;
 
 pub use error::TimError;
-pub use event::{ConversationInfo, HistoryPage, Message, Outgoing, Payload, SentMessage, TimEvent};
+pub use event::{ConversationInfo, HistoryPage, Message, Outgoing, SentMessage, TimEvent};
 pub use friend::{
     AddFriendOptions, AddResult, ApplicationType, Both, Friend, FriendApplication, FriendGroup,
     Relation, Response,
@@ -52,10 +53,11 @@ pub use group::{
     GroupProfileInfo, GroupProfileUpdate, GroupRole, GroupTipInfo, GroupType, JoinOption,
     JoinStatus, MemberPage, NoticeOp, TipDetail, TipOp,
 };
+pub use payload::{MergedItem, MergerError, MergerInfo, Payload, Picture, VideoInfo};
 pub use tim::{EventStream, Options, Tim};
 // What the public API takes and returns, so that an application depends
 // on this crate alone.
-pub use tinyim_core::wire::body::{DeviceClass, HopDirection, ReadScope};
+pub use tinyim_core::wire::body::{Degrees, DeviceClass, HopDirection, ImageFormat, ReadScope};
 pub use tinyim_core::{
     CommandError, Config, ConversationType, Flow, KickReason, NetState, Priority, RequestError,
 };

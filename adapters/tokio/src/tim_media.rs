@@ -1,11 +1,11 @@
-//! Image and file messages on [`Tim`]: the registered upload plugin stores
+//! Image, file and voice messages on [`Tim`]: the registered upload plugin stores
 //! the bytes, then the message goes out with the URL.
 
 use std::sync::Arc;
 
 use tinyim_core::ConversationType;
 
-use crate::event::{Outgoing, Payload, SentMessage};
+use crate::event::{Outgoing, SentMessage};
 use crate::tim::Tim;
 use crate::upload::{MediaError, UploadFile, Uploader};
 
@@ -33,13 +33,7 @@ impl Tim {
         Ok((url, size))
     }
 
-    async fn send_payload(
-        &self,
-        conversation_type: ConversationType,
-        to: &str,
-        payload: Payload,
-    ) -> Result<SentMessage, MediaError> {
-        let message = Outgoing::with_payload(conversation_type, to, payload);
+    async fn send_uploaded(&self, message: Outgoing) -> Result<SentMessage, MediaError> {
         self.send(message).await.map_err(MediaError::Send)
     }
 
@@ -54,13 +48,8 @@ impl Tim {
         height: u32,
     ) -> Result<SentMessage, MediaError> {
         let (url, size) = self.upload(image).await?;
-        let payload = Payload::Image {
-            url,
-            width,
-            height,
-            size,
-        };
-        self.send_payload(conversation_type, to, payload).await
+        let message = Outgoing::image(conversation_type, to, &url, (width, height), size);
+        self.send_uploaded(message).await
     }
 
     /// TIM `createFileMessage` + `sendMessage`: uploads the file, then sends
@@ -72,11 +61,21 @@ impl Tim {
         file: &UploadFile,
     ) -> Result<SentMessage, MediaError> {
         let (url, size) = self.upload(file).await?;
-        let payload = Payload::File {
-            url,
-            name: file.name.clone(),
-            size,
-        };
-        self.send_payload(conversation_type, to, payload).await
+        let message = Outgoing::file(conversation_type, to, &url, &file.name, size);
+        self.send_uploaded(message).await
+    }
+
+    /// TIM `createAudioMessage` + `sendMessage`: uploads the recording, then
+    /// sends its URL, size and length in seconds.
+    pub async fn send_sound(
+        &self,
+        conversation_type: ConversationType,
+        to: &str,
+        sound: &UploadFile,
+        seconds: u32,
+    ) -> Result<SentMessage, MediaError> {
+        let (url, size) = self.upload(sound).await?;
+        let message = Outgoing::sound(conversation_type, to, &url, size, seconds);
+        self.send_uploaded(message).await
     }
 }

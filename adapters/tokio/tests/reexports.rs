@@ -76,7 +76,7 @@ fn each_kind_of_bad_id_has_its_own_code() {
 
 #[test]
 fn there_is_a_constructor_per_kind_an_application_sends() {
-    use tinyim_tokio::{ConversationType, Outgoing, Payload};
+    use tinyim_tokio::{ConversationType, Outgoing, Payload, Picture};
     let custom = Outgoing::custom(ConversationType::Group, "g1", "{}", "a reading", "v1");
     assert_eq!(
         (
@@ -104,12 +104,20 @@ fn there_is_a_constructor_per_kind_an_application_sends() {
     assert!(matches!(
         image.payload,
         Payload::Image {
-            width: 64,
-            height: 48,
-            size: 300,
+            original: Picture {
+                width: 64,
+                height: 48,
+                size: 300,
+                ..
+            },
             ..
         }
     ));
+    let place = Outgoing::location(ConversationType::Group, "g", "quay", 4.35, 50.85);
+    assert!(matches!(place.payload, Payload::Location { latitude, .. } if latitude.0 == 50.85));
+    let reply =
+        Outgoing::face(ConversationType::C2c, "bob", 3, "wink").with_cloud_custom_data("{}");
+    assert_eq!(reply.cloud_custom_data, "{}");
     let file = Outgoing::file(ConversationType::C2c, "bob", "https://x/f", "notes.txt", 9);
     assert!(matches!(file.payload, Payload::File { size: 9, .. }));
     assert!(!file.online_only && file.client_msg_id.is_none());

@@ -7,7 +7,8 @@ use super::outbox::{Op, Pending};
 use super::state::State;
 use super::table::{id_key, Room};
 use crate::model::{ConversationId, ConversationType, Flow, MessageView, OutgoingMessage};
-use crate::wire::body;
+use crate::wire::body::{self, MessageExtra};
+use crate::wire::extra::MAX_CLOUD_CUSTOM_DATA;
 use crate::wire::{code, kind, records, MAX_MESSAGE_BODY};
 
 /// Builds the TIM conversation id for a target.
@@ -38,9 +39,11 @@ impl State<'_> {
         if !message.elem.sendable_by_client() {
             return Err(CommandError::NotSendable);
         }
-        let elem_size =
-            postcard::experimental::serialized_size(&message.elem).unwrap_or(usize::MAX);
-        if elem_size > MAX_MESSAGE_BODY {
+        let extra = MessageExtra::with_cloud_custom_data(message.cloud_custom_data);
+        // What the server stores: the element and the fields beside it.
+        let body_size =
+            postcard::experimental::serialized_size(&(message.elem, extra)).unwrap_or(usize::MAX);
+        if body_size > MAX_MESSAGE_BODY || message.cloud_custom_data.len() > MAX_CLOUD_CUSTOM_DATA {
             return Err(CommandError::TooLarge);
         }
         let client_msg_id = match message.client_msg_id {
@@ -60,6 +63,7 @@ impl State<'_> {
             online_only: message.online_only,
             priority: message.priority,
             elem: message.elem,
+            extra,
         };
         self.out.push(
             id,
@@ -212,6 +216,7 @@ impl State<'_> {
             time_ms: msg.time_ms,
             client_msg_id: msg.client_msg_id,
             elem: msg.elem,
+            extra: msg.extra,
         }
     }
 

@@ -94,6 +94,7 @@ mod tests {
             time_ms: 0,
             client_msg_id: 1,
             elem,
+            extra: crate::wire::body::MessageExtra::default(),
         }
     }
 

@@ -1,8 +1,9 @@
 //! Messages as the application sees them.
 
 use super::conversation::ConversationType;
-use crate::wire::body::Elem;
+use crate::wire::body::{Degrees, Elem, Image, ImageInfo, Merger, MessageExtra, Video};
 use crate::wire::group::Priority;
+use crate::wire::merger::MergedMessage;
 
 /// Direction of a message, TIM `flow`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,14 +34,27 @@ pub struct MessageView<'a> {
     pub client_msg_id: u64,
     /// TIM `payload`.
     pub elem: Elem<'a>,
+    /// TIM `cloudCustomData`, and the sender's `nick`, `avatar` and
+    /// `nameCard` as the server stamped them when it was sent.
+    pub extra: MessageExtra<'a>,
 }
 
-impl MessageView<'_> {
+impl<'a> MessageView<'a> {
     /// The text of a text message.
     pub fn text(&self) -> Option<&str> {
         match self.elem {
             Elem::Text { text } => Some(text),
             _ => None,
+        }
+    }
+
+    /// This message as an entry of a merger (TIM `createMergerMessage`).
+    pub fn merged(&self) -> MergedMessage<'a> {
+        MergedMessage {
+            from: self.from,
+            time_ms: self.time_ms,
+            elem: self.elem,
+            extra: self.extra,
         }
     }
 }
@@ -63,6 +77,9 @@ pub struct OutgoingMessage<'a> {
     /// TIM `priority`: over a group's rate limit, lower priorities are
     /// refused first.
     pub priority: Priority,
+    /// TIM `cloudCustomData`, at most
+    /// [`crate::wire::extra::MAX_CLOUD_CUSTOM_DATA`] bytes.
+    pub cloud_custom_data: &'a str,
 }
 
 impl<'a> OutgoingMessage<'a> {
@@ -75,6 +92,16 @@ impl<'a> OutgoingMessage<'a> {
             online_only: false,
             client_msg_id: None,
             priority: Priority::Normal,
+            cloud_custom_data: "",
+        }
+    }
+
+    /// A C2C message to `to_user` with the element `elem` (any element a
+    /// client may send; the constructors below name the usual ones).
+    pub fn with_elem(to_user: &'a str, elem: Elem<'a>) -> Self {
+        OutgoingMessage {
+            elem,
+            ..Self::text(to_user, "")
         }
     }
 
@@ -85,37 +112,101 @@ impl<'a> OutgoingMessage<'a> {
         description: &'a str,
         extension: &'a str,
     ) -> Self {
-        OutgoingMessage {
-            elem: Elem::Custom {
+        Self::with_elem(
+            to_user,
+            Elem::Custom {
                 data,
                 description,
                 extension,
             },
-            ..Self::text(to_user, "")
-        }
+        )
     }
 
     /// A C2C image message to `to_user` (TIM `createImageMessage`): the image
     /// is already uploaded to `url` (the tokio adapter's upload plugin does
     /// that step).
     pub fn image(to_user: &'a str, url: &'a str, width: u32, height: u32, size: u32) -> Self {
-        OutgoingMessage {
-            elem: Elem::Image {
-                url,
-                width,
-                height,
-                size,
-            },
-            ..Self::text(to_user, "")
-        }
+        let original = ImageInfo {
+            url,
+            size,
+            width,
+            height,
+        };
+        Self::with_elem(
+            to_user,
+            Elem::Image(Image {
+                original,
+                ..Image::default()
+            }),
+        )
     }
 
     /// A C2C file message to `to_user` (TIM `createFileMessage`), the file
     /// already uploaded to `url`.
     pub fn file(to_user: &'a str, url: &'a str, name: &'a str, size: u32) -> Self {
+        let uuid = "";
+        Self::with_elem(
+            to_user,
+            Elem::File {
+                url,
+                name,
+                size,
+                uuid,
+            },
+        )
+    }
+
+    /// A C2C face message (TIM `createFaceMessage`): entry `index` of the
+    /// application's emoji set.
+    pub fn face(to_user: &'a str, index: u32, data: &'a str) -> Self {
+        Self::with_elem(to_user, Elem::Face { index, data })
+    }
+
+    /// A C2C location message (TIM `createLocationMessage`).
+    pub fn location(to_user: &'a str, description: &'a str, longitude: f64, latitude: f64) -> Self {
+        Self::with_elem(
+            to_user,
+            Elem::Location {
+                description,
+                longitude: Degrees(longitude),
+                latitude: Degrees(latitude),
+            },
+        )
+    }
+
+    /// A C2C voice message (TIM `createAudioMessage`), the sound already
+    /// uploaded to `url`.
+    pub fn sound(to_user: &'a str, url: &'a str, size: u32, seconds: u32) -> Self {
+        let uuid = "";
+        Self::with_elem(
+            to_user,
+            Elem::Sound {
+                url,
+                uuid,
+                size,
+                seconds,
+            },
+        )
+    }
+
+    /// A C2C video message (TIM `createVideoMessage`), the video already
+    /// uploaded.
+    pub fn video(to_user: &'a str, video: Video<'a>) -> Self {
+        Self::with_elem(to_user, Elem::Video(video))
+    }
+
+    /// A C2C merger of messages (TIM `createMergerMessage`); encode the
+    /// messages with [`crate::wire::merger::MergedMessages::write`].
+    pub fn merger(to_user: &'a str, merger: Merger<'a>) -> Self {
+        Self::with_elem(to_user, Elem::Merger(merger))
+    }
+
+    /// `message` sent again to `to_user` (TIM `createForwardMessage`): its
+    /// element and cloud custom data, as a new message of this user.
+    pub fn forward(to_user: &'a str, message: &MessageView<'a>) -> Self {
         OutgoingMessage {
-            elem: Elem::File { url, name, size },
-            ..Self::text(to_user, "")
+            cloud_custom_data: message.extra.cloud_custom_data,
+            ..Self::with_elem(to_user, message.elem)
         }
     }
 
@@ -138,6 +229,14 @@ impl<'a> OutgoingMessage<'a> {
     /// The same message with another priority.
     pub fn with_priority(self, priority: Priority) -> Self {
         OutgoingMessage { priority, ..self }
+    }
+
+    /// The same message with TIM `cloudCustomData`.
+    pub fn with_cloud_custom_data(self, cloud_custom_data: &'a str) -> Self {
+        OutgoingMessage {
+            cloud_custom_data,
+            ..self
+        }
     }
 
     /// The same message with a chosen client message id (for a resend).

@@ -2,7 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::group::{GroupNotice, GroupTip, Priority};
+pub use super::elem::{Degrees, Elem, Image, ImageFormat, ImageInfo, Merger, Video};
+pub use super::extra::MessageExtra;
+use super::group::Priority;
 
 /// Which class of device a session is; a second login of the same user on the
 /// same class kicks the older session, as TIM does, except for
@@ -74,105 +76,6 @@ pub struct LoginOk {
     pub sig_expires_at: u64,
 }
 
-/// A message element. TIM's element types, added as the SDK grows.
-#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Elem<'a> {
-    /// `TIMTextElem`.
-    Text {
-        /// The text.
-        text: &'a str,
-    },
-    /// `TIMCustomElem`.
-    Custom {
-        /// Application data.
-        data: &'a str,
-        /// Description (push text).
-        description: &'a str,
-        /// Extension.
-        extension: &'a str,
-    },
-    /// Placeholder the server sends instead of a message larger than the
-    /// receiver's frame limit: the receiver can skip it or fetch it elsewhere.
-    TooLarge {
-        /// Size of the stored message body in bytes.
-        size: u32,
-    },
-    /// `TIMGroupTipElem`: a member or profile change, in the group's conversation.
-    GroupTip(GroupTip<'a>),
-    /// `TIMGroupSystemNoticeElem`: in the SYSTEM conversation.
-    GroupSystemNotice(GroupNotice<'a>),
-    /// `TIMImageElem`: an image the sender's upload plugin stored at `url`.
-    Image {
-        /// Where the image can be fetched.
-        url: &'a str,
-        /// Width in pixels (0: unknown).
-        width: u32,
-        /// Height in pixels (0: unknown).
-        height: u32,
-        /// Size in bytes.
-        size: u32,
-    },
-    /// `TIMFileElem`: a file the sender's upload plugin stored at `url`.
-    File {
-        /// Where the file can be fetched.
-        url: &'a str,
-        /// The file's name.
-        name: &'a str,
-        /// Size in bytes.
-        size: u32,
-    },
-    /// A revoked message (TIM `isRevoked`): what the server keeps and
-    /// returns in its place once it was revoked; its content is gone.
-    Revoked {
-        /// Who revoked it (TIM `revoker`): the sender, or a group's owner
-        /// or admin.
-        by: &'a str,
-    },
-    /// TIM `MESSAGE_REVOKED`: the message `seq` of this conversation was
-    /// revoked by this message's sender. Posted as a message of its own so
-    /// that every device learns it in order, also the ones offline then.
-    RevokeNotice {
-        /// The revoked message.
-        seq: u64,
-    },
-}
-
-impl<'a> Elem<'a> {
-    /// Whether a client may send this element. The others only the server
-    /// makes (a revocation, a group's tips and notices, the placeholder of a
-    /// message too large), and it refuses them from clients with 9002: a
-    /// forged revoke notice would make every device hide another user's
-    /// message. Deliberately one exhaustive match without a wildcard, so an
-    /// element added later must be placed on one side here.
-    pub fn sendable_by_client(&self) -> bool {
-        match self {
-            Elem::Text { .. } | Elem::Custom { .. } | Elem::Image { .. } | Elem::File { .. } => {
-                true
-            }
-            Elem::TooLarge { .. }
-            | Elem::GroupTip(_)
-            | Elem::GroupSystemNotice(_)
-            | Elem::Revoked { .. }
-            | Elem::RevokeNotice { .. } => false,
-        }
-    }
-
-    /// What a conversation list shows for this element (TIM `messageForShow`).
-    pub fn preview(&self) -> &'a str {
-        match *self {
-            Elem::Text { text } => text,
-            Elem::Custom { description, .. } => description,
-            Elem::TooLarge { .. } => "[message too large]",
-            Elem::GroupTip(_) => "[group tip]",
-            Elem::GroupSystemNotice(_) => "[group system notice]",
-            Elem::Image { .. } => "[image]",
-            Elem::File { name, .. } => name,
-            Elem::Revoked { .. } => "[message revoked]",
-            Elem::RevokeNotice { .. } => "[a message was revoked]",
-        }
-    }
-}
-
 /// Request payload: send a message.
 #[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SendMessage<'a> {
@@ -185,7 +88,11 @@ pub struct SendMessage<'a> {
     /// Over a group's rate limit, lower priorities are refused first.
     pub priority: Priority,
     /// The content.
+    #[serde(borrow)]
     pub elem: Elem<'a>,
+    /// The fields beside it (the server replaces its stamps).
+    #[serde(borrow)]
+    pub extra: MessageExtra<'a>,
 }
 
 /// Response payload to [`SendMessage`]: the message is durable.
@@ -213,7 +120,11 @@ pub struct Message<'a> {
     /// The sender's client message id.
     pub client_msg_id: u64,
     /// The content.
+    #[serde(borrow)]
     pub elem: Elem<'a>,
+    /// The fields beside it.
+    #[serde(borrow)]
+    pub extra: MessageExtra<'a>,
 }
 
 /// Push header: followed in the same body by one [`Message`].

@@ -35,42 +35,11 @@ impl<'a> Message<'a> {
                 from: r.str()?,
                 time_ms: r.u64()?,
                 client_msg_id: r.u64()?,
-                elem: Elem::read(&mut r)?,
+                elem: Elem::from_body(r.u32()?, r.bytes()?)?,
+                extra: r.serde()?,
             };
             Ok((message, r.rest()))
         }
-    }
-}
-
-#[cfg(not(target_os = "none"))]
-impl<'a> Elem<'a> {
-    /// The variants in declaration order, as postcard numbers them.
-    fn read(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
-        Ok(match r.u32()? {
-            0 => Elem::Text { text: r.str()? },
-            1 => Elem::Custom {
-                data: r.str()?,
-                description: r.str()?,
-                extension: r.str()?,
-            },
-            2 => Elem::TooLarge { size: r.u32()? },
-            3 => Elem::GroupTip(r.serde()?),
-            4 => Elem::GroupSystemNotice(r.serde()?),
-            5 => Elem::Image {
-                url: r.str()?,
-                width: r.u32()?,
-                height: r.u32()?,
-                size: r.u32()?,
-            },
-            6 => Elem::File {
-                url: r.str()?,
-                name: r.str()?,
-                size: r.u32()?,
-            },
-            7 => Elem::Revoked { by: r.str()? },
-            8 => Elem::RevokeNotice { seq: r.u64()? },
-            _ => return Err(DecodeError),
-        })
     }
 }
 
@@ -82,13 +51,13 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+    use crate::wire::body::{Degrees, Image, ImageFormat, ImageInfo, Merger, MessageExtra, Video};
     use crate::wire::group::{GroupNotice, GroupTip, NoticeOp, TipChange, TipOp, UserList};
-    use crate::wire::records;
+    use crate::wire::merger::{MergedMessage, MergedMessages};
+    use crate::wire::records::{self, decode_exact};
 
     fn encode(message: &Message<'_>) -> Vec<u8> {
-        let mut buf = [0u8; 1024];
-        let n = postcard::to_slice(message, &mut buf).expect("fits").len();
-        buf[..n].to_vec()
+        encode_value(message)
     }
 
     /// The hand decoder and the derived one agree on `bytes`.
@@ -106,11 +75,19 @@ mod tests {
             time_ms,
             client_msg_id: seq ^ time_ms,
             elem,
+            extra: MessageExtra::with_cloud_custom_data("{\"reply\":3}").stamped("Bob", "", ""),
         }
     }
 
-    /// One element of each kind, its fields drawn from `s` and `n`.
-    fn elems<'a>(s: &'a str, n: u32) -> [Elem<'a>; 9] {
+    /// One element of each kind, its fields drawn from `s` and `n`;
+    /// `merged` holds encoded merged messages.
+    fn elems<'a>(s: &'a str, n: u32, merged: &'a [u8]) -> [Elem<'a>; 15] {
+        let picture = ImageInfo {
+            url: s,
+            size: n,
+            width: n / 2,
+            height: 3,
+        };
         [
             Elem::Text { text: s },
             Elem::Custom {
@@ -135,22 +112,72 @@ mod tests {
                 message: "let me in",
                 data: "",
             }),
-            Elem::Image {
-                url: s,
-                width: n,
-                height: n / 2,
-                size: u32::MAX,
-            },
+            Elem::Image(Image {
+                uuid: s,
+                format: ImageFormat::Png,
+                original: picture,
+                large: ImageInfo::default(),
+                thumbnail: picture,
+            }),
             Elem::File {
                 url: "https://f",
                 name: s,
                 size: n,
+                uuid: "u",
             },
             Elem::Revoked { by: s },
             Elem::RevokeNotice {
                 seq: u64::from(n) << 20,
             },
+            Elem::Face { index: n, data: s },
+            Elem::Location {
+                description: s,
+                longitude: Degrees(f64::from(n) / 1e7),
+                latitude: Degrees(-33.5),
+            },
+            Elem::Sound {
+                url: s,
+                uuid: "",
+                size: n,
+                seconds: 7,
+            },
+            Elem::Video(Video {
+                url: s,
+                uuid: s,
+                size: n,
+                seconds: 12,
+                format: "mp4",
+                thumbnail: picture,
+            }),
+            Elem::Merger(Merger {
+                title: "history",
+                abstracts: s,
+                compatible_text: "[merged]",
+                messages: decode_exact(merged).expect("merged bytes"),
+            }),
+            Elem::Unknown {
+                kind: 200 + n % 1000,
+            },
         ]
+    }
+
+    /// Two merged messages, as the bytes of a [`MergedMessages`].
+    fn merged(s: &str) -> Vec<u8> {
+        let mut buf = [0u8; 256];
+        let m = MergedMessage {
+            from: "carol",
+            time_ms: 5,
+            elem: Elem::Text { text: s },
+            extra: MessageExtra::default(),
+        };
+        let messages = MergedMessages::write(&mut buf, [m, m]).expect("fits");
+        encode_value(&messages)
+    }
+
+    fn encode_value<T: serde::Serialize>(value: &T) -> Vec<u8> {
+        let mut buf = [0u8; 2048];
+        let n = postcard::to_slice(value, &mut buf).expect("fits").len();
+        buf[..n].to_vec()
     }
 
     #[test]
@@ -174,7 +201,9 @@ mod tests {
             Elem::TooLarge { size: u32::MAX }
         );
         let mut over = size.clone();
-        *over.last_mut().unwrap() = 0x10;
+        // The size's last byte, before the extra's five.
+        let last = over.len() - 1 - 5;
+        over[last] = 0x10;
         assert!(Message::take(&over).is_err());
         agree(&over);
         // A non-canonical varint (zero in two bytes) is accepted, as postcard does.
@@ -185,15 +214,15 @@ mod tests {
     }
 
     #[test]
-    fn unknown_elements_and_bad_text_are_refused() {
+    fn bad_text_is_refused() {
         let text = encode(&message(Elem::Text { text: "hé" }, 3, 4));
-        let mut unknown = text.clone();
-        let tag = text.len() - 1 - 3 - 1;
-        unknown[tag] = 9;
-        assert!(Message::take(&unknown).is_err());
-        agree(&unknown);
         let mut broken = text.clone();
-        *broken.last_mut().unwrap() = 0xff;
+        // The é's last byte: before the extra (its length, then its four
+        // strings with theirs: the 11-byte cloud data, the 3-byte nick,
+        // two empty).
+        let at = text.len() - 1 - (1 + 12 + 4 + 1 + 1);
+        assert_eq!(broken[at], 0xa9);
+        broken[at] = 0xff;
         assert!(Message::take(&broken).is_err());
         agree(&broken);
     }
@@ -207,7 +236,8 @@ mod tests {
             time_ms in any::<u64>(),
             tail in prop::collection::vec(any::<u8>(), 0..8),
         ) {
-            for elem in elems(&s, n) {
+            let merged = merged(&s);
+            for elem in elems(&s, n, &merged) {
                 let m = message(elem, seq, time_ms);
                 let mut bytes = encode(&m);
                 let body_len = bytes.len();
@@ -226,7 +256,8 @@ mod tests {
             edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4),
             cut in any::<prop::sample::Index>(),
         ) {
-            for elem in elems(&s, n) {
+            let merged = merged(&s);
+            for elem in elems(&s, n, &merged) {
                 let mut bytes = encode(&message(elem, 9, 1_700_000_000_000));
                 for (at, byte) in &edits {
                     let i = at.index(bytes.len());

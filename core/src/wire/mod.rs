@@ -11,10 +11,14 @@
 
 pub mod body;
 pub mod code;
+pub mod elem;
+mod elem_codec;
+pub mod extra;
 mod frame;
 pub mod friend;
 pub mod group;
 pub mod kind;
+pub mod merger;
 mod message_decode;
 #[cfg(not(target_os = "none"))]
 mod reader;
@@ -30,8 +34,11 @@ pub use frame::{
 /// decode; 4 the peer's read watermark in sync summaries; 5 revoked
 /// messages and revoke notices, new elements a version 4 client could not
 /// decode (and clearing a conversation's history, and pinned conversations
-/// in sync summaries).
-pub const PROTOCOL_VERSION: u16 = 5;
+/// in sync summaries); 6 framed elements (a kind, then its fields with
+/// their length, so later kinds decode as [`elem::Elem::Unknown`] and need
+/// no new version), the fields beside them ([`extra::MessageExtra`]), and
+/// faces, locations, sounds, videos and mergers.
+pub const PROTOCOL_VERSION: u16 = 6;
 
 /// The smallest frame limit a peer may announce; below it no login fits.
 pub const MIN_FRAME: u32 = 512;

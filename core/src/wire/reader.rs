@@ -58,9 +58,8 @@ impl<'a> Reader<'a> {
         self.varint(u32::BITS).map(|v| v as u32)
     }
 
-    // Out of line: one copy serves every string field (firmware flash).
-    #[inline(never)]
-    pub(crate) fn str(&mut self) -> Result<&'a str, DecodeError> {
+    /// A length-prefixed byte string.
+    pub(crate) fn bytes(&mut self) -> Result<&'a [u8], DecodeError> {
         // At most `usize::BITS` wide by `varint`'s last-byte rule.
         let len = self.varint(usize::BITS)? as usize;
         if len > self.rest.len() {
@@ -68,7 +67,11 @@ impl<'a> Reader<'a> {
         }
         let (bytes, rest) = self.rest.split_at(len);
         self.rest = rest;
-        core::str::from_utf8(bytes).map_err(|_| DecodeError)
+        Ok(bytes)
+    }
+
+    pub(crate) fn str(&mut self) -> Result<&'a str, DecodeError> {
+        core::str::from_utf8(self.bytes()?).map_err(|_| DecodeError)
     }
 
     /// A value decoded by its derived decoder (the rare, larger records).

@@ -60,6 +60,7 @@ pub fn text_message<'a>(
         time_ms: 1_000 + seq,
         client_msg_id: 0xabc0 + seq,
         elem: body::Elem::Text { text },
+        extra: body::MessageExtra::default(),
     }
 }
 

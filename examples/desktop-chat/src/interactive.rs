@@ -8,7 +8,9 @@ use tinyim_tokio::{
 
 use crate::lines::Lines;
 use crate::render::show;
-use crate::{friend_commands, group_commands, media_commands, user_commands, Cli};
+use crate::{
+    element_commands, friend_commands, group_commands, media_commands, user_commands, Cli,
+};
 
 const HELP: &str = "commands: /open <user>  /list  /readall  /history  /notices  /delete [conversation id...]  /clear  /pin  /unpin  /revoke <seq>  /help  /quit   (anything else is sent to the open conversation)";
 
@@ -55,6 +57,7 @@ pub(crate) async fn run(
     println!("{}", user_commands::HELP);
     println!("{}", friend_commands::HELP);
     println!("{}", media_commands::HELP);
+    println!("{}", element_commands::HELP);
     let uploads = DirectoryUploader::new(&cli.upload_dir);
     tim.register_uploader(std::sync::Arc::new(uploads));
     log_in(tim, &mut events, cli, sig).await?;
@@ -196,7 +199,9 @@ async fn on_line(tim: &Tim, line: &str, open: &mut Option<Open>) -> bool {
         return true;
     }
     let target = open.as_ref().map(Open::target);
-    if media_commands::run(tim, command, arg, target).await {
+    if media_commands::run(tim, command, arg, target).await
+        || element_commands::run(tim, command, arg, target).await
+    {
         return true;
     }
     let group = open.as_ref().and_then(Open::group);
@@ -212,11 +217,12 @@ async fn on_line(tim: &Tim, line: &str, open: &mut Option<Open>) -> bool {
     match command {
         "/quit" | "/exit" => return false,
         "/help" => println!(
-            "{HELP}\n{}\n{}\n{}\n{}",
+            "{HELP}\n{}\n{}\n{}\n{}\n{}",
             group_commands::HELP,
             user_commands::HELP,
             friend_commands::HELP,
-            media_commands::HELP
+            media_commands::HELP,
+            element_commands::HELP
         ),
         "/readall" => match tim.set_all_message_read(ReadScope::All).await {
             Ok(()) => println!("[everything read]"),

@@ -6,6 +6,7 @@
 //! message and exits once it is acknowledged; `--dump` prints the conversation
 //! list and recent messages as JSON lines.
 
+mod element_commands;
 mod friend_commands;
 mod group_commands;
 mod interactive;

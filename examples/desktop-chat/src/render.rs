@@ -53,13 +53,27 @@ pub(crate) fn show(message: &Message) -> String {
         Payload::GroupSystemNotice(n) => notice(n),
         Payload::Custom { description, .. } => format!("[custom] {description}"),
         Payload::TooLarge { size } => format!("[message of {size} bytes, too large here]"),
-        Payload::Image {
-            url,
-            width,
-            height,
-            size,
-        } => format!("[image {width}x{height}, {size} bytes] {url}"),
-        Payload::File { url, name, size } => format!("[file {name}, {size} bytes] {url}"),
+        Payload::Image { original: p, .. } => {
+            format!(
+                "[image {}x{}, {} bytes] {}",
+                p.width, p.height, p.size, p.url
+            )
+        }
+        Payload::File {
+            url, name, size, ..
+        } => format!("[file {name}, {size} bytes] {url}"),
+        Payload::Face { index, data } => format!("[face {index} {data}]"),
+        Payload::Location {
+            description,
+            longitude,
+            latitude,
+        } => format!(
+            "[location {description} at {}, {}]",
+            longitude.0, latitude.0
+        ),
+        Payload::Sound { url, seconds, .. } => format!("[voice {seconds} s] {url}"),
+        Payload::Video(v) => format!("[video {} s, {} bytes] {}", v.seconds, v.size, v.url),
+        Payload::Merger(m) => format!("[{} messages: {}]", m.messages.len(), m.title),
         Payload::Revoked { by } => format!("[revoked by {by}]"),
         Payload::RevokeNotice { seq } => format!("* revoked #{seq}"),
         _ => "[a kind of message this chat cannot show]".to_owned(),
@@ -69,8 +83,16 @@ pub(crate) fn show(message: &Message) -> String {
     } else {
         "<-"
     };
+    // TIM shows the group name card, else the nickname, else the id.
+    let name = [&message.name_card, &message.nick]
+        .into_iter()
+        .find(|n| !n.is_empty());
+    let who = match name {
+        Some(name) => format!("{name} ({})", message.from),
+        None => message.from.clone(),
+    };
     format!(
         "[{} #{}] {} {}: {}",
-        message.conversation_id, message.seq, arrow, message.from, body
+        message.conversation_id, message.seq, arrow, who, body
     )
 }

@@ -13,7 +13,7 @@ use tinyim_core::wire::user::{ProfileUpdate, StatusType};
 use tinyim_core::JsonError;
 use tinyim_core::{CommandError, GroupRole, GroupType, JoinOption, JoinStatus, RequestError};
 use tinyim_embassy::{HandleError, MessageKind, OwnedEvent};
-use tinyim_tokio::{EventStream, Message, Options, Outgoing, Payload, Tim, TimEvent};
+use tinyim_tokio::{EventStream, Message, Options, Outgoing, Payload, Picture, Tim, TimEvent};
 
 /// Waits until `events` report that the message `seq` was revoked.
 async fn wait_for_revoke(events: &mut EventStream, seq: u64) {
@@ -43,7 +43,7 @@ async fn received(events: &mut EventStream, pick: impl Fn(&Message) -> bool) -> 
     loop {
         if let TimEvent::MessageReceived(m) = events.recv().await.unwrap() {
             if pick(&m) {
-                return m;
+                return *m;
             }
         }
     }
@@ -218,15 +218,16 @@ async fn device_reads_its_conversations_history_and_sends_custom_messages() {
             .await
             .unwrap();
         let m = received(&mut alice_events, |m| m.seq == image.seq).await;
-        assert_eq!(
-            m.payload,
-            Payload::Image {
-                url: url.into(),
-                width: 640,
-                height: 480,
-                size: 12_345
-            }
-        );
+        let Payload::Image { original, .. } = m.payload else {
+            panic!("an image: {:?}", m.payload)
+        };
+        let want = Picture {
+            url: url.into(),
+            width: 640,
+            height: 480,
+            size: 12_345,
+        };
+        assert_eq!(original, want);
         let url = "https://cdn.example/r.pdf";
         let file = device.send_file("alice", url, "r.pdf", 999).await.unwrap();
         let m = received(&mut alice_events, |m| m.seq == file.seq).await;
@@ -235,7 +236,8 @@ async fn device_reads_its_conversations_history_and_sends_custom_messages() {
             Payload::File {
                 url: url.into(),
                 name: "r.pdf".into(),
-                size: 999
+                size: 999,
+                uuid: String::new(),
             }
         );
         assert_eq!(

@@ -10,12 +10,11 @@ use tinyim_core::wire::group::GroupType;
 use tinyim_core::wire::{code, kind, MAX_FRAME};
 
 use tinyim_core::model::cut_at_char_boundary;
-use tinyim_core::wire::body::Elem;
-use tinyim_core::wire::records::decode_exact;
 
+use super::content::{self, same_message, Sent};
 use super::groups::notify::GroupPost;
 use super::groups::rules;
-use super::messages::{group_key, same_message, Stored, PREVIEW_BYTES};
+use super::messages::{group_key, Stored, PREVIEW_BYTES};
 use super::{ConnId, Engine, Handled, Refusal, Reply};
 use crate::store::{ConversationRow, ProfileRow, Store};
 
@@ -56,8 +55,9 @@ pub enum AdminAct {
         random: u64,
         /// When it was sent, unix milliseconds.
         time_ms: u64,
-        /// The postcard-encoded element.
-        elem: Vec<u8>,
+        /// The postcard-encoded element and its cloud custom data (a
+        /// stored body without stamps).
+        body: Vec<u8>,
         /// Whether it counts as unread for the receiver.
         unread: bool,
     },
@@ -66,7 +66,8 @@ pub enum AdminAct {
     ImportGroup {
         /// The group.
         group_id: String,
-        /// `(sender, random, time_ms, postcard-encoded element)` each.
+        /// `(sender, random, time_ms, body)` each, the body as in
+        /// [`AdminAct::ImportC2c`].
         messages: Vec<(String, u64, u64, Vec<u8>)>,
     },
     /// Which of these users have an account; answered `Vec<bool>`.
@@ -197,9 +198,9 @@ impl<S: Store> Engine<S> {
                 to,
                 random,
                 time_ms,
-                elem,
+                body,
                 unread,
-            } => self.import_c2c(reply, (&from, &to), (random, time_ms), elem, unread),
+            } => self.import_c2c(reply, (&from, &to), (random, time_ms), body, unread),
             AdminAct::ImportGroup { group_id, messages } => {
                 self.import_group(reply, &group_id, messages)
             }
@@ -280,24 +281,16 @@ impl<S: Store> Engine<S> {
         reply: Reply,
         (from, to): (&str, &str),
         sent: (u64, u64),
-        elem: Vec<u8>,
+        body: Vec<u8>,
         unread: bool,
     ) -> Handled {
-        let preview = match decode_exact::<Elem<'_>>(&elem) {
-            Ok(e) if e.sendable_by_client() => {
-                cut_at_char_boundary(e.preview(), PREVIEW_BYTES).to_owned()
-            }
-            _ => {
-                return Err(Refusal::Code(
-                    code::BAD_REQUEST,
-                    "not a message a user can send",
-                ))
-            }
-        };
-        let m = match self.store_c2c(from, to, sent, elem)? {
+        let what = importable(&body)?;
+        let preview = cut_at_char_boundary(what.elem.preview(), PREVIEW_BYTES);
+        let stamped = self.stamped_body(from, &what, "")?;
+        let m = match self.store_c2c(from, to, sent, &what, stamped)? {
             Stored::Again(existing) => existing,
             Stored::New(m, mine) => {
-                self.record_c2c(to, mine, &m, &preview, !unread)?;
+                self.record_c2c(to, mine, &m, preview, !unread)?;
                 m
             }
         };
@@ -319,30 +312,29 @@ impl<S: Store> Engine<S> {
             ));
         }
         let mut stored = Vec::with_capacity(messages.len());
-        for (sender, random, time_ms, elem) in messages {
-            let preview = match decode_exact::<Elem<'_>>(&elem) {
-                Ok(e) if e.sendable_by_client() => e.preview().to_owned(),
-                _ => {
-                    return Err(Refusal::Code(
-                        code::BAD_REQUEST,
-                        "not a message a user can send",
-                    ))
-                }
-            };
+        for (sender, random, time_ms, body) in messages {
+            let what = importable(&body)?;
+            let preview = cut_at_char_boundary(what.elem.preview(), PREVIEW_BYTES);
             let key = group_key(group_id);
             if let Some(existing) = self.store.find_sent(&sender, &key, random)? {
-                same_message(&existing, &elem)?;
+                same_message(&existing, &what)?;
                 stored.push((existing.seq, existing.time_ms));
                 continue;
             }
+            let name_card = self
+                .store
+                .member(group_id, &sender)?
+                .map(|m| m.name_card)
+                .unwrap_or_default();
+            let stamped = self.stamped_body(&sender, &what, &name_card)?;
             let m = self.post_group_message(
                 &mut group,
                 GroupPost {
                     sender: &sender,
                     reader: &sender,
                     client_msg_id: random,
-                    body: elem,
-                    preview: &preview,
+                    body: stamped,
+                    preview,
                     online_only: false,
                     skip: None,
                     imported_at: Some(time_ms),
@@ -398,6 +390,20 @@ impl<S: Store> Engine<S> {
         self.relay(|| super::Relay::Kick {
             user: user.to_owned(),
         });
+    }
+}
+
+/// What an imported body holds, if a user could have sent it.
+fn importable(body: &[u8]) -> Result<Sent<'_>, Refusal> {
+    match content::decode(body) {
+        Ok((elem, extra)) if elem.sendable_by_client() => Ok(Sent {
+            elem,
+            cloud_custom_data: extra.cloud_custom_data,
+        }),
+        _ => Err(Refusal::Code(
+            code::BAD_REQUEST,
+            "not a message a user can send",
+        )),
     }
 }
 

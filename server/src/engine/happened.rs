@@ -28,8 +28,8 @@ pub enum Happened {
         random: u64,
         /// Server time, unix milliseconds.
         time_ms: u64,
-        /// The postcard-encoded element.
-        elem: Vec<u8>,
+        /// The stored body: element and fields ([`super::content`]).
+        body: Vec<u8>,
     },
     /// A group message was sent (`Group.CallbackAfterSendMsg`).
     GroupSent {
@@ -45,8 +45,8 @@ pub enum Happened {
         random: u64,
         /// Server time, unix milliseconds.
         time_ms: u64,
-        /// The postcard-encoded element.
-        elem: Vec<u8>,
+        /// The stored body: element and fields ([`super::content`]).
+        body: Vec<u8>,
     },
     /// A user's session began or ended (`State.StateChange`).
     State {

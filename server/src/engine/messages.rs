@@ -1,10 +1,10 @@
 //! One-to-one messages: send with dedupe, read watermarks, history pages.
 
 use tinyim_core::model::{cut_at_char_boundary, ConversationType};
-use tinyim_core::wire::body::{self, Elem};
-use tinyim_core::wire::records::decode_exact;
-use tinyim_core::wire::{code, kind, MAX_MESSAGE_BODY};
+use tinyim_core::wire::body::{self, Elem, MessageExtra};
+use tinyim_core::wire::{code, kind};
 
+use super::content::{self, same_message, Sent};
 use super::encode::{self, Page, Reply};
 use super::groups::rules;
 use super::{ConnId, Engine, Handled, Happened, Output, Refusal};
@@ -57,18 +57,20 @@ impl<S: Store> Engine<S> {
         me: &str,
         send: body::SendMessage<'_>,
     ) -> Handled {
-        let elem_bytes = sendable(&send)?;
+        content::check_sendable(&send)?;
         if self.vet(reply, me, &send) {
             return Ok(());
         }
         let peer = match ConversationType::parse(send.conversation) {
             Some((ConversationType::C2c, peer)) => peer,
             Some((ConversationType::Group, group_id)) => {
-                return self.send_group_message(reply, me, group_id, send, elem_bytes)
+                return self.send_group_message(reply, me, group_id, send)
             }
             _ => return Err(invalid_conversation()),
         };
         self.refuse_if_blocked(peer, me)?;
+        let what = Sent::of(&send);
+        let body = self.stamped_body(me, &what, "")?;
         let my_conv = send.conversation;
         let peer_conv = format!("C2C{me}");
         if send.online_only {
@@ -78,7 +80,7 @@ impl<S: Store> Engine<S> {
                 sender: me.to_owned(),
                 client_msg_id: send.client_msg_id,
                 time_ms: self.now_ms,
-                body: elem_bytes,
+                body,
                 gseq: 0,
             };
             self.deliver(peer, &peer_conv, 0, &message, None);
@@ -94,7 +96,7 @@ impl<S: Store> Engine<S> {
             return Ok(());
         }
         let sent = (send.client_msg_id, self.now_ms);
-        let message = match self.store_c2c(me, peer, sent, elem_bytes)? {
+        let message = match self.store_c2c(me, peer, sent, &what, body)? {
             Stored::Again(existing) => existing,
             Stored::New(message, mine) => {
                 let preview = cut_at_char_boundary(send.elem.preview(), PREVIEW_BYTES);
@@ -114,15 +116,31 @@ impl<S: Store> Engine<S> {
         Ok(())
     }
 
-    /// Stores `me`'s message to `peer` (content `body`; `sent`: its client
-    /// message id and time) as the conversation's next, unless `me` stored
-    /// one of that client message id there before: then that one, which
-    /// must have the same content (a resend).
+    /// The stored body of `what`, sent by `sender`: stamped with their
+    /// nickname and avatar as they are now, and `name_card` (in a group).
+    pub(crate) fn stamped_body(
+        &mut self,
+        sender: &str,
+        what: &Sent<'_>,
+        name_card: &str,
+    ) -> Result<Vec<u8>, Refusal> {
+        let profile = self.store.profile(sender)?;
+        let (nick, avatar) = profile
+            .as_ref()
+            .map_or(("", ""), |p| (p.nick.as_str(), p.avatar.as_str()));
+        Ok(what.stamped(nick, avatar, name_card))
+    }
+
+    /// Stores `me`'s message to `peer` (`what`, stored as `body`; `sent`:
+    /// its client message id and time) as the conversation's next, unless
+    /// `me` stored one of that client message id there before: then that
+    /// one, which must have the same content (a resend).
     pub(crate) fn store_c2c(
         &mut self,
         me: &str,
         peer: &str,
         sent: (u64, u64),
+        what: &Sent<'_>,
         body: Vec<u8>,
     ) -> Result<Stored, Refusal> {
         let (client_msg_id, time_ms) = sent;
@@ -145,7 +163,7 @@ impl<S: Store> Engine<S> {
         };
         if let Some(existing) = self.store.insert_unless_sent(&mut message)? {
             // A resend of a stored message: nothing stored twice.
-            same_message(&existing, &message.body)?;
+            same_message(&existing, what)?;
             return Ok(Stored::Again(existing));
         }
         Ok(Stored::New(message, mine))
@@ -158,7 +176,7 @@ impl<S: Store> Engine<S> {
             seq: m.seq,
             random: m.client_msg_id,
             time_ms: m.time_ms,
-            elem: m.body.clone(),
+            body: m.body.clone(),
         });
     }
 
@@ -465,7 +483,7 @@ impl<S: Store> Engine<S> {
         let mut page = Page::new(self.sessions.max_frame(reply.conn), header_len, size_hint);
         let mut more = found.len() > limit;
         for m in found.iter().take(limit) {
-            let Some(elem) = decode_exact::<Elem<'_>>(&m.body).ok() else {
+            let Some((elem, extra)) = content::decode(&m.body).ok() else {
                 tracing::error!(
                     conv = m.conv_key,
                     seq = m.seq,
@@ -473,13 +491,13 @@ impl<S: Store> Engine<S> {
                 );
                 continue;
             };
-            let record = wire_message(conversation, m, elem);
+            let record = wire_message(conversation, m, elem, extra);
             if page.push(&record) {
                 continue;
             }
             if page.is_empty() {
                 // Too large for this client even alone: send the notice instead.
-                let notice = wire_message(conversation, m, too_large(m));
+                let notice = wire_message(conversation, m, too_large(m), MessageExtra::default());
                 if page.push(&notice) {
                     continue;
                 }
@@ -510,57 +528,6 @@ pub(crate) enum Stored {
     Again(StoredMessage),
 }
 
-/// Whether a send whose client message id found `existing` (the sender's
-/// message of that id in that conversation) is a resend of it, with the
-/// same content: then it is answered as that one was. Another message under
-/// a used id is refused, since answering it would acknowledge what was
-/// never stored. A revoked message has lost its content; a resend of it is
-/// still a resend.
-pub(crate) fn same_message(existing: &StoredMessage, body: &[u8]) -> Result<(), Refusal> {
-    let revoked = matches!(
-        decode_exact::<Elem<'_>>(&existing.body),
-        Ok(Elem::Revoked { .. })
-    );
-    if existing.body == body || revoked {
-        Ok(())
-    } else {
-        Err(Refusal::Code(
-            code::CLIENT_MSG_ID_REUSED,
-            "this client message id was used for another message",
-        ))
-    }
-}
-
-/// The stored bytes of a message a client may send, or why it may not.
-fn sendable(send: &body::SendMessage<'_>) -> Result<Vec<u8>, Refusal> {
-    if !send.elem.sendable_by_client() {
-        return Err(Refusal::Code(
-            code::BAD_REQUEST,
-            "only the server makes this element",
-        ));
-    }
-    if let Elem::Image { url: "", .. } | Elem::File { url: "", .. } = send.elem {
-        return Err(Refusal::Code(
-            code::INVALID_PARAMETER,
-            "an image or file message needs its URL",
-        ));
-    }
-    if send.client_msg_id == 0 && !send.online_only {
-        return Err(Refusal::Code(
-            code::BAD_REQUEST,
-            "client message id 0 is reserved",
-        ));
-    }
-    let elem_bytes = encode::to_bytes(&send.elem);
-    if elem_bytes.len() > MAX_MESSAGE_BODY {
-        return Err(Refusal::Code(
-            code::MESSAGE_TOO_LARGE,
-            "message body over 12 KB",
-        ));
-    }
-    Ok(elem_bytes)
-}
-
 fn too_large(m: &StoredMessage) -> Elem<'static> {
     Elem::TooLarge {
         size: m.body.len() as u32,
@@ -571,6 +538,7 @@ fn wire_message<'a>(
     conversation: &'a str,
     m: &'a StoredMessage,
     elem: Elem<'a>,
+    extra: MessageExtra<'a>,
 ) -> body::Message<'a> {
     body::Message {
         conversation,
@@ -579,6 +547,7 @@ fn wire_message<'a>(
         time_ms: m.time_ms,
         client_msg_id: m.client_msg_id,
         elem,
+        extra,
     }
 }
 
@@ -591,16 +560,21 @@ pub(crate) fn push_frame(
     max_frame: usize,
 ) -> Vec<u8> {
     let header = body::PushMessage { read_seq };
-    let elem = decode_exact::<Elem<'_>>(&m.body).unwrap_or(too_large(m));
+    let (elem, extra) = content::decode(&m.body).unwrap_or((too_large(m), MessageExtra::default()));
     // The message's strings and numbers, and their lengths and varints.
     let hint = m.body.len() + conv_id.len() + m.sender.len() + 40;
     let mut frame = encode::FrameBuf::new(kind::PUSH_MESSAGE, hint);
     frame.push(&header);
-    frame.push(&wire_message(conv_id, m, elem));
+    frame.push(&wire_message(conv_id, m, elem, extra));
     if frame.len() > max_frame {
         frame = encode::FrameBuf::new(kind::PUSH_MESSAGE, hint);
         frame.push(&header);
-        frame.push(&wire_message(conv_id, m, too_large(m)));
+        frame.push(&wire_message(
+            conv_id,
+            m,
+            too_large(m),
+            MessageExtra::default(),
+        ));
     }
     frame.finish()
 }

@@ -6,6 +6,7 @@
 
 mod admin;
 mod cluster;
+pub(crate) mod content;
 mod conversations;
 pub(crate) mod encode;
 mod friends;

@@ -11,9 +11,8 @@
 use tinyim_core::model::ConversationType;
 use tinyim_core::wire::body::{self, Elem};
 use tinyim_core::wire::code;
-use tinyim_core::wire::records::decode_exact;
 
-use super::encode;
+use super::content;
 use super::groups::notify::{GroupPost, SYSTEM_SENDER};
 use super::groups::rules;
 use super::messages::{c2c_key, group_key, invalid_conversation};
@@ -29,7 +28,7 @@ fn no_such_message() -> Refusal {
 
 /// Whether a stored message can be revoked, and whether it already was.
 fn revocable(m: &StoredMessage) -> Result<bool, Refusal> {
-    let elem: Elem<'_> = decode_exact(&m.body)
+    let (elem, _) = content::decode(&m.body)
         .map_err(|_| Refusal::Code(code::INTERNAL, "stored message does not decode"))?;
     match elem {
         Elem::Revoked { .. } => Ok(false),
@@ -91,7 +90,7 @@ impl<S: Store> Engine<S> {
         if !revocable(m)? {
             return Ok(None);
         }
-        let placeholder = encode::to_bytes(&Elem::Revoked { by: me });
+        let placeholder = content::server_made(&Elem::Revoked { by: me });
         self.store.replace_body(&m.conv_key, m.seq, &placeholder)?;
         Ok(Some(Elem::RevokeNotice { seq: m.seq }))
     }
@@ -123,7 +122,7 @@ impl<S: Store> Engine<S> {
             sender: me.to_owned(),
             client_msg_id: 0,
             time_ms: self.now_ms,
-            body: encode::to_bytes(&notice),
+            body: content::server_made(&notice),
             gseq: 0,
         };
         self.store.insert_message(&mut posted)?;
@@ -153,7 +152,7 @@ impl<S: Store> Engine<S> {
                 sender: me,
                 reader: me,
                 client_msg_id: 0,
-                body: encode::to_bytes(&notice),
+                body: content::server_made(&notice),
                 preview: notice.preview(),
                 online_only: false,
                 skip: None,

@@ -1,6 +1,7 @@
 //! Durable state behind a trait: SQLite by default (one machine, nothing
 //! else to run), PostgreSQL for a cluster of nodes sharing one database.
 
+mod body_format;
 mod columns;
 mod friend;
 mod group;

@@ -104,6 +104,7 @@ async fn prepare(addr: &str, readers: usize) {
             online_only: false,
             priority: Default::default(),
             elem: body::Elem::Text { text: &big },
+            extra: body::MessageExtra::default(),
         };
         request(&mut owner, kind::SEND_MESSAGE, 100 + i, &send)
             .await

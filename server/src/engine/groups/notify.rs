@@ -7,7 +7,7 @@ use tinyim_core::wire::body::Elem;
 use tinyim_core::wire::group::{GroupNotice, GroupTip, GroupType};
 
 use super::rules;
-use crate::engine::encode;
+use crate::engine::content;
 use crate::engine::messages::{advance_row, group_key, push_frame, system_key, PREVIEW_BYTES};
 use crate::engine::{ConnId, Output, Refusal};
 use crate::store::{ConversationRow, GroupRow, Store, StoredMessage};
@@ -130,7 +130,7 @@ impl<S: Store> crate::engine::Engine<S> {
                 sender: SYSTEM_SENDER,
                 reader: tip.operator,
                 client_msg_id: 0,
-                body: encode::to_bytes(&elem),
+                body: content::server_made(&elem),
                 preview: elem.preview(),
                 online_only: false,
                 skip: None,
@@ -157,7 +157,7 @@ impl<S: Store> crate::engine::Engine<S> {
             sender: SYSTEM_SENDER.to_owned(),
             client_msg_id: 0,
             time_ms: self.now_ms,
-            body: encode::to_bytes(&elem),
+            body: content::server_made(&elem),
             gseq: 0,
         };
         self.store.insert_message(&mut m)?;

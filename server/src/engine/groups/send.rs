@@ -7,8 +7,9 @@ use tinyim_core::wire::code;
 
 use super::notify::GroupPost;
 use super::rules;
+use crate::engine::content::{same_message, Sent};
 use crate::engine::encode::Reply;
-use crate::engine::messages::{group_key, same_message, PREVIEW_BYTES};
+use crate::engine::messages::{group_key, PREVIEW_BYTES};
 use crate::engine::{Engine, Handled, Happened, Refusal};
 use crate::store::Store;
 
@@ -19,7 +20,6 @@ impl<S: Store> Engine<S> {
         me: &str,
         group_id: &str,
         send: body::SendMessage<'_>,
-        elem_bytes: Vec<u8>,
     ) -> Handled {
         let (mut group, mut member) = self.group_and_member(group_id, me)?;
         rules::may_send(
@@ -30,11 +30,12 @@ impl<S: Store> Engine<S> {
             self.now_ms,
         )?;
         let stored = rules::stores_messages(group.group_type) && !send.online_only;
+        let what = Sent::of(&send);
         if stored {
             let key = group_key(group_id);
             if let Some(existing) = self.store.find_sent(me, &key, send.client_msg_id)? {
                 // A resend of a stored message: same answer, nothing stored twice.
-                same_message(&existing, &elem_bytes)?;
+                same_message(&existing, &what)?;
                 self.respond(
                     reply,
                     &body::SendOk {
@@ -53,6 +54,7 @@ impl<S: Store> Engine<S> {
                 "the group is over its message rate",
             ));
         }
+        let body = self.stamped_body(me, &what, &member.name_card)?;
         let preview = cut_at_char_boundary(send.elem.preview(), PREVIEW_BYTES);
         let m = self.post_group_message(
             &mut group,
@@ -60,7 +62,7 @@ impl<S: Store> Engine<S> {
                 sender: me,
                 reader: me,
                 client_msg_id: send.client_msg_id,
-                body: elem_bytes,
+                body,
                 preview,
                 online_only: send.online_only,
                 skip: Some(reply.conn),
@@ -74,7 +76,7 @@ impl<S: Store> Engine<S> {
             seq: m.seq,
             random: m.client_msg_id,
             time_ms: m.time_ms,
-            elem: m.body.clone(),
+            body: m.body.clone(),
         });
         if m.seq > 0 {
             // Sending into a conversation reads it, as in TIM.

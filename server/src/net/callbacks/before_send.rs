@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 use tinyim_core::model::ConversationType;
-use tinyim_core::wire::body::SendMessage;
+use tinyim_core::wire::body::{MessageExtra, SendMessage};
 use tinyim_core::wire::code;
 use tinyim_core::wire::records::take;
 use tokio::sync::mpsc;
@@ -168,6 +168,10 @@ async fn verdict(
         fields.insert("CallbackCommand".into(), command.into());
         fields.insert("OnlineOnlyFlag".into(), u8::from(send.online_only).into());
         fields.insert("MsgBody".into(), to_msg_body(&send.elem));
+        fields.insert(
+            "CloudCustomData".into(),
+            send.extra.cloud_custom_data.into(),
+        );
     }
     // Failed, timed out or not JSON: through, as Tencent's.
     let Some(answer) = callbacks.post(command, &body).await else {
@@ -179,20 +183,31 @@ async fn verdict(
         Some(1 | 2) => Verdict::Refused(refused),
         // The backend's own codes reach the sender as they are.
         Some(own @ 120_001..=130_000) => Verdict::Refused(own as u32),
-        _ => match rewritten(&answer) {
-            Some(content) => Verdict::Through(body_of(&SendMessage {
-                elem: content.elem(),
-                ..send
-            })),
-            None => Verdict::Through(body_of(&send)),
-        },
+        _ => {
+            // The backend may rewrite the body, the cloud custom data, or both.
+            let cloud = answer.get("CloudCustomData").and_then(Value::as_str);
+            let kept_cloud = cloud.unwrap_or(send.extra.cloud_custom_data);
+            match (rewritten(&answer, kept_cloud), cloud) {
+                (Some(content), _) => Verdict::Through(body_of(&SendMessage {
+                    elem: content.elem(),
+                    extra: content.extra(),
+                    ..send
+                })),
+                (None, Some(cloud)) => Verdict::Through(body_of(&SendMessage {
+                    extra: MessageExtra::with_cloud_custom_data(cloud),
+                    ..send
+                })),
+                (None, None) => Verdict::Through(body_of(&send)),
+            }
+        }
     }
 }
 
-/// The `MsgBody` a backend answered with, if it gave one tinyim carries.
-fn rewritten(answer: &Value) -> Option<Content> {
+/// The `MsgBody` a backend answered with, if it gave one tinyim carries,
+/// with `cloud_custom_data`.
+fn rewritten(answer: &Value, cloud_custom_data: &str) -> Option<Content> {
     let body: Vec<MsgElem> = serde_json::from_value(answer.get("MsgBody")?.clone()).ok()?;
-    match Content::from_body(body) {
+    match Content::from_body(body, Some(cloud_custom_data.to_owned())) {
         Ok(content) => Some(content),
         Err(why) => {
             tracing::info!("the backend's MsgBody is ignored: {why}");

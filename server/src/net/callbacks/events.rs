@@ -1,11 +1,8 @@
 //! What the engine reported, as Tencent's callback commands and bodies.
 
-use serde_json::{json, Value};
-use tinyim_core::wire::body::Elem;
-use tinyim_core::wire::records::decode_exact;
-
 use super::super::http::msg_body::to_msg_body;
-use crate::engine::{Happened, StateAction};
+use crate::engine::{content, Happened, StateAction};
+use serde_json::{json, Value};
 
 /// Tencent's command for `what`.
 pub(crate) fn command_of(what: &Happened) -> &'static str {
@@ -29,7 +26,7 @@ pub(crate) fn body_of(what: &Happened) -> Value {
             seq,
             random,
             time_ms,
-            elem,
+            body,
         } => json!({
             "From_Account": from,
             "To_Account": to,
@@ -38,7 +35,8 @@ pub(crate) fn body_of(what: &Happened) -> Value {
             "MsgTime": time_ms / 1000,
             "MsgKey": format!("{seq}_{random}_{}", time_ms / 1000),
             "OnlineOnlyFlag": u8::from(*seq == 0),
-            "MsgBody": msg_body(elem),
+            "MsgBody": msg_body(body),
+            "CloudCustomData": cloud_custom_data(body),
             "SendMsgResult": 0,
             "ErrorInfo": "send msg succeed",
         }),
@@ -49,7 +47,7 @@ pub(crate) fn body_of(what: &Happened) -> Value {
             seq,
             random,
             time_ms,
-            elem,
+            body,
         } => json!({
             "GroupId": group_id,
             "Type": group_type.tim_name(),
@@ -59,7 +57,8 @@ pub(crate) fn body_of(what: &Happened) -> Value {
             "MsgSeq": seq,
             "MsgTime": time_ms / 1000,
             "OnlineOnlyFlag": u8::from(*seq == 0),
-            "MsgBody": msg_body(elem),
+            "MsgBody": msg_body(body),
+            "CloudCustomData": cloud_custom_data(body),
         }),
         Happened::State { user, action } => {
             let (action, reason) = match action {
@@ -129,10 +128,15 @@ fn accounts(field: &str, users: &[String]) -> Value {
     users.iter().map(|u| json!({ field: u })).collect()
 }
 
-/// A stored element as `MsgBody`.
-pub(crate) fn msg_body(elem: &[u8]) -> Value {
-    match decode_exact::<Elem<'_>>(elem) {
-        Ok(elem) => to_msg_body(&elem),
+/// A stored body's cloud custom data.
+fn cloud_custom_data(body: &[u8]) -> &str {
+    content::decode(body).map_or("", |(_, extra)| extra.cloud_custom_data)
+}
+
+/// A stored body's element as `MsgBody`.
+pub(crate) fn msg_body(body: &[u8]) -> Value {
+    match content::decode(body) {
+        Ok((elem, _)) => to_msg_body(&elem),
         Err(_) => json!([]),
     }
 }

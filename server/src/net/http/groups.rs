@@ -114,7 +114,7 @@ struct SendGroupMsg {
     #[serde(rename = "To_Account", default)]
     to: Option<Vec<String>>,
     #[serde(rename = "CloudCustomData", default)]
-    _cloud_custom_data: Option<String>,
+    cloud_custom_data: Option<String>,
     #[serde(rename = "ForbidCallbackControl", default)]
     forbid_callback: Vec<String>,
     #[serde(rename = "SendMsgControl", default)]
@@ -135,7 +135,7 @@ struct ImportedMsg {
     #[serde(rename = "MsgBody")]
     body: Vec<MsgElem>,
     #[serde(rename = "CloudCustomData", default)]
-    _cloud_custom_data: Option<String>,
+    cloud_custom_data: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -321,7 +321,8 @@ async fn send(call: &Call<'_>, send: SendGroupMsg) -> Result<Response, RestError
     if send.to.is_some() {
         return Err(SERVICE.invalid("tinyim has no messages to some members only (To_Account)"));
     }
-    let content = Content::from_body(send.body).map_err(|why| SERVICE.invalid(why))?;
+    let content = Content::from_body(send.body, send.cloud_custom_data)
+        .map_err(|why| SERVICE.invalid(why))?;
     let priority = match send.priority.as_deref() {
         None | Some("Normal") => Priority::Normal,
         Some("High") => Priority::High,
@@ -342,6 +343,7 @@ async fn send(call: &Call<'_>, send: SendGroupMsg) -> Result<Response, RestError
         online_only: send.online_only == 1,
         priority,
         elem: content.elem(),
+        extra: content.extra(),
     };
     let vet = !super::openim::forbids_before_send(&send.forbid_callback);
     let payload = ticket::send_as(&call.api.shared, from, &request, false, vet)
@@ -411,13 +413,13 @@ async fn import(call: &Call<'_>, import: ImportGroupMsg) -> Result<Response, Res
     let mut messages = Vec::with_capacity(import.messages.len());
     for m in import.messages {
         SERVICE.account(&m.from)?;
-        let content = Content::from_body(m.body).map_err(|why| SERVICE.invalid(why))?;
-        let elem = crate::engine::encode::to_bytes(&content.elem());
+        let content =
+            Content::from_body(m.body, m.cloud_custom_data).map_err(|why| SERVICE.invalid(why))?;
         messages.push((
             m.from,
             u64::from(m.random),
             m.time_secs.saturating_mul(1000),
-            elem,
+            content.stored_body(),
         ));
     }
     let act = AdminAct::ImportGroup {
@@ -491,6 +493,7 @@ async fn history(call: &Call<'_>, q: GroupHistory) -> Result<Response, RestError
                 "From_Account": m.from,
                 "IsPlaceMsg": 0,
                 "MsgBody": m.body,
+                "CloudCustomData": m.cloud_custom_data,
                 "MsgPriority": 1,
                 "MsgRandom": m.random,
                 "MsgSeq": m.seq,

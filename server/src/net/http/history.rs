@@ -21,6 +21,7 @@ pub(super) struct Read {
     pub(super) random: u64,
     pub(super) time_secs: u64,
     pub(super) body: serde_json::Value,
+    pub(super) cloud_custom_data: String,
 }
 
 /// Up to `count` of `conversation`'s messages below `before_seq` (0: from
@@ -58,6 +59,7 @@ pub(super) async fn read_back(
                 random: m.client_msg_id,
                 time_secs: m.time_ms / 1000,
                 body: to_msg_body(&m.elem),
+                cloud_custom_data: m.extra.cloud_custom_data.to_owned(),
             };
             if times.contains(&read.time_secs) {
                 found.push(read);

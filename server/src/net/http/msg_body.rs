@@ -1,12 +1,14 @@
-//! Tencent's `MsgBody` (`[{"MsgType": ..., "MsgContent": {...}}]`) as
-//! tinyim's message element. A tinyim message has one element, so a body
-//! of several is refused, as are the element types tinyim does not carry
-//! (location, face, sound, video, relay): a clear code rather than half a
-//! message.
+//! Tencent's `MsgBody` (`[{"MsgType": ..., "MsgContent": {...}}]`) and
+//! `CloudCustomData` as tinyim's message element and fields. A tinyim
+//! message has one element, so a body of several is refused, as is a relay
+//! (merger) element, which Tencent's REST API does not send either: a
+//! clear code rather than half a message.
 
 use serde::Deserialize;
 use serde_json::{json, Value};
-use tinyim_core::wire::body::Elem;
+use tinyim_core::wire::body::{Degrees, Elem, Image, ImageFormat, ImageInfo, MessageExtra, Video};
+
+use crate::engine::content;
 
 /// One `MsgBody` entry as sent.
 #[derive(Deserialize)]
@@ -32,20 +34,90 @@ struct Custom {
     desc: String,
     #[serde(rename = "Ext", default)]
     ext: String,
+    #[serde(rename = "Sound", default)]
+    _sound: Option<String>,
 }
 
 #[derive(Deserialize)]
 struct File {
     #[serde(rename = "Url")]
     url: String,
+    #[serde(rename = "UUID", default)]
+    uuid: String,
     #[serde(rename = "FileSize", default)]
     size: u32,
     #[serde(rename = "FileName", default)]
     name: String,
+    #[serde(rename = "Download_Flag", default)]
+    _download_flag: Option<u32>,
 }
 
 #[derive(Deserialize)]
-struct ImageInfo {
+struct Face {
+    #[serde(rename = "Index")]
+    index: u32,
+    #[serde(rename = "Data", default)]
+    data: String,
+}
+
+#[derive(Deserialize)]
+struct Location {
+    #[serde(rename = "Desc", default)]
+    desc: String,
+    #[serde(rename = "Latitude")]
+    latitude: f64,
+    #[serde(rename = "Longitude")]
+    longitude: f64,
+}
+
+#[derive(Deserialize)]
+struct Sound {
+    #[serde(rename = "Url")]
+    url: String,
+    #[serde(rename = "UUID", default)]
+    uuid: String,
+    #[serde(rename = "Size", default)]
+    size: u32,
+    #[serde(rename = "Second", default)]
+    seconds: u32,
+    #[serde(rename = "Download_Flag", default)]
+    _download_flag: Option<u32>,
+}
+
+#[derive(Deserialize)]
+struct VideoFile {
+    #[serde(rename = "VideoUrl")]
+    url: String,
+    #[serde(rename = "VideoUUID", default)]
+    uuid: String,
+    #[serde(rename = "VideoSize", default)]
+    size: u32,
+    #[serde(rename = "VideoSecond", default)]
+    seconds: u32,
+    #[serde(rename = "VideoFormat", default)]
+    format: String,
+    #[serde(rename = "VideoDownloadFlag", default)]
+    _download_flag: Option<u32>,
+    #[serde(rename = "ThumbUrl", default)]
+    thumb_url: String,
+    #[serde(rename = "ThumbUUID", default)]
+    _thumb_uuid: Option<String>,
+    #[serde(rename = "ThumbSize", default)]
+    thumb_size: u32,
+    #[serde(rename = "ThumbWidth", default)]
+    thumb_width: u32,
+    #[serde(rename = "ThumbHeight", default)]
+    thumb_height: u32,
+    #[serde(rename = "ThumbFormat", default)]
+    _thumb_format: Option<String>,
+    #[serde(rename = "ThumbDownloadFlag", default)]
+    _thumb_download_flag: Option<u32>,
+}
+
+/// An `ImageInfoArray` entry: Tencent's type 1 is the original, 2 the
+/// large variant, 3 the thumbnail.
+#[derive(Deserialize, Default)]
+struct Picture {
     #[serde(rename = "Type", default)]
     kind: u32,
     #[serde(rename = "Size", default)]
@@ -59,79 +131,175 @@ struct ImageInfo {
 }
 
 #[derive(Deserialize)]
-struct Image {
+struct ImageElem {
+    #[serde(rename = "UUID", default)]
+    uuid: String,
+    #[serde(rename = "ImageFormat", default)]
+    format: u8,
     #[serde(rename = "ImageInfoArray")]
-    infos: Vec<ImageInfo>,
+    infos: Vec<Picture>,
 }
 
 /// A message's content, owned, from which the wire element borrows.
-pub(crate) struct Content(Owned);
+pub(crate) struct Content {
+    elem: Owned,
+    cloud_custom_data: String,
+}
 
 enum Owned {
     Text(String),
     Custom(Custom),
-    Image(ImageInfo),
+    Image {
+        uuid: String,
+        format: u8,
+        /// Original, large, thumbnail.
+        pictures: [Picture; 3],
+    },
     File(File),
+    Face(Face),
+    Location(Location),
+    Sound(Sound),
+    Video(VideoFile),
 }
 
 impl Content {
-    /// The content of `body`, or why it cannot be sent.
-    pub(crate) fn from_body(body: Vec<MsgElem>) -> Result<Content, String> {
+    /// The content of `body` with `CloudCustomData`, or why it cannot be sent.
+    pub(crate) fn from_body(
+        body: Vec<MsgElem>,
+        cloud_custom_data: Option<String>,
+    ) -> Result<Content, String> {
         let mut body = body.into_iter();
         let (Some(elem), None) = (body.next(), body.next()) else {
             return Err("MsgBody must hold exactly one element in tinyim".into());
         };
         let field = |e: serde_json::Error| format!("{}: {e}", elem.msg_type);
         let content = elem.content.clone();
-        match elem.msg_type.as_str() {
-            "TIMTextElem" => serde_json::from_value::<Text>(content)
-                .map(|t| Content(Owned::Text(t.text)))
-                .map_err(field),
-            "TIMCustomElem" => serde_json::from_value(content)
-                .map(|c| Content(Owned::Custom(c)))
-                .map_err(field),
-            "TIMFileElem" => serde_json::from_value(content)
-                .map(|f| Content(Owned::File(f)))
-                .map_err(field),
-            "TIMImageElem" => {
-                let image: Image = serde_json::from_value(content).map_err(field)?;
-                // The original (type 1) if given, else the first.
-                let mut infos = image.infos.into_iter();
-                let first = infos
-                    .next()
-                    .ok_or("TIMImageElem: no ImageInfoArray entry")?;
-                let original = if first.kind == 1 {
-                    first
-                } else {
-                    infos.find(|i| i.kind == 1).unwrap_or(first)
-                };
-                Ok(Content(Owned::Image(original)))
+        let owned = match elem.msg_type.as_str() {
+            "TIMTextElem" => {
+                Owned::Text(serde_json::from_value::<Text>(content).map_err(field)?.text)
             }
-            other => Err(format!("{other} is not a message type tinyim carries")),
-        }
+            "TIMCustomElem" => Owned::Custom(serde_json::from_value(content).map_err(field)?),
+            "TIMFileElem" => Owned::File(serde_json::from_value(content).map_err(field)?),
+            "TIMFaceElem" => Owned::Face(serde_json::from_value(content).map_err(field)?),
+            "TIMLocationElem" => Owned::Location(serde_json::from_value(content).map_err(field)?),
+            "TIMSoundElem" => Owned::Sound(serde_json::from_value(content).map_err(field)?),
+            "TIMVideoFileElem" => Owned::Video(serde_json::from_value(content).map_err(field)?),
+            "TIMImageElem" => {
+                let image: ImageElem = serde_json::from_value(content).map_err(field)?;
+                image_of(image)?
+            }
+            other => return Err(format!("{other} is not a message type tinyim takes here")),
+        };
+        Ok(Content {
+            elem: owned,
+            cloud_custom_data: cloud_custom_data.unwrap_or_default(),
+        })
     }
 
     /// The wire element.
     pub(crate) fn elem(&self) -> Elem<'_> {
-        match &self.0 {
+        match &self.elem {
             Owned::Text(text) => Elem::Text { text },
             Owned::Custom(c) => Elem::Custom {
                 data: &c.data,
                 description: &c.desc,
                 extension: &c.ext,
             },
-            Owned::Image(i) => Elem::Image {
-                url: &i.url,
-                width: i.width,
-                height: i.height,
-                size: i.size,
-            },
+            Owned::Image {
+                uuid,
+                format,
+                pictures: [original, large, thumbnail],
+            } => Elem::Image(Image {
+                uuid,
+                format: ImageFormat::from_tim_number(*format),
+                original: info(original),
+                large: info(large),
+                thumbnail: info(thumbnail),
+            }),
             Owned::File(f) => Elem::File {
                 url: &f.url,
                 name: &f.name,
                 size: f.size,
+                uuid: &f.uuid,
             },
+            Owned::Face(f) => Elem::Face {
+                index: f.index,
+                data: &f.data,
+            },
+            Owned::Location(l) => Elem::Location {
+                description: &l.desc,
+                longitude: Degrees(l.longitude),
+                latitude: Degrees(l.latitude),
+            },
+            Owned::Sound(s) => Elem::Sound {
+                url: &s.url,
+                uuid: &s.uuid,
+                size: s.size,
+                seconds: s.seconds,
+            },
+            Owned::Video(v) => Elem::Video(Video {
+                url: &v.url,
+                uuid: &v.uuid,
+                size: v.size,
+                seconds: v.seconds,
+                format: &v.format,
+                thumbnail: ImageInfo {
+                    url: &v.thumb_url,
+                    size: v.thumb_size,
+                    width: v.thumb_width,
+                    height: v.thumb_height,
+                },
+            }),
         }
+    }
+
+    /// The fields beside the element a sender sets.
+    pub(crate) fn extra(&self) -> MessageExtra<'_> {
+        MessageExtra::with_cloud_custom_data(&self.cloud_custom_data)
+    }
+
+    /// The body an import stores (the engine stamps the sender on it).
+    pub(crate) fn stored_body(&self) -> Vec<u8> {
+        content::encode(&self.elem(), &self.extra())
+    }
+}
+
+/// An image's variants by Tencent's types; the original (type 1) is the
+/// first entry when none says type 1.
+fn image_of(image: ImageElem) -> Result<Owned, String> {
+    let mut pictures: [Picture; 3] = Default::default();
+    let mut infos = image.infos.into_iter().peekable();
+    if infos.peek().is_none() {
+        return Err("TIMImageElem: no ImageInfoArray entry".into());
+    }
+    let mut first = None;
+    for picture in infos {
+        match picture.kind {
+            1..=3 => {
+                let at = picture.kind as usize - 1;
+                pictures[at] = picture;
+            }
+            _ => first = first.or(Some(picture)),
+        }
+    }
+    if pictures[0].url.is_empty() {
+        if let Some(first) = first {
+            pictures[0] = first;
+        }
+    }
+    Ok(Owned::Image {
+        uuid: image.uuid,
+        format: image.format,
+        pictures,
+    })
+}
+
+fn info(p: &Picture) -> ImageInfo<'_> {
+    ImageInfo {
+        url: &p.url,
+        size: p.size,
+        width: p.width,
+        height: p.height,
     }
 }
 
@@ -149,20 +317,67 @@ pub(crate) fn to_msg_body(elem: &Elem<'_>) -> Value {
             "TIMCustomElem",
             json!({"Data": data, "Desc": description, "Ext": extension}),
         ),
-        Elem::Image {
+        Elem::Image(ref image) => {
+            let pictures = [(1, image.original), (2, image.large), (3, image.thumbnail)];
+            let infos: Vec<Value> = pictures
+                .iter()
+                .filter(|(_, p)| !p.url.is_empty())
+                .map(|(kind, p)| {
+                    json!({"Type": kind, "Size": p.size, "Width": p.width, "Height": p.height, "URL": p.url})
+                })
+                .collect();
+            (
+                "TIMImageElem",
+                json!({"UUID": image.uuid, "ImageFormat": image.format.tim_number(), "ImageInfoArray": infos}),
+            )
+        }
+        Elem::File {
             url,
-            width,
-            height,
+            name,
             size,
+            uuid,
         } => (
-            "TIMImageElem",
-            json!({"ImageInfoArray": [{"Type": 1, "Size": size, "Width": width, "Height": height, "URL": url}]}),
-        ),
-        Elem::File { url, name, size } => (
             "TIMFileElem",
-            json!({"Url": url, "FileSize": size, "FileName": name, "Download_Flag": 2}),
+            json!({"Url": url, "UUID": uuid, "FileSize": size, "FileName": name, "Download_Flag": 2}),
         ),
-        other => (
+        Elem::Face { index, data } => ("TIMFaceElem", json!({"Index": index, "Data": data})),
+        Elem::Location {
+            description,
+            longitude,
+            latitude,
+        } => (
+            "TIMLocationElem",
+            json!({"Desc": description, "Latitude": latitude.0, "Longitude": longitude.0}),
+        ),
+        Elem::Sound {
+            url,
+            uuid,
+            size,
+            seconds,
+        } => (
+            "TIMSoundElem",
+            json!({"Url": url, "UUID": uuid, "Size": size, "Second": seconds, "Download_Flag": 2}),
+        ),
+        Elem::Video(ref v) => (
+            "TIMVideoFileElem",
+            json!({
+                "VideoUrl": v.url, "VideoUUID": v.uuid, "VideoSize": v.size,
+                "VideoSecond": v.seconds, "VideoFormat": v.format, "VideoDownloadFlag": 2,
+                "ThumbUrl": v.thumbnail.url, "ThumbSize": v.thumbnail.size,
+                "ThumbWidth": v.thumbnail.width, "ThumbHeight": v.thumbnail.height,
+                "ThumbDownloadFlag": 2,
+            }),
+        ),
+        Elem::Merger(ref m) => (
+            "TIMRelayElem",
+            json!({
+                "Title": m.title,
+                "MsgNum": m.messages.iter().count(),
+                "CompatibleText": m.compatible_text,
+                "AbstractList": m.abstracts.lines().collect::<Vec<_>>(),
+            }),
+        ),
+        ref other => (
             "TIMCustomElem",
             json!({"Data": "", "Desc": other.preview(), "Ext": ""}),
         ),

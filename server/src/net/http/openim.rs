@@ -44,7 +44,7 @@ struct Send<To> {
     #[serde(rename = "MsgBody")]
     body: Vec<MsgElem>,
     #[serde(rename = "CloudCustomData", default)]
-    _cloud_custom_data: Option<String>,
+    cloud_custom_data: Option<String>,
     /// `ForbidBeforeSendMsgCallback` keeps the message from the
     /// before-send callback (the after-callback is always made).
     #[serde(rename = "ForbidCallbackControl", default)]
@@ -79,7 +79,7 @@ struct Import {
     #[serde(rename = "MsgBody")]
     body: Vec<MsgElem>,
     #[serde(rename = "CloudCustomData", default)]
-    _cloud_custom_data: Option<String>,
+    cloud_custom_data: Option<String>,
     #[serde(rename = "SyncOtherMachine", default)]
     _sync_other_machine: Option<u32>,
 }
@@ -152,7 +152,7 @@ pub(super) async fn call(
         "sendmsg" => {
             let send: Send<String> = parse(SERVICE, body)?;
             let how = how(&send)?;
-            let content = content(send.body)?;
+            let content = content(send.body, send.cloud_custom_data)?;
             let from = sender(call, send.from.as_deref())?;
             SERVICE.account(&send.to)?;
             let sent = send_one(call, from, &send.to, send.random, how, &content).await?;
@@ -164,7 +164,7 @@ pub(super) async fn call(
         "batchsendmsg" => {
             let send: Send<Vec<String>> = parse(SERVICE, body)?;
             let how = how(&send)?;
-            let content = content(send.body)?;
+            let content = content(send.body, send.cloud_custom_data)?;
             let from = sender(call, send.from.as_deref())?;
             SERVICE.count(send.to.len(), MAX_ACCOUNTS)?;
             let mut errors = Vec::new();
@@ -212,13 +212,13 @@ pub(super) async fn call(
             };
             SERVICE.account(&import.from)?;
             SERVICE.account(&import.to)?;
-            let content = content(import.body)?;
+            let content = content(import.body, import.cloud_custom_data)?;
             let act = AdminAct::ImportC2c {
                 from: import.from,
                 to: import.to,
                 random: u64::from(import.random),
                 time_ms: import.time_secs.saturating_mul(1000),
-                elem: crate::engine::encode::to_bytes(&content.elem()),
+                body: content.stored_body(),
                 unread,
             };
             ticket::ask(&call.api.shared, act)
@@ -333,6 +333,7 @@ async fn roam(call: &Call<'_>, r: Roam) -> Result<Response, RestError> {
                 "MsgFlagBits": 0,
                 "MsgKey": key(m),
                 "MsgBody": m.body,
+                "CloudCustomData": m.cloud_custom_data,
             })
         })
         .collect();
@@ -384,8 +385,8 @@ fn msg_key(sent: &Sent, random: u32) -> String {
     format!("{}_{random}_{}", sent.seq, sent.time_ms / 1000)
 }
 
-fn content(body: Vec<MsgElem>) -> Result<Content, RestError> {
-    Content::from_body(body).map_err(|why| RestError::new(BAD_MSG_BODY, why))
+fn content(body: Vec<MsgElem>, cloud_custom_data: Option<String>) -> Result<Content, RestError> {
+    Content::from_body(body, cloud_custom_data).map_err(|why| RestError::new(BAD_MSG_BODY, why))
 }
 
 /// The sender: `From_Account`, or the administrator making the call.
@@ -449,6 +450,7 @@ async fn send_one(
         online_only: how.online_only,
         priority: Default::default(),
         elem: content.elem(),
+        extra: content.extra(),
     };
     let payload = ticket::send_as(&call.api.shared, from, &send, how.quiet_to_sender, how.vet)
         .await

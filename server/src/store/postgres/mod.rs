@@ -124,6 +124,7 @@ impl PgStore {
             .execute("SELECT pg_advisory_xact_lock($1)", &[&schema::SCHEMA_LOCK])
             .map_err(err)?;
         setup.batch_execute(schema::SCHEMA).map_err(err)?;
+        schema::upgrade_bodies(&mut setup).map_err(err)?;
         setup.commit().map_err(err)?;
         Ok(PgStore {
             url: url.to_owned(),

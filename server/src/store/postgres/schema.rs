@@ -5,6 +5,10 @@
 //! bytes: PostgreSQL's text refuses the NUL character, which is valid
 //! UTF-8 and which SQLite keeps (ids are ASCII, checked before storing).
 
+use postgres::Transaction;
+
+use crate::store::body_format::{upgrade_v0, BODY_FORMAT};
+
 /// The tables and indexes, created where missing; nodes starting together
 /// make them one at a time (see [`SCHEMA_LOCK`]).
 pub(super) const SCHEMA: &str = r#"
@@ -171,7 +175,56 @@ CREATE TABLE IF NOT EXISTS friend_group_members (
 );
 CREATE INDEX IF NOT EXISTS friend_group_members_by_friend
     ON friend_group_members (owner, friend);
+-- Which form the stored message bodies are in (see body_format.rs).
+CREATE TABLE IF NOT EXISTS store_format (
+    id INT PRIMARY KEY CHECK (id = 1),
+    body_format BIGINT NOT NULL
+);
+INSERT INTO store_format (id, body_format) VALUES (1, 0) ON CONFLICT DO NOTHING;
 "#;
+
+/// Bodies rewritten per statement while upgrading their form.
+const REWRITE_BATCH: i64 = 1000;
+
+/// Brings the stored bodies to [`BODY_FORMAT`], within `tx` (the one that
+/// makes the tables, under [`SCHEMA_LOCK`]): one node rewrites them, the
+/// others find them done.
+pub(super) fn upgrade_bodies(tx: &mut Transaction<'_>) -> Result<(), postgres::Error> {
+    let format: i64 = tx
+        .query_one("SELECT body_format FROM store_format WHERE id = 1", &[])?
+        .get(0);
+    if format >= BODY_FORMAT {
+        return Ok(());
+    }
+    let mut after = (String::new(), -1i64);
+    loop {
+        let rows = tx.query(
+            "SELECT conv_key, seq, body FROM messages WHERE (conv_key, seq) > ($1, $2)
+             ORDER BY conv_key, seq LIMIT $3",
+            &[&after.0, &after.1, &REWRITE_BATCH],
+        )?;
+        let Some(last) = rows.last() else {
+            break;
+        };
+        after = (last.get(0), last.get(1));
+        for row in &rows {
+            let body: &[u8] = row.get(2);
+            if let Some(body) = upgrade_v0(body) {
+                let key: &str = row.get(0);
+                let seq: i64 = row.get(1);
+                tx.execute(
+                    "UPDATE messages SET body = $3 WHERE conv_key = $1 AND seq = $2",
+                    &[&key, &seq, &body],
+                )?;
+            }
+        }
+    }
+    tx.execute(
+        "UPDATE store_format SET body_format = $1 WHERE id = 1",
+        &[&BODY_FORMAT],
+    )?;
+    Ok(())
+}
 
 /// The advisory lock a node holds while it makes the tables: `CREATE ..
 /// IF NOT EXISTS` run by two nodes at once can still collide.

@@ -2,6 +2,8 @@
 
 use rusqlite::{params, Connection};
 
+use crate::store::body_format::{upgrade_v0, BODY_FORMAT};
+
 /// The tables and indexes, created where missing.
 pub(super) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS messages (
@@ -61,8 +63,49 @@ const ADDED_COLUMNS: [(&str, &str); 7] = [
 /// conversation found the wrong message); `messages_sent` replaces it.
 const DROPPED_INDEXES: [&str; 1] = ["messages_dedupe"];
 
+/// Bodies rewritten per statement while upgrading their form.
+const REWRITE_BATCH: i64 = 1000;
+
+/// Brings the stored bodies to [`BODY_FORMAT`] (SQLite's `user_version`
+/// says which form they are in), in one transaction: a server stopped
+/// half-way finds them all in the old form again.
+fn upgrade_bodies(conn: &Connection) -> rusqlite::Result<()> {
+    let format: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if format >= BODY_FORMAT {
+        return Ok(());
+    }
+    let tx = conn.unchecked_transaction()?;
+    let mut after: (String, i64) = (String::new(), -1);
+    loop {
+        let batch: Vec<(String, i64, Vec<u8>)> = tx
+            .prepare(
+                "SELECT conv_key, seq, body FROM messages WHERE (conv_key, seq) > (?1, ?2)
+                 ORDER BY conv_key, seq LIMIT ?3",
+            )?
+            .query_map(params![after.0, after.1, REWRITE_BATCH], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let Some((key, seq, _)) = batch.last() else {
+            break;
+        };
+        after = (key.clone(), *seq);
+        for (key, seq, body) in &batch {
+            if let Some(body) = upgrade_v0(body) {
+                tx.execute(
+                    "UPDATE messages SET body = ?3 WHERE conv_key = ?1 AND seq = ?2",
+                    params![key, seq, body],
+                )?;
+            }
+        }
+    }
+    tx.pragma_update(None, "user_version", BODY_FORMAT)?;
+    tx.commit()
+}
+
 /// Brings a data file made by an older server to this schema.
 pub(super) fn upgrade(conn: &Connection) -> rusqlite::Result<()> {
+    upgrade_bodies(conn)?;
     for index in DROPPED_INDEXES {
         conn.execute_batch(&format!("DROP INDEX IF EXISTS {index}"))?;
     }

@@ -418,3 +418,55 @@ fn an_in_memory_copy_holds_the_committed_data_and_goes_its_own_way() {
         "the original is untouched"
     );
 }
+
+#[test]
+fn a_data_file_with_bodies_of_protocol_5_opens_with_them_rewritten_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v5.db");
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE messages (
+                conv_key TEXT NOT NULL, seq INTEGER NOT NULL, sender TEXT NOT NULL,
+                client_msg_id INTEGER NOT NULL, time_ms INTEGER NOT NULL,
+                body BLOB NOT NULL, gseq INTEGER NOT NULL,
+                PRIMARY KEY (conv_key, seq)) WITHOUT ROWID;",
+        )
+        .unwrap();
+        // Protocol 5's text "hi" and image (url "u", 10 x 20, 30 bytes),
+        // more rows than one rewriting batch.
+        for seq in 1..=1500i64 {
+            let body: &[u8] = if seq % 2 == 0 {
+                &[0, 2, b'h', b'i']
+            } else {
+                &[5, 1, b'u', 10, 20, 30]
+            };
+            conn.execute(
+                "INSERT INTO messages VALUES ('c2c:a|b', ?1, 'a', ?1, 1, ?2, ?1)",
+                rusqlite::params![seq, body],
+            )
+            .unwrap();
+        }
+    }
+    let check = |s: &mut SqliteStore| {
+        let found = s.messages_after("c2c:a|b", 1498, 10).unwrap();
+        assert_eq!(found.len(), 2);
+        let (text, _) = crate::engine::content::decode(&found[1].body).unwrap();
+        assert_eq!(text, tinyim_core::Elem::Text { text: "hi" });
+        let (image, _) = crate::engine::content::decode(&found[0].body).unwrap();
+        let tinyim_core::Elem::Image(image) = image else {
+            panic!("an image: {image:?}")
+        };
+        assert_eq!(
+            (
+                image.original.url,
+                image.original.width,
+                image.original.size
+            ),
+            ("u", 10, 30)
+        );
+    };
+    check(&mut SqliteStore::open(&path).unwrap());
+    // Opened again: already in today's form, left as it is.
+    check(&mut SqliteStore::open(&path).unwrap());
+}

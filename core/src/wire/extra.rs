@@ -1,0 +1,79 @@
+//! The fields of a message beside its element: TIM's `cloudCustomData` and
+//! what the server stamps on each message about its sender.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::elem_codec::{deserialize_record, next_or_default, serialize_record};
+use super::records::DecodeError;
+
+/// Most bytes of [`MessageExtra::cloud_custom_data`], as in TIM.
+pub const MAX_CLOUD_CUSTOM_DATA: usize = 1024;
+
+/// A message's fields beside its element. An appendable record on the
+/// wire: fields added later go after these, and a decoder fills the ones
+/// an older encoder did not write with their defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct MessageExtra<'a> {
+    /// TIM `cloudCustomData`: the sender's data stored with the message (a
+    /// reply's or quote's reference, application flags), at most
+    /// [`MAX_CLOUD_CUSTOM_DATA`] bytes.
+    pub cloud_custom_data: &'a str,
+    /// TIM `nick`: the sender's nickname when it was sent. Stamped by the
+    /// server; what a client puts here is replaced.
+    pub nick: &'a str,
+    /// TIM `avatar`: the sender's avatar URL when it was sent. Stamped by
+    /// the server.
+    pub avatar: &'a str,
+    /// TIM `nameCard`: the sender's name card in the group when it was
+    /// sent (empty in one-to-one conversations). Stamped by the server.
+    pub name_card: &'a str,
+}
+
+impl<'a> MessageExtra<'a> {
+    /// Only the fields a client sets: `cloud_custom_data`.
+    pub fn with_cloud_custom_data(cloud_custom_data: &'a str) -> Self {
+        MessageExtra {
+            cloud_custom_data,
+            ..Self::default()
+        }
+    }
+
+    /// The same fields with the server's stamps about the sender.
+    pub fn stamped(self, nick: &'a str, avatar: &'a str, name_card: &'a str) -> Self {
+        MessageExtra {
+            nick,
+            avatar,
+            name_card,
+            ..self
+        }
+    }
+
+    fn from_record(body: &'a [u8]) -> Result<Self, DecodeError> {
+        let mut rest = body;
+        Ok(MessageExtra {
+            cloud_custom_data: next_or_default(&mut rest)?,
+            nick: next_or_default(&mut rest)?,
+            avatar: next_or_default(&mut rest)?,
+            name_card: next_or_default(&mut rest)?,
+        })
+    }
+}
+
+impl Serialize for MessageExtra<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let fields = (
+            self.cloud_custom_data,
+            self.nick,
+            self.avatar,
+            self.name_card,
+        );
+        serialize_record(s, &fields)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for MessageExtra<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        deserialize_record(d, MessageExtra::from_record)
+    }
+}
