@@ -416,8 +416,10 @@ async fn the_api_refuses_strangers_bad_bodies_and_floods_with_tencents_codes() {
     assert_eq!(code_of(&get), 60002, "a GET");
     let several = br#"{"To_Account": "bob", "MsgRandom": 1, "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "a"}}, {"MsgType": "TIMTextElem", "MsgContent": {"Text": "b"}}]}"#;
     assert_eq!(code_of(&post(&url("/v4/openim/sendmsg"), several)), 90002);
-    let sound = br#"{"To_Account": "bob", "MsgRandom": 1, "MsgBody": [{"MsgType": "TIMSoundElem", "MsgContent": {"Url": "x"}}]}"#;
-    assert_eq!(code_of(&post(&url("/v4/openim/sendmsg"), sound)), 90002);
+    let no_url = br#"{"To_Account": "bob", "MsgRandom": 1, "MsgBody": [{"MsgType": "TIMSoundElem", "MsgContent": {"Second": 1}}]}"#;
+    assert_eq!(code_of(&post(&url("/v4/openim/sendmsg"), no_url)), 90002);
+    let relay = br#"{"To_Account": "bob", "MsgRandom": 1, "MsgBody": [{"MsgType": "TIMRelayElem", "MsgContent": {}}]}"#;
+    assert_eq!(code_of(&post(&url("/v4/openim/sendmsg"), relay)), 90002);
     let forged_tip = br#"{"To_Account": "bob", "MsgRandom": 1, "MsgBody": [{"MsgType": "TIMGroupTipElem", "MsgContent": {}}]}"#;
     assert_eq!(
         code_of(&post(&url("/v4/openim/sendmsg"), forged_tip)),

@@ -1,11 +1,11 @@
-//! The image and file commands of the interactive chat: the file is read,
+//! The image, file and voice commands of the interactive chat: the file is read,
 //! stored by the upload plugin (a directory, `--upload-dir`), and its URL
 //! sent to the open conversation.
 
 use tinyim_tokio::{ConversationType, Tim, UploadFile};
 
 pub(crate) const HELP: &str =
-    "media: /image <path> [width height] (read from the file when not given)  /file <path>   (to the open conversation)";
+    "media: /image <path> [width height] (read from the file when not given)  /file <path>  /voice <path> <seconds>   (to the open conversation)";
 
 /// Runs a media command for the open conversation `target`; false if
 /// `command` is not one.
@@ -16,8 +16,8 @@ pub(crate) async fn run(
     target: Option<(ConversationType, &str)>,
 ) -> bool {
     let words: Vec<&str> = arg.split_whitespace().collect();
-    let (path, size) = match (command, words.as_slice()) {
-        ("/image", [path]) => (*path, None),
+    let (path, numbers) = match (command, words.as_slice()) {
+        ("/image" | "/file", [path]) => (*path, None),
         ("/image", [path, w, h]) => match (w.parse(), h.parse()) {
             (Ok(w), Ok(h)) => (*path, Some((w, h))),
             _ => {
@@ -25,8 +25,14 @@ pub(crate) async fn run(
                 return true;
             }
         },
-        ("/file", [path]) => (*path, None),
-        ("/image" | "/file", _) => {
+        ("/voice", [path, seconds]) => match seconds.parse() {
+            Ok(seconds) => (*path, Some((seconds, 0))),
+            Err(_) => {
+                println!("usage: /voice <path> <seconds>");
+                return true;
+            }
+        },
+        ("/image" | "/file" | "/voice", _) => {
             println!("{HELP}");
             return true;
         }
@@ -49,18 +55,22 @@ pub(crate) async fn run(
         .file_name()
         .map_or_else(|| path.to_owned(), |n| n.to_string_lossy().into_owned());
     let file = UploadFile { name, bytes };
-    let sent = if command == "/image" {
-        // Not given: read from the image's header (0x0 if it has none).
-        let (width, height) = size.unwrap_or_else(|| {
-            imagesize::blob_size(&file.bytes).map_or((0, 0), |s| {
-                let side = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-                (side(s.width), side(s.height))
-            })
-        });
-        tim.send_image(conversation_type, to, &file, width, height)
-            .await
-    } else {
-        tim.send_file(conversation_type, to, &file).await
+    let sent = match (command, numbers) {
+        ("/voice", Some((seconds, _))) => {
+            tim.send_sound(conversation_type, to, &file, seconds).await
+        }
+        ("/image", size) => {
+            // Not given: read from the image's header (0x0 if it has none).
+            let (width, height) = size.unwrap_or_else(|| {
+                imagesize::blob_size(&file.bytes).map_or((0, 0), |s| {
+                    let side = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+                    (side(s.width), side(s.height))
+                })
+            });
+            tim.send_image(conversation_type, to, &file, width, height)
+                .await
+        }
+        _ => tim.send_file(conversation_type, to, &file).await,
     };
     match sent {
         Ok(sent) => println!("[sent #{}]", sent.seq),
