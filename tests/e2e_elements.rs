@@ -212,8 +212,38 @@ async fn the_rest_api_sends_and_reads_every_kind_with_its_cloud_data() {
     assert_eq!(list[0]["CloudCustomData"], "cc3");
     assert_eq!(list[0]["MsgBody"][0]["MsgContent"], bodies[3]["MsgContent"]);
     assert_eq!(list[3]["MsgBody"][0], bodies[0]);
-    // A merger is not sent through the API, as in Tencent's.
-    let relay = json!({"From_Account": "alice", "To_Account": "bob", "MsgRandom": 9,
-        "MsgBody": [{"MsgType": "TIMRelayElem", "MsgContent": {}}]});
-    assert_ne!(post("openim/sendmsg", relay)["ErrorCode"], 0);
+    // A relay (merger) with its messages in MsgList, as Tencent writes it.
+    let relay = json!({"MsgType": "TIMRelayElem", "MsgContent": {
+    "Title": "earlier", "MsgNum": 2, "CompatibleText": "[chat history]",
+    "AbstractList": ["carol: hi", "dave: hello"],
+    "MsgList": [
+        {"From_Account": "carol", "MsgTimeStamp": 1_700_000_000, "CloudCustomData": "q",
+         "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "hi"}}]},
+        {"From_Account": "dave", "MsgTimeStamp": 1_700_000_060, "CloudCustomData": "",
+         "MsgBody": [{"MsgType": "TIMFaceElem", "MsgContent": {"Index": 1, "Data": "x"}}]},
+    ]}});
+    let send = json!({"From_Account": "alice", "To_Account": "bob", "MsgRandom": 9,
+        "MsgBody": [relay]});
+    assert_eq!(post("openim/sendmsg", send)["ErrorCode"], 0);
+    let m = next_message(&mut bob_events).await;
+    let Payload::Merger(merger) = &m.payload else {
+        panic!("a merger: {:?}", m.payload)
+    };
+    assert_eq!(merger.title, "earlier");
+    assert_eq!(merger.abstracts, "carol: hi\ndave: hello");
+    assert_eq!(merger.messages.len(), 2);
+    assert_eq!(merger.messages[0].payload.text(), Some("hi"));
+    assert_eq!(merger.messages[0].cloud_custom_data, "q");
+    assert_eq!(merger.messages[1].time_ms, 1_700_000_060_000);
+    let roam = json!({"Operator_Account": "bob", "Peer_Account": "alice", "MaxCnt": 1,
+        "MinTime": 0, "MaxTime": 4_000_000_000u64});
+    let answer = post("openim/admin_getroammsg", roam);
+    assert_eq!(
+        answer["MsgList"][0]["MsgBody"][0], relay,
+        "read back as written"
+    );
+    // Without its MsgList (Tencent's JsonMsgKey of a relay stored apart): refused.
+    let apart = json!({"From_Account": "alice", "To_Account": "bob", "MsgRandom": 10,
+        "MsgBody": [{"MsgType": "TIMRelayElem", "MsgContent": {"Title": "t", "JsonMsgKey": "k"}}]});
+    assert_eq!(post("openim/sendmsg", apart)["ErrorCode"], 90002);
 }

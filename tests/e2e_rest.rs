@@ -418,7 +418,7 @@ async fn the_api_refuses_strangers_bad_bodies_and_floods_with_tencents_codes() {
     assert_eq!(code_of(&post(&url("/v4/openim/sendmsg"), several)), 90002);
     let no_url = br#"{"To_Account": "bob", "MsgRandom": 1, "MsgBody": [{"MsgType": "TIMSoundElem", "MsgContent": {"Second": 1}}]}"#;
     assert_eq!(code_of(&post(&url("/v4/openim/sendmsg"), no_url)), 90002);
-    let relay = br#"{"To_Account": "bob", "MsgRandom": 1, "MsgBody": [{"MsgType": "TIMRelayElem", "MsgContent": {}}]}"#;
+    let relay = br#"{"To_Account": "bob", "MsgRandom": 1, "MsgBody": [{"MsgType": "TIMRelayElem", "MsgContent": {"Title": "no MsgList"}}]}"#;
     assert_eq!(code_of(&post(&url("/v4/openim/sendmsg"), relay)), 90002);
     let forged_tip = br#"{"To_Account": "bob", "MsgRandom": 1, "MsgBody": [{"MsgType": "TIMGroupTipElem", "MsgContent": {}}]}"#;
     assert_eq!(

@@ -1,12 +1,17 @@
 //! Tencent's `MsgBody` (`[{"MsgType": ..., "MsgContent": {...}}]`) and
 //! `CloudCustomData` as tinyim's message element and fields. A tinyim
-//! message has one element, so a body of several is refused, as is a relay
-//! (merger) element, which Tencent's REST API does not send either: a
-//! clear code rather than half a message.
+//! message has one element, so a body of several is refused: a clear code
+//! rather than half a message. A relay (merger) carries its messages in
+//! `MsgList`; Tencent's `JsonMsgKey` (a relay over 12 KB stored apart) is
+//! not taken.
 
 use serde::Deserialize;
 use serde_json::{json, Value};
-use tinyim_core::wire::body::{Degrees, Elem, Image, ImageFormat, ImageInfo, MessageExtra, Video};
+use tinyim_core::wire::body::{
+    Degrees, Elem, Image, ImageFormat, ImageInfo, Merger, MessageExtra, Video,
+};
+use tinyim_core::wire::merger::{MergedMessage, MergedMessages};
+use tinyim_core::wire::MAX_MESSAGE_BODY;
 
 use crate::engine::content;
 
@@ -140,6 +145,42 @@ struct ImageElem {
     infos: Vec<Picture>,
 }
 
+/// A `TIMRelayElem`: merged messages, each with its own `MsgBody`.
+#[derive(Deserialize)]
+struct Relay {
+    #[serde(rename = "Title", default)]
+    title: String,
+    #[serde(rename = "MsgNum", default)]
+    _count: Option<u32>,
+    #[serde(rename = "CompatibleText", default)]
+    compatible_text: String,
+    #[serde(rename = "AbstractList", default)]
+    abstracts: Vec<String>,
+    #[serde(rename = "MsgList")]
+    messages: Vec<Relayed>,
+}
+
+/// One message of a relay.
+#[derive(Deserialize)]
+struct Relayed {
+    #[serde(rename = "From_Account")]
+    from: String,
+    #[serde(rename = "MsgTimeStamp", default)]
+    time_secs: u64,
+    #[serde(rename = "MsgBody")]
+    body: Vec<MsgElem>,
+    #[serde(rename = "CloudCustomData", default)]
+    cloud_custom_data: Option<String>,
+    #[serde(rename = "To_Account", default)]
+    _to: Option<String>,
+    #[serde(rename = "GroupId", default)]
+    _group_id: Option<String>,
+    #[serde(rename = "MsgSeq", default)]
+    _seq: Option<u64>,
+    #[serde(rename = "MsgRandom", default)]
+    _random: Option<u64>,
+}
+
 /// A message's content, owned, from which the wire element borrows.
 pub(crate) struct Content {
     elem: Owned,
@@ -160,6 +201,13 @@ enum Owned {
     Location(Location),
     Sound(Sound),
     Video(VideoFile),
+    Relay {
+        title: String,
+        abstracts: String,
+        compatible_text: String,
+        /// The messages as a merger carries them.
+        messages: Vec<u8>,
+    },
 }
 
 impl Content {
@@ -188,6 +236,7 @@ impl Content {
                 let image: ImageElem = serde_json::from_value(content).map_err(field)?;
                 image_of(image)?
             }
+            "TIMRelayElem" => relay_of(serde_json::from_value(content).map_err(field)?)?,
             other => return Err(format!("{other} is not a message type tinyim takes here")),
         };
         Ok(Content {
@@ -237,6 +286,17 @@ impl Content {
                 size: s.size,
                 seconds: s.seconds,
             },
+            Owned::Relay {
+                title,
+                abstracts,
+                compatible_text,
+                messages,
+            } => Elem::Merger(Merger {
+                title,
+                abstracts,
+                compatible_text,
+                messages: MergedMessages::from_bytes(messages),
+            }),
             Owned::Video(v) => Elem::Video(Video {
                 url: &v.url,
                 uuid: &v.uuid,
@@ -291,6 +351,36 @@ fn image_of(image: ImageElem) -> Result<Owned, String> {
         uuid: image.uuid,
         format: image.format,
         pictures,
+    })
+}
+
+/// A relay's messages, each read as a message body of its own (relays
+/// nest), encoded as a merger carries them.
+fn relay_of(relay: Relay) -> Result<Owned, String> {
+    let mut contents = Vec::with_capacity(relay.messages.len());
+    for m in relay.messages {
+        let content = Content::from_body(m.body, m.cloud_custom_data)?;
+        contents.push((m.from, m.time_secs, content));
+    }
+    let merged = contents
+        .iter()
+        .map(|(from, time_secs, content)| MergedMessage {
+            from,
+            time_ms: time_secs.saturating_mul(1000),
+            elem: content.elem(),
+            extra: content.extra(),
+        });
+    let mut buf = vec![0u8; MAX_MESSAGE_BODY];
+    let written = MergedMessages::write(&mut buf, merged)
+        .map_err(|_| "TIMRelayElem: MsgList over 12 KB".to_owned())?
+        .as_bytes()
+        .len();
+    buf.truncate(written);
+    Ok(Owned::Relay {
+        title: relay.title,
+        abstracts: relay.abstracts.join("\n"),
+        compatible_text: relay.compatible_text,
+        messages: buf,
     })
 }
 
@@ -368,15 +458,32 @@ pub(crate) fn to_msg_body(elem: &Elem<'_>) -> Value {
                 "ThumbDownloadFlag": 2,
             }),
         ),
-        Elem::Merger(ref m) => (
-            "TIMRelayElem",
-            json!({
-                "Title": m.title,
-                "MsgNum": m.messages.iter().count(),
-                "CompatibleText": m.compatible_text,
-                "AbstractList": m.abstracts.lines().collect::<Vec<_>>(),
-            }),
-        ),
+        Elem::Merger(ref m) => {
+            // What a malformed entry ends is left out, as clients read it.
+            let list: Vec<Value> = m
+                .messages
+                .iter()
+                .map_while(Result::ok)
+                .map(|merged| {
+                    json!({
+                        "From_Account": merged.from,
+                        "MsgTimeStamp": merged.time_ms / 1000,
+                        "MsgBody": to_msg_body(&merged.elem),
+                        "CloudCustomData": merged.extra.cloud_custom_data,
+                    })
+                })
+                .collect();
+            (
+                "TIMRelayElem",
+                json!({
+                    "Title": m.title,
+                    "MsgNum": list.len(),
+                    "CompatibleText": m.compatible_text,
+                    "AbstractList": m.abstracts.lines().collect::<Vec<_>>(),
+                    "MsgList": list,
+                }),
+            )
+        }
         ref other => (
             "TIMCustomElem",
             json!({"Data": "", "Desc": other.preview(), "Ext": ""}),
