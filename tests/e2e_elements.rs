@@ -1,8 +1,9 @@
 //! End to end: every element kind a user sends (face, location, sound,
 //! video, merger, forward) with its cloud custom data, the sender's stamps
 //! the server puts on each message (nickname, avatar, group name card) and
-//! what a forged stamp becomes; and the same through the REST API's
-//! Tencent `MsgBody`.
+//! what a forged stamp becomes; mentions (`atUserList`,
+//! `groupAtInfoList`); and the same through the REST API's Tencent
+//! `MsgBody`.
 
 mod common;
 
@@ -13,7 +14,7 @@ use tinyim_core::wire::kind;
 use tinyim_core::OutgoingMessage;
 use tinyim_tokio::{
     ConversationType, GroupOptions, GroupType, Message, MyProfileUpdate, Outgoing, Payload,
-    TimEvent, VideoInfo,
+    TimEvent, VideoInfo, AT_ALL,
 };
 
 async fn next_message(events: &mut tinyim_tokio::EventStream) -> Message {
@@ -242,8 +243,103 @@ async fn the_rest_api_sends_and_reads_every_kind_with_its_cloud_data() {
         answer["MsgList"][0]["MsgBody"][0], relay,
         "read back as written"
     );
+    // A group message mentioning bob through Tencent's GroupAtInfo.
+    let group = json!({"Owner_Account": "alice", "Type": "Public", "GroupId": "rest-at",
+        "Name": "n", "MemberList": [{"Member_Account": "bob"}]});
+    assert_eq!(
+        post("group_open_http_svc/create_group", group)["ErrorCode"],
+        0
+    );
+    let at = json!({"GroupId": "rest-at", "From_Account": "alice", "Random": 5,
+        "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "@bob"}}],
+        "GroupAtInfo": [{"GroupAtAllFlag": 0, "GroupAt_Account": "bob"}]});
+    assert_eq!(
+        post("group_open_http_svc/send_group_msg", at)["ErrorCode"],
+        0
+    );
+    let m = wait_for(
+        &mut bob_events,
+        |e| matches!(e, TimEvent::MessageReceived(m) if m.payload.text() == Some("@bob")),
+    )
+    .await;
+    let TimEvent::MessageReceived(m) = m else {
+        unreachable!()
+    };
+    assert_eq!(m.at_users, ["bob"]);
+    let stranger = json!({"GroupId": "rest-at", "From_Account": "alice", "Random": 6,
+        "MsgBody": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "@mallory"}}],
+        "GroupAtInfo": [{"GroupAtAllFlag": 0, "GroupAt_Account": "mallory"}]});
+    assert_ne!(
+        post("group_open_http_svc/send_group_msg", stranger)["ErrorCode"],
+        0
+    );
     // Without its MsgList (Tencent's JsonMsgKey of a relay stored apart): refused.
     let apart = json!({"From_Account": "alice", "To_Account": "bob", "MsgRandom": 10,
         "MsgBody": [{"MsgType": "TIMRelayElem", "MsgContent": {"Title": "t", "JsonMsgKey": "k"}}]});
     assert_eq!(post("openim/sendmsg", apart)["ErrorCode"], 90002);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mentions_reach_the_mentioned_until_read_and_bad_ones_are_refused() {
+    let (server, _dir) = fresh_server();
+    let (alice, _alice_events) = client(&server.addr, "alice").await;
+    let (bob, mut bob_events) = client(&server.addr, "bob").await;
+    let (carol, mut carol_events) = client(&server.addr, "carol").await;
+    let mut options = GroupOptions::new(GroupType::Work, "team");
+    options.group_id = Some("at".into());
+    options.members = vec!["bob".into(), "carol".into()];
+    alice.create_group(options).await.unwrap();
+
+    let g = ConversationType::Group;
+    let hello = Outgoing::text(g, "at", "@bob look").with_at_users(&["bob"]);
+    alice.send(hello).await.expect("sent");
+    let everyone = Outgoing::text(g, "at", "@all lunch").with_at_users(&[AT_ALL]);
+    alice.send(everyone).await.expect("sent");
+    for events in [&mut bob_events, &mut carol_events] {
+        wait_for(
+            events,
+            |e| matches!(e, TimEvent::MessageReceived(m) if m.payload.text() == Some("@all lunch")),
+        )
+        .await;
+    }
+    let at_of = |list: Vec<tinyim_tokio::ConversationInfo>| {
+        let c = list
+            .into_iter()
+            .find(|c| c.id == "GROUPat")
+            .expect("listed");
+        (c.group_at_info.at_me, c.group_at_info.at_all)
+    };
+    assert_eq!(at_of(bob.conversation_list().await.unwrap()), (true, true));
+    assert_eq!(
+        at_of(carol.conversation_list().await.unwrap()),
+        (false, true)
+    );
+    // Read: the mentions are gone.
+    bob.set_message_read("GROUPat").await.unwrap();
+    assert_eq!(
+        at_of(bob.conversation_list().await.unwrap()),
+        (false, false)
+    );
+    // A device that logs in later learns them from the messages it fetches.
+    let (carol_later, _events) = on_phone(&server.addr, "carol").await;
+    assert_eq!(
+        at_of(carol_later.conversation_list().await.unwrap()),
+        (false, true)
+    );
+
+    // Refused: a non-member, outside a group, more than 30, no user id.
+    let code_of = |e: tinyim_tokio::TimError| e.code();
+    let stranger = Outgoing::text(g, "at", "hi").with_at_users(&["mallory"]);
+    assert_eq!(
+        alice.send(stranger).await.map_err(code_of).err(),
+        Some(10004)
+    );
+    let c2c = Outgoing::text(ConversationType::C2c, "bob", "hi").with_at_users(&["bob"]);
+    assert_eq!(alice.send(c2c).await.map_err(code_of).err(), Some(10004));
+    let names: Vec<String> = (0..31).map(|i| format!("u{i}")).collect();
+    let many: Vec<&str> = names.iter().map(String::as_str).collect();
+    let crowd = Outgoing::text(g, "at", "hi").with_at_users(&many);
+    assert_eq!(alice.send(crowd).await.map_err(code_of).err(), Some(10004));
+    let bad = Outgoing::text(g, "at", "hi").with_at_users(&["not a|user"]);
+    assert_eq!(alice.send(bad).await.map_err(code_of).err(), Some(10004));
 }

@@ -52,7 +52,7 @@ pub use client::{
     RequestError, RequestId, Resources, SendStatus, SyncStateError, MAX_USER_SIG, USER_SIG_WARNING,
 };
 pub use model::{
-    Conversation, ConversationType, Elem, Flow, Group, GroupView, JsonError, MessageView,
-    OutgoingMessage,
+    Conversation, ConversationType, Elem, Flow, Group, GroupAtInfo, GroupView, JsonError,
+    MessageView, OutgoingMessage,
 };
 pub use wire::group::{GroupRecord, GroupRole, GroupType, JoinOption, JoinStatus, Priority};

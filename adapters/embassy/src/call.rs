@@ -23,6 +23,9 @@ use crate::handle::{HandleError, Sent};
 const ARGS_LEN: usize = 560;
 
 /// What applying a call did.
+// The `Now` reply holds a whole conversation record; there is no allocator
+// to box it into, and an `Applied` is only returned once per call, by value.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Applied {
     /// A request is on its way; its completion answers the call.
     Request(RequestId),

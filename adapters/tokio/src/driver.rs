@@ -363,6 +363,7 @@ fn apply(
                 let _ = reply.send(Err(TimError::Command(CommandError::NotSendable)));
                 return true;
             };
+            let at_users = message.at_users.join(",");
             let outgoing = OutgoingMessage {
                 to: &message.to,
                 conversation_type: message.conversation_type,
@@ -371,6 +372,7 @@ fn apply(
                 client_msg_id: message.client_msg_id,
                 priority: message.priority,
                 cloud_custom_data: &message.cloud_custom_data,
+                at_users: &at_users,
             };
             let conversation_id = match message.conversation_type {
                 ConversationType::Group => format!("GROUP{}", message.to),

@@ -1,6 +1,8 @@
 //! Owned events and messages, copied out of the core's borrowed ones.
 
-use tinyim_core::{ConversationType, Flow, KickReason, MessageView, NetState, Priority};
+use tinyim_core::{
+    ConversationType, Flow, GroupAtInfo, KickReason, MessageView, NetState, Priority,
+};
 
 use tinyim_core::wire::body::Degrees;
 
@@ -33,6 +35,9 @@ pub struct Message {
     pub avatar: String,
     /// TIM `nameCard`: the sender's name card in the group when it was sent.
     pub name_card: String,
+    /// TIM `atUserList`: the members it mentions, [`crate::AT_ALL`] for
+    /// everyone.
+    pub at_users: Vec<String>,
 }
 
 impl From<&MessageView<'_>> for Message {
@@ -50,6 +55,7 @@ impl From<&MessageView<'_>> for Message {
             nick: m.extra.nick.to_owned(),
             avatar: m.extra.avatar.to_owned(),
             name_card: m.extra.name_card.to_owned(),
+            at_users: m.extra.at_users.iter().map(str::to_owned).collect(),
         }
     }
 }
@@ -87,6 +93,8 @@ pub struct ConversationInfo {
     pub peer_read_seq: u64,
     /// TIM `isPinned`: listed before the others.
     pub is_pinned: bool,
+    /// TIM `groupAtInfoList`: whether unread messages mention this user.
+    pub group_at_info: GroupAtInfo,
 }
 
 impl From<&tinyim_core::Conversation> for ConversationInfo {
@@ -101,6 +109,7 @@ impl From<&tinyim_core::Conversation> for ConversationInfo {
             preview: c.preview().to_owned(),
             peer_read_seq: c.peer_read_seq(),
             is_pinned: c.is_pinned(),
+            group_at_info: c.group_at_info(),
         }
     }
 }
@@ -222,6 +231,9 @@ pub struct Outgoing {
     pub priority: Priority,
     /// TIM `cloudCustomData` (at most 1 KB).
     pub cloud_custom_data: String,
+    /// TIM `atUserList`: the members it mentions, [`crate::AT_ALL`] for
+    /// everyone (group messages only).
+    pub at_users: Vec<String>,
 }
 
 impl Outgoing {
@@ -354,6 +366,15 @@ impl Outgoing {
         }
     }
 
+    /// This message mentioning `users` (TIM `createTextAtMessage`'s
+    /// `atUserList`; [`crate::AT_ALL`] for everyone).
+    pub fn with_at_users(self, users: &[&str]) -> Self {
+        Outgoing {
+            at_users: users.iter().map(|u| u.to_string()).collect(),
+            ..self
+        }
+    }
+
     /// This message with TIM `cloudCustomData` (a reply's or a quote's
     /// reference, application flags; at most 1 KB).
     pub fn with_cloud_custom_data(self, cloud_custom_data: &str) -> Self {
@@ -377,6 +398,7 @@ impl Outgoing {
             client_msg_id: None,
             priority: Priority::Normal,
             cloud_custom_data: String::new(),
+            at_users: Vec::new(),
         }
     }
 }

@@ -58,8 +58,10 @@ pub use tim::{EventStream, Options, Tim};
 // What the public API takes and returns, so that an application depends
 // on this crate alone.
 pub use tinyim_core::wire::body::{Degrees, DeviceClass, HopDirection, ImageFormat, ReadScope};
+pub use tinyim_core::wire::extra::AT_ALL;
 pub use tinyim_core::{
-    CommandError, Config, ConversationType, Flow, KickReason, NetState, Priority, RequestError,
+    CommandError, Config, ConversationType, Flow, GroupAtInfo, KickReason, NetState, Priority,
+    RequestError,
 };
 pub use tls::{Tls, TlsError};
 pub use upload::{DirectoryUploader, MediaError, UploadError, UploadFile, UploadFuture, Uploader};

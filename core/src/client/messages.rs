@@ -39,7 +39,8 @@ impl State<'_> {
         if !message.elem.sendable_by_client() {
             return Err(CommandError::NotSendable);
         }
-        let extra = MessageExtra::with_cloud_custom_data(message.cloud_custom_data);
+        let extra = MessageExtra::with_cloud_custom_data(message.cloud_custom_data)
+            .with_at_users(message.at_users);
         // What the server stores: the element and the fields beside it.
         let body_size =
             postcard::experimental::serialized_size(&(message.elem, extra)).unwrap_or(usize::MAX);
@@ -179,6 +180,15 @@ impl State<'_> {
             return false;
         }
         c.delivered_seq = msg.seq;
+        if !from_me {
+            let me = self.owner.as_str();
+            if msg.extra.at_users.iter().any(|u| u == me) {
+                c.mentioned(msg.seq, false);
+            }
+            if msg.extra.mentions_all() {
+                c.mentioned(msg.seq, true);
+            }
+        }
         if from_me {
             c.read_seq = c.read_seq.max(msg.seq);
             if self.recent_sends.iter().any(|&id| id == msg.client_msg_id) {

@@ -235,7 +235,7 @@ impl State<'_> {
 /// count of conversations not held, 5 whether each one's delivered seq was
 /// known (without it a restored client delivered again what had come live
 /// after the cursor).
-const SYNC_STATE_VERSION: u8 = 5;
+const SYNC_STATE_VERSION: u8 = 6;
 
 #[derive(Serialize, Deserialize)]
 struct Header<'a> {
@@ -263,6 +263,10 @@ struct Record<'a> {
     /// not from where the server's next window starts (which would repeat
     /// the messages that came live after the cursor).
     baseline_known: bool,
+    /// Where the mentions of this user stand (the messages are not
+    /// delivered again after a restart).
+    at_me_seq: u64,
+    at_all_seq: u64,
 }
 
 impl State<'_> {
@@ -291,6 +295,8 @@ impl State<'_> {
                 // A window not closed yet is not covered by the cursor saved.
                 settled: c.settled,
                 baseline_known: c.baseline_known,
+                at_me_seq: c.at_me_seq,
+                at_all_seq: c.at_all_seq,
             };
             end = records::put(&record, buf, end).ok_or(SyncStateError::BufferTooSmall)?;
         }
@@ -332,6 +338,8 @@ impl State<'_> {
                 c.pinned = record.pinned;
                 c.settled = record.settled;
                 c.baseline_known = record.baseline_known;
+                c.at_me_seq = record.at_me_seq;
+                c.at_all_seq = record.at_all_seq;
                 c.set_last(
                     record.last_seq,
                     record.last_time_ms,

@@ -89,6 +89,22 @@ pub struct Conversation {
     /// Listed by the sync window in progress (and not changed since): it
     /// settles when the window completes.
     pub(crate) in_window: bool,
+    /// The newest delivered message that mentions this user by name.
+    pub(crate) at_me_seq: u64,
+    /// The newest delivered message that mentions everyone.
+    pub(crate) at_all_seq: u64,
+}
+
+/// TIM `groupAtInfoList` of a conversation: whether unread messages
+/// mention this user, by name or as everyone (TIM's `AT_ME`, `AT_ALL`,
+/// both: `AT_ALL_AT_ME`). Gone once they are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct GroupAtInfo {
+    /// An unread message mentions this user by name.
+    pub at_me: bool,
+    /// An unread message mentions everyone.
+    pub at_all: bool,
 }
 
 impl Conversation {
@@ -110,6 +126,25 @@ impl Conversation {
             pinned: false,
             settled: false,
             in_window: false,
+            at_me_seq: 0,
+            at_all_seq: 0,
+        }
+    }
+
+    /// A delivered message `seq` of someone else mentions this user.
+    pub(crate) fn mentioned(&mut self, seq: u64, everyone: bool) {
+        if everyone {
+            self.at_all_seq = self.at_all_seq.max(seq);
+        } else {
+            self.at_me_seq = self.at_me_seq.max(seq);
+        }
+    }
+
+    /// TIM `groupAtInfoList`: what unread messages mention this user.
+    pub fn group_at_info(&self) -> GroupAtInfo {
+        GroupAtInfo {
+            at_me: self.at_me_seq > self.read_seq,
+            at_all: self.at_all_seq > self.read_seq,
         }
     }
 

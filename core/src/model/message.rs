@@ -80,6 +80,9 @@ pub struct OutgoingMessage<'a> {
     /// TIM `cloudCustomData`, at most
     /// [`crate::wire::extra::MAX_CLOUD_CUSTOM_DATA`] bytes.
     pub cloud_custom_data: &'a str,
+    /// TIM `atUserList` (`createTextAtMessage`, group messages only): user
+    /// ids joined by commas, [`crate::wire::extra::AT_ALL`] for everyone.
+    pub at_users: &'a str,
 }
 
 impl<'a> OutgoingMessage<'a> {
@@ -93,6 +96,7 @@ impl<'a> OutgoingMessage<'a> {
             client_msg_id: None,
             priority: Priority::Normal,
             cloud_custom_data: "",
+            at_users: "",
         }
     }
 
@@ -237,6 +241,14 @@ impl<'a> OutgoingMessage<'a> {
             cloud_custom_data,
             ..self
         }
+    }
+
+    /// The same message mentioning `at_users` (TIM `createTextAtMessage`'s
+    /// `atUserList`): user ids joined by commas, with
+    /// [`crate::wire::extra::AT_ALL`] for everyone. The server refuses
+    /// mentions outside groups and of non-members (10004).
+    pub fn with_at_users(self, at_users: &'a str) -> Self {
+        OutgoingMessage { at_users, ..self }
     }
 
     /// The same message with a chosen client message id (for a resend).

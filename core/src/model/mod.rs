@@ -8,7 +8,7 @@ mod message;
 
 pub use crate::wire::body::Elem;
 pub use conversation::{
-    cut_at_char_boundary, Conversation, ConversationId, ConversationType, PREVIEW_LEN,
+    cut_at_char_boundary, Conversation, ConversationId, ConversationType, GroupAtInfo, PREVIEW_LEN,
 };
 pub use group::{Group, GroupId, GroupView, MAX_GROUP_NAME};
 pub use ids::{

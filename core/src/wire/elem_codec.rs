@@ -237,7 +237,7 @@ mod tests {
             2,
             elem_kind::TEXT,
             &("hello", true),
-            &("{}", "Bob", "", "", 5u32, "later"),
+            &("{}", "Bob", "", "", "", 5u32, "later"),
         );
         // A custom element from an older encoder's extra (one field only).
         let at = end;

@@ -4,10 +4,18 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::elem_codec::{deserialize_record, next_or_default, serialize_record};
+use super::group::UserList;
 use super::records::DecodeError;
 
 /// Most bytes of [`MessageExtra::cloud_custom_data`], as in TIM.
 pub const MAX_CLOUD_CUSTOM_DATA: usize = 1024;
+
+/// Most users one message mentions ([`MessageExtra::at_users`]).
+pub const MAX_AT_USERS: usize = 30;
+
+/// The entry of [`MessageExtra::at_users`] that mentions every member
+/// (TIM `TIM.TYPES.MSG_AT_ALL`, the same string).
+pub const AT_ALL: &str = "__kImSDK_MesssageAtALL__";
 
 /// A message's fields beside its element. An appendable record on the
 /// wire: fields added later go after these, and a decoder fills the ones
@@ -28,6 +36,9 @@ pub struct MessageExtra<'a> {
     /// TIM `nameCard`: the sender's name card in the group when it was
     /// sent (empty in one-to-one conversations). Stamped by the server.
     pub name_card: &'a str,
+    /// TIM `atUserList`: the group members the message mentions, [`AT_ALL`]
+    /// for everyone; at most [`MAX_AT_USERS`], group messages only.
+    pub at_users: UserList<'a>,
 }
 
 impl<'a> MessageExtra<'a> {
@@ -37,6 +48,25 @@ impl<'a> MessageExtra<'a> {
             cloud_custom_data,
             ..Self::default()
         }
+    }
+
+    /// The same fields mentioning `at_users` (comma-separated user ids,
+    /// [`AT_ALL`] for everyone).
+    pub fn with_at_users(self, at_users: &'a str) -> Self {
+        MessageExtra {
+            at_users: UserList(at_users),
+            ..self
+        }
+    }
+
+    /// Whether the message mentions `user`: by name, or everyone.
+    pub fn mentions(&self, user: &str) -> bool {
+        self.at_users.iter().any(|u| u == user) || self.mentions_all()
+    }
+
+    /// Whether the message mentions everyone.
+    pub fn mentions_all(&self) -> bool {
+        self.at_users.iter().any(|u| u == AT_ALL)
     }
 
     /// The same fields with the server's stamps about the sender.
@@ -56,6 +86,7 @@ impl<'a> MessageExtra<'a> {
             nick: next_or_default(&mut rest)?,
             avatar: next_or_default(&mut rest)?,
             name_card: next_or_default(&mut rest)?,
+            at_users: next_or_default(&mut rest)?,
         })
     }
 }
@@ -67,6 +98,7 @@ impl Serialize for MessageExtra<'_> {
             self.nick,
             self.avatar,
             self.name_card,
+            self.at_users,
         );
         serialize_record(s, &fields)
     }

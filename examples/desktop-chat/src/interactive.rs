@@ -2,8 +2,8 @@
 //! and under tmux in tests.
 
 use tinyim_tokio::{
-    ConversationType, DirectoryUploader, EventStream, NetState, NoticeOp, Payload, ReadScope, Tim,
-    TimError, TimEvent,
+    ConversationType, DirectoryUploader, EventStream, NetState, NoticeOp, Outgoing, Payload,
+    ReadScope, Tim, TimError, TimEvent,
 };
 
 use crate::lines::Lines;
@@ -52,6 +52,7 @@ pub(crate) async fn run(
     sig: &str,
 ) -> Result<(), TimError> {
     println!("tinyim desktop-chat: {} at {}", cli.user, cli.server);
+    crate::render::set_me(&cli.user);
     println!("{HELP}");
     println!("{}", group_commands::HELP);
     println!("{}", user_commands::HELP);
@@ -233,8 +234,13 @@ async fn on_line(tim: &Tim, line: &str, open: &mut Option<Open>) -> bool {
             Ok(list) => {
                 for c in list {
                     let pin = if c.is_pinned { "^" } else { " " };
+                    let at = match (c.group_at_info.at_me, c.group_at_info.at_all) {
+                        (true, _) => " [@me]",
+                        (false, true) => " [@all]",
+                        (false, false) => "",
+                    };
                     println!(
-                        "{pin}{:<24} unread {:>3}  {}: {}",
+                        "{pin}{:<24} unread {:>3}{at}  {}: {}",
                         c.id, c.unread_count, c.last_from, c.preview
                     );
                 }
@@ -306,7 +312,11 @@ async fn on_line(tim: &Tim, line: &str, open: &mut Option<Open>) -> bool {
                 println!("[sending] {line}");
                 let sent = match target {
                     Open::User(peer) => tim.send_text(peer, line).await,
-                    Open::Group(group) => tim.send_group_text(group, line).await,
+                    Open::Group(group) => {
+                        let at = crate::render::mentions_in(line);
+                        let message = Outgoing::text(ConversationType::Group, group, line);
+                        tim.send(message.with_at_users(&at)).await
+                    }
                 };
                 match sent {
                     Ok(sent) => println!("[sent #{}]", sent.seq),

@@ -1,8 +1,30 @@
 //! How messages, group tips and group system notices look in the terminal.
 
+use std::sync::OnceLock;
+
 use tinyim_tokio::{
-    Flow, GroupNoticeInfo, GroupTipInfo, Message, NoticeOp, Payload, TipDetail, TipOp,
+    Flow, GroupNoticeInfo, GroupTipInfo, Message, NoticeOp, Payload, TipDetail, TipOp, AT_ALL,
 };
+
+/// The user this chat runs as, for its whole life: set once at start, read
+/// by every line that may mention them.
+static ME: OnceLock<String> = OnceLock::new();
+
+/// Sets who "me" is for [`show`]'s highlighting of mentions.
+pub(crate) fn set_me(user: &str) {
+    let _ = ME.set(user.to_owned());
+}
+
+/// The users a group line mentions: its words `@user`, and `@all` for
+/// everyone (TIM's `AT_ALL`).
+pub(crate) fn mentions_in(line: &str) -> Vec<&str> {
+    line.split_whitespace()
+        .filter_map(|word| word.strip_prefix('@'))
+        .map(|name| name.trim_end_matches([',', '.', ':', '!', '?']))
+        .filter(|name| !name.is_empty())
+        .map(|name| if name == "all" { AT_ALL } else { name })
+        .collect()
+}
 
 fn tip(t: &GroupTipInfo) -> String {
     let users = t.users.join(", ");
@@ -91,8 +113,28 @@ pub(crate) fn show(message: &Message) -> String {
         Some(name) => format!("{name} ({})", message.from),
         None => message.from.clone(),
     };
+    // Mentions of this user stand out, as TIM's UI kits show them.
+    let me = ME.get().map_or("", String::as_str);
+    let mentioned = message.at_users.iter().any(|u| u == me || u == AT_ALL);
+    let mark = if mentioned && message.flow == Flow::In {
+        "\x1b[1;33m(@you)\x1b[0m "
+    } else {
+        ""
+    };
     format!(
-        "[{} #{}] {} {}: {}",
+        "[{} #{}] {} {}: {mark}{}",
         message.conversation_id, message.seq, arrow, who, body
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lines_at_words_are_its_mentions() {
+        let line = "@bob, look: @all and @carol. mail me@x";
+        assert_eq!(mentions_in(line), ["bob", AT_ALL, "carol"]);
+        assert!(mentions_in("no one @ all").is_empty());
+    }
 }

@@ -396,10 +396,7 @@ impl<S: Store> Engine<S> {
 /// What an imported body holds, if a user could have sent it.
 fn importable(body: &[u8]) -> Result<Sent<'_>, Refusal> {
     match content::decode(body) {
-        Ok((elem, extra)) if elem.sendable_by_client() => Ok(Sent {
-            elem,
-            cloud_custom_data: extra.cloud_custom_data,
-        }),
+        Ok((elem, extra)) if elem.sendable_by_client() => Ok(Sent::stored(elem, &extra)),
         _ => Err(Refusal::Code(
             code::BAD_REQUEST,
             "not a message a user can send",

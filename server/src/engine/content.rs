@@ -4,9 +4,11 @@
 //! element kinds it may send, their required fields, the sizes, and the
 //! stamps only the server sets.
 
+use tinyim_core::model::valid_user_id;
 use tinyim_core::wire::body::{self, Elem, MessageExtra};
 use tinyim_core::wire::code;
-use tinyim_core::wire::extra::MAX_CLOUD_CUSTOM_DATA;
+use tinyim_core::wire::extra::{AT_ALL, MAX_AT_USERS, MAX_CLOUD_CUSTOM_DATA};
+use tinyim_core::wire::group::UserList;
 use tinyim_core::wire::records::{decode_exact, DecodeError};
 use tinyim_core::wire::MAX_MESSAGE_BODY;
 
@@ -38,6 +40,7 @@ pub(crate) fn server_made(elem: &Elem<'_>) -> Vec<u8> {
 pub(crate) struct Sent<'a> {
     pub(crate) elem: Elem<'a>,
     pub(crate) cloud_custom_data: &'a str,
+    pub(crate) at_users: UserList<'a>,
 }
 
 impl<'a> Sent<'a> {
@@ -46,6 +49,16 @@ impl<'a> Sent<'a> {
         Sent {
             elem: send.elem,
             cloud_custom_data: send.extra.cloud_custom_data,
+            at_users: send.extra.at_users,
+        }
+    }
+
+    /// What a stored body holds of a client's choice.
+    pub(crate) fn stored(elem: Elem<'a>, extra: &MessageExtra<'a>) -> Self {
+        Sent {
+            elem,
+            cloud_custom_data: extra.cloud_custom_data,
+            at_users: extra.at_users,
         }
     }
 
@@ -53,6 +66,7 @@ impl<'a> Sent<'a> {
     /// group) name card stamped over whatever the client put there.
     pub(crate) fn stamped(&self, nick: &str, avatar: &str, name_card: &str) -> Vec<u8> {
         let extra = MessageExtra::with_cloud_custom_data(self.cloud_custom_data)
+            .with_at_users(self.at_users.0)
             .stamped(nick, avatar, name_card);
         encode(&self.elem, &extra)
     }
@@ -90,6 +104,7 @@ pub(crate) fn check_sendable(send: &body::SendMessage<'_>) -> Result<(), Refusal
             "client message id 0 is reserved",
         ));
     }
+    check_mentions(send)?;
     if send.extra.cloud_custom_data.len() > MAX_CLOUD_CUSTOM_DATA {
         return Err(Refusal::Code(
             code::MESSAGE_TOO_LARGE,
@@ -105,6 +120,26 @@ pub(crate) fn check_sendable(send: &body::SendMessage<'_>) -> Result<(), Refusal
             code::MESSAGE_TOO_LARGE,
             "message body over 12 KB",
         ));
+    }
+    Ok(())
+}
+
+/// Mentions: in group messages only, at most [`MAX_AT_USERS`], each a
+/// user id or [`AT_ALL`]. (Whether each is a member, the group send checks.)
+fn check_mentions(send: &body::SendMessage<'_>) -> Result<(), Refusal> {
+    let at = send.extra.at_users;
+    if at.is_empty() {
+        return Ok(());
+    }
+    let refused = |why| Err(Refusal::Code(code::INVALID_PARAMETER, why));
+    if !send.conversation.starts_with("GROUP") {
+        return refused("mentions are for group messages");
+    }
+    if at.len() > MAX_AT_USERS {
+        return refused("more than 30 mentions");
+    }
+    if !at.iter().all(|u| u == AT_ALL || valid_user_id(u)) {
+        return refused("a mention that is no user id");
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 use tinyim_core::model::cut_at_char_boundary;
 use tinyim_core::wire::body;
 use tinyim_core::wire::code;
+use tinyim_core::wire::extra::AT_ALL;
 
 use super::notify::GroupPost;
 use super::rules;
@@ -31,6 +32,9 @@ impl<S: Store> Engine<S> {
         )?;
         let stored = rules::stores_messages(group.group_type) && !send.online_only;
         let what = Sent::of(&send);
+        for user in what.at_users.iter().filter(|u| *u != AT_ALL) {
+            self.target_member(group_id, user)?;
+        }
         if stored {
             let key = group_key(group_id);
             if let Some(existing) = self.store.find_sent(me, &key, send.client_msg_id)? {

@@ -8,6 +8,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use tinyim_core::wire::body::{self, SendOk};
+use tinyim_core::wire::extra::AT_ALL;
 use tinyim_core::wire::group::{
     CreateGroup, GroupRecord, GroupRef, GroupType, ListPage, MemberChange, Priority, UserList,
 };
@@ -111,6 +112,8 @@ struct SendGroupMsg {
     priority: Option<String>,
     #[serde(rename = "OnlineOnlyFlag", default)]
     online_only: u32,
+    #[serde(rename = "GroupAtInfo", default)]
+    at: Vec<GroupAt>,
     #[serde(rename = "To_Account", default)]
     to: Option<Vec<String>>,
     #[serde(rename = "CloudCustomData", default)]
@@ -121,6 +124,27 @@ struct SendGroupMsg {
     _send_control: Option<Value>,
     #[serde(rename = "OfflinePushInfo", default)]
     _offline_push: Option<Value>,
+}
+
+/// One entry of `GroupAtInfo`: everyone, or one member.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GroupAt {
+    #[serde(rename = "GroupAtAllFlag", default)]
+    all: u32,
+    #[serde(rename = "GroupAt_Account", default)]
+    account: Option<String>,
+}
+
+impl GroupAt {
+    /// The entry of `MessageExtra::at_users` it stands for.
+    fn user(&self) -> Result<&str, RestError> {
+        match (self.all, self.account.as_deref()) {
+            (1, _) => Ok(AT_ALL),
+            (0, Some(account)) => Ok(account),
+            _ => Err(SERVICE.invalid("GroupAtInfo: GroupAtAllFlag 1, or 0 with GroupAt_Account")),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -337,13 +361,19 @@ async fn send(call: &Call<'_>, send: SendGroupMsg) -> Result<Response, RestError
         .unwrap_or(call.admin);
     SERVICE.account(from)?;
     let conversation = format!("GROUP{}", send.group_id);
+    let at = send
+        .at
+        .iter()
+        .map(GroupAt::user)
+        .collect::<Result<Vec<_>, _>>()?
+        .join(",");
     let request = body::SendMessage {
         conversation: &conversation,
         client_msg_id: u64::from(send.random),
         online_only: send.online_only == 1,
         priority,
         elem: content.elem(),
-        extra: content.extra(),
+        extra: content.extra().with_at_users(&at),
     };
     let vet = !super::openim::forbids_before_send(&send.forbid_callback);
     let payload = ticket::send_as(&call.api.shared, from, &request, false, vet)
