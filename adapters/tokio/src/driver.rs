@@ -106,6 +106,11 @@ pub(crate) enum Command {
         clear_history: bool,
         reply: Reply<()>,
     },
+    DeleteMessages {
+        conversation_id: String,
+        seqs: String,
+        reply: Reply<()>,
+    },
     ClearHistory {
         conversation_id: String,
         reply: Reply<()>,
@@ -410,6 +415,16 @@ fn apply(
             reply,
             Waiter::Unit,
         ),
+        Command::DeleteMessages {
+            conversation_id,
+            seqs,
+            reply,
+        } => register(
+            client.delete_messages(now, &conversation_id, &seqs),
+            waiters,
+            reply,
+            Waiter::Unit,
+        ),
         Command::DeleteConversation {
             conversation_id,
             reply,
@@ -596,6 +611,10 @@ fn route(event: Event<'_>, waiters: &mut HashMap<RequestId, Waiter>, forward: &m
         }),
         Event::ProfileUpdated => forward.push(TimEvent::ProfileUpdated),
         Event::BlocklistUpdated => forward.push(TimEvent::BlocklistUpdated),
+        Event::MessagesDeleted(deleted) => forward.push(TimEvent::MessagesDeleted {
+            conversation_id: deleted.conversation.to_owned(),
+            seqs: deleted.seqs().flatten().collect(),
+        }),
         Event::UserStatusUpdated(status) => {
             forward.push(TimEvent::UserStatusUpdated(UserStatus::from(&status)))
         }

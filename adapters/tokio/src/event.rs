@@ -164,6 +164,14 @@ pub enum TimEvent {
         /// Who revoked it.
         revoker: String,
     },
+    /// The user deleted messages on another device (TIM `deleteMessage`):
+    /// take them off what is shown.
+    MessagesDeleted {
+        /// The conversation.
+        conversation_id: String,
+        /// The deleted messages' seqs.
+        seqs: Vec<u64>,
+    },
     /// `PROFILE_UPDATED`: this user's profile changed (here or on another
     /// device): read it with `Tim::my_profile`.
     ProfileUpdated,

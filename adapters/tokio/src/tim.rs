@@ -206,6 +206,24 @@ impl Tim {
         .await
     }
 
+    /// TIM `deleteMessage`: the messages `seqs` (at most 30) of a
+    /// conversation leave this user's history on every device (the other
+    /// users keep theirs); the user's other sessions get
+    /// [`TimEvent::MessagesDeleted`].
+    pub async fn delete_messages(
+        &self,
+        conversation_id: &str,
+        seqs: &[u64],
+    ) -> Result<(), TimError> {
+        let seqs: Vec<String> = seqs.iter().map(u64::to_string).collect();
+        self.call(|reply| Command::DeleteMessages {
+            conversation_id: conversation_id.to_owned(),
+            seqs: seqs.join(" "),
+            reply,
+        })
+        .await
+    }
+
     /// TIM `pinConversation`: pins (or unpins) a conversation to the top of
     /// `conversation_list` on every device of this user; it must have a
     /// message already (else 10004).

@@ -113,6 +113,14 @@ impl State<'_> {
                     purpose: Purpose::Status,
                 });
             }
+            (Link::Open { .. }, kind::PUSH_MESSAGES_DELETED) => {
+                // Checked now: a garbled push closes, as any other does.
+                decode_exact::<body::DeleteMessages<'_>>(body_bytes)?;
+                return Ok(Disposition::Hold {
+                    records_at: offset_in_frame(body_bytes, body_bytes),
+                    purpose: Purpose::Deleted,
+                });
+            }
             (Link::Open { .. }, k) if kind::is_push(k) => {
                 log_debug!("skipping unknown push kind {}", k);
             }
@@ -162,8 +170,9 @@ impl State<'_> {
                 self.out.remove(id);
                 self.queue(QueuedEvent::RequestCompleted(id));
             }
-            Op::DeleteConversations => {
-                // Each deletion came by its push, before this answer.
+            Op::DeleteConversations | Op::DeleteMessages => {
+                // Conversations: each deletion came by its push, before this
+                // answer. Messages: the caller knows which it deleted.
                 self.out.remove(id);
                 self.queue(QueuedEvent::RequestCompleted(id));
             }
@@ -272,7 +281,7 @@ impl State<'_> {
     /// A held frame has been read to its end.
     pub(crate) fn finish_held(&mut self, purpose: Purpose) {
         match purpose {
-            Purpose::Push { .. } | Purpose::Status => {}
+            Purpose::Push { .. } | Purpose::Status | Purpose::Deleted => {}
             Purpose::Range { conversation, more } => self.on_range_done(&conversation, more),
             Purpose::History { request, complete } => {
                 self.queue(QueuedEvent::HistoryEnd { request, complete });

@@ -166,6 +166,9 @@ pub enum Event<'a> {
     /// offline or set a custom status (or this user set their own on
     /// another device).
     UserStatusUpdated(UserStatus<'a>),
+    /// The user deleted messages on another device (TIM `deleteMessage`):
+    /// take them off what is shown ([`crate::wire::body::DeleteMessages::seqs`]).
+    MessagesDeleted(crate::wire::body::DeleteMessages<'a>),
     /// The group table was full: this many groups could not be listed since
     /// the last such event.
     GroupsDropped(u32),

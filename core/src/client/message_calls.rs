@@ -10,7 +10,8 @@ use crate::model::ConversationType;
 use crate::model::OutgoingMessage;
 use crate::time::Instant;
 use crate::wire::body::{
-    DeleteConversations, HopDirection, ReadAll, ReadScope, MAX_DELETE_CONVERSATIONS,
+    DeleteConversations, DeleteMessages, HopDirection, ReadAll, ReadScope,
+    MAX_DELETE_CONVERSATIONS, MAX_DELETE_MESSAGES,
 };
 use crate::wire::kind;
 
@@ -86,6 +87,35 @@ impl Client<'_> {
         }
         self.command(now, |st| {
             st.start_request(Op::DeleteConversations, kind::DELETE_CONVERSATIONS, &req)
+        })
+    }
+
+    /// TIM `deleteMessage`: the messages `seqs` (decimal, separated by
+    /// spaces, at most 30) of `conversation_id` leave this user's history
+    /// on every device (the other users keep theirs). The user's other
+    /// sessions get `Event::MessagesDeleted`; history pages and fetches no
+    /// longer bring them. `RequestCompleted` once the server keeps it.
+    pub fn delete_messages(
+        &mut self,
+        now: Instant,
+        conversation_id: &str,
+        seqs: &str,
+    ) -> Result<RequestId, CommandError> {
+        ConversationType::parse(conversation_id).ok_or(CommandError::InvalidId)?;
+        let req = DeleteMessages {
+            conversation: conversation_id,
+            seqs,
+        };
+        let mut count = 0;
+        for seq in req.seqs() {
+            seq.filter(|&s| s > 0).ok_or(CommandError::InvalidId)?;
+            count += 1;
+        }
+        if count == 0 || count > MAX_DELETE_MESSAGES {
+            return Err(CommandError::InvalidId);
+        }
+        self.command(now, |st| {
+            st.start_request(Op::DeleteMessages, kind::DELETE_MESSAGES, &req)
         })
     }
 

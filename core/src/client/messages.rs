@@ -7,7 +7,7 @@ use super::outbox::{Op, Pending};
 use super::state::State;
 use super::table::{id_key, Room};
 use crate::model::{ConversationId, ConversationType, Flow, MessageView, OutgoingMessage};
-use crate::wire::body::{self, MessageExtra};
+use crate::wire::body::{self, Elem, MessageExtra};
 use crate::wire::extra::MAX_CLOUD_CUSTOM_DATA;
 use crate::wire::{code, kind, records, MAX_MESSAGE_BODY};
 
@@ -180,6 +180,10 @@ impl State<'_> {
             return false;
         }
         c.delivered_seq = msg.seq;
+        if msg.elem == Elem::Deleted {
+            // This user deleted it: its place is kept, nothing is shown.
+            return false;
+        }
         if !from_me {
             let me = self.owner.as_str();
             if msg.extra.at_users.iter().any(|u| u == me) {

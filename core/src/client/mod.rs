@@ -49,6 +49,7 @@ use state::State;
 
 use crate::model::{valid_user_id, UserId};
 use crate::time::Instant;
+use crate::wire::body::Elem;
 use crate::wire::user::UserStatus;
 use crate::wire::{self, body, records};
 
@@ -354,6 +355,10 @@ impl<'r> Client<'r> {
                             records::take::<UserStatus<'_>>(record)
                                 .map(|(status, rest)| (Event::UserStatusUpdated(status), rest)),
                         ),
+                        Purpose::Deleted => Some(
+                            records::take::<body::DeleteMessages<'_>>(record)
+                                .map(|(deleted, rest)| (Event::MessagesDeleted(deleted), rest)),
+                        ),
                         _ => None,
                     };
                     match call_record {
@@ -375,13 +380,15 @@ impl<'r> Client<'r> {
                     let deliver = match &held.purpose {
                         Purpose::Push { read_seq } => st.accept(&message, Some(*read_seq)),
                         Purpose::Range { .. } => st.accept(&message, None),
+                        // A message this user deleted: no longer theirs to see.
+                        Purpose::History { .. } if message.elem == Elem::Deleted => continue,
                         Purpose::History { request, .. } => {
                             return Some(Event::HistoryMessage {
                                 request: *request,
                                 message: st.view(message),
                             })
                         }
-                        Purpose::Records { .. } | Purpose::Status => false,
+                        Purpose::Records { .. } | Purpose::Status | Purpose::Deleted => false,
                     };
                     if deliver {
                         return Some(Event::received(st.view(message)));

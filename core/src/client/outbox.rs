@@ -30,6 +30,8 @@ pub(crate) enum Op {
     DeleteConversation,
     /// Several conversations deleted: each by its push.
     DeleteConversations,
+    /// Messages deleted for this user.
+    DeleteMessages,
     RevokeMessage,
     ClearHistory,
     PinConversation,

@@ -50,6 +50,8 @@ pub(crate) enum Purpose {
     },
     /// A status push's record.
     Status,
+    /// A push of messages this user deleted on another device.
+    Deleted,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

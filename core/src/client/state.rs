@@ -420,6 +420,7 @@ impl<'r> State<'r> {
             | Op::SetRead
             | Op::ReadAll(_)
             | Op::DeleteConversations
+            | Op::DeleteMessages
             | Op::DeleteConversation
             | Op::RevokeMessage
             | Op::ClearHistory

@@ -228,6 +228,31 @@ impl<'a> DeleteConversations<'a> {
     }
 }
 
+/// Most messages one [`DeleteMessages`] names (TIM's 30).
+pub const MAX_DELETE_MESSAGES: usize = 30;
+
+/// TIM `deleteMessage`: the request, its answer, and the push that tells
+/// the user's other sessions. The messages leave this user's history on
+/// every device; the other users of the conversation keep theirs.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeleteMessages<'a> {
+    /// Conversation id.
+    pub conversation: &'a str,
+    /// The messages' seqs in decimal, separated by spaces, at most
+    /// [`MAX_DELETE_MESSAGES`].
+    pub seqs: &'a str,
+}
+
+impl<'a> DeleteMessages<'a> {
+    /// The seqs; `None` for an entry that is not one.
+    pub fn seqs(&self) -> impl Iterator<Item = Option<u64>> + 'a {
+        self.seqs
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .map(|s| s.parse().ok())
+    }
+}
+
 /// TIM `pinConversation`: the request, its answer, and the push that tells
 /// the user's other sessions.
 #[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]

@@ -95,6 +95,10 @@ pub enum Elem<'a> {
     Video(Video<'a>),
     /// `TIMRelayElem`: messages merged into one (TIM `createMergerMessage`).
     Merger(Merger<'a>),
+    /// A message this user deleted (TIM `deleteMessage`): what the server
+    /// sends this user in its place, so a range stays whole; the core
+    /// delivers it to nobody.
+    Deleted,
     /// An element of a kind this build does not know (a newer peer's): its
     /// content is skipped; show [`Elem::preview`] or nothing.
     Unknown {
@@ -134,6 +138,8 @@ pub mod elem_kind {
     pub const VIDEO: u32 = 12;
     /// [`super::Elem::Merger`].
     pub const MERGER: u32 = 13;
+    /// [`super::Elem::Deleted`].
+    pub const DELETED: u32 = 14;
 }
 
 /// An angle in degrees. Compared by its bits, so that elements stay `Eq`.
@@ -283,6 +289,7 @@ impl<'a> Elem<'a> {
             Elem::Sound { .. } => SOUND,
             Elem::Video(_) => VIDEO,
             Elem::Merger(_) => MERGER,
+            Elem::Deleted => DELETED,
             Elem::Unknown { kind } => *kind,
         }
     }
@@ -310,6 +317,7 @@ impl<'a> Elem<'a> {
             | Elem::GroupSystemNotice(_)
             | Elem::Revoked { .. }
             | Elem::RevokeNotice { .. }
+            | Elem::Deleted
             | Elem::Unknown { .. } => false,
         }
     }
@@ -331,6 +339,7 @@ impl<'a> Elem<'a> {
             Elem::Sound { .. } => "[voice]",
             Elem::Video(_) => "[video]",
             Elem::Merger(Merger { title, .. }) => title,
+            Elem::Deleted => "",
             Elem::Unknown { .. } => "[unsupported message]",
         }
     }

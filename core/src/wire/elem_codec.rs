@@ -87,8 +87,8 @@ impl Serialize for Elem<'_> {
             } => write_framed(s, kind, &(url, uuid, size, seconds)),
             Elem::Video(ref video) => write_framed(s, kind, video),
             Elem::Merger(ref merger) => write_framed(s, kind, merger),
-            // Its content was never read: it travels on empty.
-            Elem::Unknown { .. } => write_framed(s, kind, &()),
+            // No fields; an unknown one's were never read: it travels on empty.
+            Elem::Deleted | Elem::Unknown { .. } => write_framed(s, kind, &()),
         }
     }
 }
@@ -151,6 +151,7 @@ impl<'a> Elem<'a> {
             }
             VIDEO => Elem::Video(leading::<Video<'a>>(body)?),
             MERGER => Elem::Merger(leading::<Merger<'a>>(body)?),
+            DELETED => Elem::Deleted,
             kind => Elem::Unknown { kind },
         })
     }

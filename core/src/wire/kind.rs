@@ -48,6 +48,9 @@ pub const READ_ALL: u8 = 0x2c;
 /// conversation deleted (and cleared) comes to every session of the user
 /// as [`PUSH_CONVERSATION_DELETED`] (and [`PUSH_HISTORY_CLEARED`]).
 pub const DELETE_CONVERSATIONS: u8 = 0x2d;
+/// Request: [`super::body::DeleteMessages`], TIM `deleteMessage`; answer:
+/// the same. The user's other sessions get it as [`PUSH_MESSAGES_DELETED`].
+pub const DELETE_MESSAGES: u8 = 0x2e;
 
 /// Request: [`super::group::CreateGroup`]; answer: `Created`.
 pub const CREATE_GROUP: u8 = 0x30;
@@ -220,6 +223,9 @@ pub const PUSH_USER_STATUS: u8 = 0xca;
 /// applications or friend groups changed (on this device or another, or
 /// by another user's call).
 pub const PUSH_FRIEND: u8 = 0xcb;
+/// Push: [`super::body::DeleteMessages`], the user deleted messages on
+/// another device (TIM `deleteMessage`).
+pub const PUSH_MESSAGES_DELETED: u8 = 0xcc;
 
 /// Whether `kind` is a client request (its body starts with a request id).
 pub const fn is_request(kind: u8) -> bool {

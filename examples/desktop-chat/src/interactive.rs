@@ -12,7 +12,7 @@ use crate::{
     element_commands, friend_commands, group_commands, media_commands, user_commands, Cli,
 };
 
-const HELP: &str = "commands: /open <user>  /list  /readall  /history  /notices  /delete [conversation id...]  /clear  /pin  /unpin  /revoke <seq>  /help  /quit   (anything else is sent to the open conversation)";
+const HELP: &str = "commands: /open <user>  /list  /readall  /history  /notices  /delete [conversation id...]  /clear  /pin  /unpin  /revoke <seq>  /del <seq>...  /help  /quit   (anything else is sent to the open conversation)";
 
 /// The conversation typed lines go to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -166,6 +166,10 @@ async fn on_event(tim: &Tim, event: &TimEvent, open: &Option<Open>) {
             seq,
             revoker,
         } => println!("\r[{revoker} revoked {conversation_id} #{seq}]"),
+        TimEvent::MessagesDeleted {
+            conversation_id,
+            seqs,
+        } => println!("\r[deleted for you in {conversation_id}: {seqs:?}]"),
         TimEvent::MessageReadByPeer {
             conversation_id,
             peer_read_seq,
@@ -294,6 +298,19 @@ async fn on_line(tim: &Tim, line: &str, open: &mut Option<Open>) -> bool {
             (Some(_), Err(_)) => println!("/revoke takes the seq of a message you sent: /revoke 3"),
             (None, _) => println!("open a conversation first, then: /revoke <seq>"),
         },
+        "/del" => {
+            let seqs: Result<Vec<u64>, _> = arg.split_whitespace().map(str::parse).collect();
+            match (open, seqs) {
+                (Some(o), Ok(seqs)) if !seqs.is_empty() => {
+                    match tim.delete_messages(&o.conversation_id(), &seqs).await {
+                        Ok(()) => println!("[deleted for you: {arg}]"),
+                        Err(e) => println!("[delete failed {}: {e}]", e.code()),
+                    }
+                }
+                (Some(_), _) => println!("/del takes the seqs of messages: /del 3 4"),
+                (None, _) => println!("open a conversation first, then: /del <seq>..."),
+            }
+        }
         // The group system notices (@TIM#SYSTEM), read: their unread count
         // clears.
         "/notices" => {

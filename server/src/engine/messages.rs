@@ -18,12 +18,12 @@ const MAX_PAGE: usize = 100;
 pub(crate) use crate::store::keys::{c2c_key, group_key, system_key};
 
 /// What a user may read of a conversation.
-struct Access {
+pub(crate) struct Access {
     /// Storage key.
-    key: String,
+    pub(crate) key: String,
     /// History pages stop at this seq (a late joiner's start where the
     /// group type hides older messages, or where the user cleared it).
-    history_floor: u64,
+    pub(crate) history_floor: u64,
     /// Missed-message fetches start no earlier than this (a member is given
     /// what arrived after joining as new; nothing before a clearing).
     delivery_floor: u64,
@@ -386,7 +386,8 @@ impl<S: Store> Engine<S> {
         .max(access.delivery_floor);
         let key = access.key;
         let found = self.store.messages_after(&key, base, limit + 1)?;
-        self.page(reply, req.conversation, base, found, limit);
+        let deleted = self.deleted_among(me, &key, &found)?;
+        self.page(reply, req.conversation, base, (found, &deleted), limit);
         Ok(())
     }
 
@@ -405,7 +406,8 @@ impl<S: Store> Engine<S> {
         };
         let mut found = self.store.messages_before(&access.key, before, limit + 1)?;
         found.retain(|m| m.seq > access.history_floor);
-        self.page(reply, req.conversation, before, found, limit);
+        let deleted = self.deleted_among(me, &access.key, &found)?;
+        self.page(reply, req.conversation, before, (found, &deleted), limit);
         Ok(())
     }
 
@@ -427,7 +429,7 @@ impl<S: Store> Engine<S> {
     }
 
     /// What `me` may read of `conversation`, or why not.
-    fn access(&mut self, me: &str, conversation: &str) -> Result<Access, Refusal> {
+    pub(crate) fn access(&mut self, me: &str, conversation: &str) -> Result<Access, Refusal> {
         let key = match ConversationType::parse(conversation) {
             Some((ConversationType::C2c, peer)) => c2c_key(me, peer),
             Some((ConversationType::System, _)) => system_key(me),
@@ -459,13 +461,28 @@ impl<S: Store> Engine<S> {
         })
     }
 
-    /// Answers with as many of `found` as fit the client's frame, at most `limit`.
+    /// Which of `found` `me` deleted (TIM `deleteMessage`).
+    fn deleted_among(
+        &mut self,
+        me: &str,
+        key: &str,
+        found: &[StoredMessage],
+    ) -> Result<Vec<u64>, Refusal> {
+        let seqs = found.iter().map(|m| m.seq);
+        match (seqs.clone().min(), seqs.max()) {
+            (Some(lo), Some(hi)) => Ok(self.store.deleted_for(me, key, lo..=hi)?),
+            _ => Ok(Vec::new()),
+        }
+    }
+
+    /// Answers with as many of `found` as fit the client's frame, at most
+    /// `limit`; those the requester deleted (`deleted`) as `Elem::Deleted`.
     fn page(
         &mut self,
         reply: Reply,
         conversation: &str,
         base_seq: u64,
-        found: Vec<StoredMessage>,
+        (found, deleted): (Vec<StoredMessage>, &[u64]),
         limit: usize,
     ) {
         let header = body::MessagePage {
@@ -483,7 +500,12 @@ impl<S: Store> Engine<S> {
         let mut page = Page::new(self.sessions.max_frame(reply.conn), header_len, size_hint);
         let mut more = found.len() > limit;
         for m in found.iter().take(limit) {
-            let Some((elem, extra)) = content::decode(&m.body).ok() else {
+            let content = if deleted.contains(&m.seq) {
+                Ok((Elem::Deleted, MessageExtra::default()))
+            } else {
+                content::decode(&m.body)
+            };
+            let Some((elem, extra)) = content.ok() else {
                 tracing::error!(
                     conv = m.conv_key,
                     seq = m.seq,

@@ -8,6 +8,7 @@ mod admin;
 mod cluster;
 pub(crate) mod content;
 mod conversations;
+mod delete_messages;
 pub(crate) mod encode;
 mod friends;
 mod groups;
@@ -610,6 +611,7 @@ impl<S: Store> Engine<S> {
             kind::DELETE_CONVERSATIONS => {
                 self.delete_conversations(reply, user, request_body(payload)?)
             }
+            kind::DELETE_MESSAGES => self.delete_messages(reply, user, request_body(payload)?),
             kind::DELETE_CONVERSATION => {
                 self.delete_conversation(reply, user, request_body(payload)?)
             }

@@ -162,6 +162,16 @@ pub trait Store: GroupStore + UserStore + StatusStore + FriendStore + Send {
     /// Replaces a stored message's body (a revocation); its seq, sender,
     /// time and change number stay.
     fn replace_body(&mut self, conv_key: &str, seq: u64, body: &[u8]) -> StoreResult<()>;
+    /// TIM `deleteMessage`: messages `seqs` of a conversation are gone for
+    /// `owner` (the other users keep theirs). Deleting one twice is no error.
+    fn delete_for(&mut self, owner: &str, conv_key: &str, seqs: &[u64]) -> StoreResult<()>;
+    /// Which of a conversation's seqs in `range` `owner` deleted.
+    fn deleted_for(
+        &mut self,
+        owner: &str,
+        conv_key: &str,
+        range: std::ops::RangeInclusive<u64>,
+    ) -> StoreResult<Vec<u64>>;
     /// Stores a message unless its sender already sent one into the same
     /// conversation with the same client message id: then stores nothing
     /// and returns that one.

@@ -3,7 +3,7 @@
 //! group_msg_get_simple`), read page by page as a member's client reads
 //! them, newest first.
 
-use tinyim_core::wire::body::{Message, MessageList, MessagePage};
+use tinyim_core::wire::body::{Elem, Message, MessageList, MessagePage};
 use tinyim_core::wire::kind;
 use tinyim_core::wire::records::{take, Records};
 
@@ -53,6 +53,10 @@ pub(super) async fn read_back(
             let m = record.map_err(|_| service.internal())?;
             oldest = Some(oldest.map_or(m.seq, |o: u64| o.min(m.seq)));
             before_times |= m.time_ms / 1000 < *times.start();
+            if m.elem == Elem::Deleted {
+                // The reader deleted it for themselves.
+                continue;
+            }
             let read = Read {
                 from: m.from.to_owned(),
                 seq: m.seq,

@@ -386,6 +386,36 @@ impl Store for PgStore {
         .map(drop)
     }
 
+    fn delete_for(&mut self, owner: &str, conv_key: &str, seqs: &[u64]) -> StoreResult<()> {
+        for &seq in seqs {
+            self.execute(
+                "INSERT INTO deleted_messages (owner, conv_key, seq) VALUES ($1, $2, $3)
+                 ON CONFLICT DO NOTHING",
+                &[&owner, &conv_key, &to_sql(seq)],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn deleted_for(
+        &mut self,
+        owner: &str,
+        conv_key: &str,
+        range: std::ops::RangeInclusive<u64>,
+    ) -> StoreResult<Vec<u64>> {
+        let rows = self.query(
+            "SELECT seq FROM deleted_messages
+             WHERE owner = $1 AND conv_key = $2 AND seq BETWEEN $3 AND $4",
+            &[
+                &owner,
+                &conv_key,
+                &to_sql(*range.start()),
+                &to_sql(*range.end()),
+            ],
+        )?;
+        Ok(rows.iter().map(|r| r.get::<_, i64>(0) as u64).collect())
+    }
+
     fn insert_unless_sent(&mut self, m: &mut StoredMessage) -> StoreResult<Option<StoredMessage>> {
         if self.insert_row(m, m.client_msg_id != 0)? {
             return Ok(None);

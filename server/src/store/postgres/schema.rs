@@ -175,6 +175,13 @@ CREATE TABLE IF NOT EXISTS friend_group_members (
 );
 CREATE INDEX IF NOT EXISTS friend_group_members_by_friend
     ON friend_group_members (owner, friend);
+-- Messages a user deleted for themselves (TIM deleteMessage).
+CREATE TABLE IF NOT EXISTS deleted_messages (
+    owner TEXT COLLATE "C" NOT NULL,
+    conv_key TEXT COLLATE "C" NOT NULL,
+    seq BIGINT NOT NULL,
+    PRIMARY KEY (owner, conv_key, seq)
+);
 -- Which form the stored message bodies are in (see body_format.rs).
 CREATE TABLE IF NOT EXISTS store_format (
     id INT PRIMARY KEY CHECK (id = 1),

@@ -308,6 +308,46 @@ impl Store for SqliteStore {
             .map_err(err)
     }
 
+    fn delete_for(&mut self, owner: &str, conv_key: &str, seqs: &[u64]) -> StoreResult<()> {
+        let mut insert = self
+            .conn
+            .prepare_cached(
+                "INSERT OR IGNORE INTO deleted_messages (owner, conv_key, seq) VALUES (?1, ?2, ?3)",
+            )
+            .map_err(err)?;
+        for &seq in seqs {
+            insert
+                .execute(params![owner, conv_key, to_sql(seq)])
+                .map_err(err)?;
+        }
+        Ok(())
+    }
+
+    fn deleted_for(
+        &mut self,
+        owner: &str,
+        conv_key: &str,
+        range: std::ops::RangeInclusive<u64>,
+    ) -> StoreResult<Vec<u64>> {
+        self.conn
+            .prepare_cached(
+                "SELECT seq FROM deleted_messages
+                 WHERE owner = ?1 AND conv_key = ?2 AND seq BETWEEN ?3 AND ?4",
+            )
+            .map_err(err)?
+            .query_map(
+                params![
+                    owner,
+                    conv_key,
+                    to_sql(*range.start()),
+                    to_sql(*range.end())
+                ],
+                |r| r.get::<_, i64>(0).map(from_sql),
+            )
+            .and_then(Iterator::collect)
+            .map_err(err)
+    }
+
     fn insert_unless_sent(&mut self, m: &mut StoredMessage) -> StoreResult<Option<StoredMessage>> {
         // The dedupe index answers whether it was sent before as the insert
         // runs, rather than a lookup beforehand for the rare resend.

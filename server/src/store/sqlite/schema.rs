@@ -39,6 +39,13 @@ CREATE TABLE IF NOT EXISTS conversations (
     PRIMARY KEY (owner, conv_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS conversations_by_version ON conversations (owner, version);
+-- Messages a user deleted for themselves (TIM deleteMessage).
+CREATE TABLE IF NOT EXISTS deleted_messages (
+    owner TEXT NOT NULL,
+    conv_key TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (owner, conv_key, seq)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS change_log (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     last INTEGER NOT NULL
