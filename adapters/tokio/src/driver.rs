@@ -19,6 +19,7 @@ use crate::error::TimError;
 use crate::event::{ConversationInfo, HistoryPage, Message, Outgoing, SentMessage, TimEvent};
 use crate::friend::{FriendCall, FriendData};
 use crate::group::{GroupCall, GroupData, GroupListEntry};
+use crate::payload::Payload;
 use crate::streams::{Streams, EVENTS_WAITING};
 use crate::sync_file;
 use crate::tim::Options;
@@ -109,6 +110,10 @@ pub(crate) enum Command {
     DeleteMessages {
         conversation_id: String,
         seqs: String,
+        reply: Reply<()>,
+    },
+    ModifyMessage {
+        message: Box<Message>,
         reply: Reply<()>,
     },
     ClearHistory {
@@ -415,6 +420,24 @@ fn apply(
             reply,
             Waiter::Unit,
         ),
+        Command::ModifyMessage { message, reply } => {
+            let Some(elem) = message.payload.to_elem() else {
+                let _ = reply.send(Err(TimError::Command(CommandError::NotSendable)));
+                return true;
+            };
+            register(
+                client.modify_message(
+                    now,
+                    &message.conversation_id,
+                    (message.seq, message.version),
+                    elem,
+                    &message.cloud_custom_data,
+                ),
+                waiters,
+                reply,
+                Waiter::Unit,
+            )
+        }
         Command::DeleteMessages {
             conversation_id,
             seqs,
@@ -611,6 +634,17 @@ fn route(event: Event<'_>, waiters: &mut HashMap<RequestId, Waiter>, forward: &m
         }),
         Event::ProfileUpdated => forward.push(TimEvent::ProfileUpdated),
         Event::BlocklistUpdated => forward.push(TimEvent::BlocklistUpdated),
+        Event::MessageModified(notice) => {
+            if let Some((seq, now_is)) = notice.elem.modified() {
+                forward.push(TimEvent::MessageModified {
+                    conversation_id: notice.conversation_id.to_owned(),
+                    seq,
+                    payload: Payload::from_elem(&now_is.elem),
+                    cloud_custom_data: now_is.extra.cloud_custom_data.to_owned(),
+                    version: now_is.extra.version,
+                })
+            }
+        }
         Event::MessagesDeleted(deleted) => forward.push(TimEvent::MessagesDeleted {
             conversation_id: deleted.conversation.to_owned(),
             seqs: deleted.seqs().flatten().collect(),

@@ -38,6 +38,8 @@ pub struct Message {
     /// TIM `atUserList`: the members it mentions, [`crate::AT_ALL`] for
     /// everyone.
     pub at_users: Vec<String>,
+    /// How many times its sender modified it (TIM `modifyMessage`).
+    pub version: u32,
 }
 
 impl From<&MessageView<'_>> for Message {
@@ -56,6 +58,7 @@ impl From<&MessageView<'_>> for Message {
             avatar: m.extra.avatar.to_owned(),
             name_card: m.extra.name_card.to_owned(),
             at_users: m.extra.at_users.iter().map(str::to_owned).collect(),
+            version: m.extra.version,
         }
     }
 }
@@ -163,6 +166,20 @@ pub enum TimEvent {
         seq: u64,
         /// Who revoked it.
         revoker: String,
+    },
+    /// `MESSAGE_MODIFIED`: a message's sender modified it (this user too,
+    /// on any device): show it as it now is.
+    MessageModified {
+        /// The conversation.
+        conversation_id: String,
+        /// The modified message.
+        seq: u64,
+        /// Its new content.
+        payload: Payload,
+        /// Its new TIM `cloudCustomData`.
+        cloud_custom_data: String,
+        /// Its version now.
+        version: u32,
     },
     /// The user deleted messages on another device (TIM `deleteMessage`):
     /// take them off what is shown.

@@ -206,6 +206,18 @@ impl Tim {
         .await
     }
 
+    /// TIM `modifyMessage`: `message`, changed by its sender (a text
+    /// message's text, a custom message's fields, its cloud custom data),
+    /// replaces the stored one. Its `version` must be the one the server
+    /// has (from the message as received, or the last
+    /// [`TimEvent::MessageModified`]), else 2480. Every party, this client
+    /// too, then gets `TimEvent::MessageModified`.
+    pub async fn modify_message(&self, message: &Message) -> Result<(), TimError> {
+        let message = Box::new(message.clone());
+        self.call(|reply| Command::ModifyMessage { message, reply })
+            .await
+    }
+
     /// TIM `deleteMessage`: the messages `seqs` (at most 30) of a
     /// conversation leave this user's history on every device (the other
     /// users keep theirs); the user's other sessions get

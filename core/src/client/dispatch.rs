@@ -170,9 +170,10 @@ impl State<'_> {
                 self.out.remove(id);
                 self.queue(QueuedEvent::RequestCompleted(id));
             }
-            Op::DeleteConversations | Op::DeleteMessages => {
+            Op::DeleteConversations | Op::DeleteMessages | Op::ModifyMessage => {
                 // Conversations: each deletion came by its push, before this
-                // answer. Messages: the caller knows which it deleted.
+                // answer. Messages: the caller knows which it deleted. A
+                // modification: its notice comes as a message.
                 self.out.remove(id);
                 self.queue(QueuedEvent::RequestCompleted(id));
             }

@@ -166,6 +166,10 @@ pub enum Event<'a> {
     /// offline or set a custom status (or this user set their own on
     /// another device).
     UserStatusUpdated(UserStatus<'a>),
+    /// TIM `MESSAGE_MODIFIED`: a message of this conversation was modified
+    /// by its sender (this user too, on any device): the notice, whose
+    /// [`Elem::modified`] gives the seq and the message as it now is.
+    MessageModified(MessageView<'a>),
     /// The user deleted messages on another device (TIM `deleteMessage`):
     /// take them off what is shown ([`crate::wire::body::DeleteMessages::seqs`]).
     MessagesDeleted(crate::wire::body::DeleteMessages<'a>),
@@ -236,6 +240,7 @@ impl<'a> Event<'a> {
             Elem::GroupTip(_) => Event::GroupTip(message),
             Elem::GroupSystemNotice(_) => Event::GroupSystemNotice(message),
             Elem::RevokeNotice { .. } => Event::MessageRevoked(message),
+            Elem::Modified { .. } => Event::MessageModified(message),
             _ => Event::MessageReceived(message),
         }
     }

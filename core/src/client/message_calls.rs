@@ -10,7 +10,7 @@ use crate::model::ConversationType;
 use crate::model::OutgoingMessage;
 use crate::time::Instant;
 use crate::wire::body::{
-    DeleteConversations, DeleteMessages, HopDirection, ReadAll, ReadScope,
+    DeleteConversations, DeleteMessages, Elem, HopDirection, ModifyMessage, ReadAll, ReadScope,
     MAX_DELETE_CONVERSATIONS, MAX_DELETE_MESSAGES,
 };
 use crate::wire::kind;
@@ -116,6 +116,36 @@ impl Client<'_> {
         }
         self.command(now, |st| {
             st.start_request(Op::DeleteMessages, kind::DELETE_MESSAGES, &req)
+        })
+    }
+
+    /// TIM `modifyMessage`: the sender replaces message `seq` of
+    /// `conversation_id` (a text message's text, a custom message's
+    /// fields: `elem` of the same kind) and its cloud custom data.
+    /// `version` is the one the edit was made on (`MessageView::extra`);
+    /// an older one is refused with 2480. Every party, this client too,
+    /// gets `Event::MessageModified`.
+    pub fn modify_message(
+        &mut self,
+        now: Instant,
+        conversation_id: &str,
+        (seq, version): (u64, u32),
+        elem: Elem<'_>,
+        cloud_custom_data: &str,
+    ) -> Result<RequestId, CommandError> {
+        ConversationType::parse(conversation_id).ok_or(CommandError::InvalidId)?;
+        if !matches!(elem, Elem::Text { .. } | Elem::Custom { .. }) {
+            return Err(CommandError::NotSendable);
+        }
+        let req = ModifyMessage {
+            conversation: conversation_id,
+            seq,
+            version,
+            elem,
+            cloud_custom_data,
+        };
+        self.command(now, |st| {
+            st.start_request(Op::ModifyMessage, kind::MODIFY_MESSAGE, &req)
         })
     }
 

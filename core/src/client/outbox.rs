@@ -32,6 +32,8 @@ pub(crate) enum Op {
     DeleteConversations,
     /// Messages deleted for this user.
     DeleteMessages,
+    /// A message modified: every party learns it by the notice.
+    ModifyMessage,
     RevokeMessage,
     ClearHistory,
     PinConversation,

@@ -421,6 +421,7 @@ impl<'r> State<'r> {
             | Op::ReadAll(_)
             | Op::DeleteConversations
             | Op::DeleteMessages
+            | Op::ModifyMessage
             | Op::DeleteConversation
             | Op::RevokeMessage
             | Op::ClearHistory

@@ -253,6 +253,24 @@ impl<'a> DeleteMessages<'a> {
     }
 }
 
+/// Request payload: TIM `modifyMessage`: the sender replaces a text
+/// message's text, or a custom message's fields, and its cloud custom data.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ModifyMessage<'a> {
+    /// Conversation id.
+    pub conversation: &'a str,
+    /// The message's seq.
+    pub seq: u64,
+    /// The version the edit was made on ([`MessageExtra::version`]); the
+    /// server refuses an edit of an older one (`code::MODIFY_CONFLICT`).
+    pub version: u32,
+    /// The new content, of the message's own kind (text or custom).
+    #[serde(borrow)]
+    pub elem: Elem<'a>,
+    /// The new cloud custom data.
+    pub cloud_custom_data: &'a str,
+}
+
 /// TIM `pinConversation`: the request, its answer, and the push that tells
 /// the user's other sessions.
 #[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]

@@ -95,6 +95,9 @@ pub const IN_PEER_BLOCKLIST: u32 = 30525;
 /// The message is older than the revoke window (TIM 20016; two minutes,
 /// TIM's default, unless the server is configured otherwise).
 pub const REVOKE_TIME_LIMIT: u32 = 20016;
+/// The message was modified since the version the edit was made on (TIM
+/// 2480): read it again and edit that.
+pub const MODIFY_CONFLICT: u32 = 2480;
 
 /// What `code` means, in words a user can act on; `None` for a code this
 /// version does not know.
@@ -142,6 +145,7 @@ pub fn describe(code: u32) -> Option<&'static str> {
         GROUP_RATE_LIMITED => "the group is over its 40 messages a second",
         BLOCKED_BY_PEER => "the other user has blocked you",
         REVOKE_TIME_LIMIT => "too late to revoke (two minutes)",
+        MODIFY_CONFLICT => "the message was modified since: read it again, then edit",
         _ => return None,
     })
 }
@@ -186,6 +190,7 @@ mod tests {
             GROUP_RATE_LIMITED,
             BLOCKED_BY_PEER,
             REVOKE_TIME_LIMIT,
+            MODIFY_CONFLICT,
             UNAVAILABLE,
             ALREADY_FRIEND,
             NOT_FRIEND,

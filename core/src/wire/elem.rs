@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::group::{GroupNotice, GroupTip};
-use super::merger::MergedMessages;
+use super::merger::{MergedMessage, MergedMessages};
 
 /// A message element. TIM's element types, added as the SDK grows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,6 +95,16 @@ pub enum Elem<'a> {
     Video(Video<'a>),
     /// `TIMRelayElem`: messages merged into one (TIM `createMergerMessage`).
     Merger(Merger<'a>),
+    /// TIM `MESSAGE_MODIFIED`: the message `seq` of this conversation was
+    /// modified by its sender; `message` holds it as it now is. Posted as a
+    /// message of its own, as a revocation is, so every device learns it in
+    /// order.
+    Modified {
+        /// The modified message.
+        seq: u64,
+        /// It as it now is: one record.
+        message: MergedMessages<'a>,
+    },
     /// A message this user deleted (TIM `deleteMessage`): what the server
     /// sends this user in its place, so a range stays whole; the core
     /// delivers it to nobody.
@@ -140,6 +150,8 @@ pub mod elem_kind {
     pub const MERGER: u32 = 13;
     /// [`super::Elem::Deleted`].
     pub const DELETED: u32 = 14;
+    /// [`super::Elem::Modified`].
+    pub const MODIFIED: u32 = 15;
 }
 
 /// An angle in degrees. Compared by its bits, so that elements stay `Eq`.
@@ -271,6 +283,15 @@ pub struct Merger<'a> {
 }
 
 impl<'a> Elem<'a> {
+    /// A modification notice's message as it now is; `None` for another
+    /// element (or a malformed notice).
+    pub fn modified(&self) -> Option<(u64, MergedMessage<'a>)> {
+        match self {
+            Elem::Modified { seq, message } => Some((*seq, message.iter().next()?.ok()?)),
+            _ => None,
+        }
+    }
+
     /// The element's kind number on the wire.
     pub fn kind(&self) -> u32 {
         use elem_kind::*;
@@ -290,6 +311,7 @@ impl<'a> Elem<'a> {
             Elem::Video(_) => VIDEO,
             Elem::Merger(_) => MERGER,
             Elem::Deleted => DELETED,
+            Elem::Modified { .. } => MODIFIED,
             Elem::Unknown { kind } => *kind,
         }
     }
@@ -318,6 +340,7 @@ impl<'a> Elem<'a> {
             | Elem::Revoked { .. }
             | Elem::RevokeNotice { .. }
             | Elem::Deleted
+            | Elem::Modified { .. }
             | Elem::Unknown { .. } => false,
         }
     }
@@ -340,6 +363,7 @@ impl<'a> Elem<'a> {
             Elem::Video(_) => "[video]",
             Elem::Merger(Merger { title, .. }) => title,
             Elem::Deleted => "",
+            Elem::Modified { .. } => "[a message was modified]",
             Elem::Unknown { .. } => "[unsupported message]",
         }
     }

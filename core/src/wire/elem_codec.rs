@@ -87,6 +87,7 @@ impl Serialize for Elem<'_> {
             } => write_framed(s, kind, &(url, uuid, size, seconds)),
             Elem::Video(ref video) => write_framed(s, kind, video),
             Elem::Merger(ref merger) => write_framed(s, kind, merger),
+            Elem::Modified { seq, message } => write_framed(s, kind, &(seq, message)),
             // No fields; an unknown one's were never read: it travels on empty.
             Elem::Deleted | Elem::Unknown { .. } => write_framed(s, kind, &()),
         }
@@ -152,6 +153,10 @@ impl<'a> Elem<'a> {
             VIDEO => Elem::Video(leading::<Video<'a>>(body)?),
             MERGER => Elem::Merger(leading::<Merger<'a>>(body)?),
             DELETED => Elem::Deleted,
+            MODIFIED => {
+                let (seq, message) = leading(body)?;
+                Elem::Modified { seq, message }
+            }
             kind => Elem::Unknown { kind },
         })
     }

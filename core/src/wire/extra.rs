@@ -39,6 +39,9 @@ pub struct MessageExtra<'a> {
     /// TIM `atUserList`: the group members the message mentions, [`AT_ALL`]
     /// for everyone; at most [`MAX_AT_USERS`], group messages only.
     pub at_users: UserList<'a>,
+    /// How many times the sender modified it (TIM `modifyMessage`), 0 if
+    /// never. Set by the server; an edit names the version it was made on.
+    pub version: u32,
 }
 
 impl<'a> MessageExtra<'a> {
@@ -69,6 +72,11 @@ impl<'a> MessageExtra<'a> {
         self.at_users.iter().any(|u| u == AT_ALL)
     }
 
+    /// The same fields at `version`.
+    pub fn with_version(self, version: u32) -> Self {
+        MessageExtra { version, ..self }
+    }
+
     /// The same fields with the server's stamps about the sender.
     pub fn stamped(self, nick: &'a str, avatar: &'a str, name_card: &'a str) -> Self {
         MessageExtra {
@@ -87,6 +95,7 @@ impl<'a> MessageExtra<'a> {
             avatar: next_or_default(&mut rest)?,
             name_card: next_or_default(&mut rest)?,
             at_users: next_or_default(&mut rest)?,
+            version: next_or_default(&mut rest)?,
         })
     }
 }
@@ -99,6 +108,7 @@ impl Serialize for MessageExtra<'_> {
             self.avatar,
             self.name_card,
             self.at_users,
+            self.version,
         );
         serialize_record(s, &fields)
     }

@@ -51,6 +51,11 @@ pub const DELETE_CONVERSATIONS: u8 = 0x2d;
 /// Request: [`super::body::DeleteMessages`], TIM `deleteMessage`; answer:
 /// the same. The user's other sessions get it as [`PUSH_MESSAGES_DELETED`].
 pub const DELETE_MESSAGES: u8 = 0x2e;
+/// Request: [`super::body::ModifyMessage`], TIM `modifyMessage`; answer:
+/// the message's new version (`u32`). Every party, the editor's sessions
+/// included, learns it by an `Elem::Modified` notice posted into the
+/// conversation.
+pub const MODIFY_MESSAGE: u8 = 0x2f;
 
 /// Request: [`super::group::CreateGroup`]; answer: `Created`.
 pub const CREATE_GROUP: u8 = 0x30;

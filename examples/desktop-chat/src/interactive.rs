@@ -2,8 +2,8 @@
 //! and under tmux in tests.
 
 use tinyim_tokio::{
-    ConversationType, DirectoryUploader, EventStream, NetState, NoticeOp, Outgoing, Payload,
-    ReadScope, Tim, TimError, TimEvent,
+    ConversationType, DirectoryUploader, EventStream, HopDirection, NetState, NoticeOp, Outgoing,
+    Payload, ReadScope, Tim, TimError, TimEvent,
 };
 
 use crate::lines::Lines;
@@ -12,7 +12,7 @@ use crate::{
     element_commands, friend_commands, group_commands, media_commands, user_commands, Cli,
 };
 
-const HELP: &str = "commands: /open <user>  /list  /readall  /history  /notices  /delete [conversation id...]  /clear  /pin  /unpin  /revoke <seq>  /del <seq>...  /help  /quit   (anything else is sent to the open conversation)";
+const HELP: &str = "commands: /open <user>  /list  /readall  /history  /notices  /delete [conversation id...]  /clear  /pin  /unpin  /revoke <seq>  /edit <seq> <text>  /del <seq>...  /help  /quit   (anything else is sent to the open conversation)";
 
 /// The conversation typed lines go to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -166,6 +166,16 @@ async fn on_event(tim: &Tim, event: &TimEvent, open: &Option<Open>) {
             seq,
             revoker,
         } => println!("\r[{revoker} revoked {conversation_id} #{seq}]"),
+        TimEvent::MessageModified {
+            conversation_id,
+            seq,
+            payload,
+            version,
+            ..
+        } => {
+            let text = payload.text().unwrap_or("[custom]");
+            println!("\r[{conversation_id} #{seq} edited (v{version}): {text}]");
+        }
         TimEvent::MessagesDeleted {
             conversation_id,
             seqs,
@@ -298,6 +308,14 @@ async fn on_line(tim: &Tim, line: &str, open: &mut Option<Open>) -> bool {
             (Some(_), Err(_)) => println!("/revoke takes the seq of a message you sent: /revoke 3"),
             (None, _) => println!("open a conversation first, then: /revoke <seq>"),
         },
+        "/edit" => match (open, arg.split_once(' ')) {
+            (Some(o), Some((seq, text))) => match seq.parse::<u64>() {
+                Ok(seq) => edit(tim, &o.conversation_id(), seq, text).await,
+                Err(_) => println!("/edit takes a seq and the new text: /edit 3 hello"),
+            },
+            (Some(_), None) => println!("/edit takes a seq and the new text: /edit 3 hello"),
+            (None, _) => println!("open a conversation first, then: /edit <seq> <text>"),
+        },
         "/del" => {
             let seqs: Result<Vec<u64>, _> = arg.split_whitespace().map(str::parse).collect();
             match (open, seqs) {
@@ -344,6 +362,24 @@ async fn on_line(tim: &Tim, line: &str, open: &mut Option<Open>) -> bool {
         },
     }
     true
+}
+
+/// Replaces the text of message `seq` of `conversation` (one this user
+/// sent), edited on the version the server has now.
+async fn edit(tim: &Tim, conversation: &str, seq: u64, text: &str) {
+    let found = tim
+        .message_list_hopping(conversation, seq.saturating_sub(1), HopDirection::Newer, 1)
+        .await;
+    let Ok(Some(mut message)) = found.map(|page| page.messages.into_iter().find(|m| m.seq == seq))
+    else {
+        println!("[no message #{seq} here]");
+        return;
+    };
+    message.payload = Payload::Text(text.to_owned());
+    match tim.modify_message(&message).await {
+        Ok(()) => {}
+        Err(e) => println!("[edit failed {}: {e}]", e.code()),
+    }
 }
 
 /// Prints a conversation's latest messages and reads it; false (with the

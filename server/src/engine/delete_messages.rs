@@ -9,12 +9,9 @@
 use tinyim_core::wire::body::{self, MAX_DELETE_MESSAGES};
 use tinyim_core::wire::{code, kind};
 
+use super::revoke::no_such_message;
 use super::{Engine, Handled, Refusal, Reply};
 use crate::store::Store;
-
-fn no_such_message() -> Refusal {
-    Refusal::Code(code::INVALID_PARAMETER, "no such message")
-}
 
 impl<S: Store> Engine<S> {
     pub(crate) fn delete_messages(

@@ -15,6 +15,7 @@ mod groups;
 mod handshake;
 mod happened;
 mod messages;
+mod modify;
 mod paging;
 mod presence;
 mod revoke;
@@ -612,6 +613,7 @@ impl<S: Store> Engine<S> {
                 self.delete_conversations(reply, user, request_body(payload)?)
             }
             kind::DELETE_MESSAGES => self.delete_messages(reply, user, request_body(payload)?),
+            kind::MODIFY_MESSAGE => self.modify_message(reply, user, request_body(payload)?),
             kind::DELETE_CONVERSATION => {
                 self.delete_conversation(reply, user, request_body(payload)?)
             }

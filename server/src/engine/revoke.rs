@@ -17,12 +17,12 @@ use super::groups::notify::{GroupPost, SYSTEM_SENDER};
 use super::groups::rules;
 use super::messages::{c2c_key, group_key, invalid_conversation};
 use super::{Engine, Handled, Refusal, Reply};
-use crate::store::{Store, StoredMessage};
+use crate::store::{GroupRow, MemberRow, Store, StoredMessage};
 
 /// How long after sending its sender may revoke a message (TIM's default).
 pub const REVOKE_WINDOW_MS: u64 = 2 * 60 * 1000;
 
-fn no_such_message() -> Refusal {
+pub(crate) fn no_such_message() -> Refusal {
     Refusal::Code(code::INVALID_PARAMETER, "no such message")
 }
 
@@ -111,6 +111,20 @@ impl<S: Store> Engine<S> {
         let Some(notice) = self.take_back(me, &m)? else {
             return Ok(false);
         };
+        self.post_c2c_notice(me, peer, &notice)?;
+        Ok(true)
+    }
+
+    /// Posts `notice` (a revocation's, a modification's) from `me` into
+    /// the one-to-one conversation with `peer`. `me`'s own sessions get it
+    /// too, the requesting one included: that is how its client learns it.
+    pub(crate) fn post_c2c_notice(
+        &mut self,
+        me: &str,
+        peer: &str,
+        notice: &Elem<'_>,
+    ) -> Result<(), Refusal> {
+        let key = c2c_key(me, peer);
         let mine = self.store.conversation(me, &format!("C2C{peer}"))?;
         let last_seq = match &mine {
             Some(row) => row.last_seq,
@@ -122,14 +136,38 @@ impl<S: Store> Engine<S> {
             sender: me.to_owned(),
             client_msg_id: 0,
             time_ms: self.now_ms,
-            body: content::server_made(&notice),
+            body: content::server_made(notice),
             gseq: 0,
         };
         self.store.insert_message(&mut posted)?;
-        // The revoker's own sessions get the notice too, the requesting one
-        // included: that is how its client learns the revocation.
-        self.post_c2c(peer, mine, &posted, notice.preview(), None)?;
-        Ok(true)
+        self.post_c2c(peer, mine, &posted, notice.preview(), None)
+    }
+
+    /// Posts `notice` from `member` into `group`'s conversation; the
+    /// member has read it.
+    pub(crate) fn post_group_notice(
+        &mut self,
+        group: &mut GroupRow,
+        member: &mut MemberRow,
+        notice: &Elem<'_>,
+    ) -> Result<(), Refusal> {
+        let me = member.user_id.clone();
+        let posted = self.post_group_message(
+            group,
+            GroupPost {
+                sender: &me,
+                reader: &me,
+                client_msg_id: 0,
+                body: content::server_made(notice),
+                preview: notice.preview(),
+                online_only: false,
+                skip: None,
+                imported_at: None,
+            },
+        )?;
+        member.read_seq = member.read_seq.max(posted.seq);
+        self.store.put_member(member)?;
+        Ok(())
     }
 
     fn revoke_in_group(&mut self, me: &str, group_id: &str, seq: u64) -> Result<bool, Refusal> {
@@ -146,21 +184,7 @@ impl<S: Store> Engine<S> {
         let Some(notice) = self.take_back(me, &m)? else {
             return Ok(false);
         };
-        let posted = self.post_group_message(
-            &mut group,
-            GroupPost {
-                sender: me,
-                reader: me,
-                client_msg_id: 0,
-                body: content::server_made(&notice),
-                preview: notice.preview(),
-                online_only: false,
-                skip: None,
-                imported_at: None,
-            },
-        )?;
-        member.read_seq = member.read_seq.max(posted.seq);
-        self.store.put_member(&mut member)?;
+        self.post_group_notice(&mut group, &mut member, &notice)?;
         Ok(true)
     }
 }
