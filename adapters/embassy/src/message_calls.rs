@@ -193,6 +193,44 @@ impl<M: RawMutex, const EVENTS: usize> Handle<'_, M, EVENTS> {
         .await
     }
 
+    /// TIM `deleteMessage`: the messages `seqs` (decimal, separated by
+    /// spaces, at most 30) leave this user's history on every device.
+    pub async fn delete_messages(
+        &self,
+        conversation_id: &str,
+        seqs: &str,
+    ) -> Result<(), HandleError> {
+        self.done(&(conversation_id, seqs), |c, now, a| {
+            let (id, seqs) = args(a)?;
+            Ok(Applied::Request(c.delete_messages(now, id, seqs)?))
+        })
+        .await
+    }
+
+    /// TIM `modifyMessage` of a text message this user sent: its new
+    /// `text`, made on `version` (`ReceivedMessage::version`; 2480 if the
+    /// message was modified since); its cloud custom data is cleared.
+    /// Every party gets [`crate::OwnedEvent::MessageModified`].
+    pub async fn modify_text(
+        &self,
+        conversation_id: &str,
+        (seq, version): (u64, u32),
+        text: &str,
+    ) -> Result<(), HandleError> {
+        self.done(&(conversation_id, seq, version, text), |c, now, a| {
+            let (id, seq, version, text) = args(a)?;
+            let elem = tinyim_core::Elem::Text { text };
+            Ok(Applied::Request(c.modify_message(
+                now,
+                id,
+                (seq, version),
+                elem,
+                "",
+            )?))
+        })
+        .await
+    }
+
     /// TIM `getMessageList`: up to `count` messages of a conversation older
     /// than `before_seq` (0: the newest), delivered newest first as
     /// [`crate::OwnedEvent::HistoryMessage`] events before this returns. Read

@@ -3,6 +3,7 @@
 
 use heapless::String;
 use tinyim_core::model::ConversationId;
+use tinyim_core::wire::body::MAX_DELETE_MESSAGES;
 use tinyim_core::wire::group::{GroupNotice, NoticeOp};
 use tinyim_core::wire::user::MAX_CUSTOM_STATUS;
 use tinyim_core::{Elem, Event, MessageView, SendStatus};
@@ -45,6 +46,22 @@ pub(crate) fn owned(event: Event<'_>) -> Option<OwnedEvent> {
             conversation: owned_id(conversation_id),
             seq,
             revoker: heapless::String::try_from(from).unwrap_or_default(),
+        },
+        Event::MessageModified(notice) => {
+            let (seq, now_is) = notice.elem.modified()?;
+            OwnedEvent::MessageModified(received(&MessageView {
+                seq,
+                from: now_is.from,
+                time_ms: now_is.time_ms,
+                elem: now_is.elem,
+                extra: now_is.extra,
+                ..notice
+            }))
+        }
+        Event::MessagesDeleted(deleted) => OwnedEvent::MessagesDeleted {
+            conversation: owned_id(deleted.conversation),
+            // The server sends at most as many as fit.
+            seqs: deleted.seqs().flatten().take(MAX_DELETE_MESSAGES).collect(),
         },
         Event::MessageReceived(m)
         | Event::GroupTip(m)
@@ -131,6 +148,7 @@ fn received(m: &MessageView<'_>) -> ReceivedMessage {
         kind,
         text,
         truncated,
+        version: m.extra.version,
     }
 }
 

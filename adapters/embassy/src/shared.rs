@@ -10,7 +10,7 @@ use embassy_sync::mutex::Mutex;
 use embassy_sync::signal::Signal;
 use heapless::String;
 use tinyim_core::model::{from_json, ConversationId, GroupId, JsonError, UserId};
-use tinyim_core::wire::body::Degrees;
+use tinyim_core::wire::body::{Degrees, MAX_DELETE_MESSAGES};
 use tinyim_core::wire::group::NoticeOp;
 use tinyim_core::wire::user::{StatusType, MAX_CUSTOM_STATUS};
 use tinyim_core::{KickReason, NetState};
@@ -89,6 +89,8 @@ pub struct ReceivedMessage {
     pub text: String<MAX_TEXT>,
     /// The text was longer than [`MAX_TEXT`] and was cut.
     pub truncated: bool,
+    /// How many times its sender modified it (TIM `modifyMessage`).
+    pub version: u32,
 }
 
 impl ReceivedMessage {
@@ -182,6 +184,16 @@ pub enum OwnedEvent {
         seq: u64,
         /// Who revoked it: its sender, or a group's owner or admin.
         revoker: UserId,
+    },
+    /// `MESSAGE_MODIFIED`: a message's sender modified it; the message as
+    /// it now is (its `seq` is the modified message's).
+    MessageModified(ReceivedMessage),
+    /// The user deleted messages on another device (TIM `deleteMessage`).
+    MessagesDeleted {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The deleted messages' seqs.
+        seqs: heapless::Vec<u64, MAX_DELETE_MESSAGES>,
     },
     /// `PROFILE_UPDATED`: this user's profile changed.
     ProfileUpdated,

@@ -243,7 +243,7 @@ mod tests {
             2,
             elem_kind::TEXT,
             &("hello", true),
-            &("{}", "Bob", "", "", "", 5u32, "later"),
+            &("{}", "Bob", "", "", "", 3u32, "later", 5u32),
         );
         // A custom element from an older encoder's extra (one field only).
         let at = end;
@@ -263,7 +263,9 @@ mod tests {
         assert_eq!(messages[1].elem, Elem::Text { text: "hello" });
         assert_eq!(
             messages[1].extra,
-            MessageExtra::with_cloud_custom_data("{}").stamped("Bob", "", "")
+            MessageExtra::with_cloud_custom_data("{}")
+                .stamped("Bob", "", "")
+                .with_version(3)
         );
         assert_eq!(messages[2].extra, MessageExtra::with_cloud_custom_data("x"));
         // The hand decoder reads them the same.

@@ -674,3 +674,79 @@ async fn a_call_given_up_mid_request_never_answers_the_next() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn device_edits_and_deletes_and_hears_of_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start_server(dir.path()).await;
+    with_device(&addr, 14, async |device, events| {
+        device.login("dev-9", &sig("dev-9")).await.unwrap();
+        let (alice, mut alice_events) = peer(&addr, "alice").await;
+        let modified = |e| match e {
+            OwnedEvent::MessageModified(m) => Some((m.seq, m.text.to_string(), m.version)),
+            _ => None,
+        };
+
+        // Its own edit: the peer and the device itself hear of it.
+        let mine = device.send_text("alice", "helo").await.unwrap();
+        device
+            .modify_text("C2Calice", (mine.seq, 0), "hello")
+            .await
+            .unwrap();
+        let edit = loop {
+            if let Some(TimEvent::MessageModified { seq, payload, .. }) = alice_events.recv().await
+            {
+                break (seq, payload);
+            }
+        };
+        assert_eq!(edit, (mine.seq, Payload::Text("hello".into())));
+        assert_eq!(next(events, modified).await, (mine.seq, "hello".into(), 1));
+        assert_eq!(
+            device.modify_text("C2Calice", (mine.seq, 0), "again").await,
+            Err(HandleError::Request(RequestError::Server(
+                code::MODIFY_CONFLICT
+            ))),
+            "made on an old version"
+        );
+
+        // The peer's edit of theirs.
+        let theirs = alice.send_text("dev-9", "lunch?").await.unwrap();
+        let mut edit = alice
+            .message_list("C2Cdev-9", 0, 1)
+            .await
+            .unwrap()
+            .remove(0);
+        assert_eq!(edit.seq, theirs.seq);
+        edit.payload = Payload::Text("dinner?".into());
+        alice.modify_message(&edit).await.unwrap();
+        assert_eq!(
+            next(events, modified).await,
+            (theirs.seq, "dinner?".into(), 1)
+        );
+
+        // Deleted on the user's other session: the device hears of it.
+        let (other, _other_events) = peer(&addr, "dev-9").await;
+        other
+            .delete_messages("C2Calice", &[theirs.seq])
+            .await
+            .unwrap();
+        let deleted = next(events, |e| match e {
+            OwnedEvent::MessagesDeleted { conversation, seqs } => {
+                Some((conversation.to_string(), seqs.to_vec()))
+            }
+            _ => None,
+        })
+        .await;
+        assert_eq!(deleted, ("C2Calice".into(), vec![theirs.seq]));
+        // And by the device: gone from its other session's history.
+        device
+            .delete_messages("C2Calice", &mine.seq.to_string())
+            .await
+            .unwrap();
+        let history = other.message_list("C2Calice", 0, 10).await.unwrap();
+        assert!(history
+            .iter()
+            .all(|m| m.seq != mine.seq && m.seq != theirs.seq));
+    })
+    .await;
+}
