@@ -5,7 +5,9 @@
 //! sync, which it paces); across many seeds, every acknowledged message (one
 //! to one, or to the group all three users are in) must reach its
 //! recipients exactly once, in seq order, and each client's view must match
-//! the server's watermarks. `scripts/sim N` runs N seeds of the faulty link
+//! the server's watermarks. Senders also edit their messages at random: both
+//! sides of a conversation see every edit once, its version one above the
+//! last they saw. `scripts/sim N` runs N seeds of the faulty link
 //! (`TINYIM_SIM_SEEDS`); CI runs the quick count below.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -89,6 +91,11 @@ struct SimClient {
     /// client_msg_id -> seq of acknowledged sends, and their targets.
     acked: HashMap<u64, (String, u64)>,
     pending_sends: HashMap<tinyim_core::RequestId, String>,
+    /// (conversation, seq) -> the version its last modification notice
+    /// said, each notice seen once and in order.
+    versions: BTreeMap<(String, u64), u32>,
+    /// Modification notices received, per conversation.
+    notices: HashMap<String, u64>,
 }
 
 struct World {
@@ -166,6 +173,8 @@ impl World {
                     received: Vec::new(),
                     acked: HashMap::new(),
                     pending_sends: HashMap::new(),
+                    versions: BTreeMap::new(),
+                    notices: HashMap::new(),
                 }
             })
             .collect();
@@ -358,6 +367,20 @@ impl World {
                                 m.client_msg_id,
                             ));
                         }
+                        Event::MessageModified(notice) => {
+                            let (seq, now_is) = notice.elem.modified().expect("a notice");
+                            let key = (notice.conversation_id.to_owned(), seq);
+                            let before = c.versions.insert(key, now_is.extra.version);
+                            // Versions only grow, one edit at a time.
+                            assert_eq!(
+                                now_is.extra.version,
+                                before.unwrap_or(0) + 1,
+                                "{} {} #{seq}",
+                                c.user,
+                                notice.conversation_id
+                            );
+                            *c.notices.entry(notice.conversation_id.into()).or_default() += 1;
+                        }
                         Event::MessageStatus {
                             request,
                             client_msg_id,
@@ -421,6 +444,34 @@ impl World {
         }
     }
 
+    /// A random client edits one of its acknowledged one-to-one messages,
+    /// on the version it last saw (stale if its own last edit's notice has
+    /// not come back yet: refused with 2480, which is fine).
+    fn edit_random(&mut self) {
+        let i = self.rng.below(self.clients.len() as u64) as usize;
+        let c = &mut self.clients[i];
+        let mine: Vec<(String, u64)> = c
+            .acked
+            .values()
+            .filter(|(to, _)| to != GROUP_CONVERSATION)
+            .map(|(to, seq)| (format!("C2C{to}"), *seq))
+            .collect();
+        if mine.is_empty() {
+            return;
+        }
+        let pick = self.rng.below(mine.len() as u64) as usize;
+        let (conversation, seq) = &mine[pick];
+        let version = c
+            .versions
+            .get(&(conversation.clone(), *seq))
+            .copied()
+            .unwrap_or(0);
+        let edited = tinyim_core::Elem::Text { text: "edited" };
+        let _ = c
+            .client
+            .modify_message(self.now, conversation, (*seq, version), edited, "");
+    }
+
     fn quiescent(&self) -> bool {
         self.inputs.is_empty()
             && self.clients.iter().all(|c| {
@@ -445,6 +496,8 @@ impl World {
 struct Tally {
     acked: usize,
     refused: u64,
+    /// Modification notices the clients saw.
+    edits: u64,
 }
 
 /// Runs one seed: `messages` sent over a link that cuts a connection with
@@ -464,6 +517,9 @@ fn run(seed: u64, messages: usize, cut_per_mille: u64) -> Tally {
         if world.rng.chance(300) {
             world.send_random(&format!("m{sent}"));
             sent += 1;
+        }
+        if world.rng.chance(40) {
+            world.edit_random();
         }
         world.step(cut_per_mille);
         steps += 1;
@@ -579,19 +635,38 @@ fn run(seed: u64, messages: usize, cut_per_mille: u64) -> Tally {
                     o.acked.values().filter(|(to, _)| to == &c.user).count() as u64
                 });
             let from_me = c.acked.values().filter(|(to, _)| to == peer).count() as u64;
+            // Each modification posted a notice, which both sides saw once.
+            let notices = c.notices.get(v.id()).copied().unwrap_or(0);
             assert_eq!(
                 v.last_seq(),
-                from_peer + from_me,
+                from_peer + from_me + notices,
                 "seed {seed}: {} {} last seq",
                 c.user,
                 v.id()
             );
+            let other = world.clients.iter().find(|o| o.user == peer).unwrap();
+            let theirs = format!("C2C{}", c.user);
+            assert_eq!(
+                other.notices.get(&theirs).copied().unwrap_or(0),
+                notices,
+                "seed {seed}: {} and {peer} saw the same edits",
+                c.user
+            );
+            let versions = |of: &SimClient, conv: &str| -> Vec<(u64, u32)> {
+                of.versions
+                    .iter()
+                    .filter(|((k, _), _)| k == conv)
+                    .map(|((_, seq), v)| (*seq, *v))
+                    .collect()
+            };
+            assert_eq!(versions(c, v.id()), versions(other, &theirs));
             assert_eq!(v.unread_count(), v.last_seq() - v.read_seq());
         }
     }
     Tally {
         acked: world.clients.iter().map(|c| c.acked.len()).sum(),
         refused: world.refused,
+        edits: world.clients.iter().flat_map(|c| c.notices.values()).sum(),
     }
 }
 
@@ -613,13 +688,15 @@ fn split_delayed_and_cut_link_loses_and_duplicates_nothing() {
         let tally = run(seed, 60, 8);
         total.acked += tally.acked;
         total.refused += tally.refused;
+        total.edits += tally.edits;
     }
     for seed in 200..220 {
         run(seed, 40, 40);
     }
     assert!(total.refused > 0, "refusals were injected");
+    assert!(total.edits > 0, "messages were edited");
     println!(
-        "sim: {seeds} seeds, {} messages acknowledged, {} requests refused, 0 invariant violations",
-        total.acked, total.refused
+        "sim: {seeds} seeds, {} messages acknowledged, {} edits seen, {} requests refused, 0 invariant violations",
+        total.acked, total.edits, total.refused
     );
 }
