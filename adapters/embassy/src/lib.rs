@@ -55,7 +55,9 @@ pub use call::{GroupEntry, PageEnd};
 pub use clock::EmbassyClock;
 pub use handle::{Handle, HandleError, Sent};
 pub use runner::{Runner, SyncStore};
-pub use shared::{MessageKind, OwnedEvent, ReceivedMessage, ReceivedNotice, Shared, MAX_TEXT};
+pub use shared::{
+    MessageKind, OwnedEvent, ReceivedMessage, ReceivedNotice, Shared, MAX_DETAIL, MAX_TEXT,
+};
 #[cfg(feature = "embassy-net")]
 pub use tcp::{TcpConnection, TcpConnector, MAX_SERVERS};
 #[cfg(feature = "tls")]

@@ -8,7 +8,9 @@ use tinyim_core::wire::group::{GroupNotice, NoticeOp};
 use tinyim_core::wire::user::MAX_CUSTOM_STATUS;
 use tinyim_core::{Elem, Event, MessageView, SendStatus};
 
-use crate::shared::{MessageKind, OwnedEvent, ReceivedMessage, ReceivedNotice, MAX_TEXT};
+use crate::shared::{
+    MessageKind, OwnedEvent, ReceivedMessage, ReceivedNotice, MAX_DETAIL, MAX_TEXT,
+};
 
 /// The owned copy of an event for application tasks; `None` for the events
 /// that only answer calls (the runner routed those already).
@@ -104,6 +106,14 @@ pub(crate) fn owned(event: Event<'_>) -> Option<OwnedEvent> {
 
 /// A message copied out of the client's receive buffer, its payload as text.
 fn received(m: &MessageView<'_>) -> ReceivedMessage {
+    let (description, extension) = match m.elem {
+        Elem::Custom {
+            description,
+            extension,
+            ..
+        } => (description, extension),
+        _ => ("", ""),
+    };
     let (kind, (text, truncated)) = match m.elem {
         Elem::Text { text } => (MessageKind::Text, copy_text(text)),
         Elem::Custom { data, .. } => (MessageKind::Custom, copy_text(data)),
@@ -149,7 +159,15 @@ fn received(m: &MessageView<'_>) -> ReceivedMessage {
         text,
         truncated,
         version: m.extra.version,
+        description: copy_detail(description),
+        extension: copy_detail(extension),
     }
+}
+
+/// A custom message's description or extension, cut to [`MAX_DETAIL`].
+fn copy_detail(text: &str) -> String<MAX_DETAIL> {
+    let cut = tinyim_core::model::cut_at_char_boundary(text, MAX_DETAIL);
+    String::try_from(cut).unwrap_or_default()
 }
 
 /// A group system notice copied out; the text is what the notice says: the

@@ -22,6 +22,10 @@ use crate::handle::Handle;
 /// are cut (and marked) in the event, while the server keeps them whole.
 pub const MAX_TEXT: usize = 256;
 
+/// Longest description or extension of a custom message an event carries
+/// (cut at a character boundary beyond it).
+pub const MAX_DETAIL: usize = 32;
+
 /// What kind of element a received message carries (its `text` holds
 /// the kind's main string).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,6 +95,10 @@ pub struct ReceivedMessage {
     pub truncated: bool,
     /// How many times its sender modified it (TIM `modifyMessage`).
     pub version: u32,
+    /// A custom message's description (its push text); empty otherwise.
+    pub description: String<MAX_DETAIL>,
+    /// A custom message's extension; empty otherwise.
+    pub extension: String<MAX_DETAIL>,
 }
 
 impl ReceivedMessage {

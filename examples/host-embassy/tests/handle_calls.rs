@@ -608,10 +608,14 @@ async fn device_reads_a_json_command_and_answers_with_json() {
         };
         alice.send_text("dev-13", "just chat").await.unwrap();
         alice.send(custom("{")).await.unwrap();
-        alice
-            .send(custom(r#"{"cmd":"led","on":true}"#))
-            .await
-            .unwrap();
+        let led = Outgoing::custom(
+            tinyim_core::ConversationType::C2c,
+            "dev-13",
+            r#"{"cmd":"led","on":true}"#,
+            "switch",
+            &"v".repeat(100),
+        );
+        alice.send(led).await.unwrap();
         let got = next_n(events, 3, |e| match e {
             OwnedEvent::MessageReceived(m) => Some(m),
             _ => None,
@@ -623,6 +627,11 @@ async fn device_reads_a_json_command_and_answers_with_json() {
         );
         assert_eq!(got[0].custom_json::<Led<'_>>(), Err(JsonError::NotCustom));
         assert_eq!(got[1].custom_json::<Led<'_>>(), Err(JsonError::Invalid));
+        // The description and extension apart from the data, the long
+        // one cut to its capacity.
+        assert_eq!(got[2].description.as_str(), "switch");
+        assert_eq!(got[2].extension.len(), tinyim_embassy::MAX_DETAIL);
+        assert_eq!(got[0].description.as_str(), "");
         let command: Led<'_> = got[2].custom_json().unwrap();
         assert_eq!(
             command,
@@ -645,6 +654,27 @@ async fn device_reads_a_json_command_and_answers_with_json() {
                 extension: String::new(),
             }
         );
+
+        // The other kinds a device tells apart.
+        let c2c = tinyim_core::ConversationType::C2c;
+        alice
+            .send(Outgoing::face(c2c, "dev-13", 5, "wave"))
+            .await
+            .unwrap();
+        alice
+            .send(Outgoing::location(c2c, "dev-13", "dock", 4.5, 51.0))
+            .await
+            .unwrap();
+        let got = next_n(events, 2, |e| match e {
+            OwnedEvent::MessageReceived(m) => Some((m.kind, m.text.to_string())),
+            _ => None,
+        })
+        .await;
+        assert_eq!(got[0], (MessageKind::Face { index: 5 }, "wave".into()));
+        let (MessageKind::Location { latitude, .. }, place) = &got[1] else {
+            panic!("a location: {got:?}")
+        };
+        assert_eq!((latitude.0, place.as_str()), (51.0, "dock"));
     })
     .await;
 }
