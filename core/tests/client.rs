@@ -391,6 +391,7 @@ fn summary(conversation: &str, last_seq: u64) -> body::ConversationSummary<'_> {
         peer_read_seq: 0,
         deleted: false,
         pinned: false,
+        remind: body::RemindType::AcceptAndNotify,
     }
 }
 

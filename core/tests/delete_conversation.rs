@@ -71,6 +71,7 @@ fn a_deletion_on_another_device_or_at_a_sync_removes_it_here() {
         peer_read_seq: 0,
         deleted: true,
         pinned: false,
+        remind: body::RemindType::AcceptAndNotify,
     };
     h.feed(&sync_page(
         sync,

@@ -79,6 +79,7 @@ fn the_peer_read_while_away_arrives_with_the_sync() {
         peer_read_seq: 4,
         deleted: false,
         pinned: false,
+        remind: body::RemindType::AcceptAndNotify,
     };
     let events = h.feed(&sync_page(sync, 20, &[summary]));
     assert_eq!(

@@ -78,6 +78,7 @@ fn pins_from_another_device_and_from_a_sync_apply_and_survive_a_reboot() {
         peer_read_seq: 0,
         deleted: false,
         pinned,
+        remind: body::RemindType::AcceptAndNotify,
     };
     h.feed(&sync_page(
         sync,

@@ -28,6 +28,7 @@ fn three_missed() -> (Harness, u32) {
         peer_read_seq: 0,
         deleted: false,
         pinned: false,
+        remind: body::RemindType::AcceptAndNotify,
     };
     h.feed(&sync_page(sync, 10, &[summary]));
     let (fetch, _) = h.sent_request(kind::MESSAGE_RANGE);

@@ -94,6 +94,7 @@ fn a_device_that_had_shown_the_message_learns_at_its_next_sync() {
             peer_read_seq: 0,
             deleted: false,
             pinned: false,
+            remind: body::RemindType::AcceptAndNotify,
         }],
     ));
     let (fetch, payload) = h.sent_request(kind::MESSAGE_RANGE);

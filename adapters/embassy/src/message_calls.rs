@@ -157,6 +157,23 @@ impl<M: RawMutex, const EVENTS: usize> Handle<'_, M, EVENTS> {
         .await
     }
 
+    /// TIM `setMessageRemindType`: muted (`AcceptNotNotify`, `Discard`)
+    /// conversations leave `total_unread`, and a discarded one's new
+    /// messages reach no event; on every device of this user.
+    pub async fn set_message_remind_type(
+        &self,
+        conversation_id: &str,
+        remind: tinyim_core::wire::body::RemindType,
+    ) -> Result<(), HandleError> {
+        self.done(&(conversation_id, remind), |c, now, a| {
+            let (id, remind) = args(a)?;
+            Ok(Applied::Request(
+                c.set_message_remind_type(now, id, remind)?,
+            ))
+        })
+        .await
+    }
+
     /// TIM `pinConversation`: pins (or unpins) a conversation to the top of
     /// the list (`conversation_at`) on every device of this user.
     pub async fn pin_conversation(

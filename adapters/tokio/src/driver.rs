@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::time::Instant as StdInstant;
+use tinyim_core::wire::body::RemindType;
 
 use tokio::sync::{mpsc, oneshot};
 
@@ -123,6 +124,11 @@ pub(crate) enum Command {
     Pin {
         conversation_id: String,
         pinned: bool,
+        reply: Reply<()>,
+    },
+    Remind {
+        conversation_id: String,
+        remind: RemindType,
         reply: Reply<()>,
     },
     Revoke {
@@ -463,6 +469,16 @@ fn apply(
             reply,
         } => register(
             client.pin_conversation(now, &conversation_id, pinned),
+            waiters,
+            reply,
+            Waiter::Unit,
+        ),
+        Command::Remind {
+            conversation_id,
+            remind,
+            reply,
+        } => register(
+            client.set_message_remind_type(now, &conversation_id, remind),
             waiters,
             reply,
             Waiter::Unit,

@@ -4,7 +4,7 @@ use tinyim_core::{
     ConversationType, Flow, GroupAtInfo, KickReason, MessageView, NetState, Priority,
 };
 
-use tinyim_core::wire::body::Degrees;
+use tinyim_core::wire::body::{Degrees, RemindType};
 
 use crate::payload::{MergerError, MergerInfo, Payload, Picture};
 
@@ -98,6 +98,8 @@ pub struct ConversationInfo {
     pub is_pinned: bool,
     /// TIM `groupAtInfoList`: whether unread messages mention this user.
     pub group_at_info: GroupAtInfo,
+    /// TIM `messageRemindType`.
+    pub remind_type: RemindType,
 }
 
 impl From<&tinyim_core::Conversation> for ConversationInfo {
@@ -113,6 +115,7 @@ impl From<&tinyim_core::Conversation> for ConversationInfo {
             peer_read_seq: c.peer_read_seq(),
             is_pinned: c.is_pinned(),
             group_at_info: c.group_at_info(),
+            remind_type: c.remind_type(),
         }
     }
 }

@@ -57,7 +57,9 @@ pub use payload::{MergedItem, MergerError, MergerInfo, Payload, Picture, VideoIn
 pub use tim::{EventStream, Options, Tim};
 // What the public API takes and returns, so that an application depends
 // on this crate alone.
-pub use tinyim_core::wire::body::{Degrees, DeviceClass, HopDirection, ImageFormat, ReadScope};
+pub use tinyim_core::wire::body::{
+    Degrees, DeviceClass, HopDirection, ImageFormat, ReadScope, RemindType,
+};
 pub use tinyim_core::wire::extra::AT_ALL;
 pub use tinyim_core::{
     CommandError, Config, ConversationType, Flow, GroupAtInfo, KickReason, NetState, Priority,

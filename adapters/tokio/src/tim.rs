@@ -236,6 +236,24 @@ impl Tim {
         .await
     }
 
+    /// TIM `setMessageRemindType`: how the conversation's new messages
+    /// reach this user on every device; muted ones (`AcceptNotNotify`,
+    /// `Discard`) leave `total_unread`, and `Discard` delivers no new
+    /// message (history keeps them). The conversation must exist (10004).
+    pub async fn set_message_remind_type(
+        &self,
+        conversation_id: &str,
+        remind: tinyim_core::wire::body::RemindType,
+    ) -> Result<(), TimError> {
+        let conversation_id = conversation_id.to_owned();
+        self.call(|reply| Command::Remind {
+            conversation_id,
+            remind,
+            reply,
+        })
+        .await
+    }
+
     /// TIM `pinConversation`: pins (or unpins) a conversation to the top of
     /// `conversation_list` on every device of this user; it must have a
     /// message already (else 10004).

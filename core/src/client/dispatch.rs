@@ -85,6 +85,9 @@ impl State<'_> {
             (Link::Open { .. }, kind::PUSH_CONVERSATION_PINNED) => {
                 self.on_pinned(decode_exact(body_bytes)?);
             }
+            (Link::Open { .. }, kind::PUSH_REMIND_TYPE) => {
+                self.on_remind(decode_exact(body_bytes)?);
+            }
             (Link::Open { .. }, kind::PUSH_PEER_READ) => {
                 let read: body::PushPeerRead<'_> = decode_exact(body_bytes)?;
                 self.on_peer_read(read.conversation, read.peer_read_seq);
@@ -185,6 +188,11 @@ impl State<'_> {
             }
             Op::PinConversation => {
                 self.on_pinned(decode_exact(payload)?);
+                self.out.remove(id);
+                self.queue(QueuedEvent::RequestCompleted(id));
+            }
+            Op::SetRemind => {
+                self.on_remind(decode_exact(payload)?);
                 self.out.remove(id);
                 self.queue(QueuedEvent::RequestCompleted(id));
             }

@@ -11,7 +11,7 @@ use crate::model::OutgoingMessage;
 use crate::time::Instant;
 use crate::wire::body::{
     DeleteConversations, DeleteMessages, Elem, HopDirection, ModifyMessage, ReadAll, ReadScope,
-    MAX_DELETE_CONVERSATIONS, MAX_DELETE_MESSAGES,
+    RemindType, MAX_DELETE_CONVERSATIONS, MAX_DELETE_MESSAGES,
 };
 use crate::wire::kind;
 
@@ -161,6 +161,20 @@ impl Client<'_> {
         pinned: bool,
     ) -> Result<RequestId, CommandError> {
         self.command(now, |st| st.start_pin(conversation_id, pinned))
+    }
+
+    /// TIM `setMessageRemindType`: how the conversation's new messages
+    /// reach this user on every device: `AcceptNotNotify` and `Discard`
+    /// leave it out of `total_unread`, and `Discard` delivers its new
+    /// messages to nobody (history keeps them). The conversation must
+    /// exist on the server (10004 otherwise). `RequestCompleted` once kept.
+    pub fn set_message_remind_type(
+        &mut self,
+        now: Instant,
+        conversation_id: &str,
+        remind: RemindType,
+    ) -> Result<RequestId, CommandError> {
+        self.command(now, |st| st.start_remind(conversation_id, remind))
     }
 
     /// TIM `clearHistoryMessage`: the conversation's messages so far are

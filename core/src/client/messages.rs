@@ -180,8 +180,9 @@ impl State<'_> {
             return false;
         }
         c.delivered_seq = msg.seq;
-        if msg.elem == Elem::Deleted {
-            // This user deleted it: its place is kept, nothing is shown.
+        if msg.elem == Elem::Deleted || (c.remind == body::RemindType::Discard && !from_me) {
+            // This user deleted it, or discards the conversation's new
+            // messages: its place is kept, nothing is shown.
             return false;
         }
         if !from_me {
@@ -300,6 +301,29 @@ impl State<'_> {
             kind::PIN_CONVERSATION,
             &req,
         )
+    }
+
+    pub(crate) fn start_remind(
+        &mut self,
+        conversation: &str,
+        remind: body::RemindType,
+    ) -> Result<RequestId, CommandError> {
+        let req = body::RemindSetting {
+            conversation,
+            remind,
+        };
+        self.start_conversation_request(conversation, Op::SetRemind, kind::SET_REMIND_TYPE, &req)
+    }
+
+    /// The user set a conversation's remind type (here, or on another
+    /// device): the total unread count follows.
+    pub(crate) fn on_remind(&mut self, setting: body::RemindSetting<'_>) {
+        if let Some(c) = self.table.find_mut(setting.conversation) {
+            if c.remind != setting.remind {
+                c.remind = setting.remind;
+                self.conversations_dirty = true;
+            }
+        }
     }
 
     /// The user pinned or unpinned a conversation (here, or on another device).

@@ -37,6 +37,8 @@ pub(crate) enum Op {
     RevokeMessage,
     ClearHistory,
     PinConversation,
+    /// TIM `setMessageRemindType`.
+    SetRemind,
     History,
     /// Internal: missed messages of one conversation, by its
     /// [`super::table::id_key`].

@@ -426,6 +426,7 @@ impl<'r> State<'r> {
             | Op::RevokeMessage
             | Op::ClearHistory
             | Op::PinConversation
+            | Op::SetRemind
             | Op::History
             | Op::Records(_) => {
                 self.queue(QueuedEvent::RequestFailed {

@@ -183,11 +183,12 @@ impl State<'_> {
         }
         c.peer_read(s.peer_read_seq);
         c.pinned = s.pinned;
+        c.remind = s.remind;
         // Delivered past the snapshot (live messages): not covered by it.
         c.in_window = c.delivered_seq <= s.last_seq;
         if !held {
-            // Its unread count was among the others'.
-            let unread = c.unread_count();
+            // Its unread count was among the others' (if it counts).
+            let unread = c.unread_in_total();
             self.table.unread_elsewhere = self.table.unread_elsewhere.saturating_sub(unread);
         }
         self.conversations_dirty = true;
@@ -235,7 +236,7 @@ impl State<'_> {
 /// count of conversations not held, 5 whether each one's delivered seq was
 /// known (without it a restored client delivered again what had come live
 /// after the cursor).
-const SYNC_STATE_VERSION: u8 = 6;
+const SYNC_STATE_VERSION: u8 = 7;
 
 #[derive(Serialize, Deserialize)]
 struct Header<'a> {
@@ -267,6 +268,7 @@ struct Record<'a> {
     /// delivered again after a restart).
     at_me_seq: u64,
     at_all_seq: u64,
+    remind: crate::wire::body::RemindType,
 }
 
 impl State<'_> {
@@ -297,6 +299,7 @@ impl State<'_> {
                 baseline_known: c.baseline_known,
                 at_me_seq: c.at_me_seq,
                 at_all_seq: c.at_all_seq,
+                remind: c.remind,
             };
             end = records::put(&record, buf, end).ok_or(SyncStateError::BufferTooSmall)?;
         }
@@ -340,6 +343,7 @@ impl State<'_> {
                 c.baseline_known = record.baseline_known;
                 c.at_me_seq = record.at_me_seq;
                 c.at_all_seq = record.at_all_seq;
+                c.remind = record.remind;
                 c.set_last(
                     record.last_seq,
                     record.last_time_ms,

@@ -94,7 +94,7 @@ impl<'r> Table<'r> {
             // Checked again so the removal's own assertion is provably never hit.
             if victim < self.rows.len() {
                 let gone = self.rows.swap_remove(victim);
-                self.unread_elsewhere += gone.unread_count();
+                self.unread_elsewhere += gone.unread_in_total();
                 self.evicted = self.evicted.saturating_add(1);
             }
         }
@@ -146,9 +146,10 @@ impl<'r> Table<'r> {
         self.held_unread() + self.unread_elsewhere
     }
 
-    /// Unread messages of the conversations the table holds.
+    /// Unread messages of the conversations the table holds, as the total
+    /// counts them.
     pub(crate) fn held_unread(&self) -> u64 {
-        self.rows.iter().map(Conversation::unread_count).sum()
+        self.rows.iter().map(Conversation::unread_in_total).sum()
     }
 
     /// A conversation with messages to fetch and no fetch running.

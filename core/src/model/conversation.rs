@@ -2,6 +2,7 @@
 //! per-conversation watermarks the client keeps.
 
 use super::ids::{valid_group_id, valid_user_id, UserId, SYSTEM_CONVERSATION};
+use crate::wire::body::RemindType;
 
 /// Bytes of the last message's text kept for the conversation list.
 pub const PREVIEW_LEN: usize = 32;
@@ -89,6 +90,8 @@ pub struct Conversation {
     /// Listed by the sync window in progress (and not changed since): it
     /// settles when the window completes.
     pub(crate) in_window: bool,
+    /// TIM `messageRemindType`.
+    pub(crate) remind: RemindType,
     /// The newest delivered message that mentions this user by name.
     pub(crate) at_me_seq: u64,
     /// The newest delivered message that mentions everyone.
@@ -126,8 +129,24 @@ impl Conversation {
             pinned: false,
             settled: false,
             in_window: false,
+            remind: RemindType::AcceptAndNotify,
             at_me_seq: 0,
             at_all_seq: 0,
+        }
+    }
+
+    /// TIM `messageRemindType`: how its new messages reach the user.
+    pub fn remind_type(&self) -> RemindType {
+        self.remind
+    }
+
+    /// Unread messages that count in the total (TIM leaves muted
+    /// conversations out of `getTotalUnreadMessageCount`).
+    pub(crate) fn unread_in_total(&self) -> u64 {
+        if self.remind.counts_in_total() {
+            self.unread_count()
+        } else {
+            0
         }
     }
 

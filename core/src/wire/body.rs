@@ -271,6 +271,57 @@ pub struct ModifyMessage<'a> {
     pub cloud_custom_data: &'a str,
 }
 
+/// TIM `setMessageRemindType`: how a conversation's new messages reach the
+/// user (`TIM.TYPES.MSG_REMIND_*`).
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum RemindType {
+    /// `MSG_REMIND_ACPT_AND_NOTE`: received, counted, notified.
+    #[default]
+    AcceptAndNotify,
+    /// `MSG_REMIND_ACPT_NOT_NOTE`: received, but left out of the total
+    /// unread count (the application shows no notification).
+    AcceptNotNotify,
+    /// `MSG_REMIND_DISCARD`: not delivered as new messages (history keeps
+    /// them) and left out of the total unread count.
+    Discard,
+}
+
+impl RemindType {
+    /// Its number in the stores.
+    pub fn number(self) -> u8 {
+        match self {
+            RemindType::AcceptAndNotify => 0,
+            RemindType::AcceptNotNotify => 1,
+            RemindType::Discard => 2,
+        }
+    }
+
+    /// The type a stored number names (an unknown one notifies).
+    pub fn from_number(n: u8) -> Self {
+        match n {
+            1 => RemindType::AcceptNotNotify,
+            2 => RemindType::Discard,
+            _ => RemindType::AcceptAndNotify,
+        }
+    }
+
+    /// Whether the conversation's unread messages count in the total.
+    pub fn counts_in_total(self) -> bool {
+        self == RemindType::AcceptAndNotify
+    }
+}
+
+/// TIM `setMessageRemindType`: the request, its answer, and the push that
+/// tells the user's other sessions.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RemindSetting<'a> {
+    /// Conversation id.
+    pub conversation: &'a str,
+    /// How its messages reach the user.
+    pub remind: RemindType,
+}
+
 /// TIM `pinConversation`: the request, its answer, and the push that tells
 /// the user's other sessions.
 #[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
@@ -434,6 +485,8 @@ pub struct ConversationSummary<'a> {
     pub deleted: bool,
     /// The user pinned it to the top of the list (TIM `isPinned`).
     pub pinned: bool,
+    /// TIM `messageRemindType`.
+    pub remind: RemindType,
 }
 
 /// Why a session was ended by the server.

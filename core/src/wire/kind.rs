@@ -97,6 +97,10 @@ pub const MEMBER_PROFILE: u8 = 0x41;
 pub const ONLINE_MEMBER_COUNT: u8 = 0x42;
 /// Request: [`super::group::CustomNotice`]; owner and admins.
 pub const CUSTOM_NOTICE: u8 = 0x43;
+/// Request: [`super::body::RemindSetting`], TIM `setMessageRemindType`;
+/// answer: the same. The user's other sessions get it as
+/// [`PUSH_REMIND_TYPE`].
+pub const SET_REMIND_TYPE: u8 = 0x44;
 
 /// Request: [`super::user::BlocklistChange`]: block these users.
 pub const ADD_TO_BLOCKLIST: u8 = 0x50;
@@ -231,6 +235,9 @@ pub const PUSH_FRIEND: u8 = 0xcb;
 /// Push: [`super::body::DeleteMessages`], the user deleted messages on
 /// another device (TIM `deleteMessage`).
 pub const PUSH_MESSAGES_DELETED: u8 = 0xcc;
+/// Push: [`super::body::RemindSetting`], the user set a conversation's
+/// remind type on another device.
+pub const PUSH_REMIND_TYPE: u8 = 0xcd;
 
 /// Whether `kind` is a client request (its body starts with a request id).
 pub const fn is_request(kind: u8) -> bool {

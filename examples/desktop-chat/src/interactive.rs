@@ -3,7 +3,7 @@
 
 use tinyim_tokio::{
     ConversationType, DirectoryUploader, EventStream, HopDirection, NetState, NoticeOp, Outgoing,
-    Payload, ReadScope, Tim, TimError, TimEvent,
+    Payload, ReadScope, RemindType, Tim, TimError, TimEvent,
 };
 
 use crate::lines::Lines;
@@ -12,7 +12,7 @@ use crate::{
     element_commands, friend_commands, group_commands, media_commands, user_commands, Cli,
 };
 
-const HELP: &str = "commands: /open <user>  /list  /readall  /history  /notices  /delete [conversation id...]  /clear  /pin  /unpin  /revoke <seq>  /edit <seq> <text>  /del <seq>...  /help  /quit   (anything else is sent to the open conversation)";
+const HELP: &str = "commands: /open <user>  /list  /readall  /history  /notices  /delete [conversation id...]  /clear  /pin  /unpin  /mute  /unmute  /discard  /revoke <seq>  /edit <seq> <text>  /del <seq>...  /help  /quit   (anything else is sent to the open conversation)";
 
 /// The conversation typed lines go to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -248,13 +248,17 @@ async fn on_line(tim: &Tim, line: &str, open: &mut Option<Open>) -> bool {
             Ok(list) => {
                 for c in list {
                     let pin = if c.is_pinned { "^" } else { " " };
+                    let muted = match c.remind_type {
+                        RemindType::AcceptAndNotify => "",
+                        _ => " (muted)",
+                    };
                     let at = match (c.group_at_info.at_me, c.group_at_info.at_all) {
                         (true, _) => " [@me]",
                         (false, true) => " [@all]",
                         (false, false) => "",
                     };
                     println!(
-                        "{pin}{:<24} unread {:>3}{at}  {}: {}",
+                        "{pin}{:<24} unread {:>3}{at}{muted}  {}: {}",
                         c.id, c.unread_count, c.last_from, c.preview
                     );
                 }
@@ -282,6 +286,23 @@ async fn on_line(tim: &Tim, line: &str, open: &mut Option<Open>) -> bool {
                 Err(e) => println!("[delete failed {}: {e}]", e.code()),
             }
         }
+        "/mute" | "/unmute" | "/discard" => match open {
+            Some(o) => {
+                let remind = match command {
+                    "/mute" => RemindType::AcceptNotNotify,
+                    "/discard" => RemindType::Discard,
+                    _ => RemindType::AcceptAndNotify,
+                };
+                match tim
+                    .set_message_remind_type(&o.conversation_id(), remind)
+                    .await
+                {
+                    Ok(()) => println!("[{} is now {remind:?}]", o.conversation_id()),
+                    Err(e) => println!("[failed {}: {e}]", e.code()),
+                }
+            }
+            None => println!("open a conversation first: /open <user>"),
+        },
         "/pin" | "/unpin" => match open {
             Some(o) => {
                 let pinned = command == "/pin";

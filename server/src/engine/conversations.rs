@@ -7,6 +7,11 @@
 //! like any change and pushed to the user's other sessions; the client lists
 //! pinned conversations first.
 //!
+//! TIM `setMessageRemindType`: a remind type in the user's row (or
+//! membership), synced and pushed as a pin is; muted conversations are left
+//! out of the user's total unread count, and a client discards the new
+//! messages of a conversation set to `Discard`.
+//!
 //! TIM `clearHistoryMessage`: the user's history of the conversation ends
 //! at its last seq (a floor in the user's row that history pages and
 //! missed-message fetches respect); it stays listed, with no last message
@@ -183,6 +188,33 @@ impl<S: Store> Engine<S> {
             }
         }
         self.changed_own(reply, me, kind::PUSH_CONVERSATION_PINNED, &req);
+        Ok(())
+    }
+
+    pub(crate) fn set_remind_type(
+        &mut self,
+        reply: Reply,
+        me: &str,
+        req: body::RemindSetting<'_>,
+    ) -> Handled {
+        match self.own(me, req.conversation)? {
+            Own::Member(_, mut member) if member.remind != req.remind => {
+                member.remind = req.remind;
+                self.store.put_member(&mut member)?;
+            }
+            Own::Row(mut row) if row.remind != req.remind => {
+                row.remind = req.remind;
+                self.store.put_conversation(row)?;
+            }
+            Own::Member(..) | Own::Row(_) => {}
+            Own::Nothing => {
+                return Err(Refusal::Code(
+                    code::INVALID_PARAMETER,
+                    "no such conversation",
+                ))
+            }
+        }
+        self.changed_own(reply, me, kind::PUSH_REMIND_TYPE, &req);
         Ok(())
     }
 

@@ -620,6 +620,7 @@ impl<S: Store> Engine<S> {
             kind::REVOKE_MESSAGE => self.revoke_message(reply, user, request_body(payload)?),
             kind::CLEAR_HISTORY => self.clear_history(reply, user, request_body(payload)?),
             kind::PIN_CONVERSATION => self.pin_conversation(reply, user, request_body(payload)?),
+            kind::SET_REMIND_TYPE => self.set_remind_type(reply, user, request_body(payload)?),
             kind::MESSAGE_RANGE => self.message_range(reply, user, request_body(payload)?),
             kind::MESSAGE_LIST => self.message_list(reply, user, request_body(payload)?),
             kind::SYNC => self.sync(reply, user, request_body(payload)?),

@@ -152,5 +152,6 @@ fn summary(row: &ConversationRow) -> body::ConversationSummary<'_> {
         peer_read_seq: row.peer_read_seq,
         deleted: row.deleted(),
         pinned: row.pinned,
+        remind: row.remind,
     }
 }

@@ -2,6 +2,7 @@
 //! database: each database's row type says how it reads a column of each
 //! kind, and the enums' numbers are the same in every database.
 
+use tinyim_core::wire::body::RemindType;
 use tinyim_core::wire::group::{GroupRole, GroupType, JoinOption};
 use tinyim_core::wire::user::{AllowType, Gender};
 
@@ -50,7 +51,7 @@ macro_rules! message_columns {
 macro_rules! conversation_columns {
     () => {
         "owner, conv_id, conv_key, last_seq, read_seq, last_time_ms, last_from, preview, version, \
-         peer_read_seq, hidden_seq, cleared_seq, pinned"
+         peer_read_seq, hidden_seq, cleared_seq, pinned, remind"
     };
 }
 pub(crate) use {conversation_columns, message_columns};
@@ -72,7 +73,7 @@ pub(crate) const GROUP_COLUMN_COUNT: usize = 17;
 /// The columns of [`member_at`], in its order.
 pub(crate) const MEMBER_COLUMNS: &str =
     "group_id, user_id, role, join_ms, join_seq, name_card, muted_until_ms, read_seq, version, \
-     hidden_seq, cleared_seq, pinned";
+     hidden_seq, cleared_seq, pinned, remind";
 
 /// The columns of [`application_at`], in its order.
 pub(crate) const APPLICATION_COLUMNS: &str = "group_id, applicant, message, time_ms";
@@ -110,6 +111,7 @@ pub(crate) fn conversation_at<R: Columns>(r: &R) -> Result<ConversationRow, R::E
         hidden_seq: r.u64(10)?,
         cleared_seq: r.u64(11)?,
         pinned: r.flag(12)?,
+        remind: remind_at(r, 13)?,
     })
 }
 
@@ -151,7 +153,14 @@ pub(crate) fn member_at<R: Columns>(r: &R, at: usize) -> Result<MemberRow, R::Er
         hidden_seq: r.u64(at + 9)?,
         cleared_seq: r.u64(at + 10)?,
         pinned: r.flag(at + 11)?,
+        remind: remind_at(r, at + 12)?,
     })
+}
+
+/// A remind type's stored number.
+fn remind_at<R: Columns>(r: &R, at: usize) -> Result<RemindType, R::Error> {
+    let n = u8::try_from(r.int(at)?).map_err(|_| bad(r, at))?;
+    Ok(RemindType::from_number(n))
 }
 
 /// An application from the columns of [`APPLICATION_COLUMNS`].

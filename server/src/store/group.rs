@@ -78,6 +78,9 @@ pub struct MemberRow {
     pub cleared_seq: u64,
     /// The member pinned the group's conversation (TIM `pinConversation`).
     pub pinned: bool,
+    /// How the group's new messages reach the member (TIM
+    /// `setMessageRemindType`).
+    pub remind: tinyim_core::wire::body::RemindType,
 }
 
 /// A pending join application.

@@ -19,6 +19,7 @@ pub use status::StatusStore;
 pub use user::{ProfileRow, UserStore};
 
 use std::fmt;
+use tinyim_core::wire::body::RemindType;
 
 /// A storage failure. The engine answers the request with an internal error
 /// and commits nothing of it.
@@ -87,6 +88,8 @@ pub struct ConversationRow {
     pub cleared_seq: u64,
     /// The owner pinned it to the top of their list (TIM `pinConversation`).
     pub pinned: bool,
+    /// How its new messages reach the owner (TIM `setMessageRemindType`).
+    pub remind: RemindType,
 }
 
 impl ConversationRow {
@@ -106,6 +109,7 @@ impl ConversationRow {
             hidden_seq: 0,
             cleared_seq: 0,
             pinned: false,
+            remind: RemindType::AcceptAndNotify,
         }
     }
 

@@ -79,6 +79,7 @@ pub(super) fn new_member(group: &GroupRow, user: &str, role: GroupRole, now_ms: 
         hidden_seq: 0,
         cleared_seq: 0,
         pinned: false,
+        remind: tinyim_core::wire::body::RemindType::AcceptAndNotify,
     }
 }
 

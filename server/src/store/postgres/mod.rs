@@ -441,14 +441,14 @@ impl Store for PgStore {
         row.version = self.next_change()?;
         let sql = format!(
             "INSERT INTO conversations ({CONVERSATION_COLUMNS})
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
              ON CONFLICT (owner, conv_id) DO UPDATE SET
                conv_key = excluded.conv_key, last_seq = excluded.last_seq,
                read_seq = excluded.read_seq, last_time_ms = excluded.last_time_ms,
                last_from = excluded.last_from, preview = excluded.preview,
                version = excluded.version, peer_read_seq = excluded.peer_read_seq,
                hidden_seq = excluded.hidden_seq, cleared_seq = excluded.cleared_seq,
-               pinned = excluded.pinned"
+               pinned = excluded.pinned, remind = excluded.remind"
         );
         self.execute(
             &sql,
@@ -466,6 +466,7 @@ impl Store for PgStore {
                 &to_sql(row.hidden_seq),
                 &to_sql(row.cleared_seq),
                 &row.pinned,
+                &i64::from(row.remind.number()),
             ],
         )
         .map(drop)
@@ -564,6 +565,7 @@ impl Store for PgStore {
         let sql = format!(
             "SELECT COALESCE(SUM(CASE
                  WHEN hidden_seq > 0 AND last_seq <= hidden_seq THEN 0
+                 WHEN remind <> 0 THEN 0
                  ELSE GREATEST(last_seq - GREATEST(read_seq, cleared_seq), 0) END), 0)::BIGINT
              FROM (SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE owner = $1 AND version > $2
                    UNION ALL {}) AS every",

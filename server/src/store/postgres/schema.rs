@@ -38,6 +38,7 @@ CREATE TABLE IF NOT EXISTS conversations (
     hidden_seq BIGINT NOT NULL,
     cleared_seq BIGINT NOT NULL,
     pinned BOOLEAN NOT NULL,
+    remind BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (owner, conv_id)
 );
 CREATE INDEX IF NOT EXISTS conversations_by_version ON conversations (owner, version);
@@ -73,6 +74,7 @@ CREATE TABLE IF NOT EXISTS group_members (
     hidden_seq BIGINT NOT NULL,
     cleared_seq BIGINT NOT NULL,
     pinned BOOLEAN NOT NULL,
+    remind BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (group_id, user_id)
 );
 CREATE INDEX IF NOT EXISTS group_members_by_user ON group_members (user_id, group_id);
@@ -175,6 +177,9 @@ CREATE TABLE IF NOT EXISTS friend_group_members (
 );
 CREATE INDEX IF NOT EXISTS friend_group_members_by_friend
     ON friend_group_members (owner, friend);
+-- Columns added since the first data files, with what older rows hold.
+ALTER TABLE conversations ADD COLUMN IF NOT EXISTS remind BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE group_members ADD COLUMN IF NOT EXISTS remind BIGINT NOT NULL DEFAULT 0;
 -- Messages a user deleted for themselves (TIM deleteMessage).
 CREATE TABLE IF NOT EXISTS deleted_messages (
     owner TEXT COLLATE "C" NOT NULL,
@@ -245,6 +250,7 @@ SELECT m.user_id, 'GROUP' || g.group_id, 'group:' || g.group_id, g.last_seq,
        g.last_time_ms,
        CASE WHEN m.cleared_seq >= g.last_seq THEN '' ELSE g.last_from END,
        CASE WHEN m.cleared_seq >= g.last_seq THEN '' ELSE g.preview END,
-       GREATEST(g.version, m.version), 0::BIGINT, m.hidden_seq, m.cleared_seq, m.pinned
+       GREATEST(g.version, m.version), 0::BIGINT, m.hidden_seq, m.cleared_seq, m.pinned,
+       m.remind
 FROM group_members m JOIN groups g ON g.group_id = m.group_id
 WHERE m.user_id = $1 AND (g.version > $2 OR m.version > $2) AND g.group_type <> 4";

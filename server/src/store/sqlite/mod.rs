@@ -458,10 +458,12 @@ impl Store for SqliteStore {
     fn total_unread(&mut self, owner: &str) -> StoreResult<u64> {
         self.write_back_rows()?;
         // The rows `changed_since` lists, all of them (every version is
-        // above -1), counted as the client counts them.
+        // above -1), counted as the client counts them: muted ones (a
+        // remind type other than 0) left out, as TIM does.
         let sql = format!(
             "SELECT COALESCE(SUM(CASE
                  WHEN hidden_seq > 0 AND last_seq <= hidden_seq THEN 0
+                 WHEN remind <> 0 THEN 0
                  ELSE MAX(last_seq - MAX(read_seq, cleared_seq), 0) END), 0)
              FROM (SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE owner = ?1 AND version > ?2
                    UNION ALL {GROUP_CONVERSATIONS})"

@@ -216,6 +216,7 @@ mod tests {
             hidden_seq: 0,
             cleared_seq: 0,
             pinned: false,
+            remind: tinyim_core::wire::body::RemindType::AcceptAndNotify,
         }
     }
 

@@ -36,6 +36,7 @@ CREATE TABLE IF NOT EXISTS conversations (
     hidden_seq INTEGER NOT NULL DEFAULT 0,
     cleared_seq INTEGER NOT NULL DEFAULT 0,
     pinned INTEGER NOT NULL DEFAULT 0,
+    remind INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (owner, conv_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS conversations_by_version ON conversations (owner, version);
@@ -55,7 +56,7 @@ INSERT OR IGNORE INTO change_log (id, last) VALUES (1, 0);
 
 /// Columns added to existing tables since the first data files, each with
 /// the value every older row has: (table, column).
-const ADDED_COLUMNS: [(&str, &str); 7] = [
+const ADDED_COLUMNS: [(&str, &str); 9] = [
     ("conversations", "peer_read_seq"),
     ("conversations", "hidden_seq"),
     ("group_members", "hidden_seq"),
@@ -63,6 +64,8 @@ const ADDED_COLUMNS: [(&str, &str); 7] = [
     ("group_members", "cleared_seq"),
     ("conversations", "pinned"),
     ("group_members", "pinned"),
+    ("conversations", "remind"),
+    ("group_members", "remind"),
 ];
 
 /// Indexes older servers made that this one replaced: `messages_dedupe`

@@ -31,6 +31,7 @@ fn row_of_a_with_b(preview: &str) -> ConversationRow {
         hidden_seq: 0,
         cleared_seq: 0,
         pinned: false,
+        remind: tinyim_core::wire::body::RemindType::AcceptAndNotify,
     }
 }
 
