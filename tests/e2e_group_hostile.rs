@@ -47,8 +47,9 @@ async fn hostile_group_calls_get_codes_and_the_connection_stays_open() {
         );
     }
     assert_eq!(
-        raw.request(kind::CUSTOM_NOTICE + 1, 3, &()),
-        Err(code::UNSUPPORTED)
+        raw.request(kind::SET_REMIND_TYPE + 1, 3, &()),
+        Err(code::UNSUPPORTED),
+        "the first request kind after the group calls no server knows"
     );
 
     let long_name = "n".repeat(31);
