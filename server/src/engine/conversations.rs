@@ -17,6 +17,7 @@
 //! missed-message fetches respect); it stays listed, with no last message
 //! and nothing unread, on every device. Other users keep theirs.
 
+use tinyim_core::wire::body::RemindType;
 use tinyim_core::wire::{body, code, kind};
 use tinyim_core::ConversationType;
 
@@ -31,6 +32,25 @@ enum Mark {
     Deleted,
     /// `clearHistoryMessage`: no history below it.
     Cleared,
+}
+
+/// A setting of the user's own, kept in their row or membership.
+#[derive(Clone, Copy)]
+enum Setting {
+    /// TIM `pinConversation`.
+    Pinned(bool),
+    /// TIM `setMessageRemindType`.
+    Remind(RemindType),
+}
+
+impl Setting {
+    /// Sets it in a record's fields; whether that changed them.
+    fn apply(self, pinned: &mut bool, remind: &mut RemindType) -> bool {
+        match self {
+            Setting::Pinned(p) => std::mem::replace(pinned, p) != p,
+            Setting::Remind(r) => std::mem::replace(remind, r) != r,
+        }
+    }
 }
 
 /// The user's own record of one conversation: their conversation row, or
@@ -170,23 +190,7 @@ impl<S: Store> Engine<S> {
         me: &str,
         req: body::PinConversation<'_>,
     ) -> Handled {
-        match self.own(me, req.conversation)? {
-            Own::Member(_, mut member) if member.pinned != req.pinned => {
-                member.pinned = req.pinned;
-                self.store.put_member(&mut member)?;
-            }
-            Own::Row(mut row) if row.pinned != req.pinned => {
-                row.pinned = req.pinned;
-                self.store.put_conversation(row)?;
-            }
-            Own::Member(..) | Own::Row(_) => {}
-            Own::Nothing => {
-                return Err(Refusal::Code(
-                    code::INVALID_PARAMETER,
-                    "no such conversation",
-                ))
-            }
-        }
+        self.set_own(me, req.conversation, Setting::Pinned(req.pinned))?;
         self.changed_own(reply, me, kind::PUSH_CONVERSATION_PINNED, &req);
         Ok(())
     }
@@ -197,16 +201,26 @@ impl<S: Store> Engine<S> {
         me: &str,
         req: body::RemindSetting<'_>,
     ) -> Handled {
-        match self.own(me, req.conversation)? {
-            Own::Member(_, mut member) if member.remind != req.remind => {
-                member.remind = req.remind;
-                self.store.put_member(&mut member)?;
+        self.set_own(me, req.conversation, Setting::Remind(req.remind))?;
+        self.changed_own(reply, me, kind::PUSH_REMIND_TYPE, &req);
+        Ok(())
+    }
+
+    /// Applies `setting` to `me`'s own record of `conversation` (their row,
+    /// or their membership of the group), stored only if it changed; 10004
+    /// if they have none.
+    fn set_own(&mut self, me: &str, conversation: &str, setting: Setting) -> Handled {
+        match self.own(me, conversation)? {
+            Own::Member(_, mut member) => {
+                if setting.apply(&mut member.pinned, &mut member.remind) {
+                    self.store.put_member(&mut member)?;
+                }
             }
-            Own::Row(mut row) if row.remind != req.remind => {
-                row.remind = req.remind;
-                self.store.put_conversation(row)?;
+            Own::Row(mut row) => {
+                if setting.apply(&mut row.pinned, &mut row.remind) {
+                    self.store.put_conversation(row)?;
+                }
             }
-            Own::Member(..) | Own::Row(_) => {}
             Own::Nothing => {
                 return Err(Refusal::Code(
                     code::INVALID_PARAMETER,
@@ -214,7 +228,6 @@ impl<S: Store> Engine<S> {
                 ))
             }
         }
-        self.changed_own(reply, me, kind::PUSH_REMIND_TYPE, &req);
         Ok(())
     }
 
