@@ -167,3 +167,33 @@ fn senders_on_two_nodes_take_every_seq_once() {
     let stored: Vec<u64> = stored.iter().map(|m| m.seq).collect();
     assert_eq!(stored, (1..=2 * EACH).collect::<Vec<_>>());
 }
+
+#[test]
+fn a_database_of_an_older_server_gains_the_added_columns_once() {
+    let _turn = alone();
+    let url = common::postgres::instance().fresh_database();
+    {
+        // The conversations table as the first PostgreSQL servers made it.
+        let mut old = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        old.batch_execute(
+            "CREATE TABLE conversations (
+                owner TEXT COLLATE \"C\" NOT NULL, conv_id TEXT COLLATE \"C\" NOT NULL,
+                conv_key TEXT COLLATE \"C\" NOT NULL, last_seq BIGINT NOT NULL,
+                read_seq BIGINT NOT NULL, last_time_ms BIGINT NOT NULL,
+                last_from TEXT NOT NULL, preview BYTEA NOT NULL, version BIGINT NOT NULL,
+                peer_read_seq BIGINT NOT NULL, hidden_seq BIGINT NOT NULL,
+                cleared_seq BIGINT NOT NULL, pinned BOOLEAN NOT NULL,
+                PRIMARY KEY (owner, conv_id));
+             INSERT INTO conversations VALUES
+                ('alice', 'C2Cbob', 'c2c:alice|bob', 3, 1, 0, 'bob', 'x', 1, 0, 0, 0, false);",
+        )
+        .unwrap();
+    }
+    for _ in 0..2 {
+        let mut store = PgStore::open(&url).unwrap();
+        store.begin().unwrap();
+        let row = store.conversation("alice", "C2Cbob").unwrap().unwrap();
+        assert_eq!((row.last_seq, row.remind.number()), (3, 0));
+        store.commit().unwrap();
+    }
+}

@@ -178,8 +178,20 @@ CREATE TABLE IF NOT EXISTS friend_group_members (
 CREATE INDEX IF NOT EXISTS friend_group_members_by_friend
     ON friend_group_members (owner, friend);
 -- Columns added since the first data files, with what older rows hold.
-ALTER TABLE conversations ADD COLUMN IF NOT EXISTS remind BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE group_members ADD COLUMN IF NOT EXISTS remind BIGINT NOT NULL DEFAULT 0;
+-- Only where missing: ALTER TABLE locks the table whole even when the
+-- column exists, and a node starting beside busy ones would deadlock with
+-- their sends.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()
+                   AND table_name = 'conversations' AND column_name = 'remind') THEN
+        ALTER TABLE conversations ADD COLUMN remind BIGINT NOT NULL DEFAULT 0;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()
+                   AND table_name = 'group_members' AND column_name = 'remind') THEN
+        ALTER TABLE group_members ADD COLUMN remind BIGINT NOT NULL DEFAULT 0;
+    END IF;
+END $$;
 -- Messages a user deleted for themselves (TIM deleteMessage).
 CREATE TABLE IF NOT EXISTS deleted_messages (
     owner TEXT COLLATE "C" NOT NULL,
