@@ -12,6 +12,12 @@ use tinyim_tokio::{
     TimEvent,
 };
 
+/// One test at a time: on PostgreSQL a sync round stops below the oldest
+/// transaction running in the whole cluster (another test's, when they run
+/// at once), and the first test checks what a returning device's first
+/// round brings.
+static ALONE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 async fn modified(events: &mut tinyim_tokio::EventStream) -> (u64, Payload, String, u32) {
     match wait_for(events, |e| matches!(e, TimEvent::MessageModified { .. })).await {
         TimEvent::MessageModified {
@@ -31,6 +37,7 @@ fn code_of(e: TimError) -> u32 {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_edit_reaches_every_party_and_history_and_a_stale_one_is_refused() {
+    let _alone = ALONE.lock().await;
     let AliceOnTwoDevices {
         server,
         desktop: (desktop, mut desktop_events),
@@ -99,6 +106,7 @@ async fn an_edit_reaches_every_party_and_history_and_a_stale_one_is_refused() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_group_edit_reaches_every_member() {
+    let _alone = ALONE.lock().await;
     let (server, _dir) = fresh_server();
     let (alice, mut alice_events) = client(&server.addr, "alice").await;
     let (bob, mut bob_events) = client(&server.addr, "bob").await;
