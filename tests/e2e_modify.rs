@@ -134,4 +134,21 @@ async fn a_group_edit_reaches_every_member() {
         let (seq, payload, _, version) = modified(events).await;
         assert_eq!((seq, &payload, version), (edit.seq, &edit.payload, 1));
     }
+
+    // Muted, bob may not post an edit's notice, as he may not send.
+    alice
+        .set_group_member_mute_time("edits", "bob", 600)
+        .await
+        .unwrap();
+    edit.version = 1;
+    edit.payload = Payload::Custom {
+        data: "{\"v\":3}".into(),
+        description: "poll".into(),
+        extension: String::new(),
+    };
+    let muted = bob.modify_message(&edit).await.map_err(code_of);
+    assert_eq!(muted, Err(code::MUTED));
+    let history = alice.message_list("GROUPedits", 0, 10).await.unwrap();
+    let poll = history.iter().find(|m| m.seq == edit.seq).unwrap();
+    assert_eq!(poll.version, 1, "the refused edit changed nothing");
 }

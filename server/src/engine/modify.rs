@@ -14,6 +14,7 @@ use tinyim_core::wire::merger::{MergedMessage, MergedMessages};
 use tinyim_core::wire::{code, MAX_MESSAGE_BODY};
 
 use super::content;
+use super::groups::rules;
 use super::messages::{c2c_key, group_key, invalid_conversation};
 use super::revoke::no_such_message;
 use super::{Engine, Handled, Refusal, Reply};
@@ -111,6 +112,15 @@ impl<S: Store> Engine<S> {
             }
             (_, group_id) => {
                 let (mut group, mut member) = self.group_and_member(group_id, me)?;
+                // The notice is a new message into the group: a muted member
+                // may not post one, as it may not send.
+                rules::may_send(
+                    group.group_type,
+                    member.role,
+                    group.mute_all,
+                    member.muted_until_ms,
+                    self.now_ms,
+                )?;
                 self.store.replace_body(&key, req.seq, &body)?;
                 self.post_group_notice(&mut group, &mut member, &notice)?;
             }
