@@ -7,6 +7,7 @@
 mod common;
 
 use common::*;
+use tinyim_core::wire::conversation_data as cd;
 use tinyim_core::wire::group::{
     CreateGroup, GroupRef, GroupType, JoinGroup, MemberChange, UserList,
 };
@@ -215,6 +216,15 @@ fn cases() -> Vec<(Case, Outcome)> {
         case!("a malformed remind type", LoggedIn, |r| send(r, kind::SET_REMIND_TYPE, &("C2Cbob", 7u8)) => Refused(code::BAD_REQUEST)),
         case!("a remind type for no conversation", LoggedIn, |r| send(r, kind::SET_REMIND_TYPE, &body::RemindSetting { conversation: "C2Cnobody", remind: body::RemindType::Discard }) => Refused(code::INVALID_PARAMETER)),
         case!("a remind type for a malformed conversation", LoggedIn, |r| send(r, kind::SET_REMIND_TYPE, &body::RemindSetting { conversation: "x", remind: body::RemindType::Discard }) => Refused(code::BAD_CONVERSATION)),
+        case!("a malformed conversation data change", LoggedIn, |r| send(r, kind::SET_CONVERSATION_DATA, &(1u8,)) => Refused(code::BAD_REQUEST)),
+        case!("no mark to change", LoggedIn, |r| send(r, kind::SET_CONVERSATION_DATA, &cd::SetConversationData { conversations: cd::ConversationList("C2Cbob"), change: cd::DataChange::Marks { marks: 0, enable: true } }) => Refused(code::INVALID_PARAMETER)),
+        case!("conversation custom data over 256 bytes", LoggedIn, |r| send(r, kind::SET_CONVERSATION_DATA, &cd::SetConversationData { conversations: cd::ConversationList("C2Cbob"), change: cd::DataChange::CustomData(&[1; 257]) }) => Refused(code::INVALID_PARAMETER)),
+        case!("a draft over 1 KB", LoggedIn, |r| { let long = "d".repeat(1025); send(r, kind::SET_CONVERSATION_DATA, &cd::SetConversationData { conversations: cd::ConversationList("C2Cbob"), change: cd::DataChange::Draft(&long) }) } => Refused(code::INVALID_PARAMETER)),
+        case!("marks on 101 conversations", LoggedIn, |r| { let ids = vec!["C2Cbob"; 101].join(" "); send(r, kind::SET_CONVERSATION_DATA, &cd::SetConversationData { conversations: cd::ConversationList(&ids), change: cd::DataChange::Marks { marks: 1, enable: true } }) } => Refused(code::INVALID_PARAMETER)),
+        case!("marks on a malformed conversation", LoggedIn, |r| send(r, kind::SET_CONVERSATION_DATA, &cd::SetConversationData { conversations: cd::ConversationList("x"), change: cd::DataChange::Marks { marks: 1, enable: true } }) => Refused(code::BAD_CONVERSATION)),
+        case!("marks on a conversation one lacks", LoggedIn, |r| send(r, kind::SET_CONVERSATION_DATA, &cd::SetConversationData { conversations: cd::ConversationList("C2Cnobody"), change: cd::DataChange::Marks { marks: 1, enable: true } }) => Refused(code::INVALID_PARAMETER)),
+        case!("a draft in a group one is not in", LoggedIn, |r| send(r, kind::SET_CONVERSATION_DATA, &cd::SetConversationData { conversations: cd::ConversationList("GROUPsuite-private"), change: cd::DataChange::Draft("mine") }) => Refused(code::INVALID_PARAMETER)),
+        case!("a data query of no conversation", LoggedIn, |r| send(r, kind::CONVERSATION_DATA, &cd::ConversationDataQuery { conversations: cd::ConversationList("") }) => Refused(code::INVALID_PARAMETER)),
         case!("a malformed message deletion", LoggedIn, |r| send(r, kind::DELETE_MESSAGES, &(1u8,)) => Refused(code::BAD_REQUEST)),
         case!("a reused message id with other cloud custom data", LoggedIn, |r| { assert_eq!(send(r, kind::SEND_MESSAGE, &text_to("C2Ccarol", 20, "same")), Served); send(r, kind::SEND_MESSAGE, &body::SendMessage { extra: body::MessageExtra::with_cloud_custom_data("other"), ..text_to("C2Ccarol", 20, "same") }) } => Refused(code::CLIENT_MSG_ID_REUSED)),
         case!("a reused message id with other content", LoggedIn, |r| { assert_eq!(send(r, kind::SEND_MESSAGE, &text_to("C2Ccarol", 9, "first")), Served); send(r, kind::SEND_MESSAGE, &text_to("C2Ccarol", 9, "second")) } => Refused(code::CLIENT_MSG_ID_REUSED)),

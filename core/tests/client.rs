@@ -392,6 +392,8 @@ fn summary(conversation: &str, last_seq: u64) -> body::ConversationSummary<'_> {
         deleted: false,
         pinned: false,
         remind: body::RemindType::AcceptAndNotify,
+        marks: 0,
+        data_digest: 0,
     }
 }
 

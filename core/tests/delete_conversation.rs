@@ -72,6 +72,8 @@ fn a_deletion_on_another_device_or_at_a_sync_removes_it_here() {
         deleted: true,
         pinned: false,
         remind: body::RemindType::AcceptAndNotify,
+        marks: 0,
+        data_digest: 0,
     };
     h.feed(&sync_page(
         sync,

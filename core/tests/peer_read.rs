@@ -80,6 +80,8 @@ fn the_peer_read_while_away_arrives_with_the_sync() {
         deleted: false,
         pinned: false,
         remind: body::RemindType::AcceptAndNotify,
+        marks: 0,
+        data_digest: 0,
     };
     let events = h.feed(&sync_page(sync, 20, &[summary]));
     assert_eq!(

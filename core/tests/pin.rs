@@ -79,6 +79,8 @@ fn pins_from_another_device_and_from_a_sync_apply_and_survive_a_reboot() {
         deleted: false,
         pinned,
         remind: body::RemindType::AcceptAndNotify,
+        marks: 0,
+        data_digest: 0,
     };
     h.feed(&sync_page(
         sync,

@@ -29,6 +29,8 @@ fn three_missed() -> (Harness, u32) {
         deleted: false,
         pinned: false,
         remind: body::RemindType::AcceptAndNotify,
+        marks: 0,
+        data_digest: 0,
     };
     h.feed(&sync_page(sync, 10, &[summary]));
     let (fetch, _) = h.sent_request(kind::MESSAGE_RANGE);

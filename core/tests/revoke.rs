@@ -95,6 +95,8 @@ fn a_device_that_had_shown_the_message_learns_at_its_next_sync() {
             deleted: false,
             pinned: false,
             remind: body::RemindType::AcceptAndNotify,
+            marks: 0,
+            data_digest: 0,
         }],
     ));
     let (fetch, payload) = h.sent_request(kind::MESSAGE_RANGE);

@@ -188,6 +188,41 @@ impl<M: RawMutex, const EVENTS: usize> Handle<'_, M, EVENTS> {
         .await
     }
 
+    /// TIM `markConversation`: sets (`enable`) or clears the bits `marks`
+    /// (`MARK_STAR` and the others of `tinyim_core::wire::conversation_data`)
+    /// on a conversation, read back as `Conversation::marks`; on every
+    /// device of this user.
+    pub async fn mark_conversation(
+        &self,
+        conversation_id: &str,
+        marks: u64,
+        enable: bool,
+    ) -> Result<(), HandleError> {
+        self.done(&(conversation_id, marks, enable), |c, now, a| {
+            let (id, marks, enable) = args(a)?;
+            Ok(Applied::Request(
+                c.mark_conversation(now, id, marks, enable)?,
+            ))
+        })
+        .await
+    }
+
+    /// TIM `setConversationCustomData`: at most 256 bytes on a
+    /// conversation, for every device of this user; empty removes it.
+    pub async fn set_conversation_custom_data(
+        &self,
+        conversation_id: &str,
+        data: &[u8],
+    ) -> Result<(), HandleError> {
+        self.done(&(conversation_id, data), |c, now, a| {
+            let (id, data): (&str, &[u8]) = args(a)?;
+            Ok(Applied::Request(
+                c.set_conversation_custom_data(now, id, data)?,
+            ))
+        })
+        .await
+    }
+
     /// TIM `clearHistoryMessage`: the conversation's messages so far are
     /// gone for this user on every device; it stays listed with no last
     /// message and nothing unread.

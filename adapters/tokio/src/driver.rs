@@ -46,7 +46,7 @@ pub(crate) enum Query {
 /// The answer to a [`Query`], of the query's own kind.
 pub(crate) enum Answer {
     Conversations(Vec<ConversationInfo>),
-    Conversation(Option<ConversationInfo>),
+    Conversation(Option<Box<ConversationInfo>>),
     Groups(Vec<GroupListEntry>),
     Count(u64),
     NetState(NetState),
@@ -64,9 +64,11 @@ impl Query {
                 rows.sort_by(|a, b| a.list_order(b));
                 Answer::Conversations(rows.into_iter().map(ConversationInfo::from).collect())
             }
-            Query::Conversation(id) => {
-                Answer::Conversation(client.conversation(&id).map(ConversationInfo::from))
-            }
+            Query::Conversation(id) => Answer::Conversation(
+                client
+                    .conversation(&id)
+                    .map(|c| Box::new(ConversationInfo::from(c))),
+            ),
             Query::Groups => Answer::Groups(client.groups().map(GroupListEntry::from).collect()),
             Query::TotalUnread => Answer::Count(client.total_unread()),
             Query::NetState => Answer::NetState(client.net_state()),

@@ -100,6 +100,22 @@ pub struct ConversationInfo {
     pub group_at_info: GroupAtInfo,
     /// TIM `messageRemindType`.
     pub remind_type: RemindType,
+    /// TIM `markList`, as bits (`MARK_STAR` and the others).
+    pub marks: u64,
+    /// TIM `customData`.
+    pub custom_data: Vec<u8>,
+    /// The draft (TIM's C SDK `draftText`); empty without one.
+    pub draft: String,
+    /// When the draft was set, unix milliseconds; 0 without one.
+    pub draft_time_ms: u64,
+    /// TIM `lastMessage.nick`: the last sender's nickname when they sent it.
+    pub last_nick: String,
+    /// The last sender's avatar when they sent it.
+    pub last_avatar: String,
+    /// TIM `lastMessage.nameCard`: the last sender's name card in the group.
+    pub last_name_card: String,
+    /// The digest the custom data and draft were fetched for.
+    pub(crate) data_digest: u64,
 }
 
 impl From<&tinyim_core::Conversation> for ConversationInfo {
@@ -116,6 +132,14 @@ impl From<&tinyim_core::Conversation> for ConversationInfo {
             is_pinned: c.is_pinned(),
             group_at_info: c.group_at_info(),
             remind_type: c.remind_type(),
+            marks: c.marks(),
+            custom_data: Vec::new(),
+            draft: String::new(),
+            draft_time_ms: 0,
+            last_nick: String::new(),
+            last_avatar: String::new(),
+            last_name_card: String::new(),
+            data_digest: c.data_digest(),
         }
     }
 }

@@ -34,6 +34,7 @@ mod payload;
 mod streams;
 mod sync_file;
 mod tim;
+mod tim_conversation_data;
 mod tim_friends;
 mod tim_groups;
 mod tim_media;

@@ -61,6 +61,9 @@ pub struct Tim {
     commands: mpsc::Sender<Command>,
     /// Turns true once the driver has stopped (its sync state saved).
     stopped: tokio::sync::watch::Receiver<bool>,
+    /// Conversations' custom data, drafts and last senders' stamps, as
+    /// last fetched: shared by every clone.
+    pub(crate) conversation_data: crate::tim_conversation_data::DataCache,
     /// The upload plugin, shared by every clone.
     pub(crate) uploader: Arc<RwLock<Option<Arc<dyn Uploader>>>>,
 }
@@ -86,6 +89,7 @@ impl Tim {
         let tim = Tim {
             commands,
             stopped,
+            conversation_data: Arc::default(),
             uploader: Arc::default(),
         };
         (tim, EventStream(event_rx))
@@ -335,12 +339,17 @@ impl Tim {
         .await
     }
 
-    /// TIM `getConversationList`, pinned first, then most recent first.
+    /// TIM `getConversationList`, pinned first, then most recent first,
+    /// with each one's custom data, draft and last sender's stamps
+    /// (fetched from the server when they changed; while it cannot be
+    /// reached, as last fetched).
     pub async fn conversation_list(&self) -> Result<Vec<ConversationInfo>, TimError> {
-        match self.state(Query::Conversations).await? {
-            Answer::Conversations(list) => Ok(list),
-            _ => Err(TimError::UnexpectedAnswer),
-        }
+        let mut list = match self.state(Query::Conversations).await? {
+            Answer::Conversations(list) => list,
+            _ => return Err(TimError::UnexpectedAnswer),
+        };
+        self.fill_data(&mut list).await;
+        Ok(list)
     }
 
     /// TIM `getConversationProfile`: one conversation the client holds.
@@ -348,13 +357,16 @@ impl Tim {
         &self,
         conversation_id: &str,
     ) -> Result<Option<ConversationInfo>, TimError> {
-        match self
+        let found = match self
             .state(Query::Conversation(conversation_id.to_owned()))
             .await?
         {
-            Answer::Conversation(found) => Ok(found),
-            _ => Err(TimError::UnexpectedAnswer),
-        }
+            Answer::Conversation(found) => found.map(|c| *c),
+            _ => return Err(TimError::UnexpectedAnswer),
+        };
+        let mut list: Vec<_> = found.into_iter().collect();
+        self.fill_data(&mut list).await;
+        Ok(list.pop())
     }
 
     /// TIM `getTotalUnreadMessageCount`.
@@ -435,11 +447,13 @@ impl Tim {
     }
 }
 
-/// The records of a call that answers per user, as many as fit a frame:
-/// asked again, by `ask`, for the users its answer had no room for
-/// (`answered` reads how many users a page answered from its end).
+/// The records of a call that answers per user (or per conversation), as
+/// many as fit a frame: asked again, by `ask`, for the ids its answer had
+/// no room for (`answered` reads how many ids a page answered from its
+/// end). `ask` gets the ids joined by `separator`.
 pub(crate) async fn per_user<D, F>(
     users: &[&str],
+    separator: &str,
     ask: impl Fn(String) -> F,
     answered: fn(&[D]) -> Option<u32>,
 ) -> Result<Vec<D>, TimError>
@@ -449,7 +463,7 @@ where
     let mut found = Vec::new();
     let mut rest = users;
     while !rest.is_empty() {
-        let records = ask(rest.join(",")).await?;
+        let records = ask(rest.join(separator)).await?;
         let sent = answered(&records).ok_or(TimError::UnexpectedAnswer)?;
         let sent = usize::try_from(sent).unwrap_or(usize::MAX);
         if sent == 0 {

@@ -46,7 +46,7 @@ impl Tim {
         call: impl Fn(String) -> FriendCall,
     ) -> Result<Vec<FriendData>, TimError> {
         let ask = |users: String| self.friend_call(call(users));
-        crate::tim::per_user(users, ask, |records: &[FriendData]| {
+        crate::tim::per_user(users, ",", ask, |records: &[FriendData]| {
             page_end(records).ok().map(|(next_offset, _)| next_offset)
         })
         .await

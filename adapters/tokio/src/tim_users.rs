@@ -103,9 +103,11 @@ impl Tim {
         call: fn(String) -> UserCall,
     ) -> Result<Vec<UserData>, TimError> {
         let ask = |users: String| self.user_call(call(users));
-        crate::tim::per_user(users, ask, |records: &[UserData]| match records.last() {
-            Some(&UserData::Page { next_offset, .. }) => Some(next_offset),
-            _ => None,
+        crate::tim::per_user(users, ",", ask, |records: &[UserData]| {
+            match records.last() {
+                Some(&UserData::Page { next_offset, .. }) => Some(next_offset),
+                _ => None,
+            }
         })
         .await
     }

@@ -148,6 +148,14 @@ pub(crate) enum UserCall {
     SetCustom(String, String),
     /// These users' profile custom fields (comma-joined).
     Customs(String),
+    /// Set or clear marks on these conversations (space-joined).
+    Mark(String, u64, bool),
+    /// Set the custom data of these conversations (space-joined).
+    SetConversationCustom(String, Vec<u8>),
+    /// Set a conversation's draft.
+    SetDraft(String, String),
+    /// These conversations' data (space-joined).
+    ConversationData(String),
 }
 
 impl UserCall {
@@ -170,6 +178,14 @@ impl UserCall {
             UserCall::Unsubscribe(users) => client.unsubscribe_user_status(now, users),
             UserCall::SetCustom(key, value) => client.set_profile_custom(now, key, value),
             UserCall::Customs(users) => client.profile_custom(now, users),
+            UserCall::Mark(ids, marks, enable) => {
+                client.mark_conversation(now, ids, *marks, *enable)
+            }
+            UserCall::SetConversationCustom(ids, data) => {
+                client.set_conversation_custom_data(now, ids, data)
+            }
+            UserCall::SetDraft(id, draft) => client.set_conversation_draft(now, id, draft),
+            UserCall::ConversationData(ids) => client.conversation_data(now, ids),
         }
     }
 }
@@ -187,6 +203,8 @@ pub(crate) enum UserData {
     Status(UserStatus),
     /// A profile custom field: user, key, value.
     Custom(String, String, String),
+    /// A conversation's data.
+    ConversationData(crate::tim_conversation_data::FetchedData),
 }
 
 impl UserData {
@@ -209,6 +227,9 @@ impl UserData {
                 (*key).to_owned(),
                 (*value).to_owned(),
             ),
+            UserRecord::ConversationData(d) => {
+                UserData::ConversationData(crate::tim_conversation_data::FetchedData::from(d))
+            }
             _ => return None,
         })
     }

@@ -88,6 +88,9 @@ impl State<'_> {
             (Link::Open { .. }, kind::PUSH_REMIND_TYPE) => {
                 self.on_remind(decode_exact(body_bytes)?);
             }
+            (Link::Open { .. }, kind::PUSH_CONVERSATION_DATA) => {
+                self.on_conversation_data(decode_exact(body_bytes)?);
+            }
             (Link::Open { .. }, kind::PUSH_PEER_READ) => {
                 let read: body::PushPeerRead<'_> = decode_exact(body_bytes)?;
                 self.on_peer_read(read.conversation, read.peer_read_seq);

@@ -32,6 +32,8 @@ pub enum CommandError {
     /// Only the server makes this element (a revocation, a group tip or
     /// notice): the server would refuse it with 9002.
     NotSendable,
+    /// A value is outside what the call takes (no mark bit to change).
+    InvalidParameter,
 }
 
 impl fmt::Display for CommandError {
@@ -48,6 +50,7 @@ impl fmt::Display for CommandError {
             CommandError::UserSigTooLong => "UserSig too long",
             CommandError::GroupTableFull => "group table full",
             CommandError::NotSendable => "only the server makes this element",
+            CommandError::InvalidParameter => "invalid parameter",
         })
     }
 }

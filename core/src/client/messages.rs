@@ -8,6 +8,7 @@ use super::state::State;
 use super::table::{id_key, Room};
 use crate::model::{ConversationId, ConversationType, Flow, MessageView, OutgoingMessage};
 use crate::wire::body::{self, Elem, MessageExtra};
+use crate::wire::conversation_data::ConversationDataState;
 use crate::wire::extra::MAX_CLOUD_CUSTOM_DATA;
 use crate::wire::{code, kind, records, MAX_MESSAGE_BODY};
 
@@ -149,6 +150,7 @@ impl State<'_> {
             return true;
         }
         let from_me = msg.from == self.owner.as_str();
+        let held = self.table.find(msg.conversation).is_some();
         let Some(c) = self.table.get_or_insert(msg.conversation, Room::Settled) else {
             // Every slot holds a conversation the cursor does not cover:
             // a sync brings this one once there is room.
@@ -156,6 +158,13 @@ impl State<'_> {
             return false;
         };
         if let Some(read_seq) = push_read_seq {
+            if !held {
+                // New to the table (a first message, or one that brings
+                // back a deleted or hidden conversation): the user's
+                // settings on it (pin, remind type, marks, data) come
+                // with its summary, in a round of the client's own.
+                self.sync.again = true;
+            }
             c.read_seq = c.read_seq.max(read_seq);
             // A live message: after the cursor.
             c.unsettle();
@@ -323,6 +332,23 @@ impl State<'_> {
                 c.remind = setting.remind;
                 self.conversations_dirty = true;
             }
+        }
+    }
+
+    /// The user changed a conversation's marks, custom data or draft
+    /// (here, or on another device). One the table lacks may have just
+    /// been shown again (its hide mark cleared): a round of the client's
+    /// own brings it if so.
+    pub(crate) fn on_conversation_data(&mut self, state: ConversationDataState<'_>) {
+        match self.table.find_mut(state.conversation) {
+            Some(c) => {
+                if (c.marks, c.data_digest) != (state.marks, state.data_digest) {
+                    c.marks = state.marks;
+                    c.data_digest = state.data_digest;
+                    self.conversations_dirty = true;
+                }
+            }
+            None => self.sync.again = true,
         }
     }
 

@@ -17,6 +17,7 @@
 //! that produce more output, so a driver loops until all of them are empty.
 
 mod config;
+mod conversation_data_calls;
 mod dispatch;
 mod error;
 mod event;

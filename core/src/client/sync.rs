@@ -184,6 +184,8 @@ impl State<'_> {
         c.peer_read(s.peer_read_seq);
         c.pinned = s.pinned;
         c.remind = s.remind;
+        c.marks = s.marks;
+        c.data_digest = s.data_digest;
         // Delivered past the snapshot (live messages): not covered by it.
         c.in_window = c.delivered_seq <= s.last_seq;
         if !held {
@@ -235,8 +237,9 @@ impl State<'_> {
 /// under way, whether the cursor covers each conversation, and the unread
 /// count of conversations not held, 5 whether each one's delivered seq was
 /// known (without it a restored client delivered again what had come live
-/// after the cursor).
-const SYNC_STATE_VERSION: u8 = 7;
+/// after the cursor), 6 where its mentions stand, 7 its remind type, 8 its
+/// marks and data digest.
+const SYNC_STATE_VERSION: u8 = 8;
 
 #[derive(Serialize, Deserialize)]
 struct Header<'a> {
@@ -269,6 +272,8 @@ struct Record<'a> {
     at_me_seq: u64,
     at_all_seq: u64,
     remind: crate::wire::body::RemindType,
+    marks: u64,
+    data_digest: u64,
 }
 
 impl State<'_> {
@@ -300,6 +305,8 @@ impl State<'_> {
                 at_me_seq: c.at_me_seq,
                 at_all_seq: c.at_all_seq,
                 remind: c.remind,
+                marks: c.marks,
+                data_digest: c.data_digest,
             };
             end = records::put(&record, buf, end).ok_or(SyncStateError::BufferTooSmall)?;
         }
@@ -344,6 +351,8 @@ impl State<'_> {
                 c.at_me_seq = record.at_me_seq;
                 c.at_all_seq = record.at_all_seq;
                 c.remind = record.remind;
+                c.marks = record.marks;
+                c.data_digest = record.data_digest;
                 c.set_last(
                     record.last_seq,
                     record.last_time_ms,

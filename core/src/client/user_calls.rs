@@ -34,7 +34,7 @@ pub(super) fn checked(users: &str, max: usize) -> Result<UserList<'_>, CommandEr
 }
 
 impl Client<'_> {
-    fn user_call<T: serde::Serialize>(
+    pub(super) fn user_call<T: serde::Serialize>(
         &mut self,
         now: Instant,
         frame_kind: u8,

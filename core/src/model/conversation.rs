@@ -96,6 +96,10 @@ pub struct Conversation {
     pub(crate) at_me_seq: u64,
     /// The newest delivered message that mentions everyone.
     pub(crate) at_all_seq: u64,
+    /// TIM `markList`, as bits.
+    pub(crate) marks: u64,
+    /// Digest of the user's custom data and draft on it (0: none).
+    pub(crate) data_digest: u64,
 }
 
 /// TIM `groupAtInfoList` of a conversation: whether unread messages
@@ -132,6 +136,8 @@ impl Conversation {
             remind: RemindType::AcceptAndNotify,
             at_me_seq: 0,
             at_all_seq: 0,
+            marks: 0,
+            data_digest: 0,
         }
     }
 
@@ -230,6 +236,19 @@ impl Conversation {
     /// TIM `isPinned`: the user pinned it to the top of the list.
     pub fn is_pinned(&self) -> bool {
         self.pinned
+    }
+
+    /// TIM `markList`, as bits: `MARK_STAR` and the others of
+    /// [`crate::wire::conversation_data`], and the application's own.
+    pub fn marks(&self) -> u64 {
+        self.marks
+    }
+
+    /// Digest of the user's custom data and draft on this conversation,
+    /// 0 when it has neither: an application that shows them asks for
+    /// them (`Client::conversation_data`) when it changes.
+    pub fn data_digest(&self) -> u64 {
+        self.data_digest
     }
 
     /// TIM `lastMessage.lastTime`, in unix milliseconds.

@@ -487,6 +487,10 @@ pub struct ConversationSummary<'a> {
     pub pinned: bool,
     /// TIM `messageRemindType`.
     pub remind: RemindType,
+    /// TIM `markList`, as bits (see [`super::conversation_data`]).
+    pub marks: u64,
+    /// Digest of the user's custom data and draft on it; 0 for none.
+    pub data_digest: u64,
 }
 
 /// Why a session was ended by the server.

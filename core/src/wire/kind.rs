@@ -128,6 +128,14 @@ pub const SET_PROFILE_CUSTOM: u8 = 0x59;
 /// Request: [`super::user::ProfileQuery`]; answer: each user's
 /// `ProfileCustom` records, `Page` (counting users).
 pub const PROFILE_CUSTOM: u8 = 0x5a;
+/// Request: [`super::conversation_data::SetConversationData`], TIM
+/// `markConversation`, `setConversationCustomData` and the draft; answer:
+/// empty. Each conversation changed comes to every session of the user as
+/// [`PUSH_CONVERSATION_DATA`].
+pub const SET_CONVERSATION_DATA: u8 = 0x5b;
+/// Request: [`super::conversation_data::ConversationDataQuery`]; answer:
+/// `ConversationData` records, `Page`.
+pub const CONVERSATION_DATA: u8 = 0x5c;
 
 /// Request: [`super::friend::AddFriend`]; answer: `Added`.
 pub const ADD_FRIEND: u8 = 0x60;
@@ -178,7 +186,7 @@ pub const fn is_friend_call(kind: u8) -> bool {
 /// Whether `kind` is a user call, whose answer is a run of
 /// [`super::user::UserRecord`]s.
 pub const fn is_user_call(kind: u8) -> bool {
-    kind >= ADD_TO_BLOCKLIST && kind <= PROFILE_CUSTOM
+    kind >= ADD_TO_BLOCKLIST && kind <= CONVERSATION_DATA
 }
 
 /// Whether `kind` is a group call, whose answer is a run of
@@ -238,6 +246,10 @@ pub const PUSH_MESSAGES_DELETED: u8 = 0xcc;
 /// Push: [`super::body::RemindSetting`], the user set a conversation's
 /// remind type on another device.
 pub const PUSH_REMIND_TYPE: u8 = 0xcd;
+/// Push: [`super::conversation_data::ConversationDataState`], the user
+/// changed a conversation's marks, custom data or draft (on this device
+/// or another).
+pub const PUSH_CONVERSATION_DATA: u8 = 0xce;
 
 /// Whether `kind` is a client request (its body starts with a request id).
 pub const fn is_request(kind: u8) -> bool {

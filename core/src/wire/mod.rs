@@ -11,6 +11,7 @@
 
 pub mod body;
 pub mod code;
+pub mod conversation_data;
 pub mod elem;
 mod elem_codec;
 pub mod extra;

@@ -247,4 +247,7 @@ pub enum UserRecord<'a> {
         /// Its value.
         value: &'a str,
     },
+    /// A conversation's custom data, draft and last message's stamps
+    /// (answer to a [`super::conversation_data::ConversationDataQuery`]).
+    ConversationData(super::conversation_data::ConversationData<'a>),
 }

@@ -319,5 +319,18 @@ impl Harness {
         ));
         let c = self.client.conversation(conversation).unwrap();
         assert_eq!((c.delivered_seq(), c.last_seq()), (seq, seq));
+        // New to the table, so the client asked for a round of its own (for
+        // the user's settings on it): nothing changed since its base.
+        let mut frames = self.sent();
+        if let Some(at) = frames.iter().position(|(k, _)| *k == kind::SYNC_WINDOW) {
+            let (_, b) = frames.remove(at);
+            let (id, window): (u32, body::SyncWindow<'_>) = records::take(&b)
+                .map(|(id, rest)| (id, records::decode_exact(rest).unwrap()))
+                .unwrap();
+            self.backlog = frames;
+            self.feed(&sync_page(id, window.base.unwrap_or(0), &[]));
+        } else {
+            self.backlog = frames;
+        }
     }
 }

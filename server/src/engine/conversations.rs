@@ -21,6 +21,8 @@ use tinyim_core::wire::body::RemindType;
 use tinyim_core::wire::{body, code, kind};
 use tinyim_core::ConversationType;
 
+use tinyim_core::wire::conversation_data::MARK_HIDE;
+
 use super::messages::invalid_conversation;
 use super::{Engine, Handled, Refusal, Reply};
 use crate::store::{ConversationRow, GroupRow, MemberRow, Store, StoreResult};
@@ -36,26 +38,60 @@ enum Mark {
 
 /// A setting of the user's own, kept in their row or membership.
 #[derive(Clone, Copy)]
-enum Setting {
+pub(super) enum Setting {
     /// TIM `pinConversation`.
     Pinned(bool),
     /// TIM `setMessageRemindType`.
     Remind(RemindType),
+    /// TIM `markConversation`: set (`enable`) or clear these bits.
+    Marks { marks: u64, enable: bool },
+    /// The digest of the user's custom data and draft.
+    DataDigest(u64),
+}
+
+/// The fields of a row or membership that settings change.
+struct OwnFields<'r> {
+    pinned: &'r mut bool,
+    remind: &'r mut RemindType,
+    marks: &'r mut u64,
+    data_digest: &'r mut u64,
+    hidden_seq: &'r mut u64,
+    /// The conversation's last seq, where a hide mark hides it up to.
+    last_seq: u64,
 }
 
 impl Setting {
     /// Sets it in a record's fields; whether that changed them.
-    fn apply(self, pinned: &mut bool, remind: &mut RemindType) -> bool {
+    fn apply(self, f: OwnFields<'_>) -> bool {
         match self {
-            Setting::Pinned(p) => std::mem::replace(pinned, p) != p,
-            Setting::Remind(r) => std::mem::replace(remind, r) != r,
+            Setting::Pinned(p) => std::mem::replace(f.pinned, p) != p,
+            Setting::Remind(r) => std::mem::replace(f.remind, r) != r,
+            Setting::DataDigest(d) => std::mem::replace(f.data_digest, d) != d,
+            Setting::Marks { marks, enable } => {
+                let before = (*f.marks, *f.hidden_seq);
+                if enable {
+                    *f.marks |= marks;
+                } else {
+                    *f.marks &= !marks;
+                }
+                if marks & MARK_HIDE != 0 {
+                    // Hidden like a deleted conversation, up to the next
+                    // message, but still unread; shown again when cleared.
+                    if enable {
+                        *f.hidden_seq = f.last_seq;
+                    } else if before.0 & MARK_HIDE != 0 {
+                        *f.hidden_seq = 0;
+                    }
+                }
+                before != (*f.marks, *f.hidden_seq)
+            }
         }
     }
 }
 
 /// The user's own record of one conversation: their conversation row, or
 /// for a group their membership (with the group, for its last seq).
-enum Own {
+pub(super) enum Own {
     Row(ConversationRow),
     Member(GroupRow, MemberRow),
     /// None yet: no message in it, or not a member of the group.
@@ -83,7 +119,7 @@ impl<S: Store> Engine<S> {
         }
     }
 
-    fn own(&mut self, me: &str, conversation: &str) -> Result<Own, Refusal> {
+    pub(super) fn own(&mut self, me: &str, conversation: &str) -> Result<Own, Refusal> {
         Ok(match ConversationType::parse(conversation) {
             Some((ConversationType::Group, group_id)) => {
                 match (
@@ -209,24 +245,41 @@ impl<S: Store> Engine<S> {
     /// Applies `setting` to `me`'s own record of `conversation` (their row,
     /// or their membership of the group), stored only if it changed; 10004
     /// if they have none.
-    fn set_own(&mut self, me: &str, conversation: &str, setting: Setting) -> Handled {
-        match self.own(me, conversation)? {
-            Own::Member(_, mut member) => {
-                if setting.apply(&mut member.pinned, &mut member.remind) {
+    pub(super) fn set_own(&mut self, me: &str, conversation: &str, setting: Setting) -> Handled {
+        let own = self.own(me, conversation)?;
+        self.set_in(own, setting)
+    }
+
+    /// Applies `setting` to a record read by [`Engine::own`].
+    pub(super) fn set_in(&mut self, own: Own, setting: Setting) -> Handled {
+        match own {
+            Own::Member(group, mut member) => {
+                let fields = OwnFields {
+                    pinned: &mut member.pinned,
+                    remind: &mut member.remind,
+                    marks: &mut member.marks,
+                    data_digest: &mut member.data_digest,
+                    hidden_seq: &mut member.hidden_seq,
+                    last_seq: group.last_seq,
+                };
+                if setting.apply(fields) {
                     self.store.put_member(&mut member)?;
                 }
             }
             Own::Row(mut row) => {
-                if setting.apply(&mut row.pinned, &mut row.remind) {
+                let fields = OwnFields {
+                    pinned: &mut row.pinned,
+                    remind: &mut row.remind,
+                    marks: &mut row.marks,
+                    data_digest: &mut row.data_digest,
+                    hidden_seq: &mut row.hidden_seq,
+                    last_seq: row.last_seq,
+                };
+                if setting.apply(fields) {
                     self.store.put_conversation(row)?;
                 }
             }
-            Own::Nothing => {
-                return Err(Refusal::Code(
-                    code::INVALID_PARAMETER,
-                    "no such conversation",
-                ))
-            }
+            Own::Nothing => return Err(no_such_conversation()),
         }
         Ok(())
     }
@@ -241,4 +294,10 @@ impl<S: Store> Engine<S> {
         self.changed_own(reply, me, kind::PUSH_HISTORY_CLEARED, &req);
         Ok(())
     }
+}
+
+/// 10004: the user has no such conversation (no message in it yet, or not
+/// a member of the group).
+pub(super) fn no_such_conversation() -> Refusal {
+    Refusal::Code(code::INVALID_PARAMETER, "no such conversation")
 }

@@ -7,6 +7,7 @@
 mod admin;
 mod cluster;
 pub(crate) mod content;
+mod conversation_data;
 mod conversations;
 mod delete_messages;
 pub(crate) mod encode;

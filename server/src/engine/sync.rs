@@ -4,6 +4,7 @@
 
 use tinyim_core::wire::body;
 
+use super::conversation_data::shown_marks;
 use super::encode::{self, Page, Reply};
 use super::{Engine, Handled, Output};
 use crate::store::{ConversationRow, Store};
@@ -153,5 +154,7 @@ fn summary(row: &ConversationRow) -> body::ConversationSummary<'_> {
         deleted: row.deleted(),
         pinned: row.pinned,
         remind: row.remind,
+        marks: shown_marks(row.marks, row.deleted()),
+        data_digest: row.data_digest,
     }
 }

@@ -45,6 +45,10 @@ impl<S: Store> Engine<S> {
             }
             kind::SET_PROFILE_CUSTOM => self.set_profile_custom(reply, me, request_body(payload)?),
             kind::PROFILE_CUSTOM => self.profile_custom(reply, request_body(payload)?),
+            kind::SET_CONVERSATION_DATA => {
+                self.set_conversation_data(reply, me, request_body(payload)?)
+            }
+            kind::CONVERSATION_DATA => self.conversation_data(reply, me, request_body(payload)?),
             _ => Err(Refusal::Code(code::UNSUPPORTED, "unsupported request")),
         }
     }

@@ -51,7 +51,7 @@ macro_rules! message_columns {
 macro_rules! conversation_columns {
     () => {
         "owner, conv_id, conv_key, last_seq, read_seq, last_time_ms, last_from, preview, version, \
-         peer_read_seq, hidden_seq, cleared_seq, pinned, remind"
+         peer_read_seq, hidden_seq, cleared_seq, pinned, remind, marks, data_digest"
     };
 }
 pub(crate) use {conversation_columns, message_columns};
@@ -73,7 +73,7 @@ pub(crate) const GROUP_COLUMN_COUNT: usize = 17;
 /// The columns of [`member_at`], in its order.
 pub(crate) const MEMBER_COLUMNS: &str =
     "group_id, user_id, role, join_ms, join_seq, name_card, muted_until_ms, read_seq, version, \
-     hidden_seq, cleared_seq, pinned, remind";
+     hidden_seq, cleared_seq, pinned, remind, marks, data_digest";
 
 /// The columns of [`application_at`], in its order.
 pub(crate) const APPLICATION_COLUMNS: &str = "group_id, applicant, message, time_ms";
@@ -112,6 +112,8 @@ pub(crate) fn conversation_at<R: Columns>(r: &R) -> Result<ConversationRow, R::E
         cleared_seq: r.u64(11)?,
         pinned: r.flag(12)?,
         remind: remind_at(r, 13)?,
+        marks: r.u64(14)?,
+        data_digest: r.u64(15)?,
     })
 }
 
@@ -154,6 +156,8 @@ pub(crate) fn member_at<R: Columns>(r: &R, at: usize) -> Result<MemberRow, R::Er
         cleared_seq: r.u64(at + 10)?,
         pinned: r.flag(at + 11)?,
         remind: remind_at(r, at + 12)?,
+        marks: r.u64(at + 13)?,
+        data_digest: r.u64(at + 14)?,
     })
 }
 

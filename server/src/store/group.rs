@@ -81,6 +81,10 @@ pub struct MemberRow {
     /// How the group's new messages reach the member (TIM
     /// `setMessageRemindType`).
     pub remind: tinyim_core::wire::body::RemindType,
+    /// The member's marks on the group's conversation, as bits.
+    pub marks: u64,
+    /// Digest of the member's [`super::OwnData`] on it; 0 for none.
+    pub data_digest: u64,
 }
 
 /// A pending join application.

@@ -6,6 +6,7 @@ mod columns;
 mod friend;
 mod group;
 pub mod keys;
+mod own_data;
 mod postgres;
 mod sqlite;
 mod status;
@@ -13,6 +14,7 @@ mod user;
 
 pub use friend::{FriendApplicationRow, FriendRow, FriendStore};
 pub use group::{ApplicationRow, GroupRow, GroupStore, MemberRow};
+pub use own_data::OwnData;
 pub use postgres::PgStore;
 pub use sqlite::{backup, check, SqliteStore, WalSync};
 pub use status::StatusStore;
@@ -90,6 +92,10 @@ pub struct ConversationRow {
     pub pinned: bool,
     /// How its new messages reach the owner (TIM `setMessageRemindType`).
     pub remind: RemindType,
+    /// The owner's marks on it (TIM `markConversation`), as bits.
+    pub marks: u64,
+    /// Digest of the owner's [`OwnData`] on it; 0 for none.
+    pub data_digest: u64,
 }
 
 impl ConversationRow {
@@ -110,6 +116,8 @@ impl ConversationRow {
             cleared_seq: 0,
             pinned: false,
             remind: RemindType::AcceptAndNotify,
+            marks: 0,
+            data_digest: 0,
         }
     }
 
@@ -169,6 +177,10 @@ pub trait Store: GroupStore + UserStore + StatusStore + FriendStore + Send {
     /// TIM `deleteMessage`: messages `seqs` of a conversation are gone for
     /// `owner` (the other users keep theirs). Deleting one twice is no error.
     fn delete_for(&mut self, owner: &str, conv_key: &str, seqs: &[u64]) -> StoreResult<()>;
+    /// `owner`'s custom data and draft on a conversation (empty when none).
+    fn own_data(&mut self, owner: &str, conv_id: &str) -> StoreResult<OwnData>;
+    /// Replaces them (an empty one removes the stored row).
+    fn put_own_data(&mut self, owner: &str, conv_id: &str, data: &OwnData) -> StoreResult<()>;
     /// Which of a conversation's seqs in `range` `owner` deleted.
     fn deleted_for(
         &mut self,

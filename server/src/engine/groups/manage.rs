@@ -80,6 +80,8 @@ pub(super) fn new_member(group: &GroupRow, user: &str, role: GroupRole, now_ms: 
         cleared_seq: 0,
         pinned: false,
         remind: tinyim_core::wire::body::RemindType::AcceptAndNotify,
+        marks: 0,
+        data_digest: 0,
     }
 }
 

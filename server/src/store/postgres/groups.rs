@@ -120,13 +120,14 @@ impl GroupStore for PgStore {
         m.version = self.next_change()?;
         let sql = format!(
             "INSERT INTO group_members ({MEMBER_COLUMNS})
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
              ON CONFLICT (group_id, user_id) DO UPDATE SET
                role = excluded.role, join_ms = excluded.join_ms, join_seq = excluded.join_seq,
                name_card = excluded.name_card, muted_until_ms = excluded.muted_until_ms,
                read_seq = excluded.read_seq, version = excluded.version,
                hidden_seq = excluded.hidden_seq, cleared_seq = excluded.cleared_seq,
-               pinned = excluded.pinned, remind = excluded.remind"
+               pinned = excluded.pinned, remind = excluded.remind,
+               marks = excluded.marks, data_digest = excluded.data_digest"
         );
         self.execute(
             &sql,
@@ -144,6 +145,8 @@ impl GroupStore for PgStore {
                 &to_sql(m.cleared_seq),
                 &m.pinned,
                 &i64::from(m.remind.number()),
+                &to_sql(m.marks),
+                &to_sql(m.data_digest),
             ],
         )
         .map(drop)

@@ -34,7 +34,7 @@ use super::columns::{
     conversation_at, message_at, to_sql, Columns, CONVERSATION_COLUMNS, MESSAGE_COLUMNS,
 };
 use super::keys::{c2c_key, system_key};
-use super::{ConversationRow, Store, StoreError, StoreResult, StoredMessage};
+use super::{ConversationRow, OwnData, Store, StoreError, StoreResult, StoredMessage};
 use versions::Versions;
 
 /// Longest a sync round's start waits for older transactions to end: a
@@ -397,6 +397,43 @@ impl Store for PgStore {
         Ok(())
     }
 
+    fn own_data(&mut self, owner: &str, conv_id: &str) -> StoreResult<OwnData> {
+        let row = self.query_opt(
+            "SELECT custom_data, draft, draft_time_ms FROM conversation_data
+             WHERE owner = $1 AND conv_id = $2",
+            &[&owner, &conv_id],
+        )?;
+        Ok(row.map_or_else(OwnData::default, |r| OwnData {
+            custom_data: r.get(0),
+            draft: r.get(1),
+            draft_time_ms: r.get::<_, i64>(2) as u64,
+        }))
+    }
+
+    fn put_own_data(&mut self, owner: &str, conv_id: &str, data: &OwnData) -> StoreResult<()> {
+        if data.is_empty() {
+            self.execute(
+                "DELETE FROM conversation_data WHERE owner = $1 AND conv_id = $2",
+                &[&owner, &conv_id],
+            )?;
+            return Ok(());
+        }
+        self.execute(
+            "INSERT INTO conversation_data (owner, conv_id, custom_data, draft, draft_time_ms)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (owner, conv_id) DO UPDATE SET custom_data = excluded.custom_data,
+               draft = excluded.draft, draft_time_ms = excluded.draft_time_ms",
+            &[
+                &owner,
+                &conv_id,
+                &data.custom_data,
+                &data.draft,
+                &to_sql(data.draft_time_ms),
+            ],
+        )
+        .map(drop)
+    }
+
     fn deleted_for(
         &mut self,
         owner: &str,
@@ -441,14 +478,15 @@ impl Store for PgStore {
         row.version = self.next_change()?;
         let sql = format!(
             "INSERT INTO conversations ({CONVERSATION_COLUMNS})
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
              ON CONFLICT (owner, conv_id) DO UPDATE SET
                conv_key = excluded.conv_key, last_seq = excluded.last_seq,
                read_seq = excluded.read_seq, last_time_ms = excluded.last_time_ms,
                last_from = excluded.last_from, preview = excluded.preview,
                version = excluded.version, peer_read_seq = excluded.peer_read_seq,
                hidden_seq = excluded.hidden_seq, cleared_seq = excluded.cleared_seq,
-               pinned = excluded.pinned, remind = excluded.remind"
+               pinned = excluded.pinned, remind = excluded.remind,
+               marks = excluded.marks, data_digest = excluded.data_digest"
         );
         self.execute(
             &sql,
@@ -467,6 +505,8 @@ impl Store for PgStore {
                 &to_sql(row.cleared_seq),
                 &row.pinned,
                 &i64::from(row.remind.number()),
+                &to_sql(row.marks),
+                &to_sql(row.data_digest),
             ],
         )
         .map(drop)

@@ -39,6 +39,8 @@ CREATE TABLE IF NOT EXISTS conversations (
     cleared_seq BIGINT NOT NULL,
     pinned BOOLEAN NOT NULL,
     remind BIGINT NOT NULL DEFAULT 0,
+    marks BIGINT NOT NULL DEFAULT 0,
+    data_digest BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (owner, conv_id)
 );
 CREATE INDEX IF NOT EXISTS conversations_by_version ON conversations (owner, version);
@@ -75,6 +77,8 @@ CREATE TABLE IF NOT EXISTS group_members (
     cleared_seq BIGINT NOT NULL,
     pinned BOOLEAN NOT NULL,
     remind BIGINT NOT NULL DEFAULT 0,
+    marks BIGINT NOT NULL DEFAULT 0,
+    data_digest BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (group_id, user_id)
 );
 CREATE INDEX IF NOT EXISTS group_members_by_user ON group_members (user_id, group_id);
@@ -191,6 +195,16 @@ BEGIN
                    AND table_name = 'group_members' AND column_name = 'remind') THEN
         ALTER TABLE group_members ADD COLUMN remind BIGINT NOT NULL DEFAULT 0;
     END IF;
+    IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()
+                   AND table_name = 'conversations' AND column_name = 'marks') THEN
+        ALTER TABLE conversations ADD COLUMN marks BIGINT NOT NULL DEFAULT 0,
+                                  ADD COLUMN data_digest BIGINT NOT NULL DEFAULT 0;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()
+                   AND table_name = 'group_members' AND column_name = 'marks') THEN
+        ALTER TABLE group_members ADD COLUMN marks BIGINT NOT NULL DEFAULT 0,
+                                  ADD COLUMN data_digest BIGINT NOT NULL DEFAULT 0;
+    END IF;
 END $$;
 -- Messages a user deleted for themselves (TIM deleteMessage).
 CREATE TABLE IF NOT EXISTS deleted_messages (
@@ -198,6 +212,16 @@ CREATE TABLE IF NOT EXISTS deleted_messages (
     conv_key TEXT COLLATE "C" NOT NULL,
     seq BIGINT NOT NULL,
     PRIMARY KEY (owner, conv_key, seq)
+);
+-- A user's custom data and draft on a conversation (rows only for
+-- conversations that have either).
+CREATE TABLE IF NOT EXISTS conversation_data (
+    owner TEXT COLLATE "C" NOT NULL,
+    conv_id TEXT COLLATE "C" NOT NULL,
+    custom_data BYTEA NOT NULL,
+    draft TEXT NOT NULL,
+    draft_time_ms BIGINT NOT NULL,
+    PRIMARY KEY (owner, conv_id)
 );
 -- Which form the stored message bodies are in (see body_format.rs).
 CREATE TABLE IF NOT EXISTS store_format (
@@ -263,6 +287,6 @@ SELECT m.user_id, 'GROUP' || g.group_id, 'group:' || g.group_id, g.last_seq,
        CASE WHEN m.cleared_seq >= g.last_seq THEN '' ELSE g.last_from END,
        CASE WHEN m.cleared_seq >= g.last_seq THEN '' ELSE g.preview END,
        GREATEST(g.version, m.version), 0::BIGINT, m.hidden_seq, m.cleared_seq, m.pinned,
-       m.remind
+       m.remind, m.marks, m.data_digest
 FROM group_members m JOIN groups g ON g.group_id = m.group_id
 WHERE m.user_id = $1 AND (g.version > $2 OR m.version > $2) AND g.group_type <> 4";

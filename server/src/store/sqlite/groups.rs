@@ -45,6 +45,8 @@ CREATE TABLE IF NOT EXISTS group_members (
     cleared_seq INTEGER NOT NULL DEFAULT 0,
     pinned INTEGER NOT NULL DEFAULT 0,
     remind INTEGER NOT NULL DEFAULT 0,
+    marks INTEGER NOT NULL DEFAULT 0,
+    data_digest INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (group_id, user_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS group_members_by_user ON group_members (user_id, group_id);
@@ -78,7 +80,8 @@ SELECT m.user_id, 'GROUP' || g.group_id, 'group:' || g.group_id, g.last_seq,
        g.last_time_ms,
        CASE WHEN m.cleared_seq >= g.last_seq THEN '' ELSE g.last_from END,
        CASE WHEN m.cleared_seq >= g.last_seq THEN '' ELSE g.preview END,
-       MAX(g.version, m.version), 0, m.hidden_seq, m.cleared_seq, m.pinned, m.remind
+       MAX(g.version, m.version), 0, m.hidden_seq, m.cleared_seq, m.pinned, m.remind,
+       m.marks, m.data_digest
 FROM group_members m JOIN groups g ON g.group_id = m.group_id
 WHERE m.user_id = ?1 AND (g.version > ?2 OR m.version > ?2) AND g.group_type <> 4";
 
@@ -213,7 +216,7 @@ impl GroupStore for SqliteStore {
         self.conn
             .prepare_cached(&format!(
                 "INSERT OR REPLACE INTO group_members ({MEMBER_COLUMNS})
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
             ))
             .map_err(err)?
             .execute(params![
@@ -230,6 +233,8 @@ impl GroupStore for SqliteStore {
                 to_sql(m.cleared_seq),
                 m.pinned,
                 m.remind.number(),
+                to_sql(m.marks),
+                to_sql(m.data_digest),
             ])
             .map(|_| ())
             .map_err(err)

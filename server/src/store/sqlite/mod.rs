@@ -24,7 +24,7 @@ use std::path::Path;
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{ConversationRow, Store, StoreError, StoreResult, StoredMessage};
+use super::{ConversationRow, OwnData, Store, StoreError, StoreResult, StoredMessage};
 use groups::GROUP_CONVERSATIONS;
 use row_cache::RowCache;
 use rows::{
@@ -321,6 +321,51 @@ impl Store for SqliteStore {
                 .map_err(err)?;
         }
         Ok(())
+    }
+
+    fn own_data(&mut self, owner: &str, conv_id: &str) -> StoreResult<OwnData> {
+        self.conn
+            .prepare_cached(
+                "SELECT custom_data, draft, draft_time_ms FROM conversation_data
+                 WHERE owner = ?1 AND conv_id = ?2",
+            )
+            .map_err(err)?
+            .query_row(params![owner, conv_id], |r| {
+                Ok(OwnData {
+                    custom_data: r.get(0)?,
+                    draft: r.get(1)?,
+                    draft_time_ms: from_sql(r.get(2)?),
+                })
+            })
+            .optional()
+            .map(Option::unwrap_or_default)
+            .map_err(err)
+    }
+
+    fn put_own_data(&mut self, owner: &str, conv_id: &str, data: &OwnData) -> StoreResult<()> {
+        if data.is_empty() {
+            self.conn
+                .prepare_cached("DELETE FROM conversation_data WHERE owner = ?1 AND conv_id = ?2")
+                .map_err(err)?
+                .execute(params![owner, conv_id])
+                .map_err(err)?;
+            return Ok(());
+        }
+        self.conn
+            .prepare_cached(
+                "INSERT OR REPLACE INTO conversation_data
+                 (owner, conv_id, custom_data, draft, draft_time_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .map_err(err)?
+            .execute(params![
+                owner,
+                conv_id,
+                data.custom_data,
+                data.draft,
+                to_sql(data.draft_time_ms)
+            ])
+            .map(drop)
+            .map_err(err)
     }
 
     fn deleted_for(

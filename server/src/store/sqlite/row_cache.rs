@@ -217,6 +217,8 @@ mod tests {
             cleared_seq: 0,
             pinned: false,
             remind: tinyim_core::wire::body::RemindType::AcceptAndNotify,
+            marks: 0,
+            data_digest: 0,
         }
     }
 

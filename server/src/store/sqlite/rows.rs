@@ -79,14 +79,15 @@ const INSERT_MESSAGE: &str = concat!(
 const UPSERT_CONVERSATION: &str = concat!(
     "INSERT INTO conversations (",
     conversation_columns!(),
-    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
     ON CONFLICT (owner, conv_id) DO UPDATE SET
       conv_key = excluded.conv_key, last_seq = excluded.last_seq,
       read_seq = excluded.read_seq, last_time_ms = excluded.last_time_ms,
       last_from = excluded.last_from, preview = excluded.preview,
       version = excluded.version, peer_read_seq = excluded.peer_read_seq,
       hidden_seq = excluded.hidden_seq, cleared_seq = excluded.cleared_seq,
-      pinned = excluded.pinned, remind = excluded.remind"
+      pinned = excluded.pinned, remind = excluded.remind,
+      marks = excluded.marks, data_digest = excluded.data_digest"
 );
 
 pub(super) fn insert_message_row(conn: &Connection, m: &StoredMessage) -> rusqlite::Result<()> {
@@ -122,7 +123,9 @@ pub(super) fn upsert_conversation(
             to_sql(row.hidden_seq),
             to_sql(row.cleared_seq),
             row.pinned,
-            row.remind.number()
+            row.remind.number(),
+            to_sql(row.marks),
+            to_sql(row.data_digest)
         ])
         .map(drop)
 }

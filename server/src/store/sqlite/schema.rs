@@ -37,6 +37,8 @@ CREATE TABLE IF NOT EXISTS conversations (
     cleared_seq INTEGER NOT NULL DEFAULT 0,
     pinned INTEGER NOT NULL DEFAULT 0,
     remind INTEGER NOT NULL DEFAULT 0,
+    marks INTEGER NOT NULL DEFAULT 0,
+    data_digest INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (owner, conv_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS conversations_by_version ON conversations (owner, version);
@@ -47,6 +49,16 @@ CREATE TABLE IF NOT EXISTS deleted_messages (
     seq INTEGER NOT NULL,
     PRIMARY KEY (owner, conv_key, seq)
 ) WITHOUT ROWID;
+-- A user's custom data and draft on a conversation (rows only for
+-- conversations that have either).
+CREATE TABLE IF NOT EXISTS conversation_data (
+    owner TEXT NOT NULL,
+    conv_id TEXT NOT NULL,
+    custom_data BLOB NOT NULL,
+    draft TEXT NOT NULL,
+    draft_time_ms INTEGER NOT NULL,
+    PRIMARY KEY (owner, conv_id)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS change_log (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     last INTEGER NOT NULL
@@ -56,7 +68,7 @@ INSERT OR IGNORE INTO change_log (id, last) VALUES (1, 0);
 
 /// Columns added to existing tables since the first data files, each with
 /// the value every older row has: (table, column).
-const ADDED_COLUMNS: [(&str, &str); 9] = [
+const ADDED_COLUMNS: [(&str, &str); 13] = [
     ("conversations", "peer_read_seq"),
     ("conversations", "hidden_seq"),
     ("group_members", "hidden_seq"),
@@ -66,6 +78,10 @@ const ADDED_COLUMNS: [(&str, &str); 9] = [
     ("group_members", "pinned"),
     ("conversations", "remind"),
     ("group_members", "remind"),
+    ("conversations", "marks"),
+    ("group_members", "marks"),
+    ("conversations", "data_digest"),
+    ("group_members", "data_digest"),
 ];
 
 /// Indexes older servers made that this one replaced: `messages_dedupe`

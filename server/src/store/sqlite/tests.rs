@@ -32,6 +32,8 @@ fn row_of_a_with_b(preview: &str) -> ConversationRow {
         cleared_seq: 0,
         pinned: false,
         remind: tinyim_core::wire::body::RemindType::AcceptAndNotify,
+        marks: 0,
+        data_digest: 0,
     }
 }
 
