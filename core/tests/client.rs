@@ -385,6 +385,7 @@ fn summary(conversation: &str, last_seq: u64) -> body::ConversationSummary<'_> {
         conversation,
         last_seq,
         read_seq: 0,
+        uncounted: 0,
         last_time_ms: 1_000,
         last_from: "x",
         preview: "x",

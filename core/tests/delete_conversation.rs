@@ -65,6 +65,7 @@ fn a_deletion_on_another_device_or_at_a_sync_removes_it_here() {
         conversation,
         last_seq: 1,
         read_seq: 1,
+        uncounted: 0,
         last_time_ms: 1_001,
         last_from: "x",
         preview: "x",

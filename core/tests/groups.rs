@@ -194,7 +194,7 @@ fn group_call_answers_arrive_as_group_data_then_completion() {
 }
 
 #[test]
-fn tips_and_notices_have_their_own_events_and_count_in_their_conversation() {
+fn tips_and_notices_have_their_own_events_and_only_notices_count_as_unread() {
     let mut h = Harness::logged_in();
     h.feed(&group_push(&GroupRecord::Info(info("g-tips"))));
     h.know("GROUPg-tips", 1);
@@ -233,6 +233,12 @@ fn tips_and_notices_have_their_own_events_and_count_in_their_conversation() {
         );
     }
     assert!(kinds.contains(&"GroupTip".to_owned()), "{kinds:?}");
+    // TIM counts no tip as unread: the last seq moves, the count does not.
+    let c = h.client.conversation("GROUPg-tips").unwrap();
+    assert_eq!((c.last_seq(), c.unread_count()), (2, 0));
+    assert_eq!(h.client.group("g-tips").unwrap().unread, 0);
+    let after = text_message("GROUPg-tips", 3, "bob", "after the tip");
+    h.feed(&push(1, &after));
     assert_eq!(h.client.group("g-tips").unwrap().unread, 1);
 
     h.know("@TIM#SYSTEM", 4);
@@ -256,6 +262,11 @@ fn tips_and_notices_have_their_own_events_and_count_in_their_conversation() {
         .feed(&push(4, &notice))
         .iter()
         .any(|e| e.starts_with("GroupSystemNotice")));
+    // A system notice asks for the user's attention: it counts.
+    assert_eq!(
+        h.client.conversation("@TIM#SYSTEM").unwrap().unread_count(),
+        1
+    );
 }
 
 #[test]

@@ -58,6 +58,7 @@ fn mentions_mark_the_conversation_until_read_and_survive_a_restart() {
         conversation: GROUP,
         read_seq: 3,
         last_seq: 4,
+        uncounted: 0,
     };
     h.feed(&frame(kind::PUSH_READ, &read));
     assert_eq!(

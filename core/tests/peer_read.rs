@@ -73,6 +73,7 @@ fn the_peer_read_while_away_arrives_with_the_sync() {
         conversation: "C2Cbob",
         last_seq: 4,
         read_seq: 4,
+        uncounted: 0,
         last_time_ms: 2_000,
         last_from: "alice",
         preview: "mine",

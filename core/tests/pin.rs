@@ -72,6 +72,7 @@ fn pins_from_another_device_and_from_a_sync_apply_and_survive_a_reboot() {
         conversation,
         last_seq: 2,
         read_seq: 2,
+        uncounted: 0,
         last_time_ms: 1_002,
         last_from: "x",
         preview: "x",

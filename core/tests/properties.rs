@@ -25,6 +25,7 @@ fn server_stream(dups: &[bool], texts: &[String]) -> Vec<u8> {
                 conversation: "C2Cbob",
                 read_seq: seq - 1,
                 last_seq: seq,
+                uncounted: 0,
             };
             bytes.extend(frame(kind::PUSH_READ, &read));
         }

@@ -22,6 +22,7 @@ fn three_missed() -> (Harness, u32) {
         conversation: "C2Cbob",
         last_seq: 3,
         read_seq: 0,
+        uncounted: 0,
         last_time_ms: 0,
         last_from: "bob",
         preview: "three",

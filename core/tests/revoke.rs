@@ -88,6 +88,7 @@ fn a_device_that_had_shown_the_message_learns_at_its_next_sync() {
             conversation: "C2Cbob",
             last_seq: 3,
             read_seq: 0,
+            uncounted: 0,
             last_time_ms: 1_003,
             last_from: "bob",
             preview: "[a message was revoked]",

@@ -391,6 +391,8 @@ fn apply(
                 priority: message.priority,
                 cloud_custom_data: &message.cloud_custom_data,
                 at_users: &at_users,
+                excluded_from_unread: message.excluded_from_unread,
+                excluded_from_last_message: message.excluded_from_last_message,
             };
             let conversation_id = match message.conversation_type {
                 ConversationType::Group => format!("GROUP{}", message.to),

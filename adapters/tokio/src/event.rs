@@ -40,6 +40,10 @@ pub struct Message {
     pub at_users: Vec<String>,
     /// How many times its sender modified it (TIM `modifyMessage`).
     pub version: u32,
+    /// TIM `messageControlInfo.excludedFromUnreadCount`.
+    pub excluded_from_unread: bool,
+    /// TIM `messageControlInfo.excludedFromLastMessage`.
+    pub excluded_from_last_message: bool,
 }
 
 impl From<&MessageView<'_>> for Message {
@@ -59,6 +63,8 @@ impl From<&MessageView<'_>> for Message {
             name_card: m.extra.name_card.to_owned(),
             at_users: m.extra.at_users.iter().map(str::to_owned).collect(),
             version: m.extra.version,
+            excluded_from_unread: m.extra.excluded_from_unread,
+            excluded_from_last_message: m.extra.excluded_from_last_message,
         }
     }
 }
@@ -286,6 +292,12 @@ pub struct Outgoing {
     /// TIM `atUserList`: the members it mentions, [`crate::AT_ALL`] for
     /// everyone (group messages only).
     pub at_users: Vec<String>,
+    /// TIM `messageControlInfo.excludedFromUnreadCount`: it does not count
+    /// as unread for its receivers.
+    pub excluded_from_unread: bool,
+    /// TIM `messageControlInfo.excludedFromLastMessage`: it does not become
+    /// the conversation's last message.
+    pub excluded_from_last_message: bool,
 }
 
 impl Outgoing {
@@ -451,6 +463,23 @@ impl Outgoing {
             priority: Priority::Normal,
             cloud_custom_data: String::new(),
             at_users: Vec::new(),
+            excluded_from_unread: false,
+            excluded_from_last_message: false,
+        }
+    }
+
+    /// This message with TIM `messageControlInfo`: not counted as unread
+    /// (`excluded_from_unread`), not shown as the conversation's last
+    /// message (`excluded_from_last_message`).
+    pub fn with_control(
+        self,
+        excluded_from_unread: bool,
+        excluded_from_last_message: bool,
+    ) -> Self {
+        Outgoing {
+            excluded_from_unread,
+            excluded_from_last_message,
+            ..self
         }
     }
 }

@@ -6,7 +6,7 @@ use super::event::{QueuedEvent, RequestError, RequestId, SendStatus};
 use super::outbox::{Op, Pending};
 use super::state::State;
 use super::table::{id_key, Room};
-use crate::model::{ConversationId, ConversationType, Flow, MessageView, OutgoingMessage};
+use crate::model::{ConversationId, ConversationType, Counted, Flow, MessageView, OutgoingMessage};
 use crate::wire::body::{self, Elem, MessageExtra};
 use crate::wire::conversation_data::ConversationDataState;
 use crate::wire::extra::MAX_CLOUD_CUSTOM_DATA;
@@ -41,7 +41,11 @@ impl State<'_> {
             return Err(CommandError::NotSendable);
         }
         let extra = MessageExtra::with_cloud_custom_data(message.cloud_custom_data)
-            .with_at_users(message.at_users);
+            .with_at_users(message.at_users)
+            .with_control(
+                message.excluded_from_unread,
+                message.excluded_from_last_message,
+            );
         // What the server stores: the element and the fields beside it.
         let body_size =
             postcard::experimental::serialized_size(&(message.elem, extra)).unwrap_or(usize::MAX);
@@ -121,11 +125,12 @@ impl State<'_> {
                     }
                     let _ = self.recent_sends.push_back(client_msg_id);
                 }
-                c.read_seq = c.read_seq.max(ok.seq);
-                c.last_seq = c.last_seq.max(ok.seq);
                 if let Some((_, sent)) = sent {
-                    c.set_last(ok.seq, ok.time_ms, &self.owner, sent.elem.preview());
+                    let shown = Counted::of(&sent.elem, &sent.extra).shown;
+                    c.extend(ok.seq, ok.time_ms, &self.owner, sent.elem.preview(), shown);
                 }
+                c.last_seq = c.last_seq.max(ok.seq);
+                c.read_to(ok.seq);
                 self.conversations_dirty = true;
             }
         }
@@ -165,7 +170,7 @@ impl State<'_> {
                 // with its summary, in a round of the client's own.
                 self.sync.again = true;
             }
-            c.read_seq = c.read_seq.max(read_seq);
+            c.read_to(read_seq);
             // A live message: after the cursor.
             c.unsettle();
         }
@@ -178,8 +183,15 @@ impl State<'_> {
         if c.baseline_known && msg.seq <= c.delivered_seq {
             return false;
         }
+        let how = Counted::of(&msg.elem, &msg.extra);
         if msg.seq > c.last_seq {
-            c.set_last(msg.seq, msg.time_ms, msg.from, msg.elem.preview());
+            c.extend(
+                msg.seq,
+                msg.time_ms,
+                msg.from,
+                msg.elem.preview(),
+                how.shown,
+            );
             // Newer than the sync round's snapshot: not covered by it.
             c.unsettle();
         }
@@ -189,6 +201,7 @@ impl State<'_> {
             return false;
         }
         c.delivered_seq = msg.seq;
+        c.count_delivered(msg.seq, how.counts);
         if msg.elem == Elem::Deleted || (c.remind == body::RemindType::Discard && !from_me) {
             // This user deleted it, or discards the conversation's new
             // messages: its place is kept, nothing is shown.
@@ -204,7 +217,7 @@ impl State<'_> {
             }
         }
         if from_me {
-            c.read_seq = c.read_seq.max(msg.seq);
+            c.read_to(msg.seq);
             if self.recent_sends.iter().any(|&id| id == msg.client_msg_id) {
                 // Already reported to the application as sent.
                 return false;
@@ -398,7 +411,7 @@ impl State<'_> {
     pub(crate) fn on_read(&mut self, read: body::PushRead<'_>) {
         if let Some(c) = self.table.find_mut(read.conversation) {
             c.last_seq = c.last_seq.max(read.last_seq);
-            c.read_seq = c.read_seq.max(read.read_seq);
+            c.uncounted_as_of(read.read_seq, read.last_seq, read.uncounted);
             self.conversations_dirty = true;
         }
     }
@@ -409,8 +422,8 @@ impl State<'_> {
     /// behind the answer); with every scope, those not held too.
     pub(crate) fn on_read_all(&mut self, scope: body::ReadScope) {
         for c in self.table.rows.iter_mut() {
-            if scope.covers(c.id()) && c.read_seq < c.last_seq {
-                c.read_seq = c.last_seq;
+            if scope.covers(c.id()) {
+                c.read_to(c.last_seq);
             }
         }
         if scope == body::ReadScope::All {

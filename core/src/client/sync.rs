@@ -177,10 +177,10 @@ impl State<'_> {
             c.baseline_known = true;
             c.delivered_seq = base_seq;
         }
-        c.read_seq = c.read_seq.max(s.read_seq);
         if s.last_seq >= c.last_seq {
             c.set_last(s.last_seq, s.last_time_ms, s.last_from, s.preview);
         }
+        c.uncounted_as_of(s.read_seq, s.last_seq, s.uncounted);
         c.peer_read(s.peer_read_seq);
         c.pinned = s.pinned;
         c.remind = s.remind;
@@ -238,8 +238,8 @@ impl State<'_> {
 /// count of conversations not held, 5 whether each one's delivered seq was
 /// known (without it a restored client delivered again what had come live
 /// after the cursor), 6 where its mentions stand, 7 its remind type, 8 its
-/// marks and data digest.
-const SYNC_STATE_VERSION: u8 = 8;
+/// marks and data digest, 9 how many of its unread messages do not count.
+const SYNC_STATE_VERSION: u8 = 9;
 
 #[derive(Serialize, Deserialize)]
 struct Header<'a> {
@@ -274,6 +274,8 @@ struct Record<'a> {
     remind: crate::wire::body::RemindType,
     marks: u64,
     data_digest: u64,
+    uncounted: u64,
+    counted_to: u64,
 }
 
 impl State<'_> {
@@ -307,6 +309,8 @@ impl State<'_> {
                 remind: c.remind,
                 marks: c.marks,
                 data_digest: c.data_digest,
+                uncounted: c.uncounted,
+                counted_to: c.counted_to,
             };
             end = records::put(&record, buf, end).ok_or(SyncStateError::BufferTooSmall)?;
         }
@@ -353,6 +357,8 @@ impl State<'_> {
                 c.remind = record.remind;
                 c.marks = record.marks;
                 c.data_digest = record.data_digest;
+                c.uncounted = record.uncounted;
+                c.counted_to = record.counted_to;
                 c.set_last(
                     record.last_seq,
                     record.last_time_ms,

@@ -63,6 +63,12 @@ pub struct Conversation {
     pub(crate) last_seq: u64,
     /// Read watermark (shared across this user's devices).
     pub(crate) read_seq: u64,
+    /// Messages after `read_seq` up to `counted_to` that do not count as
+    /// unread (group tips, notices, those their sender excluded).
+    pub(crate) uncounted: u64,
+    /// Where `uncounted` is known up to: the server's word (a summary, a
+    /// read push), then each message delivered after it, in order.
+    pub(crate) counted_to: u64,
     /// Every message up to here has been handed to the application.
     pub(crate) delivered_seq: u64,
     pub(crate) last_time_ms: u64,
@@ -121,6 +127,8 @@ impl Conversation {
             kind,
             last_seq: 0,
             read_seq: 0,
+            uncounted: 0,
+            counted_to: 0,
             delivered_seq: 0,
             last_time_ms: 0,
             last_from: UserId::new(),
@@ -196,9 +204,73 @@ impl Conversation {
         ConversationType::parse(&self.id).map_or("", |(_, target)| target)
     }
 
-    /// TIM `unreadCount`: last seq minus the read watermark.
+    /// TIM `unreadCount`: last seq minus the read watermark, less the
+    /// messages in between that do not count (group tips, notices of
+    /// revocations and modifications, those their sender excluded).
     pub fn unread_count(&self) -> u64 {
-        self.last_seq.saturating_sub(self.read_seq)
+        self.last_seq
+            .saturating_sub(self.read_seq)
+            .saturating_sub(self.uncounted)
+    }
+
+    /// Moves the read watermark up to `seq`. Read past what is counted,
+    /// nothing is left uncounted; read part of the way, the count is kept
+    /// until the server's next word on it (it can only make the unread
+    /// count too low, never too high).
+    pub(crate) fn read_to(&mut self, seq: u64) {
+        if seq > self.read_seq {
+            self.read_seq = seq;
+        }
+        if self.read_seq >= self.counted_to {
+            self.uncounted = 0;
+            self.counted_to = self.read_seq;
+        }
+    }
+
+    /// The server's word: `uncounted` messages after `read_seq` up to
+    /// `last_seq` do not count. Taken unless this client counted further
+    /// on its own (from messages delivered after it).
+    pub(crate) fn uncounted_as_of(&mut self, read_seq: u64, last_seq: u64, uncounted: u64) {
+        if last_seq >= self.counted_to && read_seq >= self.read_seq {
+            self.read_seq = read_seq;
+            self.uncounted = uncounted;
+            self.counted_to = last_seq;
+        } else {
+            self.read_to(read_seq);
+        }
+    }
+
+    /// Message `seq` was delivered, in order: counted unless `counts` is
+    /// false (and it is after the read watermark).
+    pub(crate) fn count_delivered(&mut self, seq: u64, counts: bool) {
+        if seq <= self.counted_to {
+            return;
+        }
+        self.counted_to = seq;
+        if !counts && seq > self.read_seq {
+            self.uncounted += 1;
+        }
+    }
+
+    /// A message `seq` newer than every other: it is the last (unless its
+    /// sender excluded it from being shown as the last message, when only
+    /// the seq moves).
+    pub(crate) fn extend(
+        &mut self,
+        seq: u64,
+        time_ms: u64,
+        from: &str,
+        preview: &str,
+        shown: bool,
+    ) {
+        if seq <= self.last_seq {
+            return;
+        }
+        if shown {
+            self.set_last(seq, time_ms, from, preview);
+        } else {
+            self.last_seq = seq;
+        }
     }
 
     /// TIM `lastMessage.lastSequence`.
@@ -304,7 +376,7 @@ impl Conversation {
     /// The history was cleared: no last message to show, nothing unread;
     /// the seqs stay, so the next message is still told apart from old ones.
     pub(crate) fn clear_last_message(&mut self) {
-        self.read_seq = self.last_seq;
+        self.read_to(self.last_seq);
         self.last_from.clear();
         self.preview.clear();
     }
@@ -365,5 +437,34 @@ mod tests {
         let text = "ééééééééééééééééééé"; // 2 bytes each
         let cut = cut_at_char_boundary(text, 5);
         assert_eq!(cut, "éé");
+    }
+}
+
+/// How a message weighs on its conversation (from its element and its
+/// `MessageExtra`), for the client and the server alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counted {
+    /// It counts as unread.
+    pub counts: bool,
+    /// It becomes the conversation's last message.
+    pub shown: bool,
+}
+
+impl Counted {
+    /// A group tip or a notice: not unread, shown as the last message.
+    pub const NOTICE: Counted = Counted {
+        counts: false,
+        shown: true,
+    };
+
+    /// How a message with `elem` and `extra` weighs.
+    pub fn of(
+        elem: &crate::wire::body::Elem<'_>,
+        extra: &crate::wire::body::MessageExtra<'_>,
+    ) -> Self {
+        Counted {
+            counts: extra.counts_as_unread(elem),
+            shown: !extra.excluded_from_last_message,
+        }
     }
 }

@@ -83,6 +83,10 @@ pub struct OutgoingMessage<'a> {
     /// TIM `atUserList` (`createTextAtMessage`, group messages only): user
     /// ids joined by commas, [`crate::wire::extra::AT_ALL`] for everyone.
     pub at_users: &'a str,
+    /// TIM `messageControlInfo.excludedFromUnreadCount`.
+    pub excluded_from_unread: bool,
+    /// TIM `messageControlInfo.excludedFromLastMessage`.
+    pub excluded_from_last_message: bool,
 }
 
 impl<'a> OutgoingMessage<'a> {
@@ -97,6 +101,8 @@ impl<'a> OutgoingMessage<'a> {
             priority: Priority::Normal,
             cloud_custom_data: "",
             at_users: "",
+            excluded_from_unread: false,
+            excluded_from_last_message: false,
         }
     }
 
@@ -249,6 +255,21 @@ impl<'a> OutgoingMessage<'a> {
     /// mentions outside groups and of non-members (10004).
     pub fn with_at_users(self, at_users: &'a str) -> Self {
         OutgoingMessage { at_users, ..self }
+    }
+
+    /// The same message with TIM `messageControlInfo`: it does not count
+    /// as unread (`excluded_from_unread`), it does not become the
+    /// conversation's last message (`excluded_from_last_message`).
+    pub fn with_control(
+        self,
+        excluded_from_unread: bool,
+        excluded_from_last_message: bool,
+    ) -> Self {
+        OutgoingMessage {
+            excluded_from_unread,
+            excluded_from_last_message,
+            ..self
+        }
     }
 
     /// The same message with a chosen client message id (for a resend).

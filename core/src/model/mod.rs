@@ -7,6 +7,7 @@ mod json;
 mod message;
 
 pub use crate::wire::body::Elem;
+pub use conversation::Counted;
 pub use conversation::{
     cut_at_char_boundary, Conversation, ConversationId, ConversationType, GroupAtInfo, PREVIEW_LEN,
 };

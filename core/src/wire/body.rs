@@ -196,6 +196,9 @@ pub struct PushRead<'a> {
     pub read_seq: u64,
     /// The conversation's last seq at that moment.
     pub last_seq: u64,
+    /// Messages after `read_seq` up to `last_seq` that do not count as
+    /// unread (see [`MessageExtra::counts_as_unread`]).
+    pub uncounted: u64,
 }
 
 /// One conversation by id: the request and answer of a deletion or of a
@@ -471,6 +474,9 @@ pub struct ConversationSummary<'a> {
     pub last_seq: u64,
     /// The receiver's read watermark.
     pub read_seq: u64,
+    /// Messages after `read_seq` up to `last_seq` that do not count as
+    /// unread (see [`MessageExtra::counts_as_unread`]).
+    pub uncounted: u64,
     /// Time of the newest message, unix milliseconds.
     pub last_time_ms: u64,
     /// Sender of the newest message.

@@ -236,14 +236,15 @@ mod tests {
         let mut buf = [0u8; 256];
         // A kind this build does not know, with fields of its own.
         let mut end = future_message(&mut buf, 1, 99, &("sticker", 42u32), &("", "Bob"));
-        // A text whose element gained a field, and an extra that gained two.
+        // A text whose element gained a field, and an extra that gained two
+        // after its control flags.
         let at = end;
         end += future_message(
             &mut buf[at..],
             2,
             elem_kind::TEXT,
             &("hello", true),
-            &("{}", "Bob", "", "", "", 3u32, "later", 5u32),
+            &("{}", "Bob", "", "", "", 3u32, false, true, "later", 5u32),
         );
         // A custom element from an older encoder's extra (one field only).
         let at = end;
@@ -266,6 +267,7 @@ mod tests {
             MessageExtra::with_cloud_custom_data("{}")
                 .stamped("Bob", "", "")
                 .with_version(3)
+                .with_control(false, true)
         );
         assert_eq!(messages[2].extra, MessageExtra::with_cloud_custom_data("x"));
         // The hand decoder reads them the same.

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::elem::Elem;
 use super::elem_codec::{deserialize_record, next_or_default, serialize_record};
 use super::group::UserList;
 use super::records::DecodeError;
@@ -42,6 +43,13 @@ pub struct MessageExtra<'a> {
     /// How many times the sender modified it (TIM `modifyMessage`), 0 if
     /// never. Set by the server; an edit names the version it was made on.
     pub version: u32,
+    /// TIM `messageControlInfo.excludedFromUnreadCount`: the sender's
+    /// choice that it does not count as unread.
+    pub excluded_from_unread: bool,
+    /// TIM `messageControlInfo.excludedFromLastMessage`: the sender's
+    /// choice that it does not become the conversation's last message
+    /// (its preview, sender and time stay those of the one before).
+    pub excluded_from_last_message: bool,
 }
 
 impl<'a> MessageExtra<'a> {
@@ -72,6 +80,30 @@ impl<'a> MessageExtra<'a> {
         self.at_users.iter().any(|u| u == AT_ALL)
     }
 
+    /// The same fields with TIM's `messageControlInfo`.
+    pub fn with_control(
+        self,
+        excluded_from_unread: bool,
+        excluded_from_last_message: bool,
+    ) -> Self {
+        MessageExtra {
+            excluded_from_unread,
+            excluded_from_last_message,
+            ..self
+        }
+    }
+
+    /// Whether the message with `elem` counts as unread: not when its
+    /// sender excluded it, nor a group tip or a notice of a revocation or
+    /// a modification (TIM counts none of them).
+    pub fn counts_as_unread(&self, elem: &Elem<'_>) -> bool {
+        !self.excluded_from_unread
+            && !matches!(
+                elem,
+                Elem::GroupTip(_) | Elem::RevokeNotice { .. } | Elem::Modified { .. }
+            )
+    }
+
     /// The same fields at `version`.
     pub fn with_version(self, version: u32) -> Self {
         MessageExtra { version, ..self }
@@ -96,6 +128,8 @@ impl<'a> MessageExtra<'a> {
             name_card: next_or_default(&mut rest)?,
             at_users: next_or_default(&mut rest)?,
             version: next_or_default(&mut rest)?,
+            excluded_from_unread: next_or_default(&mut rest)?,
+            excluded_from_last_message: next_or_default(&mut rest)?,
         })
     }
 }
@@ -109,6 +143,8 @@ impl Serialize for MessageExtra<'_> {
             self.name_card,
             self.at_users,
             self.version,
+            self.excluded_from_unread,
+            self.excluded_from_last_message,
         );
         serialize_record(s, &fields)
     }

@@ -104,7 +104,11 @@ pub fn sync_page(id: u32, snapshot: u64, summaries: &[body::ConversationSummary<
     let total_unread = summaries
         .iter()
         .filter(|s| !s.deleted)
-        .map(|s| s.last_seq.saturating_sub(s.read_seq))
+        .map(|s| {
+            s.last_seq
+                .saturating_sub(s.read_seq)
+                .saturating_sub(s.uncounted)
+        })
         .sum();
     page(
         id,

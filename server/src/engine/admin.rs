@@ -16,7 +16,7 @@ use super::groups::notify::GroupPost;
 use super::groups::rules;
 use super::messages::{group_key, Stored, PREVIEW_BYTES};
 use super::{ConnId, Engine, Handled, Refusal, Reply};
-use crate::store::{ConversationRow, ProfileRow, Store};
+use crate::store::{ProfileRow, Store};
 
 /// One call of the REST API.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -290,7 +290,8 @@ impl<S: Store> Engine<S> {
         let m = match self.store_c2c(from, to, sent, &what, stamped)? {
             Stored::Again(existing) => existing,
             Stored::New(m, mine) => {
-                self.record_c2c(to, mine, &m, preview, !unread)?;
+                let shown = what.counted().shown.then_some(preview);
+                self.record_c2c(to, mine, &m, shown, !unread)?;
                 m
             }
         };
@@ -335,6 +336,7 @@ impl<S: Store> Engine<S> {
                     client_msg_id: random,
                     body: stamped,
                     preview,
+                    counted: what.counted(),
                     online_only: false,
                     skip: None,
                     imported_at: Some(time_ms),
@@ -366,16 +368,20 @@ impl<S: Store> Engine<S> {
     }
 
     fn c2c_unread(&mut self, reply: Reply, user: &str, peers: &[String]) -> Handled {
-        let total: u64 = self
-            .all_conversation_rows(user)?
-            .iter()
-            .filter(|row| row.conv_id.starts_with("C2C"))
-            .map(ConversationRow::unread)
-            .sum();
+        let mut total = 0;
+        for row in self.all_conversation_rows(user)? {
+            if row.conv_id.starts_with("C2C") {
+                total += self.counted_unread(&row)?;
+            }
+        }
         let mut each = Vec::with_capacity(peers.len());
         for peer in peers {
-            let row = self.store.conversation(user, &format!("C2C{peer}"))?;
-            each.push(row.map_or(0, |r| r.unread()));
+            each.push(
+                match self.store.conversation(user, &format!("C2C{peer}"))? {
+                    Some(row) => self.counted_unread(&row)?,
+                    None => 0,
+                },
+            );
         }
         self.respond(reply, &(total, each));
         Ok(())

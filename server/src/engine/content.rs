@@ -4,7 +4,7 @@
 //! element kinds it may send, their required fields, the sizes, and the
 //! stamps only the server sets.
 
-use tinyim_core::model::valid_user_id;
+use tinyim_core::model::{valid_user_id, Counted};
 use tinyim_core::wire::body::{self, Elem, MessageExtra};
 use tinyim_core::wire::code;
 use tinyim_core::wire::extra::{AT_ALL, MAX_AT_USERS, MAX_CLOUD_CUSTOM_DATA};
@@ -34,23 +34,23 @@ pub(crate) fn server_made(elem: &Elem<'_>) -> Vec<u8> {
     encode(elem, &MessageExtra::default())
 }
 
-/// What a client chose of a message: its element and cloud custom data
-/// (the rest of [`MessageExtra`] is the server's stamps).
+/// What a client chose of a message: its element, cloud custom data,
+/// mentions and control flags (the rest of [`MessageExtra`] is the
+/// server's stamps).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Sent<'a> {
     pub(crate) elem: Elem<'a>,
     pub(crate) cloud_custom_data: &'a str,
     pub(crate) at_users: UserList<'a>,
+    /// TIM `messageControlInfo`: excluded from the unread count, from
+    /// being the last message.
+    pub(crate) control: (bool, bool),
 }
 
 impl<'a> Sent<'a> {
     /// What `send` carries.
     pub(crate) fn of(send: &body::SendMessage<'a>) -> Self {
-        Sent {
-            elem: send.elem,
-            cloud_custom_data: send.extra.cloud_custom_data,
-            at_users: send.extra.at_users,
-        }
+        Sent::stored(send.elem, &send.extra)
     }
 
     /// What a stored body holds of a client's choice.
@@ -59,7 +59,16 @@ impl<'a> Sent<'a> {
             elem,
             cloud_custom_data: extra.cloud_custom_data,
             at_users: extra.at_users,
+            control: (extra.excluded_from_unread, extra.excluded_from_last_message),
         }
+    }
+
+    /// How the message weighs on its conversation.
+    pub(crate) fn counted(&self) -> Counted {
+        let (excluded_from_unread, excluded_from_last_message) = self.control;
+        let extra =
+            MessageExtra::default().with_control(excluded_from_unread, excluded_from_last_message);
+        Counted::of(&self.elem, &extra)
     }
 
     /// The stored body: with the sender's nickname, avatar and (in a
@@ -67,6 +76,7 @@ impl<'a> Sent<'a> {
     pub(crate) fn stamped(&self, nick: &str, avatar: &str, name_card: &str) -> Vec<u8> {
         let extra = MessageExtra::with_cloud_custom_data(self.cloud_custom_data)
             .with_at_users(self.at_users.0)
+            .with_control(self.control.0, self.control.1)
             .stamped(nick, avatar, name_card);
         encode(&self.elem, &extra)
     }

@@ -35,15 +35,24 @@ pub(crate) fn invalid_conversation() -> Refusal {
     Refusal::Code(code::BAD_CONVERSATION, "invalid conversation id")
 }
 
-/// Moves `row` to message `m` (a sender's row also to read). The strings
-/// keep their buffers: a conversation's row changes with every message.
-pub(crate) fn advance_row(row: &mut ConversationRow, m: &StoredMessage, preview: &str, read: bool) {
+/// Moves `row` to message `m` (a sender's row also to read), shown as
+/// the last message with `preview` unless its sender excluded it (`None`).
+/// The strings keep their buffers: a conversation's row changes with
+/// every message.
+pub(crate) fn advance_row(
+    row: &mut ConversationRow,
+    m: &StoredMessage,
+    preview: Option<&str>,
+    read: bool,
+) {
     row.last_seq = m.seq;
-    row.last_time_ms = m.time_ms;
-    row.last_from.clear();
-    row.last_from.push_str(&m.sender);
-    row.preview.clear();
-    row.preview.push_str(preview);
+    if let Some(preview) = preview {
+        row.last_time_ms = m.time_ms;
+        row.last_from.clear();
+        row.last_from.push_str(&m.sender);
+        row.preview.clear();
+        row.preview.push_str(preview);
+    }
     if read {
         // Sending into a conversation reads it, as in TIM.
         row.read_seq = m.seq;
@@ -100,7 +109,8 @@ impl<S: Store> Engine<S> {
             Stored::Again(existing) => existing,
             Stored::New(message, mine) => {
                 let preview = cut_at_char_boundary(send.elem.preview(), PREVIEW_BYTES);
-                self.post_c2c(peer, mine, &message, preview, Some(reply.conn))?;
+                let shown = what.counted().shown.then_some(preview);
+                self.post_c2c(peer, mine, &message, shown, Some(reply.conn))?;
                 self.report_c2c(peer, &message);
                 message
             }
@@ -166,6 +176,9 @@ impl<S: Store> Engine<S> {
             same_message(&existing, what)?;
             return Ok(Stored::Again(existing));
         }
+        if !what.counted().counts {
+            self.store.mark_uncounted(&message.conv_key, message.seq)?;
+        }
         Ok(Stored::New(message, mine))
     }
 
@@ -188,7 +201,7 @@ impl<S: Store> Engine<S> {
         peer: &str,
         mine: Option<ConversationRow>,
         m: &StoredMessage,
-        preview: &str,
+        preview: Option<&str>,
         skip: Option<u64>,
     ) -> Result<(), Refusal> {
         let (my_read, their_read) = self.record_c2c(peer, mine, m, preview, false)?;
@@ -208,7 +221,7 @@ impl<S: Store> Engine<S> {
         peer: &str,
         mine: Option<ConversationRow>,
         m: &StoredMessage,
-        preview: &str,
+        preview: Option<&str>,
         read_by_peer: bool,
     ) -> Result<(u64, u64), Refusal> {
         let me = m.sender.as_str();
@@ -312,14 +325,15 @@ impl<S: Store> Engine<S> {
         except: Option<ConnId>,
     ) -> Result<body::PushRead<'c>, Refusal> {
         let req = body::SetRead { conversation, seq };
-        let (read_seq, last_seq) = match ConversationType::parse(req.conversation) {
+        let (read_seq, last_seq, key) = match ConversationType::parse(req.conversation) {
             Some((ConversationType::Group, group_id)) => {
-                self.set_group_read(me, group_id, req.seq)?
+                let (read_seq, last_seq) = self.set_group_read(me, group_id, req.seq)?;
+                (read_seq, last_seq, group_key(group_id))
             }
             Some((kind, peer)) => match self.store.conversation(me, req.conversation)? {
                 Some(mut row) => {
                     let target = req.seq.min(row.last_seq);
-                    let seqs = (row.read_seq.max(target), row.last_seq);
+                    let seqs = (row.read_seq.max(target), row.last_seq, row.conv_key.clone());
                     if target > row.read_seq {
                         row.read_seq = target;
                         self.store.put_conversation(row)?;
@@ -330,7 +344,7 @@ impl<S: Store> Engine<S> {
                     }
                     seqs
                 }
-                None => (0, 0),
+                None => (0, 0, String::new()),
             },
             None => return Err(invalid_conversation()),
         };
@@ -338,6 +352,7 @@ impl<S: Store> Engine<S> {
             conversation,
             read_seq,
             last_seq,
+            uncounted: self.store.uncounted_between(&key, read_seq, last_seq)?,
         };
         self.push_to_sessions(me, except, kind::PUSH_READ, &read);
         Ok(read)

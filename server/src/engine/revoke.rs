@@ -8,7 +8,7 @@
 //! already shown the message. The notice counts as a message, as group tips
 //! do.
 
-use tinyim_core::model::ConversationType;
+use tinyim_core::model::{ConversationType, Counted};
 use tinyim_core::wire::body::{self, Elem};
 use tinyim_core::wire::code;
 
@@ -140,7 +140,9 @@ impl<S: Store> Engine<S> {
             gseq: 0,
         };
         self.store.insert_message(&mut posted)?;
-        self.post_c2c(peer, mine, &posted, notice.preview(), None)
+        // TIM counts no notice as unread.
+        self.store.mark_uncounted(&posted.conv_key, posted.seq)?;
+        self.post_c2c(peer, mine, &posted, Some(notice.preview()), None)
     }
 
     /// Posts `notice` from `member` into `group`'s conversation; the
@@ -160,6 +162,7 @@ impl<S: Store> Engine<S> {
                 client_msg_id: 0,
                 body: content::server_made(notice),
                 preview: notice.preview(),
+                counted: Counted::NOTICE,
                 online_only: false,
                 skip: None,
                 imported_at: None,

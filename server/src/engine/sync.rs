@@ -73,9 +73,11 @@ impl<S: Store> Engine<S> {
                 None => None,
                 Some(base) => Some(self.store.seq_as_of(&row.conv_key, base)?),
             };
+            let last_seq = self.store.seq_as_of(&row.conv_key, snapshot)?;
             let record = body::WindowSummary {
                 summary: body::ConversationSummary {
-                    last_seq: self.store.seq_as_of(&row.conv_key, snapshot)?,
+                    last_seq,
+                    uncounted: self.uncounted(row, last_seq)?,
                     ..summary(row)
                 },
                 base_seq: self.window_base(me, &row.conv_id, delivered)?,
@@ -116,7 +118,11 @@ impl<S: Store> Engine<S> {
         let mut next_cursor = cursor;
         let mut all_fit = true;
         for row in &rows {
-            if !bytes.push(&summary(row)) {
+            let record = body::ConversationSummary {
+                uncounted: self.uncounted(row, row.last_seq)?,
+                ..summary(row)
+            };
+            if !bytes.push(&record) {
                 all_fit = false;
                 break;
             }
@@ -134,6 +140,24 @@ impl<S: Store> Engine<S> {
         })
     }
 
+    /// The messages of `row`'s conversation after what its owner read (or
+    /// cleared) up to `last_seq` that do not count as unread.
+    fn uncounted(&mut self, row: &ConversationRow, last_seq: u64) -> Result<u64, super::Refusal> {
+        let read = row.read_seq.max(row.cleared_seq);
+        Ok(self
+            .store
+            .uncounted_between(&row.conv_key, read, last_seq)?)
+    }
+
+    /// `row`'s unread messages as its owner's client counts them.
+    pub(crate) fn counted_unread(&mut self, row: &ConversationRow) -> Result<u64, super::Refusal> {
+        let unread = row.unread();
+        if unread == 0 {
+            return Ok(0);
+        }
+        Ok(unread.saturating_sub(self.uncounted(row, row.last_seq)?))
+    }
+
     fn send_window<H: serde::Serialize>(&mut self, reply: Reply, bytes: Page, header: &H) {
         self.out.push(Output::Frame {
             conn: reply.conn,
@@ -147,6 +171,8 @@ fn summary(row: &ConversationRow) -> body::ConversationSummary<'_> {
         conversation: &row.conv_id,
         last_seq: row.last_seq,
         read_seq: row.read_seq,
+        // Filled by the caller, who knows the last seq it is counted to.
+        uncounted: 0,
         last_time_ms: row.last_time_ms,
         last_from: &row.last_from,
         preview: &row.preview,

@@ -177,6 +177,12 @@ pub trait Store: GroupStore + UserStore + StatusStore + FriendStore + Send {
     /// TIM `deleteMessage`: messages `seqs` of a conversation are gone for
     /// `owner` (the other users keep theirs). Deleting one twice is no error.
     fn delete_for(&mut self, owner: &str, conv_key: &str, seqs: &[u64]) -> StoreResult<()>;
+    /// Message `seq` of a conversation does not count as unread (a group
+    /// tip, a notice, one its sender excluded).
+    fn mark_uncounted(&mut self, conv_key: &str, seq: u64) -> StoreResult<()>;
+    /// How many of a conversation's messages after `after` up to `upto`
+    /// do not count as unread.
+    fn uncounted_between(&mut self, conv_key: &str, after: u64, upto: u64) -> StoreResult<u64>;
     /// `owner`'s custom data and draft on a conversation (empty when none).
     fn own_data(&mut self, owner: &str, conv_id: &str) -> StoreResult<OwnData>;
     /// Replaces them (an empty one removes the stored row).

@@ -2,7 +2,7 @@
 //! conversation with their fan-out, and group system notices into a user's
 //! SYSTEM conversation.
 
-use tinyim_core::model::{cut_at_char_boundary, SYSTEM_CONVERSATION};
+use tinyim_core::model::{cut_at_char_boundary, Counted, SYSTEM_CONVERSATION};
 use tinyim_core::wire::body::Elem;
 use tinyim_core::wire::group::{GroupNotice, GroupTip, GroupType};
 
@@ -26,6 +26,8 @@ pub(crate) struct GroupPost<'a> {
     /// The postcard-encoded element.
     pub(crate) body: Vec<u8>,
     pub(crate) preview: &'a str,
+    /// Whether it counts as unread and becomes the last message.
+    pub(crate) counted: Counted,
     pub(crate) online_only: bool,
     /// The sender's connection, which gets the acknowledgement instead.
     pub(crate) skip: Option<ConnId>,
@@ -55,10 +57,15 @@ impl<S: Store> crate::engine::Engine<S> {
         if rules::stores_messages(group.group_type) && !post.online_only {
             m.seq = group.last_seq + 1;
             self.store.insert_message(&mut m)?;
+            if !post.counted.counts {
+                self.store.mark_uncounted(&m.conv_key, m.seq)?;
+            }
             group.last_seq = m.seq;
-            group.last_time_ms = m.time_ms;
-            group.last_from = m.sender.clone();
-            group.preview = cut_at_char_boundary(post.preview, PREVIEW_BYTES).to_owned();
+            if post.counted.shown {
+                group.last_time_ms = m.time_ms;
+                group.last_from = m.sender.clone();
+                group.preview = cut_at_char_boundary(post.preview, PREVIEW_BYTES).to_owned();
+            }
             self.store.put_group(group, true)?;
         }
         if post.imported_at.is_none() {
@@ -132,6 +139,7 @@ impl<S: Store> crate::engine::Engine<S> {
                 client_msg_id: 0,
                 body: content::server_made(&elem),
                 preview: elem.preview(),
+                counted: Counted::NOTICE,
                 online_only: false,
                 skip: None,
                 imported_at: None,
@@ -165,7 +173,7 @@ impl<S: Store> crate::engine::Engine<S> {
             .store
             .conversation(user, SYSTEM_CONVERSATION)?
             .unwrap_or_else(|| ConversationRow::new(user, SYSTEM_CONVERSATION.to_owned(), &key));
-        advance_row(&mut row, &m, elem.preview(), false);
+        advance_row(&mut row, &m, Some(elem.preview()), false);
         let read_seq = row.read_seq;
         self.store.put_conversation(row)?;
         self.deliver(user, SYSTEM_CONVERSATION, read_seq, &m, None);

@@ -68,6 +68,7 @@ impl<S: Store> Engine<S> {
                 client_msg_id: send.client_msg_id,
                 body,
                 preview,
+                counted: what.counted(),
                 online_only: send.online_only,
                 skip: Some(reply.conn),
                 imported_at: None,

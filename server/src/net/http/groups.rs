@@ -120,8 +120,9 @@ struct SendGroupMsg {
     cloud_custom_data: Option<String>,
     #[serde(rename = "ForbidCallbackControl", default)]
     forbid_callback: Vec<String>,
+    /// `NoUnread`, `NoLastMsg`: TIM's `messageControlInfo`.
     #[serde(rename = "SendMsgControl", default)]
-    _send_control: Option<Value>,
+    send_control: Vec<String>,
     #[serde(rename = "OfflinePushInfo", default)]
     _offline_push: Option<Value>,
 }
@@ -346,7 +347,8 @@ async fn send(call: &Call<'_>, send: SendGroupMsg) -> Result<Response, RestError
         return Err(SERVICE.invalid("tinyim has no messages to some members only (To_Account)"));
     }
     let content = Content::from_body(send.body, send.cloud_custom_data)
-        .map_err(|why| SERVICE.invalid(why))?;
+        .map_err(|why| SERVICE.invalid(why))?
+        .with_send_control(&send.send_control);
     let priority = match send.priority.as_deref() {
         None | Some("Normal") => Priority::Normal,
         Some("High") => Priority::High,

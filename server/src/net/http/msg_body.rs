@@ -185,6 +185,9 @@ struct Relayed {
 pub(crate) struct Content {
     elem: Owned,
     cloud_custom_data: String,
+    /// Tencent's `SendMsgControl`: `NoUnread`, `NoLastMsg` (TIM's
+    /// `messageControlInfo`).
+    control: (bool, bool),
 }
 
 enum Owned {
@@ -242,6 +245,7 @@ impl Content {
         Ok(Content {
             elem: owned,
             cloud_custom_data: cloud_custom_data.unwrap_or_default(),
+            control: (false, false),
         })
     }
 
@@ -316,6 +320,18 @@ impl Content {
     /// The fields beside the element a sender sets.
     pub(crate) fn extra(&self) -> MessageExtra<'_> {
         MessageExtra::with_cloud_custom_data(&self.cloud_custom_data)
+            .with_control(self.control.0, self.control.1)
+    }
+
+    /// The same content sent under Tencent's `SendMsgControl`: `NoUnread`
+    /// (not counted as unread), `NoLastMsg` (not the conversation's last
+    /// message); its other words change nothing here.
+    pub(crate) fn with_send_control(self, control: &[String]) -> Content {
+        let has = |word: &str| control.iter().any(|c| c == word);
+        Content {
+            control: (has("NoUnread"), has("NoLastMsg")),
+            ..self
+        }
     }
 
     /// The body an import stores (the engine stamps the sender on it).

@@ -49,8 +49,9 @@ struct Send<To> {
     /// before-send callback (the after-callback is always made).
     #[serde(rename = "ForbidCallbackControl", default)]
     forbid_callback: Vec<String>,
+    /// `NoUnread`, `NoLastMsg`: TIM's `messageControlInfo`.
     #[serde(rename = "SendMsgControl", default)]
-    _send_control: Option<Value>,
+    send_control: Vec<String>,
     #[serde(rename = "OfflinePushInfo", default)]
     _offline_push: Option<Value>,
     #[serde(rename = "IsNeedReadReceipt", default)]
@@ -152,7 +153,8 @@ pub(super) async fn call(
         "sendmsg" => {
             let send: Send<String> = parse(SERVICE, body)?;
             let how = how(&send)?;
-            let content = content(send.body, send.cloud_custom_data)?;
+            let content =
+                content(send.body, send.cloud_custom_data)?.with_send_control(&send.send_control);
             let from = sender(call, send.from.as_deref())?;
             SERVICE.account(&send.to)?;
             let sent = send_one(call, from, &send.to, send.random, how, &content).await?;
@@ -164,7 +166,8 @@ pub(super) async fn call(
         "batchsendmsg" => {
             let send: Send<Vec<String>> = parse(SERVICE, body)?;
             let how = how(&send)?;
-            let content = content(send.body, send.cloud_custom_data)?;
+            let content =
+                content(send.body, send.cloud_custom_data)?.with_send_control(&send.send_control);
             let from = sender(call, send.from.as_deref())?;
             SERVICE.count(send.to.len(), MAX_ACCOUNTS)?;
             let mut errors = Vec::new();

@@ -397,6 +397,25 @@ impl Store for PgStore {
         Ok(())
     }
 
+    fn mark_uncounted(&mut self, conv_key: &str, seq: u64) -> StoreResult<()> {
+        self.execute(
+            "INSERT INTO uncounted_messages (conv_key, seq) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            &[&conv_key, &to_sql(seq)],
+        )
+        .map(drop)
+    }
+
+    fn uncounted_between(&mut self, conv_key: &str, after: u64, upto: u64) -> StoreResult<u64> {
+        if upto <= after {
+            return Ok(0);
+        }
+        let rows = self.query(
+            "SELECT COUNT(*) FROM uncounted_messages WHERE conv_key = $1 AND seq > $2 AND seq <= $3",
+            &[&conv_key, &to_sql(after), &to_sql(upto)],
+        )?;
+        Ok(rows.first().map_or(0, |r| r.get::<_, i64>(0) as u64))
+    }
+
     fn own_data(&mut self, owner: &str, conv_id: &str) -> StoreResult<OwnData> {
         let row = self.query_opt(
             "SELECT custom_data, draft, draft_time_ms FROM conversation_data
@@ -606,7 +625,10 @@ impl Store for PgStore {
             "SELECT COALESCE(SUM(CASE
                  WHEN hidden_seq > 0 AND last_seq <= hidden_seq THEN 0
                  WHEN remind <> 0 THEN 0
-                 ELSE GREATEST(last_seq - GREATEST(read_seq, cleared_seq), 0) END), 0)::BIGINT
+                 ELSE GREATEST(last_seq - GREATEST(read_seq, cleared_seq)
+                      - (SELECT COUNT(*) FROM uncounted_messages u WHERE u.conv_key = every.conv_key
+                         AND u.seq > GREATEST(every.read_seq, every.cleared_seq)
+                         AND u.seq <= every.last_seq), 0) END), 0)::BIGINT
              FROM (SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE owner = $1 AND version > $2
                    UNION ALL {}) AS every",
             schema::GROUP_CONVERSATIONS

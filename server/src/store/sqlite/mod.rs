@@ -323,6 +323,31 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    fn mark_uncounted(&mut self, conv_key: &str, seq: u64) -> StoreResult<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT OR IGNORE INTO uncounted_messages (conv_key, seq) VALUES (?1, ?2)",
+            )
+            .map_err(err)?
+            .execute(params![conv_key, to_sql(seq)])
+            .map(drop)
+            .map_err(err)
+    }
+
+    fn uncounted_between(&mut self, conv_key: &str, after: u64, upto: u64) -> StoreResult<u64> {
+        if upto <= after {
+            return Ok(0);
+        }
+        self.conn
+            .prepare_cached(
+                "SELECT COUNT(*) FROM uncounted_messages WHERE conv_key = ?1 AND seq > ?2 AND seq <= ?3",
+            )
+            .map_err(err)?
+            .query_row(params![conv_key, to_sql(after), to_sql(upto)], |r| r.get::<_, i64>(0))
+            .map(from_sql)
+            .map_err(err)
+    }
+
     fn own_data(&mut self, owner: &str, conv_id: &str) -> StoreResult<OwnData> {
         self.conn
             .prepare_cached(
@@ -504,14 +529,18 @@ impl Store for SqliteStore {
         self.write_back_rows()?;
         // The rows `changed_since` lists, all of them (every version is
         // above -1), counted as the client counts them: muted ones (a
-        // remind type other than 0) left out, as TIM does.
+        // remind type other than 0) left out, as TIM does, and in the others the
+        // messages that do not count (`uncounted_messages`).
         let sql = format!(
             "SELECT COALESCE(SUM(CASE
                  WHEN hidden_seq > 0 AND last_seq <= hidden_seq THEN 0
                  WHEN remind <> 0 THEN 0
-                 ELSE MAX(last_seq - MAX(read_seq, cleared_seq), 0) END), 0)
+                 ELSE MAX(last_seq - MAX(read_seq, cleared_seq)
+                      - (SELECT COUNT(*) FROM uncounted_messages u WHERE u.conv_key = every.conv_key
+                         AND u.seq > MAX(every.read_seq, every.cleared_seq)
+                         AND u.seq <= every.last_seq), 0) END), 0)
              FROM (SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE owner = ?1 AND version > ?2
-                   UNION ALL {GROUP_CONVERSATIONS})"
+                   UNION ALL {GROUP_CONVERSATIONS}) AS every"
         );
         self.conn
             .prepare_cached(&sql)

@@ -49,6 +49,13 @@ CREATE TABLE IF NOT EXISTS deleted_messages (
     seq INTEGER NOT NULL,
     PRIMARY KEY (owner, conv_key, seq)
 ) WITHOUT ROWID;
+-- Messages that do not count as unread (group tips, notices, those their
+-- sender excluded): few, so counting them in a range is cheap.
+CREATE TABLE IF NOT EXISTS uncounted_messages (
+    conv_key TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (conv_key, seq)
+) WITHOUT ROWID;
 -- A user's custom data and draft on a conversation (rows only for
 -- conversations that have either).
 CREATE TABLE IF NOT EXISTS conversation_data (
