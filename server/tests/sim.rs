@@ -7,12 +7,17 @@
 //! recipients exactly once, in seq order, and each client's view must match
 //! the server's watermarks. Senders also edit their messages at random: both
 //! sides of a conversation see every edit once, its version one above the
-//! last they saw. `scripts/sim N` runs N seeds of the faulty link
+//! last they saw. Some messages are sent excluded from the unread count,
+//! receivers delete messages for themselves and mute conversations at
+//! random: each unread count is the watermarks less the edits' notices and
+//! excluded messages after the read one, and the total leaves muted
+//! conversations out. `scripts/sim N` runs N seeds of the faulty link
 //! (`TINYIM_SIM_SEEDS`); CI runs the quick count below.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use tinyim_core::time::{Duration, Instant};
+use tinyim_core::wire::body::RemindType;
 use tinyim_core::wire::group::{CreateGroup, UserList};
 use tinyim_core::wire::{self, body, code, kind, records};
 use tinyim_core::{
@@ -96,6 +101,13 @@ struct SimClient {
     versions: BTreeMap<(String, u64), u32>,
     /// Modification notices received, per conversation.
     notices: HashMap<String, u64>,
+    /// Seqs of the messages received that do not count as unread (the
+    /// notices, those sent excluded), per conversation.
+    uncounted: HashMap<String, Vec<u64>>,
+    /// Messages deleted for this user (acknowledged by the server).
+    deleted: u64,
+    /// Deletions in flight.
+    deleting: Vec<RequestId>,
 }
 
 struct World {
@@ -175,6 +187,9 @@ impl World {
                     pending_sends: HashMap::new(),
                     versions: BTreeMap::new(),
                     notices: HashMap::new(),
+                    uncounted: HashMap::new(),
+                    deleted: 0,
+                    deleting: Vec::new(),
                 }
             })
             .collect();
@@ -360,6 +375,10 @@ impl World {
                     any = true;
                     match event {
                         Event::MessageReceived(m) => {
+                            if m.extra.excluded_from_unread {
+                                let id = m.conversation_id.to_owned();
+                                c.uncounted.entry(id).or_default().push(m.seq);
+                            }
                             c.received.push((
                                 m.conversation_id.into(),
                                 m.seq,
@@ -380,6 +399,8 @@ impl World {
                                 notice.conversation_id
                             );
                             *c.notices.entry(notice.conversation_id.into()).or_default() += 1;
+                            let id = notice.conversation_id.to_owned();
+                            c.uncounted.entry(id).or_default().push(notice.seq);
                         }
                         Event::MessageStatus {
                             request,
@@ -391,6 +412,13 @@ impl World {
                         }
                         Event::MessageStatus { status, .. } => panic!("send failed: {status:?}"),
                         Event::RequestCompleted(r) if Some(r) == *creating => *creating = None,
+                        Event::RequestCompleted(r) if c.deleting.contains(&r) => {
+                            c.deleting.retain(|d| *d != r);
+                            c.deleted += 1;
+                        }
+                        Event::RequestFailed { request, .. } if c.deleting.contains(&request) => {
+                            c.deleting.retain(|d| *d != request);
+                        }
                         Event::RequestFailed { request, error, .. }
                             if Some(request) == *creating =>
                         {
@@ -434,12 +462,12 @@ impl World {
             to = (to + 1) % self.clients.len();
         }
         let to_user = self.clients[to].user.clone();
+        // One in ten does not count as unread (TIM `messageControlInfo`).
+        let quiet = self.rng.chance(100);
         let c = &mut self.clients[from];
+        let message = OutgoingMessage::text(&to_user, text).with_control(quiet, false);
         // A full outbox is back-pressure, not an error: try later.
-        if let Ok(id) = c
-            .client
-            .send_message(self.now, &OutgoingMessage::text(&to_user, text))
-        {
+        if let Ok(id) = c.client.send_message(self.now, &message) {
             c.pending_sends.insert(id, to_user);
         }
     }
@@ -472,6 +500,52 @@ impl World {
             .modify_message(self.now, conversation, (*seq, version), edited, "");
     }
 
+    /// A random client deletes for itself one of the one-to-one messages
+    /// it received.
+    fn delete_random(&mut self) {
+        let i = self.rng.below(self.clients.len() as u64) as usize;
+        let pick = self.rng.next();
+        let c = &mut self.clients[i];
+        let theirs: Vec<&(String, u64, String, u64)> = c
+            .received
+            .iter()
+            .filter(|(conv, ..)| conv.starts_with("C2C"))
+            .collect();
+        if theirs.is_empty() {
+            return;
+        }
+        let (conversation, seq, _, _) = theirs[(pick % theirs.len() as u64) as usize];
+        let (conversation, seq) = (conversation.clone(), seq.to_string());
+        if let Ok(id) = c.client.delete_messages(self.now, &conversation, &seq) {
+            c.deleting.push(id);
+        }
+    }
+
+    /// A random client mutes or unmutes one of its one-to-one
+    /// conversations (left out of its total unread count, or counted).
+    fn remind_random(&mut self) {
+        let i = self.rng.below(self.clients.len() as u64) as usize;
+        let mute = self.rng.chance(500);
+        let pick = self.rng.next();
+        let c = &mut self.clients[i];
+        let ids: Vec<String> = c
+            .client
+            .conversations()
+            .filter(|v| v.id().starts_with("C2C"))
+            .map(|v| v.id().to_owned())
+            .collect();
+        if ids.is_empty() {
+            return;
+        }
+        let id = &ids[(pick % ids.len() as u64) as usize];
+        let remind = if mute {
+            RemindType::AcceptNotNotify
+        } else {
+            RemindType::AcceptAndNotify
+        };
+        let _ = c.client.set_message_remind_type(self.now, id, remind);
+    }
+
     fn quiescent(&self) -> bool {
         self.inputs.is_empty()
             && self.clients.iter().all(|c| {
@@ -498,6 +572,8 @@ struct Tally {
     refused: u64,
     /// Modification notices the clients saw.
     edits: u64,
+    /// Messages deleted for their receivers.
+    deleted: u64,
 }
 
 /// Runs one seed: `messages` sent over a link that cuts a connection with
@@ -520,6 +596,12 @@ fn run(seed: u64, messages: usize, cut_per_mille: u64) -> Tally {
         }
         if world.rng.chance(40) {
             world.edit_random();
+        }
+        if world.rng.chance(20) {
+            world.delete_random();
+        }
+        if world.rng.chance(20) {
+            world.remind_random();
         }
         world.step(cut_per_mille);
         steps += 1;
@@ -660,13 +742,37 @@ fn run(seed: u64, messages: usize, cut_per_mille: u64) -> Tally {
                     .collect()
             };
             assert_eq!(versions(c, v.id()), versions(other, &theirs));
-            assert_eq!(v.unread_count(), v.last_seq() - v.read_seq());
+            let uncounted = c
+                .uncounted
+                .get(v.id())
+                .map_or(0, |seqs| seqs.iter().filter(|&&s| s > v.read_seq()).count())
+                as u64;
+            assert_eq!(
+                v.unread_count(),
+                v.last_seq() - v.read_seq() - uncounted,
+                "seed {seed}: {} {} unread",
+                c.user,
+                v.id()
+            );
         }
+        let counted: u64 = c
+            .client
+            .conversations()
+            .filter(|v| v.remind_type() == RemindType::AcceptAndNotify)
+            .map(|v| v.unread_count())
+            .sum();
+        assert_eq!(
+            c.client.total_unread(),
+            counted,
+            "seed {seed}: {} total",
+            c.user
+        );
     }
     Tally {
         acked: world.clients.iter().map(|c| c.acked.len()).sum(),
         refused: world.refused,
         edits: world.clients.iter().flat_map(|c| c.notices.values()).sum(),
+        deleted: world.clients.iter().map(|c| c.deleted).sum(),
     }
 }
 
@@ -689,14 +795,16 @@ fn split_delayed_and_cut_link_loses_and_duplicates_nothing() {
         total.acked += tally.acked;
         total.refused += tally.refused;
         total.edits += tally.edits;
+        total.deleted += tally.deleted;
     }
     for seed in 200..220 {
         run(seed, 40, 40);
     }
     assert!(total.refused > 0, "refusals were injected");
     assert!(total.edits > 0, "messages were edited");
+    assert!(total.deleted > 0, "messages were deleted");
     println!(
-        "sim: {seeds} seeds, {} messages acknowledged, {} edits seen, {} requests refused, 0 invariant violations",
-        total.acked, total.edits, total.refused
+        "sim: {seeds} seeds, {} messages acknowledged, {} edits seen, {} deleted, {} requests refused, 0 invariant violations",
+        total.acked, total.edits, total.deleted, total.refused
     );
 }
