@@ -429,16 +429,7 @@ async fn callbacks_go_over_https_to_a_backend_trusted_by_its_ca() {
 /// `body` to the REST API's `openim/sendmsg` on `server`, as the
 /// administrator: the answer's JSON.
 fn rest_send(server: &ServerProcess, body: &Value) -> Value {
-    let sig = sig("administrator");
-    let path = format!(
-        "/v4/openim/sendmsg?sdkappid={APP_ID}&identifier=administrator&usersig={sig}&random=1&contenttype=json"
-    );
-    let (_, answer) = http_post(
-        server.http_addr.as_ref().unwrap(),
-        &path,
-        body.to_string().as_bytes(),
-    );
-    serde_json::from_str(&answer).unwrap()
+    admin_call(server.http_addr.as_ref().unwrap(), "openim/sendmsg", body)
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -9,9 +9,7 @@ mod common;
 use common::*;
 use tinyim_core::wire::code;
 use tinyim_core::wire::conversation_data::{MARK_FOLD, MARK_HIDE, MARK_STAR};
-use tinyim_tokio::{
-    ConversationInfo, GroupOptions, GroupType, MyProfileUpdate, Options, Tim, TimEvent,
-};
+use tinyim_tokio::{ConversationInfo, GroupOptions, GroupType, MyProfileUpdate};
 
 fn find(list: &[ConversationInfo], id: &str) -> Option<ConversationInfo> {
     list.iter().find(|c| c.id == id).cloned()
@@ -64,13 +62,7 @@ async fn marks_custom_data_and_drafts_reach_every_device() {
 
     // A device logging in later learns the marks from its sync and the
     // data from the server.
-    let options = Options {
-        config: tinyim_core::Config::new(tinyim_core::wire::body::DeviceClass::Web),
-        ..Options::default()
-    };
-    let (later, mut later_events) = Tim::connect(&s.server.addr, options);
-    later.login("alice", &sig("alice")).await.expect("login");
-    wait_for(&mut later_events, |e| *e == TimEvent::SyncComplete).await;
+    let (later, _) = on_web(&s.server.addr, "alice").await;
     let bob = bob_of(&later.conversation_list().await.unwrap());
     assert_eq!(bob.marks, MARK_STAR | 1 << 40);
     assert_eq!(

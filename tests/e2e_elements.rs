@@ -149,24 +149,10 @@ async fn stamps_are_the_servers_and_a_group_message_carries_the_name_card() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_rest_api_sends_and_reads_every_kind_with_its_cloud_data() {
     let _alone = ALONE.lock().await;
-    let dir = tempfile::tempdir().unwrap();
-    let server = ServerProcess::start_with(
-        &dir.path().join("tinyim.db"),
-        "127.0.0.1:0",
-        &["--http-listen", "127.0.0.1:0"],
-    );
+    let (server, _dir) = fresh_server_with_http();
     let http = server.http_addr.clone().unwrap();
     let (_bob, mut bob_events) = client(&server.addr, "bob").await;
-    let admin = format!(
-        "sdkappid={APP_ID}&identifier=administrator&usersig={}&random=1&contenttype=json",
-        sig("administrator")
-    );
-    let post = |service: &str, body: Value| -> Value {
-        let path = format!("/v4/{service}?{admin}");
-        let (status, answer) = http_post(&http, &path, body.to_string().as_bytes());
-        assert_eq!(status, 200);
-        serde_json::from_str(&answer).unwrap()
-    };
+    let post = |service: &str, body: Value| -> Value { admin_call(&http, service, &body) };
     let import = json!({"UserID": "alice", "Nick": "Alice"});
     post("im_open_login_svc/account_import", import);
     let bodies = [

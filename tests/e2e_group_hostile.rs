@@ -39,7 +39,11 @@ async fn hostile_group_calls_get_codes_and_the_connection_stays_open() {
     raw.login("mallory");
 
     // A malformed body for every group call, and kinds no server knows.
-    for (i, k) in (kind::CREATE_GROUP..=kind::CUSTOM_NOTICE).enumerate() {
+    let receipts = kind::SEND_READ_RECEIPTS..=kind::READ_RECEIPT_MEMBERS;
+    for (i, k) in (kind::CREATE_GROUP..=kind::CUSTOM_NOTICE)
+        .chain(receipts)
+        .enumerate()
+    {
         assert_eq!(
             raw.request(k, 100 + i as u32, &(7u8, 0xffu8)),
             Err(code::BAD_REQUEST),
@@ -47,7 +51,7 @@ async fn hostile_group_calls_get_codes_and_the_connection_stays_open() {
         );
     }
     assert_eq!(
-        raw.request(kind::SET_REMIND_TYPE + 1, 3, &()),
+        raw.request(kind::READ_RECEIPT_MEMBERS + 1, 3, &()),
         Err(code::UNSUPPORTED),
         "the first request kind after the group calls no server knows"
     );

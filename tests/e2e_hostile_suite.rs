@@ -12,6 +12,7 @@ use tinyim_core::wire::group::{
     CreateGroup, GroupRef, GroupType, JoinGroup, MemberChange, UserList,
 };
 use tinyim_core::wire::merger::{MergedMessage, MergedMessages};
+use tinyim_core::wire::receipt::{ReceiptMembers, ReceiptMessages};
 use tinyim_core::wire::user::{BlocklistChange, ProfileUpdate};
 use tinyim_core::wire::{body, code, kind, PROTOCOL_VERSION};
 use tinyim_core::OutgoingMessage;
@@ -229,6 +230,12 @@ fn cases() -> Vec<(Case, Outcome)> {
         case!("a reused message id with other cloud custom data", LoggedIn, |r| { assert_eq!(send(r, kind::SEND_MESSAGE, &text_to("C2Ccarol", 20, "same")), Served); send(r, kind::SEND_MESSAGE, &body::SendMessage { extra: body::MessageExtra::with_cloud_custom_data("other"), ..text_to("C2Ccarol", 20, "same") }) } => Refused(code::CLIENT_MSG_ID_REUSED)),
         case!("a reused message id with other content", LoggedIn, |r| { assert_eq!(send(r, kind::SEND_MESSAGE, &text_to("C2Ccarol", 9, "first")), Served); send(r, kind::SEND_MESSAGE, &text_to("C2Ccarol", 9, "second")) } => Refused(code::CLIENT_MSG_ID_REUSED)),
         case!("a send into a group that does not exist", LoggedIn, |r| send(r, kind::SEND_MESSAGE, &text_to("GROUPnowhere", 7, "x")) => Refused(code::GROUP_NOT_FOUND)),
+        case!("a malformed read receipt", LoggedIn, |r| send(r, kind::SEND_READ_RECEIPTS, &(1u8,)) => Refused(code::BAD_REQUEST)),
+        case!("a read receipt for a seq that is no number", LoggedIn, |r| send(r, kind::SEND_READ_RECEIPTS, &ReceiptMessages { group_id: "suite-private", seqs: "1 x" }) => Refused(code::BAD_REQUEST)),
+        case!("read receipts for 31 messages", LoggedIn, |r| { let seqs = (1..=31).map(|s| s.to_string()).collect::<Vec<_>>().join(" "); send(r, kind::SEND_READ_RECEIPTS, &ReceiptMessages { group_id: "suite-private", seqs: &seqs }) } => Refused(code::INVALID_PARAMETER)),
+        case!("a read receipt in a group one is not in", LoggedIn, |r| send(r, kind::SEND_READ_RECEIPTS, &ReceiptMessages { group_id: "suite-private", seqs: "1" }) => Refused(code::NO_PERMISSION)),
+        case!("receipt counts in a group that does not exist", LoggedIn, |r| send(r, kind::READ_RECEIPTS, &ReceiptMessages { group_id: "nowhere", seqs: "1" }) => Refused(code::GROUP_NOT_FOUND)),
+        case!("a page of no receipt members", LoggedIn, |r| send(r, kind::READ_RECEIPT_MEMBERS, &ReceiptMembers { group_id: "suite-private", seq: 1, read: true, offset: 0, count: 0 }) => Refused(code::INVALID_PARAMETER)),
         case!("a send into a group one is not in", LoggedIn, |r| send(r, kind::SEND_MESSAGE, &text_to("GROUPsuite-private", 8, "x")) => Refused(code::NO_PERMISSION)),
         case!("a send to a user who blocked the sender", LoggedIn, |r| send(r, kind::SEND_MESSAGE, &text_to("C2Cblocker", 10, "x")) => Refused(code::BLOCKED_BY_PEER)),
         // Reading and conversations.

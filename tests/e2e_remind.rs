@@ -8,7 +8,7 @@ mod common;
 
 use common::*;
 use tinyim_core::wire::code;
-use tinyim_tokio::{ConversationInfo, Options, RemindType, Tim, TimEvent};
+use tinyim_tokio::{ConversationInfo, RemindType};
 
 fn bob_of(list: Vec<ConversationInfo>) -> ConversationInfo {
     list.into_iter().find(|c| c.id == "C2Cbob").expect("listed")
@@ -38,14 +38,7 @@ async fn muted_and_discarded_conversations_on_every_device() {
 
     // A device logging in later learns it from its sync, the server's
     // total too.
-    // (A browser: another desktop would kick the first.)
-    let options = Options {
-        config: tinyim_core::Config::new(tinyim_core::wire::body::DeviceClass::Web),
-        ..Options::default()
-    };
-    let (later, mut later_events) = Tim::connect(&s.server.addr, options);
-    later.login("alice", &sig("alice")).await.expect("login");
-    wait_for(&mut later_events, |e| *e == TimEvent::SyncComplete).await;
+    let (later, _) = on_web(&s.server.addr, "alice").await;
     let c = bob_of(later.conversation_list().await.unwrap());
     assert_eq!(c.remind_type, RemindType::AcceptNotNotify);
     assert_eq!(later.total_unread().await.unwrap(), 0);

@@ -10,8 +10,8 @@ mod common;
 use common::*;
 use tinyim_core::ConversationType;
 use tinyim_tokio::{
-    ConversationInfo, EventStream, GroupOptions, GroupProfileUpdate, GroupType, Options, Outgoing,
-    Tim, TimEvent,
+    ConversationInfo, EventStream, GroupOptions, GroupProfileUpdate, GroupType, Outgoing, Tim,
+    TimEvent,
 };
 
 fn find(list: &[ConversationInfo], id: &str) -> ConversationInfo {
@@ -27,18 +27,6 @@ async fn after(tim: &Tim, events: &mut EventStream, id: &str, text: &str) -> Con
     )
     .await;
     find(&tim.conversation_list().await.unwrap(), id)
-}
-
-/// Bob on a second device that learns everything from its first sync.
-async fn later_bob(addr: &str) -> Tim {
-    let options = Options {
-        config: tinyim_core::Config::new(tinyim_core::wire::body::DeviceClass::Web),
-        ..Options::default()
-    };
-    let (later, mut events) = Tim::connect(addr, options);
-    later.login("bob", &sig("bob")).await.expect("login");
-    wait_for(&mut events, |e| *e == TimEvent::SyncComplete).await;
-    later
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -72,7 +60,7 @@ async fn group_tips_do_not_count_as_unread() {
     // With the system notice of his invitation, which does count.
     assert_eq!(bob.total_unread().await.unwrap(), 3);
 
-    let later = later_bob(&server.addr).await;
+    let (later, _) = on_web(&server.addr, "bob").await;
     let synced = find(&later.conversation_list().await.unwrap(), "GROUPtips");
     assert_eq!((synced.last_seq, synced.unread_count), (last, 2));
     assert_eq!(later.total_unread().await.unwrap(), 3, "the server's total");
@@ -106,7 +94,7 @@ async fn control_flags_and_revoke_notices_count_as_the_sender_chose() {
     );
     assert_eq!(bob.total_unread().await.unwrap(), 4);
 
-    let later = later_bob(&server.addr).await;
+    let (later, _) = on_web(&server.addr, "bob").await;
     let synced = find(&later.conversation_list().await.unwrap(), "C2Calice");
     assert_eq!((synced.last_seq, synced.unread_count), (7, 4));
     assert_eq!(later.total_unread().await.unwrap(), 4);
@@ -118,24 +106,10 @@ async fn control_flags_and_revoke_notices_count_as_the_sender_chose() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_rest_apis_send_control_counts_as_tencents_does() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = ServerProcess::start_with(
-        &dir.path().join("tinyim.db"),
-        "127.0.0.1:0",
-        &["--http-listen", "127.0.0.1:0"],
-    );
+    let (server, _dir) = fresh_server_with_http();
     let http = server.http_addr.clone().unwrap();
     let (bob, mut bob_events) = client(&server.addr, "bob").await;
-    let admin = format!(
-        "sdkappid={APP_ID}&identifier=administrator&usersig={}&random=1&contenttype=json",
-        sig("administrator")
-    );
-    let post = |service: &str, body: serde_json::Value| -> serde_json::Value {
-        let path = format!("/v4/{service}?{admin}");
-        let (status, answer) = http_post(&http, &path, body.to_string().as_bytes());
-        assert_eq!(status, 200);
-        serde_json::from_str(&answer).unwrap()
-    };
+    let post = |service: &str, body: serde_json::Value| admin_call(&http, service, &body);
     post(
         "im_open_login_svc/account_import",
         serde_json::json!({"UserID": "alice"}),

@@ -375,26 +375,8 @@ fn a_full_receive_buffer_applies_back_pressure_without_losing_messages() {
 
 fn in_window(conversation: &str) -> body::WindowSummary<'_> {
     body::WindowSummary {
-        summary: summary(conversation, 1),
+        summary: summary(conversation, 1, 0),
         base_seq: 0,
-    }
-}
-
-fn summary(conversation: &str, last_seq: u64) -> body::ConversationSummary<'_> {
-    body::ConversationSummary {
-        conversation,
-        last_seq,
-        read_seq: 0,
-        uncounted: 0,
-        last_time_ms: 1_000,
-        last_from: "x",
-        preview: "x",
-        peer_read_seq: 0,
-        deleted: false,
-        pinned: false,
-        remind: body::RemindType::AcceptAndNotify,
-        marks: 0,
-        data_digest: 0,
     }
 }
 

@@ -112,19 +112,9 @@ fn marks_and_digest_come_with_the_sync_and_survive_a_reboot() {
         sync,
         30,
         &[body::ConversationSummary {
-            conversation: "C2Cbob",
-            last_seq: 2,
-            read_seq: 2,
-            uncounted: 0,
-            last_time_ms: 1_002,
-            last_from: "bob",
-            preview: "x",
-            peer_read_seq: 0,
-            deleted: false,
-            pinned: false,
-            remind: body::RemindType::AcceptAndNotify,
             marks: MARK_FOLD | 1 << 40,
             data_digest: 77,
+            ..summary("C2Cbob", 2, 2)
         }],
     ));
     let bob = h.client.conversation("C2Cbob").unwrap();
@@ -220,19 +210,10 @@ fn a_message_that_brings_a_conversation_back_brings_its_settings_with_a_round() 
         sync,
         12,
         &[body::ConversationSummary {
-            conversation: "C2Cbob",
-            last_seq: 2,
-            read_seq: 1,
-            uncounted: 0,
-            last_time_ms: 1_002,
-            last_from: "bob",
-            preview: "back",
-            peer_read_seq: 0,
-            deleted: false,
             pinned: true,
-            remind: body::RemindType::AcceptAndNotify,
             marks: MARK_STAR,
             data_digest: 5,
+            ..summary("C2Cbob", 2, 1)
         }],
     ));
     let bob = h.client.conversation("C2Cbob").unwrap();

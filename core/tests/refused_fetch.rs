@@ -18,22 +18,7 @@ fn three_missed() -> (Harness, u32) {
     h.feed(&ok(login, &body::LoginOk { sig_expires_at: 0 }));
     h.answer_group_list(&[]);
     let (sync, _) = h.sent_request(kind::SYNC_WINDOW);
-    let summary = body::ConversationSummary {
-        conversation: "C2Cbob",
-        last_seq: 3,
-        read_seq: 0,
-        uncounted: 0,
-        last_time_ms: 0,
-        last_from: "bob",
-        preview: "three",
-        peer_read_seq: 0,
-        deleted: false,
-        pinned: false,
-        remind: body::RemindType::AcceptAndNotify,
-        marks: 0,
-        data_digest: 0,
-    };
-    h.feed(&sync_page(sync, 10, &[summary]));
+    h.feed(&sync_page(sync, 10, &[summary("C2Cbob", 3, 0)]));
     let (fetch, _) = h.sent_request(kind::MESSAGE_RANGE);
     (h, fetch)
 }

@@ -85,19 +85,8 @@ fn a_device_that_had_shown_the_message_learns_at_its_next_sync() {
         sync,
         40,
         &[body::ConversationSummary {
-            conversation: "C2Cbob",
-            last_seq: 3,
-            read_seq: 0,
-            uncounted: 0,
-            last_time_ms: 1_003,
-            last_from: "bob",
             preview: "[a message was revoked]",
-            peer_read_seq: 0,
-            deleted: false,
-            pinned: false,
-            remind: body::RemindType::AcceptAndNotify,
-            marks: 0,
-            data_digest: 0,
+            ..summary("C2Cbob", 3, 0)
         }],
     ));
     let (fetch, payload) = h.sent_request(kind::MESSAGE_RANGE);

@@ -87,19 +87,8 @@ fn the_servers_word_on_uncounted_messages_comes_with_summaries_and_read_pushes()
         sync,
         30,
         &[body::ConversationSummary {
-            conversation: "GROUPg1",
-            last_seq: 9,
-            read_seq: 1,
             uncounted: 3,
-            last_time_ms: 1_009,
-            last_from: "bob",
-            preview: "x",
-            peer_read_seq: 0,
-            deleted: false,
-            pinned: false,
-            remind: body::RemindType::AcceptAndNotify,
-            marks: 0,
-            data_digest: 0,
+            ..summary("GROUPg1", 9, 1)
         }],
     ));
     let unread = |h: &Harness| h.client.conversation("GROUPg1").unwrap().unread_count();

@@ -188,6 +188,18 @@ pub fn http_get(addr: &str, path: &str) -> (u16, String) {
 }
 
 /// An HTTP POST of `body` to `path` on `addr`: the status code and the body.
+/// Calls REST service `service` (as `openim/sendmsg`) on the HTTP listener
+/// `http` as the administrator; its JSON answer (HTTP 200 asserted).
+pub fn admin_call(http: &str, service: &str, body: &serde_json::Value) -> serde_json::Value {
+    let path = format!(
+        "/v4/{service}?sdkappid={APP_ID}&identifier=administrator&usersig={}&random=1&contenttype=json",
+        sig("administrator")
+    );
+    let (status, answer) = http_post(http, &path, body.to_string().as_bytes());
+    assert_eq!(status, 200, "{answer}");
+    serde_json::from_str(&answer).expect("a JSON answer")
+}
+
 pub fn http_post(addr: &str, path: &str, body: &[u8]) -> (u16, String) {
     http_request(addr, &format!("POST {path}"), body)
 }
@@ -220,6 +232,18 @@ fn http_request(addr: &str, method_and_path: &str, body: &[u8]) -> (u16, String)
     (status, body)
 }
 
+/// A fresh server on a fresh database, with its REST API on an HTTP
+/// listener of its own (`ServerProcess::http_addr`).
+pub fn fresh_server_with_http() -> (ServerProcess, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start_with(
+        &dir.path().join("tinyim.db"),
+        "127.0.0.1:0",
+        &["--http-listen", "127.0.0.1:0"],
+    );
+    (server, dir)
+}
+
 /// A fresh server on a fresh database.
 pub fn fresh_server() -> (ServerProcess, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
@@ -238,8 +262,23 @@ pub async fn client(addr: &str, user: &str) -> (Tim, EventStream) {
 /// A second logged-in session of `user`, as a phone (the first is a desktop),
 /// whose first sync has completed.
 pub async fn on_phone(addr: &str, user: &str) -> (Tim, EventStream) {
+    on_device(addr, user, tinyim_core::wire::body::DeviceClass::Mobile).await
+}
+
+/// Another logged-in session of `user`, as a browser (a desktop or a phone
+/// would kick one of those), whose first sync has completed: a device
+/// that learns everything from its first sync.
+pub async fn on_web(addr: &str, user: &str) -> (Tim, EventStream) {
+    on_device(addr, user, tinyim_core::wire::body::DeviceClass::Web).await
+}
+
+async fn on_device(
+    addr: &str,
+    user: &str,
+    class: tinyim_core::wire::body::DeviceClass,
+) -> (Tim, EventStream) {
     let options = Options {
-        config: tinyim_core::Config::new(tinyim_core::wire::body::DeviceClass::Mobile),
+        config: tinyim_core::Config::new(class),
         ..Options::default()
     };
     let (tim, mut events) = Tim::connect(addr, options);

@@ -174,6 +174,23 @@ impl<M: RawMutex, const EVENTS: usize> Handle<'_, M, EVENTS> {
         .await
     }
 
+    /// TIM `sendMessageReadReceipt`: this device's user read messages
+    /// `seqs` (decimal, separated by spaces, as `"3 4"`) of a group, each
+    /// another member's asking for receipts.
+    pub async fn send_message_read_receipt(
+        &self,
+        group_id: &str,
+        seqs: &str,
+    ) -> Result<(), HandleError> {
+        self.done(&(group_id, seqs), |c, now, a| {
+            let (group, seqs) = args(a)?;
+            Ok(Applied::Request(
+                c.send_message_read_receipt(now, group, seqs)?,
+            ))
+        })
+        .await
+    }
+
     /// TIM `pinConversation`: pins (or unpins) a conversation to the top of
     /// the list (`conversation_at`) on every device of this user.
     pub async fn pin_conversation(

@@ -2,7 +2,7 @@
 //! strings move out of the client's receive buffer into fixed capacities.
 
 use heapless::String;
-use tinyim_core::model::ConversationId;
+use tinyim_core::model::{ConversationId, GroupId};
 use tinyim_core::wire::body::MAX_DELETE_MESSAGES;
 use tinyim_core::wire::group::{GroupNotice, NoticeOp};
 use tinyim_core::wire::user::MAX_CUSTOM_STATUS;
@@ -64,6 +64,12 @@ pub(crate) fn owned(event: Event<'_>) -> Option<OwnedEvent> {
             conversation: owned_id(deleted.conversation),
             // The server sends at most as many as fit.
             seqs: deleted.seqs().flatten().take(MAX_DELETE_MESSAGES).collect(),
+        },
+        Event::MessageReadReceiptReceived(r) => OwnedEvent::MessageReadReceiptReceived {
+            group: GroupId::try_from(r.group_id).unwrap_or_default(),
+            seq: r.seq,
+            read_count: r.read_count,
+            unread_count: r.unread_count,
         },
         Event::MessageReceived(m)
         | Event::GroupTip(m)

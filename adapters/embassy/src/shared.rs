@@ -203,6 +203,18 @@ pub enum OwnedEvent {
         /// The deleted messages' seqs.
         seqs: heapless::Vec<u64, MAX_DELETE_MESSAGES>,
     },
+    /// `MESSAGE_READ_RECEIPT_RECEIVED`: a member sent a read receipt for a
+    /// group message of this user's.
+    MessageReadReceiptReceived {
+        /// The group.
+        group: GroupId,
+        /// The message.
+        seq: u64,
+        /// Members who read it.
+        read_count: u32,
+        /// Members it went to who have not.
+        unread_count: u32,
+    },
     /// `PROFILE_UPDATED`: this user's profile changed.
     ProfileUpdated,
     /// `BLACKLIST_UPDATED`: this user's blocklist changed.

@@ -393,6 +393,7 @@ fn apply(
                 at_users: &at_users,
                 excluded_from_unread: message.excluded_from_unread,
                 excluded_from_last_message: message.excluded_from_last_message,
+                need_read_receipt: message.need_read_receipt,
             };
             let conversation_id = match message.conversation_type {
                 ConversationType::Group => format!("GROUP{}", message.to),
@@ -669,6 +670,9 @@ fn route(event: Event<'_>, waiters: &mut HashMap<RequestId, Waiter>, forward: &m
             conversation_id: deleted.conversation.to_owned(),
             seqs: deleted.seqs().flatten().collect(),
         }),
+        Event::MessageReadReceiptReceived(receipt) => forward.push(
+            TimEvent::MessageReadReceiptReceived(crate::ReadReceiptInfo::from(&receipt)),
+        ),
         Event::UserStatusUpdated(status) => {
             forward.push(TimEvent::UserStatusUpdated(UserStatus::from(&status)))
         }

@@ -44,6 +44,8 @@ pub struct Message {
     pub excluded_from_unread: bool,
     /// TIM `messageControlInfo.excludedFromLastMessage`.
     pub excluded_from_last_message: bool,
+    /// TIM `needReadReceipt`: its sender asks for read receipts.
+    pub need_read_receipt: bool,
 }
 
 impl From<&MessageView<'_>> for Message {
@@ -65,6 +67,7 @@ impl From<&MessageView<'_>> for Message {
             version: m.extra.version,
             excluded_from_unread: m.extra.excluded_from_unread,
             excluded_from_last_message: m.extra.excluded_from_last_message,
+            need_read_receipt: m.extra.need_read_receipt,
         }
     }
 }
@@ -222,6 +225,9 @@ pub enum TimEvent {
         /// The deleted messages' seqs.
         seqs: Vec<u64>,
     },
+    /// `MESSAGE_READ_RECEIPT_RECEIVED`: a member sent a read receipt for a
+    /// group message of this user's; its counts now.
+    MessageReadReceiptReceived(crate::ReadReceiptInfo),
     /// `PROFILE_UPDATED`: this user's profile changed (here or on another
     /// device): read it with `Tim::my_profile`.
     ProfileUpdated,
@@ -298,6 +304,9 @@ pub struct Outgoing {
     /// TIM `messageControlInfo.excludedFromLastMessage`: it does not become
     /// the conversation's last message.
     pub excluded_from_last_message: bool,
+    /// TIM `needReadReceipt`: the group's members are asked for read
+    /// receipts (Work, Public and Meeting groups).
+    pub need_read_receipt: bool,
 }
 
 impl Outgoing {
@@ -465,6 +474,16 @@ impl Outgoing {
             at_users: Vec::new(),
             excluded_from_unread: false,
             excluded_from_last_message: false,
+            need_read_receipt: false,
+        }
+    }
+
+    /// This message asking the group's members for read receipts (TIM
+    /// `needReadReceipt`).
+    pub fn with_read_receipt(self) -> Self {
+        Outgoing {
+            need_read_receipt: true,
+            ..self
         }
     }
 

@@ -297,6 +297,8 @@ pub(crate) enum GroupData {
     Application(GroupApplicationInfo),
     OnlineCount(u32),
     Page { next_offset: u32, more: bool },
+    Receipt(ReadReceiptInfo),
+    ReceiptMember(String),
 }
 
 impl GroupData {
@@ -337,6 +339,8 @@ impl GroupData {
             }),
             GroupRecord::OnlineCount(n) => GroupData::OnlineCount(n),
             GroupRecord::Page { next_offset, more } => GroupData::Page { next_offset, more },
+            GroupRecord::ReadReceipt(r) => GroupData::Receipt(ReadReceiptInfo::from(&r)),
+            GroupRecord::ReceiptMember { user_id } => GroupData::ReceiptMember(user_id.to_owned()),
             GroupRecord::Info(_) | GroupRecord::Left { .. } => return None,
         })
     }
@@ -369,6 +373,13 @@ pub(crate) enum GroupCall {
     MemberProfile(String, String),
     OnlineCount(String),
     Notice(String, String, String),
+    /// Receipts for these messages (seqs joined by spaces).
+    SendReceipts(String, String),
+    /// The receipt counts of these messages (seqs joined by spaces).
+    Receipts(String, String),
+    /// A page of a message's readers (`read`) or non-readers: group,
+    /// seq, read, offset.
+    ReceiptMembers(String, u64, bool, u32),
 }
 
 impl GroupCall {
@@ -427,6 +438,36 @@ impl GroupCall {
             GroupCall::MemberProfile(g, users) => client.group_member_profile(now, g, users),
             GroupCall::OnlineCount(g) => client.group_online_member_count(now, g),
             GroupCall::Notice(g, users, data) => client.send_group_notice(now, g, users, data),
+            GroupCall::SendReceipts(g, seqs) => client.send_message_read_receipt(now, g, seqs),
+            GroupCall::Receipts(g, seqs) => client.message_read_receipts(now, g, seqs),
+            GroupCall::ReceiptMembers(g, seq, read, offset) => {
+                client.group_message_read_members(now, g, *seq, *read, (*offset, 100))
+            }
+        }
+    }
+}
+
+/// A group message's read receipt counts (TIM `readReceiptInfo`, and
+/// `MESSAGE_READ_RECEIPT_RECEIVED`'s entries).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadReceiptInfo {
+    /// TIM `groupID`.
+    pub group_id: String,
+    /// The message's seq.
+    pub seq: u64,
+    /// TIM `readCount`: members who read it.
+    pub read_count: u32,
+    /// TIM `unreadCount`: members it went to who have not.
+    pub unread_count: u32,
+}
+
+impl From<&tinyim_core::wire::receipt::ReadReceipt<'_>> for ReadReceiptInfo {
+    fn from(r: &tinyim_core::wire::receipt::ReadReceipt<'_>) -> Self {
+        ReadReceiptInfo {
+            group_id: r.group_id.to_owned(),
+            seq: r.seq,
+            read_count: r.read_count,
+            unread_count: r.unread_count,
         }
     }
 }

@@ -38,6 +38,7 @@ mod tim_conversation_data;
 mod tim_friends;
 mod tim_groups;
 mod tim_media;
+mod tim_receipts;
 mod tim_users;
 mod tls;
 mod upload;
@@ -52,7 +53,7 @@ pub use friend::{
 pub use group::{
     GroupApplicationInfo, GroupListEntry, GroupMemberInfo, GroupNoticeInfo, GroupOptions,
     GroupProfileInfo, GroupProfileUpdate, GroupRole, GroupTipInfo, GroupType, JoinOption,
-    JoinStatus, MemberPage, NoticeOp, TipDetail, TipOp,
+    JoinStatus, MemberPage, NoticeOp, ReadReceiptInfo, TipDetail, TipOp,
 };
 pub use payload::{MergedItem, MergerError, MergerInfo, Payload, Picture, VideoInfo};
 pub use tim::{EventStream, Options, Tim};
@@ -61,6 +62,7 @@ pub use tim::{EventStream, Options, Tim};
 pub use tinyim_core::wire::body::{
     Degrees, DeviceClass, HopDirection, ImageFormat, ReadScope, RemindType,
 };
+pub use tinyim_core::wire::conversation_data::{MARK_FOLD, MARK_HIDE, MARK_STAR, MARK_UNREAD};
 pub use tinyim_core::wire::extra::AT_ALL;
 pub use tinyim_core::{
     CommandError, Config, ConversationType, Flow, GroupAtInfo, KickReason, NetState, Priority,

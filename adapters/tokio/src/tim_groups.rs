@@ -9,7 +9,7 @@ use crate::group::{
 use crate::tim::Tim;
 
 impl Tim {
-    async fn group(&self, call: GroupCall) -> Result<Vec<GroupData>, TimError> {
+    pub(crate) async fn group(&self, call: GroupCall) -> Result<Vec<GroupData>, TimError> {
         self.call(|reply| Command::Group { call, reply }).await
     }
 

@@ -9,6 +9,7 @@ use crate::fmt::log_debug;
 use crate::model::ConversationId;
 use crate::wire::body;
 use crate::wire::friend::FriendChange;
+use crate::wire::receipt::ReadReceipt;
 use crate::wire::records::{decode_exact, take, DecodeError};
 use crate::wire::user::UserChange;
 use crate::wire::{kind, HEADER_LEN};
@@ -117,6 +118,14 @@ impl State<'_> {
                 return Ok(Disposition::Hold {
                     records_at: offset_in_frame(body_bytes, body_bytes),
                     purpose: Purpose::Status,
+                });
+            }
+            (Link::Open { .. }, kind::PUSH_READ_RECEIPT) => {
+                // Checked now: a garbled push closes, as any other does.
+                decode_exact::<ReadReceipt<'_>>(body_bytes)?;
+                return Ok(Disposition::Hold {
+                    records_at: offset_in_frame(body_bytes, body_bytes),
+                    purpose: Purpose::Receipt,
                 });
             }
             (Link::Open { .. }, kind::PUSH_MESSAGES_DELETED) => {
@@ -293,7 +302,7 @@ impl State<'_> {
     /// A held frame has been read to its end.
     pub(crate) fn finish_held(&mut self, purpose: Purpose) {
         match purpose {
-            Purpose::Push { .. } | Purpose::Status | Purpose::Deleted => {}
+            Purpose::Push { .. } | Purpose::Status | Purpose::Deleted | Purpose::Receipt => {}
             Purpose::Range { conversation, more } => self.on_range_done(&conversation, more),
             Purpose::History { request, complete } => {
                 self.queue(QueuedEvent::HistoryEnd { request, complete });

@@ -173,6 +173,9 @@ pub enum Event<'a> {
     /// The user deleted messages on another device (TIM `deleteMessage`):
     /// take them off what is shown ([`crate::wire::body::DeleteMessages::seqs`]).
     MessagesDeleted(crate::wire::body::DeleteMessages<'a>),
+    /// TIM `MESSAGE_READ_RECEIPT_RECEIVED`: a member sent a read receipt
+    /// for a group message of this user's; its counts now.
+    MessageReadReceiptReceived(crate::wire::receipt::ReadReceipt<'a>),
     /// The group table was full: this many groups could not be listed since
     /// the last such event.
     GroupsDropped(u32),

@@ -16,7 +16,7 @@ use crate::wire::group::{
 use crate::wire::kind;
 use crate::wire::records::{self, DecodeError};
 
-fn checked(group_id: &str) -> Result<&str, CommandError> {
+pub(super) fn checked(group_id: &str) -> Result<&str, CommandError> {
     if valid_group_id(group_id) {
         Ok(group_id)
     } else {
@@ -25,7 +25,7 @@ fn checked(group_id: &str) -> Result<&str, CommandError> {
 }
 
 impl Client<'_> {
-    fn group_call<T: serde::Serialize>(
+    pub(super) fn group_call<T: serde::Serialize>(
         &mut self,
         now: Instant,
         frame_kind: u8,

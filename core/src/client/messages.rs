@@ -45,7 +45,8 @@ impl State<'_> {
             .with_control(
                 message.excluded_from_unread,
                 message.excluded_from_last_message,
-            );
+            )
+            .with_read_receipt(message.need_read_receipt);
         // What the server stores: the element and the fields beside it.
         let body_size =
             postcard::experimental::serialized_size(&(message.elem, extra)).unwrap_or(usize::MAX);

@@ -28,6 +28,7 @@ mod link;
 mod message_calls;
 mod messages;
 mod outbox;
+mod receipt_calls;
 mod resources;
 mod rng;
 mod rx;
@@ -51,6 +52,7 @@ use state::State;
 use crate::model::{valid_user_id, UserId};
 use crate::time::Instant;
 use crate::wire::body::Elem;
+use crate::wire::receipt::ReadReceipt;
 use crate::wire::user::UserStatus;
 use crate::wire::{self, body, records};
 
@@ -360,6 +362,9 @@ impl<'r> Client<'r> {
                             records::take::<body::DeleteMessages<'_>>(record)
                                 .map(|(deleted, rest)| (Event::MessagesDeleted(deleted), rest)),
                         ),
+                        Purpose::Receipt => Some(records::take::<ReadReceipt<'_>>(record).map(
+                            |(receipt, rest)| (Event::MessageReadReceiptReceived(receipt), rest),
+                        )),
                         _ => None,
                     };
                     match call_record {
@@ -389,7 +394,10 @@ impl<'r> Client<'r> {
                                 message: st.view(message),
                             })
                         }
-                        Purpose::Records { .. } | Purpose::Status | Purpose::Deleted => false,
+                        Purpose::Records { .. }
+                        | Purpose::Status
+                        | Purpose::Deleted
+                        | Purpose::Receipt => false,
                     };
                     if deliver {
                         return Some(Event::received(st.view(message)));

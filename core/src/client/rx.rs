@@ -52,6 +52,8 @@ pub(crate) enum Purpose {
     Status,
     /// A push of messages this user deleted on another device.
     Deleted,
+    /// A push of a message's new read receipt counts.
+    Receipt,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

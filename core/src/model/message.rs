@@ -87,6 +87,9 @@ pub struct OutgoingMessage<'a> {
     pub excluded_from_unread: bool,
     /// TIM `messageControlInfo.excludedFromLastMessage`.
     pub excluded_from_last_message: bool,
+    /// TIM `needReadReceipt` (group messages of Work, Public and Meeting
+    /// groups).
+    pub need_read_receipt: bool,
 }
 
 impl<'a> OutgoingMessage<'a> {
@@ -103,6 +106,7 @@ impl<'a> OutgoingMessage<'a> {
             at_users: "",
             excluded_from_unread: false,
             excluded_from_last_message: false,
+            need_read_receipt: false,
         }
     }
 
@@ -268,6 +272,16 @@ impl<'a> OutgoingMessage<'a> {
         OutgoingMessage {
             excluded_from_unread,
             excluded_from_last_message,
+            ..self
+        }
+    }
+
+    /// The same message asking the group's members for read receipts (TIM
+    /// `needReadReceipt`; Work, Public and Meeting groups, else the server
+    /// refuses it with 10004).
+    pub fn with_read_receipt(self) -> Self {
+        OutgoingMessage {
+            need_read_receipt: true,
             ..self
         }
     }

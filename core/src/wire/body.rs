@@ -249,11 +249,16 @@ pub struct DeleteMessages<'a> {
 impl<'a> DeleteMessages<'a> {
     /// The seqs; `None` for an entry that is not one.
     pub fn seqs(&self) -> impl Iterator<Item = Option<u64>> + 'a {
-        self.seqs
-            .split(' ')
-            .filter(|s| !s.is_empty())
-            .map(|s| s.parse().ok())
+        seq_list(self.seqs)
     }
+}
+
+/// The entries of a list of seqs in decimal separated by spaces (as
+/// requests name messages); `None` for an entry that is not one.
+pub fn seq_list(seqs: &str) -> impl Iterator<Item = Option<u64>> + '_ {
+    seqs.split(' ')
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse().ok())
 }
 
 /// Request payload: TIM `modifyMessage`: the sender replaces a text

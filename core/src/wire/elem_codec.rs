@@ -237,14 +237,16 @@ mod tests {
         // A kind this build does not know, with fields of its own.
         let mut end = future_message(&mut buf, 1, 99, &("sticker", 42u32), &("", "Bob"));
         // A text whose element gained a field, and an extra that gained two
-        // after its control flags.
+        // after its control flags and read receipt request.
         let at = end;
         end += future_message(
             &mut buf[at..],
             2,
             elem_kind::TEXT,
             &("hello", true),
-            &("{}", "Bob", "", "", "", 3u32, false, true, "later", 5u32),
+            &(
+                "{}", "Bob", "", "", "", 3u32, false, true, false, "later", 5u32,
+            ),
         );
         // A custom element from an older encoder's extra (one field only).
         let at = end;

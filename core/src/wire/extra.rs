@@ -50,6 +50,9 @@ pub struct MessageExtra<'a> {
     /// choice that it does not become the conversation's last message
     /// (its preview, sender and time stay those of the one before).
     pub excluded_from_last_message: bool,
+    /// TIM `needReadReceipt`: the sender asks the group's members for read
+    /// receipts (see [`super::receipt`]).
+    pub need_read_receipt: bool,
 }
 
 impl<'a> MessageExtra<'a> {
@@ -93,6 +96,14 @@ impl<'a> MessageExtra<'a> {
         }
     }
 
+    /// The same fields asking for read receipts (TIM `needReadReceipt`).
+    pub fn with_read_receipt(self, need_read_receipt: bool) -> Self {
+        MessageExtra {
+            need_read_receipt,
+            ..self
+        }
+    }
+
     /// Whether the message with `elem` counts as unread: not when its
     /// sender excluded it, nor a group tip or a notice of a revocation or
     /// a modification (TIM counts none of them).
@@ -130,6 +141,7 @@ impl<'a> MessageExtra<'a> {
             version: next_or_default(&mut rest)?,
             excluded_from_unread: next_or_default(&mut rest)?,
             excluded_from_last_message: next_or_default(&mut rest)?,
+            need_read_receipt: next_or_default(&mut rest)?,
         })
     }
 }
@@ -145,6 +157,7 @@ impl Serialize for MessageExtra<'_> {
             self.version,
             self.excluded_from_unread,
             self.excluded_from_last_message,
+            self.need_read_receipt,
         );
         serialize_record(s, &fields)
     }

@@ -422,6 +422,13 @@ pub enum GroupRecord<'a> {
         /// Whether more records lie beyond this page.
         more: bool,
     },
+    /// `getMessageReadReceiptList`: one message's counts.
+    ReadReceipt(super::receipt::ReadReceipt<'a>),
+    /// `getGroupMessageReadMemberList`: one member.
+    ReceiptMember {
+        /// The member.
+        user_id: &'a str,
+    },
 }
 
 /// Group tip operation (`TIM.TYPES.GRP_TIP_*`); [`TipOp::code`] is TIM's number.

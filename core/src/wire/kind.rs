@@ -101,6 +101,16 @@ pub const CUSTOM_NOTICE: u8 = 0x43;
 /// answer: the same. The user's other sessions get it as
 /// [`PUSH_REMIND_TYPE`].
 pub const SET_REMIND_TYPE: u8 = 0x44;
+/// Request: [`super::receipt::ReceiptMessages`], TIM
+/// `sendMessageReadReceipt`: the caller read these messages of a group;
+/// answer: empty. Each sender learns by [`PUSH_READ_RECEIPT`].
+pub const SEND_READ_RECEIPTS: u8 = 0x45;
+/// Request: [`super::receipt::ReceiptMessages`], TIM
+/// `getMessageReadReceiptList`; answer: a `ReadReceipt` record per message.
+pub const READ_RECEIPTS: u8 = 0x46;
+/// Request: [`super::receipt::ReceiptMembers`], TIM
+/// `getGroupMessageReadMemberList`; answer: `ReceiptMember` records, `Page`.
+pub const READ_RECEIPT_MEMBERS: u8 = 0x47;
 
 /// Request: [`super::user::BlocklistChange`]: block these users.
 pub const ADD_TO_BLOCKLIST: u8 = 0x50;
@@ -192,7 +202,8 @@ pub const fn is_user_call(kind: u8) -> bool {
 /// Whether `kind` is a group call, whose answer is a run of
 /// [`super::group::GroupRecord`]s.
 pub const fn is_group_call(kind: u8) -> bool {
-    kind >= CREATE_GROUP && kind <= CUSTOM_NOTICE
+    (kind >= CREATE_GROUP && kind <= CUSTOM_NOTICE)
+        || (kind >= SEND_READ_RECEIPTS && kind <= READ_RECEIPT_MEMBERS)
 }
 
 /// Server: [`super::body::HelloAck`].
@@ -250,6 +261,10 @@ pub const PUSH_REMIND_TYPE: u8 = 0xcd;
 /// changed a conversation's marks, custom data or draft (on this device
 /// or another).
 pub const PUSH_CONVERSATION_DATA: u8 = 0xce;
+/// Push: one [`super::receipt::ReadReceipt`], TIM
+/// `MESSAGE_READ_RECEIPT_RECEIVED`: a member sent a receipt for a message
+/// of this user's.
+pub const PUSH_READ_RECEIPT: u8 = 0xcf;
 
 /// Whether `kind` is a client request (its body starts with a request id).
 pub const fn is_request(kind: u8) -> bool {

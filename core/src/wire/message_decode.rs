@@ -201,8 +201,8 @@ mod tests {
             Elem::TooLarge { size: u32::MAX }
         );
         let mut over = size.clone();
-        // The size's last byte, before the extra's nine.
-        let last = over.len() - 1 - 9;
+        // The size's last byte, before the extra's ten.
+        let last = over.len() - 1 - 10;
         over[last] = 0x10;
         assert!(Message::take(&over).is_err());
         agree(&over);
@@ -219,8 +219,9 @@ mod tests {
         let mut broken = text.clone();
         // The é's last byte: before the extra (its length, then its four
         // strings with theirs: the 11-byte cloud data, the 3-byte nick,
-        // three empty; then the version and the two control flags).
-        let at = text.len() - 1 - (1 + 12 + 4 + 1 + 1 + 1 + 1 + 2);
+        // three empty; then the version, the two control flags and the
+        // read receipt request).
+        let at = text.len() - 1 - (1 + 12 + 4 + 1 + 1 + 1 + 1 + 3);
         assert_eq!(broken[at], 0xa9);
         broken[at] = 0xff;
         assert!(Message::take(&broken).is_err());

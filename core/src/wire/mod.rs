@@ -23,6 +23,7 @@ pub mod merger;
 mod message_decode;
 #[cfg(not(target_os = "none"))]
 mod reader;
+pub mod receipt;
 pub mod records;
 pub mod user;
 

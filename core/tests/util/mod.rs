@@ -121,6 +121,26 @@ pub fn sync_page(id: u32, snapshot: u64, summaries: &[body::ConversationSummary<
     )
 }
 
+/// A conversation's summary with `last_seq` and `read_seq`, and nothing
+/// else set (no uncounted messages, marks or data; not pinned or muted).
+pub fn summary(conversation: &str, last_seq: u64, read_seq: u64) -> body::ConversationSummary<'_> {
+    body::ConversationSummary {
+        conversation,
+        last_seq,
+        read_seq,
+        uncounted: 0,
+        last_time_ms: 1_000 + last_seq,
+        last_from: "x",
+        preview: "x",
+        peer_read_seq: 0,
+        deleted: false,
+        pinned: false,
+        remind: body::RemindType::AcceptAndNotify,
+        marks: 0,
+        data_digest: 0,
+    }
+}
+
 pub fn push(read_seq: u64, message: &body::Message<'_>) -> Vec<u8> {
     let mut buf = vec![0u8; 4096];
     let mut end = records::put(&body::PushMessage { read_seq }, &mut buf, 0).unwrap();

@@ -3,13 +3,14 @@
 
 use tinyim_tokio::{
     ConversationType, DirectoryUploader, EventStream, HopDirection, NetState, NoticeOp, Outgoing,
-    Payload, ReadScope, RemindType, Tim, TimError, TimEvent,
+    Payload, ReadScope, RemindType, Tim, TimError, TimEvent, MARK_STAR,
 };
 
 use crate::lines::Lines;
 use crate::render::show;
 use crate::{
-    element_commands, friend_commands, group_commands, media_commands, user_commands, Cli,
+    element_commands, friend_commands, group_commands, media_commands, receipt_commands,
+    user_commands, Cli,
 };
 
 const HELP: &str = "commands: /open <user>  /list  /readall  /history  /notices  /delete [conversation id...]  /clear  /pin  /unpin  /mute  /unmute  /discard  /revoke <seq>  /edit <seq> <text>  /del <seq>...  /help  /quit   (anything else is sent to the open conversation)";
@@ -59,6 +60,7 @@ pub(crate) async fn run(
     println!("{}", friend_commands::HELP);
     println!("{}", media_commands::HELP);
     println!("{}", element_commands::HELP);
+    println!("{}", receipt_commands::HELP);
     let uploads = DirectoryUploader::new(&cli.upload_dir);
     tim.register_uploader(std::sync::Arc::new(uploads));
     log_in(tim, &mut events, cli, sig).await?;
@@ -141,6 +143,12 @@ async fn on_event(tim: &Tim, event: &TimEvent, open: &Option<Open>) {
             println!("\r{}", show(m));
             if open.as_ref().map(Open::conversation_id).as_ref() == Some(&m.conversation_id) {
                 let _ = tim.set_message_read(&m.conversation_id).await;
+                if let (true, Some(group)) =
+                    (m.need_read_receipt, open.as_ref().and_then(Open::group))
+                {
+                    // Shown in the open group: read, as its sender asked to know.
+                    let _ = tim.send_message_read_receipt(group, &[m.seq]).await;
+                }
             }
         }
         TimEvent::NetStateChange(state) => {
@@ -180,6 +188,10 @@ async fn on_event(tim: &Tim, event: &TimEvent, open: &Option<Open>) {
             conversation_id,
             seqs,
         } => println!("\r[deleted for you in {conversation_id}: {seqs:?}]"),
+        TimEvent::MessageReadReceiptReceived(r) => println!(
+            "\r[#{} in {}: read by {}, not yet by {}]",
+            r.seq, r.group_id, r.read_count, r.unread_count
+        ),
         TimEvent::MessageReadByPeer {
             conversation_id,
             peer_read_seq,
@@ -219,6 +231,10 @@ async fn on_line(tim: &Tim, line: &str, open: &mut Option<Open>) -> bool {
     {
         return true;
     }
+    let with_id = open.as_ref().map(|o| (o.target(), o.conversation_id()));
+    if receipt_commands::run(tim, command, arg, with_id).await {
+        return true;
+    }
     let group = open.as_ref().and_then(Open::group);
     if let Some(opened) = group_commands::run(tim, command, arg, group).await {
         if let Some(id) = opened {
@@ -248,6 +264,12 @@ async fn on_line(tim: &Tim, line: &str, open: &mut Option<Open>) -> bool {
             Ok(list) => {
                 for c in list {
                     let pin = if c.is_pinned { "^" } else { " " };
+                    let star = if c.marks & MARK_STAR != 0 { " *" } else { "" };
+                    let draft = if c.draft.is_empty() {
+                        String::new()
+                    } else {
+                        format!("  (draft: {})", c.draft)
+                    };
                     let muted = match c.remind_type {
                         RemindType::AcceptAndNotify => "",
                         _ => " (muted)",
@@ -257,9 +279,14 @@ async fn on_line(tim: &Tim, line: &str, open: &mut Option<Open>) -> bool {
                         (false, true) => " [@all]",
                         (false, false) => "",
                     };
+                    let from = if c.last_nick.is_empty() {
+                        &c.last_from
+                    } else {
+                        &c.last_nick
+                    };
                     println!(
-                        "{pin}{:<24} unread {:>3}{at}{muted}  {}: {}",
-                        c.id, c.unread_count, c.last_from, c.preview
+                        "{pin}{:<24} unread {:>3}{star}{at}{muted}  {from}: {}{draft}",
+                        c.id, c.unread_count, c.preview
                     );
                 }
             }

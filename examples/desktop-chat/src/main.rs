@@ -12,6 +12,7 @@ mod group_commands;
 mod interactive;
 mod lines;
 mod media_commands;
+mod receipt_commands;
 mod render;
 mod script;
 mod user_commands;

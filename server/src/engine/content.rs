@@ -45,6 +45,8 @@ pub(crate) struct Sent<'a> {
     /// TIM `messageControlInfo`: excluded from the unread count, from
     /// being the last message.
     pub(crate) control: (bool, bool),
+    /// TIM `needReadReceipt`.
+    pub(crate) need_read_receipt: bool,
 }
 
 impl<'a> Sent<'a> {
@@ -60,6 +62,7 @@ impl<'a> Sent<'a> {
             cloud_custom_data: extra.cloud_custom_data,
             at_users: extra.at_users,
             control: (extra.excluded_from_unread, extra.excluded_from_last_message),
+            need_read_receipt: extra.need_read_receipt,
         }
     }
 
@@ -77,6 +80,7 @@ impl<'a> Sent<'a> {
         let extra = MessageExtra::with_cloud_custom_data(self.cloud_custom_data)
             .with_at_users(self.at_users.0)
             .with_control(self.control.0, self.control.1)
+            .with_read_receipt(self.need_read_receipt)
             .stamped(nick, avatar, name_card);
         encode(&self.elem, &extra)
     }

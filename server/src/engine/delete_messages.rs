@@ -13,6 +13,24 @@ use super::revoke::no_such_message;
 use super::{Engine, Handled, Refusal, Reply};
 use crate::store::Store;
 
+/// The seqs a request names: numbers (else 9002), 1 to `max` of them
+/// (else 10004).
+pub(crate) fn checked_seqs(
+    seqs: impl Iterator<Item = Option<u64>>,
+    max: usize,
+) -> Result<Vec<u64>, Refusal> {
+    let seqs = seqs
+        .collect::<Option<Vec<u64>>>()
+        .ok_or(Refusal::Code(code::BAD_REQUEST, "a seq that is no number"))?;
+    if seqs.is_empty() || seqs.len() > max {
+        return Err(Refusal::Code(
+            code::INVALID_PARAMETER,
+            "too many or too few messages for a call",
+        ));
+    }
+    Ok(seqs)
+}
+
 impl<S: Store> Engine<S> {
     pub(crate) fn delete_messages(
         &mut self,
@@ -21,16 +39,7 @@ impl<S: Store> Engine<S> {
         req: body::DeleteMessages<'_>,
     ) -> Handled {
         let access = self.access(me, req.conversation)?;
-        let seqs = req
-            .seqs()
-            .collect::<Option<Vec<u64>>>()
-            .ok_or(Refusal::Code(code::BAD_REQUEST, "a seq that is no number"))?;
-        if seqs.is_empty() || seqs.len() > MAX_DELETE_MESSAGES {
-            return Err(Refusal::Code(
-                code::INVALID_PARAMETER,
-                "1 to 30 messages a call",
-            ));
-        }
+        let seqs = checked_seqs(req.seqs(), MAX_DELETE_MESSAGES)?;
         // Only messages this user can read: none past the last, none the
         // user's history no longer reaches (cleared, or before joining).
         let last = self.store.last_seq(&access.key)?;

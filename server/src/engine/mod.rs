@@ -9,7 +9,7 @@ mod cluster;
 pub(crate) mod content;
 mod conversation_data;
 mod conversations;
-mod delete_messages;
+pub(crate) mod delete_messages;
 pub(crate) mod encode;
 mod friends;
 mod groups;

@@ -81,6 +81,7 @@ impl<S: Store> Engine<S> {
         let new_extra = MessageExtra::with_cloud_custom_data(req.cloud_custom_data)
             .with_at_users(extra.at_users.0)
             .with_control(extra.excluded_from_unread, extra.excluded_from_last_message)
+            .with_read_receipt(extra.need_read_receipt)
             .stamped(extra.nick, extra.avatar, extra.name_card)
             .with_version(version);
         let body = content::encode(&req.elem, &new_extra);

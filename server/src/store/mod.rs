@@ -183,6 +183,11 @@ pub trait Store: GroupStore + UserStore + StatusStore + FriendStore + Send {
     /// How many of a conversation's messages after `after` up to `upto`
     /// do not count as unread.
     fn uncounted_between(&mut self, conv_key: &str, after: u64, upto: u64) -> StoreResult<u64>;
+    /// `reader` sent a read receipt for message `seq` of a group's
+    /// conversation; whether it is new.
+    fn add_read_receipt(&mut self, conv_key: &str, seq: u64, reader: &str) -> StoreResult<bool>;
+    /// Who sent read receipts for message `seq`.
+    fn receipt_readers(&mut self, conv_key: &str, seq: u64) -> StoreResult<Vec<String>>;
     /// `owner`'s custom data and draft on a conversation (empty when none).
     fn own_data(&mut self, owner: &str, conv_id: &str) -> StoreResult<OwnData>;
     /// Replaces them (an empty one removes the stored row).

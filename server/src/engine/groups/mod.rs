@@ -6,6 +6,7 @@ mod manage;
 mod members;
 pub(crate) mod notify;
 mod rate;
+mod receipts;
 pub(crate) mod rules;
 mod send;
 
@@ -53,6 +54,11 @@ impl<S: Store> Engine<S> {
                 self.online_member_count(reply, me, request_body(payload)?)
             }
             kind::CUSTOM_NOTICE => self.custom_notice(reply, me, request_body(payload)?),
+            kind::SEND_READ_RECEIPTS => self.send_read_receipts(reply, me, request_body(payload)?),
+            kind::READ_RECEIPTS => self.read_receipts(reply, me, request_body(payload)?),
+            kind::READ_RECEIPT_MEMBERS => {
+                self.read_receipt_members(reply, me, request_body(payload)?)
+            }
             _ => Err(Refusal::Code(code::UNSUPPORTED, "unsupported request")),
         }
     }

@@ -61,6 +61,12 @@ pub(crate) fn stores_messages(t: GroupType) -> bool {
     t != GroupType::AvChatRoom
 }
 
+/// Whether members may ask for read receipts on their messages (TIM: Work,
+/// Public and Meeting groups).
+pub(crate) fn keeps_read_receipts(t: GroupType) -> bool {
+    matches!(t, GroupType::Work | GroupType::Public | GroupType::Meeting)
+}
+
 /// Whether a member sees messages from before joining.
 pub(crate) fn history_before_join(t: GroupType) -> bool {
     matches!(t, GroupType::Meeting | GroupType::Community)

@@ -32,6 +32,12 @@ impl<S: Store> Engine<S> {
         )?;
         let stored = rules::stores_messages(group.group_type) && !send.online_only;
         let what = Sent::of(&send);
+        if what.need_read_receipt && !rules::keeps_read_receipts(group.group_type) {
+            return Err(Refusal::Code(
+                code::INVALID_PARAMETER,
+                "read receipts are for Work, Public and Meeting groups",
+            ));
+        }
         for user in what.at_users.iter().filter(|u| *u != AT_ALL) {
             self.target_member(group_id, user)?;
         }

@@ -416,6 +416,23 @@ impl Store for PgStore {
         Ok(rows.first().map_or(0, |r| r.get::<_, i64>(0) as u64))
     }
 
+    fn add_read_receipt(&mut self, conv_key: &str, seq: u64, reader: &str) -> StoreResult<bool> {
+        self.execute(
+            "INSERT INTO read_receipts (conv_key, seq, reader) VALUES ($1, $2, $3)
+             ON CONFLICT DO NOTHING",
+            &[&conv_key, &to_sql(seq), &reader],
+        )
+        .map(|inserted| inserted > 0)
+    }
+
+    fn receipt_readers(&mut self, conv_key: &str, seq: u64) -> StoreResult<Vec<String>> {
+        let rows = self.query(
+            "SELECT reader FROM read_receipts WHERE conv_key = $1 AND seq = $2",
+            &[&conv_key, &to_sql(seq)],
+        )?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
     fn own_data(&mut self, owner: &str, conv_id: &str) -> StoreResult<OwnData> {
         let row = self.query_opt(
             "SELECT custom_data, draft, draft_time_ms FROM conversation_data

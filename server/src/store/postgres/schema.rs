@@ -220,6 +220,13 @@ CREATE TABLE IF NOT EXISTS uncounted_messages (
     seq BIGINT NOT NULL,
     PRIMARY KEY (conv_key, seq)
 );
+-- Group read receipts: who read which message.
+CREATE TABLE IF NOT EXISTS read_receipts (
+    conv_key TEXT COLLATE "C" NOT NULL,
+    seq BIGINT NOT NULL,
+    reader TEXT COLLATE "C" NOT NULL,
+    PRIMARY KEY (conv_key, seq, reader)
+);
 -- A user's custom data and draft on a conversation (rows only for
 -- conversations that have either).
 CREATE TABLE IF NOT EXISTS conversation_data (

@@ -348,6 +348,25 @@ impl Store for SqliteStore {
             .map_err(err)
     }
 
+    fn add_read_receipt(&mut self, conv_key: &str, seq: u64, reader: &str) -> StoreResult<bool> {
+        self.conn
+            .prepare_cached(
+                "INSERT OR IGNORE INTO read_receipts (conv_key, seq, reader) VALUES (?1, ?2, ?3)",
+            )
+            .map_err(err)?
+            .execute(params![conv_key, to_sql(seq), reader])
+            .map(|inserted| inserted > 0)
+            .map_err(err)
+    }
+
+    fn receipt_readers(&mut self, conv_key: &str, seq: u64) -> StoreResult<Vec<String>> {
+        self.list(
+            "SELECT reader FROM read_receipts WHERE conv_key = ?1 AND seq = ?2",
+            params![conv_key, to_sql(seq)],
+            |r| r.get(0),
+        )
+    }
+
     fn own_data(&mut self, owner: &str, conv_id: &str) -> StoreResult<OwnData> {
         self.conn
             .prepare_cached(

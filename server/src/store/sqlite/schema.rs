@@ -56,6 +56,13 @@ CREATE TABLE IF NOT EXISTS uncounted_messages (
     seq INTEGER NOT NULL,
     PRIMARY KEY (conv_key, seq)
 ) WITHOUT ROWID;
+-- Group read receipts: who read which message.
+CREATE TABLE IF NOT EXISTS read_receipts (
+    conv_key TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    reader TEXT NOT NULL,
+    PRIMARY KEY (conv_key, seq, reader)
+) WITHOUT ROWID;
 -- A user's custom data and draft on a conversation (rows only for
 -- conversations that have either).
 CREATE TABLE IF NOT EXISTS conversation_data (
