@@ -411,6 +411,7 @@ fn a_message_that_finds_the_table_full_comes_through_a_sync_and_only_a_covered_c
         snapshot: 50,
         complete: false,
         total_unread: 0,
+        behind: false,
     };
     h.feed(&page(first, &header, &[in_window(&users[0])]));
     // u00 is covered now: the next window has room for one.
@@ -435,6 +436,7 @@ fn a_message_that_finds_the_table_full_comes_through_a_sync_and_only_a_covered_c
         complete: true,
         // The server counts u00's message too.
         total_unread: 17,
+        behind: false,
     };
     let events = h.feed(&page(second, &last, &rest));
     assert!(

@@ -50,6 +50,10 @@ fn a_sync_position_never_passes_a_change_that_commits_later() {
 
     reader.begin().unwrap();
     let position = reader.last_change().unwrap();
+    assert!(
+        reader.last_change_behind(),
+        "a position below a transaction it did not wait out says so"
+    );
     let seen = reader.changed_window("u", 0, "", 100).unwrap();
     reader.commit().unwrap();
     assert_eq!(ids(&seen), ["C2Clate"], "only committed rows are read");
@@ -58,6 +62,7 @@ fn a_sync_position_never_passes_a_change_that_commits_later() {
     reader.begin().unwrap();
     let next = reader.changed_window("u", position, "", 100).unwrap();
     let next_position = reader.last_change().unwrap();
+    assert!(!reader.last_change_behind(), "nothing older runs now");
     reader.commit().unwrap();
     assert!(
         ids(&next).contains(&"C2Cearly"),

@@ -315,9 +315,17 @@ impl<'r> State<'r> {
                 return;
             }
             self.sync.running = false;
+            self.follow_up_if_behind();
             if !self.sync.quiet {
                 self.queue(QueuedEvent::SyncComplete);
             }
+        }
+        if !self.sync.running && self.sync.follow_up_at.is_some_and(|at| at <= self.now) {
+            // The round after a behind one: from the cursor just reached.
+            self.sync.follow_up_at = None;
+            self.start_sync(true);
+            self.pump_internal();
+            return;
         }
         if !self.sync.running && self.sync.again {
             // A live message found no room: a round of our own brings it.
@@ -333,10 +341,12 @@ impl<'r> State<'r> {
             _ => None,
         };
         let sync_retry = self.sync.retry_at.filter(|_| self.session.logged_in);
+        let follow_up = self.sync.follow_up_at.filter(|_| self.session.logged_in);
         let sends_resume = self.sends_held_until.filter(|&at| at > self.now);
         [
             reconnect,
             sync_retry,
+            follow_up,
             sends_resume,
             self.link.next_timeout(),
             self.out.next_deadline(),

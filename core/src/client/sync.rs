@@ -59,6 +59,13 @@ pub(crate) struct SyncProgress {
     pub(crate) retry_at: Option<Instant>,
     /// Failures in a row, for the backoff; a window or fetch answered resets it.
     pub(crate) failures: u32,
+    /// The round's snapshot was behind (see [`body::SyncWindowPage::behind`]):
+    /// another round follows once this one ends, after a backoff.
+    pub(crate) behind: bool,
+    /// When the round after a behind one starts.
+    pub(crate) follow_up_at: Option<Instant>,
+    /// Behind rounds in a row, for that backoff.
+    pub(crate) behind_rounds: u32,
 }
 
 impl SyncProgress {
@@ -126,6 +133,7 @@ impl State<'_> {
         self.sync.failures = 0;
         if self.sync.snapshot.is_none() {
             self.sync.snapshot = Some(page.snapshot);
+            self.sync.behind = page.behind;
         }
         let mut cut = false;
         for (applied, record) in Records::<body::WindowSummary<'_>>::new(bytes).enumerate() {
@@ -217,6 +225,24 @@ impl State<'_> {
             self.sync.cursor = self.sync.snapshot.take().or(self.sync.cursor);
             self.sync.after.clear();
         }
+    }
+
+    /// A round ended: if its snapshot was behind, the next one is due
+    /// after a backoff (growing while rounds stay behind, as while a
+    /// cluster's store is stuck behind a long transaction).
+    pub(crate) fn follow_up_if_behind(&mut self) {
+        if !core::mem::take(&mut self.sync.behind) {
+            self.sync.behind_rounds = 0;
+            return;
+        }
+        let delay = super::link::backoff(
+            self.config.reconnect_min,
+            self.config.reconnect_max,
+            self.sync.behind_rounds,
+            self.rng.next_u64(),
+        );
+        self.sync.behind_rounds = self.sync.behind_rounds.saturating_add(1);
+        self.sync.follow_up_at = Some(self.now + delay);
     }
 
     /// A window or a fetch failed in a way that may pass: ask again

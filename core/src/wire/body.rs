@@ -456,6 +456,10 @@ pub struct SyncWindowPage {
     /// conversation (TIM `getTotalUnreadMessageCount`), also those a small
     /// client holds no slot for; 0 on the others.
     pub total_unread: u64,
+    /// The snapshot may lie below a change committed before the round
+    /// began (a cluster's store could not wait out an older transaction):
+    /// the client runs one more round a little later.
+    pub behind: bool,
 }
 
 /// One record of a [`SyncWindowPage`]: a conversation changed since the

@@ -116,6 +116,7 @@ pub fn sync_page(id: u32, snapshot: u64, summaries: &[body::ConversationSummary<
             snapshot,
             complete: true,
             total_unread,
+            behind: false,
         },
         &records,
     )

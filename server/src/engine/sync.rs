@@ -49,14 +49,15 @@ impl<S: Store> Engine<S> {
         me: &str,
         req: body::SyncWindow<'_>,
     ) -> Handled {
-        let snapshot = match req.snapshot {
-            None => self.store.last_change()?,
-            Some(taken) => taken,
+        let (snapshot, behind) = match req.snapshot {
+            None => (self.store.last_change()?, self.store.last_change_behind()),
+            Some(taken) => (taken, false),
         };
         let worst = body::SyncWindowPage {
             snapshot: u64::MAX,
             complete: false,
             total_unread: u64::MAX,
+            behind: true,
         };
         let header_len = encode::to_bytes(&(reply.request, worst)).len();
         let limit = usize::from(req.max_conversations).clamp(1, ROWS_PER_PAGE);
@@ -97,6 +98,7 @@ impl<S: Store> Engine<S> {
             snapshot,
             complete,
             total_unread,
+            behind,
         };
         self.send_window(reply, bytes, &header);
         Ok(())

@@ -214,6 +214,13 @@ pub trait Store: GroupStore + UserStore + StatusStore + FriendStore + Send {
     fn put_conversation(&mut self, row: ConversationRow) -> StoreResult<()>;
     /// The newest change number.
     fn last_change(&mut self) -> StoreResult<u64>;
+    /// Whether the number [`Store::last_change`] gave last may lie below a
+    /// change committed before it was asked for (a cluster's store that
+    /// could not wait out an older transaction): a sync round from it
+    /// needs another after it. Never for a store with one writer.
+    fn last_change_behind(&self) -> bool {
+        false
+    }
     /// The conversation's newest seq as of change number `change`.
     fn seq_as_of(&mut self, conv_key: &str, change: u64) -> StoreResult<u64>;
     /// A user's rows changed after `cursor`, oldest change first: the user's

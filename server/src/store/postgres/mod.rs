@@ -70,6 +70,9 @@ pub struct PgStore {
     /// open (an idle session elsewhere in the database) is not waited for
     /// again, or every client's sync would stall this node's one writer.
     outwaited: Option<i64>,
+    /// The last position `last_change` took lies below a transaction it
+    /// did not wait out (see `Store::last_change_behind`).
+    behind: bool,
 }
 
 fn err(e: postgres::Error) -> StoreError {
@@ -136,6 +139,7 @@ impl PgStore {
             failed_before_savepoint: false,
             locked: HashSet::new(),
             outwaited: None,
+            behind: false,
         })
     }
 
@@ -572,16 +576,21 @@ impl Store for PgStore {
                 "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
                 &[],
             )?;
-            let done =
-                !may_wait || oldest_running >= wanted || self.outwaited == Some(oldest_running);
+            let caught_up = may_wait && oldest_running >= wanted;
+            let done = !may_wait || caught_up || self.outwaited == Some(oldest_running);
             if done || Instant::now() >= deadline {
                 if !done {
                     self.outwaited = Some(oldest_running);
                 }
+                self.behind = !caught_up;
                 return Ok(versions::horizon(oldest_running as u64));
             }
             std::thread::sleep(HORIZON_POLL);
         }
+    }
+
+    fn last_change_behind(&self) -> bool {
+        self.behind
     }
 
     fn seq_as_of(&mut self, conv_key: &str, change: u64) -> StoreResult<u64> {

@@ -1,0 +1,62 @@
+//! A sync round whose snapshot the server says may be behind (a cluster's
+//! store that could not wait out an older transaction): the client runs
+//! one more round a little later, backing off while rounds stay behind,
+//! and stops once one is not.
+
+mod util;
+
+use tinyim_core::wire::{body, kind, records};
+use util::*;
+
+/// Answers the round's window request `id` with one page, `behind` or not.
+fn answer(h: &mut Harness, id: u32, snapshot: u64, behind: bool) {
+    let page = body::SyncWindowPage {
+        snapshot,
+        complete: true,
+        total_unread: 0,
+        behind,
+    };
+    h.feed(&util::page::<_, body::WindowSummary<'_>>(id, &page, &[]));
+}
+
+/// Advances until the client asks for a window, at most `ms`; its id.
+fn window_within(h: &mut Harness, ms: u64) -> Option<u32> {
+    for _ in 0..ms / 10 {
+        h.advance(10);
+        let frames = h.sent();
+        if let Some((_, b)) = frames.into_iter().find(|(k, _)| *k == kind::SYNC_WINDOW) {
+            let (id, window): (u32, body::SyncWindow<'_>) = records::take(&b)
+                .map(|(id, rest)| (id, records::decode_exact(rest).unwrap()))
+                .unwrap();
+            assert!(window.snapshot.is_none(), "a new round, from the cursor");
+            return Some(id);
+        }
+    }
+    None
+}
+
+#[test]
+fn a_behind_round_brings_another_later_and_the_backoff_grows() {
+    let mut h = Harness::new();
+    h.client.login(h.now, "alice", "sig").unwrap();
+    h.open();
+    let (login, _) = h.sent_request(kind::LOGIN);
+    h.feed(&ok(login, &body::LoginOk { sig_expires_at: 0 }));
+    let (sync, _) = h.sent_request(kind::SYNC_WINDOW);
+    answer(&mut h, sync, 10, true);
+    h.answer_group_list(&[]);
+    assert!(h.client.is_ready());
+    assert!(
+        !h.sent().iter().any(|(k, _)| *k == kind::SYNC_WINDOW),
+        "not at once"
+    );
+    // The first follow-up comes within reconnect_min (100 ms here).
+    let again = window_within(&mut h, 120).expect("a round after a behind one");
+    answer(&mut h, again, 20, true);
+    // Behind again: the next waits longer (at least 100 ms).
+    assert!(window_within(&mut h, 90).is_none(), "backing off");
+    let third = window_within(&mut h, 200).expect("another round");
+    answer(&mut h, third, 30, false);
+    // Caught up: no more rounds.
+    assert!(window_within(&mut h, 3_000).is_none());
+}
