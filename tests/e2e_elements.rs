@@ -51,10 +51,7 @@ async fn every_kind_arrives_whole_with_its_cloud_data_and_the_senders_stamps() {
         Outgoing::face(c2c, "bob", 7, "wave").with_cloud_custom_data(r#"{"reply":1}"#),
         Outgoing::location(c2c, "bob", "the quay", 4.3517, 50.8503),
         Outgoing::sound(c2c, "bob", "https://cdn.example/v.ogg", 3000, 4),
-        Outgoing {
-            payload: Payload::Video(Box::new(video)),
-            ..Outgoing::text(c2c, "bob", "")
-        },
+        Outgoing::video(c2c, "bob", video),
     ];
     let mut received = Vec::new();
     for send in &sends {

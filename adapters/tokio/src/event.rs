@@ -6,7 +6,7 @@ use tinyim_core::{
 
 use tinyim_core::wire::body::{Degrees, RemindType};
 
-use crate::payload::{MergerError, MergerInfo, Payload, Picture};
+use crate::payload::{MergerError, MergerInfo, Payload, Picture, VideoInfo};
 
 /// A message (TIM `Message`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -414,6 +414,12 @@ impl Outgoing {
             seconds,
         };
         Outgoing::with_payload(conversation_type, to, payload)
+    }
+
+    /// A video already uploaded (TIM `createVideoMessage`): its URL, size,
+    /// length, format and thumbnail in `video`.
+    pub fn video(conversation_type: ConversationType, to: &str, video: VideoInfo) -> Self {
+        Outgoing::with_payload(conversation_type, to, Payload::Video(Box::new(video)))
     }
 
     /// `messages` merged into one (TIM `createMergerMessage`), with a title,
