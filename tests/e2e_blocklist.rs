@@ -152,7 +152,7 @@ async fn hostile_blocklist_calls_get_codes_and_a_full_list_takes_no_more() {
         );
     }
     assert_eq!(
-        raw.request(kind::CONVERSATION_DATA + 1, 3, &()),
+        raw.request(kind::DOWNLOAD_URL + 1, 3, &()),
         Err(code::UNSUPPORTED)
     );
     let too_many: String = (0..1001).map(|i| format!("u{i},")).collect();

@@ -11,6 +11,7 @@ use tinyim_core::wire::conversation_data as cd;
 use tinyim_core::wire::group::{
     CreateGroup, GroupRef, GroupType, JoinGroup, MemberChange, UserList,
 };
+use tinyim_core::wire::media::{MediaKind, UploadRequest};
 use tinyim_core::wire::merger::{MergedMessage, MergedMessages};
 use tinyim_core::wire::receipt::{ReceiptMembers, ReceiptMessages};
 use tinyim_core::wire::user::{BlocklistChange, ProfileUpdate};
@@ -230,6 +231,9 @@ fn cases() -> Vec<(Case, Outcome)> {
         case!("a reused message id with other cloud custom data", LoggedIn, |r| { assert_eq!(send(r, kind::SEND_MESSAGE, &text_to("C2Ccarol", 20, "same")), Served); send(r, kind::SEND_MESSAGE, &body::SendMessage { extra: body::MessageExtra::with_cloud_custom_data("other"), ..text_to("C2Ccarol", 20, "same") }) } => Refused(code::CLIENT_MSG_ID_REUSED)),
         case!("a reused message id with other content", LoggedIn, |r| { assert_eq!(send(r, kind::SEND_MESSAGE, &text_to("C2Ccarol", 9, "first")), Served); send(r, kind::SEND_MESSAGE, &text_to("C2Ccarol", 9, "second")) } => Refused(code::CLIENT_MSG_ID_REUSED)),
         case!("a send into a group that does not exist", LoggedIn, |r| send(r, kind::SEND_MESSAGE, &text_to("GROUPnowhere", 7, "x")) => Refused(code::GROUP_NOT_FOUND)),
+        case!("a malformed upload ticket request", LoggedIn, |r| send(r, kind::UPLOAD_TICKET, &(9u8, 1u8)) => Refused(code::BAD_REQUEST)),
+        case!("an upload ticket from a server without HTTP", LoggedIn, |r| send(r, kind::UPLOAD_TICKET, &UploadRequest { kind: MediaKind::Image, size: 1, name: "a", sha256: &"0".repeat(64) }) => Refused(code::UNSUPPORTED)),
+        case!("a malformed download URL request", LoggedIn, |r| send(r, kind::DOWNLOAD_URL, &(1u8,)) => Refused(code::BAD_REQUEST)),
         case!("a malformed read receipt", LoggedIn, |r| send(r, kind::SEND_READ_RECEIPTS, &(1u8,)) => Refused(code::BAD_REQUEST)),
         case!("a read receipt for a seq that is no number", LoggedIn, |r| send(r, kind::SEND_READ_RECEIPTS, &ReceiptMessages { group_id: "suite-private", seqs: "1 x" }) => Refused(code::BAD_REQUEST)),
         case!("read receipts for 31 messages", LoggedIn, |r| { let seqs = (1..=31).map(|s| s.to_string()).collect::<Vec<_>>().join(" "); send(r, kind::SEND_READ_RECEIPTS, &ReceiptMessages { group_id: "suite-private", seqs: &seqs }) } => Refused(code::INVALID_PARAMETER)),

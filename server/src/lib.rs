@@ -15,6 +15,7 @@
 mod conn_table;
 pub mod engine;
 pub mod logs;
+pub mod media;
 pub mod net;
 mod rate;
 mod stats;

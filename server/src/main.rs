@@ -172,6 +172,21 @@ struct ServeArgs {
     /// that); past it calls are refused with 60007.
     #[arg(long, env = "TINYIM_ADMIN_RATE", default_value_t = 200)]
     admin_rate: u32,
+    /// Where the upload service keeps uploads (served on --http-listen);
+    /// beside the data file (`<data>.uploads`) when not given.
+    #[arg(long, env = "TINYIM_UPLOADS")]
+    uploads: Option<PathBuf>,
+    /// Bytes one user's uploads may hold.
+    #[arg(long, env = "TINYIM_UPLOAD_QUOTA", default_value_t = 1 << 30)]
+    upload_quota: u64,
+    /// The start of upload and download URLs as clients reach
+    /// --http-listen (`https://media.example.com`); that address itself
+    /// when not given.
+    #[arg(long, env = "TINYIM_MEDIA_URL")]
+    media_url: Option<String>,
+    /// Seconds upload tickets and download URLs last.
+    #[arg(long, env = "TINYIM_MEDIA_TTL_SECS", default_value_t = 3600)]
+    media_ttl_secs: u64,
     /// Call the application backend back here (Tencent's callbacks; an
     /// http:// or https:// URL).
     #[arg(long, env = "TINYIM_CALLBACK_URL")]
@@ -407,6 +422,10 @@ fn serve(args: ServeArgs) -> ExitCode {
     config.http_listen = args.http_listen;
     config.admins.clone_from(&args.admins);
     config.admin_requests_per_second = args.admin_rate.max(1);
+    config.uploads.clone_from(&args.uploads);
+    config.upload_quota = args.upload_quota;
+    config.media_url.clone_from(&args.media_url);
+    config.media_ttl = Duration::from_secs(args.media_ttl_secs.max(1));
     config.callbacks = args.callback_url.as_deref().map(|url| CallbackConfig {
         ca: args.callback_ca.clone(),
         commands: args.callback_commands.clone(),

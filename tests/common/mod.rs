@@ -232,6 +232,87 @@ fn http_request(addr: &str, method_and_path: &str, body: &[u8]) -> (u16, String)
     (status, body)
 }
 
+/// An HTTP response as the tests read it.
+pub struct HttpAnswer {
+    /// The status code.
+    pub status: u16,
+    /// The headers, names in lowercase.
+    pub headers: Vec<(String, String)>,
+    /// The body's bytes.
+    pub body: Vec<u8>,
+}
+
+impl HttpAnswer {
+    /// The value of header `name` (lowercase), if sent.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// `method` on `url` (`http://host:port/path?query`) with `headers` and
+/// `body`, on a connection of its own; the first `sent` bytes of the body
+/// only when given (a client cut off mid-body: the connection ends there,
+/// and the answer, if the server still gives one, is read).
+pub fn http_call(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+    sent: Option<usize>,
+) -> HttpAnswer {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").expect("an http URL");
+    let (addr, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).unwrap();
+    let _ = stream.write_all(&body[..sent.unwrap_or(body.len())]);
+    if sent.is_some() {
+        // Cut: the server sees the request's body end early.
+        let _ = stream.shutdown(std::net::Shutdown::Write);
+    }
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    if response.is_empty() {
+        return HttpAnswer {
+            status: 0,
+            headers: Vec::new(),
+            body: Vec::new(),
+        };
+    }
+    let split = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("an HTTP head");
+    let head = String::from_utf8_lossy(&response[..split]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|c| c.parse().ok())
+        .expect("an HTTP status line");
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    HttpAnswer {
+        status,
+        headers,
+        body: response[split + 4..].to_vec(),
+    }
+}
+
 /// A fresh server on a fresh database, with its REST API on an HTTP
 /// listener of its own (`ServerProcess::http_addr`).
 pub fn fresh_server_with_http() -> (ServerProcess, tempfile::TempDir) {

@@ -228,6 +228,16 @@ pub enum TimEvent {
     /// `MESSAGE_READ_RECEIPT_RECEIVED`: a member sent a read receipt for a
     /// group message of this user's; its counts now.
     MessageReadReceiptReceived(crate::ReadReceiptInfo),
+    /// An upload to the server's service moved on (TIM's `onProgress`):
+    /// `sent` of `total` bytes are there.
+    UploadProgress {
+        /// The file's name.
+        name: String,
+        /// Bytes the server has.
+        sent: u64,
+        /// The file's size.
+        total: u64,
+    },
     /// `PROFILE_UPDATED`: this user's profile changed (here or on another
     /// device): read it with `Tim::my_profile`.
     ProfileUpdated,
@@ -482,6 +492,21 @@ impl Outgoing {
             excluded_from_last_message: false,
             need_read_receipt: false,
         }
+    }
+
+    /// This message carrying the server's upload id (TIM `uuid`) of its
+    /// image, file, sound or video; another kind is left as it is.
+    pub fn with_upload_id(mut self, upload_id: &str) -> Self {
+        match &mut self.payload {
+            Payload::Image { uuid, .. }
+            | Payload::File { uuid, .. }
+            | Payload::Sound { uuid, .. } => {
+                upload_id.clone_into(uuid);
+            }
+            Payload::Video(video) => upload_id.clone_into(&mut video.uuid),
+            _ => {}
+        }
+        self
     }
 
     /// This message asking the group's members for read receipts (TIM

@@ -30,6 +30,7 @@ mod error;
 mod event;
 mod friend;
 mod group;
+mod media_http;
 mod payload;
 mod streams;
 mod sync_file;
@@ -64,10 +65,16 @@ pub use tinyim_core::wire::body::{
 };
 pub use tinyim_core::wire::conversation_data::{MARK_FOLD, MARK_HIDE, MARK_STAR, MARK_UNREAD};
 pub use tinyim_core::wire::extra::AT_ALL;
+pub use tinyim_core::wire::media::MediaKind;
 pub use tinyim_core::{
     CommandError, Config, ConversationType, Flow, GroupAtInfo, KickReason, NetState, Priority,
     RequestError,
 };
 pub use tls::{Tls, TlsError};
-pub use upload::{DirectoryUploader, MediaError, UploadError, UploadFile, UploadFuture, Uploader};
-pub use user::{AllowType, Gender, MyProfileUpdate, Profile, StatusType, UserStatus};
+pub use upload::{
+    DirectoryUploader, MediaError, UploadError, UploadFile, UploadFuture, UploadedFile, Uploader,
+};
+pub use user::{
+    AllowType, DownloadUrlInfo, Gender, MyProfileUpdate, Profile, StatusType, UploadTicketInfo,
+    UserStatus,
+};

@@ -66,6 +66,10 @@ pub struct Tim {
     pub(crate) conversation_data: crate::tim_conversation_data::DataCache,
     /// The upload plugin, shared by every clone.
     pub(crate) uploader: Arc<RwLock<Option<Arc<dyn Uploader>>>>,
+    /// The events' way out, for upload progress.
+    pub(crate) events: mpsc::Sender<TimEvent>,
+    /// TLS for the upload service's `https` URLs: the client's own.
+    pub(crate) tls: Option<crate::Tls>,
 }
 
 impl Tim {
@@ -81,6 +85,8 @@ impl Tim {
         let (commands, command_rx) = mpsc::channel(256);
         let (event_tx, event_rx) = mpsc::channel(crate::streams::EVENTS_WAITING);
         let (stopping, stopped) = tokio::sync::watch::channel(false);
+        let tls = options.tls.clone();
+        let events = event_tx.clone();
         let driver = driver::run(addr.into(), options, command_rx, event_tx);
         tokio::spawn(async move {
             driver.await;
@@ -91,6 +97,8 @@ impl Tim {
             stopped,
             conversation_data: Arc::default(),
             uploader: Arc::default(),
+            events,
+            tls,
         };
         (tim, EventStream(event_rx))
     }

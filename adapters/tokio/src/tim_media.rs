@@ -1,13 +1,21 @@
-//! Image, file and voice messages on [`Tim`]: the registered upload plugin stores
-//! the bytes, then the message goes out with the URL.
+//! Image, file and voice messages on [`Tim`]: the server's upload service
+//! (or a registered upload plugin) stores the bytes, then the message goes
+//! out with the URL and the upload's id.
 
 use std::sync::Arc;
 
 use tinyim_core::ConversationType;
 
-use crate::event::{Outgoing, SentMessage};
+use sha2::{Digest, Sha256};
+use tinyim_core::wire::media::MediaKind;
+
+use crate::driver::Command;
+use crate::error::TimError;
+use crate::event::{Outgoing, SentMessage, TimEvent};
+use crate::media_http;
 use crate::tim::Tim;
-use crate::upload::{MediaError, UploadFile, Uploader};
+use crate::upload::{MediaError, UploadFile, UploadedFile, Uploader};
+use crate::user::{DownloadUrlInfo, UploadTicketInfo, UserCall, UserData};
 
 impl Tim {
     /// TIM `registerPlugin({'tim-upload-plugin': ...})`: where image and file
@@ -20,17 +28,57 @@ impl Tim {
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(uploader);
     }
 
-    /// Uploads `file` with the registered plugin; its URL and size.
-    async fn upload(&self, file: &UploadFile) -> Result<(String, u32), MediaError> {
+    /// Uploads `file` (a `kind` of media): through the registered plugin,
+    /// or by default the server's upload service (a ticket, then the bytes
+    /// over HTTP a chunk at a time, resumed after a cut, checked by their
+    /// SHA-256; `TimEvent::UploadProgress` after each chunk).
+    pub async fn upload_file(
+        &self,
+        kind: MediaKind,
+        file: &UploadFile,
+    ) -> Result<UploadedFile, MediaError> {
         let size = u32::try_from(file.bytes.len()).map_err(|_| MediaError::TooLarge)?;
-        let uploader = self
+        let plugin = self
             .uploader
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clone()
-            .ok_or(MediaError::NoUploader)?;
-        let url = uploader.upload(file).await.map_err(MediaError::Upload)?;
-        Ok((url, size))
+            .clone();
+        if let Some(plugin) = plugin {
+            let url = plugin.upload(file).await.map_err(MediaError::Upload)?;
+            let uuid = String::new();
+            return Ok(UploadedFile { url, uuid, size });
+        }
+        let sha256 = Sha256::digest(&file.bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>();
+        let ticket = self
+            .upload_ticket(kind, u64::from(size), &file.name, &sha256)
+            .await
+            .map_err(MediaError::Ticket)?;
+        let events = self.events.clone();
+        let name = file.name.clone();
+        let progress = move |sent, total| {
+            // Progress is news, not a record: a full event queue skips it.
+            let _ = events.try_send(TimEvent::UploadProgress {
+                name: name.clone(),
+                sent,
+                total,
+            });
+        };
+        media_http::put_all(
+            &ticket.upload_url,
+            &file.bytes,
+            self.tls.as_ref(),
+            &progress,
+        )
+        .await
+        .map_err(MediaError::Upload)?;
+        Ok(UploadedFile {
+            url: ticket.download_url,
+            uuid: ticket.uuid,
+            size,
+        })
     }
 
     async fn send_uploaded(&self, message: Outgoing) -> Result<SentMessage, MediaError> {
@@ -47,8 +95,9 @@ impl Tim {
         width: u32,
         height: u32,
     ) -> Result<SentMessage, MediaError> {
-        let (url, size) = self.upload(image).await?;
-        let message = Outgoing::image(conversation_type, to, &url, (width, height), size);
+        let up = self.upload_file(MediaKind::Image, image).await?;
+        let message = Outgoing::image(conversation_type, to, &up.url, (width, height), up.size)
+            .with_upload_id(&up.uuid);
         self.send_uploaded(message).await
     }
 
@@ -60,8 +109,9 @@ impl Tim {
         to: &str,
         file: &UploadFile,
     ) -> Result<SentMessage, MediaError> {
-        let (url, size) = self.upload(file).await?;
-        let message = Outgoing::file(conversation_type, to, &url, &file.name, size);
+        let up = self.upload_file(MediaKind::File, file).await?;
+        let message = Outgoing::file(conversation_type, to, &up.url, &file.name, up.size)
+            .with_upload_id(&up.uuid);
         self.send_uploaded(message).await
     }
 
@@ -74,8 +124,45 @@ impl Tim {
         sound: &UploadFile,
         seconds: u32,
     ) -> Result<SentMessage, MediaError> {
-        let (url, size) = self.upload(sound).await?;
-        let message = Outgoing::sound(conversation_type, to, &url, size, seconds);
+        let up = self.upload_file(MediaKind::Sound, sound).await?;
+        let message = Outgoing::sound(conversation_type, to, &up.url, up.size, seconds)
+            .with_upload_id(&up.uuid);
         self.send_uploaded(message).await
+    }
+
+    /// A ticket to upload `size` bytes named `name`, of `kind`, whose
+    /// SHA-256 is `sha256` (lowercase hex): what [`Tim::upload_file`]
+    /// asks, for an application that sends the bytes itself.
+    pub async fn upload_ticket(
+        &self,
+        kind: MediaKind,
+        size: u64,
+        name: &str,
+        sha256: &str,
+    ) -> Result<UploadTicketInfo, TimError> {
+        let call = UserCall::UploadTicket(kind, size, name.to_owned(), sha256.to_owned());
+        match self.media_call(call).await?.into_iter().next() {
+            Some(UserData::Upload(ticket)) => Ok(ticket),
+            _ => Err(TimError::UnexpectedAnswer),
+        }
+    }
+
+    /// A fresh URL for the upload message `seq` of `conversation_id`
+    /// carries (a stored URL expires): for a user who may read that
+    /// message, else 10007 or 10004.
+    pub async fn download_url(
+        &self,
+        conversation_id: &str,
+        seq: u64,
+    ) -> Result<DownloadUrlInfo, TimError> {
+        let call = UserCall::DownloadUrl(conversation_id.to_owned(), seq);
+        match self.media_call(call).await?.into_iter().next() {
+            Some(UserData::Download(url)) => Ok(url),
+            _ => Err(TimError::UnexpectedAnswer),
+        }
+    }
+
+    async fn media_call(&self, call: UserCall) -> Result<Vec<UserData>, TimError> {
+        self.call(|reply| Command::User { call, reply }).await
     }
 }

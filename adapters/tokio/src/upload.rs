@@ -1,8 +1,9 @@
 //! TIM's upload plugin: where image and file messages put their bytes
-//! before the message, which carries only the URL, is sent. tinyim stores no
-//! files; the application registers an [`Uploader`] for its storage (an
-//! object store, an HTTP server, ...). [`DirectoryUploader`] serves one
-//! machine or a shared file system.
+//! before the message, which carries only the URL, is sent. By default the
+//! server's upload service takes them (`Tim::upload_file`); an application
+//! with storage of its own registers an [`Uploader`] for it (an object
+//! store, another HTTP server, ...). [`DirectoryUploader`] serves one
+//! machine or a shared file system (and tests).
 
 use std::fmt;
 use std::future::Future;
@@ -97,12 +98,27 @@ impl Uploader for DirectoryUploader {
     }
 }
 
+/// A file uploaded: where it is fetched from, its upload id (TIM `uuid`;
+/// empty from a plugin) and its size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadedFile {
+    /// The URL recipients fetch it from (from the server's service: signed
+    /// and expiring; a receiver asks `Tim::download_url` for a fresh one).
+    pub url: String,
+    /// The server's upload id, which the message carries.
+    pub uuid: String,
+    /// Size in bytes.
+    pub size: u32,
+}
+
 /// Why an image or file message was not sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MediaError {
-    /// No upload plugin is registered ([`crate::Tim::register_uploader`]).
-    NoUploader,
-    /// The plugin failed; nothing was sent.
+    /// The server's upload service refused a ticket (TIM's code for a file
+    /// over its kind's limit, 9011 over the quota, 9001 when the server
+    /// serves no uploads); nothing was sent.
+    Ticket(TimError),
+    /// The upload failed; nothing was sent.
     Upload(UploadError),
     /// The file is over 4 GiB, more than a message can describe.
     TooLarge,
@@ -115,7 +131,7 @@ impl MediaError {
     pub fn code(&self) -> u32 {
         use tinyim_core::wire::code;
         match self {
-            MediaError::NoUploader => code::NO_UPLOADER,
+            MediaError::Ticket(e) => e.code(),
             MediaError::Upload(_) => code::UPLOAD_FAILED,
             MediaError::TooLarge => code::MESSAGE_TOO_LARGE,
             MediaError::Send(e) => e.code(),
@@ -126,7 +142,7 @@ impl MediaError {
 impl fmt::Display for MediaError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            MediaError::NoUploader => f.write_str("no upload plugin registered"),
+            MediaError::Ticket(e) => write!(f, "no upload ticket: {e}"),
             MediaError::Upload(e) => write!(f, "{e}"),
             MediaError::TooLarge => f.write_str("file over 4 GiB"),
             MediaError::Send(e) => write!(f, "{e}"),

@@ -2,6 +2,7 @@
 //! answers, for the driver and the application.
 
 use tinyim_core::time::Instant;
+use tinyim_core::wire::media::{MediaKind, UploadRequest};
 use tinyim_core::wire::user::{self as wire, UserRecord};
 use tinyim_core::{Client, CommandError, RequestId};
 
@@ -156,6 +157,10 @@ pub(crate) enum UserCall {
     SetDraft(String, String),
     /// These conversations' data (space-joined).
     ConversationData(String),
+    /// A ticket to upload: kind, size, name, SHA-256 in hex.
+    UploadTicket(MediaKind, u64, String, String),
+    /// A fresh URL for a message's upload: conversation, seq.
+    DownloadUrl(String, u64),
 }
 
 impl UserCall {
@@ -186,6 +191,16 @@ impl UserCall {
             }
             UserCall::SetDraft(id, draft) => client.set_conversation_draft(now, id, draft),
             UserCall::ConversationData(ids) => client.conversation_data(now, ids),
+            UserCall::UploadTicket(kind, size, name, sha256) => client.upload_ticket(
+                now,
+                &UploadRequest {
+                    kind: *kind,
+                    size: *size,
+                    name,
+                    sha256,
+                },
+            ),
+            UserCall::DownloadUrl(id, seq) => client.download_url(now, id, *seq),
         }
     }
 }
@@ -205,6 +220,10 @@ pub(crate) enum UserData {
     Custom(String, String, String),
     /// A conversation's data.
     ConversationData(crate::tim_conversation_data::FetchedData),
+    /// An upload ticket.
+    Upload(UploadTicketInfo),
+    /// A download URL.
+    Download(DownloadUrlInfo),
 }
 
 impl UserData {
@@ -227,10 +246,45 @@ impl UserData {
                 (*key).to_owned(),
                 (*value).to_owned(),
             ),
+            UserRecord::Upload(t) => UserData::Upload(UploadTicketInfo {
+                uuid: t.uuid.to_owned(),
+                upload_url: t.upload_url.to_owned(),
+                download_url: t.download_url.to_owned(),
+                expires_at_ms: t.expires_at_ms,
+            }),
+            UserRecord::Download(d) => UserData::Download(DownloadUrlInfo {
+                uuid: d.uuid.to_owned(),
+                url: d.url.to_owned(),
+                expires_at_ms: d.expires_at_ms,
+            }),
             UserRecord::ConversationData(d) => {
                 UserData::ConversationData(crate::tim_conversation_data::FetchedData::from(d))
             }
             _ => return None,
         })
     }
+}
+
+/// Where to upload a file's bytes (the server's upload ticket).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadTicketInfo {
+    /// The upload's id (TIM `uuid`), for the message.
+    pub uuid: String,
+    /// `PUT` the bytes here, a chunk at a time (`Upload-Offset`).
+    pub upload_url: String,
+    /// Where the upload is read from once complete (it expires).
+    pub download_url: String,
+    /// The ticket's end, unix milliseconds.
+    pub expires_at_ms: u64,
+}
+
+/// A signed URL to a message's upload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DownloadUrlInfo {
+    /// The upload's id.
+    pub uuid: String,
+    /// The URL (range requests work).
+    pub url: String,
+    /// Its end, unix milliseconds.
+    pub expires_at_ms: u64,
 }

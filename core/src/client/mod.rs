@@ -25,6 +25,7 @@ mod friend_calls;
 mod group_calls;
 mod groups;
 mod link;
+mod media_calls;
 mod message_calls;
 mod messages;
 mod outbox;

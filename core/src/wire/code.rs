@@ -11,9 +11,8 @@ pub const VERSION_MISMATCH: u32 = 9003;
 pub const INTERNAL: u32 = 9004;
 /// The frame limit announced in the handshake is too small.
 pub const FRAME_LIMIT_TOO_SMALL: u32 = 9005;
-/// Client side: an image or file message needs an upload plugin, and none is
-/// registered.
-pub const NO_UPLOADER: u32 = 9006;
+// 9006 was "no upload plugin registered": the server's upload service is
+// the default now. Not to be reused.
 /// Client side: the upload plugin failed to store the file.
 pub const UPLOAD_FAILED: u32 = 9007;
 /// The sender already sent another message with this client message id
@@ -98,6 +97,19 @@ pub const REVOKE_TIME_LIMIT: u32 = 20016;
 /// The message was modified since the version the edit was made on (TIM
 /// 2480): read it again and edit that.
 pub const MODIFY_CONFLICT: u32 = 2480;
+/// An image over 28 MB (TIM's `MESSAGE_IMAGE_SIZE_LIMIT`).
+pub const IMAGE_TOO_LARGE: u32 = 2252;
+/// A voice message over 28 MB (TIM's `MESSAGE_AUDIO_SIZE_LIMIT`).
+pub const SOUND_TOO_LARGE: u32 = 2254;
+/// A video over 100 MB (TIM's `MESSAGE_VIDEO_SIZE_LIMIT`).
+pub const VIDEO_TOO_LARGE: u32 = 2261;
+/// A file over 100 MB (TIM's `MESSAGE_FILE_SIZE_LIMIT`).
+pub const FILE_TOO_LARGE: u32 = 2272;
+/// The user's uploads would pass the server's quota (`--upload-quota`).
+pub const UPLOAD_QUOTA: u32 = 9011;
+/// The bytes uploaded do not have the checksum the ticket named: the
+/// upload is dropped; ask for a new ticket.
+pub const CHECKSUM_MISMATCH: u32 = 9012;
 
 /// What `code` means, in words a user can act on; `None` for a code this
 /// version does not know.
@@ -108,7 +120,6 @@ pub fn describe(code: u32) -> Option<&'static str> {
         VERSION_MISMATCH => "the server speaks another protocol version",
         INTERNAL => "the server failed inside; try again",
         FRAME_LIMIT_TOO_SMALL => "the client's receive buffer is under 512 bytes",
-        NO_UPLOADER => "no upload plugin is registered",
         UPLOAD_FAILED => "the upload plugin could not store the file",
         CLIENT_MSG_ID_REUSED => "this message id was already used for another message",
         SERVER_SPEAKS_TLS => "the server speaks TLS: connect with TLS (its CA certificate)",
@@ -146,6 +157,12 @@ pub fn describe(code: u32) -> Option<&'static str> {
         BLOCKED_BY_PEER => "the other user has blocked you",
         REVOKE_TIME_LIMIT => "too late to revoke (two minutes)",
         MODIFY_CONFLICT => "the message was modified since: read it again, then edit",
+        IMAGE_TOO_LARGE => "the image is over 28 MB",
+        SOUND_TOO_LARGE => "the voice message is over 28 MB",
+        VIDEO_TOO_LARGE => "the video is over 100 MB",
+        FILE_TOO_LARGE => "the file is over 100 MB",
+        UPLOAD_QUOTA => "your uploads would pass the server's quota",
+        CHECKSUM_MISMATCH => "the bytes uploaded do not match the checksum; upload again",
         _ => return None,
     })
 }
@@ -162,7 +179,6 @@ mod tests {
             VERSION_MISMATCH,
             INTERNAL,
             FRAME_LIMIT_TOO_SMALL,
-            NO_UPLOADER,
             UPLOAD_FAILED,
             CLIENT_MSG_ID_REUSED,
             USER_SIG_INVALID,
@@ -199,6 +215,12 @@ mod tests {
             IN_OWN_BLOCKLIST,
             PEER_DENIES_ANY,
             IN_PEER_BLOCKLIST,
+            IMAGE_TOO_LARGE,
+            SOUND_TOO_LARGE,
+            VIDEO_TOO_LARGE,
+            FILE_TOO_LARGE,
+            UPLOAD_QUOTA,
+            CHECKSUM_MISMATCH,
         ];
         for code in codes {
             assert!(describe(code).is_some_and(|w| !w.is_empty()), "{code}");

@@ -146,6 +146,10 @@ pub const SET_CONVERSATION_DATA: u8 = 0x5b;
 /// Request: [`super::conversation_data::ConversationDataQuery`]; answer:
 /// `ConversationData` records, `Page`.
 pub const CONVERSATION_DATA: u8 = 0x5c;
+/// Request: [`super::media::UploadRequest`]; answer: an `Upload` record.
+pub const UPLOAD_TICKET: u8 = 0x5d;
+/// Request: [`super::media::DownloadRequest`]; answer: a `Download` record.
+pub const DOWNLOAD_URL: u8 = 0x5e;
 
 /// Request: [`super::friend::AddFriend`]; answer: `Added`.
 pub const ADD_FRIEND: u8 = 0x60;
@@ -196,7 +200,7 @@ pub const fn is_friend_call(kind: u8) -> bool {
 /// Whether `kind` is a user call, whose answer is a run of
 /// [`super::user::UserRecord`]s.
 pub const fn is_user_call(kind: u8) -> bool {
-    kind >= ADD_TO_BLOCKLIST && kind <= CONVERSATION_DATA
+    kind >= ADD_TO_BLOCKLIST && kind <= DOWNLOAD_URL
 }
 
 /// Whether `kind` is a group call, whose answer is a run of

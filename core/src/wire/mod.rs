@@ -19,6 +19,7 @@ mod frame;
 pub mod friend;
 pub mod group;
 pub mod kind;
+pub mod media;
 pub mod merger;
 mod message_decode;
 #[cfg(not(target_os = "none"))]

@@ -250,4 +250,8 @@ pub enum UserRecord<'a> {
     /// A conversation's custom data, draft and last message's stamps
     /// (answer to a [`super::conversation_data::ConversationDataQuery`]).
     ConversationData(super::conversation_data::ConversationData<'a>),
+    /// Where to upload a file (answer to an upload ticket request).
+    Upload(super::media::UploadTicket<'a>),
+    /// A fresh URL for a message's upload.
+    Download(super::media::DownloadUrl<'a>),
 }

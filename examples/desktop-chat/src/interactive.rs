@@ -61,8 +61,9 @@ pub(crate) async fn run(
     println!("{}", media_commands::HELP);
     println!("{}", element_commands::HELP);
     println!("{}", receipt_commands::HELP);
-    let uploads = DirectoryUploader::new(&cli.upload_dir);
-    tim.register_uploader(std::sync::Arc::new(uploads));
+    if let Some(dir) = &cli.upload_dir {
+        tim.register_uploader(std::sync::Arc::new(DirectoryUploader::new(dir)));
+    }
     log_in(tim, &mut events, cli, sig).await?;
     let mut lines = Lines::start();
     let mut open: Option<Open> = None;
@@ -188,6 +189,10 @@ async fn on_event(tim: &Tim, event: &TimEvent, open: &Option<Open>) {
             conversation_id,
             seqs,
         } => println!("\r[deleted for you in {conversation_id}: {seqs:?}]"),
+        TimEvent::UploadProgress { name, sent, total } => {
+            let percent = sent.saturating_mul(100) / (*total).max(1);
+            println!("\r[uploading {name}: {percent}%]");
+        }
         TimEvent::MessageReadReceiptReceived(r) => println!(
             "\r[#{} in {}: read by {}, not yet by {}]",
             r.seq, r.group_id, r.read_count, r.unread_count

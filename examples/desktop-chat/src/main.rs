@@ -56,10 +56,11 @@ pub(crate) struct Cli {
     /// Print conversations and their latest messages as JSON lines, then exit.
     #[arg(long)]
     dump: bool,
-    /// Where /image and /file store what they send (the upload plugin: a
-    /// directory the recipients can read, the URL is a file:// one).
-    #[arg(long, env = "TINYIM_UPLOAD_DIR", default_value = "tinyim-uploads")]
-    upload_dir: std::path::PathBuf,
+    /// Store what /image, /file and /voice send in this directory (an
+    /// upload plugin whose file:// URLs only this machine opens) instead of
+    /// the server's upload service.
+    #[arg(long, env = "TINYIM_UPLOAD_DIR")]
+    upload_dir: Option<std::path::PathBuf>,
     /// Connect over TLS, trusting the CA certificates in this PEM file
     /// (`tinyim-server tls-dev-cert` writes one as ca.pem).
     #[arg(long, env = "TINYIM_TLS_CA")]

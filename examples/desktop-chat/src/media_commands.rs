@@ -1,6 +1,6 @@
-//! The image, file and voice commands of the interactive chat: the file is read,
-//! stored by the upload plugin (a directory, `--upload-dir`), and its URL
-//! sent to the open conversation.
+//! The image, file and voice commands of the interactive chat: the file is
+//! read, uploaded to the server's upload service (or stored in the
+//! `--upload-dir` directory), and sent to the open conversation.
 
 use tinyim_tokio::{ConversationType, Tim, UploadFile};
 

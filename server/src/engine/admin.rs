@@ -77,6 +77,9 @@ pub enum AdminAct {
     DeleteAccounts(Vec<String>),
     /// Ends every session of the user (`KICKED_OUT`, `REST_API_Kick`).
     Kick(String),
+    /// The HTTP listener received this upload whole, with its checksum;
+    /// answered `()`.
+    CompleteUpload(String),
     /// Which of these users are online, on what; answered `Vec<Presence>`.
     Online(Vec<String>),
     /// The group's owner, whom the API acts as for the owner's calls;
@@ -212,6 +215,7 @@ impl<S: Store> Engine<S> {
                     .map_err(Into::into)
             }
             AdminAct::DeleteAccounts(users) => self.delete_accounts(reply, users),
+            AdminAct::CompleteUpload(uuid) => self.complete_upload(reply, &uuid),
             AdminAct::Kick(user) => {
                 self.kick_user(&user);
                 self.respond(reply, &());

@@ -15,6 +15,7 @@ mod friends;
 mod groups;
 mod handshake;
 mod happened;
+mod media;
 mod messages;
 mod modify;
 mod paging;
@@ -195,6 +196,8 @@ pub struct Engine<S: Store> {
     user_rates: user_rates::UserRates,
     /// How long after sending a sender may revoke a message.
     revoke_window_ms: u64,
+    /// The upload service, when the server serves HTTP.
+    media: Option<std::sync::Arc<crate::media::MediaSettings>>,
     now_ms: u64,
     out: Vec<Output>,
     /// The batch applied and not yet committed.
@@ -294,6 +297,7 @@ impl<S: Store> Engine<S> {
             rates: groups::GroupRates::new(groups::rules::MESSAGES_PER_SECOND),
             user_rates: user_rates::UserRates::new(u32::MAX),
             revoke_window_ms: revoke::REVOKE_WINDOW_MS,
+            media: None,
             now_ms: 0,
             out: Vec::new(),
             batch: None,

@@ -49,6 +49,8 @@ impl<S: Store> Engine<S> {
                 self.set_conversation_data(reply, me, request_body(payload)?)
             }
             kind::CONVERSATION_DATA => self.conversation_data(reply, me, request_body(payload)?),
+            kind::UPLOAD_TICKET => self.upload_ticket(reply, me, request_body(payload)?),
+            kind::DOWNLOAD_URL => self.download_url(reply, me, request_body(payload)?),
             _ => Err(Refusal::Code(code::UNSUPPORTED, "unsupported request")),
         }
     }

@@ -106,6 +106,17 @@ pub struct ServerConfig {
     pub admin_requests_per_second: u32,
     /// The application backend's callbacks, if it has any.
     pub callbacks: Option<callbacks::CallbackConfig>,
+    /// Where uploads are kept; beside the data file (`<data>.uploads`)
+    /// when `None`. Served on [`ServerConfig::http_listen`] only.
+    pub uploads: Option<PathBuf>,
+    /// Bytes one user's uploads may hold.
+    pub upload_quota: u64,
+    /// The start of upload and download URLs as clients reach the HTTP
+    /// listener (`https://media.example.com`); the listener's own address
+    /// when `None`.
+    pub media_url: Option<String>,
+    /// How long upload tickets and download URLs last.
+    pub media_ttl: Duration,
 }
 
 impl ServerConfig {
@@ -133,6 +144,10 @@ impl ServerConfig {
             admins: vec!["administrator".to_owned()],
             admin_requests_per_second: 200,
             callbacks: None,
+            uploads: None,
+            upload_quota: 1 << 30,
+            media_url: None,
+            media_ttl: Duration::from_secs(3600),
         }
     }
 }
@@ -159,6 +174,8 @@ pub(crate) struct Shared {
     started: Instant,
     /// This node's id in a cluster, new at each start.
     pub(crate) node: u64,
+    /// The upload service, when the server serves HTTP.
+    pub(crate) media: Option<Arc<crate::media::MediaSettings>>,
 }
 
 impl Shared {
@@ -205,6 +222,9 @@ fn start_engine<S: Store + 'static>(
     engine.set_group_rate(config.group_messages_per_second);
     engine.set_user_rate(config.requests_per_second);
     engine.set_revoke_window(config.revoke_window);
+    if let Some(media) = &shared.media {
+        engine.set_media(media.clone());
+    }
     if let Some((callbacks, vet_queues)) = callbacks {
         let (reporting, vetting) = callbacks.engine_settings();
         engine.set_reporting(reporting);
@@ -256,6 +276,10 @@ impl Server {
             Some(addr) => Some(TcpListener::bind(addr).await?),
             None => None,
         };
+        let media = match &http_listener {
+            Some(listener) => Some(Arc::new(media_settings(&config, listener.local_addr()?))),
+            None => None,
+        };
         let (tx, rx) = mpsc::channel(8192);
         let limits = HandshakeLimits {
             max_frame: SERVER_MAX_FRAME,
@@ -284,6 +308,7 @@ impl Server {
             },
             started: Instant::now(),
             node: rand::random(),
+            media,
             config: config.clone(),
         });
         if let Some(url) = &config.cluster {
@@ -458,4 +483,29 @@ async fn serve_tls(
         Ok(Err(e)) => tracing::info!(?peer, "TLS handshake failed: {e}"),
         Err(_) => tracing::info!(?peer, "TLS handshake timed out"),
     }
+}
+
+/// The upload service's settings for an HTTP listener bound to `http`.
+fn media_settings(config: &ServerConfig, http: SocketAddr) -> crate::media::MediaSettings {
+    let dir = config.uploads.clone().unwrap_or_else(|| {
+        let mut beside = config.data.clone().into_os_string();
+        beside.push(".uploads");
+        PathBuf::from(beside)
+    });
+    let scheme = if config.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    let base_url = config
+        .media_url
+        .clone()
+        .unwrap_or_else(|| format!("{scheme}://{http}"));
+    crate::media::MediaSettings::new(
+        dir,
+        base_url,
+        config.upload_quota,
+        u64::try_from(config.media_ttl.as_millis()).unwrap_or(u64::MAX),
+        &config.auth.key,
+    )
 }

@@ -10,6 +10,7 @@ mod own_data;
 mod postgres;
 mod sqlite;
 mod status;
+mod upload;
 mod user;
 
 pub use friend::{FriendApplicationRow, FriendRow, FriendStore};
@@ -18,6 +19,7 @@ pub use own_data::OwnData;
 pub use postgres::PgStore;
 pub use sqlite::{backup, check, SqliteStore, WalSync};
 pub use status::StatusStore;
+pub use upload::UploadRow;
 pub use user::{ProfileRow, UserStore};
 
 use std::fmt;
@@ -188,6 +190,15 @@ pub trait Store: GroupStore + UserStore + StatusStore + FriendStore + Send {
     fn add_read_receipt(&mut self, conv_key: &str, seq: u64, reader: &str) -> StoreResult<bool>;
     /// Who sent read receipts for message `seq`.
     fn receipt_readers(&mut self, conv_key: &str, seq: u64) -> StoreResult<Vec<String>>;
+    /// Keeps an upload's ticket.
+    fn put_upload(&mut self, upload: &UploadRow) -> StoreResult<()>;
+    /// An upload's ticket, if given.
+    fn upload(&mut self, uuid: &str) -> StoreResult<Option<UploadRow>>;
+    /// The upload's bytes arrived whole.
+    fn complete_upload(&mut self, uuid: &str) -> StoreResult<()>;
+    /// Bytes `owner`'s uploads hold against the quota: the complete ones,
+    /// and those whose tickets were given after `since_ms` (still open).
+    fn upload_usage(&mut self, owner: &str, since_ms: u64) -> StoreResult<u64>;
     /// `owner`'s custom data and draft on a conversation (empty when none).
     fn own_data(&mut self, owner: &str, conv_id: &str) -> StoreResult<OwnData>;
     /// Replaces them (an empty one removes the stored row).

@@ -12,6 +12,7 @@ mod accounts;
 mod group_admin;
 mod groups;
 mod history;
+mod media;
 pub(super) mod msg_body;
 mod openim;
 mod reply;
@@ -85,7 +86,10 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
         )
         .fallback(|| async { fail(&RestError::new(rest_code::UNKNOWN_API, "no such API")) })
         .with_state(api);
-    let app = super::ops::routes(shared.clone()).merge(rest);
+    let mut app = super::ops::routes(shared.clone()).merge(rest);
+    if let Some(media) = shared.media.clone() {
+        app = app.merge(media::routes(shared.clone(), media));
+    }
     let headers_within = shared.config.handshake_timeout;
     match shared.config.tls.clone() {
         Some(tls) => {

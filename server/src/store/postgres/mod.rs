@@ -34,7 +34,8 @@ use super::columns::{
     conversation_at, message_at, to_sql, Columns, CONVERSATION_COLUMNS, MESSAGE_COLUMNS,
 };
 use super::keys::{c2c_key, system_key};
-use super::{ConversationRow, OwnData, Store, StoreError, StoreResult, StoredMessage};
+use super::{ConversationRow, OwnData, Store, StoreError, StoreResult, StoredMessage, UploadRow};
+use tinyim_core::wire::media::MediaKind;
 use versions::Versions;
 
 /// Longest a sync round's start waits for older transactions to end: a
@@ -418,6 +419,62 @@ impl Store for PgStore {
             &[&conv_key, &to_sql(after), &to_sql(upto)],
         )?;
         Ok(rows.first().map_or(0, |r| r.get::<_, i64>(0) as u64))
+    }
+
+    fn put_upload(&mut self, u: &UploadRow) -> StoreResult<()> {
+        self.execute(
+            "INSERT INTO uploads (uuid, owner, kind, size, name, sha256, created_ms, complete)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            &[
+                &u.uuid,
+                &u.owner,
+                &i64::from(u.kind.number()),
+                &to_sql(u.size),
+                &u.name,
+                &u.sha256,
+                &to_sql(u.created_ms),
+                &u.complete,
+            ],
+        )
+        .map(drop)
+    }
+
+    fn upload(&mut self, uuid: &str) -> StoreResult<Option<UploadRow>> {
+        let row = self.query_opt(
+            "SELECT uuid, owner, kind, size, name, sha256, created_ms, complete
+             FROM uploads WHERE uuid = $1",
+            &[&uuid],
+        )?;
+        Ok(row.map(|r| UploadRow {
+            uuid: r.get(0),
+            owner: r.get(1),
+            kind: u8::try_from(r.get::<_, i64>(2))
+                .ok()
+                .and_then(MediaKind::from_number)
+                .unwrap_or(MediaKind::File),
+            size: r.get::<_, i64>(3) as u64,
+            name: r.get(4),
+            sha256: r.get(5),
+            created_ms: r.get::<_, i64>(6) as u64,
+            complete: r.get(7),
+        }))
+    }
+
+    fn complete_upload(&mut self, uuid: &str) -> StoreResult<()> {
+        self.execute(
+            "UPDATE uploads SET complete = TRUE WHERE uuid = $1",
+            &[&uuid],
+        )
+        .map(drop)
+    }
+
+    fn upload_usage(&mut self, owner: &str, since_ms: u64) -> StoreResult<u64> {
+        self.query_int(
+            "SELECT COALESCE(SUM(size), 0)::BIGINT FROM uploads
+             WHERE owner = $1 AND (complete OR created_ms > $2)",
+            &[&owner, &to_sql(since_ms)],
+        )
+        .map(|v| v as u64)
     }
 
     fn add_read_receipt(&mut self, conv_key: &str, seq: u64, reader: &str) -> StoreResult<bool> {

@@ -220,6 +220,18 @@ CREATE TABLE IF NOT EXISTS uncounted_messages (
     seq BIGINT NOT NULL,
     PRIMARY KEY (conv_key, seq)
 );
+-- Uploads: their tickets, and whether their bytes arrived.
+CREATE TABLE IF NOT EXISTS uploads (
+    uuid TEXT COLLATE "C" PRIMARY KEY,
+    owner TEXT COLLATE "C" NOT NULL,
+    kind BIGINT NOT NULL,
+    size BIGINT NOT NULL,
+    name TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    created_ms BIGINT NOT NULL,
+    complete BOOLEAN NOT NULL
+);
+CREATE INDEX IF NOT EXISTS uploads_by_owner ON uploads (owner);
 -- Group read receipts: who read which message.
 CREATE TABLE IF NOT EXISTS read_receipts (
     conv_key TEXT COLLATE "C" NOT NULL,

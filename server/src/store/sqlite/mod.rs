@@ -24,7 +24,7 @@ use std::path::Path;
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{ConversationRow, OwnData, Store, StoreError, StoreResult, StoredMessage};
+use super::{ConversationRow, OwnData, Store, StoreError, StoreResult, StoredMessage, UploadRow};
 use groups::GROUP_CONVERSATIONS;
 use row_cache::RowCache;
 use rows::{
@@ -34,6 +34,7 @@ use rows::{
 };
 use rows::{err, from_sql, to_sql};
 use schema::{upgrade, SCHEMA};
+use tinyim_core::wire::media::MediaKind;
 
 /// SQLite-backed [`Store`].
 pub struct SqliteStore {
@@ -344,6 +345,71 @@ impl Store for SqliteStore {
             )
             .map_err(err)?
             .query_row(params![conv_key, to_sql(after), to_sql(upto)], |r| r.get::<_, i64>(0))
+            .map(from_sql)
+            .map_err(err)
+    }
+
+    fn put_upload(&mut self, u: &UploadRow) -> StoreResult<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO uploads (uuid, owner, kind, size, name, sha256, created_ms, complete)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )
+            .map_err(err)?
+            .execute(params![
+                u.uuid,
+                u.owner,
+                u.kind.number(),
+                to_sql(u.size),
+                u.name,
+                u.sha256,
+                to_sql(u.created_ms),
+                u.complete
+            ])
+            .map(drop)
+            .map_err(err)
+    }
+
+    fn upload(&mut self, uuid: &str) -> StoreResult<Option<UploadRow>> {
+        self.conn
+            .prepare_cached(
+                "SELECT uuid, owner, kind, size, name, sha256, created_ms, complete
+                 FROM uploads WHERE uuid = ?1",
+            )
+            .map_err(err)?
+            .query_row(params![uuid], |r| {
+                Ok(UploadRow {
+                    uuid: r.get(0)?,
+                    owner: r.get(1)?,
+                    kind: MediaKind::from_number(r.get(2)?).unwrap_or(MediaKind::File),
+                    size: from_sql(r.get(3)?),
+                    name: r.get(4)?,
+                    sha256: r.get(5)?,
+                    created_ms: from_sql(r.get(6)?),
+                    complete: r.get(7)?,
+                })
+            })
+            .optional()
+            .map_err(err)
+    }
+
+    fn complete_upload(&mut self, uuid: &str) -> StoreResult<()> {
+        self.conn
+            .prepare_cached("UPDATE uploads SET complete = 1 WHERE uuid = ?1")
+            .map_err(err)?
+            .execute(params![uuid])
+            .map(drop)
+            .map_err(err)
+    }
+
+    fn upload_usage(&mut self, owner: &str, since_ms: u64) -> StoreResult<u64> {
+        self.conn
+            .prepare_cached(
+                "SELECT COALESCE(SUM(size), 0) FROM uploads
+                 WHERE owner = ?1 AND (complete = 1 OR created_ms > ?2)",
+            )
+            .map_err(err)?
+            .query_row(params![owner, to_sql(since_ms)], |r| r.get::<_, i64>(0))
             .map(from_sql)
             .map_err(err)
     }

@@ -56,6 +56,18 @@ CREATE TABLE IF NOT EXISTS uncounted_messages (
     seq INTEGER NOT NULL,
     PRIMARY KEY (conv_key, seq)
 ) WITHOUT ROWID;
+-- Uploads: their tickets, and whether their bytes arrived.
+CREATE TABLE IF NOT EXISTS uploads (
+    uuid TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    kind INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    complete INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS uploads_by_owner ON uploads (owner);
 -- Group read receipts: who read which message.
 CREATE TABLE IF NOT EXISTS read_receipts (
     conv_key TEXT NOT NULL,
