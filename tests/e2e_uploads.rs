@@ -238,3 +238,55 @@ async fn only_those_who_may_read_the_message_get_a_url_and_urls_expire() {
     let fresh = bob.download_url("GROUPfiles", sent.seq).await.unwrap();
     assert_eq!(http_call("GET", &fresh.url, &[], &[], None).status, 200);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_image_gets_tims_large_and_thumbnail_variants() {
+    let (server, _dir) = server_with(&[]);
+    let (alice, _) = client(&server.addr, "alice").await;
+    let (bob, mut bob_events) = client(&server.addr, "bob").await;
+    let mut png = std::io::Cursor::new(Vec::new());
+    image::RgbImage::from_fn(1000, 500, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 7])
+    })
+    .write_to(&mut png, image::ImageFormat::Png)
+    .unwrap();
+    let photo = UploadFile {
+        name: "wide.png".into(),
+        bytes: png.into_inner(),
+    };
+    // Dimensions not given: the server's.
+    let sent = alice
+        .send_image(ConversationType::C2c, "bob", &photo, 0, 0)
+        .await
+        .unwrap();
+    let got = wait_for(&mut bob_events, |e| {
+        matches!(e, TimEvent::MessageReceived(_))
+    })
+    .await;
+    let TimEvent::MessageReceived(m) = got else {
+        unreachable!()
+    };
+    let Payload::Image {
+        original,
+        large,
+        thumbnail,
+        ..
+    } = &m.payload
+    else {
+        panic!("an image: {:?}", m.payload)
+    };
+    assert_eq!((original.width, original.height), (1000, 500));
+    assert_eq!((large.width, large.height), (720, 360));
+    assert_eq!((thumbnail.width, thumbnail.height), (198, 99));
+    let fresh = bob.download_url("C2Calice", sent.seq).await.unwrap();
+    let thumb = http_call("GET", &fresh.thumbnail_url, &[], &[], None);
+    assert_eq!(thumb.status, 200);
+    let decoded = image::load_from_memory(&thumb.body).expect("a JPEG");
+    assert_eq!((decoded.width(), decoded.height()), (198, 99));
+    assert_eq!(thumb.body.len() as u32, thumbnail.size);
+    let large_read = http_call("GET", &fresh.large_url, &[], &[], None);
+    assert_eq!(
+        image::load_from_memory(&large_read.body).unwrap().width(),
+        720
+    );
+}

@@ -35,6 +35,8 @@ fn a_ticket_is_asked_for_and_its_answer_reaches_the_application() {
         uuid: "0123456789abcdef0123456789abcdef",
         upload_url: "http://h/uploads/x",
         download_url: "http://h/media/x",
+        large_url: "",
+        thumbnail_url: "",
         expires_at_ms: 9,
     };
     h.client.handle_input(
@@ -51,6 +53,8 @@ fn a_ticket_is_asked_for_and_its_answer_reaches_the_application() {
     let url = DownloadUrl {
         uuid: ticket.uuid,
         url: "http://h/media/x?sig=1",
+        large_url: "",
+        thumbnail_url: "",
         expires_at_ms: 9,
     };
     h.client

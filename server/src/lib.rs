@@ -16,6 +16,7 @@ mod conn_table;
 pub mod engine;
 pub mod logs;
 pub mod media;
+pub mod media_variants;
 pub mod net;
 mod rate;
 mod stats;

@@ -59,6 +59,13 @@ pub fn valid_uuid(uuid: &str) -> bool {
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
+/// Whether `id` names a file to serve: an upload, or an image's variant
+/// (`<uuid>-large`, `<uuid>-thumb`).
+pub fn valid_media_id(id: &str) -> bool {
+    let (uuid, suffix) = id.split_at(id.len().min(32));
+    valid_uuid(uuid) && (suffix.is_empty() || crate::media_variants::SUFFIXES.contains(&suffix))
+}
+
 /// What an upload URL allows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UploadGrant {
@@ -70,6 +77,8 @@ pub struct UploadGrant {
     pub sha256: String,
     /// Until then, unix milliseconds.
     pub expires_ms: u64,
+    /// An image: the server makes its variants.
+    pub image: bool,
 }
 
 impl MediaSettings {
@@ -108,11 +117,12 @@ impl MediaSettings {
     pub fn upload_url(&self, grant: &UploadGrant) -> String {
         let what = upload_claim(grant);
         format!(
-            "{}/uploads/{}?size={}&sha256={}&expires={}&sig={}",
+            "{}/uploads/{}?size={}&sha256={}&image={}&expires={}&sig={}",
             self.base_url,
             grant.uuid,
             grant.size,
             grant.sha256,
+            u8::from(grant.image),
             grant.expires_ms,
             self.sign(&what)
         )
@@ -137,7 +147,7 @@ impl MediaSettings {
 
     /// Whether `sig` lets `uuid` be read until `expires_ms`, past `now_ms`.
     pub fn allows_download(&self, uuid: &str, expires_ms: u64, sig: &str, now_ms: u64) -> bool {
-        valid_uuid(uuid)
+        valid_media_id(uuid)
             && now_ms < expires_ms
             && self.verify(&download_claim(uuid, expires_ms), sig)
     }
@@ -160,7 +170,8 @@ impl MediaSettings {
 }
 
 fn upload_claim(g: &UploadGrant) -> String {
-    format!("put|{}|{}|{}|{}", g.uuid, g.size, g.sha256, g.expires_ms)
+    let (uuid, size, sha256, image) = (&g.uuid, g.size, &g.sha256, g.image);
+    format!("put|{uuid}|{size}|{sha256}|{image}|{}", g.expires_ms)
 }
 
 fn download_claim(uuid: &str, expires_ms: u64) -> String {
@@ -193,6 +204,7 @@ mod tests {
             size: 5,
             sha256: "ab".repeat(32),
             expires_ms: 100,
+            image: false,
         };
         let url = s.upload_url(&grant);
         assert!(url.starts_with("http://h:1/uploads/0123456789abcdef"));
@@ -204,6 +216,14 @@ mod tests {
             ..grant.clone()
         };
         assert!(!s.allows_upload(&bigger, sig, 0), "another size");
+        let image = UploadGrant {
+            image: true,
+            ..grant.clone()
+        };
+        assert!(
+            !s.allows_upload(&image, sig, 0),
+            "variants it was not signed for"
+        );
         let other_key = MediaSettings::new("u".into(), "x".into(), 1, 1, "other");
         assert!(
             !other_key.allows_upload(&grant, sig, 0),
@@ -221,6 +241,15 @@ mod tests {
             "a later expiry"
         );
         assert!(!s.allows_download("../../etc/passwd", 100, sig, 50));
+        let thumb = format!("{}-thumb", grant.uuid);
+        let url = s.download_url(&thumb, 100);
+        let thumb_sig = url.rsplit_once("sig=").unwrap().1;
+        assert!(s.allows_download(&thumb, 100, thumb_sig, 50));
+        assert!(
+            !s.allows_download(&thumb, 100, sig, 50),
+            "not with another's sig"
+        );
+        assert!(!valid_media_id(&format!("{}-other", grant.uuid)));
         assert!(!s.allows_download(&grant.uuid, 100, "zz", 50));
     }
 }

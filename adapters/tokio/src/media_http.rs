@@ -65,14 +65,23 @@ where
     Ok(sender)
 }
 
-/// One request; its status, `Upload-Offset` and body.
+/// What a request was answered.
+struct Answer {
+    status: StatusCode,
+    /// `Upload-Offset`.
+    at: Option<u64>,
+    headers: hyper::HeaderMap,
+    body: Bytes,
+}
+
+/// One request.
 async fn send(
     sender: &mut Sender,
     uri: &Uri,
     method: Method,
     offset: Option<u64>,
     body: Bytes,
-) -> Result<(StatusCode, Option<u64>, Bytes), UploadError> {
+) -> Result<Answer, UploadError> {
     let mut request = Request::builder()
         .method(method)
         .uri(uri.path_and_query().map_or("/", |p| p.as_str()))
@@ -93,23 +102,60 @@ async fn send(
             .get(OFFSET)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse().ok());
+        let headers = response.headers().clone();
         let body = response.into_body().collect().await.map_err(failed)?;
-        Ok((status, at, body.to_bytes()))
+        Ok(Answer {
+            status,
+            at,
+            headers,
+            body: body.to_bytes(),
+        })
     };
     tokio::time::timeout(REQUEST_WITHIN, exchange)
         .await
         .map_err(|_| failed("no answer in time"))?
 }
 
+/// What the server made of an image: its dimensions, and its large
+/// variant's and thumbnail's (each width, height, size).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct ImageFacts {
+    pub(crate) original: (u32, u32, u64),
+    pub(crate) large: (u32, u32, u64),
+    pub(crate) thumbnail: (u32, u32, u64),
+}
+
+/// A picture's facts from a header value `WIDTHxHEIGHT SIZE`.
+fn picture_facts(value: &str) -> Option<(u32, u32, u64)> {
+    let (dimensions, size) = value.split_once(' ')?;
+    let (width, height) = dimensions.split_once('x')?;
+    Some((
+        width.parse().ok()?,
+        height.parse().ok()?,
+        size.parse().ok()?,
+    ))
+}
+
+fn image_facts(headers: &hyper::HeaderMap) -> Option<ImageFacts> {
+    let facts = |name: &str| picture_facts(headers.get(name)?.to_str().ok()?);
+    Some(ImageFacts {
+        original: facts("image-original")?,
+        large: facts("image-large")?,
+        thumbnail: facts("image-thumbnail")?,
+    })
+}
+
 /// Sends `bytes` to the ticket's `url` from where the server has them,
 /// telling `progress` (bytes there, of all) after each chunk; done when
-/// the server took the last one and checked the whole.
+/// the server took the last one and checked the whole. For an image, what
+/// the server made of it, if the last answer said (an upload an earlier
+/// attempt finished does not say again).
 pub(crate) async fn put_all(
     url: &str,
     bytes: &[u8],
     tls: Option<&Tls>,
     progress: &(dyn Fn(u64, u64) + Send + Sync),
-) -> Result<(), UploadError> {
+) -> Result<Option<ImageFacts>, UploadError> {
     let uri: Uri = url.parse().map_err(failed)?;
     let total = bytes.len() as u64;
     let mut last_error = failed("no attempt");
@@ -123,47 +169,46 @@ pub(crate) async fn put_all(
         };
         // Where the server's bytes end: after a cut, some of a chunk may
         // have arrived.
-        let (status, at, _) = match send(&mut sender, &uri, Method::HEAD, None, Bytes::new()).await
-        {
+        let head = match send(&mut sender, &uri, Method::HEAD, None, Bytes::new()).await {
             Ok(answer) => answer,
             Err(e) => {
                 last_error = e;
                 continue;
             }
         };
-        if !status.is_success() {
+        if !head.status.is_success() {
+            let status = head.status;
             return Err(failed(format!("the upload URL was refused ({status})")));
         }
-        let mut at = at.unwrap_or(0);
+        let mut at = head.at.unwrap_or(0);
         if at >= total {
-            return Ok(());
+            return Ok(None);
         }
         loop {
             let start = usize::try_from(at).map_err(failed)?;
             let end = (start + CHUNK).min(bytes.len());
             let chunk = Bytes::copy_from_slice(&bytes[start..end]);
-            let answer = send(&mut sender, &uri, Method::PUT, Some(at), chunk).await;
-            let (status, next, body) = match answer {
+            let answer = match send(&mut sender, &uri, Method::PUT, Some(at), chunk).await {
                 Ok(answer) => answer,
                 Err(e) => {
                     last_error = e;
                     break;
                 }
             };
-            match status {
+            match answer.status {
                 StatusCode::CREATED => {
                     progress(total, total);
-                    return Ok(());
+                    return Ok(image_facts(&answer.headers));
                 }
                 StatusCode::OK | StatusCode::CONFLICT => {
-                    at = next.ok_or_else(|| failed("no offset in the answer"))?;
+                    at = answer.at.ok_or_else(|| failed("no offset in the answer"))?;
                     progress(at, total);
                     if at >= total {
-                        return Ok(());
+                        return Ok(None);
                     }
                 }
-                _ => {
-                    let words = String::from_utf8_lossy(&body);
+                status => {
+                    let words = String::from_utf8_lossy(&answer.body);
                     return Err(failed(format!(
                         "the upload was refused ({status}): {words}"
                     )));

@@ -13,6 +13,7 @@ use crate::driver::Command;
 use crate::error::TimError;
 use crate::event::{Outgoing, SentMessage, TimEvent};
 use crate::media_http;
+use crate::payload::{Payload, Picture};
 use crate::tim::Tim;
 use crate::upload::{MediaError, UploadFile, UploadedFile, Uploader};
 use crate::user::{DownloadUrlInfo, UploadTicketInfo, UserCall, UserData};
@@ -45,8 +46,11 @@ impl Tim {
             .clone();
         if let Some(plugin) = plugin {
             let url = plugin.upload(file).await.map_err(MediaError::Upload)?;
-            let uuid = String::new();
-            return Ok(UploadedFile { url, uuid, size });
+            return Ok(UploadedFile {
+                url,
+                size,
+                ..UploadedFile::default()
+            });
         }
         let sha256 = Sha256::digest(&file.bytes)
             .iter()
@@ -66,18 +70,29 @@ impl Tim {
                 total,
             });
         };
-        media_http::put_all(
+        let facts = media_http::put_all(
             &ticket.upload_url,
             &file.bytes,
             self.tls.as_ref(),
             &progress,
         )
         .await
-        .map_err(MediaError::Upload)?;
+        .map_err(MediaError::Upload)?
+        .unwrap_or_default();
+        let picture = |url: String, (width, height, size): (u32, u32, u64)| Picture {
+            url: if size > 0 { url } else { String::new() },
+            size: u32::try_from(size).unwrap_or(u32::MAX),
+            width,
+            height,
+        };
         Ok(UploadedFile {
             url: ticket.download_url,
             uuid: ticket.uuid,
             size,
+            width: facts.original.0,
+            height: facts.original.1,
+            large: picture(ticket.large_url, facts.large),
+            thumbnail: picture(ticket.thumbnail_url, facts.thumbnail),
         })
     }
 
@@ -96,8 +111,21 @@ impl Tim {
         height: u32,
     ) -> Result<SentMessage, MediaError> {
         let up = self.upload_file(MediaKind::Image, image).await?;
-        let message = Outgoing::image(conversation_type, to, &up.url, (width, height), up.size)
+        // The caller's dimensions, else the server's.
+        let (width, height) = if width == 0 || height == 0 {
+            (up.width, up.height)
+        } else {
+            (width, height)
+        };
+        let mut message = Outgoing::image(conversation_type, to, &up.url, (width, height), up.size)
             .with_upload_id(&up.uuid);
+        if let Payload::Image {
+            large, thumbnail, ..
+        } = &mut message.payload
+        {
+            *large = up.large;
+            *thumbnail = up.thumbnail;
+        }
         self.send_uploaded(message).await
     }
 

@@ -100,7 +100,7 @@ impl Uploader for DirectoryUploader {
 
 /// A file uploaded: where it is fetched from, its upload id (TIM `uuid`;
 /// empty from a plugin) and its size.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct UploadedFile {
     /// The URL recipients fetch it from (from the server's service: signed
     /// and expiring; a receiver asks `Tim::download_url` for a fresh one).
@@ -109,6 +109,15 @@ pub struct UploadedFile {
     pub uuid: String,
     /// Size in bytes.
     pub size: u32,
+    /// An image's dimensions as the server decoded them (0 when it did
+    /// not: another kind, a plugin, an image it could not read).
+    pub width: u32,
+    /// See `width`.
+    pub height: u32,
+    /// An image's large variant, made by the server (empty `url`: none).
+    pub large: crate::Picture,
+    /// An image's thumbnail, made by the server (empty `url`: none).
+    pub thumbnail: crate::Picture,
 }
 
 /// Why an image or file message was not sent.

@@ -250,11 +250,15 @@ impl UserData {
                 uuid: t.uuid.to_owned(),
                 upload_url: t.upload_url.to_owned(),
                 download_url: t.download_url.to_owned(),
+                large_url: t.large_url.to_owned(),
+                thumbnail_url: t.thumbnail_url.to_owned(),
                 expires_at_ms: t.expires_at_ms,
             }),
             UserRecord::Download(d) => UserData::Download(DownloadUrlInfo {
                 uuid: d.uuid.to_owned(),
                 url: d.url.to_owned(),
+                large_url: d.large_url.to_owned(),
+                thumbnail_url: d.thumbnail_url.to_owned(),
                 expires_at_ms: d.expires_at_ms,
             }),
             UserRecord::ConversationData(d) => {
@@ -274,6 +278,10 @@ pub struct UploadTicketInfo {
     pub upload_url: String,
     /// Where the upload is read from once complete (it expires).
     pub download_url: String,
+    /// An image's large variant, once made (empty for another kind).
+    pub large_url: String,
+    /// An image's thumbnail, once made (empty for another kind).
+    pub thumbnail_url: String,
     /// The ticket's end, unix milliseconds.
     pub expires_at_ms: u64,
 }
@@ -285,6 +293,10 @@ pub struct DownloadUrlInfo {
     pub uuid: String,
     /// The URL (range requests work).
     pub url: String,
+    /// An image's large variant (empty for another kind).
+    pub large_url: String,
+    /// An image's thumbnail (empty for another kind).
+    pub thumbnail_url: String,
     /// Its end, unix milliseconds.
     pub expires_at_ms: u64,
 }

@@ -88,11 +88,18 @@ pub struct UploadTicket<'a> {
     pub uuid: &'a str,
     /// `PUT` the bytes here (a chunk at a time: the `Upload-Offset` header
     /// says where each starts; `HEAD` answers how much arrived), until
-    /// `expires_at_ms`.
+    /// `expires_at_ms`. The answer to the last chunk of an image says what
+    /// the server made of it: `Image-Original`, `Image-Large`,
+    /// `Image-Thumbnail`, each `WIDTHxHEIGHT SIZE`.
     pub upload_url: &'a str,
     /// Where the upload is fetched from once complete, with the sender's
     /// own signature (it expires too; receivers ask for their own).
     pub download_url: &'a str,
+    /// An image's large variant (made by the server; empty for another
+    /// kind).
+    pub large_url: &'a str,
+    /// An image's thumbnail (empty for another kind).
+    pub thumbnail_url: &'a str,
     /// The ticket's and the URLs' end, unix milliseconds.
     pub expires_at_ms: u64,
 }
@@ -115,6 +122,10 @@ pub struct DownloadUrl<'a> {
     pub uuid: &'a str,
     /// The URL.
     pub url: &'a str,
+    /// An image's large variant (empty for another kind).
+    pub large_url: &'a str,
+    /// An image's thumbnail (empty for another kind).
+    pub thumbnail_url: &'a str,
     /// Its end, unix milliseconds.
     pub expires_at_ms: u64,
 }

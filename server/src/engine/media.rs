@@ -8,17 +8,29 @@ use std::sync::Arc;
 use tinyim_core::wire::body::Elem;
 use tinyim_core::wire::code;
 use tinyim_core::wire::media::{
-    DownloadRequest, DownloadUrl, UploadRequest, UploadTicket, MAX_UPLOAD_NAME,
+    DownloadRequest, DownloadUrl, MediaKind, UploadRequest, UploadTicket, MAX_UPLOAD_NAME,
 };
 use tinyim_core::wire::user::UserRecord;
 
 use super::revoke::no_such_message;
 use super::{content, Engine, Handled, Refusal, Reply};
 use crate::media::{hex, MediaSettings, UploadGrant};
+use crate::media_variants::SUFFIXES;
 use crate::store::{Store, UploadRow};
 
 fn invalid(what: &'static str) -> Refusal {
     Refusal::Code(code::INVALID_PARAMETER, what)
+}
+
+/// An image's large and thumbnail URLs (empty for another kind).
+fn variant_urls(media: &MediaSettings, uuid: &str, image: bool, expires_ms: u64) -> [String; 2] {
+    SUFFIXES.map(|suffix| {
+        if image {
+            media.download_url(&format!("{uuid}{suffix}"), expires_ms)
+        } else {
+            String::new()
+        }
+    })
 }
 
 /// The upload id an element carries, if any.
@@ -79,6 +91,7 @@ impl<S: Store> Engine<S> {
             size: req.size,
             sha256: req.sha256.to_owned(),
             expires_ms: self.now_ms.saturating_add(media.ttl_ms),
+            image: req.kind == MediaKind::Image,
         };
         self.store.put_upload(&UploadRow {
             uuid: uuid.clone(),
@@ -92,10 +105,13 @@ impl<S: Store> Engine<S> {
         })?;
         let upload_url = media.upload_url(&grant);
         let download_url = media.download_url(&uuid, grant.expires_ms);
+        let [large_url, thumbnail_url] = variant_urls(&media, &uuid, grant.image, grant.expires_ms);
         let ticket = UserRecord::Upload(UploadTicket {
             uuid: &uuid,
             upload_url: &upload_url,
             download_url: &download_url,
+            large_url: &large_url,
+            thumbnail_url: &thumbnail_url,
             expires_at_ms: grant.expires_ms,
         });
         self.respond_records_page(
@@ -139,9 +155,13 @@ impl<S: Store> Engine<S> {
             .ok_or(invalid("no complete upload of this server by that id"))?;
         let expires_at_ms = self.now_ms.saturating_add(media.ttl_ms);
         let url = media.download_url(&upload.uuid, expires_at_ms);
+        let image = upload.kind == MediaKind::Image;
+        let [large_url, thumbnail_url] = variant_urls(&media, &upload.uuid, image, expires_at_ms);
         let answer = UserRecord::Download(DownloadUrl {
             uuid: &upload.uuid,
             url: &url,
+            large_url: &large_url,
+            thumbnail_url: &thumbnail_url,
             expires_at_ms,
         });
         self.respond_records_page(

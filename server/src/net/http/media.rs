@@ -26,6 +26,7 @@ use super::super::Shared;
 use super::ticket;
 use crate::engine::AdminAct;
 use crate::media::{hex, MediaSettings, UploadGrant};
+use crate::media_variants;
 
 /// The header that says where a chunk starts, and where to resume.
 const OFFSET: &str = "upload-offset";
@@ -99,6 +100,7 @@ fn granted(state: &Uploads, uuid: &str, query: &HashMap<String, String>) -> Opti
         size: number("size")?,
         sha256: query.get("sha256")?.clone(),
         expires_ms: number("expires")?,
+        image: number("image")? == 1,
     };
     let sig = query.get("sig")?;
     state
@@ -254,16 +256,38 @@ async fn finish(state: &Uploads, grant: &UploadGrant) -> Response {
             "the bytes do not have the ticket's SHA-256; the upload was dropped",
         );
     }
-    if tokio::fs::rename(&part, state.media.file_path(&grant.uuid))
+    let file = state.media.file_path(&grant.uuid);
+    if tokio::fs::rename(&part, &file).await.is_err() {
+        return internal();
+    }
+    let variants = if grant.image {
+        tokio::task::spawn_blocking(move || media_variants::make(&file))
+            .await
+            .ok()
+            .flatten()
+    } else {
+        None
+    };
+    if ticket::ask(&state.shared, AdminAct::CompleteUpload(grant.uuid.clone()))
         .await
         .is_err()
     {
         return internal();
     }
-    match ticket::ask(&state.shared, AdminAct::CompleteUpload(grant.uuid.clone())).await {
-        Ok(_) => with_offset(StatusCode::CREATED, grant.size),
-        Err(_) => internal(),
+    let mut response = with_offset(StatusCode::CREATED, grant.size);
+    if let Some(v) = variants {
+        let headers = response.headers_mut();
+        for (name, picture) in [
+            ("image-original", v.original),
+            ("image-large", v.large),
+            ("image-thumbnail", v.thumbnail),
+        ] {
+            if let Ok(value) = HeaderValue::from_str(&picture.header()) {
+                headers.insert(name, value);
+            }
+        }
     }
+    response
 }
 
 async fn download(
