@@ -5,7 +5,7 @@
 use tinyim_tokio::{ConversationType, Tim, UploadFile};
 
 pub(crate) const HELP: &str =
-    "media: /image <path> [width height] (read from the file when not given)  /file <path>  /voice <path> <seconds>   (to the open conversation)";
+    "media: /image <path> [width height] (read from the file when not given)  /file <path>  /voice <path> <seconds>   (to the open conversation)  /link <seq> (a fresh link to a message's upload)";
 
 /// Runs a media command for the open conversation `target`; false if
 /// `command` is not one.
@@ -15,6 +15,10 @@ pub(crate) async fn run(
     arg: &str,
     target: Option<(ConversationType, &str)>,
 ) -> bool {
+    if command == "/link" {
+        link(tim, arg, target).await;
+        return true;
+    }
     let words: Vec<&str> = arg.split_whitespace().collect();
     let (path, numbers) = match (command, words.as_slice()) {
         ("/image" | "/file", [path]) => (*path, None),
@@ -77,4 +81,23 @@ pub(crate) async fn run(
         Err(e) => println!("[failed {}: {e}]", e.code()),
     }
     true
+}
+
+/// Prints a fresh link to the upload message `arg` (a seq) of the open
+/// conversation carries: the sender's link expires, this one works for
+/// the server's link lifetime from any machine that reaches it.
+async fn link(tim: &Tim, arg: &str, target: Option<(ConversationType, &str)>) {
+    let (Some((kind, to)), Ok(seq)) = (target, arg.trim().parse::<u64>()) else {
+        println!("usage, in a conversation: /link <seq>");
+        return;
+    };
+    let conversation = match kind {
+        ConversationType::Group => format!("GROUP{to}"),
+        _ => format!("C2C{to}"),
+    };
+    match tim.download_url(&conversation, seq).await {
+        Ok(link) if link.thumbnail_url.is_empty() => println!("[#{seq}: {}]", link.url),
+        Ok(link) => println!("[#{seq}: {}  thumbnail: {}]", link.url, link.thumbnail_url),
+        Err(e) => println!("[no link for #{seq}: {} {e}]", e.code()),
+    }
 }

@@ -59,11 +59,17 @@ fn interactive(addr: &str, user: &str) -> std::process::Child {
 }
 
 async fn start_server(dir: &std::path::Path) -> String {
+    start_server_with(dir, None).await
+}
+
+/// A server on `dir`, serving HTTP (and so uploads) on `http` if given.
+async fn start_server_with(dir: &std::path::Path, http: Option<&str>) -> String {
     let auth = AppAuth {
         app_id: APP_ID,
         key: KEY.into(),
     };
-    let config = ServerConfig::new("127.0.0.1:0".parse().unwrap(), dir.join("chat.db"), auth);
+    let mut config = ServerConfig::new("127.0.0.1:0".parse().unwrap(), dir.join("chat.db"), auth);
+    config.http_listen = http.map(|addr| addr.parse().unwrap());
     let server = Server::bind(config).await.unwrap();
     let addr = server.local_addr().unwrap().to_string();
     tokio::spawn(server.run());
@@ -310,6 +316,38 @@ async fn interactive_image_and_file_go_through_the_upload_directory() {
         .expect("a URL in bob's history");
     let stored = std::fs::read(url.trim_start_matches("file://")).unwrap();
     assert_eq!(stored, [7u8; 300]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_file_goes_through_the_servers_upload_service_and_its_receiver_gets_a_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start_server_with(dir.path(), Some("127.0.0.1:0")).await;
+    let notes = dir.path().join("notes.txt");
+    std::fs::write(&notes, [5u8; 300]).unwrap();
+    let alice_input = format!("/open bob\n/file {}\n", notes.display());
+    let (alice, bob) = tokio::task::spawn_blocking(move || {
+        let alice = typed(&addr, &["--user", "alice"], &alice_input);
+        let bob = typed(&addr, &["--user", "bob"], "/open alice\n/link 1\n/link 9\n");
+        (alice, bob)
+    })
+    .await
+    .unwrap();
+    let (alice, bob) = (
+        String::from_utf8(alice.stdout).unwrap(),
+        String::from_utf8(bob.stdout).unwrap(),
+    );
+    // (Its progress lines come as events, which may still be queued when
+    // typed input ends; e2e_uploads checks them.)
+    assert!(alice.contains("[sent #1]"), "{alice}");
+    assert!(
+        bob.contains("[file notes.txt, 300 bytes] http://127.0.0.1:"),
+        "{bob}"
+    );
+    assert!(
+        bob.contains("[#1: http://127.0.0.1:"),
+        "a fresh link: {bob}"
+    );
+    assert!(bob.contains("[no link for #9: 10004"), "{bob}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
