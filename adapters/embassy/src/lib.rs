@@ -49,6 +49,7 @@ mod shared;
 mod tcp;
 #[cfg(feature = "tls")]
 mod tls;
+pub mod upload;
 mod user_calls;
 
 pub use call::{GroupEntry, PageEnd};

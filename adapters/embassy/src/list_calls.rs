@@ -11,6 +11,7 @@
 
 use embassy_sync::blocking_mutex::raw::RawMutex;
 use tinyim_core::wire::group::{GroupApplication, GroupMember};
+use tinyim_core::wire::media::{MediaKind, UploadRequest, UploadTicket};
 use tinyim_core::wire::user::{UserProfile, UserRecord};
 use tinyim_core::GroupRecord;
 
@@ -49,6 +50,39 @@ impl<M: RawMutex, const EVENTS: usize> Handle<'_, M, EVENTS> {
             },
         )
         .await
+    }
+
+    /// A ticket to upload `size` bytes named `name` whose SHA-256 is
+    /// `sha256` ([`crate::upload::sha256_hex`]), handed to `visit` (copy
+    /// what the upload needs: its `upload_url`, and the `uuid` and
+    /// `download_url` a message carries); then [`crate::upload::put`] the
+    /// bytes. Refused with TIM's code over the kind's size limit, 9011 over
+    /// the user's quota, 9001 by a server without an upload service.
+    pub async fn upload_ticket(
+        &self,
+        kind: MediaKind,
+        size: u64,
+        (name, sha256): (&str, &str),
+        mut visit: impl FnMut(&UploadTicket<'_>),
+    ) -> Result<(), HandleError> {
+        let request = UploadRequest {
+            kind,
+            size,
+            name,
+            sha256,
+        };
+        self.list(
+            &request,
+            |c, now, a| Ok(Applied::Request(c.upload_ticket(now, &args(a)?)?)),
+            forward_user,
+            &mut |bytes| {
+                if let Some(UserRecord::Upload(ticket)) = user_record(bytes) {
+                    visit(&ticket);
+                }
+            },
+        )
+        .await
+        .map(drop)
     }
 
     /// TIM `getMyProfile`.
