@@ -187,6 +187,17 @@ struct ServeArgs {
     /// Seconds upload tickets and download URLs last.
     #[arg(long, env = "TINYIM_MEDIA_TTL_SECS", default_value_t = 3600)]
     media_ttl_secs: u64,
+    /// Keep complete uploads in S3-compatible object storage
+    /// (`s3://BUCKET`, credentials from AWS_ACCESS_KEY_ID and
+    /// AWS_SECRET_ACCESS_KEY); --uploads then only stages them.
+    #[arg(long, env = "TINYIM_UPLOAD_STORE")]
+    upload_store: Option<String>,
+    /// The S3-compatible server of --upload-store (AWS's own when not given).
+    #[arg(long, env = "TINYIM_S3_ENDPOINT", requires = "upload_store")]
+    s3_endpoint: Option<String>,
+    /// The bucket's region.
+    #[arg(long, env = "TINYIM_S3_REGION", default_value = "us-east-1")]
+    s3_region: String,
     /// Call the application backend back here (Tencent's callbacks; an
     /// http:// or https:// URL).
     #[arg(long, env = "TINYIM_CALLBACK_URL")]
@@ -426,6 +437,9 @@ fn serve(args: ServeArgs) -> ExitCode {
     config.upload_quota = args.upload_quota;
     config.media_url.clone_from(&args.media_url);
     config.media_ttl = Duration::from_secs(args.media_ttl_secs.max(1));
+    config.upload_store.clone_from(&args.upload_store);
+    config.s3_endpoint.clone_from(&args.s3_endpoint);
+    config.s3_region.clone_from(&args.s3_region);
     config.callbacks = args.callback_url.as_deref().map(|url| CallbackConfig {
         ca: args.callback_ca.clone(),
         commands: args.callback_commands.clone(),

@@ -6,6 +6,7 @@
 
 pub mod nats;
 pub mod postgres;
+pub mod s3;
 
 /// The server binary: `cargo test --workspace` builds it beside the test
 /// binaries (a test of another package is not given its path by cargo).
@@ -80,6 +81,17 @@ impl ServerProcess {
     /// Starts the server with extra `serve` flags (a heartbeat of 2 s unless
     /// they set one).
     pub fn start_with(data: &Path, listen: &str, extra: &[&str]) -> ServerProcess {
+        Self::start_with_env(data, listen, extra, &[])
+    }
+
+    /// [`ServerProcess::start_with`] with environment variables of its own
+    /// (an object store's credentials).
+    pub fn start_with_env(
+        data: &Path,
+        listen: &str,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> ServerProcess {
         let heartbeat: &[&str] = if extra.contains(&"--heartbeat-ms") {
             &[]
         } else {
@@ -102,6 +114,7 @@ impl ServerProcess {
             .args(store.iter().flatten())
             .args(["--app-id", &APP_ID.to_string(), "--key", KEY])
             .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

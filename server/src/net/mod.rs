@@ -117,6 +117,13 @@ pub struct ServerConfig {
     pub media_url: Option<String>,
     /// How long upload tickets and download URLs last.
     pub media_ttl: Duration,
+    /// Complete uploads in S3-compatible object storage (`s3://BUCKET`)
+    /// instead of [`ServerConfig::uploads`] (which then only stages them).
+    pub upload_store: Option<String>,
+    /// The S3-compatible server's URL; AWS's own when `None`.
+    pub s3_endpoint: Option<String>,
+    /// The bucket's region.
+    pub s3_region: String,
 }
 
 impl ServerConfig {
@@ -148,6 +155,9 @@ impl ServerConfig {
             upload_quota: 1 << 30,
             media_url: None,
             media_ttl: Duration::from_secs(3600),
+            upload_store: None,
+            s3_endpoint: None,
+            s3_region: "us-east-1".to_owned(),
         }
     }
 }
@@ -176,6 +186,8 @@ pub(crate) struct Shared {
     pub(crate) node: u64,
     /// The upload service, when the server serves HTTP.
     pub(crate) media: Option<Arc<crate::media::MediaSettings>>,
+    /// Where complete uploads live when not in the upload directory.
+    pub(crate) media_objects: Option<http::media_objects::Objects>,
 }
 
 impl Shared {
@@ -280,6 +292,13 @@ impl Server {
             Some(listener) => Some(Arc::new(media_settings(&config, listener.local_addr()?))),
             None => None,
         };
+        let media_objects = match &config.upload_store {
+            Some(url) => Some(
+                http::media_objects::s3(url, config.s3_endpoint.as_deref(), &config.s3_region)
+                    .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?,
+            ),
+            None => None,
+        };
         let (tx, rx) = mpsc::channel(8192);
         let limits = HandshakeLimits {
             max_frame: SERVER_MAX_FRAME,
@@ -309,6 +328,7 @@ impl Server {
             started: Instant::now(),
             node: rand::random(),
             media,
+            media_objects,
             config: config.clone(),
         });
         if let Some(url) = &config.cluster {

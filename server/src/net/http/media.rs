@@ -23,6 +23,7 @@ use tokio::io::AsyncWriteExt;
 use tower::ServiceExt;
 
 use super::super::Shared;
+use super::media_objects::{self, Objects};
 use super::ticket;
 use crate::engine::AdminAct;
 use crate::media::{hex, MediaSettings, UploadGrant};
@@ -47,6 +48,8 @@ struct Uploads {
     media: Arc<MediaSettings>,
     shared: Arc<Shared>,
     locks: Arc<Vec<tokio::sync::Mutex<()>>>,
+    /// Where complete uploads go, when not the upload directory.
+    objects: Option<Objects>,
 }
 
 impl Uploads {
@@ -61,10 +64,15 @@ impl Uploads {
 }
 
 /// The routes, for the HTTP listener's router.
-pub(super) fn routes(shared: Arc<Shared>, media: Arc<MediaSettings>) -> Router {
+pub(super) fn routes(
+    shared: Arc<Shared>,
+    media: Arc<MediaSettings>,
+    objects: Option<Objects>,
+) -> Router {
     let state = Uploads {
         shared,
         media,
+        objects,
         locks: Arc::new((0..LOCKS).map(|_| tokio::sync::Mutex::new(())).collect()),
     };
     Router::new()
@@ -125,11 +133,15 @@ fn forbidden() -> Response {
 }
 
 /// How many bytes of `grant` arrived: all once it is complete.
-async fn arrived(media: &MediaSettings, grant: &UploadGrant) -> u64 {
-    if tokio::fs::metadata(media.file_path(&grant.uuid))
-        .await
-        .is_ok()
-    {
+async fn arrived(state: &Uploads, grant: &UploadGrant) -> u64 {
+    let media = &state.media;
+    let complete = match &state.objects {
+        Some(objects) => media_objects::holds(objects, &grant.uuid).await,
+        None => tokio::fs::metadata(media.file_path(&grant.uuid))
+            .await
+            .is_ok(),
+    };
+    if complete {
         return grant.size;
     }
     tokio::fs::metadata(media.part_path(&grant.uuid))
@@ -146,7 +158,7 @@ async fn head_offset(
         return forbidden();
     };
     let _turn = state.lock_of(&uuid).lock().await;
-    with_offset(StatusCode::OK, arrived(&state.media, &grant).await)
+    with_offset(StatusCode::OK, arrived(&state, &grant).await)
 }
 
 async fn put_chunk(
@@ -160,7 +172,7 @@ async fn put_chunk(
         return forbidden();
     };
     let _turn = state.lock_of(&uuid).lock().await;
-    let have = arrived(&state.media, &grant).await;
+    let have = arrived(&state, &grant).await;
     let from = headers
         .get(OFFSET)
         .and_then(|v| v.to_str().ok())
@@ -261,13 +273,19 @@ async fn finish(state: &Uploads, grant: &UploadGrant) -> Response {
         return internal();
     }
     let variants = if grant.image {
-        tokio::task::spawn_blocking(move || media_variants::make(&file))
+        let original = file.clone();
+        tokio::task::spawn_blocking(move || media_variants::make(&original))
             .await
             .ok()
             .flatten()
     } else {
         None
     };
+    if let Some(objects) = &state.objects {
+        if to_objects(objects, &grant.uuid, &file).await.is_err() {
+            return internal();
+        }
+    }
     if ticket::ask(&state.shared, AdminAct::CompleteUpload(grant.uuid.clone()))
         .await
         .is_err()
@@ -304,9 +322,26 @@ async fn download(
     if !allowed {
         return forbidden();
     }
+    if let Some(objects) = &state.objects {
+        return media_objects::serve(objects, &uuid, request.headers()).await;
+    }
     let file = tower_http::services::ServeFile::new(state.media.file_path(&uuid));
     match file.oneshot(request).await {
         Ok(response) => response.map(Body::new),
         Err(never) => match never {},
     }
+}
+
+/// Moves a complete upload (and an image's variants, if made) from the
+/// upload directory into object storage.
+async fn to_objects(objects: &Objects, uuid: &str, file: &std::path::Path) -> std::io::Result<()> {
+    for suffix in ["", media_variants::SUFFIXES[0], media_variants::SUFFIXES[1]] {
+        let id = format!("{uuid}{suffix}");
+        let local = file.with_file_name(&id);
+        if suffix.is_empty() || tokio::fs::metadata(&local).await.is_ok() {
+            media_objects::put_file(objects, &id, &local).await?;
+            tokio::fs::remove_file(&local).await?;
+        }
+    }
+    Ok(())
 }

@@ -13,6 +13,7 @@ mod group_admin;
 mod groups;
 mod history;
 mod media;
+pub(crate) mod media_objects;
 pub(super) mod msg_body;
 mod openim;
 mod reply;
@@ -88,7 +89,8 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
         .with_state(api);
     let mut app = super::ops::routes(shared.clone()).merge(rest);
     if let Some(media) = shared.media.clone() {
-        app = app.merge(media::routes(shared.clone(), media));
+        let objects = shared.media_objects.clone();
+        app = app.merge(media::routes(shared.clone(), media, objects));
     }
     let headers_within = shared.config.handshake_timeout;
     match shared.config.tls.clone() {
