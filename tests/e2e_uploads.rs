@@ -290,3 +290,47 @@ async fn an_image_gets_tims_large_and_thumbnail_variants() {
         720
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn uploads_go_over_https_when_the_server_has_a_certificate() {
+    let (server, _dir, certs) = tls_server_with(&["--http-listen", "127.0.0.1:0"]);
+    let connect = |user: &'static str| {
+        let options = tinyim_tokio::Options {
+            tls: Some(
+                tinyim_tokio::Tls::with_ca_pem(certs.ca_pem.as_bytes(), "localhost").unwrap(),
+            ),
+            ..tinyim_tokio::Options::default()
+        };
+        let (tim, events) = tinyim_tokio::Tim::connect(&server.addr, options);
+        async move {
+            let mut events = events;
+            tim.login(user, &sig(user)).await.expect("login over TLS");
+            wait_for(&mut events, |e| *e == TimEvent::SyncComplete).await;
+            (tim, events)
+        }
+    };
+    let (alice, _) = connect("alice").await;
+    let (bob, mut bob_events) = connect("bob").await;
+    let file = UploadFile {
+        name: "secret.txt".into(),
+        bytes: b"over https".to_vec(),
+    };
+    let sent = alice
+        .send_file(ConversationType::C2c, "bob", &file)
+        .await
+        .expect("uploaded over HTTPS with the client's own trust");
+    let got = wait_for(&mut bob_events, |e| {
+        matches!(e, TimEvent::MessageReceived(_))
+    })
+    .await;
+    let TimEvent::MessageReceived(m) = got else {
+        unreachable!()
+    };
+    let Payload::File { url, size, .. } = &m.payload else {
+        panic!("a file: {:?}", m.payload)
+    };
+    assert!(url.starts_with("https://127.0.0.1:"), "{url}");
+    assert_eq!(*size, 10);
+    let fresh = bob.download_url("C2Calice", sent.seq).await.unwrap();
+    assert!(fresh.url.starts_with("https://"));
+}
