@@ -13,19 +13,12 @@ use tinyim_core::wire::body::{MessageExtra, SendMessage};
 use tinyim_core::wire::kind;
 use tinyim_core::OutgoingMessage;
 use tinyim_tokio::{
-    ConversationType, GroupOptions, GroupType, Message, MyProfileUpdate, Outgoing, Payload,
-    TimEvent, VideoInfo, AT_ALL,
+    ConversationType, GroupOptions, GroupType, MyProfileUpdate, Outgoing, Payload, TimEvent,
+    VideoInfo, AT_ALL,
 };
 
 /// One test at a time (see the mentions test).
 static ALONE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-async fn next_message(events: &mut tinyim_tokio::EventStream) -> Message {
-    match wait_for(events, |e| matches!(e, TimEvent::MessageReceived(_))).await {
-        TimEvent::MessageReceived(m) => *m,
-        _ => unreachable!("wait_for returns what it waited for"),
-    }
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_kind_arrives_whole_with_its_cloud_data_and_the_senders_stamps() {

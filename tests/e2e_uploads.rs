@@ -9,19 +9,11 @@
 mod common;
 
 use common::*;
-use sha2::{Digest, Sha256};
 use tinyim_core::wire::code;
 use tinyim_core::ConversationType;
 use tinyim_tokio::{
     GroupOptions, GroupType, MediaKind, Payload, TimEvent, UploadFile, UploadTicketInfo,
 };
-
-fn sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
 
 fn server_with(flags: &[&str]) -> (ServerProcess, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
@@ -76,13 +68,7 @@ async fn an_image_goes_through_the_service_and_its_receiver_reads_it() {
     assert_eq!(told.last(), Some(&(1_500_000, 1_500_000)), "{told:?}");
     assert!(told.len() >= 2, "a progress event per chunk: {told:?}");
 
-    let got = wait_for(&mut bob_events, |e| {
-        matches!(e, TimEvent::MessageReceived(_))
-    })
-    .await;
-    let TimEvent::MessageReceived(m) = got else {
-        unreachable!()
-    };
+    let m = next_message(&mut bob_events).await;
     let Payload::Image { uuid, original, .. } = &m.payload else {
         panic!("an image: {:?}", m.payload)
     };
@@ -112,7 +98,7 @@ async fn chunks_resume_after_a_cut_and_a_checksum_mismatch_is_dropped() {
     let (alice, _) = client(&server.addr, "alice").await;
     let bytes: Vec<u8> = (0..10_000u32).map(|i| (i % 199) as u8).collect();
     let ticket = alice
-        .upload_ticket(MediaKind::File, 10_000, "log.txt", &sha256(&bytes))
+        .upload_ticket(MediaKind::File, 10_000, "log.txt", &sha256_hex(&bytes))
         .await
         .unwrap();
     // A first chunk, then a request cut off halfway through its body.
@@ -144,7 +130,7 @@ async fn chunks_resume_after_a_cut_and_a_checksum_mismatch_is_dropped() {
 
     // Bytes that are not the ones the ticket named are dropped.
     let other = alice
-        .upload_ticket(MediaKind::File, 4, "x.bin", &sha256(b"abcd"))
+        .upload_ticket(MediaKind::File, 4, "x.bin", &sha256_hex(b"abcd"))
         .await
         .unwrap();
     let refused = put(&other, 0, b"abce");
@@ -164,7 +150,7 @@ async fn chunks_resume_after_a_cut_and_a_checksum_mismatch_is_dropped() {
 async fn tims_size_limits_and_the_quota_are_kept() {
     let (server, _dir) = server_with(&["--upload-quota", "1000"]);
     let (alice, _) = client(&server.addr, "alice").await;
-    let sha = sha256(b"x");
+    let sha = sha256_hex(b"x");
     let code_of = |r: Result<UploadTicketInfo, tinyim_tokio::TimError>| r.map_err(|e| e.code());
     let mb = 1024 * 1024;
     for (kind, size, code) in [
@@ -259,13 +245,7 @@ async fn an_image_gets_tims_large_and_thumbnail_variants() {
         .send_image(ConversationType::C2c, "bob", &photo, 0, 0)
         .await
         .unwrap();
-    let got = wait_for(&mut bob_events, |e| {
-        matches!(e, TimEvent::MessageReceived(_))
-    })
-    .await;
-    let TimEvent::MessageReceived(m) = got else {
-        unreachable!()
-    };
+    let m = next_message(&mut bob_events).await;
     let Payload::Image {
         original,
         large,
@@ -319,13 +299,7 @@ async fn uploads_go_over_https_when_the_server_has_a_certificate() {
         .send_file(ConversationType::C2c, "bob", &file)
         .await
         .expect("uploaded over HTTPS with the client's own trust");
-    let got = wait_for(&mut bob_events, |e| {
-        matches!(e, TimEvent::MessageReceived(_))
-    })
-    .await;
-    let TimEvent::MessageReceived(m) = got else {
-        unreachable!()
-    };
+    let m = next_message(&mut bob_events).await;
     let Payload::File { url, size, .. } = &m.payload else {
         panic!("a file: {:?}", m.payload)
     };

@@ -8,7 +8,7 @@ mod common;
 
 use common::*;
 use tinyim_core::ConversationType;
-use tinyim_tokio::{MediaKind, Payload, TimEvent, UploadFile};
+use tinyim_tokio::{MediaKind, Payload, UploadFile};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn uploads_live_in_the_bucket_and_read_back_by_range() {
@@ -52,13 +52,7 @@ async fn uploads_live_in_the_bucket_and_read_back_by_range() {
         .send_image(ConversationType::C2c, "bob", &photo, 0, 0)
         .await
         .expect("uploaded to the bucket and sent");
-    let got = wait_for(&mut bob_events, |e| {
-        matches!(e, TimEvent::MessageReceived(_))
-    })
-    .await;
-    let TimEvent::MessageReceived(m) = got else {
-        unreachable!()
-    };
+    let m = next_message(&mut bob_events).await;
     let Payload::Image {
         thumbnail, uuid, ..
     } = &m.payload
@@ -109,12 +103,4 @@ async fn uploads_live_in_the_bucket_and_read_back_by_range() {
         http_call("GET", &ticket.download_url, &[], &[], None).body,
         b"abc"
     );
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }

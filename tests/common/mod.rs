@@ -381,6 +381,23 @@ async fn on_device(
     (tim, events)
 }
 
+/// The next message received, skipping other events.
+pub async fn next_message(events: &mut EventStream) -> tinyim_tokio::Message {
+    match wait_for(events, |e| matches!(e, TimEvent::MessageReceived(_))).await {
+        TimEvent::MessageReceived(m) => *m,
+        _ => unreachable!("wait_for returns what it waited for"),
+    }
+}
+
+/// The SHA-256 of `bytes` in lowercase hex, as an upload ticket names it.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// Waits for the first event that satisfies `want`, failing after [`PATIENCE`].
 pub async fn wait_for(
     events: &mut EventStream,
