@@ -20,7 +20,7 @@ use tokio_rustls::server::TlsStream;
 const READ_ROOM: usize = 2048;
 
 /// A write that takes longer than this means the peer stopped reading.
-const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A connection's stream.
 pub(crate) trait Link: Send + Unpin + 'static {

@@ -21,6 +21,7 @@ pub(super) mod serve;
 mod sns;
 mod ticket;
 mod tls_listener;
+mod websocket;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -87,7 +88,9 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
         )
         .fallback(|| async { fail(&RestError::new(rest_code::UNKNOWN_API, "no such API")) })
         .with_state(api);
-    let mut app = super::ops::routes(shared.clone()).merge(rest);
+    let mut app = super::ops::routes(shared.clone())
+        .merge(rest)
+        .merge(websocket::routes(shared.clone()));
     if let Some(media) = shared.media.clone() {
         let objects = shared.media_objects.clone();
         app = app.merge(media::routes(shared.clone(), media, objects));

@@ -1,0 +1,185 @@
+//! End to end: a client over WebSocket (`/ws` on the HTTP listener), as a
+//! browser connects. Binary messages carry the frames' byte stream, cut
+//! anywhere; the connection logs in, sends and receives as a TCP one does,
+//! with a TCP client on the other side; text and garbage end it cleanly.
+
+mod common;
+
+use common::*;
+use tinyim_core::wire::{self, body, kind, records};
+use tungstenite::stream::MaybeTlsStream;
+use tungstenite::{Message, WebSocket};
+
+/// A raw protocol client over a WebSocket.
+struct WsConn {
+    socket: WebSocket<MaybeTlsStream<std::net::TcpStream>>,
+    buf: Vec<u8>,
+}
+
+impl WsConn {
+    fn connect(http: &str) -> WsConn {
+        let (socket, response) = tungstenite::connect(format!("ws://{http}/ws")).expect("upgraded");
+        assert_eq!(response.status(), 101);
+        if let MaybeTlsStream::Plain(stream) = socket.get_ref() {
+            stream.set_read_timeout(Some(PATIENCE)).unwrap();
+        }
+        WsConn {
+            socket,
+            buf: Vec::new(),
+        }
+    }
+
+    fn frame<T: serde::Serialize>(kind: u8, body: &T) -> Vec<u8> {
+        let mut frame = vec![0u8; 16 * 1024];
+        let n = wire::encode_frame(kind, body, &mut frame).unwrap();
+        frame.truncate(n);
+        frame
+    }
+
+    fn send_bytes(&mut self, bytes: &[u8]) {
+        self.socket
+            .send(Message::Binary(bytes.to_vec().into()))
+            .unwrap();
+    }
+
+    /// The next frame, skipping heartbeats; `None` once the server closed.
+    fn recv(&mut self) -> Option<(u8, Vec<u8>)> {
+        loop {
+            if let Some((frame, size)) = wire::parse_frame(&self.buf, 64 * 1024).unwrap() {
+                let out = (frame.kind, frame.body.to_vec());
+                self.buf.drain(..size);
+                if out.0 != kind::HEARTBEAT {
+                    return Some(out);
+                }
+                continue;
+            }
+            match self.socket.read() {
+                Ok(Message::Binary(bytes)) => self.buf.extend_from_slice(&bytes),
+                Ok(Message::Close(_)) | Err(_) => return None,
+                Ok(_) => {}
+            }
+        }
+    }
+
+    fn answer(&mut self, id: u32) -> Result<Vec<u8>, u32> {
+        loop {
+            let (k, bytes) = self.recv().expect("an answer before the close");
+            if !matches!(k, kind::RESPONSE_OK | kind::RESPONSE_ERR) {
+                continue;
+            }
+            let (got, rest): (u32, &[u8]) = records::take(&bytes).unwrap();
+            if got != id {
+                continue;
+            }
+            return if k == kind::RESPONSE_OK {
+                Ok(rest.to_vec())
+            } else {
+                Err(records::decode_exact::<body::ErrorBody<'_>>(rest)
+                    .unwrap()
+                    .code)
+            };
+        }
+    }
+
+    /// The hello, cut in two messages, then a login as `user`.
+    fn hello_and_login(&mut self, user: &str) {
+        let hello = Self::frame(
+            kind::HELLO,
+            &body::Hello {
+                version: wire::PROTOCOL_VERSION,
+                max_frame: 16 * 1024,
+                device: body::DeviceClass::Web,
+            },
+        );
+        let (first, rest) = hello.split_at(3);
+        self.send_bytes(first);
+        self.send_bytes(rest);
+        assert_eq!(self.recv().map(|f| f.0), Some(kind::HELLO_ACK));
+        let s = sig(user);
+        let login = body::Login {
+            user_id: user,
+            user_sig: &s,
+        };
+        self.send_bytes(&Self::frame(kind::LOGIN, &(1u32, login)));
+        self.answer(1).expect("logged in over WebSocket");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_websocket_client_chats_with_a_tcp_client() {
+    let (server, _dir) = fresh_server_with_http();
+    let http = server.http_addr.clone().unwrap();
+    let (bob, mut bob_events) = client(&server.addr, "bob").await;
+    let mut web = tokio::task::spawn_blocking(move || {
+        let mut web = WsConn::connect(&http);
+        web.hello_and_login("webby");
+        web
+    })
+    .await
+    .unwrap();
+
+    bob.send_text("webby", "hello browser").await.unwrap();
+    let (web, pushed) = tokio::task::spawn_blocking(move || {
+        let pushed = loop {
+            let (k, bytes) = web.recv().expect("a push");
+            if k == kind::PUSH_MESSAGE {
+                break bytes;
+            }
+        };
+        (web, pushed)
+    })
+    .await
+    .unwrap();
+    let (_, rest): (body::PushMessage, &[u8]) = records::take(&pushed).unwrap();
+    let (message, _) = body::Message::take(rest).unwrap();
+    assert_eq!(
+        message.elem,
+        body::Elem::Text {
+            text: "hello browser"
+        }
+    );
+
+    let mut web = web;
+    tokio::task::spawn_blocking(move || {
+        let send = body::SendMessage {
+            conversation: "C2Cbob",
+            client_msg_id: 7,
+            online_only: false,
+            priority: Default::default(),
+            elem: body::Elem::Text {
+                text: "hi from a page",
+            },
+            extra: body::MessageExtra::default(),
+        };
+        web.send_bytes(&WsConn::frame(kind::SEND_MESSAGE, &(2u32, send)));
+        web.answer(2).expect("stored");
+    })
+    .await
+    .unwrap();
+    let got = next_message(&mut bob_events).await;
+    assert_eq!(got.payload.text(), Some("hi from a page"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn text_and_garbage_end_a_websocket_cleanly() {
+    let (server, _dir) = fresh_server_with_http();
+    let http = server.http_addr.clone().unwrap();
+    tokio::task::spawn_blocking(move || {
+        let mut text = WsConn::connect(&http);
+        text.socket.send(Message::Text("hello?".into())).unwrap();
+        assert_eq!(text.recv(), None, "a text message ends the connection");
+
+        let mut garbage = WsConn::connect(&http);
+        garbage.send_bytes(b"GET / HTTP/1.1\r\n\r\n");
+        assert_eq!(garbage.recv(), None, "bytes that are no hello end it");
+
+        // The listener serves on: a well-behaved one logs in.
+        let mut fine = WsConn::connect(&http);
+        fine.hello_and_login("after");
+    })
+    .await
+    .unwrap();
+    // And TCP clients are untouched.
+    let (tcp, _) = client(&server.addr, "tcp").await;
+    tcp.send_text("after", "still here").await.unwrap();
+}
