@@ -1,28 +1,60 @@
 //! End to end: a client over WebSocket (`/ws` on the HTTP listener), as a
 //! browser connects. Binary messages carry the frames' byte stream, cut
 //! anywhere; the connection logs in, sends and receives as a TCP one does,
-//! with a TCP client on the other side; text and garbage end it cleanly.
+//! with a TCP client on the other side, also over `wss` with the server's
+//! certificate; text and garbage end it cleanly.
 
 mod common;
 
 use common::*;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::sync::Arc;
 use tinyim_core::wire::{self, body, kind, records};
-use tungstenite::stream::MaybeTlsStream;
+
+use tokio_rustls::rustls;
 use tungstenite::{Message, WebSocket};
 
-/// A raw protocol client over a WebSocket.
-struct WsConn {
-    socket: WebSocket<MaybeTlsStream<std::net::TcpStream>>,
+/// A raw protocol client over a WebSocket (on `S`: TCP, or TLS over it).
+struct WsConn<S> {
+    socket: WebSocket<S>,
     buf: Vec<u8>,
 }
 
-impl WsConn {
-    fn connect(http: &str) -> WsConn {
-        let (socket, response) = tungstenite::connect(format!("ws://{http}/ws")).expect("upgraded");
-        assert_eq!(response.status(), 101);
-        if let MaybeTlsStream::Plain(stream) = socket.get_ref() {
-            stream.set_read_timeout(Some(PATIENCE)).unwrap();
+impl WsConn<TcpStream> {
+    fn connect(http: &str) -> Self {
+        let tcp = TcpStream::connect(http).unwrap();
+        tcp.set_read_timeout(Some(PATIENCE)).unwrap();
+        Self::upgrade(&format!("ws://{http}/ws"), tcp)
+    }
+}
+
+impl WsConn<rustls::StreamOwned<rustls::ClientConnection, TcpStream>> {
+    /// Over TLS, trusting `ca_pem`, to a server certified for localhost.
+    fn connect_tls(https: &str, ca_pem: &str) -> Self {
+        use rustls::pki_types::pem::PemObject;
+        let mut roots = rustls::RootCertStore::empty();
+        for cert in rustls::pki_types::CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
+            roots.add(cert.unwrap()).unwrap();
         }
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let name = "localhost".try_into().unwrap();
+        let tls = rustls::ClientConnection::new(Arc::new(config), name).unwrap();
+        let tcp = TcpStream::connect(https).unwrap();
+        tcp.set_read_timeout(Some(PATIENCE)).unwrap();
+        Self::upgrade("wss://localhost/ws", rustls::StreamOwned::new(tls, tcp))
+    }
+}
+
+impl<S: Read + Write> WsConn<S> {
+    fn upgrade(url: &str, stream: S) -> Self {
+        let (socket, response) = tungstenite::client(url, stream).expect("upgraded");
+        assert_eq!(response.status(), 101);
         WsConn {
             socket,
             buf: Vec::new(),
@@ -151,7 +183,10 @@ async fn a_websocket_client_chats_with_a_tcp_client() {
             },
             extra: body::MessageExtra::default(),
         };
-        web.send_bytes(&WsConn::frame(kind::SEND_MESSAGE, &(2u32, send)));
+        web.send_bytes(&WsConn::<TcpStream>::frame(
+            kind::SEND_MESSAGE,
+            &(2u32, send),
+        ));
         web.answer(2).expect("stored");
     })
     .await
@@ -182,4 +217,16 @@ async fn text_and_garbage_end_a_websocket_cleanly() {
     // And TCP clients are untouched.
     let (tcp, _) = client(&server.addr, "tcp").await;
     tcp.send_text("after", "still here").await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_websocket_client_connects_over_tls_with_the_servers_certificate() {
+    let (server, _dir, certs) = tls_server_with(&["--http-listen", "127.0.0.1:0"]);
+    let https = server.http_addr.clone().unwrap();
+    tokio::task::spawn_blocking(move || {
+        let mut secure = WsConn::connect_tls(&https, &certs.ca_pem);
+        secure.hello_and_login("over-wss");
+    })
+    .await
+    .unwrap();
 }
