@@ -198,6 +198,10 @@ struct ServeArgs {
     /// The bucket's region.
     #[arg(long, env = "TINYIM_S3_REGION", default_value = "us-east-1")]
     s3_region: String,
+    /// Serve this directory's files at / on --http-listen: a web app
+    /// whose pages connect to the WebSocket at /ws (`examples/web-chat`).
+    #[arg(long, env = "TINYIM_WEB_ROOT", requires = "http_listen")]
+    web_root: Option<PathBuf>,
     /// Call the application backend back here (Tencent's callbacks; an
     /// http:// or https:// URL).
     #[arg(long, env = "TINYIM_CALLBACK_URL")]
@@ -440,6 +444,7 @@ fn serve(args: ServeArgs) -> ExitCode {
     config.upload_store.clone_from(&args.upload_store);
     config.s3_endpoint.clone_from(&args.s3_endpoint);
     config.s3_region.clone_from(&args.s3_region);
+    config.web_root.clone_from(&args.web_root);
     config.callbacks = args.callback_url.as_deref().map(|url| CallbackConfig {
         ca: args.callback_ca.clone(),
         commands: args.callback_commands.clone(),

@@ -71,16 +71,7 @@ impl TimError {
     pub fn code(&self) -> u32 {
         use tinyim_core::wire::code;
         match self {
-            TimError::Command(CommandError::NotLoggedIn) => code::NOT_LOGGED_IN,
-            TimError::Command(CommandError::AlreadyLoggedIn) => code::REPEAT_LOGIN,
-            TimError::Command(CommandError::TooLarge) => code::MESSAGE_TOO_LARGE,
-            TimError::Command(CommandError::InvalidId) => code::BAD_CONVERSATION,
-            TimError::Command(CommandError::InvalidUserId) => code::INVALID_USER_ID,
-            TimError::Command(CommandError::InvalidGroupId) => code::INVALID_GROUP_ID,
-            TimError::Command(CommandError::GroupTableFull) => code::INVALID_PARAMETER,
-            TimError::Command(CommandError::NotSendable) => code::BAD_REQUEST,
-            TimError::Command(CommandError::UserSigTooLong) => code::USER_SIG_INVALID,
-            TimError::Command(_) => code::RATE_LIMITED,
+            TimError::Command(e) => e.code(),
             TimError::Request { error, .. } | TimError::SendFailed { error, .. } => error.code(),
             TimError::Closed => code::NETWORK,
             TimError::UnexpectedAnswer => code::INTERNAL,

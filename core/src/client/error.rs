@@ -57,6 +57,28 @@ impl fmt::Display for CommandError {
 
 impl core::error::Error for CommandError {}
 
+impl CommandError {
+    /// The TIM error code an application is told.
+    pub fn code(self) -> u32 {
+        use crate::wire::code;
+        match self {
+            CommandError::NotLoggedIn => code::NOT_LOGGED_IN,
+            CommandError::AlreadyLoggedIn => code::REPEAT_LOGIN,
+            CommandError::TooLarge => code::MESSAGE_TOO_LARGE,
+            CommandError::InvalidId => code::BAD_CONVERSATION,
+            CommandError::InvalidUserId => code::INVALID_USER_ID,
+            CommandError::InvalidGroupId => code::INVALID_GROUP_ID,
+            CommandError::GroupTableFull | CommandError::InvalidParameter => {
+                code::INVALID_PARAMETER
+            }
+            CommandError::NotSendable => code::BAD_REQUEST,
+            CommandError::UserSigTooLong => code::USER_SIG_INVALID,
+            // Full for now: try again after answers arrive.
+            CommandError::TooManyInFlight | CommandError::OutboxFull => code::RATE_LIMITED,
+        }
+    }
+}
+
 /// Why the sync state ([`crate::Client::save_sync_state`]) could not be saved or restored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]

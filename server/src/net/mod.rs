@@ -124,6 +124,10 @@ pub struct ServerConfig {
     pub s3_endpoint: Option<String>,
     /// The bucket's region.
     pub s3_region: String,
+    /// A directory of static files (a web app such as `examples/web-chat`)
+    /// served at `/` on [`ServerConfig::http_listen`], beside the
+    /// WebSocket its pages connect to.
+    pub web_root: Option<PathBuf>,
 }
 
 impl ServerConfig {
@@ -158,6 +162,7 @@ impl ServerConfig {
             upload_store: None,
             s3_endpoint: None,
             s3_region: "us-east-1".to_owned(),
+            web_root: None,
         }
     }
 }

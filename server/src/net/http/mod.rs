@@ -95,6 +95,11 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
         let objects = shared.media_objects.clone();
         app = app.merge(media::routes(shared.clone(), media, objects));
     }
+    if let Some(root) = &shared.config.web_root {
+        // Paths no route takes are the web app's files (the REST API's
+        // "no such API" stays under /v4/, which its route owns).
+        app = app.fallback_service(tower_http::services::ServeDir::new(root));
+    }
     let headers_within = shared.config.handshake_timeout;
     match shared.config.tls.clone() {
         Some(tls) => {

@@ -1,0 +1,328 @@
+// TIM's JavaScript API over tinyim's WebAssembly client.
+//
+// The names, option objects, event names and answers follow TIM's Web SDK
+// (`tim-js-sdk`): every call resolves with `{ code: 0, data }` and rejects
+// with `{ code, message }`; handlers get `{ name, data }`. The protocol,
+// the sync and every decision live in the Rust core (tinyim_web.wasm);
+// this file only shapes arguments and answers.
+
+import init, { Session } from './tinyim_web.js';
+
+const EVENT = Object.freeze({
+  SDK_READY: 'sdkStateReady',
+  SDK_NOT_READY: 'sdkStateNotReady',
+  MESSAGE_RECEIVED: 'onMessageReceived',
+  MESSAGE_MODIFIED: 'onMessageModified',
+  MESSAGE_REVOKED: 'onMessageRevoked',
+  MESSAGE_READ_BY_PEER: 'onMessageReadByPeer',
+  CONVERSATION_LIST_UPDATED: 'onConversationListUpdated',
+  TOTAL_UNREAD_MESSAGE_COUNT_UPDATED: 'onTotalUnreadMessageCountUpdated',
+  GROUP_LIST_UPDATED: 'onGroupListUpdated',
+  PROFILE_UPDATED: 'onProfileUpdated',
+  BLACKLIST_UPDATED: 'blacklistUpdated',
+  FRIEND_LIST_UPDATED: 'onFriendListUpdated',
+  KICKED_OUT: 'kickedOut',
+  ERROR: 'error',
+  NET_STATE_CHANGE: 'netStateChange',
+  // tinyim's own: every conversation changed while away is known and every
+  // missed message delivered; the UserSig runs out soon.
+  SYNC_COMPLETE: 'syncComplete',
+  USER_SIG_EXPIRING: 'userSigExpiring',
+});
+
+const TYPES = Object.freeze({
+  MSG_TEXT: 'TIMTextElem',
+  MSG_IMAGE: 'TIMImageElem',
+  MSG_AUDIO: 'TIMSoundElem',
+  MSG_VIDEO: 'TIMVideoFileElem',
+  MSG_FILE: 'TIMFileElem',
+  MSG_FACE: 'TIMFaceElem',
+  MSG_LOCATION: 'TIMLocationElem',
+  MSG_CUSTOM: 'TIMCustomElem',
+  MSG_MERGER: 'TIMRelayElem',
+  MSG_GRP_TIP: 'TIMGroupTipElem',
+  MSG_GRP_SYS_NOTICE: 'TIMGroupSystemNoticeElem',
+  MSG_PRIORITY_HIGH: 'High',
+  MSG_PRIORITY_NORMAL: 'Normal',
+  MSG_PRIORITY_LOW: 'Low',
+  MSG_PRIORITY_LOWEST: 'Lowest',
+  MSG_AT_ALL: '__kImSDK_MesssageAtALL__',
+  CONV_C2C: 'C2C',
+  CONV_GROUP: 'GROUP',
+  CONV_SYSTEM: '@TIM#SYSTEM',
+  GRP_WORK: 'Private',
+  GRP_PUBLIC: 'Public',
+  GRP_MEETING: 'ChatRoom',
+  GRP_AVCHATROOM: 'AVChatRoom',
+  GRP_COMMUNITY: 'Community',
+  GRP_MBR_ROLE_OWNER: 'Owner',
+  GRP_MBR_ROLE_ADMIN: 'Admin',
+  GRP_MBR_ROLE_MEMBER: 'Member',
+  JOIN_OPTIONS_FREE_ACCESS: 'FreeAccess',
+  JOIN_OPTIONS_NEED_PERMISSION: 'NeedPermission',
+  JOIN_OPTIONS_DISABLE_APPLY: 'DisableApply',
+  JOIN_STATUS_SUCCESS: 'JoinedSuccess',
+  JOIN_STATUS_ALREADY_IN_GROUP: 'AlreadyInGroup',
+  JOIN_STATUS_WAIT_APPROVAL: 'WaitAdminApproval',
+  GENDER_UNKNOWN: 'Gender_Type_Unknown',
+  GENDER_FEMALE: 'Gender_Type_Female',
+  GENDER_MALE: 'Gender_Type_Male',
+  ALLOW_TYPE_ALLOW_ANY: 'AllowType_Type_AllowAny',
+  ALLOW_TYPE_NEED_CONFIRM: 'AllowType_Type_NeedConfirm',
+  ALLOW_TYPE_DENY_ANY: 'AllowType_Type_DenyAny',
+  KICKED_OUT_MULT_DEVICE: 'multipleDevice',
+  KICKED_OUT_USERSIG_EXPIRED: 'userSigExpired',
+  KICKED_OUT_REST_API: 'REST_API_Kick',
+  NET_STATE_CONNECTED: 'connected',
+  NET_STATE_CONNECTING: 'connecting',
+  NET_STATE_DISCONNECTED: 'disconnected',
+});
+
+// The WebAssembly module, loaded once per page.
+let loaded = null;
+const load = () => (loaded ??= init());
+
+// The server's WebSocket beside the page, when the tinyim server serves it.
+const besideThePage = () =>
+  `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+
+const ok = (data) => ({ code: 0, data });
+const records = (list, kind) => list.filter((r) => r.record === kind);
+const ids = (list) => (Array.isArray(list) ? list : [list]);
+
+class Instance {
+  #handlers = new Map();
+  #session;
+  #ready = false;
+  #user = '';
+  #totalUnread = 0;
+
+  constructor({ SDKAppID, server, keepSyncState = true }) {
+    this.SDKAppID = SDKAppID;
+    this.#session = load().then(
+      () => new Session(server ?? besideThePage(), (name, data) => this.#emit(name, data), keepSyncState),
+    );
+  }
+
+  #emit(name, data) {
+    if (name === EVENT.SDK_READY) this.#ready = true;
+    if (name === EVENT.SDK_NOT_READY) this.#ready = false;
+    if (name === EVENT.TOTAL_UNREAD_MESSAGE_COUNT_UPDATED) this.#totalUnread = data;
+    for (const [handler, context] of this.#handlers.get(name) ?? []) {
+      try {
+        handler.call(context, { name, data });
+      } catch (e) {
+        console.error(e);
+      }
+    }
+  }
+
+  async #call(run) {
+    return ok(await run(await this.#session));
+  }
+
+  // Lifecycle.
+  on(name, handler, context) {
+    if (!this.#handlers.has(name)) this.#handlers.set(name, new Map());
+    this.#handlers.get(name).set(handler, context);
+  }
+  off(name, handler) {
+    this.#handlers.get(name)?.delete(handler);
+  }
+  setLogLevel() {}
+  registerPlugin() {}
+  login({ userID, userSig }) {
+    return this.#call(async (s) => {
+      await s.login(userID, userSig);
+      this.#user = userID;
+      return { repeatLogin: false };
+    });
+  }
+  logout() {
+    return this.#call(async (s) => {
+      await s.logout();
+      this.#user = '';
+      return {};
+    });
+  }
+  destroy() {
+    return this.#call(async (s) => s.destroy());
+  }
+  isReady() {
+    return this.#ready;
+  }
+  getLoginUser() {
+    return this.#user;
+  }
+
+  // Messages.
+  #message(type, { to, conversationType, payload, priority, cloudCustomData, needReadReceipt, atUserList }) {
+    return {
+      ID: '',
+      type,
+      payload: { ...payload },
+      to,
+      conversationType,
+      conversationID: `${conversationType}${to}`,
+      from: this.#user,
+      flow: 'out',
+      time: Math.floor(Date.now() / 1000),
+      status: 'unSend',
+      priority: priority ?? TYPES.MSG_PRIORITY_NORMAL,
+      cloudCustomData: cloudCustomData ?? '',
+      needReadReceipt: needReadReceipt ?? false,
+      atUserList: atUserList ?? payload?.atUserList ?? [],
+      isRevoked: false,
+    };
+  }
+  createTextMessage(options) {
+    return this.#message(TYPES.MSG_TEXT, options);
+  }
+  createTextAtMessage(options) {
+    return this.#message(TYPES.MSG_TEXT, options);
+  }
+  createCustomMessage(options) {
+    return this.#message(TYPES.MSG_CUSTOM, options);
+  }
+  createFaceMessage(options) {
+    return this.#message(TYPES.MSG_FACE, options);
+  }
+  createLocationMessage(options) {
+    return this.#message(TYPES.MSG_LOCATION, options);
+  }
+  async sendMessage(message, options = {}) {
+    const s = await this.#session;
+    try {
+      const sent = await s.sendMessage(message, options.onlineUserOnly ?? false);
+      Object.assign(message, sent, { status: 'success' });
+      return ok({ message });
+    } catch (e) {
+      message.status = 'fail';
+      throw { ...e, data: { message } };
+    }
+  }
+  revokeMessage(message) {
+    return this.#call(async (s) => {
+      await s.revokeMessage(message.conversationID, message.sequence);
+      message.isRevoked = true;
+      return { message };
+    });
+  }
+  // `nextReqMessageID` is the sequence of the oldest message of the
+  // previous page, as a string.
+  getMessageList({ conversationID, nextReqMessageID, count = 15 }) {
+    return this.#call(async (s) => {
+      const page = await s.getMessageList(conversationID, Number(nextReqMessageID ?? 0), count);
+      const oldest = page.messageList[0];
+      return {
+        messageList: page.messageList,
+        nextReqMessageID: oldest ? String(oldest.sequence) : '',
+        isCompleted: page.isCompleted,
+      };
+    });
+  }
+  setMessageRead({ conversationID }) {
+    return this.#call((s) => s.setMessageRead(conversationID).then(() => ({})));
+  }
+
+  // Conversations.
+  getConversationList() {
+    return this.#call(async (s) => ({ conversationList: await s.getConversationList() }));
+  }
+  getConversationProfile(conversationID) {
+    return this.#call(async (s) => {
+      const conversation = await s.getConversationProfile(conversationID);
+      if (!conversation) throw { code: 2500, message: 'no such conversation' };
+      return { conversation };
+    });
+  }
+  getTotalUnreadMessageCount() {
+    return this.#totalUnread;
+  }
+  deleteConversation(conversationID) {
+    return this.#call((s) => s.deleteConversation(conversationID).then(() => ({ conversationID })));
+  }
+  pinConversation({ conversationID, isPinned }) {
+    return this.#call((s) => s.pinConversation(conversationID, isPinned).then(() => ({ conversationID })));
+  }
+
+  // Groups.
+  getGroupList() {
+    return this.#call(async (s) => ({ groupList: await s.getGroupList() }));
+  }
+  createGroup(options) {
+    return this.#call(async (s) => {
+      const [created] = records(await s.createGroup(options), 'created');
+      return { group: { ...created, name: options.name, type: options.type ?? TYPES.GRP_WORK } };
+    });
+  }
+  joinGroup({ groupID, applyMessage = '' }) {
+    return this.#call(async (s) => {
+      const [join] = records(await s.joinGroup(groupID, applyMessage), 'join');
+      return { status: join?.status, group: { groupID } };
+    });
+  }
+  quitGroup(groupID) {
+    return this.#call((s) => s.quitGroup(groupID).then(() => ({ groupID })));
+  }
+  dismissGroup(groupID) {
+    return this.#call((s) => s.dismissGroup(groupID).then(() => ({ groupID })));
+  }
+  getGroupProfile({ groupID }) {
+    return this.#call(async (s) => {
+      const [group] = records(await s.getGroupProfile(groupID), 'group');
+      return { group };
+    });
+  }
+  getGroupMemberList({ groupID, count = 15, offset = 0 }) {
+    return this.#call(async (s) => {
+      const answer = await s.getGroupMemberList(groupID, offset, count);
+      const [page] = records(answer, 'page');
+      return { memberList: records(answer, 'member'), offset: page?.isCompleted ? 0 : page?.nextOffset };
+    });
+  }
+  addGroupMember({ groupID, userIDList }) {
+    return this.#call((s) =>
+      s.addGroupMember(groupID, ids(userIDList)).then(() => ({ successUserIDList: userIDList, group: { groupID } })),
+    );
+  }
+  deleteGroupMember({ groupID, userIDList, reason = '' }) {
+    return this.#call((s) =>
+      s.deleteGroupMember(groupID, ids(userIDList), reason).then(() => ({ userIDList, group: { groupID } })),
+    );
+  }
+
+  // Profiles and the blocklist.
+  getMyProfile() {
+    return this.#call(async (s) => records(await s.getMyProfile(), 'profile')[0]);
+  }
+  getUserProfile({ userIDList }) {
+    return this.#call(async (s) => records(await s.getUserProfile(ids(userIDList)), 'profile'));
+  }
+  updateMyProfile(options) {
+    return this.#call(async (s) => records(await s.updateMyProfile(options), 'profile')[0]);
+  }
+  getBlacklist() {
+    return this.#call(async (s) => records(await s.getBlacklist(), 'blocked').map((b) => b.userID));
+  }
+  addToBlacklist({ userIDList }) {
+    return this.#call((s) => s.addToBlacklist(ids(userIDList)).then(() => userIDList));
+  }
+  removeFromBlacklist({ userIDList }) {
+    return this.#call((s) => s.removeFromBlacklist(ids(userIDList)).then(() => userIDList));
+  }
+}
+
+// One instance per SDKAppID, as TIM does.
+const instances = new Map();
+
+const TIM = Object.freeze({
+  EVENT,
+  TYPES,
+  create(options) {
+    if (!instances.has(options.SDKAppID)) instances.set(options.SDKAppID, new Instance(options));
+    return instances.get(options.SDKAppID);
+  },
+});
+
+export default TIM;

@@ -1,0 +1,376 @@
+//! The driver's host in a web page: calls from JavaScript come in as
+//! closures over the core with the promise to settle, and the core's events
+//! go out to one JavaScript function as TIM's event names and data.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, VecDeque};
+use std::future::poll_fn;
+use std::rc::Rc;
+use std::task::{Poll, Waker};
+
+use js_sys::{Array, Function};
+use tinyim_core::time::Instant;
+use tinyim_core::{
+    Client, CommandError, Event, KickReason, NetState, RequestError, RequestId, SendStatus,
+};
+use wasm_bindgen::JsValue;
+
+use crate::js_object::{self, num, Obj};
+use crate::storage::SyncStore;
+
+/// What a call does with the core; runs inside the driver.
+pub(crate) type Run =
+    Box<dyn for<'r, 's> FnOnce(&'s mut Client<'r>, Instant) -> Result<Started, CommandError>>;
+
+/// How a call went on once the core took it.
+pub(crate) enum Started {
+    /// Answered from the client's tables at once.
+    Value(JsValue),
+    /// A request to the server: its promise settles on its events.
+    Request(RequestId, Collect),
+}
+
+/// What a request's answer is made of.
+#[derive(Clone, Copy)]
+pub(crate) enum Collect {
+    /// Nothing: success is the answer.
+    Unit,
+    /// The records of a group or user call, in order.
+    Records,
+    /// A history page.
+    History,
+    /// A sent message's status.
+    Send,
+}
+
+/// A call from JavaScript and the promise it returned.
+pub(crate) struct Call {
+    pub(crate) run: Run,
+    pub(crate) resolve: Function,
+    pub(crate) reject: Function,
+}
+
+pub(crate) enum Command {
+    Call(Call),
+    /// `destroy()`: the driver ends and every pending promise is rejected.
+    Stop,
+}
+
+/// The command queue the page's calls write and the driver reads.
+#[derive(Default)]
+pub(crate) struct Queue {
+    commands: RefCell<VecDeque<Command>>,
+    waker: RefCell<Option<Waker>>,
+}
+
+impl Queue {
+    pub(crate) fn push(&self, command: Command) {
+        self.commands.borrow_mut().push_back(command);
+        if let Some(waker) = self.waker.borrow_mut().take() {
+            waker.wake();
+        }
+    }
+
+    fn pop(&self) -> Option<Command> {
+        self.commands.borrow_mut().pop_front()
+    }
+}
+
+/// TIM's error object for a refused or failed call.
+pub(crate) fn error(code: u32, message: &str) -> JsValue {
+    Obj::new().set("code", code).set("message", message).done()
+}
+
+fn command_error(e: CommandError) -> JsValue {
+    error(e.code(), &e.to_string())
+}
+
+fn request_error(e: RequestError, message: &str) -> JsValue {
+    let words = match (message, e) {
+        ("", RequestError::Server(code)) => {
+            tinyim_core::wire::code::describe(code).unwrap_or("refused by the server")
+        }
+        ("", RequestError::Timeout) => "no answer in time",
+        ("", RequestError::Disconnected) => "the connection closed",
+        (message, _) => message,
+    };
+    error(e.code(), words)
+}
+
+/// A promise waiting for its request's events.
+struct Waiter {
+    resolve: Function,
+    reject: Function,
+    collect: Collect,
+    records: Array,
+    complete: bool,
+}
+
+impl Waiter {
+    fn succeed(self) {
+        let value = match self.collect {
+            Collect::Unit | Collect::Send => JsValue::UNDEFINED,
+            Collect::Records => self.records.into(),
+            Collect::History => {
+                // The core pages newest first; TIM lists oldest first.
+                self.records.reverse();
+                Obj::new()
+                    .set("messageList", self.records)
+                    .set("isCompleted", self.complete)
+                    .done()
+            }
+        };
+        let _ = self.resolve.call1(&JsValue::NULL, &value);
+    }
+
+    fn fail(self, error: &JsValue) {
+        let _ = self.reject.call1(&JsValue::NULL, error);
+    }
+}
+
+/// The page's side of the driver.
+pub(crate) struct WebHost {
+    pub(crate) queue: Rc<Queue>,
+    /// `emit(eventName, data)`.
+    pub(crate) emit: Function,
+    pub(crate) store: Rc<SyncStore>,
+    waiters: BTreeMap<RequestId, Waiter>,
+    /// The logged-in user: the `to` of the messages that come in.
+    me: String,
+    conversations_changed: bool,
+    groups_changed: bool,
+}
+
+impl WebHost {
+    pub(crate) fn new(queue: Rc<Queue>, emit: Function, store: Rc<SyncStore>) -> Self {
+        Self {
+            queue,
+            emit,
+            store,
+            waiters: BTreeMap::new(),
+            me: String::new(),
+            conversations_changed: false,
+            groups_changed: false,
+        }
+    }
+
+    fn emit(&self, name: &str, data: impl Into<JsValue>) {
+        let _ = self
+            .emit
+            .call2(&JsValue::NULL, &JsValue::from_str(name), &data.into());
+    }
+
+    /// Rejects every pending promise: the driver has ended.
+    pub(crate) fn close(&mut self) {
+        let closed = error(tinyim_core::wire::code::NETWORK, "the client was destroyed");
+        for (_, waiter) in std::mem::take(&mut self.waiters) {
+            waiter.fail(&closed);
+        }
+        while let Some(command) = self.queue.pop() {
+            if let Command::Call(call) = command {
+                let _ = call.reject.call1(&JsValue::NULL, &closed);
+            }
+        }
+    }
+}
+
+impl tinyim_driver::Host for WebHost {
+    type Command = Command;
+
+    async fn command(&mut self) -> Command {
+        poll_fn(|cx| match self.queue.pop() {
+            Some(command) => Poll::Ready(command),
+            None => {
+                *self.queue.waker.borrow_mut() = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        })
+        .await
+    }
+
+    fn try_command(&mut self) -> Option<Command> {
+        self.queue.pop()
+    }
+
+    fn apply(&mut self, client: &mut Client<'_>, now: Instant, command: Command) -> bool {
+        let Command::Call(call) = command else {
+            return false;
+        };
+        match (call.run)(client, now) {
+            Ok(Started::Value(value)) => drop(call.resolve.call1(&JsValue::NULL, &value)),
+            Ok(Started::Request(request, collect)) => {
+                self.waiters.insert(
+                    request,
+                    Waiter {
+                        resolve: call.resolve,
+                        reject: call.reject,
+                        collect,
+                        records: Array::new(),
+                        complete: false,
+                    },
+                );
+            }
+            Err(e) => drop(call.reject.call1(&JsValue::NULL, &command_error(e))),
+        }
+        if let Some(user) = client.login_user() {
+            if user != self.me {
+                self.me = user.to_owned();
+            }
+        }
+        true
+    }
+
+    async fn event(&mut self, event: Event<'_>) {
+        self.route(event);
+    }
+
+    async fn drained(&mut self, client: &Client<'_>) {
+        if self.conversations_changed {
+            self.conversations_changed = false;
+            self.store.save(client);
+            let list: Array = crate::conversation_list(client);
+            self.emit("onConversationListUpdated", list);
+        }
+        if self.groups_changed {
+            self.groups_changed = false;
+            let list: Array = client.groups().map(js_object::group_entry).collect();
+            self.emit("onGroupListUpdated", list);
+        }
+    }
+}
+
+impl WebHost {
+    fn route(&mut self, event: Event<'_>) {
+        match event {
+            Event::RequestCompleted(request) => {
+                if let Some(waiter) = self.waiters.remove(&request) {
+                    waiter.succeed();
+                }
+            }
+            Event::RequestFailed {
+                request,
+                error,
+                message,
+            } => {
+                if let Some(waiter) = self.waiters.remove(&request) {
+                    waiter.fail(&request_error(error, message));
+                }
+            }
+            Event::MessageStatus {
+                request,
+                client_msg_id,
+                status,
+            } => {
+                let Some(waiter) = self.waiters.remove(&request) else {
+                    return;
+                };
+                match status {
+                    SendStatus::Sent { seq, time_ms } => {
+                        let sent = Obj::new()
+                            .set("ID", client_msg_id.to_string())
+                            .set("sequence", num(seq))
+                            .set("time", num(time_ms / 1000))
+                            .done();
+                        let _ = waiter.resolve.call1(&JsValue::NULL, &sent);
+                    }
+                    SendStatus::Failed { code } => {
+                        waiter.fail(&request_error(RequestError::Server(code), ""))
+                    }
+                }
+            }
+            Event::GroupData { request, data } => {
+                self.collect(request, js_object::group_record(&data));
+            }
+            Event::UserData { request, data } => {
+                self.collect(request, js_object::user_record(&data));
+            }
+            Event::HistoryMessage { request, message } => {
+                let message = js_object::message(&message, &self.me);
+                self.collect(request, Some(message));
+            }
+            Event::HistoryEnd { request, complete } => {
+                if let Some(waiter) = self.waiters.get_mut(&request) {
+                    waiter.complete = complete;
+                }
+            }
+            Event::SdkReady => self.emit("sdkStateReady", JsValue::UNDEFINED),
+            Event::SdkNotReady => self.emit("sdkStateNotReady", JsValue::UNDEFINED),
+            Event::NetStateChange(state) => {
+                let state = match state {
+                    NetState::Connected => "connected",
+                    NetState::Connecting => "connecting",
+                    NetState::Disconnected => "disconnected",
+                };
+                self.emit("netStateChange", Obj::new().set("state", state).done());
+            }
+            Event::KickedOut(reason) => {
+                let kind = match reason {
+                    KickReason::MultiDevice => "multipleDevice",
+                    KickReason::UserSigExpired => "userSigExpired",
+                    _ => "REST_API_Kick",
+                };
+                self.emit("kickedOut", Obj::new().set("type", kind).done());
+            }
+            Event::ConnectionRejected { code } => {
+                self.emit("error", request_error(RequestError::Server(code), ""))
+            }
+            Event::MessageReceived(m) | Event::GroupTip(m) | Event::GroupSystemNotice(m) => {
+                let message = js_object::message(&m, &self.me);
+                self.emit("onMessageReceived", Array::of1(&message));
+            }
+            Event::MessageModified(m) => {
+                let message = js_object::message(&m, &self.me);
+                self.emit("onMessageModified", Array::of1(&message));
+            }
+            Event::MessageRevoked(m) => {
+                let tinyim_core::wire::body::Elem::RevokeNotice { seq } = m.elem else {
+                    return;
+                };
+                let revoked = Obj::new()
+                    .set("conversationID", m.conversation_id)
+                    .set("sequence", num(seq))
+                    .set("revoker", m.from)
+                    .set("isRevoked", true)
+                    .done();
+                self.emit("onMessageRevoked", Array::of1(&revoked));
+            }
+            Event::MessageReadByPeer {
+                conversation_id,
+                peer_read_seq,
+            } => {
+                let read = Obj::new()
+                    .set("conversationID", conversation_id)
+                    .set("peerReadSequence", num(peer_read_seq))
+                    .done();
+                self.emit("onMessageReadByPeer", Array::of1(&read));
+            }
+            Event::TotalUnreadCountUpdated(total) => {
+                self.emit("onTotalUnreadMessageCountUpdated", num(total));
+            }
+            Event::ConversationListUpdated | Event::SyncComplete => {
+                self.conversations_changed = true;
+                if matches!(event, Event::SyncComplete) {
+                    self.emit("syncComplete", JsValue::UNDEFINED);
+                }
+            }
+            Event::GroupListUpdated => self.groups_changed = true,
+            Event::ProfileUpdated => self.emit("onProfileUpdated", Array::new()),
+            Event::BlocklistUpdated => self.emit("blacklistUpdated", Array::new()),
+            Event::FriendListUpdated => self.emit("onFriendListUpdated", Array::new()),
+            Event::UserSigExpiring { expires_at } => {
+                self.emit(
+                    "userSigExpiring",
+                    Obj::new().set("expiresAt", num(expires_at)).done(),
+                );
+            }
+            _ => {}
+        }
+    }
+
+    /// Adds a record to its request's answer.
+    fn collect(&mut self, request: RequestId, record: Option<JsValue>) {
+        if let (Some(waiter), Some(record)) = (self.waiters.get_mut(&request), record) {
+            waiter.records.push(&record);
+        }
+    }
+}

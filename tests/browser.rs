@@ -1,0 +1,166 @@
+//! Headless Chromium for the browser client's suites, through ChromeDriver
+//! (Debian's `chromium` and `chromium-driver`, installed by `scripts/test`)
+//! and WebDriver (`fantoccini`), against pages the server itself serves
+//! (`--web-root examples/web-chat`, with `scripts/web-build`'s bundle in it).
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Instant;
+
+use fantoccini::{Client, ClientBuilder};
+use serde_json::{json, Value};
+
+use crate::common::{free_port, ServerProcess, APP_ID, KEY, PATIENCE};
+
+/// The example page's directory, which the server serves.
+pub fn web_root() -> PathBuf {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/web-chat");
+    assert!(
+        root.join("tim/tinyim_web_bg.wasm").exists(),
+        "the browser bundle is missing: run scripts/web-build (scripts/test does)"
+    );
+    root
+}
+
+/// A server whose HTTP listener serves the example page and `/ws`, on
+/// `http` (`127.0.0.1:0` for any port).
+pub fn web_server(data: &std::path::Path, http: &str) -> ServerProcess {
+    let root = web_root();
+    ServerProcess::start_with(
+        data,
+        "127.0.0.1:0",
+        &["--http-listen", http, "--web-root", root.to_str().unwrap()],
+    )
+}
+
+/// A running ChromeDriver.
+pub struct Driver {
+    child: Child,
+    url: String,
+    profiles: tempfile::TempDir,
+}
+
+impl Driver {
+    pub fn start() -> Driver {
+        let port = free_port();
+        let child = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver (Debian's chromium-driver; scripts/test installs it)");
+        // Ready once it accepts connections.
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(started.elapsed() < PATIENCE, "chromedriver did not start");
+            std::thread::yield_now();
+        }
+        Driver {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+            profiles: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// A new headless Chromium with an empty profile of its own (its own
+    /// `localStorage`).
+    pub async fn browser(&self) -> Client {
+        let profile = tempfile::tempdir_in(self.profiles.path()).unwrap().keep();
+        let args = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=1100,700",
+            &format!("--user-data-dir={}", profile.display()),
+        ];
+        let capabilities = json!({
+            "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": args },
+        });
+        let Value::Object(capabilities) = capabilities else {
+            unreachable!()
+        };
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
+            .capabilities(capabilities)
+            .connect(&self.url)
+            .await
+            .expect("a WebDriver session");
+        let timeouts =
+            fantoccini::wd::TimeoutConfiguration::new(Some(PATIENCE), Some(PATIENCE), None);
+        client.update_timeouts(timeouts).await.unwrap();
+        client
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs `body` (the inside of an async function) in the page and returns
+/// what it returns; a rejection fails the test with its code and words.
+pub async fn run(page: &Client, body: &str) -> Value {
+    let script = format!(
+        "const done = arguments[arguments.length - 1];
+         (async () => {{ {body} }})().then(
+           (value) => done({{ ok: value ?? null }}),
+           (e) => done({{ err: `${{e?.code}} ${{e?.message ?? e}}` }}));"
+    );
+    let answer = page
+        .execute_async(&script, vec![])
+        .await
+        .expect("the script ran");
+    match answer.get("ok") {
+        Some(value) => value.clone(),
+        None => panic!("in the page: {} from:\n{body}", answer["err"]),
+    }
+}
+
+/// Loads TIM into the page at `http` and logs `user` in: `window.tim`,
+/// `window.TIM`, every received message in `window.got`, every event name
+/// in `window.events`, and `until(f)`, which resolves with `f()` (or what
+/// it resolves to) once that is truthy (checked as the page's tasks run, bounded by the script
+/// timeout).
+pub async fn open_and_login(page: &Client, http: &str, user: &str) {
+    page.goto(&format!("http://{http}/")).await.unwrap();
+    install(page).await;
+    login(page, user).await;
+}
+
+/// Loads TIM into the page, not logged in.
+pub async fn install(page: &Client) {
+    let setup = format!(
+        "const {{ default: TIM }} = await import('/tim/tim.js');
+         const {{ genTestUserSig }} = await import('/usersig.js');
+         Object.assign(window, {{ TIM, genTestUserSig, got: [], events: [] }});
+         window.tim = TIM.create({{ SDKAppID: {app} }});
+         tim.on(TIM.EVENT.MESSAGE_RECEIVED, ({{ data }}) => got.push(...data));
+         for (const name of Object.values(TIM.EVENT)) tim.on(name, (e) => events.push(e.name));
+         window.until = (f) => new Promise((resolve) => {{
+           const check = async () => {{ const v = await f(); v ? resolve(v) : setTimeout(check, 10); }};
+           check();
+         }});",
+        app = APP_ID
+    );
+    run(page, &setup).await;
+}
+
+/// Logs `user` in with a UserSig the page makes.
+pub async fn login(page: &Client, user: &str) {
+    let login = format!(
+        "const userSig = await genTestUserSig({{ SDKAppID: {app}, secretKey: '{key}', userID: '{user}' }});
+         const answer = await tim.login({{ userID: '{user}', userSig }});
+         return answer.code;",
+        app = APP_ID,
+        key = KEY,
+    );
+    assert_eq!(run(page, &login).await, json!(0), "{user} logged in");
+}

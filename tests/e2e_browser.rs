@@ -1,0 +1,353 @@
+//! End to end in a real browser: headless Chromium loads tinyim's
+//! WebAssembly client with TIM's JavaScript API from the server's own HTTP
+//! listener and talks to the real server binary over its WebSocket at
+//! `/ws`: one-to-one and group chat between two browsers, read state,
+//! history, profiles, the blocklist, a refusal, reconnect and resync after
+//! the server is killed and restarted, a reload that resumes from the
+//! sync state kept in `localStorage`; and the example page driven as a
+//! person would, with a screenshot kept in `target/artifacts`.
+
+mod browser;
+mod common;
+
+use browser::{install, login, open_and_login, run, web_server, Driver};
+use common::*;
+use fantoccini::Locator;
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_browsers_chat_in_c2c_and_a_group_through_tims_api() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = web_server(&dir.path().join("tinyim.db"), "127.0.0.1:0");
+    let http = server.http_addr.clone().unwrap();
+    let driver = Driver::start();
+    let alice = driver.browser().await;
+    let bob = driver.browser().await;
+    open_and_login(&alice, &http, "alice").await;
+    open_and_login(&bob, &http, "bob").await;
+
+    // A one-to-one text: the sender's message object turns `success` with
+    // its sequence; the receiver gets it as TIM shapes it.
+    let sent = run(
+        &alice,
+        "const m = tim.createTextMessage({ to: 'bob', conversationType: TIM.TYPES.CONV_C2C,
+                                           payload: { text: 'hello from a browser' } });
+         const answer = await tim.sendMessage(m);
+         return [answer.code, m.status, m.sequence, answer.data.message === m];",
+    )
+    .await;
+    assert_eq!(sent, json!([0, "success", 1, true]));
+    let got = run(
+        &bob,
+        "const m = await until(() => got.find((m) => m.payload.text === 'hello from a browser'));
+         return [m.type, m.from, m.to, m.flow, m.conversationID, m.conversationType, m.sequence];",
+    )
+    .await;
+    assert_eq!(
+        got,
+        json!(["TIMTextElem", "alice", "bob", "in", "C2Calice", "C2C", 1])
+    );
+
+    // Unread until read, then history.
+    let unread = run(
+        &bob,
+        "const c = await until(async () => {
+           const list = (await tim.getConversationList()).data.conversationList;
+           return list.find((c) => c.conversationID === 'C2Calice' && c.unreadCount === 1);
+         });
+         await tim.setMessageRead({ conversationID: 'C2Calice' });
+         const after = (await tim.getConversationProfile('C2Calice')).data.conversation;
+         const page = (await tim.getMessageList({ conversationID: 'C2Calice' })).data;
+         return [c.lastMessage.messageForShow, after.unreadCount,
+                 page.messageList.map((m) => m.payload.text), page.isCompleted];",
+    )
+    .await;
+    assert_eq!(
+        unread,
+        json!(["hello from a browser", 0, ["hello from a browser"], true])
+    );
+
+    // A public group: created in one browser, joined in the other, a
+    // message across, the member list and the group list.
+    let group = run(
+        &alice,
+        "const answer = await tim.createGroup({ type: TIM.TYPES.GRP_PUBLIC, name: 'web group',
+                                                joinOption: TIM.TYPES.JOIN_OPTIONS_FREE_ACCESS });
+         return answer.data.group.groupID;",
+    )
+    .await;
+    let group = group.as_str().unwrap().to_owned();
+    let joined = run(
+        &bob,
+        &format!(
+            "const answer = await tim.joinGroup({{ groupID: '{group}' }});
+             const groups = (await tim.getGroupList()).data.groupList;
+             return [answer.data.status, groups.some((g) => g.groupID === '{group}')];"
+        ),
+    )
+    .await;
+    assert_eq!(joined, json!(["JoinedSuccess", true]));
+    let sent = run(
+        &alice,
+        &format!(
+            "const m = tim.createTextMessage({{ to: '{group}', conversationType: TIM.TYPES.CONV_GROUP,
+                                               payload: {{ text: 'hello group' }} }});
+             return (await tim.sendMessage(m)).data.message.status;"
+        ),
+    )
+    .await;
+    assert_eq!(sent, json!("success"));
+    let got = run(
+        &bob,
+        "const m = await until(() => got.find((m) => m.payload.text === 'hello group'));
+         return [m.from, m.conversationType, m.to];",
+    )
+    .await;
+    assert_eq!(got, json!(["alice", "GROUP", group]));
+    let members = run(
+        &alice,
+        &format!(
+            "const list = (await tim.getGroupMemberList({{ groupID: '{group}', count: 10 }})).data.memberList;
+             return list.map((m) => m.userID + ':' + m.role).sort();"
+        ),
+    )
+    .await;
+    assert_eq!(members, json!(["alice:Owner", "bob:Member"]));
+
+    // Profiles and the blocklist.
+    let profile = run(
+        &alice,
+        "return (await tim.updateMyProfile({ nick: 'Alice' })).data.nick;",
+    )
+    .await;
+    assert_eq!(profile, json!("Alice"));
+    let seen = run(
+        &bob,
+        "const [alice] = (await tim.getUserProfile({ userIDList: ['alice'] })).data;
+         const me = (await tim.getMyProfile()).data;
+         await tim.addToBlacklist({ userIDList: ['mallory'] });
+         const blocked = (await tim.getBlacklist()).data;
+         await tim.removeFromBlacklist({ userIDList: ['mallory'] });
+         return [alice.nick, me.userID, blocked, (await tim.getBlacklist()).data];",
+    )
+    .await;
+    assert_eq!(seen, json!(["Alice", "bob", ["mallory"], []]));
+
+    // A refusal is TIM's error object, and the message is marked failed.
+    let refused = run(
+        &alice,
+        "const m = tim.createTextMessage({ to: 'no such user!', conversationType: TIM.TYPES.CONV_C2C,
+                                           payload: { text: 'x' } });
+         try { await tim.sendMessage(m); return 'sent'; }
+         catch (e) { return [e.code, m.status, e.data.message === m]; }",
+    )
+    .await;
+    assert_eq!(refused, json!([2503, "fail", true]));
+
+    // The server is killed and started again on the same addresses: both
+    // pages reconnect and resync by themselves, a message sent while bob's
+    // page was away reaches it, and sending works again.
+    let http_port: u16 = http.rsplit(':').next().unwrap().parse().unwrap();
+    let data = server.data.clone();
+    server.kill();
+    let server = web_server(&data, &format!("127.0.0.1:{http_port}"));
+    let (carol, _carol_events) = client(&server.addr, "carol").await;
+    carol
+        .send_text("bob", "sent during the reconnect")
+        .await
+        .unwrap();
+    let got = run(
+        &bob,
+        "const m = await until(() => got.find((m) => m.payload.text === 'sent during the reconnect'));
+         await until(() => tim.isReady());
+         return [m.from, events.includes('netStateChange')];",
+    )
+    .await;
+    assert_eq!(got, json!(["carol", true]));
+    let sent = run(
+        &alice,
+        "await until(() => tim.isReady());
+         const m = tim.createTextMessage({ to: 'bob', conversationType: TIM.TYPES.CONV_C2C,
+                                           payload: { text: 'after the restart' } });
+         return (await tim.sendMessage(m)).data.message.sequence;",
+    )
+    .await;
+    assert_eq!(sent, json!(2));
+
+    // A reload resumes from the sync state in localStorage: the
+    // conversations are known as the login starts, before the server has
+    // answered anything (the list is asked in the same turn as the login).
+    run(
+        &bob,
+        "await until(() => events.includes('syncComplete')); return 0;",
+    )
+    .await;
+    bob.refresh().await.unwrap();
+    install(&bob).await;
+    let resumed = run(
+        &bob,
+        "const userSig = await genTestUserSig({ SDKAppID: tim.SDKAppID, secretKey: '__KEY__', userID: 'bob' });
+         const login = tim.login({ userID: 'bob', userSig });
+         const list = tim.getConversationList();
+         await login;
+         return (await list).data.conversationList.map((c) => c.conversationID).sort();"
+            .replace("__KEY__", KEY)
+            .as_str(),
+    )
+    .await;
+    assert_eq!(
+        resumed,
+        json!(["C2Calice", "C2Ccarol", format!("GROUP{group}")])
+    );
+    // A browser that never logged in has nothing to resume.
+    let fresh = driver.browser().await;
+    fresh.goto(&format!("http://{http}/")).await.unwrap();
+    install(&fresh).await;
+    login(&fresh, "dave").await;
+    let list = run(
+        &fresh,
+        "return (await tim.getConversationList()).data.conversationList.length;",
+    )
+    .await;
+    assert_eq!(list, json!(0));
+
+    for page in [alice, bob, fresh] {
+        page.close().await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_example_page_lets_two_people_chat() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = web_server(&dir.path().join("tinyim.db"), "127.0.0.1:0");
+    let http = server.http_addr.clone().unwrap();
+    let driver = Driver::start();
+    let alice = driver.browser().await;
+    let bob = driver.browser().await;
+    for (page, user) in [(&alice, "alice"), (&bob, "bob")] {
+        page.goto(&format!("http://{http}/")).await.unwrap();
+        page.find(Locator::Css("#user"))
+            .await
+            .unwrap()
+            .send_keys(user)
+            .await
+            .unwrap();
+        // The app's id and key sit in a folded section: set as a person
+        // would after unfolding it.
+        page.find(Locator::Css("summary"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        for (field, value) in [("#app", APP_ID.to_string()), ("#key", KEY.to_owned())] {
+            let input = page.find(Locator::Css(field)).await.unwrap();
+            input.clear().await.unwrap();
+            input.send_keys(&value).await.unwrap();
+        }
+        page.find(Locator::Css("#login-button"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        page.wait()
+            .for_element(Locator::Css("#chat:not([hidden])"))
+            .await
+            .unwrap();
+    }
+
+    // Alice opens a chat with bob and sends; her message shows as sent.
+    alice
+        .find(Locator::Css("#peer"))
+        .await
+        .unwrap()
+        .send_keys("bob")
+        .await
+        .unwrap();
+    alice
+        .find(Locator::Css("#open-c2c button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    alice
+        .find(Locator::Css("#text"))
+        .await
+        .unwrap()
+        .send_keys("hi bob, from the page")
+        .await
+        .unwrap();
+    alice
+        .find(Locator::Css("#send"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    alice
+        .wait()
+        .for_element(Locator::Css("#messages li.out[data-status='success']"))
+        .await
+        .unwrap();
+
+    // Bob's list shows the conversation with one unread; opening it shows
+    // the message and clears the count.
+    let row = bob
+        .wait()
+        .for_element(Locator::Css("#conversations li[data-id='C2Calice']"))
+        .await
+        .unwrap();
+    let badge = row.find(Locator::Css(".badge")).await.unwrap();
+    assert_eq!(badge.text().await.unwrap(), "1");
+    row.click().await.unwrap();
+    let message = bob
+        .wait()
+        .for_element(Locator::Css("#messages li.in"))
+        .await
+        .unwrap();
+    assert_eq!(message.text().await.unwrap(), "hi bob, from the page");
+    bob.wait()
+        .for_element(Locator::XPath(
+            "//li[@data-id='C2Calice']/span[@class='badge' and normalize-space()='']",
+        ))
+        .await
+        .unwrap();
+
+    // Bob answers; alice's open conversation shows it.
+    bob.find(Locator::Css("#text"))
+        .await
+        .unwrap()
+        .send_keys("hello alice")
+        .await
+        .unwrap();
+    bob.find(Locator::Css("#send"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let answer = alice
+        .wait()
+        .for_element(Locator::Css("#messages li.in"))
+        .await
+        .unwrap();
+    assert_eq!(answer.text().await.unwrap(), "hello alice");
+    bob.wait()
+        .for_element(Locator::Css("#messages li.out[data-status='success']"))
+        .await
+        .unwrap();
+
+    // The page as bob sees it, kept for the README and for whoever looks
+    // at a failed run.
+    let png = bob.screenshot().await.unwrap();
+    let artifacts =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/artifacts");
+    std::fs::create_dir_all(&artifacts).unwrap();
+    std::fs::write(artifacts.join("web-chat.png"), png).unwrap();
+
+    for page in [alice, bob] {
+        page.close().await.unwrap();
+    }
+}
