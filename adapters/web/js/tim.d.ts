@@ -1,0 +1,204 @@
+// TypeScript declarations of tim.js: TIM's Web SDK API as tinyim serves it.
+
+/** What every call resolves with. */
+export interface IMResponse<T> {
+  code: 0;
+  data: T;
+}
+
+/** What every call rejects with: a TIM error code and its words. */
+export interface IMError {
+  code: number;
+  message: string;
+  /** For `sendMessage`: the message, now `status: 'fail'`. */
+  data?: { message: Message };
+}
+
+export type ConversationType = 'C2C' | 'GROUP' | '@TIM#SYSTEM';
+export type GroupType = 'Private' | 'Public' | 'ChatRoom' | 'AVChatRoom' | 'Community';
+export type GroupRole = 'Owner' | 'Admin' | 'Member';
+export type JoinOption = 'FreeAccess' | 'NeedPermission' | 'DisableApply';
+export type Priority = 'High' | 'Normal' | 'Low' | 'Lowest';
+
+export interface Message {
+  /** The client message id, as a decimal string. */
+  ID: string;
+  type: string;
+  payload: Record<string, unknown>;
+  conversationID: string;
+  conversationType: ConversationType;
+  to: string;
+  from: string;
+  flow: 'in' | 'out';
+  /** Server time, unix seconds. */
+  time: number;
+  /** The message's place in its conversation (from 1). */
+  sequence?: number;
+  status: 'unSend' | 'success' | 'fail';
+  isRevoked: boolean;
+  priority?: Priority;
+  nick?: string;
+  avatar?: string;
+  nameCard?: string;
+  cloudCustomData: string;
+  atUserList: string[];
+  needReadReceipt?: boolean;
+}
+
+export interface Conversation {
+  conversationID: string;
+  type: ConversationType;
+  unreadCount: number;
+  isPinned: boolean;
+  messageRemindType: 'AcceptAndNotify' | 'AcceptNotNotify' | 'Discard';
+  groupAtInfoList: { atTypeArray: number[] }[];
+  lastMessage: { lastTime: number; lastSequence: number; fromAccount: string; messageForShow: string };
+  peerReadSequence: number;
+  groupProfile?: Partial<Group> & { groupID: string };
+  userProfile?: { userID: string };
+}
+
+export interface Group {
+  groupID: string;
+  name: string;
+  type: GroupType;
+  introduction?: string;
+  notification?: string;
+  avatar?: string;
+  ownerID?: string;
+  createTime?: number;
+  memberCount?: number;
+  maxMemberCount?: number;
+  joinOption?: JoinOption;
+  muteAllMembers: boolean;
+  nextMessageSeq?: number;
+  unreadCount?: number;
+  selfInfo?: { role: GroupRole };
+}
+
+export interface GroupMember {
+  userID: string;
+  role: GroupRole;
+  joinTime: number;
+  nameCard: string;
+  muteUntil: number;
+}
+
+export interface Profile {
+  userID: string;
+  nick: string;
+  gender: string;
+  birthday: number;
+  location: string;
+  selfSignature: string;
+  allowType: string;
+  language: number;
+  avatar: string;
+  level: number;
+  role: number;
+  lastUpdatedNumber: number;
+}
+
+export interface MessageOptions<P> {
+  to: string;
+  conversationType: ConversationType;
+  payload: P;
+  priority?: Priority;
+  cloudCustomData?: string;
+  needReadReceipt?: boolean;
+  atUserList?: string[];
+}
+
+export interface TimEvent<T = any> {
+  name: string;
+  data: T;
+}
+
+export interface CreateOptions {
+  SDKAppID: number;
+  /** The server's WebSocket (`wss://host/ws`); the page's own server when omitted. */
+  server?: string;
+  /** Keep the sync state in localStorage so a reload resumes (default true). */
+  keepSyncState?: boolean;
+}
+
+export interface Instance {
+  readonly SDKAppID: number;
+  on(event: string, handler: (event: TimEvent) => void, context?: unknown): void;
+  off(event: string, handler: (event: TimEvent) => void): void;
+  setLogLevel(level: number): void;
+  registerPlugin(plugins: Record<string, unknown>): void;
+  login(options: { userID: string; userSig: string }): Promise<IMResponse<{ repeatLogin: boolean }>>;
+  logout(): Promise<IMResponse<{}>>;
+  destroy(): Promise<IMResponse<void>>;
+  isReady(): boolean;
+  getLoginUser(): string;
+
+  createTextMessage(options: MessageOptions<{ text: string }>): Message;
+  createTextAtMessage(options: MessageOptions<{ text: string; atUserList: string[] }>): Message;
+  createCustomMessage(options: MessageOptions<{ data: string; description?: string; extension?: string }>): Message;
+  createFaceMessage(options: MessageOptions<{ index: number; data: string }>): Message;
+  createLocationMessage(
+    options: MessageOptions<{ description: string; longitude: number; latitude: number }>,
+  ): Message;
+  sendMessage(message: Message, options?: { onlineUserOnly?: boolean }): Promise<IMResponse<{ message: Message }>>;
+  revokeMessage(message: Message): Promise<IMResponse<{ message: Message }>>;
+  getMessageList(options: {
+    conversationID: string;
+    nextReqMessageID?: string;
+    count?: number;
+  }): Promise<IMResponse<{ messageList: Message[]; nextReqMessageID: string; isCompleted: boolean }>>;
+  setMessageRead(options: { conversationID: string }): Promise<IMResponse<{}>>;
+
+  getConversationList(): Promise<IMResponse<{ conversationList: Conversation[] }>>;
+  getConversationProfile(conversationID: string): Promise<IMResponse<{ conversation: Conversation }>>;
+  getTotalUnreadMessageCount(): number;
+  deleteConversation(conversationID: string): Promise<IMResponse<{ conversationID: string }>>;
+  pinConversation(options: { conversationID: string; isPinned: boolean }): Promise<IMResponse<{ conversationID: string }>>;
+
+  getGroupList(): Promise<IMResponse<{ groupList: Group[] }>>;
+  createGroup(options: {
+    name: string;
+    type?: GroupType;
+    groupID?: string;
+    introduction?: string;
+    notification?: string;
+    avatar?: string;
+    maxMemberNum?: number;
+    joinOption?: JoinOption;
+    memberList?: { userID: string }[];
+  }): Promise<IMResponse<{ group: { groupID: string; name: string; type: GroupType } }>>;
+  joinGroup(options: { groupID: string; applyMessage?: string }): Promise<
+    IMResponse<{ status: 'JoinedSuccess' | 'WaitAdminApproval' | 'AlreadyInGroup'; group: { groupID: string } }>
+  >;
+  quitGroup(groupID: string): Promise<IMResponse<{ groupID: string }>>;
+  dismissGroup(groupID: string): Promise<IMResponse<{ groupID: string }>>;
+  getGroupProfile(options: { groupID: string }): Promise<IMResponse<{ group: Group }>>;
+  getGroupMemberList(options: {
+    groupID: string;
+    count?: number;
+    offset?: number;
+  }): Promise<IMResponse<{ memberList: GroupMember[]; offset: number }>>;
+  addGroupMember(options: { groupID: string; userIDList: string[] }): Promise<
+    IMResponse<{ successUserIDList: string[]; group: { groupID: string } }>
+  >;
+  deleteGroupMember(options: { groupID: string; userIDList: string[]; reason?: string }): Promise<
+    IMResponse<{ userIDList: string[]; group: { groupID: string } }>
+  >;
+
+  getMyProfile(): Promise<IMResponse<Profile>>;
+  getUserProfile(options: { userIDList: string[] }): Promise<IMResponse<Profile[]>>;
+  updateMyProfile(options: Partial<Pick<Profile, 'nick' | 'avatar' | 'location' | 'selfSignature' | 'gender' | 'allowType'>>): Promise<IMResponse<Profile>>;
+  getBlacklist(): Promise<IMResponse<string[]>>;
+  addToBlacklist(options: { userIDList: string[] }): Promise<IMResponse<string[]>>;
+  removeFromBlacklist(options: { userIDList: string[] }): Promise<IMResponse<string[]>>;
+}
+
+declare const TIM: {
+  readonly EVENT: Readonly<Record<string, string>>;
+  readonly TYPES: Readonly<Record<string, string | number>>;
+  /** One instance per SDKAppID, as TIM does. */
+  create(options: CreateOptions): Instance;
+};
+
+export default TIM;
