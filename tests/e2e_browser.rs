@@ -217,6 +217,105 @@ async fn two_browsers_chat_in_c2c_and_a_group_through_tims_api() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pages_bad_arguments_are_tims_error_codes_and_the_client_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = web_server(&dir.path().join("tinyim.db"), "127.0.0.1:0");
+    let http = server.http_addr.clone().unwrap();
+    let driver = Driver::start();
+    let page = driver.browser().await;
+    page.goto(&format!("http://{http}/")).await.unwrap();
+    install(&page).await;
+    // Before login: TIM's 2024 (not logged in).
+    let early = run(
+        &page,
+        "try { await tim.getMyProfile(); return 'answered'; } catch (e) { return e.code; }",
+    )
+    .await;
+    assert_eq!(early, json!(2024));
+    login(&page, "alice").await;
+    // Each call with what a careless or hostile page passes: the wrong
+    // types, ids that are no ids, kinds it cannot send, oversized data.
+    let codes = run(
+        &page,
+        "const code = (p) => p.then(() => 0, (e) => e.code);
+         const big = 'x'.repeat(2000);
+         return [
+           await code(tim.sendMessage({})),
+           await code(tim.sendMessage({ type: 'TIMImageElem', to: 'bob', conversationType: 'C2C', payload: {} })),
+           await code(tim.sendMessage(tim.createTextMessage({ to: 'bob', conversationType: 'C2C',
+                                                              payload: { text: 'hi' }, cloudCustomData: big }))),
+           await code(tim.sendMessage(tim.createTextMessage({ to: 42, conversationType: 'C2C', payload: 7 }))),
+           await code(tim.getMessageList({ conversationID: 'nonsense' })),
+           await code(tim.joinGroup({ groupID: '' })),
+           await code(tim.createGroup({ type: 'NoSuchType', name: 'x' })),
+           await code(tim.getUserProfile({ userIDList: 'not a user id!' })),
+           await code(tim.setMessageRead({ conversationID: null })),
+           await code(tim.login({ userID: 'alice', userSig: 'again' })),
+         ];",
+    )
+    .await;
+    assert_eq!(
+        codes,
+        json!([10004, 10004, 80002, 2503, 2503, 10015, 10004, 70107, 2503, 2025])
+    );
+    // Still a working client.
+    let sent = run(
+        &page,
+        "const m = tim.createTextMessage({ to: 'bob', conversationType: 'C2C', payload: { text: 'fine' } });
+         return (await tim.sendMessage(m)).data.message.status;",
+    )
+    .await;
+    assert_eq!(sent, json!("success"));
+    page.close().await.unwrap();
+
+    // The web root serves its own files and nothing above it; the REST
+    // API keeps its own paths.
+    assert_eq!(http_get(&http, "/usersig.js").0, 200);
+    assert_ne!(http_get(&http, "/../Cargo.toml").0, 200);
+    assert_ne!(http_get(&http, "/%2e%2e/Cargo.toml").0, 200);
+    let (status, body) = http_get(&http, "/v4/no/such");
+    assert!(
+        status != 200 || body.contains("ErrorCode"),
+        "{status} {body}"
+    );
+}
+
+/// Waits until the page has an element `css` names.
+async fn shows(page: &fantoccini::Client, css: &str) {
+    page.wait().for_element(Locator::Css(css)).await.unwrap();
+}
+
+/// Waits until the page has an element `xpath` names.
+async fn shows_xpath(page: &fantoccini::Client, xpath: &str) {
+    page.wait()
+        .for_element(Locator::XPath(xpath))
+        .await
+        .unwrap();
+}
+
+/// Types `text` into the field `css` names.
+async fn type_into(page: &fantoccini::Client, css: &str, text: &str) {
+    let field = page.find(Locator::Css(css)).await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+/// Clicks the button (or other element) `css` names, through WebDriver.
+async fn press(page: &fantoccini::Client, css: &str) {
+    page.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Clicks the element `css` names as it is now in the page.
+async fn click(page: &fantoccini::Client, css: &str) {
+    let script = format!("document.querySelector({css:?}).click()");
+    page.execute(&script, vec![]).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_example_page_lets_two_people_chat() {
     let dir = tempfile::tempdir().unwrap();
     let server = web_server(&dir.path().join("tinyim.db"), "127.0.0.1:0");
@@ -226,118 +325,84 @@ async fn the_example_page_lets_two_people_chat() {
     let bob = driver.browser().await;
     for (page, user) in [(&alice, "alice"), (&bob, "bob")] {
         page.goto(&format!("http://{http}/")).await.unwrap();
-        page.find(Locator::Css("#user"))
-            .await
-            .unwrap()
-            .send_keys(user)
-            .await
-            .unwrap();
+        type_into(page, "#user", user).await;
         // The app's id and key sit in a folded section: set as a person
         // would after unfolding it.
-        page.find(Locator::Css("summary"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        press(page, "summary").await;
         for (field, value) in [("#app", APP_ID.to_string()), ("#key", KEY.to_owned())] {
             let input = page.find(Locator::Css(field)).await.unwrap();
             input.clear().await.unwrap();
             input.send_keys(&value).await.unwrap();
         }
-        page.find(Locator::Css("#login-button"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        page.wait()
-            .for_element(Locator::Css("#chat:not([hidden])"))
-            .await
-            .unwrap();
+        press(page, "#login-button").await;
+        shows(page, "#chat:not([hidden])").await;
     }
 
     // Alice opens a chat with bob and sends; her message shows as sent.
-    alice
-        .find(Locator::Css("#peer"))
-        .await
-        .unwrap()
-        .send_keys("bob")
-        .await
-        .unwrap();
-    alice
-        .find(Locator::Css("#open-c2c button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    alice
-        .find(Locator::Css("#text"))
-        .await
-        .unwrap()
-        .send_keys("hi bob, from the page")
-        .await
-        .unwrap();
-    alice
-        .find(Locator::Css("#send"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    alice
-        .wait()
-        .for_element(Locator::Css("#messages li.out[data-status='success']"))
-        .await
-        .unwrap();
+    type_into(&alice, "#peer", "bob").await;
+    press(&alice, "#open-c2c button").await;
+    type_into(&alice, "#text", "hi bob, from the page").await;
+    press(&alice, "#send").await;
+    shows(&alice, "#messages li.out[data-status='success']").await;
 
     // Bob's list shows the conversation with one unread; opening it shows
-    // the message and clears the count.
-    let row = bob
+    // the message and clears the count. (The page redraws its lists at
+    // each event, so each step finds its element afresh: a wait that holds
+    // an element would hold one the next redraw replaced.)
+    shows_xpath(
+        &bob,
+        "//li[@data-id='C2Calice']/span[@class='badge' and .='1']",
+    )
+    .await;
+    click(&bob, "#conversations li[data-id='C2Calice']").await;
+    shows_xpath(
+        &bob,
+        "//ol[@id='messages']/li[@class='in' and .='hi bob, from the page']",
+    )
+    .await;
+    shows_xpath(
+        &bob,
+        "//li[@data-id='C2Calice']/span[@class='badge' and normalize-space()='']",
+    )
+    .await;
+
+    // Bob answers; alice's open conversation shows it.
+    type_into(&bob, "#text", "hello alice").await;
+    press(&bob, "#send").await;
+    shows_xpath(
+        &alice,
+        "//ol[@id='messages']/li[@class='in' and .='hello alice']",
+    )
+    .await;
+    shows(&bob, "#messages li.out[data-status='success']").await;
+
+    // A group made in alice's page, joined by its id in bob's: a message
+    // in it shows with its sender, and the group is listed in both.
+    type_into(&alice, "#group-name", "team").await;
+    press(&alice, "#create-group button").await;
+    let title = alice
         .wait()
-        .for_element(Locator::Css("#conversations li[data-id='C2Calice']"))
-        .await
-        .unwrap();
-    let badge = row.find(Locator::Css(".badge")).await.unwrap();
-    assert_eq!(badge.text().await.unwrap(), "1");
-    row.click().await.unwrap();
-    let message = bob
-        .wait()
-        .for_element(Locator::Css("#messages li.in"))
-        .await
-        .unwrap();
-    assert_eq!(message.text().await.unwrap(), "hi bob, from the page");
-    bob.wait()
         .for_element(Locator::XPath(
-            "//li[@data-id='C2Calice']/span[@class='badge' and normalize-space()='']",
+            "//header[@id='title' and starts-with(., 'GROUP')]",
         ))
         .await
         .unwrap();
-
-    // Bob answers; alice's open conversation shows it.
-    bob.find(Locator::Css("#text"))
+    let group = title
+        .text()
         .await
         .unwrap()
-        .send_keys("hello alice")
-        .await
-        .unwrap();
-    bob.find(Locator::Css("#send"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let answer = alice
-        .wait()
-        .for_element(Locator::Css("#messages li.in"))
-        .await
-        .unwrap();
-    assert_eq!(answer.text().await.unwrap(), "hello alice");
-    bob.wait()
-        .for_element(Locator::Css("#messages li.out[data-status='success']"))
-        .await
-        .unwrap();
+        .trim_start_matches("GROUP")
+        .to_owned();
+    type_into(&bob, "#group-id", &group).await;
+    press(&bob, "#join-group button").await;
+    shows(&bob, &format!("#groups li[data-id='{group}']")).await;
+    type_into(&alice, "#text", "hello team").await;
+    press(&alice, "#send").await;
+    shows_xpath(
+        &bob,
+        "//ol[@id='messages']/li[@class='in' and span[@class='from']='alice' and contains(., 'hello team')]",
+    )
+    .await;
 
     // The page as bob sees it, kept for the README and for whoever looks
     // at a failed run.

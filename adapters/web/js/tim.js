@@ -87,6 +87,10 @@ const besideThePage = () =>
   `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
 
 const ok = (data) => ({ code: 0, data });
+// Arguments as the module takes them: whatever a page passes, a string or a
+// number (a wrong type reads as empty, which the core refuses with a code).
+const str = (v) => (typeof v === 'string' ? v : '');
+const int = (v) => (Number.isFinite(Number(v)) ? Number(v) : 0);
 const records = (list, kind) => list.filter((r) => r.record === kind);
 const ids = (list) => (Array.isArray(list) ? list : [list]);
 
@@ -133,7 +137,7 @@ class Instance {
   registerPlugin() {}
   login({ userID, userSig }) {
     return this.#call(async (s) => {
-      await s.login(userID, userSig);
+      await s.login(str(userID), str(userSig));
       this.#user = userID;
       return { repeatLogin: false };
     });
@@ -146,6 +150,7 @@ class Instance {
     });
   }
   destroy() {
+    instances.delete(this.SDKAppID);
     return this.#call(async (s) => s.destroy());
   }
   isReady() {
@@ -193,7 +198,7 @@ class Instance {
   async sendMessage(message, options = {}) {
     const s = await this.#session;
     try {
-      const sent = await s.sendMessage(message, options.onlineUserOnly ?? false);
+      const sent = await s.sendMessage(message, Boolean(options?.onlineUserOnly));
       Object.assign(message, sent, { status: 'success' });
       return ok({ message });
     } catch (e) {
@@ -203,7 +208,7 @@ class Instance {
   }
   revokeMessage(message) {
     return this.#call(async (s) => {
-      await s.revokeMessage(message.conversationID, message.sequence);
+      await s.revokeMessage(str(message.conversationID), int(message.sequence));
       message.isRevoked = true;
       return { message };
     });
@@ -212,7 +217,7 @@ class Instance {
   // previous page, as a string.
   getMessageList({ conversationID, nextReqMessageID, count = 15 }) {
     return this.#call(async (s) => {
-      const page = await s.getMessageList(conversationID, Number(nextReqMessageID ?? 0), count);
+      const page = await s.getMessageList(str(conversationID), int(nextReqMessageID), int(count));
       const oldest = page.messageList[0];
       return {
         messageList: page.messageList,
@@ -222,7 +227,7 @@ class Instance {
     });
   }
   setMessageRead({ conversationID }) {
-    return this.#call((s) => s.setMessageRead(conversationID).then(() => ({})));
+    return this.#call((s) => s.setMessageRead(str(conversationID)).then(() => ({})));
   }
 
   // Conversations.
@@ -231,7 +236,7 @@ class Instance {
   }
   getConversationProfile(conversationID) {
     return this.#call(async (s) => {
-      const conversation = await s.getConversationProfile(conversationID);
+      const conversation = await s.getConversationProfile(str(conversationID));
       if (!conversation) throw { code: 2500, message: 'no such conversation' };
       return { conversation };
     });
@@ -240,10 +245,10 @@ class Instance {
     return this.#totalUnread;
   }
   deleteConversation(conversationID) {
-    return this.#call((s) => s.deleteConversation(conversationID).then(() => ({ conversationID })));
+    return this.#call((s) => s.deleteConversation(str(conversationID)).then(() => ({ conversationID })));
   }
   pinConversation({ conversationID, isPinned }) {
-    return this.#call((s) => s.pinConversation(conversationID, isPinned).then(() => ({ conversationID })));
+    return this.#call((s) => s.pinConversation(str(conversationID), Boolean(isPinned)).then(() => ({ conversationID })));
   }
 
   // Groups.
@@ -258,37 +263,37 @@ class Instance {
   }
   joinGroup({ groupID, applyMessage = '' }) {
     return this.#call(async (s) => {
-      const [join] = records(await s.joinGroup(groupID, applyMessage), 'join');
+      const [join] = records(await s.joinGroup(str(groupID), str(applyMessage)), 'join');
       return { status: join?.status, group: { groupID } };
     });
   }
   quitGroup(groupID) {
-    return this.#call((s) => s.quitGroup(groupID).then(() => ({ groupID })));
+    return this.#call((s) => s.quitGroup(str(groupID)).then(() => ({ groupID })));
   }
   dismissGroup(groupID) {
-    return this.#call((s) => s.dismissGroup(groupID).then(() => ({ groupID })));
+    return this.#call((s) => s.dismissGroup(str(groupID)).then(() => ({ groupID })));
   }
   getGroupProfile({ groupID }) {
     return this.#call(async (s) => {
-      const [group] = records(await s.getGroupProfile(groupID), 'group');
+      const [group] = records(await s.getGroupProfile(str(groupID)), 'group');
       return { group };
     });
   }
   getGroupMemberList({ groupID, count = 15, offset = 0 }) {
     return this.#call(async (s) => {
-      const answer = await s.getGroupMemberList(groupID, offset, count);
+      const answer = await s.getGroupMemberList(str(groupID), int(offset), int(count));
       const [page] = records(answer, 'page');
       return { memberList: records(answer, 'member'), offset: page?.isCompleted ? 0 : page?.nextOffset };
     });
   }
   addGroupMember({ groupID, userIDList }) {
     return this.#call((s) =>
-      s.addGroupMember(groupID, ids(userIDList)).then(() => ({ successUserIDList: userIDList, group: { groupID } })),
+      s.addGroupMember(str(groupID), ids(userIDList)).then(() => ({ successUserIDList: userIDList, group: { groupID } })),
     );
   }
   deleteGroupMember({ groupID, userIDList, reason = '' }) {
     return this.#call((s) =>
-      s.deleteGroupMember(groupID, ids(userIDList), reason).then(() => ({ userIDList, group: { groupID } })),
+      s.deleteGroupMember(str(groupID), ids(userIDList), str(reason)).then(() => ({ userIDList, group: { groupID } })),
     );
   }
 

@@ -6,7 +6,7 @@ use tinyim_core::wire::group::{CreateGroup, GroupType, JoinOption, UserList};
 use tinyim_core::CommandError;
 use wasm_bindgen::prelude::*;
 
-use crate::host::{Collect, Started};
+use crate::host::Collect;
 use crate::js_object;
 use crate::read::{field, id_list, number, text};
 use crate::Session;
@@ -108,85 +108,68 @@ impl Session {
     #[wasm_bindgen(js_name = createGroup)]
     pub fn create_group(&self, options: JsValue) -> Promise {
         let group = NewGroup::read(&options);
-        self.call(Box::new(move |client, now| {
-            let request = group.request()?;
-            client
-                .create_group(now, &request)
-                .map(|id| Started::Request(id, Collect::Records))
-        }))
+        self.request(Collect::Records, move |client, now| {
+            client.create_group(now, &group.request()?)
+        })
     }
 
     /// TIM `joinGroup({groupID, applyMessage})`: resolves with the join
     /// status record.
     #[wasm_bindgen(js_name = joinGroup)]
     pub fn join_group(&self, group_id: String, apply_message: String) -> Promise {
-        self.call(Box::new(move |client, now| {
-            client
-                .join_group(now, &group_id, &apply_message)
-                .map(|id| Started::Request(id, Collect::Records))
-        }))
+        self.request(Collect::Records, move |client, now| {
+            client.join_group(now, &group_id, &apply_message)
+        })
     }
 
     /// TIM `quitGroup(groupID)`.
     #[wasm_bindgen(js_name = quitGroup)]
     pub fn quit_group(&self, group_id: String) -> Promise {
-        self.call(Box::new(move |client, now| {
-            client
-                .quit_group(now, &group_id)
-                .map(|id| Started::Request(id, Collect::Unit))
-        }))
+        self.request(Collect::Unit, move |client, now| {
+            client.quit_group(now, &group_id)
+        })
     }
 
     /// TIM `dismissGroup(groupID)`.
     #[wasm_bindgen(js_name = dismissGroup)]
     pub fn dismiss_group(&self, group_id: String) -> Promise {
-        self.call(Box::new(move |client, now| {
-            client
-                .dismiss_group(now, &group_id)
-                .map(|id| Started::Request(id, Collect::Unit))
-        }))
+        self.request(Collect::Unit, move |client, now| {
+            client.dismiss_group(now, &group_id)
+        })
     }
 
     /// TIM `getGroupProfile({groupID})`: resolves with the profile record.
     #[wasm_bindgen(js_name = getGroupProfile)]
     pub fn group_profile(&self, group_id: String) -> Promise {
-        self.call(Box::new(move |client, now| {
-            client
-                .group_profile(now, &group_id)
-                .map(|id| Started::Request(id, Collect::Records))
-        }))
+        self.request(Collect::Records, move |client, now| {
+            client.group_profile(now, &group_id)
+        })
     }
 
     /// TIM `getGroupMemberList({groupID, offset, count})`: member records,
     /// then the page record.
     #[wasm_bindgen(js_name = getGroupMemberList)]
     pub fn group_member_list(&self, group_id: String, offset: u32, count: u16) -> Promise {
-        self.call(Box::new(move |client, now| {
-            client
-                .group_member_list(now, &group_id, offset, count)
-                .map(|id| Started::Request(id, Collect::Records))
-        }))
+        self.request(Collect::Records, move |client, now| {
+            client.group_member_list(now, &group_id, offset, count)
+        })
     }
 
     /// TIM `addGroupMember({groupID, userIDList})`.
     #[wasm_bindgen(js_name = addGroupMember)]
     pub fn add_group_member(&self, group_id: String, users: JsValue) -> Promise {
         let users = id_list(&users);
-        self.call(Box::new(move |client, now| {
-            client
-                .add_group_member(now, &group_id, &users)
-                .map(|id| Started::Request(id, Collect::Unit))
-        }))
+        self.request(Collect::Unit, move |client, now| {
+            client.add_group_member(now, &group_id, &users)
+        })
     }
 
     /// TIM `deleteGroupMember({groupID, userIDList, reason})`.
     #[wasm_bindgen(js_name = deleteGroupMember)]
     pub fn delete_group_member(&self, group_id: String, users: JsValue, reason: String) -> Promise {
         let users = id_list(&users);
-        self.call(Box::new(move |client, now| {
-            client
-                .delete_group_member(now, &group_id, &users, &reason)
-                .map(|id| Started::Request(id, Collect::Unit))
-        }))
+        self.request(Collect::Unit, move |client, now| {
+            client.delete_group_member(now, &group_id, &users, &reason)
+        })
     }
 }

@@ -3,7 +3,7 @@
 //! go out to one JavaScript function as TIM's event names and data.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::future::poll_fn;
 use std::rc::Rc;
 use std::task::{Poll, Waker};
@@ -134,7 +134,9 @@ pub(crate) struct WebHost {
     /// `emit(eventName, data)`.
     pub(crate) emit: Function,
     pub(crate) store: Rc<SyncStore>,
-    waiters: BTreeMap<RequestId, Waiter>,
+    /// Promises waiting on requests: a few at a time, so a list (a map's
+    /// code would cost the bundle more than its lookups save).
+    waiters: Vec<(RequestId, Waiter)>,
     /// The logged-in user: the `to` of the messages that come in.
     me: String,
     conversations_changed: bool,
@@ -147,7 +149,7 @@ impl WebHost {
             queue,
             emit,
             store,
-            waiters: BTreeMap::new(),
+            waiters: Vec::new(),
             me: String::new(),
             conversations_changed: false,
             groups_changed: false,
@@ -163,7 +165,7 @@ impl WebHost {
     /// Rejects every pending promise: the driver has ended.
     pub(crate) fn close(&mut self) {
         let closed = error(tinyim_core::wire::code::NETWORK, "the client was destroyed");
-        for (_, waiter) in std::mem::take(&mut self.waiters) {
+        for (_, waiter) in self.waiters.drain(..) {
             waiter.fail(&closed);
         }
         while let Some(command) = self.queue.pop() {
@@ -199,7 +201,7 @@ impl tinyim_driver::Host for WebHost {
         match (call.run)(client, now) {
             Ok(Started::Value(value)) => drop(call.resolve.call1(&JsValue::NULL, &value)),
             Ok(Started::Request(request, collect)) => {
-                self.waiters.insert(
+                self.waiters.push((
                     request,
                     Waiter {
                         resolve: call.resolve,
@@ -208,7 +210,7 @@ impl tinyim_driver::Host for WebHost {
                         records: Array::new(),
                         complete: false,
                     },
-                );
+                ));
             }
             Err(e) => drop(call.reject.call1(&JsValue::NULL, &command_error(e))),
         }
@@ -243,7 +245,7 @@ impl WebHost {
     fn route(&mut self, event: Event<'_>) {
         match event {
             Event::RequestCompleted(request) => {
-                if let Some(waiter) = self.waiters.remove(&request) {
+                if let Some(waiter) = self.take(request) {
                     waiter.succeed();
                 }
             }
@@ -252,7 +254,7 @@ impl WebHost {
                 error,
                 message,
             } => {
-                if let Some(waiter) = self.waiters.remove(&request) {
+                if let Some(waiter) = self.take(request) {
                     waiter.fail(&request_error(error, message));
                 }
             }
@@ -261,7 +263,7 @@ impl WebHost {
                 client_msg_id,
                 status,
             } => {
-                let Some(waiter) = self.waiters.remove(&request) else {
+                let Some(waiter) = self.take(request) else {
                     return;
                 };
                 match status {
@@ -289,7 +291,7 @@ impl WebHost {
                 self.collect(request, Some(message));
             }
             Event::HistoryEnd { request, complete } => {
-                if let Some(waiter) = self.waiters.get_mut(&request) {
+                if let Some(waiter) = self.waiting(request) {
                     waiter.complete = complete;
                 }
             }
@@ -369,8 +371,20 @@ impl WebHost {
 
     /// Adds a record to its request's answer.
     fn collect(&mut self, request: RequestId, record: Option<JsValue>) {
-        if let (Some(waiter), Some(record)) = (self.waiters.get_mut(&request), record) {
+        if let (Some(waiter), Some(record)) = (self.waiting(request), record) {
             waiter.records.push(&record);
         }
+    }
+
+    fn waiting(&mut self, request: RequestId) -> Option<&mut Waiter> {
+        self.waiters
+            .iter_mut()
+            .find_map(|(id, waiter)| (*id == request).then_some(waiter))
+    }
+
+    /// The request's waiter, no longer waiting.
+    fn take(&mut self, request: RequestId) -> Option<Waiter> {
+        let at = self.waiters.iter().position(|(id, _)| *id == request)?;
+        Some(self.waiters.swap_remove(at).1)
     }
 }

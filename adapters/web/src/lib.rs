@@ -26,8 +26,9 @@ mod user_calls;
 use std::rc::Rc;
 
 use js_sys::{Array, Function, Promise};
+use tinyim_core::time::Instant;
 use tinyim_core::wire::body::DeviceClass;
-use tinyim_core::{Client, Config, HostResources};
+use tinyim_core::{Client, CommandError, Config, HostResources, RequestId};
 use tinyim_driver::Clock;
 use wasm_bindgen::prelude::*;
 
@@ -70,21 +71,15 @@ impl Session {
     /// from the sync state this page kept for the user, if any.
     pub fn login(&self, user_id: String, user_sig: String) -> Promise {
         let store = self.store.clone();
-        self.call(Box::new(move |client, now| {
+        self.request(host::Collect::Unit, move |client, now| {
             store.restore(client, &user_id);
-            client
-                .login(now, &user_id, &user_sig)
-                .map(|id| Started::Request(id, host::Collect::Unit))
-        }))
+            client.login(now, &user_id, &user_sig)
+        })
     }
 
     /// TIM `logout()`.
     pub fn logout(&self) -> Promise {
-        self.call(Box::new(|client, now| {
-            client
-                .logout(now)
-                .map(|id| Started::Request(id, host::Collect::Unit))
-        }))
+        self.request(host::Collect::Unit, |client, now| client.logout(now))
     }
 
     /// TIM `destroy()`: ends the driver and closes the connection; pending
@@ -119,6 +114,18 @@ impl Session {
                 }));
             }
         })
+    }
+
+    /// A call that is a request to the server, answered as `collect` says.
+    fn request(
+        &self,
+        collect: host::Collect,
+        start: impl for<'r, 's> FnOnce(&'s mut Client<'r>, Instant) -> Result<RequestId, CommandError>
+            + 'static,
+    ) -> Promise {
+        self.call(Box::new(move |client, now| {
+            start(client, now).map(|id| Started::Request(id, collect))
+        }))
     }
 
     /// A call answered from the client's tables.

@@ -5,7 +5,7 @@ use js_sys::Promise;
 use tinyim_core::{CommandError, OutgoingMessage, Priority};
 use wasm_bindgen::prelude::*;
 
-use crate::host::{Collect, Started};
+use crate::host::Collect;
 use crate::js_object::{self, num};
 use crate::read::{field, flag, id_list, number, text};
 use crate::Session;
@@ -104,12 +104,9 @@ impl Session {
     #[wasm_bindgen(js_name = sendMessage)]
     pub fn send_message(&self, message: JsValue, online_only: bool) -> Promise {
         let draft = Draft::read(&message, online_only);
-        self.call(Box::new(move |client, now| {
-            let message = draft.outgoing()?;
-            client
-                .send_message(now, &message)
-                .map(|id| Started::Request(id, Collect::Send))
-        }))
+        self.request(Collect::Send, move |client, now| {
+            client.send_message(now, &draft.outgoing()?)
+        })
     }
 
     /// TIM `getMessageList({conversationID})`: up to `count` messages before
@@ -121,31 +118,25 @@ impl Session {
         before_sequence: f64,
         count: u16,
     ) -> Promise {
-        self.call(Box::new(move |client, now| {
-            client
-                .message_list(now, &conversation_id, before_sequence as u64, count)
-                .map(|id| Started::Request(id, Collect::History))
-        }))
+        self.request(Collect::History, move |client, now| {
+            client.message_list(now, &conversation_id, before_sequence as u64, count)
+        })
     }
 
     /// TIM `setMessageRead({conversationID})`.
     #[wasm_bindgen(js_name = setMessageRead)]
     pub fn set_message_read(&self, conversation_id: String) -> Promise {
-        self.call(Box::new(move |client, now| {
-            client
-                .set_message_read(now, &conversation_id)
-                .map(|id| Started::Request(id, Collect::Unit))
-        }))
+        self.request(Collect::Unit, move |client, now| {
+            client.set_message_read(now, &conversation_id)
+        })
     }
 
     /// TIM `revokeMessage(message)`, by conversation and sequence.
     #[wasm_bindgen(js_name = revokeMessage)]
     pub fn revoke_message(&self, conversation_id: String, sequence: f64) -> Promise {
-        self.call(Box::new(move |client, now| {
-            client
-                .revoke_message(now, &conversation_id, sequence as u64)
-                .map(|id| Started::Request(id, Collect::Unit))
-        }))
+        self.request(Collect::Unit, move |client, now| {
+            client.revoke_message(now, &conversation_id, sequence as u64)
+        })
     }
 
     /// TIM `getConversationList()`: the array of conversations.
@@ -173,20 +164,16 @@ impl Session {
     /// TIM `deleteConversation(conversationID)`.
     #[wasm_bindgen(js_name = deleteConversation)]
     pub fn delete_conversation(&self, conversation_id: String) -> Promise {
-        self.call(Box::new(move |client, now| {
-            client
-                .delete_conversation(now, &conversation_id)
-                .map(|id| Started::Request(id, Collect::Unit))
-        }))
+        self.request(Collect::Unit, move |client, now| {
+            client.delete_conversation(now, &conversation_id)
+        })
     }
 
     /// TIM `pinConversation({conversationID, isPinned})`.
     #[wasm_bindgen(js_name = pinConversation)]
     pub fn pin_conversation(&self, conversation_id: String, pinned: bool) -> Promise {
-        self.call(Box::new(move |client, now| {
-            client
-                .pin_conversation(now, &conversation_id, pinned)
-                .map(|id| Started::Request(id, Collect::Unit))
-        }))
+        self.request(Collect::Unit, move |client, now| {
+            client.pin_conversation(now, &conversation_id, pinned)
+        })
     }
 }

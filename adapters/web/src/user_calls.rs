@@ -6,7 +6,7 @@ use js_sys::Promise;
 use tinyim_core::wire::user::{AllowType, Gender, ProfileUpdate};
 use wasm_bindgen::prelude::*;
 
-use crate::host::{Collect, Started};
+use crate::host::Collect;
 use crate::read::{field, id_list};
 use crate::Session;
 
@@ -67,64 +67,50 @@ impl Session {
     /// TIM `getMyProfile()`: resolves with the profile record.
     #[wasm_bindgen(js_name = getMyProfile)]
     pub fn my_profile(&self) -> Promise {
-        self.call(Box::new(|client, now| {
-            client
-                .my_profile(now)
-                .map(|id| Started::Request(id, Collect::Records))
-        }))
+        self.request(Collect::Records, |client, now| client.my_profile(now))
     }
 
     /// TIM `getUserProfile({userIDList})`: a profile record per user.
     #[wasm_bindgen(js_name = getUserProfile)]
     pub fn user_profile(&self, users: JsValue) -> Promise {
         let users = id_list(&users);
-        self.call(Box::new(move |client, now| {
-            client
-                .user_profile(now, &users)
-                .map(|id| Started::Request(id, Collect::Records))
-        }))
+        self.request(Collect::Records, move |client, now| {
+            client.user_profile(now, &users)
+        })
     }
 
     /// TIM `updateMyProfile(options)`: resolves with the new profile record.
     #[wasm_bindgen(js_name = updateMyProfile)]
     pub fn update_my_profile(&self, options: JsValue) -> Promise {
         let update = Update::read(&options);
-        self.call(Box::new(move |client, now| {
-            client
-                .update_my_profile(now, &update.update())
-                .map(|id| Started::Request(id, Collect::Records))
-        }))
+        self.request(Collect::Records, move |client, now| {
+            client.update_my_profile(now, &update.update())
+        })
     }
 
     /// TIM `getBlacklist()`: a record per blocked user, then the page's.
     #[wasm_bindgen(js_name = getBlacklist)]
     pub fn blocklist(&self) -> Promise {
-        self.call(Box::new(|client, now| {
-            client
-                .blocklist(now, 0, BLOCKLIST_PAGE)
-                .map(|id| Started::Request(id, Collect::Records))
-        }))
+        self.request(Collect::Records, |client, now| {
+            client.blocklist(now, 0, BLOCKLIST_PAGE)
+        })
     }
 
     /// TIM `addToBlacklist({userIDList})`.
     #[wasm_bindgen(js_name = addToBlacklist)]
     pub fn add_to_blocklist(&self, users: JsValue) -> Promise {
         let users = id_list(&users);
-        self.call(Box::new(move |client, now| {
-            client
-                .add_to_blocklist(now, &users)
-                .map(|id| Started::Request(id, Collect::Unit))
-        }))
+        self.request(Collect::Unit, move |client, now| {
+            client.add_to_blocklist(now, &users)
+        })
     }
 
     /// TIM `removeFromBlacklist({userIDList})`.
     #[wasm_bindgen(js_name = removeFromBlacklist)]
     pub fn remove_from_blocklist(&self, users: JsValue) -> Promise {
         let users = id_list(&users);
-        self.call(Box::new(move |client, now| {
-            client
-                .remove_from_blocklist(now, &users)
-                .map(|id| Started::Request(id, Collect::Unit))
-        }))
+        self.request(Collect::Unit, move |client, now| {
+            client.remove_from_blocklist(now, &users)
+        })
     }
 }
