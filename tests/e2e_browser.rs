@@ -280,6 +280,119 @@ async fn a_pages_bad_arguments_are_tims_error_codes_and_the_client_goes_on() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_send_images_and_files_through_the_upload_service() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = web_server(&dir.path().join("tinyim.db"), "127.0.0.1:0");
+    let http = server.http_addr.clone().unwrap();
+    let driver = Driver::start();
+    let alice = driver.browser().await;
+    let bob = driver.browser().await;
+    open_and_login(&alice, &http, "alice").await;
+    open_and_login(&bob, &http, "bob").await;
+
+    // An image drawn in the page: uploaded with progress, its variants
+    // made by the server, sent; bob's page loads the thumbnail.
+    let sent = run(
+        &alice,
+        "const canvas = new OffscreenCanvas(640, 480);
+         const g = canvas.getContext('2d');
+         g.fillStyle = '#3a7'; g.fillRect(0, 0, 640, 480);
+         const file = new File([await canvas.convertToBlob({ type: 'image/png' })], 'square.png', { type: 'image/png' });
+         const progress = [];
+         const m = tim.createImageMessage({ to: 'bob', conversationType: TIM.TYPES.CONV_C2C,
+                                            payload: { file }, onProgress: (f) => progress.push(f) });
+         const answer = await tim.sendMessage(m);
+         const [original, large, thumbnail] = m.payload.imageInfoArray;
+         return [answer.data.message.status, m.payload.imageFormat, original.width, original.height,
+                 thumbnail.url !== '' && thumbnail.width < 640, progress.at(-1)];",
+    )
+    .await;
+    assert_eq!(sent, json!(["success", 3, 640, 480, true, 1]));
+    let got = run(
+        &bob,
+        "const m = await until(() => got.find((m) => m.type === TIM.TYPES.MSG_IMAGE));
+         const thumbnail = m.payload.imageInfoArray[2];
+         const answer = await fetch(thumbnail.url);
+         const fresh = (await tim.getDownloadUrl({ conversationID: 'C2Calice', sequence: m.sequence })).data;
+         return [m.payload.imageInfoArray[0].width, answer.status, answer.headers.get('content-type'),
+                 (await fetch(fresh.url)).status];",
+    )
+    .await;
+    assert_eq!(got, json!([640, 200, "image/jpeg", 200]));
+
+    // A file of several chunks arrives whole.
+    let sent = run(
+        &alice,
+        "const bytes = new Uint8Array(2_500_000).map((_, i) => (i * 7) % 251);
+         window.sentDigest = Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))).join();
+         const progress = [];
+         const m = tim.createFileMessage({ to: 'bob', conversationType: TIM.TYPES.CONV_C2C,
+                                           payload: { file: new File([bytes], 'data.bin') },
+                                           onProgress: (f) => progress.push(f) });
+         await tim.sendMessage(m);
+         return [m.payload.fileName, m.payload.fileSize, progress.length, sentDigest];",
+    )
+    .await;
+    let digest = sent[3].clone();
+    assert_eq!(sent, json!(["data.bin", 2_500_000, 3, digest]));
+    let got = run(
+        &bob,
+        "const m = await until(() => got.find((m) => m.type === TIM.TYPES.MSG_FILE));
+         const answer = await fetch(m.payload.fileUrl);
+         const bytes = await answer.arrayBuffer();
+         return [m.payload.fileName, m.payload.fileSize,
+                 Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))).join()];",
+    )
+    .await;
+    assert_eq!(got, json!(["data.bin", 2_500_000, digest]));
+
+    // A page smuggled in as a file is served as bytes to save, sandboxed,
+    // never as a page of this origin.
+    let served = run(
+        &alice,
+        "const m = tim.createFileMessage({ to: 'bob', conversationType: TIM.TYPES.CONV_C2C,
+             payload: { file: new File(['<script>alert(localStorage.length)</script>'], 'evil.html',
+                                       { type: 'text/html' }) } });
+         await tim.sendMessage(m);
+         const answer = await fetch(m.payload.fileUrl);
+         return ['content-type', 'content-disposition', 'x-content-type-options', 'content-security-policy']
+           .map((h) => answer.headers.get(h));",
+    )
+    .await;
+    assert_eq!(
+        served,
+        json!([
+            "application/octet-stream",
+            "attachment",
+            "nosniff",
+            "sandbox; default-src 'none'"
+        ])
+    );
+
+    // Refused: no file, an image over TIM's 28 MB, a kind the module does
+    // not send; each message marked failed with the code.
+    let refused = run(
+        &alice,
+        "const code = async (m) => { try { await tim.sendMessage(m); return 0; } catch (e) { return [e.code, m.status]; } };
+         const to = { to: 'bob', conversationType: TIM.TYPES.CONV_C2C };
+         return [
+           await code(tim.createImageMessage({ ...to, payload: {} })),
+           await code(tim.createImageMessage({ ...to, payload: { file: new File([new Uint8Array(29 << 20)], 'big.png') } })),
+           await code({ ...tim.createTextMessage({ ...to, payload: { text: '' } }), type: TIM.TYPES.MSG_VIDEO }),
+         ];",
+    )
+    .await;
+    assert_eq!(
+        refused,
+        json!([[2251, "fail"], [2252, "fail"], [10004, "fail"]])
+    );
+
+    for page in [alice, bob] {
+        page.close().await.unwrap();
+    }
+}
+
 /// Waits until the page has an element `css` names.
 async fn shows(page: &fantoccini::Client, css: &str) {
     page.wait().for_element(Locator::Css(css)).await.unwrap();
@@ -403,6 +516,31 @@ async fn the_example_page_lets_two_people_chat() {
         "//ol[@id='messages']/li[@class='in' and span[@class='from']='alice' and contains(., 'hello team')]",
     )
     .await;
+
+    // A picture attached in alice's page: uploaded, sent, and shown in
+    // bob's as an image his browser loaded.
+    let picture = dir.path().join("sunrise.png");
+    image::RgbImage::from_fn(480, 320, |x, y| {
+        image::Rgb([(x / 2) as u8, (y * 3 / 4) as u8, 160])
+    })
+    .save(&picture)
+    .unwrap();
+    let attach = alice.find(Locator::Css("#attach")).await.unwrap();
+    attach.send_keys(picture.to_str().unwrap()).await.unwrap();
+    shows_xpath(
+        &alice,
+        "//ol[@id='messages']/li[@data-status='success']/img",
+    )
+    .await;
+    shows(&bob, "#messages li.in img").await;
+    let loaded = run(
+        &bob,
+        "const img = document.querySelector('#messages li.in img');
+         if (!img.complete) await new Promise((done) => (img.onload = img.onerror = done));
+         return [img.naturalWidth > 0, img.naturalWidth <= 480];",
+    )
+    .await;
+    assert_eq!(loaded, json!([true, true]));
 
     // The page as bob sees it, kept for the README and for whoever looks
     // at a failed run.

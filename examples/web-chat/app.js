@@ -23,10 +23,22 @@ function describe(message) {
       return `[face ${p.index}]`;
     case TIM.TYPES.MSG_LOCATION:
       return `[location] ${p.description}`;
-    case TIM.TYPES.MSG_IMAGE:
-      return '[image]';
-    case TIM.TYPES.MSG_FILE:
-      return `[file] ${p.fileName}`;
+    case TIM.TYPES.MSG_IMAGE: {
+      const [original, , thumbnail] = p.imageInfoArray ?? [];
+      const source = thumbnail?.url || original?.url;
+      if (!source) return '[image]';
+      const img = document.createElement('img');
+      img.src = source;
+      img.alt = 'image';
+      return img;
+    }
+    case TIM.TYPES.MSG_FILE: {
+      if (!p.fileUrl) return `[file] ${p.fileName ?? ''}`;
+      const link = document.createElement('a');
+      link.href = p.fileUrl;
+      link.textContent = `${p.fileName} (${Math.ceil(p.fileSize / 1024)} KB)`;
+      return link;
+    }
     case TIM.TYPES.MSG_GRP_TIP:
       return `group tip ${p.operationType}: ${p.operatorID} ${p.userIDList.join(', ')}`;
     case TIM.TYPES.MSG_GRP_SYS_NOTICE:
@@ -102,7 +114,7 @@ function renderGroups(groups) {
 async function open(conversationID) {
   current = { conversationID, type: typeOf(conversationID), to: target(conversationID) };
   $('title').textContent = conversationID;
-  $('text').disabled = $('send').disabled = false;
+  $('text').disabled = $('send').disabled = $('attach').disabled = false;
   messages = [];
   renderMessages();
   const { data } = await tim.getMessageList({ conversationID, count: 30 });
@@ -137,6 +149,25 @@ async function send(event) {
   renderMessages();
 }
 
+// An image or a file picked: uploaded with its progress shown, then sent.
+async function attach() {
+  const file = $('attach').files[0];
+  $('attach').value = '';
+  if (!file || !current) return;
+  const options = {
+    to: current.to,
+    conversationType: current.type,
+    payload: { file },
+    onProgress: (done) => ($('upload').textContent = `uploading ${file.name}: ${Math.round(done * 100)}%`),
+  };
+  const message = file.type.startsWith('image/') ? tim.createImageMessage(options) : tim.createFileMessage(options);
+  messages.push(message);
+  renderMessages();
+  await tim.sendMessage(message).catch((e) => ($('upload').textContent = `${file.name}: ${e.message}`));
+  if (message.status === 'success') $('upload').textContent = '';
+  renderMessages();
+}
+
 async function login(event) {
   event.preventDefault();
   me = $('user').value.trim();
@@ -165,6 +196,7 @@ async function login(event) {
 
 $('login').onsubmit = login;
 $('composer').onsubmit = send;
+$('attach').onchange = attach;
 $('open-c2c').onsubmit = (e) => {
   e.preventDefault();
   open(`C2C${$('peer').value.trim()}`);

@@ -141,6 +141,16 @@ export interface Instance {
   createLocationMessage(
     options: MessageOptions<{ description: string; longitude: number; latitude: number }>,
   ): Message;
+  /** Uploads `payload.file` at once through the server's upload service. */
+  createImageMessage(options: MessageOptions<{ file: Blob | HTMLInputElement }> & { onProgress?: (fraction: number) => void }): Message;
+  createFileMessage(options: MessageOptions<{ file: Blob | HTMLInputElement }> & { onProgress?: (fraction: number) => void }): Message;
+  createAudioMessage(
+    options: MessageOptions<{ file: Blob | HTMLInputElement; second?: number }> & { onProgress?: (fraction: number) => void },
+  ): Message;
+  /** tinyim's own: a fresh URL for a message's upload (stored URLs expire). */
+  getDownloadUrl(options: { conversationID: string; sequence: number }): Promise<
+    IMResponse<{ uuid: string; url: string; largeUrl: string; thumbnailUrl: string; expiresAt: number }>
+  >;
   sendMessage(message: Message, options?: { onlineUserOnly?: boolean }): Promise<IMResponse<{ message: Message }>>;
   revokeMessage(message: Message): Promise<IMResponse<{ message: Message }>>;
   getMessageList(options: {

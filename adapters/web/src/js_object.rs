@@ -459,6 +459,27 @@ pub(crate) fn user_record(record: &UserRecord<'_>) -> Option<JsValue> {
             tagged("blocked", Obj::new().set("userID", *user_id).done())
         }
         UserRecord::Page { next_offset, more } => page(*next_offset, *more),
+        UserRecord::Upload(ticket) => tagged(
+            "upload",
+            Obj::new()
+                .set("uuid", ticket.uuid)
+                .set("uploadUrl", ticket.upload_url)
+                .set("downloadUrl", ticket.download_url)
+                .set("largeUrl", ticket.large_url)
+                .set("thumbnailUrl", ticket.thumbnail_url)
+                .set("expiresAt", num(ticket.expires_at_ms))
+                .done(),
+        ),
+        UserRecord::Download(download) => tagged(
+            "download",
+            Obj::new()
+                .set("uuid", download.uuid)
+                .set("url", download.url)
+                .set("largeUrl", download.large_url)
+                .set("thumbnailUrl", download.thumbnail_url)
+                .set("expiresAt", num(download.expires_at_ms))
+                .done(),
+        ),
         _ => return None,
     })
 }

@@ -14,9 +14,11 @@
 #![warn(missing_docs)]
 
 mod clock;
+mod draft;
 mod group_calls;
 mod host;
 mod js_object;
+mod media_calls;
 mod message_calls;
 mod read;
 mod socket;

@@ -2,99 +2,12 @@
 //! `setMessageRead`, `revokeMessage`, and the conversation list calls.
 
 use js_sys::Promise;
-use tinyim_core::{CommandError, OutgoingMessage, Priority};
 use wasm_bindgen::prelude::*;
 
+use crate::draft::Draft;
 use crate::host::Collect;
 use crate::js_object::{self, num};
-use crate::read::{field, flag, id_list, number, text};
 use crate::Session;
-
-/// A TIM `Message` object's sendable fields, copied out of JavaScript.
-struct Draft {
-    kind: String,
-    to: String,
-    group: bool,
-    /// Text, or a custom or face element's data.
-    text: String,
-    description: String,
-    extension: String,
-    index: u32,
-    longitude: f64,
-    latitude: f64,
-    cloud_custom_data: String,
-    at_users: String,
-    priority: Priority,
-    need_read_receipt: bool,
-    online_only: bool,
-}
-
-impl Draft {
-    fn read(message: &JsValue, online_only: bool) -> Self {
-        let payload = field(message, "payload");
-        let priority = match text(message, "priority").as_str() {
-            "High" => Priority::High,
-            "Low" => Priority::Low,
-            "Lowest" => Priority::Lowest,
-            _ => Priority::Normal,
-        };
-        let kind = text(message, "type");
-        let body = if kind == "TIMTextElem" {
-            "text"
-        } else {
-            "data"
-        };
-        Self {
-            to: text(message, "to"),
-            group: text(message, "conversationType") == "GROUP",
-            text: text(&payload, body),
-            description: text(&payload, "description"),
-            extension: text(&payload, "extension"),
-            index: number(&payload, "index") as u32,
-            longitude: number(&payload, "longitude"),
-            latitude: number(&payload, "latitude"),
-            cloud_custom_data: text(message, "cloudCustomData"),
-            at_users: id_list(&field(message, "atUserList")),
-            priority,
-            need_read_receipt: flag(message, "needReadReceipt"),
-            online_only,
-            kind,
-        }
-    }
-
-    /// The core's message, or `InvalidParameter` for a kind a page cannot
-    /// send without an upload (images, files, sound and video need the
-    /// upload service, which this adapter does not drive yet).
-    fn outgoing(&self) -> Result<OutgoingMessage<'_>, CommandError> {
-        let mut message = match self.kind.as_str() {
-            "TIMTextElem" => OutgoingMessage::text(&self.to, &self.text),
-            "TIMCustomElem" => {
-                OutgoingMessage::custom(&self.to, &self.text, &self.description, &self.extension)
-            }
-            "TIMFaceElem" => OutgoingMessage::face(&self.to, self.index, &self.text),
-            "TIMLocationElem" => OutgoingMessage::location(
-                &self.to,
-                &self.description,
-                self.longitude,
-                self.latitude,
-            ),
-            _ => return Err(CommandError::InvalidParameter),
-        };
-        if self.group {
-            message = message.to_group();
-        }
-        if self.online_only {
-            message = message.online_only();
-        }
-        if self.need_read_receipt {
-            message = message.with_read_receipt();
-        }
-        Ok(message
-            .with_priority(self.priority)
-            .with_cloud_custom_data(&self.cloud_custom_data)
-            .with_at_users(&self.at_users))
-    }
-}
 
 #[wasm_bindgen]
 impl Session {

@@ -323,13 +323,65 @@ async fn download(
         return forbidden();
     }
     if let Some(objects) = &state.objects {
-        return media_objects::serve(objects, &uuid, request.headers()).await;
+        let mut response = media_objects::serve(objects, &uuid, request.headers()).await;
+        served_as(&mut response, None);
+        return response;
     }
-    let file = tower_http::services::ServeFile::new(state.media.file_path(&uuid));
-    match file.oneshot(request).await {
+    let path = state.media.file_path(&uuid);
+    let head = first_bytes(&path).await;
+    let file = tower_http::services::ServeFile::new(path);
+    let mut response = match file.oneshot(request).await {
         Ok(response) => response.map(Body::new),
         Err(never) => match never {},
+    };
+    served_as(&mut response, head.as_deref());
+    response
+}
+
+/// The first bytes of a stored upload, enough to tell an image's format.
+async fn first_bytes(path: &std::path::Path) -> Option<Vec<u8>> {
+    use tokio::io::AsyncReadExt;
+    let mut head = vec![0; 32];
+    let n = tokio::fs::File::open(path)
+        .await
+        .ok()?
+        .read(&mut head)
+        .await
+        .ok()?;
+    head.truncate(n);
+    Some(head)
+}
+
+/// Says what a download is: an image as its own type when its first bytes
+/// (`head`) show one, so that pages show it; anything else as bytes to
+/// save. Never as something a browser would run: uploads share an origin
+/// with the web app the server may serve (`--web-root`), so a page an
+/// upload smuggled in would run with that app's storage.
+fn served_as(response: &mut Response, head: Option<&[u8]>) {
+    use axum::http::header;
+    let image = head
+        .and_then(|head| image::guess_format(head).ok())
+        .map(|format| format.to_mime_type());
+    let success = response.status().is_success();
+    let headers = response.headers_mut();
+    if success {
+        let kind = image.unwrap_or("application/octet-stream");
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+        if image.is_none() {
+            headers.insert(
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_static("attachment"),
+            );
+        }
     }
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox; default-src 'none'"),
+    );
 }
 
 /// Moves a complete upload (and an image's variants, if made) from the

@@ -1,0 +1,255 @@
+//! A TIM `Message` object made by the `create*Message` calls, copied out of
+//! JavaScript into owned fields the core's outgoing message borrows.
+
+use js_sys::Array;
+use tinyim_core::wire::body::{Degrees, Elem};
+use tinyim_core::wire::elem::{Image, ImageFormat, ImageInfo};
+use tinyim_core::{CommandError, OutgoingMessage, Priority};
+use wasm_bindgen::JsValue;
+
+use crate::read::{field, flag, id_list, number, text};
+
+/// A number field as a u32 (sizes, seconds, dimensions): what does not fit
+/// reads as 0, which the server refuses where it matters.
+fn count(object: &JsValue, key: &str) -> u32 {
+    let n = number(object, key);
+    if (0.0..=f64::from(u32::MAX)).contains(&n) {
+        n as u32
+    } else {
+        0
+    }
+}
+
+/// One of an image's variants (`imageInfoArray` entry).
+#[derive(Default)]
+struct Picture {
+    url: String,
+    size: u32,
+    width: u32,
+    height: u32,
+}
+
+impl Picture {
+    fn read(info: &JsValue) -> Self {
+        Self {
+            url: text(info, "url"),
+            size: count(info, "size"),
+            width: count(info, "width"),
+            height: count(info, "height"),
+        }
+    }
+
+    fn info(&self) -> ImageInfo<'_> {
+        ImageInfo {
+            url: &self.url,
+            size: self.size,
+            width: self.width,
+            height: self.height,
+        }
+    }
+}
+
+/// The element, by TIM's `type`.
+enum Body {
+    Text(String),
+    Custom {
+        data: String,
+        description: String,
+        extension: String,
+    },
+    Face {
+        index: u32,
+        data: String,
+    },
+    Location {
+        description: String,
+        longitude: f64,
+        latitude: f64,
+    },
+    Image {
+        uuid: String,
+        format: u8,
+        /// Original, large, thumbnail (TIM's types 0, 1, 2).
+        pictures: [Picture; 3],
+    },
+    File {
+        uuid: String,
+        url: String,
+        name: String,
+        size: u32,
+    },
+    Sound {
+        uuid: String,
+        url: String,
+        size: u32,
+        seconds: u32,
+    },
+    /// A type this adapter does not send.
+    Other,
+}
+
+impl Body {
+    fn read(kind: &str, p: &JsValue) -> Self {
+        match kind {
+            "TIMTextElem" => Body::Text(text(p, "text")),
+            "TIMCustomElem" => Body::Custom {
+                data: text(p, "data"),
+                description: text(p, "description"),
+                extension: text(p, "extension"),
+            },
+            "TIMFaceElem" => Body::Face {
+                index: count(p, "index"),
+                data: text(p, "data"),
+            },
+            "TIMLocationElem" => Body::Location {
+                description: text(p, "description"),
+                longitude: number(p, "longitude"),
+                latitude: number(p, "latitude"),
+            },
+            "TIMImageElem" => {
+                let mut pictures: [Picture; 3] = Default::default();
+                let infos = field(p, "imageInfoArray");
+                if Array::is_array(&infos) {
+                    for info in Array::from(&infos).iter() {
+                        if let Some(slot) = pictures.get_mut(count(&info, "type") as usize) {
+                            *slot = Picture::read(&info);
+                        }
+                    }
+                }
+                Body::Image {
+                    uuid: text(p, "uuid"),
+                    format: count(p, "imageFormat").min(255) as u8,
+                    pictures,
+                }
+            }
+            "TIMFileElem" => Body::File {
+                uuid: text(p, "uuid"),
+                url: text(p, "fileUrl"),
+                name: text(p, "fileName"),
+                size: count(p, "fileSize"),
+            },
+            "TIMSoundElem" => Body::Sound {
+                uuid: text(p, "uuid"),
+                url: text(p, "url"),
+                size: count(p, "size"),
+                seconds: count(p, "second"),
+            },
+            _ => Body::Other,
+        }
+    }
+
+    fn elem(&self) -> Option<Elem<'_>> {
+        Some(match self {
+            Body::Text(text) => Elem::Text { text },
+            Body::Custom {
+                data,
+                description,
+                extension,
+            } => Elem::Custom {
+                data,
+                description,
+                extension,
+            },
+            Body::Face { index, data } => Elem::Face {
+                index: *index,
+                data,
+            },
+            Body::Location {
+                description,
+                longitude,
+                latitude,
+            } => Elem::Location {
+                description,
+                longitude: Degrees(*longitude),
+                latitude: Degrees(*latitude),
+            },
+            Body::Image {
+                uuid,
+                format,
+                pictures: [original, large, thumbnail],
+            } => Elem::Image(Image {
+                uuid,
+                format: ImageFormat::from_tim_number(*format),
+                original: original.info(),
+                large: large.info(),
+                thumbnail: thumbnail.info(),
+            }),
+            Body::File {
+                uuid,
+                url,
+                name,
+                size,
+            } => Elem::File {
+                url,
+                name,
+                size: *size,
+                uuid,
+            },
+            Body::Sound {
+                uuid,
+                url,
+                size,
+                seconds,
+            } => Elem::Sound {
+                url,
+                uuid,
+                size: *size,
+                seconds: *seconds,
+            },
+            Body::Other => return None,
+        })
+    }
+}
+
+/// A message's sendable fields.
+pub(crate) struct Draft {
+    to: String,
+    group: bool,
+    body: Body,
+    cloud_custom_data: String,
+    at_users: String,
+    priority: Priority,
+    need_read_receipt: bool,
+    online_only: bool,
+}
+
+impl Draft {
+    pub(crate) fn read(message: &JsValue, online_only: bool) -> Self {
+        let priority = match text(message, "priority").as_str() {
+            "High" => Priority::High,
+            "Low" => Priority::Low,
+            "Lowest" => Priority::Lowest,
+            _ => Priority::Normal,
+        };
+        Self {
+            to: text(message, "to"),
+            group: text(message, "conversationType") == "GROUP",
+            body: Body::read(&text(message, "type"), &field(message, "payload")),
+            cloud_custom_data: text(message, "cloudCustomData"),
+            at_users: id_list(&field(message, "atUserList")),
+            priority,
+            need_read_receipt: flag(message, "needReadReceipt"),
+            online_only,
+        }
+    }
+
+    /// The core's message, or `InvalidParameter` for a type this adapter
+    /// does not send (video, merger: not yet).
+    pub(crate) fn outgoing(&self) -> Result<OutgoingMessage<'_>, CommandError> {
+        let elem = self.body.elem().ok_or(CommandError::InvalidParameter)?;
+        let mut message = OutgoingMessage::with_elem(&self.to, elem);
+        if self.group {
+            message = message.to_group();
+        }
+        if self.online_only {
+            message = message.online_only();
+        }
+        if self.need_read_receipt {
+            message = message.with_read_receipt();
+        }
+        Ok(message
+            .with_priority(self.priority)
+            .with_cloud_custom_data(&self.cloud_custom_data)
+            .with_at_users(&self.at_users))
+    }
+}
