@@ -281,6 +281,112 @@ async fn a_pages_bad_arguments_are_tims_error_codes_and_the_client_goes_on() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_is_run_from_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = web_server(&dir.path().join("tinyim.db"), "127.0.0.1:0");
+    let http = server.http_addr.clone().unwrap();
+    let driver = Driver::start();
+    let alice = driver.browser().await;
+    let bob = driver.browser().await;
+    open_and_login(&alice, &http, "alice").await;
+    open_and_login(&bob, &http, "bob").await;
+
+    // A group that asks: bob's request waits for alice, who lets him in.
+    let group = run(
+        &alice,
+        "return (await tim.createGroup({ type: TIM.TYPES.GRP_PUBLIC, name: 'club',
+                                         joinOption: TIM.TYPES.JOIN_OPTIONS_NEED_PERMISSION })).data.group.groupID;",
+    )
+    .await;
+    let group = group.as_str().unwrap().to_owned();
+    let js = |body: &str| body.replace("GID", &group);
+    let asked = run(
+        &bob,
+        &js("return (await tim.joinGroup({ groupID: 'GID', applyMessage: 'let me in' })).data.status;"),
+    )
+    .await;
+    assert_eq!(asked, json!("WaitAdminApproval"));
+    let handled = run(
+        &alice,
+        &js(
+            "const [application] = (await tim.getGroupApplicationList()).data.applicationList;
+             await tim.handleGroupApplication({ handleAction: 'Agree', application });
+             return [application.groupID, application.applicant, application.applyMessage];",
+        ),
+    )
+    .await;
+    assert_eq!(handled, json!([group, "bob", "let me in"]));
+    run(
+        &bob,
+        &js("return await until(async () => (await tim.getGroupList()).data.groupList.some((g) => g.groupID === 'GID'));"),
+    )
+    .await;
+
+    // Roles, name cards, muting, the profile, and the owner's seat.
+    let member = run(
+        &alice,
+        &js("await tim.setGroupMemberRole({ groupID: 'GID', userID: 'bob', role: 'Admin' });
+             await tim.updateGroupProfile({ groupID: 'GID', name: 'book club', introduction: 'we read' });
+             const [bob] = (await tim.getGroupMemberProfile({ groupID: 'GID', userIDList: ['bob'] })).data.memberList;
+             const group = (await tim.getGroupProfile({ groupID: 'GID' })).data.group;
+             return [bob.role, group.name, group.introduction, group.memberCount];"),
+    )
+    .await;
+    assert_eq!(member, json!(["Admin", "book club", "we read", 2]));
+    let card = run(
+        &bob,
+        &js("await tim.setGroupMemberNameCard({ groupID: 'GID', nameCard: 'Bobby' });
+             const found = (await tim.searchGroupByID('GID')).data.group;
+             const [me] = (await tim.getGroupMemberProfile({ groupID: 'GID', userIDList: ['bob'] })).data.memberList;
+             let refused = 0;
+             try { await tim.changeGroupOwner({ groupID: 'GID', newOwnerID: 'bob' }); }
+             catch (e) { refused = e.code; }
+             return [found.name, me.nameCard, refused];"),
+    )
+    .await;
+    assert_eq!(card, json!(["book club", "Bobby", 10007]));
+    let muted = run(
+        &alice,
+        &js("await tim.setGroupMemberRole({ groupID: 'GID', userID: 'bob', role: 'Member' });
+             await tim.setGroupMemberMuteTime({ groupID: 'GID', userID: 'bob', muteTime: 600 });
+             const [bob] = (await tim.getGroupMemberProfile({ groupID: 'GID', userIDList: ['bob'] })).data.memberList;
+             return bob.muteUntil > Date.now() / 1000;"),
+    )
+    .await;
+    assert_eq!(muted, json!(true));
+    let refused = run(
+        &bob,
+        &js("const m = tim.createTextMessage({ to: 'GID', conversationType: TIM.TYPES.CONV_GROUP, payload: { text: 'hi' } });
+             try { await tim.sendMessage(m); return 0; } catch (e) { return e.code; }"),
+    )
+    .await;
+    assert_eq!(refused, json!(10017));
+    let owner = run(
+        &alice,
+        &js(
+            "await tim.changeGroupOwner({ groupID: 'GID', newOwnerID: 'bob' });
+             return (await tim.getGroupProfile({ groupID: 'GID' })).data.group.ownerID;",
+        ),
+    )
+    .await;
+    assert_eq!(owner, json!("bob"));
+
+    // A live room counts who is in it.
+    let online = run(
+        &alice,
+        "const room = (await tim.createGroup({ type: TIM.TYPES.GRP_AVCHATROOM, name: 'live' })).data.group.groupID;
+         await tim.joinGroup({ groupID: room });
+         return (await tim.getGroupOnlineMemberCount(room)).data.memberCount;",
+    )
+    .await;
+    assert_eq!(online, json!(1));
+
+    for page in [alice, bob] {
+        page.close().await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_send_images_and_files_through_the_upload_service() {
     let dir = tempfile::tempdir().unwrap();
     let server = web_server(&dir.path().join("tinyim.db"), "127.0.0.1:0");

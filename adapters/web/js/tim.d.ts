@@ -196,6 +196,32 @@ export interface Instance {
     IMResponse<{ userIDList: string[]; group: { groupID: string } }>
   >;
 
+  updateGroupProfile(options: {
+    groupID: string;
+    name?: string;
+    introduction?: string;
+    notification?: string;
+    avatar?: string;
+    joinOption?: JoinOption;
+    muteAllMembers?: boolean;
+  }): Promise<IMResponse<{ group: Partial<Group> }>>;
+  searchGroupByID(groupID: string): Promise<IMResponse<{ group: Group }>>;
+  changeGroupOwner(options: { groupID: string; newOwnerID: string }): Promise<IMResponse<{ group: { groupID: string } }>>;
+  getGroupApplicationList(): Promise<
+    IMResponse<{ applicationList: { groupID: string; applicant: string; applyMessage: string; time: number }[] }>
+  >;
+  handleGroupApplication(options: {
+    handleAction: 'Agree' | 'Reject';
+    handleMessage?: string;
+    application?: { groupID: string; applicant: string };
+    message?: Message;
+  }): Promise<IMResponse<{ group: { groupID: string } }>>;
+  setGroupMemberRole(options: { groupID: string; userID: string; role: 'Admin' | 'Member' }): Promise<IMResponse<{}>>;
+  setGroupMemberMuteTime(options: { groupID: string; userID: string; muteTime: number }): Promise<IMResponse<{}>>;
+  setGroupMemberNameCard(options: { groupID: string; userID?: string; nameCard: string }): Promise<IMResponse<{}>>;
+  getGroupMemberProfile(options: { groupID: string; userIDList: string[] }): Promise<IMResponse<{ memberList: GroupMember[] }>>;
+  getGroupOnlineMemberCount(groupID: string): Promise<IMResponse<{ memberCount: number }>>;
+
   getMyProfile(): Promise<IMResponse<Profile>>;
   getUserProfile(options: { userIDList: string[] }): Promise<IMResponse<Profile[]>>;
   updateMyProfile(options: Partial<Pick<Profile, 'nick' | 'avatar' | 'location' | 'selfSignature' | 'gender' | 'allowType'>>): Promise<IMResponse<Profile>>;

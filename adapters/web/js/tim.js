@@ -396,6 +396,51 @@ class Instance {
     );
   }
 
+  updateGroupProfile(options) {
+    return this.#call((s) => s.updateGroupProfile(options).then(() => ({ group: { ...options } })));
+  }
+  searchGroupByID(groupID) {
+    return this.#call(async (s) => ({ group: records(await s.searchGroupByID(str(groupID)), 'group')[0] }));
+  }
+  changeGroupOwner({ groupID, newOwnerID }) {
+    return this.#call((s) => s.changeGroupOwner(str(groupID), str(newOwnerID)).then(() => ({ group: { groupID } })));
+  }
+  getGroupApplicationList() {
+    return this.#call(async (s) => ({ applicationList: records(await s.getGroupApplicationList(), 'application') }));
+  }
+  // The request as `getGroupApplicationList` lists it (`application`), or
+  // the join request's system notice (`message`), as TIM takes either.
+  handleGroupApplication({ handleAction, handleMessage = '', application, message }) {
+    const groupID = application?.groupID ?? message?.payload?.groupProfile?.groupID;
+    const applicant = application?.applicant ?? message?.payload?.operatorID;
+    return this.#call((s) =>
+      s
+        .handleGroupApplication(str(groupID), str(applicant), handleAction === 'Agree', str(handleMessage))
+        .then(() => ({ group: { groupID } })),
+    );
+  }
+  setGroupMemberRole({ groupID, userID, role }) {
+    return this.#call((s) =>
+      s.setGroupMemberRole(str(groupID), str(userID), str(role)).then(() => ({ group: { groupID }, member: { userID, role } })),
+    );
+  }
+  setGroupMemberMuteTime({ groupID, userID, muteTime }) {
+    return this.#call((s) =>
+      s.setGroupMemberMuteTime(str(groupID), str(userID), int(muteTime)).then(() => ({ group: { groupID }, member: { userID } })),
+    );
+  }
+  setGroupMemberNameCard({ groupID, userID = this.#user, nameCard }) {
+    return this.#call((s) =>
+      s.setGroupMemberNameCard(str(groupID), str(userID), str(nameCard)).then(() => ({ group: { groupID }, member: { userID, nameCard } })),
+    );
+  }
+  getGroupMemberProfile({ groupID, userIDList }) {
+    return this.#call(async (s) => ({ memberList: records(await s.getGroupMemberProfile(str(groupID), ids(userIDList)), 'member') }));
+  }
+  getGroupOnlineMemberCount(groupID) {
+    return this.#call(async (s) => records(await s.getGroupOnlineMemberCount(str(groupID)), 'count')[0]);
+  }
+
   // Profiles and the blocklist.
   getMyProfile() {
     return this.#call(async (s) => records(await s.getMyProfile(), 'profile')[0]);

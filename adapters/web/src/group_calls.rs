@@ -25,7 +25,7 @@ fn group_type(name: &str) -> Option<GroupType> {
 
 /// TIM's join options (`TIM.TYPES.JOIN_OPTIONS_*`); `None` for the type's
 /// default.
-fn join_option(name: &str) -> Option<JoinOption> {
+pub(crate) fn join_option(name: &str) -> Option<JoinOption> {
     Some(match name {
         "FreeAccess" => JoinOption::FreeAccess,
         "NeedPermission" => JoinOption::NeedPermission,

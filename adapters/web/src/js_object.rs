@@ -412,6 +412,15 @@ pub(crate) fn group_record(record: &GroupRecord<'_>) -> Option<JsValue> {
         GroupRecord::OnlineCount(count) => {
             tagged("count", Obj::new().set("memberCount", *count).done())
         }
+        GroupRecord::Application(application) => tagged(
+            "application",
+            Obj::new()
+                .set("groupID", application.group_id)
+                .set("applicant", application.applicant)
+                .set("applyMessage", application.message)
+                .set("time", num(application.time_ms / 1000))
+                .done(),
+        ),
         GroupRecord::Page { next_offset, more } => page(*next_offset, *more),
         _ => return None,
     })

@@ -15,6 +15,7 @@
 
 mod clock;
 mod draft;
+mod group_admin_calls;
 mod group_calls;
 mod host;
 mod js_object;
