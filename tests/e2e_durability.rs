@@ -10,15 +10,28 @@ use tinyim_tokio::{ConversationType, Outgoing};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sigkill_under_traffic_loses_and_duplicates_nothing() {
+    sigkill_loses_nothing(&["--rate", "5000"]).await;
+}
+
+/// `--durability os` answers once a commit reached the operating system:
+/// a crash of the server itself still loses nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn sigkill_under_traffic_loses_nothing_when_acknowledging_before_the_disk() {
+    sigkill_loses_nothing(&["--rate", "5000", "--durability", "os"]).await;
+}
+
+/// Alice sends in waves of 8 concurrent messages to bob and the server
+/// (started with `flags`) is killed midway and started again on its file:
+/// every message is acknowledged and delivered exactly once, in order.
+async fn sigkill_loses_nothing(flags: &[&str]) {
     const TOTAL: usize = 240;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("tinyim.db");
-    let server = ServerProcess::start(&data, "127.0.0.1:0");
+    let server = ServerProcess::start_with(&data, "127.0.0.1:0", flags);
     let addr = server.addr.clone();
     let (alice, _alice_events) = client(&addr, "alice").await;
     let (_bob, mut bob_events) = client(&addr, "bob").await;
 
-    // Alice sends in waves of 8 concurrent messages; the server dies midway.
     let sender = send_in_waves(
         alice.clone(),
         TOTAL,
@@ -27,7 +40,7 @@ async fn sigkill_under_traffic_loses_and_duplicates_nothing() {
     // Kill once a third of the messages reached bob, then restart on the same file.
     let first = receive(&mut bob_events, TOTAL / 3).await;
     let addr = server.kill();
-    let _server = ServerProcess::start(&data, &addr);
+    let _server = ServerProcess::start_with(&data, &addr, flags);
     let acked = sender.await.unwrap();
     assert_eq!(acked.len(), TOTAL);
 
@@ -45,6 +58,70 @@ async fn sigkill_under_traffic_loses_and_duplicates_nothing() {
     let expected: Vec<u64> = (1..=TOTAL as u64).collect();
     assert_eq!(seqs, expected, "exactly once, in seq order");
     assert_eq!(acked_seqs.into_iter().collect::<Vec<_>>(), expected);
+}
+
+/// The syncs the server made so far, from its metrics.
+fn syncs(ops: &str) -> f64 {
+    let (_, text) = http_get(ops, "/metrics");
+    text.lines()
+        .find_map(|l| l.strip_prefix("tinyim_fsync_seconds_count "))
+        .map_or(0.0, |n| n.trim().parse().unwrap())
+}
+
+/// `--durability os`: answers come before any sync, and the store is synced
+/// by the interval, not by each write.
+#[tokio::test(flavor = "multi_thread")]
+async fn acknowledging_before_the_disk_syncs_by_the_interval() {
+    // PostgreSQL flushes its own WAL (`synchronous_commit = off`).
+    if common::postgres::skipped_for_sqlite_file("the WAL's interval sync") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("tinyim.db");
+    let never = ServerProcess::start_with(
+        &data,
+        "127.0.0.1:0",
+        &[
+            "--metrics-listen",
+            "127.0.0.1:0",
+            "--durability",
+            "os",
+            "--durability-interval-ms",
+            "3600000",
+        ],
+    );
+    let (alice, _events) = client(&never.addr, "alice").await;
+    for text in ["one", "two", "three"] {
+        alice.send_text("bob", text).await.unwrap();
+    }
+    assert_eq!(
+        syncs(never.metrics_addr.as_ref().unwrap()),
+        0.0,
+        "acknowledged unsynced"
+    );
+    alice.shutdown().await;
+    drop(never);
+
+    let soon = ServerProcess::start_with(
+        &data,
+        "127.0.0.1:0",
+        &[
+            "--metrics-listen",
+            "127.0.0.1:0",
+            "--durability",
+            "os",
+            "--durability-interval-ms",
+            "20",
+        ],
+    );
+    let ops = soon.metrics_addr.clone().unwrap();
+    let (alice, _events) = client(&soon.addr, "alice").await;
+    alice.send_text("bob", "four").await.unwrap();
+    let started = std::time::Instant::now();
+    while syncs(&ops) == 0.0 {
+        assert!(started.elapsed() < PATIENCE, "no sync within the interval");
+        tokio::task::yield_now().await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

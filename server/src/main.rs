@@ -21,7 +21,7 @@ use tinyim_server::engine::AppAuth;
 use tinyim_server::logs::{self, LogFormat};
 use tinyim_server::net::callbacks::CallbackConfig;
 use tinyim_server::net::tls::DevCertificates;
-use tinyim_server::net::{Server, ServerConfig};
+use tinyim_server::net::{Durability, Server, ServerConfig};
 use tinyim_server::usersig;
 
 /// The development SDKAppID used when none is given.
@@ -202,6 +202,15 @@ struct ServeArgs {
     /// whose pages connect to the WebSocket at /ws (`examples/web-chat`).
     #[arg(long, env = "TINYIM_WEB_ROOT", requires = "http_listen")]
     web_root: Option<PathBuf>,
+    /// When a write is acknowledged: `full` once it is on the disk
+    /// (fdatasync; nothing acknowledged is ever lost), `os` once its commit
+    /// reached the operating system (a crash of the server loses nothing; a
+    /// power cut loses at most --durability-interval-ms of writes).
+    #[arg(long, env = "TINYIM_DURABILITY", default_value = "full", value_parser = ["full", "os"])]
+    durability: String,
+    /// With --durability os: how often the store is synced to the disk.
+    #[arg(long, env = "TINYIM_DURABILITY_INTERVAL_MS", default_value_t = 100)]
+    durability_interval_ms: u64,
     /// Call the application backend back here (Tencent's callbacks; an
     /// http:// or https:// URL).
     #[arg(long, env = "TINYIM_CALLBACK_URL")]
@@ -445,6 +454,12 @@ fn serve(args: ServeArgs) -> ExitCode {
     config.s3_endpoint.clone_from(&args.s3_endpoint);
     config.s3_region.clone_from(&args.s3_region);
     config.web_root.clone_from(&args.web_root);
+    config.durability = match args.durability.as_str() {
+        "os" => Durability::Os {
+            interval: Duration::from_millis(args.durability_interval_ms.max(1)),
+        },
+        _ => Durability::Full,
+    };
     config.callbacks = args.callback_url.as_deref().map(|url| CallbackConfig {
         ca: args.callback_ca.clone(),
         commands: args.callback_commands.clone(),

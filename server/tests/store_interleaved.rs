@@ -35,9 +35,9 @@ fn a_sync_position_never_passes_a_change_that_commits_later() {
     let _turn = alone();
     let url = common::postgres::instance().fresh_database();
     let (mut early, mut late, mut reader) = (
-        PgStore::open(&url).unwrap(),
-        PgStore::open(&url).unwrap(),
-        PgStore::open(&url).unwrap(),
+        PgStore::open(&url, false).unwrap(),
+        PgStore::open(&url, false).unwrap(),
+        PgStore::open(&url, false).unwrap(),
     );
     // `early` changes a row first and commits last; `late` changes and
     // commits in between (with a single counter, its number would be the
@@ -80,7 +80,10 @@ fn a_sync_position_never_passes_a_change_that_commits_later() {
 fn a_rolled_back_change_holds_no_position_back() {
     let _turn = alone();
     let url = common::postgres::instance().fresh_database();
-    let (mut writer, mut reader) = (PgStore::open(&url).unwrap(), PgStore::open(&url).unwrap());
+    let (mut writer, mut reader) = (
+        PgStore::open(&url, false).unwrap(),
+        PgStore::open(&url, false).unwrap(),
+    );
     writer.begin().unwrap();
     writer.put_conversation(row("u", "C2Cgone", 1)).unwrap();
     writer.rollback();
@@ -144,7 +147,7 @@ fn senders_on_two_nodes_take_every_seq_once() {
         .map(|(from, to)| {
             let url = url.clone();
             std::thread::spawn(move || {
-                let mut store = PgStore::open(&url).unwrap();
+                let mut store = PgStore::open(&url, false).unwrap();
                 (1..=EACH)
                     .map(|n| send(&mut store, from, to, n))
                     .collect::<Vec<_>>()
@@ -157,7 +160,7 @@ fn senders_on_two_nodes_take_every_seq_once() {
         .collect();
     seqs.sort();
     assert_eq!(seqs, (1..=2 * EACH).collect::<Vec<_>>());
-    let mut store = PgStore::open(&url).unwrap();
+    let mut store = PgStore::open(&url, false).unwrap();
     store.begin().unwrap();
     for (owner, peer) in [("alice", "bob"), ("bob", "alice")] {
         let row = store
@@ -195,7 +198,7 @@ fn a_database_of_an_older_server_gains_the_added_columns_once() {
         .unwrap();
     }
     for _ in 0..2 {
-        let mut store = PgStore::open(&url).unwrap();
+        let mut store = PgStore::open(&url, false).unwrap();
         store.begin().unwrap();
         let row = store.conversation("alice", "C2Cbob").unwrap().unwrap();
         assert_eq!((row.last_seq, row.remind.number()), (3, 0));

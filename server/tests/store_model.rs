@@ -155,6 +155,6 @@ proptest! {
     #[test]
     fn postgres_rows_read_and_survive_a_reopen_as_the_model_says(txs in transactions()) {
         let url = common::postgres::instance().fresh_database();
-        check_against_model(&txs, || PgStore::open(&url).unwrap())?;
+        check_against_model(&txs, || PgStore::open(&url, false).unwrap())?;
     }
 }

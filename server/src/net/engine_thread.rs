@@ -11,13 +11,19 @@
 //! ends) measured slower: a message then waits for a commit, a whole sync
 //! and its own sync, where here it waits for the sync running when it came
 //! and its own.
+//!
+//! With `--durability os` the syncer hands out a batch's outputs as soon as
+//! it is committed (it is in the operating system's hands: a crash of the
+//! server loses nothing), and a third thread syncs whatever was committed
+//! every interval; a drain (shutdown) still waits for a sync.
 
-use std::sync::{mpsc as std_mpsc, Arc};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc as std_mpsc, Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::sync::mpsc;
 
-use super::Shared;
+use super::{Durability, Shared};
 use crate::engine::{Engine, Input, Output};
 use crate::store::{Store, WalSync};
 
@@ -58,20 +64,81 @@ pub(crate) fn now_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
+/// The store's WAL, when its commits need a sync to be durable; shared by
+/// the syncer and, with `--durability os`, the interval's thread.
+type Wal = Option<Arc<Mutex<WalSync>>>;
+
+/// Makes everything committed so far durable, counting the time it took.
+fn sync(wal: &Wal) -> std::io::Result<()> {
+    let Some(wal) = wal else {
+        // Each commit was durable on return.
+        return Ok(());
+    };
+    let started = std::time::Instant::now();
+    let synced = wal
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .sync();
+    crate::stats::fsync(started.elapsed());
+    synced
+}
+
+/// `--durability os`: syncs what was committed (`dirty`) every `interval`
+/// until `stop` closes, then once more.
+fn sync_every(
+    wal: Wal,
+    interval: Duration,
+    dirty: Arc<AtomicBool>,
+    stop: std_mpsc::Receiver<()>,
+    shared: Arc<Shared>,
+) {
+    loop {
+        let stopping = matches!(
+            stop.recv_timeout(interval),
+            Err(std_mpsc::RecvTimeoutError::Disconnected)
+        );
+        if dirty.swap(false, Ordering::Relaxed) {
+            let synced = sync(&wal);
+            if let Err(e) = &synced {
+                // The answers are out: the operator hears it, and /readyz.
+                tracing::error!("syncing the WAL failed: {e}");
+            }
+            shared.store_ok.store(synced.is_ok(), Ordering::Relaxed);
+        }
+        if stopping {
+            return;
+        }
+    }
+}
+
 pub(crate) fn spawn<S: Store + 'static>(
     mut engine: Engine<S>,
     mut rx: mpsc::Receiver<Job>,
-    mut wal: Option<WalSync>,
+    wal: Option<WalSync>,
     shared: Arc<Shared>,
 ) {
     let (committed, to_sync) = std_mpsc::channel::<Committed>();
     let syncer_shared = shared.clone();
+    let wal: Wal = wal.map(|wal| Arc::new(Mutex::new(wal)));
+    // Committed and not yet synced (`--durability os`).
+    let dirty = Arc::new(AtomicBool::new(false));
+    let durability = shared.config.durability;
+    // Held by the syncer: its end stops the interval's thread.
+    let (stop_interval, stopped) = std_mpsc::channel::<()>();
+    if let (Durability::Os { interval }, Some(_)) = (durability, &wal) {
+        let (wal, dirty, shared) = (wal.clone(), dirty.clone(), shared.clone());
+        std::thread::Builder::new()
+            .name("tinyim-wal-interval".into())
+            .spawn(move || sync_every(wal, interval, dirty, stopped, shared))
+            .expect("spawning the interval sync thread");
+    }
     // Weak: the writer's queue closes when the server's senders are gone,
     // whatever the syncer holds.
     let writer = shared.engine.downgrade();
     std::thread::Builder::new()
         .name("tinyim-sync".into())
         .spawn(move || {
+            let _stop_interval = stop_interval;
             while let Ok(first) = to_sync.recv() {
                 // Every batch waiting here was committed before this sync.
                 let mut batches = Vec::new();
@@ -82,13 +149,18 @@ pub(crate) fn spawn<S: Store + 'static>(
                         Committed::Drained(done) => drained.push(done),
                     }
                 }
-                let started = std::time::Instant::now();
-                // Without a WAL to sync, each commit was durable on return.
-                let synced = wal.as_mut().map_or(Ok(()), WalSync::sync);
-                crate::stats::fsync(started.elapsed());
-                syncer_shared
-                    .store_ok
-                    .store(synced.is_ok(), std::sync::atomic::Ordering::Relaxed);
+                let synced = if durability == Durability::Full || !drained.is_empty() {
+                    let synced = sync(&wal);
+                    syncer_shared
+                        .store_ok
+                        .store(synced.is_ok(), Ordering::Relaxed);
+                    synced
+                } else {
+                    // In the operating system's hands; synced within the
+                    // interval.
+                    dirty.store(true, Ordering::Relaxed);
+                    Ok(())
+                };
                 // The writer's next commit first, then the connections'
                 // writes: handing out the outputs takes a while.
                 let told = writer

@@ -128,6 +128,26 @@ pub struct ServerConfig {
     /// served at `/` on [`ServerConfig::http_listen`], beside the
     /// WebSocket its pages connect to.
     pub web_root: Option<PathBuf>,
+    /// When an answer may say a write is stored.
+    pub durability: Durability,
+}
+
+/// When the server tells a client its write is stored (`serve
+/// --durability`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Durability {
+    /// Once it is on the disk (`fdatasync`): nothing acknowledged is ever
+    /// lost.
+    Full,
+    /// Once its commit has reached the operating system, which writes it
+    /// out in its own time; the store is synced every `interval` besides.
+    /// A crash of the server loses nothing; a power cut or a crash of the
+    /// machine loses at most the writes of the last interval.
+    Os {
+        /// How often the store is made durable.
+        interval: Duration,
+    },
 }
 
 impl ServerConfig {
@@ -163,6 +183,7 @@ impl ServerConfig {
             s3_endpoint: None,
             s3_region: "us-east-1".to_owned(),
             web_root: None,
+            durability: Durability::Full,
         }
     }
 }
@@ -352,7 +373,8 @@ impl Server {
                 // The blocking client runs a runtime of its own, which may
                 // not start inside this one.
                 let url = url.clone();
-                let store = tokio::task::spawn_blocking(move || PgStore::open(&url))
+                let relaxed = matches!(config.durability, Durability::Os { .. });
+                let store = tokio::task::spawn_blocking(move || PgStore::open(&url, relaxed))
                     .await
                     .map_err(std::io::Error::other)?
                     .map_err(std::io::Error::other)?;

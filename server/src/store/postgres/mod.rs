@@ -51,6 +51,8 @@ type Params<'a> = [&'a (dyn ToSql + Sync)];
 /// PostgreSQL-backed [`Store`]; see the module documentation.
 pub struct PgStore {
     url: String,
+    /// Commits return before PostgreSQL has flushed them (`--durability os`).
+    relaxed: bool,
     client: Client,
     /// Prepared statements by their text: each is parsed once per connection.
     statements: HashMap<String, Statement>,
@@ -118,11 +120,24 @@ impl Columns for Row {
     }
 }
 
+/// A connection to the database, its commits relaxed or not.
+fn connect(url: &str, relaxed: bool) -> StoreResult<Client> {
+    let mut client = Client::connect(url, NoTls).map_err(err)?;
+    if relaxed {
+        client
+            .batch_execute("SET synchronous_commit = off")
+            .map_err(err)?;
+    }
+    Ok(client)
+}
+
 impl PgStore {
     /// Connects to the database at `url` (`postgres://USER@HOST:PORT/DB`)
-    /// and makes the tables where missing.
-    pub fn open(url: &str) -> StoreResult<Self> {
-        let mut client = Client::connect(url, NoTls).map_err(err)?;
+    /// and makes the tables where missing. `relaxed`: commits return before
+    /// PostgreSQL has flushed them (`synchronous_commit = off`: its WAL
+    /// writer flushes within three `wal_writer_delay`s, 600 ms by default).
+    pub fn open(url: &str, relaxed: bool) -> StoreResult<Self> {
+        let mut client = connect(url, relaxed)?;
         let mut setup = client.transaction().map_err(err)?;
         setup
             .execute("SELECT pg_advisory_xact_lock($1)", &[&schema::SCHEMA_LOCK])
@@ -132,6 +147,7 @@ impl PgStore {
         setup.commit().map_err(err)?;
         Ok(PgStore {
             url: url.to_owned(),
+            relaxed,
             client,
             statements: HashMap::new(),
             versions: Versions::default(),
@@ -241,7 +257,7 @@ impl PgStore {
     /// Makes the connection again if it was lost (the database restarted).
     fn reconnect_if_lost(&mut self) -> StoreResult<()> {
         if self.client.is_closed() {
-            self.client = Client::connect(&self.url, NoTls).map_err(err)?;
+            self.client = connect(&self.url, self.relaxed)?;
             self.statements.clear();
             tracing::info!("reconnected to the database");
         }
