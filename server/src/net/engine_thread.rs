@@ -12,10 +12,11 @@
 //! and its own sync, where here it waits for the sync running when it came
 //! and its own.
 //!
-//! With `--durability os` the syncer hands out a batch's outputs as soon as
-//! it is committed (it is in the operating system's hands: a crash of the
-//! server loses nothing), and a third thread syncs whatever was committed
-//! every interval; a drain (shutdown) still waits for a sync.
+//! With `--durability os` the writer hands out a batch's outputs itself as
+//! soon as it is committed (it is in the operating system's hands: a crash
+//! of the server loses nothing), with no syncer between, and a third thread
+//! syncs whatever was committed every interval; a drain (shutdown) still
+//! waits for the syncer's sync.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc as std_mpsc, Arc, Mutex};
@@ -123,6 +124,7 @@ pub(crate) fn spawn<S: Store + 'static>(
     // Committed and not yet synced (`--durability os`).
     let dirty = Arc::new(AtomicBool::new(false));
     let durability = shared.config.durability;
+    let writer_dirty = dirty.clone();
     // Held by the syncer: its end stops the interval's thread.
     let (stop_interval, stopped) = std_mpsc::channel::<()>();
     if let (Durability::Os { interval }, Some(_)) = (durability, &wal) {
@@ -192,6 +194,17 @@ pub(crate) fn spawn<S: Store + 'static>(
     std::thread::Builder::new()
         .name("tinyim-engine".into())
         .spawn(move || {
+            // A commit's outputs: after the syncer's next sync (`full`), or
+            // at once from here (`os`: one thread fewer between a message
+            // and its delivery). False once the syncer is gone.
+            let release = |outputs: Vec<Output>| match durability {
+                Durability::Full => committed.send(Committed::Outputs(outputs)).is_ok(),
+                Durability::Os { .. } => {
+                    writer_dirty.store(true, Ordering::Relaxed);
+                    dispatch(&shared, outputs);
+                    true
+                }
+            };
             let mut syncing = false;
             while let Some(first) = rx.blocking_recv() {
                 let now = now_ms();
@@ -204,12 +217,12 @@ pub(crate) fn spawn<S: Store + 'static>(
                             // Whether or not a sync runs: the syncer's queue
                             // keeps the order.
                             let outputs = commit(&mut engine);
-                            if committed.send(Committed::Outputs(outputs)).is_err()
+                            if !release(outputs)
                                 || committed.send(Committed::Drained(done)).is_err()
                             {
                                 return;
                             }
-                            syncing = true;
+                            syncing = durability == Durability::Full;
                         }
                     }
                     if engine.batch_len() >= MAX_BATCH {
@@ -219,13 +232,10 @@ pub(crate) fn spawn<S: Store + 'static>(
                 }
                 let due = !syncing || engine.batch_len() >= MAX_BATCH;
                 if engine.batch_len() > 0 && due {
-                    if committed
-                        .send(Committed::Outputs(commit(&mut engine)))
-                        .is_err()
-                    {
+                    if !release(commit(&mut engine)) {
                         return;
                     }
-                    syncing = true;
+                    syncing = durability == Durability::Full;
                 }
             }
         })

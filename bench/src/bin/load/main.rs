@@ -54,6 +54,10 @@ struct Cli {
     /// The NATS server the `stores` shape's cluster relays through.
     #[arg(long, requires = "postgres")]
     nats: Option<String>,
+    /// A flag for every tinyim server started (repeat for several):
+    /// `--tinyim-flag=--durability --tinyim-flag=os`.
+    #[arg(long = "tinyim-flag", allow_hyphen_values = true)]
+    tinyim_flags: Vec<String>,
 }
 
 /// The sizes of the shapes.
@@ -208,7 +212,7 @@ async fn main() {
                 if mqtt {
                     Server::mosquitto(&mosquitto_bin, tls.as_ref()).await
                 } else {
-                    Server::tinyim(&tinyim_bin, tls.as_ref())
+                    Server::tinyim_with(&tinyim_bin, tls.as_ref(), &cli.tinyim_flags)
                 }
             };
             let push = |r: &mut Row, v: f64| {
