@@ -126,7 +126,7 @@ pub async fn run(page: &Client, body: &str) -> Value {
 
 /// Loads TIM into the page at `http` and logs `user` in: `window.tim`,
 /// `window.TIM`, every received message in `window.got`, every event name
-/// in `window.events`, and `until(f)`, which resolves with `f()` (or what
+/// in `window.events` (and the event in `window.seen`), and `until(f)`, which resolves with `f()` (or what
 /// it resolves to) once that is truthy (checked as the page's tasks run, bounded by the script
 /// timeout).
 pub async fn open_and_login(page: &Client, http: &str, user: &str) {
@@ -140,10 +140,10 @@ pub async fn install(page: &Client) {
     let setup = format!(
         "const {{ default: TIM }} = await import('/tim/tim.js');
          const {{ genTestUserSig }} = await import('/usersig.js');
-         Object.assign(window, {{ TIM, genTestUserSig, got: [], events: [] }});
+         Object.assign(window, {{ TIM, genTestUserSig, got: [], events: [], seen: [] }});
          window.tim = TIM.create({{ SDKAppID: {app} }});
          tim.on(TIM.EVENT.MESSAGE_RECEIVED, ({{ data }}) => got.push(...data));
-         for (const name of Object.values(TIM.EVENT)) tim.on(name, (e) => events.push(e.name));
+         for (const name of Object.values(TIM.EVENT)) tim.on(name, (e) => {{ events.push(e.name); seen.push(e); }});
          window.until = (f) => new Promise((resolve) => {{
            const check = async () => {{ const v = await f(); v ? resolve(v) : setTimeout(check, 10); }};
            check();

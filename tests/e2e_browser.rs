@@ -281,6 +281,138 @@ async fn a_pages_bad_arguments_are_tims_error_codes_and_the_client_goes_on() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_conversations_receipts_and_presence_from_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = web_server(&dir.path().join("tinyim.db"), "127.0.0.1:0");
+    let http = server.http_addr.clone().unwrap();
+    let driver = Driver::start();
+    let alice = driver.browser().await;
+    let bob = driver.browser().await;
+    open_and_login(&alice, &http, "alice").await;
+    open_and_login(&bob, &http, "bob").await;
+
+    // Three messages; the first edited by alice, the second deleted by bob.
+    run(
+        &alice,
+        "window.sent = [];
+         for (const text of ['a', 'b', 'c']) {
+           const m = tim.createTextMessage({ to: 'bob', conversationType: 'C2C', payload: { text } });
+           await tim.sendMessage(m);
+           sent.push(m);
+         }
+         sent[0].payload.text = 'A';
+         await tim.modifyMessage(sent[0]);
+         return 0;",
+    )
+    .await;
+    let seen = run(
+        &bob,
+        "await until(() => got.length === 3);
+         const edit = (await until(() => seen.find((e) => e.name === TIM.EVENT.MESSAGE_MODIFIED))).data[0];
+         await tim.deleteMessage([got[1]]);
+         const texts = async () => (await tim.getMessageList({ conversationID: 'C2Calice' })).data.messageList
+           .map((m) => m.payload.text);
+         const hop = (await tim.getMessageListHopping({ conversationID: 'C2Calice', sequence: 1, direction: 1 }))
+           .data.messageList.map((m) => m.sequence);
+         return [edit.payload.text, edit.version, await texts(), hop];",
+    )
+    .await;
+    assert_eq!(seen[0], json!("A"));
+    assert_eq!(seen[1], json!(1));
+    assert_eq!(seen[2], json!(["A", "c"]));
+    assert!(
+        seen[3]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s.as_u64() != Some(2)),
+        "the deleted message stays out of hops: {}",
+        seen[3]
+    );
+    let kept = run(
+        &alice,
+        "return (await tim.getMessageList({ conversationID: 'C2Cbob' })).data.messageList.map((m) => m.payload.text);",
+    )
+    .await;
+    assert_eq!(kept, json!(["A", "b", "c"]));
+
+    // The conversation's own state: read all, a star, muted, a draft and
+    // custom data, then its history cleared and the conversation deleted.
+    let state = run(
+        &bob,
+        "await tim.setAllMessageRead({ scope: TIM.TYPES.READ_ALL_C2C_MSG });
+         await tim.markConversation({ conversationIDList: ['C2Calice'], markType: TIM.TYPES.CONV_MARK_TYPE_STAR, enableMark: true });
+         await tim.setMessageRemindType({ userIDList: ['alice'], messageRemindType: TIM.TYPES.MSG_REMIND_ACPT_NOT_NOTE });
+         await tim.setConversationDraft({ conversationID: 'C2Calice', draftText: 'half a thought' });
+         await tim.setConversationCustomData({ conversationIDList: ['C2Calice'], customData: 'pinned note' });
+         const c = (await tim.getConversationProfile('C2Calice')).data.conversation;
+         await tim.clearHistoryMessage('C2Calice');
+         const history = (await tim.getMessageList({ conversationID: 'C2Calice' })).data.messageList.length;
+         await tim.deleteConversation({ conversationIDList: ['C2Calice'], clearHistoryMessage: false });
+         const listed = (await tim.getConversationList()).data.conversationList.map((c) => c.conversationID);
+         return [c.unreadCount, c.markList, c.messageRemindType, history, listed];",
+    )
+    .await;
+    assert_eq!(state, json!([0, [1], "AcceptNotNotify", 0, []]));
+
+    // A read receipt in a work group: asked with the message, sent by bob,
+    // counted for alice.
+    let counts = run(
+        &alice,
+        "const group = (await tim.createGroup({ name: 'team', memberList: [{ userID: 'bob' }] })).data.group.groupID;
+         const m = tim.createTextMessage({ to: group, conversationType: 'GROUP', payload: { text: 'read me' },
+                                           needReadReceipt: true });
+         await tim.sendMessage(m);
+         window.asked = m;
+         return 0;",
+    )
+    .await;
+    assert_eq!(counts, json!(0));
+    run(
+        &bob,
+        "const m = await until(() => got.find((m) => m.payload.text === 'read me'));
+         await tim.sendMessageReadReceipt([m]);
+         return m.needReadReceipt;",
+    )
+    .await;
+    let receipt = run(
+        &alice,
+        "await until(() => events.includes(TIM.EVENT.MESSAGE_READ_RECEIPT_RECEIVED));
+         const [m] = (await tim.getMessageReadReceiptList([asked])).data.messageList;
+         return [m.readReceiptInfo.readCount, m.readReceiptInfo.unreadCount];",
+    )
+    .await;
+    assert_eq!(receipt, json!([1, 0]));
+
+    // Presence: alice follows bob's status.
+    run(
+        &alice,
+        "window.statuses = [];
+         tim.on(TIM.EVENT.USER_STATUS_UPDATED, ({ data }) => statuses.push(...data));
+         await tim.subscribeUserStatus({ userIDList: ['bob'] });
+         return 0;",
+    )
+    .await;
+    run(
+        &bob,
+        "return (await tim.setSelfStatus({ customStatus: 'reading' })).code;",
+    )
+    .await;
+    let status = run(
+        &alice,
+        "const pushed = await until(() => statuses.find((s) => s.customStatus === 'reading'));
+         const [now] = (await tim.getUserStatus({ userIDList: ['bob'] })).data.successUserList;
+         return [pushed.userID, now.statusType, now.customStatus];",
+    )
+    .await;
+    assert_eq!(status, json!(["bob", 1, "reading"]));
+
+    for page in [alice, bob] {
+        page.close().await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_group_is_run_from_pages() {
     let dir = tempfile::tempdir().unwrap();
     let server = web_server(&dir.path().join("tinyim.db"), "127.0.0.1:0");

@@ -43,6 +43,8 @@ export interface Message {
   cloudCustomData: string;
   atUserList: string[];
   needReadReceipt?: boolean;
+  /** Its edit count, as `modifyMessage` wants it. */
+  version?: number;
 }
 
 export interface Conversation {
@@ -54,6 +56,8 @@ export interface Conversation {
   groupAtInfoList: { atTypeArray: number[] }[];
   lastMessage: { lastTime: number; lastSequence: number; fromAccount: string; messageForShow: string };
   peerReadSequence: number;
+  /** TIM's mark bits that are set (1 star, 2 unread, 4 fold, 8 hide, and the application's own). */
+  markList: number[];
   groupProfile?: Partial<Group> & { groupID: string };
   userProfile?: { userID: string };
 }
@@ -159,11 +163,49 @@ export interface Instance {
     count?: number;
   }): Promise<IMResponse<{ messageList: Message[]; nextReqMessageID: string; isCompleted: boolean }>>;
   setMessageRead(options: { conversationID: string }): Promise<IMResponse<{}>>;
+  getMessageListHopping(options: {
+    conversationID: string;
+    sequence: number;
+    /** 0 older, 1 newer. */
+    direction?: 0 | 1;
+    count?: number;
+  }): Promise<IMResponse<{ messageList: Message[]; isCompleted: boolean }>>;
+  setAllMessageRead(options?: { scope?: 'readAllC2CMessage' | 'readAllGroupMessage' | 'readAllMsg' }): Promise<IMResponse<{}>>;
+  /** Gone for this user on all of their devices; the others keep them. */
+  deleteMessage(messageList: Message[]): Promise<IMResponse<{ messageList: Message[] }>>;
+  /** The sender's text or custom message, at the `version` it was read. */
+  modifyMessage(message: Message & { version?: number }): Promise<IMResponse<{ message: Message }>>;
+  clearHistoryMessage(conversationID: string): Promise<IMResponse<{}>>;
+  setMessageRemindType(options: {
+    groupID?: string;
+    userIDList?: string[];
+    messageRemindType: 'AcceptAndNotify' | 'AcceptNotNotify' | 'Discard';
+  }): Promise<IMResponse<{}>>;
+  sendMessageReadReceipt(messageList: Message[]): Promise<IMResponse<{}>>;
+  getMessageReadReceiptList(messageList: Message[]): Promise<
+    IMResponse<{ messageList: (Message & { readReceiptInfo?: { readCount: number; unreadCount: number } })[] }>
+  >;
+  markConversation(options: { conversationIDList: string[]; markType: number; enableMark: boolean }): Promise<
+    IMResponse<{ successConversationIDList: string[] }>
+  >;
+  setConversationCustomData(options: { conversationIDList: string[]; customData: string }): Promise<
+    IMResponse<{ successConversationIDList: string[] }>
+  >;
+  setConversationDraft(options: { conversationID: string; draftText: string }): Promise<IMResponse<{}>>;
+  setSelfStatus(options: { customStatus: string }): Promise<IMResponse<{ customStatus: string }>>;
+  getUserStatus(options: { userIDList: string[] }): Promise<
+    IMResponse<{ successUserList: { userID: string; statusType: 1 | 2; customStatus: string }[]; failureUserList: [] }>
+  >;
+  subscribeUserStatus(options: { userIDList: string[] }): Promise<IMResponse<{ failureUserList: [] }>>;
+  unsubscribeUserStatus(options: { userIDList: string[] }): Promise<IMResponse<{ failureUserList: [] }>>;
 
   getConversationList(): Promise<IMResponse<{ conversationList: Conversation[] }>>;
   getConversationProfile(conversationID: string): Promise<IMResponse<{ conversation: Conversation }>>;
   getTotalUnreadMessageCount(): number;
   deleteConversation(conversationID: string): Promise<IMResponse<{ conversationID: string }>>;
+  deleteConversation(options: { conversationIDList: string[]; clearHistoryMessage?: boolean }): Promise<
+    IMResponse<{ conversationIDList: string[] }>
+  >;
   pinConversation(options: { conversationID: string; isPinned: boolean }): Promise<IMResponse<{ conversationID: string }>>;
 
   getGroupList(): Promise<IMResponse<{ groupList: Group[] }>>;

@@ -15,6 +15,8 @@ const EVENT = Object.freeze({
   MESSAGE_MODIFIED: 'onMessageModified',
   MESSAGE_REVOKED: 'onMessageRevoked',
   MESSAGE_READ_BY_PEER: 'onMessageReadByPeer',
+  MESSAGE_READ_RECEIPT_RECEIVED: 'onMessageReadReceiptReceived',
+  USER_STATUS_UPDATED: 'onUserStatusUpdated',
   CONVERSATION_LIST_UPDATED: 'onConversationListUpdated',
   TOTAL_UNREAD_MESSAGE_COUNT_UPDATED: 'onTotalUnreadMessageCountUpdated',
   GROUP_LIST_UPDATED: 'onGroupListUpdated',
@@ -28,6 +30,9 @@ const EVENT = Object.freeze({
   // missed message delivered; the UserSig runs out soon.
   SYNC_COMPLETE: 'syncComplete',
   USER_SIG_EXPIRING: 'userSigExpiring',
+  // tinyim's own: this user deleted messages on another device
+  // (`{conversationID, sequenceList}`).
+  MESSAGES_DELETED: 'onMessagesDeleted',
 });
 
 const TYPES = Object.freeze({
@@ -76,6 +81,18 @@ const TYPES = Object.freeze({
   NET_STATE_CONNECTED: 'connected',
   NET_STATE_CONNECTING: 'connecting',
   NET_STATE_DISCONNECTED: 'disconnected',
+  READ_ALL_C2C_MSG: 'readAllC2CMessage',
+  READ_ALL_GROUP_MSG: 'readAllGroupMessage',
+  READ_ALL_MSG: 'readAllMsg',
+  MSG_REMIND_ACPT_AND_NOTE: 'AcceptAndNotify',
+  MSG_REMIND_ACPT_NOT_NOTE: 'AcceptNotNotify',
+  MSG_REMIND_DISCARD: 'Discard',
+  CONV_MARK_TYPE_STAR: 1,
+  CONV_MARK_TYPE_UNREAD: 2,
+  CONV_MARK_TYPE_FOLD: 4,
+  CONV_MARK_TYPE_HIDE: 8,
+  USER_STATUS_ONLINE: 1,
+  USER_STATUS_OFFLINE: 2,
 });
 
 // The WebAssembly module, loaded once per page.
@@ -93,6 +110,20 @@ const str = (v) => (typeof v === 'string' ? v : '');
 const int = (v) => (Number.isFinite(Number(v)) ? Number(v) : 0);
 const records = (list, kind) => list.filter((r) => r.record === kind);
 const ids = (list) => (Array.isArray(list) ? list : [list]);
+// Messages by conversation, for the calls that take a message list: the
+// conversation's id (and its group's) and the sequences, space-separated.
+const byConversation = (messageList) => {
+  const groups = new Map();
+  for (const m of Array.isArray(messageList) ? messageList : []) {
+    const id = str(m?.conversationID);
+    groups.set(id, [...(groups.get(id) ?? []), int(m?.sequence)]);
+  }
+  return [...groups].map(([conversationID, sequences]) => ({
+    conversationID,
+    groupID: conversationID.replace(/^GROUP/, ''),
+    sequences: sequences.join(' '),
+  }));
+};
 
 // Uploads: bytes a PUT carries at most, and requests an upload may try
 // before it gives up (each resumes where the server's bytes end).
@@ -325,6 +356,61 @@ class Instance {
       };
     });
   }
+  getMessageListHopping({ conversationID, sequence, direction = 0, count = 15 }) {
+    return this.#call(async (s) => {
+      const page = await s.getMessageListHopping(str(conversationID), int(sequence), int(direction), int(count));
+      return { messageList: page.messageList, isCompleted: page.isCompleted };
+    });
+  }
+  setAllMessageRead({ scope = TYPES.READ_ALL_MSG } = {}) {
+    return this.#call((s) => s.setAllMessageRead(str(scope)).then(() => ({})));
+  }
+  // Gone for this user, on all of their devices; the others keep them.
+  deleteMessage(messageList) {
+    return this.#call(async (s) => {
+      for (const { conversationID, sequences } of byConversation(messageList)) {
+        await s.deleteMessage(conversationID, sequences);
+      }
+      return { messageList };
+    });
+  }
+  // The sender's own text or custom message with its new payload or
+  // cloudCustomData, at the `version` it was read (a stale one: 2480).
+  modifyMessage(message) {
+    return this.#call((s) => s.modifyMessage(message).then(() => ({ message })));
+  }
+  clearHistoryMessage(conversationID) {
+    return this.#call((s) => s.clearHistoryMessage(str(conversationID)).then(() => ({})));
+  }
+  setMessageRemindType({ groupID, userIDList, messageRemindType }) {
+    const conversations = groupID ? [`GROUP${str(groupID)}`] : ids(userIDList ?? []).map((u) => `C2C${str(u)}`);
+    return this.#call(async (s) => {
+      for (const id of conversations) await s.setMessageRemindType(id, str(messageRemindType));
+      return {};
+    });
+  }
+  sendMessageReadReceipt(messageList) {
+    return this.#call(async (s) => {
+      for (const { groupID, sequences } of byConversation(messageList)) {
+        await s.sendMessageReadReceipt(groupID, sequences);
+      }
+      return {};
+    });
+  }
+  getMessageReadReceiptList(messageList) {
+    return this.#call(async (s) => {
+      const counts = [];
+      for (const { groupID, sequences } of byConversation(messageList)) {
+        counts.push(...records(await s.getMessageReadReceiptList(groupID, sequences), 'receipt'));
+      }
+      const list = Array.isArray(messageList) ? messageList : [];
+      for (const m of list) {
+        const count = counts.find((c) => `GROUP${c.groupID}` === m.conversationID && c.sequence === m.sequence);
+        if (count) m.readReceiptInfo = { readCount: count.readCount, unreadCount: count.unreadCount };
+      }
+      return { messageList: list };
+    });
+  }
   setMessageRead({ conversationID }) {
     return this.#call((s) => s.setMessageRead(str(conversationID)).then(() => ({})));
   }
@@ -343,8 +429,30 @@ class Instance {
   getTotalUnreadMessageCount() {
     return this.#totalUnread;
   }
-  deleteConversation(conversationID) {
-    return this.#call((s) => s.deleteConversation(str(conversationID)).then(() => ({ conversationID })));
+  // One id, or TIM's `{conversationIDList, clearHistoryMessage}`.
+  deleteConversation(options) {
+    if (typeof options === 'string') {
+      return this.#call((s) => s.deleteConversation(options).then(() => ({ conversationID: options })));
+    }
+    const list = ids(options?.conversationIDList ?? []).map(str);
+    return this.#call((s) =>
+      s.deleteConversations(list.join(' '), Boolean(options?.clearHistoryMessage)).then(() => ({ conversationIDList: list })),
+    );
+  }
+  markConversation({ conversationIDList, markType, enableMark }) {
+    const list = ids(conversationIDList ?? []).map(str);
+    return this.#call((s) =>
+      s.markConversation(list.join(' '), int(markType), Boolean(enableMark)).then(() => ({ successConversationIDList: list })),
+    );
+  }
+  setConversationCustomData({ conversationIDList, customData }) {
+    const list = ids(conversationIDList ?? []).map(str);
+    return this.#call((s) =>
+      s.setConversationCustomData(list.join(' '), str(customData)).then(() => ({ successConversationIDList: list })),
+    );
+  }
+  setConversationDraft({ conversationID, draftText }) {
+    return this.#call((s) => s.setConversationDraft(str(conversationID), str(draftText)).then(() => ({})));
   }
   pinConversation({ conversationID, isPinned }) {
     return this.#call((s) => s.pinConversation(str(conversationID), Boolean(isPinned)).then(() => ({ conversationID })));
@@ -439,6 +547,23 @@ class Instance {
   }
   getGroupOnlineMemberCount(groupID) {
     return this.#call(async (s) => records(await s.getGroupOnlineMemberCount(str(groupID)), 'count')[0]);
+  }
+
+  // Presence.
+  setSelfStatus({ customStatus }) {
+    return this.#call((s) => s.setSelfStatus(str(customStatus)).then(() => ({ customStatus })));
+  }
+  getUserStatus({ userIDList }) {
+    return this.#call(async (s) => ({
+      successUserList: records(await s.getUserStatus(ids(userIDList)), 'status'),
+      failureUserList: [],
+    }));
+  }
+  subscribeUserStatus({ userIDList }) {
+    return this.#call((s) => s.subscribeUserStatus(ids(userIDList)).then(() => ({ failureUserList: [] })));
+  }
+  unsubscribeUserStatus({ userIDList }) {
+    return this.#call((s) => s.unsubscribeUserStatus(ids(userIDList)).then(() => ({ failureUserList: [] })));
   }
 
   // Profiles and the blocklist.

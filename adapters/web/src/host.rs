@@ -10,6 +10,7 @@ use std::task::{Poll, Waker};
 
 use js_sys::{Array, Function};
 use tinyim_core::time::Instant;
+use tinyim_core::wire::body::Elem;
 use tinyim_core::{
     Client, CommandError, Event, KickReason, NetState, RequestError, RequestId, SendStatus,
 };
@@ -287,6 +288,14 @@ impl WebHost {
                 self.collect(request, js_object::user_record(&data));
             }
             Event::HistoryMessage { request, message } => {
+                // Notices of edits and revocations are news, not history:
+                // the history shows the message as edited or revoked.
+                if matches!(
+                    message.elem,
+                    Elem::Modified { .. } | Elem::RevokeNotice { .. }
+                ) {
+                    return;
+                }
                 let message = js_object::message(&message, &self.me);
                 self.collect(request, Some(message));
             }
@@ -320,12 +329,22 @@ impl WebHost {
                 let message = js_object::message(&m, &self.me);
                 self.emit("onMessageReceived", Array::of1(&message));
             }
-            Event::MessageModified(m) => {
-                let message = js_object::message(&m, &self.me);
+            Event::MessageModified(notice) => {
+                // The message as it now is, in the notice's conversation.
+                let Some((seq, now_is)) = notice.elem.modified() else {
+                    return;
+                };
+                let mut modified = notice;
+                modified.seq = seq;
+                modified.from = now_is.from;
+                modified.time_ms = now_is.time_ms;
+                modified.elem = now_is.elem;
+                modified.extra = now_is.extra;
+                let message = js_object::message(&modified, &self.me);
                 self.emit("onMessageModified", Array::of1(&message));
             }
             Event::MessageRevoked(m) => {
-                let tinyim_core::wire::body::Elem::RevokeNotice { seq } = m.elem else {
+                let Elem::RevokeNotice { seq } = m.elem else {
                     return;
                 };
                 let revoked = Obj::new()
@@ -359,6 +378,28 @@ impl WebHost {
             Event::ProfileUpdated => self.emit("onProfileUpdated", Array::new()),
             Event::BlocklistUpdated => self.emit("blacklistUpdated", Array::new()),
             Event::FriendListUpdated => self.emit("onFriendListUpdated", Array::new()),
+            Event::UserStatusUpdated(status) => {
+                let status = js_object::user_status(&status);
+                self.emit("onUserStatusUpdated", Array::of1(&status));
+            }
+            Event::MessageReadReceiptReceived(receipt) => {
+                let receipt = Obj::new()
+                    .set("groupID", receipt.group_id)
+                    .set("conversationID", format!("GROUP{}", receipt.group_id))
+                    .set("sequence", num(receipt.seq))
+                    .set("readCount", receipt.read_count)
+                    .set("unreadCount", receipt.unread_count)
+                    .done();
+                self.emit("onMessageReadReceiptReceived", Array::of1(&receipt));
+            }
+            Event::MessagesDeleted(deleted) => {
+                let seqs: Array = deleted.seqs().flatten().map(num).collect();
+                let deleted = Obj::new()
+                    .set("conversationID", deleted.conversation)
+                    .set("sequenceList", seqs)
+                    .done();
+                self.emit("onMessagesDeleted", deleted);
+            }
             Event::UserSigExpiring { expires_at } => {
                 self.emit(
                     "userSigExpiring",

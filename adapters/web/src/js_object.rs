@@ -11,7 +11,7 @@ use tinyim_core::wire::group::{
     GroupInfo, GroupMember, GroupProfile, GroupRecord, GroupRole, GroupTip, GroupType, JoinOption,
     JoinStatus,
 };
-use tinyim_core::wire::user::{AllowType, Gender, UserProfile, UserRecord};
+use tinyim_core::wire::user::{AllowType, Gender, StatusType, UserProfile, UserRecord, UserStatus};
 use tinyim_core::{ConversationType, Flow, MessageView};
 use wasm_bindgen::JsValue;
 
@@ -88,6 +88,8 @@ pub(crate) fn message(m: &MessageView<'_>, me: &str) -> JsValue {
         .set("nameCard", m.extra.name_card)
         .set("cloudCustomData", m.extra.cloud_custom_data)
         .set("atUserList", at_users)
+        .set("version", m.extra.version)
+        .set("needReadReceipt", m.extra.need_read_receipt)
         .done()
 }
 
@@ -283,7 +285,8 @@ pub(crate) fn conversation(c: &Conversation, group: Option<GroupView<'_>>) -> Js
         .set("messageRemindType", remind_type(c.remind_type()))
         .set("groupAtInfoList", at_list)
         .set("lastMessage", last)
-        .set("peerReadSequence", num(c.peer_read_seq()));
+        .set("peerReadSequence", num(c.peer_read_seq()))
+        .set("markList", marks(c.marks()));
     conversation = match (c.kind(), group) {
         (ConversationType::Group, Some(group)) => {
             conversation.set("groupProfile", group_entry(group))
@@ -294,6 +297,15 @@ pub(crate) fn conversation(c: &Conversation, group: Option<GroupView<'_>>) -> Js
         _ => conversation.set("userProfile", Obj::new().set("userID", c.target()).done()),
     };
     conversation.done()
+}
+
+/// TIM's `markList`: each mark bit set, as its number.
+fn marks(bits: u64) -> Array {
+    (0..64)
+        .map(|bit| 1u64 << bit)
+        .filter(|mark| bits & mark != 0)
+        .map(num)
+        .collect()
 }
 
 fn group_type(kind: GroupType) -> &'static str {
@@ -421,6 +433,15 @@ pub(crate) fn group_record(record: &GroupRecord<'_>) -> Option<JsValue> {
                 .set("time", num(application.time_ms / 1000))
                 .done(),
         ),
+        GroupRecord::ReadReceipt(receipt) => tagged(
+            "receipt",
+            Obj::new()
+                .set("groupID", receipt.group_id)
+                .set("sequence", num(receipt.seq))
+                .set("readCount", receipt.read_count)
+                .set("unreadCount", receipt.unread_count)
+                .done(),
+        ),
         GroupRecord::Page { next_offset, more } => page(*next_offset, *more),
         _ => return None,
     })
@@ -460,6 +481,16 @@ pub(crate) fn profile(p: &UserProfile<'_>) -> JsValue {
         .done()
 }
 
+/// TIM's user status: `statusType` 1 online, 2 offline.
+pub(crate) fn user_status(status: &UserStatus<'_>) -> JsValue {
+    let online = status.status_type == StatusType::Online;
+    Obj::new()
+        .set("userID", status.user_id)
+        .set("statusType", if online { 1 } else { 2 })
+        .set("customStatus", status.custom_status)
+        .done()
+}
+
 /// One record of a user call's answer; `None` for kinds no web call asks.
 pub(crate) fn user_record(record: &UserRecord<'_>) -> Option<JsValue> {
     Some(match record {
@@ -468,6 +499,7 @@ pub(crate) fn user_record(record: &UserRecord<'_>) -> Option<JsValue> {
             tagged("blocked", Obj::new().set("userID", *user_id).done())
         }
         UserRecord::Page { next_offset, more } => page(*next_offset, *more),
+        UserRecord::Status(status) => tagged("status", user_status(status)),
         UserRecord::Upload(ticket) => tagged(
             "upload",
             Obj::new()

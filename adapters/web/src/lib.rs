@@ -14,6 +14,7 @@
 #![warn(missing_docs)]
 
 mod clock;
+mod conversation_calls;
 mod draft;
 mod group_admin_calls;
 mod group_calls;
@@ -21,6 +22,7 @@ mod host;
 mod js_object;
 mod media_calls;
 mod message_calls;
+mod presence_calls;
 mod read;
 mod socket;
 mod storage;
