@@ -1,10 +1,12 @@
-//! The server load tool: tinyim and mosquitto under the same shapes, in
-//! alternating runs, each against a fresh server process on 127.0.0.1.
+//! The server load tool: tinyim, mosquitto and (given its binary) NATS
+//! under the same shapes, in alternating runs, each against a fresh server
+//! process on 127.0.0.1.
 //! Bounded in count and duration; prints a Markdown table of medians,
 //! ranges and ratios. `scripts/bench` builds and runs it.
 
 mod disk;
 mod idle;
+mod jetstream;
 mod mqtt;
 mod process;
 mod report;
@@ -17,12 +19,12 @@ use std::path::PathBuf;
 
 use clap::Parser;
 use process::Server;
-use report::{Reference, Row};
+use report::{Reference, Row, System};
 
 #[derive(Parser)]
 #[command(
     name = "load",
-    about = "tinyim server load tool, with mosquitto for comparison"
+    about = "tinyim server load tool, with mosquitto and NATS for comparison"
 )]
 struct Cli {
     /// The tinyim server binary (build it with --release).
@@ -31,7 +33,12 @@ struct Cli {
     /// The mosquitto binary.
     #[arg(long, default_value = "/usr/sbin/mosquitto")]
     mosquitto: PathBuf,
-    /// Runs of each shape per system, alternating tinyim and mosquitto.
+    /// A nats-server binary (2.10 or later, which knows JetStream's
+    /// `sync_interval`): NATS joins the C2C, fan-out and latency shapes
+    /// (not over TLS).
+    #[arg(long)]
+    nats_server: Option<PathBuf>,
+    /// Runs of each shape per system, alternating the systems.
     #[arg(long, default_value_t = 3)]
     runs: usize,
     /// Small sizes, for a quick check that every shape works.
@@ -108,17 +115,6 @@ impl Sizes {
     }
 }
 
-fn row(shape: String, unit: &'static str, higher: bool, goal: &'static str) -> Row {
-    Row {
-        shape,
-        unit,
-        tinyim: Vec::new(),
-        mosquitto: Vec::new(),
-        higher_is_better: higher,
-        goal,
-    }
-}
-
 #[tokio::main]
 async fn main() {
     let cli = Cli::parse();
@@ -127,8 +123,8 @@ async fn main() {
     let mosquitto_bin = cli.mosquitto.clone();
     let window = s.window;
 
-    let mut c2c = row("C2C 1->1, durable acks".into(), "msg/s", true, ">= 1.0x");
-    let mut fanout = row(
+    let mut c2c = Row::new("C2C 1->1, durable acks".into(), "msg/s", true, ">= 1.0x");
+    let mut fanout = Row::new(
         format!("group fan-out 1->{}", s.fanout_members),
         "deliveries/s",
         true,
@@ -139,15 +135,15 @@ async fn main() {
         .map(|rate| {
             let at = |p: &str| format!("latency {p} at {rate} msg/s");
             [
-                row(at("p50"), "us", false, ""),
+                Row::new(at("p50"), "us", false, ""),
                 // The goal is set at 1000 msg/s only.
-                row(
+                Row::new(
                     at("p99"),
                     "us",
                     false,
                     if *rate == 1_000 { "<= mosquitto" } else { "" },
                 ),
-                row(at("p99.9"), "us", false, ""),
+                Row::new(at("p99.9"), "us", false, ""),
             ]
         })
         .collect();
@@ -155,7 +151,7 @@ async fn main() {
         .idle
         .iter()
         .map(|n| {
-            row(
+            Row::new(
                 format!("{n} idle clients"),
                 "server RSS bytes/client",
                 false,
@@ -163,9 +159,9 @@ async fn main() {
             )
         })
         .collect();
-    let mut resync = row(s.resync_shape(), "ms", false, "< 1000 ms");
+    let mut resync = Row::new(s.resync_shape(), "ms", false, "< 1000 ms");
 
-    let mut stalled = row(
+    let mut stalled = Row::new(
         format!(
             "{} stalled readers flooding history requests",
             s.stalled_readers
@@ -206,50 +202,48 @@ async fn main() {
             disk[0].values.push(d.p50 as f64);
             disk[1].values.push(d.p99 as f64);
         }
-        for mqtt in [false, true] {
-            let system = if mqtt { "mosquitto" } else { "tinyim" };
+        let mut systems = vec![System::Tinyim, System::Mosquitto];
+        if cli.nats_server.is_some() && tls.is_none() {
+            systems.push(System::Nats);
+        }
+        for system in systems {
+            let name = system.name();
             let start = || async {
-                if mqtt {
-                    Server::mosquitto(&mosquitto_bin, tls.as_ref()).await
-                } else {
-                    Server::tinyim_with(&tinyim_bin, tls.as_ref(), &cli.tinyim_flags)
-                }
-            };
-            let push = |r: &mut Row, v: f64| {
-                if mqtt {
-                    r.mosquitto.push(v)
-                } else {
-                    r.tinyim.push(v)
+                match system {
+                    System::Tinyim => {
+                        Server::tinyim_with(&tinyim_bin, tls.as_ref(), &cli.tinyim_flags)
+                    }
+                    System::Mosquitto => Server::mosquitto(&mosquitto_bin, tls.as_ref()).await,
+                    System::Nats => Server::nats(cli.nats_server.as_deref().expect("given")).await,
                 }
             };
 
             if wanted("c2c") {
                 let server = start().await;
-                let v = if mqtt {
-                    mqtt::c2c(server.port(), s.c2c_messages, window as u16).await
-                } else {
-                    tinyim::c2c(&server.addr, s.c2c_messages, window).await
+                let v = match system {
+                    System::Tinyim => tinyim::c2c(&server.addr, s.c2c_messages, window).await,
+                    System::Mosquitto => {
+                        mqtt::c2c(server.port(), s.c2c_messages, window as u16).await
+                    }
+                    System::Nats => jetstream::c2c(&server.addr, s.c2c_messages, window).await,
                 };
-                eprintln!("  {system} c2c: {v:.0} msg/s");
-                push(&mut c2c, v);
+                eprintln!("  {name} c2c: {v:.0} msg/s");
+                c2c.push(system, v);
                 drop(server);
             }
 
             if wanted("fanout") {
                 let server = start().await;
-                let v = if mqtt {
-                    mqtt::fanout(
-                        server.port(),
-                        s.fanout_members,
-                        s.fanout_messages,
-                        window as u16,
-                    )
-                    .await
-                } else {
-                    tinyim::fanout(&server.addr, s.fanout_members, s.fanout_messages, window).await
+                let (members, n) = (s.fanout_members, s.fanout_messages);
+                let v = match system {
+                    System::Tinyim => tinyim::fanout(&server.addr, members, n, window).await,
+                    System::Mosquitto => {
+                        mqtt::fanout(server.port(), members, n, window as u16).await
+                    }
+                    System::Nats => jetstream::fanout(&server.addr, members, n).await,
                 };
-                eprintln!("  {system} fan-out: {v:.0} deliveries/s");
-                push(&mut fanout, v);
+                eprintln!("  {name} fan-out: {v:.0} deliveries/s");
+                fanout.push(system, v);
                 drop(server);
             }
 
@@ -259,30 +253,38 @@ async fn main() {
                 .filter(|_| wanted("latency"))
             {
                 let server = start().await;
-                let l = if mqtt {
-                    mqtt::latency(server.port(), pairs, 1_000, s.latency_seconds).await
-                } else {
-                    tinyim::latency(&server.addr, pairs, 1_000, s.latency_seconds).await
+                let seconds = s.latency_seconds;
+                let l = match system {
+                    System::Tinyim => tinyim::latency(&server.addr, pairs, 1_000, seconds).await,
+                    System::Mosquitto => mqtt::latency(server.port(), pairs, 1_000, seconds).await,
+                    System::Nats => jetstream::latency(&server.addr, pairs, 1_000, seconds).await,
                 };
                 eprintln!(
-                    "  {system} latency at {} msg/s: p50 {} p99 {} p99.9 {} us ({} messages)",
+                    "  {name} latency at {} msg/s: p50 {} p99 {} p99.9 {} us ({} messages)",
                     pairs * 1000,
                     l.p50,
                     l.p99,
                     l.p999,
                     l.count
                 );
-                push(&mut rows[0], l.p50 as f64);
-                push(&mut rows[1], l.p99 as f64);
-                push(&mut rows[2], l.p999 as f64);
+                rows[0].push(system, l.p50 as f64);
+                rows[1].push(system, l.p99 as f64);
+                rows[2].push(system, l.p999 as f64);
                 drop(server);
             }
 
+            let mqtt = match system {
+                System::Tinyim => false,
+                System::Mosquitto => true,
+                // Idle clients, resync and stalled readers are tinyim's and
+                // mosquitto's shapes.
+                System::Nats => continue,
+            };
             for (r, &n) in idle.iter_mut().zip(s.idle).filter(|_| wanted("idle")) {
                 let server = start().await;
                 let v = idle::rss_per_client(&server, n, mqtt, tls.as_ref()).await;
-                eprintln!("  {system} {n} idle: {v:.0} bytes/client");
-                push(r, v);
+                eprintln!("  {name} {n} idle: {v:.0} bytes/client");
+                r.push(system, v);
                 drop(server);
             }
 
@@ -290,7 +292,7 @@ async fn main() {
                 let server = start().await;
                 let took = tinyim::resync(&server.addr, s.resync_senders, s.resync_each).await;
                 eprintln!("  tinyim resync: {took:?}");
-                push(&mut resync, took.as_secs_f64() * 1000.0);
+                resync.push(system, took.as_secs_f64() * 1000.0);
             }
 
             if !mqtt && wanted("stalled") {
@@ -301,7 +303,7 @@ async fn main() {
                     s.stalled_readers,
                     stalled::BUDGET
                 );
-                push(&mut stalled, v);
+                stalled.push(system, v);
             }
         }
     }

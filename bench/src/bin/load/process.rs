@@ -122,10 +122,7 @@ impl Server {
     /// when it is given.
     pub async fn mosquitto(bin: &Path, tls: Option<&Tls>) -> Server {
         let dir = tempfile::tempdir().expect("temporary directory");
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
+        let port = free_port();
         let conf = dir.path().join("mosquitto.conf");
         // Its log in a file: with TLS it reports every connection closed
         // without a close_notify (the readiness probe, the idle clients),
@@ -159,24 +156,64 @@ impl Server {
             .stderr(stderr)
             .spawn()
             .expect("start mosquitto");
-        let server = Server {
+        Server {
             child,
             addr: format!("127.0.0.1:{port}"),
             _dir: dir,
-        };
-        // mosquitto prints nothing when ready: wait until it accepts (the
-        // server is killed and reaped on drop if it never does).
+        }
+        .accepting("mosquitto", &log)
+        .await
+    }
+
+    /// Waits until the server accepts connections (it prints nothing when
+    /// ready); panics with its `log` after five seconds, the server killed
+    /// and reaped on drop.
+    async fn accepting(self, name: &str, log: &Path) -> Server {
         for _ in 0..500 {
-            if tokio::net::TcpStream::connect(&server.addr).await.is_ok() {
-                return server;
+            if tokio::net::TcpStream::connect(&self.addr).await.is_ok() {
+                return self;
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         panic!(
-            "mosquitto did not start listening on {}: {}",
-            server.addr,
-            std::fs::read_to_string(&log).unwrap_or_default()
+            "{name} did not start listening on {}: {}",
+            self.addr,
+            std::fs::read_to_string(log).unwrap_or_default()
         );
+    }
+
+    /// nats-server with JetStream storing in a fresh directory and
+    /// `sync_interval: always` (every write synced before it is
+    /// acknowledged, like tinyim's `--durability full`); no TLS (the TLS
+    /// runs leave NATS out).
+    pub async fn nats(bin: &Path) -> Server {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let port = free_port();
+        let conf = dir.path().join("nats.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "listen: 127.0.0.1:{port}\njetstream {{\n  store_dir: {:?}\n  sync_interval: always\n}}\n",
+                dir.path().join("jetstream").display().to_string()
+            ),
+        )
+        .expect("write the nats-server config");
+        let log = dir.path().join("nats.log");
+        let stderr = std::fs::File::create(&log).expect("create the NATS log");
+        let child = Command::new(bin)
+            .arg("-c")
+            .arg(&conf)
+            .stdout(Stdio::null())
+            .stderr(stderr)
+            .spawn()
+            .expect("start nats-server");
+        Server {
+            child,
+            addr: format!("127.0.0.1:{port}"),
+            _dir: dir,
+        }
+        .accepting("nats-server", &log)
+        .await
     }
 
     /// Resident memory of the server process, in bytes.
@@ -199,6 +236,14 @@ impl Server {
             .and_then(|p| p.parse().ok())
             .expect("an address with a port")
     }
+}
+
+/// A port nothing listens on now.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
 }
 
 impl Drop for Server {

@@ -1,15 +1,40 @@
 //! Medians, ranges and ratios of alternating runs, as a Markdown table.
 
-/// One figure measured over several runs of both systems.
+/// A system the load tool measures.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum System {
+    /// tinyim's server.
+    Tinyim,
+    /// mosquitto, QoS1 in memory.
+    Mosquitto,
+    /// NATS: JetStream with a file stream synced on every write, NATS core
+    /// for fan-out.
+    Nats,
+}
+
+impl System {
+    /// Every system, in the table's column order.
+    pub const ALL: [System; 3] = [System::Tinyim, System::Mosquitto, System::Nats];
+
+    /// Its name in the table and the progress lines.
+    pub fn name(self) -> &'static str {
+        match self {
+            System::Tinyim => "tinyim",
+            System::Mosquitto => "mosquitto",
+            System::Nats => "NATS",
+        }
+    }
+}
+
+/// One figure measured over several runs of each system.
 pub struct Row {
     /// What was measured.
     pub shape: String,
     /// Its unit.
     pub unit: &'static str,
-    /// tinyim's figure, one per run.
-    pub tinyim: Vec<f64>,
-    /// mosquitto's figure, one per run (empty for tinyim-only shapes).
-    pub mosquitto: Vec<f64>,
+    /// Each system's figure, one per run, in [`System::ALL`]'s order (empty
+    /// for a system the shape does not run on).
+    pub values: [Vec<f64>; 3],
     /// Whether a higher figure is better (throughput) or lower (latency, memory).
     pub higher_is_better: bool,
     /// The goal, as text.
@@ -40,40 +65,79 @@ fn figure(values: &[f64]) -> String {
     format!("{:.0} ({:.0}-{:.0})", median(values), lo, hi)
 }
 
+/// Paired ratios (by run) of `ours` over `theirs`, oriented so that above
+/// 1.0 means `ours` did better, as median (range); "-" when either is empty.
+fn advantage(ours: &[f64], theirs: &[f64], higher_is_better: bool) -> String {
+    let ratios: Vec<f64> = ours
+        .iter()
+        .zip(theirs)
+        .map(|(o, t)| if higher_is_better { o / t } else { t / o })
+        .collect();
+    if ratios.is_empty() {
+        return "-".into();
+    }
+    let (lo, hi) = range(&ratios);
+    format!("{:.2}x ({:.2}-{:.2})", median(&ratios), lo, hi)
+}
+
 impl Row {
-    /// tinyim over mosquitto per run (paired by run), oriented so that
-    /// above 1.0 means tinyim did better.
-    fn ratios(&self) -> Vec<f64> {
-        self.tinyim
-            .iter()
-            .zip(&self.mosquitto)
-            .map(|(t, m)| if self.higher_is_better { t / m } else { m / t })
-            .collect()
+    /// A row with no figures yet.
+    pub fn new(
+        shape: String,
+        unit: &'static str,
+        higher_is_better: bool,
+        goal: &'static str,
+    ) -> Row {
+        Row {
+            shape,
+            unit,
+            values: Default::default(),
+            higher_is_better,
+            goal,
+        }
+    }
+
+    /// Records one run's figure of `system`.
+    pub fn push(&mut self, system: System, value: f64) {
+        self.values[system as usize].push(value);
     }
 }
 
-/// The table, with a header.
+/// The table, with a header: tinyim's figure, then each peer measured in
+/// any row with tinyim's advantage over it.
 pub fn table(rows: &[Row]) -> String {
-    let mut out = String::from(
-        "| shape | unit | tinyim median (range) | mosquitto median (range) | tinyim advantage median (range) | goal |\n|---|---|---|---|---|---|\n",
-    );
+    let peers: Vec<System> = System::ALL[1..]
+        .iter()
+        .copied()
+        .filter(|p| rows.iter().any(|r| !r.values[*p as usize].is_empty()))
+        .collect();
+    let mut header = String::from("| shape | unit | tinyim median (range) |");
+    let mut rule = String::from("|---|---|---|");
+    for p in &peers {
+        header.push_str(&format!(
+            " {0} median (range) | tinyim vs {0} median (range) |",
+            p.name()
+        ));
+        rule.push_str("---|---|");
+    }
+    let mut out = format!("{header} goal |\n{rule}---|\n");
     for row in rows {
-        let ratios = row.ratios();
-        let ratio = if ratios.is_empty() {
-            "-".into()
-        } else {
-            let (lo, hi) = range(&ratios);
-            format!("{:.2}x ({:.2}-{:.2})", median(&ratios), lo, hi)
-        };
+        let ours = &row.values[System::Tinyim as usize];
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} |",
             row.shape,
             row.unit,
-            figure(&row.tinyim),
-            figure(&row.mosquitto),
-            ratio,
-            row.goal
+            figure(ours)
         ));
+        for p in &peers {
+            let theirs = &row.values[*p as usize];
+            out.push_str(&format!(
+                " {} | {} |",
+                figure(theirs),
+                advantage(ours, theirs, row.higher_is_better)
+            ));
+        }
+        out.push_str(&format!(" {} |\n", row.goal));
     }
     out
 }
@@ -128,18 +192,7 @@ pub fn stores_table(rows: &[StoreRow]) -> String {
         names[0], names[1], names[2], names[1], names[2]
     );
     for row in rows {
-        let against_sqlite = |other: &[f64]| {
-            let ratios: Vec<f64> = other
-                .iter()
-                .zip(&row.values[0])
-                .map(|(o, s)| if row.higher_is_better { o / s } else { s / o })
-                .collect();
-            if ratios.is_empty() {
-                return "-".to_owned();
-            }
-            let (lo, hi) = range(&ratios);
-            format!("{:.2}x ({:.2}-{:.2})", median(&ratios), lo, hi)
-        };
+        let against_sqlite = |other: &[f64]| advantage(other, &row.values[0], row.higher_is_better);
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} | {} |\n",
             row.shape,
@@ -159,14 +212,10 @@ mod tests {
     use super::*;
 
     fn row(tinyim: &[f64], mosquitto: &[f64], higher_is_better: bool) -> Row {
-        Row {
-            shape: "s".into(),
-            unit: "u",
-            tinyim: tinyim.to_vec(),
-            mosquitto: mosquitto.to_vec(),
-            higher_is_better,
-            goal: "",
-        }
+        let mut row = Row::new("s".into(), "u", higher_is_better, "");
+        row.values[0] = tinyim.to_vec();
+        row.values[1] = mosquitto.to_vec();
+        row
     }
 
     #[test]
@@ -174,11 +223,34 @@ mod tests {
         assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
         assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
         assert_eq!(range(&[3.0, 1.0, 2.0]), (1.0, 3.0));
-        // Throughput: tinyim over mosquitto; latency: mosquitto over tinyim.
-        assert_eq!(row(&[20.0, 30.0], &[10.0, 10.0], true).ratios(), [2.0, 3.0]);
-        assert_eq!(row(&[20.0], &[10.0], false).ratios(), [0.5]);
-        let table = table(&[row(&[1.0, 3.0, 2.0], &[], false)]);
-        assert!(table.contains("| s | u | 2 (1-3) | - | - |  |"), "{table}");
+        // Throughput: tinyim over the peer; latency: the peer over tinyim.
+        assert_eq!(
+            advantage(&[20.0, 30.0], &[10.0, 10.0], true),
+            "2.50x (2.00-3.00)"
+        );
+        assert_eq!(advantage(&[20.0], &[10.0], false), "0.50x (0.50-0.50)");
+        assert_eq!(advantage(&[20.0], &[], false), "-");
+    }
+
+    #[test]
+    fn the_table_has_columns_only_for_peers_measured() {
+        let only_tinyim = table(&[row(&[1.0, 3.0, 2.0], &[], false)]);
+        assert!(
+            only_tinyim.contains("| s | u | 2 (1-3) |  |"),
+            "{only_tinyim}"
+        );
+        assert!(!only_tinyim.contains("mosquitto"), "{only_tinyim}");
+        let mut with_nats = row(&[20.0], &[10.0], true);
+        with_nats.push(System::Nats, 40.0);
+        let both = table(&[with_nats]);
+        assert!(
+            both.contains("| tinyim vs mosquitto median (range) |"),
+            "{both}"
+        );
+        assert!(
+            both.contains("| s | u | 20 (20-20) | 10 (10-10) | 2.00x (2.00-2.00) | 40 (40-40) | 0.50x (0.50-0.50) |"),
+            "{both}"
+        );
     }
 
     #[test]
