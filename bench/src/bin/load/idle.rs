@@ -139,8 +139,12 @@ async fn mqtt_client(
     let mut stream = open(addr, tls).await?;
     let mut connect = Vec::new();
     mqtt_string(&mut connect, "MQTT");
-    connect.extend_from_slice(&[4, 0x02, 0x01, 0x2c]); // level 4, clean session, keep-alive 300 s
+    // Level 4; a user name and password, as the rumqttc clients give them;
+    // clean session; keep-alive 300 s.
+    connect.extend_from_slice(&[4, 0xc2, 0x01, 0x2c]);
     mqtt_string(&mut connect, id);
+    mqtt_string(&mut connect, &format!("{id}@localhost"));
+    mqtt_string(&mut connect, "load");
     let mut subscribe = vec![0, 1];
     mqtt_string(&mut subscribe, &format!("u/{id}"));
     subscribe.push(1);

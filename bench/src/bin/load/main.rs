@@ -1,5 +1,5 @@
-//! The server load tool: tinyim, mosquitto and (given its binary) NATS
-//! under the same shapes, in alternating runs, each against a fresh server
+//! The server load tool: tinyim, mosquitto and (when asked) NATS and
+//! ejabberd under the same shapes, in alternating runs, each against a fresh server
 //! process on 127.0.0.1.
 //! Bounded in count and duration; prints a Markdown table of medians,
 //! ranges and ratios. `scripts/bench` builds and runs it.
@@ -24,7 +24,7 @@ use report::{Reference, Row, System};
 #[derive(Parser)]
 #[command(
     name = "load",
-    about = "tinyim server load tool, with mosquitto and NATS for comparison"
+    about = "tinyim server load tool, with mosquitto, NATS and ejabberd for comparison"
 )]
 struct Cli {
     /// The tinyim server binary (build it with --release).
@@ -38,6 +38,11 @@ struct Cli {
     /// (not over TLS).
     #[arg(long)]
     nats_server: Option<PathBuf>,
+    /// ejabberd (Debian's package, through its MQTT listener) joins the
+    /// C2C, fan-out, latency and idle shapes (not over TLS; needs root,
+    /// since ejabberdctl runs it as its own user).
+    #[arg(long)]
+    ejabberd: bool,
     /// Runs of each shape per system, alternating the systems.
     #[arg(long, default_value_t = 3)]
     runs: usize,
@@ -206,6 +211,9 @@ async fn main() {
         if cli.nats_server.is_some() && tls.is_none() {
             systems.push(System::Nats);
         }
+        if cli.ejabberd && tls.is_none() {
+            systems.push(System::Ejabberd);
+        }
         for system in systems {
             let name = system.name();
             let start = || async {
@@ -215,6 +223,7 @@ async fn main() {
                     }
                     System::Mosquitto => Server::mosquitto(&mosquitto_bin, tls.as_ref()).await,
                     System::Nats => Server::nats(cli.nats_server.as_deref().expect("given")).await,
+                    System::Ejabberd => Server::ejabberd().await,
                 }
             };
 
@@ -222,7 +231,7 @@ async fn main() {
                 let server = start().await;
                 let v = match system {
                     System::Tinyim => tinyim::c2c(&server.addr, s.c2c_messages, window).await,
-                    System::Mosquitto => {
+                    System::Mosquitto | System::Ejabberd => {
                         mqtt::c2c(server.port(), s.c2c_messages, window as u16).await
                     }
                     System::Nats => jetstream::c2c(&server.addr, s.c2c_messages, window).await,
@@ -237,7 +246,7 @@ async fn main() {
                 let (members, n) = (s.fanout_members, s.fanout_messages);
                 let v = match system {
                     System::Tinyim => tinyim::fanout(&server.addr, members, n, window).await,
-                    System::Mosquitto => {
+                    System::Mosquitto | System::Ejabberd => {
                         mqtt::fanout(server.port(), members, n, window as u16).await
                     }
                     System::Nats => jetstream::fanout(&server.addr, members, n).await,
@@ -256,7 +265,9 @@ async fn main() {
                 let seconds = s.latency_seconds;
                 let l = match system {
                     System::Tinyim => tinyim::latency(&server.addr, pairs, 1_000, seconds).await,
-                    System::Mosquitto => mqtt::latency(server.port(), pairs, 1_000, seconds).await,
+                    System::Mosquitto | System::Ejabberd => {
+                        mqtt::latency(server.port(), pairs, 1_000, seconds).await
+                    }
                     System::Nats => jetstream::latency(&server.addr, pairs, 1_000, seconds).await,
                 };
                 eprintln!(
@@ -275,9 +286,9 @@ async fn main() {
 
             let mqtt = match system {
                 System::Tinyim => false,
-                System::Mosquitto => true,
+                System::Mosquitto | System::Ejabberd => true,
                 // Idle clients, resync and stalled readers are tinyim's and
-                // mosquitto's shapes.
+                // the MQTT brokers' shapes.
                 System::Nats => continue,
             };
             for (r, &n) in idle.iter_mut().zip(s.idle).filter(|_| wanted("idle")) {

@@ -63,9 +63,21 @@ impl Tls {
     }
 }
 
+/// How a server process is stopped.
+enum Process {
+    /// A child of the load tool's, killed and reaped.
+    Child(Child),
+    /// An ejabberd node (ejabberdctl started it as its own user), stopped
+    /// through `ejabberdctl` with these arguments.
+    Ejabberd {
+        ctl: Vec<std::ffi::OsString>,
+        pid: u32,
+    },
+}
+
 /// A running server.
 pub struct Server {
-    child: Child,
+    process: Process,
     /// Where it listens.
     pub addr: String,
     _dir: tempfile::TempDir,
@@ -111,7 +123,7 @@ impl Server {
             .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
             .to_owned();
         Server {
-            child,
+            process: Process::Child(child),
             addr,
             _dir: dir,
         }
@@ -157,11 +169,89 @@ impl Server {
             .spawn()
             .expect("start mosquitto");
         Server {
-            child,
+            process: Process::Child(child),
             addr: format!("127.0.0.1:{port}"),
             _dir: dir,
         }
         .accepting("mosquitto", &log)
+        .await
+    }
+
+    /// An ejabberd node of its own (Debian's package; its `mod_mqtt`
+    /// listener on a free port, logins anonymous so that thousands of
+    /// clients need no accounts, everything else as installed), its spool
+    /// and logs in a fresh directory. `ejabberdctl` runs it as the
+    /// `ejabberd` user, so the load tool must run as root.
+    pub async fn ejabberd() -> Server {
+        static NODES: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let port = free_port();
+        let path = |name: &str| dir.path().join(name);
+        let config = [
+            "hosts:",
+            "  - localhost",
+            "loglevel: warning",
+            "auth_method: [anonymous]",
+            "anonymous_protocol: login_anon",
+            "listen:",
+            "  -",
+            &format!("    port: {port}"),
+            "    ip: \"127.0.0.1\"",
+            "    module: mod_mqtt",
+            "    backlog: 1000",
+            "modules:",
+            "  mod_mqtt: {}",
+        ];
+        std::fs::write(path("ejabberd.yml"), config.join("\n")).expect("write the ejabberd config");
+        // The package's ejabberdctl.cfg names its own config and pid file:
+        // this one replaces it.
+        std::fs::write(
+            path("ejabberdctl.cfg"),
+            format!("EJABBERD_PID_PATH={}\n", path("ejabberd.pid").display()),
+        )
+        .expect("write the ejabberdctl config");
+        for sub in ["spool", "logs"] {
+            std::fs::create_dir(path(sub)).expect("create the ejabberd directories");
+        }
+        let owned = Command::new("chown")
+            .args(["-R", "ejabberd:ejabberd"])
+            .arg(dir.path())
+            .status()
+            .expect("run chown");
+        assert!(owned.success(), "the ejabberd user owns its directory");
+        let node = format!(
+            "tinyim-load-{}-{}@localhost",
+            std::process::id(),
+            NODES.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        );
+        let mut ctl: Vec<std::ffi::OsString> = vec!["--config".into(), path("ejabberd.yml").into()];
+        ctl.extend(["--ctl-config".into(), path("ejabberdctl.cfg").into()]);
+        ctl.extend(["--spool".into(), path("spool").into()]);
+        ctl.extend([
+            "--logs".into(),
+            path("logs").into(),
+            "--node".into(),
+            node.into(),
+        ]);
+        for command in ["start", "started"] {
+            let done = Command::new(EJABBERDCTL)
+                .args(&ctl)
+                .arg(command)
+                .status()
+                .expect("run ejabberdctl");
+            assert!(done.success(), "ejabberdctl {command}");
+        }
+        let pid = std::fs::read_to_string(path("ejabberd.pid"))
+            .ok()
+            .and_then(|p| p.trim().parse().ok())
+            .expect("ejabberd wrote its pid");
+        let log = path("logs").join("ejabberd.log");
+        Server {
+            process: Process::Ejabberd { ctl, pid },
+            addr: format!("127.0.0.1:{port}"),
+            _dir: dir,
+        }
+        .accepting("ejabberd", &log)
         .await
     }
 
@@ -208,7 +298,7 @@ impl Server {
             .spawn()
             .expect("start nats-server");
         Server {
-            child,
+            process: Process::Child(child),
             addr: format!("127.0.0.1:{port}"),
             _dir: dir,
         }
@@ -218,7 +308,11 @@ impl Server {
 
     /// Resident memory of the server process, in bytes.
     pub fn rss_bytes(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+        let pid = match &self.process {
+            Process::Child(child) => child.id(),
+            Process::Ejabberd { pid, .. } => *pid,
+        };
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
             .expect("read the server's /proc status");
         status
             .lines()
@@ -238,6 +332,9 @@ impl Server {
     }
 }
 
+/// Debian's ejabberd control script.
+const EJABBERDCTL: &str = "/usr/sbin/ejabberdctl";
+
 /// A port nothing listens on now.
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -248,7 +345,22 @@ fn free_port() -> u16 {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        match &mut self.process {
+            Process::Child(child) => {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+            Process::Ejabberd { ctl, .. } => {
+                // `stopped` waits for the node to end and then stops epmd
+                // when no other Erlang node runs.
+                for command in ["stop", "stopped"] {
+                    let _ = Command::new(EJABBERDCTL)
+                        .args(ctl.iter())
+                        .arg(command)
+                        .stdout(Stdio::null())
+                        .status();
+                }
+            }
+        }
     }
 }

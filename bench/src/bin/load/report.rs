@@ -10,11 +10,18 @@ pub enum System {
     /// NATS: JetStream with a file stream synced on every write, NATS core
     /// for fan-out.
     Nats,
+    /// ejabberd through its MQTT listener.
+    Ejabberd,
 }
 
 impl System {
     /// Every system, in the table's column order.
-    pub const ALL: [System; 3] = [System::Tinyim, System::Mosquitto, System::Nats];
+    pub const ALL: [System; 4] = [
+        System::Tinyim,
+        System::Mosquitto,
+        System::Nats,
+        System::Ejabberd,
+    ];
 
     /// Its name in the table and the progress lines.
     pub fn name(self) -> &'static str {
@@ -22,6 +29,7 @@ impl System {
             System::Tinyim => "tinyim",
             System::Mosquitto => "mosquitto",
             System::Nats => "NATS",
+            System::Ejabberd => "ejabberd",
         }
     }
 }
@@ -34,7 +42,7 @@ pub struct Row {
     pub unit: &'static str,
     /// Each system's figure, one per run, in [`System::ALL`]'s order (empty
     /// for a system the shape does not run on).
-    pub values: [Vec<f64>; 3],
+    pub values: [Vec<f64>; 4],
     /// Whether a higher figure is better (throughput) or lower (latency, memory).
     pub higher_is_better: bool,
     /// The goal, as text.
