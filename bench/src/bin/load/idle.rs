@@ -3,10 +3,12 @@
 //! per client.
 
 use std::io;
+use std::net::Ipv4Addr;
+use std::time::{Duration, Instant};
 
 use tinyim_core::wire::{self, body, kind, records};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::net::{TcpSocket, TcpStream};
 use tokio::sync::Semaphore;
 use tokio_rustls::rustls::pki_types::ServerName;
 use tokio_rustls::TlsConnector;
@@ -34,10 +36,25 @@ pub(crate) trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
 
 impl<S: AsyncRead + AsyncWrite + Unpin + Send> Stream for S {}
 
-/// Opens a connection to `addr` (TCP_NODELAY), with TLS over it when
+/// Opens a connection to `addr` (TCP_NODELAY) from the loopback address
+/// `from` (any port of it; 127.0.0.1 when `None`), with TLS over it when
 /// `tls` is given.
-async fn open(addr: &str, tls: Option<&TlsConnector>) -> io::Result<Box<dyn Stream>> {
-    let tcp = TcpStream::connect(addr).await?;
+async fn open(
+    addr: &str,
+    from: Option<Ipv4Addr>,
+    tls: Option<&TlsConnector>,
+) -> io::Result<Box<dyn Stream>> {
+    let tcp = match from {
+        None => TcpStream::connect(addr).await?,
+        Some(ip) => {
+            let to = addr
+                .parse()
+                .map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
+            let socket = TcpSocket::new_v4()?;
+            socket.bind((ip, 0).into())?;
+            socket.connect(to).await?
+        }
+    };
     let _ = tcp.set_nodelay(true);
     Ok(match tls {
         None => Box::new(tcp),
@@ -66,12 +83,13 @@ pub(crate) async fn retried<T, F: std::future::Future<Output = io::Result<T>>>(
 /// taking frames of up to `max_frame` bytes, and logged in, then sits there.
 pub(crate) async fn tinyim_client(
     addr: &str,
+    from: Option<Ipv4Addr>,
     tls: Option<&TlsConnector>,
     user: &str,
     sig: &str,
     max_frame: u32,
 ) -> io::Result<Box<dyn Stream>> {
-    let mut stream = open(addr, tls).await?;
+    let mut stream = open(addr, from, tls).await?;
     let hello = body::Hello {
         version: wire::PROTOCOL_VERSION,
         max_frame,
@@ -133,10 +151,11 @@ fn mqtt_packet(first: u8, body: Vec<u8>) -> Vec<u8> {
 /// then sits there.
 async fn mqtt_client(
     addr: &str,
+    from: Option<Ipv4Addr>,
     tls: Option<&TlsConnector>,
     id: &str,
 ) -> io::Result<Box<dyn Stream>> {
-    let mut stream = open(addr, tls).await?;
+    let mut stream = open(addr, from, tls).await?;
     let mut connect = Vec::new();
     mqtt_string(&mut connect, "MQTT");
     // Level 4; a user name and password, as the rumqttc clients give them;
@@ -163,49 +182,90 @@ async fn mqtt_client(
 }
 
 /// Opens one idle client of the system under test: a tinyim client that
-/// logs in as `user` (over TLS when `tls` is given), or an MQTT one.
+/// logs in as `user` (over TLS when `tls` is given), or an MQTT one, from
+/// the loopback address `from`.
 async fn idle_client(
     addr: String,
+    from: Option<Ipv4Addr>,
     mqtt: bool,
     tls: Option<TlsConnector>,
     user: String,
 ) -> Box<dyn Stream> {
     if mqtt {
-        return retried(|| mqtt_client(&addr, tls.as_ref(), &user)).await;
+        return retried(|| mqtt_client(&addr, from, tls.as_ref(), &user)).await;
     }
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     let sig = tinyim_server::usersig::mint(APP_ID, KEY, &user, 86_400, now);
-    retried(|| tinyim_client(&addr, tls.as_ref(), &user, &sig, 16 * 1024)).await
+    retried(|| tinyim_client(&addr, from, tls.as_ref(), &user, &sig, 16 * 1024)).await
 }
 
-/// Opens `n` idle clients against `server` (over TLS when `tls` is given) and returns the server's resident memory per client in bytes.
+/// Idle clients that logged in, and what they cost the server.
+pub struct Crowd {
+    /// The open clients; the server holds their state while they live.
+    pub streams: Vec<Box<dyn Stream>>,
+    /// The server's resident memory per client, in bytes.
+    pub rss_per_client: f64,
+    /// From the first connection opened to the last login answered.
+    pub took: Duration,
+}
+
+/// Opens `n` idle clients against `server` (over TLS when `tls` is given),
+/// spread over the loopback addresses `sources` (127.0.0.1 alone when
+/// empty: one address has about 28 000 ports to one server), and measures
+/// the server's resident memory per client.
 ///
 /// The baseline is taken after one client has logged in and is idle: what
 /// the first client makes resident once (the code of the login path paged
 /// in from the binary and its libraries, first allocations of the
-/// allocator and the store) is not a cost per client. Both systems are
+/// allocator and the store) is not a cost per client. Every system is
 /// measured that way.
-pub async fn rss_per_client(server: &Server, n: usize, mqtt: bool, tls: Option<&Tls>) -> f64 {
+pub async fn crowd(
+    server: &Server,
+    n: usize,
+    mqtt: bool,
+    tls: Option<&Tls>,
+    sources: &[Ipv4Addr],
+) -> Crowd {
     let tls = tls.map(|tls| TlsConnector::from(tls.client_config()));
-    let first = idle_client(server.addr.clone(), mqtt, tls.clone(), "warm".into()).await;
+    let source = |i: usize| (!sources.is_empty()).then(|| sources[i % sources.len()]);
+    let first = idle_client(
+        server.addr.clone(),
+        source(0),
+        mqtt,
+        tls.clone(),
+        "warm".into(),
+    )
+    .await;
     let before = server.rss_bytes();
     let ramp = std::sync::Arc::new(Semaphore::new(RAMP));
     let mut opening = tokio::task::JoinSet::new();
+    let start = Instant::now();
     for i in 0..n {
-        let (addr, ramp, tls) = (server.addr.clone(), ramp.clone(), tls.clone());
+        let (addr, ramp, tls, from) = (server.addr.clone(), ramp.clone(), tls.clone(), source(i));
         opening.spawn(async move {
             let _permit = ramp.acquire_owned().await.expect("open");
-            idle_client(addr, mqtt, tls, format!("idle{i}")).await
+            idle_client(addr, from, mqtt, tls, format!("idle{i}")).await
         });
     }
-    let streams = tokio::time::timeout(PATIENCE, opening.join_all())
+    let mut streams = tokio::time::timeout(PATIENCE * 5, opening.join_all())
         .await
         .expect("every client connected in time");
+    let took = start.elapsed();
     // Every client's login (or subscription) was answered: the server holds
     // all of its per-client state now.
     let after = server.rss_bytes();
-    drop((first, streams));
-    after.saturating_sub(before) as f64 / n as f64
+    streams.push(first);
+    Crowd {
+        streams,
+        rss_per_client: after.saturating_sub(before) as f64 / n as f64,
+        took,
+    }
+}
+
+/// Shape 4: `n` idle clients from 127.0.0.1, the server's resident memory
+/// per client in bytes.
+pub async fn rss_per_client(server: &Server, n: usize, mqtt: bool, tls: Option<&Tls>) -> f64 {
+    crowd(server, n, mqtt, tls, &[]).await.rss_per_client
 }

@@ -10,7 +10,9 @@ use async_nats::jetstream::{self, consumer, stream, Context};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use tokio::sync::Semaphore;
 
-use crate::shapes::{latency_histogram, payload, stamp_at, stamped, Latency, PATIENCE, WINDOW};
+use crate::shapes::{
+    latency_histogram, payload, stamp_at, stamped, Latency, Pace, PATIENCE, WINDOW,
+};
 
 /// The stream every shape's subjects belong to.
 const STREAM: &str = "IM";
@@ -173,15 +175,15 @@ pub async fn latency(addr: &str, pairs: usize, per_pair: u32, seconds: u32) -> L
         );
         publishers.push(context(addr).await);
     }
-    let interval = Duration::from_secs(1) / per_pair;
     let mut pacers = tokio::task::JoinSet::new();
     for (p, js) in publishers.into_iter().enumerate() {
+        let pace = Pace::new(base, per_pair, p, pairs);
         pacers.spawn(async move {
             // Open loop with a window, stamped as tinyim's pacer stamps.
             let in_flight = Arc::new(Semaphore::new(WINDOW));
             let mut acks = tokio::task::JoinSet::new();
             for k in 0..total as u32 {
-                let due = interval * k;
+                let due = pace.due(k);
                 tokio::time::sleep_until((base + due).into()).await;
                 let (permit, stamp) = match in_flight.clone().try_acquire_owned() {
                     Ok(permit) => (permit, base.elapsed()),

@@ -4,6 +4,7 @@
 //! Bounded in count and duration; prints a Markdown table of medians,
 //! ranges and ratios. `scripts/bench` builds and runs it.
 
+mod crowd;
 mod disk;
 mod idle;
 mod jetstream;
@@ -49,8 +50,8 @@ struct Cli {
     /// Small sizes, for a quick check that every shape works.
     #[arg(long)]
     quick: bool,
-    /// Run only these shapes (c2c, fanout, latency, idle, resync, stalled,
-    /// stores), for profiling one of them.
+    /// Run only these shapes (c2c, fanout, latency, idle, crowd, resync,
+    /// stalled, stores), for profiling one of them.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Both systems over TLS (one development certificate; the clients
@@ -83,6 +84,7 @@ struct Sizes {
     resync_senders: usize,
     resync_each: usize,
     stalled_readers: usize,
+    crowd: usize,
 }
 
 const FULL: Sizes = Sizes {
@@ -95,6 +97,7 @@ const FULL: Sizes = Sizes {
     resync_senders: 50,
     resync_each: 200,
     stalled_readers: 1_000,
+    crowd: 100_000,
 };
 
 const QUICK: Sizes = Sizes {
@@ -107,6 +110,7 @@ const QUICK: Sizes = Sizes {
     resync_senders: 5,
     resync_each: 20,
     stalled_readers: 20,
+    crowd: 2_000,
 };
 
 impl Sizes {
@@ -165,6 +169,8 @@ async fn main() {
         })
         .collect();
     let mut resync = Row::new(s.resync_shape(), "ms", false, "< 1000 ms");
+    let crowd_size = crowd::size(s.crowd);
+    let mut crowd_rows = crowd::rows(crowd_size);
 
     let mut stalled = Row::new(
         format!(
@@ -299,6 +305,21 @@ async fn main() {
                 drop(server);
             }
 
+            // The crowd is tinyim's with mosquitto beside it (ejabberd
+            // refused the crowd's connections from the extra loopback
+            // addresses).
+            if wanted("crowd") && system != System::Ejabberd {
+                let server = start().await;
+                let c = crowd::run(&server, crowd_size, mqtt, s.latency_seconds).await;
+                eprintln!(
+                    "  {name} crowd of {crowd_size}: {:.0} bytes/client, logged in in {:.0} ms, \
+                     1% active p99 {} us",
+                    c.rss_per_client, c.login_ms, c.latency.p99
+                );
+                c.record(&mut crowd_rows, system);
+                drop(server);
+            }
+
             if !mqtt && wanted("resync") {
                 let server = start().await;
                 let took = tinyim::resync(&server.addr, s.resync_senders, s.resync_each).await;
@@ -330,6 +351,7 @@ async fn main() {
         rows.extend([a, b, c]);
     }
     rows.extend(idle);
+    rows.extend(crowd_rows);
     rows.push(resync);
     rows.push(stalled);
     print!("{}", report::table(&rows));

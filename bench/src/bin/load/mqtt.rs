@@ -11,7 +11,9 @@ use rumqttc::{
 use tokio::sync::watch;
 use tokio_rustls::rustls::ClientConfig;
 
-use crate::shapes::{latency_histogram, payload, stamp_at, stamped, Latency, PATIENCE, WINDOW};
+use crate::shapes::{
+    latency_histogram, payload, stamp_at, stamped, Latency, Pace, PATIENCE, WINDOW,
+};
 
 /// The TLS client configuration, once `use_tls` set it.
 static TLS: OnceLock<Arc<ClientConfig>> = OnceLock::new();
@@ -215,12 +217,12 @@ pub async fn latency(port: u16, pairs: usize, per_pair: u32, seconds: u32) -> La
             publisher(port, &format!("lat-send{p}"), total, WINDOW as u16).await;
         publishers.push((publisher, acked));
     }
-    let interval = Duration::from_secs(1) / per_pair;
     let mut pacers = tokio::task::JoinSet::new();
     for (p, (publisher, _acked)) in publishers.into_iter().enumerate() {
+        let pace = Pace::new(base, per_pair, p, pairs);
         pacers.spawn(async move {
             for k in 0..total as u32 {
-                let due = interval * k;
+                let due = pace.due(k);
                 tokio::time::sleep_until((base + due).into()).await;
                 // Stamped when handed to the client, like the tinyim side;
                 // rumqttc's own window (inflight) holds it back when full.

@@ -85,7 +85,8 @@ pub struct Server {
 
 impl Server {
     /// `tinyim-server serve` on a fresh SQLite file, with the per-connection
-    /// and per-group rate limits lifted (the load is the point).
+    /// and per-group rate limits and the connection cap lifted (the load is
+    /// the point).
     pub fn tinyim(bin: &Path, tls: Option<&Tls>) -> Server {
         Server::tinyim_with(bin, tls, &[])
     }
@@ -105,6 +106,7 @@ impl Server {
         let mut child = command
             .args(["--listen", "127.0.0.1:0", "--heartbeat-ms", "60000"])
             .args(["--rate", "10000000", "--group-rate", "10000000"])
+            .args(["--max-connections", "1000000"])
             .arg("--data")
             .arg(dir.path().join("load.db"))
             .args(["--app-id", &APP_ID.to_string(), "--key", KEY])

@@ -1,6 +1,6 @@
 //! What the shapes share: payloads, timestamps in payloads, latency figures.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
 
@@ -61,5 +61,35 @@ impl From<&Histogram<u64>> for Latency {
             p999: h.value_at_quantile(0.999),
             count: h.len(),
         }
+    }
+}
+
+/// When a latency sender's messages are due, as durations since the run's
+/// `base` (the stamps' origin): `per_second` apart, starting when the pace
+/// is made. Made once every client is set up: due times during the setup
+/// would go out in one burst and measure the setup, not the system. The
+/// senders of a run are staggered over one interval, as independent users
+/// are, rather than sending in lockstep.
+#[derive(Clone, Copy)]
+pub struct Pace {
+    from: Duration,
+    interval: Duration,
+}
+
+impl Pace {
+    /// `per_second` messages a second from now on, for the `sender`-th of
+    /// `senders`.
+    pub fn new(base: Instant, per_second: u32, sender: usize, senders: usize) -> Pace {
+        let interval = Duration::from_secs(1) / per_second;
+        let stagger = interval.mul_f64(sender as f64 / senders.max(1) as f64);
+        Pace {
+            from: base.elapsed() + stagger,
+            interval,
+        }
+    }
+
+    /// When the `k`-th message is due.
+    pub fn due(&self, k: u32) -> Duration {
+        self.from + self.interval * k
     }
 }

@@ -72,7 +72,7 @@ async fn request<T: serde::Serialize>(
 
 /// The group the readers are in, with its large history.
 async fn prepare(addr: &str, readers: usize) {
-    let mut owner = tinyim_client(addr, None, "owner", &sig("owner"), 64 * 1024)
+    let mut owner = tinyim_client(addr, None, None, "owner", &sig("owner"), 64 * 1024)
         .await
         .expect("the owner logs in");
     let create = CreateGroup {
@@ -126,7 +126,7 @@ pub async fn rss_per_stalled_reader(server: &Server, n: usize) -> f64 {
             let _permit = ramp.acquire_owned().await.expect("open");
             let user = format!("reader{i}");
             let sig = sig(&user);
-            retried(|| tinyim_client(&addr, None, &user, &sig, 64 * 1024)).await
+            retried(|| tinyim_client(&addr, None, None, &user, &sig, 64 * 1024)).await
         });
     }
     let mut readers = tokio::time::timeout(PATIENCE, opening.join_all())

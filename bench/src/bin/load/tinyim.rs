@@ -9,7 +9,9 @@ use tinyim_tokio::{EventStream, GroupOptions, GroupType, Options, Tim, TimEvent}
 use tokio::sync::Semaphore;
 
 use crate::process::{APP_ID, KEY};
-use crate::shapes::{latency_histogram, payload, stamp_at, stamped, Latency, PATIENCE, WINDOW};
+use crate::shapes::{
+    latency_histogram, payload, stamp_at, stamped, Latency, Pace, PATIENCE, WINDOW,
+};
 
 fn sig(user: &str) -> String {
     let now = std::time::SystemTime::now()
@@ -175,9 +177,9 @@ pub async fn latency(addr: &str, pairs: usize, per_pair: u32, seconds: u32) -> L
         }));
         senders.push(sender);
     }
-    let interval = Duration::from_secs(1) / per_pair;
     let mut pacers = tokio::task::JoinSet::new();
     for (p, sender) in senders.into_iter().enumerate() {
+        let pace = Pace::new(base, per_pair, p, pairs);
         pacers.spawn(async move {
             // Open loop. A message goes out stamped when it is sent; one held
             // back by a full window is stamped with the time it was due, so
@@ -186,7 +188,7 @@ pub async fn latency(addr: &str, pairs: usize, per_pair: u32, seconds: u32) -> L
             let in_flight = Arc::new(Semaphore::new(WINDOW));
             let mut sends = tokio::task::JoinSet::new();
             for k in 0..total as u32 {
-                let due = interval * k;
+                let due = pace.due(k);
                 tokio::time::sleep_until((base + due).into()).await;
                 let (permit, stamp) = match in_flight.clone().try_acquire_owned() {
                     Ok(permit) => (permit, base.elapsed()),
