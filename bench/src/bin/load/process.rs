@@ -180,8 +180,9 @@ impl Server {
     }
 
     /// An ejabberd node of its own (Debian's package; its `mod_mqtt`
-    /// listener on a free port, logins anonymous so that thousands of
-    /// clients need no accounts, everything else as installed), its spool
+    /// listener on a free port, no limit on queued packets, logins
+    /// anonymous so that thousands of clients need no accounts, everything
+    /// else as installed), its spool
     /// and logs in a fresh directory. `ejabberdctl` runs it as the
     /// `ejabberd` user, so the load tool must run as root.
     pub async fn ejabberd() -> Server {
@@ -202,7 +203,11 @@ impl Server {
             "    module: mod_mqtt",
             "    backlog: 1000",
             "modules:",
-            "  mod_mqtt: {}",
+            // No limit on queued outgoing packets, as mosquitto's
+            // max_queued_messages 0: past the default 5000 ejabberd closes
+            // a session that falls behind.
+            "  mod_mqtt:",
+            "    max_queue: unlimited",
         ];
         std::fs::write(path("ejabberd.yml"), config.join("\n")).expect("write the ejabberd config");
         // The package's ejabberdctl.cfg names its own config and pid file:
