@@ -169,7 +169,12 @@ async fn main() {
         })
         .collect();
     let mut resync = Row::new(s.resync_shape(), "ms", false, "< 1000 ms");
-    let crowd_size = crowd::size(s.crowd);
+    let wanted = |shape: &str| cli.only.is_empty() || cli.only.iter().any(|o| o == shape);
+    let crowd_size = if wanted("crowd") {
+        crowd::size(s.crowd)
+    } else {
+        s.crowd
+    };
     let mut crowd_rows = crowd::rows(crowd_size);
 
     let mut stalled = Row::new(
@@ -201,7 +206,6 @@ async fn main() {
         tinyim::use_tls(tls);
         mqtt::use_tls(tls.client_config());
     }
-    let wanted = |shape: &str| cli.only.is_empty() || cli.only.iter().any(|o| o == shape);
     for run in 0..cli.runs {
         eprintln!("run {} of {}", run + 1, cli.runs);
         if wanted("latency") {
