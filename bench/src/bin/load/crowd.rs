@@ -31,11 +31,9 @@ const SPARE_FILES: u64 = 3_000;
 const ACTIVE_RATE: u32 = 10;
 
 /// The crowd's size on this machine: `wanted`, or fewer when a process may
-/// not open that many files (the load tool holds one end of every
-/// connection, the server the other). Raises this process's soft limit to
-/// its hard limit first; the servers it starts inherit it.
-pub fn size(wanted: usize) -> usize {
-    let limit = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1024);
+/// not open that many files (`limit`; the load tool holds one end of every
+/// connection, the server the other).
+pub fn size(wanted: usize, limit: u64) -> usize {
     let room = limit.saturating_sub(SPARE_FILES) as usize;
     if room < wanted {
         eprintln!(

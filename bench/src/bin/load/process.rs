@@ -241,11 +241,7 @@ impl Server {
             node.into(),
         ]);
         for command in ["start", "started"] {
-            let done = Command::new(EJABBERDCTL)
-                .args(&ctl)
-                .arg(command)
-                .status()
-                .expect("run ejabberdctl");
+            let done = ejabberdctl(&ctl, command).expect("run ejabberdctl");
             assert!(done.success(), "ejabberdctl {command}");
         }
         let pid = std::fs::read_to_string(path("ejabberd.pid"))
@@ -339,8 +335,28 @@ impl Server {
     }
 }
 
-/// Debian's ejabberd control script.
-const EJABBERDCTL: &str = "/usr/sbin/ejabberdctl";
+/// Runs Debian's ejabberd control script with `ctl` and `command` as the
+/// `ejabberd` user. Through setpriv rather than the script's own `su`,
+/// whose PAM session lowers the open-files limit to 1024 (ejabberd then
+/// refuses the idle shape's clients): the node inherits the load tool's.
+fn ejabberdctl(
+    ctl: &[std::ffi::OsString],
+    command: &str,
+) -> std::io::Result<std::process::ExitStatus> {
+    Command::new("setpriv")
+        .args([
+            "--reuid",
+            "ejabberd",
+            "--regid",
+            "ejabberd",
+            "--init-groups",
+        ])
+        .args(["env", "HOME=/var/lib/ejabberd", "/usr/sbin/ejabberdctl"])
+        .args(ctl)
+        .arg(command)
+        .stdout(Stdio::null())
+        .status()
+}
 
 /// A port nothing listens on now.
 fn free_port() -> u16 {
@@ -361,11 +377,7 @@ impl Drop for Server {
                 // `stopped` waits for the node to end and then stops epmd
                 // when no other Erlang node runs.
                 for command in ["stop", "stopped"] {
-                    let _ = Command::new(EJABBERDCTL)
-                        .args(ctl.iter())
-                        .arg(command)
-                        .stdout(Stdio::null())
-                        .status();
+                    let _ = ejabberdctl(ctl, command);
                 }
             }
         }
