@@ -2,6 +2,7 @@
 //! incoming 100-byte text messages for tinyim and QoS1 PUBLISH packets for MQTT.
 
 use tinyim_core::time::Instant;
+use tinyim_core::wire::group::GroupRecord;
 use tinyim_core::wire::{self, body, kind, records};
 use tinyim_core::{Client, Config, Resources};
 
@@ -36,6 +37,19 @@ fn drain(client: &mut Client<'_>) -> Vec<u8> {
             return out;
         }
     }
+}
+
+/// A response of `header` then `records`, as the server pages its answers.
+fn page<H: serde::Serialize, R: serde::Serialize>(id: u32, header: &H, items: &[R]) -> Vec<u8> {
+    let mut buf = vec![0u8; 4096];
+    let mut end = records::put(&(id, header), &mut buf, 0).expect("fits");
+    for r in items {
+        end = records::put(r, &mut buf, end).expect("fits");
+    }
+    let mut out = (end as u32 + 1).to_le_bytes().to_vec();
+    out.push(kind::RESPONSE_OK);
+    out.extend_from_slice(&buf[..end]);
+    out
 }
 
 fn first_request_id(sent: &[u8], want: u8) -> u32 {
@@ -73,22 +87,42 @@ pub fn logged_in(resources: &mut BenchResources) -> Client<'_> {
             &(login, body::LoginOk { sig_expires_at: 0 }),
         ),
     );
-    let sync = first_request_id(&drain(&mut client), kind::SYNC);
-    let page = body::SyncPage {
-        next_cursor: 1,
+    // The first sync: one window, nothing in it. (The group list refresh
+    // goes out with it.)
+    let mut sent = drain(&mut client);
+    let sync = first_request_id(&sent, kind::SYNC_WINDOW);
+    let window = body::SyncWindowPage {
+        snapshot: 1,
         complete: true,
+        total_unread: 0,
+        behind: false,
     };
-    client.handle_input(now, &frame(kind::RESPONSE_OK, &(sync, page)));
+    client.handle_input(now, &page(sync, &window, &[] as &[()]));
+    // The group list refresh that completes it: no groups.
+    sent.extend(drain(&mut client));
+    let groups = first_request_id(&sent, kind::GROUP_LIST);
+    let end = GroupRecord::Page {
+        next_offset: 0,
+        more: false,
+    };
+    client.handle_input(now, &page(groups, &(), &[end]));
     drain(&mut client);
+    assert!(client.is_ready(), "logged in and synced");
     // One message makes the conversation known; its fetch sets the baseline.
     client.handle_input(now, &pushes(1, 1));
-    let range = first_request_id(&drain(&mut client), kind::MESSAGE_RANGE);
+    let mut sent = drain(&mut client);
+    let range = first_request_id(&sent, kind::MESSAGE_RANGE);
     let header = body::MessagePage {
         conversation: "C2Cbob",
         base_seq: 1,
         more: false,
     };
-    client.handle_input(now, &frame(kind::RESPONSE_OK, &(range, header)));
+    client.handle_input(now, &page(range, &header, &[] as &[()]));
+    // New to the table, the conversation gets a sync round of its own (for
+    // the user's settings on it): nothing changed.
+    sent.extend(drain(&mut client));
+    let round = first_request_id(&sent, kind::SYNC_WINDOW);
+    client.handle_input(now, &page(round, &window, &[] as &[()]));
     drain(&mut client);
     client
 }
