@@ -80,7 +80,8 @@ impl<'a> MessageExtra<'a> {
 
     /// Whether the message mentions everyone.
     pub fn mentions_all(&self) -> bool {
-        self.at_users.iter().any(|u| u == AT_ALL)
+        // Most messages mention nobody: no list to split.
+        !self.at_users.0.is_empty() && self.at_users.iter().any(|u| u == AT_ALL)
     }
 
     /// The same fields with TIM's `messageControlInfo`.

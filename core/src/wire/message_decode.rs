@@ -10,9 +10,11 @@
 //! 1.3 KB of flash smaller (its visitor code is shared with every other
 //! record), and a device's few messages a second make flash the scarcer.
 
-#[cfg(not(target_os = "none"))]
-use super::body::Elem;
 use super::body::Message;
+#[cfg(not(target_os = "none"))]
+use super::body::{Elem, MessageExtra};
+#[cfg(not(target_os = "none"))]
+use super::group::UserList;
 #[cfg(not(target_os = "none"))]
 use super::reader::Reader;
 use super::records::DecodeError;
@@ -35,12 +37,46 @@ impl<'a> Message<'a> {
                 from: r.str()?,
                 time_ms: r.u64()?,
                 client_msg_id: r.u64()?,
-                elem: Elem::from_body(r.u32()?, r.bytes()?)?,
-                extra: r.serde()?,
+                elem: elem(r.u32()?, r.bytes()?)?,
+                extra: extra(&mut r)?,
             };
             Ok((message, r.rest()))
         }
     }
+}
+
+/// The element of `kind` from its record `body`: a text read here (most
+/// messages are; through the reader's UTF-8 check), any other kind by its
+/// own decoder.
+#[cfg(not(target_os = "none"))]
+fn elem(kind: u32, body: &[u8]) -> Result<Elem<'_>, DecodeError> {
+    if kind == super::elem::elem_kind::TEXT {
+        // The text leads the record; fields appended after it are skipped.
+        return Ok(Elem::Text {
+            text: Reader::new(body).str()?,
+        });
+    }
+    Elem::from_body(kind, body)
+}
+
+/// The fields beside the element, an appendable record: each field in
+/// order, a default for each one an older writer did not write, anything
+/// after the last known field skipped (as `MessageExtra`'s derived
+/// decoder).
+#[cfg(not(target_os = "none"))]
+fn extra<'a>(r: &mut Reader<'a>) -> Result<MessageExtra<'a>, DecodeError> {
+    let mut f = Reader::new(r.bytes()?);
+    Ok(MessageExtra {
+        cloud_custom_data: f.or_default(Reader::str)?,
+        nick: f.or_default(Reader::str)?,
+        avatar: f.or_default(Reader::str)?,
+        name_card: f.or_default(Reader::str)?,
+        at_users: UserList(f.or_default(Reader::str)?),
+        version: f.or_default(Reader::u32)?,
+        excluded_from_unread: f.or_default(Reader::bool)?,
+        excluded_from_last_message: f.or_default(Reader::bool)?,
+        need_read_receipt: f.or_default(Reader::bool)?,
+    })
 }
 
 #[cfg(test)]
