@@ -3,16 +3,12 @@
 //! `sync_interval: always`) for C2C and latency, NATS core for fan-out;
 //! `async-nats` clients.
 
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use async_nats::jetstream::{self, consumer, stream, Context};
 use futures_util::stream::{FuturesUnordered, StreamExt};
-use tokio::sync::Semaphore;
 
-use crate::shapes::{
-    latency_histogram, payload, stamp_at, stamped, Latency, Pace, PATIENCE, WINDOW,
-};
+use crate::shapes::{payload, send_paced, Latency, Recorder, PATIENCE};
 
 /// The stream every shape's subjects belong to.
 const STREAM: &str = "IM";
@@ -153,22 +149,17 @@ pub async fn fanout(addr: &str, members: usize, n: usize) -> f64 {
 /// for `seconds`; end-to-end latency of every message, paced and stamped as
 /// the other systems' shapes are.
 pub async fn latency(addr: &str, pairs: usize, per_pair: u32, seconds: u32) -> Latency {
-    let histogram = Arc::new(Mutex::new(latency_histogram()));
-    let base = Instant::now();
+    let recorder = Recorder::new();
     let total = (per_pair * seconds) as usize;
     let mut receivers = Vec::new();
     let mut publishers = Vec::new();
     for p in 0..pairs {
         let js = context(addr).await;
-        let h = histogram.clone();
+        let recorder = recorder.clone();
         receivers.push(
             receiver(&js, &format!("im.lat{p}"), total, move |bytes| {
-                if let Some(sent) = std::str::from_utf8(bytes).ok().and_then(stamped) {
-                    let now = base.elapsed().as_micros() as u64;
-                    let _ = h
-                        .lock()
-                        .expect("not poisoned")
-                        .record(now.saturating_sub(sent).max(1));
+                if let Ok(text) = std::str::from_utf8(bytes) {
+                    recorder.record(text);
                 }
             })
             .await,
@@ -177,34 +168,18 @@ pub async fn latency(addr: &str, pairs: usize, per_pair: u32, seconds: u32) -> L
     }
     let mut pacers = tokio::task::JoinSet::new();
     for (p, js) in publishers.into_iter().enumerate() {
-        let pace = Pace::new(base, per_pair, p, pairs);
-        pacers.spawn(async move {
-            // Open loop with a window, stamped as tinyim's pacer stamps.
-            let in_flight = Arc::new(Semaphore::new(WINDOW));
-            let mut acks = tokio::task::JoinSet::new();
-            for k in 0..total as u32 {
-                let due = pace.due(k);
-                tokio::time::sleep_until((base + due).into()).await;
-                let (permit, stamp) = match in_flight.clone().try_acquire_owned() {
-                    Ok(permit) => (permit, base.elapsed()),
-                    Err(_) => (in_flight.clone().acquire_owned().await.expect("open"), due),
-                };
-                let ack = js
-                    .publish(format!("im.lat{p}"), stamp_at(stamp).into())
-                    .await
-                    .expect("published");
-                acks.spawn(async move {
-                    ack.await.expect("stored");
-                    drop(permit);
-                });
+        let pace = recorder.pace(per_pair, p, pairs);
+        pacers.spawn(send_paced(pace, total, move |text| {
+            let (js, subject) = (js.clone(), format!("im.lat{p}"));
+            async move {
+                let ack = js.publish(subject, text.into()).await.expect("published");
+                ack.await.expect("stored");
             }
-            acks.join_all().await;
-        });
+        }));
     }
     pacers.join_all().await;
     for r in receivers {
         r.await.expect("every message received");
     }
-    let h = histogram.lock().expect("not poisoned");
-    Latency::from(&*h)
+    recorder.latency()
 }

@@ -2,7 +2,7 @@
 //! `mod_mqtt`), with rumqttc clients at QoS1 and TCP_NODELAY, over TLS when
 //! the run is a TLS one.
 
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use rumqttc::{
@@ -11,9 +11,7 @@ use rumqttc::{
 use tokio::sync::watch;
 use tokio_rustls::rustls::ClientConfig;
 
-use crate::shapes::{
-    latency_histogram, payload, stamp_at, stamped, Latency, Pace, PATIENCE, WINDOW,
-};
+use crate::shapes::{payload, stamp_at, Latency, Recorder, PATIENCE, WINDOW};
 
 /// The TLS client configuration, once `use_tls` set it.
 static TLS: OnceLock<Arc<ClientConfig>> = OnceLock::new();
@@ -189,25 +187,20 @@ pub async fn fanout(port: u16, members: usize, n: usize, window: u16) -> f64 {
 /// Shape 3: `pairs` publisher/subscriber pairs at `per_pair` messages a
 /// second for `seconds`; end-to-end latency of every message.
 pub async fn latency(port: u16, pairs: usize, per_pair: u32, seconds: u32) -> Latency {
-    let histogram = Arc::new(Mutex::new(latency_histogram()));
-    let base = Instant::now();
+    let recorder = Recorder::new();
     let total = (per_pair * seconds) as usize;
     let mut done = Vec::new();
     let mut publishers = Vec::new();
     for p in 0..pairs {
-        let h = histogram.clone();
+        let recorder = recorder.clone();
         let (sub, d) = subscriber(
             port,
             &format!("lat-recv{p}"),
             &format!("im/lat{p}"),
             total,
             move |bytes| {
-                if let Some(sent) = std::str::from_utf8(bytes).ok().and_then(stamped) {
-                    let now = base.elapsed().as_micros() as u64;
-                    let _ = h
-                        .lock()
-                        .expect("not poisoned")
-                        .record(now.saturating_sub(sent).max(1));
+                if let Ok(text) = std::str::from_utf8(bytes) {
+                    recorder.record(text);
                 }
             },
         )
@@ -219,11 +212,10 @@ pub async fn latency(port: u16, pairs: usize, per_pair: u32, seconds: u32) -> La
     }
     let mut pacers = tokio::task::JoinSet::new();
     for (p, (publisher, _acked)) in publishers.into_iter().enumerate() {
-        let pace = Pace::new(base, per_pair, p, pairs);
+        let pace = recorder.pace(per_pair, p, pairs);
         pacers.spawn(async move {
             for k in 0..total as u32 {
-                let due = pace.due(k);
-                tokio::time::sleep_until((base + due).into()).await;
+                pace.wait(k).await;
                 // Stamped when handed to the client, like the tinyim side;
                 // rumqttc's own window (inflight) holds it back when full.
                 publisher
@@ -231,7 +223,7 @@ pub async fn latency(port: u16, pairs: usize, per_pair: u32, seconds: u32) -> La
                         format!("im/lat{p}"),
                         QoS::AtLeastOnce,
                         false,
-                        stamp_at(base.elapsed()),
+                        stamp_at(pace.now()),
                     )
                     .await
                     .expect("queued");
@@ -242,6 +234,5 @@ pub async fn latency(port: u16, pairs: usize, per_pair: u32, seconds: u32) -> La
     for (_sub, d) in done {
         finished(d).await;
     }
-    let h = histogram.lock().expect("not poisoned");
-    Latency::from(&*h)
+    recorder.latency()
 }

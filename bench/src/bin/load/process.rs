@@ -158,25 +158,7 @@ impl Server {
         )
         .expect("write the mosquitto config");
         // What it prints before its log is open goes to the same file.
-        let stderr = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&log)
-            .expect("open the mosquitto log");
-        let child = Command::new(bin)
-            .arg("-c")
-            .arg(&conf)
-            .stdout(Stdio::null())
-            .stderr(stderr)
-            .spawn()
-            .expect("start mosquitto");
-        Server {
-            process: Process::Child(child),
-            addr: format!("127.0.0.1:{port}"),
-            _dir: dir,
-        }
-        .accepting("mosquitto", &log)
-        .await
+        Server::from_config(bin, "mosquitto", dir, port, &conf, &log).await
     }
 
     /// An ejabberd node of its own (Debian's package; its `mod_mqtt`
@@ -292,20 +274,38 @@ impl Server {
         )
         .expect("write the nats-server config");
         let log = dir.path().join("nats.log");
-        let stderr = std::fs::File::create(&log).expect("create the NATS log");
+        Server::from_config(bin, "nats-server", dir, port, &conf, &log).await
+    }
+
+    /// Starts `bin -c conf` (mosquitto's and nats-server's way), its
+    /// stderr appended to `log`, its files in `dir`, and waits until it
+    /// listens on `port`.
+    async fn from_config(
+        bin: &Path,
+        name: &str,
+        dir: tempfile::TempDir,
+        port: u16,
+        conf: &Path,
+        log: &Path,
+    ) -> Server {
+        let stderr = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+            .expect("open the log");
         let child = Command::new(bin)
             .arg("-c")
-            .arg(&conf)
+            .arg(conf)
             .stdout(Stdio::null())
             .stderr(stderr)
             .spawn()
-            .expect("start nats-server");
+            .unwrap_or_else(|e| panic!("start {name}: {e}"));
         Server {
             process: Process::Child(child),
             addr: format!("127.0.0.1:{port}"),
             _dir: dir,
         }
-        .accepting("nats-server", &log)
+        .accepting(name, log)
         .await
     }
 

@@ -112,7 +112,8 @@ impl Row {
 }
 
 /// The table, with a header: tinyim's figure, then each peer measured in
-/// any row with tinyim's advantage over it.
+/// any row with tinyim's advantage over it. Rows of shapes that did not run
+/// are left out.
 pub fn table(rows: &[Row]) -> String {
     let peers: Vec<System> = System::ALL[1..]
         .iter()
@@ -129,7 +130,10 @@ pub fn table(rows: &[Row]) -> String {
         rule.push_str("---|---|");
     }
     let mut out = format!("{header} goal |\n{rule}---|\n");
-    for row in rows {
+    for row in rows
+        .iter()
+        .filter(|r| r.values.iter().any(|v| !v.is_empty()))
+    {
         let ours = &row.values[System::Tinyim as usize];
         out.push_str(&format!(
             "| {} | {} | {} |",
@@ -242,7 +246,9 @@ mod tests {
 
     #[test]
     fn the_table_has_columns_only_for_peers_measured() {
-        let only_tinyim = table(&[row(&[1.0, 3.0, 2.0], &[], false)]);
+        let skipped = Row::new("not run".into(), "u", false, "");
+        let only_tinyim = table(&[row(&[1.0, 3.0, 2.0], &[], false), skipped]);
+        assert!(!only_tinyim.contains("not run"), "{only_tinyim}");
         assert!(
             only_tinyim.contains("| s | u | 2 (1-3) |  |"),
             "{only_tinyim}"

@@ -1,17 +1,14 @@
 //! The load shapes against tinyim, with tinyim-tokio clients (the core and
 //! the shared driver, as applications use them).
 
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use tinyim_tokio::{EventStream, GroupOptions, GroupType, Options, Tim, TimEvent};
-use tokio::sync::Semaphore;
 
 use crate::process::{APP_ID, KEY};
-use crate::shapes::{
-    latency_histogram, payload, stamp_at, stamped, Latency, Pace, PATIENCE, WINDOW,
-};
+use crate::shapes::{payload, send_paced, Latency, Recorder, PATIENCE};
 
 fn sig(user: &str) -> String {
     let now = std::time::SystemTime::now()
@@ -146,8 +143,7 @@ pub async fn fanout(addr: &str, members: usize, n: usize, window: usize) -> f64 
 /// Shape 3: `pairs` sender/receiver pairs, each sending `per_pair` messages
 /// a second for `seconds`; end-to-end latency of every message.
 pub async fn latency(addr: &str, pairs: usize, per_pair: u32, seconds: u32) -> Latency {
-    let histogram = Arc::new(Mutex::new(latency_histogram()));
-    let base = Instant::now();
+    let recorder = Recorder::new();
     let total = (per_pair * seconds) as usize;
     let mut receivers = Vec::new();
     let mut senders = Vec::new();
@@ -157,19 +153,12 @@ pub async fn latency(addr: &str, pairs: usize, per_pair: u32, seconds: u32) -> L
         keep.push(receiver);
         let (sender, sender_events) = client(addr, &format!("lat-send{p}")).await;
         discard(sender_events);
-        let histogram = histogram.clone();
+        let recorder = recorder.clone();
         receivers.push(tokio::spawn(async move {
             let mut got = 0;
             until(&mut events, |e| {
                 if let TimEvent::MessageReceived(m) = e {
-                    if let Some(sent_us) = m.payload.text().and_then(stamped) {
-                        let now_us = base.elapsed().as_micros() as u64;
-                        let _ = histogram
-                            .lock()
-                            .expect("not poisoned")
-                            .record(now_us.saturating_sub(sent_us).max(1));
-                        got += 1;
-                    }
+                    got += usize::from(m.payload.text().is_some_and(|t| recorder.record(t)));
                 }
                 got >= total
             })
@@ -179,37 +168,19 @@ pub async fn latency(addr: &str, pairs: usize, per_pair: u32, seconds: u32) -> L
     }
     let mut pacers = tokio::task::JoinSet::new();
     for (p, sender) in senders.into_iter().enumerate() {
-        let pace = Pace::new(base, per_pair, p, pairs);
-        pacers.spawn(async move {
-            // Open loop. A message goes out stamped when it is sent; one held
-            // back by a full window is stamped with the time it was due, so
-            // the wait counts (no coordinated omission). The timer's own
-            // millisecond lateness is not the system's, so it does not.
-            let in_flight = Arc::new(Semaphore::new(WINDOW));
-            let mut sends = tokio::task::JoinSet::new();
-            for k in 0..total as u32 {
-                let due = pace.due(k);
-                tokio::time::sleep_until((base + due).into()).await;
-                let (permit, stamp) = match in_flight.clone().try_acquire_owned() {
-                    Ok(permit) => (permit, base.elapsed()),
-                    Err(_) => (in_flight.clone().acquire_owned().await.expect("open"), due),
-                };
-                let (sender, text) = (sender.clone(), stamp_at(stamp));
-                let to = format!("lat-recv{p}");
-                sends.spawn(async move {
-                    sender.send_text(&to, &text).await.expect("sent");
-                    drop(permit);
-                });
+        let pace = recorder.pace(per_pair, p, pairs);
+        pacers.spawn(send_paced(pace, total, move |text| {
+            let (sender, to) = (sender.clone(), format!("lat-recv{p}"));
+            async move {
+                sender.send_text(&to, &text).await.expect("sent");
             }
-            sends.join_all().await;
-        });
+        }));
     }
     pacers.join_all().await;
     for r in receivers {
         r.await.expect("every message received");
     }
-    let h = histogram.lock().expect("not poisoned");
-    Latency::from(&*h)
+    recorder.latency()
 }
 
 /// Shape 5: a client offline while `senders` users send it `per_sender`
