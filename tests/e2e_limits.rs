@@ -1,7 +1,9 @@
 //! End to end: the limits that keep one user, one address or a crowd from
 //! exhausting the server. A user's sessions share one request rate;
-//! connections are capped in total and, before login, per address; and a
-//! connection that has not logged in is answered by the front end.
+//! connections are capped in total and, before login, per address; a
+//! connection that has not logged in is answered by the front end; and the
+//! operating system's open-files limit does not cap the server below its
+//! own.
 
 mod common;
 
@@ -96,6 +98,56 @@ fn connections_are_capped_in_total_and_before_login_per_address() {
     assert!(first
         .request(kind::SYNC, 5, &body::Sync { cursor: 0 })
         .is_ok());
+}
+
+#[test]
+fn a_low_soft_open_files_limit_does_not_cap_the_connections() {
+    // Started with a soft limit of 64 open files (the hard limit as it
+    // is), as a shell or service manager may start it: the server raises
+    // its own soft limit, so 300 clients are all served.
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Killed(
+        std::process::Command::new("sh")
+            .args(["-c", "ulimit -Sn 64 && exec \"$0\" \"$@\""])
+            .arg(server_binary())
+            .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+            .arg(dir.path().join("t.db"))
+            .args(["--app-id", &APP_ID.to_string(), "--key", KEY])
+            .env("RUST_LOG", "error")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(server.0.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_owned();
+    let clients: Vec<RawConn> = (0..300)
+        .map(|i| {
+            let mut raw = RawConn::connect(&addr);
+            raw.hello();
+            raw.login(&format!("user{i}"));
+            raw
+        })
+        .collect();
+    assert_eq!(clients.len(), 300);
+}
+
+/// A server process, killed and reaped when the test ends, failed or not.
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 #[test]

@@ -18,6 +18,7 @@ pub mod logs;
 pub mod media;
 pub mod media_variants;
 pub mod net;
+pub mod open_files;
 mod rate;
 mod stats;
 pub mod store;

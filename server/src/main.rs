@@ -442,6 +442,7 @@ fn serve(args: ServeArgs) -> ExitCode {
     config.revoke_window = Duration::from_secs(args.revoke_window_secs);
     config.max_tls_handshakes = args.max_tls_handshakes.max(1);
     config.max_connections = args.max_connections.max(1);
+    tinyim_server::open_files::raise_for(config.max_connections);
     config.metrics_listen = args.metrics_listen;
     config.http_listen = args.http_listen;
     config.admins.clone_from(&args.admins);
