@@ -264,6 +264,55 @@ mod tests {
         agree(&broken);
     }
 
+    #[test]
+    fn fields_an_older_writer_left_out_or_a_newer_one_added_read_as_derived() {
+        use crate::wire::elem::elem_kind::TEXT;
+        // A newer writer appended a field to the text element.
+        let text = encode_value(&("hi", 7u8));
+        let frame = |extra: &[u8]| {
+            encode_value(&(
+                "C2Cbob",
+                1u64,
+                "bob",
+                2u64,
+                3u64,
+                TEXT,
+                text.as_slice(),
+                extra,
+            ))
+        };
+        // An older writer of the fields beside it: cloud data and nick only.
+        let older = frame(&encode_value(&("{}", "Bob")));
+        let (m, rest) = Message::take(&older).unwrap();
+        assert!(rest.is_empty());
+        assert_eq!(m.elem, Elem::Text { text: "hi" });
+        let x = m.extra;
+        assert_eq!((x.cloud_custom_data, x.nick, x.avatar), ("{}", "Bob", ""));
+        assert_eq!(
+            (x.version, x.excluded_from_unread, x.need_read_receipt),
+            (0, false, false)
+        );
+        agree(&older);
+        // A newer writer: every field this build knows, then one it does not.
+        let fields = ("", "", "", "", "", 4u32, true, false, true, "future");
+        let newer = frame(&encode_value(&fields));
+        let x = Message::take(&newer).unwrap().0.extra;
+        assert_eq!((x.version, x.excluded_from_unread), (4, true));
+        assert_eq!(
+            (x.excluded_from_last_message, x.need_read_receipt),
+            (false, true)
+        );
+        agree(&newer);
+        // A flag that is neither 0 nor 1 is refused, as postcard refuses it.
+        let bad = frame(&encode_value(&("", "", "", "", "", 4u32, 2u8)));
+        assert!(Message::take(&bad).is_err());
+        agree(&bad);
+        // Text that is not UTF-8 in a field beside the element is refused.
+        let bad_nick = frame(&encode_value(&("", [0xffu8].as_slice())));
+        assert!(Message::take(&bad_nick).is_err());
+        agree(&bad_nick);
+    }
+
     proptest! {
         #[test]
         fn every_element_decodes_as_derived(
