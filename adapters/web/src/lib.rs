@@ -156,3 +156,9 @@ fn seed() -> u64 {
     let low = (js_sys::Math::random() * f64::from(u32::MAX)) as u64;
     (high << 32) | low
 }
+
+/// The page's allocator: talc's WebAssembly build, 7 KB smaller in the
+/// bundle than Rust's default (dlmalloc).
+#[cfg(target_family = "wasm")]
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
