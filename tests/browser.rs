@@ -137,8 +137,18 @@ pub async fn open_and_login(page: &Client, http: &str, user: &str) {
 
 /// Loads TIM into the page, not logged in.
 pub async fn install(page: &Client) {
+    install_bundle(page, PLAIN).await;
+}
+
+/// The plain bundle, and the one with TIM's relationship chain.
+pub const PLAIN: &str = "/tim/tim.js";
+pub const FRIENDSHIP: &str = "/tim/friendship/tim.js";
+
+/// Loads TIM from `bundle` (its path on the server) into the page, not
+/// logged in.
+pub async fn install_bundle(page: &Client, bundle: &str) {
     let setup = format!(
-        "const {{ default: TIM }} = await import('/tim/tim.js');
+        "const {{ default: TIM }} = await import('{bundle}');
          const {{ genTestUserSig }} = await import('/usersig.js');
          Object.assign(window, {{ TIM, genTestUserSig, got: [], events: [], seen: [] }});
          window.tim = TIM.create({{ SDKAppID: {app} }});

@@ -4,13 +4,16 @@
 //! `/ws`: one-to-one and group chat between two browsers, read state,
 //! history, profiles, the blocklist, a refusal, reconnect and resync after
 //! the server is killed and restarted, a reload that resumes from the
-//! sync state kept in `localStorage`; and the example page driven as a
+//! sync state kept in `localStorage`; friends from the friendship build
+//! (and 2998 from the plain one); and the example page driven as a
 //! person would, with a screenshot kept in `target/artifacts`.
 
 mod browser;
 mod common;
 
-use browser::{install, login, open_and_login, run, web_server, Driver};
+use browser::{
+    install, install_bundle, login, open_and_login, run, web_server, Driver, FRIENDSHIP,
+};
 use common::*;
 use fantoccini::Locator;
 use serde_json::json;
@@ -632,6 +635,158 @@ async fn pages_send_images_and_files_through_the_upload_service() {
 }
 
 /// Waits until the page has an element `css` names.
+/// Opens the friendship build in `page` and logs `user` in.
+async fn with_friends(page: &fantoccini::Client, http: &str, user: &str) {
+    page.goto(&format!("http://{http}/")).await.unwrap();
+    install_bundle(page, FRIENDSHIP).await;
+    login(page, user).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn friends_applications_and_friend_groups_from_the_friendship_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = web_server(&dir.path().join("tinyim.db"), "127.0.0.1:0");
+    let http = server.http_addr.clone().unwrap();
+    let driver = Driver::start();
+    let (alice, bob, carol) = (
+        driver.browser().await,
+        driver.browser().await,
+        driver.browser().await,
+    );
+    with_friends(&alice, &http, "alice").await;
+    with_friends(&bob, &http, "bob").await;
+    // The plain build has no relationship chain: 2998, as TIM's plain
+    // build answers, and the page goes on.
+    open_and_login(&carol, &http, "carol").await;
+    let plain = run(
+        &carol,
+        "const refused = await tim.getFriendList().catch((e) => e.code);
+         const added = await tim.addFriend({ to: 'alice', source: 'AddSource_Type_Web' }).catch((e) => e.code);
+         return [refused, added, (await tim.getMyProfile()).data.userID];",
+    )
+    .await;
+    assert_eq!(plain, json!([2998, 2998, "carol"]));
+
+    // An application to a user who confirms: waiting (30539) until bob
+    // accepts, and added back, both ways.
+    run(
+        &bob,
+        "await tim.updateMyProfile({ allowType: TIM.TYPES.ALLOW_TYPE_NEED_CONFIRM });",
+    )
+    .await;
+    let asked = run(
+        &alice,
+        "const answer = await tim.addFriend({ to: 'bob', source: 'AddSource_Type_Web', wording: 'hi bob',
+                                             type: TIM.TYPES.SNS_ADD_TYPE_BOTH, remark: 'Bobby' });
+         return [answer.code, answer.data.userID, answer.data.code];",
+    )
+    .await;
+    assert_eq!(asked, json!([0, "bob", 30539]));
+    let applications = run(
+        &bob,
+        "await until(() => events.includes(TIM.EVENT.FRIEND_APPLICATION_LIST_UPDATED));
+         const before = (await tim.getFriendApplicationList()).data;
+         await tim.setFriendApplicationRead();
+         const after = (await tim.getFriendApplicationList()).data;
+         await tim.acceptFriendApplication({ userID: 'alice', remark: 'Ally',
+                                             type: TIM.TYPES.SNS_APPLICATION_AGREE_AND_ADD });
+         const mine = (await tim.getFriendList()).data;
+         return [before.applicationList.map((a) => [a.userID, a.type, a.wording, a.source]),
+                 before.unreadCount, after.unreadCount,
+                 mine.map((f) => [f.userID, f.remark, f.profile.userID])];",
+    )
+    .await;
+    assert_eq!(
+        applications,
+        json!([
+            [[
+                "alice",
+                "Pendency_Type_ComeIn",
+                "hi bob",
+                "AddSource_Type_Web"
+            ]],
+            1,
+            0,
+            [["alice", "Ally", "alice"]]
+        ])
+    );
+    let friends = run(
+        &alice,
+        "await until(async () => (await tim.getFriendList()).data.length === 1);
+         const [bob] = (await tim.getFriendList()).data;
+         const check = (await tim.checkFriend({ userIDList: ['bob', 'carol'] })).data.successUserIDList;
+         const updated = (await tim.updateFriend({ userID: 'bob', remark: 'Robert',
+           friendCustomField: [{ key: 'Tag_SNS_Custom_city', value: 'Paris' }] })).data;
+         const profile = (await tim.getFriendProfile({ userIDList: ['bob', 'carol'] })).data;
+         return [bob.remark, bob.source, bob.wording, bob.profile.userID,
+                 check.map((c) => [c.userID, c.relation]),
+                 [updated.remark, updated.friendCustomField],
+                 profile.friendList.map((f) => f.userID),
+                 profile.failureUserIDList.map((f) => [f.userID, f.code])];",
+    )
+    .await;
+    assert_eq!(
+        friends,
+        json!([
+            "Bobby",
+            "AddSource_Type_Web",
+            "hi bob",
+            "bob",
+            [
+                ["bob", "CheckResult_Type_BothWay"],
+                ["carol", "CheckResult_Type_NoRelation"]
+            ],
+            ["Robert", [{ "key": "Tag_SNS_Custom_city", "value": "Paris" }]],
+            ["bob"],
+            [["carol", 2700]]
+        ])
+    );
+
+    // Friend groups: made with bob in it, renamed, shown on bob's entry,
+    // emptied and deleted.
+    let groups = run(
+        &alice,
+        "const made = (await tim.createFriendGroup({ name: 'work', userIDList: ['bob'] })).data.friendGroup;
+         const renamed = (await tim.renameFriendGroup({ oldName: 'work', newName: 'team' })).data.friendGroup;
+         const [bob] = (await tim.getFriendList()).data;
+         const emptied = (await tim.removeFromFriendGroup({ name: 'team', userIDList: ['bob'] })).data.friendGroup;
+         const back = (await tim.addToFriendGroup({ name: 'team', userIDList: ['bob'] })).data.friendGroup;
+         await tim.deleteFriendGroup({ name: 'team' });
+         const left = (await tim.getFriendGroupList()).data;
+         return [made, renamed.name, bob.groupList, emptied.count, back.userIDList, left];",
+    )
+    .await;
+    assert_eq!(
+        groups,
+        json!([
+            { "name": "work", "count": 1, "userIDList": ["bob"] },
+            "team",
+            ["team"],
+            0,
+            ["bob"],
+            []
+        ])
+    );
+
+    // Bad arguments are codes, not exceptions; then a deletion both ways
+    // reaches bob's list.
+    let deleted = run(
+        &alice,
+        "const bad = await tim.addFriend({ to: '', source: 'AddSource_Type_Web' }).catch((e) => e.code);
+         const both = (await tim.deleteFriend({ userIDList: ['bob'], type: TIM.TYPES.SNS_DELETE_TYPE_BOTH })).data;
+         return [bad > 0, both.successUserIDList.map((u) => u.userID), (await tim.getFriendList()).data];",
+    )
+    .await;
+    assert_eq!(deleted, json!([true, ["bob"], []]));
+    let gone = run(
+        &bob,
+        "await until(async () => (await tim.getFriendList()).data.length === 0);
+         return (await tim.checkFriend({ userIDList: ['alice'] })).data.successUserIDList[0].relation;",
+    )
+    .await;
+    assert_eq!(gone, json!("CheckResult_Type_NoRelation"));
+}
+
 async fn shows(page: &fantoccini::Client, css: &str) {
     page.wait().for_element(Locator::Css(css)).await.unwrap();
 }

@@ -103,6 +103,36 @@ export interface Profile {
   lastUpdatedNumber: number;
 }
 
+/** TIM `Friend` (friendship build). */
+export interface Friend {
+  userID: string;
+  remark: string;
+  source: string;
+  wording: string;
+  groupList: string[];
+  /** When the friend was added, unix seconds. */
+  addTime: number;
+  friendCustomField: { key: string; value: string }[];
+  profile: Profile;
+}
+
+/** TIM `FriendApplication` (friendship build). */
+export interface FriendApplication {
+  userID: string;
+  type: 'Pendency_Type_ComeIn' | 'Pendency_Type_SendOut';
+  wording: string;
+  source: string;
+  /** Unix seconds. */
+  time: number;
+}
+
+/** TIM `FriendGroup` (friendship build). */
+export interface FriendGroup {
+  name: string;
+  count: number;
+  userIDList: string[];
+}
+
 export interface MessageOptions<P> {
   to: string;
   conversationType: ConversationType;
@@ -270,6 +300,61 @@ export interface Instance {
   getBlacklist(): Promise<IMResponse<string[]>>;
   addToBlacklist(options: { userIDList: string[] }): Promise<IMResponse<string[]>>;
   removeFromBlacklist(options: { userIDList: string[] }): Promise<IMResponse<string[]>>;
+
+  // The relationship chain: the friendship build (tim/friendship/tim.js)
+  // only; the plain build rejects each with code 2998, as TIM's does.
+  addFriend(options: {
+    to: string;
+    source: string;
+    wording?: string;
+    type?: 'Add_Type_Both' | 'Add_Type_Single';
+    remark?: string;
+    groupName?: string;
+  }): Promise<IMResponse<{ userID: string; code: number; message: string }>>;
+  deleteFriend(options: {
+    userIDList: string[];
+    type?: 'Delete_Type_Both' | 'Delete_Type_Single';
+  }): Promise<IMResponse<{ successUserIDList: { userID: string; code: number; message: string }[]; failureUserIDList: [] }>>;
+  checkFriend(options: {
+    userIDList: string[];
+    type?: 'CheckResult_Type_Both' | 'CheckResult_Type_Single';
+  }): Promise<IMResponse<{ successUserIDList: { userID: string; code: number; relation: string }[]; failureUserIDList: [] }>>;
+  getFriendList(): Promise<IMResponse<Friend[]>>;
+  getFriendProfile(options: {
+    userIDList: string[];
+  }): Promise<IMResponse<{ friendList: Friend[]; failureUserIDList: { userID: string; code: number; message: string }[] }>>;
+  updateFriend(options: {
+    userID: string;
+    remark?: string;
+    friendCustomField?: { key: string; value: string }[];
+  }): Promise<IMResponse<Friend>>;
+  getFriendApplicationList(): Promise<IMResponse<{ applicationList: FriendApplication[]; unreadCount: number }>>;
+  acceptFriendApplication(options: {
+    userID: string;
+    remark?: string;
+    type?: 'Response_Action_Agree' | 'Response_Action_AgreeAndAdd';
+  }): Promise<IMResponse<{}>>;
+  refuseFriendApplication(options: { userID: string }): Promise<IMResponse<{}>>;
+  deleteFriendApplication(options: {
+    userID: string;
+    type?: 'Pendency_Type_ComeIn' | 'Pendency_Type_SendOut';
+  }): Promise<IMResponse<{}>>;
+  setFriendApplicationRead(): Promise<IMResponse<{}>>;
+  getFriendGroupList(): Promise<IMResponse<FriendGroup[]>>;
+  createFriendGroup(options: {
+    name: string;
+    userIDList?: string[];
+  }): Promise<IMResponse<{ friendGroup: FriendGroup; failureUserIDList: [] }>>;
+  deleteFriendGroup(options: { name: string }): Promise<IMResponse<{ name: string }>>;
+  renameFriendGroup(options: { oldName: string; newName: string }): Promise<IMResponse<{ friendGroup: FriendGroup }>>;
+  addToFriendGroup(options: {
+    name: string;
+    userIDList: string[];
+  }): Promise<IMResponse<{ friendGroup: FriendGroup; failureUserIDList: [] }>>;
+  removeFromFriendGroup(options: {
+    name: string;
+    userIDList: string[];
+  }): Promise<IMResponse<{ friendGroup: FriendGroup; failureUserIDList: [] }>>;
 }
 
 declare const TIM: {

@@ -7,6 +7,8 @@
 // this file only shapes arguments and answers.
 
 import init, { Session } from './tinyim_web.js';
+import { ids, int, records, str } from './args.js';
+import { FRIEND_CALLS, friendCalls } from './friendship.js';
 
 const EVENT = Object.freeze({
   SDK_READY: 'sdkStateReady',
@@ -23,6 +25,8 @@ const EVENT = Object.freeze({
   PROFILE_UPDATED: 'onProfileUpdated',
   BLACKLIST_UPDATED: 'blacklistUpdated',
   FRIEND_LIST_UPDATED: 'onFriendListUpdated',
+  FRIEND_APPLICATION_LIST_UPDATED: 'onFriendApplicationListUpdated',
+  FRIEND_GROUP_LIST_UPDATED: 'onFriendGroupListUpdated',
   KICKED_OUT: 'kickedOut',
   ERROR: 'error',
   NET_STATE_CHANGE: 'netStateChange',
@@ -93,6 +97,20 @@ const TYPES = Object.freeze({
   CONV_MARK_TYPE_HIDE: 8,
   USER_STATUS_ONLINE: 1,
   USER_STATUS_OFFLINE: 2,
+  SNS_ADD_TYPE_SINGLE: 'Add_Type_Single',
+  SNS_ADD_TYPE_BOTH: 'Add_Type_Both',
+  SNS_DELETE_TYPE_SINGLE: 'Delete_Type_Single',
+  SNS_DELETE_TYPE_BOTH: 'Delete_Type_Both',
+  SNS_CHECK_TYPE_SINGLE: 'CheckResult_Type_Single',
+  SNS_CHECK_TYPE_BOTH: 'CheckResult_Type_Both',
+  SNS_TYPE_NO_RELATION: 'CheckResult_Type_NoRelation',
+  SNS_TYPE_A_WITH_B: 'CheckResult_Type_AWithB',
+  SNS_TYPE_B_WITH_A: 'CheckResult_Type_BWithA',
+  SNS_TYPE_BOTH_WAY: 'CheckResult_Type_BothWay',
+  SNS_APPLICATION_SENT_TO_ME: 'Pendency_Type_ComeIn',
+  SNS_APPLICATION_SENT_BY_ME: 'Pendency_Type_SendOut',
+  SNS_APPLICATION_AGREE: 'Response_Action_Agree',
+  SNS_APPLICATION_AGREE_AND_ADD: 'Response_Action_AgreeAndAdd',
 });
 
 // The WebAssembly module, loaded once per page.
@@ -104,12 +122,6 @@ const besideThePage = () =>
   `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
 
 const ok = (data) => ({ code: 0, data });
-// Arguments as the module takes them: whatever a page passes, a string or a
-// number (a wrong type reads as empty, which the core refuses with a code).
-const str = (v) => (typeof v === 'string' ? v : '');
-const int = (v) => (Number.isFinite(Number(v)) ? Number(v) : 0);
-const records = (list, kind) => list.filter((r) => r.record === kind);
-const ids = (list) => (Array.isArray(list) ? list : [list]);
 // Messages by conversation, for the calls that take a message list: the
 // conversation's id (and its group's) and the sequences, space-separated.
 const byConversation = (messageList) => {
@@ -564,6 +576,23 @@ class Instance {
   }
   unsubscribeUserStatus({ userIDList }) {
     return this.#call((s) => s.unsubscribeUserStatus(ids(userIDList)).then(() => ({ failureUserList: [] })));
+  }
+
+  // The relationship chain: friendship.js's calls in the friendship build
+  // (esbuild defines FRIENDSHIP), 2998 in the plain one, as in TIM.
+  #friend(name, options) {
+    return this.#call((s) =>
+      FRIENDSHIP
+        ? friendCalls[name](s, options)
+        : Promise.reject({ code: 2998, message: 'friends are in the friendship build (tim/friendship/tim.js)' }),
+    );
+  }
+  static {
+    for (const name of FRIEND_CALLS) {
+      this.prototype[name] = function (options) {
+        return this.#friend(name, options);
+      };
+    }
   }
 
   // Profiles and the blocklist.

@@ -36,7 +36,7 @@ pub(crate) enum Started {
 pub(crate) enum Collect {
     /// Nothing: success is the answer.
     Unit,
-    /// The records of a group or user call, in order.
+    /// The records of a group, user or friend call, in order.
     Records,
     /// A history page.
     History,
@@ -287,6 +287,10 @@ impl WebHost {
             Event::UserData { request, data } => {
                 self.collect(request, js_object::user_record(&data));
             }
+            #[cfg(feature = "friendship")]
+            Event::FriendData { request, data } => {
+                self.collect(request, crate::friend_object::friend_record(&data));
+            }
             Event::HistoryMessage { request, message } => {
                 // Notices of edits and revocations are news, not history:
                 // the history shows the message as edited or revoked.
@@ -378,6 +382,10 @@ impl WebHost {
             Event::ProfileUpdated => self.emit("onProfileUpdated", Array::new()),
             Event::BlocklistUpdated => self.emit("blacklistUpdated", Array::new()),
             Event::FriendListUpdated => self.emit("onFriendListUpdated", Array::new()),
+            Event::FriendApplicationListUpdated => {
+                self.emit("onFriendApplicationListUpdated", Array::new())
+            }
+            Event::FriendGroupListUpdated => self.emit("onFriendGroupListUpdated", Array::new()),
             Event::UserStatusUpdated(status) => {
                 let status = js_object::user_status(&status);
                 self.emit("onUserStatusUpdated", Array::of1(&status));

@@ -382,7 +382,7 @@ fn group_member(m: &GroupMember<'_>) -> JsValue {
 }
 
 /// The last record of a paged answer.
-fn page(next_offset: u32, more: bool) -> JsValue {
+pub(crate) fn page(next_offset: u32, more: bool) -> JsValue {
     Obj::new()
         .set("record", "page")
         .set("nextOffset", next_offset)
@@ -392,7 +392,7 @@ fn page(next_offset: u32, more: bool) -> JsValue {
 
 /// `kind` tags a record for the JavaScript side, which shapes each call's
 /// answer from its records.
-fn tagged(kind: &str, value: JsValue) -> JsValue {
+pub(crate) fn tagged(kind: &str, value: JsValue) -> JsValue {
     let _ = Reflect::set(
         &value,
         &JsValue::from_str("record"),

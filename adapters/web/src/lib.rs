@@ -16,6 +16,10 @@
 mod clock;
 mod conversation_calls;
 mod draft;
+#[cfg(feature = "friendship")]
+mod friend_calls;
+#[cfg(feature = "friendship")]
+mod friend_object;
 mod group_admin_calls;
 mod group_calls;
 mod host;
