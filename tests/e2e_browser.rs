@@ -4,7 +4,8 @@
 //! `/ws`: one-to-one and group chat between two browsers, read state,
 //! history, profiles, the blocklist, a refusal, reconnect and resync after
 //! the server is killed and restarted, a reload that resumes from the
-//! sync state kept in `localStorage`; friends from the friendship build
+//! sync state kept in `localStorage`; images, files and videos through the
+//! upload service, forwarded messages; friends from the friendship build
 //! (and 2998 from the plain one); and the example page driven as a
 //! person would, with a screenshot kept in `target/artifacts`.
 
@@ -620,7 +621,7 @@ async fn pages_send_images_and_files_through_the_upload_service() {
          return [
            await code(tim.createImageMessage({ ...to, payload: {} })),
            await code(tim.createImageMessage({ ...to, payload: { file: new File([new Uint8Array(29 << 20)], 'big.png') } })),
-           await code({ ...tim.createTextMessage({ ...to, payload: { text: '' } }), type: TIM.TYPES.MSG_VIDEO }),
+           await code({ ...tim.createTextMessage({ ...to, payload: { text: '' } }), type: TIM.TYPES.MSG_MERGER }),
          ];",
     )
     .await;
@@ -634,7 +635,97 @@ async fn pages_send_images_and_files_through_the_upload_service() {
     }
 }
 
-/// Waits until the page has an element `css` names.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_send_videos_with_their_first_frame_and_forward_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = web_server(&dir.path().join("tinyim.db"), "127.0.0.1:0");
+    let http = server.http_addr.clone().unwrap();
+    let driver = Driver::start();
+    let alice = driver.browser().await;
+    let bob = driver.browser().await;
+    open_and_login(&alice, &http, "alice").await;
+    open_and_login(&bob, &http, "bob").await;
+
+    // A video recorded in the page (a canvas through MediaRecorder): the
+    // video uploaded, its first frame uploaded as the thumbnail.
+    let sent = run(
+        &alice,
+        "const canvas = document.createElement('canvas');
+         [canvas.width, canvas.height] = [320, 240];
+         const g = canvas.getContext('2d');
+         const paint = setInterval(() => { g.fillStyle = `hsl(${Date.now() % 360}, 60%, 50%)`; g.fillRect(0, 0, 320, 240); }, 30);
+         const recorder = new MediaRecorder(canvas.captureStream(30), { mimeType: 'video/webm' });
+         const parts = [];
+         recorder.ondataavailable = (e) => parts.push(e.data);
+         const stopped = new Promise((resolve) => (recorder.onstop = resolve));
+         recorder.start();
+         await new Promise((resolve) => setTimeout(resolve, 600));
+         recorder.stop();
+         await stopped;
+         clearInterval(paint);
+         const file = new File(parts, 'clip.webm', { type: 'video/webm' });
+         window.clipDigest = Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', await file.arrayBuffer()))).join();
+         const m = tim.createVideoMessage({ to: 'bob', conversationType: TIM.TYPES.CONV_C2C, payload: { file } });
+         await tim.sendMessage(m);
+         const p = m.payload;
+         return [m.status, m.type, p.videoFormat, p.videoSize === file.size, p.videoUrl !== '',
+                 p.thumbUrl !== '', p.thumbWidth, p.thumbHeight, p.thumbSize > 0];",
+    )
+    .await;
+    assert_eq!(
+        sent,
+        json!([
+            "success",
+            "TIMVideoFileElem",
+            "webm",
+            true,
+            true,
+            true,
+            320,
+            240,
+            true
+        ])
+    );
+    let got = run(
+        &bob,
+        "const m = await until(() => got.find((m) => m.type === TIM.TYPES.MSG_VIDEO));
+         const p = m.payload;
+         const video = await (await fetch(p.videoUrl)).arrayBuffer();
+         const thumb = await fetch(p.thumbUrl);
+         return [p.videoFormat, p.thumbWidth, p.thumbHeight,
+                 Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', video))).join(),
+                 thumb.status, thumb.headers.get('content-type')];",
+    )
+    .await;
+    let digest = run(&alice, "return clipDigest;").await;
+    assert_eq!(got, json!(["webm", 320, 240, digest, 200, "image/jpeg"]));
+
+    // Forwarded: the video and a text go on from bob to alice as they are.
+    let forwarded = run(
+        &bob,
+        "const video = got.find((m) => m.type === TIM.TYPES.MSG_VIDEO);
+         const text = tim.createTextMessage({ to: 'bob', conversationType: TIM.TYPES.CONV_C2C, payload: { text: 'pass it on' } });
+         const to = { to: 'alice', conversationType: TIM.TYPES.CONV_C2C };
+         await tim.sendMessage(tim.createForwardMessage({ ...to, payload: video }));
+         await tim.sendMessage(tim.createForwardMessage({ ...to, payload: text }));
+         return video.payload.videoUUID;",
+    )
+    .await;
+    let again = run(
+        &alice,
+        "const [video, text] = await until(() => {
+           const mine = got.filter((m) => m.from === 'bob');
+           return mine.length === 2 && mine;
+         });
+         return [video.type, video.payload.videoUUID, video.payload.thumbWidth, text.payload.text];",
+    )
+    .await;
+    assert_eq!(
+        again,
+        json!(["TIMVideoFileElem", forwarded, 320, "pass it on"])
+    );
+}
+
 /// Opens the friendship build in `page` and logs `user` in.
 async fn with_friends(page: &fantoccini::Client, http: &str, user: &str) {
     page.goto(&format!("http://{http}/")).await.unwrap();
@@ -787,6 +878,7 @@ async fn friends_applications_and_friend_groups_from_the_friendship_build() {
     assert_eq!(gone, json!("CheckResult_Type_NoRelation"));
 }
 
+/// Waits until the page has an element `css` names.
 async fn shows(page: &fantoccini::Client, css: &str) {
     page.wait().for_element(Locator::Css(css)).await.unwrap();
 }

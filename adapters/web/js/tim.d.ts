@@ -181,6 +181,12 @@ export interface Instance {
   createAudioMessage(
     options: MessageOptions<{ file: Blob | HTMLInputElement; second?: number }> & { onProgress?: (fraction: number) => void },
   ): Message;
+  /** The video, and its first frame as the thumbnail where this browser decodes it. */
+  createVideoMessage(
+    options: MessageOptions<{ file: Blob | HTMLInputElement; second?: number }> & { onProgress?: (fraction: number) => void },
+  ): Message;
+  /** `payload` is a message whose element goes again to `to`. */
+  createForwardMessage(options: MessageOptions<Message>): Message;
   /** tinyim's own: a fresh URL for a message's upload (stored URLs expire). */
   getDownloadUrl(options: { conversationID: string; sequence: number }): Promise<
     IMResponse<{ uuid: string; url: string; largeUrl: string; thumbnailUrl: string; expiresAt: number }>

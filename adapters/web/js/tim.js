@@ -152,6 +152,30 @@ const picture = (type, url, header) => {
     : { type, url: '', width: 0, height: 0, size: 0 };
 };
 
+// A video's first frame as a JPEG and its length, where this browser can
+// decode it (`null` where it cannot, or takes over five seconds).
+const firstFrame = (file) =>
+  new Promise((resolve) => {
+    const video = document.createElement('video');
+    const url = URL.createObjectURL(file);
+    const done = (frame) => {
+      URL.revokeObjectURL(url);
+      resolve(frame);
+    };
+    setTimeout(() => done(null), 5000);
+    video.muted = true;
+    video.onerror = () => done(null);
+    video.onloadeddata = () => {
+      const canvas = document.createElement('canvas');
+      [canvas.width, canvas.height] = [video.videoWidth, video.videoHeight];
+      if (!canvas.width) return done(null);
+      canvas.getContext('2d').drawImage(video, 0, 0);
+      const seconds = Number.isFinite(video.duration) ? Math.round(video.duration) : 0;
+      canvas.toBlob((blob) => done(blob && { blob, width: canvas.width, height: canvas.height, seconds }), 'image/jpeg', 0.8);
+    };
+    video.src = url;
+  });
+
 /** Sends `bytes` to the ticket's URL from where the server has them. */
 async function put(url, bytes, onProgress) {
   const offset = (answer) => Number(answer.headers.get('upload-offset') ?? 0);
@@ -295,17 +319,22 @@ class Instance {
     this.#uploads.set(message, upload);
     return message;
   }
-  async #upload(type, file, given, onProgress) {
+  // `file`'s bytes uploaded for a message of `type`: the ticket, the
+  // server's headers and the byte count.
+  async #send(type, file, onProgress) {
     const bytes = new Uint8Array(await file.arrayBuffer());
     const sha256 = hex(await crypto.subtle.digest('SHA-256', bytes));
-    const name = str(file.name) || 'upload';
     const s = await this.#session;
-    const [ticket] = records(await s.uploadTicket(type, bytes.length, name, sha256), 'upload');
-    const made = await put(ticket.uploadUrl, bytes, onProgress);
+    const [ticket] = records(await s.uploadTicket(type, bytes.length, str(file.name) || 'upload', sha256), 'upload');
+    return { ticket, made: await put(ticket.uploadUrl, bytes, onProgress), size: bytes.length };
+  }
+  async #upload(type, file, given, onProgress) {
+    const { ticket, made, size } = await this.#send(type, file, onProgress);
+    const name = str(file.name) || 'upload';
     const uuid = ticket.uuid;
     if (type === TYPES.MSG_IMAGE) {
       const original = picture(0, ticket.downloadUrl, made.get('image-original'));
-      if (!original.url) Object.assign(original, { url: ticket.downloadUrl, size: bytes.length });
+      if (!original.url) Object.assign(original, { url: ticket.downloadUrl, size });
       return {
         uuid,
         imageFormat: IMAGE_FORMAT[file.type] ?? 255,
@@ -316,8 +345,25 @@ class Instance {
         ],
       };
     }
-    if (type === TYPES.MSG_FILE) return { uuid, fileUrl: ticket.downloadUrl, fileName: name, fileSize: bytes.length };
-    return { uuid, url: ticket.downloadUrl, size: bytes.length, second: int(given?.second) };
+    if (type === TYPES.MSG_FILE) return { uuid, fileUrl: ticket.downloadUrl, fileName: name, fileSize: size };
+    if (type === TYPES.MSG_VIDEO) {
+      // Its first frame, when this browser decodes it, goes up as an image
+      // for the thumbnail, as TIM's snapshot does.
+      const frame = await firstFrame(file);
+      const thumb = frame && (await this.#send(TYPES.MSG_IMAGE, frame.blob)).ticket;
+      return {
+        videoUUID: uuid,
+        videoUrl: ticket.downloadUrl,
+        videoSize: size,
+        videoSecond: int(given?.second) || (frame?.seconds ?? 0),
+        videoFormat: (/\.(\w+)$/.exec(name)?.[1] ?? file.type.split('/')[1] ?? '').toLowerCase(),
+        thumbUrl: thumb?.downloadUrl ?? '',
+        thumbWidth: frame?.width ?? 0,
+        thumbHeight: frame?.height ?? 0,
+        thumbSize: frame?.blob.size ?? 0,
+      };
+    }
+    return { uuid, url: ticket.downloadUrl, size, second: int(given?.second) };
   }
   createImageMessage(options) {
     return this.#media(TYPES.MSG_IMAGE, options);
@@ -327,6 +373,18 @@ class Instance {
   }
   createAudioMessage(options) {
     return this.#media(TYPES.MSG_AUDIO, options);
+  }
+  createVideoMessage(options) {
+    return this.#media(TYPES.MSG_VIDEO, options);
+  }
+  // TIM `createForwardMessage`: `payload` is a message (received or sent)
+  // whose element goes again to `to`.
+  createForwardMessage({ payload: message, ...options }) {
+    return this.#message(message.type, {
+      ...options,
+      payload: message.payload,
+      cloudCustomData: options.cloudCustomData ?? message.cloudCustomData,
+    });
   }
   // tinyim's own: a fresh URL for a message's upload (a stored one expires).
   getDownloadUrl({ conversationID, sequence }) {

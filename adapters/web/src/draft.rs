@@ -3,7 +3,7 @@
 
 use js_sys::Array;
 use tinyim_core::wire::body::{Degrees, Elem};
-use tinyim_core::wire::elem::{Image, ImageFormat, ImageInfo};
+use tinyim_core::wire::elem::{Image, ImageFormat, ImageInfo, Video};
 use tinyim_core::{CommandError, OutgoingMessage, Priority};
 use wasm_bindgen::JsValue;
 
@@ -84,6 +84,14 @@ enum Body {
         size: u32,
         seconds: u32,
     },
+    Video {
+        uuid: String,
+        url: String,
+        size: u32,
+        seconds: u32,
+        format: String,
+        thumbnail: Picture,
+    },
     /// A type this adapter does not send.
     Other,
 }
@@ -133,6 +141,19 @@ impl Body {
                 url: text(p, "url"),
                 size: count(p, "size"),
                 seconds: count(p, "second"),
+            },
+            "TIMVideoFileElem" => Body::Video {
+                uuid: text(p, "videoUUID"),
+                url: text(p, "videoUrl"),
+                size: count(p, "videoSize"),
+                seconds: count(p, "videoSecond"),
+                format: text(p, "videoFormat"),
+                thumbnail: Picture {
+                    url: text(p, "thumbUrl"),
+                    size: count(p, "thumbSize"),
+                    width: count(p, "thumbWidth"),
+                    height: count(p, "thumbHeight"),
+                },
             },
             _ => Body::Other,
         }
@@ -196,6 +217,21 @@ impl Body {
                 size: *size,
                 seconds: *seconds,
             },
+            Body::Video {
+                uuid,
+                url,
+                size,
+                seconds,
+                format,
+                thumbnail,
+            } => Elem::Video(Video {
+                url,
+                uuid,
+                size: *size,
+                seconds: *seconds,
+                format,
+                thumbnail: thumbnail.info(),
+            }),
             Body::Other => return None,
         })
     }
@@ -234,7 +270,7 @@ impl Draft {
     }
 
     /// The core's message, or `InvalidParameter` for a type this adapter
-    /// does not send (video, merger: not yet).
+    /// does not send (a merger: not yet).
     pub(crate) fn outgoing(&self) -> Result<OutgoingMessage<'_>, CommandError> {
         let elem = self.body.elem().ok_or(CommandError::InvalidParameter)?;
         let mut message = OutgoingMessage::with_elem(&self.to, elem);
