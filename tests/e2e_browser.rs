@@ -5,7 +5,8 @@
 //! history, profiles, the blocklist, a refusal, reconnect and resync after
 //! the server is killed and restarted, a reload that resumes from the
 //! sync state kept in `localStorage`; images, files and videos through the
-//! upload service, forwarded messages; friends from the friendship build
+//! upload service, forwarded and merged messages; friends from the
+//! friendship build
 //! (and 2998 from the plain one); and the example page driven as a
 //! person would, with a screenshot kept in `target/artifacts`.
 
@@ -724,6 +725,93 @@ async fn pages_send_videos_with_their_first_frame_and_forward_messages() {
         again,
         json!(["TIMVideoFileElem", forwarded, 320, "pass it on"])
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_merge_messages_nest_mergers_and_forward_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = web_server(&dir.path().join("tinyim.db"), "127.0.0.1:0");
+    let http = server.http_addr.clone().unwrap();
+    let driver = Driver::start();
+    let alice = driver.browser().await;
+    let bob = driver.browser().await;
+    open_and_login(&alice, &http, "alice").await;
+    open_and_login(&bob, &http, "bob").await;
+    run(
+        &alice,
+        "const to = { to: 'bob', conversationType: TIM.TYPES.CONV_C2C };
+         await tim.sendMessage(tim.createTextMessage({ ...to, payload: { text: 'first' } }));
+         await tim.sendMessage(tim.createCustomMessage({ ...to, payload: { data: '{\"k\":1}', description: 'k' } }));",
+    )
+    .await;
+
+    // Bob merges what alice sent, with a merger of one of them inside.
+    let sent = run(
+        &bob,
+        "const [first, custom] = await until(() => got.length === 2 && got);
+         const to = { to: 'alice', conversationType: TIM.TYPES.CONV_C2C };
+         const inner = tim.createMergerMessage({ ...to, payload: { messageList: [first], title: 'inner',
+                                                  abstractList: ['alice: first'], compatibleText: '[chat]' } });
+         const m = tim.createMergerMessage({ ...to, payload: { messageList: [first, custom, inner],
+           title: 'Chat history of alice and bob', abstractList: ['alice: first', 'alice: [custom]'],
+           compatibleText: 'upgrade to read it' } });
+         const answer = await tim.sendMessage(m);
+         return [answer.code, m.status];",
+    )
+    .await;
+    assert_eq!(sent, json!([0, "success"]));
+    let got = run(
+        &alice,
+        "const m = await until(() => got.find((m) => m.type === TIM.TYPES.MSG_MERGER));
+         const list = (await tim.downloadMergerMessage(m)).data;
+         const inner = list[2];
+         return [m.payload.title, m.payload.abstractList, m.payload.compatibleText,
+                 list.map((x) => [x.type, x.from, x.time > 0]),
+                 list[0].payload.text, list[1].payload.data, inner.payload.title,
+                 inner.payload.messageList.map((x) => x.payload.text)];",
+    )
+    .await;
+    assert_eq!(
+        got,
+        json!([
+            "Chat history of alice and bob",
+            ["alice: first", "alice: [custom]"],
+            "upgrade to read it",
+            [
+                ["TIMTextElem", "alice", true],
+                ["TIMCustomElem", "alice", true],
+                ["TIMRelayElem", "bob", true]
+            ],
+            "first",
+            "{\"k\":1}",
+            "inner",
+            ["first"]
+        ])
+    );
+
+    // Forwarded whole, and refused: over a message's 12 KB, or holding
+    // what no client sends (a group tip).
+    let refused = run(
+        &alice,
+        "const to = { to: 'bob', conversationType: TIM.TYPES.CONV_C2C };
+         const merger = got.find((m) => m.type === TIM.TYPES.MSG_MERGER);
+         await tim.sendMessage(tim.createForwardMessage({ ...to, payload: merger }));
+         const code = async (m) => { try { await tim.sendMessage(m); return 0; } catch (e) { return [e.code, m.status]; } };
+         const long = tim.createTextMessage({ ...to, payload: { text: 'x'.repeat(5000) } });
+         const tip = { type: TIM.TYPES.MSG_GRP_TIP, payload: {}, from: 'bob', time: 1 };
+         const merge = (messageList) => tim.createMergerMessage({ ...to, payload: { messageList, title: 't',
+                                                                 abstractList: [], compatibleText: '' } });
+         return [await code(merge([long, long, long])), await code(merge([tip]))];",
+    )
+    .await;
+    assert_eq!(refused, json!([[10004, "fail"], [10004, "fail"]]));
+    let forwarded = run(
+        &bob,
+        "const m = await until(() => got.find((m) => m.type === TIM.TYPES.MSG_MERGER));
+         return [m.from, (await tim.downloadMergerMessage(m)).data.length];",
+    )
+    .await;
+    assert_eq!(forwarded, json!(["alice", 3]));
 }
 
 /// Opens the friendship build in `page` and logs `user` in.

@@ -185,6 +185,12 @@ export interface Instance {
   createVideoMessage(
     options: MessageOptions<{ file: Blob | HTMLInputElement; second?: number }> & { onProgress?: (fraction: number) => void },
   ): Message;
+  /** The messages travel inside the merger (at most 12 KB together). */
+  createMergerMessage(
+    options: MessageOptions<{ messageList: Message[]; title: string; abstractList: string[]; compatibleText: string }>,
+  ): Message;
+  /** A merger's messages, nested mergers with theirs. */
+  downloadMergerMessage(message: Message): Promise<IMResponse<Message[]>>;
   /** `payload` is a message whose element goes again to `to`. */
   createForwardMessage(options: MessageOptions<Message>): Message;
   /** tinyim's own: a fresh URL for a message's upload (stored URLs expire). */

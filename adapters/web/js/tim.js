@@ -377,6 +377,15 @@ class Instance {
   createVideoMessage(options) {
     return this.#media(TYPES.MSG_VIDEO, options);
   }
+  // TIM `createMergerMessage`: `payload` is `{ messageList, title,
+  // abstractList, compatibleText }`; the messages travel inside it.
+  createMergerMessage(options) {
+    return this.#message(TYPES.MSG_MERGER, options);
+  }
+  // TIM `downloadMergerMessage`: a merger's messages (they came with it).
+  downloadMergerMessage(message) {
+    return Promise.resolve(ok(message?.payload?.messageList ?? []));
+  }
   // TIM `createForwardMessage`: `payload` is a message (received or sent)
   // whose element goes again to `to`.
   createForwardMessage({ payload: message, ...options }) {

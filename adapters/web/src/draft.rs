@@ -3,7 +3,10 @@
 
 use js_sys::Array;
 use tinyim_core::wire::body::{Degrees, Elem};
-use tinyim_core::wire::elem::{Image, ImageFormat, ImageInfo, Video};
+use tinyim_core::wire::elem::{Image, ImageFormat, ImageInfo, Merger, Video};
+use tinyim_core::wire::extra::MessageExtra;
+use tinyim_core::wire::merger::{MergedMessage, MergedMessages};
+use tinyim_core::wire::MAX_MESSAGE_BODY;
 use tinyim_core::{CommandError, OutgoingMessage, Priority};
 use wasm_bindgen::JsValue;
 
@@ -92,8 +95,71 @@ enum Body {
         format: String,
         thumbnail: Picture,
     },
+    /// Messages merged into one (`TIMRelayElem`), encoded as they were
+    /// read; `None` when one of them cannot be merged or together they
+    /// are over a message's size.
+    Merger {
+        title: String,
+        abstracts: String,
+        compatible_text: String,
+        messages: Option<Vec<u8>>,
+    },
     /// A type this adapter does not send.
     Other,
+}
+
+/// A message of a merger's `messageList`, copied out.
+struct Merged {
+    from: String,
+    time_ms: u64,
+    body: Body,
+    cloud_custom_data: String,
+    nick: String,
+    avatar: String,
+}
+
+impl Merged {
+    fn read(message: &JsValue) -> Self {
+        Self {
+            from: text(message, "from"),
+            time_ms: (number(message, "time").max(0.0) as u64).saturating_mul(1000),
+            body: Body::read(&text(message, "type"), &field(message, "payload")),
+            cloud_custom_data: text(message, "cloudCustomData"),
+            nick: text(message, "nick"),
+            avatar: text(message, "avatar"),
+        }
+    }
+
+    fn merged(&self) -> Option<MergedMessage<'_>> {
+        Some(MergedMessage {
+            from: &self.from,
+            time_ms: self.time_ms,
+            elem: self.body.elem()?,
+            extra: MessageExtra::with_cloud_custom_data(&self.cloud_custom_data).stamped(
+                &self.nick,
+                &self.avatar,
+                "",
+            ),
+        })
+    }
+}
+
+/// `list`'s messages encoded as a merger carries them; `None` when one
+/// cannot be merged or they do not fit a message.
+fn merge(list: &JsValue) -> Option<Vec<u8>> {
+    let list: Vec<Merged> = if Array::is_array(list) {
+        Array::from(list).iter().map(|m| Merged::read(&m)).collect()
+    } else {
+        Vec::new()
+    };
+    let merged: Option<Vec<MergedMessage<'_>>> = list.iter().map(Merged::merged).collect();
+    let mut buf = vec![0; MAX_MESSAGE_BODY];
+    let len = MergedMessages::write(&mut buf, merged?)
+        .ok()?
+        .as_bytes()
+        .len();
+    buf.truncate(len);
+    Some(buf)
 }
 
 impl Body {
@@ -155,6 +221,24 @@ impl Body {
                     height: count(p, "thumbHeight"),
                 },
             },
+            "TIMRelayElem" => {
+                let abstracts = field(p, "abstractList");
+                let abstracts = if Array::is_array(&abstracts) {
+                    let lines: Vec<String> = Array::from(&abstracts)
+                        .iter()
+                        .filter_map(|line| line.as_string())
+                        .collect();
+                    lines.join("\n")
+                } else {
+                    String::new()
+                };
+                Body::Merger {
+                    title: text(p, "title"),
+                    abstracts,
+                    compatible_text: text(p, "compatibleText"),
+                    messages: merge(&field(p, "messageList")),
+                }
+            }
             _ => Body::Other,
         }
     }
@@ -232,6 +316,17 @@ impl Body {
                 format,
                 thumbnail: thumbnail.info(),
             }),
+            Body::Merger {
+                title,
+                abstracts,
+                compatible_text,
+                messages,
+            } => Elem::Merger(Merger {
+                title,
+                abstracts,
+                compatible_text,
+                messages: MergedMessages::from_bytes(messages.as_deref()?),
+            }),
             Body::Other => return None,
         })
     }
@@ -270,7 +365,7 @@ impl Draft {
     }
 
     /// The core's message, or `InvalidParameter` for a type this adapter
-    /// does not send (a merger: not yet).
+    /// does not send (tips, notices) or a merger it could not make.
     pub(crate) fn outgoing(&self) -> Result<OutgoingMessage<'_>, CommandError> {
         let elem = self.body.elem().ok_or(CommandError::InvalidParameter)?;
         let mut message = OutgoingMessage::with_elem(&self.to, elem);

@@ -6,7 +6,7 @@
 use js_sys::{Array, Object, Reflect};
 use tinyim_core::model::{Conversation, GroupView};
 use tinyim_core::wire::body::{Elem, RemindType};
-use tinyim_core::wire::elem::{Image, ImageInfo};
+use tinyim_core::wire::elem::{Image, ImageInfo, Merger};
 use tinyim_core::wire::group::{
     GroupInfo, GroupMember, GroupProfile, GroupRecord, GroupRole, GroupTip, GroupType, JoinOption,
     JoinStatus,
@@ -68,7 +68,7 @@ pub(crate) fn message(m: &MessageView<'_>, me: &str) -> JsValue {
     } else {
         target
     };
-    let (elem_type, payload) = element(&m.elem);
+    let (elem_type, payload) = element(&m.elem, 0);
     let at_users = id_list(m.extra.at_users.0);
     Obj::new()
         .set("ID", m.client_msg_id.to_string())
@@ -93,8 +93,13 @@ pub(crate) fn message(m: &MessageView<'_>, me: &str) -> JsValue {
         .done()
 }
 
-/// TIM's element type name and payload.
-fn element(elem: &Elem<'_>) -> (&'static str, JsValue) {
+/// Mergers nested deeper than this show no `messageList`: the server
+/// refuses deeper ones, and a hostile peer's must not exhaust the stack.
+const MAX_MERGER_DEPTH: usize = 8;
+
+/// TIM's element type name and payload; `depth` is how many mergers it is
+/// inside.
+fn element(elem: &Elem<'_>, depth: usize) -> (&'static str, JsValue) {
     match *elem {
         Elem::Text { text } => ("TIMTextElem", Obj::new().set("text", text).done()),
         Elem::Custom {
@@ -174,6 +179,7 @@ fn element(elem: &Elem<'_>) -> (&'static str, JsValue) {
                 .set("title", merger.title)
                 .set("abstractList", lines(merger.abstracts))
                 .set("compatibleText", merger.compatible_text)
+                .set("messageList", merged_list(&merger, depth + 1))
                 .done(),
         ),
         Elem::GroupTip(tip) => ("TIMGroupTipElem", tip_payload(&tip)),
@@ -205,6 +211,32 @@ fn element(elem: &Elem<'_>) -> (&'static str, JsValue) {
         // than this build, notices the adapter turns into events).
         _ => ("TIMUnknownElem", Obj::new().done()),
     }
+}
+
+/// A merger's messages as TIM's `messageList` (what
+/// `downloadMergerMessage` resolves with): each with its sender, time and
+/// element; empty past [`MAX_MERGER_DEPTH`], and up to a malformed one.
+fn merged_list(merger: &Merger<'_>, depth: usize) -> Array {
+    if depth > MAX_MERGER_DEPTH {
+        return Array::new();
+    }
+    merger
+        .messages
+        .iter()
+        .map_while(Result::ok)
+        .map(|m| {
+            let (elem_type, payload) = element(&m.elem, depth);
+            Obj::new()
+                .set("type", elem_type)
+                .set("payload", payload)
+                .set("from", m.from)
+                .set("time", num(m.time_ms / 1000))
+                .set("nick", m.extra.nick)
+                .set("avatar", m.extra.avatar)
+                .set("cloudCustomData", m.extra.cloud_custom_data)
+                .done()
+        })
+        .collect()
 }
 
 fn lines(text: &str) -> Array {
