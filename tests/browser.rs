@@ -33,6 +33,41 @@ pub fn web_server(data: &std::path::Path, http: &str) -> ServerProcess {
     )
 }
 
+/// What two pages need running: ChromeDriver, the server serving the
+/// example page on `http`, and its data directory. Kept until the test
+/// ends.
+pub struct Setup {
+    pub http: String,
+    pub driver: Driver,
+    pub server: ServerProcess,
+    _dir: tempfile::TempDir,
+}
+
+impl Setup {
+    /// A fresh server serving the example page, and ChromeDriver.
+    pub fn start() -> Setup {
+        let dir = tempfile::tempdir().unwrap();
+        let server = web_server(&dir.path().join("tinyim.db"), "127.0.0.1:0");
+        Setup {
+            http: server.http_addr.clone().unwrap(),
+            driver: Driver::start(),
+            server,
+            _dir: dir,
+        }
+    }
+}
+
+/// A fresh [`Setup`], and alice and bob logged in, each in a browser of
+/// their own.
+pub async fn alice_and_bob() -> (Setup, Client, Client) {
+    let setup = Setup::start();
+    let alice = setup.driver.browser().await;
+    let bob = setup.driver.browser().await;
+    open_and_login(&alice, &setup.http, "alice").await;
+    open_and_login(&bob, &setup.http, "bob").await;
+    (setup, alice, bob)
+}
+
 /// A running ChromeDriver.
 pub struct Driver {
     child: Child,

@@ -6,15 +6,15 @@
 //! the server is killed and restarted, a reload that resumes from the
 //! sync state kept in `localStorage`; images, files and videos through the
 //! upload service, forwarded and merged messages; friends from the
-//! friendship build
-//! (and 2998 from the plain one); and the example page driven as a
-//! person would, with a screenshot kept in `target/artifacts`.
+//! friendship build (and 2998 from the plain one); and the example page
+//! driven as a person would, with a screenshot kept in `target/artifacts`.
 
 mod browser;
 mod common;
 
 use browser::{
-    install, install_bundle, login, open_and_login, run, web_server, Driver, FRIENDSHIP,
+    alice_and_bob, install, install_bundle, login, open_and_login, run, web_server, Setup,
+    FRIENDSHIP,
 };
 use common::*;
 use fantoccini::Locator;
@@ -22,14 +22,7 @@ use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_browsers_chat_in_c2c_and_a_group_through_tims_api() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = web_server(&dir.path().join("tinyim.db"), "127.0.0.1:0");
-    let http = server.http_addr.clone().unwrap();
-    let driver = Driver::start();
-    let alice = driver.browser().await;
-    let bob = driver.browser().await;
-    open_and_login(&alice, &http, "alice").await;
-    open_and_login(&bob, &http, "bob").await;
+    let (mut setup, alice, bob) = alice_and_bob().await;
 
     // A one-to-one text: the sender's message object turns `success` with
     // its sequence; the receiver gets it as TIM shapes it.
@@ -152,11 +145,11 @@ async fn two_browsers_chat_in_c2c_and_a_group_through_tims_api() {
     // The server is killed and started again on the same addresses: both
     // pages reconnect and resync by themselves, a message sent while bob's
     // page was away reaches it, and sending works again.
-    let http_port: u16 = http.rsplit(':').next().unwrap().parse().unwrap();
-    let data = server.data.clone();
-    server.kill();
-    let server = web_server(&data, &format!("127.0.0.1:{http_port}"));
-    let (carol, _carol_events) = client(&server.addr, "carol").await;
+    let http_port: u16 = setup.http.rsplit(':').next().unwrap().parse().unwrap();
+    let data = setup.server.data.clone();
+    setup.server.kill();
+    setup.server = web_server(&data, &format!("127.0.0.1:{http_port}"));
+    let (carol, _carol_events) = client(&setup.server.addr, "carol").await;
     carol
         .send_text("bob", "sent during the reconnect")
         .await
@@ -205,8 +198,11 @@ async fn two_browsers_chat_in_c2c_and_a_group_through_tims_api() {
         json!(["C2Calice", "C2Ccarol", format!("GROUP{group}")])
     );
     // A browser that never logged in has nothing to resume.
-    let fresh = driver.browser().await;
-    fresh.goto(&format!("http://{http}/")).await.unwrap();
+    let fresh = setup.driver.browser().await;
+    fresh
+        .goto(&format!("http://{}/", setup.http))
+        .await
+        .unwrap();
     install(&fresh).await;
     login(&fresh, "dave").await;
     let list = run(
@@ -223,10 +219,7 @@ async fn two_browsers_chat_in_c2c_and_a_group_through_tims_api() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pages_bad_arguments_are_tims_error_codes_and_the_client_goes_on() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = web_server(&dir.path().join("tinyim.db"), "127.0.0.1:0");
-    let http = server.http_addr.clone().unwrap();
-    let driver = Driver::start();
+    let Setup { http, driver, .. } = &Setup::start();
     let page = driver.browser().await;
     page.goto(&format!("http://{http}/")).await.unwrap();
     install(&page).await;
@@ -275,10 +268,10 @@ async fn a_pages_bad_arguments_are_tims_error_codes_and_the_client_goes_on() {
 
     // The web root serves its own files and nothing above it; the REST
     // API keeps its own paths.
-    assert_eq!(http_get(&http, "/usersig.js").0, 200);
-    assert_ne!(http_get(&http, "/../Cargo.toml").0, 200);
-    assert_ne!(http_get(&http, "/%2e%2e/Cargo.toml").0, 200);
-    let (status, body) = http_get(&http, "/v4/no/such");
+    assert_eq!(http_get(http, "/usersig.js").0, 200);
+    assert_ne!(http_get(http, "/../Cargo.toml").0, 200);
+    assert_ne!(http_get(http, "/%2e%2e/Cargo.toml").0, 200);
+    let (status, body) = http_get(http, "/v4/no/such");
     assert!(
         status != 200 || body.contains("ErrorCode"),
         "{status} {body}"
@@ -287,14 +280,7 @@ async fn a_pages_bad_arguments_are_tims_error_codes_and_the_client_goes_on() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn messages_conversations_receipts_and_presence_from_pages() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = web_server(&dir.path().join("tinyim.db"), "127.0.0.1:0");
-    let http = server.http_addr.clone().unwrap();
-    let driver = Driver::start();
-    let alice = driver.browser().await;
-    let bob = driver.browser().await;
-    open_and_login(&alice, &http, "alice").await;
-    open_and_login(&bob, &http, "bob").await;
+    let (_setup, alice, bob) = alice_and_bob().await;
 
     // Three messages; the first edited by alice, the second deleted by bob.
     run(
@@ -419,14 +405,7 @@ async fn messages_conversations_receipts_and_presence_from_pages() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_group_is_run_from_pages() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = web_server(&dir.path().join("tinyim.db"), "127.0.0.1:0");
-    let http = server.http_addr.clone().unwrap();
-    let driver = Driver::start();
-    let alice = driver.browser().await;
-    let bob = driver.browser().await;
-    open_and_login(&alice, &http, "alice").await;
-    open_and_login(&bob, &http, "bob").await;
+    let (_setup, alice, bob) = alice_and_bob().await;
 
     // A group that asks: bob's request waits for alice, who lets him in.
     let group = run(
@@ -525,14 +504,7 @@ async fn a_group_is_run_from_pages() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_send_images_and_files_through_the_upload_service() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = web_server(&dir.path().join("tinyim.db"), "127.0.0.1:0");
-    let http = server.http_addr.clone().unwrap();
-    let driver = Driver::start();
-    let alice = driver.browser().await;
-    let bob = driver.browser().await;
-    open_and_login(&alice, &http, "alice").await;
-    open_and_login(&bob, &http, "bob").await;
+    let (_setup, alice, bob) = alice_and_bob().await;
 
     // An image drawn in the page: uploaded with progress, its variants
     // made by the server, sent; bob's page loads the thumbnail.
@@ -638,14 +610,7 @@ async fn pages_send_images_and_files_through_the_upload_service() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_send_videos_with_their_first_frame_and_forward_messages() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = web_server(&dir.path().join("tinyim.db"), "127.0.0.1:0");
-    let http = server.http_addr.clone().unwrap();
-    let driver = Driver::start();
-    let alice = driver.browser().await;
-    let bob = driver.browser().await;
-    open_and_login(&alice, &http, "alice").await;
-    open_and_login(&bob, &http, "bob").await;
+    let (_setup, alice, bob) = alice_and_bob().await;
 
     // A video recorded in the page (a canvas through MediaRecorder): the
     // video uploaded, its first frame uploaded as the thumbnail.
@@ -729,14 +694,7 @@ async fn pages_send_videos_with_their_first_frame_and_forward_messages() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_merge_messages_nest_mergers_and_forward_them() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = web_server(&dir.path().join("tinyim.db"), "127.0.0.1:0");
-    let http = server.http_addr.clone().unwrap();
-    let driver = Driver::start();
-    let alice = driver.browser().await;
-    let bob = driver.browser().await;
-    open_and_login(&alice, &http, "alice").await;
-    open_and_login(&bob, &http, "bob").await;
+    let (_setup, alice, bob) = alice_and_bob().await;
     run(
         &alice,
         "const to = { to: 'bob', conversationType: TIM.TYPES.CONV_C2C };
@@ -823,10 +781,7 @@ async fn with_friends(page: &fantoccini::Client, http: &str, user: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn friends_applications_and_friend_groups_from_the_friendship_build() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = web_server(&dir.path().join("tinyim.db"), "127.0.0.1:0");
-    let http = server.http_addr.clone().unwrap();
-    let driver = Driver::start();
+    let Setup { http, driver, .. } = &Setup::start();
     let (alice, bob, carol) = (
         driver.browser().await,
         driver.browser().await,
@@ -1003,10 +958,7 @@ async fn click(page: &fantoccini::Client, css: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_example_page_lets_two_people_chat() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = web_server(&dir.path().join("tinyim.db"), "127.0.0.1:0");
-    let http = server.http_addr.clone().unwrap();
-    let driver = Driver::start();
+    let Setup { http, driver, .. } = &Setup::start();
     let alice = driver.browser().await;
     let bob = driver.browser().await;
     for (page, user) in [(&alice, "alice"), (&bob, "bob")] {
@@ -1092,7 +1044,8 @@ async fn the_example_page_lets_two_people_chat() {
 
     // A picture attached in alice's page: uploaded, sent, and shown in
     // bob's as an image his browser loaded.
-    let picture = dir.path().join("sunrise.png");
+    let files = tempfile::tempdir().unwrap();
+    let picture = files.path().join("sunrise.png");
     image::RgbImage::from_fn(480, 320, |x, y| {
         image::Rgb([(x / 2) as u8, (y * 3 / 4) as u8, 160])
     })
