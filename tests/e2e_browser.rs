@@ -787,11 +787,11 @@ async fn friends_applications_and_friend_groups_from_the_friendship_build() {
         driver.browser().await,
         driver.browser().await,
     );
-    with_friends(&alice, &http, "alice").await;
-    with_friends(&bob, &http, "bob").await;
+    with_friends(&alice, http, "alice").await;
+    with_friends(&bob, http, "bob").await;
     // The plain build has no relationship chain: 2998, as TIM's plain
     // build answers, and the page goes on.
-    open_and_login(&carol, &http, "carol").await;
+    open_and_login(&carol, http, "carol").await;
     let plain = run(
         &carol,
         "const refused = await tim.getFriendList().catch((e) => e.code);
