@@ -772,6 +772,48 @@ async fn pages_merge_messages_nest_mergers_and_forward_them() {
     assert_eq!(forwarded, json!(["alice", 3]));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_message_is_resent_with_its_id_and_stored_once() {
+    let (_setup, alice, bob) = alice_and_bob().await;
+    run(&bob, "await tim.addToBlacklist({ userIDList: ['alice'] });").await;
+    // Refused while bob blocks alice: failed, and the page keeps its ID.
+    let failed = run(
+        &alice,
+        "window.m = tim.createTextMessage({ to: 'bob', conversationType: TIM.TYPES.CONV_C2C,
+                                           payload: { text: 'are you there' } });
+         const code = await tim.sendMessage(m).then(() => 0, (e) => e.code);
+         window.firstID = m.ID;
+         return [code, m.status, m.ID !== ''];",
+    )
+    .await;
+    assert_eq!(failed, json!([20007, "fail", true]));
+    run(
+        &bob,
+        "await tim.removeFromBlacklist({ userIDList: ['alice'] });",
+    )
+    .await;
+    // Resent: stored under the same ID; resent again: answered as stored,
+    // not stored twice.
+    let resent = run(
+        &alice,
+        "const first = (await tim.resendMessage(m)).data.message;
+         const [id, seq] = [first.ID, first.sequence];
+         const again = (await tim.resendMessage(m)).data.message;
+         await tim.sendMessage(tim.createTextMessage({ to: 'bob', conversationType: TIM.TYPES.CONV_C2C,
+                                                       payload: { text: 'marker' } }));
+         return [id === firstID, seq, again.sequence, again.status];",
+    )
+    .await;
+    assert_eq!(resent, json!([true, 1, 1, "success"]));
+    let got = run(
+        &bob,
+        "await until(() => got.find((m) => m.payload.text === 'marker'));
+         return got.map((m) => [m.payload.text, m.sequence]);",
+    )
+    .await;
+    assert_eq!(got, json!([["are you there", 1], ["marker", 2]]));
+}
+
 /// Opens the friendship build in `page` and logs `user` in.
 async fn with_friends(page: &fantoccini::Client, http: &str, user: &str) {
     page.goto(&format!("http://{http}/")).await.unwrap();

@@ -198,6 +198,8 @@ export interface Instance {
     IMResponse<{ uuid: string; url: string; largeUrl: string; thumbnailUrl: string; expiresAt: number }>
   >;
   sendMessage(message: Message, options?: { onlineUserOnly?: boolean }): Promise<IMResponse<{ message: Message }>>;
+  /** A failed message again with its `ID` (uploading again what did not upload); the server stores it once. */
+  resendMessage(message: Message): Promise<IMResponse<{ message: Message }>>;
   revokeMessage(message: Message): Promise<IMResponse<{ message: Message }>>;
   getMessageList(options: {
     conversationID: string;

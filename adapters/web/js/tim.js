@@ -313,9 +313,10 @@ class Instance {
     const message = this.#message(type, { ...options, payload: {} });
     let file = options.payload?.file;
     if (file?.files) file = file.files[0];
-    const upload =
+    const start = () =>
       file instanceof Blob ? this.#upload(type, file, options.payload, options.onProgress) : Promise.reject({ code: 2251, message: 'no file to send' });
-    upload.catch(() => {});
+    const upload = { start, promise: start(), failed: false };
+    upload.promise.catch(() => {});
     this.#uploads.set(message, upload);
     return message;
   }
@@ -404,7 +405,12 @@ class Instance {
     try {
       const upload = this.#uploads.get(message);
       if (upload) {
-        message.payload = await upload;
+        // A resend uploads again what did not upload.
+        if (upload.failed) upload.promise = upload.start();
+        message.payload = await upload.promise.catch((e) => {
+          upload.failed = true;
+          throw e;
+        });
         this.#uploads.delete(message);
       }
       const sent = await s.sendMessage(message, Boolean(options?.onlineUserOnly));
@@ -412,8 +418,15 @@ class Instance {
       return ok({ message });
     } catch (e) {
       message.status = 'fail';
-      throw { ...e, data: { message } };
+      // A resend goes with the same ID, so the server stores it once.
+      if (e.ID) message.ID = e.ID;
+      throw { code: e.code, message: e.message, data: { message } };
     }
+  }
+  // TIM `resendMessage`: a failed message again, with its ID (a message
+  // the server did store is answered as stored, not stored twice).
+  resendMessage(message) {
+    return this.sendMessage(message);
   }
   revokeMessage(message) {
     return this.#call(async (s) => {

@@ -334,6 +334,8 @@ impl Body {
 
 /// A message's sendable fields.
 pub(crate) struct Draft {
+    /// The id of an earlier attempt (TIM `ID`), which a resend keeps.
+    client_msg_id: Option<u64>,
     to: String,
     group: bool,
     body: Body,
@@ -353,6 +355,7 @@ impl Draft {
             _ => Priority::Normal,
         };
         Self {
+            client_msg_id: text(message, "ID").parse().ok(),
             to: text(message, "to"),
             group: text(message, "conversationType") == "GROUP",
             body: Body::read(&text(message, "type"), &field(message, "payload")),
@@ -377,6 +380,9 @@ impl Draft {
         }
         if self.need_read_receipt {
             message = message.with_read_receipt();
+        }
+        if let Some(id) = self.client_msg_id {
+            message = message.with_client_msg_id(id);
         }
         Ok(message
             .with_priority(self.priority)

@@ -277,7 +277,15 @@ impl WebHost {
                         let _ = waiter.resolve.call1(&JsValue::NULL, &sent);
                     }
                     SendStatus::Failed { code } => {
-                        waiter.fail(&request_error(RequestError::Server(code), ""))
+                        // The message's id, kept by the page for a resend,
+                        // which the server then cannot store twice.
+                        let error = request_error(RequestError::Server(code), "");
+                        let _ = js_sys::Reflect::set(
+                            &error,
+                            &JsValue::from_str("ID"),
+                            &JsValue::from_str(&client_msg_id.to_string()),
+                        );
+                        waiter.fail(&error)
                     }
                 }
             }
