@@ -115,10 +115,23 @@ async fn two_browsers_chat_in_c2c_and_a_group_through_tims_api() {
     // Profiles and the blocklist.
     let profile = run(
         &alice,
-        "return (await tim.updateMyProfile({ nick: 'Alice' })).data.nick;",
+        "const named = (await tim.updateMyProfile({ nick: 'Alice' })).data;
+         const custom = (await tim.updateMyProfile({
+           profileCustomField: [{ key: 'Tag_Profile_Custom_city', value: 'Paris' }] })).data;
+         const bad = await tim.updateMyProfile({ profileCustomField: [{ key: 'city', value: 'x' }] })
+           .then(() => 0, (e) => e.code);
+         return [named.nick, custom.nick, custom.profileCustomField, bad > 0];",
     )
     .await;
-    assert_eq!(profile, json!("Alice"));
+    assert_eq!(
+        profile,
+        json!([
+            "Alice",
+            "Alice",
+            [{ "key": "Tag_Profile_Custom_city", "value": "Paris" }],
+            true
+        ])
+    );
     let seen = run(
         &bob,
         "const [alice] = (await tim.getUserProfile({ userIDList: ['alice'] })).data;
@@ -126,10 +139,21 @@ async fn two_browsers_chat_in_c2c_and_a_group_through_tims_api() {
          await tim.addToBlacklist({ userIDList: ['mallory'] });
          const blocked = (await tim.getBlacklist()).data;
          await tim.removeFromBlacklist({ userIDList: ['mallory'] });
-         return [alice.nick, me.userID, blocked, (await tim.getBlacklist()).data];",
+         return [alice.nick, alice.profileCustomField, me.userID, me.profileCustomField, blocked,
+                 (await tim.getBlacklist()).data];",
     )
     .await;
-    assert_eq!(seen, json!(["Alice", "bob", ["mallory"], []]));
+    assert_eq!(
+        seen,
+        json!([
+            "Alice",
+            [{ "key": "Tag_Profile_Custom_city", "value": "Paris" }],
+            "bob",
+            [],
+            ["mallory"],
+            []
+        ])
+    );
 
     // A refusal is TIM's error object, and the message is marked failed.
     let refused = run(
@@ -370,10 +394,13 @@ async fn messages_conversations_receipts_and_presence_from_pages() {
         &alice,
         "await until(() => events.includes(TIM.EVENT.MESSAGE_READ_RECEIPT_RECEIVED));
          const [m] = (await tim.getMessageReadReceiptList([asked])).data.messageList;
-         return [m.readReceiptInfo.readCount, m.readReceiptInfo.unreadCount];",
+         const read = (await tim.getGroupMessageReadMemberList({ message: asked, filter: 0 })).data;
+         const unread = (await tim.getGroupMessageReadMemberList({ message: asked, filter: 1 })).data;
+         return [m.readReceiptInfo.readCount, m.readReceiptInfo.unreadCount,
+                 read.readUserIDList, read.isCompleted, unread.unreadUserIDList, read.messageID === asked.ID];",
     )
     .await;
-    assert_eq!(receipt, json!([1, 0]));
+    assert_eq!(receipt, json!([1, 0, ["bob"], true, [], true]));
 
     // Presence: alice follows bob's status.
     run(

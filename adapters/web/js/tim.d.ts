@@ -101,6 +101,8 @@ export interface Profile {
   level: number;
   role: number;
   lastUpdatedNumber: number;
+  /** `Tag_Profile_Custom_*` fields. */
+  profileCustomField: { key: string; value: string }[];
 }
 
 /** TIM `Friend` (friendship build). */
@@ -229,6 +231,10 @@ export interface Instance {
   getMessageReadReceiptList(messageList: Message[]): Promise<
     IMResponse<{ messageList: (Message & { readReceiptInfo?: { readCount: number; unreadCount: number } })[] }>
   >;
+  /** `filter` 0: who read it, 1: who has not; `cursor` from the previous page. */
+  getGroupMessageReadMemberList(options: { message: Message; filter?: 0 | 1; cursor?: string; count?: number }): Promise<
+    IMResponse<{ messageID: string; readUserIDList?: string[]; unreadUserIDList?: string[]; isCompleted: boolean; cursor: string }>
+  >;
   markConversation(options: { conversationIDList: string[]; markType: number; enableMark: boolean }): Promise<
     IMResponse<{ successConversationIDList: string[] }>
   >;
@@ -310,7 +316,9 @@ export interface Instance {
 
   getMyProfile(): Promise<IMResponse<Profile>>;
   getUserProfile(options: { userIDList: string[] }): Promise<IMResponse<Profile[]>>;
-  updateMyProfile(options: Partial<Pick<Profile, 'nick' | 'avatar' | 'location' | 'selfSignature' | 'gender' | 'allowType'>>): Promise<IMResponse<Profile>>;
+  updateMyProfile(
+    options: Partial<Pick<Profile, 'nick' | 'avatar' | 'location' | 'selfSignature' | 'gender' | 'allowType' | 'profileCustomField'>>,
+  ): Promise<IMResponse<Profile>>;
   getBlacklist(): Promise<IMResponse<string[]>>;
   addToBlacklist(options: { userIDList: string[] }): Promise<IMResponse<string[]>>;
   removeFromBlacklist(options: { userIDList: string[] }): Promise<IMResponse<string[]>>;

@@ -503,6 +503,20 @@ class Instance {
       return { messageList: list };
     });
   }
+  getGroupMessageReadMemberList({ message, filter = 0, cursor = '', count = 100 }) {
+    const read = int(filter) === 0;
+    return this.#call(async (s) => {
+      const answer = await s.getGroupMessageReadMemberList(str(message?.to), int(message?.sequence), read, int(cursor), int(count));
+      const [page] = records(answer, 'page');
+      const done = page?.isCompleted ?? true;
+      return {
+        messageID: message?.ID ?? '',
+        [read ? 'readUserIDList' : 'unreadUserIDList']: records(answer, 'receiptMember').map((m) => m.userID),
+        isCompleted: done,
+        cursor: done ? '' : String(page.nextOffset),
+      };
+    });
+  }
   setMessageRead({ conversationID }) {
     return this.#call((s) => s.setMessageRead(str(conversationID)).then(() => ({})));
   }
@@ -676,14 +690,36 @@ class Instance {
   }
 
   // Profiles and the blocklist.
+  // Profiles with their custom fields (TIM `profileCustomField`), asked
+  // again from the first user not answered while a page is full.
+  async #withCustom(s, profiles) {
+    const users = profiles.map((p) => p.userID);
+    const fields = [];
+    for (let at = 0; at < users.length; ) {
+      const answer = await s.getProfileCustom(users.slice(at));
+      fields.push(...records(answer, 'custom'));
+      const [page] = records(answer, 'page');
+      if (!page || page.isCompleted || !page.nextOffset) break;
+      at += page.nextOffset;
+    }
+    for (const p of profiles) {
+      p.profileCustomField = fields.filter((f) => f.userID === p.userID).map(({ key, value }) => ({ key, value }));
+    }
+    return profiles;
+  }
   getMyProfile() {
-    return this.#call(async (s) => records(await s.getMyProfile(), 'profile')[0]);
+    return this.#call(async (s) => (await this.#withCustom(s, records(await s.getMyProfile(), 'profile')))[0]);
   }
   getUserProfile({ userIDList }) {
-    return this.#call(async (s) => records(await s.getUserProfile(ids(userIDList)), 'profile'));
+    return this.#call(async (s) => this.#withCustom(s, records(await s.getUserProfile(ids(userIDList)), 'profile')));
   }
-  updateMyProfile(options) {
-    return this.#call(async (s) => records(await s.updateMyProfile(options), 'profile')[0]);
+  updateMyProfile({ profileCustomField = [], ...options }) {
+    return this.#call(async (s) => {
+      for (const { key, value } of profileCustomField) await s.setProfileCustom(str(key), str(value));
+      // Only custom fields: nothing else to change, the profile as it is.
+      const answer = Object.keys(options).length ? await s.updateMyProfile(options) : await s.getMyProfile();
+      return (await this.#withCustom(s, records(answer, 'profile')))[0];
+    });
   }
   getBlacklist() {
     return this.#call(async (s) => records(await s.getBlacklist(), 'blocked').map((b) => b.userID));

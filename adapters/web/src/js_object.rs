@@ -474,6 +474,9 @@ pub(crate) fn group_record(record: &GroupRecord<'_>) -> Option<JsValue> {
                 .set("unreadCount", receipt.unread_count)
                 .done(),
         ),
+        GroupRecord::ReceiptMember { user_id } => {
+            tagged("receiptMember", Obj::new().set("userID", *user_id).done())
+        }
         GroupRecord::Page { next_offset, more } => page(*next_offset, *more),
         _ => return None,
     })
@@ -532,6 +535,18 @@ pub(crate) fn user_record(record: &UserRecord<'_>) -> Option<JsValue> {
         }
         UserRecord::Page { next_offset, more } => page(*next_offset, *more),
         UserRecord::Status(status) => tagged("status", user_status(status)),
+        UserRecord::ProfileCustom {
+            user_id,
+            key,
+            value,
+        } => tagged(
+            "custom",
+            Obj::new()
+                .set("userID", *user_id)
+                .set("key", *key)
+                .set("value", *value)
+                .done(),
+        ),
         UserRecord::Upload(ticket) => tagged(
             "upload",
             Obj::new()

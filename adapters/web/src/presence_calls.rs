@@ -1,5 +1,5 @@
 //! Read receipts in groups (`sendMessageReadReceipt`,
-//! `getMessageReadReceiptList`) and presence (`setSelfStatus`,
+//! `getMessageReadReceiptList`, `getGroupMessageReadMemberList`) and presence (`setSelfStatus`,
 //! `getUserStatus`, `subscribeUserStatus`, `unsubscribeUserStatus`).
 
 use js_sys::Promise;
@@ -26,6 +26,29 @@ impl Session {
     pub fn message_read_receipts(&self, group_id: String, sequences: String) -> Promise {
         self.request(Collect::Records, move |client, now| {
             client.message_read_receipts(now, &group_id, &sequences)
+        })
+    }
+
+    /// A page of TIM `getGroupMessageReadMemberList`: the members of group
+    /// `group_id` who read message `sequence` (`read`) or have not, from
+    /// `offset`.
+    #[wasm_bindgen(js_name = getGroupMessageReadMemberList)]
+    pub fn group_message_read_members(
+        &self,
+        group_id: String,
+        sequence: f64,
+        read: bool,
+        offset: u32,
+        count: u16,
+    ) -> Promise {
+        self.request(Collect::Records, move |client, now| {
+            client.group_message_read_members(
+                now,
+                &group_id,
+                sequence as u64,
+                read,
+                (offset, count),
+            )
         })
     }
 

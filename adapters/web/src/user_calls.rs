@@ -1,5 +1,5 @@
 //! Profiles and the blocklist: `getMyProfile`, `getUserProfile`,
-//! `updateMyProfile`, `getBlacklist`, `addToBlacklist`,
+//! `updateMyProfile` (with custom fields), `getBlacklist`, `addToBlacklist`,
 //! `removeFromBlacklist`.
 
 use js_sys::Promise;
@@ -85,6 +85,25 @@ impl Session {
         let update = Update::read(&options);
         self.request(Collect::Records, move |client, now| {
             client.update_my_profile(now, &update.update())
+        })
+    }
+
+    /// One field of TIM `updateMyProfile`'s `profileCustomField`
+    /// (`Tag_Profile_Custom_*`; an empty value removes it).
+    #[wasm_bindgen(js_name = setProfileCustom)]
+    pub fn set_profile_custom(&self, key: String, value: String) -> Promise {
+        self.request(Collect::Unit, move |client, now| {
+            client.set_profile_custom(now, &key, &value)
+        })
+    }
+
+    /// The profile custom fields of `users`: a record per field, then the
+    /// page's (whose `nextOffset` counts the users answered).
+    #[wasm_bindgen(js_name = getProfileCustom)]
+    pub fn profile_custom(&self, users: JsValue) -> Promise {
+        let users = id_list(&users);
+        self.request(Collect::Records, move |client, now| {
+            client.profile_custom(now, &users)
         })
     }
 
