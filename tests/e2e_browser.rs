@@ -31,7 +31,7 @@ async fn two_browsers_chat_in_c2c_and_a_group_through_tims_api() {
         "const m = tim.createTextMessage({ to: 'bob', conversationType: TIM.TYPES.CONV_C2C,
                                            payload: { text: 'hello from a browser' } });
          const answer = await tim.sendMessage(m);
-         return [answer.code, m.status, m.sequence, answer.data.message === m];",
+         return [answer.code, m.status, m.sequence, answer.data.message === m && tim.findMessage(m.ID) === m];",
     )
     .await;
     assert_eq!(sent, json!([0, "success", 1, true]));
@@ -45,6 +45,14 @@ async fn two_browsers_chat_in_c2c_and_a_group_through_tims_api() {
         got,
         json!(["TIMTextElem", "alice", "bob", "in", "C2Calice", "C2C", 1])
     );
+    // Both pages find the message by its ID; an unknown ID finds nothing.
+    let found = run(
+        &bob,
+        "const m = got.find((m) => m.payload.text === 'hello from a browser');
+         return [tim.findMessage(m.ID) === m, tim.findMessage('12345')];",
+    )
+    .await;
+    assert_eq!(found, json!([true, null]));
 
     // Unread until read, then history.
     let unread = run(

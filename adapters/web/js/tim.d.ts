@@ -200,6 +200,8 @@ export interface Instance {
     IMResponse<{ uuid: string; url: string; largeUrl: string; thumbnailUrl: string; expiresAt: number }>
   >;
   sendMessage(message: Message, options?: { onlineUserOnly?: boolean }): Promise<IMResponse<{ message: Message }>>;
+  /** A message received, sent or listed lately (the newest thousand), by its `ID`; null otherwise. */
+  findMessage(messageID: string): Message | null;
   /** A failed message again with its `ID` (uploading again what did not upload); the server stores it once. */
   resendMessage(message: Message): Promise<IMResponse<{ message: Message }>>;
   revokeMessage(message: Message): Promise<IMResponse<{ message: Message }>>;

@@ -137,6 +137,9 @@ const byConversation = (messageList) => {
   }));
 };
 
+// Messages findMessage can find: the newest this many seen.
+const MESSAGES_KEPT = 1000;
+
 // Uploads: bytes a PUT carries at most, and requests an upload may try
 // before it gives up (each resumes where the server's bytes end).
 const CHUNK = 1 << 20;
@@ -218,7 +221,20 @@ class Instance {
     );
   }
 
+  // Messages this instance has seen (received, sent, listed) by ID, the
+  // newest MESSAGES_KEPT, for findMessage.
+  #seen = new Map();
+  #remember(messages) {
+    for (const m of messages) {
+      if (!m?.ID) continue;
+      this.#seen.delete(m.ID);
+      this.#seen.set(m.ID, m);
+      if (this.#seen.size > MESSAGES_KEPT) this.#seen.delete(this.#seen.keys().next().value);
+    }
+  }
+
   #emit(name, data) {
+    if (name === EVENT.MESSAGE_RECEIVED || name === EVENT.MESSAGE_MODIFIED) this.#remember(data);
     if (name === EVENT.SDK_READY) this.#ready = true;
     if (name === EVENT.SDK_NOT_READY) this.#ready = false;
     if (name === EVENT.TOTAL_UNREAD_MESSAGE_COUNT_UPDATED) this.#totalUnread = data;
@@ -415,6 +431,7 @@ class Instance {
       }
       const sent = await s.sendMessage(message, Boolean(options?.onlineUserOnly));
       Object.assign(message, sent, { status: 'success' });
+      this.#remember([message]);
       return ok({ message });
     } catch (e) {
       message.status = 'fail';
@@ -422,6 +439,11 @@ class Instance {
       if (e.ID) message.ID = e.ID;
       throw { code: e.code, message: e.message, data: { message } };
     }
+  }
+  // TIM `findMessage`: a message this instance received, sent or listed
+  // lately (the newest thousand), by its ID; null otherwise.
+  findMessage(messageID) {
+    return this.#seen.get(String(messageID)) ?? null;
   }
   // TIM `resendMessage`: a failed message again, with its ID (a message
   // the server did store is answered as stored, not stored twice).
@@ -440,6 +462,7 @@ class Instance {
   getMessageList({ conversationID, nextReqMessageID, count = 15 }) {
     return this.#call(async (s) => {
       const page = await s.getMessageList(str(conversationID), int(nextReqMessageID), int(count));
+      this.#remember(page.messageList);
       const oldest = page.messageList[0];
       return {
         messageList: page.messageList,
@@ -451,6 +474,7 @@ class Instance {
   getMessageListHopping({ conversationID, sequence, direction = 0, count = 15 }) {
     return this.#call(async (s) => {
       const page = await s.getMessageListHopping(str(conversationID), int(sequence), int(direction), int(count));
+      this.#remember(page.messageList);
       return { messageList: page.messageList, isCompleted: page.isCompleted };
     });
   }
