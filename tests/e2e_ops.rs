@@ -201,5 +201,7 @@ async fn metrics_count_what_happened_and_health_answers() {
     assert!(sample(&text, "tinyim_requests_total", "kind=\"0x22\"") >= 3.0);
     assert!(sample(&text, "tinyim_fsync_seconds_count", "") >= 1.0);
     assert!(sample(&text, "tinyim_commit_batch_inputs_count", "") >= 1.0);
+    // Every input the engine applied: at least the three sends.
+    assert!(sample(&text, "tinyim_apply_seconds_count", "") >= 3.0);
     assert_eq!(http_get(&ops, "/nothing").0, 404);
 }

@@ -68,6 +68,12 @@ pub(crate) fn commit(inputs: usize, took: Duration) {
     histogram!("tinyim_commit_seconds").record(took.as_secs_f64());
 }
 
+/// The engine applied one input (its statements in the open transaction,
+/// before the commit) in `took`.
+pub(crate) fn apply(took: Duration) {
+    histogram!("tinyim_apply_seconds").record(took.as_secs_f64());
+}
+
 /// The WAL's fdatasync took `took`.
 pub(crate) fn fsync(took: Duration) {
     histogram!("tinyim_fsync_seconds").record(took.as_secs_f64());

@@ -210,7 +210,11 @@ pub(crate) fn spawn<S: Store + 'static>(
                 while let Some(job) = next {
                     match job {
                         Job::Synced => syncing = false,
-                        Job::Input(input) => engine.apply(now, input),
+                        Job::Input(input) => {
+                            let started = std::time::Instant::now();
+                            engine.apply(now, input);
+                            crate::stats::apply(started.elapsed());
+                        }
                         Job::Drain(done) => {
                             // Whether or not a sync runs: the syncer's queue
                             // keeps the order.
