@@ -644,11 +644,11 @@ async fn pages_send_images_and_files_through_the_upload_service() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn pages_send_videos_with_their_first_frame_and_forward_messages() {
+async fn pages_send_videos_with_a_thumbnail_and_forward_messages() {
     let (_setup, alice, bob) = alice_and_bob().await;
 
     // A video recorded in the page (a canvas through MediaRecorder): the
-    // video uploaded, its first frame uploaded as the thumbnail.
+    // video uploaded, a frame of it uploaded as the thumbnail.
     let sent = run(
         &alice,
         "const canvas = document.createElement('canvas');
@@ -693,13 +693,21 @@ async fn pages_send_videos_with_their_first_frame_and_forward_messages() {
          const p = m.payload;
          const video = await (await fetch(p.videoUrl)).arrayBuffer();
          const thumb = await fetch(p.thumbUrl);
+         const picture = await createImageBitmap(await thumb.blob());
+         const c = new OffscreenCanvas(picture.width, picture.height);
+         c.getContext('2d').drawImage(picture, 0, 0);
+         const [r, g, b] = c.getContext('2d').getImageData(160, 120, 1, 1).data;
          return [p.videoFormat, p.thumbWidth, p.thumbHeight,
                  Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', video))).join(),
-                 thumb.status, thumb.headers.get('content-type')];",
+                 thumb.status, thumb.headers.get('content-type'), r + g + b > 48];",
     )
     .await;
     let digest = run(&alice, "return clipDigest;").await;
-    assert_eq!(got, json!(["webm", 320, 240, digest, 200, "image/jpeg"]));
+    assert_eq!(
+        got,
+        json!(["webm", 320, 240, digest, 200, "image/jpeg", true]),
+        "the thumbnail is a picture of the video, not a black first frame"
+    );
 
     // Forwarded: the video and a text go on from bob to alice as they are.
     let forwarded = run(
@@ -1144,6 +1152,62 @@ async fn the_example_page_lets_two_people_chat() {
     )
     .await;
     assert_eq!(loaded, json!([true, true]));
+
+    // A video recorded in alice's page and attached: bob's page shows a
+    // player with a frame of it as the poster.
+    run(
+        &alice,
+        "const canvas = document.createElement('canvas');
+         [canvas.width, canvas.height] = [320, 240];
+         const g = canvas.getContext('2d');
+         const draw = () => {
+           const t = Date.now() / 10;
+           const sky = g.createLinearGradient(0, 0, 320, 240);
+           sky.addColorStop(0, `hsl(${t % 360}, 70%, 55%)`);
+           sky.addColorStop(1, `hsl(${(t + 120) % 360}, 70%, 45%)`);
+           g.fillStyle = sky;
+           g.fillRect(0, 0, 320, 240);
+         };
+         draw();
+         const paint = setInterval(draw, 30);
+         const recorder = new MediaRecorder(canvas.captureStream(30), { mimeType: 'video/webm' });
+         const parts = [];
+         recorder.ondataavailable = (e) => parts.push(e.data);
+         const stopped = new Promise((resolve) => (recorder.onstop = resolve));
+         recorder.start();
+         await new Promise((resolve) => setTimeout(resolve, 500));
+         recorder.stop();
+         await stopped;
+         clearInterval(paint);
+         const input = document.querySelector('#attach');
+         const files = new DataTransfer();
+         files.items.add(new File(parts, 'clip.webm', { type: 'video/webm' }));
+         input.files = files.files;
+         input.dispatchEvent(new Event('change'));",
+    )
+    .await;
+    shows(&bob, "#messages li.in video").await;
+    let player = run(
+        &bob,
+        "let video = null;
+         while (!video?.poster) {
+           await new Promise((resolve) => setTimeout(resolve, 10));
+           video = document.querySelector('#messages li.in video');
+         }
+         // The poster is a picture of the video, not a black first frame.
+         const poster = new Image();
+         await new Promise((resolve) => {
+           poster.onload = poster.onerror = resolve;
+           poster.src = video.poster;
+         });
+         const c = document.createElement('canvas');
+         [c.width, c.height] = [poster.naturalWidth, poster.naturalHeight];
+         c.getContext('2d').drawImage(poster, 0, 0);
+         const [r, g, b] = c.getContext('2d').getImageData(c.width / 2, c.height / 2, 1, 1).data;
+         return [video.src.includes('/'), video.controls, r + g + b > 48];",
+    )
+    .await;
+    assert_eq!(player, json!([true, true, true]));
 
     // The page as bob sees it, kept for the README and for whoever looks
     // at a failed run.

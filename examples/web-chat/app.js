@@ -39,6 +39,25 @@ function describe(message) {
       link.textContent = `${p.fileName} (${Math.ceil(p.fileSize / 1024)} KB)`;
       return link;
     }
+    case TIM.TYPES.MSG_VIDEO: {
+      if (!p.videoUrl) return '[video]';
+      const video = document.createElement('video');
+      video.controls = true;
+      video.preload = 'none';
+      video.src = p.videoUrl;
+      if (p.thumbUrl) video.poster = p.thumbUrl;
+      return video;
+    }
+    case TIM.TYPES.MSG_AUDIO: {
+      if (!p.url) return '[voice]';
+      const audio = document.createElement('audio');
+      audio.controls = true;
+      audio.preload = 'none';
+      audio.src = p.url;
+      return audio;
+    }
+    case TIM.TYPES.MSG_MERGER:
+      return `[chat history] ${p.title}: ${(p.abstractList ?? []).join(' / ')}`;
     case TIM.TYPES.MSG_GRP_TIP:
       return `group tip ${p.operationType}: ${p.operatorID} ${p.userIDList.join(', ')}`;
     case TIM.TYPES.MSG_GRP_SYS_NOTICE:
@@ -149,7 +168,8 @@ async function send(event) {
   renderMessages();
 }
 
-// An image or a file picked: uploaded with its progress shown, then sent.
+// An image, a video, a voice clip or a file picked: uploaded with its
+// progress shown, then sent.
 async function attach() {
   const file = $('attach').files[0];
   $('attach').value = '';
@@ -160,7 +180,14 @@ async function attach() {
     payload: { file },
     onProgress: (done) => ($('upload').textContent = `uploading ${file.name}: ${Math.round(done * 100)}%`),
   };
-  const message = file.type.startsWith('image/') ? tim.createImageMessage(options) : tim.createFileMessage(options);
+  const create = file.type.startsWith('image/')
+    ? tim.createImageMessage
+    : file.type.startsWith('video/')
+      ? tim.createVideoMessage
+      : file.type.startsWith('audio/')
+        ? tim.createAudioMessage
+        : tim.createFileMessage;
+  const message = create.call(tim, options);
   messages.push(message);
   renderMessages();
   await tim.sendMessage(message).catch((e) => ($('upload').textContent = `${file.name}: ${e.message}`));

@@ -183,7 +183,7 @@ export interface Instance {
   createAudioMessage(
     options: MessageOptions<{ file: Blob | HTMLInputElement; second?: number }> & { onProgress?: (fraction: number) => void },
   ): Message;
-  /** The video, and its first frame as the thumbnail where this browser decodes it. */
+  /** The video, and a frame of it (a little way in) as the thumbnail where this browser decodes it. */
   createVideoMessage(
     options: MessageOptions<{ file: Blob | HTMLInputElement; second?: number }> & { onProgress?: (fraction: number) => void },
   ): Message;

@@ -155,9 +155,11 @@ const picture = (type, url, header) => {
     : { type, url: '', width: 0, height: 0, size: 0 };
 };
 
-// A video's first frame as a JPEG and its length, where this browser can
-// decode it (`null` where it cannot, or takes over five seconds).
-const firstFrame = (file) =>
+// A frame of a video as a JPEG, and its length, where this browser can
+// decode it (`null` where it cannot, or takes over five seconds): the
+// frame a little way in rather than the first, which is often black (a
+// fade in, or a recorder that started before its first picture).
+const snapshot = (file) =>
   new Promise((resolve) => {
     const video = document.createElement('video');
     const url = URL.createObjectURL(file);
@@ -169,6 +171,10 @@ const firstFrame = (file) =>
     video.muted = true;
     video.onerror = () => done(null);
     video.onloadeddata = () => {
+      const length = Number.isFinite(video.duration) ? video.duration : 0;
+      video.currentTime = length > 0 ? Math.min(1, length / 3) : 0.2;
+    };
+    video.onseeked = () => {
       const canvas = document.createElement('canvas');
       [canvas.width, canvas.height] = [video.videoWidth, video.videoHeight];
       if (!canvas.width) return done(null);
@@ -364,9 +370,9 @@ class Instance {
     }
     if (type === TYPES.MSG_FILE) return { uuid, fileUrl: ticket.downloadUrl, fileName: name, fileSize: size };
     if (type === TYPES.MSG_VIDEO) {
-      // Its first frame, when this browser decodes it, goes up as an image
+      // A frame of it, when this browser decodes it, goes up as an image
       // for the thumbnail, as TIM's snapshot does.
-      const frame = await firstFrame(file);
+      const frame = await snapshot(file);
       const thumb = frame && (await this.#send(TYPES.MSG_IMAGE, frame.blob)).ticket;
       return {
         videoUUID: uuid,
