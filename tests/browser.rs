@@ -3,6 +3,7 @@
 //! and WebDriver (`fantoccini`), against pages the server itself serves
 //! (`--web-root examples/web-chat`, with `scripts/web-build`'s bundle in it).
 
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Instant;
@@ -78,7 +79,10 @@ pub struct Driver {
 impl Driver {
     pub fn start() -> Driver {
         let port = free_port();
+        // A process group of its own, so that the browsers it starts end
+        // with it even when a test fails before closing them.
         let child = Command::new("chromedriver")
+            .process_group(0)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -135,6 +139,9 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        // The whole group: ChromeDriver and every browser it started.
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -209,3 +216,34 @@ pub async fn login(page: &Client, user: &str) {
     );
     assert_eq!(run(page, &login).await, json!(0), "{user} logged in");
 }
+
+/// A script defining `recordClip()`: a short WebM of a painted canvas
+/// (MediaRecorder), resolved as a `File` named `clip.webm`. Each frame is
+/// painted and then handed to the recorder (`captureStream(0)`,
+/// `requestFrame`), so the clip holds only pictures however busy the
+/// machine is.
+pub const RECORD_CLIP: &str = "const recordClip = async () => {
+   const canvas = document.createElement('canvas');
+   [canvas.width, canvas.height] = [320, 240];
+   const g = canvas.getContext('2d');
+   const stream = canvas.captureStream(0);
+   const [track] = stream.getVideoTracks();
+   const recorder = new MediaRecorder(stream, { mimeType: 'video/webm' });
+   const parts = [];
+   recorder.ondataavailable = (e) => parts.push(e.data);
+   const stopped = new Promise((resolve) => (recorder.onstop = resolve));
+   recorder.start();
+   for (let i = 0; i < 20; i++) {
+     const sky = g.createLinearGradient(0, 0, 320, 240);
+     sky.addColorStop(0, `hsl(${i * 18}, 70%, 55%)`);
+     sky.addColorStop(1, `hsl(${i * 18 + 120}, 70%, 45%)`);
+     g.fillStyle = sky;
+     g.fillRect(0, 0, 320, 240);
+     track.requestFrame();
+     await new Promise((resolve) => setTimeout(resolve, 30));
+   }
+   recorder.stop();
+   await stopped;
+   return new File(parts, 'clip.webm', { type: 'video/webm' });
+ };
+";

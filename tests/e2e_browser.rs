@@ -14,7 +14,7 @@ mod common;
 
 use browser::{
     alice_and_bob, install, install_bundle, login, open_and_login, run, web_server, Setup,
-    FRIENDSHIP,
+    FRIENDSHIP, RECORD_CLIP,
 };
 use common::*;
 use fantoccini::Locator;
@@ -651,26 +651,17 @@ async fn pages_send_videos_with_a_thumbnail_and_forward_messages() {
     // video uploaded, a frame of it uploaded as the thumbnail.
     let sent = run(
         &alice,
-        "const canvas = document.createElement('canvas');
-         [canvas.width, canvas.height] = [320, 240];
-         const g = canvas.getContext('2d');
-         const paint = setInterval(() => { g.fillStyle = `hsl(${Date.now() % 360}, 60%, 50%)`; g.fillRect(0, 0, 320, 240); }, 30);
-         const recorder = new MediaRecorder(canvas.captureStream(30), { mimeType: 'video/webm' });
-         const parts = [];
-         recorder.ondataavailable = (e) => parts.push(e.data);
-         const stopped = new Promise((resolve) => (recorder.onstop = resolve));
-         recorder.start();
-         await new Promise((resolve) => setTimeout(resolve, 600));
-         recorder.stop();
-         await stopped;
-         clearInterval(paint);
-         const file = new File(parts, 'clip.webm', { type: 'video/webm' });
+        &[
+            RECORD_CLIP,
+            "const file = await recordClip();
          window.clipDigest = Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', await file.arrayBuffer()))).join();
          const m = tim.createVideoMessage({ to: 'bob', conversationType: TIM.TYPES.CONV_C2C, payload: { file } });
          await tim.sendMessage(m);
          const p = m.payload;
          return [m.status, m.type, p.videoFormat, p.videoSize === file.size, p.videoUrl !== '',
                  p.thumbUrl !== '', p.thumbWidth, p.thumbHeight, p.thumbSize > 0];",
+        ]
+        .concat(),
     )
     .await;
     assert_eq!(
@@ -1157,43 +1148,27 @@ async fn the_example_page_lets_two_people_chat() {
     // player with a frame of it as the poster.
     run(
         &alice,
-        "const canvas = document.createElement('canvas');
-         [canvas.width, canvas.height] = [320, 240];
-         const g = canvas.getContext('2d');
-         const draw = () => {
-           const t = Date.now() / 10;
-           const sky = g.createLinearGradient(0, 0, 320, 240);
-           sky.addColorStop(0, `hsl(${t % 360}, 70%, 55%)`);
-           sky.addColorStop(1, `hsl(${(t + 120) % 360}, 70%, 45%)`);
-           g.fillStyle = sky;
-           g.fillRect(0, 0, 320, 240);
-         };
-         draw();
-         const paint = setInterval(draw, 30);
-         const recorder = new MediaRecorder(canvas.captureStream(30), { mimeType: 'video/webm' });
-         const parts = [];
-         recorder.ondataavailable = (e) => parts.push(e.data);
-         const stopped = new Promise((resolve) => (recorder.onstop = resolve));
-         recorder.start();
-         await new Promise((resolve) => setTimeout(resolve, 500));
-         recorder.stop();
-         await stopped;
-         clearInterval(paint);
+        &[
+            RECORD_CLIP,
+            "const clip = await recordClip();
          const input = document.querySelector('#attach');
          const files = new DataTransfer();
-         files.items.add(new File(parts, 'clip.webm', { type: 'video/webm' }));
+         files.items.add(clip);
          input.files = files.files;
          input.dispatchEvent(new Event('change'));",
+        ]
+        .concat(),
     )
     .await;
     shows(&bob, "#messages li.in video").await;
     let player = run(
         &bob,
         "let video = null;
-         while (!video?.poster) {
+         for (let waited = 0; !video?.poster && waited < 20000; waited += 10) {
            await new Promise((resolve) => setTimeout(resolve, 10));
            video = document.querySelector('#messages li.in video');
          }
+         if (!video?.poster) return 'no poster';
          // The poster is a picture of the video, not a black first frame.
          const poster = new Image();
          await new Promise((resolve) => {
