@@ -38,8 +38,11 @@ pub fn web_server(data: &std::path::Path, http: &str) -> ServerProcess {
 /// example page on `http`, and its data directory. Kept until the test
 /// ends.
 pub struct Setup {
+    /// The HTTP listener's address (`host:port`).
     pub http: String,
+    /// ChromeDriver, for browsers.
     pub driver: Driver,
+    /// The server (a test may kill and replace it).
     pub server: ServerProcess,
     _dir: tempfile::TempDir,
 }
@@ -182,8 +185,9 @@ pub async fn install(page: &Client) {
     install_bundle(page, PLAIN).await;
 }
 
-/// The plain bundle, and the one with TIM's relationship chain.
+/// The plain bundle's path on the server.
 pub const PLAIN: &str = "/tim/tim.js";
+/// The path of the bundle with TIM's relationship chain.
 pub const FRIENDSHIP: &str = "/tim/friendship/tim.js";
 
 /// Loads TIM from `bundle` (its path on the server) into the page, not

@@ -404,11 +404,19 @@ async fn messages_conversations_receipts_and_presence_from_pages() {
          const [m] = (await tim.getMessageReadReceiptList([asked])).data.messageList;
          const read = (await tim.getGroupMessageReadMemberList({ message: asked, filter: 0 })).data;
          const unread = (await tim.getGroupMessageReadMemberList({ message: asked, filter: 1 })).data;
+         // Refused: a message past the group's last, a page of nothing.
+         const code = (options) => tim.getGroupMessageReadMemberList(options).then(() => 0, (e) => e.code);
+         const refused = [await code({ message: { ...asked, sequence: 999 }, filter: 0 }),
+                          await code({ message: asked, filter: 0, count: 0 })];
          return [m.readReceiptInfo.readCount, m.readReceiptInfo.unreadCount,
-                 read.readUserIDList, read.isCompleted, unread.unreadUserIDList, read.messageID === asked.ID];",
+                 read.readUserIDList, read.isCompleted, unread.unreadUserIDList, read.messageID === asked.ID,
+                 refused];",
     )
     .await;
-    assert_eq!(receipt, json!([1, 0, ["bob"], true, [], true]));
+    assert_eq!(
+        receipt,
+        json!([1, 0, ["bob"], true, [], true, [10004, 10004]])
+    );
 
     // Presence: alice follows bob's status.
     run(
