@@ -238,6 +238,7 @@ pub enum Event<'a> {
 
 impl<'a> Event<'a> {
     /// The event for a new message: tips and notices have their own.
+    #[inline]
     pub(crate) fn received(message: MessageView<'a>) -> Self {
         match message.elem {
             Elem::GroupTip(_) => Event::GroupTip(message),

@@ -210,7 +210,7 @@ impl State<'_> {
         }
         if !from_me {
             let me = self.owner.as_str();
-            if msg.extra.at_users.iter().any(|u| u == me) {
+            if !msg.extra.at_users.0.is_empty() && msg.extra.at_users.iter().any(|u| u == me) {
                 c.mentioned(msg.seq, false);
             }
             if msg.extra.mentions_all() {
@@ -239,6 +239,7 @@ impl State<'_> {
     }
 
     /// A view of a decoded message for the application.
+    #[inline]
     pub(crate) fn view<'a>(&self, msg: body::Message<'a>) -> MessageView<'a> {
         MessageView {
             conversation_id: msg.conversation,

@@ -11,7 +11,23 @@ use super::records::DecodeError;
 /// a fraction of the standard library's three instructions a byte on the
 /// receive path's strings; same answer for every input); firmware keeps
 /// the standard library's, which its flash already holds.
+/// An empty string, which most of a message's optional fields are, is
+/// answered without a call. On hosts, strings shorter than simdutf8's
+/// 64-byte block (ids, names: most strings but the text) are checked a
+/// byte at a time by `utf8_chunks`, where simdutf8 would hand them to the
+/// standard library's check, whose set-up for its word-at-a-time loop costs
+/// more than such a string's bytes.
 fn utf8(bytes: &[u8]) -> Result<&str, DecodeError> {
+    if bytes.is_empty() {
+        return Ok("");
+    }
+    #[cfg(not(target_os = "none"))]
+    if bytes.len() < 64 {
+        return match bytes.utf8_chunks().next() {
+            Some(chunk) if chunk.invalid().is_empty() => Ok(chunk.valid()),
+            _ => Err(DecodeError),
+        };
+    }
     #[cfg(not(target_os = "none"))]
     return simdutf8::basic::from_utf8(bytes).map_err(|_| DecodeError);
     #[cfg(target_os = "none")]
@@ -42,6 +58,18 @@ impl<'a> Reader<'a> {
     /// An unsigned varint of an integer `bits` wide.
     #[inline]
     fn varint(&mut self, bits: u32) -> Result<u64, DecodeError> {
+        // Lengths and small numbers fit one byte, valid at any width.
+        if let Some((&b, rest)) = self.rest.split_first() {
+            if b < 0x80 {
+                self.rest = rest;
+                return Ok(u64::from(b));
+            }
+        }
+        self.long_varint(bits)
+    }
+
+    /// A varint of more than one byte (or none).
+    fn long_varint(&mut self, bits: u32) -> Result<u64, DecodeError> {
         let max_bytes = bits.div_ceil(7);
         let last_byte_max = (1u8 << (bits % 7)) - 1;
         let mut out = 0u64;
@@ -104,5 +132,49 @@ impl<'a> Reader<'a> {
             1 => Ok(true),
             _ => Err(DecodeError),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn str_of(bytes: &[u8]) -> Result<&str, DecodeError> {
+        Reader::new(bytes).str()
+    }
+
+    /// Each path of the UTF-8 check (empty, short, a block or more) accepts
+    /// what the standard library accepts and nothing else.
+    #[test]
+    fn strings_are_checked_on_every_path() {
+        assert_eq!(str_of(&[0]), Ok(""));
+        assert_eq!(str_of(&[3, b'b', b'o', b'b']), Ok("bob"));
+        assert_eq!(str_of(&[2, 0xc3, 0xa9]), Ok("é"));
+        // A lone continuation byte; a sequence cut short; a surrogate.
+        assert_eq!(str_of(&[1, 0x80]), Err(DecodeError));
+        assert_eq!(str_of(&[3, b'a', b'b', 0xc3]), Err(DecodeError));
+        assert_eq!(str_of(&[3, 0xed, 0xa0, 0x80]), Err(DecodeError));
+        for len in [63usize, 64, 100] {
+            let mut record = std::vec![len as u8];
+            record.extend(core::iter::repeat_n(b'x', len));
+            assert_eq!(str_of(&record).map(str::len), Ok(len));
+            *record.last_mut().unwrap() = 0xff;
+            assert_eq!(str_of(&record), Err(DecodeError), "{len} bytes");
+        }
+    }
+
+    /// One-byte varints take the short path, longer ones the loop; both
+    /// keep postcard's limits.
+    #[test]
+    fn varints_keep_postcards_limits() {
+        assert_eq!(Reader::new(&[0x7f]).u64(), Ok(0x7f));
+        assert_eq!(Reader::new(&[0x80, 0x01]).u64(), Ok(0x80));
+        assert_eq!(Reader::new(&[0x80]).u64(), Err(DecodeError));
+        assert_eq!(Reader::new(&[]).u64(), Err(DecodeError));
+        // u32's fifth byte carries at most four bits.
+        assert_eq!(Reader::new(&[0xff, 0xff, 0xff, 0xff, 0x0f]).u32(), Ok(u32::MAX));
+        assert_eq!(Reader::new(&[0xff, 0xff, 0xff, 0xff, 0x10]).u32(), Err(DecodeError));
+        // A length past the end.
+        assert_eq!(Reader::new(&[2, b'a']).bytes(), Err(DecodeError));
     }
 }
