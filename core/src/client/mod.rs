@@ -401,7 +401,7 @@ impl<'r> Client<'r> {
                         | Purpose::Receipt => false,
                     };
                     if deliver {
-                        return Some(Event::received(st.view(message)));
+                        return Some(Event::received(message, |m| st.view(m)));
                     }
                     continue;
                 }

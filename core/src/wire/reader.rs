@@ -172,8 +172,14 @@ mod tests {
         assert_eq!(Reader::new(&[0x80]).u64(), Err(DecodeError));
         assert_eq!(Reader::new(&[]).u64(), Err(DecodeError));
         // u32's fifth byte carries at most four bits.
-        assert_eq!(Reader::new(&[0xff, 0xff, 0xff, 0xff, 0x0f]).u32(), Ok(u32::MAX));
-        assert_eq!(Reader::new(&[0xff, 0xff, 0xff, 0xff, 0x10]).u32(), Err(DecodeError));
+        assert_eq!(
+            Reader::new(&[0xff, 0xff, 0xff, 0xff, 0x0f]).u32(),
+            Ok(u32::MAX)
+        );
+        assert_eq!(
+            Reader::new(&[0xff, 0xff, 0xff, 0xff, 0x10]).u32(),
+            Err(DecodeError)
+        );
         // A length past the end.
         assert_eq!(Reader::new(&[2, b'a']).bytes(), Err(DecodeError));
     }
