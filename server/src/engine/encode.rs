@@ -177,3 +177,28 @@ impl Page {
         self.frame
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use tinyim_core::model::ConversationId;
+    use tinyim_core::wire::body::SendOk;
+
+    use super::*;
+    use crate::net::SEND_ANSWER_LEN;
+
+    /// A connection keeps [`SEND_ANSWER_LEN`] bytes for each send's answer
+    /// (many sends in flight, one budget): the largest answer a send can
+    /// have fits, and so does a refusal with a text longer than any the
+    /// server writes.
+    #[test]
+    fn a_sends_answer_fits_the_room_kept_for_it() {
+        let longest_id = "G".repeat(ConversationId::new().capacity());
+        let sent = SendOk {
+            conversation: &longest_id,
+            seq: u64::MAX,
+            time_ms: u64::MAX,
+        };
+        assert!(ok(u32::MAX, &sent).len() <= SEND_ANSWER_LEN);
+        assert!(error(u32::MAX, u32::MAX, &"x".repeat(120)).len() <= SEND_ANSWER_LEN);
+    }
+}

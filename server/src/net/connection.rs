@@ -239,7 +239,7 @@ impl Conn {
                 // Unanswered: the client sends it again after it reconnects.
                 break Step::Full;
             }
-            if !out.admit(budget) {
+            if !out.admit(budget, frame_kind) {
                 break Step::Full;
             }
             used += size;

@@ -29,6 +29,9 @@ use crate::conn_table::ConnRegistry;
 use crate::engine::{AppAuth, Engine, HandshakeLimits, Input};
 use crate::store::{PgStore, SqliteStore, Store, WalSync};
 use engine_thread::Job;
+/// The engine's tests check its answers to sends against it.
+#[cfg(test)]
+pub(crate) use outbound::SEND_ANSWER_LEN;
 use outbound::{Deadlines, Outbound};
 
 /// Largest frame the server accepts: a 12 KB message and its envelope fit.

@@ -33,21 +33,44 @@ struct Queue {
     /// being written keeps a client that stopped reading at its budget:
     /// answers arriving during a write that stalls wait in the same bytes.
     bytes: u32,
-    /// Requests admitted and not answered yet. A byte, like the next field,
-    /// so that the queue fits in 32 bytes: at most 255 in flight, and a
-    /// client that pipelines more waits for answers.
+    /// Requests admitted and not answered yet, but sends. A byte, like the
+    /// next fields, so that the queue fits in 32 bytes: at most 255 in
+    /// flight, and a client that pipelines more waits for answers.
     in_flight: u8,
+    /// Sends admitted and not answered yet: their answers are small (see
+    /// [`SEND_ANSWER_LEN`]), so each keeps only that much room, and a
+    /// client keeps as many sends in flight as its budget holds answers.
+    /// (Keeping the client's largest frame for each, a 64 KiB client had
+    /// three sends in flight in the default budget, whatever its window:
+    /// durable C2C at a third of what the server carries.)
+    sends_in_flight: u8,
     /// The room kept for each one's answer: the client's largest frame, in
     /// KiB rounded up (a frame is at most 64 KiB).
     answer_room_kib: u8,
-    /// The engine logged the connection in (and not out since).
-    logged_in: bool,
-    /// Close once the frames are written. Something for the task to do is
-    /// this or a frame queued.
-    close: bool,
+    /// [`LOGGED_IN`] and [`CLOSE`]: one byte for both keeps the queue in
+    /// 32 bytes.
+    flags: u8,
 }
 
+/// The engine logged the connection in (and not out since).
+const LOGGED_IN: u8 = 1;
+/// Close once the frames are written. Something for the task to do is this
+/// or a frame queued.
+const CLOSE: u8 = 2;
+
 impl Queue {
+    fn has(&self, flag: u8) -> bool {
+        self.flags & flag != 0
+    }
+
+    fn set(&mut self, flag: u8, on: bool) {
+        if on {
+            self.flags |= flag;
+        } else {
+            self.flags &= !flag;
+        }
+    }
+
     /// What one answer may hold: the client's largest frame, and its entry.
     fn answer_room(&self) -> usize {
         cost(usize::from(self.answer_room_kib) * 1024)
@@ -55,6 +78,22 @@ impl Queue {
 
     fn reserved(&self) -> usize {
         usize::from(self.in_flight) * self.answer_room()
+            + usize::from(self.sends_in_flight) * SEND_ANSWER_ROOM
+    }
+
+    /// An answer of `len` bytes ends a request's time in flight. Answers
+    /// do not say which request they answer, so the count they end is
+    /// chosen so that what stays kept is never less than what the requests
+    /// still in flight need: a small answer ends a send's while any is in
+    /// flight (were it another request's, the room kept for one of those
+    /// stays, and it is larger), a larger one another request's.
+    fn answered(&mut self, len: usize) {
+        let send = (len <= SEND_ANSWER_LEN && self.sends_in_flight > 0) || self.in_flight == 0;
+        if send {
+            self.sends_in_flight = self.sends_in_flight.saturating_sub(1);
+        } else {
+            self.in_flight -= 1;
+        }
     }
 
     fn queued(&self) -> usize {
@@ -64,9 +103,18 @@ impl Queue {
 
 /// What a queued frame whose allocation holds `held` bytes costs the
 /// budget: those and its entry in the list.
-fn cost(held: usize) -> usize {
+const fn cost(held: usize) -> usize {
     held + std::mem::size_of::<Vec<u8>>()
 }
+
+/// The most a send's answer takes: a `SendOk` with the longest
+/// conversation id (56 bytes), or a refusal with its code and one of the
+/// server's short texts, each well under it (the engine's tests check the
+/// first against this).
+pub(crate) const SEND_ANSWER_LEN: usize = 192;
+
+/// The room kept for a send's answer.
+const SEND_ANSWER_ROOM: usize = cost(SEND_ANSWER_LEN);
 
 /// `heartbeat_due_ms` before the handshake.
 const NOT_OPEN: u64 = u64::MAX;
@@ -173,12 +221,17 @@ impl Outbound {
     pub(crate) fn push<'a>(&self, frame: impl Into<Cow<'a, [u8]>>, budget: usize) -> bool {
         let mut frame = frame.into().into_owned();
         let mut q = self.lock();
-        if cost(frame.capacity()) > q.answer_room() {
-            // Built in a buffer grown past the client's largest frame: only
-            // then is the slack given back, so that an answer always fits
-            // the room kept for it. (Shrinking every frame to its length
-            // split the allocator's blocks into pieces it could not reuse:
-            // a third more memory held for the same frames.)
+        let room = if frame.len() <= SEND_ANSWER_LEN {
+            SEND_ANSWER_ROOM
+        } else {
+            q.answer_room()
+        };
+        if cost(frame.capacity()) > room {
+            // Built in a buffer grown past the room kept for it: only then
+            // is the slack given back, so that an answer always fits the
+            // room kept for it. (Shrinking every frame to its length split
+            // the allocator's blocks into pieces it could not reuse: a
+            // third more memory held for the same frames.)
             frame.shrink_to_fit();
         }
         let answer = matches!(
@@ -186,7 +239,7 @@ impl Outbound {
             Some(&(kind::RESPONSE_OK | kind::RESPONSE_ERR))
         );
         if answer {
-            q.in_flight = q.in_flight.saturating_sub(1);
+            q.answered(frame.len());
         }
         let queued = q.queued() + cost(frame.capacity());
         let fits = queued <= budget;
@@ -195,21 +248,29 @@ impl Outbound {
             q.bytes = u32::try_from(queued).unwrap_or(u32::MAX);
             q.frames.push(frame);
         } else {
-            q.close = true;
+            q.set(CLOSE, true);
         }
         drop(q);
         self.task.wake();
         fits
     }
 
-    /// Whether one more request may be read: what is queued, and room for
-    /// the answer of every request in flight and of this one, fit in
-    /// `budget`. If so it counts as in flight until its answer is pushed.
-    pub(crate) fn admit(&self, budget: usize) -> bool {
+    /// Whether one more request, of `frame_kind`, may be read: what is
+    /// queued, and room for the answer of every request in flight and of
+    /// this one, fit in `budget`. If so it counts as in flight until its
+    /// answer is pushed.
+    pub(crate) fn admit(&self, budget: usize, frame_kind: u8) -> bool {
         let mut q = self.lock();
-        let room = q.answer_room();
-        let fits = q.queued() + q.reserved() + room <= budget && q.in_flight < u8::MAX;
-        if fits {
+        let send = frame_kind == kind::SEND_MESSAGE;
+        let (room, count) = if send {
+            (SEND_ANSWER_ROOM, q.sends_in_flight)
+        } else {
+            (q.answer_room(), q.in_flight)
+        };
+        let fits = q.queued() + q.reserved() + room <= budget && count < u8::MAX;
+        if fits && send {
+            q.sends_in_flight += 1;
+        } else if fits {
             q.in_flight += 1;
         }
         fits
@@ -229,15 +290,15 @@ impl Outbound {
         let mut q = self.lock();
         q.frames = vec![notice.to_vec()];
         q.bytes = u32::try_from(cost(notice.len())).unwrap_or(u32::MAX);
-        q.logged_in = false;
-        q.close = true;
+        q.set(LOGGED_IN, false);
+        q.set(CLOSE, true);
         drop(q);
         self.task.wake();
     }
 
     /// The engine logged the connection in or out.
     pub(crate) fn set_logged_in(&self, logged_in: bool) {
-        self.lock().logged_in = logged_in;
+        self.lock().set(LOGGED_IN, logged_in);
     }
 
     /// Bytes queued and not yet written.
@@ -247,13 +308,13 @@ impl Outbound {
 
     /// Whether the engine has logged the connection in.
     pub(crate) fn is_logged_in(&self) -> bool {
-        self.lock().logged_in
+        self.lock().has(LOGGED_IN)
     }
 
     /// Asks the connection to close once what is queued is written.
     pub(crate) fn close(&self) {
         let mut q = self.lock();
-        q.close = true;
+        q.set(CLOSE, true);
         drop(q);
         self.task.wake();
     }
@@ -265,7 +326,7 @@ impl Outbound {
         // not lost.
         self.task.register(cx.waker());
         let q = self.lock();
-        if !q.frames.is_empty() || q.close {
+        if !q.frames.is_empty() || q.has(CLOSE) {
             Poll::Ready(())
         } else {
             Poll::Pending
@@ -276,7 +337,7 @@ impl Outbound {
     /// them. They count against the budget until [`Outbound::written`].
     pub(crate) fn take(&self) -> (Vec<Vec<u8>>, bool) {
         let mut q = self.lock();
-        (std::mem::take(&mut q.frames), q.close)
+        (std::mem::take(&mut q.frames), q.has(CLOSE))
     }
 
     /// The frames `take` gave were written: their bytes are free.
@@ -376,22 +437,65 @@ mod tests {
         out.opened(0, D, 1000);
         let room = cost(1024);
         let budget = 3 * room;
-        assert!(out.admit(budget));
-        assert!(out.admit(budget));
-        assert!(out.admit(budget));
-        assert!(!out.admit(budget), "three answers fill the budget");
+        assert!(out.admit(budget, kind::MESSAGE_LIST));
+        assert!(out.admit(budget, kind::MESSAGE_LIST));
+        assert!(out.admit(budget, kind::MESSAGE_LIST));
+        assert!(
+            !out.admit(budget, kind::MESSAGE_LIST),
+            "three answers fill the budget"
+        );
         assert_eq!(out.held(), budget);
         // One answer arrives: its room becomes its bytes, the rest is free.
         assert!(out.push(answer(100), budget));
         assert_eq!(out.held(), 2 * room + cost(100));
-        assert!(!out.admit(budget), "the queued answer still counts");
+        assert!(
+            !out.admit(budget, kind::MESSAGE_LIST),
+            "the queued answer still counts"
+        );
         let (frames, _) = out.take();
-        assert!(!out.admit(budget), "and so it does while it is written");
+        assert!(
+            !out.admit(budget, kind::MESSAGE_LIST),
+            "and so it does while it is written"
+        );
         out.written(&frames);
-        assert!(out.admit(budget), "written: room again");
+        assert!(out.admit(budget, kind::MESSAGE_LIST), "written: room again");
         // A push is no answer: nothing in flight ends.
         assert!(out.push(&b"push"[..], budget + 64));
         assert_eq!(out.held(), budget + cost(4));
+    }
+
+    #[test]
+    fn sends_keep_room_for_a_small_answer_each() {
+        let out = Outbound::new(0);
+        // A host client: 64 KiB frames, the default budget.
+        out.opened(0, D, 64 * 1024);
+        let budget = super::super::DEFAULT_CONN_BUFFER;
+        let sends = (0..)
+            .take_while(|_| out.admit(budget, kind::SEND_MESSAGE))
+            .count();
+        assert_eq!(
+            sends, 255,
+            "a window of sends, where 3 pages would fill the budget"
+        );
+        assert_eq!(out.held(), 255 * SEND_ANSWER_ROOM);
+        assert!(
+            out.admit(budget, kind::MESSAGE_LIST),
+            "a page's room still fits beside them"
+        );
+        // The page is answered first, by an answer as small as a send's:
+        // what stays kept is more than the sends left need, never less.
+        assert!(out.push(answer(40), budget));
+        assert!(out.held() >= 255 * SEND_ANSWER_ROOM + cost(40));
+        for _ in 0..255 {
+            assert!(out.push(answer(40), budget));
+        }
+        assert_eq!(out.held(), 256 * cost(40), "every room given back");
+        // A send's answer built in a large buffer fits its room.
+        assert!(out.admit(budget, kind::SEND_MESSAGE));
+        let mut ack = Vec::with_capacity(4096);
+        ack.extend_from_slice(&answer(SEND_ANSWER_LEN));
+        assert!(out.push(ack, budget));
+        assert_eq!(out.held(), 256 * cost(40) + SEND_ANSWER_ROOM);
     }
 
     #[test]
@@ -399,7 +503,7 @@ mod tests {
         let out = Outbound::new(0);
         out.opened(0, D, 64 * 1024);
         let budget = cost(64 * 1024);
-        assert!(out.admit(budget));
+        assert!(out.admit(budget, kind::MESSAGE_LIST));
         // The largest answer, built in a buffer that grew to twice its size.
         let mut page = Vec::with_capacity(128 * 1024);
         page.extend_from_slice(&answer(64 * 1024));
