@@ -9,11 +9,13 @@
 //! holds (and leave the allocator with pages the budget did not count).
 //!
 //! The queue is bounded in bytes by the connection's budget
-//! (`--conn-buffer`), counting what each frame's allocation holds. A request is read only when the answers of every
-//! request in flight, at the client's largest frame each, would still fit
-//! (see [`Outbound::admit`]); otherwise the connection stops reading until
-//! its queue drains. So a client that asks and never reads holds its budget
-//! and no more, and a write that cannot finish closes it. Pushes (live
+//! (`--conn-buffer`), counting what each frame's allocation holds. A
+//! request is read only when the answers of every request in flight would
+//! still fit, at [`SEND_ANSWER_LEN`] for a send's and the client's largest
+//! frame for any other (see [`Outbound::admit`]); otherwise the connection
+//! stops reading until its queue drains. So a client that asks and never
+//! reads holds its budget and no more, and a write that cannot finish
+//! closes it. Pushes (live
 //! deliveries, heartbeats) that find the budget full close the connection
 //! instead: a client too slow to read resyncs when it reconnects.
 
