@@ -223,7 +223,11 @@ impl Outbound {
     pub(crate) fn push<'a>(&self, frame: impl Into<Cow<'a, [u8]>>, budget: usize) -> bool {
         let mut frame = frame.into().into_owned();
         let mut q = self.lock();
-        let room = if frame.len() <= SEND_ANSWER_LEN {
+        let answer = matches!(
+            frame.get(HEADER_LEN - 1),
+            Some(&(kind::RESPONSE_OK | kind::RESPONSE_ERR))
+        );
+        let room = if answer && frame.len() <= SEND_ANSWER_LEN {
             SEND_ANSWER_ROOM
         } else {
             q.answer_room()
@@ -236,10 +240,6 @@ impl Outbound {
             // third more memory held for the same frames.)
             frame.shrink_to_fit();
         }
-        let answer = matches!(
-            frame.get(HEADER_LEN - 1),
-            Some(&(kind::RESPONSE_OK | kind::RESPONSE_ERR))
-        );
         if answer {
             q.answered(frame.len());
         }
