@@ -41,21 +41,12 @@ function describe(message) {
     }
     case TIM.TYPES.MSG_VIDEO: {
       if (!p.videoUrl) return '[video]';
-      const video = document.createElement('video');
-      video.controls = true;
-      video.preload = 'none';
-      video.src = p.videoUrl;
+      const video = player('video', p.videoUrl);
       if (p.thumbUrl) video.poster = p.thumbUrl;
       return video;
     }
-    case TIM.TYPES.MSG_AUDIO: {
-      if (!p.url) return '[voice]';
-      const audio = document.createElement('audio');
-      audio.controls = true;
-      audio.preload = 'none';
-      audio.src = p.url;
-      return audio;
-    }
+    case TIM.TYPES.MSG_AUDIO:
+      return p.url ? player('audio', p.url) : '[voice]';
     case TIM.TYPES.MSG_MERGER:
       return `[chat history] ${p.title}: ${(p.abstractList ?? []).join(' / ')}`;
     case TIM.TYPES.MSG_GRP_TIP:
@@ -65,6 +56,15 @@ function describe(message) {
     default:
       return `[${message.type}]`;
   }
+}
+
+/** A `video` or `audio` element playing `src`, fetched once played. */
+function player(tag, src) {
+  const element = document.createElement(tag);
+  element.controls = true;
+  element.preload = 'none';
+  element.src = src;
+  return element;
 }
 
 function renderMessages() {
