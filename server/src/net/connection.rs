@@ -76,6 +76,9 @@ pub(crate) fn run<L: Link>(
     shared: Arc<Shared>,
 ) -> Option<impl std::future::Future<Output = ()> + Send> {
     let outbound = Arc::new(Outbound::new(shared.clock_ms()));
+    if let Some(direct) = stream.direct() {
+        outbound.write_directly_to(direct);
+    }
     let address = stream.peer_ip()?;
     let id = {
         let mut conns = shared
@@ -185,6 +188,7 @@ impl Conn {
     /// Shuts the stream and forgets the connection; the engine hears of it
     /// once it has heard of the opening.
     async fn close<L: Link>(self, mut stream: L, out: &Outbound) {
+        out.end_direct_writes();
         stream.shutdown().await;
         self.shared
             .conns

@@ -42,9 +42,21 @@ pub(crate) trait Link: Send + Unpin + 'static {
 
     /// The peer's address; `None` if the socket no longer knows it.
     fn peer_ip(&self) -> Option<IpAddr>;
+
+    /// The socket, when others may write whole frames to it directly
+    /// while the connection's queue is empty (plain TCP).
+    fn direct(&self) -> Option<std::sync::Arc<TcpStream>> {
+        None
+    }
 }
 
-impl Link for TcpStream {
+/// Shared with the connection's queue, which writes frames to it directly
+/// while nothing else is being written (see `outbound`).
+impl Link for std::sync::Arc<TcpStream> {
+    fn direct(&self) -> Option<std::sync::Arc<TcpStream>> {
+        Some(self.clone())
+    }
+
     fn poll_read_into(
         &mut self,
         cx: &mut Context<'_>,
@@ -89,7 +101,11 @@ impl Link for TcpStream {
     }
 
     async fn shutdown(&mut self) {
-        let _ = AsyncWriteExt::shutdown(self).await;
+        // The queue let its clone go first (`Outbound::end_direct_writes`),
+        // so this is the last one and dropping it closes the socket.
+        if let Some(stream) = std::sync::Arc::get_mut(self) {
+            let _ = AsyncWriteExt::shutdown(stream).await;
+        }
     }
 
     fn peer_ip(&self) -> Option<IpAddr> {
@@ -128,6 +144,6 @@ impl Link for TlsStream<TcpStream> {
     }
 
     fn peer_ip(&self) -> Option<IpAddr> {
-        self.get_ref().0.peer_ip()
+        self.get_ref().0.peer_addr().ok().map(|a| a.ip())
     }
 }

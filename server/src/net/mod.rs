@@ -490,7 +490,7 @@ async fn accept(
                 let _ = stream.set_nodelay(true);
                 match &tls {
                     None => {
-                        if let Some(conn) = connection::run(stream, shared.clone()) {
+                        if let Some(conn) = connection::run(Arc::new(stream), shared.clone()) {
                             tracing::debug!(%peer, "accepted");
                             tokio::spawn(conn);
                         }
