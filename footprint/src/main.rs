@@ -44,7 +44,7 @@ async fn main(spawner: Spawner) {
     run(spawner, uart).await;
 }
 
-#[cfg(not(any(feature = "tinyim", feature = "minimq")))]
+#[cfg(not(any(feature = "tinyim", feature = "minimq", feature = "text")))]
 async fn run(_spawner: Spawner, mut uart: BufferedUart) {
     use embedded_io_async::{Read, Write};
     let mut buf = [0u8; 64];
@@ -55,14 +55,10 @@ async fn run(_spawner: Spawner, mut uart: BufferedUart) {
     }
 }
 
-#[cfg(feature = "tinyim")]
-mod with_tinyim {
-    use super::*;
-    use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
-    use tinyim_core::time::Instant;
-    use tinyim_core::wire::body::DeviceClass;
-    use tinyim_core::{Client, Config as TimConfig, DeviceResources};
-    use tinyim_embassy::{OwnedEvent, Runner, Shared};
+/// The UART as a tinyim connection, for both tinyim builds.
+#[cfg(any(feature = "tinyim", feature = "text"))]
+mod uart {
+    use embassy_rp::uart::BufferedUart;
 
     /// The UART as a tinyim connector: always "connected"; each connection
     /// borrows it.
@@ -98,6 +94,17 @@ mod with_tinyim {
             Ok(UartConnection(&mut self.0))
         }
     }
+}
+
+#[cfg(feature = "tinyim")]
+mod with_tinyim {
+    use super::uart::UartConnector;
+    use super::*;
+    use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
+    use tinyim_core::time::Instant;
+    use tinyim_core::wire::body::DeviceClass;
+    use tinyim_core::{Client, Config as TimConfig, DeviceResources};
+    use tinyim_embassy::{OwnedEvent, Runner, Shared};
 
     /// The UART, or TLS over it with the `tls` feature.
     #[cfg(not(feature = "tls"))]
@@ -196,3 +203,95 @@ mod with_minimq {
 
 #[cfg(feature = "minimq")]
 use with_minimq::run;
+
+#[cfg(feature = "text")]
+mod with_text {
+    use super::uart::UartConnector;
+    use super::*;
+    use tinyim_core::model::OutgoingMessage;
+    use tinyim_core::time::Instant;
+    use tinyim_core::wire::body::DeviceClass;
+    use tinyim_core::{Client, Config as TimConfig, Event, Resources};
+
+    /// The text profile's capacities: 8 conversations, no group list, 4
+    /// requests in flight (two for the application), 16 events, 2 KB
+    /// frames in, 512 bytes of requests out (a text of about 450 bytes).
+    type TextResources = Resources<8, 0, 4, 16, 2048, 512>;
+
+    /// What the application does next.
+    #[derive(Clone, Copy)]
+    enum Step {
+        Login,
+        Send,
+        Read,
+    }
+
+    /// The application, as the driver's host: it issues its calls and takes
+    /// each event as the client lends it (no copy into a queue).
+    struct App {
+        next: Option<Step>,
+        seen: u64,
+        unread: u64,
+    }
+
+    impl tinyim_driver::Host for App {
+        type Command = Step;
+
+        async fn command(&mut self) -> Step {
+            match self.next {
+                Some(step) => step,
+                None => core::future::pending().await,
+            }
+        }
+
+        fn apply(&mut self, client: &mut Client<'_>, now: Instant, step: Step) -> bool {
+            self.next = match step {
+                Step::Login => {
+                    let _ = client.login(now, "device", "sig");
+                    Some(Step::Send)
+                }
+                Step::Send => {
+                    let _ = client.send_message(now, &OutgoingMessage::text("alice", "hello"));
+                    Some(Step::Read)
+                }
+                Step::Read => {
+                    let _ = client.set_message_read(now, "C2Calice");
+                    None
+                }
+            };
+            true
+        }
+
+        async fn event(&mut self, event: Event<'_>) {
+            if let Event::MessageReceived(m) = event {
+                self.seen += m.seq;
+            }
+        }
+
+        async fn drained(&mut self, client: &Client<'_>) {
+            self.unread = client.total_unread();
+        }
+    }
+
+    /// The firmware with the text profile: the driver runs in this task.
+    pub async fn run(_spawner: Spawner, uart: BufferedUart) {
+        static RESOURCES: StaticCell<TextResources> = StaticCell::new();
+        let now = Instant::from_millis(embassy_time::Instant::now().as_millis());
+        let mut client = Client::new(
+            &TimConfig::new(DeviceClass::Embedded),
+            RESOURCES.init(TextResources::new()),
+            now,
+            1,
+        );
+        let mut app = App {
+            next: Some(Step::Login),
+            seen: 0,
+            unread: 0,
+        };
+        let clock = tinyim_embassy::EmbassyClock;
+        tinyim_driver::run(&mut client, &mut UartConnector(uart), &clock, &mut app).await;
+    }
+}
+
+#[cfg(feature = "text")]
+use with_text::run;

@@ -270,7 +270,17 @@ fn closes(outputs: Vec<Output>) -> Vec<Output> {
         .collect()
 }
 
+/// Outputs of a commit written to the sockets by the thread that hands them
+/// out, when there are no more (see `outbound`). At 1000 messages a second a
+/// commit carries one message: its answer and its deliveries, written
+/// directly, spare a wake of each connection's task (p50 latency 393 us
+/// against 309 here). A busy server's commits carry many, and writing
+/// them all from here held the engine's thread in system calls: C2C
+/// throughput fell by a third.
+const DIRECT_BATCH: usize = 8;
+
 fn dispatch(shared: &Shared, outputs: Vec<Output>) {
+    let direct = outputs.len() <= DIRECT_BATCH;
     let conns = shared
         .conns
         .lock()
@@ -281,7 +291,13 @@ fn dispatch(shared: &Shared, outputs: Vec<Output>) {
             Output::Relay(relay) => relays.push(relay),
             Output::Frame { conn, bytes } => {
                 if let Some(out) = conns.get(conn) {
-                    if !out.push(bytes, shared.config.conn_buffer) {
+                    let budget = shared.config.conn_buffer;
+                    let pushed = if direct {
+                        out.push_directly(bytes, budget)
+                    } else {
+                        out.push(bytes, budget)
+                    };
+                    if !pushed {
                         // Too slow to keep up: close it; it resyncs on reconnect.
                         tracing::warn!(conn, "over its buffer budget; closing");
                     }

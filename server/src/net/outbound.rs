@@ -19,13 +19,14 @@
 //! deliveries, heartbeats) that find the budget full close the connection
 //! instead: a client too slow to read resyncs when it reconnects.
 //!
-//! Over plain TCP a frame pushed while nothing is queued or being written
-//! goes straight to the socket from the thread that pushes it (the engine's,
-//! mostly), as far as the socket takes it; only what is left is queued for
-//! the connection's task. Waking the task for every frame was a thread
-//! hand-off per delivery and per answer: at 1000 messages a second that
-//! was about a third of a message's latency (p50 393 us against 286 us
-//! written directly, `load --only latency`).
+//! Over plain TCP the engine's side may push a frame "directly": if nothing
+//! is queued or being written it goes straight to the socket from the
+//! thread that pushes it, as far as the socket takes it, and only what is
+//! left is queued for the connection's task. It does so for small batches
+//! (see `engine_thread`): waking the task for every frame was a thread
+//! hand-off per delivery and per answer, about a quarter of a message's
+//! latency at 1000 messages a second, while under load the tasks' writes,
+//! vectored and on other threads, keep the engine's thread free.
 
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -280,7 +281,17 @@ impl Outbound {
     /// An answer ends its request's time in flight. An owned frame is
     /// queued as it is, not copied.
     pub(crate) fn push<'a>(&self, frame: impl Into<Cow<'a, [u8]>>, budget: usize) -> bool {
-        let mut frame = frame.into().into_owned();
+        self.push_frame(frame.into().into_owned(), budget, false)
+    }
+
+    /// [`Outbound::push`], but the frame goes straight to the socket if
+    /// nothing waits before it (over plain TCP), as far as the socket takes
+    /// it; only the rest is queued for the task.
+    pub(crate) fn push_directly(&self, frame: Vec<u8>, budget: usize) -> bool {
+        self.push_frame(frame, budget, true)
+    }
+
+    fn push_frame(&self, mut frame: Vec<u8>, budget: usize, direct: bool) -> bool {
         let mut q = self.lock();
         let answer = matches!(
             frame.get(HEADER_LEN - 1),
@@ -302,7 +313,12 @@ impl Outbound {
         if answer {
             q.answered(frame.len());
         }
-        let Some(frame) = q.write_directly(frame) else {
+        let written = if direct {
+            q.write_directly(frame)
+        } else {
+            Some(frame)
+        };
+        let Some(frame) = written else {
             if q.has(STALLED) {
                 q.set(FREED, true);
                 drop(q);

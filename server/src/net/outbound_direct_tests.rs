@@ -49,10 +49,15 @@ async fn a_frame_for_an_idle_connection_is_on_the_socket_without_its_task() {
     let out = Outbound::new(0);
     out.write_directly_to(server);
     let push = frame(kind::PUSH_MESSAGE, 300, 7);
-    assert!(out.push(push.clone(), 1 << 20));
+    assert!(out.push_directly(push.clone(), 1 << 20));
     assert_eq!(out.queued_len(), 0, "nothing left for the task");
     assert!(!task_has_work(&out), "the task is not woken");
     assert_eq!(read_exactly(&mut peer, push.len()), push);
+    // A plain push is the task's to write, socket or not.
+    let queued = frame(kind::PUSH_MESSAGE, 30, 8);
+    assert!(out.push(queued.clone(), 1 << 20));
+    assert!(out.queued_len() > 0 && task_has_work(&out));
+    assert_eq!(out.take(), (vec![queued], false));
 }
 
 #[tokio::test]
@@ -63,7 +68,7 @@ async fn a_frame_pushed_behind_queued_ones_waits_its_turn() {
     assert!(out.push(first.clone(), 1 << 20), "queued: no socket yet");
     out.write_directly_to(server.clone());
     let second = frame(kind::PUSH_MESSAGE, 50, 2);
-    assert!(out.push(second.clone(), 1 << 20));
+    assert!(out.push_directly(second.clone(), 1 << 20));
     let (frames, close) = out.take();
     assert_eq!(
         (frames.clone(), close),
@@ -71,7 +76,7 @@ async fn a_frame_pushed_behind_queued_ones_waits_its_turn() {
     );
     // Taken and not written yet: a third goes behind them too.
     let third = frame(kind::PUSH_MESSAGE, 60, 3);
-    assert!(out.push(third.clone(), 1 << 20));
+    assert!(out.push_directly(third.clone(), 1 << 20));
     assert!(out.queued_len() > 0);
     for f in &frames {
         server.try_write(f).unwrap();
@@ -83,7 +88,7 @@ async fn a_frame_pushed_behind_queued_ones_waits_its_turn() {
     out.written(&rest);
     // Now idle again: straight to the socket.
     let fourth = frame(kind::PUSH_MESSAGE, 70, 4);
-    assert!(out.push(fourth.clone(), 1 << 20));
+    assert!(out.push_directly(fourth.clone(), 1 << 20));
     assert_eq!(out.queued_len(), 0);
     let all = [first, second, third, fourth].concat();
     assert_eq!(read_exactly(&mut peer, all.len()), all);
@@ -99,7 +104,7 @@ async fn a_full_socket_leaves_the_rest_of_a_frame_and_a_kick_writes_it_before_th
     let mut pushed = Vec::new();
     for i in 0.. {
         let f = frame(kind::PUSH_MESSAGE, 10_007, i as u8);
-        assert!(out.push(f.clone(), 64 << 20));
+        assert!(out.push_directly(f.clone(), 64 << 20));
         pushed.push(f);
         if out.queued_len() > 0 {
             break;
@@ -151,7 +156,7 @@ async fn an_answer_written_directly_wakes_a_task_that_stopped_reading() {
     );
     assert!(!task_has_work(&out));
     let answer = frame(kind::RESPONSE_OK, 40, 9);
-    assert!(out.push(answer.clone(), budget));
+    assert!(out.push_directly(answer.clone(), budget));
     assert_eq!(out.queued_len(), 0, "written directly");
     assert!(task_has_work(&out), "room was freed: the task reads again");
     let (frames, close) = out.take();
