@@ -7,6 +7,11 @@
 //! batch), an idle one commits and syncs each input at once, and nothing is
 //! acknowledged before it is durable.
 //!
+//! A quiet server (nothing waiting for the writer, the syncer idle) has the
+//! writer sync its one commit itself: a wake of the syncer fewer on a lone
+//! message's path. Inputs that come meanwhile wait for the sync, as they
+//! would for the syncer's.
+//!
 //! Committing while a sync runs instead (so the next commit is ready when it
 //! ends) measured slower: a message then waits for a commit, a whole sync
 //! and its own sync, where here it waits for the sync running when it came
@@ -18,7 +23,7 @@
 //! syncs whatever was committed every interval; a drain (shutdown) still
 //! waits for the syncer's sync.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc as std_mpsc, Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -82,6 +87,35 @@ fn sync(wal: &Wal) -> std::io::Result<()> {
     synced
 }
 
+/// [`sync`], and whether it worked kept for `/readyz`.
+fn sync_recorded(wal: &Wal, shared: &Shared) -> std::io::Result<()> {
+    let synced = sync(wal);
+    shared.store_ok.store(synced.is_ok(), Ordering::Relaxed);
+    synced
+}
+
+/// Hands synced batches' outputs to the connections, or, if the sync
+/// failed, closes the connections they were for: nothing that is not
+/// durable is acknowledged; clients resend, and the server deduplicates
+/// what did survive.
+fn hand_out(
+    shared: &Shared,
+    batches: impl IntoIterator<Item = Vec<Output>>,
+    synced: &std::io::Result<()>,
+) {
+    match synced {
+        Ok(()) => batches
+            .into_iter()
+            .for_each(|outputs| dispatch(shared, outputs)),
+        Err(e) => {
+            tracing::error!("syncing the WAL failed: {e}; closing connections");
+            batches
+                .into_iter()
+                .for_each(|outputs| dispatch(shared, closes(outputs)));
+        }
+    }
+}
+
 /// `--durability os`: syncs what was committed (`dirty`) every `interval`
 /// until `stop` closes, then once more.
 fn sync_every(
@@ -97,12 +131,10 @@ fn sync_every(
             Err(std_mpsc::RecvTimeoutError::Disconnected)
         );
         if dirty.swap(false, Ordering::Relaxed) {
-            let synced = sync(&wal);
-            if let Err(e) = &synced {
+            if let Err(e) = sync_recorded(&wal, &shared) {
                 // The answers are out: the operator hears it, and /readyz.
                 tracing::error!("syncing the WAL failed: {e}");
             }
-            shared.store_ok.store(synced.is_ok(), Ordering::Relaxed);
         }
         if stopping {
             return;
@@ -132,6 +164,10 @@ pub(crate) fn spawn<S: Store + 'static>(
             .spawn(move || sync_every(wal, interval, dirty, stopped, shared))
             .expect("spawning the interval sync thread");
     }
+    // Batches sent to the syncer and not yet handed out by it.
+    let syncer_batches = Arc::new(AtomicUsize::new(0));
+    let writer_batches = syncer_batches.clone();
+    let writer_wal = wal.clone();
     // Weak: the writer's queue closes when the server's senders are gone,
     // whatever the syncer holds.
     let writer = shared.engine.downgrade();
@@ -150,11 +186,7 @@ pub(crate) fn spawn<S: Store + 'static>(
                     }
                 }
                 let synced = if durability == Durability::Full || !drained.is_empty() {
-                    let synced = sync(&wal);
-                    syncer_shared
-                        .store_ok
-                        .store(synced.is_ok(), Ordering::Relaxed);
-                    synced
+                    sync_recorded(&wal, &syncer_shared)
                 } else {
                     // In the operating system's hands; synced within the
                     // interval.
@@ -166,20 +198,9 @@ pub(crate) fn spawn<S: Store + 'static>(
                 let told = writer
                     .upgrade()
                     .is_some_and(|tx| tx.blocking_send(Job::Synced).is_ok());
-                match synced {
-                    Ok(()) => batches
-                        .into_iter()
-                        .for_each(|outputs| dispatch(&syncer_shared, outputs)),
-                    Err(e) => {
-                        // Not durable: acknowledge nothing, close the
-                        // connections concerned; clients resend, and the
-                        // server deduplicates what did survive.
-                        tracing::error!("syncing the WAL failed: {e}; closing connections");
-                        batches
-                            .into_iter()
-                            .for_each(|outputs| dispatch(&syncer_shared, closes(outputs)));
-                    }
-                }
+                let handed = batches.len();
+                hand_out(&syncer_shared, batches, &synced);
+                syncer_batches.fetch_sub(handed, Ordering::Release);
                 for done in drained {
                     let _ = done.send(());
                 }
@@ -196,7 +217,10 @@ pub(crate) fn spawn<S: Store + 'static>(
             // at once from here (`os`: one thread fewer between a message
             // and its delivery). False once the syncer is gone.
             let release = |outputs: Vec<Output>| match durability {
-                Durability::Full => committed.send(Committed::Outputs(outputs)).is_ok(),
+                Durability::Full => {
+                    writer_batches.fetch_add(1, Ordering::Relaxed);
+                    committed.send(Committed::Outputs(outputs)).is_ok()
+                }
                 Durability::Os { .. } => {
                     writer_dirty.store(true, Ordering::Relaxed);
                     dispatch(&shared, outputs);
@@ -234,10 +258,21 @@ pub(crate) fn spawn<S: Store + 'static>(
                 }
                 let due = !syncing || engine.batch_len() >= MAX_BATCH;
                 if engine.batch_len() > 0 && due {
-                    if !release(commit(&mut engine)) {
+                    let outputs = commit(&mut engine);
+                    // A quiet server (nothing waiting, the syncer idle and
+                    // done handing out) syncs here: waking the syncer for
+                    // one message was a thread hand-off on its path.
+                    let quiet = durability == Durability::Full
+                        && rx.is_empty()
+                        && writer_batches.load(Ordering::Acquire) == 0;
+                    if quiet {
+                        let synced = sync_recorded(&writer_wal, &shared);
+                        hand_out(&shared, [outputs], &synced);
+                    } else if release(outputs) {
+                        syncing = durability == Durability::Full;
+                    } else {
                         return;
                     }
-                    syncing = durability == Durability::Full;
                 }
             }
         })
