@@ -22,9 +22,7 @@ bind_interrupts!(struct Irqs {
 
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
-    loop {
-        cortex_m::asm::udf();
-    }
+    cortex_m::asm::udf()
 }
 
 #[embassy_executor::main]
