@@ -168,3 +168,32 @@ async fn an_answer_written_directly_wakes_a_task_that_stopped_reading() {
     );
     assert_eq!(read_exactly(&mut peer, answer.len()), answer);
 }
+
+#[tokio::test]
+async fn a_closing_connection_is_not_written_to_directly() {
+    let (server, mut peer) = pair().await;
+    let marked = Outbound::new(0);
+    marked.write_directly_to(server.clone());
+    marked.close();
+    let late = frame(kind::PUSH_MESSAGE, 30, 5);
+    assert!(marked.push_directly(late.clone(), 1 << 20));
+    assert_eq!(
+        marked.take(),
+        (vec![late], true),
+        "marked to close: left to the task, which closes after it"
+    );
+
+    drop(marked);
+    let ended = Outbound::new(0);
+    ended.write_directly_to(server.clone());
+    ended.end_direct_writes();
+    let after = frame(kind::PUSH_MESSAGE, 40, 6);
+    assert!(ended.push_directly(after.clone(), 1 << 20));
+    assert_eq!(ended.take(), (vec![after], false), "its socket was let go");
+    assert_eq!(Arc::strong_count(&server), 1, "no queue holds the socket");
+
+    // Nothing reached the peer: the next bytes it reads are these.
+    let check = frame(kind::PUSH_MESSAGE, 20, 7);
+    server.try_write(&check).unwrap();
+    assert_eq!(read_exactly(&mut peer, check.len()), check);
+}
