@@ -4,6 +4,7 @@
 
 #![allow(dead_code)] // each test file uses a different part
 
+pub mod failing_disk;
 pub mod nats;
 pub mod postgres;
 pub mod s3;
@@ -178,6 +179,18 @@ impl ServerProcess {
             .expect("run sh");
         assert!(sent.success(), "SIGTERM sent");
         self.child.wait().expect("the server exits")
+    }
+
+    /// The exit status once the server ends by itself (within [`PATIENCE`]).
+    pub fn exited(mut self) -> std::process::ExitStatus {
+        let started = std::time::Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(started.elapsed() < PATIENCE, "the server did not exit");
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 
     /// SIGKILL: no shutdown code runs.

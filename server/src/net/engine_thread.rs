@@ -74,67 +74,52 @@ pub(crate) fn now_ms() -> u64 {
 /// the syncer and, with `--durability os`, the interval's thread.
 type Wal = Option<Arc<Mutex<WalSync>>>;
 
-/// Makes everything committed so far durable, counting the time it took.
-fn sync(wal: &Wal) -> std::io::Result<()> {
+/// The server's exit status when syncing the WAL failed (`EX_IOERR`).
+pub(crate) const EXIT_WAL_SYNC_FAILED: i32 = 74;
+
+/// Makes everything committed so far durable, counting the time it took,
+/// or ends the process if it cannot.
+///
+/// A failed `fdatasync` cannot be retried: the kernel may have dropped the
+/// pages it could not write and count them clean, so a later sync that
+/// succeeds proves nothing about them, and SQLite's recovery stops at the
+/// first frame missing from the WAL, taking every later commit with it. So
+/// nothing may be acknowledged after one, by this batch or any other: the
+/// process ends here with [`EXIT_WAL_SYNC_FAILED`], still holding the WAL's
+/// lock so that no other thread syncs and hands out meanwhile (PostgreSQL
+/// panics for the same reason). Its supervisor starts it again, SQLite
+/// recovers what is on the disk, and clients resend what was never
+/// acknowledged (the server deduplicates what did survive).
+fn sync(wal: &Wal) {
     let started = std::time::Instant::now();
     // Without a WAL to sync, each commit was durable on return.
-    let synced = wal.as_ref().map_or(Ok(()), |wal| {
-        wal.lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .sync()
-    });
-    crate::stats::fsync(started.elapsed());
-    synced
-}
-
-/// [`sync`], and whether it worked kept for `/readyz`.
-fn sync_recorded(wal: &Wal, shared: &Shared) -> std::io::Result<()> {
-    let synced = sync(wal);
-    shared.store_ok.store(synced.is_ok(), Ordering::Relaxed);
-    synced
-}
-
-/// Hands synced batches' outputs to the connections, or, if the sync
-/// failed, closes the connections they were for: nothing that is not
-/// durable is acknowledged; clients resend, and the server deduplicates
-/// what did survive.
-fn hand_out(
-    shared: &Shared,
-    batches: impl IntoIterator<Item = Vec<Output>>,
-    synced: &std::io::Result<()>,
-) {
-    match synced {
-        Ok(()) => batches
-            .into_iter()
-            .for_each(|outputs| dispatch(shared, outputs)),
-        Err(e) => {
-            tracing::error!("syncing the WAL failed: {e}; closing connections");
-            batches
-                .into_iter()
-                .for_each(|outputs| dispatch(shared, closes(outputs)));
+    if let Some(wal) = wal {
+        let mut wal = wal.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Err(e) = wal.sync() {
+            tracing::error!("syncing the WAL failed: {e}; stopping, acknowledging nothing more");
+            std::process::exit(EXIT_WAL_SYNC_FAILED);
         }
     }
+    crate::stats::fsync(started.elapsed());
+}
+
+/// Hands synced batches' outputs to the connections.
+fn hand_out(shared: &Shared, batches: impl IntoIterator<Item = Vec<Output>>) {
+    batches
+        .into_iter()
+        .for_each(|outputs| dispatch(shared, outputs));
 }
 
 /// `--durability os`: syncs what was committed (`dirty`) every `interval`
 /// until `stop` closes, then once more.
-fn sync_every(
-    wal: Wal,
-    interval: Duration,
-    dirty: Arc<AtomicBool>,
-    stop: std_mpsc::Receiver<()>,
-    shared: Arc<Shared>,
-) {
+fn sync_every(wal: Wal, interval: Duration, dirty: Arc<AtomicBool>, stop: std_mpsc::Receiver<()>) {
     loop {
         let stopping = matches!(
             stop.recv_timeout(interval),
             Err(std_mpsc::RecvTimeoutError::Disconnected)
         );
         if dirty.swap(false, Ordering::Relaxed) {
-            if let Err(e) = sync_recorded(&wal, &shared) {
-                // The answers are out: the operator hears it, and /readyz.
-                tracing::error!("syncing the WAL failed: {e}");
-            }
+            sync(&wal);
         }
         if stopping {
             return;
@@ -158,10 +143,10 @@ pub(crate) fn spawn<S: Store + 'static>(
     // Held by the syncer: its end stops the interval's thread.
     let (stop_interval, stopped) = std_mpsc::channel::<()>();
     if let (Durability::Os { interval }, Some(_)) = (durability, &wal) {
-        let (wal, dirty, shared) = (wal.clone(), dirty.clone(), shared.clone());
+        let (wal, dirty) = (wal.clone(), dirty.clone());
         std::thread::Builder::new()
             .name("tinyim-wal-interval".into())
-            .spawn(move || sync_every(wal, interval, dirty, stopped, shared))
+            .spawn(move || sync_every(wal, interval, dirty, stopped))
             .expect("spawning the interval sync thread");
     }
     // Batches sent to the syncer and not yet handed out by it.
@@ -185,21 +170,20 @@ pub(crate) fn spawn<S: Store + 'static>(
                         Committed::Drained(done) => drained.push(done),
                     }
                 }
-                let synced = if durability == Durability::Full || !drained.is_empty() {
-                    sync_recorded(&wal, &syncer_shared)
+                if durability == Durability::Full || !drained.is_empty() {
+                    sync(&wal);
                 } else {
                     // In the operating system's hands; synced within the
                     // interval.
                     dirty.store(true, Ordering::Relaxed);
-                    Ok(())
-                };
+                }
                 // The writer's next commit first, then the connections'
                 // writes: handing out the outputs takes a while.
                 let told = writer
                     .upgrade()
                     .is_some_and(|tx| tx.blocking_send(Job::Synced).is_ok());
                 let handed = batches.len();
-                hand_out(&syncer_shared, batches, &synced);
+                hand_out(&syncer_shared, batches);
                 syncer_batches.fetch_sub(handed, Ordering::Release);
                 for done in drained {
                     let _ = done.send(());
@@ -266,8 +250,8 @@ pub(crate) fn spawn<S: Store + 'static>(
                         && rx.is_empty()
                         && writer_batches.load(Ordering::Acquire) == 0;
                     if quiet {
-                        let synced = sync_recorded(&writer_wal, &shared);
-                        hand_out(&shared, [outputs], &synced);
+                        sync(&writer_wal);
+                        hand_out(&shared, [outputs]);
                     } else if release(outputs) {
                         syncing = durability == Durability::Full;
                     } else {
@@ -287,22 +271,6 @@ fn commit<S: Store>(engine: &mut Engine<S>) -> Vec<Output> {
     crate::stats::commit(inputs, started.elapsed());
     crate::stats::sessions(engine.online_sessions());
     outputs
-}
-
-/// A close for every connection `outputs` would have written to.
-fn closes(outputs: Vec<Output>) -> Vec<Output> {
-    outputs
-        .into_iter()
-        .filter_map(|o| match o {
-            Output::Frame { conn, .. }
-            | Output::Close { conn }
-            | Output::Kick { conn, .. }
-            | Output::Session { conn, .. }
-            | Output::Vet { conn, .. } => Some(Output::Close { conn }),
-            // Nothing happened after all.
-            Output::Happened(_) | Output::Relay(_) => None,
-        })
-        .collect()
 }
 
 /// Outputs of a commit written to the sockets by the thread that hands them

@@ -199,8 +199,6 @@ pub(crate) struct Shared {
     pub(crate) conns: Mutex<ConnRegistry<Arc<Outbound>>>,
     /// The server is stopping: connections forward no more requests.
     pub(crate) stopping: AtomicBool,
-    /// The last WAL sync succeeded.
-    pub(crate) store_ok: AtomicBool,
     /// Connections not logged in yet, by source address.
     pub(crate) pending_logins: logins::PendingLogins,
     /// The application backend's callbacks, if configured.
@@ -346,7 +344,6 @@ impl Server {
             engine: tx,
             conns: Mutex::new(ConnRegistry::default()),
             stopping: AtomicBool::new(false),
-            store_ok: AtomicBool::new(true),
             pending_logins: logins::PendingLogins::new(config.max_pending_logins_per_address),
             limits,
             deadlines: Deadlines {
