@@ -284,14 +284,10 @@ async fn a_store_failure_mid_send_closes_the_connection_and_the_resend_is_stored
         },
         extra: body::MessageExtra::default(),
     };
-    let mut first = RawConn::connect(&server.addr);
-    first.hello();
-    first.login("alice");
+    let mut first = RawConn::logged_in(&server.addr, "alice");
     first.send(kind::SEND_MESSAGE, &(7u32, send));
     // Not answered: the server rolled the request back and closed.
-    let frames: Vec<u8> = std::iter::from_fn(|| first.recv())
-        .map(|(k, _)| k)
-        .collect();
+    let frames = first.kinds_until_closed();
     assert!(
         !frames.contains(&kind::RESPONSE_OK) && !frames.contains(&kind::RESPONSE_ERR),
         "closed without an answer: {frames:?}"

@@ -24,6 +24,18 @@ fn text(text: &str, client_msg_id: u64) -> body::SendMessage<'_> {
     }
 }
 
+/// A server started with `flags` on a data file on a [`FailingDisk`] (in
+/// the disk's directory), or `None` on PostgreSQL, which has no such file.
+fn on_a_failing_disk(flags: &[&str]) -> Option<(FailingDisk, ServerProcess)> {
+    if common::postgres::skipped_for_sqlite_file("fails the SQLite WAL's fdatasync") {
+        return None;
+    }
+    let disk = FailingDisk::new();
+    let data = disk.dir().join("tinyim.db");
+    let server = ServerProcess::start_with_env(&data, "127.0.0.1:0", flags, &disk.env());
+    Some((disk, server))
+}
+
 /// The texts in bob's conversation with alice, in seq order.
 async fn bobs_history(addr: &str) -> Vec<String> {
     let (bob, _events) = client(addr, "bob").await;
@@ -37,20 +49,12 @@ async fn bobs_history(addr: &str) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_failed_sync_acknowledges_and_delivers_nothing_and_stops_the_server() {
-    if common::postgres::skipped_for_sqlite_file("fails the SQLite WAL's fdatasync") {
+    let Some((disk, server)) = on_a_failing_disk(&[]) else {
         return;
-    }
-    let disk = FailingDisk::new();
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("tinyim.db");
-    let server = ServerProcess::start_with_env(&data, "127.0.0.1:0", &[], &disk.env());
-    let addr = server.addr.clone();
-    let mut bob = RawConn::connect(&addr);
-    bob.hello();
-    bob.login("bob");
-    let mut alice = RawConn::connect(&addr);
-    alice.hello();
-    alice.login("alice");
+    };
+    let (addr, data) = (server.addr.clone(), server.data.clone());
+    let mut bob = RawConn::logged_in(&addr, "bob");
+    let mut alice = RawConn::logged_in(&addr, "alice");
     let first = alice
         .request(kind::SEND_MESSAGE, 2, &text("synced", 1))
         .unwrap();
@@ -60,14 +64,12 @@ async fn a_failed_sync_acknowledges_and_delivers_nothing_and_stops_the_server() 
 
     disk.fail();
     alice.send(kind::SEND_MESSAGE, &(3u32, text("never synced", 2)));
-    let alice_got: Vec<u8> = std::iter::from_fn(|| alice.recv())
-        .map(|(k, _)| k)
-        .collect();
+    let alice_got = alice.kinds_until_closed();
     assert!(
         !alice_got.contains(&kind::RESPONSE_OK) && !alice_got.contains(&kind::RESPONSE_ERR),
         "closed without an answer: {alice_got:?}"
     );
-    let bob_got: Vec<u8> = std::iter::from_fn(|| bob.recv()).map(|(k, _)| k).collect();
+    let bob_got = bob.kinds_until_closed();
     assert!(
         !bob_got.contains(&kind::PUSH_MESSAGE),
         "nothing unsynced delivered: {bob_got:?}"
@@ -77,9 +79,7 @@ async fn a_failed_sync_acknowledges_and_delivers_nothing_and_stops_the_server() 
     // Started again on a working disk: the resend is stored once, after the
     // message acknowledged before the failure.
     let _server = ServerProcess::start(&data, &addr);
-    let mut alice = RawConn::connect(&addr);
-    alice.hello();
-    alice.login("alice");
+    let mut alice = RawConn::logged_in(&addr, "alice");
     let resent = alice
         .request(kind::SEND_MESSAGE, 2, &text("never synced", 2))
         .unwrap();
@@ -94,18 +94,12 @@ async fn a_failed_sync_acknowledges_and_delivers_nothing_and_stops_the_server() 
 /// writes are what `os` puts at risk).
 #[tokio::test(flavor = "multi_thread")]
 async fn a_failed_interval_sync_stops_the_server_and_a_restart_keeps_what_was_acknowledged() {
-    if common::postgres::skipped_for_sqlite_file("fails the SQLite WAL's fdatasync") {
-        return;
-    }
-    let disk = FailingDisk::new();
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("tinyim.db");
     let flags = ["--durability", "os", "--durability-interval-ms", "20"];
-    let server = ServerProcess::start_with_env(&data, "127.0.0.1:0", &flags, &disk.env());
-    let addr = server.addr.clone();
-    let mut alice = RawConn::connect(&addr);
-    alice.hello();
-    alice.login("alice");
+    let Some((disk, server)) = on_a_failing_disk(&flags) else {
+        return;
+    };
+    let (addr, data) = (server.addr.clone(), server.data.clone());
+    let mut alice = RawConn::logged_in(&addr, "alice");
     disk.fail();
     let acked = alice
         .request(kind::SEND_MESSAGE, 2, &text("acknowledged", 1))

@@ -463,14 +463,6 @@ async fn friend_groups_hold_friends_and_follow_renames_and_deletions() {
     assert!(others[0].0.friend_groups().await.unwrap().is_empty());
 }
 
-/// Logs `user` in on a fresh raw connection.
-fn raw_as(addr: &str, user: &str) -> RawConn {
-    let mut raw = RawConn::connect(addr);
-    raw.hello();
-    raw.login(user);
-    raw
-}
-
 #[test]
 fn a_friend_list_holds_3000_on_either_side() {
     use tinyim_core::wire::friend::{AddFriend, FriendRecord};
@@ -490,7 +482,7 @@ fn a_friend_list_holds_3000_on_either_side() {
     };
     let users: Vec<String> = (0..=MAX).map(|i| format!("u{i}")).collect();
     for user in users.iter().chain([&"hub".to_owned()]) {
-        let mut raw = raw_as(&server.addr, user);
+        let mut raw = RawConn::logged_in(&server.addr, user);
         raw.request(kind::UPDATE_MY_PROFILE, 2, &allow_any).unwrap();
     }
     fn add(to: &str) -> AddFriend<'_> {
@@ -503,7 +495,7 @@ fn a_friend_list_holds_3000_on_either_side() {
             wording: "",
         }
     }
-    let mut hub = raw_as(&server.addr, "hub");
+    let mut hub = RawConn::logged_in(&server.addr, "hub");
     // Sent all at once, answered in order.
     for (i, user) in users[..MAX].iter().enumerate() {
         hub.send(kind::ADD_FRIEND, &(10 + i as u32, add(user)));
@@ -519,7 +511,7 @@ fn a_friend_list_holds_3000_on_either_side() {
         Err(code::FRIEND_LIST_FULL)
     );
     // The hub's list is full for those who add it both ways too.
-    let mut last = raw_as(&server.addr, &users[MAX]);
+    let mut last = RawConn::logged_in(&server.addr, &users[MAX]);
     let both = AddFriend {
         add_type: Both::Both,
         ..add("hub")
@@ -528,7 +520,7 @@ fn a_friend_list_holds_3000_on_either_side() {
         last.request(kind::ADD_FRIEND, 2, &both).map(drop),
         Err(code::PEER_FRIEND_LIST_FULL)
     );
-    let mut check = raw_as(&server.addr, &users[MAX]);
+    let mut check = RawConn::logged_in(&server.addr, &users[MAX]);
     let single = AddFriend {
         add_type: Both::Single,
         ..add("hub")

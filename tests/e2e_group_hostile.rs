@@ -20,13 +20,6 @@ fn create<'a>(group_id: &'a str, name: &'a str, members: &'a str) -> CreateGroup
     }
 }
 
-fn logged_in(addr: &str, user: &str) -> RawConn {
-    let mut raw = RawConn::connect(addr);
-    raw.hello();
-    raw.login(user);
-    raw
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn hostile_group_calls_get_codes_and_the_connection_stays_open() {
     let (server, _dir) = fresh_server();
@@ -109,7 +102,7 @@ async fn hostile_group_calls_get_codes_and_the_connection_stays_open() {
 #[tokio::test(flavor = "multi_thread")]
 async fn nobody_manages_or_reads_a_group_they_are_not_in() {
     let (server, _dir) = fresh_server();
-    let mut victim = logged_in(&server.addr, "victim");
+    let mut victim = RawConn::logged_in(&server.addr, "victim");
     victim
         .request(
             kind::CREATE_GROUP,
@@ -117,7 +110,7 @@ async fn nobody_manages_or_reads_a_group_they_are_not_in() {
             &create("g-victim", "private", "friend"),
         )
         .unwrap();
-    let mut mallory = logged_in(&server.addr, "mallory");
+    let mut mallory = RawConn::logged_in(&server.addr, "mallory");
     let g = "g-victim";
     let refused = [
         mallory.request(kind::DISMISS_GROUP, 2, &GroupRef { group_id: g }),
@@ -225,7 +218,7 @@ fn member_page(payload: &[u8]) -> (Vec<String>, (u32, bool)) {
 #[tokio::test(flavor = "multi_thread")]
 async fn member_lists_are_bounded_and_paged_to_the_clients_frame() {
     let (server, _dir) = fresh_server();
-    let mut owner = logged_in(&server.addr, "owner");
+    let mut owner = RawConn::logged_in(&server.addr, "owner");
     let members: Vec<String> = (0..150).map(|i| format!("member{i:03}")).collect();
     owner
         .request(

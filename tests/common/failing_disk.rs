@@ -7,7 +7,7 @@ use std::process::Command;
 
 /// The preloaded library and its flag, in a directory of their own.
 pub struct FailingDisk {
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     library: PathBuf,
     flag: PathBuf,
 }
@@ -27,11 +27,12 @@ impl FailingDisk {
             .expect("run cc");
         assert!(built.success(), "cc built the failing disk");
         let flag = dir.path().join("fail");
-        FailingDisk {
-            _dir: dir,
-            library,
-            flag,
-        }
+        FailingDisk { dir, library, flag }
+    }
+
+    /// A directory of the disk's, for the data files put on it.
+    pub fn dir(&self) -> &std::path::Path {
+        self.dir.path()
     }
 
     /// The environment that puts a server process on this disk.

@@ -556,6 +556,14 @@ impl RawConn {
         }
     }
 
+    /// A fresh connection with `user` logged in.
+    pub fn logged_in(addr: &str, user: &str) -> RawConn {
+        let mut raw = RawConn::connect(addr);
+        raw.hello();
+        raw.login(user);
+        raw
+    }
+
     pub fn send_raw(&mut self, bytes: &[u8]) {
         use std::io::Write;
         self.stream.write_all(bytes).unwrap();
@@ -589,6 +597,11 @@ impl RawConn {
                 Err(e) => panic!("read failed: {e}"),
             }
         }
+    }
+
+    /// The kinds of the frames the server sends until it closes.
+    pub fn kinds_until_closed(&mut self) -> Vec<u8> {
+        std::iter::from_fn(|| self.recv()).map(|(k, _)| k).collect()
     }
 
     /// Whether the server closed the connection (after any frames it sent).
