@@ -99,7 +99,6 @@ mod with_tinyim {
     use super::uart::UartConnector;
     use super::*;
     use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
-    use tinyim_core::time::Instant;
     use tinyim_core::wire::body::DeviceClass;
     use tinyim_core::{Client, Config as TimConfig, DeviceResources};
     use tinyim_embassy::{OwnedEvent, Runner, Shared};
@@ -121,7 +120,7 @@ mod with_tinyim {
     /// The firmware with tinyim: the runner task, and every handle call.
     pub async fn run(spawner: Spawner, uart: BufferedUart) {
         static RESOURCES: StaticCell<DeviceResources> = StaticCell::new();
-        let now = Instant::from_millis(embassy_time::Instant::now().as_millis());
+        let now = tinyim_embassy::EmbassyClock.now();
         let client = Client::new(
             &TimConfig::new(DeviceClass::Embedded),
             RESOURCES.init(DeviceResources::new()),
@@ -274,7 +273,7 @@ mod with_text {
     /// The firmware with the text profile: the driver runs in this task.
     pub async fn run(_spawner: Spawner, uart: BufferedUart) {
         static RESOURCES: StaticCell<TextResources> = StaticCell::new();
-        let now = Instant::from_millis(embassy_time::Instant::now().as_millis());
+        let now = tinyim_embassy::EmbassyClock.now();
         let mut client = Client::new(
             &TimConfig::new(DeviceClass::Embedded),
             RESOURCES.init(TextResources::new()),

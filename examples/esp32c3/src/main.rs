@@ -30,7 +30,6 @@ use esp_radio::wifi::{
 };
 use log::{info, warn};
 use static_cell::StaticCell;
-use tinyim_core::time::Instant;
 use tinyim_core::wire::body::DeviceClass;
 use tinyim_core::{Client, Config, DeviceResources};
 use tinyim_embassy::{Handle, OwnedEvent, Runner, Shared, TcpConnector};
@@ -145,7 +144,7 @@ async fn main(spawner: Spawner) -> ! {
         STATE_REGION,
     );
     static RESOURCES: StaticCell<DeviceResources> = StaticCell::new();
-    let now = Instant::from_millis(embassy_time::Instant::now().as_millis());
+    let now = tinyim_embassy::EmbassyClock.now();
     let mut client = Client::new(
         &Config::new(DeviceClass::Embedded),
         RESOURCES.init(DeviceResources::new()),

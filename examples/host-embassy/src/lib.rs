@@ -68,7 +68,7 @@ pub fn device_client(
     resources: &mut tinyim_core::DeviceResources,
     seed: u64,
 ) -> tinyim_core::Client<'_> {
-    let start = tinyim_core::time::Instant::from_millis(embassy_time::Instant::now().as_millis());
+    let start = tinyim_embassy::EmbassyClock.now();
     let config = tinyim_core::Config::new(tinyim_core::wire::body::DeviceClass::Embedded);
     tinyim_core::Client::new(&config, resources, start, seed)
 }

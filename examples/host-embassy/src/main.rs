@@ -16,7 +16,6 @@ use embassy_sync::blocking_mutex::raw::NoopRawMutex;
 use embassy_sync::channel::Channel;
 use host_embassy::TokioTcp;
 use tinyim_core::model::UserId;
-use tinyim_core::time::Instant;
 use tinyim_core::wire::body::DeviceClass;
 use tinyim_core::{Client, Config, DeviceResources};
 use tinyim_embassy::{OwnedEvent, Runner, Shared};
@@ -54,7 +53,7 @@ async fn main() {
 
     let mut resources = Box::new(DeviceResources::new());
     let config = Config::new(DeviceClass::Embedded);
-    let start = Instant::from_millis(embassy_time::Instant::now().as_millis());
+    let start = tinyim_embassy::EmbassyClock.now();
     let client = Client::new(&config, &mut resources, start, now);
     let shared = Shared::<NoopRawMutex, 8>::new();
     let mut state = [0u8; 4096];

@@ -25,7 +25,6 @@ use embassy_rp::pio::{InterruptHandler, Pio};
 use embassy_rp::{bind_interrupts, dma};
 use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
 use static_cell::StaticCell;
-use tinyim_core::time::Instant;
 use tinyim_core::wire::body::DeviceClass;
 use tinyim_core::{Client, Config, DeviceResources};
 use tinyim_embassy::{Handle, OwnedEvent, Runner, Shared, TcpConnector};
@@ -148,7 +147,7 @@ async fn main(spawner: Spawner) {
     let flash = Flash::<FLASH, Async, FLASH_SIZE>::new(p.FLASH, p.DMA_CH1, Irqs);
     let mut store = FlashStore::new(flash, STATE_REGION);
     static RESOURCES: StaticCell<DeviceResources> = StaticCell::new();
-    let now = Instant::from_millis(embassy_time::Instant::now().as_millis());
+    let now = tinyim_embassy::EmbassyClock.now();
     let mut client = Client::new(
         &Config::new(DeviceClass::Embedded),
         RESOURCES.init(DeviceResources::new()),
