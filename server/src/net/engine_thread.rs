@@ -86,10 +86,12 @@ pub(crate) const EXIT_WAL_SYNC_FAILED: i32 = 74;
 /// first frame missing from the WAL, taking every later commit with it. So
 /// nothing may be acknowledged after one, by this batch or any other: the
 /// process ends here with [`EXIT_WAL_SYNC_FAILED`], still holding the WAL's
-/// lock so that no other thread syncs and hands out meanwhile (PostgreSQL
-/// panics for the same reason). Its supervisor starts it again, SQLite
-/// recovers what is on the disk, and clients resend what was never
-/// acknowledged (the server deduplicates what did survive).
+/// lock so that no other thread syncs and hands out a batch meanwhile
+/// (PostgreSQL panics for the same reason; with `--durability os` answers
+/// never wait for a sync, and those the writer sends in the moment before
+/// the exit are what that mode puts at risk anyway). Its supervisor starts
+/// it again, SQLite recovers what is on the disk, and clients resend what
+/// was never acknowledged (the server deduplicates what did survive).
 fn sync(wal: &Wal) {
     let started = std::time::Instant::now();
     // Without a WAL to sync, each commit was durable on return.
