@@ -28,7 +28,7 @@
 //! ```text
 //! static RESOURCES: StaticCell<DeviceResources> = StaticCell::new();
 //! static SHARED: Shared<CriticalSectionRawMutex, 8> = Shared::new();
-//! let client = Client::new(&Config::new(DeviceClass::Embedded), RESOURCES.init(DeviceResources::new()), now(), seed);
+//! let client = Client::new(&Config::new(DeviceClass::Embedded), RESOURCES.init(DeviceResources::new()), EmbassyClock.now(), seed);
 //! let connector = TcpConnector::new(socket, server_endpoint);
 //! spawner.spawn(tinyim_task(Runner::new(client, connector, &SHARED, rx_buf, tx_buf)));
 //! let tim = SHARED.handle();
