@@ -2,7 +2,8 @@
 //! browser connects. Binary messages carry the frames' byte stream, cut
 //! anywhere; the connection logs in, sends and receives as a TCP one does,
 //! with a TCP client on the other side, also over `wss` with the server's
-//! certificate; text and garbage end it cleanly.
+//! certificate; text and garbage end it cleanly; clients that ask and never
+//! read hold no more than their budget.
 
 mod common;
 
@@ -115,11 +116,16 @@ impl<S: Read + Write> WsConn<S> {
 
     /// The hello, cut in two messages, then a login as `user`.
     fn hello_and_login(&mut self, user: &str) {
+        self.hello_and_login_with(user, 16 * 1024);
+    }
+
+    /// The same, announcing frames of up to `max_frame` bytes.
+    fn hello_and_login_with(&mut self, user: &str, max_frame: u32) {
         let hello = Self::frame(
             kind::HELLO,
             &body::Hello {
                 version: wire::PROTOCOL_VERSION,
-                max_frame: 16 * 1024,
+                max_frame,
                 device: body::DeviceClass::Web,
             },
         );
@@ -229,4 +235,67 @@ async fn a_websocket_client_connects_over_tls_with_the_servers_certificate() {
     })
     .await
     .unwrap();
+}
+
+/// WebSocket connections that ask for large answers and never read.
+const STALLED: usize = 6;
+/// The server's default `--conn-buffer`.
+const BUDGET: u64 = 256 * 1024;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn websocket_readers_that_never_read_hold_no_more_than_their_budget() {
+    let (server, _dir) = fresh_server_with_http();
+    let http = server.http_addr.clone().unwrap();
+    // Twenty messages of 11 KB: each history page fills the 64 KiB frame
+    // limit the connections announce.
+    let (bob, _b) = client(&server.addr, "bob").await;
+    let big = "x".repeat(11 * 1024);
+    for _ in 0..20 {
+        bob.send_text("alice", &big).await.unwrap();
+    }
+    still_chatting(&server.addr, "carol", "dave", 0).await;
+    let baseline = server.rss_bytes();
+
+    let stalled: Vec<WsConn<TcpStream>> = tokio::task::spawn_blocking(move || {
+        (0..STALLED)
+            .map(|_| {
+                let mut ws = WsConn::connect(&http);
+                ws.hello_and_login_with("alice", wire::MAX_FRAME);
+                let page = body::MessageList {
+                    conversation: "C2Cbob",
+                    before_seq: 0,
+                    count: 20,
+                };
+                // 2000 requests in messages of a hundred, each message
+                // followed by a ping the server must answer: the answers
+                // and the pongs are what it may not pile up.
+                for hundred in 0..20u32 {
+                    let mut bytes = Vec::new();
+                    for id in 0..100 {
+                        let request = (10 + hundred * 100 + id, &page);
+                        bytes.extend(WsConn::<TcpStream>::frame(kind::MESSAGE_LIST, &request));
+                    }
+                    ws.send_bytes(&bytes);
+                    ws.socket.send(Message::Ping(vec![7; 125].into())).unwrap();
+                }
+                ws
+            })
+            .collect()
+    })
+    .await
+    .unwrap();
+
+    // Others are served meanwhile.
+    still_chatting(&server.addr, "carol", "dave", 1).await;
+    let grown = server.rss_bytes().saturating_sub(baseline);
+    // The budget each, and as much again for the allocator's slack and the
+    // requests in the engine's queue; the answers the rate limit lets
+    // through alone come to over 20 MB a connection.
+    let bound = 2 * STALLED as u64 * BUDGET + 8 * 1024 * 1024;
+    assert!(
+        grown < bound,
+        "the server grew by {grown} bytes for {STALLED} stalled WebSocket readers (bound {bound})"
+    );
+    drop(stalled);
+    still_chatting(&server.addr, "carol", "dave", 2).await;
 }

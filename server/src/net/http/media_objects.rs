@@ -39,6 +39,10 @@ pub(crate) fn s3(url: &str, endpoint: Option<&str>, region: &str) -> Result<Obje
             .with_allow_http(endpoint.starts_with("http://"))
             .with_virtual_hosted_style_request(false);
     }
+    // reqwest is built with rustls and no provider of its own (see
+    // Cargo.toml): ring, the server's own, becomes the process's default.
+    // An error means one is installed already, which serves as well.
+    let _ = tokio_rustls::rustls::crypto::ring::default_provider().install_default();
     builder
         .build()
         .map(|store| Arc::new(store) as Objects)
