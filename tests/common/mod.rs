@@ -8,6 +8,7 @@ pub mod failing_disk;
 pub mod nats;
 pub mod postgres;
 pub mod s3;
+pub mod stalled;
 
 /// The server binary: `cargo test --workspace` builds it beside the test
 /// binaries (a test of another package is not given its path by cargo).
