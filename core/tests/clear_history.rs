@@ -1,3 +1,4 @@
+#![cfg(feature = "full")]
 //! TIM `clearHistoryMessage`, scripted against the core: the request, the
 //! conversation kept with no last message and nothing unread on the answer
 //! and on another device's push, and the next message shown as usual.

@@ -1,3 +1,4 @@
+#![cfg(feature = "full")]
 //! TIM `markConversation`, `setConversationCustomData` and the draft,
 //! scripted against the core: the requests, the pushes that change marks
 //! and the data digest, the sync summary, the saved sync state, and the

@@ -1,3 +1,4 @@
+#![cfg(feature = "full")]
 //! TIM `deleteConversation`, scripted against the core: the request, the
 //! conversation leaving the table on the answer, on another device's push
 //! and at a sync, a message bringing it back, and hostile input.

@@ -1,3 +1,4 @@
+#![cfg(feature = "full")]
 //! TIM `deleteMessage`, scripted against the core: the request, another
 //! device's push as an event, the server's placeholders for deleted
 //! messages hidden from history and from missed-message fetches (their

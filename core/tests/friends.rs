@@ -1,3 +1,4 @@
+#![cfg(feature = "full")]
 //! The client core's friend calls, driven by a scripted server: what goes
 //! out, how the answer's records come back, local checks, the friend pushes
 //! and hostile ones.

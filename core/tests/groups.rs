@@ -1,3 +1,4 @@
+#![cfg(feature = "full")]
 //! The client core's groups, driven by a scripted server: the group list
 //! refresh, group pushes, the bounded table, group call answers, tips and
 //! notices, and hostile group frames.

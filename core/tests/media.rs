@@ -1,3 +1,4 @@
+#![cfg(feature = "full")]
 //! The client core's media and other element kinds, driven by a scripted
 //! server: what a send puts on the wire, how a received one reaches the
 //! application and what the conversation list shows for it.

@@ -1,3 +1,4 @@
+#![cfg(feature = "full")]
 //! TIM `atUserList` and `groupAtInfoList` in the client core: a delivered
 //! group message of someone else that mentions this user (by name or as
 //! everyone) marks the conversation until it is read, across a restart.

@@ -1,3 +1,4 @@
+#![cfg(feature = "full")]
 //! TIM `modifyMessage` against the core: the request, the notice becoming
 //! `MessageModified` with the message as it now is, and refusals.
 

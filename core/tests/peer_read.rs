@@ -1,3 +1,4 @@
+#![cfg(feature = "full")]
 //! TIM `MESSAGE_READ_BY_PEER`, scripted against the core: the peer's read
 //! watermark of a one-to-one conversation arrives live or at a sync, moves
 //! only forward, is said once, survives a saved sync state, and a garbled

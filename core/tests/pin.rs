@@ -1,3 +1,4 @@
+#![cfg(feature = "full")]
 //! TIM `pinConversation`, scripted against the core: the request and its
 //! answer, pinned conversations first in the list, the push from another
 //! device, the sync summary, and the saved sync state.

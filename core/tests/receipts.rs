@@ -1,3 +1,4 @@
+#![cfg(feature = "full")]
 //! Group read receipts, scripted against the core: the requests, the
 //! refusals before sending, the push that tells a sender, the records of
 //! an answer.

@@ -1,3 +1,4 @@
+#![cfg(feature = "full")]
 //! TIM `setMessageRemindType` against the core: the request, the answer and
 //! another device's push setting it, muted conversations left out of the
 //! total unread count, a discarded conversation's new messages delivered to

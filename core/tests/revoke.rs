@@ -1,3 +1,4 @@
+#![cfg(feature = "full")]
 //! TIM `revokeMessage`, scripted against the core: the request and its
 //! answers, the notice that tells every device (live, and fetched after a
 //! reconnect by a device that had shown the message), the revoked

@@ -1,3 +1,4 @@
+#![cfg(feature = "full")]
 //! The upload service's calls, scripted against the core: a ticket's
 //! request and its answer, a download URL's, and what never leaves the
 //! client.

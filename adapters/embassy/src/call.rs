@@ -11,10 +11,13 @@
 //! commands it uses and no others.
 
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "full")]
 use tinyim_core::model::GroupId;
 use tinyim_core::time::Instant;
 use tinyim_core::wire::user::UserRecord;
-use tinyim_core::{Client, Conversation, Event, Group, GroupRecord, JoinStatus, RequestId};
+#[cfg(feature = "full")]
+use tinyim_core::JoinStatus;
+use tinyim_core::{Client, Conversation, Event, Group, GroupRecord, RequestId};
 
 use crate::handle::{HandleError, Sent};
 
@@ -47,6 +50,7 @@ pub(crate) type Collect = fn(&Event<'_>, &mut Reply);
 /// record encoder.
 pub(crate) type Forward = fn(&Event<'_>) -> Option<Option<Bytes>>;
 
+#[cfg(feature = "full")]
 /// [`Forward`] for group calls.
 pub(crate) fn forward_group(event: &Event<'_>) -> Option<Option<Bytes>> {
     match event {
@@ -55,6 +59,7 @@ pub(crate) fn forward_group(event: &Event<'_>) -> Option<Option<Bytes>> {
     }
 }
 
+#[cfg(feature = "full")]
 /// [`Forward`] for user calls.
 pub(crate) fn forward_user(event: &Event<'_>) -> Option<Option<Bytes>> {
     match event {
@@ -119,6 +124,7 @@ impl Call {
         })
     }
 
+    #[cfg(feature = "full")]
     /// A list call: its records are encoded by `forward` and handed to
     /// the handle, and the page's end is its reply.
     pub(crate) fn listing<A: Serialize>(
@@ -194,6 +200,7 @@ pub(crate) fn page_of(event: &Event<'_>) -> Option<PageEnd> {
     }
 }
 
+#[cfg(feature = "full")]
 /// A list call's reply: where its page ended.
 fn page_end(event: &Event<'_>, reply: &mut Reply) {
     if let Some(end) = page_of(event) {
@@ -205,11 +212,14 @@ fn page_end(event: &Event<'_>, reply: &mut Reply) {
 pub(crate) enum Reply {
     Done,
     Sent(Sent),
+    #[cfg(feature = "full")]
     Joined(JoinStatus),
     Number(u64),
+    #[cfg(feature = "full")]
     Created(GroupId),
     Conversation(Option<Conversation>),
     Group(Option<GroupEntry>),
+    #[cfg(feature = "full")]
     Page(PageEnd),
 }
 

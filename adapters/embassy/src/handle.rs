@@ -9,9 +9,10 @@ use serde::Serialize;
 use tinyim_core::{CommandError, RequestError};
 
 use crate::call::{
-    args, no_records, AnswerSlot, Applied, Apply, Bytes, Call, Collect, Forward, PageEnd, Reply,
-    Slot, Taken,
+    args, no_records, AnswerSlot, Applied, Apply, Bytes, Call, Collect, Reply, Slot, Taken,
 };
+#[cfg(feature = "full")]
+use crate::call::{Forward, PageEnd};
 use crate::shared::{OwnedEvent, Shared};
 
 /// A cheap handle to a running client; copy it into every task that needs it.
@@ -123,10 +124,12 @@ impl<M: RawMutex> Drop for Waiting<'_, M> {
     }
 }
 
+#[cfg(feature = "full")]
 /// A user list for the core's comma-separated form, joined while the call's
 /// arguments are encoded (no buffer of its own).
 pub(crate) struct UserIds<'a>(pub(crate) &'a [&'a str]);
 
+#[cfg(feature = "full")]
 impl UserIds<'_> {
     /// Refuses an id that would read as two once joined.
     pub(crate) fn checked<'a>(users: &'a [&'a str]) -> Result<UserIds<'a>, HandleError> {
@@ -137,6 +140,7 @@ impl UserIds<'_> {
     }
 }
 
+#[cfg(feature = "full")]
 impl fmt::Display for UserIds<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, user) in self.0.iter().enumerate() {
@@ -149,6 +153,7 @@ impl fmt::Display for UserIds<'_> {
     }
 }
 
+#[cfg(feature = "full")]
 impl Serialize for UserIds<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
@@ -238,6 +243,7 @@ impl<M: RawMutex, const EVENTS: usize> Handle<'_, M, EVENTS> {
         })
     }
 
+    #[cfg(feature = "full")]
     /// A list call: `visit` sees each record of the answer (postcard bytes
     /// of the core's record), and the page's end is returned.
     pub(crate) async fn list<A: Serialize>(

@@ -44,9 +44,13 @@
 mod call;
 mod clock;
 mod delivery;
+#[cfg(feature = "full")]
 mod group_calls;
 mod handle;
+#[cfg(feature = "full")]
 mod list_calls;
+#[cfg(feature = "full")]
+mod message_admin_calls;
 mod message_calls;
 mod owned;
 mod reads;
@@ -56,7 +60,9 @@ mod shared;
 mod tcp;
 #[cfg(feature = "tls")]
 mod tls;
+#[cfg(feature = "full")]
 pub mod upload;
+#[cfg(feature = "full")]
 mod user_calls;
 
 pub use call::{GroupEntry, PageEnd};

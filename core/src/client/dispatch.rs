@@ -8,9 +8,12 @@ use super::state::State;
 use crate::fmt::log_debug;
 use crate::model::ConversationId;
 use crate::wire::body;
+#[cfg(feature = "full")]
 use crate::wire::friend::FriendChange;
+#[cfg(feature = "full")]
 use crate::wire::receipt::ReadReceipt;
 use crate::wire::records::{decode_exact, take, DecodeError};
+#[cfg(feature = "full")]
 use crate::wire::user::UserChange;
 use crate::wire::{kind, HEADER_LEN};
 
@@ -83,30 +86,36 @@ impl State<'_> {
                 let cleared: body::ConversationRef<'_> = decode_exact(body_bytes)?;
                 self.on_history_cleared(cleared.conversation);
             }
+            #[cfg(feature = "full")]
             (Link::Open { .. }, kind::PUSH_CONVERSATION_PINNED) => {
                 self.on_pinned(decode_exact(body_bytes)?);
             }
             (Link::Open { .. }, kind::PUSH_REMIND_TYPE) => {
                 self.on_remind(decode_exact(body_bytes)?);
             }
+            #[cfg(feature = "full")]
             (Link::Open { .. }, kind::PUSH_CONVERSATION_DATA) => {
                 self.on_conversation_data(decode_exact(body_bytes)?);
             }
+            #[cfg(feature = "full")]
             (Link::Open { .. }, kind::PUSH_PEER_READ) => {
                 let read: body::PushPeerRead<'_> = decode_exact(body_bytes)?;
                 self.on_peer_read(read.conversation, read.peer_read_seq);
             }
+            #[cfg(feature = "full")]
             (Link::Open { .. }, kind::PUSH_GROUP) => self.groups.apply_all(body_bytes)?,
             (Link::Open { .. }, kind::PUSH_RECONNECT) => {
                 log_debug!("the server is going away; connecting again");
                 self.close_transport();
             }
+            #[cfg(feature = "full")]
             (Link::Open { .. }, kind::PUSH_USER) => {
                 self.queue(match decode_exact(body_bytes)? {
                     UserChange::Profile => QueuedEvent::ProfileUpdated,
                     UserChange::Blocklist => QueuedEvent::BlocklistUpdated,
                 });
             }
+            #[cfg(feature = "full")]
             (Link::Open { .. }, kind::PUSH_FRIEND) => {
                 self.queue(match decode_exact(body_bytes)? {
                     FriendChange::List => QueuedEvent::FriendListUpdated,
@@ -114,12 +123,14 @@ impl State<'_> {
                     FriendChange::Groups => QueuedEvent::FriendGroupListUpdated,
                 });
             }
+            #[cfg(feature = "full")]
             (Link::Open { .. }, kind::PUSH_USER_STATUS) => {
                 return Ok(Disposition::Hold {
                     records_at: offset_in_frame(body_bytes, body_bytes),
                     purpose: Purpose::Status,
                 });
             }
+            #[cfg(feature = "full")]
             (Link::Open { .. }, kind::PUSH_READ_RECEIPT) => {
                 // Checked now: a garbled push closes, as any other does.
                 decode_exact::<ReadReceipt<'_>>(body_bytes)?;
@@ -128,6 +139,7 @@ impl State<'_> {
                     purpose: Purpose::Receipt,
                 });
             }
+            #[cfg(feature = "full")]
             (Link::Open { .. }, kind::PUSH_MESSAGES_DELETED) => {
                 // Checked now: a garbled push closes, as any other does.
                 decode_exact::<body::DeleteMessages<'_>>(body_bytes)?;
@@ -185,6 +197,7 @@ impl State<'_> {
                 self.out.remove(id);
                 self.queue(QueuedEvent::RequestCompleted(id));
             }
+            #[cfg(feature = "full")]
             Op::DeleteConversations | Op::DeleteMessages | Op::ModifyMessage => {
                 // Conversations: each deletion came by its push, before this
                 // answer. Messages: the caller knows which it deleted. A
@@ -192,28 +205,33 @@ impl State<'_> {
                 self.out.remove(id);
                 self.queue(QueuedEvent::RequestCompleted(id));
             }
+            #[cfg(feature = "full")]
             Op::DeleteConversation => {
                 let deleted: body::ConversationRef<'_> = decode_exact(payload)?;
                 self.on_conversation_deleted(deleted.conversation);
                 self.out.remove(id);
                 self.queue(QueuedEvent::RequestCompleted(id));
             }
+            #[cfg(feature = "full")]
             Op::PinConversation => {
                 self.on_pinned(decode_exact(payload)?);
                 self.out.remove(id);
                 self.queue(QueuedEvent::RequestCompleted(id));
             }
+            #[cfg(feature = "full")]
             Op::SetRemind => {
                 self.on_remind(decode_exact(payload)?);
                 self.out.remove(id);
                 self.queue(QueuedEvent::RequestCompleted(id));
             }
+            #[cfg(feature = "full")]
             Op::ClearHistory => {
                 let cleared: body::ConversationRef<'_> = decode_exact(payload)?;
                 self.on_history_cleared(cleared.conversation);
                 self.out.remove(id);
                 self.queue(QueuedEvent::RequestCompleted(id));
             }
+            #[cfg(feature = "full")]
             Op::RevokeMessage => {
                 // Its notice arrives as a message of the conversation.
                 let _: body::MessageRef<'_> = decode_exact(payload)?;
@@ -225,6 +243,7 @@ impl State<'_> {
                 self.out.remove(id);
                 self.apply_sync_window(page, records)?;
             }
+            #[cfg(feature = "full")]
             Op::History => {
                 let (page, rest): (body::MessagePage<'_>, _) = take(payload)?;
                 self.out.remove(id);
@@ -236,6 +255,7 @@ impl State<'_> {
                     },
                 });
             }
+            #[cfg(feature = "full")]
             Op::GroupList => {
                 self.out.remove(id);
                 self.groups.apply_all(payload)?;
@@ -244,6 +264,7 @@ impl State<'_> {
                     self.groups.refresh_failed();
                 }
             }
+            #[cfg(feature = "full")]
             Op::Records(read) => {
                 self.out.remove(id);
                 let purpose = Purpose::Records { request: id, read };
@@ -302,13 +323,16 @@ impl State<'_> {
     /// A held frame has been read to its end.
     pub(crate) fn finish_held(&mut self, purpose: Purpose) {
         match purpose {
-            Purpose::Push { .. } | Purpose::Status | Purpose::Deleted | Purpose::Receipt => {}
             Purpose::Range { conversation, more } => self.on_range_done(&conversation, more),
+            #[cfg(feature = "full")]
             Purpose::History { request, complete } => {
                 self.queue(QueuedEvent::HistoryEnd { request, complete });
                 self.queue(QueuedEvent::RequestCompleted(request));
             }
+            #[cfg(feature = "full")]
             Purpose::Records { request, .. } => self.queue(QueuedEvent::RequestCompleted(request)),
+            // Pushes whose records were the events.
+            _ => {}
         }
     }
 }

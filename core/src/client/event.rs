@@ -276,16 +276,22 @@ pub(crate) enum QueuedEvent {
     },
     ConversationsEvicted(u32),
     SyncComplete,
+    #[cfg(feature = "full")]
     HistoryEnd {
         request: RequestId,
         complete: bool,
     },
     ConversationListUpdated,
     TotalUnreadCountUpdated(u64),
+    #[cfg(feature = "full")]
     ProfileUpdated,
+    #[cfg(feature = "full")]
     BlocklistUpdated,
+    #[cfg(feature = "full")]
     FriendListUpdated,
+    #[cfg(feature = "full")]
     FriendApplicationListUpdated,
+    #[cfg(feature = "full")]
     FriendGroupListUpdated,
     UserSigExpiring(u64),
 }
@@ -315,15 +321,21 @@ impl QueuedEvent {
             },
             QueuedEvent::ConversationsEvicted(n) => Event::ConversationsEvicted(n),
             QueuedEvent::SyncComplete => Event::SyncComplete,
+            #[cfg(feature = "full")]
             QueuedEvent::HistoryEnd { request, complete } => {
                 Event::HistoryEnd { request, complete }
             }
             QueuedEvent::ConversationListUpdated => Event::ConversationListUpdated,
             QueuedEvent::TotalUnreadCountUpdated(n) => Event::TotalUnreadCountUpdated(n),
+            #[cfg(feature = "full")]
             QueuedEvent::ProfileUpdated => Event::ProfileUpdated,
+            #[cfg(feature = "full")]
             QueuedEvent::BlocklistUpdated => Event::BlocklistUpdated,
+            #[cfg(feature = "full")]
             QueuedEvent::FriendListUpdated => Event::FriendListUpdated,
+            #[cfg(feature = "full")]
             QueuedEvent::FriendApplicationListUpdated => Event::FriendApplicationListUpdated,
+            #[cfg(feature = "full")]
             QueuedEvent::FriendGroupListUpdated => Event::FriendGroupListUpdated,
             QueuedEvent::UserSigExpiring(expires_at) => Event::UserSigExpiring { expires_at },
         }

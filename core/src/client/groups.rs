@@ -4,11 +4,15 @@
 
 use heapless::VecView;
 
+#[cfg(feature = "full")]
 use super::outbox::Op;
 use super::state::State;
 use crate::model::Group;
+#[cfg(feature = "full")]
 use crate::wire::group::{GroupRecord, ListPage};
+#[cfg(feature = "full")]
 use crate::wire::kind;
+#[cfg(feature = "full")]
 use crate::wire::records::{DecodeError, Records};
 
 /// Where the group list refresh stands.
@@ -17,8 +21,10 @@ pub(crate) enum Refresh {
     /// Nothing to fetch.
     Done,
     /// The page starting at this offset is to be asked for.
+    #[cfg(feature = "full")]
     Wanted(u32),
     /// A page is in flight.
+    #[cfg(feature = "full")]
     InFlight,
 }
 
@@ -46,6 +52,7 @@ impl<'r> GroupTable<'r> {
         self.rows.iter().find(|g| g.id.as_str() == id)
     }
 
+    #[cfg(feature = "full")]
     /// Starts refetching the whole list: groups not in it are dropped at its end.
     pub(crate) fn begin_refresh(&mut self) {
         for g in self.rows.iter_mut() {
@@ -54,6 +61,7 @@ impl<'r> GroupTable<'r> {
         self.refresh = Refresh::Wanted(0);
     }
 
+    #[cfg(feature = "full")]
     /// Applies one group record of a list page or a push.
     fn apply(&mut self, record: &GroupRecord<'_>) {
         match record {
@@ -92,6 +100,7 @@ impl<'r> GroupTable<'r> {
         }
     }
 
+    #[cfg(feature = "full")]
     /// Applies every record of a body (a list page, or a push).
     pub(crate) fn apply_all(&mut self, body: &[u8]) -> Result<(), DecodeError> {
         for record in Records::<GroupRecord<'_>>::new(body) {
@@ -100,6 +109,7 @@ impl<'r> GroupTable<'r> {
         Ok(())
     }
 
+    #[cfg(feature = "full")]
     /// The refresh request was refused or lost: keep what the table has.
     pub(crate) fn refresh_failed(&mut self) {
         if self.refresh == Refresh::InFlight {
@@ -110,6 +120,7 @@ impl<'r> GroupTable<'r> {
 
 impl State<'_> {
     /// Asks for the next page of the group list refresh, if one is wanted.
+    #[cfg(feature = "full")]
     pub(crate) fn pump_group_list(&mut self) {
         let Refresh::Wanted(offset) = self.groups.refresh else {
             return;

@@ -8,6 +8,7 @@ use super::state::State;
 use super::table::{id_key, Room};
 use crate::model::{ConversationId, ConversationType, Counted, Flow, MessageView, OutgoingMessage};
 use crate::wire::body::{self, Elem, MessageExtra};
+#[cfg(feature = "full")]
 use crate::wire::conversation_data::ConversationDataState;
 use crate::wire::extra::MAX_CLOUD_CUSTOM_DATA;
 use crate::wire::{code, kind, records, MAX_MESSAGE_BODY};
@@ -280,6 +281,7 @@ impl State<'_> {
         self.start_conversation_request(conversation, Op::SetRead, kind::SET_READ, &req)
     }
 
+    #[cfg(feature = "full")]
     pub(crate) fn start_delete_conversation(
         &mut self,
         conversation: &str,
@@ -293,6 +295,7 @@ impl State<'_> {
         )
     }
 
+    #[cfg(feature = "full")]
     pub(crate) fn start_revoke(
         &mut self,
         conversation: &str,
@@ -302,6 +305,7 @@ impl State<'_> {
         self.start_conversation_request(conversation, Op::RevokeMessage, kind::REVOKE_MESSAGE, &req)
     }
 
+    #[cfg(feature = "full")]
     pub(crate) fn start_clear_history(
         &mut self,
         conversation: &str,
@@ -310,6 +314,7 @@ impl State<'_> {
         self.start_conversation_request(conversation, Op::ClearHistory, kind::CLEAR_HISTORY, &req)
     }
 
+    #[cfg(feature = "full")]
     pub(crate) fn start_pin(
         &mut self,
         conversation: &str,
@@ -327,6 +332,7 @@ impl State<'_> {
         )
     }
 
+    #[cfg(feature = "full")]
     pub(crate) fn start_remind(
         &mut self,
         conversation: &str,
@@ -350,6 +356,7 @@ impl State<'_> {
         }
     }
 
+    #[cfg(feature = "full")]
     /// The user changed a conversation's marks, custom data or draft
     /// (here, or on another device). One the table lacks may have just
     /// been shown again (its hide mark cleared): a round of the client's
@@ -367,6 +374,7 @@ impl State<'_> {
         }
     }
 
+    #[cfg(feature = "full")]
     /// The user pinned or unpinned a conversation (here, or on another device).
     pub(crate) fn on_pinned(&mut self, pin: body::PinConversation<'_>) {
         if let Some(c) = self.table.find_mut(pin.conversation) {
@@ -434,6 +442,7 @@ impl State<'_> {
         self.conversations_dirty = true;
     }
 
+    #[cfg(feature = "full")]
     /// The peer of a one-to-one conversation read up to a seq.
     pub(crate) fn on_peer_read(&mut self, conversation: &str, seq: u64) {
         if let Some(c) = self.table.find_mut(conversation) {
@@ -441,6 +450,7 @@ impl State<'_> {
         }
     }
 
+    #[cfg(feature = "full")]
     pub(crate) fn start_history(
         &mut self,
         conversation: &str,
@@ -455,6 +465,7 @@ impl State<'_> {
         self.start_conversation_request(conversation, Op::History, kind::MESSAGE_LIST, &req)
     }
 
+    #[cfg(feature = "full")]
     pub(crate) fn start_history_after(
         &mut self,
         conversation: &str,

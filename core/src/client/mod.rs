@@ -17,18 +17,25 @@
 //! that produce more output, so a driver loops until all of them are empty.
 
 mod config;
+#[cfg(feature = "full")]
 mod conversation_data_calls;
 mod dispatch;
 mod error;
 mod event;
+#[cfg(feature = "full")]
 mod friend_calls;
+#[cfg(feature = "full")]
 mod group_calls;
 mod groups;
 mod link;
+#[cfg(feature = "full")]
 mod media_calls;
+#[cfg(feature = "full")]
+mod message_admin_calls;
 mod message_calls;
 mod messages;
 mod outbox;
+#[cfg(feature = "full")]
 mod receipt_calls;
 mod resources;
 mod rng;
@@ -37,6 +44,7 @@ mod session;
 mod state;
 mod sync;
 mod table;
+#[cfg(feature = "full")]
 mod user_calls;
 mod views;
 
@@ -52,8 +60,11 @@ use state::State;
 
 use crate::model::{valid_user_id, UserId};
 use crate::time::Instant;
+#[cfg(feature = "full")]
 use crate::wire::body::Elem;
+#[cfg(feature = "full")]
 use crate::wire::receipt::ReadReceipt;
+#[cfg(feature = "full")]
 use crate::wire::user::UserStatus;
 use crate::wire::{self, body, records};
 
@@ -308,6 +319,7 @@ impl<'r> Client<'r> {
 
     /// Queues a request answered by records, each read into an event by
     /// `read` (the call's own decoder, linked only where the call is made).
+    #[cfg(feature = "full")]
     pub(crate) fn records_call<T: serde::Serialize>(
         &mut self,
         now: Instant,
@@ -353,21 +365,7 @@ impl<'r> Client<'r> {
                     let record = buf
                         .get(rx.start + held.cursor..rx.start + held.frame_len)
                         .unwrap_or_default();
-                    let call_record = match held.purpose {
-                        Purpose::Records { request, read } => Some((read.0)(request, record)),
-                        Purpose::Status => Some(
-                            records::take::<UserStatus<'_>>(record)
-                                .map(|(status, rest)| (Event::UserStatusUpdated(status), rest)),
-                        ),
-                        Purpose::Deleted => Some(
-                            records::take::<body::DeleteMessages<'_>>(record)
-                                .map(|(deleted, rest)| (Event::MessagesDeleted(deleted), rest)),
-                        ),
-                        Purpose::Receipt => Some(records::take::<ReadReceipt<'_>>(record).map(
-                            |(receipt, rest)| (Event::MessageReadReceiptReceived(receipt), rest),
-                        )),
-                        _ => None,
-                    };
+                    let call_record = records_event(&held.purpose, record);
                     match call_record {
                         Some(Ok((event, rest))) => {
                             held.cursor = held.frame_len - rest.len();
@@ -388,17 +386,18 @@ impl<'r> Client<'r> {
                         Purpose::Push { read_seq } => st.accept(&message, Some(*read_seq)),
                         Purpose::Range { .. } => st.accept(&message, None),
                         // A message this user deleted: no longer theirs to see.
+                        #[cfg(feature = "full")]
                         Purpose::History { .. } if message.elem == Elem::Deleted => continue,
+                        #[cfg(feature = "full")]
                         Purpose::History { request, .. } => {
                             return Some(Event::HistoryMessage {
                                 request: *request,
                                 message: st.view(message),
                             })
                         }
-                        Purpose::Records { .. }
-                        | Purpose::Status
-                        | Purpose::Deleted
-                        | Purpose::Receipt => false,
+                        // Records were read into their events above.
+                        #[cfg(feature = "full")]
+                        _ => false,
                     };
                     if deliver {
                         return Some(Event::received(message, |m| st.view(m)));
@@ -459,6 +458,35 @@ impl<'r> Client<'r> {
     fn finish(&mut self) {
         finish(&mut self.rx, &mut self.st);
     }
+}
+
+/// The event a held frame's next record makes when its records are not
+/// messages (a call's records, a status, deletion or receipt push), and the
+/// bytes after it; `None` for messages.
+#[cfg(feature = "full")]
+fn records_event<'a>(
+    purpose: &Purpose,
+    record: &'a [u8],
+) -> Option<Result<(Event<'a>, &'a [u8]), records::DecodeError>> {
+    Some(match *purpose {
+        Purpose::Records { request, read } => (read.0)(request, record),
+        Purpose::Status => records::take::<UserStatus<'_>>(record)
+            .map(|(status, rest)| (Event::UserStatusUpdated(status), rest)),
+        Purpose::Deleted => records::take::<body::DeleteMessages<'_>>(record)
+            .map(|(deleted, rest)| (Event::MessagesDeleted(deleted), rest)),
+        Purpose::Receipt => records::take::<ReadReceipt<'_>>(record)
+            .map(|(receipt, rest)| (Event::MessageReadReceiptReceived(receipt), rest)),
+        _ => return None,
+    })
+}
+
+/// Without the `full` feature every held frame carries messages.
+#[cfg(not(feature = "full"))]
+fn records_event<'a>(
+    _: &Purpose,
+    _: &'a [u8],
+) -> Option<Result<(Event<'a>, &'a [u8]), records::DecodeError>> {
+    None
 }
 
 /// Applies complete frames from the receive buffer until one must be held

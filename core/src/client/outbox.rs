@@ -15,7 +15,9 @@ use super::event::RequestId;
 use crate::time::Instant;
 use crate::wire;
 
-/// What a pending request is, to route its answer.
+/// What a pending request is, to route its answer. The calls beyond the
+/// text profile have theirs only with the `full` feature, so a firmware
+/// without it links none of their answers' handling.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Op {
     /// Automatic login on a fresh connection.
@@ -27,28 +29,39 @@ pub(crate) enum Op {
     SetRead,
     /// TIM `setAllMessageRead` over this scope.
     ReadAll(crate::wire::body::ReadScope),
-    DeleteConversation,
-    /// Several conversations deleted: each by its push.
-    DeleteConversations,
-    /// Messages deleted for this user.
-    DeleteMessages,
-    /// A message modified: every party learns it by the notice.
-    ModifyMessage,
-    RevokeMessage,
-    ClearHistory,
-    PinConversation,
-    /// TIM `setMessageRemindType`.
-    SetRemind,
-    History,
     /// Internal: missed messages of one conversation, by its
     /// [`super::table::id_key`].
     Range(u32),
     /// Internal: one sync page.
     Sync,
+    #[cfg(feature = "full")]
+    DeleteConversation,
+    /// Several conversations deleted: each by its push.
+    #[cfg(feature = "full")]
+    DeleteConversations,
+    /// Messages deleted for this user.
+    #[cfg(feature = "full")]
+    DeleteMessages,
+    /// A message modified: every party learns it by the notice.
+    #[cfg(feature = "full")]
+    ModifyMessage,
+    #[cfg(feature = "full")]
+    RevokeMessage,
+    #[cfg(feature = "full")]
+    ClearHistory,
+    #[cfg(feature = "full")]
+    PinConversation,
+    /// TIM `setMessageRemindType`.
+    #[cfg(feature = "full")]
+    SetRemind,
+    #[cfg(feature = "full")]
+    History,
     /// A call answered by records (a group, user or friend call); its
     /// answer is held and each record read into an event by the reader.
+    #[cfg(feature = "full")]
     Records(super::rx::RecordReader),
     /// Internal: one page of the group list refresh.
+    #[cfg(feature = "full")]
     GroupList,
 }
 
@@ -60,7 +73,12 @@ impl Op {
 
     /// Internal requests produce no application events.
     pub(crate) fn is_internal(&self) -> bool {
-        matches!(self, Op::Login | Op::Range(_) | Op::Sync | Op::GroupList)
+        match self {
+            Op::Login | Op::Range(_) | Op::Sync => true,
+            #[cfg(feature = "full")]
+            Op::GroupList => true,
+            _ => false,
+        }
     }
 }
 

@@ -1,20 +1,25 @@
 //! The receive buffer. A frame whose messages the application has not read
 //! yet stays here ("held"), so message events can borrow its strings.
 
+#[cfg(feature = "full")]
 use super::event::{Event, RequestId};
 use crate::model::ConversationId;
+#[cfg(feature = "full")]
 use crate::wire::records::DecodeError;
 
 /// Reads one record of a call's answer into the event that hands it out,
 /// and the bytes after it. Chosen where the call is made, so a firmware
 /// links the decoders of the calls it makes and no others.
+#[cfg(feature = "full")]
 #[derive(Clone, Copy)]
 pub(crate) struct RecordReader(pub(crate) ReadRecord);
 
 /// A record read into its event, and the bytes after it.
+#[cfg(feature = "full")]
 pub(crate) type ReadRecord =
     for<'a> fn(RequestId, &'a [u8]) -> Result<(Event<'a>, &'a [u8]), DecodeError>;
 
+#[cfg(feature = "full")]
 impl core::fmt::Debug for RecordReader {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("RecordReader")
@@ -22,12 +27,14 @@ impl core::fmt::Debug for RecordReader {
 }
 
 /// Readers are not told apart: a request's identity is its id.
+#[cfg(feature = "full")]
 impl PartialEq for RecordReader {
     fn eq(&self, _: &Self) -> bool {
         true
     }
 }
 
+#[cfg(feature = "full")]
 impl Eq for RecordReader {}
 
 /// What a held frame carries, which decides how its messages are delivered.
@@ -42,17 +49,22 @@ pub(crate) enum Purpose {
     },
     /// A history page (`message_list`, `message_list_hopping`);
     /// `complete`: no more messages lie that way.
+    #[cfg(feature = "full")]
     History { request: RequestId, complete: bool },
     /// The records of a call's answer, each read into an event by `read`.
+    #[cfg(feature = "full")]
     Records {
         request: RequestId,
         read: RecordReader,
     },
     /// A status push's record.
+    #[cfg(feature = "full")]
     Status,
     /// A push of messages this user deleted on another device.
+    #[cfg(feature = "full")]
     Deleted,
     /// A push of a message's new read receipt counts.
+    #[cfg(feature = "full")]
     Receipt,
 }
 

@@ -148,6 +148,7 @@ impl State<'_> {
             self.queue(QueuedEvent::RequestCompleted(request));
         }
         self.start_sync(false);
+        #[cfg(feature = "full")]
         self.groups.begin_refresh();
     }
 

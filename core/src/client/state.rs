@@ -258,6 +258,7 @@ impl<'r> State<'r> {
                 self.sync.in_flight = true;
             }
         }
+        #[cfg(feature = "full")]
         self.pump_group_list();
         while may_fetch && !self.out.is_full() {
             let Some(row) = self.table.next_gap() else {
@@ -413,6 +414,7 @@ impl<'r> State<'r> {
                     self.retry_sync_later();
                 }
             }
+            #[cfg(feature = "full")]
             Op::GroupList => self.groups.refresh_failed(),
             Op::Range(key) => self.on_range_failed(key, error),
             Op::Send { client_msg_id } => {
@@ -426,19 +428,8 @@ impl<'r> State<'r> {
                     error,
                 });
             }
-            Op::Logout
-            | Op::SetRead
-            | Op::ReadAll(_)
-            | Op::DeleteConversations
-            | Op::DeleteMessages
-            | Op::ModifyMessage
-            | Op::DeleteConversation
-            | Op::RevokeMessage
-            | Op::ClearHistory
-            | Op::PinConversation
-            | Op::SetRemind
-            | Op::History
-            | Op::Records(_) => {
+            // Logout, read marks and every call of the `full` feature.
+            _ => {
                 self.queue(QueuedEvent::RequestFailed {
                     request: p.id,
                     error,

@@ -1,8 +1,12 @@
 //! Groups as the client keeps them: the logged-in user's group list.
 
-use super::conversation::cut_at_char_boundary;
-use super::ids::{valid_group_id, MAX_GROUP_ID};
-use crate::wire::group::{GroupInfo, GroupRole, GroupType};
+use super::ids::MAX_GROUP_ID;
+use crate::wire::group::{GroupRole, GroupType};
+#[cfg(feature = "full")]
+use {
+    super::conversation::cut_at_char_boundary, super::ids::valid_group_id,
+    crate::wire::group::GroupInfo,
+};
 
 /// A group name is at most this many bytes (TIM's limit).
 pub const MAX_GROUP_NAME: usize = 30;
@@ -26,6 +30,7 @@ pub struct Group {
 
 impl Group {
     /// A group from a group list record; `None` for a malformed id.
+    #[cfg(feature = "full")]
     pub(crate) fn from_info(info: &GroupInfo<'_>) -> Option<Self> {
         if !valid_group_id(info.group_id) {
             return None;
@@ -44,6 +49,7 @@ impl Group {
     }
 
     /// Takes the fields of a newer record of the same group.
+    #[cfg(feature = "full")]
     pub(crate) fn update(&mut self, info: &GroupInfo<'_>) {
         self.name.clear();
         // Cut at a character boundary, so this cannot fail.

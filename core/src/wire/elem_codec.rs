@@ -13,7 +13,9 @@ use serde::de::{self, SeqAccess, Visitor};
 use serde::ser::{self, SerializeTuple};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::elem::{elem_kind, Elem, Merger, Video};
+use super::elem::{elem_kind, Elem};
+#[cfg(feature = "full")]
+use super::elem::{Merger, Video};
 use super::records::{take, DecodeError};
 
 /// Writes `prefix` (if any), the length of `fields`, then `fields`.
@@ -95,7 +97,11 @@ impl Serialize for Elem<'_> {
 }
 
 impl<'a> Elem<'a> {
-    /// The element of kind `kind` whose fields `body` holds.
+    /// The element of kind `kind` whose fields `body` holds. Without the
+    /// `full` feature only the text profile's elements are read (text,
+    /// custom, and the placeholders of a message too large, revoked or
+    /// deleted); the others arrive as `Unknown` with their kind, so they
+    /// still count (or not) as unread.
     pub(crate) fn from_body(kind: u32, body: &'a [u8]) -> Result<Self, DecodeError> {
         use elem_kind::*;
         Ok(match kind {
@@ -113,9 +119,13 @@ impl<'a> Elem<'a> {
             TOO_LARGE => Elem::TooLarge {
                 size: leading(body)?,
             },
+            #[cfg(feature = "full")]
             GROUP_TIP => Elem::GroupTip(leading(body)?),
+            #[cfg(feature = "full")]
             GROUP_SYSTEM_NOTICE => Elem::GroupSystemNotice(leading(body)?),
+            #[cfg(feature = "full")]
             IMAGE => Elem::Image(leading(body)?),
+            #[cfg(feature = "full")]
             FILE => {
                 let (url, name, size, uuid) = leading(body)?;
                 Elem::File {
@@ -129,10 +139,12 @@ impl<'a> Elem<'a> {
             REVOKE_NOTICE => Elem::RevokeNotice {
                 seq: leading(body)?,
             },
+            #[cfg(feature = "full")]
             FACE => {
                 let (index, data) = leading(body)?;
                 Elem::Face { index, data }
             }
+            #[cfg(feature = "full")]
             LOCATION => {
                 let (description, longitude, latitude) = leading(body)?;
                 Elem::Location {
@@ -141,6 +153,7 @@ impl<'a> Elem<'a> {
                     latitude,
                 }
             }
+            #[cfg(feature = "full")]
             SOUND => {
                 let (url, uuid, size, seconds) = leading(body)?;
                 Elem::Sound {
@@ -150,9 +163,12 @@ impl<'a> Elem<'a> {
                     seconds,
                 }
             }
+            #[cfg(feature = "full")]
             VIDEO => Elem::Video(leading::<Video<'a>>(body)?),
+            #[cfg(feature = "full")]
             MERGER => Elem::Merger(leading::<Merger<'a>>(body)?),
             DELETED => Elem::Deleted,
+            #[cfg(feature = "full")]
             MODIFIED => {
                 let (seq, message) = leading(body)?;
                 Elem::Modified { seq, message }

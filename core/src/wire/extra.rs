@@ -108,12 +108,11 @@ impl<'a> MessageExtra<'a> {
     /// Whether the message with `elem` counts as unread: not when its
     /// sender excluded it, nor a group tip or a notice of a revocation or
     /// a modification (TIM counts none of them).
+    /// Judged by the element's kind, so an element this build does not
+    /// read (`Elem::Unknown`) counts as it would had it been read.
     pub fn counts_as_unread(&self, elem: &Elem<'_>) -> bool {
-        !self.excluded_from_unread
-            && !matches!(
-                elem,
-                Elem::GroupTip(_) | Elem::RevokeNotice { .. } | Elem::Modified { .. }
-            )
+        use crate::wire::elem::elem_kind::{GROUP_TIP, MODIFIED, REVOKE_NOTICE};
+        !self.excluded_from_unread && !matches!(elem.kind(), GROUP_TIP | REVOKE_NOTICE | MODIFIED)
     }
 
     /// The same fields at `version`.

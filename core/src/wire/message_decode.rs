@@ -315,6 +315,17 @@ mod tests {
         agree(&bad_nick);
     }
 
+    /// The element as this build reads it: without the `full` feature the
+    /// kinds beyond the text profile arrive as `Unknown`, with their kind.
+    fn as_read(elem: Elem<'_>) -> Elem<'_> {
+        use crate::wire::elem::elem_kind::*;
+        match elem.kind() {
+            TEXT | CUSTOM | TOO_LARGE | REVOKED | REVOKE_NOTICE | DELETED => elem,
+            _ if cfg!(feature = "full") => elem,
+            kind => Elem::Unknown { kind },
+        }
+    }
+
     proptest! {
         #[test]
         fn every_element_decodes_as_derived(
@@ -331,7 +342,7 @@ mod tests {
                 let body_len = bytes.len();
                 bytes.extend_from_slice(&tail);
                 let (decoded, rest) = Message::take(&bytes).expect("decodes");
-                prop_assert_eq!(decoded, m);
+                prop_assert_eq!(decoded, message(as_read(elem), seq, time_ms));
                 prop_assert_eq!(rest, &bytes[body_len..]);
                 agree(&bytes);
             }
