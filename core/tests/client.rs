@@ -606,6 +606,20 @@ fn a_refusal_for_another_reason_dials_again() {
 }
 
 #[test]
+fn an_image_is_sent_by_a_build_with_full_and_refused_at_once_without() {
+    let mut h = Harness::logged_in();
+    let image = OutgoingMessage::image("bob", "https://example.invalid/a.png", 2, 2, 9);
+    let sent = h.client.send_message(h.now, &image);
+    if cfg!(feature = "full") {
+        assert!(sent.is_ok(), "{sent:?}");
+        h.sent_request(kind::SEND_MESSAGE);
+    } else {
+        assert_eq!(sent, Err(CommandError::NotSendable));
+        assert!(h.sent().is_empty(), "nothing goes out");
+    }
+}
+
+#[test]
 fn too_many_requests_in_flight_is_an_error_not_a_panic() {
     let mut h = Harness::logged_in();
     let mut results = Vec::new();

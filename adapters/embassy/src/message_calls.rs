@@ -1,5 +1,5 @@
-//! TIM's message calls on a [`Handle`]: sends (text, custom, image, file)
-//! and read marks (the others are `message_admin_calls`, with the `full`
+//! TIM's message calls on a [`Handle`]: sends (text, custom, and with the
+//! `full` feature image and file) and read marks (the others are `message_admin_calls`, with the `full`
 //! feature).
 
 use embassy_sync::blocking_mutex::raw::RawMutex;
@@ -77,6 +77,7 @@ impl<M: RawMutex, const EVENTS: usize> Handle<'_, M, EVENTS> {
         self.send(&a, send_custom).await
     }
 
+    #[cfg(feature = "full")]
     /// TIM `createImageMessage` + `sendMessage` to a user, the image
     /// already uploaded at `url` (the device's own upload, or any URL the
     /// receivers can fetch); `width`, `height` in pixels (0: unknown) and
@@ -93,6 +94,7 @@ impl<M: RawMutex, const EVENTS: usize> Handle<'_, M, EVENTS> {
             .await
     }
 
+    #[cfg(feature = "full")]
     /// [`Handle::send_image`] to a group.
     pub async fn send_group_image(
         &self,
@@ -106,6 +108,7 @@ impl<M: RawMutex, const EVENTS: usize> Handle<'_, M, EVENTS> {
             .await
     }
 
+    #[cfg(feature = "full")]
     /// TIM `createFileMessage` + `sendMessage` to a user, the file already
     /// uploaded at `url`.
     pub async fn send_file(
@@ -119,6 +122,7 @@ impl<M: RawMutex, const EVENTS: usize> Handle<'_, M, EVENTS> {
             .await
     }
 
+    #[cfg(feature = "full")]
     /// [`Handle::send_file`] to a group.
     pub async fn send_group_file(
         &self,
@@ -167,12 +171,14 @@ fn send_text(c: &mut Client<'_>, now: Instant, a: &[u8]) -> Result<Applied, Hand
     Ok(Applied::Send(c.send_message(now, &message)?))
 }
 
+#[cfg(feature = "full")]
 fn send_image(c: &mut Client<'_>, now: Instant, a: &[u8]) -> Result<Applied, HandleError> {
     let (to, group, url, width, height, size) = args(a)?;
     let message = OutgoingMessage::image(to, url, width, height, size);
     Ok(Applied::Send(c.send_message(now, &target(message, group))?))
 }
 
+#[cfg(feature = "full")]
 fn send_file(c: &mut Client<'_>, now: Instant, a: &[u8]) -> Result<Applied, HandleError> {
     let (to, group, url, name, size) = args(a)?;
     let message = OutgoingMessage::file(to, url, name, size);

@@ -64,9 +64,13 @@ impl Serialize for Elem<'_> {
                 extension,
             } => write_framed(s, kind, &(data, description, extension)),
             Elem::TooLarge { size } => write_framed(s, kind, &size),
+            #[cfg(feature = "full")]
             Elem::GroupTip(ref tip) => write_framed(s, kind, tip),
+            #[cfg(feature = "full")]
             Elem::GroupSystemNotice(ref notice) => write_framed(s, kind, notice),
+            #[cfg(feature = "full")]
             Elem::Image(ref image) => write_framed(s, kind, image),
+            #[cfg(feature = "full")]
             Elem::File {
                 url,
                 name,
@@ -75,23 +79,34 @@ impl Serialize for Elem<'_> {
             } => write_framed(s, kind, &(url, name, size, uuid)),
             Elem::Revoked { by } => write_framed(s, kind, &by),
             Elem::RevokeNotice { seq } => write_framed(s, kind, &seq),
+            #[cfg(feature = "full")]
             Elem::Face { index, data } => write_framed(s, kind, &(index, data)),
+            #[cfg(feature = "full")]
             Elem::Location {
                 description,
                 longitude,
                 latitude,
             } => write_framed(s, kind, &(description, longitude, latitude)),
+            #[cfg(feature = "full")]
             Elem::Sound {
                 url,
                 uuid,
                 size,
                 seconds,
             } => write_framed(s, kind, &(url, uuid, size, seconds)),
+            #[cfg(feature = "full")]
             Elem::Video(ref video) => write_framed(s, kind, video),
+            #[cfg(feature = "full")]
             Elem::Merger(ref merger) => write_framed(s, kind, merger),
+            #[cfg(feature = "full")]
             Elem::Modified { seq, message } => write_framed(s, kind, &(seq, message)),
             // No fields; an unknown one's were never read: it travels on empty.
             Elem::Deleted | Elem::Unknown { .. } => write_framed(s, kind, &()),
+            // Without `full`, what this build does not read it does not
+            // write either (`Elem::sendable_by_client` keeps them from being
+            // sent): their fields stay out of a text-only firmware.
+            #[cfg(not(feature = "full"))]
+            _ => write_framed(s, kind, &()),
         }
     }
 }
@@ -300,6 +315,25 @@ mod tests {
         let n = future_message(&mut buf, 1, elem_kind::CUSTOM, &("data",), &());
         assert!(decode_exact::<Message<'_>>(&buf[..n]).is_err());
         assert!(Message::take(&buf[..n]).is_err());
+    }
+
+    #[test]
+    #[cfg(not(feature = "full"))]
+    fn without_full_an_element_beyond_the_text_profile_travels_as_its_kind_alone() {
+        let mut buf = [0u8; 16];
+        let face = Elem::Face {
+            index: 3,
+            data: "x",
+        };
+        assert!(!face.sendable_by_client(), "kept from being sent");
+        let n = put(&face, &mut buf, 0).unwrap();
+        assert_eq!(&buf[..n], &[elem_kind::FACE as u8, 0]);
+        assert_eq!(
+            decode_exact::<Elem<'_>>(&buf[..n]),
+            Ok(Elem::Unknown {
+                kind: elem_kind::FACE
+            })
+        );
     }
 
     #[test]
