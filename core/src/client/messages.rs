@@ -176,6 +176,7 @@ impl State<'_> {
             // A live message: after the cursor.
             c.unsettle();
         }
+        #[cfg(feature = "full")]
         if !from_me && c.kind == ConversationType::C2c {
             // The server counts a send as the sender's read: the peer has
             // read up to its own message (known from the message itself, so
@@ -209,6 +210,7 @@ impl State<'_> {
             // messages: its place is kept, nothing is shown.
             return false;
         }
+        #[cfg(feature = "full")]
         if !from_me {
             let me = self.owner.as_str();
             if !msg.extra.at_users.0.is_empty() && msg.extra.at_users.iter().any(|u| u == me) {

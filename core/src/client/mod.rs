@@ -434,6 +434,7 @@ impl<'r> Client<'r> {
             }
             // By position: a borrow kept from the search would outlive this
             // turn of the loop.
+            #[cfg(feature = "full")]
             if let Some(i) = st.table.rows.iter().position(|c| c.peer_read_unreported) {
                 if let Some(c) = st.table.rows.get_mut(i) {
                     c.peer_read_unreported = false;

@@ -189,6 +189,7 @@ impl State<'_> {
             c.set_last(s.last_seq, s.last_time_ms, s.last_from, s.preview);
         }
         c.uncounted_as_of(s.read_seq, s.last_seq, s.uncounted);
+        #[cfg(feature = "full")]
         c.peer_read(s.peer_read_seq);
         c.pinned = s.pinned;
         c.remind = s.remind;

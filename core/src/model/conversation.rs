@@ -165,6 +165,7 @@ impl Conversation {
     }
 
     /// A delivered message `seq` of someone else mentions this user.
+    #[cfg(feature = "full")]
     pub(crate) fn mentioned(&mut self, seq: u64, everyone: bool) {
         if everyone {
             self.at_all_seq = self.at_all_seq.max(seq);
@@ -182,6 +183,7 @@ impl Conversation {
     }
 
     /// Raises the peer's read watermark, to be reported once.
+    #[cfg(feature = "full")]
     pub(crate) fn peer_read(&mut self, seq: u64) {
         if seq > self.peer_read_seq {
             self.peer_read_seq = seq;
