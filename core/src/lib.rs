@@ -11,6 +11,14 @@
 //! - [`model`]: ids, conversations and messages.
 //! - [`time`]: the caller's clock as plain milliseconds.
 //!
+//! The `full` feature (on by default) holds everything beyond the text
+//! profile: groups, profiles, the blocklist, friends, presence, receipts,
+//! history, revoke, modify, delete, conversation settings and the elements
+//! beyond text and custom. A firmware that needs only login, messages and
+//! unread counts builds with `default-features = false` and links none of
+//! it; such a build still receives every message, and reads an element it
+//! leaves out as `wire::body::Elem::Unknown` with its kind.
+//!
 //! ```no_run
 //! use tinyim_core::{Client, Config, Event, HostResources, OutgoingMessage};
 //! use tinyim_core::time::Instant;

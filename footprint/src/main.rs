@@ -210,7 +210,8 @@ mod with_text {
     use tinyim_core::wire::body::DeviceClass;
     use tinyim_core::{Client, Config as TimConfig, Event, Resources};
 
-    /// The text profile's capacities: 8 conversations, no group list, 4
+    /// The text profile's capacities (core built without `full`, see
+    /// Cargo.toml): 8 conversations, no group list, 4
     /// requests in flight (two for the application), 16 events, 2 KB
     /// frames in, 512 bytes of requests out (a text of about 450 bytes).
     type TextResources = Resources<8, 0, 4, 16, 2048, 512>;

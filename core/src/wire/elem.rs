@@ -1,6 +1,6 @@
 //! Message elements: TIM's `payload` kinds. On the wire each element is its
 //! kind number, then its fields as one length-prefixed byte string (see
-//! [`super::elem_codec`]), so a decoder meets a kind added after it was
+//! `elem_codec`), so a decoder meets a kind added after it was
 //! built as [`Elem::Unknown`] and skips it, and fields appended to a known
 //! kind later are skipped by the decoders that predate them.
 
