@@ -40,7 +40,8 @@ impl Client<'_> {
     }
 
     /// TIM `getGroupList`: the user's groups with their unread counts,
-    /// refreshed after every login and kept current by the server.
+    /// refreshed after every login and kept current by the server. Empty
+    /// without the `full` feature, which keeps the group list.
     pub fn groups(&self) -> impl Iterator<Item = GroupView<'_>> {
         self.st.groups.rows.iter().map(|group| GroupView {
             group,
@@ -48,7 +49,7 @@ impl Client<'_> {
         })
     }
 
-    /// One of the user's groups by id.
+    /// One of the user's groups by id (`None` without the `full` feature).
     pub fn group(&self, group_id: &str) -> Option<GroupView<'_>> {
         self.st.groups.find(group_id).map(|group| GroupView {
             group,

@@ -174,7 +174,8 @@ impl Conversation {
         }
     }
 
-    /// TIM `groupAtInfoList`: what unread messages mention this user.
+    /// TIM `groupAtInfoList`: what unread messages mention this user
+    /// (tracked with the `full` feature; without it, none).
     pub fn group_at_info(&self) -> GroupAtInfo {
         GroupAtInfo {
             at_me: self.at_me_seq > self.read_seq,
@@ -291,7 +292,8 @@ impl Conversation {
     }
 
     /// One-to-one conversations: the peer has read every message up to this
-    /// seq (TIM `isPeerRead`); 0 for groups and until the peer reads.
+    /// seq (TIM `isPeerRead`); 0 for groups, until the peer reads, and
+    /// without the `full` feature.
     pub fn peer_read_seq(&self) -> u64 {
         self.peer_read_seq
     }
@@ -307,7 +309,10 @@ impl Conversation {
             .then(other.last_time_ms.cmp(&self.last_time_ms))
     }
 
-    /// TIM `isPinned`: the user pinned it to the top of the list.
+    /// TIM `isPinned`: the user pinned it to the top of the list. Without
+    /// the `full` feature, as the last sync round listed it (the pushes of
+    /// a change are skipped), as are [`Conversation::marks`] and
+    /// [`Conversation::data_digest`].
     pub fn is_pinned(&self) -> bool {
         self.pinned
     }
