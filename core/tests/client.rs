@@ -620,6 +620,23 @@ fn an_image_is_sent_by_a_build_with_full_and_refused_at_once_without() {
 }
 
 #[test]
+fn a_garbled_push_of_a_feature_the_build_leaves_out_is_skipped_and_with_it_closes() {
+    let mut h = Harness::logged_in();
+    h.know("C2Cbob", 1);
+    // A group push whose body is no group record.
+    h.feed(&frame(kind::PUSH_GROUP, &[0xffu8, 0xff, 0xff][..]));
+    if cfg!(feature = "full") {
+        assert!(h.client.poll_close(), "a broken push closes");
+    } else {
+        // No group list is kept: the push is not read, and the
+        // connection goes on.
+        assert!(!h.client.poll_close());
+        let events = h.feed(&push(1, &text_message("C2Cbob", 2, "bob", "after")));
+        assert!(events.iter().any(|e| e.contains("after")), "{events:?}");
+    }
+}
+
+#[test]
 fn too_many_requests_in_flight_is_an_error_not_a_panic() {
     let mut h = Harness::logged_in();
     let mut results = Vec::new();

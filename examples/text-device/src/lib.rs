@@ -7,6 +7,8 @@
 //!
 //! [`run`] drives one client: [`Step`]s in, what it [`Seen`] out.
 
+#![warn(missing_docs)]
+
 use embedded_io_adapters::tokio_1::FromTokio;
 use tokio::net::TcpStream;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
