@@ -266,7 +266,7 @@ fn login_refusal(addr: &str) -> u32 {
         let user_sig = sig("carol");
         let login = body::Login {
             user_id: "carol",
-            user_sig: &user_sig,
+            credential: body::Credential::UserSig(&user_sig),
         };
         raw.send(kind::LOGIN, &(1u32, login));
         while let Some((k, answer)) = raw.recv() {

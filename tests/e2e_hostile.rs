@@ -77,7 +77,7 @@ async fn wrong_requests_get_codes_and_the_connection_stays_open() {
             2,
             &body::Login {
                 user_id: "alice",
-                user_sig: &sig("alice")
+                credential: body::Credential::UserSig(&sig("alice")),
             }
         ),
         Err(code::REPEAT_LOGIN)
@@ -207,7 +207,7 @@ async fn a_peer_that_never_stops_sending_still_gets_its_deliveries() {
     flooder.hello();
     let login = body::Login {
         user_id: "carol",
-        user_sig: &sig("carol"),
+        credential: body::Credential::UserSig(&sig("carol")),
     };
     flooder.request(kind::LOGIN, 1, &login).expect("login");
 

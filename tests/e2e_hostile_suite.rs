@@ -118,9 +118,21 @@ fn merged_bytes(elem: body::Elem<'_>) -> Vec<u8> {
 fn login_as(raw: &mut RawConn, user: &str, user_sig: &str) -> Outcome {
     let login = body::Login {
         user_id: user,
-        user_sig,
+        credential: body::Credential::UserSig(user_sig),
     };
     send(raw, kind::LOGIN, &login)
+}
+
+fn resume_as(raw: &mut RawConn, user: &str, token: &[u8]) -> Outcome {
+    let login = body::Login {
+        user_id: user,
+        credential: body::Credential::Resume(token),
+    };
+    send(raw, kind::LOGIN, &login)
+}
+
+fn resume_key(app_key: &str) -> tinyim_server::resume::ResumeKey {
+    tinyim_server::resume::ResumeKey::derive(app_key)
 }
 
 fn hello(raw: &mut RawConn, version: u16, max_frame: u32) -> Outcome {
@@ -183,6 +195,14 @@ fn cases() -> Vec<(Case, Outcome)> {
         case!("another user's UserSig", Hello, |r| login_as(r, "alice", &sig("bob")) => Refused(code::USER_SIG_WRONG_USER)),
         case!("a UserSig for another app", Hello, |r| login_as(r, "alice", &tinyim_server::usersig::mint(APP_ID + 1, KEY, "alice", 60, unix_now())) => Refused(code::USER_SIG_WRONG_APP)),
         case!("an expired UserSig", Hello, |r| login_as(r, "alice", &tinyim_server::usersig::mint(APP_ID, KEY, "alice", 60, unix_now() - 3600)) => Refused(code::USER_SIG_EXPIRED)),
+        case!("another user's resume token", Hello, |r| resume_as(r, "alice", &resume_key(KEY).mint(APP_ID, "bob", unix_now() + 60)) => Refused(code::USER_SIG_MISMATCH)),
+        case!("a resume token made with another key", Hello, |r| resume_as(r, "alice", &resume_key("other").mint(APP_ID, "alice", unix_now() + 60)) => Refused(code::USER_SIG_MISMATCH)),
+        case!("a resume token of another app", Hello, |r| resume_as(r, "alice", &resume_key(KEY).mint(APP_ID + 1, "alice", unix_now() + 60)) => Refused(code::USER_SIG_MISMATCH)),
+        case!("a made-up resume token", Hello, |r| resume_as(r, "alice", &[0x5a; 24]) => Refused(code::USER_SIG_MISMATCH)),
+        case!("a truncated resume token", Hello, |r| resume_as(r, "alice", &resume_key(KEY).mint(APP_ID, "alice", unix_now() + 60)[..20]) => Refused(code::USER_SIG_INVALID)),
+        case!("an empty resume token", Hello, |r| resume_as(r, "alice", &[]) => Refused(code::USER_SIG_INVALID)),
+        case!("an oversized resume token", Hello, |r| resume_as(r, "alice", &[1; 4096]) => Refused(code::USER_SIG_INVALID)),
+        case!("an expired resume token", Hello, |r| resume_as(r, "alice", &resume_key(KEY).mint(APP_ID, "alice", unix_now() - 3600)) => Refused(code::USER_SIG_EXPIRED)),
         case!("a user id with a space", Hello, |r| login_as(r, "al ice", &sig("al ice")) => Refused(code::INVALID_USER_ID)),
         case!("a user id over 32 bytes", Hello, |r| { let long = "a".repeat(33); login_as(r, &long, &sig(&long)) } => Refused(code::INVALID_USER_ID)),
         case!("a malformed login", Hello, |r| send(r, kind::LOGIN, &(1u8, 2u8)) => Refused(code::BAD_REQUEST)),

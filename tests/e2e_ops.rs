@@ -174,10 +174,13 @@ async fn metrics_count_what_happened_and_health_answers() {
     receive(&mut bob_events, 3).await;
     let mut stranger = RawConn::connect(&server.addr);
     stranger.hello();
-    let forged = tinyim_core::wire::body::Login {
-        user_id: "mallory",
-        user_sig: &tinyim_server::usersig::mint(APP_ID, "wrong key", "mallory", 60, unix_now()),
-    };
+    let forged =
+        tinyim_core::wire::body::Login {
+            user_id: "mallory",
+            credential: tinyim_core::wire::body::Credential::UserSig(
+                &tinyim_server::usersig::mint(APP_ID, "wrong key", "mallory", 60, unix_now()),
+            ),
+        };
     assert_eq!(
         stranger.request(tinyim_core::wire::kind::LOGIN, 1, &forged),
         Err(tinyim_core::wire::code::USER_SIG_MISMATCH)

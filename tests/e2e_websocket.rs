@@ -136,7 +136,7 @@ impl<S: Read + Write> WsConn<S> {
         let s = sig(user);
         let login = body::Login {
             user_id: user,
-            user_sig: &s,
+            credential: body::Credential::UserSig(&s),
         };
         self.send_bytes(&Self::frame(kind::LOGIN, &(1u32, login)));
         self.answer(1).expect("logged in over WebSocket");

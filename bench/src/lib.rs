@@ -84,7 +84,13 @@ pub fn logged_in(resources: &mut BenchResources) -> Client<'_> {
         now,
         &frame(
             kind::RESPONSE_OK,
-            &(login, body::LoginOk { sig_expires_at: 0 }),
+            &(
+                login,
+                body::LoginOk {
+                    sig_expires_at: 0,
+                    resume: &[],
+                },
+            ),
         ),
     );
     // The first sync: one window, nothing in it. (The group list refresh

@@ -41,7 +41,13 @@ fn a_behind_round_brings_another_later_and_the_backoff_grows() {
     h.client.login(h.now, "alice", "sig").unwrap();
     h.open();
     let (login, _) = h.sent_request(kind::LOGIN);
-    h.feed(&ok(login, &body::LoginOk { sig_expires_at: 0 }));
+    h.feed(&ok(
+        login,
+        &body::LoginOk {
+            sig_expires_at: 0,
+            resume: &[],
+        },
+    ));
     let (sync, _) = h.sent_request(kind::SYNC_WINDOW);
     answer(&mut h, sync, 10, true);
     h.answer_group_list(&[]);

@@ -19,8 +19,17 @@ fn login_handshake_sync_and_ready() {
     assert_eq!(h.client.net_state(), NetState::Connected);
     let (id, payload) = h.sent_request(kind::LOGIN);
     let sent: body::Login<'_> = records::decode_exact(&payload).unwrap();
-    assert_eq!((sent.user_id, sent.user_sig), ("alice", "sig"));
-    let events = h.feed(&ok(id, &body::LoginOk { sig_expires_at: 0 }));
+    assert_eq!(
+        (sent.user_id, sent.credential),
+        ("alice", body::Credential::UserSig("sig"))
+    );
+    let events = h.feed(&ok(
+        id,
+        &body::LoginOk {
+            sig_expires_at: 0,
+            resume: &[],
+        },
+    ));
     assert!(events.contains(&"SdkReady".to_owned()), "{events:?}");
     assert!(
         events.contains(&format!("RequestCompleted({login:?})")),
@@ -189,7 +198,13 @@ fn sends_complete_with_their_seq_and_survive_a_reconnect() {
     h.client.login_user().unwrap();
     h.open();
     let (login, _) = h.sent_request(kind::LOGIN);
-    h.feed(&ok(login, &body::LoginOk { sig_expires_at: 0 }));
+    h.feed(&ok(
+        login,
+        &body::LoginOk {
+            sig_expires_at: 0,
+            resume: &[],
+        },
+    ));
     let frames = h.sent();
     assert!(
         frames.iter().all(|(k, _)| *k != kind::SEND_MESSAGE),
@@ -485,7 +500,13 @@ fn a_message_that_finds_the_table_full_comes_through_a_sync_and_only_a_covered_c
     h.advance(2_000);
     h.open();
     let (login, _) = h.sent_request(kind::LOGIN);
-    h.feed(&ok(login, &body::LoginOk { sig_expires_at: 0 }));
+    h.feed(&ok(
+        login,
+        &body::LoginOk {
+            sig_expires_at: 0,
+            resume: &[],
+        },
+    ));
     let (_, payload) = h.sent_request(kind::SYNC_WINDOW);
     let window: body::SyncWindow<'_> = records::decode_exact(&payload).unwrap();
     assert_eq!((window.base, window.snapshot), (Some(50), None));
@@ -715,7 +736,13 @@ fn sync_state_round_trips_and_is_refused_after_login() {
     fresh.client.login(fresh.now, "alice", "sig").unwrap();
     fresh.open();
     let (login, _) = fresh.sent_request(kind::LOGIN);
-    fresh.feed(&ok(login, &body::LoginOk { sig_expires_at: 0 }));
+    fresh.feed(&ok(
+        login,
+        &body::LoginOk {
+            sig_expires_at: 0,
+            resume: &[],
+        },
+    ));
     let (_, payload) = fresh.sent_request(kind::SYNC_WINDOW);
     assert_eq!(
         records::decode_exact::<body::SyncWindow>(&payload)
@@ -942,7 +969,13 @@ fn login_refused_then_tried_again(passing: u32) {
     h.advance(2_000);
     h.open();
     let (again, _) = h.sent_request(kind::LOGIN);
-    let events = h.feed(&ok(again, &body::LoginOk { sig_expires_at: 0 }));
+    let events = h.feed(&ok(
+        again,
+        &body::LoginOk {
+            sig_expires_at: 0,
+            resume: &[],
+        },
+    ));
     assert!(events.contains(&"SdkReady".to_owned()), "{events:?}");
 }
 
@@ -1032,6 +1065,7 @@ fn the_usersig_expiry_is_told_five_minutes_ahead_by_the_servers_clock_once() {
         login,
         &body::LoginOk {
             sig_expires_at: expires_at,
+            resume: &[],
         },
     ));
     let warned = |events: &[String]| {
@@ -1095,6 +1129,7 @@ fn hostile_clock_and_expiry_values_warn_at_most_once_and_never_panic() {
             login,
             &body::LoginOk {
                 sig_expires_at: expires_at,
+                resume: &[],
             },
         ));
         let mut warned = 0;

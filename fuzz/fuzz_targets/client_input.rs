@@ -43,7 +43,13 @@ fuzz_target!(|data: &[u8]| {
     };
     let n = wire::encode_frame(
         kind::RESPONSE_OK,
-        &(id, body::LoginOk { sig_expires_at: 0 }),
+        &(
+            id,
+            body::LoginOk {
+                sig_expires_at: 0,
+                resume: &[],
+            },
+        ),
         &mut buf,
     )
     .unwrap();

@@ -20,6 +20,7 @@ pub mod media_variants;
 pub mod net;
 pub mod open_files;
 mod rate;
+pub mod resume;
 mod stats;
 pub mod store;
 pub mod usersig;

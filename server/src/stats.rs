@@ -37,10 +37,11 @@ pub(crate) fn refusal(code: u32) {
     counter!("tinyim_refusals_total", "code" => code.to_string()).increment(1);
 }
 
-/// A login succeeded (`None`) or was refused with a code.
-pub(crate) fn login(refused: Option<u32>) {
+/// A login with a `credential` ("user_sig" or "resume") succeeded (`None`)
+/// or was refused with a code.
+pub(crate) fn login(credential: &'static str, refused: Option<u32>) {
     let result = refused.map_or_else(|| "ok".to_owned(), |code| code.to_string());
-    counter!("tinyim_logins_total", "result" => result).increment(1);
+    counter!("tinyim_logins_total", "credential" => credential, "result" => result).increment(1);
 }
 
 /// A message was stored.

@@ -669,7 +669,7 @@ impl RawConn {
             1,
             &body::Login {
                 user_id: user,
-                user_sig: &s,
+                credential: body::Credential::UserSig(&s),
             },
         )
         .expect("login");

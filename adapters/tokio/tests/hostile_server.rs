@@ -48,6 +48,7 @@ async fn serve_stuck_pages(listener: TcpListener) -> usize {
                     let (id, _) = records::take::<u32>(&body).unwrap();
                     let ok = LoginOk {
                         sig_expires_at: 2_000_000_000,
+                        resume: &[],
                     };
                     send(&mut stream, kind::RESPONSE_OK, &(id, ok)).await;
                 }

@@ -171,10 +171,9 @@ impl State<'_> {
         let id = super::RequestId(request);
         match op {
             Op::Login => {
-                let ok: body::LoginOk = decode_exact(payload)?;
-                self.session.sig_expires_at = ok.sig_expires_at;
+                let ok: body::LoginOk<'_> = decode_exact(payload)?;
                 self.out.remove(id);
-                self.on_login_ok();
+                self.on_login_answer(ok);
             }
             Op::Logout => {
                 self.out.remove(id);

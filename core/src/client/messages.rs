@@ -181,7 +181,7 @@ impl State<'_> {
             // The server counts a send as the sender's read: the peer has
             // read up to its own message (known from the message itself, so
             // no `MessageReadByPeer` for it).
-            c.peer_read_seq = c.peer_read_seq.max(msg.seq);
+            c.extras.peer_read_seq = c.extras.peer_read_seq.max(msg.seq);
         }
         if c.baseline_known && msg.seq <= c.delivered_seq {
             return false;
@@ -366,9 +366,9 @@ impl State<'_> {
     pub(crate) fn on_conversation_data(&mut self, state: ConversationDataState<'_>) {
         match self.table.find_mut(state.conversation) {
             Some(c) => {
-                if (c.marks, c.data_digest) != (state.marks, state.data_digest) {
-                    c.marks = state.marks;
-                    c.data_digest = state.data_digest;
+                if (c.marks(), c.data_digest()) != (state.marks, state.data_digest) {
+                    c.extras.marks = state.marks;
+                    c.extras.data_digest = state.data_digest;
                     self.conversations_dirty = true;
                 }
             }

@@ -189,6 +189,13 @@ impl<'r> Client<'r> {
     /// TIM `login({userID, userSig})`. The client connects, logs in, syncs,
     /// and logs in again after every reconnect until `logout` or a kick.
     /// Completes with `SdkReady` and `RequestCompleted`.
+    ///
+    /// The client keeps no copy of the UserSig of its own: the login request
+    /// is encoded at once and kept at the outbox's end (so the outbox must
+    /// hold it: `OutboxFull` or `TooLarge` otherwise) until the server's
+    /// answer gives a resume token, which logs in again after a reconnect
+    /// (the server honours it until the UserSig's expiry). A server that
+    /// refuses the token ends the session as an expired UserSig does.
     pub fn login(
         &mut self,
         now: Instant,
@@ -203,8 +210,10 @@ impl<'r> Client<'r> {
             return Err(CommandError::InvalidUserId);
         }
         let user = UserId::try_from(user_id).map_err(|_| CommandError::InvalidUserId)?;
-        let sig = heapless::String::try_from(user_sig).map_err(|_| CommandError::UserSigTooLong)?;
-        let id = self.st.start_login(user, sig);
+        if user_sig.len() > MAX_USER_SIG {
+            return Err(CommandError::UserSigTooLong);
+        }
+        let id = self.st.start_login(user, user_sig)?;
         self.finish();
         Ok(id)
     }
@@ -442,7 +451,7 @@ impl<'r> Client<'r> {
                 let c = st.table.rows.get(i)?;
                 return Some(Event::MessageReadByPeer {
                     conversation_id: c.id(),
-                    peer_read_seq: c.peer_read_seq,
+                    peer_read_seq: c.peer_read_seq(),
                 });
             }
             if st.conversations_dirty {

@@ -6,6 +6,11 @@
 //! acknowledges it so it can be sent again after a reconnect (the server
 //! deduplicates on the client message id). Control frames (hello, heartbeat)
 //! have a small buffer of their own and go first.
+//!
+//! One frame may be kept at the arena's end, outside that order: the login
+//! with the application's UserSig, until the server gives a resume token in
+//! its place (so the client keeps no copy of its own of the UserSig). It is
+//! sent again, under the same request id, on every new connection.
 
 use heapless::VecView;
 use serde::Serialize;
@@ -66,7 +71,9 @@ pub(crate) enum Op {
 }
 
 impl Op {
-    /// Whether the request's frame must be kept to resend after a reconnect.
+    /// Whether the request's frame must be kept to resend after a reconnect
+    /// (a login's may be the arena's kept frame instead, see
+    /// [`Outbox::keep_frame`]).
     fn keeps_frame(&self) -> bool {
         matches!(self, Op::Send { .. })
     }
@@ -132,6 +139,8 @@ pub(crate) struct Outbox<'r> {
     control_sent: usize,
     /// A request frame partly handed to the transport: it must finish first.
     in_progress: Option<RequestId>,
+    /// The frame kept at the arena's end: its request id and length.
+    kept: Option<(RequestId, usize)>,
     /// Largest frame the peer accepts.
     pub(crate) peer_max_frame: usize,
 }
@@ -146,6 +155,7 @@ impl<'r> Outbox<'r> {
             control: heapless::Vec::new(),
             control_sent: 0,
             in_progress: None,
+            kept: None,
             peer_max_frame: wire::MAX_FRAME as usize,
         }
     }
@@ -174,19 +184,7 @@ impl<'r> Outbox<'r> {
         if self.pending.is_full() {
             return Err(CommandError::TooManyInFlight);
         }
-        let free = self.arena.get_mut(self.arena_len..).unwrap_or_default();
-        let len = match wire::encode_frame(kind, &(id.0, payload), free) {
-            Ok(len) => len,
-            Err(_) => {
-                // Would it fit an empty arena? Then it is a matter of waiting.
-                let size = wire::frame_size(&(id.0, payload));
-                return Err(if size <= self.arena.len() && size <= self.peer_max_frame {
-                    CommandError::OutboxFull
-                } else {
-                    CommandError::TooLarge
-                });
-            }
-        };
+        let len = self.encode(id, kind, payload)?;
         if len > self.peer_max_frame {
             return Err(CommandError::TooLarge);
         }
@@ -204,6 +202,95 @@ impl<'r> Outbox<'r> {
             region: Some(region),
         });
         Ok(())
+    }
+
+    /// Encodes `(id, payload)` as a frame of `kind` into the free arena,
+    /// after the frames in order; its length.
+    fn encode<T: Serialize>(
+        &mut self,
+        id: RequestId,
+        kind: u8,
+        payload: &T,
+    ) -> Result<usize, CommandError> {
+        let free_end = self.kept_start();
+        let free = self
+            .arena
+            .get_mut(self.arena_len..free_end)
+            .unwrap_or_default();
+        wire::encode_frame(kind, &(id.0, payload), free).map_err(|_| {
+            // Would it fit an empty arena? Then it is a matter of waiting.
+            let size = wire::frame_size(&(id.0, payload));
+            if size <= self.arena.len() && size <= self.peer_max_frame {
+                CommandError::OutboxFull
+            } else {
+                CommandError::TooLarge
+            }
+        })
+    }
+
+    /// Where the kept frame starts: the end of the arena's ordered part.
+    fn kept_start(&self) -> usize {
+        let kept_len = self.kept.map_or(0, |(_, len)| len);
+        self.arena.len().saturating_sub(kept_len)
+    }
+
+    /// Encodes a request frame and keeps it at the arena's end until
+    /// [`Outbox::drop_kept`], to be sent on each connection by
+    /// [`Outbox::send_kept`]; it replaces the frame kept before.
+    pub(crate) fn keep_frame<T: Serialize>(
+        &mut self,
+        id: RequestId,
+        kind: u8,
+        payload: &T,
+    ) -> Result<(), CommandError> {
+        self.drop_kept();
+        let len = self.encode(id, kind, payload)?;
+        let from = self.arena_len;
+        // Moved from the free arena's start to its end (the two may overlap).
+        let start = self.arena.len().checked_sub(len).filter(|&s| from <= s);
+        let Some(start) = start else {
+            return Err(CommandError::OutboxFull);
+        };
+        self.arena.copy_within(from..from + len, start);
+        self.kept = Some((id, len));
+        Ok(())
+    }
+
+    /// Queues the kept frame to be sent, as a login in flight until
+    /// `deadline`; false if there is none (or no room for it in flight).
+    pub(crate) fn send_kept(&mut self, deadline: Instant) -> bool {
+        let Some((id, len)) = self.kept else {
+            return false;
+        };
+        if self.pending.iter().any(|p| p.id == id) {
+            return true;
+        }
+        let region = Region {
+            start: self.kept_start(),
+            len,
+            sent: 0,
+        };
+        self.pending
+            .push(Pending {
+                id,
+                op: Op::Login,
+                deadline,
+                region: Some(region),
+            })
+            .is_ok()
+    }
+
+    /// Forgets the kept frame (its request, if in flight, stays without it).
+    pub(crate) fn drop_kept(&mut self) {
+        let Some((id, _)) = self.kept.take() else {
+            return;
+        };
+        if let Some(p) = self.pending.iter_mut().find(|p| p.id == id) {
+            p.region = None;
+        }
+        if self.in_progress == Some(id) {
+            self.in_progress = None;
+        }
     }
 
     /// Queues a control frame; dropped if the control buffer is full, which
@@ -246,9 +333,18 @@ impl<'r> Outbox<'r> {
     }
 
     fn free_region(&mut self, index: usize) {
-        let Some(region) = self.pending.get_mut(index).and_then(|p| p.region.take()) else {
+        let kept = self.kept.map(|(id, _)| id);
+        let Some(pending) = self.pending.get_mut(index) else {
             return;
         };
+        let is_kept = Some(pending.id) == kept;
+        let Some(region) = pending.region.take() else {
+            return;
+        };
+        if is_kept {
+            // The kept frame stays where it is, for the next connection.
+            return;
+        }
         let end = region.start + region.len;
         // Regions lie inside the used arena; checked, so nothing can panic.
         if region.start <= end && end <= self.arena_len && self.arena_len <= self.arena.len() {
@@ -256,6 +352,9 @@ impl<'r> Outbox<'r> {
             self.arena_len -= region.len;
         }
         for p in self.pending.iter_mut() {
+            if Some(p.id) == kept {
+                continue;
+            }
             if let Some(r) = p.region.as_mut() {
                 if r.start > region.start {
                     r.start -= region.len;

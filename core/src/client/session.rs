@@ -7,17 +7,20 @@ use super::state::State;
 use crate::fmt::log_debug;
 use crate::model::UserId;
 use crate::time::{Duration, Instant};
-use crate::wire::body::{self, KickReason};
+use crate::wire::body::{self, KickReason, MAX_RESUME_TOKEN};
 use crate::wire::{code, kind, PROTOCOL_VERSION};
 
-/// The longest UserSig the client keeps (Tencent's are about 200 to 400 bytes).
+/// The longest UserSig the client takes (Tencent's are about 200 to 400
+/// bytes). It is kept only inside the encoded login request, at the
+/// outbox's end, until the server's first answer gives a resume token.
 pub const MAX_USER_SIG: usize = 512;
 
-/// What the client needs to log in again after a reconnect.
+/// What the client needs to log in again after a reconnect, besides the
+/// user (the state's owner): the resume token of the last login, or (while
+/// it has none) the login request with the UserSig kept in the outbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Credentials {
-    pub(crate) user_id: UserId,
-    pub(crate) user_sig: heapless::String<MAX_USER_SIG>,
+    pub(crate) resume: heapless::Vec<u8, MAX_RESUME_TOKEN>,
 }
 
 #[derive(Debug, Default)]
@@ -49,16 +52,26 @@ impl State<'_> {
     pub(crate) fn start_login(
         &mut self,
         user_id: UserId,
-        user_sig: heapless::String<MAX_USER_SIG>,
-    ) -> RequestId {
+        user_sig: &str,
+    ) -> Result<RequestId, super::CommandError> {
+        // Encoded once, under a request id of its own, and sent as it is on
+        // every connection until a resume token replaces it.
+        let login_request = self.next_id();
+        let login = body::Login {
+            user_id: &user_id,
+            credential: body::Credential::UserSig(user_sig),
+        };
+        self.out.keep_frame(login_request, kind::LOGIN, &login)?;
         if self.owner != user_id {
             // Another user's conversations must not leak into this session.
             self.table.clear();
             self.sync = Default::default();
-            self.owner = user_id.clone();
+            self.owner = user_id;
         }
         let id = self.next_id();
-        self.session.credentials = Some(Credentials { user_id, user_sig });
+        self.session.credentials = Some(Credentials {
+            resume: heapless::Vec::new(),
+        });
         self.session.user_request = Some((id, self.now + self.config.request_timeout));
         self.reconnect_attempt = 0;
         match self.link {
@@ -66,24 +79,44 @@ impl State<'_> {
             Link::Idle { .. } => self.link = Link::Idle { retry_at: self.now },
             _ => {}
         }
-        id
+        Ok(id)
     }
 
-    /// Queues the login request on the current connection.
+    /// Queues the login request on the current connection: with the resume
+    /// token of the last login, else the kept one with the UserSig.
     fn send_login(&mut self) {
         let Some(creds) = self.session.credentials.as_ref() else {
             return;
         };
-        let login = body::Login {
-            user_id: &creds.user_id,
-            user_sig: &creds.user_sig,
-        };
         let deadline = self.now + self.config.request_timeout;
-        self.next_request = self.next_request.wrapping_add(1);
-        let id = RequestId(self.next_request);
         // Cannot fail for lack of room: the application's requests leave a
         // reserve, and every internal request was dropped with the old transport.
+        if creds.resume.is_empty() {
+            self.out.send_kept(deadline);
+            return;
+        }
+        let login = body::Login {
+            user_id: &self.owner,
+            credential: body::Credential::Resume(&creds.resume),
+        };
+        self.next_request = self.next_request.wrapping_add(1);
+        let id = RequestId(self.next_request);
         let _ = self.out.push(id, Op::Login, deadline, kind::LOGIN, &login);
+    }
+
+    /// The server took the login: it answers with the UserSig's expiry and
+    /// (a server of protocol 7 on) a token to log in with again, which
+    /// replaces the UserSig kept in the outbox.
+    pub(crate) fn on_login_answer(&mut self, ok: body::LoginOk<'_>) {
+        self.session.sig_expires_at = ok.sig_expires_at;
+        let token = heapless::Vec::from_slice(ok.resume).ok();
+        if let (Some(creds), Some(token)) = (self.session.credentials.as_mut(), token) {
+            if !token.is_empty() {
+                creds.resume = token;
+                self.out.drop_kept();
+            }
+        }
+        self.on_login_ok();
     }
 
     pub(crate) fn on_transport_opened(&mut self) {
@@ -205,6 +238,7 @@ impl State<'_> {
     /// `error` is what the application's pending login call gets.
     pub(crate) fn end_session(&mut self, error: Option<RequestError>) {
         self.session.credentials = None;
+        self.out.drop_kept();
         self.session.logged_in = false;
         if let Some((request, _)) = self.session.user_request.take() {
             self.queue(QueuedEvent::RequestFailed {

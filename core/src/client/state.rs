@@ -46,7 +46,8 @@ pub(crate) struct State<'r> {
     pub(crate) groups: GroupTable<'r>,
     pub(crate) events: &'r mut DequeView<QueuedEvent>,
     pub(crate) sync: SyncProgress,
-    /// Whose conversations the table holds.
+    /// Whose conversations the table holds: the user logged in or logging
+    /// in, while there is one.
     pub(crate) owner: UserId,
     /// Client message ids of own messages already reported as sent, so a
     /// fetch that brings them back does not report them again.
@@ -69,12 +70,16 @@ pub(crate) struct State<'r> {
 /// Longest refusal text kept, in bytes (the server's are shorter).
 const REFUSAL_TEXT: usize = 80;
 
+/// Refusal texts kept: the latest four, or without the `full` feature (a
+/// device with a request or two of its own in flight) the latest one.
+const REFUSAL_TEXTS: usize = if cfg!(feature = "full") { 4 } else { 1 };
+
 /// The server's words for its latest few refusals. A ring: frames are
 /// applied as the application reads events, so a refusal's event is
-/// usually read before three more are applied; if not, its text is gone
-/// and its event carries none (the code still says why).
+/// usually read before the next refusal is applied; if not, its text is
+/// gone and its event carries none (the code still says why).
 #[derive(Debug, Default)]
-pub(crate) struct RefusalTexts(Deque<(RequestId, heapless::String<REFUSAL_TEXT>), 4>);
+pub(crate) struct RefusalTexts(Deque<(RequestId, heapless::String<REFUSAL_TEXT>), REFUSAL_TEXTS>);
 
 impl RefusalTexts {
     pub(crate) fn keep(&mut self, request: RequestId, text: &str) {

@@ -189,12 +189,14 @@ impl State<'_> {
             c.set_last(s.last_seq, s.last_time_ms, s.last_from, s.preview);
         }
         c.uncounted_as_of(s.read_seq, s.last_seq, s.uncounted);
-        #[cfg(feature = "full")]
-        c.peer_read(s.peer_read_seq);
-        c.pinned = s.pinned;
         c.remind = s.remind;
-        c.marks = s.marks;
-        c.data_digest = s.data_digest;
+        #[cfg(feature = "full")]
+        {
+            c.peer_read(s.peer_read_seq);
+            c.pinned = s.pinned;
+            c.extras.marks = s.marks;
+            c.extras.data_digest = s.data_digest;
+        }
         // Delivered past the snapshot (live messages): not covered by it.
         c.in_window = c.delivered_seq <= s.last_seq;
         if !held {
@@ -318,6 +320,7 @@ impl State<'_> {
         };
         let mut end = records::put(&header, buf, 0).ok_or(SyncStateError::BufferTooSmall)?;
         for c in self.table.rows.iter() {
+            let (at_me_seq, at_all_seq) = c.mention_seqs();
             let record = Record {
                 id: &c.id,
                 last_seq: c.last_seq,
@@ -326,16 +329,16 @@ impl State<'_> {
                 last_time_ms: c.last_time_ms,
                 last_from: &c.last_from,
                 preview: &c.preview,
-                peer_read_seq: c.peer_read_seq,
-                pinned: c.pinned,
+                peer_read_seq: c.peer_read_seq(),
+                pinned: c.is_pinned(),
                 // A window not closed yet is not covered by the cursor saved.
                 settled: c.settled,
                 baseline_known: c.baseline_known,
-                at_me_seq: c.at_me_seq,
-                at_all_seq: c.at_all_seq,
+                at_me_seq,
+                at_all_seq,
                 remind: c.remind,
-                marks: c.marks,
-                data_digest: c.data_digest,
+                marks: c.marks(),
+                data_digest: c.data_digest(),
                 uncounted: c.uncounted,
                 counted_to: c.counted_to,
             };
@@ -374,16 +377,22 @@ impl State<'_> {
             if let Some(c) = self.table.get_or_insert(record.id, Room::Settled) {
                 c.read_seq = record.read_seq;
                 c.delivered_seq = record.delivered_seq;
-                // Known before the reboot: not news to report again.
-                c.peer_read_seq = record.peer_read_seq;
-                c.pinned = record.pinned;
                 c.settled = record.settled;
                 c.baseline_known = record.baseline_known;
-                c.at_me_seq = record.at_me_seq;
-                c.at_all_seq = record.at_all_seq;
                 c.remind = record.remind;
-                c.marks = record.marks;
-                c.data_digest = record.data_digest;
+                // Without `full` these are not kept (and saved as none).
+                #[cfg(feature = "full")]
+                {
+                    // Known before the reboot: not news to report again.
+                    c.pinned = record.pinned;
+                    c.extras = crate::model::Extras {
+                        peer_read_seq: record.peer_read_seq,
+                        at_me_seq: record.at_me_seq,
+                        at_all_seq: record.at_all_seq,
+                        marks: record.marks,
+                        data_digest: record.data_digest,
+                    };
+                }
                 c.uncounted = record.uncounted;
                 c.counted_to = record.counted_to;
                 c.set_last(

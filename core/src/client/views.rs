@@ -73,11 +73,12 @@ impl Client<'_> {
 
     /// TIM `getLoginUser`: the user logged in or logging in.
     pub fn login_user(&self) -> Option<&str> {
+        // While logging in or logged in, the owner is the user.
         self.st
             .session
             .credentials
             .as_ref()
-            .map(|c| c.user_id.as_str())
+            .map(|_| self.st.owner.as_str())
     }
 
     /// The network state, as last reported by `NetStateChange`.

@@ -81,12 +81,6 @@ pub struct Conversation {
     /// `delivered_seq` is meaningful. A conversation new to the table has no
     /// baseline until the server says where this client's news start.
     pub(crate) baseline_known: bool,
-    /// One-to-one: the peer's read watermark.
-    pub(crate) peer_read_seq: u64,
-    /// `peer_read_seq` moved and `MessageReadByPeer` has not said so yet.
-    pub(crate) peer_read_unreported: bool,
-    /// TIM `isPinned`: listed before the others.
-    pub(crate) pinned: bool,
     /// Everything known of it is covered by the sync cursor: were it
     /// forgotten, a fetch from the cursor would bring exactly what was not
     /// delivered yet. Only such a conversation, with nothing left to fetch,
@@ -98,6 +92,26 @@ pub struct Conversation {
     pub(crate) in_window: bool,
     /// TIM `messageRemindType`.
     pub(crate) remind: RemindType,
+    /// `Extras::peer_read_seq` moved and `MessageReadByPeer` has not said
+    /// so yet.
+    #[cfg(feature = "full")]
+    pub(crate) peer_read_unreported: bool,
+    /// TIM `isPinned`: listed before the others.
+    #[cfg(feature = "full")]
+    pub(crate) pinned: bool,
+    /// What else only the `full` feature keeps.
+    #[cfg(feature = "full")]
+    pub(crate) extras: Extras,
+}
+
+/// The numbers a conversation keeps only with the `full` feature (a device
+/// of the text profile saves their 40 bytes in each of its conversations;
+/// the flags beside them are fields of their own, packed with the others).
+#[cfg(feature = "full")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Extras {
+    /// One-to-one: the peer's read watermark.
+    pub(crate) peer_read_seq: u64,
     /// The newest delivered message that mentions this user by name.
     pub(crate) at_me_seq: u64,
     /// The newest delivered message that mentions everyone.
@@ -136,16 +150,15 @@ impl Conversation {
             active: 0,
             fetching: false,
             baseline_known: false,
-            peer_read_seq: 0,
-            peer_read_unreported: false,
-            pinned: false,
             settled: false,
             in_window: false,
             remind: RemindType::AcceptAndNotify,
-            at_me_seq: 0,
-            at_all_seq: 0,
-            marks: 0,
-            data_digest: 0,
+            #[cfg(feature = "full")]
+            peer_read_unreported: false,
+            #[cfg(feature = "full")]
+            pinned: false,
+            #[cfg(feature = "full")]
+            extras: Extras::default(),
         }
     }
 
@@ -167,27 +180,38 @@ impl Conversation {
     /// A delivered message `seq` of someone else mentions this user.
     #[cfg(feature = "full")]
     pub(crate) fn mentioned(&mut self, seq: u64, everyone: bool) {
+        let extras = &mut self.extras;
         if everyone {
-            self.at_all_seq = self.at_all_seq.max(seq);
+            extras.at_all_seq = extras.at_all_seq.max(seq);
         } else {
-            self.at_me_seq = self.at_me_seq.max(seq);
+            extras.at_me_seq = extras.at_me_seq.max(seq);
         }
     }
 
     /// TIM `groupAtInfoList`: what unread messages mention this user
     /// (tracked with the `full` feature; without it, none).
     pub fn group_at_info(&self) -> GroupAtInfo {
+        let (at_me_seq, at_all_seq) = self.mention_seqs();
         GroupAtInfo {
-            at_me: self.at_me_seq > self.read_seq,
-            at_all: self.at_all_seq > self.read_seq,
+            at_me: at_me_seq > self.read_seq,
+            at_all: at_all_seq > self.read_seq,
         }
+    }
+
+    /// The newest delivered messages that mention this user by name and
+    /// everyone (0 without the `full` feature).
+    pub(crate) fn mention_seqs(&self) -> (u64, u64) {
+        #[cfg(feature = "full")]
+        return (self.extras.at_me_seq, self.extras.at_all_seq);
+        #[cfg(not(feature = "full"))]
+        (0, 0)
     }
 
     /// Raises the peer's read watermark, to be reported once.
     #[cfg(feature = "full")]
     pub(crate) fn peer_read(&mut self, seq: u64) {
-        if seq > self.peer_read_seq {
-            self.peer_read_seq = seq;
+        if seq > self.extras.peer_read_seq {
+            self.extras.peer_read_seq = seq;
             self.peer_read_unreported = true;
         }
     }
@@ -295,7 +319,10 @@ impl Conversation {
     /// seq (TIM `isPeerRead`); 0 for groups, until the peer reads, and
     /// without the `full` feature.
     pub fn peer_read_seq(&self) -> u64 {
-        self.peer_read_seq
+        #[cfg(feature = "full")]
+        return self.extras.peer_read_seq;
+        #[cfg(not(feature = "full"))]
+        0
     }
 
     /// Where `self` stands against `other` in TIM's `getConversationList`
@@ -304,30 +331,38 @@ impl Conversation {
     /// in table order.
     pub fn list_order(&self, other: &Conversation) -> core::cmp::Ordering {
         other
-            .pinned
-            .cmp(&self.pinned)
+            .is_pinned()
+            .cmp(&self.is_pinned())
             .then(other.last_time_ms.cmp(&self.last_time_ms))
     }
 
-    /// TIM `isPinned`: the user pinned it to the top of the list. Without
-    /// the `full` feature, as the last sync round listed it (the pushes of
-    /// a change are skipped), as are [`Conversation::marks`] and
-    /// [`Conversation::data_digest`].
+    /// TIM `isPinned`: the user pinned it to the top of the list. Not kept
+    /// without the `full` feature (false), as are [`Conversation::marks`]
+    /// and [`Conversation::data_digest`] (0).
     pub fn is_pinned(&self) -> bool {
-        self.pinned
+        #[cfg(feature = "full")]
+        return self.pinned;
+        #[cfg(not(feature = "full"))]
+        false
     }
 
     /// TIM `markList`, as bits: `MARK_STAR` and the others of
     /// [`crate::wire::conversation_data`], and the application's own.
     pub fn marks(&self) -> u64 {
-        self.marks
+        #[cfg(feature = "full")]
+        return self.extras.marks;
+        #[cfg(not(feature = "full"))]
+        0
     }
 
     /// Digest of the user's custom data and draft on this conversation,
     /// 0 when it has neither: an application that shows them asks for
     /// them (`Client::conversation_data`) when it changes.
     pub fn data_digest(&self) -> u64 {
-        self.data_digest
+        #[cfg(feature = "full")]
+        return self.extras.data_digest;
+        #[cfg(not(feature = "full"))]
+        0
     }
 
     /// TIM `lastMessage.lastTime`, in unix milliseconds.

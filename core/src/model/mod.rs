@@ -8,6 +8,8 @@ mod message;
 
 pub use crate::wire::body::Elem;
 pub use conversation::Counted;
+#[cfg(feature = "full")]
+pub(crate) use conversation::Extras;
 pub use conversation::{
     cut_at_char_boundary, Conversation, ConversationId, ConversationType, GroupAtInfo, PREVIEW_LEN,
 };

@@ -65,16 +65,34 @@ pub struct HelloReject {
 pub struct Login<'a> {
     /// TIM userID.
     pub user_id: &'a str,
-    /// UserSig in TLSSigAPIv2 format.
-    pub user_sig: &'a str,
+    /// What proves it.
+    #[serde(borrow)]
+    pub credential: Credential<'a>,
+}
+
+/// What a [`Login`] proves the user with.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credential<'a> {
+    /// A UserSig in TLSSigAPIv2 format: the application's, at its `login`.
+    UserSig(&'a str),
+    /// A resume token a [`LoginOk`] gave this user: the client's own login
+    /// after a reconnect, so that it need not keep the UserSig.
+    Resume(&'a [u8]),
 }
 
 /// Response payload to [`Login`].
 #[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LoginOk {
+pub struct LoginOk<'a> {
     /// Unix seconds at which the UserSig expires and the session is kicked.
     pub sig_expires_at: u64,
+    /// A token that logs this user in again until then, in place of the
+    /// UserSig ([`Credential::Resume`]); at most [`MAX_RESUME_TOKEN`] bytes.
+    /// Empty when the server gives none: the client keeps the UserSig.
+    pub resume: &'a [u8],
 }
+
+/// The longest resume token a server gives (and a client keeps).
+pub const MAX_RESUME_TOKEN: usize = 32;
 
 /// Request payload: send a message.
 #[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]

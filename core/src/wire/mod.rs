@@ -40,8 +40,9 @@ pub use frame::{
 /// in sync summaries); 6 framed elements (a kind, then its fields with
 /// their length, so later kinds decode as [`elem::Elem::Unknown`] and need
 /// no new version), the fields beside them ([`extra::MessageExtra`]), and
-/// faces, locations, sounds, videos and mergers.
-pub const PROTOCOL_VERSION: u16 = 6;
+/// faces, locations, sounds, videos and mergers; 7 resume tokens (a login
+/// proves the user with a UserSig or with the token the last login gave).
+pub const PROTOCOL_VERSION: u16 = 7;
 
 /// The smallest frame limit a peer may announce; below it no login fits.
 pub const MIN_FRAME: u32 = 512;

@@ -283,7 +283,13 @@ impl Harness {
         h.client.login(h.now, "alice", "sig").unwrap();
         h.open();
         let (login, _) = h.sent_request(kind::LOGIN);
-        h.feed(&ok(login, &body::LoginOk { sig_expires_at: 0 }));
+        h.feed(&ok(
+            login,
+            &body::LoginOk {
+                sig_expires_at: 0,
+                resume: &[],
+            },
+        ));
         let (sync, _) = h.sent_request(kind::SYNC_WINDOW);
         h.feed(&sync_page(sync, 10, &[]));
         h
@@ -313,7 +319,13 @@ impl Harness {
         self.advance(2_000);
         self.open();
         let (login, _) = self.sent_request(kind::LOGIN);
-        self.feed(&ok(login, &body::LoginOk { sig_expires_at: 0 }));
+        self.feed(&ok(
+            login,
+            &body::LoginOk {
+                sig_expires_at: 0,
+                resume: &[],
+            },
+        ));
         self.sent_request(kind::SYNC_WINDOW).0
     }
 

@@ -191,6 +191,8 @@ impl AppAuth {
 pub struct Engine<S: Store> {
     store: S,
     auth: AppAuth,
+    /// Keys the resume tokens logins get (derived from `auth`'s key).
+    resume: crate::resume::ResumeKey,
     sessions: Sessions,
     rates: groups::GroupRates,
     user_rates: user_rates::UserRates,
@@ -292,6 +294,7 @@ impl<S: Store> Engine<S> {
     pub fn new(store: S, auth: AppAuth) -> Self {
         Engine {
             store,
+            resume: crate::resume::ResumeKey::derive(&auth.key),
             auth,
             sessions: Sessions::default(),
             rates: groups::GroupRates::new(groups::rules::MESSAGES_PER_SECOND),
@@ -357,7 +360,7 @@ impl<S: Store> Engine<S> {
         );
         let login = body::Login {
             user_id: user,
-            user_sig: &sig,
+            credential: body::Credential::UserSig(&sig),
         };
         let inputs = vec![
             Input::Opened {
@@ -662,25 +665,27 @@ impl<S: Store> Engine<S> {
             return Err(Refusal::Code(code::INVALID_USER_ID, "invalid user id"));
         }
         let now_secs = self.now_ms / 1000;
-        let info = usersig::verify(
-            self.auth.app_id,
-            &self.auth.key,
-            login.user_id,
-            login.user_sig,
-            now_secs,
-        )
-        .map_err(|e| {
-            crate::stats::login(Some(e.code()));
+        let app_id = self.auth.app_id;
+        let (credential, verified) = match login.credential {
+            body::Credential::UserSig(sig) => (
+                "user_sig",
+                usersig::verify(app_id, &self.auth.key, login.user_id, sig, now_secs)
+                    .map(|info| info.expires_at()),
+            ),
+            body::Credential::Resume(token) => (
+                "resume",
+                self.resume.verify(app_id, login.user_id, token, now_secs),
+            ),
+        };
+        let expires_at = verified.map_err(|e| {
+            crate::stats::login(credential, Some(e.code()));
             Refusal::Code(e.code(), sig_message(e))
         })?;
-        crate::stats::login(None);
+        crate::stats::login(credential, None);
         // A first login makes the account, as Tencent's do.
         self.store.put_account(login.user_id, self.now_ms)?;
         let was_online = self.is_online(login.user_id);
-        for old in self
-            .sessions
-            .bind(reply.conn, login.user_id, info.expires_at())
-        {
+        for old in self.sessions.bind(reply.conn, login.user_id, expires_at) {
             tracing::info!(
                 user = login.user_id,
                 conn = old,
@@ -695,8 +700,10 @@ impl<S: Store> Engine<S> {
             });
         }
         self.sessions_changed(login.user_id, was_online);
+        let token = self.resume.mint(app_id, login.user_id, expires_at);
         let ok = body::LoginOk {
-            sig_expires_at: info.expires_at(),
+            sig_expires_at: expires_at,
+            resume: &token,
         };
         // Before the answer: the client's next request finds it logged in.
         self.out.push(Output::Session {

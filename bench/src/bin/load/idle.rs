@@ -97,7 +97,7 @@ pub(crate) async fn tinyim_client(
     };
     let login = body::Login {
         user_id: user,
-        user_sig: sig,
+        credential: body::Credential::UserSig(sig),
     };
     let mut out = frame(kind::HELLO, &hello);
     out.extend(frame(kind::LOGIN, &(1u32, login)));
