@@ -447,15 +447,19 @@ impl World {
         }
     }
 
-    fn send_random(&mut self, text: &str) {
+    /// A random client sends `text` to the group or to another user;
+    /// whether the client took it. A full outbox or too many requests in
+    /// flight is back-pressure, not an error: the caller tries again later.
+    fn send_random(&mut self, text: &str) -> bool {
         let from = self.rng.below(self.clients.len() as u64) as usize;
         if self.creating.is_none() && self.rng.chance(300) {
             let c = &mut self.clients[from];
             let message = OutgoingMessage::text(GROUP, text).to_group();
-            if let Ok(id) = c.client.send_message(self.now, &message) {
-                c.pending_sends.insert(id, GROUP_CONVERSATION.to_owned());
-            }
-            return;
+            let Ok(id) = c.client.send_message(self.now, &message) else {
+                return false;
+            };
+            c.pending_sends.insert(id, GROUP_CONVERSATION.to_owned());
+            return true;
         }
         let mut to = self.rng.below(self.clients.len() as u64) as usize;
         if to == from {
@@ -466,10 +470,11 @@ impl World {
         let quiet = self.rng.chance(100);
         let c = &mut self.clients[from];
         let message = OutgoingMessage::text(&to_user, text).with_control(quiet, false);
-        // A full outbox is back-pressure, not an error: try later.
-        if let Ok(id) = c.client.send_message(self.now, &message) {
-            c.pending_sends.insert(id, to_user);
-        }
+        let Ok(id) = c.client.send_message(self.now, &message) else {
+            return false;
+        };
+        c.pending_sends.insert(id, to_user);
+        true
     }
 
     /// A random client edits one of its acknowledged one-to-one messages,
@@ -590,8 +595,7 @@ fn run(seed: u64, messages: usize, cut_per_mille: u64) -> Tally {
         assert!(steps < 200_000, "seed {seed}: the group was never created");
     }
     while sent < messages {
-        if world.rng.chance(300) {
-            world.send_random(&format!("m{sent}"));
+        if world.rng.chance(300) && world.send_random(&format!("m{sent}")) {
             sent += 1;
         }
         if world.rng.chance(40) {

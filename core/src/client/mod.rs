@@ -194,8 +194,8 @@ impl<'r> Client<'r> {
     /// is encoded at once and kept at the outbox's end (so the outbox must
     /// hold it: `OutboxFull` or `TooLarge` otherwise) until the server's
     /// answer gives a resume token, which logs in again after a reconnect
-    /// (the server honours it until the UserSig's expiry). A server that
-    /// refuses the token ends the session as an expired UserSig does.
+    /// (the server honours it until the UserSig's expiry). A token the
+    /// server refuses ends the session as a refused UserSig does.
     pub fn login(
         &mut self,
         now: Instant,
