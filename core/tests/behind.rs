@@ -8,15 +8,16 @@ mod util;
 use tinyim_core::wire::{body, kind, records};
 use util::*;
 
-/// Answers the round's window request `id` with one page, `behind` or not.
-fn answer(h: &mut Harness, id: u32, snapshot: u64, behind: bool) {
+/// Answers the round's window request `id` with one page, `behind` or not;
+/// the events that follow.
+fn answer(h: &mut Harness, id: u32, snapshot: u64, behind: bool) -> Vec<String> {
     let page = body::SyncWindowPage {
         snapshot,
         complete: true,
         total_unread: 0,
         behind,
     };
-    h.feed(&util::page::<_, body::WindowSummary<'_>>(id, &page, &[]));
+    h.feed(&util::page::<_, body::WindowSummary<'_>>(id, &page, &[]))
 }
 
 /// Advances until the client asks for a window, at most `ms`; its id.
@@ -49,8 +50,8 @@ fn a_behind_round_brings_another_later_and_the_backoff_grows() {
         },
     ));
     let (sync, _) = h.sent_request(kind::SYNC_WINDOW);
-    answer(&mut h, sync, 10, true);
-    h.answer_group_list(&[]);
+    let mut events = answer(&mut h, sync, 10, true);
+    events.extend(h.answer_group_list(&[]));
     assert!(h.client.is_ready());
     assert!(
         !h.sent().iter().any(|(k, _)| *k == kind::SYNC_WINDOW),
@@ -58,11 +59,38 @@ fn a_behind_round_brings_another_later_and_the_backoff_grows() {
     );
     // The first follow-up comes within reconnect_min (100 ms here).
     let again = window_within(&mut h, 120).expect("a round after a behind one");
-    answer(&mut h, again, 20, true);
+    events.extend(answer(&mut h, again, 20, true));
     // Behind again: the next waits longer (at least 100 ms).
     assert!(window_within(&mut h, 90).is_none(), "backing off");
     let third = window_within(&mut h, 200).expect("another round");
-    answer(&mut h, third, 30, false);
-    // Caught up: no more rounds.
+    events.extend(h.events());
+    assert!(
+        !events.contains(&"SyncComplete".to_owned()),
+        "not complete while behind: {events:?}"
+    );
+    // Caught up: complete now, and no more rounds.
+    let caught_up = answer(&mut h, third, 30, false);
+    let completes = caught_up.iter().filter(|e| *e == "SyncComplete").count();
+    assert_eq!(completes, 1, "{caught_up:?}");
     assert!(window_within(&mut h, 3_000).is_none());
+    assert!(!h.events().contains(&"SyncComplete".to_owned()));
+}
+
+#[test]
+fn a_round_not_behind_completes_at_once() {
+    let mut h = Harness::new();
+    h.client.login(h.now, "alice", "sig").unwrap();
+    h.open();
+    let (login, _) = h.sent_request(kind::LOGIN);
+    h.feed(&ok(
+        login,
+        &body::LoginOk {
+            sig_expires_at: 0,
+            resume: &[],
+        },
+    ));
+    let (sync, _) = h.sent_request(kind::SYNC_WINDOW);
+    let mut events = answer(&mut h, sync, 10, false);
+    events.extend(h.answer_group_list(&[]));
+    assert!(events.contains(&"SyncComplete".to_owned()), "{events:?}");
 }

@@ -225,7 +225,9 @@ pub enum Event<'a> {
     /// server still has them; they return when they change.
     ConversationsEvicted(u32),
     /// Every conversation that changed while away is known and every missed
-    /// message has been delivered.
+    /// message has been delivered. When the server says a round's snapshot
+    /// may be behind (a store waiting out an older transaction), it comes
+    /// at the end of the first round after it that is not.
     SyncComplete,
     /// The UserSig expires at `expires_at` (unix seconds) and the session
     /// is kicked then: log in again with a fresh one before. Told

@@ -321,9 +321,13 @@ impl<'r> State<'r> {
                 return;
             }
             self.sync.running = false;
+            let caught_up = !self.sync.behind;
             self.follow_up_if_behind();
-            if !self.sync.quiet {
-                self.queue(QueuedEvent::SyncComplete);
+            if !self.sync.quiet || self.sync.complete_owed {
+                self.sync.complete_owed = !caught_up;
+                if caught_up {
+                    self.queue(QueuedEvent::SyncComplete);
+                }
             }
         }
         if !self.sync.running && self.sync.follow_up_at.is_some_and(|at| at <= self.now) {

@@ -66,6 +66,10 @@ pub(crate) struct SyncProgress {
     pub(crate) follow_up_at: Option<Instant>,
     /// Behind rounds in a row, for that backoff.
     pub(crate) behind_rounds: u32,
+    /// A round that reports `SyncComplete` ended behind: the first round
+    /// after it that is not reports it instead (the behind one's snapshot
+    /// may have left out what was committed just before it).
+    pub(crate) complete_owed: bool,
 }
 
 impl SyncProgress {
