@@ -166,3 +166,37 @@ fn a_user_sig_the_outbox_cannot_hold_is_refused_at_login() {
         .login(Instant::ZERO, "alice", &"s".repeat(300))
         .is_ok());
 }
+
+#[test]
+fn a_login_not_answered_in_time_dials_again_and_logs_in_afresh() {
+    let mut h = Harness::new();
+    h.client.login(h.now, "alice", "sig").unwrap();
+    h.open();
+    sent_login(&mut h);
+    // The server beats but never answers: past the request's deadline the
+    // connection is given up.
+    let mut waited = 0;
+    while waited < config().request_timeout.as_millis() {
+        assert!(!h.client.poll_close(), "closed before the deadline");
+        h.feed(&frame(kind::HEARTBEAT, &()));
+        h.advance(500);
+        waited += 500;
+    }
+    assert!(
+        h.client.poll_close(),
+        "a login not answered closes the connection"
+    );
+    h.client.connection_lost(h.now);
+    h.advance(2_000);
+    h.open();
+    let (login, _, credential) = sent_login(&mut h);
+    assert_eq!(credential, "sig 3");
+    h.feed(&ok(
+        login,
+        &body::LoginOk {
+            sig_expires_at: 0,
+            resume: TOKEN,
+        },
+    ));
+    h.sent_request(kind::SYNC_WINDOW);
+}

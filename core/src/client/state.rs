@@ -416,6 +416,10 @@ impl<'r> State<'r> {
     /// Reports a request that will get no answer, and undoes what it was doing.
     pub(crate) fn fail_request(&mut self, p: Pending, error: RequestError) {
         match p.op {
+            // A login not answered in time: the server's answer, if it comes,
+            // would find no request (the connection would stay open, not
+            // logged in). Dial again and log in afresh.
+            Op::Login if error == RequestError::Timeout => self.close_transport(),
             Op::Login => {}
             Op::Sync => {
                 self.sync.in_flight = false;
