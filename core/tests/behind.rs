@@ -20,6 +20,19 @@ fn answer(h: &mut Harness, id: u32, snapshot: u64, behind: bool) -> Vec<String> 
     h.feed(&util::page::<_, body::WindowSummary<'_>>(id, &page, &[]))
 }
 
+/// Logs in and answers the first round's window, `behind` or not, and the
+/// group list; the events of both.
+fn first_round(behind: bool) -> (Harness, Vec<String>) {
+    let mut h = Harness::new();
+    h.client.login(h.now, "alice", "sig").unwrap();
+    h.open();
+    h.answer_login();
+    let (sync, _) = h.sent_request(kind::SYNC_WINDOW);
+    let mut events = answer(&mut h, sync, 10, behind);
+    events.extend(h.answer_group_list(&[]));
+    (h, events)
+}
+
 /// Advances until the client asks for a window, at most `ms`; its id.
 fn window_within(h: &mut Harness, ms: u64) -> Option<u32> {
     for _ in 0..ms / 10 {
@@ -38,20 +51,7 @@ fn window_within(h: &mut Harness, ms: u64) -> Option<u32> {
 
 #[test]
 fn a_behind_round_brings_another_later_and_the_backoff_grows() {
-    let mut h = Harness::new();
-    h.client.login(h.now, "alice", "sig").unwrap();
-    h.open();
-    let (login, _) = h.sent_request(kind::LOGIN);
-    h.feed(&ok(
-        login,
-        &body::LoginOk {
-            sig_expires_at: 0,
-            resume: &[],
-        },
-    ));
-    let (sync, _) = h.sent_request(kind::SYNC_WINDOW);
-    let mut events = answer(&mut h, sync, 10, true);
-    events.extend(h.answer_group_list(&[]));
+    let (mut h, mut events) = first_round(true);
     assert!(h.client.is_ready());
     assert!(
         !h.sent().iter().any(|(k, _)| *k == kind::SYNC_WINDOW),
@@ -78,19 +78,6 @@ fn a_behind_round_brings_another_later_and_the_backoff_grows() {
 
 #[test]
 fn a_round_not_behind_completes_at_once() {
-    let mut h = Harness::new();
-    h.client.login(h.now, "alice", "sig").unwrap();
-    h.open();
-    let (login, _) = h.sent_request(kind::LOGIN);
-    h.feed(&ok(
-        login,
-        &body::LoginOk {
-            sig_expires_at: 0,
-            resume: &[],
-        },
-    ));
-    let (sync, _) = h.sent_request(kind::SYNC_WINDOW);
-    let mut events = answer(&mut h, sync, 10, false);
-    events.extend(h.answer_group_list(&[]));
+    let (_, events) = first_round(false);
     assert!(events.contains(&"SyncComplete".to_owned()), "{events:?}");
 }

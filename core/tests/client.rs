@@ -197,14 +197,7 @@ fn sends_complete_with_their_seq_and_survive_a_reconnect() {
     h.advance(2_000);
     h.client.login_user().unwrap();
     h.open();
-    let (login, _) = h.sent_request(kind::LOGIN);
-    h.feed(&ok(
-        login,
-        &body::LoginOk {
-            sig_expires_at: 0,
-            resume: &[],
-        },
-    ));
+    h.answer_login();
     let frames = h.sent();
     assert!(
         frames.iter().all(|(k, _)| *k != kind::SEND_MESSAGE),
@@ -499,14 +492,7 @@ fn a_message_that_finds_the_table_full_comes_through_a_sync_and_only_a_covered_c
     h.client.connection_lost(h.now);
     h.advance(2_000);
     h.open();
-    let (login, _) = h.sent_request(kind::LOGIN);
-    h.feed(&ok(
-        login,
-        &body::LoginOk {
-            sig_expires_at: 0,
-            resume: &[],
-        },
-    ));
+    h.answer_login();
     let (_, payload) = h.sent_request(kind::SYNC_WINDOW);
     let window: body::SyncWindow<'_> = records::decode_exact(&payload).unwrap();
     assert_eq!((window.base, window.snapshot), (Some(50), None));
@@ -735,14 +721,7 @@ fn sync_state_round_trips_and_is_refused_after_login() {
     // The resumed client syncs from its cursor instead of from zero.
     fresh.client.login(fresh.now, "alice", "sig").unwrap();
     fresh.open();
-    let (login, _) = fresh.sent_request(kind::LOGIN);
-    fresh.feed(&ok(
-        login,
-        &body::LoginOk {
-            sig_expires_at: 0,
-            resume: &[],
-        },
-    ));
+    fresh.answer_login();
     let (_, payload) = fresh.sent_request(kind::SYNC_WINDOW);
     assert_eq!(
         records::decode_exact::<body::SyncWindow>(&payload)

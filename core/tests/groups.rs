@@ -86,14 +86,7 @@ fn the_group_list_is_fetched_page_by_page_before_sync_completes() {
     h.client.connection_lost(h.now);
     h.advance(2_000);
     h.open();
-    let (login, _) = h.sent_request(kind::LOGIN);
-    h.feed(&ok(
-        login,
-        &body::LoginOk {
-            sig_expires_at: 0,
-            resume: &[],
-        },
-    ));
+    h.answer_login();
     let events = h.answer_group_list(&[info("g2")]);
     assert!(
         events.contains(&"GroupListUpdated".to_owned()),

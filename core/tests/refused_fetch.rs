@@ -14,14 +14,7 @@ fn three_missed() -> (Harness, u32) {
     let mut h = Harness::new();
     h.client.login(h.now, "alice", "sig").unwrap();
     h.open();
-    let (login, _) = h.sent_request(kind::LOGIN);
-    h.feed(&ok(
-        login,
-        &body::LoginOk {
-            sig_expires_at: 0,
-            resume: &[],
-        },
-    ));
+    h.answer_login();
     h.answer_group_list(&[]);
     let (sync, _) = h.sent_request(kind::SYNC_WINDOW);
     h.feed(&sync_page(sync, 10, &[summary("C2Cbob", 3, 0)]));

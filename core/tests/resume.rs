@@ -23,6 +23,17 @@ fn sent_login(h: &mut Harness) -> (u32, String, String) {
     (id, login.user_id.to_owned(), credential)
 }
 
+/// Answers request `login` with a success that gives `resume`.
+fn answer_login(h: &mut Harness, login: u32, resume: &[u8]) {
+    h.feed(&ok(
+        login,
+        &body::LoginOk {
+            sig_expires_at: 0,
+            resume,
+        },
+    ));
+}
+
 /// Logs alice in with a UserSig of `sig_len` bytes; the server answers with
 /// `resume`; the first sync completes.
 fn logged_in_with(sig_len: usize, resume: &[u8]) -> Harness {
@@ -36,13 +47,7 @@ fn logged_in_with(sig_len: usize, resume: &[u8]) -> Harness {
         (user.as_str(), credential),
         ("alice", format!("sig {sig_len}"))
     );
-    h.feed(&ok(
-        login,
-        &body::LoginOk {
-            sig_expires_at: 0,
-            resume,
-        },
-    ));
+    answer_login(&mut h, login, resume);
     let (sync, _) = h.sent_request(kind::SYNC_WINDOW);
     h.feed(&sync_page(sync, 10, &[]));
     h.answer_group_list(&[]);
@@ -84,13 +89,7 @@ fn a_token_replaces_the_user_sig_and_logs_in_after_a_reconnect() {
         (user.as_str(), credential),
         ("alice", format!("token {TOKEN:?}"))
     );
-    h.feed(&ok(
-        login,
-        &body::LoginOk {
-            sig_expires_at: 0,
-            resume: TOKEN,
-        },
-    ));
+    answer_login(&mut h, login, TOKEN);
     // Logged in again: the sync after a reconnect follows, the text goes.
     h.sent_request(kind::SYNC_WINDOW);
 }
@@ -105,13 +104,7 @@ fn without_a_token_the_user_sig_login_goes_again_on_every_connection() {
         h.open();
         let (login, user, credential) = sent_login(&mut h);
         assert_eq!((user.as_str(), credential), ("alice", "sig 300".to_owned()));
-        h.feed(&ok(
-            login,
-            &body::LoginOk {
-                sig_expires_at: 0,
-                resume: &[],
-            },
-        ));
+        answer_login(&mut h, login, &[]);
         h.sent_request(kind::SYNC_WINDOW);
     }
 }
@@ -191,12 +184,6 @@ fn a_login_not_answered_in_time_dials_again_and_logs_in_afresh() {
     h.open();
     let (login, _, credential) = sent_login(&mut h);
     assert_eq!(credential, "sig 3");
-    h.feed(&ok(
-        login,
-        &body::LoginOk {
-            sig_expires_at: 0,
-            resume: TOKEN,
-        },
-    ));
+    answer_login(&mut h, login, TOKEN);
     h.sent_request(kind::SYNC_WINDOW);
 }

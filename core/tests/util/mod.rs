@@ -276,20 +276,26 @@ impl Harness {
         h
     }
 
+    /// Answers the login request the client sent with a success that gives
+    /// no resume token; the events that follow.
+    pub fn answer_login(&mut self) -> Vec<String> {
+        let (login, _) = self.sent_request(kind::LOGIN);
+        self.feed(&ok(
+            login,
+            &body::LoginOk {
+                sig_expires_at: 0,
+                resume: &[],
+            },
+        ))
+    }
+
     /// Logs in and answers the sync, leaving the group list refresh that
     /// completes it to the test.
     pub fn synced_without_groups() -> Harness {
         let mut h = Harness::new();
         h.client.login(h.now, "alice", "sig").unwrap();
         h.open();
-        let (login, _) = h.sent_request(kind::LOGIN);
-        h.feed(&ok(
-            login,
-            &body::LoginOk {
-                sig_expires_at: 0,
-                resume: &[],
-            },
-        ));
+        h.answer_login();
         let (sync, _) = h.sent_request(kind::SYNC_WINDOW);
         h.feed(&sync_page(sync, 10, &[]));
         h
@@ -318,14 +324,7 @@ impl Harness {
         self.client.connection_lost(self.now);
         self.advance(2_000);
         self.open();
-        let (login, _) = self.sent_request(kind::LOGIN);
-        self.feed(&ok(
-            login,
-            &body::LoginOk {
-                sig_expires_at: 0,
-                resume: &[],
-            },
-        ));
+        self.answer_login();
         self.sent_request(kind::SYNC_WINDOW).0
     }
 
