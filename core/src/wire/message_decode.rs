@@ -239,8 +239,9 @@ mod tests {
             Elem::TooLarge { size: u32::MAX }
         );
         let mut over = size.clone();
-        // The size's last byte, before the extra's ten.
-        let last = over.len() - 1 - 10;
+        // The size's last byte, before the fields beside the element.
+        let extra = encode_value(&message(Elem::TooLarge { size: 0 }, 1, 1).extra);
+        let last = over.len() - 1 - extra.len();
         over[last] = 0x10;
         assert!(Message::take(&over).is_err());
         agree(&over);
@@ -255,11 +256,10 @@ mod tests {
     fn bad_text_is_refused() {
         let text = encode(&message(Elem::Text { text: "hé" }, 3, 4));
         let mut broken = text.clone();
-        // The é's last byte: before the extra (its length, then its four
-        // strings with theirs: the 11-byte cloud data, the 3-byte nick,
-        // three empty; then the version, the two control flags and the
-        // read receipt request).
-        let at = text.len() - 1 - (1 + 12 + 4 + 1 + 1 + 1 + 1 + 3);
+        // The é's last byte: before the fields beside the element (their
+        // length, then the 11-byte cloud data and the 3-byte nick with
+        // theirs; the defaults after them are left out).
+        let at = text.len() - 1 - (1 + 12 + 4);
         assert_eq!(broken[at], 0xa9);
         broken[at] = 0xff;
         assert!(Message::take(&broken).is_err());
